@@ -1,0 +1,134 @@
+# replicer-hooks: build, test, demo and install. See README.md.
+# Honours PREFIX, LIBDIR, INCLUDEDIR, BINDIR, DESTDIR, CC, CXX, CFLAGS,
+# LDFLAGS; SANITIZE=address,undefined builds an instrumented tree in build/san.
+
+VERSION := $(shell sed -n 's/^\#define RH_VERSION_STRING "\(.*\)"/\1/p' include/replicer-hooks/rh_version.h)
+ABI := 0
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC ?= cc
+CXX ?= c++
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+ifneq ($(SANITIZE),)
+BUILD ?= build/san
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl jansson 2>/dev/null)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs libcurl jansson 2>/dev/null)
+MBED_LIBS := $(shell $(PKG_CONFIG) --libs mbedcrypto 2>/dev/null || echo -lmbedcrypto)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+BASE_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(DEP_CFLAGS) $(WARN) $(SAN_FLAGS)
+LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
+LIBS := $(DEP_LIBS) $(MBED_LIBS)
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+HEADERS := $(wildcard include/replicer-hooks/*.h)
+SONAME := libreplicer-hooks.so.$(ABI)
+SHARED := $(BUILD)/$(SONAME)
+STATIC := $(BUILD)/libreplicer-hooks.a
+TOOL := $(BUILD)/replicer-hooks
+EXAMPLES := $(BUILD)/example-basic $(BUILD)/demo
+TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c
+TEST_BIN := $(BUILD)/test-runner
+
+.PHONY: all check check-headers check-symbols demo install uninstall clean \
+        format deps valgrind examples
+
+all: $(SHARED) $(STATIC) $(TOOL) $(EXAMPLES)
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/obj/%.o: lib/%.c lib/rh_internal.h $(HEADERS) | $(BUILD)/obj
+	$(CC) $(LIB_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj:
+	mkdir -p $@
+
+$(SHARED): $(LIB_OBJ) lib/libreplicer-hooks.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libreplicer-hooks.map \
+	    $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS)
+	ln -sf $(SONAME) $(BUILD)/libreplicer-hooks.so
+
+$(STATIC): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+# Programs link the static library so that they run from the tree.
+$(TOOL): examples/replicer-hooks.c $(STATIC) $(HEADERS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+
+$(BUILD)/example-basic: examples/basic.c $(STATIC) $(HEADERS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+
+$(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
+	$(CC) $(BASE_CFLAGS) -Itests $(CFLAGS) -pthread -o $@ examples/demo.c tests/sink.c \
+	    $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+
+examples: $(EXAMPLES) $(TOOL)
+
+$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h $(STATIC) $(HEADERS) lib/rh_internal.h
+	$(CC) $(BASE_CFLAGS) -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
+	    $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+
+# The public headers alone, as C99 -pedantic and as C++, with -Werror.
+check-headers: | $(BUILD)/obj
+	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude -c tests/headers.c -o $(BUILD)/obj/headers_c.o
+	$(CXX) -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/headers.c -o $(BUILD)/obj/headers_cxx.o
+
+# The exported symbols must be exactly docs/symbols.txt.
+check-symbols: $(SHARED)
+	@nm -D --defined-only $(SHARED) | awk '$$2 == "T" {print $$3}' | sort > $(BUILD)/symbols.actual
+	@awk '!/^#/ && NF {print $$1}' docs/symbols.txt | sort > $(BUILD)/symbols.expected
+	@diff -u $(BUILD)/symbols.expected $(BUILD)/symbols.actual \
+	    && echo "exports match docs/symbols.txt ($$(wc -l < $(BUILD)/symbols.actual) symbols)"
+
+check: deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols
+	$(TEST_BIN) $(TESTS)
+
+valgrind: deps
+	@$(MAKE) --no-print-directory $(TEST_BIN)
+	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --suppressions=tests/valgrind.supp --quiet $(TEST_BIN) $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/demo
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/replicer-hooks \
+	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libreplicer-hooks.so
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/replicer-hooks/
+	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	    pkgconfig/replicer-hooks.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libreplicer-hooks.a $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks.so $(DESTDIR)$(BINDIR)/replicer-hooks \
+	    $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/replicer-hooks
+
+format:
+	clang-format --style=file:docs/clang-format -i lib/*.c lib/*.h include/replicer-hooks/*.h \
+	    examples/*.c tests/*.c tests/*.h
+
+clean:
+	rm -rf build

@@ -1,0 +1,259 @@
+/* replicer-hooks: the umbrella header applications include. It declares the
+ * context, its configuration, endpoints, emit, the delivery loop and signing.
+ *
+ * Threads: an rh_ctx has no internal locks: use each context from one thread
+ * at a time (one context per thread, or your own lock around every call on a
+ * shared one). Contexts share nothing. We start no threads; callbacks run on
+ * the calling thread, during the call. Calls on a context from inside its
+ * own callbacks return RH_E_REENTRANT, except getters marked callback-safe.
+ */
+#ifndef RH_H
+#define RH_H
+
+#include "rh_common.h"
+#include "rh_storage.h"
+#include "rh_version.h"
+
+RH_BEGIN_DECLS
+
+typedef struct rh_ctx rh_ctx;       /* opaque: one delivery engine */
+typedef struct rh_config rh_config; /* opaque builder, copied by rh_ctx_new */
+typedef struct rh_endpoint rh_endpoint;
+
+/** Production: https only, verification on. Development: http and a custom
+ *  CA file allowed. @since 0.1.0 */
+typedef enum rh_mode { RH_MODE_PRODUCTION = 0, RH_MODE_DEVELOPMENT = 1 } rh_mode;
+
+/** The clock: Unix-epoch milliseconds. */
+typedef int64_t (*rh_clock_cb)(void *userdata);
+/** The random source: fill buf with len random bytes; return 0, or
+ *  non-zero on failure (emit and endpoint_add then fail with RH_E_CRYPTO). */
+typedef int (*rh_random_cb)(unsigned char *buf, size_t len, void *userdata);
+/** Called after each attempt's outcome is stored. */
+typedef void (*rh_attempt_notify_cb)(const rh_attempt *at, void *userdata);
+/** Called once when a delivery has failed for good. */
+typedef void (*rh_failed_cb)(const rh_delivery *dl, void *userdata);
+/** Called for each endpoint by rh_endpoint_list(); return RH_OK or negative
+ *  to stop (that value is returned). */
+typedef int (*rh_endpoint_cb)(const rh_endpoint *ep, void *userdata);
+
+/* ---------------------------------------------------------------- config */
+
+/**
+ * A configuration with the defaults: production mode, 10 s timeout, retries
+ * after 5 s, 30 s, 2 min, 10 min, 30 min, no jitter, 64 transfers in flight
+ * (8 per endpoint), memory storage capped at 1,000,000 pending deliveries
+ * and 100,000 log entries, the system clock, a CTR-DRBG random source and
+ * the Standard Webhooks headers on. Free with rh_config_free().
+ * @return RH_OK, RH_E_INVALID_ARG (out is NULL), RH_E_NOMEM. @since 0.1.0
+ */
+RH_EXTERN int rh_config_new(rh_config **out);
+/** NULL is a no-op. @since 0.1.0 */
+RH_EXTERN void rh_config_free(rh_config *cfg);
+
+/* Every setter returns RH_OK or RH_E_INVALID_ARG (NULL cfg, a value out of
+ * range; the setting is then unchanged), RH_E_NOMEM where it copies. */
+RH_EXTERN int rh_config_set_mode(rh_config *cfg, int mode);
+/** Whole-transfer timeout, connect included: 1 ms to 10 minutes. */
+RH_EXTERN int rh_config_set_timeout_ms(rh_config *cfg, int64_t ms);
+/** Delays before each retry (n from 0 to 32, each 0 to 30 days); copied. */
+RH_EXTERN int rh_config_set_retry_schedule(rh_config *cfg,
+                                           const int64_t *delays_ms, size_t n);
+/** Random spread of each delay, +/- percent (0 to 50); 0, the default, off. */
+RH_EXTERN int rh_config_set_retry_jitter_pct(rh_config *cfg, int pct);
+/** Transfers in flight at once, in all (1 to 100000). */
+RH_EXTERN int rh_config_set_max_in_flight(rh_config *cfg, size_t n);
+/** Transfers in flight at once to one endpoint (1 to 100000). */
+RH_EXTERN int rh_config_set_max_in_flight_per_endpoint(rh_config *cfg,
+                                                       size_t n);
+/** Memory storage: pending deliveries held before emit returns RH_E_FULL
+ *  (1 or more). Ignored with a host storage. */
+RH_EXTERN int rh_config_set_max_pending(rh_config *cfg, size_t n);
+/** Memory storage: attempt log entries kept (oldest dropped first). */
+RH_EXTERN int rh_config_set_max_log(rh_config *cfg, size_t n);
+/** Pass NULL to restore the system clock. */
+RH_EXTERN int rh_config_set_clock(rh_config *cfg, rh_clock_cb cb,
+                                  void *userdata);
+/** Pass NULL to restore the built-in CSPRNG (Mbed TLS CTR-DRBG). */
+RH_EXTERN int rh_config_set_random(rh_config *cfg, rh_random_cb cb,
+                                   void *userdata);
+RH_EXTERN int rh_config_set_attempt_cb(rh_config *cfg, rh_attempt_notify_cb cb,
+                                       void *userdata);
+RH_EXTERN int rh_config_set_failed_cb(rh_config *cfg, rh_failed_cb cb,
+                                      void *userdata);
+/** The table is copied; NULL restores malloc/realloc/free. */
+RH_EXTERN int rh_config_set_allocator(rh_config *cfg,
+                                      const rh_allocator *alloc);
+/** The table is copied; NULL restores the built-in memory storage. The
+ *  context calls storage->destroy (if set) when it is freed, so give one
+ *  table to one context. RH_E_UNSUPPORTED for a newer version. */
+RH_EXTERN int rh_config_set_storage(rh_config *cfg, const rh_storage *storage);
+/** Send the webhook-id/-timestamp/-signature headers too (default 1). */
+RH_EXTERN int rh_config_set_standard_headers(rh_config *cfg, int on);
+/** Development mode only: a PEM CA bundle to verify receivers with; copied.
+ *  rh_ctx_new() refuses it in production mode. NULL: the system store. */
+RH_EXTERN int rh_config_set_ca_file(rh_config *cfg, const char *path);
+/** How long a claimed delivery stays ours (default: timeout + 60 s; at least
+ *  the timeout + 1 s). */
+RH_EXTERN int rh_config_set_lease_ms(rh_config *cfg, int64_t ms);
+
+/* --------------------------------------------------------------- context */
+
+/**
+ * A delivery engine with a copy of cfg (cfg may be freed afterwards; NULL
+ * gives the defaults). Endpoints are loaded from the storage.
+ * @return RH_OK, RH_E_INVALID_ARG (inconsistent config), RH_E_NOMEM,
+ *         RH_E_STORAGE (loading failed), RH_E_UNSUPPORTED (libcurl older than
+ *         7.85 or not thread-safe), RH_E_CRYPTO (the CSPRNG could not seed).
+ *         On failure *out is untouched; detail goes to stderr never, so use
+ *         the return code. @since 0.1.0
+ */
+RH_EXTERN int rh_ctx_new(rh_ctx **out, const rh_config *cfg);
+/** Aborts transfers in flight (their deliveries come back when the lease
+ *  ends) and frees everything. NULL is a no-op. @since 0.1.0 */
+RH_EXTERN void rh_ctx_free(rh_ctx *ctx);
+/** Detail about the last failure on ctx: owned by ctx, valid until the next
+ *  call on it; "" when there is none. Callback-safe. @since 0.1.0 */
+RH_EXTERN const char *rh_ctx_last_error(const rh_ctx *ctx);
+/** Deliveries being sent right now. Callback-safe. @since 0.1.0 */
+RH_EXTERN size_t rh_ctx_in_flight(const rh_ctx *ctx);
+
+/* ------------------------------------------------------------- endpoints */
+
+/**
+ * Register an endpoint: a URL and the event types it subscribes to (exact
+ * "call.ended", prefix "call.*" or everything "*"). A secret is generated
+ * and written once to secret_out; the id to id_out (RH_ID_SIZE bytes
+ * suffice, RH_SECRET_SIZE for the secret). Outputs are untouched on failure.
+ * @return RH_OK, RH_E_INVALID_ARG (bad URL, http:// in production, bad
+ *         pattern, small buffer), RH_E_NOMEM, RH_E_STORAGE, RH_E_CRYPTO,
+ *         RH_E_REENTRANT. @since 0.1.0
+ */
+RH_EXTERN int rh_endpoint_add(rh_ctx *ctx, const char *url,
+                              const char *const *events, size_t n_events,
+                              char *id_out, size_t id_size, char *secret_out,
+                              size_t secret_size);
+/** The same with a secret of yours ("whsec_" + base64 of 24 to 64 bytes),
+ *  copied. @since 0.1.0 */
+RH_EXTERN int rh_endpoint_add_with_secret(rh_ctx *ctx, const char *url,
+                                          const char *const *events,
+                                          size_t n_events, const char *secret,
+                                          char *id_out, size_t id_size);
+/** Remove an endpoint; its secrets are wiped. Its pending deliveries fail
+ *  when due. @return RH_OK, RH_E_NOT_FOUND, RH_E_STORAGE, RH_E_INVALID_ARG,
+ *  RH_E_REENTRANT. @since 0.1.0 */
+RH_EXTERN int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id);
+/** A disabled endpoint gets no new deliveries, and its pending ones fail
+ *  when due (recover them after enabling it). Same codes as remove.
+ *  @since 0.1.0 */
+RH_EXTERN int rh_endpoint_disable(rh_ctx *ctx, const char *endpoint_id);
+RH_EXTERN int rh_endpoint_enable(rh_ctx *ctx, const char *endpoint_id);
+/**
+ * A new secret, written to secret_out. For grace_ms after now, requests
+ * carry signatures by both the new and the previous secret; 0 drops the old
+ * one at once. @return as rh_endpoint_add, plus RH_E_NOT_FOUND. @since 0.1.0
+ */
+RH_EXTERN int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
+                                        int64_t grace_ms, char *secret_out,
+                                        size_t secret_size);
+/** Borrow an endpoint: valid until the next call on ctx. @return RH_OK,
+ *  RH_E_NOT_FOUND, RH_E_INVALID_ARG. @since 0.1.0 */
+RH_EXTERN int rh_endpoint_get(rh_ctx *ctx, const char *endpoint_id,
+                              const rh_endpoint **ep_out);
+/** Call cb for each endpoint, oldest first. @return the number visited or
+ *  cb's negative value, RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.1.0 */
+RH_EXTERN int rh_endpoint_list(rh_ctx *ctx, rh_endpoint_cb cb, void *userdata);
+/* Endpoint getters (callback-safe; the endpoint is borrowed). */
+RH_EXTERN const char *rh_endpoint_id(const rh_endpoint *ep);
+RH_EXTERN const char *rh_endpoint_url(const rh_endpoint *ep);
+RH_EXTERN size_t rh_endpoint_event_count(const rh_endpoint *ep);
+RH_EXTERN const char *rh_endpoint_event(const rh_endpoint *ep, size_t i);
+RH_EXTERN int rh_endpoint_enabled(const rh_endpoint *ep);
+RH_EXTERN int64_t rh_endpoint_created_ms(const rh_endpoint *ep);
+
+/* ------------------------------------------------------------------ emit */
+
+/**
+ * Emit an event: type is 1 to 128 of [A-Za-z0-9_.-]; json is a JSON object
+ * (json_len bytes, UTF-8), validated and serialised once. One delivery is
+ * queued, atomically, for each enabled endpoint subscribed to the type; they
+ * are in storage when this returns. The event id goes to id_out (may be
+ * NULL when id_size is 0).
+ * @return the number of deliveries queued (0 when nobody subscribes),
+ *         RH_E_INVALID_ARG, RH_E_FULL (pending cap: nothing was queued),
+ *         RH_E_NOMEM, RH_E_STORAGE, RH_E_CRYPTO, RH_E_REENTRANT.
+ * @since 0.1.0
+ */
+RH_EXTERN int rh_emit(rh_ctx *ctx, const char *type, const char *json,
+                      size_t json_len, char *id_out, size_t id_size);
+
+/* ---------------------------------------------------------- the delivery */
+
+/**
+ * Do what is due, without blocking: record finished transfers, claim due
+ * deliveries up to the caps, start their transfers, advance libcurl.
+ * @return the number of attempts finished in this call, RH_E_STORAGE (an
+ *         outcome could not be stored: it is kept and stored again on the
+ *         next tick before anything new starts), RH_E_NOMEM, RH_E_REENTRANT,
+ *         RH_E_INVALID_ARG. @since 0.1.0
+ */
+RH_EXTERN int rh_tick(rh_ctx *ctx);
+/** Milliseconds until rh_tick() has work (0: now), or -1 when nothing is
+ *  pending or in flight. @since 0.1.0 */
+RH_EXTERN int64_t rh_next_timeout_ms(const rh_ctx *ctx);
+/**
+ * For hosts without an event loop: sleep until a transfer has news, or
+ * until rh_next_timeout_ms(), at most max_wait_ms (-1: no bound but that).
+ * Returns at once when the clock is not the system clock (tests).
+ * @return RH_OK, RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.1.0
+ */
+RH_EXTERN int rh_wait(rh_ctx *ctx, int64_t max_wait_ms);
+
+/* ------------------------------------------------------------------- log */
+
+/** Attempts matching q (NULL: the first 100), oldest first, to cb.
+ *  @return how many, or RH_E_STORAGE, RH_E_INVALID_ARG, RH_E_REENTRANT, or
+ *  cb's negative value. @since 0.1.0 */
+RH_EXTERN int rh_log_attempts(rh_ctx *ctx, const rh_query *q, rh_attempt_cb cb,
+                              void *userdata);
+/** Deliveries matching q (endpoint, event, state, time of creation). */
+RH_EXTERN int rh_log_deliveries(rh_ctx *ctx, const rh_query *q,
+                                rh_delivery_cb cb, void *userdata);
+/** Send a failed delivery again, now, with a fresh schedule.
+ *  @return RH_OK, RH_E_NOT_FOUND, RH_E_STATE (not failed), RH_E_STORAGE,
+ *  RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.1.0 */
+RH_EXTERN int rh_delivery_resend(rh_ctx *ctx, const char *delivery_id);
+/** Resend every failed delivery of an endpoint created at or after since_ms.
+ *  @return how many, RH_E_NOT_FOUND (unknown endpoint), RH_E_STORAGE, ...
+ *  @since 0.1.0 */
+RH_EXTERN int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id,
+                                  int64_t since_ms);
+
+/* --------------------------------------------------------------- signing */
+
+/**
+ * Sign as a sender: writes "v1,<base64 HMAC-SHA256(key, id.timestamp.body)>"
+ * to sig_out, where key is the base64 part of secret after "whsec_".
+ * @return RH_OK, RH_E_INVALID_ARG (bad secret, id with a '.', small buffer).
+ * @since 0.1.0
+ */
+RH_EXTERN int rh_sign(const char *secret, const char *msg_id,
+                      int64_t timestamp_s, const char *body, size_t body_len,
+                      char *sig_out, size_t sig_size);
+/**
+ * Verify as a receiver: the header is a space-separated list of "v1,<sig>"
+ * (other versions are skipped); MACs are compared in constant time; the
+ * timestamp (decimal Unix seconds) must be within tolerance_s of now_s
+ * (RH_VERIFY_TOLERANCE_S is the usual value).
+ * @return RH_OK, RH_E_SIGNATURE (no signature matches), RH_E_TIMESTAMP,
+ *         RH_E_INVALID_ARG (bad secret, timestamp not a number, empty or
+ *         malformed header). @since 0.1.0
+ */
+RH_EXTERN int rh_verify(const char *secret, const char *msg_id,
+                        const char *timestamp, const char *signature_header,
+                        const char *body, size_t body_len, int64_t now_s,
+                        int64_t tolerance_s);
+
+RH_END_DECLS
+
+#endif /* RH_H */

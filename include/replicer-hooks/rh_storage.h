@@ -1,0 +1,224 @@
+/* replicer-hooks: the records the library keeps (events, deliveries, attempts,
+ * queries) and the versioned storage method table a host may implement. */
+#ifndef RH_STORAGE_H
+#define RH_STORAGE_H
+
+#include "rh_common.h"
+
+RH_BEGIN_DECLS
+
+/* ------------------------------------------------------------------------ */
+/* Records. All are opaque; read them with the getters below. A record lent
+ * to a callback is valid only during that call. Records built with the
+ * rh_*_new() functions below (by storage adapters) use the C heap and are
+ * released with the matching rh_*_free(), where NULL is a no-op.            */
+
+typedef struct rh_event rh_event;
+typedef struct rh_delivery rh_delivery;
+typedef struct rh_attempt rh_attempt;
+typedef struct rh_query rh_query;
+
+/** The state of a delivery. @since 0.1.0 */
+typedef enum rh_state {
+    RH_DELIVERY_PENDING = 0,   /* waiting for its next attempt */
+    RH_DELIVERY_IN_FLIGHT = 1, /* claimed by a worker until its lease ends */
+    RH_DELIVERY_SUCCEEDED = 2, /* a 2xx was received */
+    RH_DELIVERY_FAILED = 3     /* failed for good; resend or recover it */
+} rh_state;
+
+/** The class of an attempt's outcome (DESIGN.md section 2). @since 0.1.0 */
+typedef enum rh_outcome {
+    RH_OUTCOME_OK = 0,          /* 2xx within the timeout */
+    RH_OUTCOME_HTTP_STATUS = 1, /* an answer, but not 2xx */
+    RH_OUTCOME_TIMEOUT = 2,
+    RH_OUTCOME_CONNECT = 3, /* connection refused or unreachable */
+    RH_OUTCOME_DNS = 4,
+    RH_OUTCOME_TLS = 5,
+    RH_OUTCOME_BLOCKED = 6,   /* refused by policy before connecting */
+    RH_OUTCOME_TOO_LARGE = 7, /* the response was larger than we read */
+    RH_OUTCOME_RESET = 8,     /* connection reset or closed mid-answer */
+    RH_OUTCOME_OTHER = 9
+} rh_outcome;
+
+/** "ok", "http_status", "timeout", ... ; "other" for unknown values.
+ *  @since 0.1.0 */
+RH_EXTERN const char *rh_outcome_name(int outcome);
+/** "pending", "in_flight", "succeeded", "failed". @since 0.1.0 */
+RH_EXTERN const char *rh_delivery_state_name(int state);
+
+/* An event: what the host emitted. The data is compact JSON text, serialised
+ * once at emit, and not NUL-terminated in general: use the length. */
+RH_EXTERN const char *rh_event_id(const rh_event *ev);
+RH_EXTERN const char *rh_event_type(const rh_event *ev);
+RH_EXTERN int64_t rh_event_timestamp_ms(const rh_event *ev);
+RH_EXTERN const char *rh_event_data(const rh_event *ev);
+RH_EXTERN size_t rh_event_data_len(const rh_event *ev);
+
+/**
+ * Build an event record (for storage adapters returning claimed rows).
+ * Strings and data are copied. @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM.
+ * @since 0.1.0
+ */
+RH_EXTERN int rh_event_new(rh_event **out, const char *id, const char *type,
+                           int64_t timestamp_ms, const char *data,
+                           size_t data_len);
+RH_EXTERN void rh_event_free(rh_event *ev);
+
+/* A delivery: one event for one endpoint. Its id is the same on every
+ * attempt. attempts counts the attempts made since it was (re)queued. */
+RH_EXTERN const char *rh_delivery_id(const rh_delivery *dl);
+RH_EXTERN const char *rh_delivery_event_id(const rh_delivery *dl);
+RH_EXTERN const char *rh_delivery_endpoint_id(const rh_delivery *dl);
+RH_EXTERN const char *rh_delivery_event_type(const rh_delivery *dl);
+RH_EXTERN int rh_delivery_state(const rh_delivery *dl);
+RH_EXTERN int rh_delivery_attempts(const rh_delivery *dl);
+RH_EXTERN int64_t rh_delivery_next_attempt_ms(const rh_delivery *dl);
+RH_EXTERN int64_t rh_delivery_created_ms(const rh_delivery *dl);
+RH_EXTERN int64_t rh_delivery_updated_ms(const rh_delivery *dl);
+
+/**
+ * Build a delivery record (for storage adapters). Strings are copied.
+ * @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM. @since 0.1.0
+ */
+RH_EXTERN int rh_delivery_new(rh_delivery **out, const char *id,
+                              const char *event_id, const char *endpoint_id,
+                              const char *event_type, int state, int attempts,
+                              int64_t next_attempt_ms, int64_t created_ms,
+                              int64_t updated_ms);
+RH_EXTERN void rh_delivery_free(rh_delivery *dl);
+
+/* An attempt: one HTTP request and its outcome, as logged. seq is the
+ * storage's order of appends (a cursor for queries; 0 before it is stored).
+ * The response is a capped prefix of the body; the error is libcurl's text
+ * (or ours), "" when there was none. */
+RH_EXTERN int64_t rh_attempt_seq(const rh_attempt *at);
+RH_EXTERN const char *rh_attempt_delivery_id(const rh_attempt *at);
+RH_EXTERN const char *rh_attempt_endpoint_id(const rh_attempt *at);
+RH_EXTERN const char *rh_attempt_event_id(const rh_attempt *at);
+RH_EXTERN const char *rh_attempt_event_type(const rh_attempt *at);
+RH_EXTERN int rh_attempt_number(const rh_attempt *at); /* 1 is the first */
+RH_EXTERN int64_t rh_attempt_started_ms(const rh_attempt *at);
+RH_EXTERN int64_t rh_attempt_duration_ms(const rh_attempt *at);
+RH_EXTERN int rh_attempt_status(const rh_attempt *at); /* 0: no answer */
+RH_EXTERN int rh_attempt_success(const rh_attempt *at);
+RH_EXTERN int rh_attempt_outcome(const rh_attempt *at); /* rh_outcome */
+RH_EXTERN const char *rh_attempt_response(const rh_attempt *at);
+RH_EXTERN size_t rh_attempt_response_len(const rh_attempt *at);
+RH_EXTERN const char *rh_attempt_error(const rh_attempt *at);
+
+/**
+ * Build an attempt record (for storage adapters answering queries). Strings
+ * are copied; response may be NULL when response_len is 0, error may be NULL.
+ * @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM. @since 0.1.0
+ */
+RH_EXTERN int rh_attempt_new(rh_attempt **out, int64_t seq,
+                             const char *delivery_id, const char *endpoint_id,
+                             const char *event_id, const char *event_type,
+                             int number, int64_t started_ms,
+                             int64_t duration_ms, int status, int success,
+                             int outcome, const char *response,
+                             size_t response_len, const char *error);
+RH_EXTERN void rh_attempt_free(rh_attempt *at);
+
+/* A query over the delivery log: every filter is optional (NULL / -1 / 0
+ * means "any"). Results come oldest first; pass the last seen seq (attempts)
+ * or created time (deliveries) as the cursor to read the next page. */
+RH_EXTERN int rh_query_new(rh_query **out);
+RH_EXTERN void rh_query_free(rh_query *q);
+RH_EXTERN int rh_query_set_endpoint(rh_query *q, const char *endpoint_id);
+RH_EXTERN int rh_query_set_delivery(rh_query *q, const char *delivery_id);
+RH_EXTERN int rh_query_set_event(rh_query *q, const char *event_id);
+RH_EXTERN int rh_query_set_failed_only(rh_query *q, int failed_only);
+RH_EXTERN int rh_query_set_state(rh_query *q, int state); /* -1: any */
+RH_EXTERN int rh_query_set_time_range(rh_query *q, int64_t since_ms,
+                                      int64_t until_ms); /* until 0: none */
+RH_EXTERN int rh_query_set_limit(rh_query *q, size_t limit); /* 0: 100 */
+RH_EXTERN int rh_query_set_cursor(rh_query *q, int64_t after);
+RH_EXTERN const char *rh_query_endpoint(const rh_query *q);
+RH_EXTERN const char *rh_query_delivery(const rh_query *q);
+RH_EXTERN const char *rh_query_event(const rh_query *q);
+RH_EXTERN int rh_query_failed_only(const rh_query *q);
+RH_EXTERN int rh_query_state(const rh_query *q);
+RH_EXTERN int64_t rh_query_since_ms(const rh_query *q);
+RH_EXTERN int64_t rh_query_until_ms(const rh_query *q);
+RH_EXTERN size_t rh_query_limit(const rh_query *q);
+RH_EXTERN int64_t rh_query_cursor(const rh_query *q);
+
+/* ------------------------------------------------------------------------ */
+/* The storage method table. The semantics every backend keeps are in
+ * docs/storage.md: atomic enqueue, exclusive claims with a lease, atomic
+ * complete. Every slot returns RH_OK (or a count) or a negative code; any
+ * negative value other than RH_E_NOT_FOUND / RH_E_STATE / RH_E_FULL is
+ * reported to the caller as RH_E_STORAGE with the slot's name.             */
+
+/** Storage hands back each endpoint record, as the JSON text it was saved
+ *  with. Return RH_OK or a negative code to stop. */
+typedef int (*rh_endpoint_record_cb)(const char *json, size_t json_len,
+                                     void *each_userdata);
+/** Storage offers each due delivery with its event. Return 1 to claim it,
+ *  0 to leave it as it is, or a negative code to stop. */
+typedef int (*rh_claim_cb)(const rh_delivery *dl, const rh_event *ev,
+                           void *each_userdata);
+/** One attempt or delivery from a query. Return RH_OK, or negative to stop. */
+typedef int (*rh_attempt_cb)(const rh_attempt *at, void *userdata);
+typedef int (*rh_delivery_cb)(const rh_delivery *dl, void *userdata);
+
+#define RH_STORAGE_VERSION 1
+
+/**
+ * A storage backend. Slots are only appended; each addition bumps
+ * RH_STORAGE_VERSION. Set version to the RH_STORAGE_VERSION you compiled
+ * with; a version newer than the library knows gets RH_E_UNSUPPORTED.
+ * All slots are required except destroy.
+ * @since 0.1.0
+ */
+typedef struct rh_storage {
+    unsigned int version;
+    void *userdata;
+    /* Endpoints: insert or replace the record (JSON text we produce and
+     * parse; it contains the secrets), remove by id (RH_E_NOT_FOUND if
+     * unknown), and hand every stored record to `each`. */
+    int (*endpoint_save)(const char *endpoint_id, const char *json,
+                         size_t json_len, void *userdata);
+    int (*endpoint_remove)(const char *endpoint_id, void *userdata);
+    int (*endpoint_load)(rh_endpoint_record_cb each, void *each_userdata,
+                         void *userdata);
+    /* One event and all of its deliveries, atomically: all or none.
+     * RH_E_FULL when the backend is at its capacity. */
+    int (*enqueue)(const rh_event *ev, const rh_delivery *const *dls,
+                   size_t n, void *userdata);
+    /* Offer deliveries that are pending and due (next_attempt_ms <= now_ms)
+     * or in flight with an expired lease, earliest due first, to `each`;
+     * mark those it accepts in flight until lease_until_ms. Stop after `max`
+     * accepted. Two processes sharing one store never claim one delivery
+     * at once. Returns the number claimed. */
+    int (*claim)(int64_t now_ms, int64_t lease_until_ms, size_t max,
+                 rh_claim_cb each, void *each_userdata, void *userdata);
+    /* Append the attempt (NULL when no request was made) and set the
+     * delivery's new state, attempts, next attempt and updated time, all at
+     * once. */
+    int (*complete)(const rh_delivery *dl, const rh_attempt *at,
+                    void *userdata);
+    /* The delivery log. Return the number of records handed to `each`. */
+    int (*query_attempts)(const rh_query *q, rh_attempt_cb each,
+                          void *each_userdata, void *userdata);
+    int (*query_deliveries)(const rh_query *q, rh_delivery_cb each,
+                            void *each_userdata, void *userdata);
+    /* Put one failed delivery back to pending, due at now_ms, attempts 0:
+     * RH_E_NOT_FOUND if unknown, RH_E_STATE if it is not failed. */
+    int (*resend)(const char *delivery_id, int64_t now_ms, void *userdata);
+    /* The same for every failed delivery of an endpoint created at or after
+     * since_ms. Returns how many. */
+    int (*recover)(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
+                   void *userdata);
+    /* The earliest time a claim could find work: the first pending due time
+     * or lease end, in *due_ms_out; -1 when there is none. A shared backend
+     * may answer with its polling interval. */
+    int (*next_due)(int64_t now_ms, int64_t *due_ms_out, void *userdata);
+    /* Optional: called once by rh_ctx_free(). */
+    void (*destroy)(void *userdata);
+} rh_storage;
+
+RH_END_DECLS
+
+#endif /* RH_STORAGE_H */

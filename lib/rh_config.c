@@ -1,0 +1,208 @@
+/* replicer-hooks config: the opaque builder a context is made from, with one
+ * typed setter per option and the defaults of DESIGN.md. */
+#include "rh_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const int64_t default_schedule_ms[] = {5000, 30000, 120000, 600000,
+                                              1800000};
+
+int rh_config_new(rh_config **out)
+{
+    rh_config *c;
+    if (!out)
+        return RH_E_INVALID_ARG;
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return RH_E_NOMEM;
+    c->s.mode = RH_MODE_PRODUCTION;
+    c->s.timeout_ms = 10000;
+    memcpy(c->s.schedule_ms, default_schedule_ms, sizeof default_schedule_ms);
+    c->s.schedule_len = sizeof default_schedule_ms / sizeof *default_schedule_ms;
+    c->s.max_in_flight = 64;
+    c->s.max_in_flight_per_endpoint = 8;
+    c->s.max_pending = 1000000;
+    c->s.max_log = 100000;
+    c->s.standard_headers = 1;
+    c->alloc = rh__default_allocator;
+    *out = c;
+    return RH_OK;
+}
+
+void rh_config_free(rh_config *cfg)
+{
+    if (!cfg)
+        return;
+    free(cfg->ca_file);
+    free(cfg);
+}
+
+int rh_config_set_mode(rh_config *cfg, int mode)
+{
+    if (!cfg || (mode != RH_MODE_PRODUCTION && mode != RH_MODE_DEVELOPMENT))
+        return RH_E_INVALID_ARG;
+    cfg->s.mode = mode;
+    return RH_OK;
+}
+
+int rh_config_set_timeout_ms(rh_config *cfg, int64_t ms)
+{
+    if (!cfg || ms < 1 || ms > 600000)
+        return RH_E_INVALID_ARG;
+    cfg->s.timeout_ms = ms;
+    return RH_OK;
+}
+
+int rh_config_set_retry_schedule(rh_config *cfg, const int64_t *delays_ms,
+                                 size_t n)
+{
+    if (!cfg || n > RH_SCHEDULE_MAX || (n && !delays_ms))
+        return RH_E_INVALID_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (delays_ms[i] < 0 || delays_ms[i] > 30LL * 86400 * 1000)
+            return RH_E_INVALID_ARG;
+    if (n)
+        memcpy(cfg->s.schedule_ms, delays_ms, n * sizeof *delays_ms);
+    cfg->s.schedule_len = n;
+    return RH_OK;
+}
+
+int rh_config_set_retry_jitter_pct(rh_config *cfg, int pct)
+{
+    if (!cfg || pct < 0 || pct > 50)
+        return RH_E_INVALID_ARG;
+    cfg->s.jitter_pct = pct;
+    return RH_OK;
+}
+
+int rh_config_set_max_in_flight(rh_config *cfg, size_t n)
+{
+    if (!cfg || n < 1 || n > 100000)
+        return RH_E_INVALID_ARG;
+    cfg->s.max_in_flight = n;
+    return RH_OK;
+}
+
+int rh_config_set_max_in_flight_per_endpoint(rh_config *cfg, size_t n)
+{
+    if (!cfg || n < 1 || n > 100000)
+        return RH_E_INVALID_ARG;
+    cfg->s.max_in_flight_per_endpoint = n;
+    return RH_OK;
+}
+
+int rh_config_set_max_pending(rh_config *cfg, size_t n)
+{
+    if (!cfg || n < 1)
+        return RH_E_INVALID_ARG;
+    cfg->s.max_pending = n;
+    return RH_OK;
+}
+
+int rh_config_set_max_log(rh_config *cfg, size_t n)
+{
+    if (!cfg || n < 1)
+        return RH_E_INVALID_ARG;
+    cfg->s.max_log = n;
+    return RH_OK;
+}
+
+int rh_config_set_clock(rh_config *cfg, rh_clock_cb cb, void *userdata)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.clock = cb;
+    cfg->s.clock_ud = userdata;
+    return RH_OK;
+}
+
+int rh_config_set_random(rh_config *cfg, rh_random_cb cb, void *userdata)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.random = cb;
+    cfg->s.random_ud = userdata;
+    return RH_OK;
+}
+
+int rh_config_set_attempt_cb(rh_config *cfg, rh_attempt_notify_cb cb,
+                             void *userdata)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.attempt_cb = cb;
+    cfg->s.attempt_ud = userdata;
+    return RH_OK;
+}
+
+int rh_config_set_failed_cb(rh_config *cfg, rh_failed_cb cb, void *userdata)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.failed_cb = cb;
+    cfg->s.failed_ud = userdata;
+    return RH_OK;
+}
+
+int rh_config_set_allocator(rh_config *cfg, const rh_allocator *alloc)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    if (!alloc) {
+        cfg->alloc = rh__default_allocator;
+        return RH_OK;
+    }
+    if (!alloc->malloc_fn || !alloc->realloc_fn || !alloc->free_fn)
+        return RH_E_INVALID_ARG;
+    cfg->alloc = *alloc;
+    return RH_OK;
+}
+
+int rh_config_set_storage(rh_config *cfg, const rh_storage *st)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    if (!st) {
+        cfg->has_storage = 0;
+        return RH_OK;
+    }
+    if (st->version > RH_STORAGE_VERSION)
+        return RH_E_UNSUPPORTED;
+    if (st->version < 1 || !st->endpoint_save || !st->endpoint_remove ||
+        !st->endpoint_load || !st->enqueue || !st->claim || !st->complete ||
+        !st->query_attempts || !st->query_deliveries || !st->resend ||
+        !st->recover || !st->next_due)
+        return RH_E_INVALID_ARG;
+    cfg->storage = *st;
+    cfg->has_storage = 1;
+    return RH_OK;
+}
+
+int rh_config_set_standard_headers(rh_config *cfg, int on)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.standard_headers = on != 0;
+    return RH_OK;
+}
+
+int rh_config_set_ca_file(rh_config *cfg, const char *path)
+{
+    char *copy = NULL;
+    if (!cfg || (path && !*path))
+        return RH_E_INVALID_ARG;
+    if (path && !(copy = strdup(path)))
+        return RH_E_NOMEM;
+    free(cfg->ca_file);
+    cfg->ca_file = copy;
+    return RH_OK;
+}
+
+int rh_config_set_lease_ms(rh_config *cfg, int64_t ms)
+{
+    if (!cfg || ms < 1000 || ms > 86400000)
+        return RH_E_INVALID_ARG;
+    cfg->s.lease_ms = ms;
+    return RH_OK;
+}

@@ -1,0 +1,395 @@
+/* replicer-hooks context: creation and teardown, per-context errors, ids and
+ * randomness, emit, and the delivery-log calls that go straight to storage. */
+#include "rh_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int rh__ctx_error(rh_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    if (!ctx)
+        return code;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int rh__ctx_enter(rh_ctx *ctx)
+{
+    if (!ctx)
+        return RH_E_INVALID_ARG;
+    if (ctx->in_callback)
+        return RH_E_REENTRANT; /* the error text belongs to the outer call */
+    ctx->err[0] = '\0';
+    return RH_OK;
+}
+
+int rh__storage_code(rh_ctx *ctx, int rc, const char *slot)
+{
+    if (rc >= 0)
+        return rc;
+    switch (rc) {
+    case RH_E_NOT_FOUND:
+    case RH_E_STATE:
+        return rh__ctx_error(ctx, rc, "storage %s: %s", slot, rh_strerror(rc));
+    case RH_E_FULL:
+        return rh__ctx_error(ctx, rc,
+                             "queue full: the storage holds as many pending "
+                             "deliveries as it may");
+    case RH_E_NOMEM:
+        return rh__ctx_error(ctx, rc, "storage %s: out of memory", slot);
+    default:
+        return rh__ctx_error(ctx, RH_E_STORAGE, "storage %s failed (%d: %s)",
+                             slot, rc, rh_strerror(rc));
+    }
+}
+
+int64_t rh__ctx_now(const rh_ctx *ctx)
+{
+    return ctx->s.clock ? ctx->s.clock(ctx->s.clock_ud)
+                        : rh__system_clock_ms();
+}
+
+int rh__ctx_random(rh_ctx *ctx, unsigned char *buf, size_t len)
+{
+    if (ctx->s.random)
+        return ctx->s.random(buf, len, ctx->s.random_ud) == 0 ? RH_OK
+                                                              : RH_E_CRYPTO;
+    return rh__rng_fill(ctx->rng, buf, len);
+}
+
+int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE])
+{
+    static const char digits[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    unsigned char rnd[16];
+    int64_t now = rh__ctx_now(ctx);
+    int rc = rh__ctx_random(ctx, rnd, sizeof rnd);
+    if (rc != RH_OK)
+        return rc;
+    /* Ids made in the same millisecond keep their order: a per-context
+     * sequence replaces the first three random characters. */
+    if (now == ctx->last_id_ms) {
+        ctx->id_seq++;
+    } else {
+        ctx->last_id_ms = now;
+        ctx->id_seq = 0;
+    }
+    rc = rh__id_make(prefix, now, rnd, out);
+    if (rc == RH_OK) {
+        size_t p = strlen(prefix) + 10;
+        out[p] = digits[(ctx->id_seq >> 10) & 31];
+        out[p + 1] = digits[(ctx->id_seq >> 5) & 31];
+        out[p + 2] = digits[ctx->id_seq & 31];
+    }
+    return rc;
+}
+
+static int load_endpoint(const char *json, size_t len, void *ud)
+{
+    rh_ctx *ctx = ud;
+    rh_endpoint *ep;
+    int rc;
+    if (ctx->n_eps == ctx->cap_eps) {
+        size_t cap = ctx->cap_eps ? ctx->cap_eps * 2 : 8;
+        rh_endpoint **e = rh__realloc(&ctx->alloc, ctx->eps, cap * sizeof *e);
+        if (!e)
+            return RH_E_NOMEM;
+        ctx->eps = e;
+        ctx->cap_eps = cap;
+    }
+    rc = rh__endpoint_decode(&ctx->alloc, json, len, &ep);
+    if (rc != RH_OK)
+        return rc;
+    ctx->eps[ctx->n_eps++] = ep;
+    return RH_OK;
+}
+
+static void free_endpoints(rh_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_eps; i++)
+        rh__endpoint_free(&ctx->alloc, ctx->eps[i]);
+    rh__free(&ctx->alloc, ctx->eps);
+    ctx->eps = NULL;
+    ctx->n_eps = ctx->cap_eps = 0;
+}
+
+int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
+{
+    rh_config *defaults = NULL;
+    rh_ctx *ctx;
+    int rc;
+    if (!out)
+        return RH_E_INVALID_ARG;
+    if (!cfg) {
+        rc = rh_config_new(&defaults);
+        if (rc != RH_OK)
+            return rc;
+        cfg = defaults;
+    }
+    if (!rh__http_supported()) {
+        rh_config_free(defaults);
+        return RH_E_UNSUPPORTED;
+    }
+    if (cfg->ca_file && cfg->s.mode == RH_MODE_PRODUCTION) {
+        rh_config_free(defaults);
+        return RH_E_INVALID_ARG; /* a custom CA is for development only */
+    }
+    if (cfg->s.lease_ms && cfg->s.lease_ms < cfg->s.timeout_ms + 1000) {
+        rh_config_free(defaults);
+        return RH_E_INVALID_ARG; /* a lease must outlive the transfer */
+    }
+    ctx = rh__calloc(&cfg->alloc, sizeof *ctx);
+    if (!ctx) {
+        rh_config_free(defaults);
+        return RH_E_NOMEM;
+    }
+    ctx->alloc = cfg->alloc;
+    ctx->s = cfg->s;
+    ctx->last_id_ms = -1;
+    rc = RH_E_NOMEM;
+    if (cfg->ca_file && !(ctx->ca_file = rh__strdup(&ctx->alloc, cfg->ca_file)))
+        goto fail;
+    if (!ctx->s.random) {
+        rc = rh__rng_new(&ctx->rng, &ctx->alloc);
+        if (rc != RH_OK)
+            goto fail;
+    }
+    if (cfg->has_storage) {
+        ctx->storage = cfg->storage;
+    } else {
+        rc = rh__memstore_new(&ctx->storage, &ctx->alloc, ctx->s.max_pending,
+                              ctx->s.max_log);
+        if (rc != RH_OK)
+            goto fail;
+    }
+    rc = rh__http_new(&ctx->http, &ctx->alloc, ctx->s.mode, ctx->s.timeout_ms,
+                      ctx->ca_file);
+    if (rc != RH_OK)
+        goto fail_storage;
+    rc = ctx->storage.endpoint_load(load_endpoint, ctx, ctx->storage.userdata);
+    if (rc < 0) {
+        rc = rc == RH_E_NOMEM ? RH_E_NOMEM : RH_E_STORAGE;
+        goto fail_storage;
+    }
+    rh_config_free(defaults);
+    *out = ctx;
+    return RH_OK;
+fail_storage:
+    /* A host's table stays the host's when we fail: destroy only ours. */
+    if (!cfg->has_storage && ctx->storage.destroy)
+        ctx->storage.destroy(ctx->storage.userdata);
+fail:
+    free_endpoints(ctx);
+    rh__http_free(ctx->http);
+    rh__rng_free(ctx->rng);
+    rh__free(&ctx->alloc, ctx->ca_file);
+    rh__free(&ctx->alloc, ctx);
+    rh_config_free(defaults);
+    return rc;
+}
+
+
+void rh_ctx_free(rh_ctx *ctx)
+{
+    rh_job *j, *next;
+    if (!ctx)
+        return;
+    /* Transfers in flight are dropped: their deliveries stay claimed in
+     * storage and come back when the lease ends (at-least-once). */
+    for (j = ctx->running; j; j = next) {
+        next = j->next;
+        rh__http_abort(ctx->http, j);
+        rh__job_free(ctx, j);
+    }
+    for (j = ctx->unsaved; j; j = next) {
+        next = j->next;
+        rh__job_free(ctx, j);
+    }
+    rh__http_free(ctx->http);
+    free_endpoints(ctx);
+    if (ctx->storage.destroy)
+        ctx->storage.destroy(ctx->storage.userdata);
+    rh__rng_free(ctx->rng);
+    rh__free(&ctx->alloc, ctx->ca_file);
+    rh_allocator a = ctx->alloc;
+    rh__free(&a, ctx);
+}
+
+const char *rh_ctx_last_error(const rh_ctx *ctx)
+{
+    return ctx ? ctx->err : "ctx is NULL";
+}
+
+size_t rh_ctx_in_flight(const rh_ctx *ctx) { return ctx ? ctx->in_flight : 0; }
+
+/* ------------------------------------------------------------------ emit */
+
+int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
+            char *id_out, size_t id_size)
+{
+    char err[200];
+    char event_id[RH_ID_SIZE];
+    char *data = NULL;
+    size_t data_len, n = 0, i;
+    rh_event *ev = NULL;
+    rh_delivery *dls = NULL;
+    const rh_delivery **ptrs = NULL;
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!type || !rh__event_type_valid(type))
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "event type must be 1 to %d characters of "
+                             "[A-Za-z0-9_.-], dot-separated",
+                             RH_TYPE_MAX);
+    if (!json || json_len == 0)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "data is empty");
+    if (id_size && (!id_out || id_size < RH_ID_SIZE))
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "id_out needs RH_ID_SIZE bytes");
+    rc = rh__json_compact_object(&ctx->alloc, json, json_len, &data, &data_len,
+                                 err, sizeof err);
+    if (rc != RH_OK)
+        return rh__ctx_error(ctx, rc, "%s", rc == RH_E_NOMEM ? "out of memory"
+                                                             : err);
+    rc = rh__ctx_new_id(ctx, "evt_", event_id);
+    if (rc != RH_OK) {
+        rh__ctx_error(ctx, rc, "the random source failed");
+        goto done;
+    }
+    int64_t now = rh__ctx_now(ctx);
+    for (i = 0; i < ctx->n_eps; i++) {
+        rh_endpoint *ep = ctx->eps[i];
+        if (!ep->enabled)
+            continue;
+        for (size_t k = 0; k < ep->n_events; k++)
+            if (rh__pattern_matches(ep->events[k], type)) {
+                n++;
+                break;
+            }
+    }
+    rc = rh__event_make(&ev, &ctx->alloc, event_id, type, now, NULL, 0);
+    if (rc != RH_OK)
+        goto nomem;
+    rh__free(&ctx->alloc, ev->data);
+    ev->data = data; /* the event owns the serialised data from here */
+    ev->data_len = data_len;
+    data = NULL;
+    if (n) {
+        dls = rh__calloc(&ctx->alloc, n * sizeof *dls);
+        ptrs = rh__calloc(&ctx->alloc, n * sizeof *ptrs);
+        if (!dls || !ptrs)
+            goto nomem;
+        size_t k = 0;
+        for (i = 0; i < ctx->n_eps && k < n; i++) {
+            rh_endpoint *ep = ctx->eps[i];
+            int match = 0;
+            if (!ep->enabled)
+                continue;
+            for (size_t e = 0; e < ep->n_events && !match; e++)
+                match = rh__pattern_matches(ep->events[e], type);
+            if (!match)
+                continue;
+            rh_delivery *d = &dls[k];
+            rc = rh__ctx_new_id(ctx, "dlv_", d->id);
+            if (rc != RH_OK) {
+                rh__ctx_error(ctx, rc, "the random source failed");
+                goto done;
+            }
+            d->alloc = &ctx->alloc;
+            memcpy(d->event_id, event_id, sizeof event_id);
+            memcpy(d->endpoint_id, ep->id, sizeof ep->id);
+            d->ev = ev;
+            d->state = RH_DELIVERY_PENDING;
+            d->next_attempt_ms = now;
+            d->created_ms = now;
+            d->updated_ms = now;
+            ptrs[k++] = d;
+        }
+        rc = ctx->storage.enqueue(ev, ptrs, n, ctx->storage.userdata);
+        if (rc < 0) {
+            rc = rh__storage_code(ctx, rc, "enqueue");
+            goto done;
+        }
+        ctx->claim_blocked = 0;
+    }
+    if (id_size)
+        memcpy(id_out, event_id, sizeof event_id);
+    rc = (int)n;
+    goto done;
+nomem:
+    rc = rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+done:
+    rh__free(&ctx->alloc, data);
+    rh__free(&ctx->alloc, ptrs);
+    rh__free(&ctx->alloc, dls);
+    rh__event_release(ev);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- log */
+
+int rh_log_attempts(rh_ctx *ctx, const rh_query *q, rh_attempt_cb cb,
+                    void *userdata)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!cb)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "cb is NULL");
+    ctx->in_callback = 1;
+    rc = ctx->storage.query_attempts(q, cb, userdata, ctx->storage.userdata);
+    ctx->in_callback = 0;
+    return rc <= RH_E_USER ? rc : rh__storage_code(ctx, rc, "query_attempts");
+}
+
+int rh_log_deliveries(rh_ctx *ctx, const rh_query *q, rh_delivery_cb cb,
+                      void *userdata)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!cb)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "cb is NULL");
+    ctx->in_callback = 1;
+    rc = ctx->storage.query_deliveries(q, cb, userdata, ctx->storage.userdata);
+    ctx->in_callback = 0;
+    return rc <= RH_E_USER ? rc
+                           : rh__storage_code(ctx, rc, "query_deliveries");
+}
+
+int rh_delivery_resend(rh_ctx *ctx, const char *delivery_id)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!rh__id_valid(delivery_id))
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "delivery id is not valid");
+    rc = ctx->storage.resend(delivery_id, rh__ctx_now(ctx),
+                             ctx->storage.userdata);
+    if (rc == RH_E_NOT_FOUND)
+        return rh__ctx_error(ctx, rc, "no delivery %s", delivery_id);
+    if (rc == RH_E_STATE)
+        return rh__ctx_error(ctx, rc, "delivery %s has not failed",
+                             delivery_id);
+    ctx->claim_blocked = 0;
+    return rh__storage_code(ctx, rc, "resend");
+}
+
+int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!rh__id_valid(endpoint_id))
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "endpoint id is not valid");
+    if (!rh__ctx_find_endpoint(ctx, endpoint_id))
+        return rh__ctx_error(ctx, RH_E_NOT_FOUND, "no endpoint %s",
+                             endpoint_id);
+    rc = ctx->storage.recover(endpoint_id, since_ms, rh__ctx_now(ctx),
+                              ctx->storage.userdata);
+    ctx->claim_blocked = 0;
+    return rh__storage_code(ctx, rc, "recover");
+}

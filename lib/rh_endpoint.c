@@ -1,0 +1,379 @@
+/* replicer-hooks endpoints: registration, subscriptions and their matching,
+ * secrets and their rotation, and the in-memory cache of the stored records. */
+#include "rh_internal.h"
+
+#include <string.h>
+
+#define SECRET_BYTES 32
+
+int rh__event_type_valid(const char *t)
+{
+    size_t n = 0;
+    if (!t || !*t || *t == '.')
+        return 0;
+    for (; t[n]; n++) {
+        char c = t[n];
+        if (n >= RH_TYPE_MAX)
+            return 0;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+            return 0;
+        if (c == '.' && t[n + 1] == '.')
+            return 0;
+    }
+    return t[n - 1] != '.';
+}
+
+/* A pattern is "*", an event type, or an event type followed by ".*". */
+static int pattern_valid(const char *p)
+{
+    size_t n;
+    char buf[RH_TYPE_MAX + 1];
+    if (!p)
+        return 0;
+    if (strcmp(p, "*") == 0)
+        return 1;
+    n = strlen(p);
+    if (n > 2 && p[n - 1] == '*' && p[n - 2] == '.') {
+        if (n - 2 > RH_TYPE_MAX)
+            return 0;
+        memcpy(buf, p, n - 2);
+        buf[n - 2] = '\0';
+        return rh__event_type_valid(buf);
+    }
+    return rh__event_type_valid(p);
+}
+
+int rh__pattern_matches(const char *p, const char *type)
+{
+    size_t n;
+    if (p[0] == '*' && p[1] == '\0')
+        return 1;
+    n = strlen(p);
+    if (n > 2 && p[n - 1] == '*' && p[n - 2] == '.')
+        /* "call.*" matches "call.ended" and "call.leg.ended", not "call". */
+        return strncmp(p, type, n - 1) == 0 && type[n - 1] != '\0';
+    return strcmp(p, type) == 0;
+}
+
+void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep)
+{
+    if (!ep)
+        return;
+    rh__free(a, ep->url);
+    for (size_t i = 0; i < ep->n_events; i++)
+        rh__free(a, ep->events[i]);
+    rh__free(a, ep->events);
+    rh__free_secret(a, ep->secret);
+    rh__free_secret(a, ep->old_secret);
+    rh__wipe(ep, sizeof *ep);
+    rh__free(a, ep);
+}
+
+rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id)
+{
+    for (size_t i = 0; i < ctx->n_eps; i++)
+        if (strcmp(ctx->eps[i]->id, id) == 0)
+            return ctx->eps[i];
+    return NULL;
+}
+
+int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep)
+{
+    char *json;
+    size_t len;
+    int rc = rh__endpoint_encode(&ctx->alloc, ep, &json, &len);
+    if (rc != RH_OK)
+        return rh__ctx_error(ctx, rc, "cannot encode the endpoint record");
+    rc = ctx->storage.endpoint_save(ep->id, json, len, ctx->storage.userdata);
+    rh__wipe(json, len);
+    rh__free(&ctx->alloc, json);
+    return rh__storage_code(ctx, rc, "endpoint_save");
+}
+
+static int new_secret(rh_ctx *ctx, char *out, size_t outsz)
+{
+    unsigned char key[SECRET_BYTES];
+    int rc = rh__ctx_random(ctx, key, sizeof key);
+    if (rc == RH_OK)
+        rc = rh__secret_encode(key, sizeof key, out, outsz);
+    rh__wipe(key, sizeof key);
+    return rc;
+}
+
+static int endpoints_reserve(rh_ctx *ctx)
+{
+    if (ctx->n_eps < ctx->cap_eps)
+        return RH_OK;
+    size_t cap = ctx->cap_eps ? ctx->cap_eps * 2 : 8;
+    rh_endpoint **e = rh__realloc(&ctx->alloc, ctx->eps, cap * sizeof *e);
+    if (!e)
+        return RH_E_NOMEM;
+    ctx->eps = e;
+    ctx->cap_eps = cap;
+    return RH_OK;
+}
+
+/* Shared by both add functions: secret is the one to use (already valid). */
+static int endpoint_add(rh_ctx *ctx, const char *url,
+                        const char *const *events, size_t n_events,
+                        const char *secret, char *id_out, size_t id_size)
+{
+    char err[160];
+    rh_endpoint *ep;
+    int rc;
+    rc = rh__http_check_url(url, ctx->s.mode, err, sizeof err);
+    if (rc != RH_OK)
+        return rh__ctx_error(ctx, rc, "%s", err);
+    if (!events || n_events == 0 || n_events > 256)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "events: give 1 to 256 event types or patterns");
+    for (size_t i = 0; i < n_events; i++)
+        if (!pattern_valid(events[i]))
+            return rh__ctx_error(
+                ctx, RH_E_INVALID_ARG,
+                "events[%zu] is not an event type, a \"prefix.*\" or \"*\"", i);
+    if (!id_out || id_size < RH_ID_SIZE)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "id_out needs RH_ID_SIZE bytes");
+    rc = endpoints_reserve(ctx);
+    if (rc != RH_OK)
+        return rh__ctx_error(ctx, rc, "out of memory");
+    ep = rh__calloc(&ctx->alloc, sizeof *ep);
+    if (!ep)
+        return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    rc = rh__ctx_new_id(ctx, "ep_", ep->id);
+    if (rc != RH_OK) {
+        rh__free(&ctx->alloc, ep);
+        return rh__ctx_error(ctx, rc, "the random source failed");
+    }
+    ep->enabled = 1;
+    ep->created_ms = rh__ctx_now(ctx);
+    ep->url = rh__strdup(&ctx->alloc, url);
+    ep->secret = rh__strdup(&ctx->alloc, secret);
+    ep->events = rh__calloc(&ctx->alloc, n_events * sizeof(char *));
+    rc = ep->url && ep->secret && ep->events ? RH_OK : RH_E_NOMEM;
+    for (size_t i = 0; rc == RH_OK && i < n_events; i++) {
+        ep->events[i] = rh__strdup(&ctx->alloc, events[i]);
+        if (!ep->events[i])
+            rc = RH_E_NOMEM;
+        else
+            ep->n_events = i + 1;
+    }
+    if (rc != RH_OK) {
+        rh__endpoint_free(&ctx->alloc, ep);
+        return rh__ctx_error(ctx, rc, "out of memory");
+    }
+    rc = rh__ctx_save_endpoint(ctx, ep);
+    if (rc != RH_OK) {
+        rh__endpoint_free(&ctx->alloc, ep);
+        return rc;
+    }
+    ctx->eps[ctx->n_eps++] = ep;
+    memcpy(id_out, ep->id, strlen(ep->id) + 1);
+    return RH_OK;
+}
+
+int rh_endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
+                    size_t n_events, char *id_out, size_t id_size,
+                    char *secret_out, size_t secret_size)
+{
+    char secret[RH_SECRET_SIZE];
+    char id[RH_ID_SIZE];
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!secret_out || secret_size < 51)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "secret_out needs RH_SECRET_SIZE bytes");
+    if (!id_out || id_size < RH_ID_SIZE)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "id_out needs RH_ID_SIZE bytes");
+    rc = new_secret(ctx, secret, sizeof secret);
+    if (rc != RH_OK)
+        return rh__ctx_error(ctx, rc, "the random source failed");
+    rc = endpoint_add(ctx, url, events, n_events, secret, id, sizeof id);
+    if (rc == RH_OK) {
+        memcpy(id_out, id, strlen(id) + 1);
+        memcpy(secret_out, secret, strlen(secret) + 1);
+    }
+    rh__wipe(secret, sizeof secret);
+    return rc;
+}
+
+int rh_endpoint_add_with_secret(rh_ctx *ctx, const char *url,
+                                const char *const *events, size_t n_events,
+                                const char *secret, char *id_out,
+                                size_t id_size)
+{
+    unsigned char key[RH_KEY_MAX];
+    size_t keylen;
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (rh__secret_decode(secret, key, &keylen) != RH_OK)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "secret must be \"whsec_\" + base64 of 24 to 64 "
+                             "bytes");
+    rh__wipe(key, sizeof key);
+    return endpoint_add(ctx, url, events, n_events, secret, id_out, id_size);
+}
+
+static int lookup(rh_ctx *ctx, const char *id, rh_endpoint **out)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!id || !*id)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "endpoint id is empty");
+    *out = rh__ctx_find_endpoint(ctx, id);
+    if (!*out)
+        return rh__ctx_error(ctx, RH_E_NOT_FOUND, "no endpoint %.40s", id);
+    return RH_OK;
+}
+
+int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id)
+{
+    rh_endpoint *ep;
+    int rc = lookup(ctx, endpoint_id, &ep);
+    if (rc != RH_OK)
+        return rc;
+    rc = ctx->storage.endpoint_remove(ep->id, ctx->storage.userdata);
+    if (rc != RH_OK && rc != RH_E_NOT_FOUND)
+        return rh__storage_code(ctx, rc, "endpoint_remove");
+    for (size_t i = 0; i < ctx->n_eps; i++) {
+        if (ctx->eps[i] == ep) {
+            memmove(&ctx->eps[i], &ctx->eps[i + 1],
+                    (ctx->n_eps - i - 1) * sizeof *ctx->eps);
+            ctx->n_eps--;
+            break;
+        }
+    }
+    rh__endpoint_free(&ctx->alloc, ep);
+    return RH_OK;
+}
+
+static int set_enabled(rh_ctx *ctx, const char *id, int enabled)
+{
+    rh_endpoint *ep;
+    int rc = lookup(ctx, id, &ep), was;
+    if (rc != RH_OK)
+        return rc;
+    was = ep->enabled;
+    ep->enabled = enabled;
+    rc = rh__ctx_save_endpoint(ctx, ep);
+    if (rc != RH_OK)
+        ep->enabled = was;
+    return rc;
+}
+
+int rh_endpoint_disable(rh_ctx *ctx, const char *id)
+{
+    return set_enabled(ctx, id, 0);
+}
+
+int rh_endpoint_enable(rh_ctx *ctx, const char *id)
+{
+    return set_enabled(ctx, id, 1);
+}
+
+int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
+                              int64_t grace_ms, char *secret_out,
+                              size_t secret_size)
+{
+    rh_endpoint *ep;
+    char secret[RH_SECRET_SIZE];
+    char *fresh, *prev_old;
+    int64_t prev_until;
+    int rc = lookup(ctx, endpoint_id, &ep);
+    if (rc != RH_OK)
+        return rc;
+    if (!secret_out || secret_size < 51)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "secret_out needs RH_SECRET_SIZE bytes");
+    if (grace_ms < 0 || grace_ms > 30LL * 86400 * 1000)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "grace_ms must be 0 to 30 days");
+    rc = new_secret(ctx, secret, sizeof secret);
+    if (rc != RH_OK)
+        return rh__ctx_error(ctx, rc, "the random source failed");
+    fresh = rh__strdup(&ctx->alloc, secret);
+    if (!fresh) {
+        rh__wipe(secret, sizeof secret);
+        return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    }
+    prev_old = ep->old_secret;
+    prev_until = ep->old_secret_until_ms;
+    /* Only one previous secret is kept: a second rotation within the grace
+     * period drops the oldest. */
+    ep->old_secret = grace_ms > 0 ? ep->secret : NULL;
+    ep->old_secret_until_ms = grace_ms > 0 ? rh__ctx_now(ctx) + grace_ms : 0;
+    char *replaced = ep->secret;
+    ep->secret = fresh;
+    rc = rh__ctx_save_endpoint(ctx, ep);
+    if (rc != RH_OK) {
+        ep->secret = replaced;
+        ep->old_secret = prev_old;
+        ep->old_secret_until_ms = prev_until;
+        rh__free_secret(&ctx->alloc, fresh);
+        rh__wipe(secret, sizeof secret);
+        return rc;
+    }
+    rh__free_secret(&ctx->alloc, prev_old);
+    if (grace_ms == 0)
+        rh__free_secret(&ctx->alloc, replaced);
+    memcpy(secret_out, secret, strlen(secret) + 1);
+    rh__wipe(secret, sizeof secret);
+    return RH_OK;
+}
+
+int rh_endpoint_get(rh_ctx *ctx, const char *endpoint_id,
+                    const rh_endpoint **ep_out)
+{
+    rh_endpoint *ep;
+    int rc;
+    if (!ep_out)
+        return ctx ? rh__ctx_error(ctx, RH_E_INVALID_ARG, "ep_out is NULL")
+                   : RH_E_INVALID_ARG;
+    rc = lookup(ctx, endpoint_id, &ep);
+    if (rc == RH_OK)
+        *ep_out = ep;
+    return rc;
+}
+
+int rh_endpoint_list(rh_ctx *ctx, rh_endpoint_cb cb, void *userdata)
+{
+    int rc = rh__ctx_enter(ctx);
+    size_t i;
+    if (rc != RH_OK)
+        return rc;
+    if (!cb)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "cb is NULL");
+    ctx->in_callback = 1;
+    for (i = 0; i < ctx->n_eps; i++) {
+        rc = cb(ctx->eps[i], userdata);
+        if (rc < 0)
+            break;
+    }
+    ctx->in_callback = 0;
+    return rc < 0 ? rc : (int)i;
+}
+
+const char *rh_endpoint_id(const rh_endpoint *ep) { return ep ? ep->id : ""; }
+const char *rh_endpoint_url(const rh_endpoint *ep)
+{
+    return ep ? ep->url : "";
+}
+size_t rh_endpoint_event_count(const rh_endpoint *ep)
+{
+    return ep ? ep->n_events : 0;
+}
+const char *rh_endpoint_event(const rh_endpoint *ep, size_t i)
+{
+    return ep && i < ep->n_events ? ep->events[i] : NULL;
+}
+int rh_endpoint_enabled(const rh_endpoint *ep) { return ep ? ep->enabled : 0; }
+int64_t rh_endpoint_created_ms(const rh_endpoint *ep)
+{
+    return ep ? ep->created_ms : 0;
+}

@@ -1,0 +1,169 @@
+/* replicer-hooks JSON: validating emitted data, splicing the delivery envelope
+ * around it, and the endpoint record stored by backends. The only jansson user. */
+#include "rh_internal.h"
+
+#include <jansson.h>
+
+#include <stdio.h>
+#include <string.h>
+
+int rh__json_compact_object(const rh_allocator *a, const char *json,
+                            size_t len, char **out, size_t *out_len,
+                            char *err, size_t errsz)
+{
+    json_error_t jerr;
+    json_t *root;
+    char *dumped;
+    /* JSON_REJECT_DUPLICATES: a receiver's parser would keep either value. */
+    root = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                      &jerr);
+    if (!root) {
+        snprintf(err, errsz, "data is not valid JSON: %s (line %d, column %d)",
+                 jerr.text, jerr.line, jerr.column);
+        return RH_E_INVALID_ARG;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        snprintf(err, errsz, "data must be a JSON object");
+        return RH_E_INVALID_ARG;
+    }
+    /* Keys keep their order: jansson preserves insertion order on dump. */
+    dumped = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    if (!dumped)
+        return RH_E_NOMEM;
+    *out_len = strlen(dumped);
+    *out = rh__memdup(a, dumped, *out_len);
+    free(dumped);
+    return *out ? RH_OK : RH_E_NOMEM;
+}
+
+int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
+                       const char *type, int64_t ts_ms, const char *data,
+                       size_t data_len, char **out, size_t *out_len)
+{
+    /* The id and type are validated to need no escaping, so the envelope
+     * is spliced around the data bytes serialised once at emit. */
+    char ts[32];
+    size_t idl = strlen(delivery_id), tl = strlen(type), tsl, n;
+    rh__format_rfc3339(ts_ms, ts);
+    tsl = strlen(ts);
+    n = 7 + idl + 11 + tl + 15 + tsl + 10 + data_len + 1;
+    char *b = rh__malloc(a, n + 1);
+    if (!b)
+        return RH_E_NOMEM;
+    char *p = b;
+#define PUT(s, l) (memcpy(p, (s), (l)), p += (l))
+    PUT("{\"id\":\"", 7);
+    PUT(delivery_id, idl);
+    PUT("\",\"event\":\"", 11);
+    PUT(type, tl);
+    PUT("\",\"timestamp\":\"", 15);
+    PUT(ts, tsl);
+    PUT("\",\"data\":", 9);
+    PUT(data, data_len);
+    PUT("}", 1);
+#undef PUT
+    *p = '\0';
+    *out_len = (size_t)(p - b);
+    *out = b;
+    return RH_OK;
+}
+
+int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
+                        char **out, size_t *out_len)
+{
+    json_t *o = json_object(), *evs = json_array();
+    char *dumped = NULL;
+    int rc = RH_E_NOMEM;
+    if (!o || !evs)
+        goto done;
+    for (size_t i = 0; i < ep->n_events; i++)
+        if (json_array_append_new(evs, json_string(ep->events[i])) != 0)
+            goto done;
+    if (json_object_set_new(o, "v", json_integer(1)) ||
+        json_object_set_new(o, "id", json_string(ep->id)) ||
+        json_object_set_new(o, "url", json_string(ep->url)) ||
+        json_object_set(o, "events", evs) ||
+        json_object_set_new(o, "enabled", json_boolean(ep->enabled)) ||
+        json_object_set_new(o, "created_ms", json_integer(ep->created_ms)) ||
+        json_object_set_new(o, "secret", json_string(ep->secret)))
+        goto done;
+    if (ep->old_secret &&
+        (json_object_set_new(o, "old_secret", json_string(ep->old_secret)) ||
+         json_object_set_new(o, "old_secret_until_ms",
+                             json_integer(ep->old_secret_until_ms))))
+        goto done;
+    dumped = json_dumps(o, JSON_COMPACT);
+    if (!dumped)
+        goto done;
+    *out_len = strlen(dumped);
+    *out = rh__memdup(a, dumped, *out_len);
+    rh__wipe(dumped, *out_len);
+    free(dumped);
+    rc = *out ? RH_OK : RH_E_NOMEM;
+done:
+    json_decref(evs);
+    json_decref(o);
+    return rc;
+}
+
+static const char *get_str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
+                        rh_endpoint **out)
+{
+    json_error_t jerr;
+    json_t *o = json_loadb(json, len, 0, &jerr), *evs;
+    rh_endpoint *ep = NULL;
+    int rc = RH_E_INVALID_ARG;
+    if (!o)
+        return RH_E_INVALID_ARG;
+    const char *id = get_str(o, "id"), *url = get_str(o, "url"),
+               *secret = get_str(o, "secret"),
+               *old = get_str(o, "old_secret");
+    evs = json_object_get(o, "events");
+    if (!rh__id_valid(id) || !url || !secret || !json_is_array(evs) ||
+        json_array_size(evs) == 0)
+        goto done;
+    rc = RH_E_NOMEM;
+    ep = rh__calloc(a, sizeof *ep);
+    if (!ep)
+        goto done;
+    rh__strlcpy(ep->id, id, sizeof ep->id);
+    ep->enabled = json_is_true(json_object_get(o, "enabled"));
+    ep->created_ms = json_integer_value(json_object_get(o, "created_ms"));
+    ep->url = rh__strdup(a, url);
+    ep->secret = rh__strdup(a, secret);
+    ep->events = rh__calloc(a, json_array_size(evs) * sizeof(char *));
+    if (!ep->url || !ep->secret || !ep->events)
+        goto done;
+    if (old) {
+        ep->old_secret = rh__strdup(a, old);
+        if (!ep->old_secret)
+            goto done;
+        ep->old_secret_until_ms =
+            json_integer_value(json_object_get(o, "old_secret_until_ms"));
+    }
+    for (size_t i = 0; i < json_array_size(evs); i++) {
+        const char *s = json_string_value(json_array_get(evs, i));
+        if (!s) {
+            rc = RH_E_INVALID_ARG;
+            goto done;
+        }
+        ep->events[i] = rh__strdup(a, s);
+        if (!ep->events[i])
+            goto done;
+        ep->n_events = i + 1;
+    }
+    *out = ep;
+    ep = NULL;
+    rc = RH_OK;
+done:
+    rh__endpoint_free(a, ep);
+    json_decref(o);
+    return rc;
+}

@@ -1,0 +1,398 @@
+/* replicer-hooks HTTP: every transfer through one libcurl multi handle, with
+ * the production-mode restrictions, outcome classes and Retry-After parsing.
+ * The only libcurl user. */
+#include "rh_internal.h"
+
+#include <curl/curl.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Past this many response bytes the transfer is cut: a receiver answering a
+ * webhook has nothing that large to say, and we must not buffer it. */
+#define RESPONSE_ABORT (1024 * 1024)
+#define HEADER_LINE_MAX 8192
+
+struct rh_http {
+    const rh_allocator *alloc;
+    CURLM *multi;
+    int mode;
+    int64_t timeout_ms;
+    char *ca_file;
+};
+
+typedef struct transfer {
+    CURL *easy;
+    struct curl_slist *headers;
+    rh_job *job;
+    rh_http *http;
+    size_t received; /* response bytes seen, kept or not */
+    int too_large;
+    int header_flood;
+    size_t header_bytes;
+    char retry_after[64];
+    char errbuf[CURL_ERROR_SIZE];
+} transfer;
+
+int rh__http_supported(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    /* 7.85 for CURLOPT_PROTOCOLS_STR; thread-safe global init so that
+     * contexts on several threads may pair curl_global_init/cleanup. */
+    if (v->version_num < 0x075500)
+        return 0;
+#ifdef CURL_VERSION_THREADSAFE
+    return (v->features & CURL_VERSION_THREADSAFE) != 0;
+#else
+    return 0;
+#endif
+}
+
+int rh__http_new(rh_http **out, const rh_allocator *a, int mode,
+                 int64_t timeout_ms, const char *ca_file)
+{
+    rh_http *h;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return RH_E_NOMEM;
+    h = rh__calloc(a, sizeof *h);
+    if (!h)
+        goto fail;
+    h->alloc = a;
+    h->mode = mode;
+    h->timeout_ms = timeout_ms;
+    if (ca_file && !(h->ca_file = rh__strdup(a, ca_file)))
+        goto fail;
+    h->multi = curl_multi_init();
+    if (!h->multi)
+        goto fail;
+    /* Reuse connections to a receiver; no HTTP/2 multiplexing needed. */
+    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 256L);
+    *out = h;
+    return RH_OK;
+fail:
+    if (h) {
+        rh__free(a, h->ca_file);
+        rh__free(a, h);
+    }
+    curl_global_cleanup();
+    return RH_E_NOMEM;
+}
+
+static void transfer_free(rh_http *h, transfer *t)
+{
+    curl_multi_remove_handle(h->multi, t->easy);
+    curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+    t->job->priv = NULL;
+    rh__free(h->alloc, t);
+}
+
+void rh__http_abort(rh_http *h, rh_job *job)
+{
+    if (job->priv)
+        transfer_free(h, job->priv);
+}
+
+void rh__http_free(rh_http *h)
+{
+    if (!h)
+        return;
+    curl_multi_cleanup(h->multi);
+    rh__free(h->alloc, h->ca_file);
+    rh__free(h->alloc, h);
+    curl_global_cleanup();
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    transfer *t = ud;
+    rh_job *job = t->job;
+    size_t n = size * nmemb;
+    t->received += n;
+    if (t->received > RESPONSE_ABORT) {
+        t->too_large = 1;
+        return 0; /* CURLE_WRITE_ERROR ends the transfer */
+    }
+    if (job->response_len < RH_RESPONSE_KEEP) {
+        size_t keep = RH_RESPONSE_KEEP - job->response_len;
+        if (keep > n)
+            keep = n;
+        if (!job->response) {
+            job->response = rh__malloc(t->http->alloc, RH_RESPONSE_KEEP + 1);
+            if (!job->response)
+                return n; /* the log loses its prefix, not the outcome */
+        }
+        memcpy(job->response + job->response_len, data, keep);
+        job->response_len += keep;
+        job->response[job->response_len] = '\0';
+    }
+    return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+    transfer *t = ud;
+    size_t n = size * nmemb;
+    t->header_bytes += n;
+    /* A header flood is a failure, never a success. */
+    if (n > HEADER_LINE_MAX || t->header_bytes > 64 * 1024) {
+        t->header_flood = 1;
+        return 0;
+    }
+    if (n > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
+        size_t i = 12, j = 0;
+        while (i < n && (data[i] == ' ' || data[i] == '\t'))
+            i++;
+        while (i < n && data[i] != '\r' && data[i] != '\n' &&
+               j + 1 < sizeof t->retry_after)
+            t->retry_after[j++] = data[i++];
+        t->retry_after[j] = '\0';
+    }
+    /* A new status line (after 1xx) resets what we read of headers. */
+    if (n > 5 && strncmp(data, "HTTP/", 5) == 0)
+        t->retry_after[0] = '\0';
+    return n;
+}
+
+int rh__http_check_url(const char *url, int mode, char *err, size_t errsz)
+{
+    CURLU *u;
+    char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL;
+    int rc = RH_E_INVALID_ARG;
+    size_t len = url ? strlen(url) : 0;
+    if (!url || !*url) {
+        snprintf(err, errsz, "url is empty");
+        return RH_E_INVALID_ARG;
+    }
+    if (len > RH_URL_MAX) {
+        snprintf(err, errsz, "url is longer than %d bytes", RH_URL_MAX);
+        return RH_E_INVALID_ARG;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)url[i];
+        if (c <= 0x20 || c == 0x7f) {
+            snprintf(err, errsz, "url has a space or control character");
+            return RH_E_INVALID_ARG;
+        }
+    }
+    u = curl_url();
+    if (!u)
+        return RH_E_NOMEM;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+        snprintf(err, errsz, "url cannot be parsed");
+        goto done;
+    }
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host) {
+        snprintf(err, errsz, "url has no scheme or no host");
+        goto done;
+    }
+    if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+        snprintf(err, errsz, "url scheme must be https (or http in development)");
+        goto done;
+    }
+    if (mode == RH_MODE_PRODUCTION && strcmp(scheme, "https") != 0) {
+        snprintf(err, errsz,
+                 "url scheme http is refused in production mode: use https");
+        goto done;
+    }
+    if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
+        snprintf(err, errsz, "url must not carry user:password@");
+        goto done;
+    }
+    rc = RH_OK;
+done:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(user);
+    curl_free(pass);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+int64_t rh__http_parse_retry_after(const char *v, int64_t now_s)
+{
+    if (!v || !*v)
+        return -1;
+    if (isdigit((unsigned char)*v)) {
+        int64_t s = 0;
+        for (; *v; v++) {
+            if (!isdigit((unsigned char)*v))
+                return *v == ' ' ? s : -1;
+            if (s > 100000000)
+                return -1;
+            s = s * 10 + (*v - '0');
+        }
+        return s;
+    }
+    time_t t = curl_getdate(v, NULL);
+    if (t == (time_t)-1)
+        return -1;
+    return (int64_t)t > now_s ? (int64_t)t - now_s : 0;
+}
+
+int rh__http_start(rh_http *h, rh_job *job)
+{
+    transfer *t = rh__calloc(h->alloc, sizeof *t);
+    CURL *e;
+    if (!t)
+        return RH_E_NOMEM;
+    t->job = job;
+    t->http = h;
+    e = t->easy = curl_easy_init();
+    if (!e)
+        goto nomem;
+    for (size_t i = 0; i < job->n_headers; i++) {
+        struct curl_slist *l = curl_slist_append(t->headers, job->headers[i]);
+        if (!l)
+            goto nomem;
+        t->headers = l;
+    }
+    /* curl adds these unless told not to: no 100-continue round trip. */
+    {
+        struct curl_slist *l = curl_slist_append(t->headers, "Expect:");
+        if (!l)
+            goto nomem;
+        t->headers = l;
+    }
+    curl_easy_setopt(e, CURLOPT_URL, job->url);
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)h->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    /* Proxies only from explicit configuration, never the environment. */
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (h->mode == RH_MODE_PRODUCTION) {
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+        curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    } else {
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        if (h->ca_file)
+            curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file);
+    }
+    job->priv = t;
+    job->done = 0;
+    job->retry_after[0] = '\0';
+    if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+        job->priv = NULL;
+        goto nomem;
+    }
+    return RH_OK;
+nomem:
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+    rh__free(h->alloc, t);
+    return RH_E_NOMEM;
+}
+
+static int classify(CURLcode rc, const transfer *t)
+{
+    switch (rc) {
+    case CURLE_OK:
+        return RH_OUTCOME_OK;
+    case CURLE_OPERATION_TIMEDOUT:
+        return RH_OUTCOME_TIMEOUT;
+    case CURLE_COULDNT_CONNECT:
+        return RH_OUTCOME_CONNECT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return RH_OUTCOME_DNS;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+        return RH_OUTCOME_TLS;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return RH_OUTCOME_BLOCKED;
+    case CURLE_WRITE_ERROR:
+        return t->too_large ? RH_OUTCOME_TOO_LARGE : RH_OUTCOME_OTHER;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        return RH_OUTCOME_RESET;
+    default:
+        if (t->header_flood)
+            return RH_OUTCOME_TOO_LARGE;
+        return RH_OUTCOME_OTHER;
+    }
+}
+
+int rh__http_perform(rh_http *h, rh__http_done_cb done, void *ud)
+{
+    int running, left, finished = 0;
+    CURLMsg *msg;
+    if (curl_multi_perform(h->multi, &running) != CURLM_OK)
+        return RH_E_NOMEM;
+    while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+        transfer *t = NULL;
+        long status = 0;
+        curl_off_t total_us = 0;
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        rh_job *job = t->job;
+        CURLcode rc = msg->data.result;
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+        job->status = (int)status;
+        job->duration_ms = (int64_t)(total_us / 1000);
+        job->outcome = classify(rc, t);
+        if (rc == CURLE_OK && (status < 200 || status > 299))
+            job->outcome = RH_OUTCOME_HTTP_STATUS;
+        if (rc != CURLE_OK)
+            snprintf(job->error, sizeof job->error, "%s",
+                     t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+        if (t->too_large)
+            snprintf(job->error, sizeof job->error,
+                     "response larger than %d bytes", RESPONSE_ABORT);
+        if (t->header_flood)
+            snprintf(job->error, sizeof job->error,
+                     "response headers too large");
+        memcpy(job->retry_after, t->retry_after, sizeof job->retry_after);
+        job->done = 1;
+        transfer_free(h, t);
+        done(job, ud);
+        finished++;
+    }
+    return finished;
+}
+
+int64_t rh__http_timeout_ms(const rh_http *h)
+{
+    long ms = -1;
+    curl_multi_timeout(h->multi, &ms);
+    return ms;
+}
+
+void rh__http_wait(rh_http *h, int64_t ms)
+{
+    int n;
+    if (ms < 0)
+        ms = 1000;
+    if (ms > 0x7fffffff)
+        ms = 0x7fffffff;
+    curl_multi_poll(h->multi, NULL, 0, (int)ms, &n);
+}

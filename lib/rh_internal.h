@@ -1,0 +1,269 @@
+/* replicer-hooks internals: the structures behind the opaque handles and the
+ * rh__<module>_<name> functions that modules call across files. */
+#ifndef RH_INTERNAL_H
+#define RH_INTERNAL_H
+
+#include <replicer-hooks/rh.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RH_TYPE_MAX 128      /* longest event type */
+#define RH_URL_MAX 2048      /* longest endpoint URL */
+#define RH_KEY_MAX 64        /* longest decoded secret */
+#define RH_SCHEDULE_MAX 32   /* most retries in a schedule */
+#define RH_RESPONSE_KEEP 4096 /* response body prefix kept in the log */
+
+/* ------------------------------------------------------------ allocation */
+extern const rh_allocator rh__default_allocator;
+void *rh__malloc(const rh_allocator *a, size_t n);
+void *rh__calloc(const rh_allocator *a, size_t n);
+void *rh__realloc(const rh_allocator *a, void *p, size_t n);
+void rh__free(const rh_allocator *a, void *p);
+char *rh__strdup(const rh_allocator *a, const char *s);
+char *rh__memdup(const rh_allocator *a, const char *s, size_t n);
+/* Wipe then free a NUL-terminated secret. */
+void rh__free_secret(const rh_allocator *a, char *s);
+
+/* ---------------------------------------------------------------- records */
+struct rh_event {
+    const rh_allocator *alloc;
+    size_t refs; /* the memory store shares one event among deliveries */
+    char id[RH_ID_SIZE];
+    char type[RH_TYPE_MAX + 1];
+    int64_t timestamp_ms;
+    char *data;
+    size_t data_len;
+};
+
+struct rh_delivery {
+    const rh_allocator *alloc;
+    char id[RH_ID_SIZE];
+    char event_id[RH_ID_SIZE];
+    char endpoint_id[RH_ID_SIZE];
+    char *event_type; /* owned; NULL when ev is set */
+    rh_event *ev;     /* memory store only: a counted reference */
+    int state;
+    int attempts;
+    int64_t next_attempt_ms;
+    int64_t created_ms;
+    int64_t updated_ms;
+    int64_t lease_until_ms;
+    size_t heap_index; /* memory store only */
+    struct rh_delivery *done_next; /* memory store: list of finished ones */
+    struct rh_delivery *done_prev;
+};
+
+struct rh_attempt {
+    const rh_allocator *alloc;
+    int64_t seq;
+    char delivery_id[RH_ID_SIZE];
+    char endpoint_id[RH_ID_SIZE];
+    char event_id[RH_ID_SIZE];
+    char event_type[RH_TYPE_MAX + 1];
+    int number;
+    int64_t started_ms;
+    int64_t duration_ms;
+    int status;
+    int success;
+    int outcome;
+    char *response;
+    size_t response_len;
+    char *error;
+    struct rh_attempt *next; /* memory store: the log's FIFO */
+};
+
+struct rh_query {
+    char endpoint[RH_ID_SIZE];
+    char delivery[RH_ID_SIZE];
+    char event[RH_ID_SIZE];
+    int failed_only;
+    int state;
+    int64_t since_ms;
+    int64_t until_ms;
+    size_t limit;
+    int64_t cursor;
+};
+
+int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,
+                   const char *type, int64_t ts_ms, const char *data,
+                   size_t len);
+void rh__event_release(rh_event *ev); /* drops one reference */
+int rh__delivery_make(rh_delivery **out, const rh_allocator *a);
+rh_delivery *rh__delivery_copy(const rh_allocator *a, const rh_delivery *dl);
+int rh__attempt_make(rh_attempt **out, const rh_allocator *a);
+rh_attempt *rh__attempt_copy(const rh_allocator *a, const rh_attempt *at);
+int rh__query_matches_attempt(const rh_query *q, const rh_attempt *at);
+int rh__query_matches_delivery(const rh_query *q, const rh_delivery *dl);
+size_t rh__query_effective_limit(const rh_query *q);
+
+/* ---------------------------------------------------------------- config */
+typedef struct rh_settings {
+    int mode;
+    int64_t timeout_ms;
+    int64_t schedule_ms[RH_SCHEDULE_MAX];
+    size_t schedule_len;
+    int jitter_pct;
+    size_t max_in_flight;
+    size_t max_in_flight_per_endpoint;
+    size_t max_pending;
+    size_t max_log;
+    int64_t lease_ms; /* 0: timeout + 60 s */
+    int standard_headers;
+    rh_clock_cb clock;
+    void *clock_ud;
+    rh_random_cb random;
+    void *random_ud;
+    rh_attempt_notify_cb attempt_cb;
+    void *attempt_ud;
+    rh_failed_cb failed_cb;
+    void *failed_ud;
+} rh_settings;
+
+struct rh_config {
+    rh_settings s;
+    rh_allocator alloc;
+    int has_storage;
+    rh_storage storage;
+    char *ca_file; /* malloc'd: the config exists before any allocator */
+};
+
+/* -------------------------------------------------------------- endpoints */
+struct rh_endpoint {
+    char id[RH_ID_SIZE];
+    char *url;
+    char **events;
+    size_t n_events;
+    int enabled;
+    int64_t created_ms;
+    char *secret;         /* "whsec_..." */
+    char *old_secret;     /* during a rotation's grace period, else NULL */
+    int64_t old_secret_until_ms;
+    size_t in_flight;     /* not stored */
+};
+
+/* ------------------------------------------------------------ http (curl) */
+typedef struct rh_http rh_http;
+typedef struct rh_job {
+    struct rh_job *next;
+    rh_delivery *dl;   /* owned copy of the claimed delivery */
+    char *url;
+    char *body;
+    size_t body_len;
+    char **headers;    /* "Name: value" lines */
+    size_t n_headers;
+    int64_t started_ms;
+    void *priv;        /* rh_http's per-transfer state */
+    /* the result, filled by rh_http */
+    int done;
+    int orphan; /* claimed for a gone or disabled endpoint: no request */
+    int status;
+    int outcome;
+    int64_t duration_ms;
+    char retry_after[64]; /* the raw Retry-After value, "" when none */
+    char *response;
+    size_t response_len;
+    char error[256];
+    rh_attempt *attempt; /* built by the engine when done */
+} rh_job;
+
+typedef void (*rh__http_done_cb)(rh_job *job, void *userdata);
+int rh__http_new(rh_http **out, const rh_allocator *a, int mode,
+                 int64_t timeout_ms, const char *ca_file);
+void rh__http_free(rh_http *h);
+int rh__http_start(rh_http *h, rh_job *job);
+void rh__http_abort(rh_http *h, rh_job *job);
+int rh__http_perform(rh_http *h, rh__http_done_cb done, void *userdata);
+int64_t rh__http_timeout_ms(const rh_http *h);
+void rh__http_wait(rh_http *h, int64_t ms);
+int rh__http_check_url(const char *url, int mode, char *err, size_t errsz);
+int64_t rh__http_parse_retry_after(const char *value, int64_t now_s);
+int rh__http_supported(void);
+
+/* ------------------------------------------------- signing (Mbed TLS) */
+typedef struct rh_rng rh_rng;
+int rh__rng_new(rh_rng **out, const rh_allocator *a);
+void rh__rng_free(rh_rng *r);
+int rh__rng_fill(rh_rng *r, unsigned char *buf, size_t len);
+/* Decode "whsec_<base64>" into key (RH_KEY_MAX); RH_E_INVALID_ARG if bad. */
+int rh__secret_decode(const char *secret, unsigned char *key, size_t *keylen);
+int rh__secret_encode(const unsigned char *key, size_t keylen, char *out,
+                      size_t outsz);
+/* Append "v1,<sig>" for key over id.ts.body to out. */
+int rh__sign_key(const unsigned char *key, size_t keylen, const char *msg_id,
+                 int64_t timestamp_s, const char *body, size_t body_len,
+                 char *out, size_t outsz);
+void rh__wipe(void *p, size_t n);
+int rh__hmac_sha256(const unsigned char *key, size_t keylen,
+                    const void *const *parts, const size_t *lens, size_t n,
+                    unsigned char mac[32]);
+
+/* ------------------------------------------------------ JSON (jansson) */
+/* Validate an object and serialise it compactly into *out (allocator a). */
+int rh__json_compact_object(const rh_allocator *a, const char *json,
+                            size_t len, char **out, size_t *out_len,
+                            char *err, size_t errsz);
+int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
+                       const char *type, int64_t ts_ms, const char *data,
+                       size_t data_len, char **out, size_t *out_len);
+int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
+                        char **out, size_t *out_len);
+int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
+                        rh_endpoint **out);
+
+/* ----------------------------------------------------------- endpoints */
+void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep);
+int rh__event_type_valid(const char *type);
+int rh__pattern_matches(const char *pattern, const char *type);
+
+/* ---------------------------------------------------------- the store */
+int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
+                     size_t max_log);
+
+/* ----------------------------------------------------------------- util */
+void rh__format_rfc3339(int64_t ms, char out[32]);
+int64_t rh__system_clock_ms(void);
+/* An id: prefix + 10 time chars + 16 random chars, ASCII-sortable. */
+int rh__id_make(const char *prefix, int64_t now_ms, const unsigned char *rnd16,
+                char out[RH_ID_SIZE]);
+int rh__id_valid(const char *id);
+size_t rh__strlcpy(char *dst, const char *src, size_t size);
+
+/* ---------------------------------------------------------------- context */
+struct rh_ctx {
+    rh_allocator alloc;
+    rh_settings s;
+    char *ca_file;
+    rh_storage storage;
+    rh_http *http;
+    rh_rng *rng;
+    rh_endpoint **eps;
+    size_t n_eps;
+    size_t cap_eps;
+    rh_job *running;  /* transfers in flight */
+    rh_job *unsaved;  /* finished, outcome not yet stored */
+    size_t in_flight;
+    int in_callback;
+    int claim_blocked; /* due work waits on per-endpoint caps */
+    int64_t last_id_ms;
+    unsigned int id_seq;
+    char err[512];
+};
+
+int rh__ctx_error(rh_ctx *ctx, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int64_t rh__ctx_now(const rh_ctx *ctx);
+int rh__ctx_random(rh_ctx *ctx, unsigned char *buf, size_t len);
+int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE]);
+rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
+int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
+int rh__storage_code(rh_ctx *ctx, int rc, const char *slot);
+/* Start the call from the host: refuses re-entrance and clears the error. */
+int rh__ctx_enter(rh_ctx *ctx);
+void rh__job_free(rh_ctx *ctx, rh_job *job);
+
+#endif /* RH_INTERNAL_H */

@@ -1,0 +1,152 @@
+/* The test runner: runs every table (or the tests whose name contains the
+ * filter given as the first argument) and ends with "N passed, N failed". */
+#include "rh_test.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+extern const rh_test_case rh_tests_sign[];
+extern const rh_test_case rh_tests_api[];
+extern const rh_test_case rh_tests_endpoint[];
+extern const rh_test_case rh_tests_emit[];
+extern const rh_test_case rh_tests_delivery[];
+extern const rh_test_case rh_tests_storage[];
+extern const rh_test_case rh_tests_failalloc[];
+
+static const rh_test_case *const suites[] = {
+    rh_tests_sign,     rh_tests_api,     rh_tests_endpoint, rh_tests_emit,
+    rh_tests_delivery, rh_tests_storage, rh_tests_failalloc};
+
+int rh_test_failed;
+int64_t rh_test_now_ms = 1700000000000LL;
+
+void rh_test_fail(const char *file, int line, const char *what)
+{
+    fprintf(stderr, "    %s:%d: %s\n", file, line, what);
+    rh_test_failed = 1;
+}
+
+int64_t rh_test_clock(void *userdata)
+{
+    (void)userdata;
+    return rh_test_now_ms;
+}
+
+rh_config *rh_test_config(void)
+{
+    rh_config *cfg = NULL;
+    if (rh_config_new(&cfg) != RH_OK)
+        abort();
+    rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
+    rh_config_set_clock(cfg, rh_test_clock, NULL);
+    rh_config_set_timeout_ms(cfg, 5000);
+    return cfg;
+}
+
+rh_ctx *rh_test_ctx_from(rh_config *cfg)
+{
+    rh_ctx *ctx = NULL;
+    int rc = rh_ctx_new(&ctx, cfg);
+    rh_config_free(cfg);
+    if (rc != RH_OK) {
+        fprintf(stderr, "rh_ctx_new: %s\n", rh_strerror(rc));
+        abort();
+    }
+    return ctx;
+}
+
+rh_ctx *rh_test_ctx_new(void) { return rh_test_ctx_from(rh_test_config()); }
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int rh_test_drive(rh_ctx *ctx, int64_t max_real_ms)
+{
+    int64_t end = mono_ms() + max_real_ms;
+    int total = 0;
+    while (mono_ms() < end) {
+        int rc = rh_tick(ctx);
+        if (rc < 0)
+            return rc;
+        total += rc;
+        if (rh_ctx_in_flight(ctx) == 0 && rh_next_timeout_ms(ctx) != 0)
+            break;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return total;
+}
+
+sink *rh_test_sink(void)
+{
+    sink *s = NULL;
+    if (sink_start(&s, 60000) != 0)
+        abort();
+    return s;
+}
+
+int rh_test_endpoint(rh_ctx *ctx, sink *s, const char *path,
+                     const char *pattern, char id[RH_ID_SIZE],
+                     char secret[RH_SECRET_SIZE])
+{
+    char url[256];
+    const char *events[] = {pattern};
+    sink_url(s, path, url, sizeof url);
+    return rh_endpoint_add(ctx, url, events, 1, id, RH_ID_SIZE, secret,
+                           RH_SECRET_SIZE);
+}
+
+static int count_attempt(const rh_attempt *at, void *ud)
+{
+    (void)at;
+    (*(int *)ud)++;
+    return RH_OK;
+}
+
+static int count_delivery(const rh_delivery *dl, void *ud)
+{
+    (void)dl;
+    (*(int *)ud)++;
+    return RH_OK;
+}
+
+int rh_test_count_attempts(rh_ctx *ctx, const rh_query *q)
+{
+    int n = 0, rc = rh_log_attempts(ctx, q, count_attempt, &n);
+    return rc < 0 ? rc : n;
+}
+
+int rh_test_count_deliveries(rh_ctx *ctx, const rh_query *q)
+{
+    int n = 0, rc = rh_log_deliveries(ctx, q, count_delivery, &n);
+    return rc < 0 ? rc : n;
+}
+
+int main(int argc, char **argv)
+{
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    int passed = 0, failed = 0;
+    for (size_t s = 0; s < sizeof suites / sizeof *suites; s++) {
+        for (const rh_test_case *t = suites[s]; t->name; t++) {
+            if (filter && !strstr(t->name, filter))
+                continue;
+            rh_test_failed = 0;
+            rh_test_now_ms = 1700000000000LL;
+            t->fn();
+            if (rh_test_failed) {
+                printf("FAIL %s\n", t->name);
+                failed++;
+            } else {
+                printf("ok   %s\n", t->name);
+                passed++;
+            }
+            fflush(stdout);
+        }
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

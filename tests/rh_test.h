@@ -1,0 +1,80 @@
+/* Our small test harness: assertion macros, the {name, function} tables each
+ * tests/test_<module>.c ends with, and helpers for contexts and the sink. */
+#ifndef RH_TEST_H
+#define RH_TEST_H
+
+#include <replicer-hooks/rh.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sink.h"
+
+typedef struct rh_test_case {
+    const char *name;
+    void (*fn)(void);
+} rh_test_case;
+
+void rh_test_fail(const char *file, int line, const char *what);
+extern int rh_test_failed; /* set by rh_test_fail for the current test */
+
+#define RH_CHECK(cond)                                                         \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            rh_test_fail(__FILE__, __LINE__, #cond);                           \
+            return;                                                            \
+        }                                                                      \
+    } while (0)
+
+#define RH_CHECK_EQ_INT(exp, act)                                              \
+    do {                                                                       \
+        long long e_ = (long long)(exp), a_ = (long long)(act);                \
+        if (e_ != a_) {                                                        \
+            char m_[256];                                                      \
+            snprintf(m_, sizeof m_, "%s == %s: expected %lld, got %lld", #exp, \
+                     #act, e_, a_);                                            \
+            rh_test_fail(__FILE__, __LINE__, m_);                              \
+            return;                                                            \
+        }                                                                      \
+    } while (0)
+
+#define RH_CHECK_EQ_STR(exp, act)                                              \
+    do {                                                                       \
+        const char *e_ = (exp), *a_ = (act);                                   \
+        if (!a_ || strcmp(e_, a_) != 0) {                                      \
+            char m_[1024];                                                     \
+            snprintf(m_, sizeof m_, "%s: expected \"%.400s\", got \"%.400s\"", \
+                     #act, e_, a_ ? a_ : "(null)");                            \
+            rh_test_fail(__FILE__, __LINE__, m_);                              \
+            return;                                                            \
+        }                                                                      \
+    } while (0)
+
+/* The fake clock every rh_test context uses; tests move it. */
+extern int64_t rh_test_now_ms;
+int64_t rh_test_clock(void *userdata);
+
+/* A development-mode config with the fake clock and memory storage; the
+ * caller may change it before rh_test_ctx_from(). */
+rh_config *rh_test_config(void);
+rh_ctx *rh_test_ctx_from(rh_config *cfg); /* frees cfg */
+rh_ctx *rh_test_ctx_new(void);
+
+/* Tick until no transfer is in flight and nothing is due now on the fake
+ * clock, for at most max_real_ms of real time. Returns attempts finished or
+ * a negative code from rh_tick. */
+int rh_test_drive(rh_ctx *ctx, int64_t max_real_ms);
+
+/* A sink that lives at most 60 s. */
+sink *rh_test_sink(void);
+
+/* Add a development endpoint on the sink at path, for the given patterns. */
+int rh_test_endpoint(rh_ctx *ctx, sink *s, const char *path,
+                     const char *pattern, char id[RH_ID_SIZE],
+                     char secret[RH_SECRET_SIZE]);
+
+/* Count attempts / deliveries matching q. */
+int rh_test_count_attempts(rh_ctx *ctx, const rh_query *q);
+int rh_test_count_deliveries(rh_ctx *ctx, const rh_query *q);
+
+#endif

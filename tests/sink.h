@@ -1,0 +1,53 @@
+/* The loopback HTTP sink used by the tests and the demo: a real HTTP/1.1
+ * server on 127.0.0.1 in its own thread that records every request and
+ * answers with scripted statuses, delays and headers. */
+#ifndef RH_SINK_H
+#define RH_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SINK_MAX_HEADERS 48
+
+typedef struct sink sink;
+
+typedef struct sink_request {
+    char method[16];
+    char path[256];
+    size_t n_headers;
+    char *names[SINK_MAX_HEADERS];
+    char *values[SINK_MAX_HEADERS];
+    char *body;
+    size_t body_len;
+    int64_t received_ms; /* real time */
+    int connection;      /* which accepted connection carried it */
+} sink_request;
+
+/* Start on 127.0.0.1:0. The sink stops by itself after max_life_ms even if
+ * nobody calls sink_stop (a test that crashes must not leave it behind). */
+int sink_start(sink **out, int64_t max_life_ms);
+void sink_stop(sink *s); /* joins the thread and frees everything */
+int sink_port(const sink *s);
+/* "http://127.0.0.1:PORT" + path, into a static-per-call buffer of the
+ * caller's. */
+void sink_url(const sink *s, const char *path, char *out, size_t outsz);
+
+/* Answer requests whose path starts with path_prefix with this status,
+ * after delay_ms (-1: never answer, hold the connection), adding
+ * extra_headers ("Name: value\r\n..." or NULL) and body (or NULL), for the
+ * next `times` requests (-1: always). Rules are tried newest first; the
+ * default answer is 200 "ok". */
+void sink_rule(sink *s, const char *path_prefix, int status, int delay_ms,
+               const char *extra_headers, const char *body, int times);
+
+size_t sink_count(sink *s);
+/* Wait (real time) until at least n requests arrived; 0 on success. */
+int sink_wait_count(sink *s, size_t n, int64_t timeout_ms);
+/* A copy of request i (0-based), freed with sink_request_free. */
+int sink_get(sink *s, size_t i, sink_request *out);
+void sink_request_free(sink_request *r);
+const char *sink_header(const sink_request *r, const char *name);
+/* Connections accepted so far. */
+size_t sink_connections(sink *s);
+
+#endif

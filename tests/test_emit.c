@@ -1,0 +1,158 @@
+/* Emit: validation of types and data, fan-out and wildcards, disabled
+ * endpoints, and the pending cap that refuses without losing anything. */
+#include "rh_test.h"
+
+static void test_emit__rejects_bad_input_and_queues_nothing(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], id[RH_ID_SIZE] = "";
+    const char *events[] = {"*"};
+    char t129[140];
+    memset(t129, 'a', 129);
+    t129[129] = '\0';
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    const char *bad_types[] = {"", "call ended", "call.ended\r\nX: y",
+                               "call\n", t129, ".call", "call.", "a..b",
+                               "caf\xc3\xa9"};
+    for (size_t i = 0; i < sizeof bad_types / sizeof *bad_types; i++) {
+        RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                        rh_emit(ctx, bad_types[i], "{}", 2, id, sizeof id));
+        RH_CHECK(strstr(rh_ctx_last_error(ctx), "event type") != NULL);
+    }
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_emit(ctx, NULL, "{}", 2, id, sizeof id));
+    const char *bad_json[] = {"{", "{\"a\":}", "[1,2]", "42", "\"s\"", "null",
+                              "{\"a\":1,\"a\":2}", "{} {}"};
+    for (size_t i = 0; i < sizeof bad_json / sizeof *bad_json; i++)
+        RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                        rh_emit(ctx, "call.ended", bad_json[i],
+                                strlen(bad_json[i]), id, sizeof id));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit(ctx, "call.ended", "[1]", 3, id, sizeof id));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "object") != NULL);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit(ctx, "call.ended", "{", 1, id, sizeof id));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "not valid JSON") != NULL);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit(ctx, "call.ended", NULL, 0, id, sizeof id));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit(ctx, "call.ended", "{}", 0, id, sizeof id));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit(ctx, "call.ended", "{}", 2, id, 5));
+    RH_CHECK_EQ_STR("", id);
+    RH_CHECK_EQ_INT(0, rh_test_count_deliveries(ctx, NULL));
+    RH_CHECK_EQ_INT(-1, rh_next_timeout_ms(ctx));
+    rh_ctx_free(ctx);
+}
+
+static void test_emit__fans_out_to_matching_patterns(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char id[RH_ID_SIZE], secret[RH_SECRET_SIZE], evt[RH_ID_SIZE] = "";
+    char ids[5][RH_ID_SIZE];
+    const char *patterns[] = {"*", "call.*", "call.ended", "sms.sent", "call"};
+    rh_query *q = NULL;
+    for (int i = 0; i < 5; i++) {
+        const char *events[] = {patterns[i]};
+        RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/",
+                                               events, 1, ids[i], RH_ID_SIZE,
+                                               secret, sizeof secret));
+    }
+    RH_CHECK_EQ_INT(3, rh_emit(ctx, "call.ended", "{\"n\":1}", 7, evt,
+                               sizeof evt));
+    RH_CHECK(strncmp(evt, "evt_", 4) == 0);
+    RH_CHECK_EQ_INT(2, rh_emit(ctx, "call", "{}", 2, id, sizeof id));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "other.thing", "{}", 2, id, sizeof id));
+    RH_CHECK_EQ_INT(2, rh_emit(ctx, "call.leg.ended", "{}", 2, NULL, 0));
+    /* per endpoint: "*" got all 4, "call.*" got call.ended and call.leg.ended */
+    RH_CHECK_EQ_INT(RH_OK, rh_query_new(&q));
+    int want[5] = {4, 2, 1, 0, 1};
+    for (int i = 0; i < 5; i++) {
+        RH_CHECK_EQ_INT(RH_OK, rh_query_set_endpoint(q, ids[i]));
+        RH_CHECK_EQ_INT(want[i], rh_test_count_deliveries(ctx, q));
+    }
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_endpoint(q, NULL));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_event(q, evt));
+    RH_CHECK_EQ_INT(3, rh_test_count_deliveries(ctx, q));
+    rh_query_free(q);
+    rh_ctx_free(ctx);
+}
+
+static int note_delivery(const rh_delivery *dl, void *ud)
+{
+    const rh_delivery **out = ud;
+    *out = rh_delivery_state(dl) == RH_DELIVERY_PENDING ? dl : NULL;
+    return RH_OK;
+}
+
+static void test_emit__disabled_endpoint_gets_nothing(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char a[RH_ID_SIZE], b[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/a", events,
+                                           1, a, sizeof a, secret,
+                                           sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/b", events,
+                                           1, b, sizeof b, secret,
+                                           sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_disable(ctx, b));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "x", "{}", 2, NULL, 0));
+    const rh_delivery *seen = NULL;
+    RH_CHECK_EQ_INT(1, rh_log_deliveries(ctx, NULL, note_delivery, &seen));
+    RH_CHECK(seen != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_enable(ctx, b));
+    RH_CHECK_EQ_INT(2, rh_emit(ctx, "x", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(0, rh_next_timeout_ms(ctx)); /* due now */
+    rh_ctx_free(ctx);
+}
+
+static void test_emit__no_subscriber_still_gives_an_id(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char evt[RH_ID_SIZE] = "";
+    RH_CHECK_EQ_INT(0, rh_emit(ctx, "nobody.listens", "{}", 2, evt, sizeof evt));
+    RH_CHECK(strncmp(evt, "evt_", 4) == 0);
+    rh_ctx_free(ctx);
+}
+
+static void test_emit__pending_cap_refuses_and_loses_nothing(void)
+{
+    rh_config *cfg = rh_test_config();
+    sink *s = rh_test_sink();
+    char a[RH_ID_SIZE], b[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    char evt[RH_ID_SIZE] = "";
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_max_pending(cfg, 3));
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/a", "*", a, secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/b", "*", b, secret));
+    RH_CHECK_EQ_INT(2, rh_emit(ctx, "one", "{\"n\":1}", 7, NULL, 0));
+    /* two more would make four: all or none, so none */
+    RH_CHECK_EQ_INT(RH_E_FULL, rh_emit(ctx, "two", "{\"n\":2}", 7, evt,
+                                       sizeof evt));
+    RH_CHECK_EQ_STR("", evt);
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "queue full") != NULL);
+    RH_CHECK_EQ_INT(2, rh_test_count_deliveries(ctx, NULL));
+    /* what was accepted is delivered; then there is room again */
+    RH_CHECK_EQ_INT(2, rh_test_drive(ctx, 5000));
+    RH_CHECK_EQ_INT(2, sink_count(s));
+    RH_CHECK_EQ_INT(2, rh_emit(ctx, "two", "{\"n\":2}", 7, NULL, 0));
+    RH_CHECK_EQ_INT(2, rh_test_drive(ctx, 5000));
+    RH_CHECK_EQ_INT(4, sink_count(s));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
+const rh_test_case rh_tests_emit[] = {
+    {"emit__rejects_bad_input_and_queues_nothing",
+     test_emit__rejects_bad_input_and_queues_nothing},
+    {"emit__fans_out_to_matching_patterns",
+     test_emit__fans_out_to_matching_patterns},
+    {"emit__disabled_endpoint_gets_nothing",
+     test_emit__disabled_endpoint_gets_nothing},
+    {"emit__no_subscriber_still_gives_an_id",
+     test_emit__no_subscriber_still_gives_an_id},
+    {"emit__pending_cap_refuses_and_loses_nothing",
+     test_emit__pending_cap_refuses_and_loses_nothing},
+    {NULL, NULL}};

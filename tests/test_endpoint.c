@@ -1,0 +1,236 @@
+/* Endpoints: URL and pattern validation, the generated secret, get/list,
+ * disable/enable/remove and secret rotation. */
+#include "rh_test.h"
+#include "rh_internal.h"
+
+static void test_endpoint__rejects_bad_urls(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    const char *events[] = {"call.ended"};
+    const char *bad[] = {"ftp://127.0.0.1:9/h", "",        "127.0.0.1/h",
+                         "http://",             "http://user:pw@127.0.0.1/",
+                         "http://127.0.0.1/a b", "http://127.0.0.1/\r\nX: y",
+                         "gopher://127.0.0.1/", "file:///etc/passwd"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char id[RH_ID_SIZE] = "", secret[RH_SECRET_SIZE] = "";
+        RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                        rh_endpoint_add(ctx, bad[i], events, 1, id, sizeof id,
+                                        secret, sizeof secret));
+        RH_CHECK_EQ_STR("", id); /* outputs untouched on failure */
+        RH_CHECK_EQ_STR("", secret);
+        RH_CHECK(rh_ctx_last_error(ctx)[0] != '\0');
+    }
+    char id[RH_ID_SIZE] = "", secret[RH_SECRET_SIZE] = "";
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add(ctx, "ftp://127.0.0.1:9/h", events, 1, id,
+                                    sizeof id, secret, sizeof secret));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "scheme") != NULL);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add(ctx, NULL, events, 1, id, sizeof id,
+                                    secret, sizeof secret));
+    /* an over-long URL */
+    char longurl[RH_URL_MAX + 64] = "http://127.0.0.1/";
+    memset(longurl + strlen(longurl), 'a', RH_URL_MAX);
+    longurl[RH_URL_MAX + 10] = '\0';
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add(ctx, longurl, events, 1, id, sizeof id,
+                                    secret, sizeof secret));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_endpoint_list(ctx, NULL, NULL));
+    rh_ctx_free(ctx);
+}
+
+static int count_ep(const rh_endpoint *ep, void *ud)
+{
+    (void)ep;
+    (*(int *)ud)++;
+    return RH_OK;
+}
+
+static void test_endpoint__rejects_bad_patterns_and_buffers(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char id[RH_ID_SIZE] = "", secret[RH_SECRET_SIZE] = "";
+    char t129[140];
+    memset(t129, 'a', 129);
+    t129[129] = '\0';
+    const char *bad[] = {"",      "call ended", "call.ended\r\n", "call..x",
+                         ".call", "call.",      "ca*",           "*.x",
+                         "call.**", t129};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *events[] = {"ok.type", bad[i]};
+        RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                        rh_endpoint_add(ctx, "http://127.0.0.1:9/h", events, 2,
+                                        id, sizeof id, secret, sizeof secret));
+        RH_CHECK(strstr(rh_ctx_last_error(ctx), "events[1]") != NULL);
+    }
+    const char *events[] = {"call.ended"};
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/h", events, 0, id,
+                                    sizeof id, secret, sizeof secret));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/h", NULL, 1, id,
+                                    sizeof id, secret, sizeof secret));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/h", events, 1, id,
+                                    8, secret, sizeof secret));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/h", events, 1, id,
+                                    sizeof id, secret, 20));
+    RH_CHECK_EQ_STR("", id);
+    int n = 0;
+    RH_CHECK_EQ_INT(0, rh_endpoint_list(ctx, count_ep, &n));
+    RH_CHECK_EQ_INT(0, n); /* nothing was registered */
+    rh_ctx_free(ctx);
+}
+
+static void test_endpoint__add_generates_a_standard_secret(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char id[RH_ID_SIZE] = "", secret[RH_SECRET_SIZE] = "";
+    const char *events[] = {"call.*", "sms.sent"};
+    unsigned char key[RH_KEY_MAX];
+    size_t keylen = 0;
+    const rh_endpoint *ep = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/h", events,
+                                           2, id, sizeof id, secret,
+                                           sizeof secret));
+    RH_CHECK(strncmp(id, "ep_", 3) == 0);
+    RH_CHECK_EQ_INT(3 + 26, strlen(id));
+    RH_CHECK(strncmp(secret, "whsec_", 6) == 0);
+    RH_CHECK_EQ_INT(6 + 44, strlen(secret));
+    RH_CHECK_EQ_INT(RH_OK, rh__secret_decode(secret, key, &keylen));
+    RH_CHECK_EQ_INT(32, keylen);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, id, &ep));
+    RH_CHECK_EQ_STR(id, rh_endpoint_id(ep));
+    RH_CHECK_EQ_STR("http://127.0.0.1:9/h", rh_endpoint_url(ep));
+    RH_CHECK_EQ_INT(2, rh_endpoint_event_count(ep));
+    RH_CHECK_EQ_STR("sms.sent", rh_endpoint_event(ep, 1));
+    RH_CHECK(rh_endpoint_event(ep, 2) == NULL);
+    RH_CHECK_EQ_INT(1, rh_endpoint_enabled(ep));
+    RH_CHECK_EQ_INT(rh_test_now_ms, rh_endpoint_created_ms(ep));
+    /* two endpoints never share a secret or an id */
+    char id2[RH_ID_SIZE], secret2[RH_SECRET_SIZE];
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/h", events,
+                                           2, id2, sizeof id2, secret2,
+                                           sizeof secret2));
+    RH_CHECK(strcmp(id, id2) < 0); /* ids sort by creation */
+    RH_CHECK(strcmp(secret, secret2) != 0);
+    rh_ctx_free(ctx);
+}
+
+static void test_endpoint__add_with_secret(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char id[RH_ID_SIZE] = "";
+    const char *events[] = {"*"};
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add_with_secret(ctx, "http://127.0.0.1:9/",
+                                                events, 1, "whsec_short", id,
+                                                sizeof id));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "whsec_") != NULL);
+    RH_CHECK_EQ_STR("", id);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add_with_secret(
+                               ctx, "http://127.0.0.1:9/", events, 1,
+                               "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", id,
+                               sizeof id));
+    RH_CHECK(strncmp(id, "ep_", 3) == 0);
+    rh_ctx_free(ctx);
+}
+
+static void test_endpoint__disable_enable_remove(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    const rh_endpoint *ep = NULL;
+    int n = 0;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, id, sizeof id, secret,
+                                           sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_disable(ctx, id));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, id, &ep));
+    RH_CHECK_EQ_INT(0, rh_endpoint_enabled(ep));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_enable(ctx, id));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, id, &ep));
+    RH_CHECK_EQ_INT(1, rh_endpoint_enabled(ep));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_remove(ctx, id));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_get(ctx, id, &ep));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_remove(ctx, id));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_disable(ctx, "ep_nope"));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_enable(ctx, "ep_nope"));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_endpoint_disable(ctx, ""));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_endpoint_enable(ctx, NULL));
+    RH_CHECK_EQ_INT(0, rh_endpoint_list(ctx, count_ep, &n));
+    rh_ctx_free(ctx);
+}
+
+static int stop_at_first(const rh_endpoint *ep, void *ud)
+{
+    (void)ep;
+    (void)ud;
+    return RH_E_USER - 7;
+}
+
+static int list_reenters(const rh_endpoint *ep, void *ud)
+{
+    rh_ctx *ctx = ud;
+    return rh_endpoint_disable(ctx, rh_endpoint_id(ep));
+}
+
+static void test_endpoint__list_visits_in_order_and_stops(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    int n = 0;
+    for (int i = 0; i < 3; i++)
+        RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/",
+                                               events, 1, id, sizeof id,
+                                               secret, sizeof secret));
+    RH_CHECK_EQ_INT(3, rh_endpoint_list(ctx, count_ep, &n));
+    RH_CHECK_EQ_INT(3, n);
+    RH_CHECK_EQ_INT(RH_E_USER - 7, rh_endpoint_list(ctx, stop_at_first, NULL));
+    /* the callback may not call back into the context */
+    RH_CHECK_EQ_INT(RH_E_REENTRANT, rh_endpoint_list(ctx, list_reenters, ctx));
+    const rh_endpoint *ep;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, id, &ep));
+    RH_CHECK_EQ_INT(1, rh_endpoint_enabled(ep));
+    rh_ctx_free(ctx);
+}
+
+static void test_endpoint__rotate_secret(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char id[RH_ID_SIZE], secret[RH_SECRET_SIZE], fresh[RH_SECRET_SIZE] = "";
+    const char *events[] = {"*"};
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, id, sizeof id, secret,
+                                           sizeof secret));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND,
+                    rh_endpoint_rotate_secret(ctx, "ep_nope", 0, fresh,
+                                              sizeof fresh));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_rotate_secret(ctx, id, -1, fresh,
+                                              sizeof fresh));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_rotate_secret(ctx, id, 0, fresh, 10));
+    RH_CHECK_EQ_STR("", fresh);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_rotate_secret(ctx, id, 60000, fresh,
+                                                     sizeof fresh));
+    RH_CHECK(strncmp(fresh, "whsec_", 6) == 0);
+    RH_CHECK(strcmp(fresh, secret) != 0);
+    rh_ctx_free(ctx);
+}
+
+const rh_test_case rh_tests_endpoint[] = {
+    {"endpoint__rejects_bad_urls", test_endpoint__rejects_bad_urls},
+    {"endpoint__rejects_bad_patterns_and_buffers",
+     test_endpoint__rejects_bad_patterns_and_buffers},
+    {"endpoint__add_generates_a_standard_secret",
+     test_endpoint__add_generates_a_standard_secret},
+    {"endpoint__add_with_secret", test_endpoint__add_with_secret},
+    {"endpoint__disable_enable_remove", test_endpoint__disable_enable_remove},
+    {"endpoint__list_visits_in_order_and_stops",
+     test_endpoint__list_visits_in_order_and_stops},
+    {"endpoint__rotate_secret", test_endpoint__rotate_secret},
+    {NULL, NULL}};

@@ -1,0 +1,238 @@
+/* A host's own storage table: the library goes through it for everything,
+ * and a failing slot is an error at the call that needed it, never silent. */
+#include "rh_test.h"
+#include "rh_internal.h"
+
+/* The memory store behind a table whose slots fail on demand. */
+typedef struct flaky {
+    rh_storage inner;
+    int fail_enqueue;
+    int fail_complete;
+    int fail_claim;
+    int fail_load;
+    int completes;
+    int destroyed;
+} flaky;
+
+static int f_save(const char *id, const char *j, size_t n, void *ud)
+{
+    flaky *f = ud;
+    return f->inner.endpoint_save(id, j, n, f->inner.userdata);
+}
+static int f_remove(const char *id, void *ud)
+{
+    flaky *f = ud;
+    return f->inner.endpoint_remove(id, f->inner.userdata);
+}
+static int f_load(rh_endpoint_record_cb each, void *eu, void *ud)
+{
+    flaky *f = ud;
+    if (f->fail_load)
+        return RH_E_USER;
+    return f->inner.endpoint_load(each, eu, f->inner.userdata);
+}
+static int f_enqueue(const rh_event *ev, const rh_delivery *const *d, size_t n,
+                     void *ud)
+{
+    flaky *f = ud;
+    if (f->fail_enqueue)
+        return RH_E_USER - 1;
+    return f->inner.enqueue(ev, d, n, f->inner.userdata);
+}
+static int f_claim(int64_t now, int64_t lease, size_t max, rh_claim_cb each,
+                   void *eu, void *ud)
+{
+    flaky *f = ud;
+    if (f->fail_claim)
+        return RH_E_USER;
+    return f->inner.claim(now, lease, max, each, eu, f->inner.userdata);
+}
+static int f_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
+{
+    flaky *f = ud;
+    if (f->fail_complete)
+        return RH_E_USER;
+    f->completes++;
+    return f->inner.complete(dl, at, f->inner.userdata);
+}
+static int f_qa(const rh_query *q, rh_attempt_cb each, void *eu, void *ud)
+{
+    flaky *f = ud;
+    return f->inner.query_attempts(q, each, eu, f->inner.userdata);
+}
+static int f_qd(const rh_query *q, rh_delivery_cb each, void *eu, void *ud)
+{
+    flaky *f = ud;
+    return f->inner.query_deliveries(q, each, eu, f->inner.userdata);
+}
+static int f_resend(const char *id, int64_t now, void *ud)
+{
+    flaky *f = ud;
+    return f->inner.resend(id, now, f->inner.userdata);
+}
+static int f_recover(const char *id, int64_t since, int64_t now, void *ud)
+{
+    flaky *f = ud;
+    return f->inner.recover(id, since, now, f->inner.userdata);
+}
+static int f_next(int64_t now, int64_t *due, void *ud)
+{
+    flaky *f = ud;
+    return f->inner.next_due(now, due, f->inner.userdata);
+}
+static void f_destroy(void *ud)
+{
+    flaky *f = ud;
+    f->destroyed++;
+    f->inner.destroy(f->inner.userdata);
+}
+
+static rh_ctx *flaky_ctx(flaky *f)
+{
+    rh_config *cfg = rh_test_config();
+    rh_storage st = {RH_STORAGE_VERSION,
+                     f,
+                     f_save,
+                     f_remove,
+                     f_load,
+                     f_enqueue,
+                     f_claim,
+                     f_complete,
+                     f_qa,
+                     f_qd,
+                     f_resend,
+                     f_recover,
+                     f_next,
+                     f_destroy};
+    memset(f, 0, sizeof *f);
+    if (rh__memstore_new(&f->inner, &rh__default_allocator, 1000, 1000) !=
+        RH_OK)
+        return NULL;
+    if (rh_config_set_storage(cfg, &st) != RH_OK)
+        return NULL;
+    return rh_test_ctx_from(cfg);
+}
+
+static void test_storage__failed_enqueue_fails_emit_and_sends_nothing(void)
+{
+    sink *s = rh_test_sink();
+    flaky f;
+    rh_ctx *ctx = flaky_ctx(&f);
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], evt[RH_ID_SIZE] = "";
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/e", "*", ep, secret));
+    f.fail_enqueue = 1;
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_emit(ctx, "t", "{}", 2, evt, sizeof evt));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "enqueue") != NULL);
+    RH_CHECK_EQ_STR("", evt);
+    RH_CHECK_EQ_INT(0, rh_test_drive(ctx, 2000));
+    RH_CHECK_EQ_INT(0, sink_count(s));
+    rh_ctx_free(ctx);
+    RH_CHECK_EQ_INT(1, f.destroyed);
+    sink_stop(s);
+}
+
+static void test_storage__unstored_outcome_blocks_the_next_attempt(void)
+{
+    sink *s = rh_test_sink();
+    flaky f;
+    rh_ctx *ctx = flaky_ctx(&f);
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/c", "*", ep, secret));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    f.fail_complete = 1;
+    int rc = 0;
+    for (int i = 0; i < 2000 && rc == 0; i++) {
+        rc = rh_tick(ctx);
+        rh__http_wait(ctx->http, 2);
+    }
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rc);
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "complete") != NULL);
+    RH_CHECK_EQ_INT(0, rh_next_timeout_ms(ctx)); /* it wants to store again */
+    /* while the store fails, ticks keep failing and start nothing new */
+    sink_wait_count(s, 2, 2000);
+    size_t before = sink_count(s);
+    for (int i = 0; i < 20; i++)
+        RH_CHECK_EQ_INT(RH_E_STORAGE, rh_tick(ctx));
+    RH_CHECK_EQ_INT(before, sink_count(s));
+    RH_CHECK_EQ_INT(0, f.completes);
+    /* once storage works, both outcomes are stored, none sent twice */
+    f.fail_complete = 0;
+    RH_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    RH_CHECK_EQ_INT(2, f.completes);
+    RH_CHECK_EQ_INT(2, sink_count(s));
+    RH_CHECK_EQ_INT(2, rh_test_count_attempts(ctx, NULL));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
+static void test_storage__failed_claim_is_reported(void)
+{
+    flaky f;
+    rh_ctx *ctx = flaky_ctx(&f);
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    f.fail_claim = 1;
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_tick(ctx));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "claim") != NULL);
+    RH_CHECK_EQ_INT(0, rh_ctx_in_flight(ctx));
+    rh_ctx_free(ctx);
+}
+
+static void test_storage__endpoints_come_back_from_storage(void)
+{
+    /* Two contexts in turn on one table: the second loads what the first
+     * saved, secrets included, and signs with them. */
+    flaky f;
+    rh_ctx *ctx = flaky_ctx(&f);
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"a.*", "b"};
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/p", events,
+                                           2, ep, sizeof ep, secret,
+                                           sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_disable(ctx, ep));
+    /* a second context over the same records */
+    rh_config *cfg = rh_test_config();
+    rh_storage st = {RH_STORAGE_VERSION, &f, f_save, f_remove, f_load,
+                     f_enqueue, f_claim, f_complete, f_qa, f_qd, f_resend,
+                     f_recover, f_next, NULL};
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &st));
+    rh_ctx *again = rh_test_ctx_from(cfg);
+    const rh_endpoint *e = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(again, ep, &e));
+    RH_CHECK_EQ_STR("http://127.0.0.1:9/p", rh_endpoint_url(e));
+    RH_CHECK_EQ_INT(2, rh_endpoint_event_count(e));
+    RH_CHECK_EQ_STR("a.*", rh_endpoint_event(e, 0));
+    RH_CHECK_EQ_INT(0, rh_endpoint_enabled(e));
+    RH_CHECK_EQ_STR(secret, again->eps[0]->secret);
+    rh_ctx_free(again);
+    /* a load that fails makes the context fail, and leaves the table */
+    f.fail_load = 1;
+    cfg = rh_test_config();
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &st));
+    rh_ctx *none = NULL;
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_ctx_new(&none, cfg));
+    RH_CHECK(none == NULL);
+    rh_config_free(cfg);
+    RH_CHECK_EQ_INT(0, f.destroyed);
+    rh_ctx_free(ctx);
+    RH_CHECK_EQ_INT(1, f.destroyed);
+}
+
+const rh_test_case rh_tests_storage[] = {
+    {"storage__failed_enqueue_fails_emit_and_sends_nothing",
+     test_storage__failed_enqueue_fails_emit_and_sends_nothing},
+    {"storage__unstored_outcome_blocks_the_next_attempt",
+     test_storage__unstored_outcome_blocks_the_next_attempt},
+    {"storage__failed_claim_is_reported", test_storage__failed_claim_is_reported},
+    {"storage__endpoints_come_back_from_storage",
+     test_storage__endpoints_come_back_from_storage},
+    {NULL, NULL}};
