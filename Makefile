@@ -98,12 +98,12 @@ check-symbols: $(SHARED)
 
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols
-	$(TEST_BIN) $(TESTS)
+	RH_TOOL=$(TOOL) $(TEST_BIN) $(TESTS)
 
 valgrind: deps
-	@$(MAKE) --no-print-directory $(TEST_BIN)
-	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	    --suppressions=tests/valgrind.supp --quiet $(TEST_BIN) $(TESTS)
+	@$(MAKE) --no-print-directory $(TEST_BIN) $(TOOL)
+	RH_TOOL=$(TOOL) valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --quiet $(TEST_BIN) $(TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

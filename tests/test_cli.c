@@ -1,0 +1,193 @@
+/* The command-line tool, run as a separate process against the loopback sink:
+ * exit codes, what it prints, and that its requests verify. */
+#include "rh_test.h"
+
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *tool(void)
+{
+    const char *t = getenv("RH_TOOL");
+    return t && *t ? t : "build/replicer-hooks";
+}
+
+/* Run the tool with args, feeding `in` on stdin; stdout+stderr into out. */
+static int run(const char *const *args, const char *in, char *out,
+               size_t outsz)
+{
+    int to[2], from[2], status = 0;
+    const char *argv[32];
+    size_t n = 0, got = 0;
+    argv[n++] = tool();
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    if (pipe(to) != 0 || pipe(from) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(to[0], 0);
+        dup2(from[1], 1);
+        dup2(from[1], 2);
+        close(to[1]);
+        close(from[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(to[0]);
+    close(from[1]);
+    if (in && write(to[1], in, strlen(in)) < 0) {
+        /* the tool may exit before reading: its exit code says why */
+    }
+    close(to[1]);
+    for (;;) {
+        ssize_t r = read(from[0], out + got, outsz - 1 - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        if (got + 1 >= outsz)
+            break;
+    }
+    out[got] = '\0';
+    close(from[0]);
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_cli__send_delivers_and_prints_the_secret(void)
+{
+    sink *s = rh_test_sink();
+    char url[128], out[8192], secret[RH_SECRET_SIZE] = "";
+    sink_request r;
+    sink_url(s, "/cli", url, sizeof url);
+    const char *args[] = {"send", url, "--event", "order.paid", "--data",
+                          "{\"o\":1}", "--dev", NULL};
+    RH_CHECK_EQ_INT(0, run(args, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "attempt 1: status 200, outcome ok") != NULL);
+    const char *p = strstr(out, "secret: ");
+    RH_CHECK(p != NULL);
+    sscanf(p, "secret: %100s", secret);
+    RH_CHECK_EQ_INT(1, sink_count(s));
+    RH_CHECK_EQ_INT(0, sink_get(s, 0, &r));
+    RH_CHECK(strstr(r.body, "\"data\":{\"o\":1}") != NULL);
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_verify(secret, sink_header(&r, "webhook-id"),
+                              sink_header(&r, "webhook-timestamp"),
+                              sink_header(&r, "webhook-signature"), r.body,
+                              r.body_len,
+                              atoll(sink_header(&r, "webhook-timestamp")),
+                              300));
+    sink_request_free(&r);
+    sink_stop(s);
+}
+
+static void test_cli__send_retries_then_exits_1(void)
+{
+    sink *s = rh_test_sink();
+    char url[128], out[8192];
+    sink_url(s, "/down", url, sizeof url);
+    sink_rule(s, "/down", 500, 0, NULL, NULL, -1);
+    const char *args[] = {"send", url, "--event", "a.b", "--data", "{}",
+                          "--dev", "--secret",
+                          "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                          "--schedule", "0.05,0.1", NULL};
+    RH_CHECK_EQ_INT(1, run(args, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "attempt 1: status 500") != NULL);
+    RH_CHECK(strstr(out, "attempt 3: status 500") != NULL);
+    RH_CHECK(strstr(out, "attempt 4") == NULL);
+    RH_CHECK(strstr(out, "failed for good after 3 attempt") != NULL);
+    RH_CHECK(strstr(out, "secret:") == NULL); /* given, so not printed */
+    RH_CHECK_EQ_INT(3, sink_count(s));
+    sink_stop(s);
+}
+
+static void test_cli__send_bad_input_exits_2_naming_it(void)
+{
+    char out[4096];
+    const char *http_prod[] = {"send", "http://127.0.0.1:9/", "--event", "a",
+                               "--data", "{}", NULL};
+    RH_CHECK_EQ_INT(2, run(http_prod, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "URL") && strstr(out, "production"));
+    const char *bad_data[] = {"send", "http://127.0.0.1:9/", "--dev",
+                              "--event", "a", "--data", "[1]", NULL};
+    RH_CHECK_EQ_INT(2, run(bad_data, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--data") && strstr(out, "object"));
+    const char *bad_event[] = {"send", "http://127.0.0.1:9/", "--dev",
+                               "--event", "a b", "--data", "{}", NULL};
+    RH_CHECK_EQ_INT(2, run(bad_event, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--event") != NULL);
+    const char *no_event[] = {"send", "http://127.0.0.1:9/", "--data", "{}",
+                              NULL};
+    RH_CHECK_EQ_INT(2, run(no_event, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--event: missing") != NULL);
+    const char *bad_timeout[] = {"send", "http://127.0.0.1:9/", "--event",
+                                 "a", "--data", "{}", "--timeout-ms", "x",
+                                 NULL};
+    RH_CHECK_EQ_INT(2, run(bad_timeout, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--timeout-ms") != NULL);
+    const char *bad_secret[] = {"send", "http://127.0.0.1:9/", "--dev",
+                                "--event", "a", "--data", "{}", "--secret",
+                                "nope", NULL};
+    RH_CHECK_EQ_INT(2, run(bad_secret, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--secret") != NULL);
+    const char *unknown[] = {"send", "--frobnicate", NULL};
+    RH_CHECK_EQ_INT(2, run(unknown, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--frobnicate: unknown option") != NULL);
+    const char *nocmd[] = {"launch", NULL};
+    RH_CHECK_EQ_INT(2, run(nocmd, NULL, out, sizeof out));
+}
+
+static void test_cli__verify(void)
+{
+    char out[4096];
+    const char *ok[] = {"verify", "--secret",
+                        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "--id",
+                        "msg_p5jXN8AQM9LWM0D4loKWxJek", "--timestamp",
+                        "1614265330", "--signature",
+                        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+                        "--now", "1614265330", NULL};
+    RH_CHECK_EQ_INT(0, run(ok, "{\"test\": 2432232314}", out, sizeof out));
+    RH_CHECK_EQ_STR("valid\n", out);
+    RH_CHECK_EQ_INT(1, run(ok, "{\"test\": 2432232315}", out, sizeof out));
+    RH_CHECK(strstr(out, "no signature matches") != NULL);
+    /* the real clock is years past 2021: the timestamp is too old */
+    const char *stale[] = {"verify", "--secret",
+                           "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "--id",
+                           "msg_p5jXN8AQM9LWM0D4loKWxJek", "--timestamp",
+                           "1614265330", "--signature",
+                           "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+                           NULL};
+    RH_CHECK_EQ_INT(1, run(stale, "{\"test\": 2432232314}", out, sizeof out));
+    RH_CHECK(strstr(out, "timestamp") != NULL);
+    const char *missing[] = {"verify", "--secret", "whsec_x", NULL};
+    RH_CHECK_EQ_INT(2, run(missing, "", out, sizeof out));
+    RH_CHECK(strstr(out, "--id: missing") != NULL);
+}
+
+static void test_cli__help_for_every_command(void)
+{
+    char out[4096];
+    const char *h0[] = {"--help", NULL};
+    const char *h1[] = {"send", "--help", NULL};
+    const char *h2[] = {"verify", "--help", NULL};
+    const char *v[] = {"--version", NULL};
+    RH_CHECK_EQ_INT(0, run(h0, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "send URL") != NULL);
+    RH_CHECK_EQ_INT(0, run(h1, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--schedule") != NULL);
+    RH_CHECK_EQ_INT(0, run(h2, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--body-file") != NULL);
+    RH_CHECK_EQ_INT(0, run(v, NULL, out, sizeof out));
+    RH_CHECK_EQ_STR("replicer-hooks " RH_VERSION_STRING "\n", out);
+}
+
+const rh_test_case rh_tests_cli[] = {
+    {"cli__send_delivers_and_prints_the_secret",
+     test_cli__send_delivers_and_prints_the_secret},
+    {"cli__send_retries_then_exits_1", test_cli__send_retries_then_exits_1},
+    {"cli__send_bad_input_exits_2_naming_it",
+     test_cli__send_bad_input_exits_2_naming_it},
+    {"cli__verify", test_cli__verify},
+    {"cli__help_for_every_command", test_cli__help_for_every_command},
+    {NULL, NULL}};
