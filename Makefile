@@ -32,6 +32,8 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 BASE_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(DEP_CFLAGS) $(WARN) $(SAN_FLAGS)
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
 LIBS := $(DEP_LIBS) $(MBED_LIBS)
+# The HTTPS test receiver only; the library never links OpenSSL itself.
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
@@ -41,7 +43,7 @@ SHARED := $(BUILD)/$(SONAME)
 STATIC := $(BUILD)/libreplicer-hooks.a
 TOOL := $(BUILD)/replicer-hooks
 EXAMPLES := $(BUILD)/example-basic $(BUILD)/demo
-TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c
+TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c
 TEST_BIN := $(BUILD)/test-runner
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
@@ -80,9 +82,9 @@ $(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
 
 examples: $(EXAMPLES) $(TOOL)
 
-$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h $(STATIC) $(HEADERS) lib/rh_internal.h
+$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h $(STATIC) $(HEADERS) lib/rh_internal.h
 	$(CC) $(BASE_CFLAGS) -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
-	    $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+	    $(STATIC) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 # The public headers alone, as C99 -pedantic and as C++, with -Werror.
 check-headers: | $(BUILD)/obj

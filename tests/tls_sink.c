@@ -1,0 +1,192 @@
+/* The HTTPS test receiver: one thread, one connection at a time, blocking
+ * OpenSSL I/O with short timeouts; enough to show real TLS on loopback. */
+#define _GNU_SOURCE /* strcasestr */
+#include "tls_sink.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+struct tls_sink {
+    SSL_CTX *ssl;
+    int fd;
+    int port;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    int stop;
+    long deadline_ms;
+    size_t requests;
+    size_t failed;
+};
+
+static long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int tls_make_pki(const char *dir)
+{
+    char cmd[4096];
+    const char *key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    snprintf(cmd, sizeof cmd,
+             "set -e; cd '%s';"
+             "openssl req -x509 %s -keyout ca.key -out ca.pem -days 2"
+             " -subj /CN=replicer-hooks-test-ca 2>/dev/null;"
+             "printf 'subjectAltName=IP:127.0.0.1\\n' > srv.ext;"
+             "printf 'subjectAltName=DNS:wrong.example\\n' > wrong.ext;"
+             "for n in srv wrong; do"
+             " openssl req %s -keyout $n.key -out $n.csr -subj /CN=$n"
+             " 2>/dev/null;"
+             " openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key"
+             " -CAcreateserial -out $n.pem -days 2 -extfile $n.ext"
+             " 2>/dev/null;"
+             "done",
+             dir, key, key);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void serve(tls_sink *s, int cfd)
+{
+    struct timeval tv = {2, 0};
+    char buf[65536];
+    size_t got = 0;
+    setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    SSL *ssl = SSL_new(s->ssl);
+    SSL_set_fd(ssl, cfd);
+    if (SSL_accept(ssl) != 1) {
+        pthread_mutex_lock(&s->mu);
+        s->failed++;
+        pthread_mutex_unlock(&s->mu);
+        ERR_clear_error();
+        SSL_free(ssl);
+        return;
+    }
+    for (;;) {
+        int r = SSL_read(ssl, buf + got, (int)(sizeof buf - 1 - got));
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        buf[got] = '\0';
+        char *end = strstr(buf, "\r\n\r\n");
+        if (end) {
+            char *cl = strcasestr(buf, "content-length:");
+            size_t want = (size_t)(end - buf) + 4 +
+                          (cl ? strtoul(cl + 15, NULL, 10) : 0);
+            if (got >= want) {
+                static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length:"
+                                         " 2\r\nConnection: close\r\n\r\nok";
+                SSL_write(ssl, ok, (int)sizeof ok - 1);
+                pthread_mutex_lock(&s->mu);
+                s->requests++;
+                pthread_mutex_unlock(&s->mu);
+                break;
+            }
+        }
+        if (got + 1 >= sizeof buf)
+            break;
+    }
+    SSL_shutdown(ssl);
+    SSL_free(ssl);
+    ERR_clear_error();
+}
+
+static void *run(void *arg)
+{
+    tls_sink *s = arg;
+    for (;;) {
+        struct pollfd p = {s->fd, POLLIN, 0};
+        pthread_mutex_lock(&s->mu);
+        int stop = s->stop || mono_ms() > s->deadline_ms;
+        pthread_mutex_unlock(&s->mu);
+        if (stop)
+            break;
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        int cfd = accept(s->fd, NULL, NULL);
+        if (cfd < 0)
+            continue;
+        serve(s, cfd);
+        close(cfd);
+    }
+    return NULL;
+}
+
+int tls_sink_start(tls_sink **out, const char *cert, const char *key,
+                   long max_life_ms)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    tls_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    s->ssl = SSL_CTX_new(TLS_server_method());
+    if (!s->ssl || SSL_CTX_use_certificate_chain_file(s->ssl, cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(s->ssl, key, SSL_FILETYPE_PEM) != 1)
+        goto fail;
+    s->fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(s->fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        listen(s->fd, 16) != 0 ||
+        getsockname(s->fd, (struct sockaddr *)&a, &len) != 0)
+        goto fail;
+    s->port = ntohs(a.sin_port);
+    s->deadline_ms = mono_ms() + max_life_ms;
+    pthread_mutex_init(&s->mu, NULL);
+    if (pthread_create(&s->thread, NULL, run, s) != 0)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    if (s->ssl)
+        SSL_CTX_free(s->ssl);
+    if (s->fd > 0)
+        close(s->fd);
+    free(s);
+    return -1;
+}
+
+void tls_sink_stop(tls_sink *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = 1;
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    close(s->fd);
+    SSL_CTX_free(s->ssl);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+int tls_sink_port(const tls_sink *s) { return s->port; }
+
+size_t tls_sink_requests(tls_sink *s)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->requests;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+size_t tls_sink_handshakes_failed(tls_sink *s)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->failed;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}

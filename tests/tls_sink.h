@@ -1,0 +1,23 @@
+/* A loopback HTTPS receiver for the TLS tests (OpenSSL, test-only), and the
+ * test PKI it serves: a CA and server certificates made at test time. */
+#ifndef RH_TLS_SINK_H
+#define RH_TLS_SINK_H
+
+#include <stddef.h>
+
+typedef struct tls_sink tls_sink;
+
+/* Make a CA and two server certificates signed by it under dir: srv.pem
+ * (SAN IP:127.0.0.1) and wrong.pem (SAN DNS:wrong.example). 0 on success. */
+int tls_make_pki(const char *dir);
+
+/* Serve cert/key on 127.0.0.1:0, answering every request 200. Stops by
+ * itself after max_life_ms. */
+int tls_sink_start(tls_sink **out, const char *cert, const char *key,
+                   long max_life_ms);
+void tls_sink_stop(tls_sink *s);
+int tls_sink_port(const tls_sink *s);
+size_t tls_sink_requests(tls_sink *s);   /* complete requests answered */
+size_t tls_sink_handshakes_failed(tls_sink *s);
+
+#endif
