@@ -47,7 +47,7 @@ TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_si
 TEST_BIN := $(BUILD)/test-runner
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
-        format deps valgrind examples
+        format deps valgrind examples interop
 
 all: $(SHARED) $(STATIC) $(TOOL) $(EXAMPLES)
 
@@ -106,6 +106,19 @@ valgrind: deps
 	@$(MAKE) --no-print-directory $(TEST_BIN) $(TOOL)
 	RH_TOOL=$(TOOL) valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --quiet $(TEST_BIN) $(TESTS)
+
+# Our requests checked by the Standard Webhooks reference library for Node
+# (needs node and npm, and the npm registry; CI runs it).
+$(BUILD)/interop-capture: tests/interop/capture.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
+	$(CC) $(BASE_CFLAGS) -Itests $(CFLAGS) -pthread -o $@ tests/interop/capture.c tests/sink.c \
+	    $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+
+interop: deps $(BUILD)/interop-capture
+	mkdir -p $(BUILD)/interop
+	cp tests/interop/package.json tests/interop/verify.mjs $(BUILD)/interop/
+	cd $(BUILD)/interop && npm install --no-audit --no-fund --silent
+	$(BUILD)/interop-capture $(BUILD)/interop/requests.jsonl
+	node $(BUILD)/interop/verify.mjs $(BUILD)/interop/requests.jsonl
 
 demo: deps
 	@$(MAKE) --no-print-directory all
