@@ -90,15 +90,9 @@ static int load_endpoint(const char *json, size_t len, void *ud)
 {
     rh_ctx *ctx = ud;
     rh_endpoint *ep;
-    int rc;
-    if (ctx->n_eps == ctx->cap_eps) {
-        size_t cap = ctx->cap_eps ? ctx->cap_eps * 2 : 8;
-        rh_endpoint **e = rh__realloc(&ctx->alloc, ctx->eps, cap * sizeof *e);
-        if (!e)
-            return RH_E_NOMEM;
-        ctx->eps = e;
-        ctx->cap_eps = cap;
-    }
+    int rc = rh__ctx_endpoints_reserve(ctx);
+    if (rc != RH_OK)
+        return rc;
     rc = rh__endpoint_decode(&ctx->alloc, json, len, &ep);
     if (rc != RH_OK)
         return rc;
@@ -331,33 +325,67 @@ done:
 
 /* ------------------------------------------------------------------- log */
 
-int rh_log_attempts(rh_ctx *ctx, const rh_query *q, rh_attempt_cb cb,
-                    void *userdata)
+/* The host's log callback, wrapped so that its own failure is handed back
+ * exactly instead of being taken for a storage failure. */
+typedef struct log_pass {
+    rh_attempt_cb on_attempt;
+    rh_delivery_cb on_delivery;
+    void *userdata;
+    int cb_rc;
+} log_pass;
+
+static int pass_attempt(const rh_attempt *at, void *p)
 {
+    log_pass *lp = p;
+    int rc = lp->on_attempt(at, lp->userdata);
+    if (rc < 0)
+        lp->cb_rc = rc;
+    return rc;
+}
+
+static int pass_delivery(const rh_delivery *dl, void *p)
+{
+    log_pass *lp = p;
+    int rc = lp->on_delivery(dl, lp->userdata);
+    if (rc < 0)
+        lp->cb_rc = rc;
+    return rc;
+}
+
+/* One of on_attempt / on_delivery is set: it says which log to read. */
+static int log_query(rh_ctx *ctx, const rh_query *q, rh_attempt_cb on_attempt,
+                     rh_delivery_cb on_delivery, void *userdata)
+{
+    log_pass lp = {on_attempt, on_delivery, userdata, 0};
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
-    if (!cb)
+    if (!on_attempt && !on_delivery)
         return rh__ctx_error(ctx, RH_E_INVALID_ARG, "cb is NULL");
     ctx->in_callback = 1;
-    rc = ctx->storage.query_attempts(q, cb, userdata, ctx->storage.userdata);
+    if (on_attempt)
+        rc = ctx->storage.query_attempts(q, pass_attempt, &lp,
+                                         ctx->storage.userdata);
+    else
+        rc = ctx->storage.query_deliveries(q, pass_delivery, &lp,
+                                           ctx->storage.userdata);
     ctx->in_callback = 0;
-    return rc <= RH_E_USER ? rc : rh__storage_code(ctx, rc, "query_attempts");
+    if (lp.cb_rc < 0)
+        return lp.cb_rc;
+    return rh__storage_code(ctx, rc,
+                            on_attempt ? "query_attempts" : "query_deliveries");
+}
+
+int rh_log_attempts(rh_ctx *ctx, const rh_query *q, rh_attempt_cb cb,
+                    void *userdata)
+{
+    return log_query(ctx, q, cb, NULL, userdata);
 }
 
 int rh_log_deliveries(rh_ctx *ctx, const rh_query *q, rh_delivery_cb cb,
                       void *userdata)
 {
-    int rc = rh__ctx_enter(ctx);
-    if (rc != RH_OK)
-        return rc;
-    if (!cb)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "cb is NULL");
-    ctx->in_callback = 1;
-    rc = ctx->storage.query_deliveries(q, cb, userdata, ctx->storage.userdata);
-    ctx->in_callback = 0;
-    return rc <= RH_E_USER ? rc
-                           : rh__storage_code(ctx, rc, "query_deliveries");
+    return log_query(ctx, q, NULL, cb, userdata);
 }
 
 int rh_delivery_resend(rh_ctx *ctx, const char *delivery_id)

@@ -101,7 +101,8 @@ static int new_secret(rh_ctx *ctx, char *out, size_t outsz)
     return rc;
 }
 
-static int endpoints_reserve(rh_ctx *ctx)
+/* Room for one more endpoint in the context's cache. */
+int rh__ctx_endpoints_reserve(rh_ctx *ctx)
 {
     if (ctx->n_eps < ctx->cap_eps)
         return RH_OK;
@@ -136,7 +137,7 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
     if (!id_out || id_size < RH_ID_SIZE)
         return rh__ctx_error(ctx, RH_E_INVALID_ARG,
                              "id_out needs RH_ID_SIZE bytes");
-    rc = endpoints_reserve(ctx);
+    rc = rh__ctx_endpoints_reserve(ctx);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "out of memory");
     ep = rh__calloc(&ctx->alloc, sizeof *ep);

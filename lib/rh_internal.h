@@ -260,6 +260,7 @@ int64_t rh__ctx_now(const rh_ctx *ctx);
 int rh__ctx_random(rh_ctx *ctx, unsigned char *buf, size_t len);
 int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE]);
 rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
+int rh__ctx_endpoints_reserve(rh_ctx *ctx);
 int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
 int rh__storage_code(rh_ctx *ctx, int rc, const char *slot);
 /* Start the call from the host: refuses re-entrance and clears the error. */

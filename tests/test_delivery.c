@@ -136,6 +136,13 @@ typedef struct rows {
     int n;
 } rows;
 
+static int stop_delivery(const rh_delivery *dl, void *ud)
+{
+    (void)dl;
+    (void)ud;
+    return RH_E_USER - 3;
+}
+
 static int collect(const rh_attempt *at, void *ud)
 {
     rows *rs = ud;
@@ -600,7 +607,53 @@ static void test_delivery__response_prefix_is_logged(void)
     sink_stop(s);
 }
 
+static int refuse_attempt(const rh_attempt *at, void *ud)
+{
+    (void)at;
+    (void)ud;
+    return RH_E_INVALID_ARG; /* any negative value: ours to hand back */
+}
+
+static void test_delivery__log_callback_failure_is_handed_back(void)
+{
+    sink *s = rh_test_sink();
+    rh_ctx *ctx = rh_test_ctx_new();
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/l", "*", ep, secret));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_log_attempts(ctx, NULL, refuse_attempt, NULL));
+    RH_CHECK_EQ_INT(RH_E_USER - 3,
+                    rh_log_deliveries(ctx, NULL, stop_delivery, NULL));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
+static void test_delivery__free_with_transfers_in_flight(void)
+{
+    sink *s = rh_test_sink();
+    rh_ctx *ctx = rh_test_ctx_new();
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    sink_rule(s, "/hold", 200, -1, NULL, NULL, -1);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/hold", "*", ep, secret));
+    for (int i = 0; i < 3; i++)
+        RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    for (int i = 0; i < 500 && sink_count(s) < 3; i++) {
+        RH_CHECK(rh_tick(ctx) >= 0);
+        sink_wait_count(s, 3, 5);
+    }
+    RH_CHECK_EQ_INT(3, sink_count(s));
+    RH_CHECK_EQ_INT(3, rh_ctx_in_flight(ctx));
+    rh_ctx_free(ctx); /* aborts them; the sanitizers and valgrind watch */
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_delivery[] = {
+    {"delivery__log_callback_failure_is_handed_back",
+     test_delivery__log_callback_failure_is_handed_back},
+    {"delivery__free_with_transfers_in_flight",
+     test_delivery__free_with_transfers_in_flight},
     {"delivery__request_is_the_wire_contract",
      test_delivery__request_is_the_wire_contract},
     {"delivery__standard_headers_can_be_turned_off",
