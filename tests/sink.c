@@ -274,8 +274,9 @@ static void *run(void *arg)
             }
             try_request(s, c);
             if (c->waiting && c->send_at >= 0 && c->send_at <= now_ms()) {
-                ssize_t w = write(c->fd, c->out + c->out_off,
-                                  c->out_len - c->out_off);
+                /* MSG_NOSIGNAL: a client that hung up is not a crash */
+                ssize_t w = send(c->fd, c->out + c->out_off,
+                                 c->out_len - c->out_off, MSG_NOSIGNAL);
                 if (w > 0)
                     c->out_off += (size_t)w;
                 else if (w < 0 && errno != EAGAIN) {

@@ -211,7 +211,35 @@ static void test_api__record_constructors_validate(void)
     rh_attempt_free(at);
 }
 
+static int broken_random(unsigned char *buf, size_t len, void *ud)
+{
+    (void)buf;
+    (void)len;
+    (void)ud;
+    return -1;
+}
+
+static void test_api__random_source_failure_is_an_error(void)
+{
+    rh_config *cfg = rh_test_config();
+    char id[RH_ID_SIZE] = "", secret[RH_SECRET_SIZE] = "";
+    const char *events[] = {"*"};
+    rh_config_set_random(cfg, broken_random, NULL);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    /* never a weak secret: no secret at all */
+    RH_CHECK_EQ_INT(RH_E_CRYPTO,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, id,
+                                    sizeof id, secret, sizeof secret));
+    RH_CHECK_EQ_STR("", secret);
+    RH_CHECK_EQ_STR("", id);
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "random") != NULL);
+    RH_CHECK_EQ_INT(RH_E_CRYPTO, rh_emit(ctx, "t", "{}", 2, id, sizeof id));
+    rh_ctx_free(ctx);
+}
+
 const rh_test_case rh_tests_api[] = {
+    {"api__random_source_failure_is_an_error",
+     test_api__random_source_failure_is_an_error},
     {"api__version_matches_header", test_api__version_matches_header},
     {"api__every_code_has_text", test_api__every_code_has_text},
     {"api__storage_table_layout_is_pinned",

@@ -649,7 +649,42 @@ static void test_delivery__free_with_transfers_in_flight(void)
     sink_stop(s);
 }
 
+static unsigned char next_random;
+static int fixed_random(unsigned char *buf, size_t len, void *ud)
+{
+    (void)ud;
+    memset(buf, next_random, len);
+    return 0;
+}
+
+static void test_delivery__jitter_spreads_retries_within_bounds(void)
+{
+    sink *s = rh_test_sink();
+    int64_t lo = 1 << 30, hi = 0;
+    sink_rule(s, "/j", 500, 0, NULL, NULL, -1);
+    for (int k = 0; k < 8; k++) {
+        rh_config *cfg = rh_test_config();
+        char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+        rh_config_set_retry_jitter_pct(cfg, 20);
+        rh_config_set_random(cfg, fixed_random, NULL);
+        next_random = (unsigned char)(k * 37 + 1);
+        rh_ctx *ctx = rh_test_ctx_from(cfg);
+        RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/j", "*", ep, secret));
+        RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+        RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000));
+        int64_t next = rh_next_timeout_ms(ctx);
+        RH_CHECK(next >= 4000 && next <= 6000); /* 5 s +/- 20 % */
+        lo = next < lo ? next : lo;
+        hi = next > hi ? next : hi;
+        rh_ctx_free(ctx);
+    }
+    RH_CHECK(hi > lo); /* it does spread */
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_delivery[] = {
+    {"delivery__jitter_spreads_retries_within_bounds",
+     test_delivery__jitter_spreads_retries_within_bounds},
     {"delivery__log_callback_failure_is_handed_back",
      test_delivery__log_callback_failure_is_handed_back},
     {"delivery__free_with_transfers_in_flight",
