@@ -35,21 +35,28 @@ LIBS := $(DEP_LIBS) $(MBED_LIBS)
 # The HTTPS test receiver only; the library never links OpenSSL itself.
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
+SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
+SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
+
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/replicer-hooks/*.h)
 SONAME := libreplicer-hooks.so.$(ABI)
 SHARED := $(BUILD)/$(SONAME)
 STATIC := $(BUILD)/libreplicer-hooks.a
+SQLITE_SONAME := libreplicer-hooks-sqlite.so.$(ABI)
+SQLITE_SHARED := $(BUILD)/$(SQLITE_SONAME)
+SQLITE_STATIC := $(BUILD)/libreplicer-hooks-sqlite.a
+SQLITE_OBJ := $(BUILD)/obj/storage_rh_sqlite.o
 TOOL := $(BUILD)/replicer-hooks
 EXAMPLES := $(BUILD)/example-basic $(BUILD)/demo
-TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c
+TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/backends.c
 TEST_BIN := $(BUILD)/test-runner
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
         format deps valgrind examples interop
 
-all: $(SHARED) $(STATIC) $(TOOL) $(EXAMPLES)
+all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(TOOL) $(EXAMPLES)
 
 deps:
 	@sh scripts/deps.sh
@@ -69,9 +76,22 @@ $(STATIC): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
+# The SQLite adapter is its own library: the core never links SQLite.
+$(SQLITE_OBJ): lib/storage/rh_sqlite.c $(HEADERS) | $(BUILD)/obj
+	$(CC) $(LIB_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(SQLITE_SHARED): $(SQLITE_OBJ) $(SHARED) lib/libreplicer-hooks.map
+	$(CC) -shared -Wl,-soname,$(SQLITE_SONAME) -Wl,--version-script=lib/libreplicer-hooks.map \
+	    $(SAN_FLAGS) $(LDFLAGS) -o $@ $(SQLITE_OBJ) -L$(BUILD) -lreplicer-hooks $(SQLITE_LIBS)
+	ln -sf $(SQLITE_SONAME) $(BUILD)/libreplicer-hooks-sqlite.so
+
+$(SQLITE_STATIC): $(SQLITE_OBJ)
+	rm -f $@
+	ar rcs $@ $(SQLITE_OBJ)
+
 # Programs link the static library so that they run from the tree.
-$(TOOL): examples/replicer-hooks.c $(STATIC) $(HEADERS)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+$(TOOL): examples/replicer-hooks.c $(STATIC) $(SQLITE_STATIC) $(HEADERS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 $(BUILD)/example-basic: examples/basic.c $(STATIC) $(HEADERS)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
@@ -82,21 +102,19 @@ $(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
 
 examples: $(EXAMPLES) $(TOOL)
 
-$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h $(STATIC) $(HEADERS) lib/rh_internal.h
-	$(CC) $(BASE_CFLAGS) -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
-	    $(STATIC) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
+$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h $(STATIC) $(SQLITE_STATIC) $(HEADERS) lib/rh_internal.h
+	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
+	    $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 # The public headers alone, as C99 -pedantic and as C++, with -Werror.
 check-headers: | $(BUILD)/obj
 	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude -c tests/headers.c -o $(BUILD)/obj/headers_c.o
 	$(CXX) -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/headers.c -o $(BUILD)/obj/headers_cxx.o
 
-# The exported symbols must be exactly docs/symbols.txt.
-check-symbols: $(SHARED)
-	@nm -D --defined-only $(SHARED) | awk '$$2 == "T" {print $$3}' | sort > $(BUILD)/symbols.actual
-	@awk '!/^#/ && NF {print $$1}' docs/symbols.txt | sort > $(BUILD)/symbols.expected
-	@diff -u $(BUILD)/symbols.expected $(BUILD)/symbols.actual \
-	    && echo "exports match docs/symbols.txt ($$(wc -l < $(BUILD)/symbols.actual) symbols)"
+# The exported symbols of each library must be exactly its list in docs/.
+check-symbols: $(SHARED) $(SQLITE_SHARED)
+	@sh scripts/check-symbols.sh $(SHARED) docs/symbols.txt
+	@sh scripts/check-symbols.sh $(SQLITE_SHARED) docs/symbols-sqlite.txt
 
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols
@@ -130,20 +148,26 @@ install: all
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libreplicer-hooks.so
+	install -m 644 $(SQLITE_STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SQLITE_SHARED) $(DESTDIR)$(LIBDIR)/$(SQLITE_SONAME)
+	ln -sf $(SQLITE_SONAME) $(DESTDIR)$(LIBDIR)/libreplicer-hooks-sqlite.so
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/replicer-hooks/
 	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
-	    pkgconfig/replicer-hooks.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks.pc
+	for pc in replicer-hooks replicer-hooks-sqlite; do \
+	    sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	        pkgconfig/$$pc.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/$$pc.pc; done
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libreplicer-hooks.a $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks.so $(DESTDIR)$(BINDIR)/replicer-hooks \
-	    $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks.pc
+	    $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks.pc \
+	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks-sqlite.a $(DESTDIR)$(LIBDIR)/$(SQLITE_SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks-sqlite.so $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks-sqlite.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/replicer-hooks
 
 format:
 	clang-format --style=file:docs/clang-format -i lib/*.c lib/*.h include/replicer-hooks/*.h \
-	    examples/*.c tests/*.c tests/*.h
+	    lib/storage/*.c examples/*.c tests/*.c tests/*.h
 
 clean:
 	rm -rf build

@@ -40,9 +40,13 @@ int rh__storage_code(rh_ctx *ctx, int rc, const char *slot)
                              "deliveries as it may");
     case RH_E_NOMEM:
         return rh__ctx_error(ctx, rc, "storage %s: out of memory", slot);
-    default:
+    default: {
+        const char *why = ctx->storage.last_error
+                              ? ctx->storage.last_error(ctx->storage.userdata)
+                              : NULL;
         return rh__ctx_error(ctx, RH_E_STORAGE, "storage %s failed (%d: %s)",
-                             slot, rc, rh_strerror(rc));
+                             slot, rc, why && *why ? why : rh_strerror(rc));
+    }
     }
 }
 

@@ -351,6 +351,19 @@ static int mem_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         return rc;
     }
     for (i = 0; i < n; i++) {
+        if (map_get(m, made[i]->id)) {
+            /* A duplicate id (stored, or twice in this batch): undo the
+             * inserts so far, which cannot fail, and refuse the batch. */
+            for (size_t j = 0; j < i; j++) {
+                map_del(m, made[j]->id);
+                heap_remove(m, made[j]);
+            }
+            for (size_t j = 0; j < n; j++)
+                rh_delivery_free(made[j]);
+            rh__free(m->alloc, made);
+            rh__event_release(shared);
+            return RH_E_INVALID_ARG;
+        }
         map_put(m, made[i]);
         heap_push(m, made[i]);
     }

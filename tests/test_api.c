@@ -40,7 +40,8 @@ static void test_api__storage_table_layout_is_pinned(void)
     RH_CHECK_EQ_INT(7 * sizeof(void *), offsetof(rh_storage, complete));
     RH_CHECK_EQ_INT(12 * sizeof(void *), offsetof(rh_storage, next_due));
     RH_CHECK_EQ_INT(13 * sizeof(void *), offsetof(rh_storage, destroy));
-    RH_CHECK_EQ_INT(14 * sizeof(void *), sizeof(rh_storage));
+    RH_CHECK_EQ_INT(14 * sizeof(void *), offsetof(rh_storage, last_error));
+    RH_CHECK_EQ_INT(15 * sizeof(void *), sizeof(rh_storage));
     RH_CHECK_EQ_INT(4 * sizeof(void *), sizeof(rh_allocator));
     RH_CHECK_EQ_INT(sizeof(void *), offsetof(rh_allocator, malloc_fn));
 }

@@ -103,7 +103,8 @@ static rh_ctx *flaky_ctx(flaky *f)
                      f_resend,
                      f_recover,
                      f_next,
-                     f_destroy};
+                     f_destroy,
+                     NULL};
     memset(f, 0, sizeof *f);
     if (rh__memstore_new(&f->inner, &rh__default_allocator, 1000, 1000) !=
         RH_OK)
@@ -203,7 +204,7 @@ static void test_storage__endpoints_come_back_from_storage(void)
     rh_config *cfg = rh_test_config();
     rh_storage st = {RH_STORAGE_VERSION, &f, f_save, f_remove, f_load,
                      f_enqueue, f_claim, f_complete, f_qa, f_qd, f_resend,
-                     f_recover, f_next, NULL};
+                     f_recover, f_next, NULL, NULL};
     RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &st));
     rh_ctx *again = rh_test_ctx_from(cfg);
     const rh_endpoint *e = NULL;

@@ -217,6 +217,10 @@ typedef struct rh_storage {
     int (*next_due)(int64_t now_ms, int64_t *due_ms_out, void *userdata);
     /* Optional: called once by rh_ctx_free(). */
     void (*destroy)(void *userdata);
+    /* Optional: text about the backend's last failure (e.g. the database's
+     * message), copied into rh_ctx_last_error(); valid until the next slot
+     * call. */
+    const char *(*last_error)(void *userdata);
 } rh_storage;
 
 RH_END_DECLS

@@ -1,0 +1,719 @@
+/* replicer-hooks SQLite storage: the rh_storage contract on one database file
+ * (WAL, synchronous FULL), with claims under BEGIN IMMEDIATE so that several
+ * processes sharing the file never claim one delivery at once. */
+#include <replicer-hooks/rh_sqlite.h>
+
+#include <sqlite3.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCHEMA_VERSION 1
+/* A shared file may gain work from another process: look at least this
+ * often while anything is pending. */
+#define POLL_MS 1000
+
+enum {
+    S_EP_SAVE,
+    S_EP_REMOVE,
+    S_EP_LOAD,
+    S_EV_INSERT,
+    S_DL_INSERT,
+    S_CLAIM_SCAN,
+    S_CLAIM_TAKE,
+    S_AT_INSERT,
+    S_DL_UPDATE,
+    S_QUERY_ATTEMPTS,
+    S_QUERY_DELIVERIES,
+    S_RESEND,
+    S_STATE_OF,
+    S_RECOVER,
+    S_NEXT_DUE,
+    S_COUNT
+};
+
+static const char *const sql_text[S_COUNT] = {
+    [S_EP_SAVE] = "INSERT INTO rh_endpoints(id, record) VALUES(?1, ?2) "
+                  "ON CONFLICT(id) DO UPDATE SET record = excluded.record",
+    [S_EP_REMOVE] = "DELETE FROM rh_endpoints WHERE id = ?1",
+    [S_EP_LOAD] = "SELECT record FROM rh_endpoints ORDER BY rowid",
+    [S_EV_INSERT] = "INSERT INTO rh_events(id, type, timestamp_ms, data) "
+                    "VALUES(?1, ?2, ?3, ?4)",
+    [S_DL_INSERT] =
+        "INSERT INTO rh_deliveries(id, event_id, endpoint_id, event_type, "
+        "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms) "
+        "VALUES(?1, ?2, ?3, ?4, 0, ?5, ?6, ?6, ?7, ?8)",
+    [S_CLAIM_SCAN] =
+        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
+        "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
+        "e.timestamp_ms, e.data FROM rh_deliveries d "
+        "JOIN rh_events e ON e.id = d.event_id "
+        "WHERE d.state < 2 AND d.due_ms <= ?1 ORDER BY d.due_ms, d.id "
+        "LIMIT ?2",
+    [S_CLAIM_TAKE] = "UPDATE rh_deliveries SET state = 1, due_ms = ?2 "
+                     "WHERE id = ?1",
+    [S_AT_INSERT] =
+        "INSERT INTO rh_attempts(delivery_id, endpoint_id, event_id, "
+        "event_type, number, started_ms, duration_ms, status, success, "
+        "outcome, response, error) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [S_DL_UPDATE] =
+        "UPDATE rh_deliveries SET state = ?2, attempts = ?3, "
+        "next_attempt_ms = ?4, due_ms = ?5, updated_ms = ?6 WHERE id = ?1",
+    [S_QUERY_ATTEMPTS] =
+        "SELECT seq, delivery_id, endpoint_id, event_id, event_type, number, "
+        "started_ms, duration_ms, status, success, outcome, response, error "
+        "FROM rh_attempts WHERE seq > ?1 "
+        "AND (?2 IS NULL OR endpoint_id = ?2) "
+        "AND (?3 IS NULL OR delivery_id = ?3) "
+        "AND (?4 IS NULL OR event_id = ?4) AND (?5 = 0 OR success = 0) "
+        "AND started_ms >= ?6 AND (?7 = 0 OR started_ms < ?7) "
+        "ORDER BY seq LIMIT ?8",
+    [S_QUERY_DELIVERIES] =
+        "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
+        "next_attempt_ms, created_ms, updated_ms FROM rh_deliveries "
+        "WHERE (?1 IS NULL OR endpoint_id = ?1) AND (?2 IS NULL OR id = ?2) "
+        "AND (?3 IS NULL OR event_id = ?3) AND (?4 = 0 OR state = 3) "
+        "AND (?5 < 0 OR state = ?5) AND created_ms >= ?6 "
+        "AND (?7 = 0 OR created_ms < ?7) ORDER BY created_ms, id LIMIT ?8",
+    [S_RESEND] = "UPDATE rh_deliveries SET state = 0, attempts = 0, "
+                 "next_attempt_ms = ?2, due_ms = ?2, updated_ms = ?2 "
+                 "WHERE id = ?1 AND state = 3",
+    [S_STATE_OF] = "SELECT state FROM rh_deliveries WHERE id = ?1",
+    [S_RECOVER] = "UPDATE rh_deliveries SET state = 0, attempts = 0, "
+                  "next_attempt_ms = ?3, due_ms = ?3, updated_ms = ?3 "
+                  "WHERE endpoint_id = ?1 AND state = 3 AND created_ms >= ?2",
+    [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM rh_deliveries WHERE state < 2",
+};
+
+/* Version 1. Our own meta table, not PRAGMA user_version: on the host's
+ * database (the outbox case) user_version belongs to the host. */
+static const char schema_v1[] =
+    "CREATE TABLE IF NOT EXISTS rh_meta(key TEXT PRIMARY KEY, value INTEGER);"
+    "CREATE TABLE rh_endpoints(id TEXT PRIMARY KEY, record TEXT NOT NULL);"
+    "CREATE TABLE rh_events(id TEXT PRIMARY KEY, type TEXT NOT NULL,"
+    " timestamp_ms INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE TABLE rh_deliveries(id TEXT PRIMARY KEY,"
+    " event_id TEXT NOT NULL REFERENCES rh_events(id),"
+    " endpoint_id TEXT NOT NULL, event_type TEXT NOT NULL,"
+    " state INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+    " next_attempt_ms INTEGER NOT NULL,"
+    /* due_ms: the next attempt while pending, the lease end in flight */
+    " due_ms INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX rh_deliveries_due ON rh_deliveries(due_ms) WHERE state < 2;"
+    "CREATE INDEX rh_deliveries_endpoint ON rh_deliveries(endpoint_id,"
+    " created_ms);"
+    "CREATE INDEX rh_deliveries_event ON rh_deliveries(event_id);"
+    "CREATE TABLE rh_attempts(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " delivery_id TEXT NOT NULL, endpoint_id TEXT NOT NULL,"
+    " event_id TEXT NOT NULL, event_type TEXT NOT NULL,"
+    " number INTEGER NOT NULL, started_ms INTEGER NOT NULL,"
+    " duration_ms INTEGER NOT NULL, status INTEGER NOT NULL,"
+    " success INTEGER NOT NULL, outcome INTEGER NOT NULL,"
+    " response BLOB, error TEXT);"
+    "CREATE INDEX rh_attempts_delivery ON rh_attempts(delivery_id);"
+    "CREATE INDEX rh_attempts_endpoint ON rh_attempts(endpoint_id, seq);"
+    "INSERT INTO rh_meta(key, value) VALUES('schema_version', 1);";
+
+typedef struct store {
+    sqlite3 *db;
+    int owned;
+    int own_txn; /* this write opened BEGIN; else a SAVEPOINT */
+    sqlite3_stmt *stmt[S_COUNT];
+    char err[256];
+} store;
+
+static int fail(store *s, const char *what)
+{
+    snprintf(s->err, sizeof s->err, "%s: %s", what, sqlite3_errmsg(s->db));
+    return RH_E_STORAGE;
+}
+
+static sqlite3_stmt *stmt(store *s, int which)
+{
+    if (!s->stmt[which] &&
+        sqlite3_prepare_v3(s->db, sql_text[which], -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->stmt[which],
+                           NULL) != SQLITE_OK) {
+        fail(s, "prepare");
+        return NULL;
+    }
+    return s->stmt[which];
+}
+
+static void done_with(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* Our writes join the host's transaction when one is open (the outbox);
+ * otherwise they are one IMMEDIATE transaction each. */
+static int begin(store *s)
+{
+    s->own_txn = sqlite3_get_autocommit(s->db);
+    if (sqlite3_exec(s->db, s->own_txn ? "BEGIN IMMEDIATE" : "SAVEPOINT rh",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return fail(s, "begin");
+    return RH_OK;
+}
+
+static int commit(store *s)
+{
+    if (sqlite3_exec(s->db, s->own_txn ? "COMMIT" : "RELEASE rh", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        int rc = fail(s, "commit");
+        sqlite3_exec(s->db, s->own_txn ? "ROLLBACK" : "ROLLBACK TO rh", NULL,
+                     NULL, NULL);
+        if (!s->own_txn)
+            sqlite3_exec(s->db, "RELEASE rh", NULL, NULL, NULL);
+        return rc;
+    }
+    return RH_OK;
+}
+
+static int rollback(store *s, int rc)
+{
+    if (s->own_txn) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    } else {
+        sqlite3_exec(s->db, "ROLLBACK TO rh", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "RELEASE rh", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* ---------------------------------------------------------------- slots */
+
+static int s_endpoint_save(const char *id, const char *json, size_t len,
+                           void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *st = stmt(s, S_EP_SAVE);
+    int rc;
+    if (!st)
+        return RH_E_STORAGE;
+    if ((rc = begin(s)) != RH_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, json, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? RH_OK : fail(s, "endpoint_save");
+    done_with(st);
+    return rc == RH_OK ? commit(s) : rollback(s, rc);
+}
+
+static int s_endpoint_remove(const char *id, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *st = stmt(s, S_EP_REMOVE);
+    int rc;
+    if (!st)
+        return RH_E_STORAGE;
+    if ((rc = begin(s)) != RH_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? RH_OK : fail(s, "endpoint_remove");
+    done_with(st);
+    if (rc == RH_OK && sqlite3_changes(s->db) == 0)
+        rc = RH_E_NOT_FOUND;
+    return rc == RH_OK ? commit(s) : rollback(s, rc);
+}
+
+static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
+                           void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *st = stmt(s, S_EP_LOAD);
+    int rc = RH_OK, step;
+    if (!st)
+        return RH_E_STORAGE;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = each((const char *)sqlite3_column_text(st, 0),
+                  (size_t)sqlite3_column_bytes(st, 0), each_ud);
+        if (rc < 0)
+            break;
+    }
+    if (rc >= 0 && step != SQLITE_DONE)
+        rc = fail(s, "endpoint_load");
+    done_with(st);
+    return rc < 0 ? rc : RH_OK;
+}
+
+static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
+                     size_t n, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *ei = stmt(s, S_EV_INSERT), *di = stmt(s, S_DL_INSERT);
+    int rc;
+    if (!ei || !di)
+        return RH_E_STORAGE;
+    if (n == 0)
+        return RH_OK;
+    if ((rc = begin(s)) != RH_OK)
+        return rc;
+    sqlite3_bind_text(ei, 1, rh_event_id(ev), -1, SQLITE_STATIC);
+    sqlite3_bind_text(ei, 2, rh_event_type(ev), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ei, 3, rh_event_timestamp_ms(ev));
+    sqlite3_bind_blob(ei, 4, rh_event_data(ev), (int)rh_event_data_len(ev),
+                      SQLITE_STATIC);
+    rc = sqlite3_step(ei) == SQLITE_DONE ? RH_OK : fail(s, "enqueue event");
+    done_with(ei);
+    for (size_t i = 0; rc == RH_OK && i < n; i++) {
+        const rh_delivery *d = dls[i];
+        sqlite3_bind_text(di, 1, rh_delivery_id(d), -1, SQLITE_STATIC);
+        sqlite3_bind_text(di, 2, rh_event_id(ev), -1, SQLITE_STATIC);
+        sqlite3_bind_text(di, 3, rh_delivery_endpoint_id(d), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(di, 4, rh_event_type(ev), -1, SQLITE_STATIC);
+        sqlite3_bind_int(di, 5, rh_delivery_attempts(d));
+        sqlite3_bind_int64(di, 6, rh_delivery_next_attempt_ms(d));
+        sqlite3_bind_int64(di, 7, rh_delivery_created_ms(d));
+        sqlite3_bind_int64(di, 8, rh_delivery_updated_ms(d));
+        if (sqlite3_step(di) != SQLITE_DONE)
+            rc = fail(s, "enqueue delivery");
+        done_with(di);
+    }
+    return rc == RH_OK ? commit(s) : rollback(s, rc);
+}
+
+typedef struct claimed_row {
+    rh_delivery *dl;
+    rh_event *ev;
+} claimed_row;
+
+static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
+                   rh_claim_cb each, void *each_ud, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *scan = stmt(s, S_CLAIM_SCAN), *take = stmt(s, S_CLAIM_TAKE);
+    /* Rows the caller leaves (its per-endpoint cap) count against this
+     * scan, so that one crowded endpoint cannot make a claim read the
+     * whole queue. */
+    size_t budget = max * 4 + 256, n = 0, taken = 0;
+    claimed_row *rows;
+    int rc, step;
+    if (!scan || !take)
+        return RH_E_STORAGE;
+    if (max == 0)
+        return 0;
+    rows = calloc(budget, sizeof *rows);
+    if (!rows)
+        return RH_E_NOMEM;
+    /* The scan runs under the write lock: nobody else can claim the rows
+     * we read before we mark them. */
+    if ((rc = begin(s)) != RH_OK) {
+        free(rows);
+        return rc;
+    }
+    sqlite3_bind_int64(scan, 1, now_ms);
+    sqlite3_bind_int64(scan, 2, (sqlite3_int64)budget);
+    while (rc == RH_OK && (step = sqlite3_step(scan)) == SQLITE_ROW) {
+        claimed_row *r = &rows[n];
+        int bad = rh_delivery_new(
+            &r->dl, (const char *)sqlite3_column_text(scan, 0),
+            (const char *)sqlite3_column_text(scan, 1),
+            (const char *)sqlite3_column_text(scan, 2),
+            (const char *)sqlite3_column_text(scan, 3),
+            sqlite3_column_int(scan, 4), sqlite3_column_int(scan, 5),
+            sqlite3_column_int64(scan, 6), sqlite3_column_int64(scan, 7),
+            sqlite3_column_int64(scan, 8));
+        if (bad == RH_OK)
+            bad = rh_event_new(
+                &r->ev, (const char *)sqlite3_column_text(scan, 1),
+                (const char *)sqlite3_column_text(scan, 3),
+                sqlite3_column_int64(scan, 9),
+                (const char *)sqlite3_column_blob(scan, 10),
+                (size_t)sqlite3_column_bytes(scan, 10));
+        if (bad != RH_OK) {
+            rh_delivery_free(r->dl);
+            r->dl = NULL;
+            rc = bad == RH_E_NOMEM ? RH_E_NOMEM : RH_E_STORAGE;
+            if (rc == RH_E_STORAGE)
+                snprintf(s->err, sizeof s->err, "claim: a stored delivery "
+                                                "row is not valid");
+            break;
+        }
+        n++;
+    }
+    if (rc == RH_OK && step != SQLITE_DONE)
+        rc = fail(s, "claim");
+    done_with(scan);
+    for (size_t i = 0; rc == RH_OK && i < n && taken < max; i++) {
+        int want = each(rows[i].dl, rows[i].ev, each_ud);
+        if (want < 0) {
+            rc = want;
+            break;
+        }
+        if (want == 0)
+            continue;
+        sqlite3_bind_text(take, 1, rh_delivery_id(rows[i].dl), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(take, 2, lease_until_ms);
+        if (sqlite3_step(take) != SQLITE_DONE)
+            rc = fail(s, "claim");
+        done_with(take);
+        taken++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rh_delivery_free(rows[i].dl);
+        rh_event_free(rows[i].ev);
+    }
+    free(rows);
+    if (rc == RH_OK)
+        rc = commit(s);
+    else
+        /* A callback that fails mid-claim keeps what it accepted before:
+         * those transfers were started. */
+        rc = rc == RH_E_STORAGE || rc == RH_E_NOMEM ? rollback(s, rc)
+                                                    : (commit(s), rc);
+    return rc == RH_OK ? (int)taken : rc;
+}
+
+static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *ai = stmt(s, S_AT_INSERT), *du = stmt(s, S_DL_UPDATE);
+    int rc, state = rh_delivery_state(dl);
+    if (!ai || !du)
+        return RH_E_STORAGE;
+    if ((rc = begin(s)) != RH_OK)
+        return rc;
+    sqlite3_bind_text(du, 1, rh_delivery_id(dl), -1, SQLITE_STATIC);
+    sqlite3_bind_int(du, 2, state);
+    sqlite3_bind_int(du, 3, rh_delivery_attempts(dl));
+    sqlite3_bind_int64(du, 4, rh_delivery_next_attempt_ms(dl));
+    sqlite3_bind_int64(du, 5, state == RH_DELIVERY_PENDING
+                                  ? rh_delivery_next_attempt_ms(dl)
+                                  : 0);
+    sqlite3_bind_int64(du, 6, rh_delivery_updated_ms(dl));
+    rc = sqlite3_step(du) == SQLITE_DONE ? RH_OK : fail(s, "complete");
+    done_with(du);
+    if (rc == RH_OK && sqlite3_changes(s->db) == 0)
+        rc = RH_E_NOT_FOUND;
+    if (rc == RH_OK && at) {
+        sqlite3_bind_text(ai, 1, rh_attempt_delivery_id(at), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(ai, 2, rh_attempt_endpoint_id(at), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(ai, 3, rh_attempt_event_id(at), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ai, 4, rh_attempt_event_type(at), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int(ai, 5, rh_attempt_number(at));
+        sqlite3_bind_int64(ai, 6, rh_attempt_started_ms(at));
+        sqlite3_bind_int64(ai, 7, rh_attempt_duration_ms(at));
+        sqlite3_bind_int(ai, 8, rh_attempt_status(at));
+        sqlite3_bind_int(ai, 9, rh_attempt_success(at));
+        sqlite3_bind_int(ai, 10, rh_attempt_outcome(at));
+        sqlite3_bind_blob(ai, 11, rh_attempt_response(at),
+                          (int)rh_attempt_response_len(at), SQLITE_STATIC);
+        sqlite3_bind_text(ai, 12, rh_attempt_error(at), -1, SQLITE_STATIC);
+        if (sqlite3_step(ai) != SQLITE_DONE)
+            rc = fail(s, "complete attempt");
+        done_with(ai);
+    }
+    return rc == RH_OK ? commit(s) : rollback(s, rc);
+}
+
+static void bind_query_ids(sqlite3_stmt *st, const rh_query *q, int ep,
+                           int dl, int ev)
+{
+    bind_text_or_null(st, ep, rh_query_endpoint(q));
+    bind_text_or_null(st, dl, rh_query_delivery(q));
+    bind_text_or_null(st, ev, rh_query_event(q));
+}
+
+static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
+                            void *each_ud, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *st = stmt(s, S_QUERY_ATTEMPTS);
+    int rc = RH_OK, n = 0, step;
+    if (!st)
+        return RH_E_STORAGE;
+    sqlite3_bind_int64(st, 1, rh_query_cursor(q));
+    bind_query_ids(st, q, 2, 3, 4);
+    sqlite3_bind_int(st, 5, rh_query_failed_only(q));
+    sqlite3_bind_int64(st, 6, rh_query_since_ms(q));
+    sqlite3_bind_int64(st, 7, rh_query_until_ms(q));
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)rh_query_limit(q));
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        rh_attempt *at = NULL;
+        rc = rh_attempt_new(
+            &at, sqlite3_column_int64(st, 0),
+            (const char *)sqlite3_column_text(st, 1),
+            (const char *)sqlite3_column_text(st, 2),
+            (const char *)sqlite3_column_text(st, 3),
+            (const char *)sqlite3_column_text(st, 4),
+            sqlite3_column_int(st, 5), sqlite3_column_int64(st, 6),
+            sqlite3_column_int64(st, 7), sqlite3_column_int(st, 8),
+            sqlite3_column_int(st, 9), sqlite3_column_int(st, 10),
+            (const char *)sqlite3_column_blob(st, 11),
+            (size_t)sqlite3_column_bytes(st, 11),
+            (const char *)sqlite3_column_text(st, 12));
+        if (rc != RH_OK) {
+            if (rc != RH_E_NOMEM) {
+                snprintf(s->err, sizeof s->err,
+                         "query: a stored attempt row is not valid");
+                rc = RH_E_STORAGE;
+            }
+            break;
+        }
+        rc = each(at, each_ud);
+        rh_attempt_free(at);
+        if (rc < 0)
+            break;
+        n++;
+    }
+    if (rc >= 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = fail(s, "query_attempts");
+    done_with(st);
+    return rc < 0 ? rc : n;
+}
+
+static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
+                              void *each_ud, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *st = stmt(s, S_QUERY_DELIVERIES);
+    int rc = RH_OK, n = 0, step;
+    if (!st)
+        return RH_E_STORAGE;
+    bind_query_ids(st, q, 1, 2, 3);
+    sqlite3_bind_int(st, 4, rh_query_failed_only(q));
+    sqlite3_bind_int(st, 5, rh_query_state(q));
+    sqlite3_bind_int64(st, 6, rh_query_since_ms(q));
+    sqlite3_bind_int64(st, 7, rh_query_until_ms(q));
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)rh_query_limit(q));
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        rh_delivery *dl = NULL;
+        rc = rh_delivery_new(
+            &dl, (const char *)sqlite3_column_text(st, 0),
+            (const char *)sqlite3_column_text(st, 1),
+            (const char *)sqlite3_column_text(st, 2),
+            (const char *)sqlite3_column_text(st, 3),
+            sqlite3_column_int(st, 4), sqlite3_column_int(st, 5),
+            sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+            sqlite3_column_int64(st, 8));
+        if (rc != RH_OK) {
+            if (rc != RH_E_NOMEM) {
+                snprintf(s->err, sizeof s->err,
+                         "query: a stored delivery row is not valid");
+                rc = RH_E_STORAGE;
+            }
+            break;
+        }
+        rc = each(dl, each_ud);
+        rh_delivery_free(dl);
+        if (rc < 0)
+            break;
+        n++;
+    }
+    if (rc >= 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = fail(s, "query_deliveries");
+    done_with(st);
+    return rc < 0 ? rc : n;
+}
+
+static int s_resend(const char *id, int64_t now_ms, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *up = stmt(s, S_RESEND), *get = stmt(s, S_STATE_OF);
+    int rc;
+    if (!up || !get)
+        return RH_E_STORAGE;
+    if ((rc = begin(s)) != RH_OK)
+        return rc;
+    sqlite3_bind_text(up, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(up, 2, now_ms);
+    rc = sqlite3_step(up) == SQLITE_DONE ? RH_OK : fail(s, "resend");
+    done_with(up);
+    if (rc == RH_OK && sqlite3_changes(s->db) == 0) {
+        sqlite3_bind_text(get, 1, id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(get) == SQLITE_ROW ? RH_E_STATE : RH_E_NOT_FOUND;
+        done_with(get);
+    }
+    return rc == RH_OK ? commit(s) : rollback(s, rc);
+}
+
+static int s_recover(const char *endpoint_id, int64_t since_ms,
+                     int64_t now_ms, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *st = stmt(s, S_RECOVER);
+    int rc, n = 0;
+    if (!st)
+        return RH_E_STORAGE;
+    if ((rc = begin(s)) != RH_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, endpoint_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since_ms);
+    sqlite3_bind_int64(st, 3, now_ms);
+    rc = sqlite3_step(st) == SQLITE_DONE ? RH_OK : fail(s, "recover");
+    if (rc == RH_OK)
+        n = sqlite3_changes(s->db);
+    done_with(st);
+    rc = rc == RH_OK ? commit(s) : rollback(s, rc);
+    return rc == RH_OK ? n : rc;
+}
+
+static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *st = stmt(s, S_NEXT_DUE);
+    int rc = RH_OK;
+    if (!st)
+        return RH_E_STORAGE;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = fail(s, "next_due");
+    } else if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+        *due_out = -1;
+    } else {
+        int64_t due = sqlite3_column_int64(st, 0);
+        /* Another process sharing the file may add earlier work. */
+        *due_out = due < now_ms + POLL_MS ? due : now_ms + POLL_MS;
+    }
+    done_with(st);
+    return rc;
+}
+
+static const char *s_last_error(void *ud)
+{
+    store *s = ud;
+    return s->err;
+}
+
+static void s_destroy(void *ud)
+{
+    store *s = ud;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    if (s->owned)
+        sqlite3_close_v2(s->db);
+    free(s);
+}
+
+/* ------------------------------------------------------------ opening */
+
+static int setup(store *s, unsigned int flags)
+{
+    sqlite3_stmt *st = NULL;
+    int version = 0, rc;
+    if (sqlite3_get_autocommit(s->db)) {
+        /* WAL lets readers and one writer share the file; FULL makes a
+         * commit durable before emit returns. */
+        if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL,
+                         NULL) != SQLITE_OK)
+            return fail(s, "journal_mode");
+        if (sqlite3_exec(s->db,
+                         flags & RH_SQLITE_SYNC_NORMAL
+                             ? "PRAGMA synchronous=NORMAL"
+                             : "PRAGMA synchronous=FULL",
+                         NULL, NULL, NULL) != SQLITE_OK)
+            return fail(s, "synchronous");
+    }
+    sqlite3_exec(s->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    if ((rc = begin(s)) != RH_OK)
+        return rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT value FROM rh_meta WHERE key = "
+                           "'schema_version'",
+                           -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            version = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    } else if (sqlite3_exec(s->db, "SELECT 1 FROM sqlite_master LIMIT 1",
+                            NULL, NULL, NULL) != SQLITE_OK) {
+        return rollback(s, fail(s, "open"));
+    }
+    if (version > SCHEMA_VERSION) {
+        snprintf(s->err, sizeof s->err,
+                 "schema version %d is newer than this library's (%d)",
+                 version, SCHEMA_VERSION);
+        return rollback(s, RH_E_STORAGE);
+    }
+    if (version < 1 &&
+        sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) != SQLITE_OK)
+        return rollback(s, fail(s, "create schema"));
+    return commit(s);
+}
+
+static void fill(rh_storage *out, store *s)
+{
+    memset(out, 0, sizeof *out);
+    out->version = RH_STORAGE_VERSION;
+    out->userdata = s;
+    out->endpoint_save = s_endpoint_save;
+    out->endpoint_remove = s_endpoint_remove;
+    out->endpoint_load = s_endpoint_load;
+    out->enqueue = s_enqueue;
+    out->claim = s_claim;
+    out->complete = s_complete;
+    out->query_attempts = s_query_attempts;
+    out->query_deliveries = s_query_deliveries;
+    out->resend = s_resend;
+    out->recover = s_recover;
+    out->next_due = s_next_due;
+    out->destroy = s_destroy;
+    out->last_error = s_last_error;
+}
+
+static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
+                  size_t err_size)
+{
+    int rc = setup(s, flags);
+    if (rc != RH_OK) {
+        if (err && err_size)
+            snprintf(err, err_size, "%s", s->err);
+        s_destroy(s);
+        return rc;
+    }
+    fill(out, s);
+    return RH_OK;
+}
+
+int rh_sqlite_open(rh_storage *out, const char *path, unsigned int flags,
+                   char *err, size_t err_size)
+{
+    store *s;
+    if (!out || !path || !*path || (flags & ~RH_SQLITE_SYNC_NORMAL))
+        return RH_E_INVALID_ARG;
+    s = calloc(1, sizeof *s);
+    if (!s)
+        return RH_E_NOMEM;
+    s->owned = 1;
+    if (sqlite3_open_v2(path, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        if (err && err_size)
+            snprintf(err, err_size, "%s: %s", path,
+                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        s_destroy(s);
+        return RH_E_STORAGE;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    return finish(out, s, flags, err, err_size);
+}
+
+int rh_sqlite_attach(rh_storage *out, struct sqlite3 *db, unsigned int flags,
+                     char *err, size_t err_size)
+{
+    store *s;
+    if (!out || !db || (flags & ~RH_SQLITE_SYNC_NORMAL))
+        return RH_E_INVALID_ARG;
+    s = calloc(1, sizeof *s);
+    if (!s)
+        return RH_E_NOMEM;
+    s->db = db;
+    return finish(out, s, flags, err, err_size);
+}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Compares a shared library's exported functions with its list in docs/
+# (one "symbol version" per line): an export added or lost fails the check.
+set -e
+lib=$1
+list=$2
+actual=$(mktemp)
+expected=$(mktemp)
+trap 'rm -f "$actual" "$expected"' EXIT
+nm -D --defined-only "$lib" | awk '$2 == "T" {print $3}' | sort > "$actual"
+awk '!/^#/ && NF {print $1}' "$list" | sort > "$expected"
+if diff -u "$expected" "$actual"; then
+    echo "exports of $(basename "$lib") match $list ($(wc -l < "$actual") symbols)"
+else
+    echo "exports of $lib differ from $list (- listed, + exported)" >&2
+    exit 1
+fi

@@ -1,0 +1,51 @@
+/* The test backends and this run's temporary directory. */
+#include "backends.h"
+#include "rh_internal.h"
+
+#include <replicer-hooks/rh_sqlite.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+const rh_test_backend *rh_test_backend_now;
+
+static char tmpdir[64];
+
+static void remove_tmpdir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tmpdir);
+}
+
+void rh_test_path(char *out, size_t outsz, const char *stem)
+{
+    static unsigned n;
+    if (!tmpdir[0]) {
+        snprintf(tmpdir, sizeof tmpdir, "/tmp/rh-test-XXXXXX");
+        if (!mkdtemp(tmpdir))
+            abort();
+        atexit(remove_tmpdir);
+    }
+    snprintf(out, outsz, "%s/%s-%u.db", tmpdir, stem, ++n);
+}
+
+static int open_memory(rh_storage *out)
+{
+    return rh__memstore_new(out, &rh__default_allocator, 100000, 100000);
+}
+
+static int open_sqlite(rh_storage *out)
+{
+    char path[128], err[256];
+    rh_test_path(path, sizeof path, "conformance");
+    int rc = rh_sqlite_open(out, path, 0, err, sizeof err);
+    if (rc != RH_OK)
+        fprintf(stderr, "rh_sqlite_open: %s\n", err);
+    return rc;
+}
+
+const rh_test_backend rh_test_memory_backend = {"memory", open_memory};
+const rh_test_backend rh_test_sqlite_backend = {"sqlite", open_sqlite};

@@ -1,0 +1,418 @@
+/* The storage conformance suite: the contract of docs/storage.md, checked on
+ * the table alone, for every backend through the same entry points. */
+#include "backends.h"
+#include "rh_test.h"
+
+#include <stdlib.h>
+
+#define T0 1700000000000LL
+
+/* Enqueue one event of `type` with n deliveries named <prefix><i> to
+ * endpoint ep, due at due_ms. */
+static int put(rh_storage *st, const char *event_id, const char *prefix,
+               int n, const char *ep, int64_t due_ms, const char *data,
+               size_t len)
+{
+    rh_event *ev = NULL;
+    rh_delivery *dls[16] = {NULL};
+    const rh_delivery *ptrs[16];
+    int rc = rh_event_new(&ev, event_id, "order.paid", T0, data, len);
+    for (int i = 0; rc == RH_OK && i < n; i++) {
+        char id[RH_ID_SIZE];
+        snprintf(id, sizeof id, "%s%d", prefix, i);
+        rc = rh_delivery_new(&dls[i], id, event_id, ep, "order.paid",
+                             RH_DELIVERY_PENDING, 0, due_ms, due_ms, due_ms);
+        ptrs[i] = dls[i];
+    }
+    if (rc == RH_OK)
+        rc = st->enqueue(ev, ptrs, (size_t)n, st->userdata);
+    for (int i = 0; i < n; i++)
+        rh_delivery_free(dls[i]);
+    rh_event_free(ev);
+    return rc;
+}
+
+typedef struct offer_log {
+    int accept; /* 1: take all; 0: take none; -1: fail */
+    int n;
+    char ids[64][RH_ID_SIZE];
+    int states[64];
+    char data[64];
+    size_t data_len;
+    int64_t ts;
+    char type[64];
+} offer_log;
+
+static int offered(const rh_delivery *dl, const rh_event *ev, void *ud)
+{
+    offer_log *o = ud;
+    if (o->n < 64) {
+        snprintf(o->ids[o->n], RH_ID_SIZE, "%s", rh_delivery_id(dl));
+        o->states[o->n] = rh_delivery_state(dl);
+        o->data_len = rh_event_data_len(ev);
+        if (o->data_len <= sizeof o->data)
+            memcpy(o->data, rh_event_data(ev), o->data_len);
+        o->ts = rh_event_timestamp_ms(ev);
+        snprintf(o->type, sizeof o->type, "%s", rh_delivery_event_type(dl));
+        o->n++;
+    }
+    return o->accept < 0 ? RH_E_USER : o->accept;
+}
+
+static int claim(rh_storage *st, int64_t now, int64_t lease, size_t max,
+                 offer_log *o, int accept)
+{
+    memset(o, 0, sizeof *o);
+    o->accept = accept;
+    return st->claim(now, lease, max, offered, o, st->userdata);
+}
+
+static int count_deliveries_cb(const rh_delivery *dl, void *ud)
+{
+    (void)dl;
+    (*(int *)ud)++;
+    return RH_OK;
+}
+
+static int count_deliveries(rh_storage *st, const rh_query *q)
+{
+    int n = 0, rc = st->query_deliveries(q, count_deliveries_cb, &n,
+                                         st->userdata);
+    return rc < 0 ? rc : n;
+}
+
+static rh_storage open_store(void)
+{
+    rh_storage st;
+    memset(&st, 0, sizeof st);
+    if (rh_test_backend_now->open(&st) != RH_OK)
+        abort();
+    return st;
+}
+
+static void close_store(rh_storage *st)
+{
+    if (st->destroy)
+        st->destroy(st->userdata);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+typedef struct ep_seen {
+    int n;
+    char json[4][128];
+} ep_seen;
+
+static int ep_each(const char *json, size_t len, void *ud)
+{
+    ep_seen *e = ud;
+    if (e->n < 4)
+        snprintf(e->json[e->n], sizeof e->json[0], "%.*s", (int)len, json);
+    e->n++;
+    return RH_OK;
+}
+
+static void conf_endpoints(void)
+{
+    rh_storage st = open_store();
+    ep_seen e = {0, {{0}}};
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_save("ep_a", "{\"v\":1}", 7, st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_save("ep_b", "{\"v\":2}", 7, st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_save("ep_a", "{\"v\":3}", 7, st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_load(ep_each, &e, st.userdata));
+    RH_CHECK_EQ_INT(2, e.n);
+    RH_CHECK_EQ_STR("{\"v\":3}", e.json[0]); /* replaced in place */
+    RH_CHECK_EQ_STR("{\"v\":2}", e.json[1]);
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_remove("ep_a", st.userdata));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, st.endpoint_remove("ep_a", st.userdata));
+    e.n = 0;
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_load(ep_each, &e, st.userdata));
+    RH_CHECK_EQ_INT(1, e.n);
+    close_store(&st);
+}
+
+static void conf_enqueue_is_all_or_none(void)
+{
+    rh_storage st = open_store();
+    rh_event *ev = NULL;
+    rh_delivery *a = NULL, *b = NULL;
+    offer_log o;
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_1", "dlv_x", 2, "ep_1", T0, "{}", 2));
+    /* a batch whose second delivery repeats a stored id fails whole */
+    rh_event_new(&ev, "evt_2", "order.paid", T0, "{}", 2);
+    rh_delivery_new(&a, "dlv_new", "evt_2", "ep_1", "order.paid", 0, 0, T0, T0,
+                    T0);
+    rh_delivery_new(&b, "dlv_x1", "evt_2", "ep_1", "order.paid", 0, 0, T0, T0,
+                    T0);
+    const rh_delivery *batch[2] = {a, b};
+    RH_CHECK(st.enqueue(ev, batch, 2, st.userdata) < 0);
+    /* and one that repeats an id within itself */
+    const rh_delivery *twice[2] = {a, a};
+    RH_CHECK(st.enqueue(ev, twice, 2, st.userdata) < 0);
+    rh_delivery_free(a);
+    rh_delivery_free(b);
+    rh_event_free(ev);
+    RH_CHECK_EQ_INT(2, count_deliveries(&st, NULL));
+    RH_CHECK_EQ_INT(2, claim(&st, T0, T0 + 1000, 10, &o, 1));
+    RH_CHECK(strcmp(o.ids[0], "dlv_new") != 0 && strcmp(o.ids[1], "dlv_new"));
+    close_store(&st);
+}
+
+static void conf_ids_and_bytes_round_trip(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    /* any bytes, NUL and invalid UTF-8 included, come back exactly */
+    static const char data[] = "{\"s\":\"caf\xc3\xa9\"}\0\xff\x01tail";
+    const size_t len = sizeof data - 1;
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_01ABCxyz_9", "dlv_01ABCxyz_", 1,
+                               "ep_Zz09_", T0 - 5, data, len));
+    RH_CHECK_EQ_INT(1, claim(&st, T0, T0 + 1000, 10, &o, 1));
+    RH_CHECK_EQ_STR("dlv_01ABCxyz_0", o.ids[0]);
+    RH_CHECK_EQ_INT(len, o.data_len);
+    RH_CHECK(memcmp(o.data, data, len) == 0);
+    RH_CHECK_EQ_INT(T0, o.ts);
+    RH_CHECK_EQ_STR("order.paid", o.type);
+    close_store(&st);
+}
+
+static void conf_claim_offers_due_earliest_first(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 1, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_b", "dlv_b", 1, "ep_1", T0 + 10, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_c", "dlv_c", 1, "ep_1", T0 - 5, "{}", 2));
+    RH_CHECK_EQ_INT(2, claim(&st, T0, T0 + 1000, 10, &o, 1));
+    RH_CHECK_EQ_STR("dlv_c0", o.ids[0]);
+    RH_CHECK_EQ_STR("dlv_a0", o.ids[1]);
+    RH_CHECK_EQ_INT(RH_DELIVERY_PENDING, o.states[0]);
+    int64_t due = 0;
+    RH_CHECK_EQ_INT(RH_OK, st.next_due(T0, &due, st.userdata));
+    RH_CHECK_EQ_INT(T0 + 10, due);
+    close_store(&st);
+}
+
+static void conf_claim_is_exclusive_until_the_lease_ends(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 3, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(2, claim(&st, T0, T0 + 100, 2, &o, 1)); /* max 2 */
+    RH_CHECK_EQ_INT(1, claim(&st, T0 + 50, T0 + 150, 10, &o, 1));
+    RH_CHECK_EQ_INT(0, claim(&st, T0 + 99, T0 + 199, 10, &o, 1));
+    RH_CHECK_EQ_INT(0, o.n); /* not even offered */
+    /* the first two leases end: they come back, marked in flight */
+    RH_CHECK_EQ_INT(2, claim(&st, T0 + 100, T0 + 200, 10, &o, 1));
+    RH_CHECK_EQ_INT(RH_DELIVERY_IN_FLIGHT, o.states[0]);
+    int64_t due = 0;
+    RH_CHECK_EQ_INT(RH_OK, st.next_due(T0 + 100, &due, st.userdata));
+    RH_CHECK_EQ_INT(T0 + 150, due);
+    close_store(&st);
+}
+
+static void conf_claim_leaves_what_the_caller_skips(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 3, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(0, claim(&st, T0, T0 + 100, 10, &o, 0));
+    RH_CHECK_EQ_INT(3, o.n); /* offered, left */
+    RH_CHECK_EQ_INT(3, claim(&st, T0, T0 + 100, 10, &o, 1));
+    /* a callback failure stops the claim and is handed back */
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_b", "dlv_b", 1, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_E_USER, claim(&st, T0, T0 + 100, 10, &o, -1));
+    RH_CHECK_EQ_INT(1, claim(&st, T0, T0 + 100, 10, &o, 1));
+    close_store(&st);
+}
+
+typedef struct att_log {
+    int n;
+    int64_t seq[16];
+    int number[16];
+    int status[16];
+    char response[16][16];
+} att_log;
+
+static int att_each(const rh_attempt *at, void *ud)
+{
+    att_log *a = ud;
+    if (a->n < 16) {
+        a->seq[a->n] = rh_attempt_seq(at);
+        a->number[a->n] = rh_attempt_number(at);
+        a->status[a->n] = rh_attempt_status(at);
+        snprintf(a->response[a->n], 16, "%.*s",
+                 (int)rh_attempt_response_len(at), rh_attempt_response(at));
+    }
+    a->n++;
+    return RH_OK;
+}
+
+static int complete(rh_storage *st, const char *id, int state, int attempts,
+                    int64_t next, int status, int64_t started)
+{
+    rh_delivery *dl = NULL;
+    rh_attempt *at = NULL;
+    int rc = rh_delivery_new(&dl, id, "evt_a", "ep_1", "order.paid", state,
+                             attempts, next, T0, started);
+    if (rc == RH_OK && status >= 0)
+        rc = rh_attempt_new(&at, 0, id, "ep_1", "evt_a", "order.paid",
+                            attempts, started, 12, status,
+                            status >= 200 && status < 300,
+                            status >= 200 && status < 300
+                                ? RH_OUTCOME_OK
+                                : RH_OUTCOME_HTTP_STATUS,
+                            "resp", 4, "");
+    if (rc == RH_OK)
+        rc = st->complete(dl, at, st->userdata);
+    rh_attempt_free(at);
+    rh_delivery_free(dl);
+    return rc;
+}
+
+static void conf_complete_appends_and_reschedules(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    att_log a = {0};
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 2, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(2, claim(&st, T0, T0 + 100000, 10, &o, 1));
+    RH_CHECK_EQ_INT(RH_OK, complete(&st, "dlv_a0", RH_DELIVERY_PENDING, 1,
+                                    T0 + 5000, 500, T0));
+    RH_CHECK_EQ_INT(RH_OK, complete(&st, "dlv_a1", RH_DELIVERY_SUCCEEDED, 1,
+                                    T0, 200, T0 + 1));
+    /* unknown: refused, and no attempt appended */
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, complete(&st, "dlv_zz",
+                                             RH_DELIVERY_FAILED, 1, T0, 500,
+                                             T0));
+    RH_CHECK_EQ_INT(2, st.query_attempts(NULL, att_each, &a, st.userdata));
+    RH_CHECK(a.seq[0] > 0 && a.seq[1] > a.seq[0]);
+    RH_CHECK_EQ_INT(500, a.status[0]);
+    RH_CHECK_EQ_STR("resp", a.response[0]);
+    /* rescheduled: due at +5 s, not before, though its lease runs longer */
+    RH_CHECK_EQ_INT(0, claim(&st, T0 + 4999, T0 + 9000, 10, &o, 1));
+    RH_CHECK_EQ_INT(1, claim(&st, T0 + 5000, T0 + 9000, 10, &o, 1));
+    RH_CHECK_EQ_STR("dlv_a0", o.ids[0]);
+    /* finished deliveries are never offered again */
+    RH_CHECK_EQ_INT(RH_OK, complete(&st, "dlv_a0", RH_DELIVERY_FAILED, 2, T0,
+                                    -1, T0 + 5000)); /* no attempt: allowed */
+    RH_CHECK_EQ_INT(0, claim(&st, T0 + 999999, T0 + 9999999, 10, &o, 1));
+    int64_t due = 0;
+    RH_CHECK_EQ_INT(RH_OK, st.next_due(T0, &due, st.userdata));
+    RH_CHECK_EQ_INT(-1, due);
+    a.n = 0;
+    RH_CHECK_EQ_INT(2, st.query_attempts(NULL, att_each, &a, st.userdata));
+    close_store(&st);
+}
+
+static void conf_queries_filter_and_page(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    att_log a = {0};
+    rh_query *q = NULL;
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 3, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_b", "dlv_b", 1, "ep_2", T0 + 10, "{}", 2));
+    RH_CHECK_EQ_INT(3, claim(&st, T0, T0 + 100, 10, &o, 1));
+    RH_CHECK_EQ_INT(RH_OK, complete(&st, "dlv_a0", RH_DELIVERY_SUCCEEDED, 1, T0, 200, T0 + 1));
+    RH_CHECK_EQ_INT(RH_OK, complete(&st, "dlv_a1", RH_DELIVERY_FAILED, 1, T0, 500, T0 + 2));
+    RH_CHECK_EQ_INT(RH_OK, complete(&st, "dlv_a2", RH_DELIVERY_PENDING, 1, T0 + 50, 503, T0 + 3));
+    rh_query_new(&q);
+    rh_query_set_delivery(q, "dlv_a1");
+    RH_CHECK_EQ_INT(1, st.query_attempts(q, att_each, &a, st.userdata));
+    RH_CHECK_EQ_INT(500, a.status[0]);
+    rh_query_set_delivery(q, NULL);
+    rh_query_set_failed_only(q, 1);
+    a.n = 0;
+    RH_CHECK_EQ_INT(2, st.query_attempts(q, att_each, &a, st.userdata));
+    RH_CHECK_EQ_INT(1, count_deliveries(&st, q)); /* failed only: dlv_a1 */
+    rh_query_set_failed_only(q, 0);
+    rh_query_set_time_range(q, T0 + 2, T0 + 3);
+    a.n = 0;
+    RH_CHECK_EQ_INT(1, st.query_attempts(q, att_each, &a, st.userdata));
+    RH_CHECK_EQ_INT(500, a.status[0]);
+    rh_query_set_time_range(q, 0, 0);
+    /* pages of 2 by cursor */
+    rh_query_set_limit(q, 2);
+    a.n = 0;
+    RH_CHECK_EQ_INT(2, st.query_attempts(q, att_each, &a, st.userdata));
+    rh_query_set_cursor(q, a.seq[1]);
+    a.n = 0;
+    RH_CHECK_EQ_INT(1, st.query_attempts(q, att_each, &a, st.userdata));
+    RH_CHECK_EQ_INT(503, a.status[0]);
+    rh_query_free(q);
+    /* deliveries by endpoint, state and creation time */
+    rh_query_new(&q);
+    rh_query_set_endpoint(q, "ep_2");
+    RH_CHECK_EQ_INT(1, count_deliveries(&st, q));
+    rh_query_set_endpoint(q, "ep_1");
+    rh_query_set_state(q, RH_DELIVERY_SUCCEEDED);
+    RH_CHECK_EQ_INT(1, count_deliveries(&st, q));
+    rh_query_set_state(q, -1);
+    rh_query_set_time_range(q, T0 + 5, 0);
+    RH_CHECK_EQ_INT(0, count_deliveries(&st, q));
+    rh_query_set_endpoint(q, NULL);
+    RH_CHECK_EQ_INT(1, count_deliveries(&st, q));
+    rh_query_set_event(q, "evt_a");
+    RH_CHECK_EQ_INT(0, count_deliveries(&st, q));
+    rh_query_free(q);
+    close_store(&st);
+}
+
+static void conf_resend_and_recover(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 3, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(3, claim(&st, T0, T0 + 100, 10, &o, 1));
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "dlv_a%d", i);
+        RH_CHECK_EQ_INT(RH_OK, complete(&st, id, i == 2 ? RH_DELIVERY_SUCCEEDED
+                                                         : RH_DELIVERY_FAILED,
+                                        6, T0, 500, T0));
+    }
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, st.resend("dlv_zz", T0, st.userdata));
+    RH_CHECK_EQ_INT(RH_E_STATE, st.resend("dlv_a2", T0, st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, st.resend("dlv_a0", T0 + 7, st.userdata));
+    RH_CHECK_EQ_INT(RH_E_STATE, st.resend("dlv_a0", T0 + 7, st.userdata));
+    RH_CHECK_EQ_INT(1, claim(&st, T0 + 7, T0 + 100, 10, &o, 1));
+    RH_CHECK_EQ_STR("dlv_a0", o.ids[0]);
+    RH_CHECK_EQ_INT(0, st.recover("ep_1", T0 + 1, T0 + 8, st.userdata));
+    RH_CHECK_EQ_INT(0, st.recover("ep_2", 0, T0 + 8, st.userdata));
+    RH_CHECK_EQ_INT(1, st.recover("ep_1", T0, T0 + 8, st.userdata));
+    RH_CHECK_EQ_INT(1, claim(&st, T0 + 8, T0 + 100, 10, &o, 1));
+    RH_CHECK_EQ_STR("dlv_a1", o.ids[0]);
+    close_store(&st);
+}
+
+#define CONFORMANCE(X)                                                         \
+    X(endpoints)                                                               \
+    X(enqueue_is_all_or_none)                                                  \
+    X(ids_and_bytes_round_trip)                                                \
+    X(claim_offers_due_earliest_first)                                         \
+    X(claim_is_exclusive_until_the_lease_ends)                                 \
+    X(claim_leaves_what_the_caller_skips)                                      \
+    X(complete_appends_and_reschedules)                                        \
+    X(queries_filter_and_page)                                                 \
+    X(resend_and_recover)
+
+#define ON_MEMORY(name)                                                        \
+    static void memory_##name(void)                                            \
+    {                                                                          \
+        rh_test_backend_now = &rh_test_memory_backend;                         \
+        conf_##name();                                                         \
+    }
+#define ON_SQLITE(name)                                                        \
+    static void sqlite_##name(void)                                            \
+    {                                                                          \
+        rh_test_backend_now = &rh_test_sqlite_backend;                         \
+        conf_##name();                                                         \
+    }
+CONFORMANCE(ON_MEMORY)
+CONFORMANCE(ON_SQLITE)
+
+#define ROW_MEMORY(name) {"conformance_memory__" #name, memory_##name},
+#define ROW_SQLITE(name) {"conformance_sqlite__" #name, sqlite_##name},
+const rh_test_case rh_tests_conformance[] = {
+    CONFORMANCE(ROW_MEMORY) CONFORMANCE(ROW_SQLITE){NULL, NULL}};
