@@ -1,6 +1,11 @@
 /* replicer-hooks: the command-line tool. `send` delivers one event through the
- * full retry path; `verify` checks a signature as a receiver would. */
+ * full retry path, `verify` checks a signature as a receiver would, and with a
+ * store (--store sqlite:PATH) it manages endpoints, emits, runs a worker and
+ * reads the delivery log, so a shell script needs no C at all. */
 #include <replicer-hooks/rh.h>
+#include <replicer-hooks/rh_sqlite.h>
+
+#include <signal.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +28,16 @@ static void usage_main(FILE *f)
             "commands:\n"
             "  send URL --event TYPE --data JSON   deliver one signed webhook\n"
             "  verify --secret S --id ID ...       check a webhook signature\n"
+            "\n"
+            "with a store (--store sqlite:PATH, or REPLICER_HOOKS_STORE):\n"
+            "  endpoint add URL --events a.b,c.*   register; prints id and secret\n"
+            "  endpoint list | disable ID | enable ID | remove ID\n"
+            "  endpoint rotate ID [--grace 24h]    new secret; prints it\n"
+            "  emit TYPE JSON                      queue an event; prints its id\n"
+            "  worker [--until-idle]               deliver until SIGTERM/SIGINT\n"
+            "  log [--endpoint ID] [--delivery ID] [--failed] [--json]\n"
+            "  resend DELIVERY_ID                  send a failed delivery again\n"
+            "  recover ENDPOINT_ID --since TIME    resend failed ones since TIME\n"
             "\n"
             "  %s <command> --help   options of a command\n"
             "  %s --version          the library version\n",
@@ -364,6 +379,590 @@ static int cmd_verify(int argc, char **argv)
     }
 }
 
+/* ------------------------------------------------------- store commands */
+
+typedef struct store_opts {
+    const char *store;
+    int dev;
+    int json;
+    int failed;
+    int until_idle;
+    int quiet;
+    const char *events;
+    const char *grace;
+    const char *since;
+    const char *endpoint;
+    const char *delivery;
+    int64_t timeout_ms;
+    int64_t lease_ms;
+    int64_t limit;
+    int have_schedule;
+    int64_t schedule[32];
+    size_t n_schedule;
+    const char *pos[3];
+    int n_pos;
+} store_opts;
+
+static void usage_store(FILE *f, const char *cmd)
+{
+    if (!strcmp(cmd, "endpoint"))
+        fprintf(f,
+                "usage: %s endpoint add URL --events TYPE[,TYPE...] [--dev]\n"
+                "       %s endpoint list\n"
+                "       %s endpoint disable|enable|remove ID\n"
+                "       %s endpoint rotate ID [--grace DURATION]\n"
+                "\n"
+                "add prints \"<id> <secret>\": the secret is shown only once.\n"
+                "rotate prints the new secret; requests carry both signatures\n"
+                "for the grace period (e.g. 24h, 30m, 90s; default 24h).\n",
+                prog, prog, prog, prog);
+    else if (!strcmp(cmd, "emit"))
+        fprintf(f, "usage: %s emit TYPE JSON\n\nQueues an event for every "
+                   "subscribed endpoint and prints its id.\n",
+                prog);
+    else if (!strcmp(cmd, "worker"))
+        fprintf(f,
+                "usage: %s worker [--until-idle] [--dev] [--timeout-ms N]\n"
+                "       [--lease-ms N] [--schedule LIST] [--quiet]\n"
+                "\n"
+                "Delivers until SIGTERM or SIGINT (transfers in flight finish,\n"
+                "then exit 0), or with --until-idle until nothing is pending\n"
+                "or in flight. Prints each attempt unless --quiet.\n",
+                prog);
+    else if (!strcmp(cmd, "log"))
+        fprintf(f,
+                "usage: %s log [--endpoint ID] [--delivery ID] [--failed]\n"
+                "       [--json] [--limit N]\n"
+                "\n"
+                "Prints the attempts, oldest first, as a table or as JSON "
+                "lines.\n",
+                prog);
+    else if (!strcmp(cmd, "resend"))
+        fprintf(f, "usage: %s resend DELIVERY_ID\n", prog);
+    else
+        fprintf(f,
+                "usage: %s recover ENDPOINT_ID --since TIME\n"
+                "\n"
+                "TIME: Unix seconds, 2026-11-27T05:00:00Z, or a duration ago "
+                "(24h).\n",
+                prog);
+    fprintf(f, "\nThe store: --store sqlite:PATH, or REPLICER_HOOKS_STORE.\n");
+}
+
+/* "24h", "30m", "90s", "1500ms", "2d"; a bare number is seconds. */
+static int parse_duration_ms(const char *s, int64_t *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        return -1;
+    double mult = 1000;
+    if (!strcmp(end, "ms"))
+        mult = 1;
+    else if (!strcmp(end, "s") || !*end)
+        mult = 1000;
+    else if (!strcmp(end, "m"))
+        mult = 60000;
+    else if (!strcmp(end, "h"))
+        mult = 3600000;
+    else if (!strcmp(end, "d"))
+        mult = 86400000;
+    else
+        return -1;
+    *out = (int64_t)(v * mult + 0.5);
+    return 0;
+}
+
+/* Unix seconds, RFC 3339 UTC, or a duration before now; into ms. */
+static int parse_time_ms(const char *s, int64_t *out)
+{
+    int64_t v;
+    struct tm tm;
+    char z = 0;
+    if (parse_i64(s, &v) == 0 && v >= 0) {
+        *out = v * 1000;
+        return 0;
+    }
+    memset(&tm, 0, sizeof tm);
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) == 7 &&
+        z == 'Z') {
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        *out = (int64_t)timegm(&tm) * 1000;
+        return 0;
+    }
+    if (parse_duration_ms(s, &v) == 0) {
+        *out = (int64_t)time(NULL) * 1000 - v;
+        return 0;
+    }
+    return -1;
+}
+
+static int parse_store_opts(const char *cmd, int argc, char **argv,
+                            store_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->store = getenv("REPLICER_HOOKS_STORE");
+    o->timeout_ms = 10000;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage_store(stdout, cmd);
+            return 1;
+        }
+        if (!strcmp(a, "--dev"))
+            o->dev = 1;
+        else if (!strcmp(a, "--json"))
+            o->json = 1;
+        else if (!strcmp(a, "--failed"))
+            o->failed = 1;
+        else if (!strcmp(a, "--until-idle"))
+            o->until_idle = 1;
+        else if (!strcmp(a, "--quiet"))
+            o->quiet = 1;
+        else if (!strncmp(a, "--", 2)) {
+            if (i + 1 >= argc)
+                return bad(cmd, a, "needs a value");
+            const char *v = argv[++i];
+            int64_t n;
+            if (!strcmp(a, "--store"))
+                o->store = v;
+            else if (!strcmp(a, "--events"))
+                o->events = v;
+            else if (!strcmp(a, "--grace"))
+                o->grace = v;
+            else if (!strcmp(a, "--since"))
+                o->since = v;
+            else if (!strcmp(a, "--endpoint"))
+                o->endpoint = v;
+            else if (!strcmp(a, "--delivery"))
+                o->delivery = v;
+            else if (!strcmp(a, "--timeout-ms")) {
+                if (parse_i64(v, &n) != 0 || n < 1 || n > 600000)
+                    return bad(cmd, a, "expected 1 to 600000 milliseconds");
+                o->timeout_ms = n;
+            } else if (!strcmp(a, "--lease-ms")) {
+                if (parse_i64(v, &n) != 0 || n < 1000)
+                    return bad(cmd, a, "expected at least 1000 milliseconds");
+                o->lease_ms = n;
+            } else if (!strcmp(a, "--limit")) {
+                if (parse_i64(v, &n) != 0 || n < 1)
+                    return bad(cmd, a, "expected a count >= 1");
+                o->limit = n;
+            } else if (!strcmp(a, "--schedule")) {
+                if (parse_schedule(v, o->schedule, &o->n_schedule) != 0)
+                    return bad(cmd, a,
+                               "expected seconds separated by commas, e.g. "
+                               "5,30,120");
+                o->have_schedule = 1;
+            } else
+                return bad(cmd, a, "unknown option");
+        } else if (o->n_pos < 3) {
+            o->pos[o->n_pos++] = a;
+        } else {
+            return bad(cmd, a, "unexpected argument");
+        }
+    }
+    if (!o->store || !*o->store)
+        return bad(cmd, "--store", "missing (or set REPLICER_HOOKS_STORE)");
+    return 0;
+}
+
+typedef struct worker_state {
+    int quiet;
+} worker_state;
+
+static void print_attempt_line(const rh_attempt *at, void *ud)
+{
+    worker_state *w = ud;
+    if (w && w->quiet)
+        return;
+    printf("%s #%d -> %d %s %" PRId64 " ms%s%s\n", rh_attempt_delivery_id(at),
+           rh_attempt_number(at), rh_attempt_status(at),
+           rh_outcome_name(rh_attempt_outcome(at)), rh_attempt_duration_ms(at),
+           rh_attempt_error(at)[0] ? ": " : "", rh_attempt_error(at));
+    fflush(stdout);
+}
+
+/* A context on the store named by o->store ("sqlite:PATH"). */
+static int open_store_ctx(const char *cmd, const store_opts *o,
+                          worker_state *w, rh_ctx **out)
+{
+    rh_config *cfg = NULL;
+    rh_storage st;
+    char err[300] = "";
+    int rc;
+    if (strncmp(o->store, "sqlite:", 7) != 0 || !o->store[7])
+        return bad(cmd, "--store",
+                   "expected sqlite:PATH (postgresql:// is not built yet)");
+    rc = rh_sqlite_open(&st, o->store + 7, 0, err, sizeof err);
+    if (rc != RH_OK) {
+        fprintf(stderr, "%s %s: --store: %s\n", prog, cmd,
+                err[0] ? err : rh_strerror(rc));
+        return EXIT_USAGE;
+    }
+    rc = rh_config_new(&cfg);
+    if (rc == RH_OK && o->dev)
+        rc = rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
+    if (rc == RH_OK)
+        rc = rh_config_set_timeout_ms(cfg, o->timeout_ms);
+    if (rc == RH_OK && o->lease_ms)
+        rc = rh_config_set_lease_ms(cfg, o->lease_ms);
+    if (rc == RH_OK && o->have_schedule)
+        rc = rh_config_set_retry_schedule(cfg, o->schedule, o->n_schedule);
+    if (rc == RH_OK && w) {
+        rc = rh_config_set_attempt_cb(cfg, print_attempt_line, w);
+        /* a worker sees endpoints changed by other commands within 2 s */
+        if (rc == RH_OK)
+            rc = rh_config_set_endpoint_refresh_ms(cfg, 2000);
+    }
+    if (rc == RH_OK)
+        rc = rh_config_set_storage(cfg, &st);
+    if (rc == RH_OK)
+        rc = rh_ctx_new(out, cfg);
+    rh_config_free(cfg);
+    if (rc != RH_OK) {
+        if (st.destroy)
+            st.destroy(st.userdata);
+        fprintf(stderr, "%s %s: %s\n", prog, cmd, rh_strerror(rc));
+        return rc == RH_E_INVALID_ARG ? EXIT_USAGE : EXIT_FAILED;
+    }
+    return 0;
+}
+
+static int fail_ctx(const char *cmd, rh_ctx *ctx, int rc)
+{
+    fprintf(stderr, "%s %s: %s\n", prog, cmd,
+            rh_ctx_last_error(ctx)[0] ? rh_ctx_last_error(ctx)
+                                      : rh_strerror(rc));
+    rh_ctx_free(ctx);
+    return rc == RH_E_INVALID_ARG ? EXIT_USAGE : EXIT_FAILED;
+}
+
+static int print_endpoint(const rh_endpoint *ep, void *ud)
+{
+    (void)ud;
+    printf("%s  %-8s  %s  ", rh_endpoint_id(ep),
+           rh_endpoint_enabled(ep) ? "enabled" : "disabled", rh_endpoint_url(ep));
+    for (size_t i = 0; i < rh_endpoint_event_count(ep); i++)
+        printf("%s%s", i ? "," : "", rh_endpoint_event(ep, i));
+    printf("\n");
+    return RH_OK;
+}
+
+static int cmd_endpoint(int argc, char **argv)
+{
+    store_opts o;
+    rh_ctx *ctx = NULL;
+    int rc = parse_store_opts("endpoint", argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (o.n_pos < 1)
+        return bad("endpoint", "SUBCOMMAND",
+                   "missing: add, list, disable, enable, remove or rotate");
+    const char *sub = o.pos[0];
+    int needs_id = !strcmp(sub, "disable") || !strcmp(sub, "enable") ||
+                   !strcmp(sub, "remove") || !strcmp(sub, "rotate");
+    if (strcmp(sub, "add") && strcmp(sub, "list") && !needs_id)
+        return bad("endpoint", sub, "unknown subcommand");
+    if (!strcmp(sub, "add") && (o.n_pos != 2 || !o.events))
+        return bad("endpoint", o.n_pos != 2 ? "URL" : "--events", "missing");
+    if (needs_id && o.n_pos != 2)
+        return bad("endpoint", "ID", "missing");
+    int64_t grace = 86400000;
+    if (o.grace && parse_duration_ms(o.grace, &grace) != 0)
+        return bad("endpoint", "--grace", "expected a duration like 24h");
+    if ((rc = open_store_ctx("endpoint", &o, NULL, &ctx)) != 0)
+        return rc;
+    if (!strcmp(sub, "add")) {
+        char *list = strdup(o.events), *save = NULL;
+        const char *events[256];
+        size_t n = 0;
+        char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+        for (char *t = strtok_r(list, ",", &save); t && n < 256;
+             t = strtok_r(NULL, ",", &save))
+            events[n++] = t;
+        rc = rh_endpoint_add(ctx, o.pos[1], events, n, id, sizeof id, secret,
+                             sizeof secret);
+        free(list);
+        if (rc != RH_OK) {
+            const char *what = strstr(rh_ctx_last_error(ctx), "events")
+                                   ? "--events"
+                                   : "URL";
+            fprintf(stderr, "%s endpoint add: %s: %s\n", prog, what,
+                    rh_ctx_last_error(ctx));
+            rh_ctx_free(ctx);
+            return rc == RH_E_INVALID_ARG ? EXIT_USAGE : EXIT_FAILED;
+        }
+        printf("%s %s\n", id, secret);
+    } else if (!strcmp(sub, "list")) {
+        rc = rh_endpoint_list(ctx, print_endpoint, NULL);
+    } else if (!strcmp(sub, "rotate")) {
+        char secret[RH_SECRET_SIZE];
+        rc = rh_endpoint_rotate_secret(ctx, o.pos[1], grace, secret,
+                                       sizeof secret);
+        if (rc == RH_OK)
+            printf("%s\n", secret);
+    } else {
+        rc = !strcmp(sub, "disable")  ? rh_endpoint_disable(ctx, o.pos[1])
+             : !strcmp(sub, "enable") ? rh_endpoint_enable(ctx, o.pos[1])
+                                      : rh_endpoint_remove(ctx, o.pos[1]);
+    }
+    if (rc < 0)
+        return fail_ctx("endpoint", ctx, rc);
+    rh_ctx_free(ctx);
+    return 0;
+}
+
+static int cmd_emit(int argc, char **argv)
+{
+    store_opts o;
+    rh_ctx *ctx = NULL;
+    char evt[RH_ID_SIZE];
+    int rc = parse_store_opts("emit", argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (o.n_pos != 2)
+        return bad("emit", o.n_pos == 0 ? "TYPE" : "JSON", "missing");
+    if ((rc = open_store_ctx("emit", &o, NULL, &ctx)) != 0)
+        return rc;
+    rc = rh_emit(ctx, o.pos[0], o.pos[1], strlen(o.pos[1]), evt, sizeof evt);
+    if (rc < 0) {
+        if (rc == RH_E_INVALID_ARG) {
+            int r = bad("emit",
+                        strstr(rh_ctx_last_error(ctx), "event type") ? "TYPE"
+                                                                     : "JSON",
+                        rh_ctx_last_error(ctx));
+            rh_ctx_free(ctx);
+            return r;
+        }
+        return fail_ctx("emit", ctx, rc);
+    }
+    printf("%s\n", evt);
+    rh_ctx_free(ctx);
+    return 0;
+}
+
+static volatile sig_atomic_t stop_requested;
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static int count_one(const rh_delivery *dl, void *ud)
+{
+    (void)dl;
+    (*(int *)ud)++;
+    return RH_OK;
+}
+
+/* Pending or in flight anywhere in the store (any process). */
+static int store_busy(rh_ctx *ctx)
+{
+    rh_query *q = NULL;
+    int n = 0;
+    if (rh_query_new(&q) != RH_OK)
+        return 1;
+    rh_query_set_limit(q, 1);
+    rh_query_set_state(q, RH_DELIVERY_PENDING);
+    rh_log_deliveries(ctx, q, count_one, &n);
+    rh_query_set_state(q, RH_DELIVERY_IN_FLIGHT);
+    rh_log_deliveries(ctx, q, count_one, &n);
+    rh_query_free(q);
+    return n > 0;
+}
+
+static int cmd_worker(int argc, char **argv)
+{
+    store_opts o;
+    rh_ctx *ctx = NULL;
+    worker_state w;
+    struct sigaction sa;
+    int rc = parse_store_opts("worker", argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (o.n_pos)
+        return bad("worker", o.pos[0], "unexpected argument");
+    w.quiet = o.quiet;
+    if ((rc = open_store_ctx("worker", &o, &w, &ctx)) != 0)
+        return rc;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    int storage_errors = 0;
+    for (;;) {
+        if (stop_requested) {
+            /* Graceful: start nothing new, let what is in flight finish
+             * (bounded by the timeout), record it, and leave. */
+            rh_ctx_pause(ctx, 1);
+            if (rh_ctx_in_flight(ctx) == 0) {
+                rc = rh_tick(ctx); /* store the last outcomes */
+                break;
+            }
+        }
+        rc = rh_tick(ctx);
+        if (rc < 0) {
+            /* Outcomes are kept and stored again on the next tick; a store
+             * that stays broken ends the worker. */
+            fprintf(stderr, "%s worker: %s\n", prog, rh_ctx_last_error(ctx));
+            if (rc != RH_E_STORAGE || ++storage_errors > 50)
+                break;
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        storage_errors = 0;
+        if (o.until_idle && rh_ctx_in_flight(ctx) == 0 && !store_busy(ctx))
+            break;
+        rh_wait(ctx, 500);
+    }
+    rh_ctx_free(ctx);
+    return rc < 0 ? EXIT_FAILED : 0;
+}
+
+typedef struct log_opts {
+    int json;
+} log_opts;
+
+static void json_str(const char *s, size_t n)
+{
+    putchar('"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void format_time(int64_t ms, char out[32])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int print_log_row(const rh_attempt *at, void *ud)
+{
+    log_opts *lo = ud;
+    char when[32];
+    format_time(rh_attempt_started_ms(at), when);
+    if (lo->json) {
+        printf("{\"time\":\"%s\",\"delivery\":\"%s\",\"endpoint\":\"%s\","
+               "\"event_type\":\"%s\",\"attempt\":%d,\"status\":%d,"
+               "\"success\":%s,\"outcome\":\"%s\",\"duration_ms\":%" PRId64
+               ",\"error\":",
+               when, rh_attempt_delivery_id(at), rh_attempt_endpoint_id(at),
+               rh_attempt_event_type(at), rh_attempt_number(at),
+               rh_attempt_status(at), rh_attempt_success(at) ? "true" : "false",
+               rh_outcome_name(rh_attempt_outcome(at)),
+               rh_attempt_duration_ms(at));
+        json_str(rh_attempt_error(at), strlen(rh_attempt_error(at)));
+        printf("}\n");
+    } else {
+        printf("%-20s  %-30s  %-29s  %-20s  %3d  %3d  %-3s  %s\n", when,
+               rh_attempt_delivery_id(at), rh_attempt_endpoint_id(at),
+               rh_attempt_event_type(at), rh_attempt_number(at),
+               rh_attempt_status(at), rh_attempt_success(at) ? "yes" : "no",
+               rh_outcome_name(rh_attempt_outcome(at)));
+    }
+    return RH_OK;
+}
+
+static int cmd_log(int argc, char **argv)
+{
+    store_opts o;
+    rh_ctx *ctx = NULL;
+    rh_query *q = NULL;
+    log_opts lo;
+    int rc = parse_store_opts("log", argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (o.n_pos)
+        return bad("log", o.pos[0], "unexpected argument");
+    if ((rc = rh_query_new(&q)) != RH_OK)
+        return EXIT_FAILED;
+    if (o.endpoint && rh_query_set_endpoint(q, o.endpoint) != RH_OK) {
+        rh_query_free(q);
+        return bad("log", "--endpoint", "not an endpoint id");
+    }
+    if (o.delivery && rh_query_set_delivery(q, o.delivery) != RH_OK) {
+        rh_query_free(q);
+        return bad("log", "--delivery", "not a delivery id");
+    }
+    rh_query_set_failed_only(q, o.failed);
+    rh_query_set_limit(q, o.limit ? (size_t)o.limit : 1000000);
+    if ((rc = open_store_ctx("log", &o, NULL, &ctx)) != 0) {
+        rh_query_free(q);
+        return rc;
+    }
+    lo.json = o.json;
+    if (!o.json)
+        printf("%-20s  %-30s  %-29s  %-20s  %3s  %3s  %-3s  %s\n", "time",
+               "delivery", "endpoint", "event", "try", "http", "ok",
+               "outcome");
+    rc = rh_log_attempts(ctx, q, print_log_row, &lo);
+    rh_query_free(q);
+    if (rc < 0)
+        return fail_ctx("log", ctx, rc);
+    rh_ctx_free(ctx);
+    return 0;
+}
+
+static int cmd_resend(int argc, char **argv)
+{
+    store_opts o;
+    rh_ctx *ctx = NULL;
+    int rc = parse_store_opts("resend", argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (o.n_pos != 1)
+        return bad("resend", "DELIVERY_ID", "missing");
+    if ((rc = open_store_ctx("resend", &o, NULL, &ctx)) != 0)
+        return rc;
+    rc = rh_delivery_resend(ctx, o.pos[0]);
+    if (rc < 0)
+        return fail_ctx("resend", ctx, rc);
+    printf("%s queued again\n", o.pos[0]);
+    rh_ctx_free(ctx);
+    return 0;
+}
+
+static int cmd_recover(int argc, char **argv)
+{
+    store_opts o;
+    rh_ctx *ctx = NULL;
+    int64_t since;
+    int rc = parse_store_opts("recover", argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (o.n_pos != 1)
+        return bad("recover", "ENDPOINT_ID", "missing");
+    if (!o.since)
+        return bad("recover", "--since", "missing");
+    if (parse_time_ms(o.since, &since) != 0)
+        return bad("recover", "--since",
+                   "expected Unix seconds, 2026-11-27T05:00:00Z or 24h");
+    if ((rc = open_store_ctx("recover", &o, NULL, &ctx)) != 0)
+        return rc;
+    rc = rh_endpoint_recover(ctx, o.pos[0], since);
+    if (rc < 0)
+        return fail_ctx("recover", ctx, rc);
+    printf("%d deliveries queued again\n", rc);
+    rh_ctx_free(ctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -383,6 +982,18 @@ int main(int argc, char **argv)
         return cmd_send(argc - 2, argv + 2);
     if (!strcmp(argv[1], "verify"))
         return cmd_verify(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "endpoint"))
+        return cmd_endpoint(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "emit"))
+        return cmd_emit(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "worker"))
+        return cmd_worker(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "log"))
+        return cmd_log(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "resend"))
+        return cmd_resend(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "recover"))
+        return cmd_recover(argc - 2, argv + 2);
     fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
     usage_main(stderr);
     return EXIT_USAGE;

@@ -206,3 +206,11 @@ int rh_config_set_lease_ms(rh_config *cfg, int64_t ms)
     cfg->s.lease_ms = ms;
     return RH_OK;
 }
+
+int rh_config_set_endpoint_refresh_ms(rh_config *cfg, int64_t ms)
+{
+    if (!cfg || ms < 0 || ms > 86400000)
+        return RH_E_INVALID_ARG;
+    cfg->s.endpoint_refresh_ms = ms;
+    return RH_OK;
+}

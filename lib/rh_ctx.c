@@ -90,29 +90,6 @@ int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE])
     return rc;
 }
 
-static int load_endpoint(const char *json, size_t len, void *ud)
-{
-    rh_ctx *ctx = ud;
-    rh_endpoint *ep;
-    int rc = rh__ctx_endpoints_reserve(ctx);
-    if (rc != RH_OK)
-        return rc;
-    rc = rh__endpoint_decode(&ctx->alloc, json, len, &ep);
-    if (rc != RH_OK)
-        return rc;
-    ctx->eps[ctx->n_eps++] = ep;
-    return RH_OK;
-}
-
-static void free_endpoints(rh_ctx *ctx)
-{
-    for (size_t i = 0; i < ctx->n_eps; i++)
-        rh__endpoint_free(&ctx->alloc, ctx->eps[i]);
-    rh__free(&ctx->alloc, ctx->eps);
-    ctx->eps = NULL;
-    ctx->n_eps = ctx->cap_eps = 0;
-}
-
 int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
 {
     rh_config *defaults = NULL;
@@ -166,11 +143,9 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
                       ctx->ca_file);
     if (rc != RH_OK)
         goto fail_storage;
-    rc = ctx->storage.endpoint_load(load_endpoint, ctx, ctx->storage.userdata);
-    if (rc < 0) {
-        rc = rc == RH_E_NOMEM ? RH_E_NOMEM : RH_E_STORAGE;
+    rc = rh__ctx_load_endpoints(ctx);
+    if (rc < 0)
         goto fail_storage;
-    }
     rh_config_free(defaults);
     *out = ctx;
     return RH_OK;
@@ -179,7 +154,7 @@ fail_storage:
     if (!cfg->has_storage && ctx->storage.destroy)
         ctx->storage.destroy(ctx->storage.userdata);
 fail:
-    free_endpoints(ctx);
+    rh__ctx_free_endpoints(ctx);
     rh__http_free(ctx->http);
     rh__rng_free(ctx->rng);
     rh__free(&ctx->alloc, ctx->ca_file);
@@ -206,7 +181,7 @@ void rh_ctx_free(rh_ctx *ctx)
         rh__job_free(ctx, j);
     }
     rh__http_free(ctx->http);
-    free_endpoints(ctx);
+    rh__ctx_free_endpoints(ctx);
     if (ctx->storage.destroy)
         ctx->storage.destroy(ctx->storage.userdata);
     rh__rng_free(ctx->rng);

@@ -115,6 +115,8 @@ typedef struct claim_state {
     int rc;
     rh_job *orphans; /* claimed for an endpoint that is gone or disabled */
     size_t left_for_caps;
+    int reloaded;      /* the endpoint cache was just read from storage */
+    int unknown_seen;  /* a delivery named an endpoint not in the cache */
 } claim_state;
 
 static int start_job(rh_ctx *ctx, rh_endpoint *ep, const rh_delivery *dl,
@@ -155,6 +157,12 @@ static int claim_each(const rh_delivery *dl, const rh_event *ev, void *ud)
     rh_ctx *ctx = cs->ctx;
     rh_endpoint *ep = rh__ctx_find_endpoint(ctx, dl->endpoint_id);
     int rc;
+    if (!ep && !cs->reloaded) {
+        /* Another process sharing the store may have added it: read the
+         * endpoints again before deciding it is gone. */
+        cs->unknown_seen = 1;
+        return 0;
+    }
     if (!ep || !ep->enabled) {
         /* Claimed so that it can be marked failed after the claim: nobody
          * will send it until the endpoint is enabled and recovered. */
@@ -308,39 +316,59 @@ static void on_transfer_done(rh_job *job, void *ud)
     list_append(&ctx->unsaved, job);
 }
 
-static int claim_due(rh_ctx *ctx)
+static int claim_pass(rh_ctx *ctx, claim_state *cs)
 {
-    claim_state cs;
-    int64_t now = rh__ctx_now(ctx);
     int64_t lease = ctx->s.lease_ms ? ctx->s.lease_ms
                                     : ctx->s.timeout_ms + 60000;
-    size_t room;
-    int rc;
-    if (ctx->in_flight >= ctx->s.max_in_flight)
-        return RH_OK;
-    room = ctx->s.max_in_flight - ctx->in_flight;
-    memset(&cs, 0, sizeof cs);
-    cs.ctx = ctx;
-    cs.now = now;
-    rc = ctx->storage.claim(now, now + lease, room, claim_each, &cs,
-                            ctx->storage.userdata);
+    size_t room = ctx->s.max_in_flight - ctx->in_flight;
+    int rc = ctx->storage.claim(cs->now, cs->now + lease, room, claim_each, cs,
+                                ctx->storage.userdata);
     /* Orphans were claimed: mark them failed, with no attempt logged. */
-    while (cs.orphans) {
-        rh_job *job = cs.orphans;
-        cs.orphans = job->next;
+    while (cs->orphans) {
+        rh_job *job = cs->orphans;
+        cs->orphans = job->next;
         job->dl->state = RH_DELIVERY_FAILED;
-        job->dl->updated_ms = now;
+        job->dl->updated_ms = cs->now;
         job->done = 1;
         job->orphan = 1;
         list_append(&ctx->unsaved, job);
     }
     if (rc < 0)
-        return cs.rc ? rh__ctx_error(ctx, cs.rc, "cannot start a transfer")
-                     : rh__storage_code(ctx, rc, "claim");
+        return cs->rc ? rh__ctx_error(ctx, cs->rc, "cannot start a transfer")
+                      : rh__storage_code(ctx, rc, "claim");
     /* Due work left behind by the per-endpoint cap waits for a transfer to
      * finish instead of making rh_next_timeout_ms() answer 0 forever. */
-    ctx->claim_blocked = cs.left_for_caps > 0 && (size_t)rc < room;
+    ctx->claim_blocked = cs->left_for_caps > 0 && (size_t)rc < room;
     return RH_OK;
+}
+
+static int claim_due(rh_ctx *ctx)
+{
+    claim_state cs;
+    int rc;
+    if (ctx->paused || ctx->in_flight >= ctx->s.max_in_flight)
+        return RH_OK;
+    memset(&cs, 0, sizeof cs);
+    cs.ctx = ctx;
+    cs.now = rh__ctx_now(ctx);
+    if (ctx->s.endpoint_refresh_ms > 0 &&
+        cs.now - ctx->endpoints_loaded_ms >= ctx->s.endpoint_refresh_ms) {
+        rc = rh__ctx_load_endpoints(ctx);
+        if (rc != RH_OK)
+            return rc;
+        cs.reloaded = 1;
+    }
+    rc = claim_pass(ctx, &cs);
+    if (rc != RH_OK || !cs.unknown_seen || cs.reloaded ||
+        ctx->in_flight >= ctx->s.max_in_flight)
+        return rc;
+    rc = rh__ctx_load_endpoints(ctx);
+    if (rc != RH_OK)
+        return rc;
+    cs.reloaded = 1;
+    cs.unknown_seen = 0;
+    cs.left_for_caps = 0;
+    return claim_pass(ctx, &cs);
 }
 
 int rh_tick(rh_ctx *ctx)
@@ -379,7 +407,8 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
         return 0;
     if (ctx->in_flight)
         best = rh__http_timeout_ms(ctx->http);
-    if (ctx->in_flight < ctx->s.max_in_flight && !ctx->claim_blocked) {
+    if (ctx->in_flight < ctx->s.max_in_flight && !ctx->claim_blocked &&
+        !ctx->paused) {
         now = rh__ctx_now(ctx);
         if (ctx->storage.next_due(now, &due, ctx->storage.userdata) == RH_OK &&
             due >= 0) {
@@ -391,6 +420,15 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
     if (best < 0 && ctx->in_flight)
         best = 1000; /* libcurl has no timer: look again soon */
     return best;
+}
+
+int rh_ctx_pause(rh_ctx *ctx, int paused)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    ctx->paused = paused != 0;
+    return RH_OK;
 }
 
 int rh_wait(rh_ctx *ctx, int64_t max_wait_ms)

@@ -91,6 +91,64 @@ int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep)
     return rh__storage_code(ctx, rc, "endpoint_save");
 }
 
+static int load_one(const char *json, size_t len, void *ud)
+{
+    rh_ctx *ctx = ud;
+    rh_endpoint *ep;
+    int rc = rh__ctx_endpoints_reserve(ctx);
+    if (rc != RH_OK)
+        return rc;
+    rc = rh__endpoint_decode(&ctx->alloc, json, len, &ep);
+    if (rc != RH_OK)
+        return rc;
+    ctx->eps[ctx->n_eps++] = ep;
+    return RH_OK;
+}
+
+void rh__ctx_free_endpoints(rh_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_eps; i++)
+        rh__endpoint_free(&ctx->alloc, ctx->eps[i]);
+    rh__free(&ctx->alloc, ctx->eps);
+    ctx->eps = NULL;
+    ctx->n_eps = ctx->cap_eps = 0;
+}
+
+/* Replace the cache with what storage holds now: another process sharing
+ * the store may have added, changed or removed endpoints. Each endpoint
+ * keeps its count of transfers in flight. On failure the old cache stays. */
+int rh__ctx_load_endpoints(rh_ctx *ctx)
+{
+    rh_endpoint **old = ctx->eps;
+    size_t n_old = ctx->n_eps, cap_old = ctx->cap_eps;
+    int rc;
+    ctx->eps = NULL;
+    ctx->n_eps = ctx->cap_eps = 0;
+    rc = ctx->storage.endpoint_load(load_one, ctx, ctx->storage.userdata);
+    if (rc < 0) {
+        rh__ctx_free_endpoints(ctx);
+        ctx->eps = old;
+        ctx->n_eps = n_old;
+        ctx->cap_eps = cap_old;
+        if (rc == RH_E_INVALID_ARG)
+            return rh__ctx_error(ctx, RH_E_STORAGE,
+                                 "storage endpoint_load: a stored endpoint "
+                                 "record is not valid");
+        return rh__storage_code(ctx, rc, "endpoint_load");
+    }
+    for (size_t i = 0; i < ctx->n_eps; i++)
+        for (size_t k = 0; k < n_old; k++)
+            if (strcmp(ctx->eps[i]->id, old[k]->id) == 0) {
+                ctx->eps[i]->in_flight = old[k]->in_flight;
+                break;
+            }
+    for (size_t k = 0; k < n_old; k++)
+        rh__endpoint_free(&ctx->alloc, old[k]);
+    rh__free(&ctx->alloc, old);
+    ctx->endpoints_loaded_ms = rh__ctx_now(ctx);
+    return RH_OK;
+}
+
 static int new_secret(rh_ctx *ctx, char *out, size_t outsz)
 {
     unsigned char key[SECRET_BYTES];

@@ -110,6 +110,7 @@ typedef struct rh_settings {
     size_t max_pending;
     size_t max_log;
     int64_t lease_ms; /* 0: timeout + 60 s */
+    int64_t endpoint_refresh_ms; /* 0: reload only for an unknown id */
     int standard_headers;
     rh_clock_cb clock;
     void *clock_ud;
@@ -246,6 +247,8 @@ struct rh_ctx {
     size_t in_flight;
     int in_callback;
     int claim_blocked; /* due work waits on per-endpoint caps */
+    int paused;        /* rh_ctx_pause: finish transfers, claim nothing */
+    int64_t endpoints_loaded_ms;
     int64_t last_id_ms;
     unsigned int id_seq;
     char err[512];
@@ -261,6 +264,8 @@ int rh__ctx_random(rh_ctx *ctx, unsigned char *buf, size_t len);
 int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE]);
 rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
 int rh__ctx_endpoints_reserve(rh_ctx *ctx);
+int rh__ctx_load_endpoints(rh_ctx *ctx);
+void rh__ctx_free_endpoints(rh_ctx *ctx);
 int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
 int rh__storage_code(rh_ctx *ctx, int rc, const char *slot);
 /* Start the call from the host: refuses re-entrance and clears the error. */

@@ -1,5 +1,6 @@
 /* A host's own storage table: the library goes through it for everything,
  * and a failing slot is an error at the call that needed it, never silent. */
+#include "backends.h"
 #include "rh_test.h"
 #include "rh_internal.h"
 
@@ -106,8 +107,7 @@ static rh_ctx *flaky_ctx(flaky *f)
                      f_destroy,
                      NULL};
     memset(f, 0, sizeof *f);
-    if (rh__memstore_new(&f->inner, &rh__default_allocator, 1000, 1000) !=
-        RH_OK)
+    if (rh_test_backend_now->open(&f->inner) != RH_OK)
         return NULL;
     if (rh_config_set_storage(cfg, &st) != RH_OK)
         return NULL;
@@ -228,12 +228,28 @@ static void test_storage__endpoints_come_back_from_storage(void)
     RH_CHECK_EQ_INT(1, f.destroyed);
 }
 
+#define HOST_STORAGE(X)                                                        \
+    X(failed_enqueue_fails_emit_and_sends_nothing)                             \
+    X(unstored_outcome_blocks_the_next_attempt)                                \
+    X(failed_claim_is_reported)                                                \
+    X(endpoints_come_back_from_storage)
+
+#define ON_MEMORY(name)                                                        \
+    static void memory_##name(void)                                            \
+    {                                                                          \
+        rh_test_backend_now = &rh_test_memory_backend;                         \
+        test_storage__##name();                                                \
+    }
+#define ON_SQLITE(name)                                                        \
+    static void sqlite_##name(void)                                            \
+    {                                                                          \
+        rh_test_backend_now = &rh_test_sqlite_backend;                         \
+        test_storage__##name();                                                \
+    }
+HOST_STORAGE(ON_MEMORY)
+HOST_STORAGE(ON_SQLITE)
+
+#define ROW_MEMORY(name) {"storage_memory__" #name, memory_##name},
+#define ROW_SQLITE(name) {"storage_sqlite__" #name, sqlite_##name},
 const rh_test_case rh_tests_storage[] = {
-    {"storage__failed_enqueue_fails_emit_and_sends_nothing",
-     test_storage__failed_enqueue_fails_emit_and_sends_nothing},
-    {"storage__unstored_outcome_blocks_the_next_attempt",
-     test_storage__unstored_outcome_blocks_the_next_attempt},
-    {"storage__failed_claim_is_reported", test_storage__failed_claim_is_reported},
-    {"storage__endpoints_come_back_from_storage",
-     test_storage__endpoints_come_back_from_storage},
-    {NULL, NULL}};
+    HOST_STORAGE(ROW_MEMORY) HOST_STORAGE(ROW_SQLITE){NULL, NULL}};

@@ -97,6 +97,13 @@ RH_EXTERN int rh_config_set_ca_file(rh_config *cfg, const char *path);
  *  the timeout + 1 s). */
 RH_EXTERN int rh_config_set_lease_ms(rh_config *cfg, int64_t ms);
 
+/** Re-read the endpoints from storage at least this often while delivering
+ *  (0, the default: only when a delivery names an endpoint the context does
+ *  not know). For several processes sharing one store, so that endpoints
+ *  disabled or changed elsewhere are seen within this time. 0 to 1 day.
+ *  @since 0.1.0 */
+RH_EXTERN int rh_config_set_endpoint_refresh_ms(rh_config *cfg, int64_t ms);
+
 /* --------------------------------------------------------------- context */
 
 /**
@@ -117,6 +124,12 @@ RH_EXTERN void rh_ctx_free(rh_ctx *ctx);
 RH_EXTERN const char *rh_ctx_last_error(const rh_ctx *ctx);
 /** Deliveries being sent right now. Callback-safe. @since 0.1.0 */
 RH_EXTERN size_t rh_ctx_in_flight(const rh_ctx *ctx);
+
+/** Pause (1) or resume (0) claiming: while paused, rh_tick() finishes and
+ *  records the transfers in flight but starts nothing new; for a graceful
+ *  shutdown, pause and tick until rh_ctx_in_flight() is 0.
+ *  @return RH_OK, RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.1.0 */
+RH_EXTERN int rh_ctx_pause(rh_ctx *ctx, int paused);
 
 /* ------------------------------------------------------------- endpoints */
 
