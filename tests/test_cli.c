@@ -1,6 +1,10 @@
 /* The command-line tool, run as a separate process against the loopback sink:
  * exit codes, what it prints, and that its requests verify. */
+#include "backends.h"
 #include "rh_test.h"
+
+#include <signal.h>
+#include <time.h>
 
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -182,7 +186,207 @@ static void test_cli__help_for_every_command(void)
     RH_CHECK_EQ_STR("replicer-hooks " RH_VERSION_STRING "\n", out);
 }
 
+/* First line of the output, for ids the tool prints. */
+static void first_word(const char *out, char *word, size_t size)
+{
+    size_t n = strcspn(out, " \n");
+    if (n >= size)
+        n = size - 1;
+    memcpy(word, out, n);
+    word[n] = '\0';
+}
+
+static void test_cli__store_commands_end_to_end(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], store[160], url[128], out[16384], ep[64], secret[128],
+        evt[64], fresh[128];
+    rh_test_path(path, sizeof path, "cli");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    sink_url(s, "/hooks", url, sizeof url);
+    sink_rule(s, "/hooks", 500, 0, NULL, NULL, 2); /* two failures first */
+
+    const char *add[] = {"endpoint", "add", url, "--events", "order.*,user.x",
+                         "--dev", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(add, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", ep, secret));
+    RH_CHECK(strncmp(ep, "ep_", 3) == 0 && strncmp(secret, "whsec_", 6) == 0);
+
+    const char *list[] = {"endpoint", "list", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, ep) && strstr(out, "enabled") &&
+             strstr(out, "order.*,user.x"));
+
+    const char *emit[] = {"emit", "order.paid", "{\"o\":7}", "--store", store,
+                          NULL};
+    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
+    first_word(out, evt, sizeof evt);
+    RH_CHECK(strncmp(evt, "evt_", 4) == 0);
+
+    /* a worker with no retries: two failures leave it failed */
+    const char *work1[] = {"worker", "--until-idle", "--dev", "--schedule",
+                           "", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "#1 -> 500 http_status") != NULL);
+
+    const char *log_failed[] = {"log", "--failed", "--json", "--store", store,
+                                NULL};
+    RH_CHECK_EQ_INT(0, run(log_failed, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "\"status\":500") && strstr(out, "\"success\":false"));
+    RH_CHECK(strstr(out, "\"event_type\":\"order.paid\"") != NULL);
+    char dlv[64] = "";
+    const char *d = strstr(out, "\"delivery\":\"");
+    RH_CHECK(d != NULL);
+    sscanf(d + 12, "%63[^\"]", dlv);
+
+    /* resend: fails again (the sink's second scripted 500) */
+    const char *resend[] = {"resend", dlv, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(resend, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    /* recover it: the sink answers 200 now */
+    const char *recover[] = {"recover", ep, "--since", "1h", "--store", store,
+                             NULL};
+    RH_CHECK_EQ_INT(0, run(recover, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "1 deliveries queued again") != NULL);
+    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "-> 200 ok") != NULL);
+    RH_CHECK_EQ_INT(3, sink_count(s));
+    /* a delivered one cannot be resent */
+    RH_CHECK_EQ_INT(1, run(resend, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "has not failed") != NULL);
+
+    const char *log_all[] = {"log", "--delivery", dlv, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(log_all, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "yes") && strstr(out, "no"));
+
+    /* the request verifies with the secret printed at add */
+    sink_request r;
+    RH_CHECK_EQ_INT(0, sink_get(s, 2, &r));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_verify(secret, sink_header(&r, "webhook-id"),
+                              sink_header(&r, "webhook-timestamp"),
+                              sink_header(&r, "webhook-signature"), r.body,
+                              r.body_len,
+                              atoll(sink_header(&r, "webhook-timestamp")),
+                              300));
+    sink_request_free(&r);
+
+    const char *rotate[] = {"endpoint", "rotate", ep, "--grace", "1h",
+                            "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(rotate, NULL, out, sizeof out));
+    first_word(out, fresh, sizeof fresh);
+    RH_CHECK(strncmp(fresh, "whsec_", 6) == 0 && strcmp(fresh, secret) != 0);
+
+    const char *disable[] = {"endpoint", "disable", ep, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(disable, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "disabled") != NULL);
+    const char *enable[] = {"endpoint", "enable", ep, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(enable, NULL, out, sizeof out));
+    const char *remove_[] = {"endpoint", "remove", ep, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(remove_, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(1, run(remove_, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "no endpoint") != NULL);
+    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, ep) == NULL);
+    sink_stop(s);
+}
+
+static void test_cli__store_errors_name_the_argument(void)
+{
+    char out[4096], path[128], store[160];
+    rh_test_path(path, sizeof path, "cli-errors");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    const char *no_store[] = {"endpoint", "list", NULL};
+    unsetenv("REPLICER_HOOKS_STORE");
+    RH_CHECK_EQ_INT(2, run(no_store, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--store: missing") != NULL);
+    const char *bad_store[] = {"emit", "a", "{}", "--store", "redis:x", NULL};
+    RH_CHECK_EQ_INT(2, run(bad_store, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--store") != NULL);
+    const char *unopenable[] = {"emit", "a", "{}", "--store",
+                                "sqlite:/nonexistent/dir/x.db", NULL};
+    RH_CHECK_EQ_INT(2, run(unopenable, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "/nonexistent/dir/x.db") != NULL);
+    const char *bad_json[] = {"emit", "a", "[1]", "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(bad_json, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "JSON") != NULL);
+    const char *bad_type[] = {"emit", "a b", "{}", "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(bad_type, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "TYPE") != NULL);
+    const char *no_events[] = {"endpoint", "add", "https://example.com/",
+                               "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(no_events, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--events: missing") != NULL);
+    const char *http_prod[] = {"endpoint", "add", "http://example.com/",
+                               "--events", "a", "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(http_prod, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "URL") && strstr(out, "production"));
+    const char *bad_grace[] = {"endpoint", "rotate", "ep_x", "--grace",
+                               "soon", "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(bad_grace, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--grace") != NULL);
+    const char *bad_since[] = {"recover", "ep_x", "--since", "yesterday",
+                               "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(bad_since, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--since") != NULL);
+    const char *unknown_dlv[] = {"resend", "dlv_nope", "--store", store, NULL};
+    RH_CHECK_EQ_INT(1, run(unknown_dlv, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "no delivery") != NULL);
+    const char *helps[][3] = {{"endpoint", "--help", NULL},
+                              {"emit", "--help", NULL},
+                              {"worker", "--help", NULL},
+                              {"log", "--help", NULL},
+                              {"resend", "--help", NULL},
+                              {"recover", "--help", NULL}};
+    for (size_t i = 0; i < sizeof helps / sizeof *helps; i++) {
+        RH_CHECK_EQ_INT(0, run(helps[i], NULL, out, sizeof out));
+        RH_CHECK(strstr(out, "usage:") != NULL);
+    }
+}
+
+static void test_cli__worker_stops_gracefully_on_sigterm(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], store[160], url[128], out[4096];
+    rh_test_path(path, sizeof path, "graceful");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    sink_url(s, "/slow", url, sizeof url);
+    sink_rule(s, "/slow", 200, 600, NULL, NULL, -1);
+    const char *add[] = {"endpoint", "add", url, "--events", "*", "--dev",
+                         "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(add, NULL, out, sizeof out));
+    const char *emit[] = {"emit", "t", "{}", "--store", store, NULL};
+    for (int i = 0; i < 3; i++)
+        RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
+    pid_t pid = fork();
+    if (pid == 0) {
+        const char *argv[] = {tool(), "worker", "--dev", "--quiet", "--store",
+                              store, NULL};
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    RH_CHECK_EQ_INT(0, sink_wait_count(s, 3, 5000)); /* all in flight */
+    kill(pid, SIGTERM);
+    int status = -1;
+    waitpid(pid, &status, 0);
+    RH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* the transfers in flight were finished and recorded, not dropped */
+    const char *log[] = {"log", "--json", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(log, NULL, out, sizeof out));
+    int ok = 0;
+    for (const char *p = out; (p = strstr(p, "\"success\":true")); p++)
+        ok++;
+    RH_CHECK_EQ_INT(3, ok);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_cli[] = {
+    {"cli__store_commands_end_to_end", test_cli__store_commands_end_to_end},
+    {"cli__store_errors_name_the_argument",
+     test_cli__store_errors_name_the_argument},
+    {"cli__worker_stops_gracefully_on_sigterm",
+     test_cli__worker_stops_gracefully_on_sigterm},
     {"cli__send_delivers_and_prints_the_secret",
      test_cli__send_delivers_and_prints_the_secret},
     {"cli__send_retries_then_exits_1", test_cli__send_retries_then_exits_1},
