@@ -49,12 +49,12 @@ SQLITE_SHARED := $(BUILD)/$(SQLITE_SONAME)
 SQLITE_STATIC := $(BUILD)/libreplicer-hooks-sqlite.a
 SQLITE_OBJ := $(BUILD)/obj/storage_rh_sqlite.o
 TOOL := $(BUILD)/replicer-hooks
-EXAMPLES := $(BUILD)/example-basic $(BUILD)/demo
+EXAMPLES := $(BUILD)/example-basic $(BUILD)/example-outbox $(BUILD)/demo
 TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/backends.c
 TEST_BIN := $(BUILD)/test-runner
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
-        format deps valgrind examples interop
+        format deps valgrind examples interop bench
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(TOOL) $(EXAMPLES)
 
@@ -95,6 +95,9 @@ $(TOOL): examples/replicer-hooks.c $(STATIC) $(SQLITE_STATIC) $(HEADERS)
 
 $(BUILD)/example-basic: examples/basic.c $(STATIC) $(HEADERS)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+
+$(BUILD)/example-outbox: examples/outbox.c $(STATIC) $(SQLITE_STATIC) $(HEADERS)
+	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -o $@ $< $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 $(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
 	$(CC) $(BASE_CFLAGS) -Itests $(CFLAGS) -pthread -o $@ examples/demo.c tests/sink.c \
@@ -137,6 +140,19 @@ interop: deps $(BUILD)/interop-capture
 	cd $(BUILD)/interop && npm install --no-audit --no-fund --silent
 	$(BUILD)/interop-capture $(BUILD)/interop/requests.jsonl
 	node $(BUILD)/interop/verify.mjs $(BUILD)/interop/requests.jsonl
+
+# Figures, not pass/fail: always -O2 and no sanitizers, in build/bench.
+BENCH_BIN := build/bench/bench
+$(BENCH_BIN): tests/bench/bench.c tests/sink.c tests/sink.h $(LIB_SRC) lib/storage/rh_sqlite.c $(HEADERS) lib/rh_internal.h
+	@mkdir -p build/bench
+	$(MAKE) --no-print-directory BUILD=build/bench SANITIZE= CFLAGS="-O2 -g" \
+	    build/bench/libreplicer-hooks.a build/bench/libreplicer-hooks-sqlite.a
+	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Itests $(DEP_CFLAGS) \
+	    $(SQLITE_CFLAGS) $(WARN) -O2 -g -pthread -o $@ tests/bench/bench.c tests/sink.c \
+	    build/bench/libreplicer-hooks-sqlite.a build/bench/libreplicer-hooks.a $(SQLITE_LIBS) $(LIBS)
+
+bench: deps $(BENCH_BIN)
+	$(BENCH_BIN) build/bench.json
 
 demo: deps
 	@$(MAKE) --no-print-directory all
