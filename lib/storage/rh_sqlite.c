@@ -193,6 +193,45 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
+
+/* A row's columns 0..8 (id, event_id, endpoint_id, event_type, state,
+ * attempts, next_attempt_ms, created_ms, updated_ms) as a delivery. */
+static int row_delivery(store *s, sqlite3_stmt *st, rh_delivery **out)
+{
+    int rc = rh_delivery_new(
+        out, (const char *)sqlite3_column_text(st, 0),
+        (const char *)sqlite3_column_text(st, 1),
+        (const char *)sqlite3_column_text(st, 2),
+        (const char *)sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
+        sqlite3_column_int(st, 5), sqlite3_column_int64(st, 6),
+        sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8));
+    if (rc == RH_E_INVALID_ARG) {
+        snprintf(s->err, sizeof s->err, "a stored delivery row is not valid");
+        rc = RH_E_STORAGE;
+    }
+    return rc;
+}
+
+typedef int (*row_fn)(store *s, sqlite3_stmt *st, void *fn_ud);
+
+/* Step through st, handing each row to fn; the number of rows, or the
+ * first negative value. */
+static int for_each_row(store *s, sqlite3_stmt *st, const char *slot,
+                        row_fn fn, void *fn_ud)
+{
+    int rc = RH_OK, n = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = fn(s, st, fn_ud);
+        if (rc < 0)
+            break;
+        n++;
+    }
+    if (rc >= 0 && step != SQLITE_DONE)
+        rc = fail(s, slot);
+    done_with(st);
+    return rc < 0 ? rc : n;
+}
+
 /* ---------------------------------------------------------------- slots */
 
 static int s_endpoint_save(const char *id, const char *json, size_t len,
@@ -229,23 +268,33 @@ static int s_endpoint_remove(const char *id, void *ud)
     return rc == RH_OK ? commit(s) : rollback(s, rc);
 }
 
+/* The caller's callback for one kind of row. */
+typedef struct each_pass {
+    rh_endpoint_record_cb on_endpoint;
+    rh_attempt_cb on_attempt;
+    rh_delivery_cb on_delivery;
+    void *each_ud;
+} each_pass;
+
+static int endpoint_row(store *s, sqlite3_stmt *st, void *ud)
+{
+    each_pass *p = ud;
+    (void)s;
+    return p->on_endpoint(
+        (const char *)sqlite3_column_text(st, 0),
+        (size_t)sqlite3_column_bytes(st, 0), p->each_ud);
+}
+
 static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
                            void *ud)
 {
     store *s = ud;
     sqlite3_stmt *st = stmt(s, S_EP_LOAD);
-    int rc = RH_OK, step;
+    each_pass p = {each, NULL, NULL, each_ud};
+    int rc;
     if (!st)
         return RH_E_STORAGE;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        rc = each((const char *)sqlite3_column_text(st, 0),
-                  (size_t)sqlite3_column_bytes(st, 0), each_ud);
-        if (rc < 0)
-            break;
-    }
-    if (rc >= 0 && step != SQLITE_DONE)
-        rc = fail(s, "endpoint_load");
-    done_with(st);
+    rc = for_each_row(s, st, "endpoint_load", endpoint_row, &p);
     return rc < 0 ? rc : RH_OK;
 }
 
@@ -291,6 +340,36 @@ typedef struct claimed_row {
     rh_event *ev;
 } claimed_row;
 
+typedef struct scan_state {
+    claimed_row *rows;
+    size_t n;
+} scan_state;
+
+/* A due row: the delivery in columns 0..8, its event's time and data. */
+static int claim_row(store *s, sqlite3_stmt *st, void *ud)
+{
+    scan_state *sc = ud;
+    claimed_row *r = &sc->rows[sc->n];
+    int rc = row_delivery(s, st, &r->dl);
+    if (rc == RH_OK)
+        rc = rh_event_new(&r->ev, (const char *)sqlite3_column_text(st, 1),
+                          (const char *)sqlite3_column_text(st, 3),
+                          sqlite3_column_int64(st, 9),
+                          (const char *)sqlite3_column_blob(st, 10),
+                          (size_t)sqlite3_column_bytes(st, 10));
+    if (rc != RH_OK) {
+        rh_delivery_free(r->dl);
+        r->dl = NULL;
+        if (rc == RH_E_INVALID_ARG) {
+            snprintf(s->err, sizeof s->err, "a stored event row is not valid");
+            rc = RH_E_STORAGE;
+        }
+        return rc;
+    }
+    sc->n++;
+    return RH_OK;
+}
+
 static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
                    rh_claim_cb each, void *each_ud, void *ud)
 {
@@ -301,7 +380,7 @@ static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
      * whole queue. */
     size_t budget = max * 4 + 256, n = 0, taken = 0;
     claimed_row *rows;
-    int rc, step;
+    int rc;
     if (!scan || !take)
         return RH_E_STORAGE;
     if (max == 0)
@@ -317,37 +396,10 @@ static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
     }
     sqlite3_bind_int64(scan, 1, now_ms);
     sqlite3_bind_int64(scan, 2, (sqlite3_int64)budget);
-    while (rc == RH_OK && (step = sqlite3_step(scan)) == SQLITE_ROW) {
-        claimed_row *r = &rows[n];
-        int bad = rh_delivery_new(
-            &r->dl, (const char *)sqlite3_column_text(scan, 0),
-            (const char *)sqlite3_column_text(scan, 1),
-            (const char *)sqlite3_column_text(scan, 2),
-            (const char *)sqlite3_column_text(scan, 3),
-            sqlite3_column_int(scan, 4), sqlite3_column_int(scan, 5),
-            sqlite3_column_int64(scan, 6), sqlite3_column_int64(scan, 7),
-            sqlite3_column_int64(scan, 8));
-        if (bad == RH_OK)
-            bad = rh_event_new(
-                &r->ev, (const char *)sqlite3_column_text(scan, 1),
-                (const char *)sqlite3_column_text(scan, 3),
-                sqlite3_column_int64(scan, 9),
-                (const char *)sqlite3_column_blob(scan, 10),
-                (size_t)sqlite3_column_bytes(scan, 10));
-        if (bad != RH_OK) {
-            rh_delivery_free(r->dl);
-            r->dl = NULL;
-            rc = bad == RH_E_NOMEM ? RH_E_NOMEM : RH_E_STORAGE;
-            if (rc == RH_E_STORAGE)
-                snprintf(s->err, sizeof s->err, "claim: a stored delivery "
-                                                "row is not valid");
-            break;
-        }
-        n++;
-    }
-    if (rc == RH_OK && step != SQLITE_DONE)
-        rc = fail(s, "claim");
-    done_with(scan);
+    scan_state sc = {rows, 0};
+    rc = for_each_row(s, scan, "claim", claim_row, &sc);
+    n = sc.n;
+    rc = rc < 0 ? rc : RH_OK;
     for (size_t i = 0; rc == RH_OK && i < n && taken < max; i++) {
         int want = each(rows[i].dl, rows[i].ev, each_ud);
         if (want < 0) {
@@ -432,12 +484,38 @@ static void bind_query_ids(sqlite3_stmt *st, const rh_query *q, int ep,
     bind_text_or_null(st, ev, rh_query_event(q));
 }
 
+static int attempt_row(store *s, sqlite3_stmt *st, void *ud)
+{
+    each_pass *p = ud;
+    rh_attempt *at = NULL;
+    int rc = rh_attempt_new(
+        &at, sqlite3_column_int64(st, 0),
+        (const char *)sqlite3_column_text(st, 1),
+        (const char *)sqlite3_column_text(st, 2),
+        (const char *)sqlite3_column_text(st, 3),
+        (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
+        sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+        sqlite3_column_int(st, 8), sqlite3_column_int(st, 9),
+        sqlite3_column_int(st, 10), (const char *)sqlite3_column_blob(st, 11),
+        (size_t)sqlite3_column_bytes(st, 11),
+        (const char *)sqlite3_column_text(st, 12));
+    if (rc == RH_E_INVALID_ARG) {
+        snprintf(s->err, sizeof s->err, "a stored attempt row is not valid");
+        return RH_E_STORAGE;
+    }
+    if (rc != RH_OK)
+        return rc;
+    rc = p->on_attempt(at, p->each_ud);
+    rh_attempt_free(at);
+    return rc;
+}
+
 static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
                             void *each_ud, void *ud)
 {
     store *s = ud;
     sqlite3_stmt *st = stmt(s, S_QUERY_ATTEMPTS);
-    int rc = RH_OK, n = 0, step;
+    each_pass p = {NULL, each, NULL, each_ud};
     if (!st)
         return RH_E_STORAGE;
     sqlite3_bind_int64(st, 1, rh_query_cursor(q));
@@ -446,38 +524,19 @@ static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
     sqlite3_bind_int64(st, 6, rh_query_since_ms(q));
     sqlite3_bind_int64(st, 7, rh_query_until_ms(q));
     sqlite3_bind_int64(st, 8, (sqlite3_int64)rh_query_limit(q));
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        rh_attempt *at = NULL;
-        rc = rh_attempt_new(
-            &at, sqlite3_column_int64(st, 0),
-            (const char *)sqlite3_column_text(st, 1),
-            (const char *)sqlite3_column_text(st, 2),
-            (const char *)sqlite3_column_text(st, 3),
-            (const char *)sqlite3_column_text(st, 4),
-            sqlite3_column_int(st, 5), sqlite3_column_int64(st, 6),
-            sqlite3_column_int64(st, 7), sqlite3_column_int(st, 8),
-            sqlite3_column_int(st, 9), sqlite3_column_int(st, 10),
-            (const char *)sqlite3_column_blob(st, 11),
-            (size_t)sqlite3_column_bytes(st, 11),
-            (const char *)sqlite3_column_text(st, 12));
-        if (rc != RH_OK) {
-            if (rc != RH_E_NOMEM) {
-                snprintf(s->err, sizeof s->err,
-                         "query: a stored attempt row is not valid");
-                rc = RH_E_STORAGE;
-            }
-            break;
-        }
-        rc = each(at, each_ud);
-        rh_attempt_free(at);
-        if (rc < 0)
-            break;
-        n++;
-    }
-    if (rc >= 0 && step != SQLITE_DONE && step != SQLITE_ROW)
-        rc = fail(s, "query_attempts");
-    done_with(st);
-    return rc < 0 ? rc : n;
+    return for_each_row(s, st, "query_attempts", attempt_row, &p);
+}
+
+static int delivery_row(store *s, sqlite3_stmt *st, void *ud)
+{
+    each_pass *p = ud;
+    rh_delivery *dl = NULL;
+    int rc = row_delivery(s, st, &dl);
+    if (rc != RH_OK)
+        return rc;
+    rc = p->on_delivery(dl, p->each_ud);
+    rh_delivery_free(dl);
+    return rc;
 }
 
 static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
@@ -485,7 +544,7 @@ static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
 {
     store *s = ud;
     sqlite3_stmt *st = stmt(s, S_QUERY_DELIVERIES);
-    int rc = RH_OK, n = 0, step;
+    each_pass p = {NULL, NULL, each, each_ud};
     if (!st)
         return RH_E_STORAGE;
     bind_query_ids(st, q, 1, 2, 3);
@@ -494,34 +553,7 @@ static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
     sqlite3_bind_int64(st, 6, rh_query_since_ms(q));
     sqlite3_bind_int64(st, 7, rh_query_until_ms(q));
     sqlite3_bind_int64(st, 8, (sqlite3_int64)rh_query_limit(q));
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        rh_delivery *dl = NULL;
-        rc = rh_delivery_new(
-            &dl, (const char *)sqlite3_column_text(st, 0),
-            (const char *)sqlite3_column_text(st, 1),
-            (const char *)sqlite3_column_text(st, 2),
-            (const char *)sqlite3_column_text(st, 3),
-            sqlite3_column_int(st, 4), sqlite3_column_int(st, 5),
-            sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
-            sqlite3_column_int64(st, 8));
-        if (rc != RH_OK) {
-            if (rc != RH_E_NOMEM) {
-                snprintf(s->err, sizeof s->err,
-                         "query: a stored delivery row is not valid");
-                rc = RH_E_STORAGE;
-            }
-            break;
-        }
-        rc = each(dl, each_ud);
-        rh_delivery_free(dl);
-        if (rc < 0)
-            break;
-        n++;
-    }
-    if (rc >= 0 && step != SQLITE_DONE && step != SQLITE_ROW)
-        rc = fail(s, "query_deliveries");
-    done_with(st);
-    return rc < 0 ? rc : n;
+    return for_each_row(s, st, "query_deliveries", delivery_row, &p);
 }
 
 static int s_resend(const char *id, int64_t now_ms, void *ud)
