@@ -410,8 +410,9 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
     if (ctx->in_flight < ctx->s.max_in_flight && !ctx->claim_blocked &&
         !ctx->paused) {
         now = rh__ctx_now(ctx);
-        if (ctx->storage.next_due(now, &due, ctx->storage.userdata) == RH_OK &&
-            due >= 0) {
+        if (ctx->storage.next_due(now, &due, ctx->storage.userdata) != RH_OK)
+            due = now + 1000; /* the store cannot tell: look again soon */
+        if (due >= 0) {
             int64_t wait = due > now ? due - now : 0;
             if (best < 0 || wait < best)
                 best = wait;

@@ -11,18 +11,28 @@ typedef struct flaky {
     int fail_complete;
     int fail_claim;
     int fail_load;
+    const char *fail_slot; /* any other slot, by name */
     int completes;
     int destroyed;
 } flaky;
 
+static int fails(const flaky *f, const char *slot)
+{
+    return f->fail_slot && strcmp(f->fail_slot, slot) == 0;
+}
+
 static int f_save(const char *id, const char *j, size_t n, void *ud)
 {
     flaky *f = ud;
+    if (fails(f, "endpoint_save"))
+        return RH_E_USER;
     return f->inner.endpoint_save(id, j, n, f->inner.userdata);
 }
 static int f_remove(const char *id, void *ud)
 {
     flaky *f = ud;
+    if (fails(f, "endpoint_remove"))
+        return RH_E_USER;
     return f->inner.endpoint_remove(id, f->inner.userdata);
 }
 static int f_load(rh_endpoint_record_cb each, void *eu, void *ud)
@@ -59,26 +69,36 @@ static int f_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
 static int f_qa(const rh_query *q, rh_attempt_cb each, void *eu, void *ud)
 {
     flaky *f = ud;
+    if (fails(f, "query_attempts"))
+        return RH_E_USER;
     return f->inner.query_attempts(q, each, eu, f->inner.userdata);
 }
 static int f_qd(const rh_query *q, rh_delivery_cb each, void *eu, void *ud)
 {
     flaky *f = ud;
+    if (fails(f, "query_deliveries"))
+        return RH_E_USER;
     return f->inner.query_deliveries(q, each, eu, f->inner.userdata);
 }
 static int f_resend(const char *id, int64_t now, void *ud)
 {
     flaky *f = ud;
+    if (fails(f, "resend"))
+        return RH_E_USER;
     return f->inner.resend(id, now, f->inner.userdata);
 }
 static int f_recover(const char *id, int64_t since, int64_t now, void *ud)
 {
     flaky *f = ud;
+    if (fails(f, "recover"))
+        return RH_E_USER;
     return f->inner.recover(id, since, now, f->inner.userdata);
 }
 static int f_next(int64_t now, int64_t *due, void *ud)
 {
     flaky *f = ud;
+    if (fails(f, "next_due"))
+        return RH_E_USER;
     return f->inner.next_due(now, due, f->inner.userdata);
 }
 static void f_destroy(void *ud)
@@ -228,7 +248,69 @@ static void test_storage__endpoints_come_back_from_storage(void)
     RH_CHECK_EQ_INT(1, f.destroyed);
 }
 
+static int count_endpoint(const rh_endpoint *ep, void *ud)
+{
+    (void)ep;
+    (*(int *)ud)++;
+    return RH_OK;
+}
+
+/* Every other slot: the public call that needs it fails with RH_E_STORAGE,
+ * names the slot, and changes nothing. */
+static void test_storage__every_slot_failure_is_reported(void)
+{
+    flaky f;
+    rh_ctx *ctx = flaky_ctx(&f);
+    char ep[RH_ID_SIZE] = "", secret[RH_SECRET_SIZE] = "", fresh[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    const rh_endpoint *e = NULL;
+    int n = 0;
+    RH_CHECK(ctx != NULL);
+    f.fail_slot = "endpoint_save";
+    RH_CHECK_EQ_INT(RH_E_STORAGE,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, ep,
+                                    sizeof ep, secret, sizeof secret));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "endpoint_save") != NULL);
+    RH_CHECK_EQ_STR("", ep);
+    RH_CHECK_EQ_INT(0, rh_endpoint_list(ctx, count_endpoint, &n));
+    RH_CHECK_EQ_INT(0, n); /* nothing registered */
+    f.fail_slot = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    f.fail_slot = "endpoint_save";
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_disable(ctx, ep));
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_rotate_secret(ctx, ep, 0, fresh,
+                                                             sizeof fresh));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, ep, &e));
+    RH_CHECK_EQ_INT(1, rh_endpoint_enabled(e));
+    f.fail_slot = "endpoint_remove";
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_remove(ctx, ep));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "endpoint_remove") != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, ep, &e));
+    f.fail_slot = NULL;
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    f.fail_slot = "query_attempts";
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_test_count_attempts(ctx, NULL));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "query_attempts") != NULL);
+    f.fail_slot = "query_deliveries";
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_test_count_deliveries(ctx, NULL));
+    f.fail_slot = "resend";
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_delivery_resend(ctx, "dlv_x"));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "resend") != NULL);
+    f.fail_slot = "recover";
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_recover(ctx, ep, 0));
+    /* a store that cannot say when work is due: look again within 1 s */
+    f.fail_slot = "next_due";
+    int64_t t = rh_next_timeout_ms(ctx);
+    RH_CHECK(t >= 0 && t <= 1000);
+    f.fail_slot = NULL;
+    RH_CHECK_EQ_INT(0, rh_next_timeout_ms(ctx)); /* the emit is due */
+    rh_ctx_free(ctx);
+}
+
 #define HOST_STORAGE(X)                                                        \
+    X(every_slot_failure_is_reported)                                          \
     X(failed_enqueue_fails_emit_and_sends_nothing)                             \
     X(unstored_outcome_blocks_the_next_attempt)                                \
     X(failed_claim_is_reported)                                                \
