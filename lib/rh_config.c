@@ -35,6 +35,8 @@ void rh_config_free(rh_config *cfg)
     if (!cfg)
         return;
     free(cfg->ca_file);
+    free(cfg->proxy);
+    rh__wipe(cfg->s.sealing_key, sizeof cfg->s.sealing_key);
     free(cfg);
 }
 
@@ -212,5 +214,42 @@ int rh_config_set_endpoint_refresh_ms(rh_config *cfg, int64_t ms)
     if (!cfg || ms < 0 || ms > 86400000)
         return RH_E_INVALID_ARG;
     cfg->s.endpoint_refresh_ms = ms;
+    return RH_OK;
+}
+
+int rh_config_allow_cidr(rh_config *cfg, const char *cidr)
+{
+    rh_cidr c;
+    if (!cfg || !cidr || cfg->s.n_allow >= RH_ALLOW_MAX ||
+        rh__cidr_parse(cidr, &c) != RH_OK)
+        return RH_E_INVALID_ARG;
+    cfg->s.allow[cfg->s.n_allow++] = c;
+    return RH_OK;
+}
+
+int rh_config_set_proxy(rh_config *cfg, const char *url)
+{
+    char *copy = NULL;
+    if (!cfg || (url && (!*url || strpbrk(url, " \r\n"))))
+        return RH_E_INVALID_ARG;
+    if (url && !(copy = strdup(url)))
+        return RH_E_NOMEM;
+    free(cfg->proxy);
+    cfg->proxy = copy;
+    return RH_OK;
+}
+
+int rh_config_set_sealing_key(rh_config *cfg, const unsigned char *key,
+                              size_t len)
+{
+    if (!cfg || (key && len != 32) || (!key && len))
+        return RH_E_INVALID_ARG;
+    if (!key) {
+        rh__wipe(cfg->s.sealing_key, sizeof cfg->s.sealing_key);
+        cfg->s.has_sealing_key = 0;
+        return RH_OK;
+    }
+    memcpy(cfg->s.sealing_key, key, 32);
+    cfg->s.has_sealing_key = 1;
     return RH_OK;
 }

@@ -139,8 +139,13 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
         if (rc != RH_OK)
             goto fail;
     }
-    rc = rh__http_new(&ctx->http, &ctx->alloc, ctx->s.mode, ctx->s.timeout_ms,
-                      ctx->ca_file);
+    if (cfg->proxy && !(ctx->proxy = rh__strdup(&ctx->alloc, cfg->proxy))) {
+        rc = RH_E_NOMEM;
+        goto fail_storage;
+    }
+    rh_http_opts ho = {ctx->s.mode,  ctx->s.timeout_ms, ctx->ca_file,
+                       ctx->proxy,   ctx->s.allow,      ctx->s.n_allow};
+    rc = rh__http_new(&ctx->http, &ctx->alloc, &ho);
     if (rc != RH_OK)
         goto fail_storage;
     rc = rh__ctx_load_endpoints(ctx);
@@ -158,6 +163,8 @@ fail:
     rh__http_free(ctx->http);
     rh__rng_free(ctx->rng);
     rh__free(&ctx->alloc, ctx->ca_file);
+    rh__free(&ctx->alloc, ctx->proxy);
+    rh__wipe(&ctx->s, sizeof ctx->s);
     rh__free(&ctx->alloc, ctx);
     rh_config_free(defaults);
     return rc;
@@ -186,6 +193,8 @@ void rh_ctx_free(rh_ctx *ctx)
         ctx->storage.destroy(ctx->storage.userdata);
     rh__rng_free(ctx->rng);
     rh__free(&ctx->alloc, ctx->ca_file);
+    rh__free(&ctx->alloc, ctx->proxy);
+    rh__wipe(ctx->s.sealing_key, sizeof ctx->s.sealing_key);
     rh_allocator a = ctx->alloc;
     rh__free(&a, ctx);
 }

@@ -94,18 +94,30 @@ static int build_headers(rh_ctx *ctx, rh_job *job, const rh_endpoint *ep,
     }
     for (size_t i = 0; i < n; i++)
         total += strlen(lines[i]) + 1;
-    char *block = rh__malloc(&ctx->alloc, n * sizeof(char *) + total);
+    /* the endpoint's own headers, validated when they were set or loaded */
+    for (size_t i = 0; i < ep->n_headers; i++)
+        total += strlen(ep->hdr_names[i]) + 2 + strlen(ep->hdr_values[i]) + 1;
+    size_t count = n + ep->n_headers;
+    char *block = rh__malloc(&ctx->alloc, count * sizeof(char *) + total);
     if (!block)
         return RH_E_NOMEM;
-    char **ptrs = (char **)(void *)block, *text = block + n * sizeof(char *);
+    char **ptrs = (char **)(void *)block, *text = block + count * sizeof(char *);
     for (size_t i = 0; i < n; i++) {
         size_t l = strlen(lines[i]) + 1;
         memcpy(text, lines[i], l);
         ptrs[i] = text;
         text += l;
     }
+    for (size_t i = 0; i < ep->n_headers; i++) {
+        size_t nl = strlen(ep->hdr_names[i]), vl = strlen(ep->hdr_values[i]);
+        ptrs[n + i] = text;
+        memcpy(text, ep->hdr_names[i], nl);
+        memcpy(text + nl, ": ", 2);
+        memcpy(text + nl + 2, ep->hdr_values[i], vl + 1);
+        text += nl + 2 + vl + 1;
+    }
     job->headers = ptrs;
-    job->n_headers = n;
+    job->n_headers = count;
     return RH_OK;
 }
 

@@ -3,6 +3,7 @@
 #include "rh_internal.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define SECRET_BYTES 32
 
@@ -56,10 +57,66 @@ int rh__pattern_matches(const char *p, const char *type)
     return strcmp(p, type) == 0;
 }
 
+/* RFC 9110 tokens for names; values without CR, LF, NUL or other controls
+ * (tab allowed); and none of the names we set ourselves. */
+int rh__header_valid(const char *name, const char *value, const char **why)
+{
+    static const char *const reserved[] = {
+        "host",       "content-length", "content-type", "transfer-encoding",
+        "connection", "user-agent",     "expect",       "te",
+        "trailer",    "upgrade",        "keep-alive",   "proxy-connection"};
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 64) {
+        *why = "header name must be 1 to 64 characters";
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c))) {
+            *why = "header name is not an RFC 9110 token";
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+        if (strcasecmp(name, reserved[i]) == 0) {
+            *why = "header name is reserved";
+            return 0;
+        }
+    if (strncasecmp(name, "x-replicer-", 11) == 0 ||
+        strncasecmp(name, "webhook-", 8) == 0) {
+        *why = "header name is reserved (X-Replicer-*, webhook-*)";
+        return 0;
+    }
+    if (!value || strlen(value) > 1024) {
+        *why = "header value must be at most 1024 bytes";
+        return 0;
+    }
+    for (const unsigned char *v = (const unsigned char *)value; *v; v++)
+        if ((*v < 0x20 && *v != '\t') || *v == 0x7f) {
+            *why = "header value has CR, LF or another control character";
+            return 0;
+        }
+    return 1;
+}
+
+static void free_headers(const rh_allocator *a, rh_endpoint *ep)
+{
+    for (size_t i = 0; i < ep->n_headers; i++) {
+        rh__free_secret(a, ep->hdr_names[i]);
+        rh__free_secret(a, ep->hdr_values[i]); /* often an API key */
+    }
+    rh__free(a, ep->hdr_names);
+    rh__free(a, ep->hdr_values);
+    ep->hdr_names = ep->hdr_values = NULL;
+    ep->n_headers = 0;
+}
+
 void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep)
 {
     if (!ep)
         return;
+    free_headers(a, ep);
     rh__free(a, ep->url);
     for (size_t i = 0; i < ep->n_events; i++)
         rh__free(a, ep->events[i]);
@@ -78,17 +135,58 @@ rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id)
     return NULL;
 }
 
+/* With a sealing key, the record storage sees carries the secrets sealed
+ * (AES-256-GCM, bound to the endpoint id), never in the clear. */
 int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep)
 {
+    char sealed[RH_SEALED_SIZE], sealed_old[RH_SEALED_SIZE];
+    rh_endpoint view = *ep;
+    unsigned char nonce[12];
     char *json;
     size_t len;
-    int rc = rh__endpoint_encode(&ctx->alloc, ep, &json, &len);
+    int rc;
+    if (ctx->s.has_sealing_key) {
+        rc = rh__ctx_random(ctx, nonce, sizeof nonce);
+        if (rc == RH_OK)
+            rc = rh__seal(ctx->s.sealing_key, nonce, ep->id, ep->secret,
+                          sealed, sizeof sealed);
+        view.secret = sealed;
+        if (rc == RH_OK && ep->old_secret) {
+            rc = rh__ctx_random(ctx, nonce, sizeof nonce);
+            if (rc == RH_OK)
+                rc = rh__seal(ctx->s.sealing_key, nonce, ep->id,
+                              ep->old_secret, sealed_old, sizeof sealed_old);
+            view.old_secret = sealed_old;
+        }
+        if (rc != RH_OK)
+            return rh__ctx_error(ctx, RH_E_CRYPTO, "cannot seal the secret");
+    }
+    rc = rh__endpoint_encode(&ctx->alloc, &view, &json, &len);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "cannot encode the endpoint record");
     rc = ctx->storage.endpoint_save(ep->id, json, len, ctx->storage.userdata);
     rh__wipe(json, len);
     rh__free(&ctx->alloc, json);
     return rh__storage_code(ctx, rc, "endpoint_save");
+}
+
+/* Secrets read from storage in place: sealed ones are opened. */
+static int unseal_in_place(rh_ctx *ctx, rh_endpoint *ep, char **secret)
+{
+    char plain[RH_SECRET_SIZE + 1];
+    if (!*secret || !rh__is_sealed(*secret))
+        return RH_OK;
+    if (!ctx->s.has_sealing_key ||
+        rh__unseal(ctx->s.sealing_key, ep->id, *secret, plain,
+                   sizeof plain) != RH_OK)
+        return RH_E_CRYPTO;
+    char *copy = rh__strdup(&ctx->alloc, plain);
+    rh__wipe(plain, sizeof plain);
+    if (!copy)
+        return RH_E_NOMEM;
+    rh__free(&ctx->alloc, *secret);
+    *secret = copy;
+    return RH_OK;
 }
 
 static int load_one(const char *json, size_t len, void *ud)
@@ -101,6 +199,13 @@ static int load_one(const char *json, size_t len, void *ud)
     rc = rh__endpoint_decode(&ctx->alloc, json, len, &ep);
     if (rc != RH_OK)
         return rc;
+    rc = unseal_in_place(ctx, ep, &ep->secret);
+    if (rc == RH_OK)
+        rc = unseal_in_place(ctx, ep, &ep->old_secret);
+    if (rc != RH_OK) {
+        rh__endpoint_free(&ctx->alloc, ep);
+        return rc;
+    }
     ctx->eps[ctx->n_eps++] = ep;
     return RH_OK;
 }
@@ -134,6 +239,10 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
             return rh__ctx_error(ctx, RH_E_STORAGE,
                                  "storage endpoint_load: a stored endpoint "
                                  "record is not valid");
+        if (rc == RH_E_CRYPTO)
+            return rh__ctx_error(ctx, RH_E_CRYPTO,
+                                 "a stored secret is sealed and the sealing "
+                                 "key is missing or wrong");
         return rh__storage_code(ctx, rc, "endpoint_load");
     }
     for (size_t i = 0; i < ctx->n_eps; i++)
@@ -181,7 +290,8 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
     char err[160];
     rh_endpoint *ep;
     int rc;
-    rc = rh__http_check_url(url, ctx->s.mode, err, sizeof err);
+    rc = rh__http_check_url(url, ctx->s.mode, ctx->s.allow, ctx->s.n_allow, err,
+                            sizeof err);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "%s", err);
     if (!events || n_events == 0 || n_events > 256)
@@ -416,6 +526,83 @@ int rh_endpoint_list(rh_ctx *ctx, rh_endpoint_cb cb, void *userdata)
     }
     ctx->in_callback = 0;
     return rc < 0 ? rc : (int)i;
+}
+
+int rh_endpoint_set_header(rh_ctx *ctx, const char *endpoint_id,
+                           const char *name, const char *value)
+{
+    rh_endpoint *ep;
+    const char *why = NULL;
+    size_t i;
+    int rc = lookup(ctx, endpoint_id, &ep);
+    if (rc != RH_OK)
+        return rc;
+    if (!rh__header_valid(name, value ? value : "", &why))
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "%s", why);
+    for (i = 0; i < ep->n_headers; i++)
+        if (strcasecmp(ep->hdr_names[i], name) == 0)
+            break;
+    if (!value && i == ep->n_headers)
+        return rh__ctx_error(ctx, RH_E_NOT_FOUND, "no header %s", name);
+    if (value && i == ep->n_headers && ep->n_headers >= RH_HEADERS_MAX)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "at most %d headers per endpoint",
+                             RH_HEADERS_MAX);
+    /* Build the new list aside, save it, and only then swap it in: the
+     * header at i is replaced (value) or dropped (NULL), or appended. */
+    size_t cap = ep->n_headers + 1, k = 0;
+    char **names = rh__calloc(&ctx->alloc, cap * sizeof(char *));
+    char **values = rh__calloc(&ctx->alloc, cap * sizeof(char *));
+    rc = names && values ? RH_OK : RH_E_NOMEM;
+    for (size_t j = 0; rc == RH_OK && j < cap; j++) {
+        const char *nm, *vl;
+        if (j == i) {
+            nm = name;
+            vl = value;
+        } else if (j < ep->n_headers) {
+            nm = ep->hdr_names[j];
+            vl = ep->hdr_values[j];
+        } else {
+            continue;
+        }
+        if (!vl)
+            continue;
+        names[k] = rh__strdup(&ctx->alloc, nm);
+        values[k] = rh__strdup(&ctx->alloc, vl);
+        k++;
+        if (!names[k - 1] || !values[k - 1])
+            rc = RH_E_NOMEM;
+    }
+    rh_endpoint old = *ep;
+    ep->hdr_names = names;
+    ep->hdr_values = values;
+    ep->n_headers = k;
+    if (rc == RH_OK)
+        rc = rh__ctx_save_endpoint(ctx, ep);
+    else
+        rh__ctx_error(ctx, rc, "out of memory");
+    if (rc != RH_OK) {
+        free_headers(&ctx->alloc, ep); /* the new list */
+        ep->hdr_names = old.hdr_names;
+        ep->hdr_values = old.hdr_values;
+        ep->n_headers = old.n_headers;
+        return rc;
+    }
+    free_headers(&ctx->alloc, &old);
+    return RH_OK;
+}
+
+size_t rh_endpoint_header_count(const rh_endpoint *ep)
+{
+    return ep ? ep->n_headers : 0;
+}
+const char *rh_endpoint_header_name(const rh_endpoint *ep, size_t i)
+{
+    return ep && i < ep->n_headers ? ep->hdr_names[i] : NULL;
+}
+const char *rh_endpoint_header_value(const rh_endpoint *ep, size_t i)
+{
+    return ep && i < ep->n_headers ? ep->hdr_values[i] : NULL;
 }
 
 const char *rh_endpoint_id(const rh_endpoint *ep) { return ep ? ep->id : ""; }

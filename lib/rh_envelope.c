@@ -89,6 +89,17 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
         json_object_set_new(o, "created_ms", json_integer(ep->created_ms)) ||
         json_object_set_new(o, "secret", json_string(ep->secret)))
         goto done;
+    if (ep->n_headers) {
+        json_t *hs = json_array();
+        if (!hs || json_object_set_new(o, "headers", hs))
+            goto done;
+        for (size_t i = 0; i < ep->n_headers; i++) {
+            json_t *pair = json_pack("[ss]", ep->hdr_names[i],
+                                     ep->hdr_values[i]);
+            if (!pair || json_array_append_new(hs, pair))
+                goto done;
+        }
+    }
     if (ep->old_secret &&
         (json_object_set_new(o, "old_secret", json_string(ep->old_secret)) ||
          json_object_set_new(o, "old_secret_until_ms",
@@ -158,6 +169,34 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
         if (!ep->events[i])
             goto done;
         ep->n_events = i + 1;
+    }
+    json_t *hs = json_object_get(o, "headers");
+    size_t nh = json_array_size(hs);
+    if (nh > RH_HEADERS_MAX) {
+        rc = RH_E_INVALID_ARG;
+        goto done;
+    }
+    if (nh) {
+        ep->hdr_names = rh__calloc(a, nh * sizeof(char *));
+        ep->hdr_values = rh__calloc(a, nh * sizeof(char *));
+        if (!ep->hdr_names || !ep->hdr_values)
+            goto done;
+    }
+    for (size_t i = 0; i < nh; i++) {
+        json_t *pair = json_array_get(hs, i);
+        const char *name = json_string_value(json_array_get(pair, 0));
+        const char *value = json_string_value(json_array_get(pair, 1));
+        const char *why;
+        /* a stored record is input too: nothing may add a header line */
+        if (!name || !value || !rh__header_valid(name, value, &why)) {
+            rc = RH_E_INVALID_ARG;
+            goto done;
+        }
+        ep->hdr_names[i] = rh__strdup(a, name);
+        ep->hdr_values[i] = rh__strdup(a, value);
+        ep->n_headers = i + 1;
+        if (!ep->hdr_names[i] || !ep->hdr_values[i])
+            goto done;
     }
     *out = ep;
     ep = NULL;

@@ -5,9 +5,13 @@
 
 #include <curl/curl.h>
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
 /* Past this many response bytes the transfer is cut: a receiver answering a
  * webhook has nothing that large to say, and we must not buffer it. */
@@ -20,16 +24,23 @@ struct rh_http {
     int mode;
     int64_t timeout_ms;
     char *ca_file;
+    char *proxy;
+    rh_cidr allow[RH_ALLOW_MAX];
+    size_t n_allow;
+    struct curl_slist *resolve; /* tests only */
 };
 
 typedef struct transfer {
     CURL *easy;
+    CURLU *url; /* parsed by curl_url, as at registration */
     struct curl_slist *headers;
     rh_job *job;
     rh_http *http;
     size_t received; /* response bytes seen, kept or not */
     int too_large;
     int header_flood;
+    const char *blocked; /* why the guard refused the dialled address */
+    char blocked_addr[64];
     size_t header_bytes;
     char retry_after[64];
     char errbuf[CURL_ERROR_SIZE];
@@ -49,8 +60,7 @@ int rh__http_supported(void)
 #endif
 }
 
-int rh__http_new(rh_http **out, const rh_allocator *a, int mode,
-                 int64_t timeout_ms, const char *ca_file)
+int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o)
 {
     rh_http *h;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -59,9 +69,14 @@ int rh__http_new(rh_http **out, const rh_allocator *a, int mode,
     if (!h)
         goto fail;
     h->alloc = a;
-    h->mode = mode;
-    h->timeout_ms = timeout_ms;
-    if (ca_file && !(h->ca_file = rh__strdup(a, ca_file)))
+    h->mode = o->mode;
+    h->timeout_ms = o->timeout_ms;
+    h->n_allow = o->n_allow;
+    if (o->n_allow)
+        memcpy(h->allow, o->allow, o->n_allow * sizeof *o->allow);
+    if (o->ca_file && !(h->ca_file = rh__strdup(a, o->ca_file)))
+        goto fail;
+    if (o->proxy && !(h->proxy = rh__strdup(a, o->proxy)))
         goto fail;
     h->multi = curl_multi_init();
     if (!h->multi)
@@ -73,16 +88,27 @@ int rh__http_new(rh_http **out, const rh_allocator *a, int mode,
 fail:
     if (h) {
         rh__free(a, h->ca_file);
+        rh__free(a, h->proxy);
         rh__free(a, h);
     }
     curl_global_cleanup();
     return RH_E_NOMEM;
 }
 
+int rh__http_test_resolve(rh_http *h, const char *entry)
+{
+    struct curl_slist *l = curl_slist_append(h->resolve, entry);
+    if (!l)
+        return RH_E_NOMEM;
+    h->resolve = l;
+    return RH_OK;
+}
+
 static void transfer_free(rh_http *h, transfer *t)
 {
     curl_multi_remove_handle(h->multi, t->easy);
     curl_easy_cleanup(t->easy);
+    curl_url_cleanup(t->url);
     curl_slist_free_all(t->headers);
     t->job->priv = NULL;
     rh__free(h->alloc, t);
@@ -99,7 +125,9 @@ void rh__http_free(rh_http *h)
     if (!h)
         return;
     curl_multi_cleanup(h->multi);
+    curl_slist_free_all(h->resolve);
     rh__free(h->alloc, h->ca_file);
+    rh__free(h->alloc, h->proxy);
     rh__free(h->alloc, h);
     curl_global_cleanup();
 }
@@ -118,16 +146,51 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         size_t keep = RH_RESPONSE_KEEP - job->response_len;
         if (keep > n)
             keep = n;
-        if (!job->response) {
-            job->response = rh__malloc(t->http->alloc, RH_RESPONSE_KEEP + 1);
-            if (!job->response)
+        /* grow by doubling: most answers are a few bytes */
+        size_t need = job->response_len + keep + 1, cap = job->response_cap;
+        if (need > cap) {
+            cap = cap ? cap : 256;
+            while (cap < need)
+                cap *= 2;
+            char *b = rh__realloc(t->http->alloc, job->response, cap);
+            if (!b)
                 return n; /* the log loses its prefix, not the outcome */
+            job->response = b;
+            job->response_cap = cap;
         }
         memcpy(job->response + job->response_len, data, keep);
         job->response_len += keep;
         job->response[job->response_len] = '\0';
     }
     return n;
+}
+
+/* The guard: every socket libcurl opens is judged on the address it is
+ * about to dial, at every attempt, so neither DNS rebinding nor a name that
+ * later resolves privately gets through. */
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
+                                 struct curl_sockaddr *address)
+{
+    transfer *t = clientp;
+    rh_http *h = t->http;
+    if (purpose == CURLSOCKTYPE_IPCXN && h->mode == RH_MODE_PRODUCTION) {
+        const char *why =
+            rh__sockaddr_refusal(&address->addr, h->allow, h->n_allow);
+        if (why) {
+            t->blocked = why;
+            if (address->family == AF_INET)
+                inet_ntop(AF_INET,
+                          &((struct sockaddr_in *)&address->addr)->sin_addr,
+                          t->blocked_addr, sizeof t->blocked_addr);
+            else if (address->family == AF_INET6)
+                inet_ntop(AF_INET6,
+                          &((struct sockaddr_in6 *)&address->addr)->sin6_addr,
+                          t->blocked_addr, sizeof t->blocked_addr);
+            return CURL_SOCKET_BAD;
+        }
+    }
+    return socket(address->family, address->socktype | SOCK_CLOEXEC,
+                  address->protocol);
 }
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
@@ -155,7 +218,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-int rh__http_check_url(const char *url, int mode, char *err, size_t errsz)
+int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
+                       size_t n_allow, char *err, size_t errsz)
 {
     CURLU *u;
     char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL;
@@ -201,6 +265,18 @@ int rh__http_check_url(const char *url, int mode, char *err, size_t errsz)
         curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
         snprintf(err, errsz, "url must not carry user:password@");
         goto done;
+    }
+    if (mode == RH_MODE_PRODUCTION) {
+        /* curl_url has normalised 127.1, 2130706433 and 0x7f.1 to
+         * 127.0.0.1: literals are judged now, names at every dial */
+        const char *why = rh__host_refusal(host, allow, n_allow);
+        if (why) {
+            snprintf(err, errsz,
+                     "url host %.64s is %s: refused in production mode "
+                     "(allow a range with rh_config_allow_cidr)",
+                     host, why);
+            goto done;
+        }
     }
     rc = RH_OK;
 done:
@@ -257,7 +333,14 @@ int rh__http_start(rh_http *h, rh_job *job)
             goto nomem;
         t->headers = l;
     }
-    curl_easy_setopt(e, CURLOPT_URL, job->url);
+    t->url = curl_url();
+    if (!t->url || curl_url_set(t->url, CURLUPART_URL, job->url, 0) != CURLUE_OK)
+        goto nomem;
+    curl_easy_setopt(e, CURLOPT_CURLU, t->url);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+    if (h->resolve)
+        curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
@@ -267,7 +350,7 @@ int rh__http_start(rh_http *h, rh_job *job)
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     /* Proxies only from explicit configuration, never the environment. */
-    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_PROXY, h->proxy ? h->proxy : "");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -297,6 +380,7 @@ int rh__http_start(rh_http *h, rh_job *job)
 nomem:
     if (t->easy)
         curl_easy_cleanup(t->easy);
+    curl_url_cleanup(t->url);
     curl_slist_free_all(t->headers);
     rh__free(h->alloc, t);
     return RH_E_NOMEM;
@@ -360,17 +444,29 @@ int rh__http_perform(rh_http *h, rh__http_done_cb done, void *ud)
         job->status = (int)status;
         job->duration_ms = (int64_t)(total_us / 1000);
         job->outcome = classify(rc, t);
-        if (rc == CURLE_OK && (status < 200 || status > 299))
-            job->outcome = RH_OUTCOME_HTTP_STATUS;
         if (rc != CURLE_OK)
             snprintf(job->error, sizeof job->error, "%s",
                      t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
-        if (t->too_large)
+        if (t->too_large) {
+            /* cut short, but the status had arrived: it is still judged */
+            job->outcome = RH_OUTCOME_OK;
             snprintf(job->error, sizeof job->error,
-                     "response larger than %d bytes", RESPONSE_ABORT);
-        if (t->header_flood)
+                     "response body cut at %d bytes", RESPONSE_ABORT);
+        }
+        if (job->outcome == RH_OUTCOME_OK && (status < 200 || status > 299))
+            job->outcome = RH_OUTCOME_HTTP_STATUS;
+        if (t->header_flood) {
+            job->outcome = RH_OUTCOME_TOO_LARGE; /* never a success */
             snprintf(job->error, sizeof job->error,
                      "response headers too large");
+        }
+        if (t->blocked) {
+            job->outcome = RH_OUTCOME_BLOCKED;
+            job->status = 0;
+            snprintf(job->error, sizeof job->error,
+                     "blocked: %s is %s (production mode)", t->blocked_addr,
+                     t->blocked);
+        }
         memcpy(job->retry_after, t->retry_after, sizeof job->retry_after);
         job->done = 1;
         transfer_free(h, t);

@@ -13,7 +13,9 @@
 #define RH_URL_MAX 2048      /* longest endpoint URL */
 #define RH_KEY_MAX 64        /* longest decoded secret */
 #define RH_SCHEDULE_MAX 32   /* most retries in a schedule */
-#define RH_RESPONSE_KEEP 4096 /* response body prefix kept in the log */
+#define RH_RESPONSE_KEEP 65536 /* response body prefix kept in the log */
+#define RH_ALLOW_MAX 64        /* CIDR allowlist entries */
+#define RH_HEADERS_MAX 32      /* custom headers per endpoint */
 
 /* ------------------------------------------------------------ allocation */
 extern const rh_allocator rh__default_allocator;
@@ -25,6 +27,23 @@ char *rh__strdup(const rh_allocator *a, const char *s);
 char *rh__memdup(const rh_allocator *a, const char *s, size_t n);
 /* Wipe then free a NUL-terminated secret. */
 void rh__free_secret(const rh_allocator *a, char *s);
+
+/* ------------------------------------------------------ address guard */
+typedef struct rh_cidr {
+    int family; /* AF_INET or AF_INET6 */
+    unsigned char addr[16];
+    int prefix;
+} rh_cidr;
+struct sockaddr;
+int rh__cidr_parse(const char *s, rh_cidr *out);
+/* NULL when production mode may connect, else why not (static text). */
+const char *rh__addr_refusal(int family, const unsigned char *addr,
+                             const rh_cidr *allow, size_t n_allow);
+const char *rh__sockaddr_refusal(const struct sockaddr *sa,
+                                 const rh_cidr *allow, size_t n_allow);
+/* For a URL's host: IP literals and localhost are judged now, names later. */
+const char *rh__host_refusal(const char *host, const rh_cidr *allow,
+                             size_t n_allow);
 
 /* ---------------------------------------------------------------- records */
 struct rh_event {
@@ -112,6 +131,10 @@ typedef struct rh_settings {
     int64_t lease_ms; /* 0: timeout + 60 s */
     int64_t endpoint_refresh_ms; /* 0: reload only for an unknown id */
     int standard_headers;
+    rh_cidr allow[RH_ALLOW_MAX];
+    size_t n_allow;
+    unsigned char sealing_key[32];
+    int has_sealing_key;
     rh_clock_cb clock;
     void *clock_ud;
     rh_random_cb random;
@@ -128,6 +151,7 @@ struct rh_config {
     int has_storage;
     rh_storage storage;
     char *ca_file; /* malloc'd: the config exists before any allocator */
+    char *proxy;
 };
 
 /* -------------------------------------------------------------- endpoints */
@@ -141,6 +165,9 @@ struct rh_endpoint {
     char *secret;         /* "whsec_..." */
     char *old_secret;     /* during a rotation's grace period, else NULL */
     int64_t old_secret_until_ms;
+    char **hdr_names;     /* custom request headers */
+    char **hdr_values;
+    size_t n_headers;
     size_t in_flight;     /* not stored */
 };
 
@@ -165,20 +192,32 @@ typedef struct rh_job {
     char retry_after[64]; /* the raw Retry-After value, "" when none */
     char *response;
     size_t response_len;
+    size_t response_cap;
     char error[256];
     rh_attempt *attempt; /* built by the engine when done */
 } rh_job;
 
 typedef void (*rh__http_done_cb)(rh_job *job, void *userdata);
-int rh__http_new(rh_http **out, const rh_allocator *a, int mode,
-                 int64_t timeout_ms, const char *ca_file);
+typedef struct rh_http_opts {
+    int mode;
+    int64_t timeout_ms;
+    const char *ca_file; /* development only */
+    const char *proxy;   /* NULL: none, never from the environment */
+    const rh_cidr *allow;
+    size_t n_allow;
+} rh_http_opts;
+int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o);
+/* Tests only: a CURLOPT_RESOLVE entry ("host:port:addr", "-host:port") for
+ * every later transfer. */
+int rh__http_test_resolve(rh_http *h, const char *entry);
 void rh__http_free(rh_http *h);
 int rh__http_start(rh_http *h, rh_job *job);
 void rh__http_abort(rh_http *h, rh_job *job);
 int rh__http_perform(rh_http *h, rh__http_done_cb done, void *userdata);
 int64_t rh__http_timeout_ms(const rh_http *h);
 void rh__http_wait(rh_http *h, int64_t ms);
-int rh__http_check_url(const char *url, int mode, char *err, size_t errsz);
+int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
+                       size_t n_allow, char *err, size_t errsz);
 int64_t rh__http_parse_retry_after(const char *value, int64_t now_s);
 int rh__http_supported(void);
 
@@ -196,6 +235,13 @@ int rh__sign_key(const unsigned char *key, size_t keylen, const char *msg_id,
                  int64_t timestamp_s, const char *body, size_t body_len,
                  char *out, size_t outsz);
 void rh__wipe(void *p, size_t n);
+/* AES-256-GCM of a secret, bound to its endpoint id, as "sealed:v1:...". */
+int rh__seal(const unsigned char key[32], const unsigned char nonce[12],
+             const char *aad, const char *plain, char *out, size_t outsz);
+int rh__unseal(const unsigned char key[32], const char *aad,
+               const char *sealed, char *out, size_t outsz);
+int rh__is_sealed(const char *s);
+#define RH_SEALED_SIZE 256
 int rh__hmac_sha256(const unsigned char *key, size_t keylen,
                     const void *const *parts, const size_t *lens, size_t n,
                     unsigned char mac[32]);
@@ -216,6 +262,7 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
 /* ----------------------------------------------------------- endpoints */
 void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep);
 int rh__event_type_valid(const char *type);
+int rh__header_valid(const char *name, const char *value, const char **why);
 int rh__pattern_matches(const char *pattern, const char *type);
 
 /* ---------------------------------------------------------- the store */
@@ -236,6 +283,7 @@ struct rh_ctx {
     rh_allocator alloc;
     rh_settings s;
     char *ca_file;
+    char *proxy;
     rh_storage storage;
     rh_http *http;
     rh_rng *rng;

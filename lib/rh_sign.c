@@ -6,6 +6,7 @@
 #include <mbedtls/constant_time.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
+#include <mbedtls/gcm.h>
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/version.h>
@@ -278,5 +279,74 @@ int rh_verify(const char *secret, const char *msg_id, const char *timestamp,
      * first; both checks must pass. */
     if (ts > now_s + tolerance_s || ts < now_s - tolerance_s)
         return RH_E_TIMESTAMP;
+    return RH_OK;
+}
+
+/* ------------------------------------------------------------- sealing */
+
+#define SEAL_PREFIX "sealed:v1:"
+#define SEAL_NONCE 12
+#define SEAL_TAG 16
+
+int rh__seal(const unsigned char key[32], const unsigned char nonce[12],
+             const char *aad, const char *plain, char *out, size_t outsz)
+{
+    mbedtls_gcm_context gcm;
+    size_t n = strlen(plain), olen, pre = strlen(SEAL_PREFIX);
+    unsigned char buf[SEAL_NONCE + RH_SECRET_SIZE + SEAL_TAG];
+    int rc;
+    if (n > RH_SECRET_SIZE || outsz < pre + 1)
+        return RH_E_INVALID_ARG;
+    memcpy(buf, nonce, SEAL_NONCE);
+    mbedtls_gcm_init(&gcm);
+    rc = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256);
+    if (rc == 0)
+        rc = mbedtls_gcm_crypt_and_tag(
+            &gcm, MBEDTLS_GCM_ENCRYPT, n, nonce, SEAL_NONCE,
+            (const unsigned char *)aad, strlen(aad),
+            (const unsigned char *)plain, buf + SEAL_NONCE, SEAL_TAG,
+            buf + SEAL_NONCE + n);
+    mbedtls_gcm_free(&gcm);
+    if (rc != 0)
+        return RH_E_CRYPTO;
+    memcpy(out, SEAL_PREFIX, pre);
+    rc = mbedtls_base64_encode((unsigned char *)out + pre, outsz - pre, &olen,
+                               buf, SEAL_NONCE + n + SEAL_TAG);
+    return rc == 0 ? RH_OK : RH_E_INVALID_ARG;
+}
+
+int rh__is_sealed(const char *s)
+{
+    return strncmp(s, SEAL_PREFIX, strlen(SEAL_PREFIX)) == 0;
+}
+
+int rh__unseal(const unsigned char key[32], const char *aad,
+               const char *sealed, char *out, size_t outsz)
+{
+    mbedtls_gcm_context gcm;
+    unsigned char buf[SEAL_NONCE + RH_SECRET_SIZE + SEAL_TAG];
+    size_t n, pre = strlen(SEAL_PREFIX);
+    int rc;
+    if (!rh__is_sealed(sealed) ||
+        mbedtls_base64_decode(buf, sizeof buf, &n,
+                              (const unsigned char *)sealed + pre,
+                              strlen(sealed + pre)) != 0 ||
+        n < SEAL_NONCE + SEAL_TAG || n - SEAL_NONCE - SEAL_TAG + 1 > outsz)
+        return RH_E_CRYPTO;
+    n -= SEAL_NONCE + SEAL_TAG;
+    mbedtls_gcm_init(&gcm);
+    rc = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256);
+    if (rc == 0)
+        rc = mbedtls_gcm_auth_decrypt(&gcm, n, buf, SEAL_NONCE,
+                                      (const unsigned char *)aad, strlen(aad),
+                                      buf + SEAL_NONCE + n, SEAL_TAG,
+                                      buf + SEAL_NONCE, (unsigned char *)out);
+    mbedtls_gcm_free(&gcm);
+    rh__wipe(buf, sizeof buf);
+    if (rc != 0) {
+        rh__wipe(out, outsz);
+        return RH_E_CRYPTO; /* wrong key, or the record was altered */
+    }
+    out[n] = '\0';
     return RH_OK;
 }

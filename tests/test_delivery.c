@@ -589,9 +589,9 @@ static void test_delivery__response_prefix_is_logged(void)
     sink *s = rh_test_sink();
     rh_ctx *ctx = rh_test_ctx_new();
     char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
-    char *big = malloc(20000);
-    memset(big, 'r', 19999);
-    big[19999] = '\0';
+    char *big = malloc(100000);
+    memset(big, 'r', 99999);
+    big[99999] = '\0';
     memcpy(big, "quota", 5);
     sink_rule(s, "/body", 500, 0, NULL, big, -1);
     free(big);
@@ -600,7 +600,7 @@ static void test_delivery__response_prefix_is_logged(void)
     RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000));
     prefix got = {0, "", ""};
     RH_CHECK_EQ_INT(1, rh_log_attempts(ctx, NULL, grab_response, &got));
-    RH_CHECK_EQ_INT(4096, got.len); /* a capped prefix of 20,000 bytes */
+    RH_CHECK_EQ_INT(65536, got.len); /* a capped prefix of 100,000 bytes */
     RH_CHECK_EQ_STR("quota", got.head);
     RH_CHECK_EQ_STR("", got.error);
     rh_ctx_free(ctx);

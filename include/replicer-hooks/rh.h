@@ -97,6 +97,23 @@ RH_EXTERN int rh_config_set_ca_file(rh_config *cfg, const char *path);
  *  the timeout + 1 s). */
 RH_EXTERN int rh_config_set_lease_ms(rh_config *cfg, int64_t ms);
 
+/** Production mode: admit a range the address guard refuses (loopback,
+ *  private, link-local, ...), e.g. "10.1.2.0/24" or "fd00:1::/64"; up to 64.
+ *  Applies to URLs at registration and to every address dialled.
+ *  @return RH_OK, RH_E_INVALID_ARG (not a CIDR, list full). @since 0.1.0 */
+RH_EXTERN int rh_config_allow_cidr(rh_config *cfg, const char *cidr);
+/** An explicit proxy URL for every transfer (copied); NULL: none. Proxies
+ *  are never taken from the environment. The guard then judges the proxy's
+ *  address, and the proxy reaches the receiver. @since 0.1.0 */
+RH_EXTERN int rh_config_set_proxy(rh_config *cfg, const char *url);
+/** A 32-byte key (copied, wiped on free) that seals endpoint secrets with
+ *  AES-256-GCM before they reach storage, so that a leaked database does not
+ *  leak them; NULL removes it. A store with sealed secrets then needs the
+ *  same key: rh_ctx_new() fails with RH_E_CRYPTO without it.
+ *  @since 0.1.0 */
+RH_EXTERN int rh_config_set_sealing_key(rh_config *cfg,
+                                        const unsigned char *key, size_t len);
+
 /** Re-read the endpoints from storage at least this often while delivering
  *  (0, the default: only when a delivery names an endpoint the context does
  *  not know). For several processes sharing one store, so that endpoints
@@ -169,6 +186,19 @@ RH_EXTERN int rh_endpoint_enable(rh_ctx *ctx, const char *endpoint_id);
 RH_EXTERN int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
                                         int64_t grace_ms, char *secret_out,
                                         size_t secret_size);
+/**
+ * Set (or with value NULL remove) a custom request header of an endpoint,
+ * e.g. an API key the receiver wants. The name is an RFC 9110 token and not
+ * one we set (Host, Content-Length, Content-Type, Transfer-Encoding,
+ * Connection, User-Agent, Expect, X-Replicer-*, webhook-*); the value has no
+ * CR, LF, NUL or other control character, at most 1024 bytes; at most 32
+ * headers. Copied; stored with the endpoint.
+ * @return RH_OK, RH_E_INVALID_ARG, RH_E_NOT_FOUND (endpoint, or the header
+ *         to remove), RH_E_STORAGE, RH_E_NOMEM, RH_E_REENTRANT.
+ * @since 0.1.0
+ */
+RH_EXTERN int rh_endpoint_set_header(rh_ctx *ctx, const char *endpoint_id,
+                                     const char *name, const char *value);
 /** Borrow an endpoint: valid until the next call on ctx. @return RH_OK,
  *  RH_E_NOT_FOUND, RH_E_INVALID_ARG. @since 0.1.0 */
 RH_EXTERN int rh_endpoint_get(rh_ctx *ctx, const char *endpoint_id,
@@ -183,6 +213,11 @@ RH_EXTERN size_t rh_endpoint_event_count(const rh_endpoint *ep);
 RH_EXTERN const char *rh_endpoint_event(const rh_endpoint *ep, size_t i);
 RH_EXTERN int rh_endpoint_enabled(const rh_endpoint *ep);
 RH_EXTERN int64_t rh_endpoint_created_ms(const rh_endpoint *ep);
+RH_EXTERN size_t rh_endpoint_header_count(const rh_endpoint *ep);
+RH_EXTERN const char *rh_endpoint_header_name(const rh_endpoint *ep,
+                                              size_t i);
+RH_EXTERN const char *rh_endpoint_header_value(const rh_endpoint *ep,
+                                               size_t i);
 
 /* ------------------------------------------------------------------ emit */
 
