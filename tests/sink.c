@@ -300,6 +300,11 @@ static void *run(void *arg)
 
 int sink_start(sink **out, int64_t max_life_ms)
 {
+    return sink_start_at(out, "127.0.0.1", 0, max_life_ms);
+}
+
+int sink_start_at(sink **out, const char *ip, int port, int64_t max_life_ms)
+{
     struct sockaddr_in a;
     socklen_t len = sizeof a;
     sink *s = calloc(1, sizeof *s);
@@ -312,7 +317,14 @@ int sink_start(sink **out, int64_t max_life_ms)
     setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)port);
+    /* loopback only: 127.0.0.0/8 */
+    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1 ||
+        (ntohl(a.sin_addr.s_addr) >> 24) != 127) {
+        close(s->listen_fd);
+        free(s);
+        return -1;
+    }
     if (bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) != 0 ||
         listen(s->listen_fd, 512) != 0 ||
         getsockname(s->listen_fd, (struct sockaddr *)&a, &len) != 0 ||

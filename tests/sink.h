@@ -26,6 +26,8 @@ typedef struct sink_request {
 /* Start on 127.0.0.1:0. The sink stops by itself after max_life_ms even if
  * nobody calls sink_stop (a test that crashes must not leave it behind). */
 int sink_start(sink **out, int64_t max_life_ms);
+/* The same on a given loopback address and port (0: any free port). */
+int sink_start_at(sink **out, const char *ip, int port, int64_t max_life_ms);
 void sink_stop(sink *s); /* joins the thread and frees everything */
 int sink_port(const sink *s);
 /* "http://127.0.0.1:PORT" + path, into a static-per-call buffer of the

@@ -116,7 +116,30 @@ static void test_tls__production_trusts_only_the_system_store(void)
     drop_env(&e);
 }
 
+/* Only the valid certificate is accepted: self-signed and expired ones are
+ * refused even with the test CA configured. */
+static void test_tls__self_signed_and_expired_are_refused(void)
+{
+    tls_env e;
+    char cert[160], key[160];
+    RH_CHECK_EQ_INT(0, make_env(&e));
+    const char *names[] = {"self", "expired"};
+    for (int i = 0; i < 2; i++) {
+        tls_sink *s = NULL;
+        snprintf(cert, sizeof cert, "%s/%s.pem", e.dir, names[i]);
+        snprintf(key, sizeof key, "%s/%s.key", e.dir, names[i]);
+        RH_CHECK_EQ_INT(0, tls_sink_start(&s, cert, key, 60000));
+        RH_CHECK_EQ_INT(RH_OUTCOME_TLS, deliver(RH_MODE_DEVELOPMENT, e.ca,
+                                                tls_sink_port(s)));
+        RH_CHECK_EQ_INT(0, tls_sink_requests(s));
+        tls_sink_stop(s);
+    }
+    drop_env(&e);
+}
+
 const rh_test_case rh_tests_tls[] = {
+    {"tls__self_signed_and_expired_are_refused",
+     test_tls__self_signed_and_expired_are_refused},
     {"tls__custom_ca_in_development", test_tls__custom_ca_in_development},
     {"tls__hostname_is_verified", test_tls__hostname_is_verified},
     {"tls__production_trusts_only_the_system_store",

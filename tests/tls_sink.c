@@ -38,7 +38,7 @@ static long mono_ms(void)
 
 int tls_make_pki(const char *dir)
 {
-    char cmd[4096];
+    char cmd[8192];
     const char *key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
     snprintf(cmd, sizeof cmd,
              "set -e; cd '%s';"
@@ -52,8 +52,24 @@ int tls_make_pki(const char *dir)
              " openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key"
              " -CAcreateserial -out $n.pem -days 2 -extfile $n.ext"
              " 2>/dev/null;"
-             "done",
-             dir, key, key);
+             "done;"
+             /* self-signed, with the right name */
+             "openssl req -x509 %s -keyout self.key -out self.pem -days 2"
+             " -subj /CN=self -addext subjectAltName=IP:127.0.0.1"
+             " 2>/dev/null;"
+             /* signed by the CA, right name, validity long past */
+             "printf '[ca]\\ndefault_ca=t\\n[t]\\ndir=.\\n"
+             "database=index.txt\\nnew_certs_dir=.\\nserial=serial\\n"
+             "default_md=sha256\\npolicy=p\\ncopy_extensions=copy\\n"
+             "unique_subject=no\\n[p]\\ncommonName=supplied\\n' > ca.cnf;"
+             ": > index.txt; echo 1000 > serial;"
+             "openssl req %s -keyout expired.key -out expired.csr"
+             " -subj /CN=expired -addext subjectAltName=IP:127.0.0.1"
+             " 2>/dev/null;"
+             "openssl ca -batch -config ca.cnf -keyfile ca.key -cert ca.pem"
+             " -in expired.csr -out expired.pem -startdate 20200101000000Z"
+             " -enddate 20200102000000Z 2>/dev/null",
+             dir, key, key, key, key);
     return system(cmd) == 0 ? 0 : -1;
 }
 

@@ -7,8 +7,10 @@
 
 typedef struct tls_sink tls_sink;
 
-/* Make a CA and two server certificates signed by it under dir: srv.pem
- * (SAN IP:127.0.0.1) and wrong.pem (SAN DNS:wrong.example). 0 on success. */
+/* Make under dir a CA (ca.pem) and server certificates with their keys:
+ * srv (signed by the CA, SAN IP:127.0.0.1), wrong (signed, SAN
+ * DNS:wrong.example), self (self-signed, SAN IP:127.0.0.1) and expired
+ * (signed, right name, valid only in 2020). 0 on success. */
 int tls_make_pki(const char *dir);
 
 /* Serve cert/key on 127.0.0.1:0, answering every request 200. Stops by
