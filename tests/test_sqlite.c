@@ -203,10 +203,14 @@ static void test_sqlite__processes_never_claim_one_delivery_twice(void)
             FILE *out = fopen(outs[p], "w");
             if (!out || rh_sqlite_open(&mine, path, 0, NULL, 0) != RH_OK)
                 _exit(1);
-            /* small claims, many times, all racing for the same rows */
+            /* small claims, many times, all racing for the same rows; a
+             * claim that waited out the busy timeout (slow machines,
+             * valgrind) is simply tried again */
+            int failures = 0;
             for (int k = 0; k < 200; k++)
                 if (mine.claim(10, 1000000, 3, take_all, out,
-                               mine.userdata) < 0)
+                               mine.userdata) < 0 &&
+                    ++failures > 20)
                     _exit(2);
             fclose(out);
             mine.destroy(mine.userdata);
