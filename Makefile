@@ -54,7 +54,7 @@ TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_si
 TEST_BIN := $(BUILD)/test-runner
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
-        format deps valgrind examples interop bench
+        format deps valgrind examples interop bench fuzz fuzz-replay fuzz-deps
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(TOOL) $(EXAMPLES)
 
@@ -153,6 +153,37 @@ $(BENCH_BIN): tests/bench/bench.c tests/sink.c tests/sink.h $(LIB_SRC) lib/stora
 
 bench: deps $(BENCH_BIN)
 	$(BENCH_BIN) build/bench.json
+
+# libFuzzer targets (clang): each runs FUZZ_SECONDS on a working copy of its
+# seed corpus in tests/fuzz/corpus/; fuzz-replay only runs the seeds.
+FUZZ_TARGETS := verify url retry_after envelope endpoint_record
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HEADERS) lib/rh_internal.h
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Iinclude -Ilib $(DEP_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+fuzz-deps:
+	@sh scripts/deps.sh fuzz
+
+fuzz-replay: fuzz-deps $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	    build/fuzz/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t 2>&1 | tail -1 || exit 1; \
+	done
+
+fuzz: fuzz-replay
+	@for t in $(FUZZ_TARGETS); do \
+	    rm -rf build/fuzz/corpus-$$t; mkdir -p build/fuzz/corpus-$$t; \
+	    cp tests/fuzz/corpus/$$t/* build/fuzz/corpus-$$t/; \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	    if ! build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus-$$t > build/fuzz/$$t.log 2>&1; then \
+	        tail -40 build/fuzz/$$t.log; exit 1; fi; \
+	    grep -E "^stat::number_of_executed_units|^#[0-9]+ +DONE" build/fuzz/$$t.log; \
+	done
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -241,6 +241,16 @@ int rh_verify(const char *secret, const char *msg_id, const char *timestamp,
     if (rc != RH_OK)
         return rc;
 
+    /* The expected token text: comparing text, not decoded bytes, refuses
+     * the non-canonical encodings a lenient base64 decoder would accept,
+     * so a token matches exactly or not at all. */
+    unsigned char want[64];
+    size_t want_len = 0;
+    if (mbedtls_base64_encode(want, sizeof want, &want_len, mac, MAC_LEN) !=
+        0) {
+        rh__wipe(mac, sizeof mac);
+        return RH_E_CRYPTO;
+    }
     /* Walk "v1,<b64> v1,<b64> ...": other versions are skipped, and every
      * v1 token is compared, so timing does not tell which one matched. */
     const char *p = signature_header;
@@ -256,20 +266,18 @@ int rh_verify(const char *secret, const char *msg_id, const char *timestamp,
         const char *comma = memchr(p, ',', (size_t)(end - p));
         if (!comma) {
             rh__wipe(mac, sizeof mac);
+            rh__wipe(want, sizeof want);
             return RH_E_INVALID_ARG;
         }
         if (comma - p == 2 && p[0] == 'v' && p[1] == '1') {
-            unsigned char got[64];
-            size_t n = 0;
             seen++;
-            if (mbedtls_base64_decode(got, sizeof got, &n,
-                                      (const unsigned char *)comma + 1,
-                                      (size_t)(end - comma - 1)) == 0 &&
-                n == MAC_LEN && mbedtls_ct_memcmp(got, mac, MAC_LEN) == 0)
+            if ((size_t)(end - comma - 1) == want_len &&
+                mbedtls_ct_memcmp(comma + 1, want, want_len) == 0)
                 matched = 1;
         }
         p = end;
     }
+    rh__wipe(want, sizeof want);
     rh__wipe(mac, sizeof mac);
     if (!seen)
         return RH_E_INVALID_ARG;

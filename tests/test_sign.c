@@ -93,6 +93,16 @@ static void test_sign__malformed_input_is_invalid(void)
                         rh_verify(SW_SECRET, SW_ID, "1614265330",
                                   bad_headers[i], SW_BODY, n, 1614265330,
                                   300));
+    /* the same MAC bytes in a non-canonical encoding (padding bits set):
+     * a token matches exactly or not at all */
+    RH_CHECK_EQ_INT(RH_E_SIGNATURE,
+                    rh_verify(SW_SECRET, SW_ID, "1614265330",
+                              "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF=",
+                              SW_BODY, n, 1614265330, 300));
+    RH_CHECK_EQ_INT(RH_E_SIGNATURE,
+                    rh_verify(SW_SECRET, SW_ID, "1614265330",
+                              "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",
+                              SW_BODY, n, 1614265330, 300));
     /* v1 with a value that is not base64 of 32 bytes never matches */
     RH_CHECK_EQ_INT(RH_E_SIGNATURE,
                     rh_verify(SW_SECRET, SW_ID, "1614265330", "v1,!!!!",
