@@ -62,7 +62,9 @@ static void usage_send(FILE *f)
             "  --schedule LIST     retry delays in seconds, comma-separated\n"
             "                      (default 5,30,120,600,1800; \"\" for none)\n"
             "  --timeout-ms N      per-attempt timeout (default 10000)\n"
-            "  --ca-file PATH      CA bundle for https receivers (with --dev)\n",
+            "  --ca-file PATH      CA bundle for https receivers (with --dev)\n"
+            "  --allow CIDR        production: admit a private range the\n"
+            "                      address guard refuses (repeatable)\n",
             prog);
 }
 
@@ -151,7 +153,8 @@ static void on_failed(const rh_delivery *dl, void *ud)
 static int cmd_send(int argc, char **argv)
 {
     const char *url = NULL, *event = NULL, *data = NULL, *secret = NULL,
-               *ca = NULL;
+               *ca = NULL, *allow[16];
+    size_t n_allow = 0;
     int dev = 0, have_schedule = 0;
     int64_t schedule[32], timeout_ms = 10000;
     size_t n_schedule = 0;
@@ -164,7 +167,8 @@ static int cmd_send(int argc, char **argv)
             dev = 1;
         } else if (!strcmp(a, "--event") || !strcmp(a, "--data") ||
                    !strcmp(a, "--secret") || !strcmp(a, "--schedule") ||
-                   !strcmp(a, "--timeout-ms") || !strcmp(a, "--ca-file")) {
+                   !strcmp(a, "--timeout-ms") || !strcmp(a, "--ca-file") ||
+                   !strcmp(a, "--allow")) {
             if (i + 1 >= argc)
                 return bad("send", a, "needs a value");
             const char *v = argv[++i];
@@ -176,6 +180,11 @@ static int cmd_send(int argc, char **argv)
                 secret = v;
             else if (!strcmp(a, "--ca-file"))
                 ca = v;
+            else if (!strcmp(a, "--allow")) {
+                if (n_allow >= 16)
+                    return bad("send", a, "at most 16");
+                allow[n_allow++] = v;
+            }
             else if (!strcmp(a, "--schedule")) {
                 if (parse_schedule(v, schedule, &n_schedule) != 0)
                     return bad("send", a,
@@ -214,6 +223,11 @@ static int cmd_send(int argc, char **argv)
         rc = rh_config_set_timeout_ms(cfg, timeout_ms);
     if (rc == RH_OK && ca)
         rc = rh_config_set_ca_file(cfg, ca);
+    for (size_t i = 0; rc == RH_OK && i < n_allow; i++)
+        if ((rc = rh_config_allow_cidr(cfg, allow[i])) != RH_OK) {
+            rh_config_free(cfg);
+            return bad("send", "--allow", "expected a CIDR like 10.1.2.0/24");
+        }
     if (rc == RH_OK)
         rc = rh_config_set_attempt_cb(cfg, on_attempt, &st);
     if (rc == RH_OK)
@@ -399,6 +413,8 @@ typedef struct store_opts {
     int have_schedule;
     int64_t schedule[32];
     size_t n_schedule;
+    const char *allow[16];
+    size_t n_allow;
     const char *pos[3];
     int n_pos;
 } store_opts;
@@ -446,7 +462,9 @@ static void usage_store(FILE *f, const char *cmd)
                 "TIME: Unix seconds, 2026-11-27T05:00:00Z, or a duration ago "
                 "(24h).\n",
                 prog);
-    fprintf(f, "\nThe store: --store sqlite:PATH, or REPLICER_HOOKS_STORE.\n");
+    fprintf(f, "\nThe store: --store sqlite:PATH, or REPLICER_HOOKS_STORE.\n"
+               "--allow CIDR (repeatable): in production, admit a private\n"
+               "range the address guard refuses, e.g. 10.1.2.0/24.\n");
 }
 
 /* "24h", "30m", "90s", "1500ms", "2d"; a bare number is seconds. */
@@ -540,6 +558,11 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                 o->endpoint = v;
             else if (!strcmp(a, "--delivery"))
                 o->delivery = v;
+            else if (!strcmp(a, "--allow")) {
+                if (o->n_allow >= 16)
+                    return bad(cmd, a, "at most 16");
+                o->allow[o->n_allow++] = v;
+            }
             else if (!strcmp(a, "--timeout-ms")) {
                 if (parse_i64(v, &n) != 0 || n < 1 || n > 600000)
                     return bad(cmd, a, "expected 1 to 600000 milliseconds");
@@ -613,6 +636,12 @@ static int open_store_ctx(const char *cmd, const store_opts *o,
         rc = rh_config_set_lease_ms(cfg, o->lease_ms);
     if (rc == RH_OK && o->have_schedule)
         rc = rh_config_set_retry_schedule(cfg, o->schedule, o->n_schedule);
+    for (size_t i = 0; rc == RH_OK && i < o->n_allow; i++)
+        if (rh_config_allow_cidr(cfg, o->allow[i]) != RH_OK) {
+            rh_config_free(cfg);
+            st.destroy(st.userdata);
+            return bad(cmd, "--allow", "expected a CIDR like 10.1.2.0/24");
+        }
     if (rc == RH_OK && w) {
         rc = rh_config_set_attempt_cb(cfg, print_attempt_line, w);
         /* a worker sees endpoints changed by other commands within 2 s */
