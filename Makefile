@@ -38,6 +38,12 @@ TEST_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcr
 SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
 
+# The PostgreSQL adapter is built when libpq is present (scripts/deps.sh
+# installs it on Debian).
+PG_AVAILABLE := $(shell $(PKG_CONFIG) --exists libpq 2>/dev/null && echo 1)
+PG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+PG_LIBS := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
+
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/replicer-hooks/*.h)
@@ -48,6 +54,19 @@ SQLITE_SONAME := libreplicer-hooks-sqlite.so.$(ABI)
 SQLITE_SHARED := $(BUILD)/$(SQLITE_SONAME)
 SQLITE_STATIC := $(BUILD)/libreplicer-hooks-sqlite.a
 SQLITE_OBJ := $(BUILD)/obj/storage_rh_sqlite.o
+PG_SONAME := libreplicer-hooks-pg.so.$(ABI)
+PG_SHARED := $(BUILD)/$(PG_SONAME)
+PG_STATIC := $(BUILD)/libreplicer-hooks-pg.a
+PG_OBJ := $(BUILD)/obj/storage_rh_pg.o
+ifeq ($(PG_AVAILABLE),1)
+PG_LIBS_ALL := $(PG_SHARED) $(PG_STATIC)
+PG_LINK := $(PG_STATIC) $(PG_LIBS)
+PG_DEFINE := -DRH_HAVE_PG
+else
+PG_LIBS_ALL :=
+PG_LINK :=
+PG_DEFINE :=
+endif
 TOOL := $(BUILD)/replicer-hooks
 EXAMPLES := $(BUILD)/example-basic $(BUILD)/example-outbox $(BUILD)/demo
 TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/backends.c
@@ -56,7 +75,7 @@ TEST_BIN := $(BUILD)/test-runner
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
         format deps valgrind examples interop bench fuzz fuzz-replay fuzz-deps
 
-all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(TOOL) $(EXAMPLES)
+all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
 deps:
 	@sh scripts/deps.sh
@@ -89,9 +108,22 @@ $(SQLITE_STATIC): $(SQLITE_OBJ)
 	rm -f $@
 	ar rcs $@ $(SQLITE_OBJ)
 
+# The PostgreSQL adapter, likewise its own library: the core never links libpq.
+$(PG_OBJ): lib/storage/rh_pg.c $(HEADERS) | $(BUILD)/obj
+	$(CC) $(LIB_CFLAGS) $(PG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(PG_SHARED): $(PG_OBJ) $(SHARED) lib/libreplicer-hooks.map
+	$(CC) -shared -Wl,-soname,$(PG_SONAME) -Wl,--version-script=lib/libreplicer-hooks.map \
+	    $(SAN_FLAGS) $(LDFLAGS) -o $@ $(PG_OBJ) -L$(BUILD) -lreplicer-hooks $(PG_LIBS)
+	ln -sf $(PG_SONAME) $(BUILD)/libreplicer-hooks-pg.so
+
+$(PG_STATIC): $(PG_OBJ)
+	rm -f $@
+	ar rcs $@ $(PG_OBJ)
+
 # Programs link the static library so that they run from the tree.
-$(TOOL): examples/replicer-hooks.c $(STATIC) $(SQLITE_STATIC) $(HEADERS)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+$(TOOL): examples/replicer-hooks.c $(STATIC) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS)
+	$(CC) $(BASE_CFLAGS) $(PG_DEFINE) $(CFLAGS) -o $@ $< $(PG_LINK) $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 $(BUILD)/example-basic: examples/basic.c $(STATIC) $(HEADERS)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
@@ -105,9 +137,9 @@ $(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
 
 examples: $(EXAMPLES) $(TOOL)
 
-$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h $(STATIC) $(SQLITE_STATIC) $(HEADERS) lib/rh_internal.h
-	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
-	    $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
+$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h $(STATIC) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) lib/rh_internal.h
+	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
+	    $(PG_LINK) $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 # The public headers alone, as C99 -pedantic and as C++, with -Werror.
 check-headers: | $(BUILD)/obj
@@ -115,17 +147,18 @@ check-headers: | $(BUILD)/obj
 	$(CXX) -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/headers.c -o $(BUILD)/obj/headers_cxx.o
 
 # The exported symbols of each library must be exactly its list in docs/.
-check-symbols: $(SHARED) $(SQLITE_SHARED)
+check-symbols: $(SHARED) $(SQLITE_SHARED) $(PG_LIBS_ALL)
 	@sh scripts/check-symbols.sh $(SHARED) docs/symbols.txt
 	@sh scripts/check-symbols.sh $(SQLITE_SHARED) docs/symbols-sqlite.txt
+	@if [ -n "$(PG_LIBS_ALL)" ]; then sh scripts/check-symbols.sh $(PG_SHARED) docs/symbols-pg.txt; fi
 
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols
-	RH_TOOL=$(TOOL) $(TEST_BIN) $(TESTS)
+	RH_TOOL=$(TOOL) sh scripts/with-pg.sh $(TEST_BIN) $(TESTS)
 
 valgrind: deps
 	@$(MAKE) --no-print-directory $(TEST_BIN) $(TOOL)
-	RH_TOOL=$(TOOL) valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	RH_TOOL=$(TOOL) sh scripts/with-pg.sh valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --quiet $(TEST_BIN) $(TESTS)
 
 # Our requests checked by the Standard Webhooks reference library for Node
@@ -195,6 +228,12 @@ install: all
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libreplicer-hooks.so
+	if [ -n "$(PG_LIBS_ALL)" ]; then \
+	    install -m 644 $(PG_STATIC) $(DESTDIR)$(LIBDIR)/ && \
+	    install -m 755 $(PG_SHARED) $(DESTDIR)$(LIBDIR)/$(PG_SONAME) && \
+	    ln -sf $(PG_SONAME) $(DESTDIR)$(LIBDIR)/libreplicer-hooks-pg.so && \
+	    sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	        pkgconfig/replicer-hooks-pg.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks-pg.pc; fi
 	install -m 644 $(SQLITE_STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SQLITE_SHARED) $(DESTDIR)$(LIBDIR)/$(SQLITE_SONAME)
 	ln -sf $(SQLITE_SONAME) $(DESTDIR)$(LIBDIR)/libreplicer-hooks-sqlite.so
@@ -209,7 +248,9 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks.so $(DESTDIR)$(BINDIR)/replicer-hooks \
 	    $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks.pc \
 	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks-sqlite.a $(DESTDIR)$(LIBDIR)/$(SQLITE_SONAME) \
-	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks-sqlite.so $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks-sqlite.pc
+	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks-sqlite.so $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks-sqlite.pc \
+	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks-pg.a $(DESTDIR)$(LIBDIR)/$(PG_SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks-pg.so $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks-pg.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/replicer-hooks
 
 format:

@@ -3,6 +3,9 @@
 #include "rh_internal.h"
 
 #include <replicer-hooks/rh_sqlite.h>
+#ifdef RH_HAVE_PG
+#include <replicer-hooks/rh_pg.h>
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,3 +52,32 @@ static int open_sqlite(rh_storage *out)
 
 const rh_test_backend rh_test_memory_backend = {"memory", open_memory};
 const rh_test_backend rh_test_sqlite_backend = {"sqlite", open_sqlite};
+
+const char *rh_test_pg(void)
+{
+#ifdef RH_HAVE_PG
+    const char *c = getenv("RH_TEST_PG");
+    return c && *c ? c : NULL;
+#else
+    return NULL;
+#endif
+}
+
+/* A fresh schema per store: each test starts from an empty queue. */
+static int open_pg(rh_storage *out)
+{
+#ifdef RH_HAVE_PG
+    char schema[64], err[512];
+    static unsigned n;
+    snprintf(schema, sizeof schema, "t%u_%u", (unsigned)getpid(), ++n);
+    int rc = rh_pg_open(out, rh_test_pg(), schema, err, sizeof err);
+    if (rc != RH_OK)
+        fprintf(stderr, "rh_pg_open: %s\n", err);
+    return rc;
+#else
+    (void)out;
+    return RH_E_UNSUPPORTED;
+#endif
+}
+
+const rh_test_backend rh_test_pg_backend = {"pg", open_pg};

@@ -13,6 +13,9 @@ typedef struct rh_test_backend {
 
 extern const rh_test_backend rh_test_memory_backend;
 extern const rh_test_backend rh_test_sqlite_backend;
+extern const rh_test_backend rh_test_pg_backend;
+/* The test cluster's connection string, or NULL when there is none. */
+const char *rh_test_pg(void);
 /* The backend the current conformance test runs on. */
 extern const rh_test_backend *rh_test_backend_now;
 

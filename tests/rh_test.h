@@ -17,6 +17,15 @@ typedef struct rh_test_case {
 
 void rh_test_fail(const char *file, int line, const char *what);
 extern int rh_test_failed; /* set by rh_test_fail for the current test */
+extern int rh_test_skipped; /* set by RH_SKIP: counted apart, never passed */
+
+/* End the test as skipped, saying why (a part it needs is missing). */
+#define RH_SKIP(why)                                                           \
+    do {                                                                       \
+        fprintf(stderr, "    skipped: %s\n", (why));                           \
+        rh_test_skipped = 1;                                                   \
+        return;                                                                \
+    } while (0)
 
 #define RH_CHECK(cond)                                                         \
     do {                                                                       \

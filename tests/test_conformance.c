@@ -411,8 +411,18 @@ static void conf_resend_and_recover(void)
     }
 CONFORMANCE(ON_MEMORY)
 CONFORMANCE(ON_SQLITE)
+#define ON_PG(name)                                                            \
+    static void pg_##name(void)                                                \
+    {                                                                          \
+        if (!rh_test_pg())                                                     \
+            RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");                \
+        rh_test_backend_now = &rh_test_pg_backend;                             \
+        conf_##name();                                                     \
+    }
+CONFORMANCE(ON_PG)
 
 #define ROW_MEMORY(name) {"conformance_memory__" #name, memory_##name},
 #define ROW_SQLITE(name) {"conformance_sqlite__" #name, sqlite_##name},
+#define ROW_PG(name) {"conformance_pg__" #name, pg_##name},
 const rh_test_case rh_tests_conformance[] = {
-    CONFORMANCE(ROW_MEMORY) CONFORMANCE(ROW_SQLITE){NULL, NULL}};
+    CONFORMANCE(ROW_MEMORY) CONFORMANCE(ROW_SQLITE) CONFORMANCE(ROW_PG){NULL, NULL}};

@@ -330,8 +330,18 @@ static void test_storage__every_slot_failure_is_reported(void)
     }
 HOST_STORAGE(ON_MEMORY)
 HOST_STORAGE(ON_SQLITE)
+#define ON_PG(name)                                                            \
+    static void pg_##name(void)                                                \
+    {                                                                          \
+        if (!rh_test_pg())                                                     \
+            RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");                \
+        rh_test_backend_now = &rh_test_pg_backend;                             \
+        test_storage__##name();                                                     \
+    }
+HOST_STORAGE(ON_PG)
 
 #define ROW_MEMORY(name) {"storage_memory__" #name, memory_##name},
 #define ROW_SQLITE(name) {"storage_sqlite__" #name, sqlite_##name},
+#define ROW_PG(name) {"storage_pg__" #name, pg_##name},
 const rh_test_case rh_tests_storage[] = {
-    HOST_STORAGE(ROW_MEMORY) HOST_STORAGE(ROW_SQLITE){NULL, NULL}};
+    HOST_STORAGE(ROW_MEMORY) HOST_STORAGE(ROW_SQLITE) HOST_STORAGE(ROW_PG){NULL, NULL}};

@@ -1,0 +1,825 @@
+/* replicer-hooks PostgreSQL storage: the rh_storage contract for many
+ * processes on many machines. Claims use FOR UPDATE SKIP LOCKED with a lease,
+ * so work spreads without double sends; a lost connection is re-established
+ * with backoff. */
+#include <replicer-hooks/rh_pg.h>
+
+#include <libpq-fe.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SCHEMA_VERSION 1
+#define POLL_MS 1000        /* other processes add work: look this often */
+#define BACKOFF_MIN_MS 200  /* reconnect attempts, doubling ... */
+#define BACKOFF_MAX_MS 5000 /* ... up to this */
+
+enum {
+    S_EP_SAVE,
+    S_EP_REMOVE,
+    S_EP_LOAD,
+    S_EV_INSERT,
+    S_DL_INSERT,
+    S_CLAIM_SCAN,
+    S_CLAIM_TAKE,
+    S_AT_INSERT,
+    S_DL_UPDATE,
+    S_QUERY_ATTEMPTS,
+    S_QUERY_DELIVERIES,
+    S_RESEND,
+    S_STATE_OF,
+    S_RECOVER,
+    S_NEXT_DUE,
+    S_COUNT
+};
+
+/* "@." stands for the schema. */
+static const char *const sql_template[S_COUNT] = {
+    [S_EP_SAVE] = "INSERT INTO @.endpoints(id, record) VALUES($1, $2) "
+                  "ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
+    [S_EP_REMOVE] = "DELETE FROM @.endpoints WHERE id = $1",
+    [S_EP_LOAD] = "SELECT record FROM @.endpoints ORDER BY seq",
+    [S_EV_INSERT] = "INSERT INTO @.events(id, type, timestamp_ms, data) "
+                    "VALUES($1, $2, $3, $4)",
+    [S_DL_INSERT] =
+        "INSERT INTO @.deliveries(id, event_id, endpoint_id, event_type, "
+        "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms) "
+        "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up "
+        "FROM unnest($1::text[], $4::text[], $5::int[], $6::bigint[], "
+        "$7::bigint[], $8::bigint[]) AS d(id, ep, att, nxt, cr, up)",
+    [S_CLAIM_SCAN] =
+        "WITH due AS (SELECT id FROM @.deliveries WHERE state < 2 AND "
+        "due_ms <= $1 ORDER BY due_ms LIMIT $2 FOR UPDATE SKIP LOCKED) "
+        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
+        "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
+        "e.timestamp_ms, e.data FROM @.deliveries d JOIN due USING (id) "
+        "JOIN @.events e ON e.id = d.event_id ORDER BY d.due_ms, d.id",
+    [S_CLAIM_TAKE] = "UPDATE @.deliveries SET state = 1, due_ms = $2 "
+                     "WHERE id = ANY($1::text[])",
+    [S_AT_INSERT] =
+        "INSERT INTO @.attempts(delivery_id, endpoint_id, event_id, "
+        "event_type, number, started_ms, duration_ms, status, success, "
+        "outcome, response, error) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    [S_DL_UPDATE] =
+        "UPDATE @.deliveries SET state = $2, attempts = $3, "
+        "next_attempt_ms = $4, due_ms = $5, updated_ms = $6 WHERE id = $1",
+    [S_QUERY_ATTEMPTS] =
+        "SELECT seq, delivery_id, endpoint_id, event_id, event_type, number, "
+        "started_ms, duration_ms, status, success, outcome, response, error "
+        "FROM @.attempts WHERE seq > $1 "
+        "AND ($2::text IS NULL OR endpoint_id = $2) "
+        "AND ($3::text IS NULL OR delivery_id = $3) "
+        "AND ($4::text IS NULL OR event_id = $4) "
+        "AND ($5::int = 0 OR success = 0) AND started_ms >= $6 "
+        "AND ($7::bigint = 0 OR started_ms < $7) ORDER BY seq LIMIT $8",
+    [S_QUERY_DELIVERIES] =
+        "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
+        "next_attempt_ms, created_ms, updated_ms FROM @.deliveries "
+        "WHERE ($1::text IS NULL OR endpoint_id = $1) "
+        "AND ($2::text IS NULL OR id = $2) "
+        "AND ($3::text IS NULL OR event_id = $3) "
+        "AND ($4::int = 0 OR state = 3) AND ($5::int < 0 OR state = $5) "
+        "AND created_ms >= $6 AND ($7::bigint = 0 OR created_ms < $7) "
+        "ORDER BY created_ms, id LIMIT $8",
+    [S_RESEND] = "UPDATE @.deliveries SET state = 0, attempts = 0, "
+                 "next_attempt_ms = $2, due_ms = $2, updated_ms = $2 "
+                 "WHERE id = $1 AND state = 3",
+    [S_STATE_OF] = "SELECT state FROM @.deliveries WHERE id = $1",
+    [S_RECOVER] = "UPDATE @.deliveries SET state = 0, attempts = 0, "
+                  "next_attempt_ms = $3, due_ms = $3, updated_ms = $3 "
+                  "WHERE endpoint_id = $1 AND state = 3 AND created_ms >= $2",
+    [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM @.deliveries WHERE state < 2",
+};
+
+static const char schema_v1[] =
+    "CREATE TABLE @.endpoints(id text PRIMARY KEY, seq bigserial,"
+    " record text NOT NULL);"
+    "CREATE TABLE @.events(id text PRIMARY KEY, type text NOT NULL,"
+    " timestamp_ms bigint NOT NULL, data bytea NOT NULL);"
+    "CREATE TABLE @.deliveries(id text PRIMARY KEY,"
+    " event_id text NOT NULL REFERENCES @.events(id),"
+    " endpoint_id text NOT NULL, event_type text NOT NULL,"
+    " state int NOT NULL, attempts int NOT NULL,"
+    " next_attempt_ms bigint NOT NULL,"
+    /* due_ms: the next attempt while pending, the lease end in flight */
+    " due_ms bigint NOT NULL,"
+    " created_ms bigint NOT NULL, updated_ms bigint NOT NULL);"
+    /* claims read only the small set of unfinished rows, by due time */
+    "CREATE INDEX ON @.deliveries(due_ms) WHERE state < 2;"
+    "CREATE INDEX ON @.deliveries(endpoint_id, created_ms);"
+    "CREATE INDEX ON @.deliveries(event_id);"
+    "CREATE TABLE @.attempts(seq bigserial PRIMARY KEY,"
+    " delivery_id text NOT NULL, endpoint_id text NOT NULL,"
+    " event_id text NOT NULL, event_type text NOT NULL,"
+    " number int NOT NULL, started_ms bigint NOT NULL,"
+    " duration_ms bigint NOT NULL, status int NOT NULL,"
+    " success int NOT NULL, outcome int NOT NULL,"
+    " response bytea, error text);"
+    "CREATE INDEX ON @.attempts(delivery_id);"
+    "CREATE INDEX ON @.attempts(endpoint_id, seq);"
+    "INSERT INTO @.meta(key, value) VALUES('schema_version', 1);";
+
+typedef struct store {
+    PGconn *conn;
+    int owned;
+    int own_txn;
+    char schema[64];
+    char *sql[S_COUNT];
+    int64_t retry_at_ms;
+    int64_t backoff_ms;
+    char err[512];
+} store;
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The template with every "@." replaced by "<schema>.". */
+static char *expand(const char *tmpl, const char *schema)
+{
+    size_t n = 0, sl = strlen(schema);
+    for (const char *p = tmpl; *p; p++)
+        n += (p[0] == '@' && p[1] == '.') ? sl : 1;
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = tmpl; *p; p++) {
+        if (p[0] == '@' && p[1] == '.') {
+            memcpy(o, schema, sl);
+            o += sl;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static int fail(store *s, const char *what, const PGresult *res)
+{
+    const char *msg = res ? PQresultErrorMessage(res) : "";
+    if (!msg || !*msg)
+        msg = PQerrorMessage(s->conn);
+    snprintf(s->err, sizeof s->err, "%s: %s", what, msg);
+    size_t n = strlen(s->err);
+    while (n && (s->err[n - 1] == '\n' || s->err[n - 1] == ' '))
+        s->err[--n] = '\0';
+    return RH_E_STORAGE;
+}
+
+/* A usable connection, or RH_E_STORAGE. Our own connection is re-made after
+ * a loss, at most once per backoff period, so a database that is down costs
+ * the host little. */
+static int ensure(store *s)
+{
+    if (PQstatus(s->conn) == CONNECTION_OK)
+        return RH_OK;
+    if (!s->owned) {
+        snprintf(s->err, sizeof s->err, "the host's connection is broken");
+        return RH_E_STORAGE;
+    }
+    int64_t now = mono_ms();
+    if (now < s->retry_at_ms) {
+        snprintf(s->err, sizeof s->err,
+                 "database unreachable; reconnecting in %lld ms",
+                 (long long)(s->retry_at_ms - now));
+        return RH_E_STORAGE;
+    }
+    PQreset(s->conn);
+    if (PQstatus(s->conn) == CONNECTION_OK) {
+        s->backoff_ms = 0;
+        return RH_OK;
+    }
+    s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
+    if (s->backoff_ms > BACKOFF_MAX_MS)
+        s->backoff_ms = BACKOFF_MAX_MS;
+    s->retry_at_ms = now + s->backoff_ms;
+    return fail(s, "database unreachable", NULL);
+}
+
+static int exec_simple(store *s, const char *sql, const char *what)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+             PQresultStatus(r) == PGRES_TUPLES_OK;
+    int rc = ok ? RH_OK : fail(s, what, r);
+    PQclear(r);
+    return rc;
+}
+
+/* Our writes join the host's transaction when one is open (the outbox). */
+static int begin(store *s)
+{
+    int rc = ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    PGTransactionStatusType t = PQtransactionStatus(s->conn);
+    if (t == PQTRANS_INERROR) {
+        snprintf(s->err, sizeof s->err,
+                 "the host's transaction has failed: roll it back");
+        return RH_E_STORAGE;
+    }
+    s->own_txn = t == PQTRANS_IDLE;
+    return exec_simple(s, s->own_txn ? "BEGIN" : "SAVEPOINT rh", "begin");
+}
+
+static int rollback(store *s, int rc)
+{
+    if (PQstatus(s->conn) == CONNECTION_OK) {
+        if (s->own_txn) {
+            PQclear(PQexec(s->conn, "ROLLBACK"));
+        } else {
+            PQclear(PQexec(s->conn, "ROLLBACK TO SAVEPOINT rh"));
+            PQclear(PQexec(s->conn, "RELEASE SAVEPOINT rh"));
+        }
+    }
+    return rc;
+}
+
+static int commit(store *s)
+{
+    int rc = exec_simple(s, s->own_txn ? "COMMIT" : "RELEASE SAVEPOINT rh",
+                         "commit");
+    return rc == RH_OK ? RH_OK : rollback(s, rc);
+}
+
+/* Run statement `which` with text parameters (NULL is SQL NULL); lens and
+ * binary mark bytea parameters. The result, or NULL after fail(). */
+static PGresult *run(store *s, int which, int n, const char *const *vals,
+                     const int *lens, const int *binary, const char *what)
+{
+    PGresult *r = PQexecParams(s->conn, s->sql[which], n, NULL, vals, lens,
+                               binary, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fail(s, what, r);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+#define I64(buf, v) (snprintf(buf, sizeof buf, "%lld", (long long)(v)), buf)
+
+static int64_t col_i64(const PGresult *r, int row, int col)
+{
+    return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+/* ---------------------------------------------------------------- slots */
+
+static int s_endpoint_save(const char *id, const char *json, size_t len,
+                           void *ud)
+{
+    store *s = ud;
+    char *text = malloc(len + 1);
+    int rc;
+    if (!text)
+        return RH_E_NOMEM;
+    memcpy(text, json, len);
+    text[len] = '\0';
+    if ((rc = begin(s)) == RH_OK) {
+        const char *v[2] = {id, text};
+        PGresult *r = run(s, S_EP_SAVE, 2, v, NULL, NULL, "endpoint_save");
+        rc = r ? RH_OK : RH_E_STORAGE;
+        PQclear(r);
+        rc = rc == RH_OK ? commit(s) : rollback(s, rc);
+    }
+    free(text);
+    return rc;
+}
+
+static int s_endpoint_remove(const char *id, void *ud)
+{
+    store *s = ud;
+    int rc = begin(s);
+    if (rc != RH_OK)
+        return rc;
+    const char *v[1] = {id};
+    PGresult *r = run(s, S_EP_REMOVE, 1, v, NULL, NULL, "endpoint_remove");
+    rc = !r ? RH_E_STORAGE
+            : (strcmp(PQcmdTuples(r), "0") == 0 ? RH_E_NOT_FOUND : RH_OK);
+    PQclear(r);
+    return rc == RH_OK ? commit(s) : rollback(s, rc);
+}
+
+static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
+                           void *ud)
+{
+    store *s = ud;
+    int rc = ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    PGresult *r = run(s, S_EP_LOAD, 0, NULL, NULL, NULL, "endpoint_load");
+    if (!r)
+        return RH_E_STORAGE;
+    for (int i = 0; i < PQntuples(r) && rc >= 0; i++)
+        rc = each(PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0), each_ud);
+    PQclear(r);
+    return rc < 0 ? rc : RH_OK;
+}
+
+/* "{a,b,c}": ids and numbers need no quoting in an array literal. */
+typedef struct arr {
+    char *buf;
+    size_t len, cap;
+} arr;
+
+static int arr_add(arr *a, const char *item)
+{
+    size_t n = strlen(item);
+    if (a->len + n + 3 > a->cap) {
+        size_t cap = (a->cap ? a->cap : 256);
+        while (cap < a->len + n + 3)
+            cap *= 2;
+        char *b = realloc(a->buf, cap);
+        if (!b)
+            return RH_E_NOMEM;
+        a->buf = b;
+        a->cap = cap;
+    }
+    a->buf[a->len] = a->len == 0 ? '{' : ',';
+    a->len++;
+    memcpy(a->buf + a->len, item, n);
+    a->len += n;
+    a->buf[a->len] = '}';
+    a->buf[a->len + 1] = '\0';
+    return RH_OK;
+}
+
+static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
+                     size_t n, void *ud)
+{
+    store *s = ud;
+    arr ids = {0}, eps = {0}, att = {0}, nxt = {0}, cr = {0}, up = {0};
+    char b1[24], b2[24];
+    int rc = RH_OK;
+    if (n == 0)
+        return RH_OK;
+    for (size_t i = 0; rc == RH_OK && i < n; i++) {
+        rc = arr_add(&ids, rh_delivery_id(dls[i]));
+        if (rc == RH_OK)
+            rc = arr_add(&eps, rh_delivery_endpoint_id(dls[i]));
+        if (rc == RH_OK)
+            rc = arr_add(&att, I64(b1, rh_delivery_attempts(dls[i])));
+        if (rc == RH_OK)
+            rc = arr_add(&nxt, I64(b1, rh_delivery_next_attempt_ms(dls[i])));
+        if (rc == RH_OK)
+            rc = arr_add(&cr, I64(b1, rh_delivery_created_ms(dls[i])));
+        if (rc == RH_OK)
+            rc = arr_add(&up, I64(b1, rh_delivery_updated_ms(dls[i])));
+    }
+    if (rc == RH_OK && (rc = begin(s)) == RH_OK) {
+        const char *ev_v[4] = {rh_event_id(ev), rh_event_type(ev),
+                               I64(b2, rh_event_timestamp_ms(ev)),
+                               rh_event_data(ev)};
+        int ev_len[4] = {0, 0, 0, (int)rh_event_data_len(ev)};
+        int ev_bin[4] = {0, 0, 0, 1};
+        PGresult *r = run(s, S_EV_INSERT, 4, ev_v, ev_len, ev_bin,
+                          "enqueue event");
+        rc = r ? RH_OK : RH_E_STORAGE;
+        PQclear(r);
+        if (rc == RH_OK) {
+            const char *dv[8] = {ids.buf, rh_event_id(ev), rh_event_type(ev),
+                                 eps.buf, att.buf, nxt.buf, cr.buf, up.buf};
+            r = run(s, S_DL_INSERT, 8, dv, NULL, NULL, "enqueue deliveries");
+            rc = r ? RH_OK : RH_E_STORAGE;
+            PQclear(r);
+        }
+        rc = rc == RH_OK ? commit(s) : rollback(s, rc);
+    }
+    free(ids.buf);
+    free(eps.buf);
+    free(att.buf);
+    free(nxt.buf);
+    free(cr.buf);
+    free(up.buf);
+    return rc;
+}
+
+/* A result row's columns 0..8 as a delivery. */
+static int row_delivery(store *s, const PGresult *r, int i, rh_delivery **out)
+{
+    int rc = rh_delivery_new(out, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                             PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                             (int)col_i64(r, i, 4), (int)col_i64(r, i, 5),
+                             col_i64(r, i, 6), col_i64(r, i, 7),
+                             col_i64(r, i, 8));
+    if (rc == RH_E_INVALID_ARG) {
+        snprintf(s->err, sizeof s->err, "a stored delivery row is not valid");
+        rc = RH_E_STORAGE;
+    }
+    return rc;
+}
+
+/* A bytea column, text format, decoded; *len 0 and "" for NULL. */
+static unsigned char *col_bytea(const PGresult *r, int i, int c, size_t *len)
+{
+    if (PQgetisnull(r, i, c)) {
+        *len = 0;
+        return PQunescapeBytea((const unsigned char *)"", len);
+    }
+    return PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, c), len);
+}
+
+static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
+                   rh_claim_cb each, void *each_ud, void *ud)
+{
+    store *s = ud;
+    char b1[24], b2[24];
+    /* rows the caller leaves (its per-endpoint cap) count against the scan */
+    size_t budget = max * 4 + 256, taken = 0;
+    arr took = {0};
+    int rc;
+    if (max == 0)
+        return 0;
+    if ((rc = begin(s)) != RH_OK)
+        return rc;
+    /* the rows stay locked until commit: other workers skip them */
+    const char *v[2] = {I64(b1, now_ms), I64(b2, (int64_t)budget)};
+    PGresult *r = run(s, S_CLAIM_SCAN, 2, v, NULL, NULL, "claim");
+    if (!r)
+        return rollback(s, RH_E_STORAGE);
+    for (int i = 0; i < PQntuples(r) && taken < max; i++) {
+        rh_delivery *dl = NULL;
+        rh_event *ev = NULL;
+        size_t dlen = 0;
+        unsigned char *data = col_bytea(r, i, 10, &dlen);
+        rc = data ? row_delivery(s, r, i, &dl) : RH_E_NOMEM;
+        if (rc == RH_OK)
+            rc = rh_event_new(&ev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 3),
+                              col_i64(r, i, 9), (const char *)data, dlen);
+        PQfreemem(data);
+        if (rc == RH_E_INVALID_ARG) {
+            snprintf(s->err, sizeof s->err, "a stored event row is not valid");
+            rc = RH_E_STORAGE;
+        }
+        if (rc == RH_OK) {
+            int want = each(dl, ev, each_ud);
+            if (want < 0)
+                rc = want;
+            else if (want > 0) {
+                rc = arr_add(&took, rh_delivery_id(dl));
+                taken++;
+            }
+        }
+        rh_delivery_free(dl);
+        rh_event_free(ev);
+        if (rc != RH_OK)
+            break;
+    }
+    PQclear(r);
+    /* what was accepted was started: mark it even if a callback failed */
+    if (taken && (rc == RH_OK || (rc != RH_E_STORAGE && rc != RH_E_NOMEM))) {
+        const char *tv[2] = {took.buf, I64(b1, lease_until_ms)};
+        PGresult *t = run(s, S_CLAIM_TAKE, 2, tv, NULL, NULL, "claim");
+        if (!t)
+            rc = RH_E_STORAGE;
+        PQclear(t);
+    }
+    free(took.buf);
+    if (rc == RH_OK)
+        rc = commit(s);
+    else if (rc == RH_E_STORAGE || rc == RH_E_NOMEM)
+        rc = rollback(s, rc);
+    else if (commit(s) != RH_OK)
+        rc = RH_E_STORAGE;
+    return rc == RH_OK ? (int)taken : rc;
+}
+
+static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
+{
+    store *s = ud;
+    char b[6][24];
+    int rc = begin(s), state = rh_delivery_state(dl);
+    if (rc != RH_OK)
+        return rc;
+    const char *dv[6] = {
+        rh_delivery_id(dl), I64(b[0], state),
+        I64(b[1], rh_delivery_attempts(dl)),
+        I64(b[2], rh_delivery_next_attempt_ms(dl)),
+        I64(b[3], state == RH_DELIVERY_PENDING
+                      ? rh_delivery_next_attempt_ms(dl)
+                      : 0),
+        I64(b[4], rh_delivery_updated_ms(dl))};
+    PGresult *r = run(s, S_DL_UPDATE, 6, dv, NULL, NULL, "complete");
+    rc = !r ? RH_E_STORAGE
+            : (strcmp(PQcmdTuples(r), "0") == 0 ? RH_E_NOT_FOUND : RH_OK);
+    PQclear(r);
+    if (rc == RH_OK && at) {
+        char c[8][24];
+        const char *av[12] = {
+            rh_attempt_delivery_id(at),
+            rh_attempt_endpoint_id(at),
+            rh_attempt_event_id(at),
+            rh_attempt_event_type(at),
+            I64(c[0], rh_attempt_number(at)),
+            I64(c[1], rh_attempt_started_ms(at)),
+            I64(c[2], rh_attempt_duration_ms(at)),
+            I64(c[3], rh_attempt_status(at)),
+            I64(c[4], rh_attempt_success(at)),
+            I64(c[5], rh_attempt_outcome(at)),
+            rh_attempt_response(at),
+            rh_attempt_error(at)};
+        int lens[12] = {0};
+        int bin[12] = {0};
+        lens[10] = (int)rh_attempt_response_len(at);
+        bin[10] = 1;
+        r = run(s, S_AT_INSERT, 12, av, lens, bin, "complete attempt");
+        if (!r)
+            rc = RH_E_STORAGE;
+        PQclear(r);
+    }
+    return rc == RH_OK ? commit(s) : rollback(s, rc);
+}
+
+static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
+                            void *each_ud, void *ud)
+{
+    store *s = ud;
+    char b[5][24];
+    int rc = ensure(s), n = 0;
+    if (rc != RH_OK)
+        return rc;
+    const char *v[8] = {I64(b[0], rh_query_cursor(q)), rh_query_endpoint(q),
+                        rh_query_delivery(q), rh_query_event(q),
+                        I64(b[1], rh_query_failed_only(q)),
+                        I64(b[2], rh_query_since_ms(q)),
+                        I64(b[3], rh_query_until_ms(q)),
+                        I64(b[4], (int64_t)rh_query_limit(q))};
+    PGresult *r = run(s, S_QUERY_ATTEMPTS, 8, v, NULL, NULL,
+                      "query_attempts");
+    if (!r)
+        return RH_E_STORAGE;
+    for (int i = 0; i < PQntuples(r) && rc >= 0; i++) {
+        rh_attempt *at = NULL;
+        size_t rlen = 0;
+        unsigned char *resp = col_bytea(r, i, 11, &rlen);
+        rc = resp ? rh_attempt_new(
+                        &at, col_i64(r, i, 0), PQgetvalue(r, i, 1),
+                        PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                        PQgetvalue(r, i, 4), (int)col_i64(r, i, 5),
+                        col_i64(r, i, 6), col_i64(r, i, 7),
+                        (int)col_i64(r, i, 8), (int)col_i64(r, i, 9),
+                        (int)col_i64(r, i, 10), (const char *)resp, rlen,
+                        PQgetvalue(r, i, 12))
+                  : RH_E_NOMEM;
+        PQfreemem(resp);
+        if (rc == RH_E_INVALID_ARG) {
+            snprintf(s->err, sizeof s->err,
+                     "a stored attempt row is not valid");
+            rc = RH_E_STORAGE;
+        }
+        if (rc == RH_OK) {
+            rc = each(at, each_ud);
+            n++;
+        }
+        rh_attempt_free(at);
+    }
+    PQclear(r);
+    return rc < 0 ? rc : n;
+}
+
+static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
+                              void *each_ud, void *ud)
+{
+    store *s = ud;
+    char b[5][24];
+    int rc = ensure(s), n = 0;
+    if (rc != RH_OK)
+        return rc;
+    const char *v[8] = {rh_query_endpoint(q), rh_query_delivery(q),
+                        rh_query_event(q), I64(b[0], rh_query_failed_only(q)),
+                        I64(b[1], rh_query_state(q)),
+                        I64(b[2], rh_query_since_ms(q)),
+                        I64(b[3], rh_query_until_ms(q)),
+                        I64(b[4], (int64_t)rh_query_limit(q))};
+    PGresult *r = run(s, S_QUERY_DELIVERIES, 8, v, NULL, NULL,
+                      "query_deliveries");
+    if (!r)
+        return RH_E_STORAGE;
+    for (int i = 0; i < PQntuples(r) && rc >= 0; i++) {
+        rh_delivery *dl = NULL;
+        rc = row_delivery(s, r, i, &dl);
+        if (rc == RH_OK) {
+            rc = each(dl, each_ud);
+            n++;
+        }
+        rh_delivery_free(dl);
+    }
+    PQclear(r);
+    return rc < 0 ? rc : n;
+}
+
+static int s_resend(const char *id, int64_t now_ms, void *ud)
+{
+    store *s = ud;
+    char b[24];
+    int rc = begin(s);
+    if (rc != RH_OK)
+        return rc;
+    const char *v[2] = {id, I64(b, now_ms)};
+    PGresult *r = run(s, S_RESEND, 2, v, NULL, NULL, "resend");
+    rc = r ? RH_OK : RH_E_STORAGE;
+    if (r && strcmp(PQcmdTuples(r), "0") == 0) {
+        PGresult *g = run(s, S_STATE_OF, 1, v, NULL, NULL, "resend");
+        rc = !g ? RH_E_STORAGE : PQntuples(g) ? RH_E_STATE : RH_E_NOT_FOUND;
+        PQclear(g);
+    }
+    PQclear(r);
+    return rc == RH_OK ? commit(s) : rollback(s, rc);
+}
+
+static int s_recover(const char *endpoint_id, int64_t since_ms,
+                     int64_t now_ms, void *ud)
+{
+    store *s = ud;
+    char b1[24], b2[24];
+    int rc = begin(s), n = 0;
+    if (rc != RH_OK)
+        return rc;
+    const char *v[3] = {endpoint_id, I64(b1, since_ms), I64(b2, now_ms)};
+    PGresult *r = run(s, S_RECOVER, 3, v, NULL, NULL, "recover");
+    rc = r ? RH_OK : RH_E_STORAGE;
+    if (r)
+        n = atoi(PQcmdTuples(r));
+    PQclear(r);
+    rc = rc == RH_OK ? commit(s) : rollback(s, rc);
+    return rc == RH_OK ? n : rc;
+}
+
+static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
+{
+    store *s = ud;
+    int rc = ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    PGresult *r = run(s, S_NEXT_DUE, 0, NULL, NULL, NULL, "next_due");
+    if (!r)
+        return RH_E_STORAGE;
+    if (PQgetisnull(r, 0, 0)) {
+        *due_out = -1;
+    } else {
+        int64_t due = col_i64(r, 0, 0);
+        /* another process may add earlier work */
+        *due_out = due < now_ms + POLL_MS ? due : now_ms + POLL_MS;
+    }
+    PQclear(r);
+    return RH_OK;
+}
+
+static const char *s_last_error(void *ud)
+{
+    store *s = ud;
+    return s->err;
+}
+
+static void s_destroy(void *ud)
+{
+    store *s = ud;
+    for (int i = 0; i < S_COUNT; i++)
+        free(s->sql[i]);
+    if (s->owned && s->conn)
+        PQfinish(s->conn);
+    free(s);
+}
+
+/* ------------------------------------------------------------ opening */
+
+static int schema_name_ok(const char *n)
+{
+    size_t len = strlen(n);
+    if (len == 0 || len > 63 || (n[0] >= '0' && n[0] <= '9'))
+        return 0;
+    return strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
+}
+
+static int migrate(store *s)
+{
+    char sql[512];
+    int rc = begin(s), version = 0;
+    if (rc != RH_OK)
+        return rc;
+    /* one process migrates at a time; the others wait, then see it done */
+    snprintf(sql, sizeof sql,
+             "SELECT pg_advisory_xact_lock(hashtext('replicer_hooks:%s'));"
+             "CREATE SCHEMA IF NOT EXISTS %s;"
+             "CREATE TABLE IF NOT EXISTS %s.meta(key text PRIMARY KEY,"
+             " value bigint NOT NULL)",
+             s->schema, s->schema, s->schema);
+    if ((rc = exec_simple(s, sql, "create schema")) != RH_OK)
+        return rollback(s, rc);
+    snprintf(sql, sizeof sql,
+             "SELECT value FROM %s.meta WHERE key = 'schema_version'",
+             s->schema);
+    PGresult *r = PQexec(s->conn, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = fail(s, "schema version", r);
+        PQclear(r);
+        return rollback(s, rc);
+    }
+    if (PQntuples(r))
+        version = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (version > SCHEMA_VERSION) {
+        snprintf(s->err, sizeof s->err,
+                 "schema version %d is newer than this library's (%d)",
+                 version, SCHEMA_VERSION);
+        return rollback(s, RH_E_STORAGE);
+    }
+    if (version < 1) {
+        char *create = expand(schema_v1, s->schema);
+        if (!create)
+            return rollback(s, RH_E_NOMEM);
+        rc = exec_simple(s, create, "create tables");
+        free(create);
+        if (rc != RH_OK)
+            return rollback(s, rc);
+    }
+    return commit(s);
+}
+
+static void fill(rh_storage *out, store *s)
+{
+    memset(out, 0, sizeof *out);
+    out->version = RH_STORAGE_VERSION;
+    out->userdata = s;
+    out->endpoint_save = s_endpoint_save;
+    out->endpoint_remove = s_endpoint_remove;
+    out->endpoint_load = s_endpoint_load;
+    out->enqueue = s_enqueue;
+    out->claim = s_claim;
+    out->complete = s_complete;
+    out->query_attempts = s_query_attempts;
+    out->query_deliveries = s_query_deliveries;
+    out->resend = s_resend;
+    out->recover = s_recover;
+    out->next_due = s_next_due;
+    out->destroy = s_destroy;
+    out->last_error = s_last_error;
+}
+
+static int finish(rh_storage *out, store *s, const char *schema, char *err,
+                  size_t err_size)
+{
+    int rc = RH_OK;
+    snprintf(s->schema, sizeof s->schema, "%s",
+             schema ? schema : "replicer_hooks");
+    for (int i = 0; i < S_COUNT && rc == RH_OK; i++)
+        if (!(s->sql[i] = expand(sql_template[i], s->schema)))
+            rc = RH_E_NOMEM;
+    if (rc == RH_OK)
+        rc = migrate(s);
+    if (rc != RH_OK) {
+        if (err && err_size)
+            snprintf(err, err_size, "%s", s->err);
+        s_destroy(s);
+        return rc;
+    }
+    fill(out, s);
+    return RH_OK;
+}
+
+int rh_pg_open(rh_storage *out, const char *conninfo, const char *schema,
+               char *err, size_t err_size)
+{
+    store *s;
+    if (!out || !conninfo || (schema && !schema_name_ok(schema)))
+        return RH_E_INVALID_ARG;
+    s = calloc(1, sizeof *s);
+    if (!s)
+        return RH_E_NOMEM;
+    s->owned = 1;
+    s->conn = PQconnectdb(conninfo);
+    if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
+        if (err && err_size) {
+            snprintf(err, err_size, "cannot connect: %s",
+                     s->conn ? PQerrorMessage(s->conn) : "out of memory");
+            size_t n = strlen(err);
+            while (n && err[n - 1] == '\n')
+                err[--n] = '\0';
+        }
+        s_destroy(s);
+        return RH_E_STORAGE;
+    }
+    return finish(out, s, schema, err, err_size);
+}
+
+int rh_pg_attach(rh_storage *out, struct pg_conn *conn, const char *schema,
+                 char *err, size_t err_size)
+{
+    store *s;
+    if (!out || !conn || (schema && !schema_name_ok(schema)))
+        return RH_E_INVALID_ARG;
+    s = calloc(1, sizeof *s);
+    if (!s)
+        return RH_E_NOMEM;
+    s->conn = conn;
+    return finish(out, s, schema, err, err_size);
+}
