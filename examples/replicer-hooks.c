@@ -4,6 +4,9 @@
  * reads the delivery log, so a shell script needs no C at all. */
 #include <replicer-hooks/rh.h>
 #include <replicer-hooks/rh_sqlite.h>
+#ifdef RH_HAVE_PG
+#include <replicer-hooks/rh_pg.h>
+#endif
 
 #include <signal.h>
 
@@ -29,7 +32,8 @@ static void usage_main(FILE *f)
             "  send URL --event TYPE --data JSON   deliver one signed webhook\n"
             "  verify --secret S --id ID ...       check a webhook signature\n"
             "\n"
-            "with a store (--store sqlite:PATH, or REPLICER_HOOKS_STORE):\n"
+            "with a store (--store sqlite:PATH | postgresql://..., or\n"
+            "REPLICER_HOOKS_STORE):\n"
             "  endpoint add URL --events a.b,c.*   register; prints id and secret\n"
             "  endpoint list | disable ID | enable ID | remove ID\n"
             "  endpoint rotate ID [--grace 24h]    new secret; prints it\n"
@@ -407,6 +411,7 @@ typedef struct store_opts {
     const char *since;
     const char *endpoint;
     const char *delivery;
+    const char *schema;
     int64_t timeout_ms;
     int64_t lease_ms;
     int64_t limit;
@@ -443,7 +448,9 @@ static void usage_store(FILE *f, const char *cmd)
                 "\n"
                 "Delivers until SIGTERM or SIGINT (transfers in flight finish,\n"
                 "then exit 0), or with --until-idle until nothing is pending\n"
-                "or in flight. Prints each attempt unless --quiet.\n",
+                "or in flight. Prints each attempt unless --quiet. A store\n"
+                "that goes away (a database restart) is waited for.\n"
+                "Run as many workers as you like on one PostgreSQL store.\n",
                 prog);
     else if (!strcmp(cmd, "log"))
         fprintf(f,
@@ -462,7 +469,9 @@ static void usage_store(FILE *f, const char *cmd)
                 "TIME: Unix seconds, 2026-11-27T05:00:00Z, or a duration ago "
                 "(24h).\n",
                 prog);
-    fprintf(f, "\nThe store: --store sqlite:PATH, or REPLICER_HOOKS_STORE.\n"
+    fprintf(f, "\nThe store: --store sqlite:PATH, postgresql://... or "
+               "pg:CONNINFO\n(--schema NAME for PostgreSQL), or "
+               "REPLICER_HOOKS_STORE.\n"
                "--allow CIDR (repeatable): in production, admit a private\n"
                "range the address guard refuses, e.g. 10.1.2.0/24.\n");
 }
@@ -558,6 +567,8 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                 o->endpoint = v;
             else if (!strcmp(a, "--delivery"))
                 o->delivery = v;
+            else if (!strcmp(a, "--schema"))
+                o->schema = v;
             else if (!strcmp(a, "--allow")) {
                 if (o->n_allow >= 16)
                     return bad(cmd, a, "at most 16");
@@ -618,10 +629,27 @@ static int open_store_ctx(const char *cmd, const store_opts *o,
     rh_storage st;
     char err[300] = "";
     int rc;
-    if (strncmp(o->store, "sqlite:", 7) != 0 || !o->store[7])
+    if (!strncmp(o->store, "sqlite:", 7) && o->store[7]) {
+        rc = rh_sqlite_open(&st, o->store + 7, 0, err, sizeof err);
+    } else if (!strncmp(o->store, "postgresql://", 13) ||
+               !strncmp(o->store, "postgres://", 11) ||
+               !strncmp(o->store, "pg:", 3)) {
+#ifdef RH_HAVE_PG
+        const char *conninfo = strncmp(o->store, "pg:", 3) ? o->store
+                                                             : o->store + 3;
+        rc = rh_pg_open(&st, conninfo, o->schema, err, sizeof err);
+        if (rc == RH_E_INVALID_ARG)
+            return bad(cmd, "--schema",
+                       "expected 1 to 63 of [a-z0-9_], not starting with a "
+                       "digit");
+#else
         return bad(cmd, "--store",
-                   "expected sqlite:PATH (postgresql:// is not built yet)");
-    rc = rh_sqlite_open(&st, o->store + 7, 0, err, sizeof err);
+                   "this build has no PostgreSQL support (libpq)");
+#endif
+    } else {
+        return bad(cmd, "--store",
+                   "expected sqlite:PATH, postgresql://... or pg:CONNINFO");
+    }
     if (rc != RH_OK) {
         fprintf(stderr, "%s %s: --store: %s\n", prog, cmd,
                 err[0] ? err : rh_strerror(rc));
@@ -798,11 +826,12 @@ static int store_busy(rh_ctx *ctx)
         return 1;
     rh_query_set_limit(q, 1);
     rh_query_set_state(q, RH_DELIVERY_PENDING);
-    rh_log_deliveries(ctx, q, count_one, &n);
+    int rc = rh_log_deliveries(ctx, q, count_one, &n);
     rh_query_set_state(q, RH_DELIVERY_IN_FLIGHT);
-    rh_log_deliveries(ctx, q, count_one, &n);
+    if (rc >= 0)
+        rc = rh_log_deliveries(ctx, q, count_one, &n);
     rh_query_free(q);
-    return n > 0;
+    return n > 0 || rc < 0; /* a store that cannot answer is not idle */
 }
 
 static int cmd_worker(int argc, char **argv)
@@ -835,15 +864,23 @@ static int cmd_worker(int argc, char **argv)
             }
         }
         rc = rh_tick(ctx);
-        if (rc < 0) {
+        if (rc == RH_E_STORAGE) {
             /* Outcomes are kept and stored again on the next tick; a store
-             * that stays broken ends the worker. */
-            fprintf(stderr, "%s worker: %s\n", prog, rh_ctx_last_error(ctx));
-            if (rc != RH_E_STORAGE || ++storage_errors > 50)
-                break;
-            struct timespec ts = {0, 100 * 1000000L};
+             * that is down (a database restart) is waited for, with
+             * backoff, until it is back or we are told to stop. */
+            if (storage_errors++ % 20 == 0)
+                fprintf(stderr, "%s worker: %s\n", prog,
+                        rh_ctx_last_error(ctx));
+            long ms = 50L << (storage_errors < 5 ? storage_errors : 5);
+            struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
             nanosleep(&ts, NULL);
+            if (stop_requested && rh_ctx_in_flight(ctx) == 0)
+                break;
             continue;
+        }
+        if (rc < 0) {
+            fprintf(stderr, "%s worker: %s\n", prog, rh_ctx_last_error(ctx));
+            break;
         }
         storage_errors = 0;
         if (o.until_idle && rh_ctx_in_flight(ctx) == 0 && !store_busy(ctx))

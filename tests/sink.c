@@ -38,6 +38,7 @@ typedef struct conn {
     size_t out_len, out_off;
     int64_t send_at;  /* -1: hold forever */
     int waiting;      /* an answer is scheduled */
+    char wid[64];     /* its webhook-id, while waiting */
 } conn;
 
 struct sink {
@@ -55,6 +56,7 @@ struct sink {
     size_t n_rules;
     conn conns[MAX_CONNS];
     size_t n_accepted;
+    size_t overlaps;
 };
 
 static int64_t now_ms(void)
@@ -171,7 +173,15 @@ static int try_request(sink *s, conn *c)
 
     int status, delay;
     char *extra, *body;
+    const char *wid = sink_header(&r, "webhook-id");
     pthread_mutex_lock(&s->mu);
+    if (wid && *wid) {
+        for (size_t i = 0; i < MAX_CONNS; i++)
+            if (&s->conns[i] != c && s->conns[i].fd >= 0 &&
+                s->conns[i].waiting && strcmp(s->conns[i].wid, wid) == 0)
+                s->overlaps++;
+        snprintf(c->wid, sizeof c->wid, "%s", wid);
+    }
     choose(s, r.path, &status, &delay, &extra, &body);
     if (s->n_reqs == s->cap_reqs) {
         s->cap_reqs = s->cap_reqs ? s->cap_reqs * 2 : 64;
@@ -286,7 +296,10 @@ static void *run(void *arg)
                 if (c->out_off == c->out_len) {
                     free(c->out);
                     c->out = NULL;
+                    pthread_mutex_lock(&s->mu);
                     c->waiting = 0;
+                    c->wid[0] = '\0';
+                    pthread_mutex_unlock(&s->mu);
                     try_request(s, c); /* a pipelined next request */
                 }
             }
@@ -399,6 +412,14 @@ size_t sink_count(sink *s)
 {
     pthread_mutex_lock(&s->mu);
     size_t n = s->n_reqs;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+size_t sink_overlaps(sink *s)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->overlaps;
     pthread_mutex_unlock(&s->mu);
     return n;
 }

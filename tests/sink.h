@@ -49,6 +49,9 @@ int sink_wait_count(sink *s, size_t n, int64_t timeout_ms);
 int sink_get(sink *s, size_t i, sink_request *out);
 void sink_request_free(sink_request *r);
 const char *sink_header(const sink_request *r, const char *name);
+/* Requests that arrived while another request with the same webhook-id
+ * header was still waiting for its answer (a delivery sent twice at once). */
+size_t sink_overlaps(sink *s);
 /* Connections accepted so far. */
 size_t sink_connections(sink *s);
 

@@ -708,6 +708,7 @@ static int migrate(store *s)
         return rc;
     /* one process migrates at a time; the others wait, then see it done */
     snprintf(sql, sizeof sql,
+             "SET LOCAL client_min_messages = warning;"
              "SELECT pg_advisory_xact_lock(hashtext('replicer_hooks:%s'));"
              "CREATE SCHEMA IF NOT EXISTS %s;"
              "CREATE TABLE IF NOT EXISTS %s.meta(key text PRIMARY KEY,"

@@ -1,0 +1,371 @@
+/* PostgreSQL in use: the outbox in the host's transaction, a lost
+ * connection, several worker processes on one queue with one of them killed
+ * again and again, and a database restart during delivery. Skipped, and
+ * counted so, when there is no test cluster. */
+#include "backends.h"
+#include "rh_test.h"
+
+#ifdef RH_HAVE_PG
+#include <replicer-hooks/rh_pg.h>
+#include <libpq-fe.h>
+#endif
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NEED_PG()                                                              \
+    do {                                                                       \
+        if (!rh_test_pg())                                                     \
+            RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");                \
+    } while (0)
+
+#ifdef RH_HAVE_PG
+
+static void fresh_schema(char *out, size_t size, const char *stem)
+{
+    static unsigned n;
+    snprintf(out, size, "%s_%u_%u", stem, (unsigned)getpid(), ++n);
+}
+
+static int64_t scalar(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    int64_t v = -1;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_pg__outbox_commits_and_rolls_back_with_the_host(void)
+{
+    NEED_PG();
+    char schema[64], err[512], sql[256], ep[RH_ID_SIZE],
+        secret[RH_SECRET_SIZE];
+    const char *events[] = {"order.*"};
+    rh_storage st;
+    fresh_schema(schema, sizeof schema, "outbox");
+    PGconn *db = PQconnectdb(rh_test_pg());
+    RH_CHECK_EQ_INT(CONNECTION_OK, PQstatus(db));
+    RH_CHECK_EQ_INT(RH_OK, rh_pg_attach(&st, db, schema, err, sizeof err));
+    snprintf(sql, sizeof sql, "CREATE TABLE %s.orders(id text)", schema);
+    PQclear(PQexec(db, sql));
+    rh_config *cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/o",
+                                           events, 1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    for (int commit = 0; commit < 2; commit++) {
+        PQclear(PQexec(db, "BEGIN"));
+        snprintf(sql, sizeof sql, "INSERT INTO %s.orders VALUES('o_%d')",
+                 schema, commit);
+        PQclear(PQexec(db, sql));
+        RH_CHECK_EQ_INT(1, rh_emit(ctx, "order.created", "{}", 2, NULL, 0));
+        PQclear(PQexec(db, commit ? "COMMIT" : "ROLLBACK"));
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.orders", schema);
+        RH_CHECK_EQ_INT(commit, scalar(db, sql));
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.events", schema);
+        RH_CHECK_EQ_INT(commit, scalar(db, sql));
+        RH_CHECK_EQ_INT(commit, rh_test_count_deliveries(ctx, NULL));
+    }
+    rh_ctx_free(ctx);
+    PQfinish(db); /* ours; the adapter never closed it */
+}
+
+static void test_pg__lost_connection_is_an_error_then_recovers(void)
+{
+    NEED_PG();
+    char schema[64], err[512];
+    rh_storage st;
+    fresh_schema(schema, sizeof schema, "lost");
+    RH_CHECK_EQ_INT(RH_OK, rh_pg_open(&st, rh_test_pg(), schema, err,
+                                      sizeof err));
+    rh_config *cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    /* the server drops our session, as a restart or failover would */
+    PGconn *admin = PQconnectdb(rh_test_pg());
+    /* the tests run one at a time: the only other client session is ours */
+    RH_CHECK(scalar(admin, "SELECT count(pg_terminate_backend(pid)) FROM "
+                           "pg_stat_activity WHERE pid <> pg_backend_pid() "
+                           "AND backend_type = 'client backend'") >= 1);
+    /* emit never pretends: an error while the database is unreachable */
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "enqueue") != NULL);
+    /* then the connection is made again, and nothing was half written */
+    int rc = RH_E_STORAGE;
+    for (int i = 0; i < 100 && rc < 0; i++) {
+        usleep(50000);
+        rc = rh_emit(ctx, "t", "{}", 2, NULL, 0);
+    }
+    RH_CHECK_EQ_INT(1, rc);
+    RH_CHECK_EQ_INT(1, rh_test_count_deliveries(ctx, NULL));
+    PQfinish(admin);
+    rh_ctx_free(ctx);
+}
+
+static const char *tool(void)
+{
+    const char *t = getenv("RH_TOOL");
+    return t && *t ? t : "build/replicer-hooks";
+}
+
+static pid_t spawn_worker(const char *schema)
+{
+    char store[600];
+    snprintf(store, sizeof store, "pg:%s", rh_test_pg());
+    pid_t pid = fork();
+    if (pid == 0) {
+        const char *argv[] = {tool(),        "worker",   "--store",  store,
+                              "--schema",    schema,     "--dev",    "--quiet",
+                              "--timeout-ms", "1000",    "--lease-ms", "2000",
+                              NULL};
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(126);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Emit n events to the store in one host transaction per 500. */
+static int emit_batched(const char *schema, int n, rh_ctx **ctx_out,
+                        PGconn **db_out, sink *const *sinks, int n_sinks)
+{
+    char err[512];
+    rh_storage st;
+    PGconn *db = PQconnectdb(rh_test_pg());
+    if (PQstatus(db) != CONNECTION_OK ||
+        rh_pg_attach(&st, db, schema, err, sizeof err) != RH_OK)
+        return -1;
+    rh_config *cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    for (int i = 0; i < n_sinks; i++) {
+        char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], path[16];
+        snprintf(path, sizeof path, "/w%d", i);
+        if (rh_test_endpoint(ctx, sinks[i], path, "*", ep, secret) != RH_OK)
+            return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (i % 500 == 0)
+            PQclear(PQexec(db, "BEGIN"));
+        if (rh_emit(ctx, "job.done", "{\"n\":1}", 7, NULL, 0) != n_sinks)
+            return -1;
+        if (i % 500 == 499 || i == n - 1)
+            PQclear(PQexec(db, "COMMIT"));
+    }
+    *ctx_out = ctx;
+    *db_out = db;
+    return 0;
+}
+
+typedef struct seen_ids {
+    size_t requests, unique, duplicates, overlaps;
+} seen_ids;
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void count_ids(sink *const *sinks, int n_sinks, seen_ids *out)
+{
+    size_t total = 0;
+    for (int i = 0; i < n_sinks; i++)
+        total += sink_count(sinks[i]);
+    char **ids = calloc(total + 1, sizeof *ids);
+    size_t k = 0;
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < n_sinks; i++) {
+        out->overlaps += sink_overlaps(sinks[i]);
+        for (size_t j = 0; j < sink_count(sinks[i]) && k < total; j++) {
+            sink_request r;
+            if (sink_get(sinks[i], j, &r) == 0) {
+                ids[k++] = strdup(sink_header(&r, "webhook-id"));
+                sink_request_free(&r);
+            }
+        }
+    }
+    qsort(ids, k, sizeof *ids, by_str);
+    for (size_t i = 0; i < k; i++)
+        out->unique += i == 0 || strcmp(ids[i], ids[i - 1]) != 0;
+    out->requests = k;
+    out->duplicates = k - out->unique;
+    for (size_t i = 0; i < k; i++)
+        free(ids[i]);
+    free(ids);
+}
+
+static size_t unique_received(sink *const *sinks, int n_sinks)
+{
+    seen_ids s;
+    count_ids(sinks, n_sinks, &s);
+    return s.unique;
+}
+
+static void test_pg__workers_share_one_queue_through_kills(void)
+{
+    NEED_PG();
+    enum { EVENTS = 5000, SINKS = 4, WORKERS = 3, KILLS = 6 };
+    char schema[64], sql[256];
+    sink *sinks[SINKS];
+    rh_ctx *ctx = NULL;
+    PGconn *db = NULL;
+    fresh_schema(schema, sizeof schema, "workers");
+    for (int i = 0; i < SINKS; i++) {
+        RH_CHECK_EQ_INT(0, sink_start(&sinks[i], 300000));
+        /* answers take a moment: kills land on transfers in flight, and
+         * a delivery sent by two workers at once would overlap */
+        sink_rule(sinks[i], "/", 200, 3, NULL, NULL, -1);
+    }
+    int64_t t0 = mono_ms();
+    RH_CHECK_EQ_INT(0, emit_batched(schema, EVENTS, &ctx, &db, sinks, SINKS));
+    int64_t t_emit = mono_ms() - t0;
+    pid_t pids[WORKERS];
+    for (int w = 0; w < WORKERS; w++)
+        pids[w] = spawn_worker(schema);
+    int kills = 0;
+    int64_t deadline = mono_ms() + 120000;
+    const size_t want = (size_t)EVENTS * SINKS;
+    while (unique_received(sinks, SINKS) < want && mono_ms() < deadline) {
+        usleep(300000);
+        if (kills < KILLS) {
+            kill(pids[0], SIGKILL);
+            waitpid(pids[0], NULL, 0);
+            pids[0] = spawn_worker(schema);
+            kills++;
+        }
+    }
+    int64_t t_deliver = mono_ms() - t0 - t_emit;
+    for (int w = 0; w < WORKERS; w++) {
+        kill(pids[w], SIGTERM);
+        waitpid(pids[w], NULL, 0);
+    }
+    seen_ids s;
+    count_ids(sinks, SINKS, &s);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM %s.deliveries WHERE state = 2", schema);
+    int64_t succeeded = scalar(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM %s.attempts WHERE success = 1", schema);
+    int64_t logged = scalar(db, sql);
+    printf("    pg workers: %d workers, %d kills, %zu deliveries in %.1f s "
+           "(%.0f/s; emitted in %.1f s): %zu arrived, %zu duplicates, "
+           "%zu overlapping, %lld succeeded in the store, %lld successes "
+           "logged\n",
+           WORKERS, kills, want, (double)t_deliver / 1000,
+           want * 1000.0 / (double)(t_deliver ? t_deliver : 1),
+           (double)t_emit / 1000, s.unique, s.duplicates, s.overlaps,
+           (long long)succeeded, (long long)logged);
+    RH_CHECK_EQ_INT(want, s.unique);     /* every delivery arrived */
+    RH_CHECK_EQ_INT(0, s.overlaps);      /* never in two workers at once */
+    RH_CHECK(s.duplicates <= (size_t)kills * 64); /* only interrupted claims */
+    RH_CHECK_EQ_INT((int64_t)want, succeeded);
+    RH_CHECK_EQ_INT((int64_t)want, logged); /* the log matches */
+    rh_ctx_free(ctx);
+    PQfinish(db);
+    for (int i = 0; i < SINKS; i++)
+        sink_stop(sinks[i]);
+}
+
+static void test_pg__database_restart_during_delivery(void)
+{
+    NEED_PG();
+    const char *restart = getenv("RH_TEST_PG_RESTART");
+    if (!restart || !*restart)
+        RH_SKIP("no way to restart the test cluster (RH_TEST_PG_RESTART)");
+    enum { EVENTS = 1500, SINKS = 2, WORKERS = 2 };
+    char schema[64], sql[256];
+    sink *sinks[SINKS];
+    rh_ctx *ctx = NULL;
+    PGconn *db = NULL;
+    fresh_schema(schema, sizeof schema, "restart");
+    for (int i = 0; i < SINKS; i++) {
+        RH_CHECK_EQ_INT(0, sink_start(&sinks[i], 300000));
+        sink_rule(sinks[i], "/", 200, 5, NULL, NULL, -1);
+    }
+    RH_CHECK_EQ_INT(0, emit_batched(schema, EVENTS, &ctx, &db, sinks, SINKS));
+    rh_ctx_free(ctx);
+    PQfinish(db);
+    pid_t pids[WORKERS];
+    for (int w = 0; w < WORKERS; w++)
+        pids[w] = spawn_worker(schema);
+    const size_t want = (size_t)EVENTS * SINKS;
+    int64_t deadline = mono_ms() + 10000;
+    while (unique_received(sinks, SINKS) < want / 4 && mono_ms() < deadline)
+        usleep(20000);
+    size_t before = unique_received(sinks, SINKS);
+    RH_CHECK_EQ_INT(0, system(restart));
+    deadline = mono_ms() + 120000;
+    while (unique_received(sinks, SINKS) < want && mono_ms() < deadline)
+        usleep(100000);
+    for (int w = 0; w < WORKERS; w++) {
+        kill(pids[w], SIGTERM);
+        waitpid(pids[w], NULL, 0);
+    }
+    db = PQconnectdb(rh_test_pg());
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM %s.deliveries WHERE state = 2", schema);
+    int64_t succeeded = scalar(db, sql);
+    seen_ids s;
+    count_ids(sinks, SINKS, &s);
+    printf("    pg restart: %zu of %zu delivered before the restart, %zu "
+           "after; %zu duplicates; %lld succeeded in the store\n",
+           before, want, s.unique - before, s.duplicates,
+           (long long)succeeded);
+    RH_CHECK(before < want); /* the restart happened mid-delivery */
+    RH_CHECK_EQ_INT(want, s.unique);
+    RH_CHECK_EQ_INT((int64_t)want, succeeded);
+    PQfinish(db);
+    for (int i = 0; i < SINKS; i++)
+        sink_stop(sinks[i]);
+}
+
+#else /* no libpq in this build */
+
+static void test_pg__outbox_commits_and_rolls_back_with_the_host(void)
+{
+    RH_SKIP("built without libpq");
+}
+static void test_pg__lost_connection_is_an_error_then_recovers(void)
+{
+    RH_SKIP("built without libpq");
+}
+static void test_pg__workers_share_one_queue_through_kills(void)
+{
+    RH_SKIP("built without libpq");
+}
+static void test_pg__database_restart_during_delivery(void)
+{
+    RH_SKIP("built without libpq");
+}
+
+#endif
+
+const rh_test_case rh_tests_pg[] = {
+    {"pg__outbox_commits_and_rolls_back_with_the_host",
+     test_pg__outbox_commits_and_rolls_back_with_the_host},
+    {"pg__lost_connection_is_an_error_then_recovers",
+     test_pg__lost_connection_is_an_error_then_recovers},
+    {"pg__workers_share_one_queue_through_kills",
+     test_pg__workers_share_one_queue_through_kills},
+    {"pg__database_restart_during_delivery",
+     test_pg__database_restart_during_delivery},
+    {NULL, NULL}};
