@@ -1,6 +1,8 @@
 /* Compiled by make check as C99 -pedantic and as C++ with -Werror: the public
  * headers must stand alone in both languages. */
 #include <replicer-hooks/rh.h>
+#include <replicer-hooks/rh_pg.h>
+#include <replicer-hooks/rh_sqlite.h>
 
 int rh_header_check(void);
 int rh_header_check(void)
