@@ -4,14 +4,21 @@
 #include <replicer-hooks/rh.h>
 #include <replicer-hooks/rh_sqlite.h>
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sink.h"
+
+#ifdef RH_HAVE_PG
+#include <libpq-fe.h>
+#include <replicer-hooks/rh_pg.h>
+#endif
 
 #define REPS 3
 
@@ -129,6 +136,140 @@ static double run_deliver(store_kind kind, int n)
     return n / dt;
 }
 
+#ifdef RH_HAVE_PG
+static const char *pg_conninfo(void)
+{
+    const char *c = getenv("RH_TEST_PG");
+    return c && *c ? c : NULL;
+}
+
+static int pg_schema_n;
+
+/* A context on a fresh schema, through the host's connection (for batches). */
+static rh_ctx *pg_ctx(PGconn **db_out, char *schema, size_t schema_size)
+{
+    rh_storage st;
+    rh_config *cfg = NULL;
+    rh_ctx *ctx = NULL;
+    char url[128], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    snprintf(schema, schema_size, "bench_%d_%d", (int)getpid(), ++pg_schema_n);
+    PGconn *db = PQconnectdb(pg_conninfo());
+    if (PQstatus(db) != CONNECTION_OK ||
+        rh_pg_attach(&st, db, schema, NULL, 0) != RH_OK)
+        return NULL;
+    rh_config_new(&cfg);
+    rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
+    rh_config_set_storage(cfg, &st);
+    if (rh_ctx_new(&ctx, cfg) != RH_OK)
+        return NULL;
+    rh_config_free(cfg);
+    sink_url(receiver, "/bench", url, sizeof url);
+    rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret, sizeof secret);
+    *db_out = db;
+    return ctx;
+}
+
+static double run_emit_pg(int n, int batch)
+{
+    PGconn *db = NULL;
+    char schema[64];
+    rh_ctx *ctx = pg_ctx(&db, schema, sizeof schema);
+    if (!ctx)
+        return -1;
+    double t0 = now_s();
+    for (int i = 0; i < n; i++) {
+        if (batch > 1 && i % batch == 0)
+            PQclear(PQexec(db, "BEGIN"));
+        if (rh_emit(ctx, "bench.event", payload, 1024, NULL, 0) != 1)
+            return -1;
+        if (batch > 1 && (i % batch == batch - 1 || i == n - 1))
+            PQclear(PQexec(db, "COMMIT"));
+    }
+    double dt = now_s() - t0;
+    rh_ctx_free(ctx);
+    PQfinish(db);
+    return n / dt;
+}
+
+static int take_all(const rh_delivery *dl, const rh_event *ev, void *ud)
+{
+    (void)dl;
+    (void)ev;
+    (void)ud;
+    return 1;
+}
+
+/* Claims per second from one process, 64 at a time, on 20,000 pending. */
+static double run_claims_pg(void)
+{
+    PGconn *db = NULL;
+    char schema[64];
+    rh_storage st;
+    int n = 20000, claimed = 0;
+    rh_ctx *ctx = pg_ctx(&db, schema, sizeof schema);
+    if (!ctx)
+        return -1;
+    PQclear(PQexec(db, "BEGIN"));
+    for (int i = 0; i < n; i++)
+        rh_emit(ctx, "bench.event", "{}", 2, NULL, 0);
+    PQclear(PQexec(db, "COMMIT"));
+    if (rh_pg_open(&st, pg_conninfo(), schema, NULL, 0) != RH_OK)
+        return -1;
+    int64_t far = (int64_t)time(NULL) * 1000 + 86400000;
+    double t0 = now_s();
+    while (claimed < n) {
+        int got = st.claim(far, far + 60000, 64, take_all, NULL, st.userdata);
+        if (got <= 0)
+            return -1;
+        claimed += got;
+    }
+    double dt = now_s() - t0;
+    st.destroy(st.userdata);
+    rh_ctx_free(ctx);
+    PQfinish(db);
+    return claimed / dt;
+}
+
+/* Deliveries per second with `workers` tool processes on one queue. */
+static double run_deliver_pg(int workers, int n)
+{
+    PGconn *db = NULL;
+    char schema[64], store[600];
+    pid_t pids[8];
+    size_t before = sink_count(receiver);
+    rh_ctx *ctx = pg_ctx(&db, schema, sizeof schema);
+    if (!ctx)
+        return -1;
+    PQclear(PQexec(db, "BEGIN"));
+    for (int i = 0; i < n; i++)
+        rh_emit(ctx, "bench.event", payload, 1024, NULL, 0);
+    PQclear(PQexec(db, "COMMIT"));
+    snprintf(store, sizeof store, "pg:%s", pg_conninfo());
+    double t0 = now_s();
+    for (int w = 0; w < workers; w++) {
+        pids[w] = fork();
+        if (pids[w] == 0) {
+            const char *argv[] = {"build/replicer-hooks", "worker", "--store",
+                                  store, "--schema", schema, "--dev",
+                                  "--quiet", NULL};
+            execv(argv[0], (char *const *)argv);
+            _exit(127);
+        }
+    }
+    while (sink_count(receiver) < before + (size_t)n && now_s() - t0 < 300)
+        usleep(2000);
+    double dt = now_s() - t0;
+    for (int w = 0; w < workers; w++) {
+        kill(pids[w], SIGTERM);
+        waitpid(pids[w], NULL, 0);
+    }
+    rh_ctx_free(ctx);
+    PQfinish(db);
+    return n / dt;
+}
+#endif
+
 static int cmp_d(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -184,6 +325,31 @@ int main(int argc, char **argv)
     for (int r = 0; r < REPS; r++)
         v[r] = run_deliver(STORE_SQLITE_ATTACHED, 5000);
     record("deliver_sqlite", "deliveries/s", v);
+
+#ifdef RH_HAVE_PG
+    if (pg_conninfo()) {
+        for (int r = 0; r < REPS; r++)
+            v[r] = run_emit_pg(1000, 1);
+        record("emit_pg_one_per_txn", "emits/s", v);
+        for (int r = 0; r < REPS; r++)
+            v[r] = run_emit_pg(20000, 1000);
+        record("emit_pg_batched_1000", "emits/s", v);
+        for (int r = 0; r < REPS; r++)
+            v[r] = run_claims_pg();
+        record("claims_pg_64_per_claim", "claims/s", v);
+        static const int counts[] = {1, 2, 4};
+        static const char *names[] = {"deliver_pg_1_worker",
+                                      "deliver_pg_2_workers",
+                                      "deliver_pg_4_workers"};
+        for (int k = 0; k < 3; k++) {
+            for (int r = 0; r < REPS; r++)
+                v[r] = run_deliver_pg(counts[k], 5000);
+            record(names[k], "deliveries/s", v);
+        }
+    } else {
+        printf("(PostgreSQL figures skipped: no RH_TEST_PG)\n");
+    }
+#endif
 
     FILE *f = fopen(json_path, "w");
     if (f) {
