@@ -415,6 +415,8 @@ typedef struct store_opts {
     int64_t timeout_ms;
     int64_t lease_ms;
     int64_t limit;
+    int64_t max_in_flight;
+    int64_t per_endpoint;
     int have_schedule;
     int64_t schedule[32];
     size_t n_schedule;
@@ -445,6 +447,7 @@ static void usage_store(FILE *f, const char *cmd)
         fprintf(f,
                 "usage: %s worker [--until-idle] [--dev] [--timeout-ms N]\n"
                 "       [--lease-ms N] [--schedule LIST] [--quiet]\n"
+                "       [--max-in-flight N (64)] [--per-endpoint N (8)]\n"
                 "\n"
                 "Delivers until SIGTERM or SIGINT (transfers in flight finish,\n"
                 "then exit 0), or with --until-idle until nothing is pending\n"
@@ -582,6 +585,14 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                 if (parse_i64(v, &n) != 0 || n < 1000)
                     return bad(cmd, a, "expected at least 1000 milliseconds");
                 o->lease_ms = n;
+            } else if (!strcmp(a, "--max-in-flight") ||
+                       !strcmp(a, "--per-endpoint")) {
+                if (parse_i64(v, &n) != 0 || n < 1 || n > 100000)
+                    return bad(cmd, a, "expected 1 to 100000");
+                if (!strcmp(a, "--max-in-flight"))
+                    o->max_in_flight = n;
+                else
+                    o->per_endpoint = n;
             } else if (!strcmp(a, "--limit")) {
                 if (parse_i64(v, &n) != 0 || n < 1)
                     return bad(cmd, a, "expected a count >= 1");
@@ -662,6 +673,11 @@ static int open_store_ctx(const char *cmd, const store_opts *o,
         rc = rh_config_set_timeout_ms(cfg, o->timeout_ms);
     if (rc == RH_OK && o->lease_ms)
         rc = rh_config_set_lease_ms(cfg, o->lease_ms);
+    if (rc == RH_OK && o->max_in_flight)
+        rc = rh_config_set_max_in_flight(cfg, (size_t)o->max_in_flight);
+    if (rc == RH_OK && o->per_endpoint)
+        rc = rh_config_set_max_in_flight_per_endpoint(cfg,
+                                                      (size_t)o->per_endpoint);
     if (rc == RH_OK && o->have_schedule)
         rc = rh_config_set_retry_schedule(cfg, o->schedule, o->n_schedule);
     for (size_t i = 0; rc == RH_OK && i < o->n_allow; i++)

@@ -253,3 +253,21 @@ int rh_config_set_sealing_key(rh_config *cfg, const unsigned char *key,
     cfg->s.has_sealing_key = 1;
     return RH_OK;
 }
+
+int rh_config_set_socket_cb(rh_config *cfg, rh_socket_cb cb, void *userdata)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.socket_cb = cb;
+    cfg->s.socket_ud = userdata;
+    return RH_OK;
+}
+
+int rh_config_set_timer_cb(rh_config *cfg, rh_timer_cb cb, void *userdata)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.timer_cb = cb;
+    cfg->s.timer_ud = userdata;
+    return RH_OK;
+}

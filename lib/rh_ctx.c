@@ -90,6 +90,31 @@ int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE])
     return rc;
 }
 
+/* curl's socket notices, to the host's callback, which may not call us. */
+static void forward_socket(int fd, unsigned int what, void *ud)
+{
+    rh_ctx *ctx = ud;
+    int was = ctx->in_callback;
+    ctx->in_callback = 1;
+    ctx->s.socket_cb(fd, what, ctx->s.socket_ud);
+    ctx->in_callback = was;
+}
+
+void rh__ctx_update_timer(rh_ctx *ctx)
+{
+    int64_t t;
+    if (!ctx->s.timer_cb)
+        return;
+    t = rh_next_timeout_ms(ctx);
+    if (t == ctx->timer_told && t != 0)
+        return;
+    ctx->timer_told = t;
+    int was = ctx->in_callback;
+    ctx->in_callback = 1;
+    ctx->s.timer_cb(t, ctx->s.timer_ud);
+    ctx->in_callback = was;
+}
+
 int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
 {
     rh_config *defaults = NULL;
@@ -111,6 +136,10 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
         rh_config_free(defaults);
         return RH_E_INVALID_ARG; /* a custom CA is for development only */
     }
+    if (!cfg->s.socket_cb != !cfg->s.timer_cb) {
+        rh_config_free(defaults);
+        return RH_E_INVALID_ARG; /* a loop needs both, or neither */
+    }
     if (cfg->s.lease_ms && cfg->s.lease_ms < cfg->s.timeout_ms + 1000) {
         rh_config_free(defaults);
         return RH_E_INVALID_ARG; /* a lease must outlive the transfer */
@@ -123,6 +152,7 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
     ctx->alloc = cfg->alloc;
     ctx->s = cfg->s;
     ctx->last_id_ms = -1;
+    ctx->timer_told = -2; /* nothing told yet */
     rc = RH_E_NOMEM;
     if (cfg->ca_file && !(ctx->ca_file = rh__strdup(&ctx->alloc, cfg->ca_file)))
         goto fail;
@@ -143,8 +173,14 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
         rc = RH_E_NOMEM;
         goto fail_storage;
     }
-    rh_http_opts ho = {ctx->s.mode,  ctx->s.timeout_ms, ctx->ca_file,
-                       ctx->proxy,   ctx->s.allow,      ctx->s.n_allow};
+    rh_http_opts ho = {ctx->s.mode,
+                       ctx->s.timeout_ms,
+                       ctx->ca_file,
+                       ctx->proxy,
+                       ctx->s.allow,
+                       ctx->s.n_allow,
+                       ctx->s.socket_cb ? forward_socket : NULL,
+                       ctx};
     rc = rh__http_new(&ctx->http, &ctx->alloc, &ho);
     if (rc != RH_OK)
         goto fail_storage;
@@ -300,6 +336,8 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
     if (id_size)
         memcpy(id_out, event_id, sizeof event_id);
     rc = (int)n;
+    if (n)
+        rh__ctx_update_timer(ctx);
     goto done;
 nomem:
     rc = rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
@@ -391,7 +429,9 @@ int rh_delivery_resend(rh_ctx *ctx, const char *delivery_id)
         return rh__ctx_error(ctx, rc, "delivery %s has not failed",
                              delivery_id);
     ctx->claim_blocked = 0;
-    return rh__storage_code(ctx, rc, "resend");
+    rc = rh__storage_code(ctx, rc, "resend");
+    rh__ctx_update_timer(ctx);
+    return rc;
 }
 
 int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)
@@ -407,5 +447,7 @@ int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)
     rc = ctx->storage.recover(endpoint_id, since_ms, rh__ctx_now(ctx),
                               ctx->storage.userdata);
     ctx->claim_blocked = 0;
-    return rh__storage_code(ctx, rc, "recover");
+    rc = rh__storage_code(ctx, rc, "recover");
+    rh__ctx_update_timer(ctx);
+    return rc;
 }

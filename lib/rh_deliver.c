@@ -383,12 +383,9 @@ static int claim_due(rh_ctx *ctx)
     return claim_pass(ctx, &cs);
 }
 
-int rh_tick(rh_ctx *ctx)
+static int tick(rh_ctx *ctx)
 {
-    int rc = rh__ctx_enter(ctx), finished;
-    if (rc != RH_OK)
-        return rc;
-    finished = rh__http_perform(ctx->http, on_transfer_done, ctx);
+    int rc, finished = rh__http_perform(ctx->http, on_transfer_done, ctx);
     if (finished < 0)
         return rh__ctx_error(ctx, finished, "libcurl failed");
     rc = flush_unsaved(ctx);
@@ -408,6 +405,34 @@ int rh_tick(rh_ctx *ctx)
             return rc;
     }
     return finished;
+}
+
+int rh_tick(rh_ctx *ctx)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    rc = tick(ctx);
+    rh__ctx_update_timer(ctx);
+    return rc;
+}
+
+int rh_process_fd(rh_ctx *ctx, int fd, unsigned int events)
+{
+    int rc = rh__ctx_enter(ctx), finished;
+    if (rc != RH_OK)
+        return rc;
+    if (!ctx->s.socket_cb)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "no socket callback is configured: use rh_tick");
+    finished = rh__http_socket_action(ctx->http, fd, events, on_transfer_done,
+                                      ctx);
+    if (finished < 0)
+        rc = rh__ctx_error(ctx, finished, "libcurl failed");
+    else
+        rc = flush_unsaved(ctx);
+    rh__ctx_update_timer(ctx);
+    return rc < 0 ? rc : finished;
 }
 
 int64_t rh_next_timeout_ms(const rh_ctx *ctx)

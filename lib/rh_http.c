@@ -28,7 +28,29 @@ struct rh_http {
     rh_cidr allow[RH_ALLOW_MAX];
     size_t n_allow;
     struct curl_slist *resolve; /* tests only */
+    void (*on_socket)(int fd, unsigned int what, void *ud);
+    void *on_socket_ud;
 };
+
+/* multi_socket mode: forward curl's notices in our own terms. */
+static int curl_socket_notice(CURL *easy, curl_socket_t s, int what,
+                              void *userp, void *socketp)
+{
+    rh_http *h = userp;
+    unsigned int w = 0;
+    (void)easy;
+    (void)socketp;
+    if (what == CURL_POLL_REMOVE)
+        w = RH_POLL_REMOVE;
+    else {
+        if (what & CURL_POLL_IN)
+            w |= RH_POLL_IN;
+        if (what & CURL_POLL_OUT)
+            w |= RH_POLL_OUT;
+    }
+    h->on_socket((int)s, w, h->on_socket_ud);
+    return 0;
+}
 
 typedef struct transfer {
     CURL *easy;
@@ -81,6 +103,15 @@ int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o)
     h->multi = curl_multi_init();
     if (!h->multi)
         goto fail;
+    if (o->on_socket) {
+        h->on_socket = o->on_socket;
+        h->on_socket_ud = o->on_socket_ud;
+        curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION,
+                          curl_socket_notice);
+        curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+        /* No timer function: curl_multi_timeout() still answers, and the
+         * context folds it into the one timer it gives the host. */
+    }
     /* Reuse connections to a receiver; no HTTP/2 multiplexing needed. */
     curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 256L);
     *out = h;
@@ -424,12 +455,11 @@ static int classify(CURLcode rc, const transfer *t)
     }
 }
 
-int rh__http_perform(rh_http *h, rh__http_done_cb done, void *ud)
+/* Hand every finished transfer to `done`. */
+static int collect(rh_http *h, rh__http_done_cb done, void *ud)
 {
-    int running, left, finished = 0;
+    int left, finished = 0;
     CURLMsg *msg;
-    if (curl_multi_perform(h->multi, &running) != CURLM_OK)
-        return RH_E_NOMEM;
     while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
         transfer *t = NULL;
         long status = 0;
@@ -474,6 +504,32 @@ int rh__http_perform(rh_http *h, rh__http_done_cb done, void *ud)
         finished++;
     }
     return finished;
+}
+
+int rh__http_perform(rh_http *h, rh__http_done_cb done, void *ud)
+{
+    int running;
+    CURLMcode mc = h->on_socket
+                       ? curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
+                                                  0, &running)
+                       : curl_multi_perform(h->multi, &running);
+    if (mc != CURLM_OK)
+        return RH_E_NOMEM;
+    return collect(h, done, ud);
+}
+
+int rh__http_socket_action(rh_http *h, int fd, unsigned int events,
+                           rh__http_done_cb done, void *ud)
+{
+    int running, mask = 0;
+    if (events & RH_POLL_IN)
+        mask |= CURL_CSELECT_IN;
+    if (events & RH_POLL_OUT)
+        mask |= CURL_CSELECT_OUT;
+    if (curl_multi_socket_action(h->multi, fd < 0 ? CURL_SOCKET_TIMEOUT : fd,
+                                 mask, &running) != CURLM_OK)
+        return RH_E_NOMEM;
+    return collect(h, done, ud);
 }
 
 int64_t rh__http_timeout_ms(const rh_http *h)

@@ -143,6 +143,10 @@ typedef struct rh_settings {
     void *attempt_ud;
     rh_failed_cb failed_cb;
     void *failed_ud;
+    rh_socket_cb socket_cb;
+    void *socket_ud;
+    rh_timer_cb timer_cb;
+    void *timer_ud;
 } rh_settings;
 
 struct rh_config {
@@ -205,6 +209,9 @@ typedef struct rh_http_opts {
     const char *proxy;   /* NULL: none, never from the environment */
     const rh_cidr *allow;
     size_t n_allow;
+    /* multi_socket mode when set: curl's socket notices go here */
+    void (*on_socket)(int fd, unsigned int what, void *ud);
+    void *on_socket_ud;
 } rh_http_opts;
 int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o);
 /* Tests only: a CURLOPT_RESOLVE entry ("host:port:addr", "-host:port") for
@@ -214,6 +221,9 @@ void rh__http_free(rh_http *h);
 int rh__http_start(rh_http *h, rh_job *job);
 void rh__http_abort(rh_http *h, rh_job *job);
 int rh__http_perform(rh_http *h, rh__http_done_cb done, void *userdata);
+/* multi_socket mode: a socket is ready (fd -1: timers only). */
+int rh__http_socket_action(rh_http *h, int fd, unsigned int events,
+                           rh__http_done_cb done, void *userdata);
 int64_t rh__http_timeout_ms(const rh_http *h);
 void rh__http_wait(rh_http *h, int64_t ms);
 int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
@@ -295,6 +305,7 @@ struct rh_ctx {
     size_t in_flight;
     int in_callback;
     int claim_blocked; /* due work waits on per-endpoint caps */
+    int64_t timer_told; /* the last timeout given to the host's timer cb */
     int paused;        /* rh_ctx_pause: finish transfers, claim nothing */
     int64_t endpoints_loaded_ms;
     int64_t last_id_ms;
@@ -318,6 +329,8 @@ int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
 int rh__storage_code(rh_ctx *ctx, int rc, const char *slot);
 /* Start the call from the host: refuses re-entrance and clears the error. */
 int rh__ctx_enter(rh_ctx *ctx);
+/* Tell the host's timer callback when to tick next, if that changed. */
+void rh__ctx_update_timer(rh_ctx *ctx);
 void rh__job_free(rh_ctx *ctx, rh_job *job);
 
 #endif /* RH_INTERNAL_H */

@@ -11,13 +11,14 @@
 #define RH_H
 
 #include "rh_common.h"
+#include "rh_loop.h"
 #include "rh_storage.h"
 #include "rh_version.h"
 
 RH_BEGIN_DECLS
 
-typedef struct rh_ctx rh_ctx;       /* opaque: one delivery engine */
-typedef struct rh_config rh_config; /* opaque builder, copied by rh_ctx_new */
+/* rh_ctx (one delivery engine) and rh_config (an opaque builder, copied by
+ * rh_ctx_new) are declared in rh_loop.h. */
 typedef struct rh_endpoint rh_endpoint;
 
 /** Production: https only, verification on. Development: http and a custom

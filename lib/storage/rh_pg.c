@@ -20,7 +20,6 @@ enum {
     S_EP_SAVE,
     S_EP_REMOVE,
     S_EP_LOAD,
-    S_EV_INSERT,
     S_DL_INSERT,
     S_CLAIM_SCAN,
     S_CLAIM_TAKE,
@@ -41,9 +40,10 @@ static const char *const sql_template[S_COUNT] = {
                   "ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
     [S_EP_REMOVE] = "DELETE FROM @.endpoints WHERE id = $1",
     [S_EP_LOAD] = "SELECT record FROM @.endpoints ORDER BY seq",
-    [S_EV_INSERT] = "INSERT INTO @.events(id, type, timestamp_ms, data) "
-                    "VALUES($1, $2, $3, $4)",
+    /* One statement: atomic on its own, one round trip, no savepoint. */
     [S_DL_INSERT] =
+        "WITH ev AS (INSERT INTO @.events(id, type, timestamp_ms, data) "
+        "VALUES($2, $3, $9, $10)) "
         "INSERT INTO @.deliveries(id, event_id, endpoint_id, event_type, "
         "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms) "
         "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up "
@@ -58,11 +58,16 @@ static const char *const sql_template[S_COUNT] = {
         "JOIN @.events e ON e.id = d.event_id ORDER BY d.due_ms, d.id",
     [S_CLAIM_TAKE] = "UPDATE @.deliveries SET state = 1, due_ms = $2 "
                      "WHERE id = ANY($1::text[])",
+    /* The delivery's new state and its attempt, in one statement: the
+     * attempt is appended only if the delivery exists. */
     [S_AT_INSERT] =
+        "WITH d AS (UPDATE @.deliveries SET state = $13, attempts = $14, "
+        "next_attempt_ms = $15, due_ms = $16, updated_ms = $17 "
+        "WHERE id = $1 RETURNING id) "
         "INSERT INTO @.attempts(delivery_id, endpoint_id, event_id, "
         "event_type, number, started_ms, duration_ms, status, success, "
         "outcome, response, error) "
-        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "SELECT d.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM d",
     [S_DL_UPDATE] =
         "UPDATE @.deliveries SET state = $2, attempts = $3, "
         "next_attempt_ms = $4, due_ms = $5, updated_ms = $6 WHERE id = $1",
@@ -375,24 +380,20 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         if (rc == RH_OK)
             rc = arr_add(&up, I64(b1, rh_delivery_updated_ms(dls[i])));
     }
-    if (rc == RH_OK && (rc = begin(s)) == RH_OK) {
-        const char *ev_v[4] = {rh_event_id(ev), rh_event_type(ev),
-                               I64(b2, rh_event_timestamp_ms(ev)),
-                               rh_event_data(ev)};
-        int ev_len[4] = {0, 0, 0, (int)rh_event_data_len(ev)};
-        int ev_bin[4] = {0, 0, 0, 1};
-        PGresult *r = run(s, S_EV_INSERT, 4, ev_v, ev_len, ev_bin,
-                          "enqueue event");
+    if (rc == RH_OK)
+        rc = ensure(s);
+    if (rc == RH_OK) {
+        const char *dv[10] = {ids.buf, rh_event_id(ev), rh_event_type(ev),
+                              eps.buf, att.buf, nxt.buf, cr.buf, up.buf,
+                              I64(b2, rh_event_timestamp_ms(ev)),
+                              rh_event_data(ev)};
+        int lens[10] = {0};
+        int bin[10] = {0};
+        lens[9] = (int)rh_event_data_len(ev);
+        bin[9] = 1;
+        PGresult *r = run(s, S_DL_INSERT, 10, dv, lens, bin, "enqueue");
         rc = r ? RH_OK : RH_E_STORAGE;
         PQclear(r);
-        if (rc == RH_OK) {
-            const char *dv[8] = {ids.buf, rh_event_id(ev), rh_event_type(ev),
-                                 eps.buf, att.buf, nxt.buf, cr.buf, up.buf};
-            r = run(s, S_DL_INSERT, 8, dv, NULL, NULL, "enqueue deliveries");
-            rc = r ? RH_OK : RH_E_STORAGE;
-            PQclear(r);
-        }
-        rc = rc == RH_OK ? commit(s) : rollback(s, rc);
     }
     free(ids.buf);
     free(eps.buf);
@@ -496,8 +497,9 @@ static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
 static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
 {
     store *s = ud;
-    char b[6][24];
-    int rc = begin(s), state = rh_delivery_state(dl);
+    char b[6][24], c[6][24];
+    int rc = ensure(s), state = rh_delivery_state(dl);
+    PGresult *r;
     if (rc != RH_OK)
         return rc;
     const char *dv[6] = {
@@ -508,35 +510,33 @@ static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
                       ? rh_delivery_next_attempt_ms(dl)
                       : 0),
         I64(b[4], rh_delivery_updated_ms(dl))};
-    PGresult *r = run(s, S_DL_UPDATE, 6, dv, NULL, NULL, "complete");
+    if (!at) {
+        r = run(s, S_DL_UPDATE, 6, dv, NULL, NULL, "complete");
+    } else {
+        /* one statement is one transaction: atomic, and one round trip */
+        const char *av[17] = {rh_delivery_id(dl),
+                              rh_attempt_endpoint_id(at),
+                              rh_attempt_event_id(at),
+                              rh_attempt_event_type(at),
+                              I64(c[0], rh_attempt_number(at)),
+                              I64(c[1], rh_attempt_started_ms(at)),
+                              I64(c[2], rh_attempt_duration_ms(at)),
+                              I64(c[3], rh_attempt_status(at)),
+                              I64(c[4], rh_attempt_success(at)),
+                              I64(c[5], rh_attempt_outcome(at)),
+                              rh_attempt_response(at),
+                              rh_attempt_error(at),
+                              dv[1], dv[2], dv[3], dv[4], dv[5]};
+        int lens[17] = {0};
+        int bin[17] = {0};
+        lens[10] = (int)rh_attempt_response_len(at);
+        bin[10] = 1;
+        r = run(s, S_AT_INSERT, 17, av, lens, bin, "complete");
+    }
     rc = !r ? RH_E_STORAGE
             : (strcmp(PQcmdTuples(r), "0") == 0 ? RH_E_NOT_FOUND : RH_OK);
     PQclear(r);
-    if (rc == RH_OK && at) {
-        char c[8][24];
-        const char *av[12] = {
-            rh_attempt_delivery_id(at),
-            rh_attempt_endpoint_id(at),
-            rh_attempt_event_id(at),
-            rh_attempt_event_type(at),
-            I64(c[0], rh_attempt_number(at)),
-            I64(c[1], rh_attempt_started_ms(at)),
-            I64(c[2], rh_attempt_duration_ms(at)),
-            I64(c[3], rh_attempt_status(at)),
-            I64(c[4], rh_attempt_success(at)),
-            I64(c[5], rh_attempt_outcome(at)),
-            rh_attempt_response(at),
-            rh_attempt_error(at)};
-        int lens[12] = {0};
-        int bin[12] = {0};
-        lens[10] = (int)rh_attempt_response_len(at);
-        bin[10] = 1;
-        r = run(s, S_AT_INSERT, 12, av, lens, bin, "complete attempt");
-        if (!r)
-            rc = RH_E_STORAGE;
-        PQclear(r);
-    }
-    return rc == RH_OK ? commit(s) : rollback(s, rc);
+    return rc;
 }
 
 static int s_query_attempts(const rh_query *q, rh_attempt_cb each,

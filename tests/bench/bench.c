@@ -252,7 +252,7 @@ static double run_deliver_pg(int workers, int n)
         if (pids[w] == 0) {
             const char *argv[] = {"build/replicer-hooks", "worker", "--store",
                                   store, "--schema", schema, "--dev",
-                                  "--quiet", NULL};
+                                  "--quiet", "--per-endpoint", "64", NULL};
             execv(argv[0], (char *const *)argv);
             _exit(127);
         }
