@@ -68,7 +68,9 @@ PG_LINK :=
 PG_DEFINE :=
 endif
 TOOL := $(BUILD)/replicer-hooks
-EXAMPLES := $(BUILD)/example-basic $(BUILD)/example-outbox $(BUILD)/demo
+UV_AVAILABLE := $(shell $(PKG_CONFIG) --exists libuv 2>/dev/null && echo 1)
+EXAMPLES := $(BUILD)/example-basic $(BUILD)/example-outbox $(BUILD)/demo \
+    $(if $(UV_AVAILABLE),$(BUILD)/example-libuv,)
 TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/backends.c
 TEST_BIN := $(BUILD)/test-runner
 
@@ -130,6 +132,10 @@ $(BUILD)/example-basic: examples/basic.c $(STATIC) $(HEADERS)
 
 $(BUILD)/example-outbox: examples/outbox.c $(STATIC) $(SQLITE_STATIC) $(HEADERS)
 	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -o $@ $< $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+
+$(BUILD)/example-libuv: examples/libuv.c $(STATIC) $(HEADERS)
+	$(CC) $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags libuv) $(CFLAGS) -o $@ $< $(STATIC) \
+	    $(shell $(PKG_CONFIG) --libs libuv) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 $(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
 	$(CC) $(BASE_CFLAGS) -Itests $(CFLAGS) -pthread -o $@ examples/demo.c tests/sink.c \

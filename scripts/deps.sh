@@ -5,7 +5,7 @@
 # its tests are counted as skipped. "fuzz" adds clang and its libFuzzer
 # runtime, for make fuzz.
 set -e
-PKGS="build-essential g++ pkg-config libcurl4-openssl-dev libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 valgrind libssl-dev openssl ca-certificates"
+PKGS="build-essential g++ pkg-config libcurl4-openssl-dev libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libuv1-dev valgrind libssl-dev openssl ca-certificates"
 OPTIONAL="libpq-dev postgresql"
 [ "${1:-}" = "fuzz" ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing_of() {

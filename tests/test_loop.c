@@ -4,6 +4,7 @@
 #include "rh_test.h"
 
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,7 +142,29 @@ static void test_loop__needs_both_callbacks(void)
     rh_config_free(cfg);
 }
 
+/* The libuv glue in examples/, run as a program against the sink. */
+static void test_loop__libuv_example_delivers(void)
+{
+    char path[512], url[128], cmd[800];
+    const char *t = getenv("RH_TOOL");
+    snprintf(path, sizeof path, "%s", t && *t ? t : "build/replicer-hooks");
+    char *slash = strrchr(path, '/');
+    snprintf(slash ? slash + 1 : path,
+             sizeof path - (size_t)(slash ? slash + 1 - path : 0),
+             "example-libuv");
+    if (access(path, X_OK) != 0)
+        RH_SKIP("example-libuv not built (no libuv1-dev)");
+    sink *s = rh_test_sink();
+    sink_url(s, "/uv", url, sizeof url);
+    snprintf(cmd, sizeof cmd, "%s %s 25 > /dev/null", path, url);
+    int status = system(cmd);
+    RH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    RH_CHECK_EQ_INT(25, sink_count(s));
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_loop[] = {
+    {"loop__libuv_example_delivers", test_loop__libuv_example_delivers},
     {"loop__delivers_through_an_epoll_loop_only",
      test_loop__delivers_through_an_epoll_loop_only},
     {"loop__needs_both_callbacks", test_loop__needs_both_callbacks},
