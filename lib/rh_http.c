@@ -30,6 +30,10 @@ struct rh_http {
     struct curl_slist *resolve; /* tests only */
     void (*on_socket)(int fd, unsigned int what, void *ud);
     void *on_socket_ud;
+    /* finished easy handles, reset and kept for the next transfers: their
+     * buffers are allocated once, not per attempt */
+    CURL *pool[256];
+    size_t n_pool;
 };
 
 /* multi_socket mode: forward curl's notices in our own terms. */
@@ -138,7 +142,12 @@ int rh__http_test_resolve(rh_http *h, const char *entry)
 static void transfer_free(rh_http *h, transfer *t)
 {
     curl_multi_remove_handle(h->multi, t->easy);
-    curl_easy_cleanup(t->easy);
+    if (h->n_pool < sizeof h->pool / sizeof *h->pool) {
+        curl_easy_reset(t->easy);
+        h->pool[h->n_pool++] = t->easy;
+    } else {
+        curl_easy_cleanup(t->easy);
+    }
     curl_url_cleanup(t->url);
     curl_slist_free_all(t->headers);
     t->job->priv = NULL;
@@ -156,6 +165,8 @@ void rh__http_free(rh_http *h)
     if (!h)
         return;
     curl_multi_cleanup(h->multi);
+    for (size_t i = 0; i < h->n_pool; i++)
+        curl_easy_cleanup(h->pool[i]);
     curl_slist_free_all(h->resolve);
     rh__free(h->alloc, h->ca_file);
     rh__free(h->alloc, h->proxy);
@@ -348,7 +359,7 @@ int rh__http_start(rh_http *h, rh_job *job)
         return RH_E_NOMEM;
     t->job = job;
     t->http = h;
-    e = t->easy = curl_easy_init();
+    e = t->easy = h->n_pool ? h->pool[--h->n_pool] : curl_easy_init();
     if (!e)
         goto nomem;
     for (size_t i = 0; i < job->n_headers; i++) {

@@ -1,0 +1,24 @@
+/* The bench's receiver: a small epoll HTTP/1.1 server with keep-alive that
+ * answers 204 (after an optional delay), counts requests, keeps the first
+ * few for signature checks, and notes each request's latency from the emit
+ * time carried in its body ("t":<monotonic ns>). Loopback only. */
+#ifndef RH_FASTSINK_H
+#define RH_FASTSINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fastsink fastsink;
+
+int fastsink_start(fastsink **out, int delay_ms);
+void fastsink_stop(fastsink *s);
+int fastsink_port(const fastsink *s);
+size_t fastsink_count(fastsink *s);
+void fastsink_reset(fastsink *s, int delay_ms);
+/* Latencies (ns) noted since the last reset; the array is the sink's. */
+size_t fastsink_latencies(fastsink *s, const int64_t **out);
+/* One of the first requests kept: headers and body, NUL-terminated. */
+int fastsink_sample(fastsink *s, size_t i, char *id, char *ts, char *sig,
+                    char **body, size_t *body_len);
+
+#endif
