@@ -196,6 +196,7 @@ fail_storage:
         ctx->storage.destroy(ctx->storage.userdata);
 fail:
     rh__ctx_free_endpoints(ctx);
+    rh__index_free(ctx);
     rh__http_free(ctx->http);
     rh__rng_free(ctx->rng);
     rh__free(&ctx->alloc, ctx->ca_file);
@@ -225,6 +226,7 @@ void rh_ctx_free(rh_ctx *ctx)
     }
     rh__http_free(ctx->http);
     rh__ctx_free_endpoints(ctx);
+    rh__index_free(ctx);
     if (ctx->storage.destroy)
         ctx->storage.destroy(ctx->storage.userdata);
     rh__rng_free(ctx->rng);
@@ -254,6 +256,7 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
     rh_event *ev = NULL;
     rh_delivery *dls = NULL;
     const rh_delivery **ptrs = NULL;
+    rh_endpoint **matched = NULL;
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
@@ -278,16 +281,9 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
         goto done;
     }
     int64_t now = rh__ctx_now(ctx);
-    for (i = 0; i < ctx->n_eps; i++) {
-        rh_endpoint *ep = ctx->eps[i];
-        if (!ep->enabled)
-            continue;
-        for (size_t k = 0; k < ep->n_events; k++)
-            if (rh__pattern_matches(ep->events[k], type)) {
-                n++;
-                break;
-            }
-    }
+    rc = rh__ctx_match(ctx, type, &matched, &n);
+    if (rc != RH_OK)
+        goto nomem;
     rc = rh__event_make(&ev, &ctx->alloc, event_id, type, now, NULL, 0);
     if (rc != RH_OK)
         goto nomem;
@@ -300,17 +296,8 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
         ptrs = rh__calloc(&ctx->alloc, n * sizeof *ptrs);
         if (!dls || !ptrs)
             goto nomem;
-        size_t k = 0;
-        for (i = 0; i < ctx->n_eps && k < n; i++) {
-            rh_endpoint *ep = ctx->eps[i];
-            int match = 0;
-            if (!ep->enabled)
-                continue;
-            for (size_t e = 0; e < ep->n_events && !match; e++)
-                match = rh__pattern_matches(ep->events[e], type);
-            if (!match)
-                continue;
-            rh_delivery *d = &dls[k];
+        for (i = 0; i < n; i++) {
+            rh_delivery *d = &dls[i];
             rc = rh__ctx_new_id(ctx, "dlv_", d->id);
             if (rc != RH_OK) {
                 rh__ctx_error(ctx, rc, "the random source failed");
@@ -318,13 +305,13 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
             }
             d->alloc = &ctx->alloc;
             memcpy(d->event_id, event_id, sizeof event_id);
-            memcpy(d->endpoint_id, ep->id, sizeof ep->id);
+            memcpy(d->endpoint_id, matched[i]->id, sizeof matched[i]->id);
             d->ev = ev;
             d->state = RH_DELIVERY_PENDING;
             d->next_attempt_ms = now;
             d->created_ms = now;
             d->updated_ms = now;
-            ptrs[k++] = d;
+            ptrs[i] = d;
         }
         rc = ctx->storage.enqueue(ev, ptrs, n, ctx->storage.userdata);
         if (rc < 0) {
@@ -345,6 +332,7 @@ done:
     rh__free(&ctx->alloc, data);
     rh__free(&ctx->alloc, ptrs);
     rh__free(&ctx->alloc, dls);
+    rh__free(&ctx->alloc, matched);
     rh__event_release(ev);
     return rc;
 }

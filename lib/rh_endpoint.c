@@ -127,14 +127,6 @@ void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep)
     rh__free(a, ep);
 }
 
-rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id)
-{
-    for (size_t i = 0; i < ctx->n_eps; i++)
-        if (strcmp(ctx->eps[i]->id, id) == 0)
-            return ctx->eps[i];
-    return NULL;
-}
-
 /* With a sealing key, the record storage sees carries the secrets sealed
  * (AES-256-GCM, bound to the endpoint id), never in the clear. */
 int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep)
@@ -212,6 +204,7 @@ static int load_one(const char *json, size_t len, void *ud)
 
 void rh__ctx_free_endpoints(rh_ctx *ctx)
 {
+    ctx->index_dirty = 1;
     for (size_t i = 0; i < ctx->n_eps; i++)
         rh__endpoint_free(&ctx->alloc, ctx->eps[i]);
     rh__free(&ctx->alloc, ctx->eps);
@@ -254,6 +247,7 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
     for (size_t k = 0; k < n_old; k++)
         rh__endpoint_free(&ctx->alloc, old[k]);
     rh__free(&ctx->alloc, old);
+    ctx->index_dirty = 1;
     ctx->endpoints_loaded_ms = rh__ctx_now(ctx);
     return RH_OK;
 }
@@ -339,6 +333,7 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
         return rc;
     }
     ctx->eps[ctx->n_eps++] = ep;
+    ctx->index_dirty = 1;
     memcpy(id_out, ep->id, strlen(ep->id) + 1);
     return RH_OK;
 }
@@ -418,6 +413,7 @@ int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id)
             break;
         }
     }
+    ctx->index_dirty = 1;
     rh__endpoint_free(&ctx->alloc, ep);
     return RH_OK;
 }

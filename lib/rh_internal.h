@@ -173,6 +173,7 @@ struct rh_endpoint {
     char **hdr_values;
     size_t n_headers;
     size_t in_flight;     /* not stored */
+    uint64_t match_stamp; /* emit's de-duplication, see rh_index.c */
 };
 
 /* ------------------------------------------------------------ http (curl) */
@@ -305,6 +306,9 @@ struct rh_ctx {
     size_t in_flight;
     int in_callback;
     int claim_blocked; /* due work waits on per-endpoint caps */
+    struct rh_index *index; /* NULL or current unless index_dirty */
+    int index_dirty;
+    uint64_t match_stamp;
     int64_t timer_told; /* the last timeout given to the host's timer cb */
     int paused;        /* rh_ctx_pause: finish transfers, claim nothing */
     int64_t endpoints_loaded_ms;
@@ -321,7 +325,12 @@ int rh__ctx_error(rh_ctx *ctx, int code, const char *fmt, ...)
 int64_t rh__ctx_now(const rh_ctx *ctx);
 int rh__ctx_random(rh_ctx *ctx, unsigned char *buf, size_t len);
 int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE]);
+typedef struct rh_index rh_index;
 rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
+/* The enabled endpoints subscribed to type, each once (caller frees). */
+int rh__ctx_match(rh_ctx *ctx, const char *type, rh_endpoint ***out,
+                  size_t *n_out);
+void rh__index_free(rh_ctx *ctx);
 int rh__ctx_endpoints_reserve(rh_ctx *ctx);
 int rh__ctx_load_endpoints(rh_ctx *ctx);
 void rh__ctx_free_endpoints(rh_ctx *ctx);

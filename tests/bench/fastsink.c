@@ -103,11 +103,12 @@ static void consume(fastsink *s, int fd, fconn *c)
             return;
         const char *body = c->in + hl;
         /* the latency: from the emit time the bench put in the body */
-        const char *t = memmem(body, clen, "\"data\":{\"t\":", 13);
+        static const char mark[] = "\"data\":{\"t\":";
+        const char *t = memmem(body, clen, mark, sizeof mark - 1);
         pthread_mutex_lock(&s->mu);
         s->count++;
         if (t) {
-            int64_t sent = strtoll(t + 13, NULL, 10);
+            int64_t sent = strtoll(t + sizeof mark - 1, NULL, 10);
             if (s->n_lat == s->cap_lat) {
                 s->cap_lat = s->cap_lat ? s->cap_lat * 2 : 65536;
                 s->lat = realloc(s->lat, s->cap_lat * sizeof *s->lat);

@@ -1,0 +1,192 @@
+/* replicer-hooks endpoint index: endpoints by id, and subscriptions by exact
+ * type, by "prefix.*" and "*", so that emit and claim cost what matches, not
+ * what is registered. Rebuilt lazily after the endpoint set changes. */
+#include "rh_internal.h"
+
+#include <string.h>
+
+typedef struct link {
+    rh_endpoint *ep;
+    size_t next; /* 0: end; else index + 1 */
+} link;
+
+typedef struct slot {
+    const char *key; /* borrowed from the endpoint: rebuilt when it goes */
+    size_t first;    /* patterns: index + 1 into links */
+    rh_endpoint *ep; /* ids */
+} slot;
+
+struct rh_index {
+    slot *pat;
+    size_t n_pat;
+    slot *ids;
+    size_t n_ids;
+    link *links;
+    size_t n_links;
+    rh_endpoint **star;
+    size_t n_star;
+};
+
+static size_t hash(const char *s, size_t n)
+{
+    size_t h = (size_t)1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * (size_t)1099511628211ull;
+    return h;
+}
+
+static slot *find(slot *slots, size_t n_slots, const char *key, size_t len)
+{
+    size_t mask = n_slots - 1, i = hash(key, len) & mask;
+    for (;; i = (i + 1) & mask) {
+        if (!slots[i].key)
+            return &slots[i];
+        if (strlen(slots[i].key) == len && !memcmp(slots[i].key, key, len))
+            return &slots[i];
+    }
+}
+
+static size_t pow2_over(size_t n)
+{
+    size_t p = 16;
+    while (p < n * 2)
+        p *= 2;
+    return p;
+}
+
+void rh__index_free(rh_ctx *ctx)
+{
+    rh_index *x = ctx->index;
+    if (!x)
+        return;
+    rh__free(&ctx->alloc, x->pat);
+    rh__free(&ctx->alloc, x->ids);
+    rh__free(&ctx->alloc, x->links);
+    rh__free(&ctx->alloc, x->star);
+    rh__free(&ctx->alloc, x);
+    ctx->index = NULL;
+}
+
+/* Build the index for the current endpoints; on failure (memory) the
+ * callers fall back to scanning, so nothing is lost. */
+static rh_index *build(rh_ctx *ctx)
+{
+    size_t n_patterns = 0;
+    for (size_t i = 0; i < ctx->n_eps; i++)
+        n_patterns += ctx->eps[i]->n_events;
+    rh_index *x = rh__calloc(&ctx->alloc, sizeof *x);
+    if (!x)
+        return NULL;
+    x->n_pat = pow2_over(n_patterns + 1);
+    x->n_ids = pow2_over(ctx->n_eps + 1);
+    x->pat = rh__calloc(&ctx->alloc, x->n_pat * sizeof *x->pat);
+    x->ids = rh__calloc(&ctx->alloc, x->n_ids * sizeof *x->ids);
+    x->links = rh__calloc(&ctx->alloc, (n_patterns + 1) * sizeof *x->links);
+    x->star = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->star);
+    if (!x->pat || !x->ids || !x->links || !x->star) {
+        ctx->index = x;
+        rh__index_free(ctx);
+        return NULL;
+    }
+    for (size_t i = 0; i < ctx->n_eps; i++) {
+        rh_endpoint *ep = ctx->eps[i];
+        slot *id = find(x->ids, x->n_ids, ep->id, strlen(ep->id));
+        id->key = ep->id;
+        id->ep = ep;
+        for (size_t k = 0; k < ep->n_events; k++) {
+            const char *p = ep->events[k];
+            if (p[0] == '*' && p[1] == '\0') {
+                x->star[x->n_star++] = ep;
+                continue;
+            }
+            slot *s = find(x->pat, x->n_pat, p, strlen(p));
+            s->key = p;
+            x->links[x->n_links].ep = ep;
+            x->links[x->n_links].next = s->first;
+            s->first = ++x->n_links;
+        }
+    }
+    return x;
+}
+
+static rh_index *current(rh_ctx *ctx)
+{
+    if (ctx->index_dirty) {
+        rh__index_free(ctx);
+        ctx->index = build(ctx);
+        ctx->index_dirty = 0;
+    }
+    return ctx->index;
+}
+
+rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id)
+{
+    rh_index *x = current(ctx);
+    if (x)
+        return find(x->ids, x->n_ids, id, strlen(id))->ep;
+    for (size_t i = 0; i < ctx->n_eps; i++)
+        if (strcmp(ctx->eps[i]->id, id) == 0)
+            return ctx->eps[i];
+    return NULL;
+}
+
+/* Add ep to the matches once: an endpoint may match by several patterns. */
+static int add_match(rh_ctx *ctx, rh_endpoint *ep, rh_endpoint ***out,
+                     size_t *n, size_t *cap)
+{
+    if (!ep->enabled || ep->match_stamp == ctx->match_stamp)
+        return RH_OK;
+    ep->match_stamp = ctx->match_stamp;
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        rh_endpoint **m = rh__realloc(&ctx->alloc, *out, c * sizeof *m);
+        if (!m)
+            return RH_E_NOMEM;
+        *out = m;
+        *cap = c;
+    }
+    (*out)[(*n)++] = ep;
+    return RH_OK;
+}
+
+int rh__ctx_match(rh_ctx *ctx, const char *type, rh_endpoint ***out,
+                  size_t *n_out)
+{
+    rh_index *x = current(ctx);
+    rh_endpoint **m = NULL;
+    size_t n = 0, cap = 0, tl = strlen(type);
+    int rc = RH_OK;
+    ctx->match_stamp++;
+    if (!x) { /* no index (out of memory building it): scan */
+        for (size_t i = 0; rc == RH_OK && i < ctx->n_eps; i++)
+            for (size_t k = 0; k < ctx->eps[i]->n_events; k++)
+                if (rh__pattern_matches(ctx->eps[i]->events[k], type)) {
+                    rc = add_match(ctx, ctx->eps[i], &m, &n, &cap);
+                    break;
+                }
+    } else {
+        char key[RH_TYPE_MAX + 2];
+        for (size_t i = 0; rc == RH_OK && i < x->n_star; i++)
+            rc = add_match(ctx, x->star[i], &m, &n, &cap);
+        for (size_t l = find(x->pat, x->n_pat, type, tl)->first;
+             rc == RH_OK && l; l = x->links[l - 1].next)
+            rc = add_match(ctx, x->links[l - 1].ep, &m, &n, &cap);
+        /* "a.*" and "a.b.*" for "a.b.c" */
+        for (size_t d = 0; rc == RH_OK && d < tl; d++) {
+            if (type[d] != '.')
+                continue;
+            memcpy(key, type, d + 1);
+            key[d + 1] = '*';
+            for (size_t l = find(x->pat, x->n_pat, key, d + 2)->first;
+                 rc == RH_OK && l; l = x->links[l - 1].next)
+                rc = add_match(ctx, x->links[l - 1].ep, &m, &n, &cap);
+        }
+    }
+    if (rc != RH_OK) {
+        rh__free(&ctx->alloc, m);
+        return rc;
+    }
+    *out = m;
+    *n_out = n;
+    return RH_OK;
+}
