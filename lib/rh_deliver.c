@@ -42,17 +42,18 @@ static void list_append(rh_job **head, rh_job *job)
     *p = job;
 }
 
-/* Both signatures during a rotation's grace period, the new one first. */
-static int sign_header(rh_ctx *ctx, const rh_endpoint *ep, const char *id,
+/* Both signatures during a rotation's grace period, the new one first.
+ * Each secret's HMAC is keyed once and kept with the endpoint. */
+static int sign_header(rh_ctx *ctx, rh_endpoint *ep, const char *id,
                        int64_t ts_s, const char *body, size_t len, char *out,
                        size_t outsz)
 {
-    unsigned char key[RH_KEY_MAX];
-    size_t keylen, used;
-    int rc = rh__secret_decode(ep->secret, key, &keylen);
+    size_t used;
+    int rc = RH_OK;
+    if (!ep->mac)
+        rc = rh__mac_new(&ep->mac, &ctx->alloc, ep->secret);
     if (rc == RH_OK)
-        rc = rh__sign_key(key, keylen, id, ts_s, body, len, out, outsz);
-    rh__wipe(key, sizeof key);
+        rc = rh__mac_sign(ep->mac, id, ts_s, body, len, out, outsz);
     if (rc != RH_OK || !ep->old_secret ||
         rh__ctx_now(ctx) >= ep->old_secret_until_ms)
         return rc;
@@ -60,15 +61,15 @@ static int sign_header(rh_ctx *ctx, const rh_endpoint *ep, const char *id,
     if (used + 2 >= outsz)
         return RH_E_INVALID_ARG;
     out[used] = ' ';
-    rc = rh__secret_decode(ep->old_secret, key, &keylen);
+    if (!ep->old_mac)
+        rc = rh__mac_new(&ep->old_mac, &ctx->alloc, ep->old_secret);
     if (rc == RH_OK)
-        rc = rh__sign_key(key, keylen, id, ts_s, body, len, out + used + 1,
+        rc = rh__mac_sign(ep->old_mac, id, ts_s, body, len, out + used + 1,
                           outsz - used - 1);
-    rh__wipe(key, sizeof key);
     return rc;
 }
 
-static int build_headers(rh_ctx *ctx, rh_job *job, const rh_endpoint *ep,
+static int build_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
                          const char *type, int64_t ts_s)
 {
     char sig[RH_SIGNATURE_SIZE];
@@ -383,12 +384,11 @@ static int claim_due(rh_ctx *ctx)
     return claim_pass(ctx, &cs);
 }
 
+/* One libcurl pass per tick: every idle connection's read is a syscall,
+ * so the pass comes after the claim, when the new transfers can start too. */
 static int tick(rh_ctx *ctx)
 {
-    int rc, finished = rh__http_perform(ctx->http, on_transfer_done, ctx);
-    if (finished < 0)
-        return rh__ctx_error(ctx, finished, "libcurl failed");
-    rc = flush_unsaved(ctx);
+    int rc = flush_unsaved(ctx);
     if (rc != RH_OK)
         return rc;
     rc = claim_due(ctx);
@@ -396,15 +396,11 @@ static int tick(rh_ctx *ctx)
         rc = flush_unsaved(ctx); /* orphans found by the claim */
     if (rc != RH_OK)
         return rc;
-    /* Start the transfers just added. */
-    int more = rh__http_perform(ctx->http, on_transfer_done, ctx);
-    if (more > 0) {
-        finished += more;
-        rc = flush_unsaved(ctx);
-        if (rc != RH_OK)
-            return rc;
-    }
-    return finished;
+    int finished = rh__http_perform(ctx->http, on_transfer_done, ctx);
+    if (finished < 0)
+        return rh__ctx_error(ctx, finished, "libcurl failed");
+    rc = flush_unsaved(ctx);
+    return rc != RH_OK ? rc : finished;
 }
 
 int rh_tick(rh_ctx *ctx)

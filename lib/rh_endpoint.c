@@ -116,6 +116,8 @@ void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep)
 {
     if (!ep)
         return;
+    rh__mac_free(ep->mac);
+    rh__mac_free(ep->old_mac);
     free_headers(a, ep);
     rh__free(a, ep->url);
     for (size_t i = 0; i < ep->n_events; i++)
@@ -487,6 +489,13 @@ int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
     rh__free_secret(&ctx->alloc, prev_old);
     if (grace_ms == 0)
         rh__free_secret(&ctx->alloc, replaced);
+    /* the keyed contexts follow the secrets: the current one is the old one
+     * now (or gone), the new one is keyed on first use */
+    rh__mac_free(ep->old_mac);
+    ep->old_mac = grace_ms > 0 ? ep->mac : NULL;
+    if (grace_ms == 0)
+        rh__mac_free(ep->mac);
+    ep->mac = NULL;
     memcpy(secret_out, secret, strlen(secret) + 1);
     rh__wipe(secret, sizeof secret);
     return RH_OK;

@@ -174,6 +174,8 @@ struct rh_endpoint {
     size_t n_headers;
     size_t in_flight;     /* not stored */
     uint64_t match_stamp; /* emit's de-duplication, see rh_index.c */
+    struct rh_mac *mac;     /* keyed HMAC of secret, made on first use */
+    struct rh_mac *old_mac; /* of old_secret */
 };
 
 /* ------------------------------------------------------------ http (curl) */
@@ -246,6 +248,11 @@ int rh__sign_key(const unsigned char *key, size_t keylen, const char *msg_id,
                  int64_t timestamp_s, const char *body, size_t body_len,
                  char *out, size_t outsz);
 void rh__wipe(void *p, size_t n);
+typedef struct rh_mac rh_mac;
+int rh__mac_new(rh_mac **out, const rh_allocator *a, const char *secret);
+void rh__mac_free(rh_mac *m);
+int rh__mac_sign(rh_mac *m, const char *msg_id, int64_t timestamp_s,
+                 const char *body, size_t body_len, char *out, size_t outsz);
 /* AES-256-GCM of a secret, bound to its endpoint id, as "sealed:v1:...". */
 int rh__seal(const unsigned char key[32], const unsigned char nonce[12],
              const char *aad, const char *plain, char *out, size_t outsz);

@@ -372,11 +372,14 @@ static int bench_failed;
 static void check_samples(const char *secret)
 {
     char id[64], ts[32], sig[256], *body;
-    size_t len;
-    for (size_t i = 0; fastsink_sample(fast, i, id, ts, sig, &body, &len) == 0;
-         i++)
-        if (rh_verify(secret, id, ts, sig, body, len, atoll(ts), 300) != RH_OK)
+    size_t len, i;
+    for (i = 0; fastsink_sample(fast, i, id, ts, sig, &body, &len) == 0; i++)
+        if (rh_verify(secret, id, ts, sig, body, len, atoll(ts), 300) != RH_OK) {
+            fprintf(stderr, "bench: request %zu does not verify\n", i);
             bench_failed = 1;
+        }
+    if (i == 0)
+        bench_failed = 1; /* nothing was checked */
 }
 
 /* Deliveries per second: n events of `size` bytes emitted, then delivered

@@ -260,6 +260,10 @@ void fastsink_reset(fastsink *s, int delay_ms)
     s->count = 0;
     s->n_lat = 0;
     s->delay_ms = delay_ms;
+    for (size_t i = 0; i < s->n_samples; i++)
+        free(s->samples[i].body);
+    memset(s->samples, 0, sizeof s->samples);
+    s->n_samples = 0;
     pthread_mutex_unlock(&s->mu);
 }
 
