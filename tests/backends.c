@@ -1,5 +1,6 @@
 /* The test backends and this run's temporary directory. */
 #include "backends.h"
+#include "rh_test.h"
 #include "rh_internal.h"
 
 #include <replicer-hooks/rh_sqlite.h>
@@ -81,3 +82,11 @@ static int open_pg(rh_storage *out)
 }
 
 const rh_test_backend rh_test_pg_backend = {"pg", open_pg};
+
+void rh_test_run_on(const rh_test_backend *b, void (*body)(void))
+{
+    if (b == &rh_test_pg_backend && !rh_test_pg())
+        RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");
+    rh_test_backend_now = b;
+    body();
+}

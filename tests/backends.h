@@ -19,6 +19,27 @@ const char *rh_test_pg(void);
 /* The backend the current conformance test runs on. */
 extern const rh_test_backend *rh_test_backend_now;
 
+/* Run body on backend b (skipped, and counted so, for PostgreSQL without a
+ * test cluster). */
+void rh_test_run_on(const rh_test_backend *b, void (*body)(void));
+
+/* One test function per backend for a body, and their table rows:
+ *   RH_BACKEND_WRAPPERS(name, body)  then  RH_BACKEND_ROWS("suite", name) */
+#define RH_BACKEND_WRAPPERS(name, body)                                        \
+    static void memory_##name(void)                                            \
+    {                                                                          \
+        rh_test_run_on(&rh_test_memory_backend, body);                         \
+    }                                                                          \
+    static void sqlite_##name(void)                                            \
+    {                                                                          \
+        rh_test_run_on(&rh_test_sqlite_backend, body);                         \
+    }                                                                          \
+    static void pg_##name(void) { rh_test_run_on(&rh_test_pg_backend, body); }
+#define RH_BACKEND_ROWS(suite, name)                                           \
+    {suite "_memory__" #name, memory_##name},                                  \
+        {suite "_sqlite__" #name, sqlite_##name},                              \
+        {suite "_pg__" #name, pg_##name},
+
 /* A path for a new file in this run's temporary directory. */
 void rh_test_path(char *out, size_t outsz, const char *stem);
 

@@ -397,32 +397,7 @@ static void conf_resend_and_recover(void)
     X(queries_filter_and_page)                                                 \
     X(resend_and_recover)
 
-#define ON_MEMORY(name)                                                        \
-    static void memory_##name(void)                                            \
-    {                                                                          \
-        rh_test_backend_now = &rh_test_memory_backend;                         \
-        conf_##name();                                                         \
-    }
-#define ON_SQLITE(name)                                                        \
-    static void sqlite_##name(void)                                            \
-    {                                                                          \
-        rh_test_backend_now = &rh_test_sqlite_backend;                         \
-        conf_##name();                                                         \
-    }
-CONFORMANCE(ON_MEMORY)
-CONFORMANCE(ON_SQLITE)
-#define ON_PG(name)                                                            \
-    static void pg_##name(void)                                                \
-    {                                                                          \
-        if (!rh_test_pg())                                                     \
-            RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");                \
-        rh_test_backend_now = &rh_test_pg_backend;                             \
-        conf_##name();                                                     \
-    }
-CONFORMANCE(ON_PG)
-
-#define ROW_MEMORY(name) {"conformance_memory__" #name, memory_##name},
-#define ROW_SQLITE(name) {"conformance_sqlite__" #name, sqlite_##name},
-#define ROW_PG(name) {"conformance_pg__" #name, pg_##name},
-const rh_test_case rh_tests_conformance[] = {
-    CONFORMANCE(ROW_MEMORY) CONFORMANCE(ROW_SQLITE) CONFORMANCE(ROW_PG){NULL, NULL}};
+#define WRAP(name) RH_BACKEND_WRAPPERS(name, conf_##name)
+CONFORMANCE(WRAP)
+#define ROWS(name) RH_BACKEND_ROWS("conformance", name)
+const rh_test_case rh_tests_conformance[] = {CONFORMANCE(ROWS){NULL, NULL}};

@@ -316,32 +316,7 @@ static void test_storage__every_slot_failure_is_reported(void)
     X(failed_claim_is_reported)                                                \
     X(endpoints_come_back_from_storage)
 
-#define ON_MEMORY(name)                                                        \
-    static void memory_##name(void)                                            \
-    {                                                                          \
-        rh_test_backend_now = &rh_test_memory_backend;                         \
-        test_storage__##name();                                                \
-    }
-#define ON_SQLITE(name)                                                        \
-    static void sqlite_##name(void)                                            \
-    {                                                                          \
-        rh_test_backend_now = &rh_test_sqlite_backend;                         \
-        test_storage__##name();                                                \
-    }
-HOST_STORAGE(ON_MEMORY)
-HOST_STORAGE(ON_SQLITE)
-#define ON_PG(name)                                                            \
-    static void pg_##name(void)                                                \
-    {                                                                          \
-        if (!rh_test_pg())                                                     \
-            RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");                \
-        rh_test_backend_now = &rh_test_pg_backend;                             \
-        test_storage__##name();                                                     \
-    }
-HOST_STORAGE(ON_PG)
-
-#define ROW_MEMORY(name) {"storage_memory__" #name, memory_##name},
-#define ROW_SQLITE(name) {"storage_sqlite__" #name, sqlite_##name},
-#define ROW_PG(name) {"storage_pg__" #name, pg_##name},
-const rh_test_case rh_tests_storage[] = {
-    HOST_STORAGE(ROW_MEMORY) HOST_STORAGE(ROW_SQLITE) HOST_STORAGE(ROW_PG){NULL, NULL}};
+#define WRAP(name) RH_BACKEND_WRAPPERS(name, test_storage__##name)
+HOST_STORAGE(WRAP)
+#define ROWS(name) RH_BACKEND_ROWS("storage", name)
+const rh_test_case rh_tests_storage[] = {HOST_STORAGE(ROWS){NULL, NULL}};
