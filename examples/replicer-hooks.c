@@ -37,6 +37,7 @@ static void usage_main(FILE *f)
             "  endpoint add URL --events a.b,c.*   register; prints id and secret\n"
             "  endpoint list | disable ID | enable ID | remove ID\n"
             "  endpoint rotate ID [--grace 24h]    new secret; prints it\n"
+            "  endpoint header ID NAME [VALUE]     set or remove a header\n"
             "  emit TYPE JSON                      queue an event; prints its id\n"
             "  worker [--until-idle]               deliver until SIGTERM/SIGINT\n"
             "  log [--endpoint ID] [--delivery ID] [--failed] [--json]\n"
@@ -422,7 +423,7 @@ typedef struct store_opts {
     size_t n_schedule;
     const char *allow[16];
     size_t n_allow;
-    const char *pos[3];
+    const char *pos[4];
     int n_pos;
 } store_opts;
 
@@ -434,11 +435,14 @@ static void usage_store(FILE *f, const char *cmd)
                 "       %s endpoint list\n"
                 "       %s endpoint disable|enable|remove ID\n"
                 "       %s endpoint rotate ID [--grace DURATION]\n"
+                "       %s endpoint header ID NAME [VALUE]\n"
                 "\n"
                 "add prints \"<id> <secret>\": the secret is shown only once.\n"
                 "rotate prints the new secret; requests carry both signatures\n"
-                "for the grace period (e.g. 24h, 30m, 90s; default 24h).\n",
-                prog, prog, prog, prog);
+                "for the grace period (e.g. 24h, 30m, 90s; default 24h).\n"
+                "header sets a request header of the endpoint (an API key,\n"
+                "say), or removes it without VALUE.\n",
+                prog, prog, prog, prog, prog);
     else if (!strcmp(cmd, "emit"))
         fprintf(f, "usage: %s emit TYPE JSON\n\nQueues an event for every "
                    "subscribed endpoint and prints its id.\n",
@@ -605,7 +609,7 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                 o->have_schedule = 1;
             } else
                 return bad(cmd, a, "unknown option");
-        } else if (o->n_pos < 3) {
+        } else if (o->n_pos < 4) {
             o->pos[o->n_pos++] = a;
         } else {
             return bad(cmd, a, "unexpected argument");
@@ -739,8 +743,11 @@ static int cmd_endpoint(int argc, char **argv)
     const char *sub = o.pos[0];
     int needs_id = !strcmp(sub, "disable") || !strcmp(sub, "enable") ||
                    !strcmp(sub, "remove") || !strcmp(sub, "rotate");
-    if (strcmp(sub, "add") && strcmp(sub, "list") && !needs_id)
+    int is_header = !strcmp(sub, "header");
+    if (strcmp(sub, "add") && strcmp(sub, "list") && !needs_id && !is_header)
         return bad("endpoint", sub, "unknown subcommand");
+    if (is_header && (o.n_pos < 3 || o.n_pos > 4))
+        return bad("endpoint", o.n_pos < 2 ? "ID" : "NAME", "missing");
     if (!strcmp(sub, "add") && (o.n_pos != 2 || !o.events))
         return bad("endpoint", o.n_pos != 2 ? "URL" : "--events", "missing");
     if (needs_id && o.n_pos != 2)
@@ -773,6 +780,14 @@ static int cmd_endpoint(int argc, char **argv)
         printf("%s %s\n", id, secret);
     } else if (!strcmp(sub, "list")) {
         rc = rh_endpoint_list(ctx, print_endpoint, NULL);
+    } else if (is_header) {
+        rc = rh_endpoint_set_header(ctx, o.pos[1], o.pos[2],
+                                    o.n_pos == 4 ? o.pos[3] : NULL);
+        if (rc == RH_E_INVALID_ARG) {
+            int r = bad("endpoint", o.pos[2], rh_ctx_last_error(ctx));
+            rh_ctx_free(ctx);
+            return r;
+        }
     } else if (!strcmp(sub, "rotate")) {
         char secret[RH_SECRET_SIZE];
         rc = rh_endpoint_rotate_secret(ctx, o.pos[1], grace, secret,

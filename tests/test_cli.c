@@ -277,6 +277,20 @@ static void test_cli__store_commands_end_to_end(void)
     first_word(out, fresh, sizeof fresh);
     RH_CHECK(strncmp(fresh, "whsec_", 6) == 0 && strcmp(fresh, secret) != 0);
 
+    /* a custom header reaches the receiver; an injection is refused */
+    const char *hdr[] = {"endpoint", "header", ep, "X-Api-Key", "k-123",
+                         "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(hdr, NULL, out, sizeof out));
+    const char *evil[] = {"endpoint", "header", ep, "X-Api-Key", "a\r\nX: y",
+                          "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(evil, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "X-Api-Key") && strstr(out, "control"));
+    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, sink_get(s, 3, &r));
+    RH_CHECK_EQ_STR("k-123", sink_header(&r, "X-Api-Key"));
+    sink_request_free(&r);
+
     const char *disable[] = {"endpoint", "disable", ep, "--store", store, NULL};
     RH_CHECK_EQ_INT(0, run(disable, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
