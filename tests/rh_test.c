@@ -68,18 +68,29 @@ rh_ctx *rh_test_ctx_from(rh_config *cfg)
 
 rh_ctx *rh_test_ctx_new(void) { return rh_test_ctx_from(rh_test_config()); }
 
-static int64_t mono_ms(void)
+int64_t rh_test_mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+const char *rh_test_tool(void)
+{
+    const char *t = getenv("RH_TOOL");
+    return t && *t ? t : "build/replicer-hooks";
+}
+
+int rh_test_by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int rh_test_drive(rh_ctx *ctx, int64_t max_real_ms)
 {
-    int64_t end = mono_ms() + max_real_ms;
+    int64_t end = rh_test_mono_ms() + max_real_ms;
     int total = 0;
-    while (mono_ms() < end) {
+    while (rh_test_mono_ms() < end) {
         int rc = rh_tick(ctx);
         if (rc < 0)
             return rc;

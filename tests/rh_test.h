@@ -74,6 +74,13 @@ rh_ctx *rh_test_ctx_new(void);
  * a negative code from rh_tick. */
 int rh_test_drive(rh_ctx *ctx, int64_t max_real_ms);
 
+/* Monotonic milliseconds, for deadlines in tests. */
+int64_t rh_test_mono_ms(void);
+/* The command-line tool under test: $RH_TOOL, or build/replicer-hooks. */
+const char *rh_test_tool(void);
+/* qsort comparator for an array of C strings. */
+int rh_test_by_str(const void *a, const void *b);
+
 /* A sink that lives at most 60 s. */
 sink *rh_test_sink(void);
 

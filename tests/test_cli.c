@@ -10,12 +10,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *tool(void)
-{
-    const char *t = getenv("RH_TOOL");
-    return t && *t ? t : "build/replicer-hooks";
-}
-
 /* Run the tool with args, feeding `in` on stdin; stdout+stderr into out. */
 static int run(const char *const *args, const char *in, char *out,
                size_t outsz)
@@ -23,7 +17,7 @@ static int run(const char *const *args, const char *in, char *out,
     int to[2], from[2], status = 0;
     const char *argv[32];
     size_t n = 0, got = 0;
-    argv[n++] = tool();
+    argv[n++] = rh_test_tool();
     for (; args[n - 1] && n < 31; n++)
         argv[n] = args[n - 1];
     argv[n] = NULL;
@@ -375,7 +369,7 @@ static void test_cli__worker_stops_gracefully_on_sigterm(void)
         RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
     pid_t pid = fork();
     if (pid == 0) {
-        const char *argv[] = {tool(), "worker", "--dev", "--quiet", "--store",
+        const char *argv[] = {rh_test_tool(), "worker", "--dev", "--quiet", "--store",
                               store, NULL};
         execv(argv[0], (char *const *)argv);
         _exit(127);

@@ -17,24 +17,11 @@
 #define KILLS 22
 #define MAX_EVENTS 20000
 
-static const char *tool(void)
-{
-    const char *t = getenv("RH_TOOL");
-    return t && *t ? t : "build/replicer-hooks";
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static pid_t spawn_worker(const char *store, int until_idle)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        const char *argv[] = {tool(),        "worker",     "--store", store,
+        const char *argv[] = {rh_test_tool(),        "worker",     "--store", store,
                               "--dev",       "--quiet",    "--timeout-ms",
                               "1000",        "--lease-ms", "2000",
                               until_idle ? "--until-idle" : NULL, NULL};
@@ -43,11 +30,6 @@ static pid_t spawn_worker(const char *store, int until_idle)
         _exit(127);
     }
     return pid;
-}
-
-static int by_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 typedef struct tally {
@@ -68,7 +50,7 @@ static int check_delivery(const rh_delivery *dl, void *ud)
     tally *t = ud;
     const char *id = rh_delivery_id(dl);
     int got = bsearch(&id, t->received, t->n_received, sizeof(char *),
-                      by_str) != NULL;
+                      rh_test_by_str) != NULL;
     t->deliveries++;
     if (rh_delivery_state(dl) == RH_DELIVERY_SUCCEEDED && got)
         t->delivered++;
@@ -107,8 +89,8 @@ static void test_crash__sigkill_loses_nothing(void)
     for (int k = 0; k < KILLS; k++) {
         pid_t pid = spawn_worker(store, 0);
         RH_CHECK(pid > 0);
-        int64_t until = mono_ms() + 40 + rand() % 200;
-        while (mono_ms() < until && n_acked < MAX_EVENTS) {
+        int64_t until = rh_test_mono_ms() + 40 + rand() % 200;
+        while (rh_test_mono_ms() < until && n_acked < MAX_EVENTS) {
             char data[64];
             snprintf(data, sizeof data, "{\"n\":%d}", n_acked);
             int rc = rh_emit(ctx, "order.placed", data, strlen(data),
@@ -127,12 +109,12 @@ static void test_crash__sigkill_loses_nothing(void)
      * when their lease ends */
     pid_t last = spawn_worker(store, 1);
     int status = -1;
-    int64_t deadline = mono_ms() + 60000;
-    while (mono_ms() < deadline && waitpid(last, &status, WNOHANG) == 0) {
+    int64_t deadline = rh_test_mono_ms() + 60000;
+    while (rh_test_mono_ms() < deadline && waitpid(last, &status, WNOHANG) == 0) {
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    if (mono_ms() >= deadline) {
+    if (rh_test_mono_ms() >= deadline) {
         kill(last, SIGKILL);
         waitpid(last, NULL, 0);
     }
@@ -149,7 +131,7 @@ static void test_crash__sigkill_loses_nothing(void)
         t.received[i] = strdup(sink_header(&r, "webhook-id"));
         sink_request_free(&r);
     }
-    qsort(t.received, t.n_received, sizeof(char *), by_str);
+    qsort(t.received, t.n_received, sizeof(char *), rh_test_by_str);
     size_t unique = t.n_received ? 1 : 0;
     for (size_t i = 1; i < t.n_received; i++)
         unique += strcmp(t.received[i], t.received[i - 1]) != 0;

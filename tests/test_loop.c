@@ -17,13 +17,6 @@ typedef struct loop {
     int timer_calls;
 } loop;
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void on_socket(int fd, unsigned int what, void *ud)
 {
     loop *l = ud;
@@ -49,7 +42,7 @@ static void on_timer(int64_t timeout_ms, void *ud)
 {
     loop *l = ud;
     l->timer_calls++;
-    l->deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
+    l->deadline = timeout_ms < 0 ? -1 : rh_test_mono_ms() + timeout_ms;
 }
 
 static void test_loop__delivers_through_an_epoll_loop_only(void)
@@ -77,10 +70,10 @@ static void test_loop__delivers_through_an_epoll_loop_only(void)
         RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
     RH_CHECK(l.deadline >= 0); /* emit asked for a tick */
     int finished = 0;
-    int64_t end = mono_ms() + 20000;
-    while (finished < N && mono_ms() < end) {
+    int64_t end = rh_test_mono_ms() + 20000;
+    while (finished < N && rh_test_mono_ms() < end) {
         struct epoll_event evs[64];
-        int64_t wait = l.deadline < 0 ? 1000 : l.deadline - mono_ms();
+        int64_t wait = l.deadline < 0 ? 1000 : l.deadline - rh_test_mono_ms();
         int n = epoll_wait(l.ep, evs, 64, (int)(wait < 0 ? 0 : wait));
         for (int i = 0; i < n; i++) {
             unsigned int what = (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)
@@ -91,7 +84,7 @@ static void test_loop__delivers_through_an_epoll_loop_only(void)
             RH_CHECK(rc >= 0);
             finished += rc;
         }
-        if (l.deadline >= 0 && mono_ms() >= l.deadline) {
+        if (l.deadline >= 0 && rh_test_mono_ms() >= l.deadline) {
             l.deadline = -1;
             int rc = rh_tick(ctx);
             RH_CHECK(rc >= 0);
@@ -146,8 +139,7 @@ static void test_loop__needs_both_callbacks(void)
 static void test_loop__libuv_example_delivers(void)
 {
     char path[512], url[128], cmd[800];
-    const char *t = getenv("RH_TOOL");
-    snprintf(path, sizeof path, "%s", t && *t ? t : "build/replicer-hooks");
+    snprintf(path, sizeof path, "%s", rh_test_tool());
     char *slash = strrchr(path, '/');
     snprintf(slash ? slash + 1 : path,
              sizeof path - (size_t)(slash ? slash + 1 - path : 0),

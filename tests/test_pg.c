@@ -40,13 +40,6 @@ static int64_t scalar(PGconn *c, const char *sql)
     return v;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void test_pg__outbox_commits_and_rolls_back_with_the_host(void)
 {
     NEED_PG();
@@ -120,19 +113,13 @@ static void test_pg__lost_connection_is_an_error_then_recovers(void)
     rh_ctx_free(ctx);
 }
 
-static const char *tool(void)
-{
-    const char *t = getenv("RH_TOOL");
-    return t && *t ? t : "build/replicer-hooks";
-}
-
 static pid_t spawn_worker(const char *schema)
 {
     char store[600];
     snprintf(store, sizeof store, "pg:%s", rh_test_pg());
     pid_t pid = fork();
     if (pid == 0) {
-        const char *argv[] = {tool(),        "worker",   "--store",  store,
+        const char *argv[] = {rh_test_tool(),        "worker",   "--store",  store,
                               "--schema",    schema,     "--dev",    "--quiet",
                               "--timeout-ms", "1000",    "--lease-ms", "2000",
                               NULL};
@@ -180,11 +167,6 @@ typedef struct seen_ids {
     size_t requests, unique, duplicates, overlaps;
 } seen_ids;
 
-static int by_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void count_ids(sink *const *sinks, int n_sinks, seen_ids *out)
 {
     size_t total = 0;
@@ -203,7 +185,7 @@ static void count_ids(sink *const *sinks, int n_sinks, seen_ids *out)
             }
         }
     }
-    qsort(ids, k, sizeof *ids, by_str);
+    qsort(ids, k, sizeof *ids, rh_test_by_str);
     for (size_t i = 0; i < k; i++)
         out->unique += i == 0 || strcmp(ids[i], ids[i - 1]) != 0;
     out->requests = k;
@@ -235,14 +217,14 @@ static void test_pg__workers_share_one_queue_through_kills(void)
          * a delivery sent by two workers at once would overlap */
         sink_rule(sinks[i], "/", 200, 3, NULL, NULL, -1);
     }
-    int64_t t0 = mono_ms();
+    int64_t t0 = rh_test_mono_ms();
     RH_CHECK_EQ_INT(0, emit_batched(schema, EVENTS, &ctx, &db, sinks, SINKS));
-    int64_t t_emit = mono_ms() - t0;
+    int64_t t_emit = rh_test_mono_ms() - t0;
     pid_t pids[WORKERS];
     for (int w = 0; w < WORKERS; w++)
         pids[w] = spawn_worker(schema);
     int kills = 0;
-    int64_t deadline = mono_ms() + 180000;
+    int64_t deadline = rh_test_mono_ms() + 180000;
     const size_t want = (size_t)EVENTS * SINKS;
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM %s.deliveries WHERE state = 2", schema);
@@ -250,7 +232,7 @@ static void test_pg__workers_share_one_queue_through_kills(void)
      * arrived already, but is sent and recorded again after its lease */
     while ((unique_received(sinks, SINKS) < want ||
             scalar(db, sql) < (int64_t)want) &&
-           mono_ms() < deadline) {
+           rh_test_mono_ms() < deadline) {
         usleep(300000);
         if (kills < KILLS) {
             kill(pids[0], SIGKILL);
@@ -259,7 +241,7 @@ static void test_pg__workers_share_one_queue_through_kills(void)
             kills++;
         }
     }
-    int64_t t_deliver = mono_ms() - t0 - t_emit;
+    int64_t t_deliver = rh_test_mono_ms() - t0 - t_emit;
     for (int w = 0; w < WORKERS; w++) {
         kill(pids[w], SIGTERM);
         waitpid(pids[w], NULL, 0);
@@ -314,18 +296,18 @@ static void test_pg__database_restart_during_delivery(void)
     for (int w = 0; w < WORKERS; w++)
         pids[w] = spawn_worker(schema);
     const size_t want = (size_t)EVENTS * SINKS;
-    int64_t deadline = mono_ms() + 10000;
-    while (unique_received(sinks, SINKS) < want / 4 && mono_ms() < deadline)
+    int64_t deadline = rh_test_mono_ms() + 10000;
+    while (unique_received(sinks, SINKS) < want / 4 && rh_test_mono_ms() < deadline)
         usleep(20000);
     size_t before = unique_received(sinks, SINKS);
     RH_CHECK_EQ_INT(0, system(restart));
-    deadline = mono_ms() + 180000;
+    deadline = rh_test_mono_ms() + 180000;
     db = PQconnectdb(rh_test_pg());
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM %s.deliveries WHERE state = 2", schema);
     while ((unique_received(sinks, SINKS) < want ||
             scalar(db, sql) < (int64_t)want) &&
-           mono_ms() < deadline) {
+           rh_test_mono_ms() < deadline) {
         usleep(100000);
         if (PQstatus(db) != CONNECTION_OK)
             PQreset(db); /* our own view survives the restart too */
