@@ -277,6 +277,28 @@ static int64_t col_i64(const PGresult *r, int row, int col)
     return strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
+typedef int (*row_fn)(store *s, const PGresult *r, int row, void *fn_ud);
+
+/* Hand each row of r to fn and clear r; the number of rows, or the first
+ * negative value. */
+static int for_each_row(store *s, PGresult *r, row_fn fn, void *fn_ud)
+{
+    int rc = RH_OK, n = 0;
+    for (int i = 0; i < PQntuples(r); i++, n++)
+        if ((rc = fn(s, r, i, fn_ud)) < 0)
+            break;
+    PQclear(r);
+    return rc < 0 ? rc : n;
+}
+
+/* The caller's callback for one kind of row. */
+typedef struct each_pass {
+    rh_endpoint_record_cb on_endpoint;
+    rh_attempt_cb on_attempt;
+    rh_delivery_cb on_delivery;
+    void *each_ud;
+} each_pass;
+
 /* ---------------------------------------------------------------- slots */
 
 static int s_endpoint_save(const char *id, const char *json, size_t len,
@@ -314,19 +336,26 @@ static int s_endpoint_remove(const char *id, void *ud)
     return rc == RH_OK ? commit(s) : rollback(s, rc);
 }
 
+static int endpoint_row(store *s, const PGresult *r, int i, void *ud)
+{
+    each_pass *p = ud;
+    (void)s;
+    return p->on_endpoint(PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0),
+                          p->each_ud);
+}
+
 static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
                            void *ud)
 {
     store *s = ud;
+    each_pass p = {each, NULL, NULL, each_ud};
     int rc = ensure(s);
     if (rc != RH_OK)
         return rc;
     PGresult *r = run(s, S_EP_LOAD, 0, NULL, NULL, NULL, "endpoint_load");
     if (!r)
         return RH_E_STORAGE;
-    for (int i = 0; i < PQntuples(r) && rc >= 0; i++)
-        rc = each(PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0), each_ud);
-    PQclear(r);
+    rc = for_each_row(s, r, endpoint_row, &p);
     return rc < 0 ? rc : RH_OK;
 }
 
@@ -539,12 +568,39 @@ static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
     return rc;
 }
 
+static int attempt_row(store *s, const PGresult *r, int i, void *ud)
+{
+    each_pass *p = ud;
+    rh_attempt *at = NULL;
+    size_t rlen = 0;
+    unsigned char *resp = col_bytea(r, i, 11, &rlen);
+    int rc = resp ? rh_attempt_new(&at, col_i64(r, i, 0), PQgetvalue(r, i, 1),
+                                   PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                                   PQgetvalue(r, i, 4), (int)col_i64(r, i, 5),
+                                   col_i64(r, i, 6), col_i64(r, i, 7),
+                                   (int)col_i64(r, i, 8), (int)col_i64(r, i, 9),
+                                   (int)col_i64(r, i, 10), (const char *)resp,
+                                   rlen, PQgetvalue(r, i, 12))
+                  : RH_E_NOMEM;
+    PQfreemem(resp);
+    if (rc == RH_E_INVALID_ARG) {
+        snprintf(s->err, sizeof s->err, "a stored attempt row is not valid");
+        return RH_E_STORAGE;
+    }
+    if (rc != RH_OK)
+        return rc;
+    rc = p->on_attempt(at, p->each_ud);
+    rh_attempt_free(at);
+    return rc;
+}
+
 static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
                             void *each_ud, void *ud)
 {
     store *s = ud;
+    each_pass p = {NULL, each, NULL, each_ud};
     char b[5][24];
-    int rc = ensure(s), n = 0;
+    int rc = ensure(s);
     if (rc != RH_OK)
         return rc;
     const char *v[8] = {I64(b[0], rh_query_cursor(q)), rh_query_endpoint(q),
@@ -555,43 +611,28 @@ static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
                         I64(b[4], (int64_t)rh_query_limit(q))};
     PGresult *r = run(s, S_QUERY_ATTEMPTS, 8, v, NULL, NULL,
                       "query_attempts");
-    if (!r)
-        return RH_E_STORAGE;
-    for (int i = 0; i < PQntuples(r) && rc >= 0; i++) {
-        rh_attempt *at = NULL;
-        size_t rlen = 0;
-        unsigned char *resp = col_bytea(r, i, 11, &rlen);
-        rc = resp ? rh_attempt_new(
-                        &at, col_i64(r, i, 0), PQgetvalue(r, i, 1),
-                        PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-                        PQgetvalue(r, i, 4), (int)col_i64(r, i, 5),
-                        col_i64(r, i, 6), col_i64(r, i, 7),
-                        (int)col_i64(r, i, 8), (int)col_i64(r, i, 9),
-                        (int)col_i64(r, i, 10), (const char *)resp, rlen,
-                        PQgetvalue(r, i, 12))
-                  : RH_E_NOMEM;
-        PQfreemem(resp);
-        if (rc == RH_E_INVALID_ARG) {
-            snprintf(s->err, sizeof s->err,
-                     "a stored attempt row is not valid");
-            rc = RH_E_STORAGE;
-        }
-        if (rc == RH_OK) {
-            rc = each(at, each_ud);
-            n++;
-        }
-        rh_attempt_free(at);
-    }
-    PQclear(r);
-    return rc < 0 ? rc : n;
+    return r ? for_each_row(s, r, attempt_row, &p) : RH_E_STORAGE;
+}
+
+static int delivery_row(store *s, const PGresult *r, int i, void *ud)
+{
+    each_pass *p = ud;
+    rh_delivery *dl = NULL;
+    int rc = row_delivery(s, r, i, &dl);
+    if (rc != RH_OK)
+        return rc;
+    rc = p->on_delivery(dl, p->each_ud);
+    rh_delivery_free(dl);
+    return rc;
 }
 
 static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
                               void *each_ud, void *ud)
 {
     store *s = ud;
+    each_pass p = {NULL, NULL, each, each_ud};
     char b[5][24];
-    int rc = ensure(s), n = 0;
+    int rc = ensure(s);
     if (rc != RH_OK)
         return rc;
     const char *v[8] = {rh_query_endpoint(q), rh_query_delivery(q),
@@ -602,19 +643,7 @@ static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
                         I64(b[4], (int64_t)rh_query_limit(q))};
     PGresult *r = run(s, S_QUERY_DELIVERIES, 8, v, NULL, NULL,
                       "query_deliveries");
-    if (!r)
-        return RH_E_STORAGE;
-    for (int i = 0; i < PQntuples(r) && rc >= 0; i++) {
-        rh_delivery *dl = NULL;
-        rc = row_delivery(s, r, i, &dl);
-        if (rc == RH_OK) {
-            rc = each(dl, each_ud);
-            n++;
-        }
-        rh_delivery_free(dl);
-    }
-    PQclear(r);
-    return rc < 0 ? rc : n;
+    return r ? for_each_row(s, r, delivery_row, &p) : RH_E_STORAGE;
 }
 
 static int s_resend(const char *id, int64_t now_ms, void *ud)
