@@ -260,9 +260,28 @@ int rh__unseal(const unsigned char key[32], const char *aad,
                const char *sealed, char *out, size_t outsz);
 int rh__is_sealed(const char *s);
 #define RH_SEALED_SIZE 256
+/* HMAC-SHA256 of the concatenated parts: on the CPU's SHA instructions
+ * when it has them (rh_sha256.c), else Mbed TLS. */
 int rh__hmac_sha256(const unsigned char *key, size_t keylen,
                     const void *const *parts, const size_t *lens, size_t n,
                     unsigned char mac[32]);
+/* The Mbed TLS path alone, whatever the CPU (tests compare the two). */
+int rh__hmac_sha256_mbedtls(const unsigned char *key, size_t keylen,
+                            const void *const *parts, const size_t *lens,
+                            size_t n, unsigned char mac[32]);
+
+/* ------------------------------------ fast HMAC-SHA256 (rh_sha256.c) */
+/* A key's hash state after its inner and outer padded blocks. */
+typedef struct rh_hmac_fast {
+    uint32_t inner[8], outer[8];
+} rh_hmac_fast;
+/* 1 when this CPU has the SHA instructions rh_sha256.c uses. */
+int rh__sha_fast_available(void);
+/* RH_E_UNSUPPORTED when the CPU lacks them or the key is over 64 bytes. */
+int rh__hmac_fast_key(rh_hmac_fast *h, const unsigned char *key,
+                      size_t keylen);
+void rh__hmac_fast(const rh_hmac_fast *h, const void *const *parts,
+                   const size_t *lens, size_t n, unsigned char mac[32]);
 
 /* ------------------------------------------------------ JSON (jansson) */
 /* Validate an object and serialise it compactly into *out (allocator a). */

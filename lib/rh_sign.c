@@ -119,6 +119,19 @@ int rh__hmac_sha256(const unsigned char *key, size_t keylen,
                     const void *const *parts, const size_t *lens, size_t n,
                     unsigned char mac[32])
 {
+    rh_hmac_fast fast;
+    if (rh__hmac_fast_key(&fast, key, keylen) == RH_OK) {
+        rh__hmac_fast(&fast, parts, lens, n, mac);
+        rh__wipe(&fast, sizeof fast);
+        return RH_OK;
+    }
+    return rh__hmac_sha256_mbedtls(key, keylen, parts, lens, n, mac);
+}
+
+int rh__hmac_sha256_mbedtls(const unsigned char *key, size_t keylen,
+                            const void *const *parts, const size_t *lens,
+                            size_t n, unsigned char mac[32])
+{
     mbedtls_md_context_t md;
     const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     int rc;
@@ -362,9 +375,12 @@ int rh__unseal(const unsigned char key[32], const char *aad,
 /* ------------------------------------------------ per-endpoint HMAC key */
 
 /* The HMAC context of one secret, keyed once: every request then costs
- * hmac_reset and the message, not the key schedule and an allocation. */
+ * the message only, not the key schedule and an allocation. With the CPU's
+ * SHA instructions the keyed state is ours; without, Mbed TLS's. */
 struct rh_mac {
     const rh_allocator *alloc;
+    int fast;
+    rh_hmac_fast hmac_fast;
     mbedtls_md_context_t md;
 };
 
@@ -382,6 +398,12 @@ int rh__mac_new(rh_mac **out, const rh_allocator *a, const char *secret)
     }
     m->alloc = a;
     mbedtls_md_init(&m->md);
+    if (rh__hmac_fast_key(&m->hmac_fast, key, keylen) == RH_OK) {
+        rh__wipe(key, sizeof key);
+        m->fast = 1;
+        *out = m;
+        return RH_OK;
+    }
     rc = mbedtls_md_setup(&m->md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
                           1);
     if (rc == 0)
@@ -400,6 +422,7 @@ void rh__mac_free(rh_mac *m)
     if (!m)
         return;
     mbedtls_md_free(&m->md); /* zeroizes the keyed pads */
+    rh__wipe(&m->hmac_fast, sizeof m->hmac_fast);
     rh__free(m->alloc, m);
 }
 
@@ -413,12 +436,16 @@ int rh__mac_sign(rh_mac *m, const char *msg_id, int64_t timestamp_s,
     snprintf(ts, sizeof ts, "%" PRId64, timestamp_s);
     const void *parts[5] = {msg_id, ".", ts, ".", body};
     size_t lens[5] = {strlen(msg_id), 1, strlen(ts), 1, body_len};
-    rc = mbedtls_md_hmac_reset(&m->md);
-    for (size_t i = 0; rc == 0 && i < 5; i++)
-        if (lens[i])
-            rc = mbedtls_md_hmac_update(&m->md, parts[i], lens[i]);
-    if (rc == 0)
-        rc = mbedtls_md_hmac_finish(&m->md, mac);
+    if (m->fast) {
+        rh__hmac_fast(&m->hmac_fast, parts, lens, 5, mac);
+    } else {
+        rc = mbedtls_md_hmac_reset(&m->md);
+        for (size_t i = 0; rc == 0 && i < 5; i++)
+            if (lens[i])
+                rc = mbedtls_md_hmac_update(&m->md, parts[i], lens[i]);
+        if (rc == 0)
+            rc = mbedtls_md_hmac_finish(&m->md, mac);
+    }
     if (rc != 0 || outsz < 4)
         return rc != 0 ? RH_E_CRYPTO : RH_E_INVALID_ARG;
     memcpy(out, "v1,", 3);

@@ -34,6 +34,65 @@ static void test_sign__rfc4231_case2(void)
     RH_CHECK(memcmp(mac, want, 32) == 0);
 }
 
+/* The CPU's SHA instructions and Mbed TLS give the same HMAC for every key
+ * length up to a block, every message length around the block and padding
+ * boundaries, and every way of splitting the message into parts. */
+static void test_sign__fast_hmac_matches_mbedtls(void)
+{
+    static unsigned char msg[16384 + 200];
+    unsigned char key[64], a[32], b[32];
+    static const size_t key_lens[] = {1, 4, 24, 32, 55, 63, 64};
+    uint32_t x = 2463534242u;
+    size_t compared = 0;
+    rh_hmac_fast h;
+    if (!rh__sha_fast_available())
+        RH_SKIP("this CPU has no SHA instructions: Mbed TLS signs");
+    for (size_t i = 0; i < sizeof msg; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        msg[i] = (unsigned char)x;
+    }
+    for (size_t k = 0; k < sizeof key_lens / sizeof *key_lens; k++) {
+        memcpy(key, msg + 1000 + k, sizeof key);
+        RH_CHECK_EQ_INT(RH_OK, rh__hmac_fast_key(&h, key, key_lens[k]));
+        for (size_t len = 0; len <= sizeof msg; len += len < 300 ? 1 : 997) {
+            /* split at two points that move with the length */
+            size_t cut1 = len ? (len * 7 + k) % len : 0;
+            size_t cut2 = cut1 + (len - cut1) / 2;
+            const void *parts[3] = {msg, msg + cut1, msg + cut2};
+            size_t lens[3] = {cut1, cut2 - cut1, len - cut2};
+            rh__hmac_fast(&h, parts, lens, 3, a);
+            RH_CHECK_EQ_INT(RH_OK, rh__hmac_sha256_mbedtls(
+                                       key, key_lens[k], parts, lens, 3, b));
+            if (memcmp(a, b, 32) != 0) {
+                fprintf(stderr, "key %zu bytes, message %zu bytes differ\n",
+                        key_lens[k], len);
+                RH_CHECK(0);
+            }
+            compared++;
+        }
+    }
+    RH_CHECK(compared > 2000);
+    /* a key longer than a block is left to Mbed TLS, which hashes it */
+    RH_CHECK_EQ_INT(RH_E_UNSUPPORTED, rh__hmac_fast_key(&h, msg, 65));
+}
+
+/* RFC 4231 case 6: a 131-byte key, through whichever path signs. */
+static void test_sign__long_key_rfc4231_case6(void)
+{
+    static const unsigned char want[32] = {
+        0x60, 0xe4, 0x31, 0x59, 0x1e, 0xe0, 0xb6, 0x7f, 0x0d, 0x8a, 0x26,
+        0xaa, 0xcb, 0xf5, 0xb7, 0x7f, 0x8e, 0x0b, 0xc6, 0x21, 0x37, 0x28,
+        0xc5, 0x14, 0x05, 0x46, 0x04, 0x0f, 0x0e, 0xe3, 0x7f, 0x54};
+    unsigned char key[131], mac[32];
+    const char *data = "Test Using Larger Than Block-Size Key - Hash Key First";
+    const void *parts[1] = {data};
+    size_t lens[1] = {strlen(data)};
+    memset(key, 0xaa, sizeof key);
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh__hmac_sha256(key, sizeof key, parts, lens, 1, mac));
+    RH_CHECK(memcmp(mac, want, 32) == 0);
+}
+
 static void test_sign__tolerance_is_300s_both_ways(void)
 {
     const int64_t ts = 1614265330;
@@ -159,6 +218,8 @@ const rh_test_case rh_tests_sign[] = {
     {"sign__standard_webhooks_known_answer",
      test_sign__standard_webhooks_known_answer},
     {"sign__rfc4231_case2", test_sign__rfc4231_case2},
+    {"sign__fast_hmac_matches_mbedtls", test_sign__fast_hmac_matches_mbedtls},
+    {"sign__long_key_rfc4231_case6", test_sign__long_key_rfc4231_case6},
     {"sign__tolerance_is_300s_both_ways",
      test_sign__tolerance_is_300s_both_ways},
     {"sign__tampered_body_or_wrong_secret_fails",
