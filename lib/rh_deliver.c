@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define N_HEADERS 9
 #define USER_AGENT "replicer-hooks/" RH_VERSION_STRING
 
 void rh__job_free(rh_ctx *ctx, rh_job *job)
@@ -69,56 +68,55 @@ static int sign_header(rh_ctx *ctx, rh_endpoint *ep, const char *id,
     return rc;
 }
 
+/* The request's header lines in one allocation: the pointers, then the
+ * "Name: value" texts they point to. */
 static int build_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
                          const char *type, int64_t ts_s)
 {
-    char sig[RH_SIGNATURE_SIZE];
-    char lines[N_HEADERS][RH_SIGNATURE_SIZE + 64];
+    char sig[RH_SIGNATURE_SIZE], ts[24];
+    const char *names[RH_REQUEST_HEADERS_MAX], *values[RH_REQUEST_HEADERS_MAX];
     size_t n = 0, total = 0;
     int rc = sign_header(ctx, ep, job->dl->id, ts_s, job->body, job->body_len,
                          sig, sizeof sig);
     if (rc != RH_OK)
         return rc;
-    snprintf(lines[n++], sizeof lines[0], "Content-Type: application/json");
-    snprintf(lines[n++], sizeof lines[0], "User-Agent: %s", USER_AGENT);
-    snprintf(lines[n++], sizeof lines[0], "X-Replicer-Event: %s", type);
-    snprintf(lines[n++], sizeof lines[0], "X-Replicer-Delivery-Id: %s",
-             job->dl->id);
-    snprintf(lines[n++], sizeof lines[0], "X-Replicer-Timestamp: %" PRId64,
-             ts_s);
-    snprintf(lines[n++], sizeof lines[0], "X-Replicer-Signature: %s", sig);
+    snprintf(ts, sizeof ts, "%" PRId64, ts_s);
+    names[n] = "Content-Type", values[n++] = "application/json";
+    names[n] = "User-Agent", values[n++] = USER_AGENT;
+    names[n] = "X-Replicer-Event", values[n++] = type;
+    names[n] = "X-Replicer-Delivery-Id", values[n++] = job->dl->id;
+    names[n] = "X-Replicer-Timestamp", values[n++] = ts;
+    names[n] = "X-Replicer-Signature", values[n++] = sig;
     if (ctx->s.standard_headers) {
-        snprintf(lines[n++], sizeof lines[0], "webhook-id: %s", job->dl->id);
-        snprintf(lines[n++], sizeof lines[0], "webhook-timestamp: %" PRId64,
-                 ts_s);
-        snprintf(lines[n++], sizeof lines[0], "webhook-signature: %s", sig);
+        names[n] = "webhook-id", values[n++] = job->dl->id;
+        names[n] = "webhook-timestamp", values[n++] = ts;
+        names[n] = "webhook-signature", values[n++] = sig;
     }
-    for (size_t i = 0; i < n; i++)
-        total += strlen(lines[i]) + 1;
     /* the endpoint's own headers, validated when they were set or loaded */
-    for (size_t i = 0; i < ep->n_headers; i++)
-        total += strlen(ep->hdr_names[i]) + 2 + strlen(ep->hdr_values[i]) + 1;
-    size_t count = n + ep->n_headers;
-    char *block = rh__malloc(&ctx->alloc, count * sizeof(char *) + total);
+    for (size_t i = 0; i < ep->n_headers && n < RH_REQUEST_HEADERS_MAX; i++)
+        names[n] = ep->hdr_names[i], values[n++] = ep->hdr_values[i];
+    size_t name_len[RH_REQUEST_HEADERS_MAX], value_len[RH_REQUEST_HEADERS_MAX];
+    for (size_t i = 0; i < n; i++) {
+        name_len[i] = strlen(names[i]);
+        value_len[i] = strlen(values[i]);
+        total += name_len[i] + 2 + value_len[i] + 1;
+    }
+    char *block = rh__malloc(&ctx->alloc, n * sizeof(char *) + total);
     if (!block)
         return RH_E_NOMEM;
-    char **ptrs = (char **)(void *)block, *text = block + count * sizeof(char *);
+    char **lines = (char **)(void *)block, *text = block + n * sizeof(char *);
     for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(lines[i]) + 1;
-        memcpy(text, lines[i], l);
-        ptrs[i] = text;
-        text += l;
+        lines[i] = text;
+        memcpy(text, names[i], name_len[i]);
+        text += name_len[i];
+        *text++ = ':';
+        *text++ = ' ';
+        memcpy(text, values[i], value_len[i]);
+        text += value_len[i];
+        *text++ = '\0';
     }
-    for (size_t i = 0; i < ep->n_headers; i++) {
-        size_t nl = strlen(ep->hdr_names[i]), vl = strlen(ep->hdr_values[i]);
-        ptrs[n + i] = text;
-        memcpy(text, ep->hdr_names[i], nl);
-        memcpy(text + nl, ": ", 2);
-        memcpy(text + nl + 2, ep->hdr_values[i], vl + 1);
-        text += nl + 2 + vl + 1;
-    }
-    job->headers = ptrs;
-    job->n_headers = count;
+    job->headers = lines;
+    job->n_headers = n;
     return RH_OK;
 }
 

@@ -30,9 +30,8 @@ struct rh_http {
     struct curl_slist *resolve; /* tests only */
     void (*on_socket)(int fd, unsigned int what, void *ud);
     void *on_socket_ud;
-    /* finished easy handles, reset and kept for the next transfers: their
-     * buffers are allocated once, not per attempt */
-    CURL *pool[256];
+    /* finished transfers kept for the next ones, most recent last */
+    struct transfer *pool[256];
     size_t n_pool;
 };
 
@@ -56,10 +55,14 @@ static int curl_socket_notice(CURL *easy, curl_socket_t s, int what,
     return 0;
 }
 
+/* One easy handle and what its transfers need, kept for the next transfer
+ * once finished: the options that do not change (callbacks, limits, TLS,
+ * the URL while it is the same) are set once, not per attempt, and the
+ * header list is an array in here, relinked per request, not allocated. */
 typedef struct transfer {
     CURL *easy;
-    CURLU *url; /* parsed by curl_url, as at registration */
-    struct curl_slist *headers;
+    char *url; /* the URL the handle is set up for */
+    struct curl_slist header_nodes[RH_REQUEST_HEADERS_MAX + 1];
     rh_job *job;
     rh_http *http;
     size_t received; /* response bytes seen, kept or not */
@@ -139,25 +142,32 @@ int rh__http_test_resolve(rh_http *h, const char *entry)
     return RH_OK;
 }
 
-static void transfer_free(rh_http *h, transfer *t)
+static void transfer_destroy(rh_http *h, transfer *t)
+{
+    if (!t)
+        return;
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
+    rh__free(h->alloc, t->url);
+    rh__free(h->alloc, t);
+}
+
+/* The transfer is over: back to the pool, set up as it is. */
+static void transfer_release(rh_http *h, transfer *t)
 {
     curl_multi_remove_handle(h->multi, t->easy);
-    if (h->n_pool < sizeof h->pool / sizeof *h->pool) {
-        curl_easy_reset(t->easy);
-        h->pool[h->n_pool++] = t->easy;
-    } else {
-        curl_easy_cleanup(t->easy);
-    }
-    curl_url_cleanup(t->url);
-    curl_slist_free_all(t->headers);
     t->job->priv = NULL;
-    rh__free(h->alloc, t);
+    t->job = NULL;
+    if (h->n_pool < sizeof h->pool / sizeof *h->pool)
+        h->pool[h->n_pool++] = t;
+    else
+        transfer_destroy(h, t);
 }
 
 void rh__http_abort(rh_http *h, rh_job *job)
 {
     if (job->priv)
-        transfer_free(h, job->priv);
+        transfer_release(h, job->priv);
 }
 
 void rh__http_free(rh_http *h)
@@ -166,7 +176,7 @@ void rh__http_free(rh_http *h)
         return;
     curl_multi_cleanup(h->multi);
     for (size_t i = 0; i < h->n_pool; i++)
-        curl_easy_cleanup(h->pool[i]);
+        transfer_destroy(h, h->pool[i]);
     curl_slist_free_all(h->resolve);
     rh__free(h->alloc, h->ca_file);
     rh__free(h->alloc, h->proxy);
@@ -351,42 +361,24 @@ int64_t rh__http_parse_retry_after(const char *v, int64_t now_s)
     return (int64_t)t > now_s ? (int64_t)t - now_s : 0;
 }
 
-int rh__http_start(rh_http *h, rh_job *job)
+/* A new transfer with every option that is the same for all of its
+ * requests; the URL and the request's own parts are set per start. */
+static transfer *transfer_new(rh_http *h)
 {
     transfer *t = rh__calloc(h->alloc, sizeof *t);
     CURL *e;
     if (!t)
-        return RH_E_NOMEM;
-    t->job = job;
+        return NULL;
     t->http = h;
-    e = t->easy = h->n_pool ? h->pool[--h->n_pool] : curl_easy_init();
-    if (!e)
-        goto nomem;
-    for (size_t i = 0; i < job->n_headers; i++) {
-        struct curl_slist *l = curl_slist_append(t->headers, job->headers[i]);
-        if (!l)
-            goto nomem;
-        t->headers = l;
+    e = t->easy = curl_easy_init();
+    if (!e) {
+        rh__free(h->alloc, t);
+        return NULL;
     }
-    /* curl adds these unless told not to: no 100-continue round trip. */
-    {
-        struct curl_slist *l = curl_slist_append(t->headers, "Expect:");
-        if (!l)
-            goto nomem;
-        t->headers = l;
-    }
-    t->url = curl_url();
-    if (!t->url || curl_url_set(t->url, CURLUPART_URL, job->url, 0) != CURLUE_OK)
-        goto nomem;
-    curl_easy_setopt(e, CURLOPT_CURLU, t->url);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
-    if (h->resolve)
-        curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_nodes);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)h->timeout_ms);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -411,21 +403,96 @@ int rh__http_start(rh_http *h, rh_job *job)
         if (h->ca_file)
             curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file);
     }
+    return t;
+}
+
+/* Point the transfer at url: a pooled transfer that last sent there keeps
+ * its setting, so most starts set nothing here. The URL was checked with
+ * curl_url at registration; CURLOPT_URL parses it with the same parser. */
+static int transfer_bind_url(rh_http *h, transfer *t, const char *url)
+{
+    char *copy;
+    if (t->url && strcmp(t->url, url) == 0)
+        return RH_OK;
+    copy = rh__strdup(h->alloc, url);
+    if (!copy || curl_easy_setopt(t->easy, CURLOPT_URL, url) != CURLE_OK) {
+        rh__free(h->alloc, copy);
+        return RH_E_NOMEM;
+    }
+    rh__free(h->alloc, t->url);
+    t->url = copy;
+    return RH_OK;
+}
+
+/* The job's header lines, linked in place, then "Expect:" so that curl
+ * never waits for a 100-continue round trip. */
+static void link_headers(transfer *t, const rh_job *job)
+{
+    size_t i;
+    for (i = 0; i < job->n_headers; i++) {
+        t->header_nodes[i].data = job->headers[i];
+        t->header_nodes[i].next = &t->header_nodes[i + 1];
+    }
+    t->header_nodes[i].data = (char *)"Expect:";
+    t->header_nodes[i].next = NULL;
+}
+
+/* A transfer for the URL, from the pool when one of the most recently
+ * used was set up for it (a bounded look: many endpoints must not make
+ * every start scan the whole pool). */
+static transfer *transfer_take(rh_http *h, const char *url)
+{
+    size_t i = h->n_pool, stop = h->n_pool > 16 ? h->n_pool - 16 : 0;
+    while (i > stop && strcmp(h->pool[i - 1]->url, url) != 0)
+        i--;
+    if (i == stop)
+        i = 0;
+    if (i > 0) {
+        transfer *t = h->pool[i - 1];
+        h->pool[i - 1] = h->pool[--h->n_pool];
+        return t;
+    }
+    return h->n_pool ? h->pool[--h->n_pool] : transfer_new(h);
+}
+
+int rh__http_start(rh_http *h, rh_job *job)
+{
+    transfer *t;
+    CURL *e;
+    if (job->n_headers > RH_REQUEST_HEADERS_MAX)
+        return RH_E_INVALID_ARG;
+    t = transfer_take(h, job->url);
+    if (!t)
+        return RH_E_NOMEM;
+    if (transfer_bind_url(h, t, job->url) != RH_OK) {
+        transfer_destroy(h, t);
+        return RH_E_NOMEM;
+    }
+    e = t->easy;
+    t->job = job;
+    t->received = 0;
+    t->too_large = 0;
+    t->header_flood = 0;
+    t->blocked = NULL;
+    t->blocked_addr[0] = '\0';
+    t->header_bytes = 0;
+    t->retry_after[0] = '\0';
+    t->errbuf[0] = '\0';
+    link_headers(t, job);
+    /* curl reads the list into its DNS cache once per setting (tests only) */
+    if (h->resolve)
+        curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body);
     job->priv = t;
     job->done = 0;
     job->retry_after[0] = '\0';
     if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
         job->priv = NULL;
-        goto nomem;
+        transfer_destroy(h, t);
+        return RH_E_NOMEM;
     }
     return RH_OK;
-nomem:
-    if (t->easy)
-        curl_easy_cleanup(t->easy);
-    curl_url_cleanup(t->url);
-    curl_slist_free_all(t->headers);
-    rh__free(h->alloc, t);
-    return RH_E_NOMEM;
 }
 
 static int classify(CURLcode rc, const transfer *t)
@@ -510,7 +577,7 @@ static int collect(rh_http *h, rh__http_done_cb done, void *ud)
         }
         memcpy(job->retry_after, t->retry_after, sizeof job->retry_after);
         job->done = 1;
-        transfer_free(h, t);
+        transfer_release(h, t);
         done(job, ud);
         finished++;
     }
