@@ -20,8 +20,9 @@ typedef struct memstore {
     rh_delivery **slots;
     size_t n_slots, n_used, n_live;
     /* deliveries pending or in flight, keyed by due time */
-    rh_delivery **heap;
+    struct heap_entry *heap;
     size_t heap_len, heap_cap;
+    uint64_t next_order;
     /* finished deliveries, oldest first, at most max_log */
     rh_delivery *done_head, *done_tail;
     size_t n_done;
@@ -114,54 +115,60 @@ static void map_del(memstore *m, const char *id)
 
 /* ------------------------------------------------------------------ heap */
 
+/* The key lives in the entry, so that sifting reads one array and never
+ * the deliveries themselves (100,000 pending: a cache miss per look).
+ * Equal due times keep the order the deliveries were queued in. */
+typedef struct heap_entry {
+    int64_t due;
+    uint64_t order;
+    rh_delivery *d;
+} heap_entry;
+
 static int64_t due_of(const rh_delivery *d)
 {
     return d->state == RH_DELIVERY_IN_FLIGHT ? d->lease_until_ms
                                              : d->next_attempt_ms;
 }
 
-static int heap_less(const rh_delivery *a, const rh_delivery *b)
+static int heap_less(const heap_entry *a, const heap_entry *b)
 {
-    int64_t x = due_of(a), y = due_of(b);
-    if (x != y)
-        return x < y;
-    return strcmp(a->id, b->id) < 0; /* ids sort by creation: FIFO on ties */
+    return a->due != b->due ? a->due < b->due : a->order < b->order;
 }
 
-static void heap_set(memstore *m, size_t i, rh_delivery *d)
+static void heap_set(memstore *m, size_t i, heap_entry e)
 {
-    m->heap[i] = d;
-    d->heap_index = i;
+    m->heap[i] = e;
+    e.d->heap_index = i;
 }
 
 static void heap_up(memstore *m, size_t i)
 {
-    rh_delivery *d = m->heap[i];
+    heap_entry e = m->heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!heap_less(d, m->heap[p]))
+        if (!heap_less(&e, &m->heap[p]))
             break;
         heap_set(m, i, m->heap[p]);
         i = p;
     }
-    heap_set(m, i, d);
+    heap_set(m, i, e);
 }
 
 static void heap_down(memstore *m, size_t i)
 {
-    rh_delivery *d = m->heap[i];
+    heap_entry e = m->heap[i];
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, c = l;
         if (l >= m->heap_len)
             break;
-        if (r < m->heap_len && heap_less(m->heap[r], m->heap[l]))
+        if (r < m->heap_len && heap_less(&m->heap[r], &m->heap[l]))
             c = r;
-        if (!heap_less(m->heap[c], d))
+        if (!heap_less(&m->heap[c], &e))
             break;
         heap_set(m, i, m->heap[c]);
         i = c;
     }
-    heap_set(m, i, d);
+    heap_set(m, i, e);
 }
 
 static int heap_reserve(memstore *m, size_t extra)
@@ -171,7 +178,7 @@ static int heap_reserve(memstore *m, size_t extra)
     size_t cap = m->heap_cap ? m->heap_cap : 64;
     while (cap < m->heap_len + extra)
         cap *= 2;
-    rh_delivery **h = rh__realloc(m->alloc, m->heap, cap * sizeof *h);
+    heap_entry *h = rh__realloc(m->alloc, m->heap, cap * sizeof *h);
     if (!h)
         return RH_E_NOMEM;
     m->heap = h;
@@ -179,26 +186,36 @@ static int heap_reserve(memstore *m, size_t extra)
     return RH_OK;
 }
 
+static void heap_push_entry(memstore *m, heap_entry e)
+{
+    size_t i = m->heap_len++;
+    heap_set(m, i, e);
+    heap_up(m, i);
+}
+
+/* A delivery new to the queue: it goes behind the others due at once. */
 static void heap_push(memstore *m, rh_delivery *d)
 {
-    heap_set(m, m->heap_len++, d);
-    heap_up(m, d->heap_index);
+    heap_entry e = {due_of(d), ++m->next_order, d};
+    heap_push_entry(m, e);
 }
 
-static void heap_remove(memstore *m, rh_delivery *d)
+static heap_entry heap_remove(memstore *m, rh_delivery *d)
 {
     size_t i = d->heap_index;
-    rh_delivery *last = m->heap[--m->heap_len];
+    heap_entry gone = m->heap[i], last = m->heap[--m->heap_len];
     if (i == m->heap_len)
-        return;
+        return gone;
     heap_set(m, i, last);
     heap_down(m, i);
-    heap_up(m, last->heap_index);
+    heap_up(m, last.d->heap_index);
+    return gone;
 }
 
-/* Re-place d after its due time changed. */
+/* Re-place d after its due time changed, keeping its place among equals. */
 static void heap_fix(memstore *m, rh_delivery *d)
 {
+    m->heap[d->heap_index].due = due_of(d);
     heap_down(m, d->heap_index);
     heap_up(m, d->heap_index);
 }
@@ -376,7 +393,7 @@ static int mem_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
                      rh_claim_cb each, void *each_ud, void *ud)
 {
     memstore *m = ud;
-    rh_delivery **seen;
+    heap_entry *seen;
     size_t n_seen = 0, taken = 0;
     /* Deliveries the caller leaves (its per-endpoint cap) are popped and
      * pushed back after the scan; the scan is bounded so that one crowded
@@ -389,22 +406,24 @@ static int mem_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
     if (!seen)
         return RH_E_NOMEM;
     while (taken < max && n_seen < budget && m->heap_len &&
-           due_of(m->heap[0]) <= now_ms) {
-        rh_delivery *d = m->heap[0];
-        heap_remove(m, d);
-        seen[n_seen++] = d;
+           m->heap[0].due <= now_ms) {
+        rh_delivery *d = m->heap[0].d;
+        heap_entry *e = &seen[n_seen++];
+        *e = heap_remove(m, d);
         rc = each(d, d->ev, each_ud);
         if (rc < 0)
             break;
         if (rc > 0) {
             d->state = RH_DELIVERY_IN_FLIGHT;
             d->lease_until_ms = lease_until_ms;
+            e->due = lease_until_ms;
             taken++;
         }
         rc = RH_OK;
     }
+    /* room is there: they were just popped; each keeps its order */
     for (size_t i = 0; i < n_seen; i++)
-        heap_push(m, seen[i]); /* room is there: they were just popped */
+        heap_push_entry(m, seen[i]);
     rh__free(m->alloc, seen);
     return rc < 0 ? rc : (int)taken;
 }
@@ -493,8 +512,8 @@ static int mem_query_deliveries(const rh_query *q, rh_delivery_cb each,
     if (!all)
         return RH_E_NOMEM;
     for (size_t i = 0; i < m->heap_len; i++)
-        if (rh__query_matches_delivery(q, m->heap[i]))
-            all[n++] = m->heap[i];
+        if (rh__query_matches_delivery(q, m->heap[i].d))
+            all[n++] = m->heap[i].d;
     for (rh_delivery *d = m->done_head; d; d = d->done_next)
         if (rh__query_matches_delivery(q, d))
             all[n++] = d;
@@ -563,7 +582,7 @@ static int mem_next_due(int64_t now_ms, int64_t *due_out, void *ud)
 {
     memstore *m = ud;
     (void)now_ms;
-    *due_out = m->heap_len ? due_of(m->heap[0]) : -1;
+    *due_out = m->heap_len ? m->heap[0].due : -1;
     return RH_OK;
 }
 
@@ -571,7 +590,7 @@ static void mem_destroy(void *ud)
 {
     memstore *m = ud;
     for (size_t i = 0; i < m->heap_len; i++)
-        rh_delivery_free(m->heap[i]);
+        rh_delivery_free(m->heap[i].d);
     for (rh_delivery *d = m->done_head, *n; d; d = n) {
         n = d->done_next;
         rh_delivery_free(d);

@@ -90,6 +90,7 @@ static void test_delivery__request_is_the_wire_contract(void)
     RH_CHECK_EQ_STR("1700000000", sink_header(&r, "webhook-timestamp"));
     RH_CHECK_EQ_STR(sig, sink_header(&r, "webhook-signature"));
     RH_CHECK(sink_header(&r, "Expect") == NULL);
+    RH_CHECK(sink_header(&r, "Accept") == NULL);
     /* the receiver's check, with the secret handed out at registration */
     RH_CHECK_EQ_INT(RH_OK, rh_verify(secret, dlv, "1700000000", sig, r.body,
                                      r.body_len, 1700000000, 300));
