@@ -147,6 +147,8 @@ typedef struct stream {
 
 static void stream_update(stream *s, const unsigned char *p, size_t n)
 {
+    if (n == 0)
+        return; /* p may be NULL: an empty body */
     s->total += n;
     if (s->buffered) {
         size_t take = BLOCK - s->buffered < n ? BLOCK - s->buffered : n;
