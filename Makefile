@@ -187,7 +187,7 @@ $(BENCH_BIN): tests/bench/bench.c tests/bench/fastsink.c tests/bench/fastsink.h 
 	@mkdir -p build/bench
 	$(MAKE) --no-print-directory BUILD=build/bench SANITIZE= CFLAGS="-O2 -g" \
 	    build/bench/libreplicer-hooks.a build/bench/libreplicer-hooks-sqlite.a $(BENCH_PG)
-	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Itests $(DEP_CFLAGS) \
+	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib -Itests $(DEP_CFLAGS) \
 	    $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) $(WARN) -O2 -g -pthread -o $@ tests/bench/bench.c \
 	    tests/bench/fastsink.c tests/sink.c $(BENCH_PG) build/bench/libreplicer-hooks-sqlite.a build/bench/libreplicer-hooks.a \
 	    $(PG_LIBS) $(SQLITE_LIBS) $(LIBS)

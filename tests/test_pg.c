@@ -254,17 +254,24 @@ static void test_pg__workers_share_one_queue_through_kills(void)
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM %s.attempts WHERE success = 1", schema);
     int64_t logged = scalar(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM %s.attempts WHERE success = 0", schema);
+    int64_t failed_attempts = scalar(db, sql);
     printf("    pg workers: %d workers, %d kills, %zu deliveries in %.1f s "
            "(%.0f/s; emitted in %.1f s): %zu arrived, %zu duplicates, "
            "%zu overlapping, %lld succeeded in the store, %lld successes "
-           "logged\n",
+           "logged, %lld failed attempts logged\n",
            WORKERS, kills, want, (double)t_deliver / 1000,
            want * 1000.0 / (double)(t_deliver ? t_deliver : 1),
            (double)t_emit / 1000, s.unique, s.duplicates, s.overlaps,
-           (long long)succeeded, (long long)logged);
+           (long long)succeeded, (long long)logged,
+           (long long)failed_attempts);
     RH_CHECK_EQ_INT(want, s.unique);     /* every delivery arrived */
     RH_CHECK_EQ_INT(0, s.overlaps);      /* never in two workers at once */
-    RH_CHECK(s.duplicates <= (size_t)kills * 64); /* only interrupted claims */
+    /* a second receipt is a claim a kill interrupted (at most the 64 in
+     * flight) or a logged failure the receiver saw (a timeout, when a
+     * loaded machine answers past the workers' 1 s) */
+    RH_CHECK(s.duplicates <= (size_t)kills * 64 + (size_t)failed_attempts);
     RH_CHECK_EQ_INT((int64_t)want, succeeded);
     RH_CHECK_EQ_INT((int64_t)want, logged); /* the log matches */
     rh_ctx_free(ctx);
