@@ -180,7 +180,8 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
                        ctx->s.allow,
                        ctx->s.n_allow,
                        ctx->s.socket_cb ? forward_socket : NULL,
-                       ctx};
+                       ctx,
+                       ctx->s.max_in_flight};
     rc = rh__http_new(&ctx->http, &ctx->alloc, &ho);
     if (rc != RH_OK)
         goto fail_storage;
@@ -215,12 +216,12 @@ void rh_ctx_free(rh_ctx *ctx)
         return;
     /* Transfers in flight are dropped: their deliveries stay claimed in
      * storage and come back when the lease ends (at-least-once). */
-    for (j = ctx->running; j; j = next) {
+    for (j = ctx->running.head; j; j = next) {
         next = j->next;
         rh__http_abort(ctx->http, j);
         rh__job_free(ctx, j);
     }
-    for (j = ctx->unsaved; j; j = next) {
+    for (j = ctx->unsaved.head; j; j = next) {
         next = j->next;
         rh__job_free(ctx, j);
     }

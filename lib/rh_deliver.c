@@ -22,23 +22,28 @@ void rh__job_free(rh_ctx *ctx, rh_job *job)
     rh__free(&ctx->alloc, job);
 }
 
-static void list_remove(rh_job **head, rh_job *job)
+static void list_remove(rh_job_list *list, rh_job *job)
 {
-    for (rh_job **p = head; *p; p = &(*p)->next)
-        if (*p == job) {
-            *p = job->next;
-            job->next = NULL;
-            return;
-        }
+    if (job->prev)
+        job->prev->next = job->next;
+    else
+        list->head = job->next;
+    if (job->next)
+        job->next->prev = job->prev;
+    else
+        list->tail = job->prev;
+    job->next = job->prev = NULL;
 }
 
-static void list_append(rh_job **head, rh_job *job)
+static void list_append(rh_job_list *list, rh_job *job)
 {
-    rh_job **p = head;
-    while (*p)
-        p = &(*p)->next;
     job->next = NULL;
-    *p = job;
+    job->prev = list->tail;
+    if (list->tail)
+        list->tail->next = job;
+    else
+        list->head = job;
+    list->tail = job;
 }
 
 /* Both signatures during a rotation's grace period, the new one first.
@@ -124,7 +129,7 @@ typedef struct claim_state {
     rh_ctx *ctx;
     int64_t now;
     int rc;
-    rh_job *orphans; /* claimed for an endpoint that is gone or disabled */
+    rh_job_list orphans; /* claimed for an endpoint gone or disabled */
     size_t left_for_caps;
     int reloaded;      /* the endpoint cache was just read from storage */
     int unknown_seen;  /* a delivery named an endpoint not in the cache */
@@ -289,8 +294,8 @@ static void disable_gone_endpoint(rh_ctx *ctx, const char *endpoint_id)
  * that nothing new starts before every outcome is in storage. */
 static int flush_unsaved(rh_ctx *ctx)
 {
-    while (ctx->unsaved) {
-        rh_job *job = ctx->unsaved;
+    while (ctx->unsaved.head) {
+        rh_job *job = ctx->unsaved.head;
         int rc;
         if (!job->attempt && !job->orphan) {
             rc = finalize(ctx, job);
@@ -301,7 +306,7 @@ static int flush_unsaved(rh_ctx *ctx)
                                    ctx->storage.userdata);
         if (rc < 0 && rc != RH_E_NOT_FOUND)
             return rh__storage_code(ctx, rc, "complete");
-        ctx->unsaved = job->next;
+        list_remove(&ctx->unsaved, job);
         if (job->attempt && job->attempt->status == 410)
             disable_gone_endpoint(ctx, job->dl->endpoint_id);
         ctx->in_callback = 1;
@@ -335,9 +340,9 @@ static int claim_pass(rh_ctx *ctx, claim_state *cs)
     int rc = ctx->storage.claim(cs->now, cs->now + lease, room, claim_each, cs,
                                 ctx->storage.userdata);
     /* Orphans were claimed: mark them failed, with no attempt logged. */
-    while (cs->orphans) {
-        rh_job *job = cs->orphans;
-        cs->orphans = job->next;
+    while (cs->orphans.head) {
+        rh_job *job = cs->orphans.head;
+        list_remove(&cs->orphans, job);
         job->dl->state = RH_DELIVERY_FAILED;
         job->dl->updated_ms = cs->now;
         job->done = 1;
@@ -434,7 +439,7 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
     int64_t best = -1, due = -1, now;
     if (!ctx)
         return -1;
-    if (ctx->unsaved)
+    if (ctx->unsaved.head)
         return 0;
     if (ctx->in_flight)
         best = rh__http_timeout_ms(ctx->http);

@@ -119,8 +119,12 @@ int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o)
         /* No timer function: curl_multi_timeout() still answers, and the
          * context folds it into the one timer it gives the host. */
     }
-    /* Reuse connections to a receiver; no HTTP/2 multiplexing needed. */
-    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 256L);
+    /* Reuse connections to a receiver; no HTTP/2 multiplexing needed. Keep
+     * as many as may be in flight: past the limit, libcurl 7.88 closes the
+     * oldest idle one, found by a walk of all its connections, after every
+     * transfer (10,000 in flight made that the sender's largest cost). */
+    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS,
+                      (long)(o->max_in_flight > 256 ? o->max_in_flight : 256));
     *out = h;
     return RH_OK;
 fail:

@@ -183,7 +183,7 @@ struct rh_endpoint {
 /* ------------------------------------------------------------ http (curl) */
 typedef struct rh_http rh_http;
 typedef struct rh_job {
-    struct rh_job *next;
+    struct rh_job *next, *prev; /* in the context's running or unsaved list */
     rh_delivery *dl;   /* owned copy of the claimed delivery */
     char *url;
     char *body;
@@ -206,6 +206,12 @@ typedef struct rh_job {
     rh_attempt *attempt; /* built by the engine when done */
 } rh_job;
 
+/* Jobs in order, with O(1) append and removal: 10,000 in flight must not
+ * make every finished transfer walk a list. */
+typedef struct rh_job_list {
+    rh_job *head, *tail;
+} rh_job_list;
+
 typedef void (*rh__http_done_cb)(rh_job *job, void *userdata);
 typedef struct rh_http_opts {
     int mode;
@@ -217,6 +223,7 @@ typedef struct rh_http_opts {
     /* multi_socket mode when set: curl's socket notices go here */
     void (*on_socket)(int fd, unsigned int what, void *ud);
     void *on_socket_ud;
+    size_t max_in_flight; /* connections kept open: at least this many */
 } rh_http_opts;
 int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o);
 /* Tests only: a CURLOPT_RESOLVE entry ("host:port:addr", "-host:port") for
@@ -329,8 +336,8 @@ struct rh_ctx {
     rh_endpoint **eps;
     size_t n_eps;
     size_t cap_eps;
-    rh_job *running;  /* transfers in flight */
-    rh_job *unsaved;  /* finished, outcome not yet stored */
+    rh_job_list running; /* transfers in flight */
+    rh_job_list unsaved; /* finished, outcome not yet stored, oldest first */
     size_t in_flight;
     int in_callback;
     int claim_blocked; /* due work waits on per-endpoint caps */

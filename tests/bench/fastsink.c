@@ -34,7 +34,16 @@ typedef struct sample {
     size_t body_len;
 } sample;
 
+/* A connection owing answers, due at `at`: the delay is the same for all,
+ * so they fall due in the order they were queued. */
+typedef struct due_answer {
+    int fd;
+    int64_t at;
+} due_answer;
+
 struct fastsink {
+    due_answer *due; /* ring of MAX_FD: each fd is queued at most once */
+    size_t due_head, due_len;
     int lfd, ep, port, stop, delay_ms;
     pthread_t th;
     pthread_mutex_t mu;
@@ -138,8 +147,14 @@ static void consume(fastsink *s, int fd, fconn *c)
         c->pending++;
         if (delay == 0)
             answer(fd, c);
-        else if (!c->answer_at)
+        else if (!c->answer_at && s->due_len == MAX_FD)
+            answer(fd, c); /* cannot happen: fewer connections than slots */
+        else if (!c->answer_at) {
             c->answer_at = mono_ns() + (int64_t)delay * 1000000;
+            due_answer *q = &s->due[(s->due_head + s->due_len++) % MAX_FD];
+            q->fd = fd;
+            q->at = c->answer_at;
+        }
     }
 }
 
@@ -192,10 +207,14 @@ static void *run(void *arg)
         }
         if (s->delay_ms) {
             int64_t now = mono_ns();
-            for (int fd = 0; fd < MAX_FD; fd++)
-                if (s->conns[fd] && s->conns[fd]->answer_at &&
-                    s->conns[fd]->answer_at <= now)
-                    answer(fd, s->conns[fd]);
+            while (s->due_len && s->due[s->due_head].at <= now) {
+                due_answer q = s->due[s->due_head];
+                s->due_head = (s->due_head + 1) % MAX_FD;
+                s->due_len--;
+                /* the connection may have closed, its fd taken again */
+                if (s->conns[q.fd] && s->conns[q.fd]->answer_at == q.at)
+                    answer(q.fd, s->conns[q.fd]);
+            }
         }
     }
     return NULL;
@@ -208,6 +227,7 @@ int fastsink_start(fastsink **out, int delay_ms)
     int one = 1;
     fastsink *s = calloc(1, sizeof *s);
     s->delay_ms = delay_ms;
+    s->due = calloc(MAX_FD, sizeof *s->due);
     s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     memset(&a, 0, sizeof a);
@@ -241,6 +261,7 @@ void fastsink_stop(fastsink *s)
     close(s->lfd);
     close(s->ep);
     free(s->lat);
+    free(s->due);
     free(s);
 }
 
