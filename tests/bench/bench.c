@@ -206,13 +206,13 @@ static int take_all(const rh_delivery *dl, const rh_event *ev, void *ud)
     return 1;
 }
 
-/* Claims per second from one process, 64 at a time, on 20,000 pending. */
+/* Claims per second from one process, 64 at a time, on 10,000 pending. */
 static double run_claims_pg(void)
 {
     PGconn *db = NULL;
     char schema[64];
     rh_storage st;
-    int n = 20000, claimed = 0;
+    int n = 10000, claimed = 0;
     rh_ctx *ctx = pg_ctx(&db, schema, sizeof schema);
     if (!ctx)
         return -1;
@@ -633,7 +633,7 @@ static void record(const char *name, const char *unit, double v[REPS])
 int main(int argc, char **argv)
 {
     const char *json_path = argc > 1 ? argv[1] : "build/bench.json";
-    double v[REPS];
+    double v[REPS], bench_t0 = now_s();
     make_payload();
     snprintf(dir, sizeof dir, "/tmp/rh-bench-XXXXXX");
     if (!mkdtemp(dir) || sink_start(&receiver, 600000) != 0)
@@ -785,7 +785,7 @@ int main(int argc, char **argv)
             v[r] = run_emit_pg(1000, 1);
         record("emit_pg_one_per_txn", "emits/s", v);
         for (int r = 0; r < REPS; r++)
-            v[r] = run_emit_pg(20000, 1000);
+            v[r] = run_emit_pg(10000, 1000);
         record("emit_pg_batched_1000", "emits/s", v);
         for (int r = 0; r < REPS; r++)
             v[r] = run_claims_pg();
@@ -815,7 +815,8 @@ int main(int argc, char **argv)
                     figures[i].med, figures[i].min, figures[i].max);
         fprintf(f, "]}\n");
         fclose(f);
-        printf("\nwritten to %s\n", json_path);
+        printf("\nwritten to %s (the bench took %.0f s)\n", json_path,
+               now_s() - bench_t0);
     }
     sink_stop(receiver);
     char cmd[128];
