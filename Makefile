@@ -75,7 +75,7 @@ TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_si
 TEST_BIN := $(BUILD)/test-runner
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
-        format deps valgrind examples interop bench fuzz fuzz-replay fuzz-deps
+        format deps valgrind examples interop bench bench-instructions fuzz fuzz-replay fuzz-deps
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -195,6 +195,11 @@ $(BENCH_BIN): tests/bench/bench.c tests/bench/fastsink.c tests/bench/fastsink.h 
 # PostgreSQL figures run against a throwaway cluster and the tool's workers.
 bench: deps $(BENCH_BIN) $(TOOL)
 	sh scripts/with-pg.sh $(BENCH_BIN) build/bench.json
+
+# The delivery path in instructions per request (callgrind): repeatable
+# where the wall-clock figures of make bench drift with the machine.
+bench-instructions: deps $(BENCH_BIN)
+	sh scripts/bench-instructions.sh $(BENCH_BIN)
 
 # libFuzzer targets (clang): each runs FUZZ_SECONDS on a working copy of its
 # seed corpus in tests/fuzz/corpus/; fuzz-replay only runs the seeds.

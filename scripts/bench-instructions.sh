@@ -1,0 +1,43 @@
+#!/bin/sh
+# make bench-instructions: user-space instructions per request, counted by
+# callgrind (the same count on every run, whatever else the machine does),
+# for the raw libcurl loop, the raw loop with the wire contract's headers
+# and the library's delivery path. Kernel time is not counted.
+# Usage: scripts/bench-instructions.sh BENCH_BINARY [N]
+set -eu
+bench=$1
+n=${2:-20000}
+out=$(mktemp -d /tmp/rh-callgrind-XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+# count MODE FUNCTION...: instructions collected inside the functions
+count() {
+    mode=$1
+    shift
+    toggles=""
+    for f in "$@"; do
+        toggles="$toggles --toggle-collect=$f"
+    done
+    # shellcheck disable=SC2086
+    RH_BENCH_ONLY=$mode RH_BENCH_N=$n valgrind --tool=callgrind $toggles \
+        --callgrind-out-file="$out/$mode.out" "$bench" >/dev/null 2>&1
+    sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out/$mode.out"
+}
+
+raw=$(count raw run_raw)
+wire=$(count raw_wire_headers run_raw)
+deliver=$(count deliver rh_tick rh_wait)
+# under valgrind the CPU's SHA instructions are hidden: signing runs on
+# Mbed TLS there, so its count is taken apart and shown on its own
+mac=$(callgrind_annotate --inclusive=yes "$out/deliver.out" 2>/dev/null |
+    sed -n 's/^ *\([0-9,]*\) .*:rh__mac_sign .*/\1/p' | head -1 | tr -d ,)
+
+per() { echo "$1 $n" | awk '{printf "%.1f", $1 / $2 / 1000}'; }
+printf '%-46s %10s\n' "path ($n requests)" "k instr/request"
+printf '%-46s %10s\n' "raw libcurl loop" "$(per "$raw")"
+printf '%-46s %10s\n' "raw loop + the 9 wire-contract headers" "$(per "$wire")"
+printf '%-46s %10s\n' "deliver_1k, signing left out" "$(per $((deliver - mac)))"
+printf '%-46s %10s\n' "  of which signing on Mbed TLS (left out)" "$(per "$mac")"
+echo "$raw $wire $deliver $mac" | awk '{
+    printf "deliver / raw_wire_headers: %.2f   deliver / raw: %.2f (instructions, signing left out)\n",
+        $2 / ($3 - $4), $1 / ($3 - $4) }'
