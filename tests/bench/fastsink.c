@@ -129,11 +129,18 @@ static void consume(fastsink *s, int fd, fconn *c)
             sample *sm = &s->samples[s->n_samples++];
             const char *v;
             size_t n;
-            if ((v = header(c->in, hl, "webhook-id", &n)) && n < 64)
+            /* the Standard Webhooks names, or ours when those are off */
+            if (((v = header(c->in, hl, "webhook-id", &n)) ||
+                 (v = header(c->in, hl, "X-Replicer-Delivery-Id", &n))) &&
+                n < 64)
                 memcpy(sm->id, v, n);
-            if ((v = header(c->in, hl, "webhook-timestamp", &n)) && n < 32)
+            if (((v = header(c->in, hl, "webhook-timestamp", &n)) ||
+                 (v = header(c->in, hl, "X-Replicer-Timestamp", &n))) &&
+                n < 32)
                 memcpy(sm->ts, v, n);
-            if ((v = header(c->in, hl, "webhook-signature", &n)) && n < 256)
+            if (((v = header(c->in, hl, "webhook-signature", &n)) ||
+                 (v = header(c->in, hl, "X-Replicer-Signature", &n))) &&
+                n < 256)
                 memcpy(sm->sig, v, n);
             sm->body = malloc(clen + 1);
             memcpy(sm->body, body, clen);
