@@ -650,8 +650,16 @@ int main(int argc, char **argv)
     memset(big_payload + 9, 'x', sizeof big_payload - 12);
     strcpy(big_payload + sizeof big_payload - 3, "\"}");
     /* RH_BENCH_ONLY=raw, raw_wire_headers or deliver (RH_BENCH_N of them),
-     * or slow: that one figure, for a profiler */
+     * latency or slow: that one figure, for a profiler */
     const char *only = getenv("RH_BENCH_ONLY");
+    if (only && strcmp(only, "latency") == 0) {
+        double p50, p99;
+        int rc = pace_latency(2.0, 10000, &p50, &p99);
+        printf("%-34s p50 %.2f ms, p99 %.2f ms\n", only, p50, p99);
+        fastsink_stop(fast);
+        sink_stop(receiver);
+        return rc != 0;
+    }
     if (only && strcmp(only, "slow") == 0) {
         double cpu, wall = run_slow(10000, &cpu);
         printf("%-34s %12.2f s (cpu %.2f s)\n", only, wall, cpu);
