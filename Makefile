@@ -164,7 +164,7 @@ check: deps
 
 valgrind: deps
 	@$(MAKE) --no-print-directory $(TEST_BIN) $(TOOL)
-	RH_TOOL=$(TOOL) sh scripts/with-pg.sh valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	RH_TEST_VALGRIND=1 RH_TOOL=$(TOOL) sh scripts/with-pg.sh valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --quiet $(TEST_BIN) $(TESTS)
 
 # Our requests checked by the Standard Webhooks reference library for Node
