@@ -98,7 +98,7 @@ $(STATIC): $(LIB_OBJ)
 	ar rcs $@ $(LIB_OBJ)
 
 # The SQLite adapter is its own library: the core never links SQLite.
-$(SQLITE_OBJ): lib/storage/rh_sqlite.c $(HEADERS) | $(BUILD)/obj
+$(SQLITE_OBJ): lib/storage/rh_sqlite.c lib/storage/rh_adapter.h $(HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(SQLITE_SHARED): $(SQLITE_OBJ) $(SHARED) lib/libreplicer-hooks.map
@@ -111,7 +111,7 @@ $(SQLITE_STATIC): $(SQLITE_OBJ)
 	ar rcs $@ $(SQLITE_OBJ)
 
 # The PostgreSQL adapter, likewise its own library: the core never links libpq.
-$(PG_OBJ): lib/storage/rh_pg.c $(HEADERS) | $(BUILD)/obj
+$(PG_OBJ): lib/storage/rh_pg.c lib/storage/rh_adapter.h $(HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) $(PG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(PG_SHARED): $(PG_OBJ) $(SHARED) lib/libreplicer-hooks.map
@@ -183,7 +183,7 @@ interop: deps $(BUILD)/interop-capture
 # Figures, not pass/fail: always -O2 and no sanitizers, in build/bench.
 BENCH_BIN := build/bench/bench
 BENCH_PG := $(if $(PG_LIBS_ALL),build/bench/libreplicer-hooks-pg.a,)
-$(BENCH_BIN): tests/bench/bench.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h $(LIB_SRC) lib/storage/*.c $(HEADERS) lib/rh_internal.h
+$(BENCH_BIN): tests/bench/bench.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h $(LIB_SRC) lib/storage/*.c lib/storage/*.h $(HEADERS) lib/rh_internal.h
 	@mkdir -p build/bench
 	$(MAKE) --no-print-directory BUILD=build/bench SANITIZE= CFLAGS="-O2 -g" \
 	    build/bench/libreplicer-hooks.a build/bench/libreplicer-hooks-sqlite.a $(BENCH_PG)
@@ -269,7 +269,7 @@ uninstall:
 
 format:
 	clang-format --style=file:docs/clang-format -i lib/*.c lib/*.h include/replicer-hooks/*.h \
-	    lib/storage/*.c examples/*.c tests/*.c tests/*.h
+	    lib/storage/*.c lib/storage/*.h examples/*.c tests/*.c tests/*.h
 
 clean:
 	rm -rf build

@@ -4,6 +4,8 @@
  * with backoff. */
 #include <replicer-hooks/rh_pg.h>
 
+#include "rh_adapter.h"
+
 #include <libpq-fe.h>
 
 #include <stdio.h>
@@ -291,13 +293,6 @@ static int for_each_row(store *s, PGresult *r, row_fn fn, void *fn_ud)
     return rc < 0 ? rc : n;
 }
 
-/* The caller's callback for one kind of row. */
-typedef struct each_pass {
-    rh_endpoint_record_cb on_endpoint;
-    rh_attempt_cb on_attempt;
-    rh_delivery_cb on_delivery;
-    void *each_ud;
-} each_pass;
 
 /* ---------------------------------------------------------------- slots */
 
@@ -441,11 +436,7 @@ static int row_delivery(store *s, const PGresult *r, int i, rh_delivery **out)
                              (int)col_i64(r, i, 4), (int)col_i64(r, i, 5),
                              col_i64(r, i, 6), col_i64(r, i, 7),
                              col_i64(r, i, 8));
-    if (rc == RH_E_INVALID_ARG) {
-        snprintf(s->err, sizeof s->err, "a stored delivery row is not valid");
-        rc = RH_E_STORAGE;
-    }
-    return rc;
+    return adapter_row_rc(rc, "delivery", s->err, sizeof s->err);
 }
 
 /* A bytea column, text format, decoded; *len 0 and "" for NULL. */
@@ -486,10 +477,7 @@ static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
             rc = rh_event_new(&ev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 3),
                               col_i64(r, i, 9), (const char *)data, dlen);
         PQfreemem(data);
-        if (rc == RH_E_INVALID_ARG) {
-            snprintf(s->err, sizeof s->err, "a stored event row is not valid");
-            rc = RH_E_STORAGE;
-        }
+        rc = adapter_row_rc(rc, "event", s->err, sizeof s->err);
         if (rc == RH_OK) {
             int want = each(dl, ev, each_ud);
             if (want < 0)
@@ -583,15 +571,7 @@ static int attempt_row(store *s, const PGresult *r, int i, void *ud)
                                    rlen, PQgetvalue(r, i, 12))
                   : RH_E_NOMEM;
     PQfreemem(resp);
-    if (rc == RH_E_INVALID_ARG) {
-        snprintf(s->err, sizeof s->err, "a stored attempt row is not valid");
-        return RH_E_STORAGE;
-    }
-    if (rc != RH_OK)
-        return rc;
-    rc = p->on_attempt(at, p->each_ud);
-    rh_attempt_free(at);
-    return rc;
+    return adapter_give_attempt(p, rc, at, s->err, sizeof s->err);
 }
 
 static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
@@ -619,11 +599,7 @@ static int delivery_row(store *s, const PGresult *r, int i, void *ud)
     each_pass *p = ud;
     rh_delivery *dl = NULL;
     int rc = row_delivery(s, r, i, &dl);
-    if (rc != RH_OK)
-        return rc;
-    rc = p->on_delivery(dl, p->each_ud);
-    rh_delivery_free(dl);
-    return rc;
+    return rc == RH_OK ? adapter_give_delivery(p, dl) : rc;
 }
 
 static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
@@ -757,12 +733,9 @@ static int migrate(store *s)
     if (PQntuples(r))
         version = atoi(PQgetvalue(r, 0, 0));
     PQclear(r);
-    if (version > SCHEMA_VERSION) {
-        snprintf(s->err, sizeof s->err,
-                 "schema version %d is newer than this library's (%d)",
-                 version, SCHEMA_VERSION);
-        return rollback(s, RH_E_STORAGE);
-    }
+    if (version > SCHEMA_VERSION)
+        return rollback(s, adapter_schema_newer(version, SCHEMA_VERSION,
+                                                s->err, sizeof s->err));
     if (version < 1) {
         char *create = expand(schema_v1, s->schema);
         if (!create)
@@ -773,26 +746,6 @@ static int migrate(store *s)
             return rollback(s, rc);
     }
     return commit(s);
-}
-
-static void fill(rh_storage *out, store *s)
-{
-    memset(out, 0, sizeof *out);
-    out->version = RH_STORAGE_VERSION;
-    out->userdata = s;
-    out->endpoint_save = s_endpoint_save;
-    out->endpoint_remove = s_endpoint_remove;
-    out->endpoint_load = s_endpoint_load;
-    out->enqueue = s_enqueue;
-    out->claim = s_claim;
-    out->complete = s_complete;
-    out->query_attempts = s_query_attempts;
-    out->query_deliveries = s_query_deliveries;
-    out->resend = s_resend;
-    out->recover = s_recover;
-    out->next_due = s_next_due;
-    out->destroy = s_destroy;
-    out->last_error = s_last_error;
 }
 
 static int finish(rh_storage *out, store *s, const char *schema, char *err,
@@ -812,7 +765,7 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
         s_destroy(s);
         return rc;
     }
-    fill(out, s);
+    adapter_fill(out, s);
     return RH_OK;
 }
 

@@ -3,6 +3,8 @@
  * processes sharing the file never claim one delivery at once. */
 #include <replicer-hooks/rh_sqlite.h>
 
+#include "rh_adapter.h"
+
 #include <sqlite3.h>
 
 #include <stdio.h>
@@ -205,11 +207,7 @@ static int row_delivery(store *s, sqlite3_stmt *st, rh_delivery **out)
         (const char *)sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
         sqlite3_column_int(st, 5), sqlite3_column_int64(st, 6),
         sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8));
-    if (rc == RH_E_INVALID_ARG) {
-        snprintf(s->err, sizeof s->err, "a stored delivery row is not valid");
-        rc = RH_E_STORAGE;
-    }
-    return rc;
+    return adapter_row_rc(rc, "delivery", s->err, sizeof s->err);
 }
 
 typedef int (*row_fn)(store *s, sqlite3_stmt *st, void *fn_ud);
@@ -268,13 +266,6 @@ static int s_endpoint_remove(const char *id, void *ud)
     return rc == RH_OK ? commit(s) : rollback(s, rc);
 }
 
-/* The caller's callback for one kind of row. */
-typedef struct each_pass {
-    rh_endpoint_record_cb on_endpoint;
-    rh_attempt_cb on_attempt;
-    rh_delivery_cb on_delivery;
-    void *each_ud;
-} each_pass;
 
 static int endpoint_row(store *s, sqlite3_stmt *st, void *ud)
 {
@@ -360,11 +351,7 @@ static int claim_row(store *s, sqlite3_stmt *st, void *ud)
     if (rc != RH_OK) {
         rh_delivery_free(r->dl);
         r->dl = NULL;
-        if (rc == RH_E_INVALID_ARG) {
-            snprintf(s->err, sizeof s->err, "a stored event row is not valid");
-            rc = RH_E_STORAGE;
-        }
-        return rc;
+        return adapter_row_rc(rc, "event", s->err, sizeof s->err);
     }
     sc->n++;
     return RH_OK;
@@ -499,15 +486,7 @@ static int attempt_row(store *s, sqlite3_stmt *st, void *ud)
         sqlite3_column_int(st, 10), (const char *)sqlite3_column_blob(st, 11),
         (size_t)sqlite3_column_bytes(st, 11),
         (const char *)sqlite3_column_text(st, 12));
-    if (rc == RH_E_INVALID_ARG) {
-        snprintf(s->err, sizeof s->err, "a stored attempt row is not valid");
-        return RH_E_STORAGE;
-    }
-    if (rc != RH_OK)
-        return rc;
-    rc = p->on_attempt(at, p->each_ud);
-    rh_attempt_free(at);
-    return rc;
+    return adapter_give_attempt(p, rc, at, s->err, sizeof s->err);
 }
 
 static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
@@ -532,11 +511,7 @@ static int delivery_row(store *s, sqlite3_stmt *st, void *ud)
     each_pass *p = ud;
     rh_delivery *dl = NULL;
     int rc = row_delivery(s, st, &dl);
-    if (rc != RH_OK)
-        return rc;
-    rc = p->on_delivery(dl, p->each_ud);
-    rh_delivery_free(dl);
-    return rc;
+    return rc == RH_OK ? adapter_give_delivery(p, dl) : rc;
 }
 
 static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
@@ -667,36 +642,13 @@ static int setup(store *s, unsigned int flags)
                             NULL, NULL, NULL) != SQLITE_OK) {
         return rollback(s, fail(s, "open"));
     }
-    if (version > SCHEMA_VERSION) {
-        snprintf(s->err, sizeof s->err,
-                 "schema version %d is newer than this library's (%d)",
-                 version, SCHEMA_VERSION);
-        return rollback(s, RH_E_STORAGE);
-    }
+    if (version > SCHEMA_VERSION)
+        return rollback(s, adapter_schema_newer(version, SCHEMA_VERSION,
+                                                s->err, sizeof s->err));
     if (version < 1 &&
         sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) != SQLITE_OK)
         return rollback(s, fail(s, "create schema"));
     return commit(s);
-}
-
-static void fill(rh_storage *out, store *s)
-{
-    memset(out, 0, sizeof *out);
-    out->version = RH_STORAGE_VERSION;
-    out->userdata = s;
-    out->endpoint_save = s_endpoint_save;
-    out->endpoint_remove = s_endpoint_remove;
-    out->endpoint_load = s_endpoint_load;
-    out->enqueue = s_enqueue;
-    out->claim = s_claim;
-    out->complete = s_complete;
-    out->query_attempts = s_query_attempts;
-    out->query_deliveries = s_query_deliveries;
-    out->resend = s_resend;
-    out->recover = s_recover;
-    out->next_due = s_next_due;
-    out->destroy = s_destroy;
-    out->last_error = s_last_error;
 }
 
 static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
@@ -709,7 +661,7 @@ static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
         s_destroy(s);
         return rc;
     }
-    fill(out, s);
+    adapter_fill(out, s);
     return RH_OK;
 }
 

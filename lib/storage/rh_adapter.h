@@ -1,0 +1,104 @@
+/* replicer-hooks storage adapters: what the SQLite and PostgreSQL adapters
+ * share. Included by each and compiled into it (all static), so that
+ * neither library exports more than its own open and attach. */
+#ifndef RH_ADAPTER_H
+#define RH_ADAPTER_H
+
+#include <replicer-hooks/rh.h>
+
+#include <stdio.h>
+#include <string.h>
+
+/* The slots each adapter defines, on its own `store` passed as userdata. */
+static int s_endpoint_save(const char *id, const char *json, size_t len,
+                           void *ud);
+static int s_endpoint_remove(const char *id, void *ud);
+static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
+                           void *ud);
+static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
+                     size_t n, void *ud);
+static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
+                   rh_claim_cb each, void *each_ud, void *ud);
+static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud);
+static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
+                            void *each_ud, void *ud);
+static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
+                              void *each_ud, void *ud);
+static int s_resend(const char *id, int64_t now_ms, void *ud);
+static int s_recover(const char *endpoint_id, int64_t since_ms,
+                     int64_t now_ms, void *ud);
+static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud);
+static const char *s_last_error(void *ud);
+static void s_destroy(void *ud);
+
+/* The method table over those slots. */
+static void adapter_fill(rh_storage *out, void *store)
+{
+    memset(out, 0, sizeof *out);
+    out->version = RH_STORAGE_VERSION;
+    out->userdata = store;
+    out->endpoint_save = s_endpoint_save;
+    out->endpoint_remove = s_endpoint_remove;
+    out->endpoint_load = s_endpoint_load;
+    out->enqueue = s_enqueue;
+    out->claim = s_claim;
+    out->complete = s_complete;
+    out->query_attempts = s_query_attempts;
+    out->query_deliveries = s_query_deliveries;
+    out->resend = s_resend;
+    out->recover = s_recover;
+    out->next_due = s_next_due;
+    out->destroy = s_destroy;
+    out->last_error = s_last_error;
+}
+
+/* The caller's callback for one kind of row. */
+typedef struct each_pass {
+    rh_endpoint_record_cb on_endpoint;
+    rh_attempt_cb on_attempt;
+    rh_delivery_cb on_delivery;
+    void *each_ud;
+} each_pass;
+
+/* rc of building a record (of `what`) from a stored row: a row that makes
+ * no valid record is the store's fault, RH_E_STORAGE, and err says so. */
+static int adapter_row_rc(int rc, const char *what, char *err, size_t err_size)
+{
+    if (rc != RH_E_INVALID_ARG)
+        return rc;
+    snprintf(err, err_size, "a stored %s row is not valid", what);
+    return RH_E_STORAGE;
+}
+
+/* Hand an attempt built from a row (rc from rh_attempt_new) to the pass's
+ * callback, and free it. */
+static int adapter_give_attempt(const each_pass *p, int rc, rh_attempt *at,
+                                char *err, size_t err_size)
+{
+    rc = adapter_row_rc(rc, "attempt", err, err_size);
+    if (rc != RH_OK)
+        return rc;
+    rc = p->on_attempt(at, p->each_ud);
+    rh_attempt_free(at);
+    return rc;
+}
+
+/* Hand a delivery built from a row to the pass's callback, and free it. */
+static int adapter_give_delivery(const each_pass *p, rh_delivery *dl)
+{
+    int rc = p->on_delivery(dl, p->each_ud);
+    rh_delivery_free(dl);
+    return rc;
+}
+
+/* A store whose schema is newer than this library: RH_E_STORAGE. */
+static int adapter_schema_newer(int version, int supported, char *err,
+                                size_t err_size)
+{
+    snprintf(err, err_size,
+             "schema version %d is newer than this library's (%d)", version,
+             supported);
+    return RH_E_STORAGE;
+}
+
+#endif
