@@ -397,7 +397,8 @@ static int mem_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
     size_t n_seen = 0, taken = 0;
     /* Deliveries the caller leaves (its per-endpoint cap) are popped and
      * pushed back after the scan; the scan is bounded so that one crowded
-     * endpoint cannot make a tick walk the whole queue. */
+     * endpoint cannot make a tick walk the whole queue (the adapters use
+     * the same bound: adapter_scan_budget). */
     size_t budget = max * 4 + 256;
     int rc = RH_OK;
     if (max == 0 || m->heap_len == 0)

@@ -91,6 +91,15 @@ static int adapter_give_delivery(const each_pass *p, rh_delivery *dl)
     return rc;
 }
 
+/* How many due rows one claim of `max` may look at: rows the caller leaves
+ * (its per-endpoint cap) count against it, so that one crowded endpoint
+ * cannot make a claim read the whole queue. The memory store uses the
+ * same bound (rh_memstore.c). */
+static size_t adapter_scan_budget(size_t max)
+{
+    return max * 4 + 256;
+}
+
 /* A store whose schema is newer than this library: RH_E_STORAGE. */
 static int adapter_schema_newer(int version, int supported, char *err,
                                 size_t err_size)

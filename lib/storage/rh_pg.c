@@ -454,8 +454,7 @@ static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
 {
     store *s = ud;
     char b1[24], b2[24];
-    /* rows the caller leaves (its per-endpoint cap) count against the scan */
-    size_t budget = max * 4 + 256, taken = 0;
+    size_t budget = adapter_scan_budget(max), taken = 0;
     arr took = {0};
     int rc;
     if (max == 0)

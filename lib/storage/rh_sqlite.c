@@ -362,10 +362,7 @@ static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
 {
     store *s = ud;
     sqlite3_stmt *scan = stmt(s, S_CLAIM_SCAN), *take = stmt(s, S_CLAIM_TAKE);
-    /* Rows the caller leaves (its per-endpoint cap) count against this
-     * scan, so that one crowded endpoint cannot make a claim read the
-     * whole queue. */
-    size_t budget = max * 4 + 256, n = 0, taken = 0;
+    size_t budget = adapter_scan_budget(max), n = 0, taken = 0;
     claimed_row *rows;
     int rc;
     if (!scan || !take)
