@@ -92,7 +92,7 @@ blocks_sha_ni(uint32_t state[8], const unsigned char *p, size_t nblocks)
     _mm_storeu_si128((__m128i *)(void *)(state + 4), hgfe);
 }
 
-static int cpu_has_sha_ni(void)
+static int ask_cpu_for_sha_ni(void)
 {
     unsigned int a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d))
@@ -104,13 +104,28 @@ static int cpu_has_sha_ni(void)
     __cpuid_count(7, 0, a, b, c, d);
     return (b & (1u << 29)) != 0; /* CPUID.(EAX=7,ECX=0):EBX.SHA */
 }
+
+/* CPUID traps to the hypervisor in a virtual machine (about 5 us each on
+ * the bench machine, three of them here: more than a whole 1 KB HMAC), and
+ * rh_sign and rh_verify key a fresh HMAC on every call. So the answer is
+ * asked once per process and kept: a fact about the CPU, the same for
+ * every caller, never configuration. Two threads asking first both store
+ * the same value. */
+static int cpu_has_sha_ni(void)
+{
+    static int known; /* 0: not asked yet, 1: no, 2: yes */
+    int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (v == 0) {
+        v = ask_cpu_for_sha_ni() ? 2 : 1;
+        __atomic_store_n(&known, v, __ATOMIC_RELAXED);
+    }
+    return v == 2;
+}
 #endif
 
 int rh__sha_fast_available(void)
 {
 #ifdef RH_HAVE_SHA_NI
-    /* Asked once per key, not per request; cheap enough not to cache in a
-     * global, which the library does not keep. */
     return cpu_has_sha_ni();
 #else
     return 0;
