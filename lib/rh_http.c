@@ -55,6 +55,18 @@ static int curl_socket_notice(CURL *easy, curl_socket_t s, int what,
     return 0;
 }
 
+/* What one request learns, cleared when a transfer starts. */
+typedef struct request_state {
+    size_t received; /* response bytes seen, kept or not */
+    int too_large;
+    int header_flood;
+    const char *blocked; /* why the guard refused the dialled address */
+    char blocked_addr[64];
+    size_t header_bytes;
+    char retry_after[64];
+    char errbuf[CURL_ERROR_SIZE];
+} request_state;
+
 /* One easy handle and what its transfers need, kept for the next transfer
  * once finished: the options that do not change (callbacks, limits, TLS,
  * the URL while it is the same) are set once, not per attempt, and the
@@ -65,14 +77,7 @@ typedef struct transfer {
     struct curl_slist header_nodes[RH_REQUEST_HEADERS_MAX + 2];
     rh_job *job;
     rh_http *http;
-    size_t received; /* response bytes seen, kept or not */
-    int too_large;
-    int header_flood;
-    const char *blocked; /* why the guard refused the dialled address */
-    char blocked_addr[64];
-    size_t header_bytes;
-    char retry_after[64];
-    char errbuf[CURL_ERROR_SIZE];
+    request_state rq;
 } transfer;
 
 int rh__http_supported(void)
@@ -193,9 +198,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     transfer *t = ud;
     rh_job *job = t->job;
     size_t n = size * nmemb;
-    t->received += n;
-    if (t->received > RESPONSE_ABORT) {
-        t->too_large = 1;
+    t->rq.received += n;
+    if (t->rq.received > RESPONSE_ABORT) {
+        t->rq.too_large = 1;
         return 0; /* CURLE_WRITE_ERROR ends the transfer */
     }
     if (job->response_len < RH_RESPONSE_KEEP) {
@@ -233,15 +238,15 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
         const char *why =
             rh__sockaddr_refusal(&address->addr, h->allow, h->n_allow);
         if (why) {
-            t->blocked = why;
+            t->rq.blocked = why;
             if (address->family == AF_INET)
                 inet_ntop(AF_INET,
                           &((struct sockaddr_in *)&address->addr)->sin_addr,
-                          t->blocked_addr, sizeof t->blocked_addr);
+                          t->rq.blocked_addr, sizeof t->rq.blocked_addr);
             else if (address->family == AF_INET6)
                 inet_ntop(AF_INET6,
                           &((struct sockaddr_in6 *)&address->addr)->sin6_addr,
-                          t->blocked_addr, sizeof t->blocked_addr);
+                          t->rq.blocked_addr, sizeof t->rq.blocked_addr);
             return CURL_SOCKET_BAD;
         }
     }
@@ -253,10 +258,10 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
     transfer *t = ud;
     size_t n = size * nmemb;
-    t->header_bytes += n;
+    t->rq.header_bytes += n;
     /* A header flood is a failure, never a success. */
-    if (n > HEADER_LINE_MAX || t->header_bytes > 64 * 1024) {
-        t->header_flood = 1;
+    if (n > HEADER_LINE_MAX || t->rq.header_bytes > 64 * 1024) {
+        t->rq.header_flood = 1;
         return 0;
     }
     if (n > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
@@ -264,13 +269,13 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
         while (i < n && (data[i] == ' ' || data[i] == '\t'))
             i++;
         while (i < n && data[i] != '\r' && data[i] != '\n' &&
-               j + 1 < sizeof t->retry_after)
-            t->retry_after[j++] = data[i++];
-        t->retry_after[j] = '\0';
+               j + 1 < sizeof t->rq.retry_after)
+            t->rq.retry_after[j++] = data[i++];
+        t->rq.retry_after[j] = '\0';
     }
     /* A new status line (after 1xx) resets what we read of headers. */
     if (n > 5 && strncmp(data, "HTTP/", 5) == 0)
-        t->retry_after[0] = '\0';
+        t->rq.retry_after[0] = '\0';
     return n;
 }
 
@@ -393,7 +398,7 @@ static transfer *transfer_new(rh_http *h)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->rq.errbuf);
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -451,15 +456,13 @@ static void link_headers(transfer *t, const rh_job *job)
  * every start scan the whole pool). */
 static transfer *transfer_take(rh_http *h, const char *url)
 {
-    size_t i = h->n_pool, stop = h->n_pool > 16 ? h->n_pool - 16 : 0;
-    while (i > stop && strcmp(h->pool[i - 1]->url, url) != 0)
-        i--;
-    if (i == stop)
-        i = 0;
-    if (i > 0) {
-        transfer *t = h->pool[i - 1];
-        h->pool[i - 1] = h->pool[--h->n_pool];
-        return t;
+    for (size_t k = 0; k < 16 && k < h->n_pool; k++) {
+        size_t i = h->n_pool - 1 - k;
+        if (strcmp(h->pool[i]->url, url) == 0) {
+            transfer *t = h->pool[i];
+            h->pool[i] = h->pool[--h->n_pool];
+            return t;
+        }
     }
     return h->n_pool ? h->pool[--h->n_pool] : transfer_new(h);
 }
@@ -479,14 +482,7 @@ int rh__http_start(rh_http *h, rh_job *job)
     }
     e = t->easy;
     t->job = job;
-    t->received = 0;
-    t->too_large = 0;
-    t->header_flood = 0;
-    t->blocked = NULL;
-    t->blocked_addr[0] = '\0';
-    t->header_bytes = 0;
-    t->retry_after[0] = '\0';
-    t->errbuf[0] = '\0';
+    memset(&t->rq, 0, sizeof t->rq);
     link_headers(t, job);
     /* curl reads the list into its DNS cache once per setting (tests only) */
     if (h->resolve)
@@ -529,14 +525,14 @@ static int classify(CURLcode rc, const transfer *t)
     case CURLE_UNSUPPORTED_PROTOCOL:
         return RH_OUTCOME_BLOCKED;
     case CURLE_WRITE_ERROR:
-        return t->too_large ? RH_OUTCOME_TOO_LARGE : RH_OUTCOME_OTHER;
+        return t->rq.too_large ? RH_OUTCOME_TOO_LARGE : RH_OUTCOME_OTHER;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
         return RH_OUTCOME_RESET;
     default:
-        if (t->header_flood)
+        if (t->rq.header_flood)
             return RH_OUTCOME_TOO_LARGE;
         return RH_OUTCOME_OTHER;
     }
@@ -563,8 +559,8 @@ static int collect(rh_http *h, rh__http_done_cb done, void *ud)
         job->outcome = classify(rc, t);
         if (rc != CURLE_OK)
             snprintf(job->error, sizeof job->error, "%s",
-                     t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
-        if (t->too_large) {
+                     t->rq.errbuf[0] ? t->rq.errbuf : curl_easy_strerror(rc));
+        if (t->rq.too_large) {
             /* cut short, but the status had arrived: it is still judged */
             job->outcome = RH_OUTCOME_OK;
             snprintf(job->error, sizeof job->error,
@@ -572,19 +568,19 @@ static int collect(rh_http *h, rh__http_done_cb done, void *ud)
         }
         if (job->outcome == RH_OUTCOME_OK && (status < 200 || status > 299))
             job->outcome = RH_OUTCOME_HTTP_STATUS;
-        if (t->header_flood) {
+        if (t->rq.header_flood) {
             job->outcome = RH_OUTCOME_TOO_LARGE; /* never a success */
             snprintf(job->error, sizeof job->error,
                      "response headers too large");
         }
-        if (t->blocked) {
+        if (t->rq.blocked) {
             job->outcome = RH_OUTCOME_BLOCKED;
             job->status = 0;
             snprintf(job->error, sizeof job->error,
-                     "blocked: %s is %s (production mode)", t->blocked_addr,
-                     t->blocked);
+                     "blocked: %s is %s (production mode)", t->rq.blocked_addr,
+                     t->rq.blocked);
         }
-        memcpy(job->retry_after, t->retry_after, sizeof job->retry_after);
+        memcpy(job->retry_after, t->rq.retry_after, sizeof job->retry_after);
         job->done = 1;
         transfer_release(h, t);
         done(job, ud);
