@@ -485,6 +485,19 @@ static double fanout_us(rh_ctx *ctx, int emits)
     return (now_s() - t0) * 1e6 / emits;
 }
 
+/* A context that only queues (nothing is ticked): up to max_pending. */
+static rh_ctx *idle_ctx(size_t max_pending)
+{
+    rh_config *cfg = NULL;
+    rh_ctx *ctx = NULL;
+    rh_config_new(&cfg);
+    rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
+    rh_config_set_max_pending(cfg, max_pending);
+    rh_ctx_new(&ctx, cfg);
+    rh_config_free(cfg);
+    return ctx;
+}
+
 static void add_endpoints(rh_ctx *ctx, int n, const char *pattern)
 {
     char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
@@ -715,13 +728,7 @@ int main(int argc, char **argv)
         v[r] = run_emit(STORE_MEMORY, 100000, 1);
     record("emit_memory", "emits/s", v);
     {
-        rh_config *cfg = NULL;
-        rh_ctx *ctx = NULL;
-        rh_config_new(&cfg);
-        rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
-        rh_config_set_max_pending(cfg, 5000000);
-        rh_ctx_new(&ctx, cfg);
-        rh_config_free(cfg);
+        rh_ctx *ctx = idle_ctx(5000000);
         add_endpoints(ctx, 1000, "fan.*");
         add_endpoints(ctx, 10000, "other.type");
         for (int r = 0; r < REPS; r++)
@@ -737,13 +744,7 @@ int main(int argc, char **argv)
         rh_ctx_free(ctx);
     }
     for (int r = 0; r < REPS; r++) {
-        rh_config *cfg = NULL;
-        rh_ctx *ctx = NULL;
-        rh_config_new(&cfg);
-        rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
-        rh_config_set_max_pending(cfg, 2000000);
-        rh_ctx_new(&ctx, cfg);
-        rh_config_free(cfg);
+        rh_ctx *ctx = idle_ctx(2000000);
         add_endpoints(ctx, 1000, "*");
         /* a 100-byte JSON object */
         char small[101];
