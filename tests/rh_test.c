@@ -111,6 +111,17 @@ sink *rh_test_sink(void)
     return s;
 }
 
+int rh_test_verify_request(const sink_request *r, const char *secret,
+                           int64_t now_s)
+{
+    const char *ts = sink_header(r, "webhook-timestamp");
+    if (now_s < 0)
+        now_s = ts ? atoll(ts) : 0;
+    return rh_verify(secret, sink_header(r, "webhook-id"), ts,
+                     sink_header(r, "webhook-signature"), r->body, r->body_len,
+                     now_s, 300);
+}
+
 int rh_test_endpoint(rh_ctx *ctx, sink *s, const char *path,
                      const char *pattern, char id[RH_ID_SIZE],
                      char secret[RH_SECRET_SIZE])

@@ -84,6 +84,11 @@ int rh_test_by_str(const void *a, const void *b);
 /* A sink that lives at most 60 s. */
 sink *rh_test_sink(void);
 
+/* rh_verify of a received request's Standard Webhooks headers and body with
+ * secret, at now_s (-1: the request's own timestamp). */
+int rh_test_verify_request(const sink_request *r, const char *secret,
+                           int64_t now_s);
+
 /* Add a development endpoint on the sink at path, for the given patterns. */
 int rh_test_endpoint(rh_ctx *ctx, sink *s, const char *path,
                      const char *pattern, char id[RH_ID_SIZE],
