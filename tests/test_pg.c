@@ -195,6 +195,17 @@ static void count_ids(sink *const *sinks, int n_sinks, seen_ids *out)
     free(ids);
 }
 
+/* n receivers that answer 200 after delay_ms, for up to 5 minutes. */
+static int start_sinks(sink **sinks, int n, int delay_ms)
+{
+    for (int i = 0; i < n; i++) {
+        if (sink_start(&sinks[i], 300000) != 0)
+            return -1;
+        sink_rule(sinks[i], "/", 200, delay_ms, NULL, NULL, -1);
+    }
+    return 0;
+}
+
 static size_t unique_received(sink *const *sinks, int n_sinks)
 {
     seen_ids s;
@@ -215,12 +226,9 @@ static void test_pg__workers_share_one_queue_through_kills(void)
     rh_ctx *ctx = NULL;
     PGconn *db = NULL;
     fresh_schema(schema, sizeof schema, "workers");
-    for (int i = 0; i < SINKS; i++) {
-        RH_CHECK_EQ_INT(0, sink_start(&sinks[i], 300000));
-        /* answers take a moment: kills land on transfers in flight, and
-         * a delivery sent by two workers at once would overlap */
-        sink_rule(sinks[i], "/", 200, 3, NULL, NULL, -1);
-    }
+    /* answers take a moment: kills land on transfers in flight, and a
+     * delivery sent by two workers at once would overlap */
+    RH_CHECK_EQ_INT(0, start_sinks(sinks, SINKS, 3));
     int64_t t0 = rh_test_mono_ms();
     RH_CHECK_EQ_INT(0, emit_batched(schema, events, &ctx, &db, sinks, SINKS));
     int64_t t_emit = rh_test_mono_ms() - t0;
@@ -296,10 +304,7 @@ static void test_pg__database_restart_during_delivery(void)
     rh_ctx *ctx = NULL;
     PGconn *db = NULL;
     fresh_schema(schema, sizeof schema, "restart");
-    for (int i = 0; i < SINKS; i++) {
-        RH_CHECK_EQ_INT(0, sink_start(&sinks[i], 300000));
-        sink_rule(sinks[i], "/", 200, 5, NULL, NULL, -1);
-    }
+    RH_CHECK_EQ_INT(0, start_sinks(sinks, SINKS, 5));
     RH_CHECK_EQ_INT(0, emit_batched(schema, EVENTS, &ctx, &db, sinks, SINKS));
     rh_ctx_free(ctx);
     PQfinish(db);
