@@ -49,7 +49,7 @@ static void list_append(rh_job_list *list, rh_job *job)
 /* Both signatures during a rotation's grace period, the new one first.
  * Each secret's HMAC is keyed once and kept with the endpoint. */
 static int sign_header(rh_ctx *ctx, rh_endpoint *ep, const char *id,
-                       int64_t ts_s, const char *body, size_t len, char *out,
+                       const char *ts, const char *body, size_t len, char *out,
                        size_t outsz)
 {
     size_t used;
@@ -57,7 +57,7 @@ static int sign_header(rh_ctx *ctx, rh_endpoint *ep, const char *id,
     if (!ep->mac)
         rc = rh__mac_new(&ep->mac, &ctx->alloc, ep->secret);
     if (rc == RH_OK)
-        rc = rh__mac_sign(ep->mac, id, ts_s, body, len, out, outsz);
+        rc = rh__mac_sign(ep->mac, id, ts, body, len, out, outsz);
     if (rc != RH_OK || !ep->old_secret ||
         rh__ctx_now(ctx) >= ep->old_secret_until_ms)
         return rc;
@@ -68,7 +68,7 @@ static int sign_header(rh_ctx *ctx, rh_endpoint *ep, const char *id,
     if (!ep->old_mac)
         rc = rh__mac_new(&ep->old_mac, &ctx->alloc, ep->old_secret);
     if (rc == RH_OK)
-        rc = rh__mac_sign(ep->old_mac, id, ts_s, body, len, out + used + 1,
+        rc = rh__mac_sign(ep->old_mac, id, ts, body, len, out + used + 1,
                           outsz - used - 1);
     return rc;
 }
@@ -81,11 +81,13 @@ static int build_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
     char sig[RH_SIGNATURE_SIZE], ts[24];
     const char *names[RH_REQUEST_HEADERS_MAX], *values[RH_REQUEST_HEADERS_MAX];
     size_t n = 0, total = 0;
-    int rc = sign_header(ctx, ep, job->dl->id, ts_s, job->body, job->body_len,
-                         sig, sizeof sig);
+    int rc;
+    /* the timestamp's text is both signed and sent */
+    snprintf(ts, sizeof ts, "%" PRId64, ts_s);
+    rc = sign_header(ctx, ep, job->dl->id, ts, job->body, job->body_len, sig,
+                     sizeof sig);
     if (rc != RH_OK)
         return rc;
-    snprintf(ts, sizeof ts, "%" PRId64, ts_s);
     names[n] = "Content-Type", values[n++] = "application/json";
     names[n] = "User-Agent", values[n++] = USER_AGENT;
     names[n] = "X-Replicer-Event", values[n++] = type;

@@ -260,7 +260,8 @@ void rh__wipe(void *p, size_t n);
 typedef struct rh_mac rh_mac;
 int rh__mac_new(rh_mac **out, const rh_allocator *a, const char *secret);
 void rh__mac_free(rh_mac *m);
-int rh__mac_sign(rh_mac *m, const char *msg_id, int64_t timestamp_s,
+/* "v1,<sig>" over msg_id "." ts "." body; ts is the decimal text sent. */
+int rh__mac_sign(rh_mac *m, const char *msg_id, const char *ts,
                  const char *body, size_t body_len, char *out, size_t outsz);
 /* AES-256-GCM of a secret, bound to its endpoint id, as "sealed:v1:...". */
 int rh__seal(const unsigned char key[32], const unsigned char nonce[12],

@@ -426,14 +426,12 @@ void rh__mac_free(rh_mac *m)
     rh__free(m->alloc, m);
 }
 
-int rh__mac_sign(rh_mac *m, const char *msg_id, int64_t timestamp_s,
+int rh__mac_sign(rh_mac *m, const char *msg_id, const char *ts,
                  const char *body, size_t body_len, char *out, size_t outsz)
 {
     unsigned char mac[MAC_LEN];
-    char ts[24];
     size_t n;
     int rc = 0;
-    snprintf(ts, sizeof ts, "%" PRId64, timestamp_s);
     const void *parts[5] = {msg_id, ".", ts, ".", body};
     size_t lens[5] = {strlen(msg_id), 1, strlen(ts), 1, body_len};
     if (m->fast) {
