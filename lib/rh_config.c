@@ -176,7 +176,13 @@ int rh_config_set_storage(rh_config *cfg, const rh_storage *st)
         !st->query_attempts || !st->query_deliveries || !st->resend ||
         !st->recover || !st->next_due)
         return RH_E_INVALID_ARG;
-    cfg->storage = *st;
+    if (st->version >= 2 && !st->batch_begin != !st->batch_commit)
+        return RH_E_INVALID_ARG; /* a batch needs both, or neither */
+    /* Copy only what the host's version has: a version-1 table given to
+     * this library is shorter than our rh_storage, and reading past it
+     * would take whatever follows it in the host's memory for slots. */
+    memset(&cfg->storage, 0, sizeof cfg->storage);
+    memcpy(&cfg->storage, st, rh__storage_size(st->version));
     cfg->has_storage = 1;
     return RH_OK;
 }

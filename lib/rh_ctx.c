@@ -225,9 +225,19 @@ void rh_ctx_free(rh_ctx *ctx)
         next = j->next;
         rh__job_free(ctx, j);
     }
+    for (j = ctx->ready.head; j; j = next) {
+        next = j->next;
+        rh__job_free(ctx, j);
+    }
     rh__http_free(ctx->http);
     rh__ctx_free_endpoints(ctx);
     rh__index_free(ctx);
+    /* an open batch holds emits the host was told were queued */
+    if (ctx->batch_open && ctx->storage.batch_commit)
+        ctx->storage.batch_commit(ctx->storage.userdata);
+    rh__free(&ctx->alloc, ctx->limits);
+    rh__free(&ctx->alloc, (void *)ctx->batch_dls);
+    rh__free(&ctx->alloc, (void *)ctx->batch_ats);
     if (ctx->storage.destroy)
         ctx->storage.destroy(ctx->storage.userdata);
     rh__rng_free(ctx->rng);
@@ -243,7 +253,10 @@ const char *rh_ctx_last_error(const rh_ctx *ctx)
     return ctx ? ctx->err : "ctx is NULL";
 }
 
-size_t rh_ctx_in_flight(const rh_ctx *ctx) { return ctx ? ctx->in_flight : 0; }
+size_t rh_ctx_in_flight(const rh_ctx *ctx)
+{
+    return ctx ? ctx->in_flight + ctx->n_unsaved + ctx->n_ready : 0;
+}
 
 /* ------------------------------------------------------------------ emit */
 

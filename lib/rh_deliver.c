@@ -4,7 +4,9 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define USER_AGENT "replicer-hooks/" RH_VERSION_STRING
 
@@ -127,86 +129,292 @@ static int build_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
     return RH_OK;
 }
 
+/* ------------------------------------------------------------- storage */
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Storage that failed or was busy is tried again after a backoff (25 ms
+ * doubling to 1 s, in real time: it is about the store's recovery, not the
+ * delivery clock), so that an outage costs the host little and a tick
+ * never waits on it. */
+#define STORAGE_BACKOFF_MIN_MS 25
+#define STORAGE_BACKOFF_MAX_MS 1000
+
+static int storage_ready(const rh_ctx *ctx)
+{
+    return !ctx->batch_open &&
+           (!ctx->storage_retry_at_ms || mono_ms() >= ctx->storage_retry_at_ms);
+}
+
+/* Note how a tick's storage work went; returns rc. */
+static int storage_outcome(rh_ctx *ctx, int rc)
+{
+    if (rc == RH_E_NOMEM || rc == RH_E_REENTRANT)
+        return rc; /* ours, not the store's */
+    if (rc >= 0) {
+        ctx->storage_backoff_ms = 0;
+        ctx->storage_retry_at_ms = 0;
+        return rc;
+    }
+    ctx->storage_backoff_ms = ctx->storage_backoff_ms
+                                  ? ctx->storage_backoff_ms * 2
+                                  : STORAGE_BACKOFF_MIN_MS;
+    if (ctx->storage_backoff_ms > STORAGE_BACKOFF_MAX_MS)
+        ctx->storage_backoff_ms = STORAGE_BACKOFF_MAX_MS;
+    ctx->storage_retry_at_ms = mono_ms() + ctx->storage_backoff_ms;
+    return rc;
+}
+
+/* ------------------------------------------------------------- claiming */
+
 typedef struct claim_state {
     rh_ctx *ctx;
     int64_t now;
     int rc;
-    rh_job_list orphans; /* claimed for an endpoint gone or disabled */
+    rh_job_list ready; /* claimed, not started yet */
+    size_t room;
     size_t left_for_caps;
-    int reloaded;      /* the endpoint cache was just read from storage */
-    int unknown_seen;  /* a delivery named an endpoint not in the cache */
+    int reloaded;     /* the endpoint cache was just read from storage */
+    int unknown_seen; /* a delivery named an endpoint not in the cache */
 } claim_state;
 
-static int start_job(rh_ctx *ctx, rh_endpoint *ep, const rh_delivery *dl,
-                     const rh_event *ev, int64_t now)
+/* A job for a claimed delivery, with its body; started after the claim. */
+static int ready_job(claim_state *cs, const rh_delivery *dl,
+                     const rh_event *ev, int orphan)
 {
+    rh_ctx *ctx = cs->ctx;
     rh_job *job = rh__calloc(&ctx->alloc, sizeof *job);
     int rc = RH_E_NOMEM;
-    if (!job)
-        return RH_E_NOMEM;
-    job->dl = rh__delivery_copy(&ctx->alloc, dl);
-    job->url = rh__strdup(&ctx->alloc, ep->url);
-    if (!job->dl || !job->url)
+    if (!job || !(job->dl = rh__delivery_copy(&ctx->alloc, dl)))
         goto fail;
-    rc = rh__envelope_build(&ctx->alloc, dl->id, rh_event_type(ev),
-                            rh_event_timestamp_ms(ev), rh_event_data(ev),
-                            rh_event_data_len(ev), &job->body, &job->body_len);
-    if (rc != RH_OK)
-        goto fail;
-    rc = build_headers(ctx, job, ep, rh_event_type(ev), now / 1000);
-    if (rc != RH_OK)
-        goto fail;
-    job->started_ms = now;
-    rc = rh__http_start(ctx->http, job);
-    if (rc != RH_OK)
-        goto fail;
-    list_append(&ctx->running, job);
-    ctx->in_flight++;
-    ep->in_flight++;
+    job->orphan = orphan;
+    if (!orphan) {
+        if (!ev) {
+            rc = RH_E_STORAGE;
+            goto fail;
+        }
+        rc = rh__envelope_build(&ctx->alloc, dl->id, rh_event_type(ev),
+                                rh_event_timestamp_ms(ev), rh_event_data(ev),
+                                rh_event_data_len(ev), &job->body,
+                                &job->body_len);
+        if (rc != RH_OK)
+            goto fail;
+    }
+    list_append(&cs->ready, job);
     return RH_OK;
 fail:
     rh__job_free(ctx, job);
+    cs->rc = rc;
     return rc;
 }
 
-static int claim_each(const rh_delivery *dl, const rh_event *ev, void *ud)
+/* Version 2: every delivery handed back is ours already (the claim has
+ * committed); which endpoint it is for is sorted out when it starts. */
+static int claimed_each(const rh_delivery *dl, const rh_event *ev, void *ud)
+{
+    claim_state *cs = ud;
+    return ready_job(cs, dl, ev, 0);
+}
+
+/* Version 1: offered inside the store's transaction; take what the caps
+ * allow, and do nothing there but copy it. */
+static int offered_each(const rh_delivery *dl, const rh_event *ev, void *ud)
 {
     claim_state *cs = ud;
     rh_ctx *ctx = cs->ctx;
     rh_endpoint *ep = rh__ctx_find_endpoint(ctx, dl->endpoint_id);
-    int rc;
     if (!ep && !cs->reloaded) {
         /* Another process sharing the store may have added it: read the
          * endpoints again before deciding it is gone. */
         cs->unknown_seen = 1;
         return 0;
     }
-    if (!ep || !ep->enabled) {
-        /* Claimed so that it can be marked failed after the claim: nobody
-         * will send it until the endpoint is enabled and recovered. */
-        rh_job *job = rh__calloc(&ctx->alloc, sizeof *job);
-        if (!job || !(job->dl = rh__delivery_copy(&ctx->alloc, dl))) {
-            rh__free(&ctx->alloc, job);
-            cs->rc = RH_E_NOMEM;
-            return RH_E_NOMEM;
-        }
-        list_append(&cs->orphans, job);
-        return 1;
-    }
-    if (ep->in_flight >= ctx->s.max_in_flight_per_endpoint) {
+    if (ep && ep->enabled &&
+        ep->in_flight + ep->claimed >= ctx->s.max_in_flight_per_endpoint) {
         cs->left_for_caps++;
         return 0;
     }
-    if (!ev) {
-        cs->rc = RH_E_STORAGE;
-        return RH_E_STORAGE;
-    }
-    rc = start_job(ctx, ep, dl, ev, cs->now);
-    if (rc != RH_OK) {
-        cs->rc = rc;
-        return rc;
-    }
+    if (ready_job(cs, dl, ev, !ep || !ep->enabled) != RH_OK)
+        return cs->rc;
+    if (ep)
+        ep->claimed++;
     return 1;
+}
+
+/* The endpoints this context has busy, with the room each has left,
+ * sorted by id: the fair claim skips the full ones itself. */
+static int by_endpoint_id(const void *a, const void *b)
+{
+    return strcmp(((const rh_claim_limit *)a)->endpoint_id,
+                  ((const rh_claim_limit *)b)->endpoint_id);
+}
+
+static int build_limits(rh_ctx *ctx, rh_claim_request *req)
+{
+    size_t n = 0;
+    uint64_t stamp = ++ctx->claim_stamp;
+    if (ctx->limits_cap < ctx->in_flight) {
+        size_t want = ctx->in_flight < 16 ? 16 : ctx->in_flight;
+        rh_claim_limit *l =
+            rh__realloc(&ctx->alloc, ctx->limits, want * sizeof *l);
+        if (!l)
+            return RH_E_NOMEM;
+        ctx->limits = l;
+        ctx->limits_cap = want;
+    }
+    for (rh_job *j = ctx->running.head; j; j = j->next) {
+        rh_endpoint *ep = rh__ctx_find_endpoint(ctx, j->dl->endpoint_id);
+        if (!ep || ep->claim_stamp == stamp)
+            continue;
+        ep->claim_stamp = stamp;
+        rh_claim_limit *l = &ctx->limits[n++];
+        memcpy(l->endpoint_id, ep->id, sizeof l->endpoint_id);
+        l->room = ep->in_flight >= ctx->s.max_in_flight_per_endpoint
+                      ? 0
+                      : ctx->s.max_in_flight_per_endpoint - ep->in_flight;
+    }
+    qsort(ctx->limits, n, sizeof *ctx->limits, by_endpoint_id);
+    req->limits = ctx->limits;
+    req->n_limits = n;
+    return RH_OK;
+}
+
+static int claim_pass(rh_ctx *ctx, claim_state *cs)
+{
+    int64_t lease = ctx->s.lease_ms ? ctx->s.lease_ms
+                                    : ctx->s.timeout_ms + 60000;
+    int rc;
+    if (ctx->storage.claim_batch) {
+        rh_claim_request req;
+        memset(&req, 0, sizeof req);
+        req.now_ms = cs->now;
+        req.lease_until_ms = cs->now + lease;
+        req.max = cs->room;
+        req.max_per_endpoint = ctx->s.max_in_flight_per_endpoint;
+        rc = build_limits(ctx, &req);
+        if (rc != RH_OK)
+            return rh__ctx_error(ctx, rc, "out of memory");
+        rc = ctx->storage.claim_batch(&req, claimed_each, cs,
+                                      ctx->storage.userdata);
+        if (rc >= 0)
+            /* Room left over: whatever was due and not given is held by
+             * the caps. Look again when a transfer ends, not at once. */
+            ctx->claim_blocked = (size_t)rc < cs->room;
+    } else {
+        rc = ctx->storage.claim(cs->now, cs->now + lease, cs->room,
+                                offered_each, cs, ctx->storage.userdata);
+        if (rc >= 0)
+            ctx->claim_blocked = cs->left_for_caps > 0 && (size_t)rc < cs->room;
+    }
+    ctx->claim_blocked_at = cs->now;
+    if (rc < 0)
+        return cs->rc ? rh__ctx_error(ctx, cs->rc, "cannot take a claimed "
+                                                   "delivery")
+                      : rh__storage_code(ctx, rc, "claim");
+    return RH_OK;
+}
+
+/* Start what a claim took: every one is in storage as in flight already.
+ * One that cannot start (out of memory) waits in ctx->ready and is started
+ * on a later tick, before anything new is claimed. */
+static int start_ready(rh_ctx *ctx, claim_state *cs)
+{
+    while (cs->ready.head) {
+        rh_job *job = cs->ready.head;
+        list_remove(&cs->ready, job);
+        if (job->dl->endpoint_id[0]) {
+            rh_endpoint *e = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
+            if (e && e->claimed)
+                e->claimed--;
+        }
+        list_append(&ctx->ready, job);
+        ctx->n_ready++;
+    }
+    while (ctx->ready.head) {
+        rh_job *job = ctx->ready.head;
+        rh_endpoint *ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
+        list_remove(&ctx->ready, job);
+        ctx->n_ready--;
+        if (!ep && !cs->reloaded && rh__ctx_load_endpoints(ctx) == RH_OK) {
+            cs->reloaded = 1; /* added by another process sharing the store */
+            ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
+        }
+        if (job->orphan || !ep || !ep->enabled) {
+            /* Gone or disabled: marked failed, no request, no attempt;
+             * nobody sends it until the endpoint is enabled and
+             * recovered. */
+            job->orphan = 1;
+            job->done = 1;
+            job->dl->state = RH_DELIVERY_FAILED;
+            job->dl->updated_ms = cs->now;
+            list_append(&ctx->unsaved, job);
+            ctx->n_unsaved++;
+            continue;
+        }
+        job->started_ms = cs->now;
+        if ((!job->url && !(job->url = rh__strdup(&ctx->alloc, ep->url))) ||
+            (!job->headers &&
+             build_headers(ctx, job, ep, rh_delivery_event_type(job->dl),
+                           cs->now / 1000) != RH_OK) ||
+            rh__http_start(ctx->http, job) != RH_OK) {
+            /* keep it, and everything after it, for the next tick */
+            list_append(&ctx->ready, job);
+            ctx->n_ready++;
+            return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+        }
+        list_append(&ctx->running, job);
+        ctx->in_flight++;
+        ep->in_flight++;
+    }
+    return RH_OK;
+}
+
+static int claim_due(rh_ctx *ctx)
+{
+    claim_state cs;
+    int rc;
+    size_t busy;
+    memset(&cs, 0, sizeof cs);
+    cs.ctx = ctx;
+    cs.now = rh__ctx_now(ctx);
+    /* claimed on an earlier tick and not started yet: those first */
+    if (ctx->ready.head && (rc = start_ready(ctx, &cs)) != RH_OK)
+        return rc;
+    busy = ctx->in_flight + ctx->n_unsaved;
+    if (ctx->paused || busy >= ctx->s.max_in_flight)
+        return RH_OK;
+    cs.room = ctx->s.max_in_flight - busy;
+    if (ctx->s.endpoint_refresh_ms > 0 &&
+        cs.now - ctx->endpoints_loaded_ms >= ctx->s.endpoint_refresh_ms) {
+        rc = rh__ctx_load_endpoints(ctx);
+        if (rc != RH_OK)
+            return rc;
+        cs.reloaded = 1;
+    }
+    rc = claim_pass(ctx, &cs);
+    if (rc == RH_OK && cs.unknown_seen && !cs.reloaded) {
+        /* version 1 only: it left deliveries of unknown endpoints */
+        if ((rc = start_ready(ctx, &cs)) != RH_OK)
+            return rc;
+        busy = ctx->in_flight + ctx->n_unsaved;
+        rc = rh__ctx_load_endpoints(ctx);
+        if (rc == RH_OK && busy < ctx->s.max_in_flight) {
+            cs.reloaded = 1;
+            cs.unknown_seen = 0;
+            cs.left_for_caps = 0;
+            cs.room = ctx->s.max_in_flight - busy;
+            rc = claim_pass(ctx, &cs);
+        }
+    }
+    /* what was claimed is started even when the claim then failed: the
+     * store recorded it in flight */
+    int started = start_ready(ctx, &cs);
+    return rc != RH_OK ? rc : started;
 }
 
 static int64_t retry_delay(rh_ctx *ctx, int attempts_done, const rh_job *job,
@@ -236,13 +444,13 @@ static int64_t retry_delay(rh_ctx *ctx, int attempts_done, const rh_job *job,
     return delay;
 }
 
-/* Decide the delivery's next state and build the attempt record; done once
- * per finished transfer, so that a retried store writes the same thing. */
-static int finalize(rh_ctx *ctx, rh_job *job)
+/* Decide the delivery's next state and build the attempt record, as of
+ * `now`, when the transfer ended; done once, so that a store retried later
+ * writes the same thing with the real times. */
+static int finalize(rh_ctx *ctx, rh_job *job, int64_t now)
 {
     rh_delivery *dl = job->dl;
     rh_attempt *at;
-    int64_t now = rh__ctx_now(ctx);
     int rc = rh__attempt_make(&at, &ctx->alloc);
     if (rc != RH_OK)
         return rc;
@@ -292,36 +500,82 @@ static void disable_gone_endpoint(rh_ctx *ctx, const char *endpoint_id)
         ep->enabled = 0;
 }
 
-/* Store every finished outcome, oldest first; stop at the first failure so
- * that nothing new starts before every outcome is in storage. */
-static int flush_unsaved(rh_ctx *ctx)
+/* An outcome is in storage: tell the host and let the job go. */
+static void outcome_stored(rh_ctx *ctx, rh_job *job)
 {
-    while (ctx->unsaved.head) {
-        rh_job *job = ctx->unsaved.head;
-        int rc;
-        if (!job->attempt && !job->orphan) {
-            rc = finalize(ctx, job);
-            if (rc != RH_OK)
-                return rh__ctx_error(ctx, rc, "out of memory");
-        }
-        rc = ctx->storage.complete(job->dl, job->attempt,
-                                   ctx->storage.userdata);
-        if (rc < 0 && rc != RH_E_NOT_FOUND)
-            return rh__storage_code(ctx, rc, "complete");
-        list_remove(&ctx->unsaved, job);
-        if (job->attempt && job->attempt->status == 410)
-            disable_gone_endpoint(ctx, job->dl->endpoint_id);
-        ctx->in_callback = 1;
-        if (job->attempt && ctx->s.attempt_cb)
-            ctx->s.attempt_cb(job->attempt, ctx->s.attempt_ud);
-        if (job->dl->state == RH_DELIVERY_FAILED && ctx->s.failed_cb)
-            ctx->s.failed_cb(job->dl, ctx->s.failed_ud);
-        ctx->in_callback = 0;
-        rh__job_free(ctx, job);
-    }
+    list_remove(&ctx->unsaved, job);
+    ctx->n_unsaved--;
+    if (job->attempt && job->attempt->status == 410)
+        disable_gone_endpoint(ctx, job->dl->endpoint_id);
+    ctx->in_callback = 1;
+    if (job->attempt && ctx->s.attempt_cb)
+        ctx->s.attempt_cb(job->attempt, ctx->s.attempt_ud);
+    if (job->dl->state == RH_DELIVERY_FAILED && ctx->s.failed_cb)
+        ctx->s.failed_cb(job->dl, ctx->s.failed_ud);
+    ctx->in_callback = 0;
+    rh__job_free(ctx, job);
+}
+
+static int reserve_batch(rh_ctx *ctx, size_t n)
+{
+    if (n <= ctx->batch_cap)
+        return RH_OK;
+    size_t cap = n < 64 ? 64 : n;
+    const rh_delivery **d =
+        rh__realloc(&ctx->alloc, (void *)ctx->batch_dls, cap * sizeof *d);
+    if (!d)
+        return RH_E_NOMEM;
+    ctx->batch_dls = d;
+    const rh_attempt **a =
+        rh__realloc(&ctx->alloc, (void *)ctx->batch_ats, cap * sizeof *a);
+    if (!a)
+        return RH_E_NOMEM;
+    ctx->batch_ats = a;
+    ctx->batch_cap = cap;
     return RH_OK;
 }
 
+/* Store every finished outcome, oldest first: in one storage call and one
+ * transaction with a version-2 table, else one complete each, stopping at
+ * the first failure (what is left is stored on a later tick). */
+static int flush_unsaved(rh_ctx *ctx)
+{
+    rh_job *job;
+    size_t n = 0;
+    int rc;
+    if (!ctx->unsaved.head)
+        return RH_OK;
+    for (job = ctx->unsaved.head; job; job = job->next)
+        if (!job->attempt && !job->orphan &&
+            finalize(ctx, job, rh__ctx_now(ctx)) != RH_OK)
+            return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    if (!ctx->storage.complete_batch) {
+        while ((job = ctx->unsaved.head) != NULL) {
+            rc = ctx->storage.complete(job->dl, job->attempt,
+                                       ctx->storage.userdata);
+            if (rc < 0 && rc != RH_E_NOT_FOUND)
+                return rh__storage_code(ctx, rc, "complete");
+            outcome_stored(ctx, job);
+        }
+        return RH_OK;
+    }
+    if (reserve_batch(ctx, ctx->n_unsaved) != RH_OK)
+        return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    for (job = ctx->unsaved.head; job; job = job->next, n++) {
+        ctx->batch_dls[n] = job->dl;
+        ctx->batch_ats[n] = job->attempt;
+    }
+    rc = ctx->storage.complete_batch(ctx->batch_dls, ctx->batch_ats, n,
+                                     ctx->storage.userdata);
+    if (rc < 0 && rc != RH_E_NOT_FOUND)
+        return rh__storage_code(ctx, rc, "complete_batch");
+    while ((job = ctx->unsaved.head) != NULL)
+        outcome_stored(ctx, job);
+    return RH_OK;
+}
+
+/* A transfer ended: its outcome is decided now, with the time it ended, and
+ * waits in `unsaved` until storage has it. */
 static void on_transfer_done(rh_job *job, void *ud)
 {
     rh_ctx *ctx = ud;
@@ -331,81 +585,39 @@ static void on_transfer_done(rh_job *job, void *ud)
     if (ep && ep->in_flight)
         ep->in_flight--;
     ctx->claim_blocked = 0;
+    /* out of memory here: finalized again when it is stored */
+    (void)finalize(ctx, job, rh__ctx_now(ctx));
     list_append(&ctx->unsaved, job);
+    ctx->n_unsaved++;
 }
 
-static int claim_pass(rh_ctx *ctx, claim_state *cs)
-{
-    int64_t lease = ctx->s.lease_ms ? ctx->s.lease_ms
-                                    : ctx->s.timeout_ms + 60000;
-    size_t room = ctx->s.max_in_flight - ctx->in_flight;
-    int rc = ctx->storage.claim(cs->now, cs->now + lease, room, claim_each, cs,
-                                ctx->storage.userdata);
-    /* Orphans were claimed: mark them failed, with no attempt logged. */
-    while (cs->orphans.head) {
-        rh_job *job = cs->orphans.head;
-        list_remove(&cs->orphans, job);
-        job->dl->state = RH_DELIVERY_FAILED;
-        job->dl->updated_ms = cs->now;
-        job->done = 1;
-        job->orphan = 1;
-        list_append(&ctx->unsaved, job);
-    }
-    if (rc < 0)
-        return cs->rc ? rh__ctx_error(ctx, cs->rc, "cannot start a transfer")
-                      : rh__storage_code(ctx, rc, "claim");
-    /* Due work left behind by the per-endpoint cap waits for a transfer to
-     * finish instead of making rh_next_timeout_ms() answer 0 forever. */
-    ctx->claim_blocked = cs->left_for_caps > 0 && (size_t)rc < room;
-    return RH_OK;
-}
-
-static int claim_due(rh_ctx *ctx)
-{
-    claim_state cs;
-    int rc;
-    if (ctx->paused || ctx->in_flight >= ctx->s.max_in_flight)
-        return RH_OK;
-    memset(&cs, 0, sizeof cs);
-    cs.ctx = ctx;
-    cs.now = rh__ctx_now(ctx);
-    if (ctx->s.endpoint_refresh_ms > 0 &&
-        cs.now - ctx->endpoints_loaded_ms >= ctx->s.endpoint_refresh_ms) {
-        rc = rh__ctx_load_endpoints(ctx);
-        if (rc != RH_OK)
-            return rc;
-        cs.reloaded = 1;
-    }
-    rc = claim_pass(ctx, &cs);
-    if (rc != RH_OK || !cs.unknown_seen || cs.reloaded ||
-        ctx->in_flight >= ctx->s.max_in_flight)
-        return rc;
-    rc = rh__ctx_load_endpoints(ctx);
-    if (rc != RH_OK)
-        return rc;
-    cs.reloaded = 1;
-    cs.unknown_seen = 0;
-    cs.left_for_caps = 0;
-    return claim_pass(ctx, &cs);
-}
-
-/* One libcurl pass per tick: every idle connection's read is a syscall,
- * so the pass comes after the claim, when the new transfers can start too. */
-static int tick(rh_ctx *ctx)
+/* The storage half of a tick: outcomes first, then (only if they are all
+ * stored) a claim, then the claim's orphans. */
+static int tick_storage(rh_ctx *ctx)
 {
     int rc = flush_unsaved(ctx);
-    if (rc != RH_OK)
-        return rc;
-    rc = claim_due(ctx);
+    if (rc == RH_OK)
+        rc = claim_due(ctx);
     if (rc == RH_OK)
         rc = flush_unsaved(ctx); /* orphans found by the claim */
-    if (rc != RH_OK)
-        return rc;
-    int finished = rh__http_perform(ctx->http, on_transfer_done, ctx);
+    return rc;
+}
+
+/* One libcurl pass per tick (every idle connection's read is a syscall),
+ * and it comes first: timeouts are enforced and answers taken whatever
+ * storage does next. Transfers the claim starts connect on the next pass,
+ * which libcurl's timer asks for at once. */
+static int tick(rh_ctx *ctx)
+{
+    int finished = rh__http_perform(ctx->http, on_transfer_done, ctx), rc;
     if (finished < 0)
         return rh__ctx_error(ctx, finished, "libcurl failed");
-    rc = flush_unsaved(ctx);
-    return rc != RH_OK ? rc : finished;
+    if (ctx->batch_open)
+        return finished; /* the host is emitting a batch: storage is its */
+    if (!storage_ready(ctx))
+        return finished; /* backing off: the failing tick said why */
+    rc = storage_outcome(ctx, tick_storage(ctx));
+    return rc < 0 ? rc : finished;
 }
 
 int rh_tick(rh_ctx *ctx)
@@ -430,26 +642,44 @@ int rh_process_fd(rh_ctx *ctx, int fd, unsigned int events)
                                       ctx);
     if (finished < 0)
         rc = rh__ctx_error(ctx, finished, "libcurl failed");
-    else
-        rc = flush_unsaved(ctx);
+    else if (storage_ready(ctx))
+        rc = storage_outcome(ctx, flush_unsaved(ctx));
     rh__ctx_update_timer(ctx);
     return rc < 0 ? rc : finished;
 }
 
+/* How long until the host should tick: libcurl's timer, the store's next
+ * due work when there is room, and storage's backoff when it failed. */
 int64_t rh_next_timeout_ms(const rh_ctx *ctx)
 {
     int64_t best = -1, due = -1, now;
+    int64_t backoff_left = -1;
     if (!ctx)
         return -1;
-    if (ctx->unsaved.head)
-        return 0;
-    if (ctx->in_flight)
-        best = rh__http_timeout_ms(ctx->http);
-    if (ctx->in_flight < ctx->s.max_in_flight && !ctx->claim_blocked &&
-        !ctx->paused) {
+    if (ctx->storage_retry_at_ms) {
+        int64_t left = ctx->storage_retry_at_ms - mono_ms();
+        backoff_left = left > 0 ? left : 0;
+    }
+    if ((ctx->unsaved.head || ctx->ready.head) && !ctx->batch_open)
+        best = backoff_left > 0 ? backoff_left : 0;
+    if (ctx->in_flight) {
+        int64_t t = rh__http_timeout_ms(ctx->http);
+        if (t >= 0 && (best < 0 || t < best))
+            best = t;
+    }
+    if (ctx->in_flight + ctx->n_unsaved + ctx->n_ready < ctx->s.max_in_flight &&
+        !ctx->paused && !ctx->batch_open && !ctx->unsaved.head) {
         now = rh__ctx_now(ctx);
-        if (ctx->storage.next_due(now, &due, ctx->storage.userdata) != RH_OK)
+        if (backoff_left > 0)
+            due = now + backoff_left; /* do not ask a store that failed */
+        else if (ctx->storage.next_due(now, &due, ctx->storage.userdata) !=
+                 RH_OK)
             due = now + 1000; /* the store cannot tell: look again soon */
+        if (due >= 0 && ctx->claim_blocked && due <= ctx->claim_blocked_at)
+            /* due at the last claim and not taken: held by the per-endpoint
+             * caps. A transfer that ends clears this; until then look
+             * again now and then. Work due since then wakes us on time. */
+            due = now + 250;
         if (due >= 0) {
             int64_t wait = due > now ? due - now : 0;
             if (best < 0 || wait < best)
@@ -489,4 +719,40 @@ int rh_wait(rh_ctx *ctx, int64_t max_wait_ms)
         return RH_OK;
     rh__http_wait(ctx->http, t);
     return RH_OK;
+}
+
+/* -------------------------------------------------------- emit batches */
+
+int rh_emit_batch_begin(rh_ctx *ctx)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (ctx->batch_open)
+        return rh__ctx_error(ctx, RH_E_STATE, "a batch is open already");
+    if (ctx->storage.batch_begin) {
+        rc = ctx->storage.batch_begin(ctx->storage.userdata);
+        if (rc < 0)
+            return rh__storage_code(ctx, rc, "batch_begin");
+    }
+    ctx->batch_open = 1;
+    return RH_OK;
+}
+
+int rh_emit_batch_commit(rh_ctx *ctx)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!ctx->batch_open)
+        return rh__ctx_error(ctx, RH_E_STATE, "no batch is open");
+    ctx->batch_open = 0;
+    if (ctx->storage.batch_commit) {
+        rc = ctx->storage.batch_commit(ctx->storage.userdata);
+        if (rc < 0)
+            rc = rh__storage_code(ctx, rc, "batch_commit");
+    }
+    ctx->claim_blocked = 0;
+    rh__ctx_update_timer(ctx);
+    return rc;
 }

@@ -107,6 +107,22 @@ struct rh_query {
     int64_t cursor;
 };
 
+/* What one fair claim may take (rh_storage.h, version 2). */
+typedef struct rh_claim_limit {
+    char endpoint_id[RH_ID_SIZE];
+    size_t room;
+} rh_claim_limit;
+struct rh_claim_request {
+    int64_t now_ms;
+    int64_t lease_until_ms;
+    size_t max;
+    size_t max_per_endpoint;
+    rh_claim_limit *limits; /* sorted by endpoint_id */
+    size_t n_limits;
+};
+/* How many bytes of a host's table of this version are ours to read. */
+size_t rh__storage_size(unsigned int version);
+
 int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,
                    const char *type, int64_t ts_ms, const char *data,
                    size_t len);
@@ -174,7 +190,9 @@ struct rh_endpoint {
     char **hdr_names;     /* custom request headers */
     char **hdr_values;
     size_t n_headers;
-    size_t in_flight;     /* not stored */
+    size_t in_flight;     /* not stored: transfers running now */
+    size_t claimed;       /* version-1 claim: taken, not started yet */
+    uint64_t claim_stamp; /* the claim's de-duplication, see rh_deliver.c */
     uint64_t match_stamp; /* emit's de-duplication, see rh_index.c */
     struct rh_mac *mac;     /* keyed HMAC of secret, made on first use */
     struct rh_mac *old_mac; /* of old_secret */
@@ -339,8 +357,21 @@ struct rh_ctx {
     size_t cap_eps;
     rh_job_list running; /* transfers in flight */
     rh_job_list unsaved; /* finished, outcome not yet stored, oldest first */
-    size_t in_flight;
+    size_t in_flight;    /* transfers running */
+    size_t n_unsaved;    /* finished, in `unsaved` */
+    rh_job_list ready;   /* claimed, not started yet (out of memory) */
+    size_t n_ready;
     int in_callback;
+    int batch_open;      /* rh_emit_batch_begin: storage is the host's */
+    int64_t storage_retry_at_ms; /* monotonic; 0: storage is healthy */
+    int64_t storage_backoff_ms;
+    int64_t claim_blocked_at;    /* the delivery clock at that claim */
+    uint64_t claim_stamp;
+    rh_claim_limit *limits; /* scratch of the fair claim's request */
+    size_t limits_cap;
+    const rh_delivery **batch_dls; /* scratch of complete_batch */
+    const rh_attempt **batch_ats;
+    size_t batch_cap;
     int claim_blocked; /* due work waits on per-endpoint caps */
     struct rh_index *index; /* NULL or current unless index_dirty */
     int index_dirty;

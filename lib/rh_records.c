@@ -2,6 +2,7 @@
  * storage table and the delivery log see them, with their getters. */
 #include "rh_internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static const char *const outcome_names[] = {
@@ -456,4 +457,62 @@ int rh__query_matches_delivery(const rh_query *q, const rh_delivery *dl)
     if (q->until_ms && dl->created_ms >= q->until_ms)
         return 0;
     return 1;
+}
+
+/* ---------------------------------------------------------- claim request */
+
+size_t rh__storage_size(unsigned int version)
+{
+    return version < 2 ? offsetof(rh_storage, claim_batch)
+                       : sizeof(rh_storage);
+}
+
+int64_t rh_claim_request_now_ms(const rh_claim_request *r)
+{
+    return r ? r->now_ms : 0;
+}
+int64_t rh_claim_request_lease_until_ms(const rh_claim_request *r)
+{
+    return r ? r->lease_until_ms : 0;
+}
+size_t rh_claim_request_max(const rh_claim_request *r)
+{
+    return r ? r->max : 0;
+}
+size_t rh_claim_request_max_per_endpoint(const rh_claim_request *r)
+{
+    return r ? r->max_per_endpoint : 0;
+}
+size_t rh_claim_request_limit_count(const rh_claim_request *r)
+{
+    return r ? r->n_limits : 0;
+}
+const char *rh_claim_request_limit_endpoint(const rh_claim_request *r,
+                                            size_t i)
+{
+    return r && i < r->n_limits ? r->limits[i].endpoint_id : "";
+}
+size_t rh_claim_request_limit_room(const rh_claim_request *r, size_t i)
+{
+    return r && i < r->n_limits ? r->limits[i].room : 0;
+}
+
+size_t rh_claim_request_room_of(const rh_claim_request *r,
+                                const char *endpoint_id)
+{
+    size_t lo = 0, hi;
+    if (!r || !endpoint_id)
+        return 0;
+    hi = r->n_limits;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(endpoint_id, r->limits[mid].endpoint_id);
+        if (c == 0)
+            return r->limits[mid].room;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return r->max_per_endpoint;
 }

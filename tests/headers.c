@@ -7,8 +7,7 @@
 int rh_header_check(void);
 int rh_header_check(void)
 {
-    rh_storage st = {RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0,
-                     0, 0, 0, 0, 0, 0, 0};
+    rh_storage st = RH_STORAGE_INIT;
     rh_allocator al = {0, 0, 0, 0};
     (void)al;
     return (int)st.version + RH_OK + (RH_VERSION_AT_LEAST(0, 1, 0) ? 0 : 1);

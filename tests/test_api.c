@@ -31,7 +31,7 @@ static void test_api__every_code_has_text(void)
 /* The ABI: slots are only appended. */
 static void test_api__storage_table_layout_is_pinned(void)
 {
-    RH_CHECK_EQ_INT(1, RH_STORAGE_VERSION);
+    RH_CHECK_EQ_INT(2, RH_STORAGE_VERSION);
     RH_CHECK_EQ_INT(0, offsetof(rh_storage, version));
     RH_CHECK_EQ_INT(sizeof(void *), offsetof(rh_storage, userdata));
     RH_CHECK_EQ_INT(2 * sizeof(void *), offsetof(rh_storage, endpoint_save));
@@ -41,7 +41,13 @@ static void test_api__storage_table_layout_is_pinned(void)
     RH_CHECK_EQ_INT(12 * sizeof(void *), offsetof(rh_storage, next_due));
     RH_CHECK_EQ_INT(13 * sizeof(void *), offsetof(rh_storage, destroy));
     RH_CHECK_EQ_INT(14 * sizeof(void *), offsetof(rh_storage, last_error));
-    RH_CHECK_EQ_INT(15 * sizeof(void *), sizeof(rh_storage));
+    /* version 2 appends, and never moves what version 1 had */
+    RH_CHECK_EQ_INT(15 * sizeof(void *), offsetof(rh_storage, claim_batch));
+    RH_CHECK_EQ_INT(16 * sizeof(void *),
+                    offsetof(rh_storage, complete_batch));
+    RH_CHECK_EQ_INT(17 * sizeof(void *), offsetof(rh_storage, batch_begin));
+    RH_CHECK_EQ_INT(18 * sizeof(void *), offsetof(rh_storage, batch_commit));
+    RH_CHECK_EQ_INT(19 * sizeof(void *), sizeof(rh_storage));
     RH_CHECK_EQ_INT(4 * sizeof(void *), sizeof(rh_allocator));
     RH_CHECK_EQ_INT(sizeof(void *), offsetof(rh_allocator, malloc_fn));
 }

@@ -540,6 +540,8 @@ static void test_delivery__in_flight_caps_and_connection_reuse(void)
         RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
     RH_CHECK_EQ_INT(0, rh_tick(ctx));
     RH_CHECK_EQ_INT(2, rh_ctx_in_flight(ctx)); /* the per-endpoint cap */
+    RH_CHECK_EQ_INT(0, rh_tick(ctx)); /* the claimed transfers connect */
+    RH_CHECK_EQ_INT(2, rh_ctx_in_flight(ctx));
     /* due work held back by the cap does not make the loop spin */
     RH_CHECK(rh_next_timeout_ms(ctx) != 0);
     RH_CHECK_EQ_INT(10, rh_test_drive(ctx, 10000));

@@ -140,7 +140,8 @@ RH_EXTERN void rh_ctx_free(rh_ctx *ctx);
 /** Detail about the last failure on ctx: owned by ctx, valid until the next
  *  call on it; "" when there is none. Callback-safe. @since 0.1.0 */
 RH_EXTERN const char *rh_ctx_last_error(const rh_ctx *ctx);
-/** Deliveries being sent right now. Callback-safe. @since 0.1.0 */
+/** Deliveries claimed and not yet recorded as done: being sent, or sent
+ *  with the outcome waiting to be stored. Callback-safe. @since 0.1.0 */
 RH_EXTERN size_t rh_ctx_in_flight(const rh_ctx *ctx);
 
 /** Pause (1) or resume (0) claiming: while paused, rh_tick() finishes and
@@ -236,14 +237,40 @@ RH_EXTERN const char *rh_endpoint_header_value(const rh_endpoint *ep,
 RH_EXTERN int rh_emit(rh_ctx *ctx, const char *type, const char *json,
                       size_t json_len, char *id_out, size_t id_size);
 
+/**
+ * Group emits into one commit: the events emitted until
+ * rh_emit_batch_commit() are made durable together by the storage (one
+ * transaction, one fsync on SQLite) instead of one commit each. Each emit is
+ * still all or none by itself. While a batch is open rh_tick() drives the
+ * transfers in flight but claims nothing and stores no outcome (they wait
+ * in memory). A store without batches (the memory store) makes this a no-op.
+ * @return RH_OK, RH_E_STATE (a batch is open already), RH_E_STORAGE,
+ *         RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.2.0
+ */
+RH_EXTERN int rh_emit_batch_begin(rh_ctx *ctx);
+/**
+ * Commit the open batch. Only when this returns RH_OK are its events
+ * durable; on RH_E_STORAGE none of them is (the store rolled them back) and
+ * the batch is closed: emit them again.
+ * @return RH_OK, RH_E_STATE (no batch is open), RH_E_STORAGE,
+ *         RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.2.0
+ */
+RH_EXTERN int rh_emit_batch_commit(rh_ctx *ctx);
+
 /* ---------------------------------------------------------- the delivery */
 
 /**
- * Do what is due, without blocking: record finished transfers, claim due
- * deliveries up to the caps, start their transfers, advance libcurl.
- * @return the number of attempts finished in this call, RH_E_STORAGE (an
- *         outcome could not be stored: it is kept and stored again on the
- *         next tick before anything new starts), RH_E_NOMEM, RH_E_REENTRANT,
+ * Do what is due, without blocking: advance libcurl (every timeout is
+ * enforced first, whatever storage does), store finished outcomes in one
+ * batch, claim due deliveries up to the caps and start their transfers.
+ * Storage that fails or is busy never stops the transfers: outcomes wait in
+ * memory (bounded by the in-flight cap) and are stored, in order, with their
+ * real status and duration, on a later tick; no new claim is made until
+ * they are, and storage is tried again after a short backoff (see
+ * rh_next_timeout_ms()).
+ * @return the number of attempts finished in this call, RH_E_STORAGE (the
+ *         store failed or was busy in this call; the transfers went on and
+ *         nothing is lost: keep ticking), RH_E_NOMEM, RH_E_REENTRANT,
  *         RH_E_INVALID_ARG. @since 0.1.0
  */
 RH_EXTERN int rh_tick(rh_ctx *ctx);

@@ -163,13 +163,52 @@ typedef int (*rh_claim_cb)(const rh_delivery *dl, const rh_event *ev,
 typedef int (*rh_attempt_cb)(const rh_attempt *at, void *userdata);
 typedef int (*rh_delivery_cb)(const rh_delivery *dl, void *userdata);
 
-#define RH_STORAGE_VERSION 1
+/* ------------------------------------------------------------------------ */
+/* A fair claim (storage version 2). The library says how many deliveries it
+ * can take in all and per endpoint; endpoints it has partly or wholly busy
+ * are listed with the room they have left (0: take none of theirs). Every
+ * endpoint not listed has room for max_per_endpoint. Lent to the claim_batch
+ * slot for the duration of the call.                                       */
+
+typedef struct rh_claim_request rh_claim_request;
+/** Deliveries due at or before this time (pending) or whose lease ended by
+ *  it (in flight) may be claimed. @since 0.2.0 */
+RH_EXTERN int64_t rh_claim_request_now_ms(const rh_claim_request *r);
+/** Mark what is claimed in flight until this time. @since 0.2.0 */
+RH_EXTERN int64_t rh_claim_request_lease_until_ms(const rh_claim_request *r);
+/** Claim at most this many in all. @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_max(const rh_claim_request *r);
+/** Claim at most this many of one endpoint not listed below. @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_max_per_endpoint(const rh_claim_request *r);
+/** The endpoints with less room than max_per_endpoint, listed in ascending
+ *  strcmp() order of their ids. @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_limit_count(const rh_claim_request *r);
+/** The i-th listed endpoint's id ("" out of range). @since 0.2.0 */
+RH_EXTERN const char *rh_claim_request_limit_endpoint(
+    const rh_claim_request *r, size_t i);
+/** The i-th listed endpoint's room (0 out of range). @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_limit_room(const rh_claim_request *r,
+                                             size_t i);
+/** The room of endpoint_id: its listed room, else max_per_endpoint (a
+ *  binary search of the list). @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_room_of(const rh_claim_request *r,
+                                          const char *endpoint_id);
+
+/** A claimed delivery and its event, handed back after the claim committed.
+ *  Return RH_OK, or a negative code to stop (the rest stay claimed and come
+ *  back when their lease ends). */
+typedef int (*rh_claimed_cb)(const rh_delivery *dl, const rh_event *ev,
+                             void *each_userdata);
+
+#define RH_STORAGE_VERSION 2
 
 /**
  * A storage backend. Slots are only appended; each addition bumps
  * RH_STORAGE_VERSION. Set version to the RH_STORAGE_VERSION you compiled
- * with; a version newer than the library knows gets RH_E_UNSUPPORTED.
- * All slots are required except destroy.
+ * with (RH_STORAGE_INIT does); the library reads only the slots of that
+ * version, and a version newer than the library knows gets
+ * RH_E_UNSUPPORTED. The version-1 slots are required except destroy and
+ * last_error; the version-2 slots are optional.
  * @since 0.1.0
  */
 typedef struct rh_storage {
@@ -221,7 +260,42 @@ typedef struct rh_storage {
      * message), copied into rh_ctx_last_error(); valid until the next slot
      * call. */
     const char *(*last_error)(void *userdata);
+
+    /* ---- version 2: each optional; when NULL (or in a version-1 table)
+     * the library falls back to claim and complete above. */
+
+    /* A fair claim in one transaction: due deliveries (as for claim), at
+     * most rh_claim_request_max() in all and no more of one endpoint than
+     * its room, so that an endpoint with no room costs nothing however many
+     * of its deliveries are due. Endpoints with due work take turns (one
+     * each, earliest first due first, then again); within one endpoint the
+     * earliest due goes first. Mark them in flight until the lease time,
+     * COMMIT, and only then hand each to `each`. Returns how many were
+     * claimed. Called on rh_tick's path: do not wait long on locks. */
+    int (*claim_batch)(const rh_claim_request *req, rh_claimed_cb each,
+                       void *each_userdata, void *userdata);
+    /* complete for n deliveries at once, in order, in one transaction: all
+     * or none. ats[i] may be NULL (no request was made). A delivery the
+     * store does not know is skipped, its attempt not appended. Called on
+     * rh_tick's path: do not wait long on locks. */
+    int (*complete_batch)(const rh_delivery *const *dls,
+                          const rh_attempt *const *ats, size_t n,
+                          void *userdata);
+    /* rh_emit_batch_begin / rh_emit_batch_commit: the enqueues between
+     * them are made durable by one commit. Both set or both NULL (then a
+     * batch is one commit per emit, as without one). */
+    int (*batch_begin)(void *userdata);
+    int (*batch_commit)(void *userdata);
 } rh_storage;
+
+/** An initialiser for a table of this version with every slot NULL:
+ *  rh_storage st = RH_STORAGE_INIT; then set the slots you implement.
+ *  @since 0.2.0 */
+#define RH_STORAGE_INIT                                                        \
+    {                                                                          \
+        RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+            0                                                                  \
+    }
 
 RH_END_DECLS
 
