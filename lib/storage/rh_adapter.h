@@ -30,6 +30,12 @@ static int s_recover(const char *endpoint_id, int64_t since_ms,
 static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud);
 static const char *s_last_error(void *ud);
 static void s_destroy(void *ud);
+static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
+                         void *each_ud, void *ud);
+static int s_complete_batch(const rh_delivery *const *dls,
+                            const rh_attempt *const *ats, size_t n, void *ud);
+static int s_batch_begin(void *ud);
+static int s_batch_commit(void *ud);
 
 /* The method table over those slots. */
 static void adapter_fill(rh_storage *out, void *store)
@@ -50,6 +56,10 @@ static void adapter_fill(rh_storage *out, void *store)
     out->next_due = s_next_due;
     out->destroy = s_destroy;
     out->last_error = s_last_error;
+    out->claim_batch = s_claim_batch;
+    out->complete_batch = s_complete_batch;
+    out->batch_begin = s_batch_begin;
+    out->batch_commit = s_batch_commit;
 }
 
 /* The caller's callback for one kind of row. */

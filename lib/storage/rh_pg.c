@@ -1,7 +1,8 @@
 /* replicer-hooks PostgreSQL storage: the rh_storage contract for many
- * processes on many machines. Claims use FOR UPDATE SKIP LOCKED with a lease,
- * so work spreads without double sends; a lost connection is re-established
- * with backoff. */
+ * processes on many machines. Fair claims are one statement with FOR UPDATE
+ * SKIP LOCKED and a lease, so work spreads without double sends; a tick's
+ * outcomes go in one pipelined round trip; a lost connection is
+ * re-established with backoff. */
 #include <replicer-hooks/rh_pg.h>
 
 #include "rh_adapter.h"
@@ -33,6 +34,7 @@ enum {
     S_STATE_OF,
     S_RECOVER,
     S_NEXT_DUE,
+    S_CLAIM_FAIR,
     S_COUNT
 };
 
@@ -99,7 +101,49 @@ static const char *const sql_template[S_COUNT] = {
                   "next_attempt_ms = $3, due_ms = $3, updated_ms = $3 "
                   "WHERE endpoint_id = $1 AND state = 3 AND created_ms >= $2",
     [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM @.deliveries WHERE state < 2",
+    /* The fair claim, one statement and so one transaction: the endpoints
+     * with unfinished work, one index seek each (a loose index scan of
+     * deliveries_ready); those with room and work due, earliest first due
+     * first, at most $2; up to each one's room of its due rows, locked,
+     * skipping what another worker holds; then turns (the first row of
+     * each, then the second ...) up to $2, marked in flight until $6.
+     * $3/$4: the endpoints with less room than $5, and their room. */
+    [S_CLAIM_FAIR] =
+        "WITH RECURSIVE eps(id) AS ("
+        " (SELECT endpoint_id FROM @.deliveries WHERE state < 2"
+        "  ORDER BY endpoint_id LIMIT 1)"
+        " UNION ALL SELECT (SELECT endpoint_id FROM @.deliveries"
+        "  WHERE state < 2 AND endpoint_id > eps.id ORDER BY endpoint_id"
+        "  LIMIT 1) FROM eps WHERE eps.id IS NOT NULL), "
+        "lim AS (SELECT * FROM unnest($3::text[], $4::int[]) AS l(id, room)), "
+        "pick AS (SELECT e.id, f.first,"
+        " LEAST(COALESCE(l.room, $5::int), $2::int) AS room FROM eps e"
+        " CROSS JOIN LATERAL (SELECT due_ms AS first FROM @.deliveries"
+        "  WHERE state < 2 AND endpoint_id = e.id ORDER BY due_ms LIMIT 1) f"
+        " LEFT JOIN lim l ON l.id = e.id"
+        " WHERE e.id IS NOT NULL AND f.first <= $1"
+        " AND COALESCE(l.room, $5::int) > 0 ORDER BY f.first, e.id LIMIT $2), "
+        "cand AS (SELECT c.id, p.first, p.id AS ep, row_number() OVER"
+        " (PARTITION BY p.id ORDER BY c.due_ms, c.id) AS turn FROM pick p"
+        " CROSS JOIN LATERAL (SELECT id, due_ms FROM @.deliveries"
+        "  WHERE state < 2 AND endpoint_id = p.id AND due_ms <= $1"
+        "  ORDER BY due_ms, id LIMIT p.room FOR UPDATE SKIP LOCKED) c), "
+        "chosen AS (SELECT id FROM cand ORDER BY turn, first, ep LIMIT $2), "
+        "took AS (UPDATE @.deliveries d SET state = 1, due_ms = $6"
+        " FROM chosen WHERE d.id = chosen.id RETURNING d.id, d.event_id,"
+        " d.endpoint_id, d.event_type, d.state, d.attempts,"
+        " d.next_attempt_ms, d.created_ms, d.updated_ms) "
+        "SELECT t.id, t.event_id, t.endpoint_id, t.event_type, t.state,"
+        " t.attempts, t.next_attempt_ms, t.created_ms, t.updated_ms,"
+        " e.timestamp_ms, e.data FROM took t JOIN @.events e"
+        " ON e.id = t.event_id ORDER BY t.next_attempt_ms, t.id",
 };
+
+/* For the fair claim; made on every open, so that a schema made by an
+ * older version gains it (nothing an older version reads changes). */
+static const char index_ready[] =
+    "CREATE INDEX IF NOT EXISTS deliveries_ready ON @.deliveries("
+    "endpoint_id, due_ms, id) WHERE state < 2";
 
 static const char schema_v1[] =
     "CREATE TABLE @.endpoints(id text PRIMARY KEY, seq bigserial,"
@@ -133,6 +177,7 @@ typedef struct store {
     PGconn *conn;
     int owned;
     int own_txn;
+    int batch_txn; /* batch_begin opened BEGIN */
     char schema[64];
     char *sql[S_COUNT];
     int64_t retry_at_ms;
@@ -510,48 +555,209 @@ static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
     return rc == RH_OK ? (int)taken : rc;
 }
 
+/* The statement and parameters that store one outcome: the delivery's new
+ * state alone, or with its attempt in one statement (appended only if the
+ * delivery exists). The texts live in b. */
+typedef struct outcome_params {
+    char b[12][24];
+    const char *v[17];
+    int lens[17];
+    int bin[17];
+    int which, n;
+} outcome_params;
+
+static void outcome_fill(outcome_params *o, const rh_delivery *dl,
+                         const rh_attempt *at)
+{
+    int state = rh_delivery_state(dl);
+    const char *dv[6] = {
+        rh_delivery_id(dl), I64(o->b[0], state),
+        I64(o->b[1], rh_delivery_attempts(dl)),
+        I64(o->b[2], rh_delivery_next_attempt_ms(dl)),
+        I64(o->b[3], state == RH_DELIVERY_PENDING
+                         ? rh_delivery_next_attempt_ms(dl)
+                         : 0),
+        I64(o->b[4], rh_delivery_updated_ms(dl))};
+    memset(o->lens, 0, sizeof o->lens);
+    memset(o->bin, 0, sizeof o->bin);
+    if (!at) {
+        memcpy(o->v, dv, sizeof dv);
+        o->which = S_DL_UPDATE;
+        o->n = 6;
+        return;
+    }
+    const char *av[17] = {rh_delivery_id(dl),
+                          rh_attempt_endpoint_id(at),
+                          rh_attempt_event_id(at),
+                          rh_attempt_event_type(at),
+                          I64(o->b[5], rh_attempt_number(at)),
+                          I64(o->b[6], rh_attempt_started_ms(at)),
+                          I64(o->b[7], rh_attempt_duration_ms(at)),
+                          I64(o->b[8], rh_attempt_status(at)),
+                          I64(o->b[9], rh_attempt_success(at)),
+                          I64(o->b[10], rh_attempt_outcome(at)),
+                          rh_attempt_response(at),
+                          rh_attempt_error(at),
+                          dv[1], dv[2], dv[3], dv[4], dv[5]};
+    memcpy(o->v, av, sizeof av);
+    o->lens[10] = (int)rh_attempt_response_len(at);
+    o->bin[10] = 1;
+    o->which = S_AT_INSERT;
+    o->n = 17;
+}
+
 static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
 {
     store *s = ud;
-    char b[6][24], c[6][24];
-    int rc = ensure(s), state = rh_delivery_state(dl);
+    outcome_params o;
+    int rc = ensure(s);
     PGresult *r;
     if (rc != RH_OK)
         return rc;
-    const char *dv[6] = {
-        rh_delivery_id(dl), I64(b[0], state),
-        I64(b[1], rh_delivery_attempts(dl)),
-        I64(b[2], rh_delivery_next_attempt_ms(dl)),
-        I64(b[3], state == RH_DELIVERY_PENDING
-                      ? rh_delivery_next_attempt_ms(dl)
-                      : 0),
-        I64(b[4], rh_delivery_updated_ms(dl))};
-    if (!at) {
-        r = run(s, S_DL_UPDATE, 6, dv, NULL, NULL, "complete");
-    } else {
-        /* one statement is one transaction: atomic, and one round trip */
-        const char *av[17] = {rh_delivery_id(dl),
-                              rh_attempt_endpoint_id(at),
-                              rh_attempt_event_id(at),
-                              rh_attempt_event_type(at),
-                              I64(c[0], rh_attempt_number(at)),
-                              I64(c[1], rh_attempt_started_ms(at)),
-                              I64(c[2], rh_attempt_duration_ms(at)),
-                              I64(c[3], rh_attempt_status(at)),
-                              I64(c[4], rh_attempt_success(at)),
-                              I64(c[5], rh_attempt_outcome(at)),
-                              rh_attempt_response(at),
-                              rh_attempt_error(at),
-                              dv[1], dv[2], dv[3], dv[4], dv[5]};
-        int lens[17] = {0};
-        int bin[17] = {0};
-        lens[10] = (int)rh_attempt_response_len(at);
-        bin[10] = 1;
-        r = run(s, S_AT_INSERT, 17, av, lens, bin, "complete");
-    }
+    outcome_fill(&o, dl, at);
+    r = run(s, o.which, o.n, o.v, o.lens, o.bin, "complete");
     rc = !r ? RH_E_STORAGE
             : (strcmp(PQcmdTuples(r), "0") == 0 ? RH_E_NOT_FOUND : RH_OK);
     PQclear(r);
+    return rc;
+}
+
+/* A tick's outcomes in one round trip: the statements are pipelined, and
+ * between two syncs they are one implicit transaction, all or none. */
+static int s_complete_batch(const rh_delivery *const *dls,
+                            const rh_attempt *const *ats, size_t n, void *ud)
+{
+    store *s = ud;
+    outcome_params o;
+    int rc = ensure(s);
+    if (rc != RH_OK || n == 0)
+        return rc;
+    if (n == 1) {
+        rc = s_complete(dls[0], ats[0], ud);
+        return rc == RH_E_NOT_FOUND ? RH_OK : rc;
+    }
+    if (!PQenterPipelineMode(s->conn))
+        return fail(s, "complete_batch", NULL);
+    for (size_t i = 0; i < n && rc == RH_OK; i++) {
+        outcome_fill(&o, dls[i], ats[i]);
+        if (!PQsendQueryParams(s->conn, s->sql[o.which], o.n, NULL, o.v,
+                               o.lens, o.bin, 0))
+            rc = fail(s, "complete_batch", NULL);
+    }
+    if (!PQpipelineSync(s->conn) && rc == RH_OK)
+        rc = fail(s, "complete_batch", NULL);
+    /* read every answer, up to and including the sync's */
+    for (;;) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) {
+            if (PQstatus(s->conn) != CONNECTION_OK) {
+                rc = fail(s, "complete_batch", NULL);
+                break;
+            }
+            continue; /* the end of one statement's results */
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == RH_OK)
+            rc = fail(s, "complete_batch", r);
+        PQclear(r);
+        if (PQstatus(s->conn) != CONNECTION_OK) {
+            rc = fail(s, "complete_batch", NULL);
+            break;
+        }
+    }
+    if (!PQexitPipelineMode(s->conn) && rc == RH_OK)
+        rc = fail(s, "complete_batch", NULL);
+    return rc;
+}
+
+/* ------------------------------------------------------------ fair claim */
+
+static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
+                         void *each_ud, void *ud)
+{
+    store *s = ud;
+    char b[4][24];
+    arr ids = {0}, rooms = {0};
+    size_t max = rh_claim_request_max(req), n = 0;
+    int rc = ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    if (max == 0)
+        return 0;
+    for (size_t i = 0; rc == RH_OK && i < rh_claim_request_limit_count(req);
+         i++) {
+        rc = arr_add(&ids, rh_claim_request_limit_endpoint(req, i));
+        if (rc == RH_OK)
+            rc = arr_add(&rooms,
+                         I64(b[0], (int64_t)rh_claim_request_limit_room(req, i)));
+    }
+    if (rc != RH_OK) {
+        free(ids.buf);
+        free(rooms.buf);
+        return rc;
+    }
+    char nowb[24], maxb[24], leaseb[24];
+    const char *v[6] = {I64(nowb, rh_claim_request_now_ms(req)),
+                        I64(maxb, (int64_t)max),
+                        ids.buf ? ids.buf : "{}",
+                        rooms.buf ? rooms.buf : "{}",
+                        I64(b[1], (int64_t)rh_claim_request_max_per_endpoint(req)),
+                        I64(leaseb, rh_claim_request_lease_until_ms(req))};
+    /* one statement: committed when it returns */
+    PGresult *r = run(s, S_CLAIM_FAIR, 6, v, NULL, NULL, "claim");
+    free(ids.buf);
+    free(rooms.buf);
+    if (!r)
+        return RH_E_STORAGE;
+    for (int i = 0; i < PQntuples(r) && rc == RH_OK; i++, n++) {
+        rh_delivery *dl = NULL;
+        rh_event *ev = NULL;
+        size_t dlen = 0;
+        unsigned char *data = col_bytea(r, i, 10, &dlen);
+        rc = data ? row_delivery(s, r, i, &dl) : RH_E_NOMEM;
+        if (rc == RH_OK)
+            rc = rh_event_new(&ev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 3),
+                              col_i64(r, i, 9), (const char *)data, dlen);
+        PQfreemem(data);
+        rc = adapter_row_rc(rc, "event", s->err, sizeof s->err);
+        if (rc == RH_OK)
+            rc = each(dl, ev, each_ud);
+        rh_delivery_free(dl);
+        rh_event_free(ev);
+    }
+    n = (size_t)PQntuples(r);
+    PQclear(r);
+    return rc < 0 ? rc : (int)n;
+}
+
+/* ------------------------------------------------------------ emit batch */
+
+static int s_batch_begin(void *ud)
+{
+    store *s = ud;
+    int rc = ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    s->batch_txn = PQtransactionStatus(s->conn) == PQTRANS_IDLE;
+    if (s->batch_txn && (rc = exec_simple(s, "BEGIN", "batch_begin")) != RH_OK)
+        s->batch_txn = 0;
+    return rc;
+}
+
+static int s_batch_commit(void *ud)
+{
+    store *s = ud;
+    int rc;
+    if (!s->batch_txn)
+        return RH_OK; /* inside the host's transaction: its to commit */
+    s->batch_txn = 0;
+    rc = exec_simple(s, "COMMIT", "batch_commit");
+    if (rc != RH_OK && PQstatus(s->conn) == CONNECTION_OK)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
     return rc;
 }
 
@@ -744,6 +950,13 @@ static int migrate(store *s)
         if (rc != RH_OK)
             return rollback(s, rc);
     }
+    char *index = expand(index_ready, s->schema);
+    if (!index)
+        return rollback(s, RH_E_NOMEM);
+    rc = exec_simple(s, index, "create index");
+    free(index);
+    if (rc != RH_OK)
+        return rollback(s, rc);
     return commit(s);
 }
 

@@ -1,6 +1,7 @@
 /* replicer-hooks SQLite storage: the rh_storage contract on one database file
- * (WAL, synchronous FULL), with claims under BEGIN IMMEDIATE so that several
- * processes sharing the file never claim one delivery at once. */
+ * (WAL, synchronous FULL), with fair claims under BEGIN IMMEDIATE so that
+ * several processes sharing the file never claim one delivery at once, and
+ * outcomes stored a batch per transaction. */
 #include <replicer-hooks/rh_sqlite.h>
 
 #include "rh_adapter.h"
@@ -15,6 +16,11 @@
 /* A shared file may gain work from another process: look at least this
  * often while anything is pending. */
 #define POLL_MS 1000
+/* How long an emit (or anything the host calls) waits for another process's
+ * lock, and how long rh_tick's slots do: a tick must not stall its
+ * transfers, so it gives up quickly and the engine tries again later. */
+#define BUSY_MS 5000
+#define TICK_BUSY_MS 10
 
 enum {
     S_EP_SAVE,
@@ -32,6 +38,8 @@ enum {
     S_STATE_OF,
     S_RECOVER,
     S_NEXT_DUE,
+    S_DUE_ENDPOINTS,
+    S_ENDPOINT_DUE,
     S_COUNT
 };
 
@@ -87,7 +95,34 @@ static const char *const sql_text[S_COUNT] = {
                   "next_attempt_ms = ?3, due_ms = ?3, updated_ms = ?3 "
                   "WHERE endpoint_id = ?1 AND state = 3 AND created_ms >= ?2",
     [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM rh_deliveries WHERE state < 2",
+    /* The endpoints with unfinished deliveries, one index seek each (a
+     * skip-scan of rh_deliveries_ready), with their first due time: the
+     * claim's cost follows the endpoints, never one endpoint's backlog. */
+    [S_DUE_ENDPOINTS] =
+        "WITH RECURSIVE eps(id) AS ("
+        " SELECT (SELECT MIN(endpoint_id) FROM rh_deliveries WHERE state < 2)"
+        " UNION ALL SELECT (SELECT MIN(endpoint_id) FROM rh_deliveries"
+        "  WHERE state < 2 AND endpoint_id > eps.id) FROM eps"
+        " WHERE eps.id IS NOT NULL) "
+        "SELECT id, first FROM (SELECT id, (SELECT MIN(due_ms) FROM"
+        " rh_deliveries WHERE state < 2 AND endpoint_id = eps.id) AS first"
+        " FROM eps WHERE id IS NOT NULL) WHERE first <= ?1 "
+        "ORDER BY first, id LIMIT ?2",
+    /* One endpoint's due deliveries, earliest first, up to its room. */
+    [S_ENDPOINT_DUE] =
+        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
+        "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
+        "e.timestamp_ms, e.data FROM rh_deliveries d "
+        "JOIN rh_events e ON e.id = d.event_id "
+        "WHERE d.endpoint_id = ?1 AND d.state < 2 AND d.due_ms <= ?2 "
+        "ORDER BY d.due_ms, d.id LIMIT ?3",
 };
+
+/* For the fair claim; made on every open, so that a file written by an
+ * older version gains it (it changes nothing an older version reads). */
+static const char index_ready[] =
+    "CREATE INDEX IF NOT EXISTS rh_deliveries_ready ON rh_deliveries("
+    "endpoint_id, due_ms, id) WHERE state < 2";
 
 /* Version 1. Our own meta table, not PRAGMA user_version: on the host's
  * database (the outbox case) user_version belongs to the host. */
@@ -123,6 +158,7 @@ typedef struct store {
     sqlite3 *db;
     int owned;
     int own_txn; /* this write opened BEGIN; else a SAVEPOINT */
+    int batch_txn; /* batch_begin opened BEGIN */
     sqlite3_stmt *stmt[S_COUNT];
     char err[256];
 } store;
@@ -149,6 +185,14 @@ static void done_with(sqlite3_stmt *st)
 {
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+}
+
+/* rh_tick's slots wait at most TICK_BUSY_MS for a lock; everything else
+ * BUSY_MS. Only on our own connection: the host's keeps its own setting. */
+static void tick_path(store *s, int on)
+{
+    if (s->owned)
+        sqlite3_busy_timeout(s->db, on ? TICK_BUSY_MS : BUSY_MS);
 }
 
 /* Our writes join the host's transaction when one is open (the outbox);
@@ -357,10 +401,10 @@ static int claim_row(store *s, sqlite3_stmt *st, void *ud)
     return RH_OK;
 }
 
-static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
-                   rh_claim_cb each, void *each_ud, void *ud)
+/* Version 1's claim: offered in the transaction, within a window. */
+static int claim_offered(store *s, int64_t now_ms, int64_t lease_until_ms,
+                         size_t max, rh_claim_cb each, void *each_ud)
 {
-    store *s = ud;
     sqlite3_stmt *scan = stmt(s, S_CLAIM_SCAN), *take = stmt(s, S_CLAIM_TAKE);
     size_t budget = adapter_scan_budget(max), n = 0, taken = 0;
     claimed_row *rows;
@@ -415,15 +459,24 @@ static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
     return rc == RH_OK ? (int)taken : rc;
 }
 
-static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
+static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
+                   rh_claim_cb each, void *each_ud, void *ud)
 {
     store *s = ud;
+    tick_path(s, 1);
+    int rc = claim_offered(s, now_ms, lease_until_ms, max, each, each_ud);
+    tick_path(s, 0);
+    return rc;
+}
+
+/* The delivery's new state and its attempt, inside the caller's
+ * transaction: RH_E_NOT_FOUND (nothing written) for an unknown delivery. */
+static int complete_one(store *s, const rh_delivery *dl, const rh_attempt *at)
+{
     sqlite3_stmt *ai = stmt(s, S_AT_INSERT), *du = stmt(s, S_DL_UPDATE);
     int rc, state = rh_delivery_state(dl);
     if (!ai || !du)
         return RH_E_STORAGE;
-    if ((rc = begin(s)) != RH_OK)
-        return rc;
     sqlite3_bind_text(du, 1, rh_delivery_id(dl), -1, SQLITE_STATIC);
     sqlite3_bind_int(du, 2, state);
     sqlite3_bind_int(du, 3, rh_delivery_attempts(dl));
@@ -457,7 +510,190 @@ static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
             rc = fail(s, "complete attempt");
         done_with(ai);
     }
-    return rc == RH_OK ? commit(s) : rollback(s, rc);
+    return rc;
+}
+
+static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
+{
+    store *s = ud;
+    int rc;
+    tick_path(s, 1);
+    if ((rc = begin(s)) == RH_OK) {
+        rc = complete_one(s, dl, at);
+        rc = rc == RH_OK ? commit(s) : rollback(s, rc);
+    }
+    tick_path(s, 0);
+    return rc;
+}
+
+/* Every outcome of a tick in one transaction: one commit, one fsync. */
+static int s_complete_batch(const rh_delivery *const *dls,
+                            const rh_attempt *const *ats, size_t n, void *ud)
+{
+    store *s = ud;
+    int rc;
+    if (n == 0)
+        return RH_OK;
+    tick_path(s, 1);
+    if ((rc = begin(s)) == RH_OK) {
+        for (size_t i = 0; i < n && rc == RH_OK; i++) {
+            rc = complete_one(s, dls[i], ats[i]);
+            if (rc == RH_E_NOT_FOUND)
+                rc = RH_OK; /* gone: skipped */
+        }
+        rc = rc == RH_OK ? commit(s) : rollback(s, rc);
+    }
+    tick_path(s, 0);
+    return rc;
+}
+
+/* ------------------------------------------------------------ fair claim */
+
+typedef struct due_endpoint {
+    char id[RH_ID_SIZE];
+    size_t room;
+    size_t first, n, next; /* its rows in the claim's row array */
+} due_endpoint;
+
+typedef struct due_scan {
+    const rh_claim_request *req;
+    due_endpoint *eps;
+    size_t n, max;
+} due_scan;
+
+static int due_endpoint_row(store *s, sqlite3_stmt *st, void *ud)
+{
+    due_scan *de = ud;
+    const char *id = (const char *)sqlite3_column_text(st, 0);
+    size_t room;
+    (void)s;
+    if (!id || de->n >= de->max)
+        return RH_OK;
+    room = rh_claim_request_room_of(de->req, id);
+    if (room == 0)
+        return RH_OK; /* at its cap: none of its rows is read */
+    due_endpoint *e = &de->eps[de->n++];
+    snprintf(e->id, sizeof e->id, "%s", id);
+    e->room = room;
+    return RH_OK;
+}
+
+static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
+                         void *each_ud, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *eps_st = stmt(s, S_DUE_ENDPOINTS),
+                 *rows_st = stmt(s, S_ENDPOINT_DUE),
+                 *take = stmt(s, S_CLAIM_TAKE);
+    size_t max = rh_claim_request_max(req), full = 0, n_rows = 0, taken = 0;
+    size_t cap_rows = 0;
+    int64_t now = rh_claim_request_now_ms(req);
+    claimed_row *rows = NULL, **chosen = NULL;
+    due_endpoint *eps = NULL;
+    int rc;
+    if (!eps_st || !rows_st || !take)
+        return RH_E_STORAGE;
+    if (max == 0)
+        return 0;
+    for (size_t i = 0; i < rh_claim_request_limit_count(req); i++)
+        full += rh_claim_request_limit_room(req, i) == 0;
+    eps = calloc(max, sizeof *eps);
+    chosen = calloc(max, sizeof *chosen);
+    if (!eps || !chosen) {
+        free(eps);
+        free(chosen);
+        return RH_E_NOMEM;
+    }
+    tick_path(s, 1);
+    /* Under the write lock: nobody else claims the rows we read. */
+    if ((rc = begin(s)) != RH_OK)
+        goto out;
+    due_scan de = {req, eps, 0, max};
+    sqlite3_bind_int64(eps_st, 1, now);
+    sqlite3_bind_int64(eps_st, 2, (sqlite3_int64)(max + full));
+    rc = for_each_row(s, eps_st, "claim", due_endpoint_row, &de);
+    rc = rc < 0 ? rc : RH_OK;
+    for (size_t i = 0; rc == RH_OK && i < de.n; i++)
+        cap_rows += eps[i].room < max ? eps[i].room : max;
+    if (rc == RH_OK && cap_rows &&
+        !(rows = calloc(cap_rows, sizeof *rows)))
+        rc = RH_E_NOMEM;
+    for (size_t i = 0; rc == RH_OK && i < de.n; i++) {
+        size_t want = eps[i].room < max ? eps[i].room : max;
+        scan_state sc = {rows + n_rows, 0};
+        sqlite3_bind_text(rows_st, 1, eps[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(rows_st, 2, now);
+        sqlite3_bind_int64(rows_st, 3, (sqlite3_int64)want);
+        rc = for_each_row(s, rows_st, "claim", claim_row, &sc);
+        rc = rc < 0 ? rc : RH_OK;
+        eps[i].first = eps[i].next = n_rows;
+        eps[i].n = sc.n;
+        n_rows += sc.n;
+    }
+    /* Turns: one row of each endpoint, earliest first due first, then
+     * again, until the claim is full. */
+    for (int progress = 1; rc == RH_OK && progress && taken < max;) {
+        progress = 0;
+        for (size_t i = 0; i < de.n && taken < max; i++) {
+            if (eps[i].next >= eps[i].first + eps[i].n)
+                continue;
+            chosen[taken++] = &rows[eps[i].next++];
+            progress = 1;
+        }
+    }
+    for (size_t i = 0; rc == RH_OK && i < taken; i++) {
+        sqlite3_bind_text(take, 1, rh_delivery_id(chosen[i]->dl), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(take, 2, rh_claim_request_lease_until_ms(req));
+        if (sqlite3_step(take) != SQLITE_DONE)
+            rc = fail(s, "claim");
+        done_with(take);
+    }
+    rc = rc == RH_OK ? commit(s) : rollback(s, rc);
+    /* Committed: only now is anything handed back. */
+    for (size_t i = 0; rc == RH_OK && i < taken; i++) {
+        int r = each(chosen[i]->dl, chosen[i]->ev, each_ud);
+        if (r < 0)
+            rc = r;
+    }
+    for (size_t i = 0; i < n_rows; i++) {
+        rh_delivery_free(rows[i].dl);
+        rh_event_free(rows[i].ev);
+    }
+out:
+    tick_path(s, 0);
+    free(rows);
+    free(eps);
+    free(chosen);
+    return rc == RH_OK ? (int)taken : rc;
+}
+
+/* ------------------------------------------------------------ emit batch */
+
+static int s_batch_begin(void *ud)
+{
+    store *s = ud;
+    s->batch_txn = sqlite3_get_autocommit(s->db);
+    if (s->batch_txn &&
+        sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        s->batch_txn = 0;
+        return fail(s, "batch_begin");
+    }
+    return RH_OK;
+}
+
+static int s_batch_commit(void *ud)
+{
+    store *s = ud;
+    if (!s->batch_txn)
+        return RH_OK; /* inside the host's transaction: its to commit */
+    s->batch_txn = 0;
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        int rc = fail(s, "batch_commit");
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return RH_OK;
 }
 
 static void bind_query_ids(sqlite3_stmt *st, const rh_query *q, int ep,
@@ -577,6 +813,7 @@ static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
     int rc = RH_OK;
     if (!st)
         return RH_E_STORAGE;
+    tick_path(s, 1);
     if (sqlite3_step(st) != SQLITE_ROW) {
         rc = fail(s, "next_due");
     } else if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
@@ -587,6 +824,7 @@ static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
         *due_out = due < now_ms + POLL_MS ? due : now_ms + POLL_MS;
     }
     done_with(st);
+    tick_path(s, 0);
     return rc;
 }
 
@@ -645,6 +883,8 @@ static int setup(store *s, unsigned int flags)
     if (version < 1 &&
         sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) != SQLITE_OK)
         return rollback(s, fail(s, "create schema"));
+    if (sqlite3_exec(s->db, index_ready, NULL, NULL, NULL) != SQLITE_OK)
+        return rollback(s, fail(s, "create index"));
     return commit(s);
 }
 
@@ -682,7 +922,7 @@ int rh_sqlite_open(rh_storage *out, const char *path, unsigned int flags,
         s_destroy(s);
         return RH_E_STORAGE;
     }
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_timeout(s->db, BUSY_MS);
     return finish(out, s, flags, err, err_size);
 }
 
