@@ -1,6 +1,7 @@
 /* The test runner: runs every table (or the tests whose name contains the
  * filter given as the first argument) and ends with "N passed, N failed". */
 #include "rh_test.h"
+#include "rh_internal.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -21,11 +22,13 @@ extern const rh_test_case rh_tests_crash[];
 extern const rh_test_case rh_tests_guard[];
 extern const rh_test_case rh_tests_pg[];
 extern const rh_test_case rh_tests_loop[];
+extern const rh_test_case rh_tests_engine[];
 
 static const rh_test_case *const suites[] = {
     rh_tests_sign,     rh_tests_api,     rh_tests_endpoint, rh_tests_emit,
     rh_tests_delivery, rh_tests_storage, rh_tests_failalloc, rh_tests_cli, rh_tests_tls, rh_tests_conformance, rh_tests_sqlite,
-    rh_tests_guard, rh_tests_loop, rh_tests_pg, rh_tests_crash};
+    rh_tests_guard, rh_tests_loop, rh_tests_engine, rh_tests_pg,
+    rh_tests_crash};
 
 int rh_test_failed;
 int rh_test_skipped;
@@ -84,6 +87,11 @@ const char *rh_test_tool(void)
 int rh_test_by_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void rh_test_pause(rh_ctx *ctx, int64_t ms)
+{
+    rh__http_wait(ctx->http, ms);
 }
 
 int rh_test_drive(rh_ctx *ctx, int64_t max_real_ms)

@@ -74,6 +74,10 @@ rh_ctx *rh_test_ctx_new(void);
  * a negative code from rh_tick. */
 int rh_test_drive(rh_ctx *ctx, int64_t max_real_ms);
 
+/* Wait up to ms of real time for ctx's transfers to have news (rh_wait
+ * returns at once on the tests' fake clock). */
+void rh_test_pause(rh_ctx *ctx, int64_t ms);
+
 /* Monotonic milliseconds, for deadlines in tests. */
 int64_t rh_test_mono_ms(void);
 /* The command-line tool under test: $RH_TOOL, or build/replicer-hooks. */

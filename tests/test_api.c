@@ -1,8 +1,10 @@
 /* The API surface: NULL handles, config ranges, error strings, versions and
  * the pinned layout of the public method tables. */
 #include "rh_test.h"
+#include "rh_internal.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 
 static void test_api__version_matches_header(void)
 {
@@ -50,6 +52,59 @@ static void test_api__storage_table_layout_is_pinned(void)
     RH_CHECK_EQ_INT(19 * sizeof(void *), sizeof(rh_storage));
     RH_CHECK_EQ_INT(4 * sizeof(void *), sizeof(rh_allocator));
     RH_CHECK_EQ_INT(sizeof(void *), offsetof(rh_allocator, malloc_fn));
+}
+
+static int batch_slot(void *ud)
+{
+    (void)ud;
+    return RH_OK;
+}
+
+/* A host built against version 1 hands over a table that ends after
+ * last_error: the library reads no further (ASan would see it) and
+ * delivers through the version-1 slots. */
+static void test_api__version_1_table_is_read_by_its_own_size(void)
+{
+    const size_t v1_size = offsetof(rh_storage, claim_batch);
+    rh_storage full;
+    sink *s = rh_test_sink();
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    RH_CHECK_EQ_INT(RH_OK, rh__memstore_new(&full, &rh__default_allocator,
+                                            1000, 1000));
+    full.version = 1;
+    void *v1 = malloc(v1_size); /* all of a version-1 table, no more */
+    RH_CHECK(v1 != NULL);
+    memcpy(v1, &full, v1_size);
+    full.version = RH_STORAGE_VERSION;
+    rh_config *cfg = rh_test_config();
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, v1));
+    free(v1); /* copied */
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK(ctx->storage.claim_batch == NULL);
+    RH_CHECK(ctx->storage.complete_batch == NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/v1", "*", ep, secret));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000));
+    RH_CHECK_EQ_INT(1, sink_count(s));
+    /* a batch on a table without batch slots is one commit per emit */
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_begin(ctx));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_commit(ctx));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+    /* a table newer than the library, and half a batch pair, are refused */
+    rh_storage bad = full;
+    cfg = rh_test_config();
+    bad.version = RH_STORAGE_VERSION + 1;
+    RH_CHECK_EQ_INT(RH_E_UNSUPPORTED, rh_config_set_storage(cfg, &bad));
+    bad.version = RH_STORAGE_VERSION;
+    bad.batch_begin = batch_slot;
+    bad.batch_commit = NULL;
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_config_set_storage(cfg, &bad));
+    bad.batch_commit = batch_slot;
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &bad));
+    rh_config_free(cfg);
 }
 
 static void test_api__null_handles_are_invalid(void)
@@ -251,6 +306,8 @@ const rh_test_case rh_tests_api[] = {
     {"api__every_code_has_text", test_api__every_code_has_text},
     {"api__storage_table_layout_is_pinned",
      test_api__storage_table_layout_is_pinned},
+    {"api__version_1_table_is_read_by_its_own_size",
+     test_api__version_1_table_is_read_by_its_own_size},
     {"api__null_handles_are_invalid", test_api__null_handles_are_invalid},
     {"api__config_setters_check_ranges", test_api__config_setters_check_ranges},
     {"api__default_context_is_production",

@@ -2,6 +2,7 @@
  * the table alone, for every backend through the same entry points. */
 #include "backends.h"
 #include "rh_test.h"
+#include "rh_internal.h"
 
 #include <stdlib.h>
 
@@ -386,6 +387,188 @@ static void conf_resend_and_recover(void)
     close_store(&st);
 }
 
+/* ---------------------------------------------------- version 2 slots */
+
+typedef struct got_log {
+    int n;
+    char ids[64][RH_ID_SIZE];
+    char eps[64][RH_ID_SIZE];
+    int states[64];
+} got_log;
+
+static int got(const rh_delivery *dl, const rh_event *ev, void *ud)
+{
+    got_log *g = ud;
+    (void)ev;
+    if (g->n < 64) {
+        snprintf(g->ids[g->n], RH_ID_SIZE, "%s", rh_delivery_id(dl));
+        snprintf(g->eps[g->n], RH_ID_SIZE, "%s", rh_delivery_endpoint_id(dl));
+        g->states[g->n] = rh_delivery_state(dl);
+    }
+    g->n++;
+    return RH_OK;
+}
+
+/* A fair claim at now of at most max, per_ep per endpoint, with up to two
+ * endpoints limited (ids sorted, as the library lists them). */
+static int claim_fair(rh_storage *st, int64_t now, size_t max, size_t per_ep,
+                      const char *lim_a, size_t room_a, const char *lim_b,
+                      size_t room_b, got_log *g)
+{
+    rh_claim_limit lim[2];
+    rh_claim_request req;
+    memset(&req, 0, sizeof req);
+    memset(lim, 0, sizeof lim);
+    memset(g, 0, sizeof *g);
+    req.now_ms = now;
+    req.lease_until_ms = now + 1000;
+    req.max = max;
+    req.max_per_endpoint = per_ep;
+    req.limits = lim;
+    if (lim_a) {
+        snprintf(lim[0].endpoint_id, RH_ID_SIZE, "%s", lim_a);
+        lim[0].room = room_a;
+        req.n_limits = 1;
+    }
+    if (lim_b) {
+        snprintf(lim[1].endpoint_id, RH_ID_SIZE, "%s", lim_b);
+        lim[1].room = room_b;
+        req.n_limits = 2;
+    }
+    return st->claim_batch(&req, got, g, st->userdata);
+}
+
+static int count_of(const got_log *g, const char *ep)
+{
+    int n = 0;
+    for (int i = 0; i < g->n && i < 64; i++)
+        n += strcmp(g->eps[i], ep) == 0;
+    return n;
+}
+
+/* An endpoint with no room is skipped by the claim itself, however much of
+ * it is due, and the others are served. */
+static void conf_claim_batch_skips_endpoints_without_room(void)
+{
+    rh_storage st = open_store();
+    got_log g;
+    char ev[32], pre[32];
+    for (int i = 0; i < 20; i++) {
+        snprintf(ev, sizeof ev, "evt_d%d", i);
+        snprintf(pre, sizeof pre, "dlv_d%d_", i);
+        RH_CHECK_EQ_INT(RH_OK, put(&st, ev, pre, 1, "ep_dead", T0 - 100 + i,
+                                   "{}", 2));
+    }
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_ok", "dlv_ok", 1, "ep_ok", T0, "{}",
+                               2));
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0, 4, 8, "ep_dead", 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_ok0", g.ids[0]);
+    RH_CHECK_EQ_INT(RH_DELIVERY_IN_FLIGHT, g.states[0]);
+    /* with room again it takes the earliest of the dead one's, in order */
+    RH_CHECK_EQ_INT(2, claim_fair(&st, T0, 4, 8, "ep_dead", 2, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_d0_0", g.ids[0]);
+    RH_CHECK_EQ_STR("dlv_d1_0", g.ids[1]);
+    /* room from max_per_endpoint when not listed, and max in all */
+    RH_CHECK_EQ_INT(3, claim_fair(&st, T0, 10, 3, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_INT(4, claim_fair(&st, T0, 4, 8, NULL, 0, NULL, 0, &g));
+    close_store(&st);
+}
+
+/* Endpoints take turns, the earliest first due first; what is in flight
+ * is not offered again until its lease ends; what is not due waits. */
+static void conf_claim_batch_takes_turns(void)
+{
+    rh_storage st = open_store();
+    got_log g;
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 3, "ep_a", T0 - 3, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_b", "dlv_b", 3, "ep_b", T0 - 2, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_c", "dlv_c", 3, "ep_c", T0 - 1, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_f", "dlv_f", 1, "ep_c", T0 + 50, "{}", 2));
+    RH_CHECK_EQ_INT(5, claim_fair(&st, T0, 5, 8, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_INT(2, count_of(&g, "ep_a"));
+    RH_CHECK_EQ_INT(2, count_of(&g, "ep_b"));
+    RH_CHECK_EQ_INT(1, count_of(&g, "ep_c"));
+    /* the rest: one limited to 0, the other two give what is due */
+    RH_CHECK_EQ_INT(3, claim_fair(&st, T0, 10, 8, "ep_a", 0, "ep_b", 5, &g));
+    RH_CHECK_EQ_INT(1, count_of(&g, "ep_b"));
+    RH_CHECK_EQ_INT(2, count_of(&g, "ep_c")); /* not dlv_f: not due */
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0, 10, 8, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_a2", g.ids[0]);
+    RH_CHECK_EQ_INT(0, claim_fair(&st, T0 + 49, 10, 8, NULL, 0, NULL, 0, &g));
+    /* leases of the first claims (T0 + 1000) end: all come back */
+    RH_CHECK_EQ_INT(10, claim_fair(&st, T0 + 1000, 10, 8, NULL, 0, NULL, 0, &g));
+    close_store(&st);
+}
+
+/* One call for many outcomes, in order; an unknown delivery is skipped. */
+static void conf_complete_batch_stores_all_in_order(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    att_log a = {0};
+    rh_delivery *dl[4] = {NULL};
+    rh_attempt *at[4] = {NULL};
+    const char *ids[4] = {"dlv_a0", "dlv_zz", "dlv_a1", "dlv_a2"};
+    const int states[4] = {RH_DELIVERY_SUCCEEDED, RH_DELIVERY_SUCCEEDED,
+                           RH_DELIVERY_PENDING, RH_DELIVERY_FAILED};
+    const int status[4] = {200, 200, 503, -1};
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 3, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(3, claim(&st, T0, T0 + 100000, 10, &o, 1));
+    for (int i = 0; i < 4; i++) {
+        RH_CHECK_EQ_INT(RH_OK, rh_delivery_new(&dl[i], ids[i], "evt_a", "ep_1",
+                                               "order.paid", states[i], 1,
+                                               T0 + 50, T0, T0 + i));
+        if (status[i] > 0)
+            RH_CHECK_EQ_INT(RH_OK,
+                            rh_attempt_new(&at[i], 0, ids[i], "ep_1", "evt_a",
+                                           "order.paid", 1, T0 + i, 7,
+                                           status[i], status[i] == 200,
+                                           status[i] == 200
+                                               ? RH_OUTCOME_OK
+                                               : RH_OUTCOME_HTTP_STATUS,
+                                           "r", 1, ""));
+    }
+    RH_CHECK_EQ_INT(RH_OK, st.complete_batch((const rh_delivery *const *)dl,
+                                             (const rh_attempt *const *)at, 4,
+                                             st.userdata));
+    for (int i = 0; i < 4; i++) {
+        rh_delivery_free(dl[i]);
+        rh_attempt_free(at[i]);
+    }
+    RH_CHECK_EQ_INT(2, st.query_attempts(NULL, att_each, &a, st.userdata));
+    RH_CHECK_EQ_INT(200, a.status[0]); /* dlv_a0, then dlv_a1; not dlv_zz */
+    RH_CHECK_EQ_INT(503, a.status[1]);
+    RH_CHECK(a.seq[1] > a.seq[0]);
+    rh_query *q = NULL;
+    rh_query_new(&q);
+    rh_query_set_state(q, RH_DELIVERY_FAILED);
+    RH_CHECK_EQ_INT(1, count_deliveries(&st, q));
+    rh_query_free(q);
+    /* the pending one is due again at T0 + 50 */
+    RH_CHECK_EQ_INT(0, claim(&st, T0 + 49, T0 + 9000, 10, &o, 1));
+    RH_CHECK_EQ_INT(1, claim(&st, T0 + 50, T0 + 9000, 10, &o, 1));
+    RH_CHECK_EQ_STR("dlv_a1", o.ids[0]);
+    close_store(&st);
+}
+
+/* The enqueues between batch_begin and batch_commit land together. */
+static void conf_batch_commits_enqueues(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    if (!st.batch_begin) {
+        close_store(&st);
+        RH_SKIP("this backend has no emit batches (every enqueue commits)");
+    }
+    RH_CHECK_EQ_INT(RH_OK, st.batch_begin(st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 2, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_b", "dlv_b", 1, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, st.batch_commit(st.userdata));
+    RH_CHECK_EQ_INT(3, count_deliveries(&st, NULL));
+    RH_CHECK_EQ_INT(3, claim(&st, T0, T0 + 100, 10, &o, 1));
+    close_store(&st);
+}
+
 #define CONFORMANCE(X)                                                         \
     X(endpoints)                                                               \
     X(enqueue_is_all_or_none)                                                  \
@@ -395,7 +578,11 @@ static void conf_resend_and_recover(void)
     X(claim_leaves_what_the_caller_skips)                                      \
     X(complete_appends_and_reschedules)                                        \
     X(queries_filter_and_page)                                                 \
-    X(resend_and_recover)
+    X(resend_and_recover)                                                      \
+    X(claim_batch_skips_endpoints_without_room)                                \
+    X(claim_batch_takes_turns)                                                 \
+    X(complete_batch_stores_all_in_order)                                      \
+    X(batch_commits_enqueues)
 
 #define WRAP(name) RH_BACKEND_WRAPPERS(name, conf_##name)
 CONFORMANCE(WRAP)

@@ -108,9 +108,10 @@ static const char *const sql_text[S_COUNT] = {
         " rh_deliveries WHERE state < 2 AND endpoint_id = eps.id) AS first"
         " FROM eps WHERE id IS NOT NULL) WHERE first <= ?1 "
         "ORDER BY first, id LIMIT ?2",
-    /* One endpoint's due deliveries, earliest first, up to its room. */
+    /* One endpoint's due deliveries, earliest first, up to its room; the
+     * state read is the one they are handed back in (in flight). */
     [S_ENDPOINT_DUE] =
-        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
+        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, 1, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
         "e.timestamp_ms, e.data FROM rh_deliveries d "
         "JOIN rh_events e ON e.id = d.event_id "

@@ -1,0 +1,271 @@
+/* The delivery engine on a bad day: a dead endpoint with a backlog never
+ * holds back another endpoint (every backend), storage locked by another
+ * process never stalls the transfers in flight, and emit batches. */
+#include "backends.h"
+#include "rh_test.h"
+
+#include <replicer-hooks/rh_sqlite.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int under_valgrind(void) { return getenv("RH_TEST_VALGRIND") != NULL; }
+
+static rh_ctx *ctx_on_backend(rh_config *cfg)
+{
+    rh_storage st;
+    if (rh_test_backend_now->open(&st) != RH_OK)
+        return NULL;
+    if (rh_config_set_storage(cfg, &st) != RH_OK)
+        return NULL;
+    return rh_test_ctx_from(cfg);
+}
+
+/* ------------------------------------------------------- head of line */
+
+/* 10,000 due deliveries for an endpoint that never answers (8 of them in
+ * flight, its cap), then one for a healthy endpoint: the healthy one is
+ * sent at once, not after the backlog. */
+static void engine_dead_endpoint_does_not_hold_back_others(void)
+{
+    sink *dead = rh_test_sink(), *ok = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    char ep_dead[RH_ID_SIZE], ep_ok[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const int backlog = under_valgrind() ? 1000 : 10000;
+    sink_rule(dead, "/", 200, -1, NULL, NULL, -1); /* holds every request */
+    rh_config_set_max_in_flight_per_endpoint(cfg, 8);
+    rh_config_set_timeout_ms(cfg, 3000);
+    rh_ctx *ctx = ctx_on_backend(cfg);
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, dead, "/never", "dead.*",
+                                            ep_dead, secret));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_test_endpoint(ctx, ok, "/fine", "ok.*", ep_ok, secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_begin(ctx));
+    for (int i = 0; i < backlog; i++)
+        RH_CHECK_EQ_INT(1, rh_emit(ctx, "dead.call", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_commit(ctx));
+    /* the dead endpoint fills its cap and its requests hang */
+    for (int i = 0; i < 50 && sink_count(dead) < 8; i++) {
+        RH_CHECK(rh_tick(ctx) >= 0);
+        rh_test_pause(ctx, 10);
+    }
+    RH_CHECK_EQ_INT(8, sink_count(dead));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "ok.call", "{\"n\":1}", 7, NULL, 0));
+    int64_t start = rh_test_mono_ms(), took = -1;
+    while (rh_test_mono_ms() - start < 5000) {
+        RH_CHECK(rh_tick(ctx) >= 0);
+        if (sink_count(ok) == 1) {
+            took = rh_test_mono_ms() - start;
+            break;
+        }
+        rh_test_pause(ctx, 1);
+    }
+    fprintf(stderr, "    %s: healthy request after %lld ms behind %d due "
+                    "for a dead endpoint\n",
+            rh_test_backend_now->name, (long long)took, backlog);
+    RH_CHECK(took >= 0);
+    RH_CHECK(took <= (under_valgrind() ? 10000 : 1000));
+    /* the cap still holds for the dead one, and nothing else was taken */
+    RH_CHECK_EQ_INT(8, sink_count(dead));
+    RH_CHECK(rh_ctx_in_flight(ctx) <= 9);
+    rh_ctx_free(ctx);
+    sink_stop(dead);
+    sink_stop(ok);
+}
+
+/* ------------------------------------------------- storage held by another */
+
+/* The sqlite3 shell, in another process, holding the file's write lock for
+ * hold_s seconds; *flag exists once it holds it. */
+static pid_t hold_sqlite_lock(const char *db, const char *flag, int hold_s)
+{
+    int in[2];
+    pid_t pid;
+    char script[512];
+    if (pipe(in) != 0)
+        return -1;
+    pid = fork();
+    if (pid == 0) {
+        dup2(in[0], 0);
+        close(in[0]);
+        close(in[1]);
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, 1);
+        execlp("sqlite3", "sqlite3", db, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    snprintf(script, sizeof script,
+             ".timeout 5000\n"
+             "BEGIN EXCLUSIVE;\n"
+             "INSERT OR REPLACE INTO rh_meta(key, value) VALUES('held', 1);\n"
+             ".shell touch '%s'\n"
+             ".shell sleep %d\n"
+             "COMMIT;\n",
+             flag, hold_s);
+    if (write(in[1], script, strlen(script)) < 0)
+        perror("write");
+    close(in[1]);
+    return pid;
+}
+
+static int check_attempt_duration(const rh_attempt *at, void *ud)
+{
+    int *bad = ud;
+    /* the receiver answered after 2 s: that, not the lock's 10 s */
+    if (!rh_attempt_success(at) || rh_attempt_duration_ms(at) < 1500 ||
+        rh_attempt_duration_ms(at) > 5000) {
+        fprintf(stderr, "    attempt: success %d, %lld ms\n",
+                rh_attempt_success(at),
+                (long long)rh_attempt_duration_ms(at));
+        (*bad)++;
+    }
+    return RH_OK;
+}
+
+static void test_engine__sqlite_lock_never_stalls_transfers(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], flag[160], err[256], ep[RH_ID_SIZE],
+        secret[RH_SECRET_SIZE];
+    rh_storage st;
+    rh_test_path(path, sizeof path, "locked");
+    snprintf(flag, sizeof flag, "%s.held", path);
+    if (system("command -v sqlite3 >/dev/null 2>&1") != 0)
+        RH_SKIP("no sqlite3 shell to hold the lock");
+    RH_CHECK_EQ_INT(RH_OK, rh_sqlite_open(&st, path, 0, err, sizeof err));
+    rh_config *cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    sink_rule(s, "/slow", 200, 2000, NULL, NULL, -1);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/slow", "*", ep, secret));
+    for (int i = 0; i < 3; i++)
+        RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    for (int i = 0; i < 100 && sink_count(s) < 3; i++) {
+        RH_CHECK(rh_tick(ctx) >= 0);
+        rh_test_pause(ctx, 10);
+    }
+    RH_CHECK_EQ_INT(3, sink_count(s));
+    pid_t holder = hold_sqlite_lock(path, flag, 10);
+    RH_CHECK(holder > 0);
+    for (int i = 0; i < 500 && access(flag, F_OK) != 0; i++) {
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    RH_CHECK(access(flag, F_OK) == 0);
+    /* ticking through the lock: every tick short, failures reported */
+    int64_t worst = 0;
+    int failures = 0, status = 0;
+    for (;;) {
+        int64_t t0 = rh_test_mono_ms();
+        int rc = rh_tick(ctx);
+        int64_t t = rh_test_mono_ms() - t0;
+        if (t > worst)
+            worst = t;
+        RH_CHECK(rc >= 0 || rc == RH_E_STORAGE);
+        failures += rc == RH_E_STORAGE;
+        if (waitpid(holder, &status, WNOHANG) == holder)
+            break;
+        rh_test_pause(ctx, 50);
+    }
+    RH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    fprintf(stderr, "    lock held 10 s: longest tick %lld ms, %d ticks "
+                    "reported the busy store\n",
+            (long long)worst, failures);
+    RH_CHECK(failures > 0); /* the store was busy, and we said so */
+    RH_CHECK(worst <= (under_valgrind() ? 1000 : 50));
+    /* the lock is gone: the outcomes kept in memory are stored */
+    RH_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    RH_CHECK_EQ_INT(0, rh_ctx_in_flight(ctx));
+    RH_CHECK_EQ_INT(3, sink_count(s)); /* nothing sent twice */
+    RH_CHECK_EQ_INT(3, rh_test_count_attempts(ctx, NULL));
+    int bad = 0;
+    RH_CHECK_EQ_INT(3, rh_log_attempts(ctx, NULL, check_attempt_duration,
+                                       &bad));
+    RH_CHECK_EQ_INT(0, bad);
+    rh_query *q = NULL;
+    rh_query_new(&q);
+    rh_query_set_state(q, RH_DELIVERY_SUCCEEDED);
+    RH_CHECK_EQ_INT(3, rh_test_count_deliveries(ctx, q));
+    rh_query_free(q);
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
+/* ---------------------------------------------------------- emit batches */
+
+static void engine_emit_batch_commits_once_and_holds_the_tick(void)
+{
+    sink *s = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    rh_ctx *ctx = ctx_on_backend(cfg);
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/b", "*", ep, secret));
+    RH_CHECK_EQ_INT(RH_E_STATE, rh_emit_batch_commit(ctx));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_begin(ctx));
+    RH_CHECK_EQ_INT(RH_E_STATE, rh_emit_batch_begin(ctx));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "open") != NULL);
+    for (int i = 0; i < 100; i++)
+        RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    /* while the batch is open the tick claims nothing */
+    for (int i = 0; i < 20; i++) {
+        RH_CHECK(rh_tick(ctx) >= 0);
+        rh_test_pause(ctx, 2);
+    }
+    RH_CHECK_EQ_INT(0, sink_count(s));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_commit(ctx));
+    RH_CHECK_EQ_INT(100, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT(100, sink_count(s));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
+/* A batch left open when the context is freed is committed: its emits
+ * were acknowledged. */
+static void test_engine__open_batch_is_committed_by_ctx_free(void)
+{
+    char path[128], err[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    rh_storage st;
+    rh_test_path(path, sizeof path, "batch");
+    RH_CHECK_EQ_INT(RH_OK, rh_sqlite_open(&st, path, 0, err, sizeof err));
+    rh_config *cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_begin(ctx));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    rh_ctx_free(ctx);
+    RH_CHECK_EQ_INT(RH_OK, rh_sqlite_open(&st, path, 0, err, sizeof err));
+    cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    ctx = rh_test_ctx_from(cfg);
+    RH_CHECK_EQ_INT(2, rh_test_count_deliveries(ctx, NULL));
+    rh_ctx_free(ctx);
+}
+
+#define ON_EVERY_BACKEND(X)                                                    \
+    X(dead_endpoint_does_not_hold_back_others)                                 \
+    X(emit_batch_commits_once_and_holds_the_tick)
+
+#define WRAP(name) RH_BACKEND_WRAPPERS(name, engine_##name)
+ON_EVERY_BACKEND(WRAP)
+#define ROWS(name) RH_BACKEND_ROWS("engine", name)
+const rh_test_case rh_tests_engine[] = {
+    ON_EVERY_BACKEND(ROWS){"engine__sqlite_lock_never_stalls_transfers",
+                           test_engine__sqlite_lock_never_stalls_transfers},
+    {"engine__open_batch_is_committed_by_ctx_free",
+     test_engine__open_batch_is_committed_by_ctx_free},
+    {NULL, NULL}};
