@@ -883,30 +883,34 @@ static int cmd_worker(int argc, char **argv)
     sa.sa_handler = on_stop_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    int storage_errors = 0;
+    int storage_errors = 0, failing_after_stop = 0;
     for (;;) {
         if (stop_requested) {
             /* Graceful: start nothing new, let what is in flight finish
-             * (bounded by the timeout), record it, and leave. */
+             * (bounded by the timeout), store its outcomes, and leave. */
             rh_ctx_pause(ctx, 1);
-            if (rh_ctx_in_flight(ctx) == 0) {
-                rc = rh_tick(ctx); /* store the last outcomes */
+            if (rh_ctx_in_flight(ctx) == 0)
                 break;
-            }
         }
         rc = rh_tick(ctx);
         if (rc == RH_E_STORAGE) {
-            /* Outcomes are kept and stored again on the next tick; a store
-             * that is down (a database restart) is waited for, with
-             * backoff, until it is back or we are told to stop. */
+            /* The transfers went on; their outcomes wait in memory and are
+             * stored when the store is back (a database restart, a locked
+             * or full disk): the library paces its retries, and rh_wait
+             * keeps serving the transfers meanwhile. Told to stop while
+             * the store is down, we give it about 8 s, then leave what is
+             * unstored to come back when its lease ends. */
             if (storage_errors++ % 20 == 0)
                 fprintf(stderr, "%s worker: %s\n", prog,
                         rh_ctx_last_error(ctx));
-            long ms = 50L << (storage_errors < 5 ? storage_errors : 5);
-            struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-            nanosleep(&ts, NULL);
-            if (stop_requested && rh_ctx_in_flight(ctx) == 0)
+            if (stop_requested && ++failing_after_stop > 12) {
+                fprintf(stderr,
+                        "%s worker: stopping with %zu outcomes not stored; "
+                        "their deliveries are sent again after their lease\n",
+                        prog, rh_ctx_in_flight(ctx));
                 break;
+            }
+            rh_wait(ctx, 500);
             continue;
         }
         if (rc < 0) {

@@ -278,7 +278,8 @@ static int build_limits(rh_ctx *ctx, rh_claim_request *req)
                       ? 0
                       : ctx->s.max_in_flight_per_endpoint - ep->in_flight;
     }
-    qsort(ctx->limits, n, sizeof *ctx->limits, by_endpoint_id);
+    if (n > 1)
+        qsort(ctx->limits, n, sizeof *ctx->limits, by_endpoint_id);
     req->limits = ctx->limits;
     req->n_limits = n;
     return RH_OK;

@@ -17,9 +17,12 @@
 #include "rh_internal.h" /* the two HMAC paths, measured apart */
 #include "sink.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <malloc.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #ifdef RH_HAVE_PG
 #include <libpq-fe.h>
@@ -36,6 +39,7 @@ static double now_s(void)
 }
 
 static char payload[1024 + 1];
+static int bench_failed; /* a figure's deliveries missing or not verifying */
 static char dir[64];
 static sink *receiver;
 
@@ -151,8 +155,10 @@ static const char *pg_conninfo(void)
 
 static int pg_schema_n;
 
-/* A context on a fresh schema, through the host's connection (for batches). */
-static rh_ctx *pg_ctx(PGconn **db_out, char *schema, size_t schema_size)
+/* A context on a fresh schema, through the host's connection (for batches),
+ * with one endpoint: url, or the test sink's /bench when NULL. */
+static rh_ctx *pg_ctx_to(PGconn **db_out, char *schema, size_t schema_size,
+                         const char *to)
 {
     rh_storage st;
     rh_config *cfg = NULL;
@@ -170,10 +176,18 @@ static rh_ctx *pg_ctx(PGconn **db_out, char *schema, size_t schema_size)
     if (rh_ctx_new(&ctx, cfg) != RH_OK)
         return NULL;
     rh_config_free(cfg);
-    sink_url(receiver, "/bench", url, sizeof url);
+    if (to)
+        snprintf(url, sizeof url, "%s", to);
+    else
+        sink_url(receiver, "/bench", url, sizeof url);
     rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret, sizeof secret);
     *db_out = db;
     return ctx;
+}
+
+static rh_ctx *pg_ctx(PGconn **db_out, char *schema, size_t schema_size)
+{
+    return pg_ctx_to(db_out, schema, schema_size, NULL);
 }
 
 static double run_emit_pg(int n, int batch)
@@ -274,11 +288,63 @@ static double run_deliver_pg(int workers, int n)
     PQfinish(db);
     return n / dt;
 }
+
+static fastsink *fast;
+
+/* End to end on PostgreSQL: `workers` tool processes already waiting on an
+ * empty queue, then n 1 KB emits from here, committed `batch` at a time
+ * (rh_emit_batch), until the epoll sink has them all. */
+static double run_e2e_pg(int workers, int n, int batch)
+{
+    PGconn *db = NULL;
+    char schema[64], store[600], url[64];
+    pid_t pids[8];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/e2e", fastsink_port(fast));
+    rh_ctx *ctx = pg_ctx_to(&db, schema, sizeof schema, url);
+    if (!ctx)
+        return -1;
+    fastsink_reset(fast, 0);
+    snprintf(store, sizeof store, "pg:%s", pg_conninfo());
+    for (int w = 0; w < workers; w++) {
+        pids[w] = fork();
+        if (pids[w] == 0) {
+            const char *argv[] = {"build/replicer-hooks", "worker", "--store",
+                                  store, "--schema", schema, "--dev",
+                                  "--quiet", "--per-endpoint", "64", NULL};
+            execv(argv[0], (char *const *)argv);
+            _exit(127);
+        }
+    }
+    usleep(300000); /* the workers are up and polling */
+    double t0 = now_s();
+    for (int i = 0; i < n; i += batch) {
+        rh_emit_batch_begin(ctx);
+        for (int j = i; j < i + batch && j < n; j++)
+            if (rh_emit(ctx, "bench.e2e", payload, 1024, NULL, 0) != 1)
+                bench_failed = 1;
+        if (rh_emit_batch_commit(ctx) != RH_OK)
+            bench_failed = 1;
+    }
+    while (fastsink_count(fast) < (size_t)n && now_s() - t0 < 300)
+        usleep(1000);
+    double dt = now_s() - t0;
+    for (int w = 0; w < workers; w++) {
+        kill(pids[w], SIGTERM);
+        waitpid(pids[w], NULL, 0);
+    }
+    if (fastsink_count(fast) < (size_t)n)
+        bench_failed = 1;
+    rh_ctx_free(ctx);
+    PQfinish(db);
+    return n / dt;
+}
 #endif
 
 /* ------------------------------------------------ issue 5: delivery path */
 
+#ifndef RH_HAVE_PG
 static fastsink *fast;
+#endif
 
 static int64_t mono_ns(void)
 {
@@ -402,7 +468,6 @@ static rh_ctx *fast_ctx(size_t in_flight, char *secret)
     return ctx;
 }
 
-static int bench_failed;
 
 /* The sink's first requests must verify with the endpoint's secret. */
 static void check_samples(const char *secret)
@@ -613,6 +678,205 @@ static double run_slow(int n, double *cpu_s)
     return dt;
 }
 
+/* ----------------------------------------- issue 10: end to end, faults */
+
+/* Syncs to disk, counted in SQLite's default VFS: each xSync of the unix
+ * VFS is one fdatasync (or fsync) call. Wrapping the VFS counts them in
+ * the bench's own process, without strace, and only for SQLite's files. */
+static sqlite3_vfs count_vfs;
+static sqlite3_io_methods count_methods;
+static const sqlite3_io_methods *real_methods;
+static long n_syncs;
+
+static int count_sync(sqlite3_file *f, int flags)
+{
+    n_syncs++;
+    return real_methods->xSync(f, flags);
+}
+
+static int count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f,
+                      int flags, int *out)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    int rc = real->xOpen(real, name, f, flags, out);
+    if (rc == SQLITE_OK && f->pMethods) {
+        if (!real_methods) {
+            real_methods = f->pMethods;
+            count_methods = *f->pMethods;
+            count_methods.xSync = count_sync;
+        }
+        if (f->pMethods == real_methods)
+            f->pMethods = &count_methods;
+    }
+    return rc;
+}
+
+static void count_syncs_install(void)
+{
+    sqlite3_vfs *real = sqlite3_vfs_find(NULL);
+    count_vfs = *real;
+    count_vfs.zName = "rh-bench-count-syncs";
+    count_vfs.pAppData = real;
+    count_vfs.xOpen = count_open;
+    sqlite3_vfs_register(&count_vfs, 1);
+}
+
+typedef enum {
+    E2E_MEMORY,
+    E2E_SQLITE_FULL,
+    E2E_SQLITE_NORMAL
+} e2e_store;
+
+static int e2e_done;
+static void e2e_attempt(const rh_attempt *at, void *ud)
+{
+    (void)ud;
+    e2e_done += rh_attempt_success(at);
+}
+
+/* What a user pays: n emits and their deliveries in one loop (emit up to
+ * `batch` events, as one emit batch when batch > 1, while fewer than 256
+ * are waiting; tick; wait), 64 in flight, 1 KB events, the epoll sink.
+ * Deliveries per second; *syncs_out: SQLite syncs per delivery. */
+static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
+{
+    rh_config *cfg = NULL;
+    rh_ctx *ctx = NULL;
+    rh_storage st;
+    char path[160], url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    static int k;
+    rh_config_new(&cfg);
+    rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
+    rh_config_set_max_in_flight(cfg, 64);
+    rh_config_set_max_in_flight_per_endpoint(cfg, 64);
+    rh_config_set_timeout_ms(cfg, 30000);
+    rh_config_set_attempt_cb(cfg, e2e_attempt, NULL);
+    if (kind != E2E_MEMORY) {
+        snprintf(path, sizeof path, "%s/e2e-%d.db", dir, k++);
+        if (rh_sqlite_open(&st, path,
+                           kind == E2E_SQLITE_NORMAL ? RH_SQLITE_SYNC_NORMAL
+                                                     : 0,
+                           NULL, 0) != RH_OK)
+            return -1;
+        rh_config_set_storage(cfg, &st);
+    }
+    if (rh_ctx_new(&ctx, cfg) != RH_OK)
+        return -1;
+    rh_config_free(cfg);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/e2e", fastsink_port(fast));
+    rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret, sizeof secret);
+    fastsink_reset(fast, 0);
+    e2e_done = 0;
+    int emitted = 0;
+    long syncs0 = n_syncs;
+    double t0 = now_s();
+    while (e2e_done < n && now_s() - t0 < 120) {
+        if (emitted < n && emitted - e2e_done < 256) {
+            int m = batch < n - emitted ? batch : n - emitted;
+            if (batch > 1 && rh_emit_batch_begin(ctx) != RH_OK)
+                return -1;
+            for (int i = 0; i < m; i++)
+                if (rh_emit(ctx, "bench.e2e", payload, 1024, NULL, 0) != 1)
+                    return -1;
+            if (batch > 1 && rh_emit_batch_commit(ctx) != RH_OK)
+                return -1;
+            emitted += m;
+        }
+        if (rh_tick(ctx) < 0)
+            return -1;
+        if (emitted == n || emitted - e2e_done >= 256)
+            rh_wait(ctx, 5);
+    }
+    double dt = now_s() - t0;
+    *syncs_out = (double)(n_syncs - syncs0) / n;
+    check_samples(secret);
+    if (e2e_done != n || fastsink_count(fast) != (size_t)n)
+        bench_failed = 1;
+    rh_ctx_free(ctx);
+    return n / dt;
+}
+
+/* A listener that never accepts: connections open, requests go into its
+ * backlog, no answer ever comes. */
+static int black_hole(int *port)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        listen(fd, 128) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+        return -1;
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* Healthy-endpoint latency at `rate` emits/s for `seconds`, 64 in flight,
+ * 32 per endpoint; with dead_backlog > 0 a second endpoint that never
+ * answers has that many deliveries due (its 32 hang) the whole time. */
+static int pace_latency_beside(int dead_backlog, double seconds, int rate,
+                               double *p50, double *p99)
+{
+    rh_config *cfg = NULL;
+    rh_ctx *ctx = NULL;
+    char url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], body[64];
+    const char *ok_events[] = {"ok.*"}, *dead_events[] = {"dead.*"};
+    int hole = -1, hole_port = 0;
+    rh_config_new(&cfg);
+    rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
+    rh_config_set_max_in_flight(cfg, 64);
+    rh_config_set_max_in_flight_per_endpoint(cfg, 32);
+    rh_config_set_timeout_ms(cfg, 30000);
+    rh_config_set_max_pending(cfg, 2000000);
+    rh_ctx_new(&ctx, cfg);
+    rh_config_free(cfg);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/ok", fastsink_port(fast));
+    rh_endpoint_add(ctx, url, ok_events, 1, ep, sizeof ep, secret,
+                    sizeof secret);
+    if (dead_backlog > 0) {
+        char dead_secret[RH_SECRET_SIZE];
+        if ((hole = black_hole(&hole_port)) < 0)
+            return -1;
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/dead", hole_port);
+        rh_endpoint_add(ctx, url, dead_events, 1, ep, sizeof ep, dead_secret,
+                        sizeof dead_secret);
+        for (int i = 0; i < dead_backlog; i++)
+            rh_emit(ctx, "dead.event", "{}", 2, NULL, 0);
+    }
+    fastsink_reset(fast, 0);
+    int total = (int)(seconds * rate), emitted = 0;
+    double t0 = now_s();
+    while ((emitted < total || fastsink_count(fast) < (size_t)total) &&
+           now_s() - t0 < seconds + 30) {
+        int due = (int)((now_s() - t0) * rate);
+        for (; emitted < due && emitted < total; emitted++) {
+            int len = snprintf(body, sizeof body, "{\"t\":%lld}",
+                               (long long)mono_ns());
+            if (rh_emit(ctx, "ok.latency", body, (size_t)len, NULL, 0) != 1)
+                return -1;
+        }
+        if (rh_tick(ctx) < 0)
+            return -1;
+        rh_wait(ctx, 1);
+    }
+    const int64_t *lat;
+    size_t n = fastsink_latencies(fast, &lat);
+    int64_t *copy = malloc((n ? n : 1) * sizeof *copy);
+    memcpy(copy, lat, n * sizeof *copy);
+    qsort(copy, n, sizeof *copy, cmp64);
+    *p50 = n ? (double)copy[n / 2] / 1e6 : -1;
+    *p99 = n ? (double)copy[n * 99 / 100] / 1e6 : -1;
+    free(copy);
+    rh_ctx_free(ctx);
+    if (hole >= 0)
+        close(hole);
+    return n == (size_t)total ? 0 : -1;
+}
+
 static int cmp_d(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -625,7 +889,7 @@ typedef struct figure {
     double med, min, max;
 } figure;
 
-static figure figures[40];
+static figure figures[64];
 static int n_figures;
 
 static void record(const char *name, const char *unit, double v[REPS])
@@ -656,6 +920,7 @@ int main(int argc, char **argv)
         return 1;
     printf("replicer-hooks %s bench: 1 KB events, one endpoint, loopback\n\n",
            rh_version_string());
+    count_syncs_install();
     printf("%-34s %12s %-14s\n", "figure", "median", "unit");
     if (fastsink_start(&fast, 0) != 0)
         return 1;
@@ -777,7 +1042,42 @@ int main(int argc, char **argv)
         record("slow_receivers 10k x 1 s: wall", "s", v);
         record("slow_receivers 10k x 1 s: cpu", "s", cpu);
     }
-    fastsink_stop(fast);
+    /* End to end: emit and deliver in one loop, what a user pays; the
+     * ratios compare runs of this bench, moments apart. */
+    {
+        double mem[REPS], full1[REPS], full100[REPS], normal[REPS];
+        double s_full1[REPS], s_full100[REPS], s_normal[REPS], r_full[REPS];
+        for (int r = 0; r < REPS; r++) {
+            double unused;
+            mem[r] = run_e2e(E2E_MEMORY, 20000, 1, &unused);
+            full1[r] = run_e2e(E2E_SQLITE_FULL, 3000, 1, &s_full1[r]);
+            full100[r] = run_e2e(E2E_SQLITE_FULL, 20000, 100, &s_full100[r]);
+            normal[r] = run_e2e(E2E_SQLITE_NORMAL, 20000, 1, &s_normal[r]);
+            r_full[r] = full100[r] / mem[r];
+        }
+        record("e2e_memory", "deliveries/s", mem);
+        record("e2e_sqlite_full_single_emits", "deliveries/s", full1);
+        record("e2e_sqlite_full_single: syncs", "per delivery", s_full1);
+        record("e2e_sqlite_full_emits_by_100", "deliveries/s", full100);
+        record("e2e_sqlite_full_by_100: syncs", "per delivery", s_full100);
+        record("e2e_sqlite_normal_single_emits", "deliveries/s", normal);
+        record("e2e_sqlite_normal_single: syncs", "per delivery", s_normal);
+        record("e2e sqlite_full_by_100 / memory", "ratio", r_full);
+    }
+    {
+        double p50[REPS], p99[REPS], d50[REPS], d99[REPS], ratio[REPS];
+        for (int r = 0; r < REPS; r++) {
+            if (pace_latency_beside(0, 2.0, 5000, &p50[r], &p99[r]) != 0 ||
+                pace_latency_beside(10000, 2.0, 5000, &d50[r], &d99[r]) != 0)
+                bench_failed = 1;
+            ratio[r] = d99[r] / p99[r];
+        }
+        record("latency_p50 at 5k/s alone", "ms", p50);
+        record("latency_p99 at 5k/s alone", "ms", p99);
+        record("latency_p50 beside 10k dead", "ms", d50);
+        record("latency_p99 beside 10k dead", "ms", d99);
+        record("latency p99 dead / alone", "ratio", ratio);
+    }
     for (int r = 0; r < REPS; r++)
         v[r] = run_emit(STORE_SQLITE, 1000, 1);
     record("emit_sqlite_one_per_txn", "emits/s", v);
@@ -811,11 +1111,26 @@ int main(int argc, char **argv)
                 v[r] = run_deliver_pg(counts[k], 3000);
             record(names[k], "deliveries/s", v);
         }
+        /* end to end, beside the memory store's figure of this run */
+        double e2e[3][REPS], r1[REPS], r2[REPS];
+        for (int r = 0; r < REPS; r++) {
+            double unused, mem = run_e2e(E2E_MEMORY, 20000, 1, &unused);
+            for (int k = 0; k < 3; k++)
+                e2e[k][r] = run_e2e_pg(counts[k], 5000, 100);
+            r1[r] = e2e[0][r] / mem;
+            r2[r] = e2e[1][r] / e2e[0][r];
+        }
+        record("e2e_pg_1_worker_emits_by_100", "deliveries/s", e2e[0]);
+        record("e2e_pg_2_workers_emits_by_100", "deliveries/s", e2e[1]);
+        record("e2e_pg_4_workers_emits_by_100", "deliveries/s", e2e[2]);
+        record("e2e pg_1_worker / memory", "ratio", r1);
+        record("e2e pg_2_workers / pg_1_worker", "ratio", r2);
     } else {
         printf("(PostgreSQL figures skipped: no RH_TEST_PG)\n");
     }
 #endif
 
+    fastsink_stop(fast);
     FILE *f = fopen(json_path, "w");
     if (f) {
         fprintf(f, "{\"version\":\"%s\",\"figures\":[", rh_version_string());
