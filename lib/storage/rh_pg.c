@@ -177,7 +177,10 @@ typedef struct store {
     PGconn *conn;
     int owned;
     int own_txn;
-    int batch_txn; /* batch_begin opened BEGIN */
+    int batch_txn;    /* batch_begin opened BEGIN */
+    int pipelined;    /* that batch's enqueues are pipelined */
+    int batch_failed; /* and one of them failed: the commit must fail */
+    int n_unread;     /* statements sent in the pipeline, not yet read */
     char schema[64];
     char *sql[S_COUNT];
     int64_t retry_at_ms;
@@ -228,8 +231,13 @@ static int fail(store *s, const char *what, const PGresult *res)
 /* A usable connection, or RH_E_STORAGE. Our own connection is re-made after
  * a loss, at most once per backoff period, so a database that is down costs
  * the host little. */
+static int pipeline_drain(store *s);
+static int pipeline_sync_read(store *s);
+
 static int ensure(store *s)
 {
+    if (s->pipelined)
+        pipeline_drain(s); /* another slot in a batch: read what was sent */
     if (PQstatus(s->conn) == CONNECTION_OK)
         return RH_OK;
     if (!s->owned) {
@@ -449,7 +457,7 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         if (rc == RH_OK)
             rc = arr_add(&up, I64(b1, rh_delivery_updated_ms(dls[i])));
     }
-    if (rc == RH_OK)
+    if (rc == RH_OK && !s->pipelined)
         rc = ensure(s);
     if (rc == RH_OK) {
         const char *dv[10] = {ids.buf, rh_event_id(ev), rh_event_type(ev),
@@ -460,9 +468,19 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         int bin[10] = {0};
         lens[9] = (int)rh_event_data_len(ev);
         bin[9] = 1;
-        PGresult *r = run(s, S_DL_INSERT, 10, dv, lens, bin, "enqueue");
-        rc = r ? RH_OK : RH_E_STORAGE;
-        PQclear(r);
+        if (s->pipelined) {
+            /* in a batch: sent now, its answer read at the commit (or
+             * every so often, so that answers never pile up unread) */
+            if (!PQsendQueryParams(s->conn, s->sql[S_DL_INSERT], 10, NULL, dv,
+                                   lens, bin, 0))
+                rc = fail(s, "enqueue", NULL);
+            else if (++s->n_unread >= 256)
+                rc = pipeline_sync_read(s);
+        } else {
+            PGresult *r = run(s, S_DL_INSERT, 10, dv, lens, bin, "enqueue");
+            rc = r ? RH_OK : RH_E_STORAGE;
+            PQclear(r);
+        }
     }
     free(ids.buf);
     free(eps.buf);
@@ -736,14 +754,73 @@ static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
 
 /* ------------------------------------------------------------ emit batch */
 
+/* Read the answers to everything sent in the pipeline, up to a sync; the
+ * first error fails the batch (the transaction is then aborted anyway). */
+static int pipeline_sync_read(store *s)
+{
+    int rc = RH_OK;
+    if (!PQpipelineSync(s->conn))
+        rc = fail(s, "batch", NULL);
+    for (;;) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) {
+            if (PQstatus(s->conn) != CONNECTION_OK) {
+                rc = fail(s, "batch", NULL);
+                break;
+            }
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == RH_OK)
+            rc = fail(s, "batch", r);
+        PQclear(r);
+    }
+    s->n_unread = 0;
+    if (rc != RH_OK)
+        s->batch_failed = 1;
+    return rc;
+}
+
+/* Leave pipeline mode; the batch's transaction stays open. */
+static int pipeline_drain(store *s)
+{
+    int rc = pipeline_sync_read(s);
+    s->pipelined = 0;
+    if (!PQexitPipelineMode(s->conn) && rc == RH_OK)
+        rc = fail(s, "batch", NULL);
+    return rc;
+}
+
+/* On our own connection the batch's enqueues are pipelined: one round trip
+ * for the lot instead of one per emit. The host's connection is left in
+ * ordinary mode, so that the host may still use it between emits. */
 static int s_batch_begin(void *ud)
 {
     store *s = ud;
     int rc = ensure(s);
     if (rc != RH_OK)
         return rc;
+    s->batch_failed = 0;
     s->batch_txn = PQtransactionStatus(s->conn) == PQTRANS_IDLE;
-    if (s->batch_txn && (rc = exec_simple(s, "BEGIN", "batch_begin")) != RH_OK)
+    if (!s->batch_txn)
+        return RH_OK; /* inside the host's transaction: its to commit */
+    if (s->owned && PQenterPipelineMode(s->conn)) {
+        s->pipelined = 1;
+        if (PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL,
+                              0)) {
+            s->n_unread = 1;
+            return RH_OK;
+        }
+        rc = fail(s, "batch_begin", NULL);
+        pipeline_drain(s);
+        s->batch_txn = 0;
+        return rc;
+    }
+    if ((rc = exec_simple(s, "BEGIN", "batch_begin")) != RH_OK)
         s->batch_txn = 0;
     return rc;
 }
@@ -751,13 +828,27 @@ static int s_batch_begin(void *ud)
 static int s_batch_commit(void *ud)
 {
     store *s = ud;
-    int rc;
+    int rc = RH_OK;
     if (!s->batch_txn)
         return RH_OK; /* inside the host's transaction: its to commit */
     s->batch_txn = 0;
-    rc = exec_simple(s, "COMMIT", "batch_commit");
-    if (rc != RH_OK && PQstatus(s->conn) == CONNECTION_OK)
-        PQclear(PQexec(s->conn, "ROLLBACK"));
+    if (s->pipelined) {
+        if (!s->batch_failed &&
+            !PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
+                               0))
+            rc = fail(s, "batch_commit", NULL);
+        int drained = pipeline_drain(s);
+        if (rc == RH_OK)
+            rc = drained;
+    } else if (!s->batch_failed) {
+        rc = exec_simple(s, "COMMIT", "batch_commit");
+    }
+    if (rc == RH_OK && s->batch_failed)
+        rc = RH_E_STORAGE; /* its text is the failed statement's */
+    if (PQstatus(s->conn) == CONNECTION_OK &&
+        PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(s->conn, "ROLLBACK")); /* nothing of it was kept */
+    s->batch_failed = 0;
     return rc;
 }
 

@@ -303,6 +303,22 @@ static double run_e2e_pg(int workers, int n, int batch)
     rh_ctx *ctx = pg_ctx_to(&db, schema, sizeof schema, url);
     if (!ctx)
         return -1;
+    /* the emitter on a connection of its own, as rh_pg_open gives: there
+     * an emit batch is pipelined */
+    rh_ctx_free(ctx);
+    PQfinish(db);
+    db = NULL;
+    rh_storage st;
+    rh_config *cfg = NULL;
+    rh_config_new(&cfg);
+    rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
+    if (rh_pg_open(&st, pg_conninfo(), schema, NULL, 0) != RH_OK)
+        return -1;
+    rh_config_set_storage(cfg, &st);
+    ctx = NULL;
+    if (rh_ctx_new(&ctx, cfg) != RH_OK)
+        return -1;
+    rh_config_free(cfg);
     fastsink_reset(fast, 0);
     snprintf(store, sizeof store, "pg:%s", pg_conninfo());
     for (int w = 0; w < workers; w++) {
@@ -335,7 +351,6 @@ static double run_e2e_pg(int workers, int n, int batch)
     if (fastsink_count(fast) < (size_t)n)
         bench_failed = 1;
     rh_ctx_free(ctx);
-    PQfinish(db);
     return n / dt;
 }
 #endif
@@ -684,14 +699,20 @@ static double run_slow(int n, double *cpu_s)
  * VFS is one fdatasync (or fsync) call. Wrapping the VFS counts them in
  * the bench's own process, without strace, and only for SQLite's files. */
 static sqlite3_vfs count_vfs;
-static sqlite3_io_methods count_methods;
-static const sqlite3_io_methods *real_methods;
+/* the unix VFS gives the main file and its WAL or journal different method
+ * tables (the WAL takes no locks): each one seen is wrapped */
+#define COUNT_TABLES 4
+static sqlite3_io_methods count_methods[COUNT_TABLES];
+static const sqlite3_io_methods *real_methods[COUNT_TABLES];
 static long n_syncs;
 
 static int count_sync(sqlite3_file *f, int flags)
 {
     n_syncs++;
-    return real_methods->xSync(f, flags);
+    for (int i = 0; i < COUNT_TABLES; i++)
+        if (f->pMethods == &count_methods[i])
+            return real_methods[i]->xSync(f, flags);
+    return SQLITE_IOERR;
 }
 
 static int count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f,
@@ -699,14 +720,16 @@ static int count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f,
 {
     sqlite3_vfs *real = vfs->pAppData;
     int rc = real->xOpen(real, name, f, flags, out);
-    if (rc == SQLITE_OK && f->pMethods) {
-        if (!real_methods) {
-            real_methods = f->pMethods;
-            count_methods = *f->pMethods;
-            count_methods.xSync = count_sync;
+    for (int i = 0; rc == SQLITE_OK && f->pMethods && i < COUNT_TABLES; i++) {
+        if (!real_methods[i]) {
+            real_methods[i] = f->pMethods;
+            count_methods[i] = *f->pMethods;
+            count_methods[i].xSync = count_sync;
         }
-        if (f->pMethods == real_methods)
-            f->pMethods = &count_methods;
+        if (f->pMethods == real_methods[i]) {
+            f->pMethods = &count_methods[i];
+            break;
+        }
     }
     return rc;
 }
@@ -734,10 +757,12 @@ static void e2e_attempt(const rh_attempt *at, void *ud)
     e2e_done += rh_attempt_success(at);
 }
 
-/* What a user pays: n emits and their deliveries in one loop (emit up to
- * `batch` events, as one emit batch when batch > 1, while fewer than 256
- * are waiting; tick; wait), 64 in flight, 1 KB events, the epoll sink.
- * Deliveries per second; *syncs_out: SQLite syncs per delivery. */
+/* What a user pays: n emits and their deliveries in one loop, 64 in
+ * flight, 1 KB events, the epoll sink. Each turn emits what has come in
+ * since the last tick (up to 64 events, one rh_emit and one commit each;
+ * or, batch > 1, one emit batch of `batch`) while fewer than 256 wait,
+ * then ticks. Deliveries per second; *syncs_out: SQLite syncs per
+ * delivery. */
 static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
 {
     rh_config *cfg = NULL;
@@ -773,7 +798,8 @@ static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
     double t0 = now_s();
     while (e2e_done < n && now_s() - t0 < 120) {
         if (emitted < n && emitted - e2e_done < 256) {
-            int m = batch < n - emitted ? batch : n - emitted;
+            int chunk = batch > 1 ? batch : 64;
+            int m = chunk < n - emitted ? chunk : n - emitted;
             if (batch > 1 && rh_emit_batch_begin(ctx) != RH_OK)
                 return -1;
             for (int i = 0; i < m; i++)
@@ -910,6 +936,70 @@ static void record(const char *name, const char *unit, double v[REPS])
     fflush(stdout);
 }
 
+#ifdef RH_HAVE_PG
+/* End to end on PostgreSQL with 1, 2 and 4 workers (needs RH_TEST_PG). */
+static void bench_e2e_pg(void)
+{
+    static const int counts[] = {1, 2, 4};
+        /* end to end, beside the memory store's figure of this run */
+        double e2e[3][REPS], r1[REPS], r2[REPS];
+        for (int r = 0; r < REPS; r++) {
+            double unused, mem = run_e2e(E2E_MEMORY, 20000, 1, &unused);
+            for (int k = 0; k < 3; k++)
+                e2e[k][r] = run_e2e_pg(counts[k], 5000, 100);
+            r1[r] = e2e[0][r] / mem;
+            r2[r] = e2e[1][r] / e2e[0][r];
+        }
+        record("e2e_pg_1_worker_emits_by_100", "deliveries/s", e2e[0]);
+        record("e2e_pg_2_workers_emits_by_100", "deliveries/s", e2e[1]);
+        record("e2e_pg_4_workers_emits_by_100", "deliveries/s", e2e[2]);
+        record("e2e pg_1_worker / memory", "ratio", r1);
+        record("e2e pg_2_workers / pg_1_worker", "ratio", r2);
+}
+#endif
+
+/* The end-to-end figures of memory and SQLite, and latency beside a dead
+ * endpoint (make bench, or RH_BENCH_ONLY=e2e). */
+static void bench_e2e(void)
+{
+    /* End to end: emit and deliver in one loop, what a user pays; the
+     * ratios compare runs of this bench, moments apart. */
+    {
+        double mem[REPS], full1[REPS], full100[REPS], normal[REPS];
+        double s_full1[REPS], s_full100[REPS], s_normal[REPS], r_full[REPS];
+        for (int r = 0; r < REPS; r++) {
+            double unused;
+            mem[r] = run_e2e(E2E_MEMORY, 20000, 1, &unused);
+            full1[r] = run_e2e(E2E_SQLITE_FULL, 3000, 1, &s_full1[r]);
+            full100[r] = run_e2e(E2E_SQLITE_FULL, 20000, 100, &s_full100[r]);
+            normal[r] = run_e2e(E2E_SQLITE_NORMAL, 20000, 1, &s_normal[r]);
+            r_full[r] = full100[r] / mem[r];
+        }
+        record("e2e_memory", "deliveries/s", mem);
+        record("e2e_sqlite_full_single_emits", "deliveries/s", full1);
+        record("e2e_sqlite_full_single: syncs", "per delivery", s_full1);
+        record("e2e_sqlite_full_emits_by_100", "deliveries/s", full100);
+        record("e2e_sqlite_full_by_100: syncs", "per delivery", s_full100);
+        record("e2e_sqlite_normal_single_emits", "deliveries/s", normal);
+        record("e2e_sqlite_normal_single: syncs", "per delivery", s_normal);
+        record("e2e sqlite_full_by_100 / memory", "ratio", r_full);
+    }
+    {
+        double p50[REPS], p99[REPS], d50[REPS], d99[REPS], ratio[REPS];
+        for (int r = 0; r < REPS; r++) {
+            if (pace_latency_beside(0, 2.0, 5000, &p50[r], &p99[r]) != 0 ||
+                pace_latency_beside(10000, 2.0, 5000, &d50[r], &d99[r]) != 0)
+                bench_failed = 1;
+            ratio[r] = d99[r] / p99[r];
+        }
+        record("latency_p50 at 5k/s alone", "ms", p50);
+        record("latency_p99 at 5k/s alone", "ms", p99);
+        record("latency_p50 beside 10k dead", "ms", d50);
+        record("latency_p99 beside 10k dead", "ms", d99);
+        record("latency p99 dead / alone", "ratio", ratio);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *json_path = argc > 1 ? argv[1] : "build/bench.json";
@@ -937,6 +1027,16 @@ int main(int argc, char **argv)
         fastsink_stop(fast);
         sink_stop(receiver);
         return rc != 0;
+    }
+    if (only && strcmp(only, "e2e") == 0) {
+        bench_e2e();
+#ifdef RH_HAVE_PG
+        if (pg_conninfo())
+            bench_e2e_pg();
+#endif
+        fastsink_stop(fast);
+        sink_stop(receiver);
+        return bench_failed;
     }
     if (only && strcmp(only, "slow") == 0) {
         double cpu, wall = run_slow(10000, &cpu);
@@ -1042,42 +1142,7 @@ int main(int argc, char **argv)
         record("slow_receivers 10k x 1 s: wall", "s", v);
         record("slow_receivers 10k x 1 s: cpu", "s", cpu);
     }
-    /* End to end: emit and deliver in one loop, what a user pays; the
-     * ratios compare runs of this bench, moments apart. */
-    {
-        double mem[REPS], full1[REPS], full100[REPS], normal[REPS];
-        double s_full1[REPS], s_full100[REPS], s_normal[REPS], r_full[REPS];
-        for (int r = 0; r < REPS; r++) {
-            double unused;
-            mem[r] = run_e2e(E2E_MEMORY, 20000, 1, &unused);
-            full1[r] = run_e2e(E2E_SQLITE_FULL, 3000, 1, &s_full1[r]);
-            full100[r] = run_e2e(E2E_SQLITE_FULL, 20000, 100, &s_full100[r]);
-            normal[r] = run_e2e(E2E_SQLITE_NORMAL, 20000, 1, &s_normal[r]);
-            r_full[r] = full100[r] / mem[r];
-        }
-        record("e2e_memory", "deliveries/s", mem);
-        record("e2e_sqlite_full_single_emits", "deliveries/s", full1);
-        record("e2e_sqlite_full_single: syncs", "per delivery", s_full1);
-        record("e2e_sqlite_full_emits_by_100", "deliveries/s", full100);
-        record("e2e_sqlite_full_by_100: syncs", "per delivery", s_full100);
-        record("e2e_sqlite_normal_single_emits", "deliveries/s", normal);
-        record("e2e_sqlite_normal_single: syncs", "per delivery", s_normal);
-        record("e2e sqlite_full_by_100 / memory", "ratio", r_full);
-    }
-    {
-        double p50[REPS], p99[REPS], d50[REPS], d99[REPS], ratio[REPS];
-        for (int r = 0; r < REPS; r++) {
-            if (pace_latency_beside(0, 2.0, 5000, &p50[r], &p99[r]) != 0 ||
-                pace_latency_beside(10000, 2.0, 5000, &d50[r], &d99[r]) != 0)
-                bench_failed = 1;
-            ratio[r] = d99[r] / p99[r];
-        }
-        record("latency_p50 at 5k/s alone", "ms", p50);
-        record("latency_p99 at 5k/s alone", "ms", p99);
-        record("latency_p50 beside 10k dead", "ms", d50);
-        record("latency_p99 beside 10k dead", "ms", d99);
-        record("latency p99 dead / alone", "ratio", ratio);
-    }
+    bench_e2e();
     for (int r = 0; r < REPS; r++)
         v[r] = run_emit(STORE_SQLITE, 1000, 1);
     record("emit_sqlite_one_per_txn", "emits/s", v);
@@ -1111,20 +1176,7 @@ int main(int argc, char **argv)
                 v[r] = run_deliver_pg(counts[k], 3000);
             record(names[k], "deliveries/s", v);
         }
-        /* end to end, beside the memory store's figure of this run */
-        double e2e[3][REPS], r1[REPS], r2[REPS];
-        for (int r = 0; r < REPS; r++) {
-            double unused, mem = run_e2e(E2E_MEMORY, 20000, 1, &unused);
-            for (int k = 0; k < 3; k++)
-                e2e[k][r] = run_e2e_pg(counts[k], 5000, 100);
-            r1[r] = e2e[0][r] / mem;
-            r2[r] = e2e[1][r] / e2e[0][r];
-        }
-        record("e2e_pg_1_worker_emits_by_100", "deliveries/s", e2e[0]);
-        record("e2e_pg_2_workers_emits_by_100", "deliveries/s", e2e[1]);
-        record("e2e_pg_4_workers_emits_by_100", "deliveries/s", e2e[2]);
-        record("e2e pg_1_worker / memory", "ratio", r1);
-        record("e2e pg_2_workers / pg_1_worker", "ratio", r2);
+        bench_e2e_pg();
     } else {
         printf("(PostgreSQL figures skipped: no RH_TEST_PG)\n");
     }
