@@ -119,7 +119,8 @@ static const char *const sql_template[S_COUNT] = {
         "pick AS (SELECT e.id, f.first,"
         " LEAST(COALESCE(l.room, $5::int), $2::int) AS room FROM eps e"
         " CROSS JOIN LATERAL (SELECT due_ms AS first FROM @.deliveries"
-        "  WHERE state < 2 AND endpoint_id = e.id ORDER BY due_ms LIMIT 1) f"
+        "  WHERE state < 2 AND endpoint_id = e.id"
+        "  ORDER BY endpoint_id, due_ms LIMIT 1) f"
         " LEFT JOIN lim l ON l.id = e.id"
         " WHERE e.id IS NOT NULL AND f.first <= $1"
         " AND COALESCE(l.room, $5::int) > 0 ORDER BY f.first, e.id LIMIT $2), "
@@ -130,7 +131,8 @@ static const char *const sql_template[S_COUNT] = {
         "  ORDER BY due_ms, id LIMIT p.room FOR UPDATE SKIP LOCKED) c), "
         "chosen AS (SELECT id FROM cand ORDER BY turn, first, ep LIMIT $2), "
         "took AS (UPDATE @.deliveries d SET state = 1, due_ms = $6"
-        " FROM chosen WHERE d.id = chosen.id RETURNING d.id, d.event_id,"
+        " WHERE d.id = ANY(ARRAY(SELECT id FROM chosen)) RETURNING d.id,"
+        " d.event_id,"
         " d.endpoint_id, d.event_type, d.state, d.attempts,"
         " d.next_attempt_ms, d.created_ms, d.updated_ms) "
         "SELECT t.id, t.event_id, t.endpoint_id, t.event_type, t.state,"
@@ -183,6 +185,7 @@ typedef struct store {
     int n_unread;     /* statements sent in the pipeline, not yet read */
     char schema[64];
     char *sql[S_COUNT];
+    unsigned char prepared[S_COUNT]; /* on this connection's session */
     int64_t retry_at_ms;
     int64_t backoff_ms;
     char err[512];
@@ -254,6 +257,7 @@ static int ensure(store *s)
     PQreset(s->conn);
     if (PQstatus(s->conn) == CONNECTION_OK) {
         s->backoff_ms = 0;
+        memset(s->prepared, 0, sizeof s->prepared); /* a new session */
         return RH_OK;
     }
     s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
@@ -311,11 +315,48 @@ static int commit(store *s)
 
 /* Run statement `which` with text parameters (NULL is SQL NULL); lens and
  * binary mark bytea parameters. The result, or NULL after fail(). */
+/* Statement `which` is parsed and planned once per connection (the fair
+ * claim's planning alone cost about 1 ms a call), under a name of our
+ * schema's, so that adapters of two schemas may share a connection. */
+static void statement_name(const store *s, int which, char *out, size_t n)
+{
+    snprintf(out, n, "replicer_hooks_%s_%d", s->schema, which);
+}
+
+static int prepare(store *s, int which)
+{
+    char name[96];
+    if (s->prepared[which])
+        return RH_OK;
+    statement_name(s, which, name, sizeof name);
+    PGresult *r = PQprepare(s->conn, name, s->sql[which], 0, NULL);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? RH_OK
+                                                   : fail(s, "prepare", r);
+    PQclear(r);
+    if (rc == RH_OK)
+        s->prepared[which] = 1;
+    return rc;
+}
+
+/* Send statement `which` without waiting (pipeline mode); prepared. */
+static int send_prepared(store *s, int which, int n, const char *const *vals,
+                         const int *lens, const int *binary)
+{
+    char name[96];
+    statement_name(s, which, name, sizeof name);
+    return PQsendQueryPrepared(s->conn, name, n, vals, lens, binary, 0)
+               ? RH_OK
+               : fail(s, "send", NULL);
+}
+
 static PGresult *run(store *s, int which, int n, const char *const *vals,
                      const int *lens, const int *binary, const char *what)
 {
-    PGresult *r = PQexecParams(s->conn, s->sql[which], n, NULL, vals, lens,
-                               binary, 0);
+    char name[96];
+    if (prepare(s, which) != RH_OK)
+        return NULL;
+    statement_name(s, which, name, sizeof name);
+    PGresult *r = PQexecPrepared(s->conn, name, n, vals, lens, binary, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         fail(s, what, r);
@@ -471,9 +512,9 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         if (s->pipelined) {
             /* in a batch: sent now, its answer read at the commit (or
              * every so often, so that answers never pile up unread) */
-            if (!PQsendQueryParams(s->conn, s->sql[S_DL_INSERT], 10, NULL, dv,
-                                   lens, bin, 0))
-                rc = fail(s, "enqueue", NULL);
+            if ((rc = send_prepared(s, S_DL_INSERT, 10, dv, lens, bin)) !=
+                RH_OK)
+                ;
             else if (++s->n_unread >= 256)
                 rc = pipeline_sync_read(s);
         } else {
@@ -654,13 +695,14 @@ static int s_complete_batch(const rh_delivery *const *dls,
         rc = s_complete(dls[0], ats[0], ud);
         return rc == RH_E_NOT_FOUND ? RH_OK : rc;
     }
+    if ((rc = prepare(s, S_DL_UPDATE)) != RH_OK ||
+        (rc = prepare(s, S_AT_INSERT)) != RH_OK)
+        return rc;
     if (!PQenterPipelineMode(s->conn))
         return fail(s, "complete_batch", NULL);
     for (size_t i = 0; i < n && rc == RH_OK; i++) {
         outcome_fill(&o, dls[i], ats[i]);
-        if (!PQsendQueryParams(s->conn, s->sql[o.which], o.n, NULL, o.v,
-                               o.lens, o.bin, 0))
-            rc = fail(s, "complete_batch", NULL);
+        rc = send_prepared(s, o.which, o.n, o.v, o.lens, o.bin);
     }
     if (!PQpipelineSync(s->conn) && rc == RH_OK)
         rc = fail(s, "complete_batch", NULL);
@@ -808,7 +850,8 @@ static int s_batch_begin(void *ud)
     s->batch_txn = PQtransactionStatus(s->conn) == PQTRANS_IDLE;
     if (!s->batch_txn)
         return RH_OK; /* inside the host's transaction: its to commit */
-    if (s->owned && PQenterPipelineMode(s->conn)) {
+    if (s->owned && prepare(s, S_DL_INSERT) == RH_OK &&
+        PQenterPipelineMode(s->conn)) {
         s->pipelined = 1;
         if (PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL,
                               0)) {

@@ -946,7 +946,7 @@ static void bench_e2e_pg(void)
         for (int r = 0; r < REPS; r++) {
             double unused, mem = run_e2e(E2E_MEMORY, 20000, 1, &unused);
             for (int k = 0; k < 3; k++)
-                e2e[k][r] = run_e2e_pg(counts[k], 5000, 100);
+                e2e[k][r] = run_e2e_pg(counts[k], 20000, 100);
             r1[r] = e2e[0][r] / mem;
             r2[r] = e2e[1][r] / e2e[0][r];
         }
@@ -1027,6 +1027,15 @@ int main(int argc, char **argv)
         fastsink_stop(fast);
         sink_stop(receiver);
         return rc != 0;
+    }
+    if (only && strcmp(only, "e2e_pg") == 0) {
+#ifdef RH_HAVE_PG
+        if (pg_conninfo())
+            bench_e2e_pg();
+#endif
+        fastsink_stop(fast);
+        sink_stop(receiver);
+        return bench_failed;
     }
     if (only && strcmp(only, "e2e") == 0) {
         bench_e2e();
