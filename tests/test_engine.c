@@ -1,6 +1,8 @@
 /* The delivery engine on a bad day: a dead endpoint with a backlog never
  * holds back another endpoint (every backend), storage locked by another
- * process never stalls the transfers in flight, and emit batches. */
+ * process or on a full disk never stalls the transfers in flight, and emit
+ * batches. */
+#define _GNU_SOURCE /* unshare, for the full disk's own mount namespace */
 #include "backends.h"
 #include "rh_test.h"
 
@@ -8,8 +10,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -131,6 +135,15 @@ static int check_attempt_duration(const rh_attempt *at, void *ud)
     return RH_OK;
 }
 
+static int check_one_second(const rh_attempt *at, void *ud)
+{
+    int *bad = ud;
+    if (!rh_attempt_success(at) || rh_attempt_duration_ms(at) < 800 ||
+        rh_attempt_duration_ms(at) > 2400)
+        (*bad)++;
+    return RH_OK;
+}
+
 static void test_engine__sqlite_lock_never_stalls_transfers(void)
 {
     sink *s = rh_test_sink();
@@ -197,6 +210,114 @@ static void test_engine__sqlite_lock_never_stalls_transfers(void)
     RH_CHECK_EQ_INT(3, rh_test_count_deliveries(ctx, q));
     rh_query_free(q);
     rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
+/* ------------------------------------------------------------- full disk */
+
+/* In the child, in its own mount namespace on a 4 MiB tmpfs at dir: five
+ * transfers in flight to a receiver that answers after 1 s, then the disk
+ * fills. The ticks stay short while nothing can be stored; once space
+ * returns the five outcomes are stored, with their real durations, by the
+ * same context. Returns 0, or the line that failed. */
+#define FULL_CHECK(cond)                                                       \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "    full disk: %s:%d: %s\n", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+            return __LINE__ % 250 + 1;                                         \
+        }                                                                      \
+    } while (0)
+
+static int full_disk_child(const char *dir, const char *url)
+{
+    char path[160], fill[160], err[256], ep[RH_ID_SIZE],
+        secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    static char chunk[65536];
+    rh_storage st;
+    FULL_CHECK(unshare(CLONE_NEWNS) == 0);
+    FULL_CHECK(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+    FULL_CHECK(mount("tmpfs", dir, "tmpfs", 0, "size=4m") == 0);
+    snprintf(path, sizeof path, "%s/hooks.db", dir);
+    snprintf(fill, sizeof fill, "%s/fill", dir);
+    FULL_CHECK(rh_sqlite_open(&st, path, 0, err, sizeof err) == RH_OK);
+    rh_config *cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    FULL_CHECK(rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret,
+                               sizeof secret) == RH_OK);
+    for (int i = 0; i < 5; i++)
+        FULL_CHECK(rh_emit(ctx, "t", "{}", 2, NULL, 0) == 1);
+    for (int i = 0; i < 20; i++) {
+        FULL_CHECK(rh_tick(ctx) >= 0);
+        rh_test_pause(ctx, 10);
+    }
+    FULL_CHECK(rh_ctx_in_flight(ctx) == 5);
+    /* the disk fills up */
+    int fd = open(fill, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FULL_CHECK(fd >= 0);
+    while (write(fd, chunk, sizeof chunk) > 0)
+        ;
+    FULL_CHECK(errno == ENOSPC);
+    close(fd);
+    int64_t end = rh_test_mono_ms() + 2500, worst = 0;
+    int failures = 0;
+    char why[512] = "";
+    while (rh_test_mono_ms() < end) {
+        int64_t t0 = rh_test_mono_ms();
+        int rc = rh_tick(ctx);
+        if (rh_test_mono_ms() - t0 > worst)
+            worst = rh_test_mono_ms() - t0;
+        FULL_CHECK(rc >= 0 || rc == RH_E_STORAGE);
+        if (rc == RH_E_STORAGE) {
+            failures++;
+            snprintf(why, sizeof why, "%s", rh_ctx_last_error(ctx));
+        }
+        rh_test_pause(ctx, 20);
+    }
+    fprintf(stderr, "    full disk: longest tick %lld ms, %d ticks said: %s\n",
+            (long long)worst, failures, why);
+    FULL_CHECK(strstr(why, "full") != NULL); /* SQLite's own words */
+    FULL_CHECK(failures > 0);
+    FULL_CHECK(worst <= (under_valgrind() ? 1000 : 50));
+    FULL_CHECK(rh_ctx_in_flight(ctx) == 5); /* answered, kept in memory */
+    /* space returns: the same context stores them, no restart */
+    FULL_CHECK(unlink(fill) == 0);
+    FULL_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    FULL_CHECK(rh_ctx_in_flight(ctx) == 0);
+    FULL_CHECK(rh_test_count_attempts(ctx, NULL) == 5);
+    rh_query *q = NULL;
+    rh_query_new(&q);
+    rh_query_set_state(q, RH_DELIVERY_SUCCEEDED);
+    FULL_CHECK(rh_test_count_deliveries(ctx, q) == 5);
+    rh_query_free(q);
+    int bad = 0;
+    FULL_CHECK(rh_log_attempts(ctx, NULL, check_one_second, &bad) == 5);
+    FULL_CHECK(bad == 0);
+    rh_ctx_free(ctx);
+    return 0;
+}
+
+static void test_engine__full_disk_keeps_outcomes_until_space_returns(void)
+{
+    char dir[128], url[128];
+    if (geteuid() != 0)
+        RH_SKIP("needs root for a tmpfs in its own mount namespace");
+    sink *s = rh_test_sink();
+    sink_rule(s, "/full", 200, 1000, NULL, NULL, -1);
+    sink_url(s, "/full", url, sizeof url);
+    rh_test_path(dir, sizeof dir, "fulldisk");
+    RH_CHECK(mkdir(dir, 0700) == 0);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(full_disk_child(dir, url));
+    int status = 0;
+    RH_CHECK(waitpid(pid, &status, 0) == pid);
+    RH_CHECK(WIFEXITED(status));
+    RH_CHECK_EQ_INT(0, WEXITSTATUS(status));
+    RH_CHECK_EQ_INT(5, sink_count(s)); /* each sent once */
+    rmdir(dir);
     sink_stop(s);
 }
 
@@ -268,4 +389,6 @@ const rh_test_case rh_tests_engine[] = {
                            test_engine__sqlite_lock_never_stalls_transfers},
     {"engine__open_batch_is_committed_by_ctx_free",
      test_engine__open_batch_is_committed_by_ctx_free},
+    {"engine__full_disk_keeps_outcomes_until_space_returns",
+     test_engine__full_disk_keeps_outcomes_until_space_returns},
     {NULL, NULL}};
