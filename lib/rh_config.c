@@ -2,6 +2,7 @@
  * typed setter per option and the defaults of DESIGN.md. */
 #include "rh_internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +162,13 @@ int rh_config_set_allocator(rh_config *cfg, const rh_allocator *alloc)
     return RH_OK;
 }
 
+/* How many bytes of a host's table of this version are ours to read. */
+static size_t storage_size(unsigned int version)
+{
+    return version < 2 ? offsetof(rh_storage, claim_batch)
+                       : sizeof(rh_storage);
+}
+
 int rh_config_set_storage(rh_config *cfg, const rh_storage *st)
 {
     if (!cfg)
@@ -182,7 +190,7 @@ int rh_config_set_storage(rh_config *cfg, const rh_storage *st)
      * this library is shorter than our rh_storage, and reading past it
      * would take whatever follows it in the host's memory for slots. */
     memset(&cfg->storage, 0, sizeof cfg->storage);
-    memcpy(&cfg->storage, st, rh__storage_size(st->version));
+    memcpy(&cfg->storage, st, storage_size(st->version));
     cfg->has_storage = 1;
     return RH_OK;
 }

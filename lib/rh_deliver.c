@@ -1,5 +1,7 @@
-/* replicer-hooks delivery engine: rh_tick's claim -> sign -> send -> record
- * cycle, the retry schedule, Retry-After, 410 and the host's wait. */
+/* replicer-hooks delivery engine: rh_tick's cycle (libcurl first, then the
+ * finished outcomes stored in one batch, then a fair claim that commits
+ * before its transfers start), storage backoff, the retry schedule,
+ * Retry-After, 410, emit batches and the host's wait. */
 #include "rh_internal.h"
 
 #include <inttypes.h>

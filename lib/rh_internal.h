@@ -120,8 +120,6 @@ struct rh_claim_request {
     rh_claim_limit *limits; /* sorted by endpoint_id */
     size_t n_limits;
 };
-/* How many bytes of a host's table of this version are ours to read. */
-size_t rh__storage_size(unsigned int version);
 
 int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,
                    const char *type, int64_t ts_ms, const char *data,

@@ -461,12 +461,6 @@ int rh__query_matches_delivery(const rh_query *q, const rh_delivery *dl)
 
 /* ---------------------------------------------------------- claim request */
 
-size_t rh__storage_size(unsigned int version)
-{
-    return version < 2 ? offsetof(rh_storage, claim_batch)
-                       : sizeof(rh_storage);
-}
-
 int64_t rh_claim_request_now_ms(const rh_claim_request *r)
 {
     return r ? r->now_ms : 0;

@@ -94,6 +94,67 @@ void rh_test_pause(rh_ctx *ctx, int64_t ms)
     rh__http_wait(ctx->http, ms);
 }
 
+int rh_test_tick_until_sent(rh_ctx *ctx, sink *s, size_t n, int64_t max_ms)
+{
+    int64_t end = rh_test_mono_ms() + max_ms;
+    while (sink_count(s) < n) {
+        int rc = rh_tick(ctx);
+        if (rc < 0)
+            return rc;
+        if (rh_test_mono_ms() > end)
+            return -1;
+        rh_test_pause(ctx, 10);
+    }
+    return 0;
+}
+
+int rh_test_tick_through(rh_ctx *ctx, int64_t ms, int64_t *worst_ms,
+                         int *storage_failures, char *why, size_t why_size)
+{
+    int64_t end = rh_test_mono_ms() + ms;
+    while (rh_test_mono_ms() < end) {
+        int64_t t0 = rh_test_mono_ms();
+        int rc = rh_tick(ctx);
+        int64_t took = rh_test_mono_ms() - t0;
+        if (took > *worst_ms)
+            *worst_ms = took;
+        if (rc == RH_E_STORAGE) {
+            (*storage_failures)++;
+            if (why_size)
+                snprintf(why, why_size, "%s", rh_ctx_last_error(ctx));
+        } else if (rc < 0) {
+            return rc;
+        }
+        rh_test_pause(ctx, 20);
+    }
+    return 0;
+}
+
+typedef struct outside_pass {
+    int64_t min_ms, max_ms;
+    int n;
+} outside_pass;
+
+static int attempt_outside(const rh_attempt *at, void *ud)
+{
+    outside_pass *p = ud;
+    int64_t d = rh_attempt_duration_ms(at);
+    if (!rh_attempt_success(at) || d < p->min_ms || d > p->max_ms) {
+        fprintf(stderr, "    attempt %s: success %d, %lld ms\n",
+                rh_attempt_delivery_id(at), rh_attempt_success(at),
+                (long long)d);
+        p->n++;
+    }
+    return RH_OK;
+}
+
+int rh_test_attempts_outside(rh_ctx *ctx, int64_t min_ms, int64_t max_ms)
+{
+    outside_pass p = {min_ms, max_ms, 0};
+    int rc = rh_log_attempts(ctx, NULL, attempt_outside, &p);
+    return rc < 0 ? rc : p.n;
+}
+
 int rh_test_drive(rh_ctx *ctx, int64_t max_real_ms)
 {
     int64_t end = rh_test_mono_ms() + max_real_ms;

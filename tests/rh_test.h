@@ -78,6 +78,22 @@ int rh_test_drive(rh_ctx *ctx, int64_t max_real_ms);
  * returns at once on the tests' fake clock). */
 void rh_test_pause(rh_ctx *ctx, int64_t ms);
 
+/* Tick (pausing 10 ms between ticks) until s has seen n requests, at most
+ * max_ms of real time: 0 when it has, else the first negative tick code or
+ * -1 on timeout. */
+int rh_test_tick_until_sent(rh_ctx *ctx, sink *s, size_t n, int64_t max_ms);
+
+/* Tick for ms of real time, pausing 20 ms between ticks, through storage
+ * trouble: adds each tick's duration to the worst seen (*worst_ms) and the
+ * ticks that returned RH_E_STORAGE to *storage_failures, keeping the last
+ * such tick's message in why. Returns 0, or a tick's other negative code. */
+int rh_test_tick_through(rh_ctx *ctx, int64_t ms, int64_t *worst_ms,
+                         int *storage_failures, char *why, size_t why_size);
+
+/* Attempts in ctx's log that failed or took less than min_ms or more than
+ * max_ms; negative when the log cannot be read. */
+int rh_test_attempts_outside(rh_ctx *ctx, int64_t min_ms, int64_t max_ms);
+
 /* Monotonic milliseconds, for deadlines in tests. */
 int64_t rh_test_mono_ms(void);
 /* The command-line tool under test: $RH_TOOL, or build/replicer-hooks. */

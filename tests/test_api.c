@@ -10,8 +10,8 @@ static void test_api__version_matches_header(void)
 {
     RH_CHECK_EQ_INT(RH_VERSION_NUM, rh_version_num());
     RH_CHECK_EQ_STR(RH_VERSION_STRING, rh_version_string());
-    RH_CHECK(RH_VERSION_AT_LEAST(0, 1, 0));
-    RH_CHECK(!RH_VERSION_AT_LEAST(0, 1, 1));
+    RH_CHECK(RH_VERSION_AT_LEAST(0, 2, 0));
+    RH_CHECK(!RH_VERSION_AT_LEAST(0, 2, 1));
 }
 
 static void test_api__every_code_has_text(void)

@@ -121,29 +121,6 @@ static pid_t hold_sqlite_lock(const char *db, const char *flag, int hold_s)
     return pid;
 }
 
-static int check_attempt_duration(const rh_attempt *at, void *ud)
-{
-    int *bad = ud;
-    /* the receiver answered after 2 s: that, not the lock's 10 s */
-    if (!rh_attempt_success(at) || rh_attempt_duration_ms(at) < 1500 ||
-        rh_attempt_duration_ms(at) > 5000) {
-        fprintf(stderr, "    attempt: success %d, %lld ms\n",
-                rh_attempt_success(at),
-                (long long)rh_attempt_duration_ms(at));
-        (*bad)++;
-    }
-    return RH_OK;
-}
-
-static int check_one_second(const rh_attempt *at, void *ud)
-{
-    int *bad = ud;
-    if (!rh_attempt_success(at) || rh_attempt_duration_ms(at) < 800 ||
-        rh_attempt_duration_ms(at) > 2400)
-        (*bad)++;
-    return RH_OK;
-}
-
 static void test_engine__sqlite_lock_never_stalls_transfers(void)
 {
     sink *s = rh_test_sink();
@@ -162,11 +139,7 @@ static void test_engine__sqlite_lock_never_stalls_transfers(void)
     RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/slow", "*", ep, secret));
     for (int i = 0; i < 3; i++)
         RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
-    for (int i = 0; i < 100 && sink_count(s) < 3; i++) {
-        RH_CHECK(rh_tick(ctx) >= 0);
-        rh_test_pause(ctx, 10);
-    }
-    RH_CHECK_EQ_INT(3, sink_count(s));
+    RH_CHECK_EQ_INT(0, rh_test_tick_until_sent(ctx, s, 3, 2000));
     pid_t holder = hold_sqlite_lock(path, flag, 10);
     RH_CHECK(holder > 0);
     for (int i = 0; i < 500 && access(flag, F_OK) != 0; i++) {
@@ -177,18 +150,9 @@ static void test_engine__sqlite_lock_never_stalls_transfers(void)
     /* ticking through the lock: every tick short, failures reported */
     int64_t worst = 0;
     int failures = 0, status = 0;
-    for (;;) {
-        int64_t t0 = rh_test_mono_ms();
-        int rc = rh_tick(ctx);
-        int64_t t = rh_test_mono_ms() - t0;
-        if (t > worst)
-            worst = t;
-        RH_CHECK(rc >= 0 || rc == RH_E_STORAGE);
-        failures += rc == RH_E_STORAGE;
-        if (waitpid(holder, &status, WNOHANG) == holder)
-            break;
-        rh_test_pause(ctx, 50);
-    }
+    while (waitpid(holder, &status, WNOHANG) != holder)
+        RH_CHECK_EQ_INT(0, rh_test_tick_through(ctx, 100, &worst, &failures,
+                                                NULL, 0));
     RH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     fprintf(stderr, "    lock held 10 s: longest tick %lld ms, %d ticks "
                     "reported the busy store\n",
@@ -200,10 +164,8 @@ static void test_engine__sqlite_lock_never_stalls_transfers(void)
     RH_CHECK_EQ_INT(0, rh_ctx_in_flight(ctx));
     RH_CHECK_EQ_INT(3, sink_count(s)); /* nothing sent twice */
     RH_CHECK_EQ_INT(3, rh_test_count_attempts(ctx, NULL));
-    int bad = 0;
-    RH_CHECK_EQ_INT(3, rh_log_attempts(ctx, NULL, check_attempt_duration,
-                                       &bad));
-    RH_CHECK_EQ_INT(0, bad);
+    /* the receiver answered after 2 s: that, not the lock's 10 s */
+    RH_CHECK_EQ_INT(0, rh_test_attempts_outside(ctx, 1500, 5000));
     rh_query *q = NULL;
     rh_query_new(&q);
     rh_query_set_state(q, RH_DELIVERY_SUCCEEDED);
@@ -261,21 +223,11 @@ static int full_disk_child(const char *dir, const char *url)
         ;
     FULL_CHECK(errno == ENOSPC);
     close(fd);
-    int64_t end = rh_test_mono_ms() + 2500, worst = 0;
+    int64_t worst = 0;
     int failures = 0;
     char why[512] = "";
-    while (rh_test_mono_ms() < end) {
-        int64_t t0 = rh_test_mono_ms();
-        int rc = rh_tick(ctx);
-        if (rh_test_mono_ms() - t0 > worst)
-            worst = rh_test_mono_ms() - t0;
-        FULL_CHECK(rc >= 0 || rc == RH_E_STORAGE);
-        if (rc == RH_E_STORAGE) {
-            failures++;
-            snprintf(why, sizeof why, "%s", rh_ctx_last_error(ctx));
-        }
-        rh_test_pause(ctx, 20);
-    }
+    FULL_CHECK(rh_test_tick_through(ctx, 2500, &worst, &failures, why,
+                                    sizeof why) == 0);
     fprintf(stderr, "    full disk: longest tick %lld ms, %d ticks said: %s\n",
             (long long)worst, failures, why);
     FULL_CHECK(strstr(why, "full") != NULL); /* SQLite's own words */
@@ -292,9 +244,7 @@ static int full_disk_child(const char *dir, const char *url)
     rh_query_set_state(q, RH_DELIVERY_SUCCEEDED);
     FULL_CHECK(rh_test_count_deliveries(ctx, q) == 5);
     rh_query_free(q);
-    int bad = 0;
-    FULL_CHECK(rh_log_attempts(ctx, NULL, check_one_second, &bad) == 5);
-    FULL_CHECK(bad == 0);
+    FULL_CHECK(rh_test_attempts_outside(ctx, 800, 2400) == 0);
     rh_ctx_free(ctx);
     return 0;
 }

@@ -553,6 +553,22 @@ static unsigned char *col_bytea(const PGresult *r, int i, int c, size_t *len)
     return PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, c), len);
 }
 
+/* Row i of a claim's result (the delivery in columns 0..8, its event's
+ * time and data in 9 and 10) as the records handed to the caller. */
+static int claimed_records(store *s, const PGresult *r, int i,
+                           rh_delivery **dl, rh_event **ev)
+{
+    size_t dlen = 0;
+    unsigned char *data = col_bytea(r, i, 10, &dlen);
+    int rc = data ? row_delivery(s, r, i, dl) : RH_E_NOMEM;
+    *ev = NULL;
+    if (rc == RH_OK)
+        rc = rh_event_new(ev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 3),
+                          col_i64(r, i, 9), (const char *)data, dlen);
+    PQfreemem(data);
+    return adapter_row_rc(rc, "event", s->err, sizeof s->err);
+}
+
 static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
                    rh_claim_cb each, void *each_ud, void *ud)
 {
@@ -573,14 +589,7 @@ static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
     for (int i = 0; i < PQntuples(r) && taken < max; i++) {
         rh_delivery *dl = NULL;
         rh_event *ev = NULL;
-        size_t dlen = 0;
-        unsigned char *data = col_bytea(r, i, 10, &dlen);
-        rc = data ? row_delivery(s, r, i, &dl) : RH_E_NOMEM;
-        if (rc == RH_OK)
-            rc = rh_event_new(&ev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 3),
-                              col_i64(r, i, 9), (const char *)data, dlen);
-        PQfreemem(data);
-        rc = adapter_row_rc(rc, "event", s->err, sizeof s->err);
+        rc = claimed_records(s, r, i, &dl, &ev);
         if (rc == RH_OK) {
             int want = each(dl, ev, each_ud);
             if (want < 0)
@@ -776,14 +785,7 @@ static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     for (int i = 0; i < PQntuples(r) && rc == RH_OK; i++, n++) {
         rh_delivery *dl = NULL;
         rh_event *ev = NULL;
-        size_t dlen = 0;
-        unsigned char *data = col_bytea(r, i, 10, &dlen);
-        rc = data ? row_delivery(s, r, i, &dl) : RH_E_NOMEM;
-        if (rc == RH_OK)
-            rc = rh_event_new(&ev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 3),
-                              col_i64(r, i, 9), (const char *)data, dlen);
-        PQfreemem(data);
-        rc = adapter_row_rc(rc, "event", s->err, sizeof s->err);
+        rc = claimed_records(s, r, i, &dl, &ev);
         if (rc == RH_OK)
             rc = each(dl, ev, each_ud);
         rh_delivery_free(dl);
