@@ -1016,6 +1016,13 @@ int main(int argc, char **argv)
         sink_stop(receiver);
         return rc != 0;
     }
+    if (only && strcmp(only, "e2e_sqlite") == 0) { /* for a profiler */
+        double syncs, r = run_e2e(E2E_SQLITE_FULL, 40000, 100, &syncs);
+        printf("%-34s %12.0f per second (%.2f syncs each)\n", only, r, syncs);
+        fastsink_stop(fast);
+        sink_stop(receiver);
+        return bench_failed;
+    }
     if (only && (strcmp(only, "e2e") == 0 || strcmp(only, "e2e_pg") == 0)) {
         if (strcmp(only, "e2e") == 0)
             bench_e2e(); /* e2e_pg: PostgreSQL's alone */
