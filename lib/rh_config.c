@@ -1,5 +1,5 @@
 /* replicer-hooks config: the opaque builder a context is made from, with one
- * typed setter per option and the defaults of DESIGN.md. */
+ * typed setter per option and the defaults docs/design.md gives. */
 #include "rh_internal.h"
 
 #include <stddef.h>

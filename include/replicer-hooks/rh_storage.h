@@ -26,7 +26,7 @@ typedef enum rh_state {
     RH_DELIVERY_FAILED = 3     /* failed for good; resend or recover it */
 } rh_state;
 
-/** The class of an attempt's outcome (DESIGN.md section 2). @since 0.1.0 */
+/** The class of an attempt's outcome (docs/wire-format.md). @since 0.1.0 */
 typedef enum rh_outcome {
     RH_OUTCOME_OK = 0,          /* 2xx within the timeout */
     RH_OUTCOME_HTTP_STATUS = 1, /* an answer, but not 2xx */
