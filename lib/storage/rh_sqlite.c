@@ -21,6 +21,14 @@
  * transfers, so it gives up quickly and the engine tries again later. */
 #define BUSY_MS 5000
 #define TICK_BUSY_MS 10
+/* WAL pages between automatic checkpoints on our own connection (SQLite's
+ * default is 1,000). Each checkpoint costs two syncs and writes every
+ * page again into the database file; a queue rewrites the same pages
+ * (a delivery row: emit, claim, outcome) within that span, so a longer
+ * one writes them to the file once. Measured by make bench: syncs per
+ * delivery 1.06 -> 1.04 (FULL), 0.03 -> 0.01 (NORMAL). The cost is a WAL
+ * of up to 16 MiB between checkpoints. */
+#define AUTOCHECKPOINT_PAGES "4000"
 
 enum {
     S_EP_SAVE,
@@ -944,6 +952,8 @@ int rh_sqlite_open(rh_storage *out, const char *path, unsigned int flags,
         return RH_E_STORAGE;
     }
     sqlite3_busy_timeout(s->db, BUSY_MS);
+    sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=" AUTOCHECKPOINT_PAGES,
+                 NULL, NULL, NULL);
     return finish(out, s, flags, err, err_size);
 }
 
