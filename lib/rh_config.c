@@ -165,8 +165,7 @@ int rh_config_set_allocator(rh_config *cfg, const rh_allocator *alloc)
 /* How many bytes of a host's table of this version are ours to read. */
 static size_t storage_size(unsigned int version)
 {
-    return version < 2 ? offsetof(rh_storage, claim_batch)
-                       : sizeof(rh_storage);
+    return version < 2 ? offsetof(rh_storage, claim_batch) : sizeof(rh_storage);
 }
 
 int rh_config_set_storage(rh_config *cfg, const rh_storage *st)

@@ -186,8 +186,8 @@ typedef struct claim_state {
 } claim_state;
 
 /* A job for a claimed delivery, with its body; started after the claim. */
-static int ready_job(claim_state *cs, const rh_delivery *dl,
-                     const rh_event *ev, int orphan)
+static int ready_job(claim_state *cs, const rh_delivery *dl, const rh_event *ev,
+                     int orphan)
 {
     rh_ctx *ctx = cs->ctx;
     rh_job *job = rh__calloc(&ctx->alloc, sizeof *job);
@@ -289,8 +289,8 @@ static int build_limits(rh_ctx *ctx, rh_claim_request *req)
 
 static int claim_pass(rh_ctx *ctx, claim_state *cs)
 {
-    int64_t lease = ctx->s.lease_ms ? ctx->s.lease_ms
-                                    : ctx->s.timeout_ms + 60000;
+    int64_t lease =
+        ctx->s.lease_ms ? ctx->s.lease_ms : ctx->s.timeout_ms + 60000;
     int rc;
     if (ctx->storage.claim_batch) {
         rh_claim_request req;
@@ -316,8 +316,8 @@ static int claim_pass(rh_ctx *ctx, claim_state *cs)
     }
     ctx->claim_blocked_at = cs->now;
     if (rc < 0)
-        return cs->rc ? rh__ctx_error(ctx, cs->rc, "cannot take a claimed "
-                                                   "delivery")
+        return cs->rc ? rh__ctx_error(ctx, cs->rc,
+                                      "cannot take a claimed delivery")
                       : rh__storage_code(ctx, rc, "claim");
     return RH_OK;
 }

@@ -360,10 +360,10 @@ struct rh_ctx {
     rh_job_list ready;   /* claimed, not started yet (out of memory) */
     size_t n_ready;
     int in_callback;
-    int batch_open;      /* rh_emit_batch_begin: storage is the host's */
+    int batch_open; /* rh_emit_batch_begin: storage is the host's */
     int64_t storage_retry_at_ms; /* monotonic; 0: storage is healthy */
     int64_t storage_backoff_ms;
-    int64_t claim_blocked_at;    /* the delivery clock at that claim */
+    int64_t claim_blocked_at; /* the delivery clock at that claim */
     uint64_t claim_stamp;
     rh_claim_limit *limits; /* scratch of the fair claim's request */
     size_t limits_cap;

@@ -145,9 +145,9 @@ struct mem_queue {
     char endpoint_id[RH_ID_SIZE];
     heap_entry *heap;
     size_t len, cap;
-    size_t want;       /* enqueue's count of deliveries to come */
+    size_t want;        /* enqueue's count of deliveries to come */
     size_t qheap_index; /* NOT_QUEUED when empty */
-    size_t room;       /* claim scratch */
+    size_t room;        /* claim scratch */
 };
 
 static int64_t due_of(const rh_delivery *d)
@@ -778,8 +778,7 @@ static int mem_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
 
 /* All or none: every attempt is copied before anything changes. */
 static int mem_complete_batch(const rh_delivery *const *dls,
-                              const rh_attempt *const *ats, size_t n,
-                              void *ud)
+                              const rh_attempt *const *ats, size_t n, void *ud)
 {
     memstore *m = ud;
     rh_attempt **copies;

@@ -481,8 +481,7 @@ size_t rh_claim_request_limit_count(const rh_claim_request *r)
 {
     return r ? r->n_limits : 0;
 }
-const char *rh_claim_request_limit_endpoint(const rh_claim_request *r,
-                                            size_t i)
+const char *rh_claim_request_limit_endpoint(const rh_claim_request *r, size_t i)
 {
     return r && i < r->n_limits ? r->limits[i].endpoint_id : "";
 }

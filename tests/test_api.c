@@ -1,7 +1,7 @@
 /* The API surface: NULL handles, config ranges, error strings, versions and
  * the pinned layout of the public method tables. */
-#include "rh_test.h"
 #include "rh_internal.h"
+#include "rh_test.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -45,8 +45,7 @@ static void test_api__storage_table_layout_is_pinned(void)
     RH_CHECK_EQ_INT(14 * sizeof(void *), offsetof(rh_storage, last_error));
     /* version 2 appends, and never moves what version 1 had */
     RH_CHECK_EQ_INT(15 * sizeof(void *), offsetof(rh_storage, claim_batch));
-    RH_CHECK_EQ_INT(16 * sizeof(void *),
-                    offsetof(rh_storage, complete_batch));
+    RH_CHECK_EQ_INT(16 * sizeof(void *), offsetof(rh_storage, complete_batch));
     RH_CHECK_EQ_INT(17 * sizeof(void *), offsetof(rh_storage, batch_begin));
     RH_CHECK_EQ_INT(18 * sizeof(void *), offsetof(rh_storage, batch_commit));
     RH_CHECK_EQ_INT(19 * sizeof(void *), sizeof(rh_storage));
@@ -69,8 +68,8 @@ static void test_api__version_1_table_is_read_by_its_own_size(void)
     rh_storage full;
     sink *s = rh_test_sink();
     char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
-    RH_CHECK_EQ_INT(RH_OK, rh__memstore_new(&full, &rh__default_allocator,
-                                            1000, 1000));
+    RH_CHECK_EQ_INT(
+        RH_OK, rh__memstore_new(&full, &rh__default_allocator, 1000, 1000));
     full.version = 1;
     void *v1 = malloc(v1_size); /* all of a version-1 table, no more */
     RH_CHECK(v1 != NULL);

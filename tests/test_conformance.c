@@ -1,8 +1,8 @@
 /* The storage conformance suite: the contract of docs/storage.md, checked on
  * the table alone, for every backend through the same entry points. */
 #include "backends.h"
-#include "rh_test.h"
 #include "rh_internal.h"
+#include "rh_test.h"
 
 #include <stdlib.h>
 
@@ -456,11 +456,11 @@ static void conf_claim_batch_skips_endpoints_without_room(void)
     for (int i = 0; i < 20; i++) {
         snprintf(ev, sizeof ev, "evt_d%d", i);
         snprintf(pre, sizeof pre, "dlv_d%d_", i);
-        RH_CHECK_EQ_INT(RH_OK, put(&st, ev, pre, 1, "ep_dead", T0 - 100 + i,
-                                   "{}", 2));
+        RH_CHECK_EQ_INT(RH_OK,
+                        put(&st, ev, pre, 1, "ep_dead", T0 - 100 + i, "{}", 2));
     }
-    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_ok", "dlv_ok", 1, "ep_ok", T0, "{}",
-                               2));
+    RH_CHECK_EQ_INT(RH_OK,
+                    put(&st, "evt_ok", "dlv_ok", 1, "ep_ok", T0, "{}", 2));
     RH_CHECK_EQ_INT(1, claim_fair(&st, T0, 4, 8, "ep_dead", 0, NULL, 0, &g));
     RH_CHECK_EQ_STR("dlv_ok0", g.ids[0]);
     RH_CHECK_EQ_INT(RH_DELIVERY_IN_FLIGHT, g.states[0]);
@@ -480,10 +480,14 @@ static void conf_claim_batch_takes_turns(void)
 {
     rh_storage st = open_store();
     got_log g;
-    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 3, "ep_a", T0 - 3, "{}", 2));
-    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_b", "dlv_b", 3, "ep_b", T0 - 2, "{}", 2));
-    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_c", "dlv_c", 3, "ep_c", T0 - 1, "{}", 2));
-    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_f", "dlv_f", 1, "ep_c", T0 + 50, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK,
+                    put(&st, "evt_a", "dlv_a", 3, "ep_a", T0 - 3, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK,
+                    put(&st, "evt_b", "dlv_b", 3, "ep_b", T0 - 2, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK,
+                    put(&st, "evt_c", "dlv_c", 3, "ep_c", T0 - 1, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK,
+                    put(&st, "evt_f", "dlv_f", 1, "ep_c", T0 + 50, "{}", 2));
     RH_CHECK_EQ_INT(5, claim_fair(&st, T0, 5, 8, NULL, 0, NULL, 0, &g));
     RH_CHECK_EQ_INT(2, count_of(&g, "ep_a"));
     RH_CHECK_EQ_INT(2, count_of(&g, "ep_b"));
@@ -496,7 +500,8 @@ static void conf_claim_batch_takes_turns(void)
     RH_CHECK_EQ_STR("dlv_a2", g.ids[0]);
     RH_CHECK_EQ_INT(0, claim_fair(&st, T0 + 49, 10, 8, NULL, 0, NULL, 0, &g));
     /* leases of the first claims (T0 + 1000) end: all come back */
-    RH_CHECK_EQ_INT(10, claim_fair(&st, T0 + 1000, 10, 8, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_INT(10,
+                    claim_fair(&st, T0 + 1000, 10, 8, NULL, 0, NULL, 0, &g));
     close_store(&st);
 }
 
@@ -519,14 +524,13 @@ static void conf_complete_batch_stores_all_in_order(void)
                                                "order.paid", states[i], 1,
                                                T0 + 50, T0, T0 + i));
         if (status[i] > 0)
-            RH_CHECK_EQ_INT(RH_OK,
-                            rh_attempt_new(&at[i], 0, ids[i], "ep_1", "evt_a",
-                                           "order.paid", 1, T0 + i, 7,
-                                           status[i], status[i] == 200,
-                                           status[i] == 200
-                                               ? RH_OUTCOME_OK
-                                               : RH_OUTCOME_HTTP_STATUS,
-                                           "r", 1, ""));
+            RH_CHECK_EQ_INT(
+                RH_OK,
+                rh_attempt_new(&at[i], 0, ids[i], "ep_1", "evt_a", "order.paid",
+                               1, T0 + i, 7, status[i], status[i] == 200,
+                               status[i] == 200 ? RH_OUTCOME_OK
+                                                : RH_OUTCOME_HTTP_STATUS,
+                               "r", 1, ""));
     }
     RH_CHECK_EQ_INT(RH_OK, st.complete_batch((const rh_delivery *const *)dl,
                                              (const rh_attempt *const *)at, 4,

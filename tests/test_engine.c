@@ -19,7 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static int under_valgrind(void) { return getenv("RH_TEST_VALGRIND") != NULL; }
+static int under_valgrind(void)
+{
+    return getenv("RH_TEST_VALGRIND") != NULL;
+}
 
 static rh_ctx *ctx_on_backend(rh_config *cfg)
 {
@@ -71,8 +74,9 @@ static void engine_dead_endpoint_does_not_hold_back_others(void)
         }
         rh_test_pause(ctx, 1);
     }
-    fprintf(stderr, "    %s: healthy request after %lld ms behind %d due "
-                    "for a dead endpoint\n",
+    fprintf(stderr,
+            "    %s: healthy request after %lld ms behind %d due "
+            "for a dead endpoint\n",
             rh_test_backend_now->name, (long long)took, backlog);
     RH_CHECK(took >= 0);
     RH_CHECK(took <= (under_valgrind() ? 10000 : 1000));
@@ -124,8 +128,7 @@ static pid_t hold_sqlite_lock(const char *db, const char *flag, int hold_s)
 static void test_engine__sqlite_lock_never_stalls_transfers(void)
 {
     sink *s = rh_test_sink();
-    char path[128], flag[160], err[256], ep[RH_ID_SIZE],
-        secret[RH_SECRET_SIZE];
+    char path[128], flag[160], err[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
     rh_storage st;
     rh_test_path(path, sizeof path, "locked");
     snprintf(flag, sizeof flag, "%s.held", path);
@@ -151,11 +154,12 @@ static void test_engine__sqlite_lock_never_stalls_transfers(void)
     int64_t worst = 0;
     int failures = 0, status = 0;
     while (waitpid(holder, &status, WNOHANG) != holder)
-        RH_CHECK_EQ_INT(0, rh_test_tick_through(ctx, 100, &worst, &failures,
-                                                NULL, 0));
+        RH_CHECK_EQ_INT(
+            0, rh_test_tick_through(ctx, 100, &worst, &failures, NULL, 0));
     RH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    fprintf(stderr, "    lock held 10 s: longest tick %lld ms, %d ticks "
-                    "reported the busy store\n",
+    fprintf(stderr,
+            "    lock held 10 s: longest tick %lld ms, %d ticks "
+            "reported the busy store\n",
             (long long)worst, failures);
     RH_CHECK(failures > 0); /* the store was busy, and we said so */
     RH_CHECK(worst <= (under_valgrind() ? 1000 : 50));
@@ -185,7 +189,7 @@ static void test_engine__sqlite_lock_never_stalls_transfers(void)
 #define FULL_CHECK(cond)                                                       \
     do {                                                                       \
         if (!(cond)) {                                                         \
-            fprintf(stderr, "    full disk: %s:%d: %s\n", __FILE__, __LINE__,   \
+            fprintf(stderr, "    full disk: %s:%d: %s\n", __FILE__, __LINE__,  \
                     #cond);                                                    \
             return __LINE__ % 250 + 1;                                         \
         }                                                                      \
@@ -193,8 +197,7 @@ static void test_engine__sqlite_lock_never_stalls_transfers(void)
 
 static int full_disk_child(const char *dir, const char *url)
 {
-    char path[160], fill[160], err[256], ep[RH_ID_SIZE],
-        secret[RH_SECRET_SIZE];
+    char path[160], fill[160], err[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
     const char *events[] = {"*"};
     static char chunk[65536];
     rh_storage st;
@@ -318,9 +321,9 @@ static void test_engine__open_batch_is_committed_by_ctx_free(void)
     rh_config *cfg = rh_test_config();
     rh_config_set_storage(cfg, &st);
     rh_ctx *ctx = rh_test_ctx_from(cfg);
-    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
-                                           1, ep, sizeof ep, secret,
-                                           sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, ep,
+                                    sizeof ep, secret, sizeof secret));
     RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_begin(ctx));
     RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
     RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));

@@ -207,8 +207,8 @@ static void test_sqlite__processes_never_claim_one_delivery_twice(void)
              * try again, as a worker's next tick does */
             int failures = 0;
             for (int k = 0; k < 200;) {
-                if (mine.claim(10, 1000000, 3, take_all, out,
-                               mine.userdata) >= 0) {
+                if (mine.claim(10, 1000000, 3, take_all, out, mine.userdata) >=
+                    0) {
                     k++;
                     continue;
                 }

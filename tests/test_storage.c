@@ -251,8 +251,8 @@ static void test_storage__failing_store_never_stalls_transfers(void)
     f.fail_complete = f.fail_claim = 1;
     int64_t worst = 0;
     int failures = 0;
-    RH_CHECK_EQ_INT(0, rh_test_tick_through(ctx, 1500, &worst, &failures,
-                                            NULL, 0));
+    RH_CHECK_EQ_INT(
+        0, rh_test_tick_through(ctx, 1500, &worst, &failures, NULL, 0));
     RH_CHECK(failures > 0);
     RH_CHECK(worst <= (getenv("RH_TEST_VALGRIND") ? 1000 : 50));
     RH_CHECK_EQ_INT(3, rh_ctx_in_flight(ctx)); /* answered, kept unsaved */

@@ -184,8 +184,8 @@ RH_EXTERN size_t rh_claim_request_max_per_endpoint(const rh_claim_request *r);
  *  strcmp() order of their ids. @since 0.2.0 */
 RH_EXTERN size_t rh_claim_request_limit_count(const rh_claim_request *r);
 /** The i-th listed endpoint's id ("" out of range). @since 0.2.0 */
-RH_EXTERN const char *rh_claim_request_limit_endpoint(
-    const rh_claim_request *r, size_t i);
+RH_EXTERN const char *rh_claim_request_limit_endpoint(const rh_claim_request *r,
+                                                      size_t i);
 /** The i-th listed endpoint's room (0 out of range). @since 0.2.0 */
 RH_EXTERN size_t rh_claim_request_limit_room(const rh_claim_request *r,
                                              size_t i);

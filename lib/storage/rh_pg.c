@@ -330,8 +330,8 @@ static int prepare(store *s, int which)
         return RH_OK;
     statement_name(s, which, name, sizeof name);
     PGresult *r = PQprepare(s->conn, name, s->sql[which], 0, NULL);
-    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? RH_OK
-                                                   : fail(s, "prepare", r);
+    int rc =
+        PQresultStatus(r) == PGRES_COMMAND_OK ? RH_OK : fail(s, "prepare", r);
     PQclear(r);
     if (rc == RH_OK)
         s->prepared[which] = 1;
@@ -555,8 +555,8 @@ static unsigned char *col_bytea(const PGresult *r, int i, int c, size_t *len)
 
 /* Row i of a claim's result (the delivery in columns 0..8, its event's
  * time and data in 9 and 10) as the records handed to the caller. */
-static int claimed_records(store *s, const PGresult *r, int i,
-                           rh_delivery **dl, rh_event **ev)
+static int claimed_records(store *s, const PGresult *r, int i, rh_delivery **dl,
+                           rh_event **ev)
 {
     size_t dlen = 0;
     unsigned char *data = col_bytea(r, i, 10, &dlen);
@@ -638,14 +638,14 @@ static void outcome_fill(outcome_params *o, const rh_delivery *dl,
                          const rh_attempt *at)
 {
     int state = rh_delivery_state(dl);
-    const char *dv[6] = {
-        rh_delivery_id(dl), I64(o->b[0], state),
-        I64(o->b[1], rh_delivery_attempts(dl)),
-        I64(o->b[2], rh_delivery_next_attempt_ms(dl)),
-        I64(o->b[3], state == RH_DELIVERY_PENDING
-                         ? rh_delivery_next_attempt_ms(dl)
-                         : 0),
-        I64(o->b[4], rh_delivery_updated_ms(dl))};
+    const char *dv[6] = {rh_delivery_id(dl),
+                         I64(o->b[0], state),
+                         I64(o->b[1], rh_delivery_attempts(dl)),
+                         I64(o->b[2], rh_delivery_next_attempt_ms(dl)),
+                         I64(o->b[3], state == RH_DELIVERY_PENDING
+                                          ? rh_delivery_next_attempt_ms(dl)
+                                          : 0),
+                         I64(o->b[4], rh_delivery_updated_ms(dl))};
     memset(o->lens, 0, sizeof o->lens);
     memset(o->bin, 0, sizeof o->bin);
     if (!at) {
@@ -666,7 +666,11 @@ static void outcome_fill(outcome_params *o, const rh_delivery *dl,
                           I64(o->b[10], rh_attempt_outcome(at)),
                           rh_attempt_response(at),
                           rh_attempt_error(at),
-                          dv[1], dv[2], dv[3], dv[4], dv[5]};
+                          dv[1],
+                          dv[2],
+                          dv[3],
+                          dv[4],
+                          dv[5]};
     memcpy(o->v, av, sizeof av);
     o->lens[10] = (int)rh_attempt_response_len(at);
     o->bin[10] = 1;
@@ -761,8 +765,8 @@ static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
          i++) {
         rc = arr_add(&ids, rh_claim_request_limit_endpoint(req, i));
         if (rc == RH_OK)
-            rc = arr_add(&rooms,
-                         I64(b[0], (int64_t)rh_claim_request_limit_room(req, i)));
+            rc = arr_add(&rooms, I64(b[0], (int64_t)rh_claim_request_limit_room(
+                                               req, i)));
     }
     if (rc != RH_OK) {
         free(ids.buf);
@@ -770,12 +774,13 @@ static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
         return rc;
     }
     char nowb[24], maxb[24], leaseb[24];
-    const char *v[6] = {I64(nowb, rh_claim_request_now_ms(req)),
-                        I64(maxb, (int64_t)max),
-                        ids.buf ? ids.buf : "{}",
-                        rooms.buf ? rooms.buf : "{}",
-                        I64(b[1], (int64_t)rh_claim_request_max_per_endpoint(req)),
-                        I64(leaseb, rh_claim_request_lease_until_ms(req))};
+    const char *v[6] = {
+        I64(nowb, rh_claim_request_now_ms(req)),
+        I64(maxb, (int64_t)max),
+        ids.buf ? ids.buf : "{}",
+        rooms.buf ? rooms.buf : "{}",
+        I64(b[1], (int64_t)rh_claim_request_max_per_endpoint(req)),
+        I64(leaseb, rh_claim_request_lease_until_ms(req))};
     /* one statement: committed when it returns */
     PGresult *r = run(s, S_CLAIM_FAIR, 6, v, NULL, NULL, "claim");
     free(ids.buf);
@@ -855,8 +860,7 @@ static int s_batch_begin(void *ud)
     if (s->owned && prepare(s, S_DL_INSERT) == RH_OK &&
         PQenterPipelineMode(s->conn)) {
         s->pipelined = 1;
-        if (PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL,
-                              0)) {
+        if (PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) {
             s->n_unread = 1;
             return RH_OK;
         }
@@ -879,8 +883,7 @@ static int s_batch_commit(void *ud)
     s->batch_txn = 0;
     if (s->pipelined) {
         if (!s->batch_failed &&
-            !PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
-                               0))
+            !PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
             rc = fail(s, "batch_commit", NULL);
         int drained = pipeline_drain(s);
         if (rc == RH_OK)

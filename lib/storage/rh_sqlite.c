@@ -642,8 +642,7 @@ static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     rc = rc < 0 ? rc : RH_OK;
     for (size_t i = 0; rc == RH_OK && i < de.n; i++)
         cap_rows += eps[i].room < max ? eps[i].room : max;
-    if (rc == RH_OK && cap_rows &&
-        !(rows = calloc(cap_rows, sizeof *rows)))
+    if (rc == RH_OK && cap_rows && !(rows = calloc(cap_rows, sizeof *rows)))
         rc = RH_E_NOMEM;
     for (size_t i = 0; rc == RH_OK && i < de.n; i++) {
         size_t want = eps[i].room < max ? eps[i].room : max;
@@ -952,8 +951,8 @@ int rh_sqlite_open(rh_storage *out, const char *path, unsigned int flags,
         return RH_E_STORAGE;
     }
     sqlite3_busy_timeout(s->db, BUSY_MS);
-    sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=" AUTOCHECKPOINT_PAGES,
-                 NULL, NULL, NULL);
+    sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=" AUTOCHECKPOINT_PAGES, NULL,
+                 NULL, NULL);
     return finish(out, s, flags, err, err_size);
 }
 

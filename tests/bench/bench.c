@@ -324,9 +324,17 @@ static double run_e2e_pg(int workers, int n, int batch)
     for (int w = 0; w < workers; w++) {
         pids[w] = fork();
         if (pids[w] == 0) {
-            const char *argv[] = {"build/replicer-hooks", "worker", "--store",
-                                  store, "--schema", schema, "--dev",
-                                  "--quiet", "--per-endpoint", "64", NULL};
+            const char *argv[] = {"build/replicer-hooks",
+                                  "worker",
+                                  "--store",
+                                  store,
+                                  "--schema",
+                                  schema,
+                                  "--dev",
+                                  "--quiet",
+                                  "--per-endpoint",
+                                  "64",
+                                  NULL};
             execv(argv[0], (char *const *)argv);
             _exit(127);
         }
@@ -482,7 +490,6 @@ static rh_ctx *fast_ctx(size_t in_flight, char *secret)
     rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret, RH_SECRET_SIZE);
     return ctx;
 }
-
 
 /* The sink's first requests must verify with the endpoint's secret. */
 static void check_samples(const char *secret)
@@ -755,11 +762,7 @@ static void count_syncs_install(void)
     sqlite3_vfs_register(&count_vfs, 1);
 }
 
-typedef enum {
-    E2E_MEMORY,
-    E2E_SQLITE_FULL,
-    E2E_SQLITE_NORMAL
-} e2e_store;
+typedef enum { E2E_MEMORY, E2E_SQLITE_FULL, E2E_SQLITE_NORMAL } e2e_store;
 
 static int e2e_done;
 static void e2e_attempt(const rh_attempt *at, void *ud)
@@ -929,20 +932,20 @@ static void record(const char *name, const char *unit, double v[REPS])
 static void bench_e2e_pg(void)
 {
     static const int counts[] = {1, 2, 4};
-        /* end to end, beside the memory store's figure of this run */
-        double e2e[3][REPS], r1[REPS], r2[REPS];
-        for (int r = 0; r < REPS; r++) {
-            double unused, mem = run_e2e(E2E_MEMORY, 20000, 1, &unused);
-            for (int k = 0; k < 3; k++)
-                e2e[k][r] = run_e2e_pg(counts[k], 20000, 100);
-            r1[r] = e2e[0][r] / mem;
-            r2[r] = e2e[1][r] / e2e[0][r];
-        }
-        record("e2e_pg_1_worker_emits_by_100", "deliveries/s", e2e[0]);
-        record("e2e_pg_2_workers_emits_by_100", "deliveries/s", e2e[1]);
-        record("e2e_pg_4_workers_emits_by_100", "deliveries/s", e2e[2]);
-        record("e2e pg_1_worker / memory", "ratio", r1);
-        record("e2e pg_2_workers / pg_1_worker", "ratio", r2);
+    /* end to end, beside the memory store's figure of this run */
+    double e2e[3][REPS], r1[REPS], r2[REPS];
+    for (int r = 0; r < REPS; r++) {
+        double unused, mem = run_e2e(E2E_MEMORY, 20000, 1, &unused);
+        for (int k = 0; k < 3; k++)
+            e2e[k][r] = run_e2e_pg(counts[k], 20000, 100);
+        r1[r] = e2e[0][r] / mem;
+        r2[r] = e2e[1][r] / e2e[0][r];
+    }
+    record("e2e_pg_1_worker_emits_by_100", "deliveries/s", e2e[0]);
+    record("e2e_pg_2_workers_emits_by_100", "deliveries/s", e2e[1]);
+    record("e2e_pg_4_workers_emits_by_100", "deliveries/s", e2e[2]);
+    record("e2e pg_1_worker / memory", "ratio", r1);
+    record("e2e pg_2_workers / pg_1_worker", "ratio", r2);
 }
 #endif
 
