@@ -251,10 +251,11 @@ RH_EXTERN int rh_emit_batch_begin(rh_ctx *ctx);
 /**
  * Commit the open batch. Only when this returns RH_OK are its events
  * durable; on RH_E_STORAGE none of them is (the store rolled them back) and
- * the batch is closed: emit them again. A store may learn of an emit's
- * failure only here (PostgreSQL on its own connection sends a batch's
- * emits in one pipeline): then every emit of the batch returned its count,
- * and this is where the failure is said.
+ * the batch is closed: emit them again. An emit that fails inside a batch
+ * fails the whole batch on SQLite and PostgreSQL (its commit then rolls
+ * back and returns RH_E_STORAGE); PostgreSQL on its own connection sends a
+ * batch's emits in one pipeline and may learn of the failure only here,
+ * after every emit returned its count.
  * @return RH_OK, RH_E_STATE (no batch is open), RH_E_STORAGE,
  *         RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.2.0
  */

@@ -166,8 +166,9 @@ static const char schema_v1[] =
 typedef struct store {
     sqlite3 *db;
     int owned;
-    int own_txn; /* this write opened BEGIN; else a SAVEPOINT */
+    int own_txn; /* how this write is framed: one of the TXN_ below */
     int batch_txn; /* batch_begin opened BEGIN */
+    int batch_failed; /* a write in that batch failed: it must roll back */
     int sync_full; /* our connection runs synchronous=FULL */
     sqlite3_stmt *stmt[S_COUNT];
     char err[256];
@@ -219,40 +220,50 @@ static void claim_sync(store *s, int claiming)
                      NULL, NULL, NULL);
 }
 
-/* Our writes join the host's transaction when one is open (the outbox);
- * otherwise they are one IMMEDIATE transaction each. */
+/* How one write is framed. Our writes join the host's transaction when
+ * one is open (the outbox), as a SAVEPOINT so that each stays all or none
+ * inside it; otherwise each is one IMMEDIATE transaction. Inside our own
+ * emit batch they run bare: a SAVEPOINT makes SQLite copy every page it
+ * touches to a sub-journal, which grows over the batch and spills to a
+ * temporary file (37 KB written per emit, measured), so instead a failed
+ * write fails the whole batch at its commit. */
+enum { TXN_SAVEPOINT, TXN_OWN, TXN_IN_BATCH };
+
 static int begin(store *s)
 {
-    s->own_txn = sqlite3_get_autocommit(s->db);
-    if (sqlite3_exec(s->db, s->own_txn ? "BEGIN IMMEDIATE" : "SAVEPOINT rh",
+    if (s->batch_txn && !sqlite3_get_autocommit(s->db)) {
+        s->own_txn = TXN_IN_BATCH;
+        return RH_OK;
+    }
+    s->own_txn = sqlite3_get_autocommit(s->db) ? TXN_OWN : TXN_SAVEPOINT;
+    if (sqlite3_exec(s->db,
+                     s->own_txn == TXN_OWN ? "BEGIN IMMEDIATE" : "SAVEPOINT rh",
                      NULL, NULL, NULL) != SQLITE_OK)
         return fail(s, "begin");
     return RH_OK;
 }
 
-static int commit(store *s)
-{
-    if (sqlite3_exec(s->db, s->own_txn ? "COMMIT" : "RELEASE rh", NULL, NULL,
-                     NULL) != SQLITE_OK) {
-        int rc = fail(s, "commit");
-        sqlite3_exec(s->db, s->own_txn ? "ROLLBACK" : "ROLLBACK TO rh", NULL,
-                     NULL, NULL);
-        if (!s->own_txn)
-            sqlite3_exec(s->db, "RELEASE rh", NULL, NULL, NULL);
-        return rc;
-    }
-    return RH_OK;
-}
-
 static int rollback(store *s, int rc)
 {
-    if (s->own_txn) {
+    if (s->own_txn == TXN_OWN) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    } else {
+    } else if (s->own_txn == TXN_SAVEPOINT) {
         sqlite3_exec(s->db, "ROLLBACK TO rh", NULL, NULL, NULL);
         sqlite3_exec(s->db, "RELEASE rh", NULL, NULL, NULL);
+    } else if (rc != RH_E_NOT_FOUND && rc != RH_E_STATE) {
+        s->batch_failed = 1; /* part of it may be written: undone at commit */
     }
     return rc;
+}
+
+static int commit(store *s)
+{
+    if (s->own_txn == TXN_IN_BATCH)
+        return RH_OK; /* the batch's commit makes it durable */
+    if (sqlite3_exec(s->db, s->own_txn == TXN_OWN ? "COMMIT" : "RELEASE rh",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return rollback(s, fail(s, "commit"));
+    return RH_OK;
 }
 
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
@@ -700,6 +711,7 @@ out:
 static int s_batch_begin(void *ud)
 {
     store *s = ud;
+    s->batch_failed = 0;
     s->batch_txn = sqlite3_get_autocommit(s->db);
     if (s->batch_txn &&
         sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -715,6 +727,12 @@ static int s_batch_commit(void *ud)
     if (!s->batch_txn)
         return RH_OK; /* inside the host's transaction: its to commit */
     s->batch_txn = 0;
+    if (s->batch_failed) {
+        /* s->err still says which write failed */
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        s->batch_failed = 0;
+        return RH_E_STORAGE;
+    }
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         int rc = fail(s, "batch_commit");
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
