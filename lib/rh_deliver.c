@@ -178,14 +178,14 @@ typedef struct claim_state {
     rh_ctx *ctx;
     int64_t now;
     int rc;
-    rh_job_list ready; /* claimed, not started yet */
     size_t room;
     size_t left_for_caps;
     int reloaded;     /* the endpoint cache was just read from storage */
     int unknown_seen; /* a delivery named an endpoint not in the cache */
 } claim_state;
 
-/* A job for a claimed delivery, with its body; started after the claim. */
+/* A job for a claimed delivery, with its body, in ctx->ready: started after
+ * the claim. */
 static int ready_job(claim_state *cs, const rh_delivery *dl, const rh_event *ev,
                      int orphan)
 {
@@ -207,7 +207,8 @@ static int ready_job(claim_state *cs, const rh_delivery *dl, const rh_event *ev,
         if (rc != RH_OK)
             goto fail;
     }
-    list_append(&cs->ready, job);
+    list_append(&ctx->ready, job);
+    ctx->n_ready++;
     return RH_OK;
 fail:
     rh__job_free(ctx, job);
@@ -327,22 +328,15 @@ static int claim_pass(rh_ctx *ctx, claim_state *cs)
  * on a later tick, before anything new is claimed. */
 static int start_ready(rh_ctx *ctx, claim_state *cs)
 {
-    while (cs->ready.head) {
-        rh_job *job = cs->ready.head;
-        list_remove(&cs->ready, job);
-        if (job->dl->endpoint_id[0]) {
-            rh_endpoint *e = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
-            if (e && e->claimed)
-                e->claimed--;
-        }
-        list_append(&ctx->ready, job);
-        ctx->n_ready++;
-    }
     while (ctx->ready.head) {
         rh_job *job = ctx->ready.head;
         rh_endpoint *ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
         list_remove(&ctx->ready, job);
         ctx->n_ready--;
+        /* a version-1 claim counted it against its endpoint's cap; a job
+         * tried again after running out of memory was counted once only */
+        if (ep && ep->claimed)
+            ep->claimed--;
         if (!ep && !cs->reloaded && rh__ctx_load_endpoints(ctx) == RH_OK) {
             cs->reloaded = 1; /* added by another process sharing the store */
             ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
@@ -388,7 +382,7 @@ static int claim_due(rh_ctx *ctx)
     /* claimed on an earlier tick and not started yet: those first */
     if (ctx->ready.head && (rc = start_ready(ctx, &cs)) != RH_OK)
         return rc;
-    busy = ctx->in_flight + ctx->n_unsaved;
+    busy = rh_ctx_in_flight(ctx);
     if (ctx->paused || busy >= ctx->s.max_in_flight)
         return RH_OK;
     cs.room = ctx->s.max_in_flight - busy;
@@ -404,7 +398,7 @@ static int claim_due(rh_ctx *ctx)
         /* version 1 only: it left deliveries of unknown endpoints */
         if ((rc = start_ready(ctx, &cs)) != RH_OK)
             return rc;
-        busy = ctx->in_flight + ctx->n_unsaved;
+        busy = rh_ctx_in_flight(ctx);
         rc = rh__ctx_load_endpoints(ctx);
         if (rc == RH_OK && busy < ctx->s.max_in_flight) {
             cs.reloaded = 1;
@@ -615,10 +609,9 @@ static int tick(rh_ctx *ctx)
     int finished = rh__http_perform(ctx->http, on_transfer_done, ctx), rc;
     if (finished < 0)
         return rh__ctx_error(ctx, finished, "libcurl failed");
-    if (ctx->batch_open)
-        return finished; /* the host is emitting a batch: storage is its */
     if (!storage_ready(ctx))
-        return finished; /* backing off: the failing tick said why */
+        return finished; /* a batch is open (storage is the host's), or
+                          * backing off (the failing tick said why) */
     rc = storage_outcome(ctx, tick_storage(ctx));
     return rc < 0 ? rc : finished;
 }
@@ -670,7 +663,7 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
         if (t >= 0 && (best < 0 || t < best))
             best = t;
     }
-    if (ctx->in_flight + ctx->n_unsaved + ctx->n_ready < ctx->s.max_in_flight &&
+    if (rh_ctx_in_flight(ctx) < ctx->s.max_in_flight &&
         !ctx->paused && !ctx->batch_open && !ctx->unsaved.head) {
         now = rh__ctx_now(ctx);
         if (backoff_left > 0)
