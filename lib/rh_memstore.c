@@ -239,20 +239,25 @@ static void qheap_down(memstore *m, size_t i)
     qheap_set(m, i, q);
 }
 
+/* Take q out of the queue heap (it is in it). */
+static void qheap_remove(memstore *m, mem_queue *q)
+{
+    size_t i = q->qheap_index;
+    mem_queue *last = m->qheap[--m->qheap_len];
+    q->qheap_index = NOT_QUEUED;
+    if (i == m->qheap_len)
+        return;
+    qheap_set(m, i, last);
+    qheap_down(m, i);
+    qheap_up(m, last->qheap_index);
+}
+
 /* q's first entry changed, it became empty, or it became non-empty. */
 static void qheap_update(memstore *m, mem_queue *q)
 {
     if (q->len == 0) {
-        if (q->qheap_index == NOT_QUEUED)
-            return;
-        size_t i = q->qheap_index;
-        mem_queue *last = m->qheap[--m->qheap_len];
-        q->qheap_index = NOT_QUEUED;
-        if (i == m->qheap_len)
-            return;
-        qheap_set(m, i, last);
-        qheap_down(m, i);
-        qheap_up(m, last->qheap_index);
+        if (q->qheap_index != NOT_QUEUED)
+            qheap_remove(m, q);
         return;
     }
     if (q->qheap_index == NOT_QUEUED) {
@@ -670,13 +675,7 @@ static int mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     n_aside = 0;
     while (n_picked < max && (q = first_due(m, now_ms))) {
         size_t room = rh_claim_request_room_of(req, q->endpoint_id);
-        /* out of the queue heap while we work on it */
-        mem_queue *last = m->qheap[--m->qheap_len];
-        if (m->qheap_len) {
-            qheap_set(m, 0, last);
-            qheap_down(m, 0);
-        }
-        q->qheap_index = NOT_QUEUED;
+        qheap_remove(m, q); /* out of the queue heap while we work on it */
         q->room = room < max ? room : max;
         if (q->room == 0)
             m->picked[max + n_aside++] = q; /* at its cap: not read */
@@ -718,24 +717,19 @@ static int mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
 /* Set d's new state; the caller has checked it exists. Cannot fail. */
 static void apply_complete(memstore *m, rh_delivery *d, const rh_delivery *dl)
 {
+    int was_unfinished =
+        d->state == RH_DELIVERY_PENDING || d->state == RH_DELIVERY_IN_FLIGHT;
     d->attempts = dl->attempts;
     d->next_attempt_ms = dl->next_attempt_ms;
     d->updated_ms = dl->updated_ms;
-    int unfinished =
-        d->state == RH_DELIVERY_PENDING || d->state == RH_DELIVERY_IN_FLIGHT;
-    if (dl->state == RH_DELIVERY_SUCCEEDED || dl->state == RH_DELIVERY_FAILED) {
-        if (unfinished) {
-            pending_remove(m, queue_of(m, d), d);
-            d->state = dl->state;
-            done_append(m, d); /* may free the oldest, never d itself */
-        } else {
-            d->state = dl->state;
-        }
-    } else if (unfinished) {
-        d->state = dl->state;
-        pending_fix(m, queue_of(m, d), d);
+    d->state = dl->state;
+    if (!was_unfinished)
+        return; /* finished already: it stays in the log */
+    if (d->state == RH_DELIVERY_SUCCEEDED || d->state == RH_DELIVERY_FAILED) {
+        pending_remove(m, queue_of(m, d), d);
+        done_append(m, d); /* may free the oldest, never d itself */
     } else {
-        d->state = dl->state; /* finished already: it stays in the log */
+        pending_fix(m, queue_of(m, d), d); /* its due time follows state */
     }
 }
 
