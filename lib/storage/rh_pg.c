@@ -694,6 +694,33 @@ static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
     return rc;
 }
 
+/* Sync the pipeline and read every answer, up to and including the sync's.
+ * rc is what sending them gave; the first failure is kept. */
+static int pipeline_sync(store *s, int rc, const char *what)
+{
+    if (!PQpipelineSync(s->conn) && rc == RH_OK)
+        rc = fail(s, what, NULL);
+    for (;;) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) {
+            if (PQstatus(s->conn) != CONNECTION_OK) {
+                rc = fail(s, what, NULL);
+                break;
+            }
+            continue; /* the end of one statement's results */
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == RH_OK)
+            rc = fail(s, what, r);
+        PQclear(r);
+    }
+    return rc;
+}
+
 /* A tick's outcomes in one round trip: the statements are pipelined, and
  * between two syncs they are one implicit transaction, all or none. */
 static int s_complete_batch(const rh_delivery *const *dls,
@@ -717,31 +744,7 @@ static int s_complete_batch(const rh_delivery *const *dls,
         outcome_fill(&o, dls[i], ats[i]);
         rc = send_prepared(s, o.which, o.n, o.v, o.lens, o.bin);
     }
-    if (!PQpipelineSync(s->conn) && rc == RH_OK)
-        rc = fail(s, "complete_batch", NULL);
-    /* read every answer, up to and including the sync's */
-    for (;;) {
-        PGresult *r = PQgetResult(s->conn);
-        if (!r) {
-            if (PQstatus(s->conn) != CONNECTION_OK) {
-                rc = fail(s, "complete_batch", NULL);
-                break;
-            }
-            continue; /* the end of one statement's results */
-        }
-        ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_PIPELINE_SYNC) {
-            PQclear(r);
-            break;
-        }
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == RH_OK)
-            rc = fail(s, "complete_batch", r);
-        PQclear(r);
-        if (PQstatus(s->conn) != CONNECTION_OK) {
-            rc = fail(s, "complete_batch", NULL);
-            break;
-        }
-    }
+    rc = pipeline_sync(s, rc, "complete_batch");
     if (!PQexitPipelineMode(s->conn) && rc == RH_OK)
         rc = fail(s, "complete_batch", NULL);
     return rc;
@@ -807,27 +810,7 @@ static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
  * first error fails the batch (the transaction is then aborted anyway). */
 static int pipeline_sync_read(store *s)
 {
-    int rc = RH_OK;
-    if (!PQpipelineSync(s->conn))
-        rc = fail(s, "batch", NULL);
-    for (;;) {
-        PGresult *r = PQgetResult(s->conn);
-        if (!r) {
-            if (PQstatus(s->conn) != CONNECTION_OK) {
-                rc = fail(s, "batch", NULL);
-                break;
-            }
-            continue;
-        }
-        ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_PIPELINE_SYNC) {
-            PQclear(r);
-            break;
-        }
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == RH_OK)
-            rc = fail(s, "batch", r);
-        PQclear(r);
-    }
+    int rc = pipeline_sync(s, RH_OK, "batch");
     s->n_unread = 0;
     if (rc != RH_OK)
         s->batch_failed = 1;
