@@ -230,6 +230,18 @@ int rh_test_count_deliveries(rh_ctx *ctx, const rh_query *q)
     return rc < 0 ? rc : n;
 }
 
+int rh_test_count_in_state(rh_ctx *ctx, int state)
+{
+    rh_query *q = NULL;
+    int rc = rh_query_new(&q);
+    if (rc == RH_OK)
+        rc = rh_query_set_state(q, state);
+    if (rc == RH_OK)
+        rc = rh_test_count_deliveries(ctx, q);
+    rh_query_free(q);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *filter = argc > 1 ? argv[1] : NULL;

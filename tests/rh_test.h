@@ -117,5 +117,7 @@ int rh_test_endpoint(rh_ctx *ctx, sink *s, const char *path,
 /* Count attempts / deliveries matching q. */
 int rh_test_count_attempts(rh_ctx *ctx, const rh_query *q);
 int rh_test_count_deliveries(rh_ctx *ctx, const rh_query *q);
+/* Count the deliveries in one rh_state. */
+int rh_test_count_in_state(rh_ctx *ctx, int state);
 
 #endif

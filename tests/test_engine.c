@@ -170,11 +170,7 @@ static void test_engine__sqlite_lock_never_stalls_transfers(void)
     RH_CHECK_EQ_INT(3, rh_test_count_attempts(ctx, NULL));
     /* the receiver answered after 2 s: that, not the lock's 10 s */
     RH_CHECK_EQ_INT(0, rh_test_attempts_outside(ctx, 1500, 5000));
-    rh_query *q = NULL;
-    rh_query_new(&q);
-    rh_query_set_state(q, RH_DELIVERY_SUCCEEDED);
-    RH_CHECK_EQ_INT(3, rh_test_count_deliveries(ctx, q));
-    rh_query_free(q);
+    RH_CHECK_EQ_INT(3, rh_test_count_in_state(ctx, RH_DELIVERY_SUCCEEDED));
     rh_ctx_free(ctx);
     sink_stop(s);
 }
@@ -242,11 +238,7 @@ static int full_disk_child(const char *dir, const char *url)
     FULL_CHECK(rh_test_drive(ctx, 5000) >= 0);
     FULL_CHECK(rh_ctx_in_flight(ctx) == 0);
     FULL_CHECK(rh_test_count_attempts(ctx, NULL) == 5);
-    rh_query *q = NULL;
-    rh_query_new(&q);
-    rh_query_set_state(q, RH_DELIVERY_SUCCEEDED);
-    FULL_CHECK(rh_test_count_deliveries(ctx, q) == 5);
-    rh_query_free(q);
+    FULL_CHECK(rh_test_count_in_state(ctx, RH_DELIVERY_SUCCEEDED) == 5);
     FULL_CHECK(rh_test_attempts_outside(ctx, 800, 2400) == 0);
     rh_ctx_free(ctx);
     return 0;
