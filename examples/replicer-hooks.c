@@ -51,26 +51,29 @@ static void usage_main(FILE *f)
 
 static void usage_send(FILE *f)
 {
-    fprintf(f,
-            "usage: %s send URL --event TYPE --data JSON [options]\n"
-            "\n"
-            "Delivers one event to URL through the full retry path, printing\n"
-            "each attempt. Exits 0 when delivered, 1 when it failed for good,\n"
-            "2 on bad input.\n"
-            "\n"
-            "  --event TYPE        event type, e.g. order.paid\n"
-            "  --data JSON         the event's data: a JSON object\n"
-            "  --secret S          whsec_... signing secret (default: a new one,\n"
-            "                      printed)\n"
-            "  --dev               development mode: http:// and private\n"
-            "                      addresses allowed\n"
-            "  --schedule LIST     retry delays in seconds, comma-separated\n"
-            "                      (default 5,30,120,600,1800; \"\" for none)\n"
-            "  --timeout-ms N      per-attempt timeout (default 10000)\n"
-            "  --ca-file PATH      CA bundle for https receivers (with --dev)\n"
-            "  --allow CIDR        production: admit a private range the\n"
-            "                      address guard refuses (repeatable)\n",
-            prog);
+    fprintf(
+        f,
+        "usage: %s send URL --event TYPE --data JSON [options]\n"
+        "\n"
+        "Delivers one event to URL through the full retry path, printing\n"
+        "each attempt. Exits 0 when delivered, 1 when it failed for good,\n"
+        "2 on bad input.\n"
+        "\n"
+        "  --event TYPE        event type, e.g. order.paid\n"
+        "  --data JSON|@FILE   the event's data: a JSON object, sent as\n"
+        "                      given\n"
+        "  --max-data-bytes N  refuse larger data (default 1048576)\n"
+        "  --secret S          whsec_... signing secret (default: a new one,\n"
+        "                      printed)\n"
+        "  --dev               development mode: http:// and private\n"
+        "                      addresses allowed\n"
+        "  --schedule LIST     retry delays in seconds, comma-separated\n"
+        "                      (default 5,30,120,600,1800; \"\" for none)\n"
+        "  --timeout-ms N      per-attempt timeout (default 10000)\n"
+        "  --ca-file PATH      CA bundle for https receivers (with --dev)\n"
+        "  --allow CIDR        production: admit a private range the\n"
+        "                      address guard refuses (repeatable)\n",
+        prog);
 }
 
 static void usage_verify(FILE *f)
@@ -101,6 +104,57 @@ static int parse_i64(const char *s, int64_t *out)
     if (errno || end == s || *end)
         return -1;
     *out = v;
+    return 0;
+}
+
+/* The event data an argument names: the JSON itself, or "@PATH" for a
+ * file's contents, read no further than max bytes plus one (data over the
+ * limit is refused without being held). *buf is NULL for an inline
+ * argument, else to be freed. 0, or EXIT_USAGE after saying why. */
+static int load_data(const char *cmd, const char *opt, const char *arg,
+                     size_t max, const char **data, size_t *len, char **buf)
+{
+    *buf = NULL;
+    if (arg[0] != '@') {
+        *data = arg;
+        *len = strlen(arg);
+    } else {
+        FILE *f = fopen(arg + 1, "rb");
+        if (!f) {
+            char why[300];
+            snprintf(why, sizeof why, "cannot read %s: %s", arg + 1,
+                     strerror(errno));
+            return bad(cmd, opt, why);
+        }
+        *buf = malloc(max + 1);
+        *len = *buf ? fread(*buf, 1, max + 1, f) : 0;
+        int failed = !*buf || ferror(f);
+        fclose(f);
+        if (failed) {
+            free(*buf);
+            *buf = NULL;
+            return bad(cmd, opt, "cannot read the file");
+        }
+        *data = *buf;
+    }
+    if (*len > max) {
+        char why[200];
+        snprintf(why, sizeof why,
+                 "data is over the limit of %zu bytes (--max-data-bytes)", max);
+        free(*buf);
+        *buf = NULL;
+        return bad(cmd, opt, why);
+    }
+    return 0;
+}
+
+/* --max-data-bytes: the library's own bounds */
+static int parse_max_data(const char *cmd, const char *v, size_t *out)
+{
+    int64_t n;
+    if (parse_i64(v, &n) != 0 || n < 2 || n > ((int64_t)1 << 30))
+        return bad(cmd, "--max-data-bytes", "expected 2 to 1073741824 bytes");
+    *out = (size_t)n;
     return 0;
 }
 
@@ -162,7 +216,7 @@ static int cmd_send(int argc, char **argv)
     size_t n_allow = 0;
     int dev = 0, have_schedule = 0;
     int64_t schedule[32], timeout_ms = 10000;
-    size_t n_schedule = 0;
+    size_t n_schedule = 0, max_data = RH_MAX_DATA_BYTES_DEFAULT;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -173,7 +227,7 @@ static int cmd_send(int argc, char **argv)
         } else if (!strcmp(a, "--event") || !strcmp(a, "--data") ||
                    !strcmp(a, "--secret") || !strcmp(a, "--schedule") ||
                    !strcmp(a, "--timeout-ms") || !strcmp(a, "--ca-file") ||
-                   !strcmp(a, "--allow")) {
+                   !strcmp(a, "--allow") || !strcmp(a, "--max-data-bytes")) {
             if (i + 1 >= argc)
                 return bad("send", a, "needs a value");
             const char *v = argv[++i];
@@ -185,12 +239,14 @@ static int cmd_send(int argc, char **argv)
                 secret = v;
             else if (!strcmp(a, "--ca-file"))
                 ca = v;
-            else if (!strcmp(a, "--allow")) {
+            else if (!strcmp(a, "--max-data-bytes")) {
+                if (parse_max_data("send", v, &max_data) != 0)
+                    return EXIT_USAGE;
+            } else if (!strcmp(a, "--allow")) {
                 if (n_allow >= 16)
                     return bad("send", a, "at most 16");
                 allow[n_allow++] = v;
-            }
-            else if (!strcmp(a, "--schedule")) {
+            } else if (!strcmp(a, "--schedule")) {
                 if (parse_schedule(v, schedule, &n_schedule) != 0)
                     return bad("send", a,
                                "expected seconds separated by commas, e.g. "
@@ -215,6 +271,12 @@ static int cmd_send(int argc, char **argv)
         return bad("send", "--data", "missing");
     if (ca && !dev)
         return bad("send", "--ca-file", "only with --dev");
+    const char *body;
+    size_t body_len;
+    char *body_buf;
+    if (load_data("send", "--data", data, max_data, &body, &body_len,
+                  &body_buf) != 0)
+        return EXIT_USAGE;
 
     rh_config *cfg = NULL;
     rh_ctx *ctx = NULL;
@@ -226,11 +288,14 @@ static int cmd_send(int argc, char **argv)
         rc = rh_config_set_retry_schedule(cfg, schedule, n_schedule);
     if (rc == RH_OK)
         rc = rh_config_set_timeout_ms(cfg, timeout_ms);
+    if (rc == RH_OK)
+        rc = rh_config_set_max_data_bytes(cfg, max_data);
     if (rc == RH_OK && ca)
         rc = rh_config_set_ca_file(cfg, ca);
     for (size_t i = 0; rc == RH_OK && i < n_allow; i++)
         if ((rc = rh_config_allow_cidr(cfg, allow[i])) != RH_OK) {
             rh_config_free(cfg);
+            free(body_buf);
             return bad("send", "--allow", "expected a CIDR like 10.1.2.0/24");
         }
     if (rc == RH_OK)
@@ -242,6 +307,7 @@ static int cmd_send(int argc, char **argv)
     rh_config_free(cfg);
     if (rc != RH_OK) {
         fprintf(stderr, "%s send: %s\n", prog, rh_strerror(rc));
+        free(body_buf);
         return EXIT_USAGE;
     }
     const char *events[] = {event};
@@ -260,11 +326,13 @@ static int cmd_send(int argc, char **argv)
                                        : "URL"),
                     rh_ctx_last_error(ctx));
         rh_ctx_free(ctx);
+        free(body_buf);
         return r;
     }
     if (!secret)
         printf("secret: %s\n", made);
-    rc = rh_emit(ctx, event, data, strlen(data), evt, sizeof evt);
+    rc = rh_emit(ctx, event, body, body_len, evt, sizeof evt);
+    free(body_buf); /* emit keeps its own copy */
     if (rc < 0) {
         int r = bad("send", strstr(rh_ctx_last_error(ctx), "event type")
                                 ? "--event"
@@ -418,6 +486,7 @@ typedef struct store_opts {
     int64_t limit;
     int64_t max_in_flight;
     int64_t per_endpoint;
+    size_t max_data;
     int have_schedule;
     int64_t schedule[32];
     size_t n_schedule;
@@ -444,8 +513,11 @@ static void usage_store(FILE *f, const char *cmd)
                 "say), or removes it without VALUE.\n",
                 prog, prog, prog, prog, prog);
     else if (!strcmp(cmd, "emit"))
-        fprintf(f, "usage: %s emit TYPE JSON\n\nQueues an event for every "
-                   "subscribed endpoint and prints its id.\n",
+        fprintf(f,
+                "usage: %s emit TYPE JSON|@FILE [--max-data-bytes N]\n\n"
+                "Queues an event for every subscribed endpoint and prints "
+                "its id.\nThe data is a JSON object, sent byte for byte "
+                "as given, at most\n--max-data-bytes (default 1048576).\n",
                 prog);
     else if (!strcmp(cmd, "worker"))
         fprintf(f,
@@ -541,6 +613,7 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
     memset(o, 0, sizeof *o);
     o->store = getenv("REPLICER_HOOKS_STORE");
     o->timeout_ms = 10000;
+    o->max_data = RH_MAX_DATA_BYTES_DEFAULT;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -597,6 +670,9 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                     o->max_in_flight = n;
                 else
                     o->per_endpoint = n;
+            } else if (!strcmp(a, "--max-data-bytes")) {
+                if (parse_max_data(cmd, v, &o->max_data) != 0)
+                    return EXIT_USAGE;
             } else if (!strcmp(a, "--limit")) {
                 if (parse_i64(v, &n) != 0 || n < 1)
                     return bad(cmd, a, "expected a count >= 1");
@@ -684,6 +760,8 @@ static int open_store_ctx(const char *cmd, const store_opts *o,
                                                       (size_t)o->per_endpoint);
     if (rc == RH_OK && o->have_schedule)
         rc = rh_config_set_retry_schedule(cfg, o->schedule, o->n_schedule);
+    if (rc == RH_OK)
+        rc = rh_config_set_max_data_bytes(cfg, o->max_data);
     for (size_t i = 0; rc == RH_OK && i < o->n_allow; i++)
         if (rh_config_allow_cidr(cfg, o->allow[i]) != RH_OK) {
             rh_config_free(cfg);
@@ -815,9 +893,18 @@ static int cmd_emit(int argc, char **argv)
         return rc == 1 ? 0 : rc;
     if (o.n_pos != 2)
         return bad("emit", o.n_pos == 0 ? "TYPE" : "JSON", "missing");
-    if ((rc = open_store_ctx("emit", &o, NULL, &ctx)) != 0)
+    const char *data;
+    size_t data_len;
+    char *data_buf;
+    if (load_data("emit", "JSON", o.pos[1], o.max_data, &data, &data_len,
+                  &data_buf) != 0)
+        return EXIT_USAGE;
+    if ((rc = open_store_ctx("emit", &o, NULL, &ctx)) != 0) {
+        free(data_buf);
         return rc;
-    rc = rh_emit(ctx, o.pos[0], o.pos[1], strlen(o.pos[1]), evt, sizeof evt);
+    }
+    rc = rh_emit(ctx, o.pos[0], data, data_len, evt, sizeof evt);
+    free(data_buf); /* emit keeps its own copy */
     if (rc < 0) {
         if (rc == RH_E_INVALID_ARG) {
             int r = bad("emit",

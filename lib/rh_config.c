@@ -25,6 +25,7 @@ int rh_config_new(rh_config **out)
     c->s.max_in_flight_per_endpoint = 8;
     c->s.max_pending = 1000000;
     c->s.max_log = 100000;
+    c->s.max_data_bytes = RH_MAX_DATA_BYTES_DEFAULT;
     c->s.standard_headers = 1;
     c->alloc = rh__default_allocator;
     *out = c;
@@ -100,6 +101,16 @@ int rh_config_set_max_pending(rh_config *cfg, size_t n)
     if (!cfg || n < 1)
         return RH_E_INVALID_ARG;
     cfg->s.max_pending = n;
+    return RH_OK;
+}
+
+int rh_config_set_max_data_bytes(rh_config *cfg, size_t n)
+{
+    /* "{}" is the smallest object; past 1 GiB no receiver takes it and the
+     * envelope's size sums stay far from overflow */
+    if (!cfg || n < 2 || n > (size_t)1 << 30)
+        return RH_E_INVALID_ARG;
+    cfg->s.max_data_bytes = n;
     return RH_OK;
 }
 

@@ -265,8 +265,7 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
 {
     char err[200];
     char event_id[RH_ID_SIZE];
-    char *data = NULL;
-    size_t data_len, n = 0, i;
+    size_t n = 0, i;
     rh_event *ev = NULL;
     rh_delivery *dls = NULL;
     const rh_delivery **ptrs = NULL;
@@ -284,8 +283,12 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
     if (id_size && (!id_out || id_size < RH_ID_SIZE))
         return rh__ctx_error(ctx, RH_E_INVALID_ARG,
                              "id_out needs RH_ID_SIZE bytes");
-    rc = rh__json_compact_object(&ctx->alloc, json, json_len, &data, &data_len,
-                                 err, sizeof err);
+    if (json_len > ctx->s.max_data_bytes)
+        return rh__ctx_error(ctx, RH_E_TOO_LARGE,
+                             "data is %zu bytes, over the limit of %zu "
+                             "(rh_config_set_max_data_bytes)",
+                             json_len, ctx->s.max_data_bytes);
+    rc = rh__json_check_object(json, json_len, err, sizeof err);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "%s", rc == RH_E_NOMEM ? "out of memory"
                                                              : err);
@@ -298,13 +301,10 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
     rc = rh__ctx_match(ctx, type, &matched, &n);
     if (rc != RH_OK)
         goto nomem;
-    rc = rh__event_make(&ev, &ctx->alloc, event_id, type, now, NULL, 0);
+    /* the event keeps a copy of the host's bytes, exactly as given */
+    rc = rh__event_make(&ev, &ctx->alloc, event_id, type, now, json, json_len);
     if (rc != RH_OK)
         goto nomem;
-    rh__free(&ctx->alloc, ev->data);
-    ev->data = data; /* the event owns the serialised data from here */
-    ev->data_len = data_len;
-    data = NULL;
     if (n) {
         dls = rh__calloc(&ctx->alloc, n * sizeof *dls);
         ptrs = rh__calloc(&ctx->alloc, n * sizeof *ptrs);
@@ -343,7 +343,6 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
 nomem:
     rc = rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
 done:
-    rh__free(&ctx->alloc, data);
     rh__free(&ctx->alloc, ptrs);
     rh__free(&ctx->alloc, dls);
     rh__free(&ctx->alloc, matched);

@@ -63,6 +63,8 @@ typedef struct request_state {
     const char *blocked; /* why the guard refused the dialled address */
     char blocked_addr[64];
     size_t header_bytes;
+    int headers_done;  /* the final answer's blank line after its headers */
+    int informational; /* the last status line read was a 1xx */
     char retry_after[64];
     char errbuf[CURL_ERROR_SIZE];
 } request_state;
@@ -274,8 +276,16 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
         t->rq.retry_after[j] = '\0';
     }
     /* A new status line (after 1xx) resets what we read of headers. */
-    if (n > 5 && strncmp(data, "HTTP/", 5) == 0)
+    if (n > 5 && strncmp(data, "HTTP/", 5) == 0) {
+        const char *sp = memchr(data, ' ', n);
         t->rq.retry_after[0] = '\0';
+        t->rq.headers_done = 0;
+        /* a 1xx is followed by the real answer: only its end counts */
+        t->rq.informational = sp && (size_t)(sp - data) + 1 < n && sp[1] == '1';
+    } else if ((n == 2 && data[0] == '\r') || (n == 1 && data[0] == '\n')) {
+        if (!t->rq.informational)
+            t->rq.headers_done = 1;
+    }
     return n;
 }
 
@@ -354,13 +364,15 @@ int64_t rh__http_parse_retry_after(const char *v, int64_t now_s)
     if (!v || !*v)
         return -1;
     if (isdigit((unsigned char)*v)) {
+        /* any number of digits: a huge value saturates (the engine caps
+         * the delay anyway), it is not taken for no value */
         int64_t s = 0;
         for (; *v; v++) {
             if (!isdigit((unsigned char)*v))
                 return *v == ' ' ? s : -1;
-            if (s > 100000000)
-                return -1;
             s = s * 10 + (*v - '0');
+            if (s > RH_RETRY_AFTER_MAX_S)
+                s = RH_RETRY_AFTER_MAX_S;
         }
         return s;
     }
@@ -500,11 +512,17 @@ int rh__http_start(rh_http *h, rh_job *job)
     return RH_OK;
 }
 
+/* libcurl's result in our classes. A success needs the whole answer: a
+ * status line, the blank line that ends its headers, and the body as framed
+ * (libcurl reports a short body as CURLE_PARTIAL_FILE). */
 static int classify(CURLcode rc, const transfer *t)
 {
+    long sent = 0;
     switch (rc) {
     case CURLE_OK:
-        return RH_OUTCOME_OK;
+        /* libcurl 7.88 takes a status line followed by the connection's
+         * close as a complete answer with no body */
+        return t->rq.headers_done ? RH_OUTCOME_OK : RH_OUTCOME_RESET;
     case CURLE_OPERATION_TIMEDOUT:
         return RH_OUTCOME_TIMEOUT;
     case CURLE_COULDNT_CONNECT:
@@ -523,10 +541,32 @@ static int classify(CURLcode rc, const transfer *t)
     case CURLE_SSL_CRL_BADFILE:
         return RH_OUTCOME_TLS;
     case CURLE_UNSUPPORTED_PROTOCOL:
-        return RH_OUTCOME_BLOCKED;
+        /* the same code for a scheme our policy refused before connecting
+         * and for an answer with an unknown HTTP version or a status out of
+         * range: the request went out only in the second case */
+        curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &sent);
+        return sent > 0 ? RH_OUTCOME_BAD_RESPONSE : RH_OUTCOME_BLOCKED;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_BAD_CONTENT_ENCODING:
+        return RH_OUTCOME_BAD_RESPONSE;
+    case CURLE_OUT_OF_MEMORY:
+        /* libcurl 7.88 reports a header line past its 100 KiB limit this
+         * way; a status line had arrived, the blank line had not */
+        return t->rq.header_bytes && !t->rq.headers_done ? RH_OUTCOME_TOO_LARGE
+                                                         : RH_OUTCOME_OTHER;
+#if LIBCURL_VERSION_NUM >= 0x080600
+    case CURLE_TOO_LARGE:
+        return RH_OUTCOME_TOO_LARGE;
+#endif
     case CURLE_WRITE_ERROR:
         return t->rq.too_large ? RH_OUTCOME_TOO_LARGE : RH_OUTCOME_OTHER;
     case CURLE_RECV_ERROR:
+        /* bad chunked framing comes as a receive error; only its text
+         * tells it from a reset (if that text changes, it is a reset: a
+         * failure retried all the same) */
+        if (strstr(t->rq.errbuf, "chunked-encoding"))
+            return RH_OUTCOME_BAD_RESPONSE;
+        return RH_OUTCOME_RESET;
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
@@ -560,6 +600,18 @@ static int collect(rh_http *h, rh__http_done_cb done, void *ud)
         if (rc != CURLE_OK)
             snprintf(job->error, sizeof job->error, "%s",
                      t->rq.errbuf[0] ? t->rq.errbuf : curl_easy_strerror(rc));
+        if (rc == CURLE_OK && !t->rq.headers_done) {
+            /* not an answer: its status must not count (a cut-off 410
+             * would otherwise disable the endpoint) */
+            snprintf(job->error, sizeof job->error,
+                     "answer cut off before the end of its headers "
+                     "(status line said %d)",
+                     (int)status);
+            job->status = 0;
+        }
+        if (job->outcome == RH_OUTCOME_TOO_LARGE && !t->rq.too_large)
+            snprintf(job->error, sizeof job->error,
+                     "response headers too large");
         if (t->rq.too_large) {
             /* cut short, but the status had arrived: it is still judged */
             job->outcome = RH_OUTCOME_OK;

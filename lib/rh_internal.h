@@ -144,6 +144,7 @@ typedef struct rh_settings {
     size_t max_in_flight_per_endpoint;
     size_t max_pending;
     size_t max_log;
+    size_t max_data_bytes;
     int64_t lease_ms; /* 0: timeout + 60 s */
     int64_t endpoint_refresh_ms; /* 0: reload only for an unknown id */
     int standard_headers;
@@ -256,6 +257,8 @@ int64_t rh__http_timeout_ms(const rh_http *h);
 void rh__http_wait(rh_http *h, int64_t ms);
 int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
                        size_t n_allow, char *err, size_t errsz);
+/* Past this many seconds a Retry-After counts as this many (about 3 years). */
+#define RH_RETRY_AFTER_MAX_S 100000000
 int64_t rh__http_parse_retry_after(const char *value, int64_t now_s);
 int rh__http_supported(void);
 
@@ -310,10 +313,10 @@ void rh__hmac_fast(const rh_hmac_fast *h, const void *const *parts,
                    const size_t *lens, size_t n, unsigned char mac[32]);
 
 /* ------------------------------------------------------ JSON (jansson) */
-/* Validate an object and serialise it compactly into *out (allocator a). */
-int rh__json_compact_object(const rh_allocator *a, const char *json,
-                            size_t len, char **out, size_t *out_len,
-                            char *err, size_t errsz);
+/* RH_OK when json is one valid object without duplicate keys; else
+ * RH_E_INVALID_ARG with the reason in err, or RH_E_NOMEM. */
+int rh__json_check_object(const char *json, size_t len, char *err,
+                          size_t errsz);
 int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
                        const char *type, int64_t ts_ms, const char *data,
                        size_t data_len, char **out, size_t *out_len);

@@ -6,12 +6,12 @@
 #include <string.h>
 
 static const char *const outcome_names[] = {
-    "ok",      "http_status", "timeout",   "connect", "dns",
-    "tls",     "blocked",     "too_large", "reset",   "other"};
+    "ok",      "http_status", "timeout", "connect", "dns",         "tls",
+    "blocked", "too_large",   "reset",   "other",   "bad_response"};
 
 const char *rh_outcome_name(int outcome)
 {
-    if (outcome < 0 || outcome > RH_OUTCOME_OTHER)
+    if (outcome < 0 || outcome > RH_OUTCOME_BAD_RESPONSE)
         return "other";
     return outcome_names[outcome];
 }
@@ -238,7 +238,7 @@ int rh_attempt_new(rh_attempt **out, int64_t seq, const char *delivery_id,
     rh_attempt tmp, *at;
     if (!out || !id_ok(delivery_id) || !id_ok(endpoint_id) ||
         !id_ok(event_id) || !event_type || !rh__event_type_valid(event_type) ||
-        number < 1 || outcome < 0 || outcome > RH_OUTCOME_OTHER ||
+        number < 1 || outcome < 0 || outcome > RH_OUTCOME_BAD_RESPONSE ||
         (!response && response_len))
         return RH_E_INVALID_ARG;
     memset(&tmp, 0, sizeof tmp);

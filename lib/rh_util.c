@@ -112,6 +112,8 @@ const char *rh_strerror(int code)
         return "not in a state that allows this";
     case RH_E_CRYPTO:
         return "random source or crypto failure";
+    case RH_E_TOO_LARGE:
+        return "data larger than the configured limit";
     default:
         return code <= RH_E_USER ? "callback failure" : "unknown error";
     }

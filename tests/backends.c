@@ -90,3 +90,14 @@ void rh_test_run_on(const rh_test_backend *b, void (*body)(void))
     rh_test_backend_now = b;
     body();
 }
+
+rh_ctx *rh_test_backend_ctx(rh_config *cfg)
+{
+    rh_storage st;
+    if (rh_test_backend_now->open(&st) != RH_OK ||
+        rh_config_set_storage(cfg, &st) != RH_OK) {
+        rh_config_free(cfg);
+        return NULL;
+    }
+    return rh_test_ctx_from(cfg);
+}

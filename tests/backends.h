@@ -40,6 +40,10 @@ void rh_test_run_on(const rh_test_backend *b, void (*body)(void));
         {suite "_sqlite__" #name, sqlite_##name},                              \
         {suite "_pg__" #name, pg_##name},
 
+/* A context (rh_test_ctx_from, which frees cfg) on a fresh store of the
+ * current backend; NULL when the store cannot be opened. */
+rh_ctx *rh_test_backend_ctx(rh_config *cfg);
+
 /* A path for a new file in this run's temporary directory. */
 void rh_test_path(char *out, size_t outsz, const char *stem);
 

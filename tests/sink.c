@@ -27,6 +27,9 @@ typedef struct rule {
     char *extra;
     char *body;
     int times;
+    char *raw; /* a raw answer (sink_rule_raw), else NULL */
+    size_t raw_len;
+    int trickle_ms, after;
 } rule;
 
 typedef struct conn {
@@ -39,6 +42,8 @@ typedef struct conn {
     int64_t send_at;  /* -1: hold forever */
     int waiting;      /* an answer is scheduled */
     char wid[64];     /* its webhook-id, while waiting */
+    int raw;          /* the answer is a raw one: trickle and after apply */
+    int trickle_ms, after;
 } conn;
 
 struct sink {
@@ -100,9 +105,10 @@ static const char *reason(int status)
     }
 }
 
-/* Pick the answer for path under the lock; fills status, delay, extra, body. */
-static void choose(sink *s, const char *path, int *status, int *delay,
-                   char **extra, char **body)
+/* Pick the answer for path under the lock; fills status, delay, extra,
+ * body, or sets up c's raw answer and returns 1. */
+static int choose(sink *s, conn *c, const char *path, int *status, int *delay,
+                  char **extra, char **body)
 {
     *status = 200;
     *delay = 0;
@@ -114,12 +120,22 @@ static void choose(sink *s, const char *path, int *status, int *delay,
             continue;
         if (r->times > 0)
             r->times--;
+        if (r->raw) {
+            c->out = malloc(r->raw_len + 1);
+            memcpy(c->out, r->raw, r->raw_len);
+            c->out_len = r->raw_len;
+            c->raw = 1;
+            c->trickle_ms = r->trickle_ms;
+            c->after = r->after;
+            return 1;
+        }
         *status = r->status;
         *delay = r->delay_ms;
         *extra = r->extra ? strdup(r->extra) : NULL;
         *body = r->body ? strdup(r->body) : NULL;
-        return;
+        return 0;
     }
+    return 0;
 }
 
 /* Parse one complete request from c->in if there is one; 1 if handled. */
@@ -182,7 +198,7 @@ static int try_request(sink *s, conn *c)
                 s->overlaps++;
         snprintf(c->wid, sizeof c->wid, "%s", wid);
     }
-    choose(s, r.path, &status, &delay, &extra, &body);
+    int raw = choose(s, c, r.path, &status, &delay, &extra, &body);
     if (s->n_reqs == s->cap_reqs) {
         s->cap_reqs = s->cap_reqs ? s->cap_reqs * 2 : 64;
         s->reqs = realloc(s->reqs, s->cap_reqs * sizeof *s->reqs);
@@ -190,6 +206,12 @@ static int try_request(sink *s, conn *c)
     s->reqs[s->n_reqs++] = r;
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
+    if (raw) {
+        c->out_off = 0;
+        c->send_at = now_ms();
+        c->waiting = 1;
+        return 1;
+    }
 
     const char *b = body ? body : (status == 204 ? "" : "ok");
     size_t cap = strlen(b) + (extra ? strlen(extra) : 0) + 256;
@@ -285,12 +307,31 @@ static void *run(void *arg)
             try_request(s, c);
             if (c->waiting && c->send_at >= 0 && c->send_at <= now_ms()) {
                 /* MSG_NOSIGNAL: a client that hung up is not a crash */
-                ssize_t w = send(c->fd, c->out + c->out_off,
-                                 c->out_len - c->out_off, MSG_NOSIGNAL);
-                if (w > 0)
+                size_t left = c->out_len - c->out_off;
+                ssize_t w =
+                    send(c->fd, c->out + c->out_off,
+                         c->raw && c->trickle_ms ? 1 : left, MSG_NOSIGNAL);
+                if (w > 0) {
                     c->out_off += (size_t)w;
-                else if (w < 0 && errno != EAGAIN) {
+                    if (c->raw && c->trickle_ms)
+                        c->send_at = now_ms() + c->trickle_ms;
+                } else if (w < 0 && errno != EAGAIN) {
                     conn_close(c);
+                    continue;
+                }
+                if (c->out_off == c->out_len && c->raw &&
+                    c->after != SINK_RAW_KEEP) {
+                    if (c->after == SINK_RAW_CLOSE) {
+                        conn_close(c);
+                    } else if (c->after == SINK_RAW_HOLD) {
+                        c->send_at = -1; /* silent until the client goes */
+                    } else { /* SINK_RAW_ENDLESS: more of the body, forever */
+                        free(c->out);
+                        c->out_len = 16384;
+                        c->out = malloc(c->out_len);
+                        memset(c->out, 'x', c->out_len);
+                        c->out_off = 0;
+                    }
                     continue;
                 }
                 if (c->out_off == c->out_len) {
@@ -298,6 +339,7 @@ static void *run(void *arg)
                     c->out = NULL;
                     pthread_mutex_lock(&s->mu);
                     c->waiting = 0;
+                    c->raw = 0;
                     c->wid[0] = '\0';
                     pthread_mutex_unlock(&s->mu);
                     try_request(s, c); /* a pipelined next request */
@@ -379,6 +421,7 @@ void sink_stop(sink *s)
     for (size_t i = 0; i < s->n_rules; i++) {
         free(s->rules[i].extra);
         free(s->rules[i].body);
+        free(s->rules[i].raw);
     }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
@@ -403,6 +446,24 @@ void sink_rule(sink *s, const char *prefix, int status, int delay_ms,
         r->delay_ms = delay_ms;
         r->extra = extra ? strdup(extra) : NULL;
         r->body = body ? strdup(body) : NULL;
+        r->times = times;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void sink_rule_raw(sink *s, const char *prefix, const char *bytes, size_t len,
+                   int trickle_ms, int after, int times)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->n_rules < MAX_RULES) {
+        rule *r = &s->rules[s->n_rules++];
+        memset(r, 0, sizeof *r);
+        snprintf(r->prefix, sizeof r->prefix, "%s", prefix);
+        r->raw = malloc(len + 1);
+        memcpy(r->raw, bytes, len);
+        r->raw_len = len;
+        r->trickle_ms = trickle_ms;
+        r->after = after;
         r->times = times;
     }
     pthread_mutex_unlock(&s->mu);

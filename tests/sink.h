@@ -42,6 +42,22 @@ void sink_url(const sink *s, const char *path, char *out, size_t outsz);
 void sink_rule(sink *s, const char *path_prefix, int status, int delay_ms,
                const char *extra_headers, const char *body, int times);
 
+/* What a raw answer does once its bytes are sent. */
+enum {
+    SINK_RAW_CLOSE = 0,   /* close the connection */
+    SINK_RAW_HOLD = 1,    /* keep it open and say nothing more */
+    SINK_RAW_ENDLESS = 2, /* keep sending 'x' bytes until the client leaves */
+    SINK_RAW_KEEP = 3     /* keep it open for the next request */
+};
+
+/* The hostile receiver: answer requests whose path starts with path_prefix
+ * with exactly these len bytes (a cut-off, malformed or oddly framed
+ * answer, written by the test), one byte every trickle_ms (0: all at once),
+ * then do `after` (SINK_RAW_*). For every request (times -1) or the next
+ * `times`. */
+void sink_rule_raw(sink *s, const char *path_prefix, const char *bytes,
+                   size_t len, int trickle_ms, int after, int times);
+
 size_t sink_count(sink *s);
 /* Wait (real time) until at least n requests arrived; 0 on success. */
 int sink_wait_count(sink *s, size_t n, int64_t timeout_ms);

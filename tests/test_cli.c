@@ -131,6 +131,66 @@ static void test_cli__send_bad_input_exits_2_naming_it(void)
     RH_CHECK_EQ_INT(2, run(nocmd, NULL, out, sizeof out));
 }
 
+/* Data from a file goes out byte for byte; data over the limit (the
+ * library's default, or --max-data-bytes) is refused by name, exit 2. */
+static void test_cli__data_from_a_file_and_its_limit(void)
+{
+    sink *s = rh_test_sink();
+    char url[128], out[8192], path[128], arg[140];
+    const char data[] = "{\"amount\": 1E2, \"rate\":0.1}\n";
+    sink_request r;
+    sink_url(s, "/file", url, sizeof url);
+    rh_test_path(path, sizeof path, "cli-data.json");
+    FILE *f = fopen(path, "wb");
+    RH_CHECK(f != NULL);
+    fputs(data, f);
+    fclose(f);
+    snprintf(arg, sizeof arg, "@%s", path);
+    const char *send_file[] = {"send",   url, "--event", "a",
+                               "--data", arg, "--dev",   NULL};
+    RH_CHECK_EQ_INT(0, run(send_file, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, sink_get(s, 0, &r));
+    RH_CHECK(strstr(r.body, "\"data\":{\"amount\": 1E2, \"rate\":0.1}\n}") !=
+             NULL);
+    sink_request_free(&r);
+    const char *small[] = {"send", url,     "--event",          "a", "--data",
+                           arg,    "--dev", "--max-data-bytes", "8", NULL};
+    RH_CHECK_EQ_INT(2, run(small, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--data: data is over the limit of 8 bytes") != NULL);
+    const char *bad_limit[] = {"send",   url,  "--event", "a",
+                               "--data", "{}", "--dev",   "--max-data-bytes",
+                               "1",      NULL};
+    RH_CHECK_EQ_INT(2, run(bad_limit, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--max-data-bytes") != NULL);
+    const char *missing[] = {"send",  url,      "--event",
+                             "a",     "--data", "@/nonexistent/data.json",
+                             "--dev", NULL};
+    RH_CHECK_EQ_INT(2, run(missing, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "cannot read /nonexistent/data.json") != NULL);
+    /* 2 MiB of valid JSON: over the default 1 MiB */
+    f = fopen(path, "wb");
+    RH_CHECK(f != NULL);
+    fputc('{', f);
+    for (int i = 0; i < 2 * 1024 * 1024; i++)
+        fputc(' ', f);
+    fputc('}', f);
+    fclose(f);
+    char db[128], store[160];
+    rh_test_path(db, sizeof db, "cli-data");
+    snprintf(store, sizeof store, "sqlite:%s", db);
+    const char *emit_big[] = {"emit", "a", arg, "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(emit_big, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "JSON: data is over the limit of 1048576 bytes") !=
+             NULL);
+    const char *emit_raised[] = {"emit",    "a",   arg,
+                                 "--store", store, "--max-data-bytes",
+                                 "4194304", NULL};
+    RH_CHECK_EQ_INT(0, run(emit_raised, NULL, out, sizeof out));
+    RH_CHECK(strncmp(out, "evt_", 4) == 0);
+    RH_CHECK_EQ_INT(1, sink_count(s));
+    sink_stop(s);
+}
+
 static void test_cli__verify(void)
 {
     char out[4096];
@@ -390,6 +450,8 @@ const rh_test_case rh_tests_cli[] = {
     {"cli__send_retries_then_exits_1", test_cli__send_retries_then_exits_1},
     {"cli__send_bad_input_exits_2_naming_it",
      test_cli__send_bad_input_exits_2_naming_it},
+    {"cli__data_from_a_file_and_its_limit",
+     test_cli__data_from_a_file_and_its_limit},
     {"cli__verify", test_cli__verify},
     {"cli__help_for_every_command", test_cli__help_for_every_command},
     {NULL, NULL}};

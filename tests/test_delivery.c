@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct seen {
@@ -70,13 +71,13 @@ static void test_delivery__request_is_the_wire_contract(void)
     RH_CHECK_EQ_STR("/hook", r.path);
     const char *dlv = sink_header(&r, "X-Replicer-Delivery-Id");
     RH_CHECK(dlv && strncmp(dlv, "dlv_", 4) == 0);
-    /* the body: compact, keys in order, data re-serialised once */
+    /* the body: a compact envelope, keys in order, around the host's data
+     * bytes exactly as given */
     char want[512];
     snprintf(want, sizeof want,
              "{\"id\":\"%s\",\"event\":\"call.ended\",\"timestamp\":"
-             "\"2023-11-14T22:13:20Z\",\"data\":{\"call\":\"c1\",\"n\":[1,2.5,"
-             "true,null],\"s\":\"caf\xc3\xa9 \\\"q\\\"\"}}",
-             dlv);
+             "\"2023-11-14T22:13:20Z\",\"data\":%s}",
+             dlv, data);
     RH_CHECK_EQ_STR(want, r.body);
     RH_CHECK_EQ_INT(strlen(want), r.body_len);
     RH_CHECK_EQ_STR("application/json", sink_header(&r, "Content-Type"));
@@ -310,6 +311,25 @@ static void test_delivery__retry_after_moves_later_capped(void)
     /* an HTTP date in the past counts as now */
     RH_CHECK_EQ_INT(5000,
                     next_gap_after(s, 429, "Wed, 21 Oct 2015 07:28:00 GMT"));
+    /* a number too large for any integer is capped like any large value */
+    RH_CHECK_EQ_INT(10000, next_gap_after(s, 429, "99999999999999999999999"));
+    RH_CHECK_EQ_INT(9000, next_gap_after(s, 503, "00000000000000000000009"));
+    /* what is not a count of seconds or a date is ignored */
+    static const char *const ignored[] = {"-5", "1.5", "", "8s", "0x10", "+8"};
+    for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++)
+        RH_CHECK_EQ_INT(5000, next_gap_after(s, 429, ignored[i]));
+    /* the three HTTP date forms, 8 s after the fake clock's now */
+    time_t later = (time_t)(rh_test_now_ms / 1000 + 8);
+    struct tm tm;
+    static const char *const forms[] = {"%a, %d %b %Y %H:%M:%S GMT",
+                                        "%A, %d-%b-%y %H:%M:%S GMT",
+                                        "%a %b %e %H:%M:%S %Y"};
+    gmtime_r(&later, &tm);
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        char date[64];
+        strftime(date, sizeof date, forms[i], &tm);
+        RH_CHECK_EQ_INT(8000, next_gap_after(s, 429, date));
+    }
     sink_stop(s);
 }
 

@@ -1,6 +1,10 @@
-/* Emit: validation of types and data, fan-out and wildcards, disabled
+/* Emit: validation of types and data, the host's data sent byte for byte on
+ * every backend, the data size limit, fan-out and wildcards, disabled
  * endpoints, and the pending cap that refuses without losing anything. */
+#include "backends.h"
 #include "rh_test.h"
+
+#include <stdlib.h>
 
 static void test_emit__rejects_bad_input_and_queues_nothing(void)
 {
@@ -43,6 +47,103 @@ static void test_emit__rejects_bad_input_and_queues_nothing(void)
     RH_CHECK_EQ_STR("", id);
     RH_CHECK_EQ_INT(0, rh_test_count_deliveries(ctx, NULL));
     RH_CHECK_EQ_INT(-1, rh_next_timeout_ms(ctx));
+    rh_ctx_free(ctx);
+}
+
+/* Data that a re-serialisation would change: numbers, escapes, key order,
+ * whitespace (inside strings and out). Each goes out as the host wrote it,
+ * after a round trip through the backend's storage, signed as sent. */
+static void emit_data_goes_out_byte_for_byte(void)
+{
+    static const char *const datas[] = {
+        "{\"x\":0.1}",
+        "{\"n\":1E2,\"m\":-0,\"big\":12345678901234567890123,"
+        "\"tiny\":1e-400,\"f\":1.50}",
+        "{\"s\":\"caf\\u00e9 \\ud83d\\ude00 \\/ "
+        "\\\"q\\\"\",\"raw\":\"caf\xc3\xa9\"}",
+        "{\"z\":1,\"a\":2,\"m\":{\"y\":[3,2,1],\"b\":null}}",
+        "{ \"spaced\" : \"  two  spaces\\tand a tab \" ,\n  \"k\": true }",
+        "  {\"lead\":\"and trailing whitespace\"}\n",
+    };
+    const size_t n = sizeof datas / sizeof *datas;
+    sink *s = rh_test_sink();
+    rh_ctx *ctx = rh_test_backend_ctx(rh_test_config());
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/bytes", "*", ep, secret));
+    for (size_t i = 0; i < n; i++) {
+        int rc = rh_emit(ctx, "data.kept", datas[i], strlen(datas[i]), NULL, 0);
+        if (rc != 1)
+            fprintf(stderr, "    %s: %s\n", datas[i], rh_ctx_last_error(ctx));
+        RH_CHECK_EQ_INT(1, rc);
+    }
+    RH_CHECK_EQ_INT((int)n, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT((int)n, sink_count(s));
+    for (size_t i = 0; i < n; i++) {
+        sink_request r;
+        int found = 0;
+        RH_CHECK_EQ_INT(0, sink_get(s, i, &r));
+        /* the envelope ends with "data": and the host's bytes */
+        for (size_t k = 0; k < n; k++) {
+            size_t dl = strlen(datas[k]);
+            if (r.body_len > dl + 9 &&
+                memcmp(r.body + r.body_len - 1 - dl, datas[k], dl) == 0 &&
+                memcmp(r.body + r.body_len - 8 - dl, "\"data\":", 7) == 0 &&
+                r.body[r.body_len - 1] == '}')
+                found = 1;
+        }
+        if (!found)
+            fprintf(stderr, "    body sent: %s\n", r.body);
+        RH_CHECK(found);
+        RH_CHECK_EQ_INT(RH_OK, rh_test_verify_request(&r, secret, -1));
+        sink_request_free(&r);
+    }
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+RH_BACKEND_WRAPPERS(data_goes_out_byte_for_byte,
+                    emit_data_goes_out_byte_for_byte)
+
+/* Data over the limit is refused with its own code, before it is read;
+ * at the limit it is taken. */
+static void test_emit__data_size_limit(void)
+{
+    rh_config *cfg = rh_test_config();
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_config_set_max_data_bytes(cfg, 1));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_config_set_max_data_bytes(cfg, ((size_t)1 << 30) + 1));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_config_set_max_data_bytes(NULL, 64));
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    const char *events[] = {"*"};
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, ep,
+                                    sizeof ep, secret, sizeof secret));
+    /* the default: 1 MiB */
+    size_t big = RH_MAX_DATA_BYTES_DEFAULT + 1;
+    char *data = malloc(big + 1);
+    memset(data, ' ', big);
+    data[0] = '{';
+    data[big - 1] = '}';
+    data[big] = '\0';
+    RH_CHECK_EQ_INT(RH_E_TOO_LARGE, rh_emit(ctx, "t", data, big, NULL, 0));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "over the limit of 1048576") !=
+             NULL);
+    RH_CHECK_EQ_STR("data larger than the configured limit",
+                    rh_strerror(RH_E_TOO_LARGE));
+    data[big - 2] = '}'; /* exactly the limit: taken */
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", data, big - 1, NULL, 0));
+    rh_ctx_free(ctx);
+
+    cfg = rh_test_config();
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_max_data_bytes(cfg, 64));
+    ctx = rh_test_ctx_from(cfg);
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, ep,
+                                    sizeof ep, secret, sizeof secret));
+    RH_CHECK_EQ_INT(RH_E_TOO_LARGE, rh_emit(ctx, "t", data, 65, NULL, 0));
+    RH_CHECK_EQ_INT(0, rh_test_count_deliveries(ctx, NULL));
+    free(data);
     rh_ctx_free(ctx);
 }
 
@@ -147,6 +248,8 @@ static void test_emit__pending_cap_refuses_and_loses_nothing(void)
 const rh_test_case rh_tests_emit[] = {
     {"emit__rejects_bad_input_and_queues_nothing",
      test_emit__rejects_bad_input_and_queues_nothing},
+    RH_BACKEND_ROWS("emit", data_goes_out_byte_for_byte){
+        "emit__data_size_limit", test_emit__data_size_limit},
     {"emit__fans_out_to_matching_patterns",
      test_emit__fans_out_to_matching_patterns},
     {"emit__disabled_endpoint_gets_nothing",

@@ -24,16 +24,6 @@ static int under_valgrind(void)
     return getenv("RH_TEST_VALGRIND") != NULL;
 }
 
-static rh_ctx *ctx_on_backend(rh_config *cfg)
-{
-    rh_storage st;
-    if (rh_test_backend_now->open(&st) != RH_OK)
-        return NULL;
-    if (rh_config_set_storage(cfg, &st) != RH_OK)
-        return NULL;
-    return rh_test_ctx_from(cfg);
-}
-
 /* ------------------------------------------------------- head of line */
 
 /* 10,000 due deliveries for an endpoint that never answers (8 of them in
@@ -48,7 +38,7 @@ static void engine_dead_endpoint_does_not_hold_back_others(void)
     sink_rule(dead, "/", 200, -1, NULL, NULL, -1); /* holds every request */
     rh_config_set_max_in_flight_per_endpoint(cfg, 8);
     rh_config_set_timeout_ms(cfg, 3000);
-    rh_ctx *ctx = ctx_on_backend(cfg);
+    rh_ctx *ctx = rh_test_backend_ctx(cfg);
     RH_CHECK(ctx != NULL);
     RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, dead, "/never", "dead.*",
                                             ep_dead, secret));
@@ -279,7 +269,7 @@ static void engine_emit_batch_commits_once_and_holds_the_tick(void)
     sink *s = rh_test_sink();
     rh_config *cfg = rh_test_config();
     char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
-    rh_ctx *ctx = ctx_on_backend(cfg);
+    rh_ctx *ctx = rh_test_backend_ctx(cfg);
     RH_CHECK(ctx != NULL);
     RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/b", "*", ep, secret));
     RH_CHECK_EQ_INT(RH_E_STATE, rh_emit_batch_commit(ctx));

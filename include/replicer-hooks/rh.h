@@ -72,6 +72,13 @@ RH_EXTERN int rh_config_set_max_in_flight_per_endpoint(rh_config *cfg,
 RH_EXTERN int rh_config_set_max_pending(rh_config *cfg, size_t n);
 /** Memory storage: attempt log entries kept (oldest dropped first). */
 RH_EXTERN int rh_config_set_max_log(rh_config *cfg, size_t n);
+/** The default of rh_config_set_max_data_bytes(): 1 MiB. */
+#define RH_MAX_DATA_BYTES_DEFAULT (1024 * 1024)
+/** The largest data rh_emit() takes, in bytes (2 to 1 GiB; default
+ *  RH_MAX_DATA_BYTES_DEFAULT). Larger data is refused with RH_E_TOO_LARGE
+ *  before it is read: every byte is held in storage and sent to each
+ *  subscribed endpoint at every attempt. @since 0.2.0 */
+RH_EXTERN int rh_config_set_max_data_bytes(rh_config *cfg, size_t n);
 /** Pass NULL to restore the system clock. */
 RH_EXTERN int rh_config_set_clock(rh_config *cfg, rh_clock_cb cb,
                                   void *userdata);
@@ -224,14 +231,18 @@ RH_EXTERN const char *rh_endpoint_header_value(const rh_endpoint *ep,
 /* ------------------------------------------------------------------ emit */
 
 /**
- * Emit an event: type is 1 to 128 of [A-Za-z0-9_.-]; json is a JSON object
- * (json_len bytes, UTF-8), validated and serialised once. One delivery is
+ * Emit an event: type is 1 to 128 of [A-Za-z0-9_.-]; json is one JSON
+ * object (json_len bytes of UTF-8, no duplicate keys), validated and sent
+ * as given: the envelope's "data" carries these bytes unchanged (numbers,
+ * escapes, key order and whitespace as the host wrote them). One delivery is
  * queued, atomically, for each enabled endpoint subscribed to the type; they
  * are in storage when this returns. The event id goes to id_out (may be
  * NULL when id_size is 0).
  * @return the number of deliveries queued (0 when nobody subscribes),
- *         RH_E_INVALID_ARG, RH_E_FULL (pending cap: nothing was queued),
- *         RH_E_NOMEM, RH_E_STORAGE, RH_E_CRYPTO, RH_E_REENTRANT.
+ *         RH_E_INVALID_ARG, RH_E_TOO_LARGE (over
+ *         rh_config_set_max_data_bytes()), RH_E_FULL (pending cap: nothing
+ *         was queued), RH_E_NOMEM, RH_E_STORAGE, RH_E_CRYPTO,
+ *         RH_E_REENTRANT.
  * @since 0.1.0
  */
 RH_EXTERN int rh_emit(rh_ctx *ctx, const char *type, const char *json,

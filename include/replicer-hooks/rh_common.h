@@ -40,6 +40,7 @@ typedef enum rh_err {
     RH_E_TIMESTAMP = -9,   /* rh_verify: timestamp outside the tolerance */
     RH_E_STATE = -10,      /* the object is not in a state that allows it */
     RH_E_CRYPTO = -11,     /* the random source or a crypto primitive failed */
+    RH_E_TOO_LARGE = -12,  /* emit: data over the configured size limit */
     RH_E_USER = -100       /* yours: a callback's own failure, passed up */
 } rh_err;
 

@@ -37,7 +37,9 @@ typedef enum rh_outcome {
     RH_OUTCOME_BLOCKED = 6,   /* refused by policy before connecting */
     RH_OUTCOME_TOO_LARGE = 7, /* the response was larger than we read */
     RH_OUTCOME_RESET = 8,     /* connection reset or closed mid-answer */
-    RH_OUTCOME_OTHER = 9
+    RH_OUTCOME_OTHER = 9,
+    /* the answer broke HTTP (status line, framing); retried. @since 0.2.0 */
+    RH_OUTCOME_BAD_RESPONSE = 10
 } rh_outcome;
 
 /** "ok", "http_status", "timeout", ... ; "other" for unknown values.
@@ -46,8 +48,8 @@ RH_EXTERN const char *rh_outcome_name(int outcome);
 /** "pending", "in_flight", "succeeded", "failed". @since 0.1.0 */
 RH_EXTERN const char *rh_delivery_state_name(int state);
 
-/* An event: what the host emitted. The data is compact JSON text, serialised
- * once at emit, and not NUL-terminated in general: use the length. */
+/* An event: what the host emitted. The data is the host's JSON text exactly
+ * as given to rh_emit, and not NUL-terminated in general: use the length. */
 RH_EXTERN const char *rh_event_id(const rh_event *ev);
 RH_EXTERN const char *rh_event_type(const rh_event *ev);
 RH_EXTERN int64_t rh_event_timestamp_ms(const rh_event *ev);
