@@ -218,7 +218,9 @@ fuzz-deps:
 
 fuzz-replay: fuzz-deps $(FUZZ_BINS)
 	@for t in $(FUZZ_TARGETS); do \
-	    build/fuzz/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t 2>&1 | tail -1 || exit 1; \
+	    if ! build/fuzz/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t > build/fuzz/$$t-replay.log 2>&1; then \
+	        tail -30 build/fuzz/$$t-replay.log; echo "fuzz_$$t: a seed fails"; exit 1; fi; \
+	    tail -1 build/fuzz/$$t-replay.log; \
 	done
 
 fuzz: fuzz-replay

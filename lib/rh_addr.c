@@ -193,11 +193,26 @@ const char *rh__host_refusal(const char *host, const rh_cidr *allow,
                    ? rh__addr_refusal(AF_INET6, addr, allow, n_allow)
                    : "not an IP address";
     }
-    if (inet_pton(AF_INET, host, addr) == 1)
+    /* A trailing dot names the same host ("127.0.0.1.", "localhost."):
+     * the resolver reads it so, and so must we, or it passes as a name.
+     * Hosts longer than any literal or "localhost" form are names. */
+    while (n > 1 && host[n - 1] == '.')
+        n--;
+    if (n >= sizeof buf)
+        return NULL;
+    memcpy(buf, host, n);
+    buf[n] = '\0';
+    if (inet_pton(AF_INET, buf, addr) == 1)
         return rh__addr_refusal(AF_INET, addr, allow, n_allow);
+    /* the resolver's own reading of numbers: 127.1, 0x7f.1, 2130706433 */
+    struct in_addr old_style;
+    if (strspn(buf, "0123456789.xXabcdefABCDEF") == n &&
+        inet_aton(buf, &old_style) == 1)
+        return rh__addr_refusal(AF_INET, (const unsigned char *)&old_style,
+                                allow, n_allow);
     /* RFC 6761: localhost and its subdomains always mean this machine */
-    if (!strcasecmp(host, "localhost") ||
-        (n > 10 && !strcasecmp(host + n - 10, ".localhost")))
+    if (!strcasecmp(buf, "localhost") ||
+        (n > 10 && !strcasecmp(buf + n - 10, ".localhost")))
         return "loopback (localhost)";
     return NULL; /* a name: judged on each address it resolves to */
 }

@@ -377,6 +377,10 @@ int rh_endpoint_add_with_secret(rh_ctx *ctx, const char *url,
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
+    if (secret && strpbrk(secret, " \t\r\n\v\f"))
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "secret contains whitespace or a line break "
+                             "(a copied newline?)");
     if (rh__secret_decode(secret, key, &keylen) != RH_OK)
         return rh__ctx_error(ctx, RH_E_INVALID_ARG,
                              "secret must be \"whsec_\" + base64 of 24 to 64 "

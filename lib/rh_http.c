@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -293,7 +294,8 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
                        size_t n_allow, char *err, size_t errsz)
 {
     CURLU *u;
-    char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL;
+    char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL, *port = NULL;
+    const char *authority;
     int rc = RH_E_INVALID_ARG;
     size_t len = url ? strlen(url) : 0;
     if (!url || !*url) {
@@ -310,6 +312,13 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
             snprintf(err, errsz, "url has a space or control character");
             return RH_E_INVALID_ARG;
         }
+    }
+    /* curl_url reads "http:///in" as host "in": an empty authority is
+     * refused here, on the URL as written */
+    authority = strstr(url, "://");
+    if (authority && strchr("/?#", authority[3])) {
+        snprintf(err, errsz, "url has an empty host");
+        return RH_E_INVALID_ARG;
     }
     u = curl_url();
     if (!u)
@@ -330,6 +339,11 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
     if (mode == RH_MODE_PRODUCTION && strcmp(scheme, "https") != 0) {
         snprintf(err, errsz,
                  "url scheme http is refused in production mode: use https");
+        goto done;
+    }
+    if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+        strtol(port, NULL, 10) == 0) {
+        snprintf(err, errsz, "url port must be 1 to 65535, not %.16s", port);
         goto done;
     }
     if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
@@ -355,6 +369,7 @@ done:
     curl_free(host);
     curl_free(user);
     curl_free(pass);
+    curl_free(port);
     curl_url_cleanup(u);
     return rc;
 }

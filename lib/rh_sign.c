@@ -89,6 +89,11 @@ int rh__secret_decode(const char *secret, unsigned char *key, size_t *keylen)
     /* 64 bytes encode to 88 characters; longer cannot fit RH_KEY_MAX. */
     if (b64len == 0 || b64len > 88)
         return RH_E_INVALID_ARG;
+    /* Mbed TLS skips spaces and line breaks inside base64: a secret pasted
+     * with its newline would work here and fail at any other verifier */
+    if (strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    "0123456789+/=") != b64len)
+        return RH_E_INVALID_ARG;
     if (mbedtls_base64_decode(key, RH_KEY_MAX, &n,
                               (const unsigned char *)b64, b64len) != 0) {
         rh__wipe(key, RH_KEY_MAX);

@@ -124,6 +124,18 @@ static void test_cli__send_bad_input_exits_2_naming_it(void)
                                 "nope", NULL};
     RH_CHECK_EQ_INT(2, run(bad_secret, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--secret") != NULL);
+    const char *nl_secret[] = {"send",
+                               "http://127.0.0.1:9/",
+                               "--dev",
+                               "--event",
+                               "a",
+                               "--data",
+                               "{}",
+                               "--secret",
+                               "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n",
+                               NULL};
+    RH_CHECK_EQ_INT(2, run(nl_secret, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--secret: secret contains whitespace") != NULL);
     const char *unknown[] = {"send", "--frobnicate", NULL};
     RH_CHECK_EQ_INT(2, run(unknown, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--frobnicate: unknown option") != NULL);
@@ -380,6 +392,21 @@ static void test_cli__store_errors_name_the_argument(void)
                                "--events", "a", "--store", store, NULL};
     RH_CHECK_EQ_INT(2, run(http_prod, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "URL") && strstr(out, "production"));
+    const char *port0[] = {"endpoint", "add",      "http://127.0.0.1:0/",
+                           "--dev",    "--events", "a",
+                           "--store",  store,      NULL};
+    RH_CHECK_EQ_INT(2, run(port0, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "URL: url port must be 1 to 65535") != NULL);
+    const char *no_host[] = {"endpoint", "add",      "http:///in",
+                             "--dev",    "--events", "a",
+                             "--store",  store,      NULL};
+    RH_CHECK_EQ_INT(2, run(no_host, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "URL: url has an empty host") != NULL);
+    const char *dotted[] = {"endpoint", "add", "https://localhost./",
+                            "--events", "a",   "--store",
+                            store,      NULL};
+    RH_CHECK_EQ_INT(2, run(dotted, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "loopback") && strstr(out, "production"));
     const char *bad_grace[] = {"endpoint", "rotate", "ep_x", "--grace",
                                "soon", "--store", store, NULL};
     RH_CHECK_EQ_INT(2, run(bad_grace, NULL, out, sizeof out));

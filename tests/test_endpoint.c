@@ -3,6 +3,13 @@
 #include "rh_test.h"
 #include "rh_internal.h"
 
+static int count_ep(const rh_endpoint *ep, void *ud)
+{
+    (void)ep;
+    (*(int *)ud)++;
+    return RH_OK;
+}
+
 static void test_endpoint__rejects_bad_urls(void)
 {
     rh_ctx *ctx = rh_test_ctx_new();
@@ -36,14 +43,28 @@ static void test_endpoint__rejects_bad_urls(void)
                     rh_endpoint_add(ctx, longurl, events, 1, id, sizeof id,
                                     secret, sizeof secret));
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_endpoint_list(ctx, NULL, NULL));
+    /* each refused with an error that names the problem */
+    static const struct {
+        const char *url, *why;
+    } named[] = {{"http:///in", "empty host"},
+                 {"https:///", "empty host"},
+                 {"http://?x", "empty host"},
+                 {"http://127.0.0.1:0/", "port must be 1 to 65535"},
+                 {"http://127.0.0.1:00000/in", "port must be 1 to 65535"}};
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++) {
+        RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                        rh_endpoint_add(ctx, named[i].url, events, 1, id,
+                                        sizeof id, secret, sizeof secret));
+        if (!strstr(rh_ctx_last_error(ctx), named[i].why))
+            fprintf(stderr, "    %s: %s\n", named[i].url,
+                    rh_ctx_last_error(ctx));
+        RH_CHECK(strstr(rh_ctx_last_error(ctx), named[i].why) != NULL);
+    }
+    RH_CHECK_EQ_INT(0, rh_test_count_deliveries(ctx, NULL));
+    int listed = 0;
+    RH_CHECK_EQ_INT(0, rh_endpoint_list(ctx, count_ep, &listed));
+    RH_CHECK_EQ_INT(0, listed);
     rh_ctx_free(ctx);
-}
-
-static int count_ep(const rh_endpoint *ep, void *ud)
-{
-    (void)ep;
-    (*(int *)ud)++;
-    return RH_OK;
 }
 
 static void test_endpoint__rejects_bad_patterns_and_buffers(void)
@@ -128,6 +149,25 @@ static void test_endpoint__add_with_secret(void)
                                                 events, 1, "whsec_short", id,
                                                 sizeof id));
     RH_CHECK(strstr(rh_ctx_last_error(ctx), "whsec_") != NULL);
+    RH_CHECK_EQ_STR("", id);
+    /* a copied newline or a space inside: refused, by name */
+    static const char *const spaced[] = {
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n",
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\r\n",
+        "whsec_MfKQ9r8GKYqr TwjUPD8ILPZIo2LaLaSw",
+        "whsec_MfKQ9r8GKYqrTwjU\tPD8ILPZIo2LaLaSw",
+        " whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"};
+    for (size_t i = 0; i < sizeof spaced / sizeof *spaced; i++) {
+        RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                        rh_endpoint_add_with_secret(ctx, "http://127.0.0.1:9/",
+                                                    events, 1, spaced[i], id,
+                                                    sizeof id));
+        RH_CHECK(strstr(rh_ctx_last_error(ctx), "whitespace") != NULL);
+    }
+    /* and sign refuses them too, as every other verifier would */
+    char sig[RH_SIGNATURE_SIZE];
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_sign(spaced[0], "msg_1", 1614265330,
+                                              "{}", 2, sig, sizeof sig));
     RH_CHECK_EQ_STR("", id);
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add_with_secret(
                                ctx, "http://127.0.0.1:9/", events, 1,

@@ -50,16 +50,20 @@ static void test_guard__ip_literals_are_refused_at_registration(void)
     rh_ctx *ctx = rh_test_ctx_from(production());
     int p = sink_port(s);
     const char *forms[] = {
-        "https://127.0.0.1:%d/", "https://127.1:%d/",
-        "https://2130706433:%d/", "https://0x7f.1:%d/",
-        "https://[::1]:%d/", "https://[::ffff:127.0.0.1]:%d/",
+        "https://127.0.0.1:%d/", "https://127.1:%d/", "https://2130706433:%d/",
+        "https://0x7f.1:%d/", "https://[::1]:%d/",
+        "https://[::ffff:127.0.0.1]:%d/",
         "https://[0:0:0:0:0:ffff:127.0.0.1]:%d/", "https://localhost:%d/",
         "https://api.localhost:%d/", "https://169.254.169.254:%d/latest",
         "https://[::ffff:10.0.0.1]:%d/", "https://[64:ff9b::7f00:1]:%d/",
         "https://[2002:7f00:1::]:%d/", "https://[fe80::1]:%d/",
         "https://10.1.2.3:%d/", "https://192.168.0.1:%d/",
-        "https://100.64.0.1:%d/", "https://0.0.0.0:%d/",
-        "https://[::]:%d/", "https://[fd00::1]:%d/"};
+        "https://100.64.0.1:%d/", "https://0.0.0.0:%d/", "https://[::]:%d/",
+        "https://[fd00::1]:%d/",
+        /* a trailing dot names the same host */
+        "https://127.0.0.1.:%d/", "https://192.168.1.1.:%d/",
+        "https://localhost.:%d/", "https://api.localhost.:%d/",
+        "https://127.1.:%d/", "https://LOCALHOST..:%d/"};
     const char *events[] = {"*"};
     for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
         char url[128], id[RH_ID_SIZE] = "", secret[RH_SECRET_SIZE];

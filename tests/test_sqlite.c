@@ -149,7 +149,7 @@ static void test_sqlite__open_errors_are_clear(void)
     fclose(f);
     err[0] = '\0';
     RH_CHECK_EQ_INT(RH_E_STORAGE, rh_sqlite_open(&st, path, 0, err, sizeof err));
-    RH_CHECK(err[0] != '\0');
+    RH_CHECK(strstr(err, "is damaged or not a replicer-hooks store") != NULL);
     /* a schema written by a newer library */
     rh_test_path(path, sizeof path, "newer");
     RH_CHECK_EQ_INT(RH_OK, rh_sqlite_open(&st, path, 0, NULL, 0));
@@ -160,6 +160,99 @@ static void test_sqlite__open_errors_are_clear(void)
     sqlite3_close(db);
     RH_CHECK_EQ_INT(RH_E_STORAGE, rh_sqlite_open(&st, path, 0, err, sizeof err));
     RH_CHECK(strstr(err, "newer") != NULL);
+}
+
+/* The file's bytes, to show that a refused open changed nothing. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *b = NULL;
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    rewind(f);
+    b = malloc(*len + 1);
+    if (b && fread(b, 1, *len, f) != *len) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    return b;
+}
+
+/* A store with one endpoint and one event in it, closed. */
+static void make_store(const char *path)
+{
+    rh_ctx *ctx = ctx_on(path, NULL);
+    const char *events[] = {"*"};
+    char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, id, sizeof id,
+                    secret, sizeof secret);
+    rh_emit(ctx, "t", "{}", 2, NULL, 0);
+    rh_ctx_free(ctx);
+}
+
+/* Damage of four kinds: each open is refused with a message that says the
+ * file is damaged or not ours, and leaves the file's bytes as they were. */
+static void test_sqlite__damaged_store_is_named_and_left_alone(void)
+{
+    static const char *const kinds[] = {"text", "pages", "no meta row",
+                                        "no meta table"};
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        char path[128], err[512] = "";
+        rh_storage st;
+        size_t before_len = 0, after_len = 0;
+        rh_test_path(path, sizeof path, "damaged");
+        if (k == 0) {
+            FILE *f = fopen(path, "w");
+            RH_CHECK(f != NULL);
+            for (int i = 0; i < 200; i++)
+                fputs("not a database, a text file of many lines\n", f);
+            fclose(f);
+        } else {
+            make_store(path);
+            sqlite3 *db;
+            RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+            if (k == 2)
+                sqlite3_exec(db, "DELETE FROM rh_meta", NULL, NULL, NULL);
+            if (k == 3)
+                sqlite3_exec(db, "DROP TABLE rh_meta", NULL, NULL, NULL);
+            sqlite3_close(db);
+            if (k == 1) {
+                /* every page after the first (the schema) overwritten */
+                size_t len;
+                char *b = slurp(path, &len);
+                RH_CHECK(b != NULL && len > 8192);
+                srand(7);
+                for (size_t i = 4096; i < len; i++)
+                    b[i] = (char)rand();
+                FILE *f = fopen(path, "wb");
+                RH_CHECK(f != NULL);
+                fwrite(b, 1, len, f);
+                fclose(f);
+                free(b);
+            }
+        }
+        char *before = slurp(path, &before_len);
+        RH_CHECK(before != NULL);
+        int rc = rh_sqlite_open(&st, path, 0, err, sizeof err);
+        if (rc == RH_OK)
+            st.destroy(st.userdata);
+        char *after = slurp(path, &after_len);
+        if (rc != RH_E_STORAGE || !strstr(err, "is damaged or not a "
+                                               "replicer-hooks store"))
+            fprintf(stderr, "    %s: rc %d, \"%s\"\n", kinds[k], rc, err);
+        RH_CHECK_EQ_INT(RH_E_STORAGE, rc);
+        RH_CHECK(strstr(err, "is damaged or not a replicer-hooks store") !=
+                 NULL);
+        RH_CHECK(strstr(err, path) != NULL);
+        RH_CHECK(strstr(err, "already exists") == NULL);
+        RH_CHECK(after != NULL && before_len == after_len &&
+                 memcmp(before, after, before_len) == 0);
+        free(before);
+        free(after);
+    }
 }
 
 static int take_all(const rh_delivery *dl, const rh_event *ev, void *ud)
@@ -280,6 +373,8 @@ const rh_test_case rh_tests_sqlite[] = {
     {"sqlite__outbox_commits_and_rolls_back_with_the_host",
      test_sqlite__outbox_commits_and_rolls_back_with_the_host},
     {"sqlite__open_errors_are_clear", test_sqlite__open_errors_are_clear},
+    {"sqlite__damaged_store_is_named_and_left_alone",
+     test_sqlite__damaged_store_is_named_and_left_alone},
     {"sqlite__processes_never_claim_one_delivery_twice",
      test_sqlite__processes_never_claim_one_delivery_twice},
     {"sqlite__endpoint_changes_reach_a_running_worker",

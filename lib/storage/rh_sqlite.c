@@ -891,10 +891,70 @@ static void s_destroy(void *ud)
 
 /* ------------------------------------------------------------ opening */
 
-static int setup(store *s, unsigned int flags)
+static int damaged(store *s, const char *why)
+{
+    const char *file = sqlite3_db_filename(s->db, "main");
+    snprintf(s->err, sizeof s->err,
+             "%s is damaged or not a replicer-hooks store (%s); nothing in "
+             "it was changed",
+             file && *file ? file : "the database", why);
+    return RH_E_STORAGE;
+}
+
+static int is_damage(int code)
+{
+    code &= 0xff; /* the primary code of an extended one */
+    return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
+/* Before anything is written (not even the journal mode): our tables
+ * without their schema version, or pages SQLite cannot read, mean a
+ * damaged store or someone else's file, and creating the schema over it
+ * would fail half-way or bury the damage. No tables of ours is a new store.
+ * Sets *version (0: none yet). */
+static int read_schema_version(store *s, int *version)
 {
     sqlite3_stmt *st = NULL;
+    int rc, ours = 0;
+    *version = 0;
+    rc = sqlite3_prepare_v2(s->db,
+                            "SELECT count(*) FROM sqlite_master WHERE type = "
+                            "'table' AND name IN ('rh_meta', 'rh_endpoints', "
+                            "'rh_events', 'rh_deliveries', 'rh_attempts')",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ours = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK && rc != SQLITE_ROW)
+        return is_damage(sqlite3_errcode(s->db))
+                   ? damaged(s, sqlite3_errmsg(s->db))
+                   : fail(s, "open");
+    if (ours == 0)
+        return RH_OK;
+    st = NULL;
+    rc = sqlite3_prepare_v2(s->db,
+                            "SELECT value FROM rh_meta WHERE key = "
+                            "'schema_version'",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW && *version >= 1)
+        return RH_OK;
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW &&
+        !is_damage(sqlite3_errcode(s->db)) &&
+        !strstr(sqlite3_errmsg(s->db), "no such table"))
+        return fail(s, "open"); /* busy, out of memory: not damage */
+    return damaged(s, rc == SQLITE_DONE || rc == SQLITE_ROW
+                          ? "its replicer-hooks tables have no schema version"
+                          : sqlite3_errmsg(s->db));
+}
+
+static int setup(store *s, unsigned int flags)
+{
     int version = 0, rc;
+    if ((rc = read_schema_version(s, &version)) != RH_OK)
+        return rc;
     if (sqlite3_get_autocommit(s->db)) {
         /* WAL lets readers and one writer share the file; FULL makes a
          * commit durable before emit returns. */
@@ -912,17 +972,10 @@ static int setup(store *s, unsigned int flags)
     sqlite3_exec(s->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     if ((rc = begin(s)) != RH_OK)
         return rc;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT value FROM rh_meta WHERE key = "
-                           "'schema_version'",
-                           -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            version = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    } else if (sqlite3_exec(s->db, "SELECT 1 FROM sqlite_master LIMIT 1",
-                            NULL, NULL, NULL) != SQLITE_OK) {
-        return rollback(s, fail(s, "open"));
-    }
+    /* again inside the write transaction: another process may have
+     * created the schema since */
+    if ((rc = read_schema_version(s, &version)) != RH_OK)
+        return rollback(s, rc);
     if (version > SCHEMA_VERSION)
         return rollback(s, adapter_schema_newer(version, SCHEMA_VERSION,
                                                 s->err, sizeof s->err));

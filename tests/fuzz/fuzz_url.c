@@ -1,7 +1,10 @@
 /* Fuzz target: the URL validator and the address classifier. Oracles: an
  * IPv4 address and its IPv4-mapped, NAT64 and 6to4 forms are always judged
  * the same, with and without an allowlist naming it; a URL accepted in
- * production never names a refused literal host. */
+ * production never names a refused literal host, with or without trailing
+ * dots; an accepted URL (either mode) has a host and a port other than 0,
+ * and resolving its host's numeric forms the way the resolver does
+ * (inet_aton) never finds a refused address in production. */
 #include "rh_internal.h"
 
 #include <arpa/inet.h>
@@ -58,12 +61,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (strcmp(scheme, "https") != 0 || rh__host_refusal(host, NULL, 0))
             abort();
+        /* the host as the resolver would read it: dots off, old forms on */
+        size_t hl = strlen(host);
+        while (hl > 1 && host[hl - 1] == '.')
+            host[--hl] = '\0';
+        struct in_addr a4;
+        if (strspn(host, "0123456789.xXabcdefABCDEF") == hl &&
+            inet_aton(host, &a4) == 1 &&
+            rh__addr_refusal(AF_INET, (unsigned char *)&a4, NULL, 0))
+            abort();
         curl_free(host);
         curl_free(scheme);
         curl_url_cleanup(u);
     }
-    (void)rh__http_check_url(url, RH_MODE_DEVELOPMENT, NULL, 0, err,
-                             sizeof err);
+    if (rh__http_check_url(url, RH_MODE_DEVELOPMENT, NULL, 0, err,
+                           sizeof err) == RH_OK) {
+        CURLU *u = curl_url();
+        char *host = NULL, *port = NULL;
+        const char *auth = strstr(url, "://");
+        if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+            curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host ||
+            !auth || strchr("/?#", auth[3]))
+            abort();
+        if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+            atol(port) == 0)
+            abort();
+        curl_free(host);
+        curl_free(port);
+        curl_url_cleanup(u);
+    }
     free(url);
     return 0;
 }
