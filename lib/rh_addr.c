@@ -175,6 +175,47 @@ const char *rh__sockaddr_refusal(const struct sockaddr *sa,
     return "not an IP address";
 }
 
+/* The resolver's old numeric forms allow any number of leading zeros
+ * ("10.0000...0"): copies such a host with the zeros that change nothing
+ * dropped (one kept for octal, "0x" kept for hex), so that it fits a small
+ * buffer and reads as the same address. Returns the length, 0 if it does
+ * not fit even so. */
+static size_t compact_numeric(const char *in, size_t n, char *out, size_t outsz)
+{
+    size_t o = 0, i = 0;
+    while (i < n) {
+        int hex = in[i] == '0' && i + 1 < n && (in[i + 1] | 0x20) == 'x';
+        size_t keep = hex ? 2 : (in[i] == '0' ? 1 : 0);
+        if (o + keep >= outsz)
+            return 0;
+        memcpy(out + o, in + i, keep);
+        o += keep;
+        i += keep;
+        /* never drop the zero that makes a following 'x' a hex mark:
+         * "00x1" is no number and must stay none */
+        while (keep && i < n && in[i] == '0' &&
+               !(i + 1 < n && (in[i + 1] | 0x20) == 'x'))
+            i++;
+        if (hex && (i == n || in[i] == '.')) {
+            if (o + 1 >= outsz)
+                return 0;
+            out[o++] = '0'; /* "0x00" is 0x0 */
+        }
+        while (i < n && in[i] != '.') {
+            if (o + 1 >= outsz)
+                return 0;
+            out[o++] = in[i++];
+        }
+        if (i < n) {
+            if (o + 1 >= outsz)
+                return 0;
+            out[o++] = in[i++];
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
 const char *rh__host_refusal(const char *host, const rh_cidr *allow,
                              size_t n_allow)
 {
@@ -195,13 +236,20 @@ const char *rh__host_refusal(const char *host, const rh_cidr *allow,
     }
     /* A trailing dot names the same host ("127.0.0.1.", "localhost."):
      * the resolver reads it so, and so must we, or it passes as a name.
-     * Hosts longer than any literal or "localhost" form are names. */
+     * Hosts longer than any literal or "localhost" form are names, once
+     * the zeros of a numeric form that change nothing are dropped. */
     while (n > 1 && host[n - 1] == '.')
         n--;
-    if (n >= sizeof buf)
-        return NULL;
-    memcpy(buf, host, n);
-    buf[n] = '\0';
+    if (strspn(host, "0123456789.xXabcdefABCDEF") >= n) {
+        n = compact_numeric(host, n, buf, sizeof buf);
+        if (!n)
+            return NULL;
+    } else {
+        if (n >= sizeof buf)
+            return NULL;
+        memcpy(buf, host, n);
+        buf[n] = '\0';
+    }
     if (inet_pton(AF_INET, buf, addr) == 1)
         return rh__addr_refusal(AF_INET, addr, allow, n_allow);
     /* the resolver's own reading of numbers: 127.1, 0x7f.1, 2130706433 */

@@ -313,10 +313,16 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
             return RH_E_INVALID_ARG;
         }
     }
-    /* curl_url reads "http:///in" as host "in": an empty authority is
-     * refused here, on the URL as written */
+    /* curl_url reads "http:/in" and "http:///in" as host "in": the URL as
+     * written must be scheme://authority, and the authority not empty */
     authority = strstr(url, "://");
-    if (authority && strchr("/?#", authority[3])) {
+    if (!authority || authority == url ||
+        strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                    "0123456789+-.") != (size_t)(authority - url)) {
+        snprintf(err, errsz, "url must start with a scheme and \"://\"");
+        return RH_E_INVALID_ARG;
+    }
+    if (strchr("/?#", authority[3])) {
         snprintf(err, errsz, "url has an empty host");
         return RH_E_INVALID_ARG;
     }

@@ -49,6 +49,10 @@ static void test_endpoint__rejects_bad_urls(void)
     } named[] = {{"http:///in", "empty host"},
                  {"https:///", "empty host"},
                  {"http://?x", "empty host"},
+                 {"http:/3", "scheme and \"://\""},
+                 {"http:/127.0.0.1/x://y", "scheme and \"://\""},
+                 {"://127.0.0.1/", "scheme and \"://\""},
+                 {"127.0.0.1:8080/in", "scheme and \"://\""},
                  {"http://127.0.0.1:0/", "port must be 1 to 65535"},
                  {"http://127.0.0.1:00000/in", "port must be 1 to 65535"}};
     for (size_t i = 0; i < sizeof named / sizeof *named; i++) {

@@ -63,10 +63,17 @@ static void test_guard__ip_literals_are_refused_at_registration(void)
         /* a trailing dot names the same host */
         "https://127.0.0.1.:%d/", "https://192.168.1.1.:%d/",
         "https://localhost.:%d/", "https://api.localhost.:%d/",
-        "https://127.1.:%d/", "https://LOCALHOST..:%d/"};
+        "https://127.1.:%d/", "https://LOCALHOST..:%d/",
+        /* leading zeros the resolver ignores, past any buffer's length */
+        "https://10.00000000000000000000000000000000000000000000000000000000"
+        "00000000000000000001.:%d/",
+        "https://0x00000000000000000000000000000000000000000000000000000000"
+        "0000000000000000007f.1:%d/",
+        "https://00000000000000000000000000000000000000000000000000000000000"
+        "0000000000000000177.0.0.1:%d/"};
     const char *events[] = {"*"};
     for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
-        char url[128], id[RH_ID_SIZE] = "", secret[RH_SECRET_SIZE];
+        char url[256], id[RH_ID_SIZE] = "", secret[RH_SECRET_SIZE];
         snprintf(url, sizeof url, forms[i], p);
         int rc = rh_endpoint_add(ctx, url, events, 1, id, sizeof id, secret,
                                  sizeof secret);
