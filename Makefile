@@ -203,7 +203,7 @@ bench-instructions: deps $(BENCH_BIN)
 
 # libFuzzer targets (clang): each runs FUZZ_SECONDS on a working copy of its
 # seed corpus in tests/fuzz/corpus/; fuzz-replay only runs the seeds.
-FUZZ_TARGETS := verify url retry_after envelope endpoint_record
+FUZZ_TARGETS := verify url retry_after envelope endpoint_record json
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))

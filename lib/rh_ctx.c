@@ -288,7 +288,7 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
                              "data is %zu bytes, over the limit of %zu "
                              "(rh_config_set_max_data_bytes)",
                              json_len, ctx->s.max_data_bytes);
-    rc = rh__json_check_object(json, json_len, err, sizeof err);
+    rc = rh__json_check_object(&ctx->alloc, json, json_len, err, sizeof err);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "%s", rc == RH_E_NOMEM ? "out of memory"
                                                              : err);

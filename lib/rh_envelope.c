@@ -1,39 +1,12 @@
-/* replicer-hooks JSON: validating emitted data, splicing the delivery envelope
- * around it, and the endpoint record stored by backends. The only jansson user. */
+/* replicer-hooks JSON: splicing the delivery envelope around the host's data
+ * (checked by rh_json.c), and the endpoint record stored by backends. The
+ * only jansson user. */
 #include "rh_internal.h"
 
 #include <jansson.h>
 
 #include <stdio.h>
 #include <string.h>
-
-int rh__json_check_object(const char *json, size_t len, char *err, size_t errsz)
-{
-    json_error_t jerr;
-    json_t *root;
-    /* JSON_REJECT_DUPLICATES: a receiver's parser would keep either value.
-     * The tree is only a verdict: the host's bytes are what is sent, since
-     * a re-serialisation would change numbers (0.1, 1E2, -0) the receiver
-     * reads and signs. */
-    root = json_loadb(json, len,
-                      JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
-                          JSON_DECODE_INT_AS_REAL,
-                      &jerr);
-    if (!root) {
-        if (json_error_code(&jerr) == json_error_out_of_memory)
-            return RH_E_NOMEM;
-        snprintf(err, errsz, "data is not valid JSON: %s (line %d, column %d)",
-                 jerr.text, jerr.line, jerr.column);
-        return RH_E_INVALID_ARG;
-    }
-    int is_object = json_is_object(root);
-    json_decref(root);
-    if (!is_object) {
-        snprintf(err, errsz, "data must be a JSON object");
-        return RH_E_INVALID_ARG;
-    }
-    return RH_OK;
-}
 
 int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
                        const char *type, int64_t ts_ms, const char *data,

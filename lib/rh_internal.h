@@ -312,11 +312,12 @@ int rh__hmac_fast_key(rh_hmac_fast *h, const unsigned char *key,
 void rh__hmac_fast(const rh_hmac_fast *h, const void *const *parts,
                    const size_t *lens, size_t n, unsigned char mac[32]);
 
-/* ------------------------------------------------------ JSON (jansson) */
-/* RH_OK when json is one valid object without duplicate keys; else
- * RH_E_INVALID_ARG with the reason in err, or RH_E_NOMEM. */
-int rh__json_check_object(const char *json, size_t len, char *err,
-                          size_t errsz);
+/* ------------------------------------------------------------- JSON */
+/* RH_OK when json is one valid object without duplicate keys (rh_json.c,
+ * no tree built); else RH_E_INVALID_ARG with the reason in err, or
+ * RH_E_NOMEM. */
+int rh__json_check_object(const rh_allocator *a, const char *json, size_t len,
+                          char *err, size_t errsz);
 int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
                        const char *type, int64_t ts_ms, const char *data,
                        size_t data_len, char **out, size_t *out_len);

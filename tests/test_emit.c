@@ -147,6 +147,127 @@ static void test_emit__data_size_limit(void)
     rh_ctx_free(ctx);
 }
 
+/* Data whose number sits at level `depth`, the object being level 1:
+ * {"d":[[1]]} for 4. */
+static char *nested(int depth)
+{
+    char *s = malloc((size_t)depth * 2 + 16);
+    size_t n = 0;
+    n += (size_t)sprintf(s, "{\"d\":");
+    for (int i = 2; i < depth; i++)
+        s[n++] = '[';
+    s[n++] = '1';
+    for (int i = 2; i < depth; i++)
+        s[n++] = ']';
+    strcpy(s + n, "}");
+    return s;
+}
+
+/* The data check's verdicts at each edge of RFC 8259 and of the rules emit
+ * has always kept (jansson's, before the check stopped building a tree):
+ * what is taken is queued, what is refused says why and queues nothing. */
+static void test_emit__data_check_verdicts(void)
+{
+    static const char *const taken[] = {
+        " {}\n",
+        "{\"a\":-0}",
+        "{\"a\":1E+2,\"b\":0.5e-3}",
+        "{\"a\":1e-400}",
+        "{\"a\":1.7976931348623157e308}",
+        "{\"a\":12345678901234567890123456789}",
+        "{\"a\":\"\\ud83d\\ude00 \\u00e9 \\/ \\\" \\\\ \\b\\f\\n\\r\\t\"}",
+        "{\"a\":\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \x7f\"}",
+        "{\"\":1,\"a\":{\"a\":{\"a\":2}},\"b\":[{\"a\":1},{\"a\":1}]}",
+        "{\"a\":true,\"b\":false,\"c\":null,\"d\":[],\"e\":{}}"};
+    static const struct {
+        const char *data, *why;
+    } refused[] = {
+        {"{\"a\":1e400}", "too large for a double"},
+        {"{\"a\":-17976931348623159e292}", "too large for a double"},
+        {"{\"a\":\"\\u0000\"}", "\\u0000"},
+        {"{\"a\":\"\\ud800\"}", "surrogate"},
+        {"{\"a\":\"\\udc00x\"}", "surrogate"},
+        {"{\"a\":\"\\ud800\\u0041\"}", "surrogate"},
+        {"{\"a\":\"\xed\xa0\x80\"}", "UTF-8"},     /* a surrogate */
+        {"{\"a\":\"\xc0\xaf\"}", "UTF-8"},         /* overlong '/' */
+        {"{\"a\":\"\xf4\x90\x80\x80\"}", "UTF-8"}, /* past U+10FFFF */
+        {"{\"a\":\"\xe2\x82\"}", "UTF-8"},         /* cut short */
+        {"{\"a\":\"tab\there\"}", "control character"},
+        {"{\"a\":\"\\x41\"}", "invalid escape"},
+        {"{\"a\":01}", "unexpected character"},
+        {"{\"a\":1.}", "invalid number"},
+        {"{\"a\":.5}", "invalid token"},
+        {"{\"a\":+1}", "invalid token"},
+        {"{\"a\":1e}", "invalid number"},
+        {"{\"a\":[1,]}", "invalid token"},
+        {"{\"a\":tru}", "invalid token"},
+        {"{\"a\":1,}", "string expected"},
+        {"{\"a\":[1", "premature end"},
+        {"{\"a\" 1}", "':' expected"},
+        {"{a:1}", "string expected"},
+        {"\xef\xbb\xbf{}", "invalid token"}, /* a BOM */
+        {"{}\x00", "end of input expected"},
+        {"{\"a\":1,\"a\":2}", "duplicate object key \"a\""},
+        {"{\"\xc3\xa9\":1,\"\\u00e9\":2}", "duplicate object key"},
+        {"{\"k\\/\":1,\"k/\":2}", "duplicate object key"},
+        {"{\"a\":[1,2}", "unexpected character"},
+        {"{\"a\":1}}", "end of input expected"},
+    };
+    rh_ctx *ctx = rh_test_ctx_new();
+    const char *events[] = {"*"};
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    int queued = 0;
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, ep,
+                                    sizeof ep, secret, sizeof secret));
+    for (size_t i = 0; i < sizeof taken / sizeof *taken; i++) {
+        int rc = rh_emit(ctx, "t", taken[i], strlen(taken[i]), NULL, 0);
+        if (rc != 1)
+            fprintf(stderr, "    refused %s: %s\n", taken[i],
+                    rh_ctx_last_error(ctx));
+        RH_CHECK_EQ_INT(1, rc);
+        queued++;
+    }
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        const char *d = refused[i].data;
+        size_t len = strlen(d) + (strcmp(d, "{}") == 0); /* "{}\0" */
+        RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_emit(ctx, "t", d, len, NULL, 0));
+        if (!strstr(rh_ctx_last_error(ctx), refused[i].why))
+            fprintf(stderr, "    %s: %s\n", d, rh_ctx_last_error(ctx));
+        RH_CHECK(strstr(rh_ctx_last_error(ctx), refused[i].why) != NULL);
+    }
+    /* where the error is, for a person */
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit(ctx, "t", "{\n \"a\": x}", 11, NULL, 0));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "line 2, column 7") != NULL);
+    /* nesting: 2,048 levels with the number in the last, and no more */
+    char *deep = nested(2048);
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", deep, strlen(deep), NULL, 0));
+    queued++;
+    free(deep);
+    deep = nested(2049);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit(ctx, "t", deep, strlen(deep), NULL, 0));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "nesting") != NULL);
+    free(deep);
+    /* many keys: duplicates found among thousands, in any order */
+    char *many = malloc(200000);
+    size_t n = (size_t)sprintf(many, "{");
+    for (int k = 5000; k > 0; k--)
+        n += (size_t)sprintf(many + n, "\"key%d\":%d,", k, k);
+    n += (size_t)sprintf(many + n, "\"last\":0}");
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", many, n, NULL, 0));
+    queued++;
+    memcpy(many + n - 8, "key2500\":0}", 11); /* "last" becomes a repeat */
+    n += 3;
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_emit(ctx, "t", many, n, NULL, 0));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx),
+                    "duplicate object key \"key2500\"") != NULL);
+    free(many);
+    RH_CHECK_EQ_INT(queued, rh_test_count_deliveries(ctx, NULL));
+    rh_ctx_free(ctx);
+}
+
 static void test_emit__fans_out_to_matching_patterns(void)
 {
     rh_ctx *ctx = rh_test_ctx_new();
@@ -250,6 +371,7 @@ const rh_test_case rh_tests_emit[] = {
      test_emit__rejects_bad_input_and_queues_nothing},
     RH_BACKEND_ROWS("emit", data_goes_out_byte_for_byte){
         "emit__data_size_limit", test_emit__data_size_limit},
+    {"emit__data_check_verdicts", test_emit__data_check_verdicts},
     {"emit__fans_out_to_matching_patterns",
      test_emit__fans_out_to_matching_patterns},
     {"emit__disabled_endpoint_gets_nothing",

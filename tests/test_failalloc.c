@@ -111,10 +111,22 @@ static void test_failalloc__endpoint_add_and_emit(void)
         RH_CHECK_EQ_INT(0, eps);
         RH_CHECK(n < 1000);
     }
+    /* data that makes the data check allocate: more keys and deeper
+     * nesting than it holds on its stack, a number it gives to strtod */
+    char data[2048];
+    size_t len = (size_t)snprintf(data, sizeof data, "{\"n\":1.5e308");
+    for (int k = 0; k < 70; k++)
+        len += (size_t)snprintf(data + len, sizeof data - len, ",\"k%d\":0", k);
+    len += (size_t)snprintf(data + len, sizeof data - len, ",\"d\":");
+    for (int d = 0; d < 70; d++)
+        data[len++] = '[';
+    for (int d = 0; d < 70; d++)
+        data[len++] = ']';
+    data[len++] = '}';
     for (n = 1;; n++) {
         char evt[RH_ID_SIZE] = "";
         arm(n);
-        int rc = rh_emit(ctx, "a.b", "{\"k\":[1,2,3]}", 13, evt, sizeof evt);
+        int rc = rh_emit(ctx, "a.b", data, len, evt, sizeof evt);
         arm(0);
         if (rc == 1)
             break;

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *env = NULL;
     size_t env_len;
     const rh_allocator *a = &rh__default_allocator;
-    if (rh__json_check_object(json, jlen, err, sizeof err) == RH_OK) {
+    if (rh__json_check_object(a, json, jlen, err, sizeof err) == RH_OK) {
         if (rh__envelope_build(a, "dlv_FUZZ", "fuzz.type", 1700000000000LL,
                                json, jlen, &env, &env_len) != RH_OK)
             abort();
