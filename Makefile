@@ -75,7 +75,7 @@ TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_si
 TEST_BIN := $(BUILD)/test-runner
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
-        format deps valgrind examples interop bench bench-instructions fuzz fuzz-replay fuzz-deps
+        format deps valgrind examples interop bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -193,8 +193,18 @@ $(BENCH_BIN): tests/bench/bench.c tests/bench/fastsink.c tests/bench/fastsink.h 
 	    $(PG_LIBS) $(SQLITE_LIBS) $(LIBS)
 
 # PostgreSQL figures run against a throwaway cluster and the tool's workers.
-bench: deps $(BENCH_BIN) $(TOOL)
-	sh scripts/with-pg.sh $(BENCH_BIN) build/bench.json
+# The Node.js baseline: undici from the npm registry, at the committed
+# lockfile's version, beside a copy of the script.
+bench-node:
+	@sh scripts/deps.sh node && mkdir -p $(BUILD)/bench-node && \
+	    cp tests/bench/node/package.json tests/bench/node/package-lock.json \
+	        tests/bench/node/undici_sender.mjs $(BUILD)/bench-node/ && \
+	    (cd $(BUILD)/bench-node && npm ci --no-audit --no-fund --silent) || \
+	    echo "the Node baseline is skipped: node, npm or undici is missing"
+
+bench: deps $(BENCH_BIN) $(TOOL) bench-node
+	RH_BENCH_NODE=$(BUILD)/bench-node/undici_sender.mjs \
+	    sh scripts/with-pg.sh $(BENCH_BIN) build/bench.json
 
 # The delivery path in instructions per request (callgrind): repeatable
 # where the wall-clock figures of make bench drift with the machine.

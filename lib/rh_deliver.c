@@ -354,6 +354,10 @@ static int start_ready(rh_ctx *ctx, claim_state *cs)
             continue;
         }
         job->started_ms = cs->now;
+        /* Every connection the endpoint has is busy: libcurl 7.88 would
+         * walk them all to find none idle, for each new transfer (with
+         * 10,000 slow receivers, a fifth of the sender's CPU). */
+        job->fresh_connect = ep->idle_hint == 0;
         if ((!job->url && !(job->url = rh__strdup(&ctx->alloc, ep->url))) ||
             (!job->headers &&
              build_headers(ctx, job, ep, rh_delivery_event_type(job->dl),
@@ -367,6 +371,8 @@ static int start_ready(rh_ctx *ctx, claim_state *cs)
         list_append(&ctx->running, job);
         ctx->in_flight++;
         ep->in_flight++;
+        if (ep->idle_hint)
+            ep->idle_hint--; /* the transfer takes the idle one, if any */
     }
     return RH_OK;
 }
@@ -581,6 +587,11 @@ static void on_transfer_done(rh_job *job, void *ud)
     ctx->in_flight--;
     if (ep && ep->in_flight)
         ep->in_flight--;
+    /* an answer leaves its connection open for the next transfer */
+    if (ep && ep->idle_hint < ctx->s.max_in_flight_per_endpoint &&
+        (job->outcome == RH_OUTCOME_OK ||
+         job->outcome == RH_OUTCOME_HTTP_STATUS))
+        ep->idle_hint++;
     ctx->claim_blocked = 0;
     /* out of memory here: finalized again when it is stored */
     (void)finalize(ctx, job, rh__ctx_now(ctx));

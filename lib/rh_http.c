@@ -520,6 +520,7 @@ int rh__http_start(rh_http *h, rh_job *job)
     /* curl reads the list into its DNS cache once per setting (tests only) */
     if (h->resolve)
         curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, job->fresh_connect ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body);
     job->priv = t;

@@ -191,6 +191,7 @@ struct rh_endpoint {
     size_t n_headers;
     size_t in_flight;     /* not stored: transfers running now */
     size_t claimed;       /* version-1 claim: taken, not started yet */
+    size_t idle_hint;     /* connections this endpoint may have idle */
     uint64_t claim_stamp; /* the claim's de-duplication, see rh_deliver.c */
     uint64_t match_stamp; /* emit's de-duplication, see rh_index.c */
     struct rh_mac *mac;     /* keyed HMAC of secret, made on first use */
@@ -208,6 +209,7 @@ typedef struct rh_job {
     char **headers;    /* "Name: value" lines */
     size_t n_headers;
     int64_t started_ms;
+    int fresh_connect; /* no idle connection to reuse: skip libcurl's search */
     void *priv;        /* rh_http's per-transfer state */
     /* the result, filled by rh_http */
     int done;

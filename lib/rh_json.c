@@ -71,8 +71,12 @@ static int grow(json_reader *r, void **p, size_t *cap, void *small, size_t elem)
     return 0;
 }
 
-static void skip_space(json_reader *r)
+/* Compact JSON has no whitespace between tokens: the first test settles
+ * most calls without a loop. */
+static inline void skip_space(json_reader *r)
 {
+    if (r->pos < r->len && (unsigned char)r->s[r->pos] > ' ')
+        return;
     while (r->pos < r->len) {
         char c = r->s[r->pos];
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
@@ -321,41 +325,46 @@ static void sift_down(json_key *k, size_t root, size_t n)
     }
 }
 
-/* An object closed: sorts its keys (insertion sort when few, heapsort
- * otherwise, so that no choice of keys costs more than n log n and nothing
- * is allocated) and finds two that mean the same. */
+static int key_same(const json_key *a, const json_key *b)
+{
+    if (!a->escaped && !b->escaped) /* the usual case: settled by length */
+        return a->len == b->len && a->raw[0] == b->raw[0] &&
+               memcmp(a->raw, b->raw, a->len) == 0;
+    return key_cmp(a, b) == 0;
+}
+
+/* An object closed: finds two keys that mean the same. Few keys are
+ * compared pair by pair (most pairs differ in length); many are sorted
+ * with heapsort, so that no choice of keys costs more than n log n and
+ * nothing is allocated. */
+static int duplicate_found(json_reader *r, const json_key *k)
+{
+    r->dup = k;
+    return fail_at(r, "duplicate object key", (size_t)(k->raw - r->s));
+}
+
 static int check_duplicates(json_reader *r, size_t first)
 {
     json_key *k = r->keys + first;
     size_t n = r->n_keys - first;
-    if (n < 2)
-        return 0;
     if (n <= 16) {
-        for (size_t i = 1; i < n; i++) {
-            json_key t = k[i];
-            size_t j = i;
-            while (j > 0 && key_cmp(&k[j - 1], &t) > 0) {
-                k[j] = k[j - 1];
-                j--;
-            }
-            k[j] = t;
-        }
-    } else {
-        for (size_t i = n / 2; i-- > 0;)
-            sift_down(k, i, n);
-        for (size_t end = n - 1; end > 0; end--) {
-            json_key t = k[0];
-            k[0] = k[end];
-            k[end] = t;
-            sift_down(k, 0, end);
-        }
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (key_same(&k[j], &k[i]))
+                    return duplicate_found(r, &k[i]);
+        return 0;
+    }
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(k, i, n);
+    for (size_t end = n - 1; end > 0; end--) {
+        json_key t = k[0];
+        k[0] = k[end];
+        k[end] = t;
+        sift_down(k, 0, end);
     }
     for (size_t i = 1; i < n; i++)
-        if (key_cmp(&k[i - 1], &k[i]) == 0) {
-            r->dup = &k[i];
-            return fail_at(r, "duplicate object key",
-                           (size_t)(k[i].raw - r->s));
-        }
+        if (key_cmp(&k[i - 1], &k[i]) == 0)
+            return duplicate_found(r, &k[i]);
     return 0;
 }
 

@@ -3,8 +3,19 @@
 # run as root; otherwise prints the exact apt-get command and fails.
 # PostgreSQL is optional: without it the PostgreSQL adapter is not built and
 # its tests are counted as skipped. "fuzz" adds clang and its libFuzzer
-# runtime, for make fuzz.
+# runtime, for make fuzz. "node" checks for node and npm alone (the bench's
+# Node.js baseline), installing Debian's nodejs and npm when they are absent.
 set -e
+if [ "${1:-}" = "node" ]; then
+    command -v node >/dev/null && command -v npm >/dev/null && exit 0
+    if [ "$(id -u)" != "0" ]; then
+        echo "node and npm are missing: sudo apt-get install -y nodejs npm" >&2
+        exit 1
+    fi
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends nodejs npm
+    exit 0
+fi
 PKGS="build-essential g++ pkg-config libcurl4-openssl-dev libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libuv1-dev valgrind libssl-dev openssl ca-certificates"
 OPTIONAL="libpq-dev postgresql"
 [ "${1:-}" = "fuzz" ] && PKGS="$PKGS clang libclang-rt-14-dev"

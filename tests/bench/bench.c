@@ -43,12 +43,30 @@ static int bench_failed; /* a figure's deliveries missing or not verifying */
 static char dir[64];
 static sink *receiver;
 
+/* A 1 KB JSON object shaped like a real event (an invoice: nested objects,
+ * an array, numbers, escapes), padded to 1,024 bytes with a note. */
 static void make_payload(void)
 {
-    /* a 1 KB JSON object */
-    strcpy(payload, "{\"blob\":\"");
-    size_t n = strlen(payload);
-    memset(payload + n, 'x', 1024 - n - 2);
+    static const char invoice[] =
+        "{\"invoice\":{\"id\":\"in_1MtHbELkdIwHu7ixl4OzzPMv\",\"number\":"
+        "\"A-2026-000123\",\"status\":\"paid\",\"currency\":\"eur\","
+        "\"amount_due\":12950,\"amount_paid\":12950,\"tax_rate\":0.19,"
+        "\"created\":1767225600,\"customer\":{\"id\":\"cus_NffrFeUfNV2Hib\","
+        "\"name\":\"Jenny Rosen\",\"email\":\"jenny.rosen@example.com\","
+        "\"address\":{\"line1\":\"Hauptstra\\u00dfe 1\",\"city\":\"Berlin\","
+        "\"postal_code\":\"10115\",\"country\":\"DE\"}},\"lines\":["
+        "{\"sku\":\"PLAN-PRO\",\"description\":\"Pro plan, monthly\","
+        "\"quantity\":1,\"unit_amount\":9900,\"discountable\":true},"
+        "{\"sku\":\"SEATS\",\"description\":\"Extra seats\",\"quantity\":3,"
+        "\"unit_amount\":1000,\"discountable\":false},"
+        "{\"sku\":\"SUPPORT\",\"description\":\"Priority support\","
+        "\"quantity\":1,\"unit_amount\":50,\"discountable\":false}],"
+        "\"metadata\":{\"order\":\"ord_8842\",\"channel\":\"web\","
+        "\"campaign\":null},\"paid\":true,\"period\":{\"start\":1764547200,"
+        "\"end\":1767225600}},\"note\":\"";
+    size_t n = sizeof invoice - 1;
+    memcpy(payload, invoice, n);
+    memset(payload + n, 'n', 1024 - n - 2);
     strcpy(payload + 1024 - 2, "\"}");
 }
 
@@ -949,6 +967,72 @@ static void bench_e2e_pg(void)
 }
 #endif
 
+/* The baseline a user would pick instead of the library: the Node.js
+ * script tests/bench/node/undici_sender.mjs (undici's Pool, 64 in flight,
+ * the same envelope and signature, nothing stored) against the same sink.
+ * RH_BENCH_NODE names the script, with undici installed beside it (make
+ * bench does both). Deliveries per second, or -1 when it cannot run. */
+static double run_node_undici(int n)
+{
+    static const char secret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const char *script = getenv("RH_BENCH_NODE");
+    char path[128], cmd[512], line[512];
+    double rate = -1;
+    int ok = -1;
+    if (!script || access(script, R_OK) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/payload.json", dir);
+    FILE *f = fopen(path, "w");
+    if (!f || fwrite(payload, 1, 1024, f) != 1024 || fclose(f) != 0)
+        return -1;
+    snprintf(cmd, sizeof cmd, "node '%s' %d %d %s '%s' 64", script,
+             fastsink_port(fast), n, secret, path);
+    fastsink_reset(fast, 0);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    if (fgets(line, sizeof line, p)) {
+        const char *r = strstr(line, "\"rate\":"), *o = strstr(line, "\"ok\":");
+        if (r && o) {
+            rate = atof(r + 7);
+            ok = atoi(o + 5);
+        }
+    }
+    if (pclose(p) != 0 || ok != n) {
+        fprintf(stderr, "bench: the Node baseline failed (%d of %d ok)\n", ok,
+                n);
+        bench_failed = 1;
+        return -1;
+    }
+    check_samples(secret); /* it signs as we do: its requests verify */
+    if (fastsink_count(fast) != (size_t)n)
+        bench_failed = 1;
+    return rate;
+}
+
+/* What a user pays, against what they would write instead: the library's
+ * end-to-end loop (memory store) and the Node baseline, interleaved, the
+ * ratio taken between neighbouring runs (make bench, RH_BENCH_ONLY=node). */
+static void bench_e2e_node(void)
+{
+    double lib[REPS], node[REPS], ratio[REPS], unused;
+    int have_node = 1;
+    for (int r = 0; r < REPS; r++) {
+        lib[r] = run_e2e(E2E_MEMORY, 20000, 1, &unused);
+        node[r] = run_node_undici(20000);
+        have_node = have_node && node[r] > 0;
+        ratio[r] = have_node ? lib[r] / node[r] : 0;
+    }
+    record("e2e_1k", "deliveries/s", lib);
+    if (!have_node) {
+        printf("(node_undici_1k skipped: no node, or undici not installed "
+               "beside RH_BENCH_NODE)\n");
+        return;
+    }
+    record("node_undici_1k", "deliveries/s", node);
+    record("e2e_1k / node_undici_1k", "ratio", ratio);
+}
+
 /* The end-to-end figures of memory and SQLite, and latency beside a dead
  * endpoint (make bench, or RH_BENCH_ONLY=e2e). */
 static void bench_e2e(void)
@@ -1037,8 +1121,23 @@ int main(int argc, char **argv)
         sink_stop(receiver);
         return bench_failed;
     }
+    if (only && strcmp(only, "e2e_1k") == 0) { /* for callgrind */
+        int n = getenv("RH_BENCH_N") ? atoi(getenv("RH_BENCH_N")) : 20000;
+        double unused, r = run_e2e(E2E_MEMORY, n, 1, &unused);
+        printf("%-34s %12.0f per second\n", only, r);
+        fastsink_stop(fast);
+        sink_stop(receiver);
+        return bench_failed;
+    }
+    if (only && strcmp(only, "node") == 0) {
+        bench_e2e_node();
+        fastsink_stop(fast);
+        sink_stop(receiver);
+        return bench_failed;
+    }
     if (only && strcmp(only, "slow") == 0) {
-        double cpu, wall = run_slow(10000, &cpu);
+        int n = getenv("RH_BENCH_N") ? atoi(getenv("RH_BENCH_N")) : 10000;
+        double cpu, wall = run_slow(n, &cpu);
         printf("%-34s %12.2f s (cpu %.2f s)\n", only, wall, cpu);
         fastsink_stop(fast);
         sink_stop(receiver);
@@ -1141,6 +1240,7 @@ int main(int argc, char **argv)
         record("slow_receivers 10k x 1 s: wall", "s", v);
         record("slow_receivers 10k x 1 s: cpu", "s", cpu);
     }
+    bench_e2e_node();
     bench_e2e();
     for (int r = 0; r < REPS; r++)
         v[r] = run_emit(STORE_SQLITE, 1000, 1);

@@ -1,0 +1,49 @@
+// The baseline a user would write instead of linking the library: sign each
+// event (Standard Webhooks v1, HMAC-SHA256) and POST it with undici's Pool,
+// 64 in flight, nothing stored. make bench runs it against the bench's own
+// sink, in rounds interleaved with the library's end-to-end loop.
+// Usage: node undici_sender.mjs PORT COUNT SECRET PAYLOAD_FILE [IN_FLIGHT]
+import { Pool } from 'undici';
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+const [port, count, secret, payloadFile, inFlightArg] = process.argv.slice(2);
+const total = Number(count);
+const inFlight = Number(inFlightArg || 64);
+const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+const data = readFileSync(payloadFile, 'utf8');
+const pool = new Pool(`http://127.0.0.1:${port}`, { connections: inFlight });
+let started = 0;
+let ok = 0;
+
+async function sender() {
+  while (started < total) {
+    started++;
+    const id = 'msg_' + randomBytes(16).toString('base64url');
+    const now = Date.now();
+    const ts = String(Math.floor(now / 1000));
+    const body = `{"id":"${id}","event":"bench.e2e","timestamp":"${new Date(now).toISOString()}","data":${data}}`;
+    const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
+    const res = await pool.request({
+      path: '/e2e',
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': ts,
+        'webhook-signature': `v1,${sig}`,
+      },
+      headersTimeout: 10000,
+      bodyTimeout: 10000,
+    });
+    await res.body.dump();
+    if (res.statusCode >= 200 && res.statusCode < 300) ok++;
+  }
+}
+
+const t0 = process.hrtime.bigint();
+await Promise.all(Array.from({ length: inFlight }, sender));
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+await pool.close();
+console.log(JSON.stringify({ sent: started, ok, seconds, rate: ok / seconds }));
