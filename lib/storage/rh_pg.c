@@ -105,8 +105,8 @@ static const char *const sql_template[S_COUNT] = {
     [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM @.deliveries WHERE state < 2 "
                    "AND attempts >= 0",
     /* The fair claim, one statement and so one transaction: the endpoints
-     * with unfinished work, one index seek each (a loose index scan of
-     * deliveries_ready_c); those with room and work due, earliest first due
+     * with unfinished work and the first due time of each, one index seek
+     * each (a loose index scan of deliveries_ready_c); those with room and work due, earliest first due
      * first, at most $2; up to each one's room of its due rows, locked,
      * skipping what another worker holds; then turns (the first row of
      * each, then the second ...) up to $2, marked in flight until $6.
@@ -115,22 +115,21 @@ static const char *const sql_template[S_COUNT] = {
      * is built, so that no other index on endpoint_id can serve it (see
      * index_ready). */
     [S_CLAIM_FAIR] =
-        "WITH RECURSIVE eps(id) AS ("
-        " (SELECT endpoint_id COLLATE \"C\" FROM @.deliveries WHERE state < 2"
+        "WITH RECURSIVE eps(id, first) AS ("
+        " (SELECT endpoint_id COLLATE \"C\", due_ms FROM @.deliveries"
+        "  WHERE state < 2"
         "  ORDER BY endpoint_id COLLATE \"C\", due_ms, id LIMIT 1)"
-        " UNION ALL SELECT (SELECT endpoint_id COLLATE \"C\" FROM @.deliveries"
+        " UNION ALL SELECT n.id, n.first FROM eps CROSS JOIN LATERAL"
+        " (SELECT endpoint_id COLLATE \"C\" AS id, due_ms AS first"
+        "  FROM @.deliveries"
         "  WHERE state < 2 AND endpoint_id COLLATE \"C\" > eps.id"
-        "  ORDER BY endpoint_id COLLATE \"C\", due_ms, id LIMIT 1)"
-        " FROM eps WHERE eps.id IS NOT NULL), "
+        "  ORDER BY endpoint_id COLLATE \"C\", due_ms, id LIMIT 1) n), "
         "lim AS (SELECT * FROM unnest($3::text[], $4::int[]) AS l(id, room)), "
-        "pick AS (SELECT e.id, f.first,"
+        "pick AS (SELECT e.id, e.first,"
         " LEAST(COALESCE(l.room, $5::int), $2::int) AS room FROM eps e"
-        " CROSS JOIN LATERAL (SELECT due_ms AS first FROM @.deliveries"
-        "  WHERE state < 2 AND endpoint_id COLLATE \"C\" = e.id"
-        "  ORDER BY endpoint_id COLLATE \"C\", due_ms, id LIMIT 1) f"
         " LEFT JOIN lim l ON l.id = e.id COLLATE \"C\""
-        " WHERE e.id IS NOT NULL AND f.first <= $1"
-        " AND COALESCE(l.room, $5::int) > 0 ORDER BY f.first, e.id LIMIT $2), "
+        " WHERE e.first <= $1"
+        " AND COALESCE(l.room, $5::int) > 0 ORDER BY e.first, e.id LIMIT $2), "
         "cand AS (SELECT c.id, p.first, p.id AS ep, row_number() OVER"
         " (PARTITION BY p.id ORDER BY c.due_ms, c.id) AS turn FROM pick p"
         " CROSS JOIN LATERAL (SELECT id, due_ms FROM @.deliveries"
