@@ -106,10 +106,11 @@ static const char *const sql_template[S_COUNT] = {
                    "AND attempts >= 0",
     /* The fair claim, one statement and so one transaction: the endpoints
      * with unfinished work and the first due time of each, one index seek
-     * each (a loose index scan of deliveries_ready_c); those with room and work due, earliest first due
-     * first, at most $2; up to each one's room of its due rows, locked,
-     * skipping what another worker holds; then turns (the first row of
-     * each, then the second ...) up to $2, marked in flight until $6.
+     * each (a loose index scan of deliveries_ready_c); those with room and
+     * work due, earliest first due first, at most $2; up to each one's
+     * room of its due rows, locked, skipping what another worker holds;
+     * then turns (the first row of each, then the second ...) up to $2,
+     * marked in flight until $6.
      * $3/$4: the endpoints with less room than $5, and their room.
      * Every seek names endpoint_id in the C collation, as deliveries_ready_c
      * is built, so that no other index on endpoint_id can serve it (see
