@@ -1,94 +1,9 @@
-/* replicer-hooks context: creation and teardown, per-context errors, ids and
- * randomness, emit, and the delivery-log calls that go straight to storage. */
+/* replicer-hooks context: creation and teardown, emit, and the delivery-log
+ * calls that go straight to storage. */
 #include "rh_internal.h"
 
 #include <stdio.h>
 #include <string.h>
-
-int rh__ctx_error(rh_ctx *ctx, int code, const char *fmt, ...)
-{
-    va_list ap;
-    if (!ctx)
-        return code;
-    va_start(ap, fmt);
-    vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-int rh__ctx_enter(rh_ctx *ctx)
-{
-    if (!ctx)
-        return RH_E_INVALID_ARG;
-    if (ctx->in_callback)
-        return RH_E_REENTRANT; /* the error text belongs to the outer call */
-    ctx->err[0] = '\0';
-    return RH_OK;
-}
-
-int rh__storage_code(rh_ctx *ctx, int rc, const char *slot)
-{
-    if (rc >= 0)
-        return rc;
-    switch (rc) {
-    case RH_E_NOT_FOUND:
-    case RH_E_STATE:
-        return rh__ctx_error(ctx, rc, "storage %s: %s", slot, rh_strerror(rc));
-    case RH_E_FULL:
-        return rh__ctx_error(ctx, rc,
-                             "queue full: the storage holds as many pending "
-                             "deliveries as it may");
-    case RH_E_NOMEM:
-        return rh__ctx_error(ctx, rc, "storage %s: out of memory", slot);
-    default: {
-        const char *why = ctx->storage.last_error
-                              ? ctx->storage.last_error(ctx->storage.userdata)
-                              : NULL;
-        return rh__ctx_error(ctx, RH_E_STORAGE, "storage %s failed (%d: %s)",
-                             slot, rc, why && *why ? why : rh_strerror(rc));
-    }
-    }
-}
-
-int64_t rh__ctx_now(const rh_ctx *ctx)
-{
-    return ctx->s.clock ? ctx->s.clock(ctx->s.clock_ud)
-                        : rh__system_clock_ms();
-}
-
-int rh__ctx_random(rh_ctx *ctx, unsigned char *buf, size_t len)
-{
-    if (ctx->s.random)
-        return ctx->s.random(buf, len, ctx->s.random_ud) == 0 ? RH_OK
-                                                              : RH_E_CRYPTO;
-    return rh__rng_fill(ctx->rng, buf, len);
-}
-
-int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE])
-{
-    static const char digits[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    unsigned char rnd[16];
-    int64_t now = rh__ctx_now(ctx);
-    int rc = rh__ctx_random(ctx, rnd, sizeof rnd);
-    if (rc != RH_OK)
-        return rc;
-    /* Ids made in the same millisecond keep their order: a per-context
-     * sequence replaces the first three random characters. */
-    if (now == ctx->last_id_ms) {
-        ctx->id_seq++;
-    } else {
-        ctx->last_id_ms = now;
-        ctx->id_seq = 0;
-    }
-    rc = rh__id_make(prefix, now, rnd, out);
-    if (rc == RH_OK) {
-        size_t p = strlen(prefix) + 10;
-        out[p] = digits[(ctx->id_seq >> 10) & 31];
-        out[p + 1] = digits[(ctx->id_seq >> 5) & 31];
-        out[p + 2] = digits[ctx->id_seq & 31];
-    }
-    return rc;
-}
 
 /* curl's socket notices, to the host's callback, which may not call us. */
 static void forward_socket(int fd, unsigned int what, void *ud)
@@ -97,21 +12,6 @@ static void forward_socket(int fd, unsigned int what, void *ud)
     int was = ctx->in_callback;
     ctx->in_callback = 1;
     ctx->s.socket_cb(fd, what, ctx->s.socket_ud);
-    ctx->in_callback = was;
-}
-
-void rh__ctx_update_timer(rh_ctx *ctx)
-{
-    int64_t t;
-    if (!ctx->s.timer_cb)
-        return;
-    t = rh_next_timeout_ms(ctx);
-    if (t == ctx->timer_told && t != 0)
-        return;
-    ctx->timer_told = t;
-    int was = ctx->in_callback;
-    ctx->in_callback = 1;
-    ctx->s.timer_cb(t, ctx->s.timer_ud);
     ctx->in_callback = was;
 }
 
@@ -251,11 +151,6 @@ void rh_ctx_free(rh_ctx *ctx)
 const char *rh_ctx_last_error(const rh_ctx *ctx)
 {
     return ctx ? ctx->err : "ctx is NULL";
-}
-
-size_t rh_ctx_in_flight(const rh_ctx *ctx)
-{
-    return ctx ? ctx->in_flight + ctx->n_unsaved + ctx->n_ready : 0;
 }
 
 /* ------------------------------------------------------------------ emit */

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#define USER_AGENT "replicer-hooks/" RH_VERSION_STRING
-
 void rh__job_free(rh_ctx *ctx, rh_job *job)
 {
     if (!job)
@@ -48,87 +46,6 @@ static void list_append(rh_job_list *list, rh_job *job)
     else
         list->head = job;
     list->tail = job;
-}
-
-/* Both signatures during a rotation's grace period, the new one first.
- * Each secret's HMAC is keyed once and kept with the endpoint. */
-static int sign_header(rh_ctx *ctx, rh_endpoint *ep, const char *id,
-                       const char *ts, const char *body, size_t len, char *out,
-                       size_t outsz)
-{
-    size_t used;
-    int rc = RH_OK;
-    if (!ep->mac)
-        rc = rh__mac_new(&ep->mac, &ctx->alloc, ep->secret);
-    if (rc == RH_OK)
-        rc = rh__mac_sign(ep->mac, id, ts, body, len, out, outsz);
-    if (rc != RH_OK || !ep->old_secret ||
-        rh__ctx_now(ctx) >= ep->old_secret_until_ms)
-        return rc;
-    used = strlen(out);
-    if (used + 2 >= outsz)
-        return RH_E_INVALID_ARG;
-    out[used] = ' ';
-    if (!ep->old_mac)
-        rc = rh__mac_new(&ep->old_mac, &ctx->alloc, ep->old_secret);
-    if (rc == RH_OK)
-        rc = rh__mac_sign(ep->old_mac, id, ts, body, len, out + used + 1,
-                          outsz - used - 1);
-    return rc;
-}
-
-/* The request's header lines in one allocation: the pointers, then the
- * "Name: value" texts they point to. */
-static int build_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
-                         const char *type, int64_t ts_s)
-{
-    char sig[RH_SIGNATURE_SIZE], ts[24];
-    const char *names[RH_REQUEST_HEADERS_MAX], *values[RH_REQUEST_HEADERS_MAX];
-    size_t n = 0, total = 0;
-    int rc;
-    /* the timestamp's text is both signed and sent */
-    snprintf(ts, sizeof ts, "%" PRId64, ts_s);
-    rc = sign_header(ctx, ep, job->dl->id, ts, job->body, job->body_len, sig,
-                     sizeof sig);
-    if (rc != RH_OK)
-        return rc;
-    names[n] = "Content-Type", values[n++] = "application/json";
-    names[n] = "User-Agent", values[n++] = USER_AGENT;
-    names[n] = "X-Replicer-Event", values[n++] = type;
-    names[n] = "X-Replicer-Delivery-Id", values[n++] = job->dl->id;
-    names[n] = "X-Replicer-Timestamp", values[n++] = ts;
-    names[n] = "X-Replicer-Signature", values[n++] = sig;
-    if (ctx->s.standard_headers) {
-        names[n] = "webhook-id", values[n++] = job->dl->id;
-        names[n] = "webhook-timestamp", values[n++] = ts;
-        names[n] = "webhook-signature", values[n++] = sig;
-    }
-    /* the endpoint's own headers, validated when they were set or loaded */
-    for (size_t i = 0; i < ep->n_headers && n < RH_REQUEST_HEADERS_MAX; i++)
-        names[n] = ep->hdr_names[i], values[n++] = ep->hdr_values[i];
-    size_t name_len[RH_REQUEST_HEADERS_MAX], value_len[RH_REQUEST_HEADERS_MAX];
-    for (size_t i = 0; i < n; i++) {
-        name_len[i] = strlen(names[i]);
-        value_len[i] = strlen(values[i]);
-        total += name_len[i] + 2 + value_len[i] + 1;
-    }
-    char *block = rh__malloc(&ctx->alloc, n * sizeof(char *) + total);
-    if (!block)
-        return RH_E_NOMEM;
-    char **lines = (char **)(void *)block, *text = block + n * sizeof(char *);
-    for (size_t i = 0; i < n; i++) {
-        lines[i] = text;
-        memcpy(text, names[i], name_len[i]);
-        text += name_len[i];
-        *text++ = ':';
-        *text++ = ' ';
-        memcpy(text, values[i], value_len[i]);
-        text += value_len[i];
-        *text++ = '\0';
-    }
-    job->headers = lines;
-    job->n_headers = n;
-    return RH_OK;
 }
 
 /* ------------------------------------------------------------- storage */
@@ -360,8 +277,8 @@ static int start_ready(rh_ctx *ctx, claim_state *cs)
         job->fresh_connect = ep->idle_hint == 0;
         if ((!job->url && !(job->url = rh__strdup(&ctx->alloc, ep->url))) ||
             (!job->headers &&
-             build_headers(ctx, job, ep, rh_delivery_event_type(job->dl),
-                           cs->now / 1000) != RH_OK) ||
+             rh__request_headers(ctx, job, ep, rh_delivery_event_type(job->dl),
+                                 cs->now / 1000) != RH_OK) ||
             rh__http_start(ctx->http, job) != RH_OK) {
             /* keep it, and everything after it, for the next tick */
             list_append(&ctx->ready, job);
@@ -696,6 +613,27 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
     if (best < 0 && ctx->in_flight)
         best = 1000; /* libcurl has no timer: look again soon */
     return best;
+}
+
+size_t rh_ctx_in_flight(const rh_ctx *ctx)
+{
+    return ctx ? ctx->in_flight + ctx->n_unsaved + ctx->n_ready : 0;
+}
+
+/* The host's timer callback hears of every change of the next timeout. */
+void rh__ctx_update_timer(rh_ctx *ctx)
+{
+    int64_t t;
+    if (!ctx->s.timer_cb)
+        return;
+    t = rh_next_timeout_ms(ctx);
+    if (t == ctx->timer_told && t != 0)
+        return;
+    ctx->timer_told = t;
+    int was = ctx->in_callback;
+    ctx->in_callback = 1;
+    ctx->s.timer_cb(t, ctx->s.timer_ud);
+    ctx->in_callback = was;
 }
 
 int rh_ctx_pause(rh_ctx *ctx, int paused)

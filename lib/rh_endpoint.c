@@ -7,128 +7,6 @@
 
 #define SECRET_BYTES 32
 
-int rh__event_type_valid(const char *t)
-{
-    size_t n = 0;
-    if (!t || !*t || *t == '.')
-        return 0;
-    for (; t[n]; n++) {
-        char c = t[n];
-        if (n >= RH_TYPE_MAX)
-            return 0;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
-            return 0;
-        if (c == '.' && t[n + 1] == '.')
-            return 0;
-    }
-    return t[n - 1] != '.';
-}
-
-/* A pattern is "*", an event type, or an event type followed by ".*". */
-static int pattern_valid(const char *p)
-{
-    size_t n;
-    char buf[RH_TYPE_MAX + 1];
-    if (!p)
-        return 0;
-    if (strcmp(p, "*") == 0)
-        return 1;
-    n = strlen(p);
-    if (n > 2 && p[n - 1] == '*' && p[n - 2] == '.') {
-        if (n - 2 > RH_TYPE_MAX)
-            return 0;
-        memcpy(buf, p, n - 2);
-        buf[n - 2] = '\0';
-        return rh__event_type_valid(buf);
-    }
-    return rh__event_type_valid(p);
-}
-
-int rh__pattern_matches(const char *p, const char *type)
-{
-    size_t n;
-    if (p[0] == '*' && p[1] == '\0')
-        return 1;
-    n = strlen(p);
-    if (n > 2 && p[n - 1] == '*' && p[n - 2] == '.')
-        /* "call.*" matches "call.ended" and "call.leg.ended", not "call". */
-        return strncmp(p, type, n - 1) == 0 && type[n - 1] != '\0';
-    return strcmp(p, type) == 0;
-}
-
-/* RFC 9110 tokens for names; values without CR, LF, NUL or other controls
- * (tab allowed); and none of the names we set ourselves. */
-int rh__header_valid(const char *name, const char *value, const char **why)
-{
-    static const char *const reserved[] = {
-        "host",       "content-length", "content-type", "transfer-encoding",
-        "connection", "user-agent",     "expect",       "te",
-        "trailer",    "upgrade",        "keep-alive",   "proxy-connection"};
-    size_t n = name ? strlen(name) : 0;
-    if (n == 0 || n > 64) {
-        *why = "header name must be 1 to 64 characters";
-        return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c))) {
-            *why = "header name is not an RFC 9110 token";
-            return 0;
-        }
-    }
-    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
-        if (strcasecmp(name, reserved[i]) == 0) {
-            *why = "header name is reserved";
-            return 0;
-        }
-    if (strncasecmp(name, "x-replicer-", 11) == 0 ||
-        strncasecmp(name, "webhook-", 8) == 0) {
-        *why = "header name is reserved (X-Replicer-*, webhook-*)";
-        return 0;
-    }
-    if (!value || strlen(value) > 1024) {
-        *why = "header value must be at most 1024 bytes";
-        return 0;
-    }
-    for (const unsigned char *v = (const unsigned char *)value; *v; v++)
-        if ((*v < 0x20 && *v != '\t') || *v == 0x7f) {
-            *why = "header value has CR, LF or another control character";
-            return 0;
-        }
-    return 1;
-}
-
-static void free_headers(const rh_allocator *a, rh_endpoint *ep)
-{
-    for (size_t i = 0; i < ep->n_headers; i++) {
-        rh__free_secret(a, ep->hdr_names[i]);
-        rh__free_secret(a, ep->hdr_values[i]); /* often an API key */
-    }
-    rh__free(a, ep->hdr_names);
-    rh__free(a, ep->hdr_values);
-    ep->hdr_names = ep->hdr_values = NULL;
-    ep->n_headers = 0;
-}
-
-void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep)
-{
-    if (!ep)
-        return;
-    rh__mac_free(ep->mac);
-    rh__mac_free(ep->old_mac);
-    free_headers(a, ep);
-    rh__free(a, ep->url);
-    for (size_t i = 0; i < ep->n_events; i++)
-        rh__free(a, ep->events[i]);
-    rh__free(a, ep->events);
-    rh__free_secret(a, ep->secret);
-    rh__free_secret(a, ep->old_secret);
-    rh__wipe(ep, sizeof *ep);
-    rh__free(a, ep);
-}
-
 /* With a sealing key, the record storage sees carries the secrets sealed
  * (AES-256-GCM, bound to the endpoint id), never in the clear. */
 int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep)
@@ -294,7 +172,7 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
         return rh__ctx_error(ctx, RH_E_INVALID_ARG,
                              "events: give 1 to 256 event types or patterns");
     for (size_t i = 0; i < n_events; i++)
-        if (!pattern_valid(events[i]))
+        if (!rh__pattern_valid(events[i]))
             return rh__ctx_error(
                 ctx, RH_E_INVALID_ARG,
                 "events[%zu] is not an event type, a \"prefix.*\" or \"*\"", i);
@@ -591,13 +469,13 @@ int rh_endpoint_set_header(rh_ctx *ctx, const char *endpoint_id,
     else
         rh__ctx_error(ctx, rc, "out of memory");
     if (rc != RH_OK) {
-        free_headers(&ctx->alloc, ep); /* the new list */
+        rh__endpoint_free_headers(&ctx->alloc, ep); /* the new list */
         ep->hdr_names = old.hdr_names;
         ep->hdr_values = old.hdr_values;
         ep->n_headers = old.n_headers;
         return rc;
     }
-    free_headers(&ctx->alloc, &old);
+    rh__endpoint_free_headers(&ctx->alloc, &old);
     return RH_OK;
 }
 

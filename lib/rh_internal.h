@@ -327,12 +327,17 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
                         char **out, size_t *out_len);
 int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
                         rh_endpoint **out);
+/* rh_request.c: a started job's header lines, signed (job->body is set) */
+int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
+                        const char *type, int64_t ts_s);
 
 /* ----------------------------------------------------------- endpoints */
 void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep);
+void rh__endpoint_free_headers(const rh_allocator *a, rh_endpoint *ep);
 int rh__event_type_valid(const char *type);
 int rh__header_valid(const char *name, const char *value, const char **why);
 int rh__pattern_matches(const char *pattern, const char *type);
+int rh__pattern_valid(const char *pattern);
 
 /* ---------------------------------------------------------- the store */
 int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
@@ -342,8 +347,8 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
 void rh__format_rfc3339(int64_t ms, char out[32]);
 int64_t rh__system_clock_ms(void);
 /* An id: prefix + 10 time chars + 16 random chars, ASCII-sortable. */
-int rh__id_make(const char *prefix, int64_t now_ms, const unsigned char *rnd16,
-                char out[RH_ID_SIZE]);
+int rh__id_make(const char *prefix, int64_t now_ms, unsigned int seq,
+                const unsigned char *rnd16, char out[RH_ID_SIZE]);
 int rh__id_valid(const char *id);
 size_t rh__strlcpy(char *dst, const char *src, size_t size);
 

@@ -1,5 +1,6 @@
 /* replicer-hooks signing: the Standard Webhooks v1 scheme (HMAC-SHA256 over
- * id.timestamp.body), secrets, the CSPRNG and wiping. The only Mbed TLS user. */
+ * id.timestamp.body), secrets, the CSPRNG, AES sealing. The only Mbed TLS user.
+ */
 #include "rh_internal.h"
 
 #include <mbedtls/base64.h>
@@ -23,12 +24,6 @@
 #define SECRET_PREFIX_LEN 6
 #define KEY_MIN 24
 #define MAC_LEN 32
-
-void rh__wipe(void *p, size_t n)
-{
-    if (p && n)
-        mbedtls_platform_zeroize(p, n);
-}
 
 struct rh_rng {
     const rh_allocator *alloc;

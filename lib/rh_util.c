@@ -1,5 +1,5 @@
 /* replicer-hooks util: allocation through the host's allocator, error text,
- * the version, ids, and time formatting. No dependency is used here. */
+ * the version, ids, time formatting and wiping. No dependency is used here. */
 #define _POSIX_C_SOURCE 200809L
 #include "rh_internal.h"
 
@@ -183,11 +183,22 @@ void rh__format_rfc3339(int64_t ms, char out[32])
     out[20] = '\0';
 }
 
+/* Called through a volatile pointer, so that the compiler cannot prove the
+ * memory dead and drop the call (the usual portable zeroize; C99 has no
+ * memset_s). */
+static void *(*const volatile wipe_memset)(void *, int, size_t) = memset;
+
+void rh__wipe(void *p, size_t n)
+{
+    if (p && n)
+        wipe_memset(p, 0, n);
+}
+
 /* Crockford's base32 alphabet is in ASCII order, so ids sort by time. */
 static const char id_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-int rh__id_make(const char *prefix, int64_t now_ms, const unsigned char *rnd16,
-                char out[RH_ID_SIZE])
+int rh__id_make(const char *prefix, int64_t now_ms, unsigned int seq,
+                const unsigned char *rnd16, char out[RH_ID_SIZE])
 {
     size_t plen = strlen(prefix);
     if (plen + 26 + 1 > RH_ID_SIZE)
@@ -200,6 +211,11 @@ int rh__id_make(const char *prefix, int64_t now_ms, const unsigned char *rnd16,
     }
     for (int i = 0; i < 16; i++)
         out[plen + 10 + (size_t)i] = id_alphabet[rnd16[i] & 31];
+    /* ids made in the same millisecond keep their order: the sequence
+     * replaces the first three random characters */
+    out[plen + 10] = id_alphabet[(seq >> 10) & 31];
+    out[plen + 11] = id_alphabet[(seq >> 5) & 31];
+    out[plen + 12] = id_alphabet[seq & 31];
     out[plen + 26] = '\0';
     return RH_OK;
 }

@@ -1,6 +1,6 @@
-/* replicer-hooks JSON: splicing the delivery envelope around the host's data
- * (checked by rh_json.c), and the endpoint record stored by backends. The
- * only jansson user. */
+/* replicer-hooks endpoint record: the JSON text backends store for an
+ * endpoint, its in-memory form made from it and freed. The only jansson user.
+ */
 #include "rh_internal.h"
 
 #include <jansson.h>
@@ -8,36 +8,33 @@
 #include <stdio.h>
 #include <string.h>
 
-int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
-                       const char *type, int64_t ts_ms, const char *data,
-                       size_t data_len, char **out, size_t *out_len)
+void rh__endpoint_free_headers(const rh_allocator *a, rh_endpoint *ep)
 {
-    /* The id and type are validated to need no escaping, so the envelope
-     * is spliced around the data bytes serialised once at emit. */
-    char ts[32];
-    size_t idl = strlen(delivery_id), tl = strlen(type), tsl, n;
-    rh__format_rfc3339(ts_ms, ts);
-    tsl = strlen(ts);
-    n = 7 + idl + 11 + tl + 15 + tsl + 10 + data_len + 1;
-    char *b = rh__malloc(a, n + 1);
-    if (!b)
-        return RH_E_NOMEM;
-    char *p = b;
-#define PUT(s, l) (memcpy(p, (s), (l)), p += (l))
-    PUT("{\"id\":\"", 7);
-    PUT(delivery_id, idl);
-    PUT("\",\"event\":\"", 11);
-    PUT(type, tl);
-    PUT("\",\"timestamp\":\"", 15);
-    PUT(ts, tsl);
-    PUT("\",\"data\":", 9);
-    PUT(data, data_len);
-    PUT("}", 1);
-#undef PUT
-    *p = '\0';
-    *out_len = (size_t)(p - b);
-    *out = b;
-    return RH_OK;
+    for (size_t i = 0; i < ep->n_headers; i++) {
+        rh__free_secret(a, ep->hdr_names[i]);
+        rh__free_secret(a, ep->hdr_values[i]); /* often an API key */
+    }
+    rh__free(a, ep->hdr_names);
+    rh__free(a, ep->hdr_values);
+    ep->hdr_names = ep->hdr_values = NULL;
+    ep->n_headers = 0;
+}
+
+void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep)
+{
+    if (!ep)
+        return;
+    rh__mac_free(ep->mac);
+    rh__mac_free(ep->old_mac);
+    rh__endpoint_free_headers(a, ep);
+    rh__free(a, ep->url);
+    for (size_t i = 0; i < ep->n_events; i++)
+        rh__free(a, ep->events[i]);
+    rh__free(a, ep->events);
+    rh__free_secret(a, ep->secret);
+    rh__free_secret(a, ep->old_secret);
+    rh__wipe(ep, sizeof *ep);
+    rh__free(a, ep);
 }
 
 int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
@@ -64,8 +61,8 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
         if (!hs || json_object_set_new(o, "headers", hs))
             goto done;
         for (size_t i = 0; i < ep->n_headers; i++) {
-            json_t *pair = json_pack("[ss]", ep->hdr_names[i],
-                                     ep->hdr_values[i]);
+            json_t *pair =
+                json_pack("[ss]", ep->hdr_names[i], ep->hdr_values[i]);
             if (!pair || json_array_append_new(hs, pair))
                 goto done;
         }
@@ -104,8 +101,7 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
     if (!o)
         return RH_E_INVALID_ARG;
     const char *id = get_str(o, "id"), *url = get_str(o, "url"),
-               *secret = get_str(o, "secret"),
-               *old = get_str(o, "old_secret");
+               *secret = get_str(o, "secret"), *old = get_str(o, "old_secret");
     evs = json_object_get(o, "events");
     if (!rh__id_valid(id) || !url || !secret || !json_is_array(evs) ||
         json_array_size(evs) == 0)

@@ -1,0 +1,80 @@
+/* replicer-hooks context services, below every other part of the context:
+ * its error text, re-entry guard, clock, randomness and ids. */
+#include "rh_internal.h"
+
+#include <stdio.h>
+
+int rh__ctx_error(rh_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    if (!ctx)
+        return code;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int rh__ctx_enter(rh_ctx *ctx)
+{
+    if (!ctx)
+        return RH_E_INVALID_ARG;
+    if (ctx->in_callback)
+        return RH_E_REENTRANT; /* the error text belongs to the outer call */
+    ctx->err[0] = '\0';
+    return RH_OK;
+}
+
+int rh__storage_code(rh_ctx *ctx, int rc, const char *slot)
+{
+    if (rc >= 0)
+        return rc;
+    switch (rc) {
+    case RH_E_NOT_FOUND:
+    case RH_E_STATE:
+        return rh__ctx_error(ctx, rc, "storage %s: %s", slot, rh_strerror(rc));
+    case RH_E_FULL:
+        return rh__ctx_error(ctx, rc,
+                             "queue full: the storage holds as many pending "
+                             "deliveries as it may");
+    case RH_E_NOMEM:
+        return rh__ctx_error(ctx, rc, "storage %s: out of memory", slot);
+    default: {
+        const char *why = ctx->storage.last_error
+                              ? ctx->storage.last_error(ctx->storage.userdata)
+                              : NULL;
+        return rh__ctx_error(ctx, RH_E_STORAGE, "storage %s failed (%d: %s)",
+                             slot, rc, why && *why ? why : rh_strerror(rc));
+    }
+    }
+}
+
+int64_t rh__ctx_now(const rh_ctx *ctx)
+{
+    return ctx->s.clock ? ctx->s.clock(ctx->s.clock_ud) : rh__system_clock_ms();
+}
+
+int rh__ctx_random(rh_ctx *ctx, unsigned char *buf, size_t len)
+{
+    if (ctx->s.random)
+        return ctx->s.random(buf, len, ctx->s.random_ud) == 0 ? RH_OK
+                                                              : RH_E_CRYPTO;
+    return rh__rng_fill(ctx->rng, buf, len);
+}
+
+int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE])
+{
+    unsigned char rnd[16];
+    int64_t now = rh__ctx_now(ctx);
+    int rc = rh__ctx_random(ctx, rnd, sizeof rnd);
+    if (rc != RH_OK)
+        return rc;
+    /* a per-context sequence orders the ids of one millisecond */
+    if (now == ctx->last_id_ms) {
+        ctx->id_seq++;
+    } else {
+        ctx->last_id_ms = now;
+        ctx->id_seq = 0;
+    }
+    return rh__id_make(prefix, now, ctx->id_seq, rnd, out);
+}
