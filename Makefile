@@ -45,6 +45,8 @@ PG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
 PG_LIBS := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 
 LIB_SRC := $(wildcard lib/*.c)
+# the private headers: rh_internal.h and one per module that shares a struct
+LIB_HDR := $(wildcard lib/*.h)
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/replicer-hooks/*.h)
 SONAME := libreplicer-hooks.so.$(ABI)
@@ -82,7 +84,7 @@ all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/obj/%.o: lib/%.c lib/rh_internal.h $(HEADERS) | $(BUILD)/obj
+$(BUILD)/obj/%.o: lib/%.c $(LIB_HDR) $(HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj:
@@ -143,7 +145,7 @@ $(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
 
 examples: $(EXAMPLES) $(TOOL)
 
-$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h $(STATIC) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) lib/rh_internal.h
+$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h $(STATIC) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(LIB_HDR)
 	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
 	    $(PG_LINK) $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
@@ -183,7 +185,7 @@ interop: deps $(BUILD)/interop-capture
 # Figures, not pass/fail: always -O2 and no sanitizers, in build/bench.
 BENCH_BIN := build/bench/bench
 BENCH_PG := $(if $(PG_LIBS_ALL),build/bench/libreplicer-hooks-pg.a,)
-$(BENCH_BIN): tests/bench/bench.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h $(LIB_SRC) lib/storage/*.c lib/storage/*.h $(HEADERS) lib/rh_internal.h
+$(BENCH_BIN): tests/bench/bench.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h $(LIB_SRC) lib/storage/*.c lib/storage/*.h $(HEADERS) $(LIB_HDR)
 	@mkdir -p build/bench
 	$(MAKE) --no-print-directory BUILD=build/bench SANITIZE= CFLAGS="-O2 -g" \
 	    build/bench/libreplicer-hooks.a build/bench/libreplicer-hooks-sqlite.a $(BENCH_PG)
@@ -217,7 +219,7 @@ FUZZ_TARGETS := verify url retry_after envelope endpoint_record json
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HEADERS) lib/rh_internal.h
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HEADERS) $(LIB_HDR)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

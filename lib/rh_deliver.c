@@ -10,44 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-void rh__job_free(rh_ctx *ctx, rh_job *job)
-{
-    if (!job)
-        return;
-    if (job->dl)
-        rh_delivery_free(job->dl);
-    rh_attempt_free(job->attempt);
-    rh__free(&ctx->alloc, job->url);
-    rh__free(&ctx->alloc, job->body);
-    rh__free(&ctx->alloc, job->headers); /* one block: pointers and text */
-    rh__free(&ctx->alloc, job->response);
-    rh__free(&ctx->alloc, job);
-}
-
-static void list_remove(rh_job_list *list, rh_job *job)
-{
-    if (job->prev)
-        job->prev->next = job->next;
-    else
-        list->head = job->next;
-    if (job->next)
-        job->next->prev = job->prev;
-    else
-        list->tail = job->prev;
-    job->next = job->prev = NULL;
-}
-
-static void list_append(rh_job_list *list, rh_job *job)
-{
-    job->next = NULL;
-    job->prev = list->tail;
-    if (list->tail)
-        list->tail->next = job;
-    else
-        list->head = job;
-    list->tail = job;
-}
-
 /* ------------------------------------------------------------- storage */
 
 static int64_t mono_ms(void)
@@ -87,254 +49,6 @@ static int storage_outcome(rh_ctx *ctx, int rc)
         ctx->storage_backoff_ms = STORAGE_BACKOFF_MAX_MS;
     ctx->storage_retry_at_ms = mono_ms() + ctx->storage_backoff_ms;
     return rc;
-}
-
-/* ------------------------------------------------------------- claiming */
-
-typedef struct claim_state {
-    rh_ctx *ctx;
-    int64_t now;
-    int rc;
-    size_t room;
-    size_t left_for_caps;
-    int reloaded;     /* the endpoint cache was just read from storage */
-    int unknown_seen; /* a delivery named an endpoint not in the cache */
-} claim_state;
-
-/* A job for a claimed delivery, with its body, in ctx->ready: started after
- * the claim. */
-static int ready_job(claim_state *cs, const rh_delivery *dl, const rh_event *ev,
-                     int orphan)
-{
-    rh_ctx *ctx = cs->ctx;
-    rh_job *job = rh__calloc(&ctx->alloc, sizeof *job);
-    int rc = RH_E_NOMEM;
-    if (!job || !(job->dl = rh__delivery_copy(&ctx->alloc, dl)))
-        goto fail;
-    job->orphan = orphan;
-    if (!orphan) {
-        if (!ev) {
-            rc = RH_E_STORAGE;
-            goto fail;
-        }
-        rc = rh__envelope_build(&ctx->alloc, dl->id, rh_event_type(ev),
-                                rh_event_timestamp_ms(ev), rh_event_data(ev),
-                                rh_event_data_len(ev), &job->body,
-                                &job->body_len);
-        if (rc != RH_OK)
-            goto fail;
-    }
-    list_append(&ctx->ready, job);
-    ctx->n_ready++;
-    return RH_OK;
-fail:
-    rh__job_free(ctx, job);
-    cs->rc = rc;
-    return rc;
-}
-
-/* Version 2: every delivery handed back is ours already (the claim has
- * committed); which endpoint it is for is sorted out when it starts. */
-static int claimed_each(const rh_delivery *dl, const rh_event *ev, void *ud)
-{
-    claim_state *cs = ud;
-    return ready_job(cs, dl, ev, 0);
-}
-
-/* Version 1: offered inside the store's transaction; take what the caps
- * allow, and do nothing there but copy it. */
-static int offered_each(const rh_delivery *dl, const rh_event *ev, void *ud)
-{
-    claim_state *cs = ud;
-    rh_ctx *ctx = cs->ctx;
-    rh_endpoint *ep = rh__ctx_find_endpoint(ctx, dl->endpoint_id);
-    if (!ep && !cs->reloaded) {
-        /* Another process sharing the store may have added it: read the
-         * endpoints again before deciding it is gone. */
-        cs->unknown_seen = 1;
-        return 0;
-    }
-    if (ep && ep->enabled &&
-        ep->in_flight + ep->claimed >= ctx->s.max_in_flight_per_endpoint) {
-        cs->left_for_caps++;
-        return 0;
-    }
-    if (ready_job(cs, dl, ev, !ep || !ep->enabled) != RH_OK)
-        return cs->rc;
-    if (ep)
-        ep->claimed++;
-    return 1;
-}
-
-/* The endpoints this context has busy, with the room each has left,
- * sorted by id: the fair claim skips the full ones itself. */
-static int by_endpoint_id(const void *a, const void *b)
-{
-    return strcmp(((const rh_claim_limit *)a)->endpoint_id,
-                  ((const rh_claim_limit *)b)->endpoint_id);
-}
-
-static int build_limits(rh_ctx *ctx, rh_claim_request *req)
-{
-    size_t n = 0;
-    uint64_t stamp = ++ctx->claim_stamp;
-    if (ctx->limits_cap < ctx->in_flight) {
-        size_t want = ctx->in_flight < 16 ? 16 : ctx->in_flight;
-        rh_claim_limit *l =
-            rh__realloc(&ctx->alloc, ctx->limits, want * sizeof *l);
-        if (!l)
-            return RH_E_NOMEM;
-        ctx->limits = l;
-        ctx->limits_cap = want;
-    }
-    for (rh_job *j = ctx->running.head; j; j = j->next) {
-        rh_endpoint *ep = rh__ctx_find_endpoint(ctx, j->dl->endpoint_id);
-        if (!ep || ep->claim_stamp == stamp)
-            continue;
-        ep->claim_stamp = stamp;
-        rh_claim_limit *l = &ctx->limits[n++];
-        memcpy(l->endpoint_id, ep->id, sizeof l->endpoint_id);
-        l->room = ep->in_flight >= ctx->s.max_in_flight_per_endpoint
-                      ? 0
-                      : ctx->s.max_in_flight_per_endpoint - ep->in_flight;
-    }
-    if (n > 1)
-        qsort(ctx->limits, n, sizeof *ctx->limits, by_endpoint_id);
-    req->limits = ctx->limits;
-    req->n_limits = n;
-    return RH_OK;
-}
-
-static int claim_pass(rh_ctx *ctx, claim_state *cs)
-{
-    int64_t lease =
-        ctx->s.lease_ms ? ctx->s.lease_ms : ctx->s.timeout_ms + 60000;
-    int rc;
-    if (ctx->storage.claim_batch) {
-        rh_claim_request req;
-        memset(&req, 0, sizeof req);
-        req.now_ms = cs->now;
-        req.lease_until_ms = cs->now + lease;
-        req.max = cs->room;
-        req.max_per_endpoint = ctx->s.max_in_flight_per_endpoint;
-        rc = build_limits(ctx, &req);
-        if (rc != RH_OK)
-            return rh__ctx_error(ctx, rc, "out of memory");
-        rc = ctx->storage.claim_batch(&req, claimed_each, cs,
-                                      ctx->storage.userdata);
-        if (rc >= 0)
-            /* Room left over: whatever was due and not given is held by
-             * the caps. Look again when a transfer ends, not at once. */
-            ctx->claim_blocked = (size_t)rc < cs->room;
-    } else {
-        rc = ctx->storage.claim(cs->now, cs->now + lease, cs->room,
-                                offered_each, cs, ctx->storage.userdata);
-        if (rc >= 0)
-            ctx->claim_blocked = cs->left_for_caps > 0 && (size_t)rc < cs->room;
-    }
-    ctx->claim_blocked_at = cs->now;
-    if (rc < 0)
-        return cs->rc ? rh__ctx_error(ctx, cs->rc,
-                                      "cannot take a claimed delivery")
-                      : rh__storage_code(ctx, rc, "claim");
-    return RH_OK;
-}
-
-/* Start what a claim took: every one is in storage as in flight already.
- * One that cannot start (out of memory) waits in ctx->ready and is started
- * on a later tick, before anything new is claimed. */
-static int start_ready(rh_ctx *ctx, claim_state *cs)
-{
-    while (ctx->ready.head) {
-        rh_job *job = ctx->ready.head;
-        rh_endpoint *ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
-        list_remove(&ctx->ready, job);
-        ctx->n_ready--;
-        /* a version-1 claim counted it against its endpoint's cap; a job
-         * tried again after running out of memory was counted once only */
-        if (ep && ep->claimed)
-            ep->claimed--;
-        if (!ep && !cs->reloaded && rh__ctx_load_endpoints(ctx) == RH_OK) {
-            cs->reloaded = 1; /* added by another process sharing the store */
-            ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
-        }
-        if (job->orphan || !ep || !ep->enabled) {
-            /* Gone or disabled: marked failed, no request, no attempt;
-             * nobody sends it until the endpoint is enabled and
-             * recovered. */
-            job->orphan = 1;
-            job->done = 1;
-            job->dl->state = RH_DELIVERY_FAILED;
-            job->dl->updated_ms = cs->now;
-            list_append(&ctx->unsaved, job);
-            ctx->n_unsaved++;
-            continue;
-        }
-        job->started_ms = cs->now;
-        /* Every connection the endpoint has is busy: libcurl 7.88 would
-         * walk them all to find none idle, for each new transfer (with
-         * 10,000 slow receivers, a fifth of the sender's CPU). */
-        job->fresh_connect = ep->idle_hint == 0;
-        if ((!job->url && !(job->url = rh__strdup(&ctx->alloc, ep->url))) ||
-            (!job->headers &&
-             rh__request_headers(ctx, job, ep, rh_delivery_event_type(job->dl),
-                                 cs->now / 1000) != RH_OK) ||
-            rh__http_start(ctx->http, job) != RH_OK) {
-            /* keep it, and everything after it, for the next tick */
-            list_append(&ctx->ready, job);
-            ctx->n_ready++;
-            return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
-        }
-        list_append(&ctx->running, job);
-        ctx->in_flight++;
-        ep->in_flight++;
-        if (ep->idle_hint)
-            ep->idle_hint--; /* the transfer takes the idle one, if any */
-    }
-    return RH_OK;
-}
-
-static int claim_due(rh_ctx *ctx)
-{
-    claim_state cs;
-    int rc;
-    size_t busy;
-    memset(&cs, 0, sizeof cs);
-    cs.ctx = ctx;
-    cs.now = rh__ctx_now(ctx);
-    /* claimed on an earlier tick and not started yet: those first */
-    if (ctx->ready.head && (rc = start_ready(ctx, &cs)) != RH_OK)
-        return rc;
-    busy = rh_ctx_in_flight(ctx);
-    if (ctx->paused || busy >= ctx->s.max_in_flight)
-        return RH_OK;
-    cs.room = ctx->s.max_in_flight - busy;
-    if (ctx->s.endpoint_refresh_ms > 0 &&
-        cs.now - ctx->endpoints_loaded_ms >= ctx->s.endpoint_refresh_ms) {
-        rc = rh__ctx_load_endpoints(ctx);
-        if (rc != RH_OK)
-            return rc;
-        cs.reloaded = 1;
-    }
-    rc = claim_pass(ctx, &cs);
-    if (rc == RH_OK && cs.unknown_seen && !cs.reloaded) {
-        /* version 1 only: it left deliveries of unknown endpoints */
-        if ((rc = start_ready(ctx, &cs)) != RH_OK)
-            return rc;
-        busy = rh_ctx_in_flight(ctx);
-        rc = rh__ctx_load_endpoints(ctx);
-        if (rc == RH_OK && busy < ctx->s.max_in_flight) {
-            cs.reloaded = 1;
-            cs.unknown_seen = 0;
-            cs.left_for_caps = 0;
-            cs.room = ctx->s.max_in_flight - busy;
-            rc = claim_pass(ctx, &cs);
-        }
-    }
-    /* what was claimed is started even when the claim then failed: the
-     * store recorded it in flight */
-    int started = start_ready(ctx, &cs);
-    return rc != RH_OK ? rc : started;
 }
 
 static int64_t retry_delay(rh_ctx *ctx, int attempts_done, const rh_job *job,
@@ -423,7 +137,7 @@ static void disable_gone_endpoint(rh_ctx *ctx, const char *endpoint_id)
 /* An outcome is in storage: tell the host and let the job go. */
 static void outcome_stored(rh_ctx *ctx, rh_job *job)
 {
-    list_remove(&ctx->unsaved, job);
+    rh__job_list_remove(&ctx->unsaved, job);
     ctx->n_unsaved--;
     if (job->attempt && job->attempt->status == 410)
         disable_gone_endpoint(ctx, job->dl->endpoint_id);
@@ -500,7 +214,7 @@ static void on_transfer_done(rh_job *job, void *ud)
 {
     rh_ctx *ctx = ud;
     rh_endpoint *ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
-    list_remove(&ctx->running, job);
+    rh__job_list_remove(&ctx->running, job);
     ctx->in_flight--;
     if (ep && ep->in_flight)
         ep->in_flight--;
@@ -512,7 +226,7 @@ static void on_transfer_done(rh_job *job, void *ud)
     ctx->claim_blocked = 0;
     /* out of memory here: finalized again when it is stored */
     (void)finalize(ctx, job, rh__ctx_now(ctx));
-    list_append(&ctx->unsaved, job);
+    rh__job_list_append(&ctx->unsaved, job);
     ctx->n_unsaved++;
 }
 
@@ -522,7 +236,7 @@ static int tick_storage(rh_ctx *ctx)
 {
     int rc = flush_unsaved(ctx);
     if (rc == RH_OK)
-        rc = claim_due(ctx);
+        rc = rh__claim_due(ctx);
     if (rc == RH_OK)
         rc = flush_unsaved(ctx); /* orphans found by the claim */
     return rc;

@@ -327,6 +327,10 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
                         char **out, size_t *out_len);
 int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
                         rh_endpoint **out);
+void rh__job_list_append(rh_job_list *list, rh_job *job);
+void rh__job_list_remove(rh_job_list *list, rh_job *job);
+/* rh_claim.c: claim what is due and start it (rh_tick's storage half) */
+int rh__claim_due(rh_ctx *ctx);
 /* rh_request.c: a started job's header lines, signed (job->body is set) */
 int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
                         const char *type, int64_t ts_s);

@@ -8,6 +8,7 @@
  * host sees the same inputs refused as before: \u0000 and lone surrogates,
  * numbers too large for a double, 2,049 levels of nesting. jansson stays
  * for everything that does need a tree. */
+#include "rh_json.h"
 #include "rh_internal.h"
 
 #include <errno.h>
@@ -18,14 +19,6 @@
 
 /* jansson's JSON_PARSER_MAX_DEPTH: the top-level object is level 1 */
 #define RH_JSON_MAX_DEPTH 2048
-
-/* One key of an object still open: its bytes as written (between the
- * quotes) and whether they hold escapes, which decide how it compares. */
-typedef struct json_key {
-    const char *raw;
-    size_t len;
-    int escaped;
-} json_key;
 
 typedef struct json_reader {
     const rh_allocator *alloc;
@@ -83,23 +76,6 @@ static inline void skip_space(json_reader *r)
             return;
         r->pos++;
     }
-}
-
-static int hex4(const char *p, unsigned *out)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-            v |= (unsigned)((c | 0x20) - 'a' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 /* One UTF-8 sequence starting at a byte >= 0x80: its length, or 0 when it
@@ -199,7 +175,7 @@ static int read_string(json_reader *r, int is_key)
             continue;
         }
         unsigned cp, low;
-        if (at + 6 > r->len || hex4(r->s + at + 2, &cp) != 0)
+        if (at + 6 > r->len || rh__json_hex4(r->s + at + 2, &cp) != 0)
             return fail_at(r, "invalid \\u escape", at);
         r->pos += 6;
         if (cp == 0)
@@ -208,8 +184,9 @@ static int read_string(json_reader *r, int is_key)
             return fail_at(r, "lone low surrogate", at);
         if (cp >= 0xd800 && cp <= 0xdbff) {
             if (r->pos + 6 > r->len || s[r->pos] != '\\' ||
-                s[r->pos + 1] != 'u' || hex4(r->s + r->pos + 2, &low) != 0 ||
-                low < 0xdc00 || low > 0xdfff)
+                s[r->pos + 1] != 'u' ||
+                rh__json_hex4(r->s + r->pos + 2, &low) != 0 || low < 0xdc00 ||
+                low > 0xdfff)
                 return fail_at(r, "lone high surrogate", at);
             r->pos += 6;
         }
@@ -226,111 +203,6 @@ static int read_string(json_reader *r, int is_key)
         k->escaped = escaped;
     }
     return 0;
-}
-
-/* Reads the bytes a key means, one at a time: escapes become the UTF-8
- * they stand for, so that "\u00e9" and "é" are the same key. */
-typedef struct key_bytes {
-    const char *p, *end;
-    unsigned char pending[4];
-    int n_pending, next_pending;
-} key_bytes;
-
-static int key_next(key_bytes *k)
-{
-    if (k->next_pending < k->n_pending)
-        return k->pending[k->next_pending++];
-    if (k->p >= k->end)
-        return -1;
-    if (*k->p != '\\')
-        return (unsigned char)*k->p++;
-    char c = k->p[1];
-    unsigned cp, low;
-    k->p += 2;
-    switch (c) {
-    case 'b':
-        return '\b';
-    case 'f':
-        return '\f';
-    case 'n':
-        return '\n';
-    case 'r':
-        return '\r';
-    case 't':
-        return '\t';
-    case 'u':
-        break;
-    default:
-        return (unsigned char)c; /* " \ / */
-    }
-    (void)hex4(k->p, &cp); /* validated by read_string */
-    k->p += 4;
-    if (cp >= 0xd800 && cp <= 0xdbff) {
-        (void)hex4(k->p + 2, &low);
-        k->p += 6;
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-    }
-    k->next_pending = 0;
-    if (cp < 0x80) {
-        return (int)cp;
-    } else if (cp < 0x800) {
-        k->pending[0] = (unsigned char)(0xc0 | cp >> 6);
-        k->pending[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        k->n_pending = 2;
-    } else if (cp < 0x10000) {
-        k->pending[0] = (unsigned char)(0xe0 | cp >> 12);
-        k->pending[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-        k->pending[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        k->n_pending = 3;
-    } else {
-        k->pending[0] = (unsigned char)(0xf0 | cp >> 18);
-        k->pending[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-        k->pending[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-        k->pending[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        k->n_pending = 4;
-    }
-    return k->pending[k->next_pending++];
-}
-
-/* Byte order of the keys' meanings. */
-static int key_cmp(const json_key *a, const json_key *b)
-{
-    if (!a->escaped && !b->escaped) {
-        int c = memcmp(a->raw, b->raw, a->len < b->len ? a->len : b->len);
-        return c ? c : (a->len > b->len) - (a->len < b->len);
-    }
-    key_bytes x = {a->raw, a->raw + a->len, {0}, 0, 0};
-    key_bytes y = {b->raw, b->raw + b->len, {0}, 0, 0};
-    for (;;) {
-        int cx = key_next(&x), cy = key_next(&y);
-        if (cx != cy || cx < 0)
-            return cx - cy;
-    }
-}
-
-static void sift_down(json_key *k, size_t root, size_t n)
-{
-    for (;;) {
-        size_t child = 2 * root + 1;
-        if (child >= n)
-            return;
-        if (child + 1 < n && key_cmp(&k[child], &k[child + 1]) < 0)
-            child++;
-        if (key_cmp(&k[root], &k[child]) >= 0)
-            return;
-        json_key t = k[root];
-        k[root] = k[child];
-        k[child] = t;
-        root = child;
-    }
-}
-
-static int key_same(const json_key *a, const json_key *b)
-{
-    if (!a->escaped && !b->escaped) /* the usual case: settled by length */
-        return a->len == b->len && a->raw[0] == b->raw[0] &&
-               memcmp(a->raw, b->raw, a->len) == 0;
-    return key_cmp(a, b) == 0;
 }
 
 /* An object closed: finds two keys that mean the same. Few keys are
@@ -350,20 +222,13 @@ static int check_duplicates(json_reader *r, size_t first)
     if (n <= 16) {
         for (size_t i = 1; i < n; i++)
             for (size_t j = 0; j < i; j++)
-                if (key_same(&k[j], &k[i]))
+                if (rh__json_key_same(&k[j], &k[i]))
                     return duplicate_found(r, &k[i]);
         return 0;
     }
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(k, i, n);
-    for (size_t end = n - 1; end > 0; end--) {
-        json_key t = k[0];
-        k[0] = k[end];
-        k[end] = t;
-        sift_down(k, 0, end);
-    }
+    rh__json_keys_sort(k, n);
     for (size_t i = 1; i < n; i++)
-        if (key_cmp(&k[i - 1], &k[i]) == 0)
+        if (rh__json_key_cmp(&k[i - 1], &k[i]) == 0)
             return duplicate_found(r, &k[i]);
     return 0;
 }

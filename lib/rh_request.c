@@ -1,5 +1,5 @@
-/* replicer-hooks request: what one delivery sends, its body (the envelope
- * spliced around the host's data) and its header lines, signed. */
+/* replicer-hooks request: one delivery's job, what it sends (the envelope
+ * spliced around the host's data, header lines signed), the lists it is on. */
 #include "rh_internal.h"
 
 #include <inttypes.h>
@@ -119,4 +119,42 @@ int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
     job->headers = lines;
     job->n_headers = n;
     return RH_OK;
+}
+
+void rh__job_free(rh_ctx *ctx, rh_job *job)
+{
+    if (!job)
+        return;
+    if (job->dl)
+        rh_delivery_free(job->dl);
+    rh_attempt_free(job->attempt);
+    rh__free(&ctx->alloc, job->url);
+    rh__free(&ctx->alloc, job->body);
+    rh__free(&ctx->alloc, job->headers); /* one block: pointers and text */
+    rh__free(&ctx->alloc, job->response);
+    rh__free(&ctx->alloc, job);
+}
+
+void rh__job_list_remove(rh_job_list *list, rh_job *job)
+{
+    if (job->prev)
+        job->prev->next = job->next;
+    else
+        list->head = job->next;
+    if (job->next)
+        job->next->prev = job->prev;
+    else
+        list->tail = job->prev;
+    job->next = job->prev = NULL;
+}
+
+void rh__job_list_append(rh_job_list *list, rh_job *job)
+{
+    job->next = NULL;
+    job->prev = list->tail;
+    if (list->tail)
+        list->tail->next = job;
+    else
+        list->head = job;
+    list->tail = job;
 }
