@@ -30,7 +30,7 @@ MBED_LIBS := $(shell $(PKG_CONFIG) --libs mbedcrypto 2>/dev/null || echo -lmbedc
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 BASE_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(DEP_CFLAGS) $(WARN) $(SAN_FLAGS)
-LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
+LIB_CFLAGS := $(BASE_CFLAGS) -Ilib -fPIC -fvisibility=hidden
 LIBS := $(DEP_LIBS) $(MBED_LIBS)
 # The HTTPS test receiver only; the library never links OpenSSL itself.
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
@@ -44,9 +44,11 @@ PG_AVAILABLE := $(shell $(PKG_CONFIG) --exists libpq 2>/dev/null && echo 1)
 PG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
 PG_LIBS := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 
-LIB_SRC := $(wildcard lib/*.c)
+# the memory store is a storage backend like the adapters, but in the core
+# library (it is the default)
+LIB_SRC := $(wildcard lib/*.c) lib/storage/rh_memstore.c lib/storage/rh_memqueue.c
 # the private headers: rh_internal.h and one per module that shares a struct
-LIB_HDR := $(wildcard lib/*.h)
+LIB_HDR := $(wildcard lib/*.h) lib/storage/rh_memstore.h
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/replicer-hooks/*.h)
 SONAME := libreplicer-hooks.so.$(ABI)
@@ -85,6 +87,7 @@ deps:
 	@sh scripts/deps.sh
 
 $(BUILD)/obj/%.o: lib/%.c $(LIB_HDR) $(HEADERS) | $(BUILD)/obj
+	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj:

@@ -1,5 +1,6 @@
 /* replicer-hooks context services, below every other part of the context:
- * its error text, re-entry guard, clock, randomness and ids. */
+ * its error text, re-entry guard, clock, randomness, ids and the count of
+ * deliveries it holds. */
 #include "rh_internal.h"
 
 #include <stdio.h>
@@ -77,4 +78,9 @@ int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE])
         ctx->id_seq = 0;
     }
     return rh__id_make(prefix, now, ctx->id_seq, rnd, out);
+}
+
+size_t rh_ctx_in_flight(const rh_ctx *ctx)
+{
+    return ctx ? ctx->in_flight + ctx->n_unsaved + ctx->n_ready : 0;
 }

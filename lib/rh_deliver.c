@@ -329,11 +329,6 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
     return best;
 }
 
-size_t rh_ctx_in_flight(const rh_ctx *ctx)
-{
-    return ctx ? ctx->in_flight + ctx->n_unsaved + ctx->n_ready : 0;
-}
-
 /* The host's timer callback hears of every change of the next timeout. */
 void rh__ctx_update_timer(rh_ctx *ctx)
 {

@@ -27,17 +27,9 @@ struct rh_index {
     size_t n_star;
 };
 
-static size_t hash(const char *s, size_t n)
-{
-    size_t h = (size_t)1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * (size_t)1099511628211ull;
-    return h;
-}
-
 static slot *find(slot *slots, size_t n_slots, const char *key, size_t len)
 {
-    size_t mask = n_slots - 1, i = hash(key, len) & mask;
+    size_t mask = n_slots - 1, i = rh__hash(key, len) & mask;
     for (;; i = (i + 1) & mask) {
         if (!slots[i].key)
             return &slots[i];

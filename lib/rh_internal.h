@@ -278,6 +278,7 @@ int rh__sign_key(const unsigned char *key, size_t keylen, const char *msg_id,
                  int64_t timestamp_s, const char *body, size_t body_len,
                  char *out, size_t outsz);
 void rh__wipe(void *p, size_t n);
+size_t rh__hash(const char *s, size_t n);
 typedef struct rh_mac rh_mac;
 int rh__mac_new(rh_mac **out, const rh_allocator *a, const char *secret);
 void rh__mac_free(rh_mac *m);

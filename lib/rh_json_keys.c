@@ -1,7 +1,7 @@
 /* replicer-hooks JSON keys: what an object key means (escapes decoded one
  * byte at a time, nothing allocated), compared and sorted for the data check.
  */
-#include "rh_json.h"
+#include "rh_json_keys.h"
 
 #include <string.h>
 

@@ -183,6 +183,16 @@ void rh__format_rfc3339(int64_t ms, char out[32])
     out[20] = '\0';
 }
 
+/* FNV-1a: short keys (ids, event types) into the open-addressing tables of
+ * the endpoint index and the memory store. */
+size_t rh__hash(const char *s, size_t n)
+{
+    size_t h = (size_t)1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * (size_t)1099511628211ull;
+    return h;
+}
+
 /* Called through a volatile pointer, so that the compiler cannot prove the
  * memory dead and drop the call (the usual portable zeroize; C99 has no
  * memset_s). */

@@ -38,7 +38,7 @@ static int s_batch_begin(void *ud);
 static int s_batch_commit(void *ud);
 
 /* The method table over those slots. */
-static void adapter_fill(rh_storage *out, void *store)
+static inline void adapter_fill(rh_storage *out, void *store)
 {
     memset(out, 0, sizeof *out);
     out->version = RH_STORAGE_VERSION;
@@ -72,7 +72,8 @@ typedef struct each_pass {
 
 /* rc of building a record (of `what`) from a stored row: a row that makes
  * no valid record is the store's fault, RH_E_STORAGE, and err says so. */
-static int adapter_row_rc(int rc, const char *what, char *err, size_t err_size)
+static inline int adapter_row_rc(int rc, const char *what, char *err,
+                                 size_t err_size)
 {
     if (rc != RH_E_INVALID_ARG)
         return rc;
@@ -82,8 +83,9 @@ static int adapter_row_rc(int rc, const char *what, char *err, size_t err_size)
 
 /* Hand an attempt built from a row (rc from rh_attempt_new) to the pass's
  * callback, and free it. */
-static int adapter_give_attempt(const each_pass *p, int rc, rh_attempt *at,
-                                char *err, size_t err_size)
+static inline int adapter_give_attempt(const each_pass *p, int rc,
+                                       rh_attempt *at, char *err,
+                                       size_t err_size)
 {
     rc = adapter_row_rc(rc, "attempt", err, err_size);
     if (rc != RH_OK)
@@ -94,7 +96,7 @@ static int adapter_give_attempt(const each_pass *p, int rc, rh_attempt *at,
 }
 
 /* Hand a delivery built from a row to the pass's callback, and free it. */
-static int adapter_give_delivery(const each_pass *p, rh_delivery *dl)
+static inline int adapter_give_delivery(const each_pass *p, rh_delivery *dl)
 {
     int rc = p->on_delivery(dl, p->each_ud);
     rh_delivery_free(dl);
@@ -104,15 +106,15 @@ static int adapter_give_delivery(const each_pass *p, rh_delivery *dl)
 /* How many due rows one claim of `max` may look at: rows the caller leaves
  * (its per-endpoint cap) count against it, so that one crowded endpoint
  * cannot make a claim read the whole queue. The memory store uses the
- * same bound (rh_memstore.c). */
-static size_t adapter_scan_budget(size_t max)
+ * same bound. */
+static inline size_t adapter_scan_budget(size_t max)
 {
     return max * 4 + 256;
 }
 
 /* A store whose schema is newer than this library: RH_E_STORAGE. */
-static int adapter_schema_newer(int version, int supported, char *err,
-                                size_t err_size)
+static inline int adapter_schema_newer(int version, int supported, char *err,
+                                       size_t err_size)
 {
     snprintf(err, err_size,
              "schema version %d is newer than this library's (%d)", version,

@@ -1,7 +1,7 @@
 /* replicer-hooks JSON check, private: the key record shared by the reader
  * (rh_json.c) and the key comparison (rh_json_keys.c). */
-#ifndef RH_JSON_H
-#define RH_JSON_H
+#ifndef RH_JSON_KEYS_H
+#define RH_JSON_KEYS_H
 
 #include <stddef.h>
 

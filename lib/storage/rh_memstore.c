@@ -1,0 +1,500 @@
+/* replicer-hooks memory storage: the default backend. Deliveries waiting or in
+ * flight sit in one min-heap per endpoint by due time, and the endpoints in a
+ * heap by their earliest due, so a claim is fair and never walks a backlog it
+ * cannot take; finished ones sit in a capped list. All of it is lost when the
+ * process exits. */
+#include "rh_memstore.h"
+#include "rh_adapter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------- the slots */
+
+static int s_endpoint_save(const char *id, const char *json, size_t len,
+                           void *ud)
+{
+    memstore *m = ud;
+    char *copy = rh__memdup(m->alloc, json, len);
+    if (!copy)
+        return RH_E_NOMEM;
+    for (size_t i = 0; i < m->n_eps; i++) {
+        if (strcmp(m->eps[i].id, id) == 0) {
+            rh__wipe(m->eps[i].json, m->eps[i].len);
+            rh__free(m->alloc, m->eps[i].json);
+            m->eps[i].json = copy;
+            m->eps[i].len = len;
+            return RH_OK;
+        }
+    }
+    if (m->n_eps == m->cap_eps) {
+        size_t cap = m->cap_eps ? m->cap_eps * 2 : 8;
+        mem_endpoint *e = rh__realloc(m->alloc, m->eps, cap * sizeof *e);
+        if (!e) {
+            rh__free(m->alloc, copy);
+            return RH_E_NOMEM;
+        }
+        m->eps = e;
+        m->cap_eps = cap;
+    }
+    rh__strlcpy(m->eps[m->n_eps].id, id, RH_ID_SIZE);
+    m->eps[m->n_eps].json = copy;
+    m->eps[m->n_eps].len = len;
+    m->n_eps++;
+    return RH_OK;
+}
+
+static int s_endpoint_remove(const char *id, void *ud)
+{
+    memstore *m = ud;
+    for (size_t i = 0; i < m->n_eps; i++) {
+        if (strcmp(m->eps[i].id, id) == 0) {
+            rh__wipe(m->eps[i].json, m->eps[i].len);
+            rh__free(m->alloc, m->eps[i].json);
+            memmove(&m->eps[i], &m->eps[i + 1],
+                    (m->n_eps - i - 1) * sizeof *m->eps);
+            m->n_eps--;
+            return RH_OK;
+        }
+    }
+    return RH_E_NOT_FOUND;
+}
+
+static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud, void *ud)
+{
+    memstore *m = ud;
+    for (size_t i = 0; i < m->n_eps; i++) {
+        int rc = each(m->eps[i].json, m->eps[i].len, each_ud);
+        if (rc < 0)
+            return rc;
+    }
+    return RH_OK;
+}
+
+static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
+                     size_t n, void *ud)
+{
+    memstore *m = ud;
+    rh_event *shared;
+    rh_delivery **made;
+    mem_queue **qs;
+    size_t i;
+    int rc = RH_OK;
+    if (n == 0)
+        return RH_OK;
+    if (m->n_pending + n > m->max_pending)
+        return RH_E_FULL;
+    /* Everything that can fail happens before the first insert: all or
+     * none. A queue made for a batch that then fails stays, empty. */
+    qs = rh__calloc(m->alloc, n * sizeof *qs);
+    if (!qs)
+        return RH_E_NOMEM;
+    for (i = 0; i < n && rc == RH_OK; i++) {
+        qs[i] = rh__mem_queue_get(m, dls[i]->endpoint_id);
+        if (!qs[i])
+            rc = RH_E_NOMEM;
+        else
+            qs[i]->want++;
+    }
+    for (i = 0; i < n; i++) {
+        if (qs[i] && qs[i]->want) {
+            if (rc == RH_OK)
+                rc = rh__mem_queue_reserve(m, qs[i], qs[i]->want);
+            qs[i]->want = 0;
+        }
+    }
+    if (rc == RH_OK)
+        rc = rh__mem_map_reserve(m, n);
+    if (rc != RH_OK) {
+        rh__free(m->alloc, qs);
+        return rc;
+    }
+    rc = rh__event_make(&shared, m->alloc, ev->id, ev->type, ev->timestamp_ms,
+                        ev->data, ev->data_len);
+    if (rc != RH_OK) {
+        rh__free(m->alloc, qs);
+        return rc;
+    }
+    made = rh__calloc(m->alloc, n * sizeof *made);
+    if (!made) {
+        rh__free(m->alloc, qs);
+        rh__event_release(shared);
+        return RH_E_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        rc = rh__delivery_make(&made[i], m->alloc);
+        if (rc != RH_OK)
+            break;
+        rh_delivery *d = made[i];
+        memcpy(d->id, dls[i]->id, sizeof d->id);
+        memcpy(d->event_id, dls[i]->event_id, sizeof d->event_id);
+        memcpy(d->endpoint_id, dls[i]->endpoint_id, sizeof d->endpoint_id);
+        d->state = RH_DELIVERY_PENDING;
+        d->attempts = dls[i]->attempts;
+        d->next_attempt_ms = dls[i]->next_attempt_ms;
+        d->created_ms = dls[i]->created_ms;
+        d->updated_ms = dls[i]->updated_ms;
+        d->ev = shared; /* the payload is stored once per event */
+        shared->refs++;
+    }
+    if (rc != RH_OK) {
+        for (size_t j = 0; j < i; j++)
+            rh_delivery_free(made[j]);
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (rh__mem_map_get(m, made[i]->id)) {
+            /* A duplicate id (stored, or twice in this batch): undo the
+             * inserts so far, which cannot fail, and refuse the batch. */
+            for (size_t j = 0; j < i; j++) {
+                rh__mem_map_del(m, made[j]->id);
+                rh__mem_pending_remove(m, qs[j], made[j]);
+            }
+            for (size_t j = 0; j < n; j++)
+                rh_delivery_free(made[j]);
+            rc = RH_E_INVALID_ARG;
+            goto out;
+        }
+        rh__mem_map_put(m, made[i]);
+        rh__mem_pending_push(m, qs[i], made[i]);
+    }
+out:
+    rh__free(m->alloc, made);
+    rh__free(m->alloc, qs);
+    rh__event_release(shared); /* the deliveries hold it now */
+    return rc;
+}
+
+/* Version 1: offer due deliveries earliest first. What the caller leaves
+ * (its per-endpoint cap) is popped and pushed back after the scan; the
+ * scan is bounded so that one crowded endpoint cannot make a tick walk the
+ * whole queue (the bound the adapters use: adapter_scan_budget). The
+ * fair claim below has no such window. */
+static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
+                   rh_claim_cb each, void *each_ud, void *ud)
+{
+    memstore *m = ud;
+    size_t n_seen = 0, taken = 0, budget = adapter_scan_budget(max);
+    mem_queue *q;
+    int rc = RH_OK;
+    if (max == 0 || !rh__mem_first_due(m, now_ms))
+        return 0;
+    if (rh__mem_scratch_reserve(m, budget) != RH_OK)
+        return RH_E_NOMEM;
+    while (taken < max && n_seen < budget &&
+           (q = rh__mem_first_due(m, now_ms))) {
+        rh_delivery *d = q->heap[0].d;
+        heap_entry *e = &m->taken[n_seen];
+        m->taken_q[n_seen++] = q;
+        *e = q->heap[0];
+        rh__mem_pending_remove(m, q, d);
+        rc = each(d, d->ev, each_ud);
+        if (rc < 0)
+            break;
+        if (rc > 0) {
+            d->state = RH_DELIVERY_IN_FLIGHT;
+            d->lease_until_ms = lease_until_ms;
+            e->due = lease_until_ms;
+            taken++;
+        }
+        rc = RH_OK;
+    }
+    /* room is there: they were just taken out; each keeps its order */
+    for (size_t i = 0; i < n_seen; i++) {
+        rh__mem_entry_push(m->taken_q[i], m->taken[i]);
+        rh__mem_qheap_update(m, m->taken_q[i]);
+        m->n_pending++;
+    }
+    return rc < 0 ? rc : (int)taken;
+}
+
+/* Version 2, the fair claim. The endpoints with due work come off the
+ * queue heap earliest first; one with no room is set aside unread; the
+ * others take turns, one delivery each per round, until the claim is full
+ * or nothing more is due. Its cost is the endpoints it looks at plus what
+ * it takes, never the backlog of an endpoint it skips. */
+static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
+                         void *each_ud, void *ud)
+{
+    memstore *m = ud;
+    int64_t now_ms = rh_claim_request_now_ms(req);
+    int64_t lease = rh_claim_request_lease_until_ms(req);
+    size_t max = rh_claim_request_max(req);
+    size_t n_picked = 0, n_aside, taken = 0, i;
+    size_t busy = rh_claim_request_limit_count(req);
+    mem_queue *q;
+    int rc = RH_OK, progress;
+    if (max == 0 || !rh__mem_first_due(m, now_ms))
+        return 0;
+    /* picked: up to max with room; set aside: at most the listed ones */
+    if (rh__mem_scratch_reserve(m, max + busy) != RH_OK)
+        return RH_E_NOMEM;
+    n_aside = 0;
+    while (n_picked < max && (q = rh__mem_first_due(m, now_ms))) {
+        size_t room = rh_claim_request_room_of(req, q->endpoint_id);
+        rh__mem_qheap_remove(m,
+                             q); /* out of the queue heap while we work on it */
+        q->room = room < max ? room : max;
+        if (q->room == 0)
+            m->picked[max + n_aside++] = q; /* at its cap: not read */
+        else
+            m->picked[n_picked++] = q;
+    }
+    do {
+        progress = 0;
+        for (i = 0; i < n_picked && taken < max; i++) {
+            q = m->picked[i];
+            if (!q->room || !q->len || q->heap[0].due > now_ms)
+                continue;
+            rh_delivery *d = q->heap[0].d;
+            m->taken[taken] = q->heap[0];
+            m->taken_q[taken] = q;
+            rh__mem_entry_remove(q, d);
+            d->state = RH_DELIVERY_IN_FLIGHT;
+            d->lease_until_ms = lease;
+            m->taken[taken].due = lease;
+            q->room--;
+            taken++;
+            progress = 1;
+        }
+    } while (progress && taken < max);
+    /* everything back in place before anyone is told */
+    for (i = 0; i < taken; i++)
+        rh__mem_entry_push(m->taken_q[i], m->taken[i]);
+    for (i = 0; i < n_picked; i++)
+        rh__mem_qheap_update(m, m->picked[i]);
+    for (i = 0; i < n_aside; i++)
+        rh__mem_qheap_update(m, m->picked[max + i]);
+    for (i = 0; i < taken && rc >= 0; i++) {
+        rh_delivery *d = m->taken[i].d;
+        rc = each(d, d->ev, each_ud);
+    }
+    return rc < 0 ? rc : (int)taken;
+}
+
+static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
+{
+    memstore *m = ud;
+    rh_delivery *d = rh__mem_map_get(m, dl->id);
+    rh_attempt *copy = NULL;
+    if (!d)
+        return RH_E_NOT_FOUND;
+    if (at) {
+        copy = rh__attempt_copy(m->alloc, at);
+        if (!copy)
+            return RH_E_NOMEM;
+    }
+    rh__mem_apply_complete(m, d, dl);
+    if (copy)
+        rh__mem_log_append(m, copy);
+    return RH_OK;
+}
+
+/* All or none: every attempt is copied before anything changes. */
+static int s_complete_batch(const rh_delivery *const *dls,
+                            const rh_attempt *const *ats, size_t n, void *ud)
+{
+    memstore *m = ud;
+    rh_attempt **copies;
+    size_t i;
+    if (n == 0)
+        return RH_OK;
+    copies = rh__calloc(m->alloc, n * sizeof *copies);
+    if (!copies)
+        return RH_E_NOMEM;
+    for (i = 0; i < n; i++) {
+        if (ats[i] && !(copies[i] = rh__attempt_copy(m->alloc, ats[i]))) {
+            while (i--)
+                rh_attempt_free(copies[i]);
+            rh__free(m->alloc, copies);
+            return RH_E_NOMEM;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        rh_delivery *d = rh__mem_map_get(m, dls[i]->id);
+        if (!d) {
+            rh_attempt_free(copies[i]); /* unknown: skipped */
+            continue;
+        }
+        rh__mem_apply_complete(m, d, dls[i]);
+        if (copies[i])
+            rh__mem_log_append(m, copies[i]);
+    }
+    rh__free(m->alloc, copies);
+    return RH_OK;
+}
+
+static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
+                            void *each_ud, void *ud)
+{
+    memstore *m = ud;
+    size_t limit = rh__query_effective_limit(q), n = 0;
+    for (rh_attempt *a = m->log_head; a && n < limit; a = a->next) {
+        if (!rh__query_matches_attempt(q, a))
+            continue;
+        int rc = each(a, each_ud);
+        if (rc < 0)
+            return rc;
+        n++;
+    }
+    return (int)n;
+}
+
+static int by_created(const void *x, const void *y)
+{
+    const rh_delivery *a = *(rh_delivery *const *)x,
+                      *b = *(rh_delivery *const *)y;
+    if (a->created_ms != b->created_ms)
+        return a->created_ms < b->created_ms ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
+                              void *each_ud, void *ud)
+{
+    memstore *m = ud;
+    size_t limit = rh__query_effective_limit(q), n = 0, k = 0;
+    rh_delivery **all;
+    int rc = RH_OK;
+    all = rh__malloc(m->alloc, (m->n_pending + m->n_done + 1) * sizeof *all);
+    if (!all)
+        return RH_E_NOMEM;
+    for (size_t s = 0; s < m->n_queue_slots; s++) {
+        mem_queue *mq = m->queues[s];
+        for (size_t i = 0; mq && i < mq->len; i++)
+            if (rh__query_matches_delivery(q, mq->heap[i].d))
+                all[n++] = mq->heap[i].d;
+    }
+    for (rh_delivery *d = m->done_head; d; d = d->done_next)
+        if (rh__query_matches_delivery(q, d))
+            all[n++] = d;
+    qsort(all, n, sizeof *all, by_created);
+    for (; k < n && k < limit; k++) {
+        rc = each(all[k], each_ud);
+        if (rc < 0)
+            break;
+    }
+    rh__free(m->alloc, all);
+    return rc < 0 ? rc : (int)k;
+}
+
+static int s_resend(const char *id, int64_t now_ms, void *ud)
+{
+    memstore *m = ud;
+    rh_delivery *d = rh__mem_map_get(m, id);
+    mem_queue *q;
+    if (!d)
+        return RH_E_NOT_FOUND;
+    if (d->state != RH_DELIVERY_FAILED)
+        return RH_E_STATE;
+    if (m->n_pending + 1 > m->max_pending)
+        return RH_E_FULL;
+    q = rh__mem_queue_get(m, d->endpoint_id);
+    if (!q || rh__mem_queue_reserve(m, q, 1) != RH_OK)
+        return RH_E_NOMEM;
+    rh__mem_requeue(m, q, d, now_ms);
+    return RH_OK;
+}
+
+static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
+                     void *ud)
+{
+    memstore *m = ud;
+    size_t n = 0, want = 0;
+    rh_delivery *d, *next;
+    mem_queue *q;
+    for (d = m->done_head; d; d = d->done_next)
+        if (d->state == RH_DELIVERY_FAILED && d->created_ms >= since_ms &&
+            strcmp(d->endpoint_id, endpoint_id) == 0)
+            want++;
+    if (want == 0)
+        return 0;
+    if (m->n_pending + want > m->max_pending)
+        return RH_E_FULL;
+    q = rh__mem_queue_get(m, endpoint_id);
+    if (!q || rh__mem_queue_reserve(m, q, want) != RH_OK)
+        return RH_E_NOMEM;
+    for (d = m->done_head; d; d = next) {
+        next = d->done_next;
+        if (d->state == RH_DELIVERY_FAILED && d->created_ms >= since_ms &&
+            strcmp(d->endpoint_id, endpoint_id) == 0) {
+            rh__mem_requeue(m, q, d, now_ms);
+            n++;
+        }
+    }
+    return (int)n;
+}
+
+static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
+{
+    memstore *m = ud;
+    (void)now_ms;
+    *due_out = m->qheap_len ? m->qheap[0]->heap[0].due : -1;
+    return RH_OK;
+}
+
+static void s_destroy(void *ud)
+{
+    memstore *m = ud;
+    for (size_t s = 0; s < m->n_queue_slots; s++) {
+        mem_queue *q = m->queues[s];
+        if (!q)
+            continue;
+        for (size_t i = 0; i < q->len; i++)
+            rh_delivery_free(q->heap[i].d);
+        rh__free(m->alloc, q->heap);
+        rh__free(m->alloc, q);
+    }
+    for (rh_delivery *d = m->done_head, *n; d; d = n) {
+        n = d->done_next;
+        rh_delivery_free(d);
+    }
+    for (rh_attempt *a = m->log_head, *n; a; a = n) {
+        n = a->next;
+        rh_attempt_free(a);
+    }
+    for (size_t i = 0; i < m->n_eps; i++) {
+        rh__wipe(m->eps[i].json, m->eps[i].len);
+        rh__free(m->alloc, m->eps[i].json);
+    }
+    rh__free(m->alloc, m->eps);
+    rh__free(m->alloc, m->queues);
+    rh__free(m->alloc, m->qheap);
+    rh__free(m->alloc, m->taken);
+    rh__free(m->alloc, m->taken_q);
+    rh__free(m->alloc, m->picked);
+    rh__free(m->alloc, m->slots);
+    rh__free(m->alloc, m);
+}
+
+/* Nothing to frame: every enqueue is visible at once and none is durable. */
+static int s_batch_begin(void *ud)
+{
+    (void)ud;
+    return RH_OK;
+}
+
+static int s_batch_commit(void *ud)
+{
+    (void)ud;
+    return RH_OK;
+}
+
+static const char *s_last_error(void *ud)
+{
+    (void)ud;
+    return NULL; /* its only failures are RH_E_NOMEM and RH_E_FULL */
+}
+
+int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
+                     size_t max_log)
+{
+    memstore *m = rh__calloc(a, sizeof *m);
+    if (!m)
+        return RH_E_NOMEM;
+    m->alloc = a;
+    m->max_pending = max_pending;
+    m->max_log = max_log;
+    adapter_fill(out, m);
+    return RH_OK;
+}

@@ -1,0 +1,92 @@
+/* replicer-hooks memory store, private: its structures, shared by the slots
+ * (rh_memstore.c) and the id map, heaps and lists under them (rh_memqueue.c).
+ */
+#ifndef RH_MEMSTORE_H
+#define RH_MEMSTORE_H
+
+#include "rh_internal.h"
+
+typedef struct mem_endpoint {
+    char id[RH_ID_SIZE];
+    char *json;
+    size_t len;
+} mem_endpoint;
+
+typedef struct heap_entry heap_entry;
+typedef struct mem_queue mem_queue;
+
+typedef struct memstore {
+    const rh_allocator *alloc;
+    size_t max_pending;
+    size_t max_log;
+    /* id -> delivery, open addressing with tombstones */
+    rh_delivery **slots;
+    size_t n_slots, n_used, n_live;
+    /* endpoint id -> its queue of pending and in-flight deliveries */
+    mem_queue **queues;
+    size_t n_queue_slots, n_queues;
+    /* the queues that hold anything, keyed by their earliest due */
+    mem_queue **qheap;
+    size_t qheap_len, qheap_cap;
+    size_t n_pending;
+    uint64_t next_order;
+    uint64_t claim_stamp;
+    /* the fair claim's scratch, kept between claims */
+    heap_entry *taken;
+    mem_queue **taken_q, **picked;
+    size_t scratch_cap;
+    /* finished deliveries, oldest first, at most max_log */
+    rh_delivery *done_head, *done_tail;
+    size_t n_done;
+    /* attempt log, oldest first, at most max_log */
+    rh_attempt *log_head, *log_tail;
+    size_t n_log;
+    int64_t next_seq;
+    mem_endpoint *eps;
+    size_t n_eps, cap_eps;
+} memstore;
+
+/* The key lives in the entry, so that sifting reads one array and never
+ * the deliveries themselves (100,000 pending: a cache miss per look).
+ * Equal due times keep the order the deliveries were queued in. */
+struct heap_entry {
+    int64_t due;
+    uint64_t order;
+    rh_delivery *d;
+};
+
+#define NOT_QUEUED ((size_t)-1)
+
+/* One endpoint's unfinished deliveries, earliest due first. */
+struct mem_queue {
+    char endpoint_id[RH_ID_SIZE];
+    heap_entry *heap;
+    size_t len, cap;
+    size_t want;        /* enqueue's count of deliveries to come */
+    size_t qheap_index; /* NOT_QUEUED when empty */
+    size_t room;        /* claim scratch */
+};
+
+rh_delivery *rh__mem_map_get(memstore *m, const char *id);
+int rh__mem_map_reserve(memstore *m, size_t extra);
+void rh__mem_map_put(memstore *m, rh_delivery *d);
+void rh__mem_map_del(memstore *m, const char *id);
+void rh__mem_qheap_remove(memstore *m, mem_queue *q);
+void rh__mem_qheap_update(memstore *m, mem_queue *q);
+int rh__mem_queue_reserve(memstore *m, mem_queue *q, size_t extra);
+void rh__mem_entry_push(mem_queue *q, heap_entry e);
+heap_entry rh__mem_entry_remove(mem_queue *q, rh_delivery *d);
+mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id);
+void rh__mem_pending_push(memstore *m, mem_queue *q, rh_delivery *d);
+void rh__mem_pending_remove(memstore *m, mem_queue *q, rh_delivery *d);
+void rh__mem_pending_fix(memstore *m, mem_queue *q, rh_delivery *d);
+mem_queue *rh__mem_queue_of(memstore *m, const rh_delivery *d);
+void rh__mem_done_unlink(memstore *m, rh_delivery *d);
+void rh__mem_done_append(memstore *m, rh_delivery *d);
+mem_queue *rh__mem_first_due(memstore *m, int64_t now_ms);
+int rh__mem_scratch_reserve(memstore *m, size_t n);
+void rh__mem_apply_complete(memstore *m, rh_delivery *d, const rh_delivery *dl);
+void rh__mem_log_append(memstore *m, rh_attempt *copy);
+void rh__mem_requeue(memstore *m, mem_queue *q, rh_delivery *d, int64_t now_ms);
+
+#endif
