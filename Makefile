@@ -77,6 +77,10 @@ EXAMPLES := $(BUILD)/example-basic $(BUILD)/example-outbox $(BUILD)/demo \
     $(if $(UV_AVAILABLE),$(BUILD)/example-libuv,)
 TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/backends.c
 TEST_BIN := $(BUILD)/test-runner
+# The test runner links the library's objects with its own build of
+# rh_http.c, which alone has the test resolver (RH_TEST_HOOKS): the shipped
+# libraries never carry it.
+TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
         format deps valgrind examples interop bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps
@@ -106,8 +110,10 @@ $(STATIC): $(LIB_OBJ)
 $(SQLITE_OBJ): lib/storage/rh_sqlite.c lib/storage/rh_adapter.h $(HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(SQLITE_SHARED): $(SQLITE_OBJ) $(SHARED) lib/libreplicer-hooks.map
-	$(CC) -shared -Wl,-soname,$(SQLITE_SONAME) -Wl,--version-script=lib/libreplicer-hooks.map \
+# $ORIGIN: an adapter loads on its own, finding the core beside it.
+$(SQLITE_SHARED): $(SQLITE_OBJ) $(SHARED) lib/storage/libreplicer-hooks-sqlite.map
+	$(CC) -shared -Wl,-soname,$(SQLITE_SONAME) -Wl,--version-script=lib/storage/libreplicer-hooks-sqlite.map \
+	    -Wl,-rpath,'$$ORIGIN' \
 	    $(SAN_FLAGS) $(LDFLAGS) -o $@ $(SQLITE_OBJ) -L$(BUILD) -lreplicer-hooks $(SQLITE_LIBS)
 	ln -sf $(SQLITE_SONAME) $(BUILD)/libreplicer-hooks-sqlite.so
 
@@ -119,8 +125,9 @@ $(SQLITE_STATIC): $(SQLITE_OBJ)
 $(PG_OBJ): lib/storage/rh_pg.c lib/storage/rh_adapter.h $(HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) $(PG_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(PG_SHARED): $(PG_OBJ) $(SHARED) lib/libreplicer-hooks.map
-	$(CC) -shared -Wl,-soname,$(PG_SONAME) -Wl,--version-script=lib/libreplicer-hooks.map \
+$(PG_SHARED): $(PG_OBJ) $(SHARED) lib/storage/libreplicer-hooks-pg.map
+	$(CC) -shared -Wl,-soname,$(PG_SONAME) -Wl,--version-script=lib/storage/libreplicer-hooks-pg.map \
+	    -Wl,-rpath,'$$ORIGIN' \
 	    $(SAN_FLAGS) $(LDFLAGS) -o $@ $(PG_OBJ) -L$(BUILD) -lreplicer-hooks $(PG_LIBS)
 	ln -sf $(PG_SONAME) $(BUILD)/libreplicer-hooks-pg.so
 
@@ -148,9 +155,12 @@ $(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
 
 examples: $(EXAMPLES) $(TOOL)
 
-$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h $(STATIC) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(LIB_HDR)
-	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
-	    $(PG_LINK) $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
+$(BUILD)/obj/rh_http_test_hooks.o: lib/rh_http.c $(LIB_HDR) $(HEADERS) | $(BUILD)/obj
+	$(CC) $(LIB_CFLAGS) -DRH_TEST_HOOKS $(CFLAGS) -c $< -o $@
+
+$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h $(TEST_LIB_OBJ) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(LIB_HDR)
+	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) -DRH_TEST_HOOKS -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
+	    $(PG_LINK) $(SQLITE_STATIC) $(TEST_LIB_OBJ) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 # The public headers alone, as C99 -pedantic and as C++, with -Werror.
 check-headers: | $(BUILD)/obj

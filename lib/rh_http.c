@@ -28,7 +28,9 @@ struct rh_http {
     char *proxy;
     rh_cidr allow[RH_ALLOW_MAX];
     size_t n_allow;
-    struct curl_slist *resolve; /* tests only */
+#ifdef RH_TEST_HOOKS
+    struct curl_slist *resolve; /* the test runner's build only */
+#endif
     void (*on_socket)(int fd, unsigned int what, void *ud);
     void *on_socket_ud;
     /* finished transfers kept for the next ones, most recent last */
@@ -145,6 +147,7 @@ fail:
     return RH_E_NOMEM;
 }
 
+#ifdef RH_TEST_HOOKS
 int rh__http_test_resolve(rh_http *h, const char *entry)
 {
     struct curl_slist *l = curl_slist_append(h->resolve, entry);
@@ -153,6 +156,7 @@ int rh__http_test_resolve(rh_http *h, const char *entry)
     h->resolve = l;
     return RH_OK;
 }
+#endif
 
 static void transfer_destroy(rh_http *h, transfer *t)
 {
@@ -189,7 +193,9 @@ void rh__http_free(rh_http *h)
     curl_multi_cleanup(h->multi);
     for (size_t i = 0; i < h->n_pool; i++)
         transfer_destroy(h, h->pool[i]);
+#ifdef RH_TEST_HOOKS
     curl_slist_free_all(h->resolve);
+#endif
     rh__free(h->alloc, h->ca_file);
     rh__free(h->alloc, h->proxy);
     rh__free(h->alloc, h);
@@ -404,9 +410,11 @@ int rh__http_start(rh_http *h, rh_job *job)
     t->job = job;
     memset(&t->rq, 0, sizeof t->rq);
     link_headers(t, job);
-    /* curl reads the list into its DNS cache once per setting (tests only) */
+#ifdef RH_TEST_HOOKS
+    /* curl reads the list into its DNS cache once per setting */
     if (h->resolve)
         curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
+#endif
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, job->fresh_connect ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body);

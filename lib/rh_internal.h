@@ -245,9 +245,12 @@ typedef struct rh_http_opts {
     size_t max_in_flight; /* connections kept open: at least this many */
 } rh_http_opts;
 int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o);
-/* Tests only: a CURLOPT_RESOLVE entry ("host:port:addr", "-host:port") for
- * every later transfer. */
+#ifdef RH_TEST_HOOKS
+/* The test runner's own build of rh_http.c only, never a shipped library: a
+ * CURLOPT_RESOLVE entry ("host:port:addr", "-host:port") for every later
+ * transfer. */
 int rh__http_test_resolve(rh_http *h, const char *entry);
+#endif
 void rh__http_free(rh_http *h);
 int rh__http_start(rh_http *h, rh_job *job);
 void rh__http_abort(rh_http *h, rh_job *job);

@@ -7,7 +7,13 @@ list=$2
 actual=$(mktemp)
 expected=$(mktemp)
 trap 'rm -f "$actual" "$expected"' EXIT
-nm -D --defined-only "$lib" | awk '$2 == "T" {print $3}' | sort > "$actual"
+# every export carries the library's version node (name@@NODE)
+unversioned=$(nm -D --defined-only "$lib" | awk '$2 == "T" && $3 !~ /@@/ {print $3}')
+if [ -n "$unversioned" ]; then
+    echo "exports of $lib without a version node: $unversioned" >&2
+    exit 1
+fi
+nm -D --defined-only "$lib" | awk '$2 == "T" {sub(/@.*/, "", $3); print $3}' | sort > "$actual"
 awk '!/^#/ && NF {print $1}' "$list" | sort > "$expected"
 if diff -u "$expected" "$actual"; then
     echo "exports of $(basename "$lib") match $list ($(wc -l < "$actual") symbols)"
