@@ -51,6 +51,7 @@ LIB_SRC := $(wildcard lib/*.c) lib/storage/rh_memstore.c lib/storage/rh_memqueue
 LIB_HDR := $(wildcard lib/*.h) lib/storage/rh_memstore.h
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/replicer-hooks/*.h)
+SYS_HEADERS := $(wildcard include/replicer-hooks/sys/*.h)
 SONAME := libreplicer-hooks.so.$(ABI)
 SHARED := $(BUILD)/$(SONAME)
 STATIC := $(BUILD)/libreplicer-hooks.a
@@ -90,7 +91,7 @@ all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/obj/%.o: lib/%.c $(LIB_HDR) $(HEADERS) | $(BUILD)/obj
+$(BUILD)/obj/%.o: lib/%.c $(LIB_HDR) $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -107,7 +108,7 @@ $(STATIC): $(LIB_OBJ)
 	ar rcs $@ $(LIB_OBJ)
 
 # The SQLite adapter is its own library: the core never links SQLite.
-$(SQLITE_OBJ): lib/storage/rh_sqlite.c lib/storage/rh_adapter.h $(HEADERS) | $(BUILD)/obj
+$(SQLITE_OBJ): lib/storage/rh_sqlite.c lib/storage/rh_adapter.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # $ORIGIN: an adapter loads on its own, finding the core beside it.
@@ -122,7 +123,7 @@ $(SQLITE_STATIC): $(SQLITE_OBJ)
 	ar rcs $@ $(SQLITE_OBJ)
 
 # The PostgreSQL adapter, likewise its own library: the core never links libpq.
-$(PG_OBJ): lib/storage/rh_pg.c lib/storage/rh_adapter.h $(HEADERS) | $(BUILD)/obj
+$(PG_OBJ): lib/storage/rh_pg.c lib/storage/rh_adapter.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) $(PG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(PG_SHARED): $(PG_OBJ) $(SHARED) lib/storage/libreplicer-hooks-pg.map
@@ -136,29 +137,29 @@ $(PG_STATIC): $(PG_OBJ)
 	ar rcs $@ $(PG_OBJ)
 
 # Programs link the static library so that they run from the tree.
-$(TOOL): examples/replicer-hooks.c $(STATIC) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS)
+$(TOOL): examples/replicer-hooks.c $(STATIC) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(SYS_HEADERS)
 	$(CC) $(BASE_CFLAGS) $(PG_DEFINE) $(CFLAGS) -o $@ $< $(PG_LINK) $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
-$(BUILD)/example-basic: examples/basic.c $(STATIC) $(HEADERS)
+$(BUILD)/example-basic: examples/basic.c $(STATIC) $(HEADERS) $(SYS_HEADERS)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
-$(BUILD)/example-outbox: examples/outbox.c $(STATIC) $(SQLITE_STATIC) $(HEADERS)
+$(BUILD)/example-outbox: examples/outbox.c $(STATIC) $(SQLITE_STATIC) $(HEADERS) $(SYS_HEADERS)
 	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -o $@ $< $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
-$(BUILD)/example-libuv: examples/libuv.c $(STATIC) $(HEADERS)
+$(BUILD)/example-libuv: examples/libuv.c $(STATIC) $(HEADERS) $(SYS_HEADERS)
 	$(CC) $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags libuv) $(CFLAGS) -o $@ $< $(STATIC) \
 	    $(shell $(PKG_CONFIG) --libs libuv) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
-$(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
+$(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS) $(SYS_HEADERS)
 	$(CC) $(BASE_CFLAGS) -Itests $(CFLAGS) -pthread -o $@ examples/demo.c tests/sink.c \
 	    $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 examples: $(EXAMPLES) $(TOOL)
 
-$(BUILD)/obj/rh_http_test_hooks.o: lib/rh_http.c $(LIB_HDR) $(HEADERS) | $(BUILD)/obj
+$(BUILD)/obj/rh_http_test_hooks.o: lib/rh_http.c $(LIB_HDR) $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) -DRH_TEST_HOOKS $(CFLAGS) -c $< -o $@
 
-$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h $(TEST_LIB_OBJ) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(LIB_HDR)
+$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h $(TEST_LIB_OBJ) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
 	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) -DRH_TEST_HOOKS -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
 	    $(PG_LINK) $(SQLITE_STATIC) $(TEST_LIB_OBJ) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
@@ -184,7 +185,7 @@ valgrind: deps
 
 # Our requests checked by the Standard Webhooks reference library for Node
 # (needs node and npm, and the npm registry; CI runs it).
-$(BUILD)/interop-capture: tests/interop/capture.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS)
+$(BUILD)/interop-capture: tests/interop/capture.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS) $(SYS_HEADERS)
 	$(CC) $(BASE_CFLAGS) -Itests $(CFLAGS) -pthread -o $@ tests/interop/capture.c tests/sink.c \
 	    $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
@@ -198,7 +199,7 @@ interop: deps $(BUILD)/interop-capture
 # Figures, not pass/fail: always -O2 and no sanitizers, in build/bench.
 BENCH_BIN := build/bench/bench
 BENCH_PG := $(if $(PG_LIBS_ALL),build/bench/libreplicer-hooks-pg.a,)
-$(BENCH_BIN): tests/bench/bench.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h $(LIB_SRC) lib/storage/*.c lib/storage/*.h $(HEADERS) $(LIB_HDR)
+$(BENCH_BIN): tests/bench/bench.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h $(LIB_SRC) lib/storage/*.c lib/storage/*.h $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
 	@mkdir -p build/bench
 	$(MAKE) --no-print-directory BUILD=build/bench SANITIZE= CFLAGS="-O2 -g" \
 	    build/bench/libreplicer-hooks.a build/bench/libreplicer-hooks-sqlite.a $(BENCH_PG)
@@ -232,7 +233,7 @@ FUZZ_TARGETS := verify url retry_after envelope endpoint_record json
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HEADERS) $(LIB_HDR)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -264,7 +265,7 @@ demo: deps
 	$(BUILD)/demo
 
 install: all
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/replicer-hooks \
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/replicer-hooks/sys \
 	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -279,6 +280,7 @@ install: all
 	install -m 755 $(SQLITE_SHARED) $(DESTDIR)$(LIBDIR)/$(SQLITE_SONAME)
 	ln -sf $(SQLITE_SONAME) $(DESTDIR)$(LIBDIR)/libreplicer-hooks-sqlite.so
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/replicer-hooks/
+	install -m 644 $(SYS_HEADERS) $(DESTDIR)$(INCLUDEDIR)/replicer-hooks/sys/
 	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
 	for pc in replicer-hooks replicer-hooks-sqlite; do \
 	    sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
@@ -295,7 +297,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/replicer-hooks
 
 format:
-	clang-format --style=file:docs/clang-format -i lib/*.c lib/*.h include/replicer-hooks/*.h \
+	clang-format --style=file:docs/clang-format -i lib/*.c lib/*.h include/replicer-hooks/*.h include/replicer-hooks/sys/*.h \
 	    lib/storage/*.c lib/storage/*.h examples/*.c tests/*.c tests/*.h
 
 clean:

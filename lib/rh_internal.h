@@ -4,6 +4,7 @@
 #define RH_INTERNAL_H
 
 #include <replicer-hooks/rh.h>
+#include <replicer-hooks/sys/storage.h>
 
 #include <stdarg.h>
 #include <stddef.h>

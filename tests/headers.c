@@ -3,6 +3,7 @@
 #include <replicer-hooks/rh.h>
 #include <replicer-hooks/rh_pg.h>
 #include <replicer-hooks/rh_sqlite.h>
+#include <replicer-hooks/sys/storage.h>
 
 int rh_header_check(void);
 int rh_header_check(void)

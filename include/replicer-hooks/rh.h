@@ -17,9 +17,8 @@
 
 RH_BEGIN_DECLS
 
-/* rh_ctx (one delivery engine) and rh_config (an opaque builder, copied by
- * rh_ctx_new) are declared in rh_loop.h. */
-typedef struct rh_endpoint rh_endpoint;
+/* rh_ctx, rh_config, rh_endpoint and rh_storage are declared in
+ * rh_common.h. */
 
 /** Production: https only, verification on. Development: http and a custom
  *  CA file allowed. @since 0.1.0 */

@@ -53,6 +53,14 @@ typedef enum rh_err {
 /** Default timestamp tolerance of rh_verify(), in seconds, both ways. */
 #define RH_VERIFY_TOLERANCE_S 300
 
+/* The handles. rh_ctx: one delivery engine; rh_config: an opaque builder,
+ * copied by rh_ctx_new(); rh_endpoint: one endpoint lent to a callback;
+ * rh_storage: a backend's method table (sys/storage.h). */
+typedef struct rh_config rh_config;
+typedef struct rh_ctx rh_ctx;
+typedef struct rh_endpoint rh_endpoint;
+typedef struct rh_storage rh_storage;
+
 /**
  * A per-context allocator for what the library allocates itself
  * (rh_config_set_allocator()). Our dependencies keep their own allocators.

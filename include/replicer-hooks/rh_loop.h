@@ -8,9 +8,6 @@
 
 RH_BEGIN_DECLS
 
-typedef struct rh_config rh_config;
-typedef struct rh_ctx rh_ctx;
-
 /** What to watch a socket for (bits), or RH_POLL_REMOVE to stop. */
 enum { RH_POLL_IN = 1, RH_POLL_OUT = 2, RH_POLL_REMOVE = 4 };
 

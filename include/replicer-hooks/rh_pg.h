@@ -4,7 +4,7 @@
 #ifndef RH_PG_H
 #define RH_PG_H
 
-#include "rh_storage.h"
+#include "sys/storage.h"
 
 RH_BEGIN_DECLS
 

@@ -5,6 +5,7 @@
 #define RH_ADAPTER_H
 
 #include <replicer-hooks/rh.h>
+#include <replicer-hooks/sys/storage.h>
 
 #include <stdio.h>
 #include <string.h>

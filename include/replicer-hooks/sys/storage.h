@@ -1,0 +1,203 @@
+/* replicer-hooks storage, for implementors: the versioned method table a
+ * backend fills, the fair claim's request, and the record constructors.
+ * Users of a shipped backend get this through its header (rh_sqlite.h,
+ * rh_pg.h); a host writing its own backend includes it. */
+#ifndef RH_SYS_STORAGE_H
+#define RH_SYS_STORAGE_H
+
+#include "../rh_storage.h"
+
+RH_BEGIN_DECLS
+
+/* ------------------------------------------------------------------------ */
+/* Records built by a backend (claimed rows, query answers) use the C heap
+ * and are released with the matching rh_*_free(), where NULL is a no-op.   */
+
+/**
+ * Build an event record (for storage adapters returning claimed rows).
+ * Strings and data are copied. @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM.
+ * @since 0.1.0
+ */
+RH_EXTERN int rh_event_new(rh_event **out, const char *id, const char *type,
+                           int64_t timestamp_ms, const char *data,
+                           size_t data_len);
+RH_EXTERN void rh_event_free(rh_event *ev);
+
+/**
+ * Build a delivery record (for storage adapters). Strings are copied.
+ * @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM. @since 0.1.0
+ */
+RH_EXTERN int rh_delivery_new(rh_delivery **out, const char *id,
+                              const char *event_id, const char *endpoint_id,
+                              const char *event_type, int state, int attempts,
+                              int64_t next_attempt_ms, int64_t created_ms,
+                              int64_t updated_ms);
+RH_EXTERN void rh_delivery_free(rh_delivery *dl);
+
+/**
+ * Build an attempt record (for storage adapters answering queries). Strings
+ * are copied; response may be NULL when response_len is 0, error may be NULL.
+ * @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM. @since 0.1.0
+ */
+RH_EXTERN int rh_attempt_new(rh_attempt **out, int64_t seq,
+                             const char *delivery_id, const char *endpoint_id,
+                             const char *event_id, const char *event_type,
+                             int number, int64_t started_ms,
+                             int64_t duration_ms, int status, int success,
+                             int outcome, const char *response,
+                             size_t response_len, const char *error);
+RH_EXTERN void rh_attempt_free(rh_attempt *at);
+
+/* ------------------------------------------------------------------------ */
+/* The storage method table. The semantics every backend keeps are in
+ * docs/storage.md: atomic enqueue, exclusive claims with a lease, atomic
+ * complete. Every slot returns RH_OK (or a count) or a negative code; any
+ * negative value other than RH_E_NOT_FOUND / RH_E_STATE / RH_E_FULL is
+ * reported to the caller as RH_E_STORAGE with the slot's name.             */
+
+/** Storage hands back each endpoint record, as the JSON text it was saved
+ *  with. Return RH_OK or a negative code to stop. */
+typedef int (*rh_endpoint_record_cb)(const char *json, size_t json_len,
+                                     void *each_userdata);
+/** Storage offers each due delivery with its event. Return 1 to claim it,
+ *  0 to leave it as it is, or a negative code to stop. */
+typedef int (*rh_claim_cb)(const rh_delivery *dl, const rh_event *ev,
+                           void *each_userdata);
+
+/* ------------------------------------------------------------------------ */
+/* A fair claim (storage version 2). The library says how many deliveries it
+ * can take in all and per endpoint; endpoints it has partly or wholly busy
+ * are listed with the room they have left (0: take none of theirs). Every
+ * endpoint not listed has room for max_per_endpoint. Lent to the claim_batch
+ * slot for the duration of the call.                                       */
+
+typedef struct rh_claim_request rh_claim_request;
+/** Deliveries due at or before this time (pending) or whose lease ended by
+ *  it (in flight) may be claimed. @since 0.2.0 */
+RH_EXTERN int64_t rh_claim_request_now_ms(const rh_claim_request *r);
+/** Mark what is claimed in flight until this time. @since 0.2.0 */
+RH_EXTERN int64_t rh_claim_request_lease_until_ms(const rh_claim_request *r);
+/** Claim at most this many in all. @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_max(const rh_claim_request *r);
+/** Claim at most this many of one endpoint not listed below. @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_max_per_endpoint(const rh_claim_request *r);
+/** The endpoints with less room than max_per_endpoint, listed in ascending
+ *  strcmp() order of their ids. @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_limit_count(const rh_claim_request *r);
+/** The i-th listed endpoint's id ("" out of range). @since 0.2.0 */
+RH_EXTERN const char *rh_claim_request_limit_endpoint(const rh_claim_request *r,
+                                                      size_t i);
+/** The i-th listed endpoint's room (0 out of range). @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_limit_room(const rh_claim_request *r,
+                                             size_t i);
+/** The room of endpoint_id: its listed room, else max_per_endpoint (a
+ *  binary search of the list). @since 0.2.0 */
+RH_EXTERN size_t rh_claim_request_room_of(const rh_claim_request *r,
+                                          const char *endpoint_id);
+
+/** A claimed delivery and its event, handed back after the claim committed.
+ *  Return RH_OK, or a negative code to stop (the rest stay claimed and come
+ *  back when their lease ends). */
+typedef int (*rh_claimed_cb)(const rh_delivery *dl, const rh_event *ev,
+                             void *each_userdata);
+
+#define RH_STORAGE_VERSION 2
+
+/**
+ * A storage backend. Slots are only appended; each addition bumps
+ * RH_STORAGE_VERSION. Set version to the RH_STORAGE_VERSION you compiled
+ * with (RH_STORAGE_INIT does); the library reads only the slots of that
+ * version, and a version newer than the library knows gets
+ * RH_E_UNSUPPORTED. The version-1 slots are required except destroy and
+ * last_error; the version-2 slots are optional.
+ * @since 0.1.0
+ */
+struct rh_storage {
+    unsigned int version;
+    void *userdata;
+    /* Endpoints: insert or replace the record (JSON text we produce and
+     * parse; it contains the secrets), remove by id (RH_E_NOT_FOUND if
+     * unknown), and hand every stored record to `each`. */
+    int (*endpoint_save)(const char *endpoint_id, const char *json,
+                         size_t json_len, void *userdata);
+    int (*endpoint_remove)(const char *endpoint_id, void *userdata);
+    int (*endpoint_load)(rh_endpoint_record_cb each, void *each_userdata,
+                         void *userdata);
+    /* One event and all of its deliveries, atomically: all or none.
+     * RH_E_FULL when the backend is at its capacity. */
+    int (*enqueue)(const rh_event *ev, const rh_delivery *const *dls, size_t n,
+                   void *userdata);
+    /* Offer deliveries that are pending and due (next_attempt_ms <= now_ms)
+     * or in flight with an expired lease, earliest due first, to `each`;
+     * mark those it accepts in flight until lease_until_ms. Stop after `max`
+     * accepted. Two processes sharing one store never claim one delivery
+     * at once. Returns the number claimed. */
+    int (*claim)(int64_t now_ms, int64_t lease_until_ms, size_t max,
+                 rh_claim_cb each, void *each_userdata, void *userdata);
+    /* Append the attempt (NULL when no request was made) and set the
+     * delivery's new state, attempts, next attempt and updated time, all at
+     * once. */
+    int (*complete)(const rh_delivery *dl, const rh_attempt *at,
+                    void *userdata);
+    /* The delivery log. Return the number of records handed to `each`. */
+    int (*query_attempts)(const rh_query *q, rh_attempt_cb each,
+                          void *each_userdata, void *userdata);
+    int (*query_deliveries)(const rh_query *q, rh_delivery_cb each,
+                            void *each_userdata, void *userdata);
+    /* Put one failed delivery back to pending, due at now_ms, attempts 0:
+     * RH_E_NOT_FOUND if unknown, RH_E_STATE if it is not failed. */
+    int (*resend)(const char *delivery_id, int64_t now_ms, void *userdata);
+    /* The same for every failed delivery of an endpoint created at or after
+     * since_ms. Returns how many. */
+    int (*recover)(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
+                   void *userdata);
+    /* The earliest time a claim could find work: the first pending due time
+     * or lease end, in *due_ms_out; -1 when there is none. A shared backend
+     * may answer with its polling interval. */
+    int (*next_due)(int64_t now_ms, int64_t *due_ms_out, void *userdata);
+    /* Optional: called once by rh_ctx_free(). */
+    void (*destroy)(void *userdata);
+    /* Optional: text about the backend's last failure (e.g. the database's
+     * message), copied into rh_ctx_last_error(); valid until the next slot
+     * call. */
+    const char *(*last_error)(void *userdata);
+
+    /* ---- version 2: each optional; when NULL (or in a version-1 table)
+     * the library falls back to claim and complete above. */
+
+    /* A fair claim in one transaction: due deliveries (as for claim), at
+     * most rh_claim_request_max() in all and no more of one endpoint than
+     * its room, so that an endpoint with no room costs nothing however many
+     * of its deliveries are due. Endpoints with due work take turns (one
+     * each, earliest first due first, then again); within one endpoint the
+     * earliest due goes first. Mark them in flight until the lease time,
+     * COMMIT, and only then hand each to `each`. Returns how many were
+     * claimed. Called on rh_tick's path: do not wait long on locks. */
+    int (*claim_batch)(const rh_claim_request *req, rh_claimed_cb each,
+                       void *each_userdata, void *userdata);
+    /* complete for n deliveries at once, in order, in one transaction: all
+     * or none. ats[i] may be NULL (no request was made). A delivery the
+     * store does not know is skipped, its attempt not appended. Called on
+     * rh_tick's path: do not wait long on locks. */
+    int (*complete_batch)(const rh_delivery *const *dls,
+                          const rh_attempt *const *ats, size_t n,
+                          void *userdata);
+    /* rh_emit_batch_begin / rh_emit_batch_commit: the enqueues between
+     * them are made durable by one commit. Both set or both NULL (then a
+     * batch is one commit per emit, as without one). */
+    int (*batch_begin)(void *userdata);
+    int (*batch_commit)(void *userdata);
+};
+
+/** An initialiser for a table of this version with every slot NULL:
+ *  rh_storage st = RH_STORAGE_INIT; then set the slots you implement.
+ *  @since 0.2.0 */
+#define RH_STORAGE_INIT                                                        \
+    {                                                                          \
+        RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+            0                                                                  \
+    }
+
+RH_END_DECLS
+
+#endif /* RH_SYS_STORAGE_H */
