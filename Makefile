@@ -58,7 +58,8 @@ STATIC := $(BUILD)/libreplicer-hooks.a
 SQLITE_SONAME := libreplicer-hooks-sqlite.so.$(ABI)
 SQLITE_SHARED := $(BUILD)/$(SQLITE_SONAME)
 SQLITE_STATIC := $(BUILD)/libreplicer-hooks-sqlite.a
-SQLITE_OBJ := $(BUILD)/obj/storage_rh_sqlite.o
+SQLITE_SRC := $(wildcard lib/storage/rh_sqlite*.c)
+SQLITE_OBJ := $(patsubst lib/storage/%.c,$(BUILD)/obj/storage_%.o,$(SQLITE_SRC))
 PG_SONAME := libreplicer-hooks-pg.so.$(ABI)
 PG_SHARED := $(BUILD)/$(PG_SONAME)
 PG_STATIC := $(BUILD)/libreplicer-hooks-pg.a
@@ -108,7 +109,7 @@ $(STATIC): $(LIB_OBJ)
 	ar rcs $@ $(LIB_OBJ)
 
 # The SQLite adapter is its own library: the core never links SQLite.
-$(SQLITE_OBJ): lib/storage/rh_sqlite.c lib/storage/rh_adapter.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
+$(SQLITE_OBJ): $(BUILD)/obj/storage_%.o: lib/storage/%.c lib/storage/rh_adapter.h lib/storage/rh_sqlite_store.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # $ORIGIN: an adapter loads on its own, finding the core beside it.

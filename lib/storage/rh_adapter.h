@@ -1,6 +1,6 @@
-/* replicer-hooks storage adapters: what the SQLite and PostgreSQL adapters
- * share. Included by each and compiled into it (all static), so that
- * neither library exports more than its own open and attach. */
+/* replicer-hooks storage backends: what the memory store and the SQLite and
+ * PostgreSQL adapters share. Compiled into each (all static), so that no
+ * adapter library exports more than its own open and attach. */
 #ifndef RH_ADAPTER_H
 #define RH_ADAPTER_H
 
@@ -10,58 +10,30 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The slots each adapter defines, on its own `store` passed as userdata. */
-static int s_endpoint_save(const char *id, const char *json, size_t len,
-                           void *ud);
-static int s_endpoint_remove(const char *id, void *ud);
-static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
-                           void *ud);
-static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
-                     size_t n, void *ud);
-static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
-                   rh_claim_cb each, void *each_ud, void *ud);
-static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud);
-static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
-                            void *each_ud, void *ud);
-static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
-                              void *each_ud, void *ud);
-static int s_resend(const char *id, int64_t now_ms, void *ud);
-static int s_recover(const char *endpoint_id, int64_t since_ms,
-                     int64_t now_ms, void *ud);
-static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud);
-static const char *s_last_error(void *ud);
-static void s_destroy(void *ud);
-static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
-                         void *each_ud, void *ud);
-static int s_complete_batch(const rh_delivery *const *dls,
-                            const rh_attempt *const *ats, size_t n, void *ud);
-static int s_batch_begin(void *ud);
-static int s_batch_commit(void *ud);
-
-/* The method table over those slots. */
-static inline void adapter_fill(rh_storage *out, void *store)
-{
-    memset(out, 0, sizeof *out);
-    out->version = RH_STORAGE_VERSION;
-    out->userdata = store;
-    out->endpoint_save = s_endpoint_save;
-    out->endpoint_remove = s_endpoint_remove;
-    out->endpoint_load = s_endpoint_load;
-    out->enqueue = s_enqueue;
-    out->claim = s_claim;
-    out->complete = s_complete;
-    out->query_attempts = s_query_attempts;
-    out->query_deliveries = s_query_deliveries;
-    out->resend = s_resend;
-    out->recover = s_recover;
-    out->next_due = s_next_due;
-    out->destroy = s_destroy;
-    out->last_error = s_last_error;
-    out->claim_batch = s_claim_batch;
-    out->complete_batch = s_complete_batch;
-    out->batch_begin = s_batch_begin;
-    out->batch_commit = s_batch_commit;
-}
+/* The SQL adapters' statements, one numbering for both: each adapter's text
+ * table leaves NULL those it does not use. */
+enum {
+    S_EP_SAVE,
+    S_EP_REMOVE,
+    S_EP_LOAD,
+    S_EV_INSERT, /* SQLite: the event row; PostgreSQL inserts it in S_DL_INSERT
+                  */
+    S_DL_INSERT,
+    S_CLAIM_SCAN,
+    S_CLAIM_TAKE,
+    S_AT_INSERT,
+    S_DL_UPDATE,
+    S_QUERY_ATTEMPTS,
+    S_QUERY_DELIVERIES,
+    S_RESEND,
+    S_STATE_OF,
+    S_RECOVER,
+    S_NEXT_DUE,
+    S_DUE_ENDPOINTS, /* SQLite's fair claim: endpoints, then ... */
+    S_ENDPOINT_DUE,  /* ... each one's due rows */
+    S_CLAIM_FAIR,    /* PostgreSQL's fair claim, one statement */
+    S_COUNT
+};
 
 /* The caller's callback for one kind of row. */
 typedef struct each_pass {
@@ -124,3 +96,60 @@ static inline int adapter_schema_newer(int version, int supported, char *err,
 }
 
 #endif
+
+/* The slots and the table over them: only in the one file of an adapter
+ * that fills its table (its other files define RH_ADAPTER_HELPERS_ONLY). */
+#if !defined(RH_ADAPTER_HELPERS_ONLY) && !defined(RH_ADAPTER_SLOTS)
+#define RH_ADAPTER_SLOTS
+/* The slots each adapter defines, on its own `store` passed as userdata. */
+static int s_endpoint_save(const char *id, const char *json, size_t len,
+                           void *ud);
+static int s_endpoint_remove(const char *id, void *ud);
+static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud, void *ud);
+static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
+                     size_t n, void *ud);
+static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
+                   rh_claim_cb each, void *each_ud, void *ud);
+static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud);
+static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
+                            void *each_ud, void *ud);
+static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
+                              void *each_ud, void *ud);
+static int s_resend(const char *id, int64_t now_ms, void *ud);
+static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
+                     void *ud);
+static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud);
+static const char *s_last_error(void *ud);
+static void s_destroy(void *ud);
+static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
+                         void *each_ud, void *ud);
+static int s_complete_batch(const rh_delivery *const *dls,
+                            const rh_attempt *const *ats, size_t n, void *ud);
+static int s_batch_begin(void *ud);
+static int s_batch_commit(void *ud);
+
+/* The method table over those slots. */
+static inline void adapter_fill(rh_storage *out, void *userdata)
+{
+    memset(out, 0, sizeof *out);
+    out->version = RH_STORAGE_VERSION;
+    out->userdata = userdata;
+    out->endpoint_save = s_endpoint_save;
+    out->endpoint_remove = s_endpoint_remove;
+    out->endpoint_load = s_endpoint_load;
+    out->enqueue = s_enqueue;
+    out->claim = s_claim;
+    out->complete = s_complete;
+    out->query_attempts = s_query_attempts;
+    out->query_deliveries = s_query_deliveries;
+    out->resend = s_resend;
+    out->recover = s_recover;
+    out->next_due = s_next_due;
+    out->destroy = s_destroy;
+    out->last_error = s_last_error;
+    out->claim_batch = s_claim_batch;
+    out->complete_batch = s_complete_batch;
+    out->batch_begin = s_batch_begin;
+    out->batch_commit = s_batch_commit;
+}
+#endif /* RH_ADAPTER_HELPERS_ONLY */

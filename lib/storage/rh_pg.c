@@ -19,25 +19,6 @@
 #define BACKOFF_MIN_MS 200  /* reconnect attempts, doubling ... */
 #define BACKOFF_MAX_MS 5000 /* ... up to this */
 
-enum {
-    S_EP_SAVE,
-    S_EP_REMOVE,
-    S_EP_LOAD,
-    S_DL_INSERT,
-    S_CLAIM_SCAN,
-    S_CLAIM_TAKE,
-    S_AT_INSERT,
-    S_DL_UPDATE,
-    S_QUERY_ATTEMPTS,
-    S_QUERY_DELIVERIES,
-    S_RESEND,
-    S_STATE_OF,
-    S_RECOVER,
-    S_NEXT_DUE,
-    S_CLAIM_FAIR,
-    S_COUNT
-};
-
 /* "@." stands for the schema. */
 static const char *const sql_template[S_COUNT] = {
     [S_EP_SAVE] = "INSERT INTO @.endpoints(id, record) VALUES($1, $2) "
@@ -1109,7 +1090,8 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     snprintf(s->schema, sizeof s->schema, "%s",
              schema ? schema : "replicer_hooks");
     for (int i = 0; i < S_COUNT && rc == RH_OK; i++)
-        if (!(s->sql[i] = expand(sql_template[i], s->schema)))
+        if (sql_template[i] &&
+            !(s->sql[i] = expand(sql_template[i], s->schema)))
             rc = RH_E_NOMEM;
     if (rc == RH_OK)
         rc = migrate(s);

@@ -1,0 +1,233 @@
+/* replicer-hooks SQLite storage's claims: the fair claim (one index seek per
+ * endpoint with room, taken in turns, committed before it hands back) and
+ * version 1's offer. */
+#include "rh_sqlite_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct claimed_row {
+    rh_delivery *dl;
+    rh_event *ev;
+} claimed_row;
+
+typedef struct scan_state {
+    claimed_row *rows;
+    size_t n;
+} scan_state;
+
+/* A due row: the delivery in columns 0..8, its event's time and data. */
+static int claim_row(store *s, sqlite3_stmt *st, void *ud)
+{
+    scan_state *sc = ud;
+    claimed_row *r = &sc->rows[sc->n];
+    int rc = rh__sqlite_row_delivery(s, st, &r->dl);
+    if (rc == RH_OK)
+        rc = rh_event_new(&r->ev, (const char *)sqlite3_column_text(st, 1),
+                          (const char *)sqlite3_column_text(st, 3),
+                          sqlite3_column_int64(st, 9),
+                          (const char *)sqlite3_column_blob(st, 10),
+                          (size_t)sqlite3_column_bytes(st, 10));
+    if (rc != RH_OK) {
+        rh_delivery_free(r->dl);
+        r->dl = NULL;
+        return adapter_row_rc(rc, "event", s->err, sizeof s->err);
+    }
+    sc->n++;
+    return RH_OK;
+}
+
+/* Version 1's claim: offered in the transaction, within a window. */
+static int claim_offered(store *s, int64_t now_ms, int64_t lease_until_ms,
+                         size_t max, rh_claim_cb each, void *each_ud)
+{
+    sqlite3_stmt *scan = rh__sqlite_stmt(s, S_CLAIM_SCAN),
+                 *take = rh__sqlite_stmt(s, S_CLAIM_TAKE);
+    size_t budget = adapter_scan_budget(max), n = 0, taken = 0;
+    claimed_row *rows;
+    int rc;
+    if (!scan || !take)
+        return RH_E_STORAGE;
+    if (max == 0)
+        return 0;
+    rows = calloc(budget, sizeof *rows);
+    if (!rows)
+        return RH_E_NOMEM;
+    /* The scan runs under the write lock: nobody else can claim the rows
+     * we read before we mark them. */
+    if ((rc = rh__sqlite_begin(s)) != RH_OK) {
+        free(rows);
+        return rc;
+    }
+    sqlite3_bind_int64(scan, 1, now_ms);
+    sqlite3_bind_int64(scan, 2, (sqlite3_int64)budget);
+    scan_state sc = {rows, 0};
+    rc = rh__sqlite_for_each_row(s, scan, "claim", claim_row, &sc);
+    n = sc.n;
+    rc = rc < 0 ? rc : RH_OK;
+    for (size_t i = 0; rc == RH_OK && i < n && taken < max; i++) {
+        int want = each(rows[i].dl, rows[i].ev, each_ud);
+        if (want < 0) {
+            rc = want;
+            break;
+        }
+        if (want == 0)
+            continue;
+        sqlite3_bind_text(take, 1, rh_delivery_id(rows[i].dl), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(take, 2, lease_until_ms);
+        if (sqlite3_step(take) != SQLITE_DONE)
+            rc = rh__sqlite_fail(s, "claim");
+        rh__sqlite_done_with(take);
+        taken++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rh_delivery_free(rows[i].dl);
+        rh_event_free(rows[i].ev);
+    }
+    free(rows);
+    if (rc == RH_OK)
+        rc = rh__sqlite_commit(s);
+    else
+        /* A callback that fails mid-claim keeps what it accepted before:
+         * those transfers were started. */
+        rc = rc == RH_E_STORAGE || rc == RH_E_NOMEM
+                 ? rh__sqlite_rollback(s, rc)
+                 : (rh__sqlite_commit(s), rc);
+    return rc == RH_OK ? (int)taken : rc;
+}
+
+int rh__sqlite_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
+                     rh_claim_cb each, void *each_ud, void *ud)
+{
+    store *s = ud;
+    rh__sqlite_tick_path(s, 1);
+    rh__sqlite_claim_sync(s, 1);
+    int rc = claim_offered(s, now_ms, lease_until_ms, max, each, each_ud);
+    rh__sqlite_claim_sync(s, 0);
+    rh__sqlite_tick_path(s, 0);
+    return rc;
+}
+
+/* ------------------------------------------------------------ fair claim */
+
+typedef struct due_endpoint {
+    char id[RH_ID_SIZE];
+    size_t room;
+    size_t first, n, next; /* its rows in the claim's row array */
+} due_endpoint;
+
+typedef struct due_scan {
+    const rh_claim_request *req;
+    due_endpoint *eps;
+    size_t n, max;
+} due_scan;
+
+static int due_endpoint_row(store *s, sqlite3_stmt *st, void *ud)
+{
+    due_scan *de = ud;
+    const char *id = (const char *)sqlite3_column_text(st, 0);
+    size_t room;
+    (void)s;
+    if (!id || de->n >= de->max)
+        return RH_OK;
+    room = rh_claim_request_room_of(de->req, id);
+    if (room == 0)
+        return RH_OK; /* at its cap: none of its rows is read */
+    due_endpoint *e = &de->eps[de->n++];
+    snprintf(e->id, sizeof e->id, "%s", id);
+    e->room = room;
+    return RH_OK;
+}
+
+int rh__sqlite_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
+                           void *each_ud, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *eps_st = rh__sqlite_stmt(s, S_DUE_ENDPOINTS),
+                 *rows_st = rh__sqlite_stmt(s, S_ENDPOINT_DUE),
+                 *take = rh__sqlite_stmt(s, S_CLAIM_TAKE);
+    size_t max = rh_claim_request_max(req), full = 0, n_rows = 0, taken = 0;
+    size_t cap_rows = 0;
+    int64_t now = rh_claim_request_now_ms(req);
+    claimed_row *rows = NULL, **chosen = NULL;
+    due_endpoint *eps = NULL;
+    int rc;
+    if (!eps_st || !rows_st || !take)
+        return RH_E_STORAGE;
+    if (max == 0)
+        return 0;
+    for (size_t i = 0; i < rh_claim_request_limit_count(req); i++)
+        full += rh_claim_request_limit_room(req, i) == 0;
+    eps = calloc(max, sizeof *eps);
+    chosen = calloc(max, sizeof *chosen);
+    if (!eps || !chosen) {
+        free(eps);
+        free(chosen);
+        return RH_E_NOMEM;
+    }
+    rh__sqlite_tick_path(s, 1);
+    rh__sqlite_claim_sync(s, 1);
+    /* Under the write lock: nobody else claims the rows we read. */
+    if ((rc = rh__sqlite_begin(s)) != RH_OK)
+        goto out;
+    due_scan de = {req, eps, 0, max};
+    sqlite3_bind_int64(eps_st, 1, now);
+    sqlite3_bind_int64(eps_st, 2, (sqlite3_int64)(max + full));
+    rc = rh__sqlite_for_each_row(s, eps_st, "claim", due_endpoint_row, &de);
+    rc = rc < 0 ? rc : RH_OK;
+    for (size_t i = 0; rc == RH_OK && i < de.n; i++)
+        cap_rows += eps[i].room < max ? eps[i].room : max;
+    if (rc == RH_OK && cap_rows && !(rows = calloc(cap_rows, sizeof *rows)))
+        rc = RH_E_NOMEM;
+    for (size_t i = 0; rc == RH_OK && i < de.n; i++) {
+        size_t want = eps[i].room < max ? eps[i].room : max;
+        scan_state sc = {rows + n_rows, 0};
+        sqlite3_bind_text(rows_st, 1, eps[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(rows_st, 2, now);
+        sqlite3_bind_int64(rows_st, 3, (sqlite3_int64)want);
+        rc = rh__sqlite_for_each_row(s, rows_st, "claim", claim_row, &sc);
+        rc = rc < 0 ? rc : RH_OK;
+        eps[i].first = eps[i].next = n_rows;
+        eps[i].n = sc.n;
+        n_rows += sc.n;
+    }
+    /* Turns: one row of each endpoint, earliest first due first, then
+     * again, until the claim is full. */
+    for (int progress = 1; rc == RH_OK && progress && taken < max;) {
+        progress = 0;
+        for (size_t i = 0; i < de.n && taken < max; i++) {
+            if (eps[i].next >= eps[i].first + eps[i].n)
+                continue;
+            chosen[taken++] = &rows[eps[i].next++];
+            progress = 1;
+        }
+    }
+    for (size_t i = 0; rc == RH_OK && i < taken; i++) {
+        sqlite3_bind_text(take, 1, rh_delivery_id(chosen[i]->dl), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(take, 2, rh_claim_request_lease_until_ms(req));
+        if (sqlite3_step(take) != SQLITE_DONE)
+            rc = rh__sqlite_fail(s, "claim");
+        rh__sqlite_done_with(take);
+    }
+    rc = rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
+    /* Committed: only now is anything handed back. */
+    for (size_t i = 0; rc == RH_OK && i < taken; i++) {
+        int r = each(chosen[i]->dl, chosen[i]->ev, each_ud);
+        if (r < 0)
+            rc = r;
+    }
+    for (size_t i = 0; i < n_rows; i++) {
+        rh_delivery_free(rows[i].dl);
+        rh_event_free(rows[i].ev);
+    }
+out:
+    rh__sqlite_claim_sync(s, 0);
+    rh__sqlite_tick_path(s, 0);
+    free(rows);
+    free(eps);
+    free(chosen);
+    return rc == RH_OK ? (int)taken : rc;
+}

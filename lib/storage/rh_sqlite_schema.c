@@ -1,0 +1,142 @@
+/* replicer-hooks SQLite storage's schema: creating and migrating it, telling
+ * a damaged file from a busy one, and the connection's settings. */
+#include "rh_sqlite_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* For the fair claim; made on every open, so that a file written by an
+ * older version gains it (it changes nothing an older version reads). */
+static const char index_ready[] =
+    "CREATE INDEX IF NOT EXISTS rh_deliveries_ready ON rh_deliveries("
+    "endpoint_id, due_ms, id) WHERE state < 2";
+
+/* Version 1. Our own meta table, not PRAGMA user_version: on the host's
+ * database (the outbox case) user_version belongs to the host. */
+static const char schema_v1[] =
+    "CREATE TABLE IF NOT EXISTS rh_meta(key TEXT PRIMARY KEY, value INTEGER);"
+    "CREATE TABLE rh_endpoints(id TEXT PRIMARY KEY, record TEXT NOT NULL);"
+    "CREATE TABLE rh_events(id TEXT PRIMARY KEY, type TEXT NOT NULL,"
+    " timestamp_ms INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE TABLE rh_deliveries(id TEXT PRIMARY KEY,"
+    " event_id TEXT NOT NULL REFERENCES rh_events(id),"
+    " endpoint_id TEXT NOT NULL, event_type TEXT NOT NULL,"
+    " state INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+    " next_attempt_ms INTEGER NOT NULL,"
+    /* due_ms: the next attempt while pending, the lease end in flight */
+    " due_ms INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX rh_deliveries_due ON rh_deliveries(due_ms) WHERE state < 2;"
+    "CREATE INDEX rh_deliveries_endpoint ON rh_deliveries(endpoint_id,"
+    " created_ms);"
+    "CREATE INDEX rh_deliveries_event ON rh_deliveries(event_id);"
+    "CREATE TABLE rh_attempts(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " delivery_id TEXT NOT NULL, endpoint_id TEXT NOT NULL,"
+    " event_id TEXT NOT NULL, event_type TEXT NOT NULL,"
+    " number INTEGER NOT NULL, started_ms INTEGER NOT NULL,"
+    " duration_ms INTEGER NOT NULL, status INTEGER NOT NULL,"
+    " success INTEGER NOT NULL, outcome INTEGER NOT NULL,"
+    " response BLOB, error TEXT);"
+    "CREATE INDEX rh_attempts_delivery ON rh_attempts(delivery_id);"
+    "CREATE INDEX rh_attempts_endpoint ON rh_attempts(endpoint_id, seq);"
+    "INSERT INTO rh_meta(key, value) VALUES('schema_version', 1);";
+
+/* ------------------------------------------------------------ opening */
+
+static int damaged(store *s, const char *why)
+{
+    const char *file = sqlite3_db_filename(s->db, "main");
+    snprintf(s->err, sizeof s->err,
+             "%s is damaged or not a replicer-hooks store (%s); nothing in "
+             "it was changed",
+             file && *file ? file : "the database", why);
+    return RH_E_STORAGE;
+}
+
+static int is_damage(int code)
+{
+    code &= 0xff; /* the primary code of an extended one */
+    return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
+/* Before anything is written (not even the journal mode): our tables
+ * without their schema version, or pages SQLite cannot read, mean a
+ * damaged store or someone else's file, and creating the schema over it
+ * would fail half-way or bury the damage. No tables of ours is a new store.
+ * Sets *version (0: none yet). */
+static int read_schema_version(store *s, int *version)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, ours = 0;
+    *version = 0;
+    rc = sqlite3_prepare_v2(s->db,
+                            "SELECT count(*) FROM sqlite_master WHERE type = "
+                            "'table' AND name IN ('rh_meta', 'rh_endpoints', "
+                            "'rh_events', 'rh_deliveries', 'rh_attempts')",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ours = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK && rc != SQLITE_ROW)
+        return is_damage(sqlite3_errcode(s->db))
+                   ? damaged(s, sqlite3_errmsg(s->db))
+                   : rh__sqlite_fail(s, "open");
+    if (ours == 0)
+        return RH_OK;
+    st = NULL;
+    rc = sqlite3_prepare_v2(s->db,
+                            "SELECT value FROM rh_meta WHERE key = "
+                            "'schema_version'",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW && *version >= 1)
+        return RH_OK;
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW &&
+        !is_damage(sqlite3_errcode(s->db)) &&
+        !strstr(sqlite3_errmsg(s->db), "no such table"))
+        return rh__sqlite_fail(s, "open"); /* busy, out of memory: not damage */
+    return damaged(s, rc == SQLITE_DONE || rc == SQLITE_ROW
+                          ? "its replicer-hooks tables have no schema version"
+                          : sqlite3_errmsg(s->db));
+}
+
+int rh__sqlite_setup(store *s, unsigned int flags)
+{
+    int version = 0, rc;
+    if ((rc = read_schema_version(s, &version)) != RH_OK)
+        return rc;
+    if (sqlite3_get_autocommit(s->db)) {
+        /* WAL lets readers and one writer share the file; FULL makes a
+         * commit durable before emit returns. */
+        if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) !=
+            SQLITE_OK)
+            return rh__sqlite_fail(s, "journal_mode");
+        if (sqlite3_exec(s->db,
+                         flags & RH_SQLITE_SYNC_NORMAL
+                             ? "PRAGMA synchronous=NORMAL"
+                             : "PRAGMA synchronous=FULL",
+                         NULL, NULL, NULL) != SQLITE_OK)
+            return rh__sqlite_fail(s, "synchronous");
+        s->sync_full = !(flags & RH_SQLITE_SYNC_NORMAL);
+    }
+    sqlite3_exec(s->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    if ((rc = rh__sqlite_begin(s)) != RH_OK)
+        return rc;
+    /* again inside the write transaction: another process may have
+     * created the schema since */
+    if ((rc = read_schema_version(s, &version)) != RH_OK)
+        return rh__sqlite_rollback(s, rc);
+    if (version > SCHEMA_VERSION)
+        return rh__sqlite_rollback(s,
+                                   adapter_schema_newer(version, SCHEMA_VERSION,
+                                                        s->err, sizeof s->err));
+    if (version < 1 &&
+        sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) != SQLITE_OK)
+        return rh__sqlite_rollback(s, rh__sqlite_fail(s, "create schema"));
+    if (sqlite3_exec(s->db, index_ready, NULL, NULL, NULL) != SQLITE_OK)
+        return rh__sqlite_rollback(s, rh__sqlite_fail(s, "create index"));
+    return rh__sqlite_commit(s);
+}

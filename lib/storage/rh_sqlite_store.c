@@ -1,0 +1,198 @@
+/* replicer-hooks SQLite storage's statements and the helpers every file of
+ * the adapter uses: preparing, failing with SQLite's text, framing writes. */
+#include "rh_sqlite_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sql_text[S_COUNT] = {
+    [S_EP_SAVE] = "INSERT INTO rh_endpoints(id, record) VALUES(?1, ?2) "
+                  "ON CONFLICT(id) DO UPDATE SET record = excluded.record",
+    [S_EP_REMOVE] = "DELETE FROM rh_endpoints WHERE id = ?1",
+    [S_EP_LOAD] = "SELECT record FROM rh_endpoints ORDER BY rowid",
+    [S_EV_INSERT] = "INSERT INTO rh_events(id, type, timestamp_ms, data) "
+                    "VALUES(?1, ?2, ?3, ?4)",
+    [S_DL_INSERT] =
+        "INSERT INTO rh_deliveries(id, event_id, endpoint_id, event_type, "
+        "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms) "
+        "VALUES(?1, ?2, ?3, ?4, 0, ?5, ?6, ?6, ?7, ?8)",
+    [S_CLAIM_SCAN] =
+        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
+        "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
+        "e.timestamp_ms, e.data FROM rh_deliveries d "
+        "JOIN rh_events e ON e.id = d.event_id "
+        "WHERE d.state < 2 AND d.due_ms <= ?1 ORDER BY d.due_ms, d.id "
+        "LIMIT ?2",
+    [S_CLAIM_TAKE] = "UPDATE rh_deliveries SET state = 1, due_ms = ?2 "
+                     "WHERE id = ?1",
+    [S_AT_INSERT] =
+        "INSERT INTO rh_attempts(delivery_id, endpoint_id, event_id, "
+        "event_type, number, started_ms, duration_ms, status, success, "
+        "outcome, response, error) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [S_DL_UPDATE] =
+        "UPDATE rh_deliveries SET state = ?2, attempts = ?3, "
+        "next_attempt_ms = ?4, due_ms = ?5, updated_ms = ?6 WHERE id = ?1",
+    [S_QUERY_ATTEMPTS] =
+        "SELECT seq, delivery_id, endpoint_id, event_id, event_type, number, "
+        "started_ms, duration_ms, status, success, outcome, response, error "
+        "FROM rh_attempts WHERE seq > ?1 "
+        "AND (?2 IS NULL OR endpoint_id = ?2) "
+        "AND (?3 IS NULL OR delivery_id = ?3) "
+        "AND (?4 IS NULL OR event_id = ?4) AND (?5 = 0 OR success = 0) "
+        "AND started_ms >= ?6 AND (?7 = 0 OR started_ms < ?7) "
+        "ORDER BY seq LIMIT ?8",
+    [S_QUERY_DELIVERIES] =
+        "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
+        "next_attempt_ms, created_ms, updated_ms FROM rh_deliveries "
+        "WHERE (?1 IS NULL OR endpoint_id = ?1) AND (?2 IS NULL OR id = ?2) "
+        "AND (?3 IS NULL OR event_id = ?3) AND (?4 = 0 OR state = 3) "
+        "AND (?5 < 0 OR state = ?5) AND created_ms >= ?6 "
+        "AND (?7 = 0 OR created_ms < ?7) ORDER BY created_ms, id LIMIT ?8",
+    [S_RESEND] = "UPDATE rh_deliveries SET state = 0, attempts = 0, "
+                 "next_attempt_ms = ?2, due_ms = ?2, updated_ms = ?2 "
+                 "WHERE id = ?1 AND state = 3",
+    [S_STATE_OF] = "SELECT state FROM rh_deliveries WHERE id = ?1",
+    [S_RECOVER] = "UPDATE rh_deliveries SET state = 0, attempts = 0, "
+                  "next_attempt_ms = ?3, due_ms = ?3, updated_ms = ?3 "
+                  "WHERE endpoint_id = ?1 AND state = 3 AND created_ms >= ?2",
+    [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM rh_deliveries WHERE state < 2",
+    /* The endpoints with unfinished deliveries, one index seek each (a
+     * skip-scan of rh_deliveries_ready), with their first due time: the
+     * claim's cost follows the endpoints, never one endpoint's backlog. */
+    [S_DUE_ENDPOINTS] =
+        "WITH RECURSIVE eps(id) AS ("
+        " SELECT (SELECT MIN(endpoint_id) FROM rh_deliveries WHERE state < 2)"
+        " UNION ALL SELECT (SELECT MIN(endpoint_id) FROM rh_deliveries"
+        "  WHERE state < 2 AND endpoint_id > eps.id) FROM eps"
+        " WHERE eps.id IS NOT NULL) "
+        "SELECT id, first FROM (SELECT id, (SELECT MIN(due_ms) FROM"
+        " rh_deliveries WHERE state < 2 AND endpoint_id = eps.id) AS first"
+        " FROM eps WHERE id IS NOT NULL) WHERE first <= ?1 "
+        "ORDER BY first, id LIMIT ?2",
+    /* One endpoint's due deliveries, earliest first, up to its room; the
+     * state read is the one they are handed back in (in flight). */
+    [S_ENDPOINT_DUE] =
+        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, 1, "
+        "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
+        "e.timestamp_ms, e.data FROM rh_deliveries d "
+        "JOIN rh_events e ON e.id = d.event_id "
+        "WHERE d.endpoint_id = ?1 AND d.state < 2 AND d.due_ms <= ?2 "
+        "ORDER BY d.due_ms, d.id LIMIT ?3",
+};
+
+int rh__sqlite_fail(store *s, const char *what)
+{
+    snprintf(s->err, sizeof s->err, "%s: %s", what, sqlite3_errmsg(s->db));
+    return RH_E_STORAGE;
+}
+
+sqlite3_stmt *rh__sqlite_stmt(store *s, int which)
+{
+    if (!s->stmt[which] &&
+        sqlite3_prepare_v3(s->db, sql_text[which], -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->stmt[which],
+                           NULL) != SQLITE_OK) {
+        rh__sqlite_fail(s, "prepare");
+        return NULL;
+    }
+    return s->stmt[which];
+}
+
+void rh__sqlite_done_with(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* rh_tick's slots wait at most TICK_BUSY_MS for a lock; everything else
+ * BUSY_MS. Only on our own connection: the host's keeps its own setting. */
+void rh__sqlite_tick_path(store *s, int on)
+{
+    if (s->owned)
+        sqlite3_busy_timeout(s->db, on ? TICK_BUSY_MS : BUSY_MS);
+}
+
+/* A claim's commit is not synced to disk even under synchronous=FULL: if a
+ * crash loses it, its deliveries are due again, and they would be sent
+ * again after their lease anyway (at least once either way). The next
+ * synced commit (an outcome, an emit) makes it durable too: the WAL is
+ * written in order. This halves the fsyncs of the delivery path. */
+void rh__sqlite_claim_sync(store *s, int claiming)
+{
+    if (s->owned && s->sync_full)
+        sqlite3_exec(s->db,
+                     claiming ? "PRAGMA synchronous=NORMAL"
+                              : "PRAGMA synchronous=FULL",
+                     NULL, NULL, NULL);
+}
+
+int rh__sqlite_begin(store *s)
+{
+    if (s->batch_txn && !sqlite3_get_autocommit(s->db)) {
+        s->own_txn = TXN_IN_BATCH;
+        return RH_OK;
+    }
+    s->own_txn = sqlite3_get_autocommit(s->db) ? TXN_OWN : TXN_SAVEPOINT;
+    if (sqlite3_exec(s->db,
+                     s->own_txn == TXN_OWN ? "BEGIN IMMEDIATE" : "SAVEPOINT rh",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return rh__sqlite_fail(s, "begin");
+    return RH_OK;
+}
+
+int rh__sqlite_rollback(store *s, int rc)
+{
+    if (s->own_txn == TXN_OWN) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    } else if (s->own_txn == TXN_SAVEPOINT) {
+        sqlite3_exec(s->db, "ROLLBACK TO rh", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "RELEASE rh", NULL, NULL, NULL);
+    } else if (rc != RH_E_NOT_FOUND && rc != RH_E_STATE) {
+        s->batch_failed = 1; /* part of it may be written: undone at commit */
+    }
+    return rc;
+}
+
+int rh__sqlite_commit(store *s)
+{
+    if (s->own_txn == TXN_IN_BATCH)
+        return RH_OK; /* the batch's commit makes it durable */
+    if (sqlite3_exec(s->db, s->own_txn == TXN_OWN ? "COMMIT" : "RELEASE rh",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return rh__sqlite_rollback(s, rh__sqlite_fail(s, "commit"));
+    return RH_OK;
+}
+
+/* A row's columns 0..8 (id, event_id, endpoint_id, event_type, state,
+ * attempts, next_attempt_ms, created_ms, updated_ms) as a delivery. */
+int rh__sqlite_row_delivery(store *s, sqlite3_stmt *st, rh_delivery **out)
+{
+    int rc = rh_delivery_new(
+        out, (const char *)sqlite3_column_text(st, 0),
+        (const char *)sqlite3_column_text(st, 1),
+        (const char *)sqlite3_column_text(st, 2),
+        (const char *)sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
+        sqlite3_column_int(st, 5), sqlite3_column_int64(st, 6),
+        sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8));
+    return adapter_row_rc(rc, "delivery", s->err, sizeof s->err);
+}
+
+/* Step through st, handing each row to fn; the number of rows, or the
+ * first negative value. */
+int rh__sqlite_for_each_row(store *s, sqlite3_stmt *st, const char *slot,
+                            row_fn fn, void *fn_ud)
+{
+    int rc = RH_OK, n = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = fn(s, st, fn_ud);
+        if (rc < 0)
+            break;
+        n++;
+    }
+    if (rc >= 0 && step != SQLITE_DONE)
+        rc = rh__sqlite_fail(s, slot);
+    rh__sqlite_done_with(st);
+    return rc < 0 ? rc : n;
+}
