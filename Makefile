@@ -63,7 +63,8 @@ SQLITE_OBJ := $(patsubst lib/storage/%.c,$(BUILD)/obj/storage_%.o,$(SQLITE_SRC))
 PG_SONAME := libreplicer-hooks-pg.so.$(ABI)
 PG_SHARED := $(BUILD)/$(PG_SONAME)
 PG_STATIC := $(BUILD)/libreplicer-hooks-pg.a
-PG_OBJ := $(BUILD)/obj/storage_rh_pg.o
+PG_SRC := $(wildcard lib/storage/rh_pg*.c)
+PG_OBJ := $(patsubst lib/storage/%.c,$(BUILD)/obj/storage_%.o,$(PG_SRC))
 ifeq ($(PG_AVAILABLE),1)
 PG_LIBS_ALL := $(PG_SHARED) $(PG_STATIC)
 PG_LINK := $(PG_STATIC) $(PG_LIBS)
@@ -124,7 +125,7 @@ $(SQLITE_STATIC): $(SQLITE_OBJ)
 	ar rcs $@ $(SQLITE_OBJ)
 
 # The PostgreSQL adapter, likewise its own library: the core never links libpq.
-$(PG_OBJ): lib/storage/rh_pg.c lib/storage/rh_adapter.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
+$(PG_OBJ): $(BUILD)/obj/storage_%.o: lib/storage/%.c lib/storage/rh_adapter.h lib/storage/rh_pg_store.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) $(PG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(PG_SHARED): $(PG_OBJ) $(SHARED) lib/storage/libreplicer-hooks-pg.map

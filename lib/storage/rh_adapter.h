@@ -108,8 +108,6 @@ static int s_endpoint_remove(const char *id, void *ud);
 static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud, void *ud);
 static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
                      size_t n, void *ud);
-static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
-                   rh_claim_cb each, void *each_ud, void *ud);
 static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud);
 static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
                             void *each_ud, void *ud);
@@ -121,14 +119,13 @@ static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
 static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud);
 static const char *s_last_error(void *ud);
 static void s_destroy(void *ud);
-static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
-                         void *each_ud, void *ud);
 static int s_complete_batch(const rh_delivery *const *dls,
                             const rh_attempt *const *ats, size_t n, void *ud);
 static int s_batch_begin(void *ud);
 static int s_batch_commit(void *ud);
 
-/* The method table over those slots. */
+/* The method table over those slots; the two claim slots are set by each
+ * backend (its claims live in a file of their own). */
 static inline void adapter_fill(rh_storage *out, void *userdata)
 {
     memset(out, 0, sizeof *out);
@@ -138,7 +135,6 @@ static inline void adapter_fill(rh_storage *out, void *userdata)
     out->endpoint_remove = s_endpoint_remove;
     out->endpoint_load = s_endpoint_load;
     out->enqueue = s_enqueue;
-    out->claim = s_claim;
     out->complete = s_complete;
     out->query_attempts = s_query_attempts;
     out->query_deliveries = s_query_deliveries;
@@ -147,7 +143,6 @@ static inline void adapter_fill(rh_storage *out, void *userdata)
     out->next_due = s_next_due;
     out->destroy = s_destroy;
     out->last_error = s_last_error;
-    out->claim_batch = s_claim_batch;
     out->complete_batch = s_complete_batch;
     out->batch_begin = s_batch_begin;
     out->batch_commit = s_batch_commit;

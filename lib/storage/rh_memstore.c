@@ -496,5 +496,7 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     m->max_pending = max_pending;
     m->max_log = max_log;
     adapter_fill(out, m);
+    out->claim = s_claim;
+    out->claim_batch = s_claim_batch;
     return RH_OK;
 }

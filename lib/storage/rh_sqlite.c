@@ -388,19 +388,6 @@ static void s_destroy(void *ud)
     free(s);
 }
 
-/* The claims live in rh_sqlite_claim.c. */
-static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
-                   rh_claim_cb each, void *each_ud, void *ud)
-{
-    return rh__sqlite_claim(now_ms, lease_until_ms, max, each, each_ud, ud);
-}
-
-static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
-                         void *each_ud, void *ud)
-{
-    return rh__sqlite_claim_batch(req, each, each_ud, ud);
-}
-
 static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
                   size_t err_size)
 {
@@ -412,6 +399,8 @@ static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
         return rc;
     }
     adapter_fill(out, s);
+    out->claim = rh__sqlite_claim; /* in the claim file */
+    out->claim_batch = rh__sqlite_claim_batch;
     return RH_OK;
 }
 

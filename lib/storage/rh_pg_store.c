@@ -1,0 +1,389 @@
+/* replicer-hooks PostgreSQL storage's statements (templates over the schema
+ * name) and the helpers every file of the adapter uses: the connection and
+ * its reconnection, prepared statements, transactions, the pipeline. */
+#include "rh_pg_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* "@." stands for the schema. */
+static const char *const sql_template[S_COUNT] = {
+    [S_EP_SAVE] = "INSERT INTO @.endpoints(id, record) VALUES($1, $2) "
+                  "ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
+    [S_EP_REMOVE] = "DELETE FROM @.endpoints WHERE id = $1",
+    [S_EP_LOAD] = "SELECT record FROM @.endpoints ORDER BY seq",
+    /* One statement: atomic on its own, one round trip, no savepoint. */
+    [S_DL_INSERT] =
+        "WITH ev AS (INSERT INTO @.events(id, type, timestamp_ms, data) "
+        "VALUES($2, $3, $9, $10)) "
+        "INSERT INTO @.deliveries(id, event_id, endpoint_id, event_type, "
+        "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms) "
+        "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up "
+        "FROM unnest($1::text[], $4::text[], $5::int[], $6::bigint[], "
+        "$7::bigint[], $8::bigint[]) AS d(id, ep, att, nxt, cr, up)",
+    [S_CLAIM_SCAN] =
+        "WITH due AS (SELECT id FROM @.deliveries WHERE state < 2 AND "
+        "attempts >= 0 AND due_ms <= $1 ORDER BY due_ms LIMIT $2 "
+        "FOR UPDATE SKIP LOCKED) "
+        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
+        "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
+        "e.timestamp_ms, e.data FROM @.deliveries d JOIN due USING (id) "
+        "JOIN @.events e ON e.id = d.event_id ORDER BY d.due_ms, d.id",
+    [S_CLAIM_TAKE] = "UPDATE @.deliveries SET state = 1, due_ms = $2 "
+                     "WHERE id = ANY($1::text[])",
+    /* The delivery's new state and its attempt, in one statement: the
+     * attempt is appended only if the delivery exists. */
+    [S_AT_INSERT] =
+        "WITH d AS (UPDATE @.deliveries SET state = $13, attempts = $14, "
+        "next_attempt_ms = $15, due_ms = $16, updated_ms = $17 "
+        "WHERE id = $1 RETURNING id) "
+        "INSERT INTO @.attempts(delivery_id, endpoint_id, event_id, "
+        "event_type, number, started_ms, duration_ms, status, success, "
+        "outcome, response, error) "
+        "SELECT d.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM d",
+    [S_DL_UPDATE] =
+        "UPDATE @.deliveries SET state = $2, attempts = $3, "
+        "next_attempt_ms = $4, due_ms = $5, updated_ms = $6 WHERE id = $1",
+    [S_QUERY_ATTEMPTS] =
+        "SELECT seq, delivery_id, endpoint_id, event_id, event_type, number, "
+        "started_ms, duration_ms, status, success, outcome, response, error "
+        "FROM @.attempts WHERE seq > $1 "
+        "AND ($2::text IS NULL OR endpoint_id = $2) "
+        "AND ($3::text IS NULL OR delivery_id = $3) "
+        "AND ($4::text IS NULL OR event_id = $4) "
+        "AND ($5::int = 0 OR success = 0) AND started_ms >= $6 "
+        "AND ($7::bigint = 0 OR started_ms < $7) ORDER BY seq LIMIT $8",
+    [S_QUERY_DELIVERIES] =
+        "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
+        "next_attempt_ms, created_ms, updated_ms FROM @.deliveries "
+        "WHERE ($1::text IS NULL OR endpoint_id = $1) "
+        "AND ($2::text IS NULL OR id = $2) "
+        "AND ($3::text IS NULL OR event_id = $3) "
+        "AND ($4::int = 0 OR state = 3) AND ($5::int < 0 OR state = $5) "
+        "AND created_ms >= $6 AND ($7::bigint = 0 OR created_ms < $7) "
+        "ORDER BY created_ms, id LIMIT $8",
+    [S_RESEND] = "UPDATE @.deliveries SET state = 0, attempts = 0, "
+                 "next_attempt_ms = $2, due_ms = $2, updated_ms = $2 "
+                 "WHERE id = $1 AND state = 3",
+    [S_STATE_OF] = "SELECT state FROM @.deliveries WHERE id = $1",
+    [S_RECOVER] = "UPDATE @.deliveries SET state = 0, attempts = 0, "
+                  "next_attempt_ms = $3, due_ms = $3, updated_ms = $3 "
+                  "WHERE endpoint_id = $1 AND state = 3 AND created_ms >= $2",
+    /* "attempts >= 0" (always true) names the index deliveries_due */
+    [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM @.deliveries WHERE state < 2 "
+                   "AND attempts >= 0",
+    /* The fair claim, one statement and so one transaction: the endpoints
+     * with unfinished work and the first due time of each, one index seek
+     * each (a loose index scan of deliveries_ready_c); those with room and
+     * work due, earliest first due first, at most $2; up to each one's
+     * room of its due rows, locked, skipping what another worker holds;
+     * then turns (the first row of each, then the second ...) up to $2,
+     * marked in flight until $6.
+     * $3/$4: the endpoints with less room than $5, and their room.
+     * Every seek names endpoint_id in the C collation, as deliveries_ready_c
+     * is built, so that no other index on endpoint_id can serve it (see
+     * index_ready). */
+    [S_CLAIM_FAIR] =
+        "WITH RECURSIVE eps(id, first) AS ("
+        " (SELECT endpoint_id COLLATE \"C\", due_ms FROM @.deliveries"
+        "  WHERE state < 2"
+        "  ORDER BY endpoint_id COLLATE \"C\", due_ms, id LIMIT 1)"
+        " UNION ALL SELECT n.id, n.first FROM eps CROSS JOIN LATERAL"
+        " (SELECT endpoint_id COLLATE \"C\" AS id, due_ms AS first"
+        "  FROM @.deliveries"
+        "  WHERE state < 2 AND endpoint_id COLLATE \"C\" > eps.id"
+        "  ORDER BY endpoint_id COLLATE \"C\", due_ms, id LIMIT 1) n), "
+        "lim AS (SELECT * FROM unnest($3::text[], $4::int[]) AS l(id, room)), "
+        "pick AS (SELECT e.id, e.first,"
+        " LEAST(COALESCE(l.room, $5::int), $2::int) AS room FROM eps e"
+        " LEFT JOIN lim l ON l.id = e.id COLLATE \"C\""
+        " WHERE e.first <= $1"
+        " AND COALESCE(l.room, $5::int) > 0 ORDER BY e.first, e.id LIMIT $2), "
+        "cand AS (SELECT c.id, p.first, p.id AS ep, row_number() OVER"
+        " (PARTITION BY p.id ORDER BY c.due_ms, c.id) AS turn FROM pick p"
+        " CROSS JOIN LATERAL (SELECT id, due_ms FROM @.deliveries"
+        "  WHERE state < 2 AND endpoint_id COLLATE \"C\" = p.id"
+        "  AND due_ms <= $1 ORDER BY endpoint_id COLLATE \"C\", due_ms, id"
+        "  LIMIT p.room FOR UPDATE SKIP LOCKED) c), "
+        "chosen AS (SELECT id FROM cand ORDER BY turn, first, ep LIMIT $2), "
+        "took AS (UPDATE @.deliveries d SET state = 1, due_ms = $6"
+        " WHERE d.id = ANY(ARRAY(SELECT id FROM chosen)) RETURNING d.id,"
+        " d.event_id,"
+        " d.endpoint_id, d.event_type, d.state, d.attempts,"
+        " d.next_attempt_ms, d.created_ms, d.updated_ms) "
+        "SELECT t.id, t.event_id, t.endpoint_id, t.event_type, t.state,"
+        " t.attempts, t.next_attempt_ms, t.created_ms, t.updated_ms,"
+        " e.timestamp_ms, e.data FROM took t JOIN @.events e"
+        " ON e.id = t.event_id ORDER BY t.next_attempt_ms, t.id",
+};
+
+int64_t rh__pg_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The template with every "@." replaced by "<schema>.". */
+char *rh__pg_expand(const char *tmpl, const char *schema)
+{
+    size_t n = 0, sl = strlen(schema);
+    for (const char *p = tmpl; *p; p++)
+        n += (p[0] == '@' && p[1] == '.') ? sl : 1;
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = tmpl; *p; p++) {
+        if (p[0] == '@' && p[1] == '.') {
+            memcpy(o, schema, sl);
+            o += sl;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+int rh__pg_fail(store *s, const char *what, const PGresult *res)
+{
+    const char *msg = res ? PQresultErrorMessage(res) : "";
+    if (!msg || !*msg)
+        msg = PQerrorMessage(s->conn);
+    snprintf(s->err, sizeof s->err, "%s: %s", what, msg);
+    size_t n = strlen(s->err);
+    while (n && (s->err[n - 1] == '\n' || s->err[n - 1] == ' '))
+        s->err[--n] = '\0';
+    return RH_E_STORAGE;
+}
+
+int rh__pg_ensure(store *s)
+{
+    if (s->pipelined)
+        rh__pg_pipeline_drain(
+            s); /* another slot in a batch: read what was sent */
+    if (PQstatus(s->conn) == CONNECTION_OK)
+        return RH_OK;
+    if (!s->owned) {
+        snprintf(s->err, sizeof s->err, "the host's connection is broken");
+        return RH_E_STORAGE;
+    }
+    int64_t now = rh__pg_mono_ms();
+    if (now < s->retry_at_ms) {
+        snprintf(s->err, sizeof s->err,
+                 "database unreachable; reconnecting in %lld ms",
+                 (long long)(s->retry_at_ms - now));
+        return RH_E_STORAGE;
+    }
+    PQreset(s->conn);
+    if (PQstatus(s->conn) == CONNECTION_OK) {
+        s->backoff_ms = 0;
+        memset(s->prepared, 0, sizeof s->prepared); /* a new session */
+        return RH_OK;
+    }
+    s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
+    if (s->backoff_ms > BACKOFF_MAX_MS)
+        s->backoff_ms = BACKOFF_MAX_MS;
+    s->retry_at_ms = now + s->backoff_ms;
+    return rh__pg_fail(s, "database unreachable", NULL);
+}
+
+int rh__pg_exec_simple(store *s, const char *sql, const char *what)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+             PQresultStatus(r) == PGRES_TUPLES_OK;
+    int rc = ok ? RH_OK : rh__pg_fail(s, what, r);
+    PQclear(r);
+    return rc;
+}
+
+/* Our writes join the host's transaction when one is open (the outbox). */
+int rh__pg_begin(store *s)
+{
+    int rc = rh__pg_ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    PGTransactionStatusType t = PQtransactionStatus(s->conn);
+    if (t == PQTRANS_INERROR) {
+        snprintf(s->err, sizeof s->err,
+                 "the host's transaction has failed: roll it back");
+        return RH_E_STORAGE;
+    }
+    s->own_txn = t == PQTRANS_IDLE;
+    return rh__pg_exec_simple(s, s->own_txn ? "BEGIN" : "SAVEPOINT rh",
+                              "begin");
+}
+
+int rh__pg_rollback(store *s, int rc)
+{
+    if (PQstatus(s->conn) == CONNECTION_OK) {
+        if (s->own_txn) {
+            PQclear(PQexec(s->conn, "ROLLBACK"));
+        } else {
+            PQclear(PQexec(s->conn, "ROLLBACK TO SAVEPOINT rh"));
+            PQclear(PQexec(s->conn, "RELEASE SAVEPOINT rh"));
+        }
+    }
+    return rc;
+}
+
+int rh__pg_commit(store *s)
+{
+    int rc = rh__pg_exec_simple(
+        s, s->own_txn ? "COMMIT" : "RELEASE SAVEPOINT rh", "commit");
+    return rc == RH_OK ? RH_OK : rh__pg_rollback(s, rc);
+}
+
+/* Statement `which` is parsed and planned once per connection (the fair
+ * claim's planning alone cost about 1 ms a call), under a name of our
+ * schema's, so that adapters of two schemas may share a connection. */
+void rh__pg_statement_name(const store *s, int which, char *out, size_t n)
+{
+    snprintf(out, n, "replicer_hooks_%s_%d", s->schema, which);
+}
+
+/* Run statement `which` with text parameters (NULL is SQL NULL); lens and
+ * binary mark bytea parameters. The result, or NULL after rh__pg_fail(). */
+int rh__pg_prepare(store *s, int which)
+{
+    char name[96];
+    if (s->prepared[which])
+        return RH_OK;
+    rh__pg_statement_name(s, which, name, sizeof name);
+    PGresult *r = PQprepare(s->conn, name, s->sql[which], 0, NULL);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK
+                 ? RH_OK
+                 : rh__pg_fail(s, "prepare", r);
+    PQclear(r);
+    if (rc == RH_OK)
+        s->prepared[which] = 1;
+    return rc;
+}
+
+/* Send statement `which` without waiting (pipeline mode); prepared. */
+int rh__pg_send_prepared(store *s, int which, int n, const char *const *vals,
+                         const int *lens, const int *binary)
+{
+    char name[96];
+    rh__pg_statement_name(s, which, name, sizeof name);
+    return PQsendQueryPrepared(s->conn, name, n, vals, lens, binary, 0)
+               ? RH_OK
+               : rh__pg_fail(s, "send", NULL);
+}
+
+PGresult *rh__pg_run(store *s, int which, int n, const char *const *vals,
+                     const int *lens, const int *binary, const char *what)
+{
+    char name[96];
+    if (rh__pg_prepare(s, which) != RH_OK)
+        return NULL;
+    rh__pg_statement_name(s, which, name, sizeof name);
+    PGresult *r = PQexecPrepared(s->conn, name, n, vals, lens, binary, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        rh__pg_fail(s, what, r);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+int64_t rh__pg_col_i64(const PGresult *r, int row, int col)
+{
+    return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+/* Hand each row of r to fn and clear r; the number of rows, or the first
+ * negative value. */
+int rh__pg_for_each_row(store *s, PGresult *r, row_fn fn, void *fn_ud)
+{
+    int rc = RH_OK, n = 0;
+    for (int i = 0; i < PQntuples(r); i++, n++)
+        if ((rc = fn(s, r, i, fn_ud)) < 0)
+            break;
+    PQclear(r);
+    return rc < 0 ? rc : n;
+}
+
+/* Sync the pipeline and read every answer, up to and including the sync's.
+ * rc is what sending them gave; the first failure is kept. */
+int rh__pg_pipeline_sync(store *s, int rc, const char *what)
+{
+    if (!PQpipelineSync(s->conn) && rc == RH_OK)
+        rc = rh__pg_fail(s, what, NULL);
+    for (;;) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) {
+            if (PQstatus(s->conn) != CONNECTION_OK) {
+                rc = rh__pg_fail(s, what, NULL);
+                break;
+            }
+            continue; /* the end of one statement's results */
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == RH_OK)
+            rc = rh__pg_fail(s, what, r);
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* Read the answers to everything sent in the pipeline, up to a sync; the
+ * first error fails the batch (the transaction is then aborted anyway). */
+int rh__pg_pipeline_sync_read(store *s)
+{
+    int rc = rh__pg_pipeline_sync(s, RH_OK, "batch");
+    s->n_unread = 0;
+    if (rc != RH_OK)
+        s->batch_failed = 1;
+    return rc;
+}
+
+/* Leave pipeline mode; the batch's transaction stays open. */
+int rh__pg_pipeline_drain(store *s)
+{
+    int rc = rh__pg_pipeline_sync_read(s);
+    s->pipelined = 0;
+    if (!PQexitPipelineMode(s->conn) && rc == RH_OK)
+        rc = rh__pg_fail(s, "batch", NULL);
+    return rc;
+}
+
+int rh__pg_arr_add(arr *a, const char *item)
+{
+    size_t n = strlen(item);
+    if (a->len + n + 3 > a->cap) {
+        size_t cap = (a->cap ? a->cap : 256);
+        while (cap < a->len + n + 3)
+            cap *= 2;
+        char *b = realloc(a->buf, cap);
+        if (!b)
+            return RH_E_NOMEM;
+        a->buf = b;
+        a->cap = cap;
+    }
+    a->buf[a->len] = a->len == 0 ? '{' : ',';
+    a->len++;
+    memcpy(a->buf + a->len, item, n);
+    a->len += n;
+    a->buf[a->len] = '}';
+    a->buf[a->len + 1] = '\0';
+    return RH_OK;
+}
+
+/* Every statement's text for this store's schema. */
+int rh__pg_statements(store *s)
+{
+    for (int i = 0; i < S_COUNT; i++)
+        if (sql_template[i] &&
+            !(s->sql[i] = rh__pg_expand(sql_template[i], s->schema)))
+            return RH_E_NOMEM;
+    return RH_OK;
+}
