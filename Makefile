@@ -48,7 +48,7 @@ PG_LIBS := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 # library (it is the default)
 LIB_SRC := $(wildcard lib/*.c) lib/storage/rh_memstore.c lib/storage/rh_memqueue.c
 # the private headers: rh_internal.h and one per module that shares a struct
-LIB_HDR := $(wildcard lib/*.h) lib/storage/rh_memstore.h
+LIB_HDR := $(wildcard lib/*.h) lib/storage/rh_memqueue.h
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/replicer-hooks/*.h)
 SYS_HEADERS := $(wildcard include/replicer-hooks/sys/*.h)

@@ -1,7 +1,7 @@
 /* replicer-hooks memory store's structures: deliveries by id, one min-heap
  * per endpoint by due time, the heap of endpoints by earliest due, and the
  * capped list of finished deliveries. */
-#include "rh_memstore.h"
+#include "rh_memqueue.h"
 
 #include <stdlib.h>
 #include <string.h>

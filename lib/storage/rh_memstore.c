@@ -3,8 +3,8 @@
  * heap by their earliest due, so a claim is fair and never walks a backlog it
  * cannot take; finished ones sit in a capped list. All of it is lost when the
  * process exits. */
-#include "rh_memstore.h"
 #include "rh_adapter.h"
+#include "rh_memqueue.h"
 
 #include <stdlib.h>
 #include <string.h>

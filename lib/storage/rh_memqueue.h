@@ -1,8 +1,8 @@
 /* replicer-hooks memory store, private: its structures, shared by the slots
  * (rh_memstore.c) and the id map, heaps and lists under them (rh_memqueue.c).
  */
-#ifndef RH_MEMSTORE_H
-#define RH_MEMSTORE_H
+#ifndef RH_MEMQUEUE_H
+#define RH_MEMQUEUE_H
 
 #include "rh_internal.h"
 
