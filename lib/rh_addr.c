@@ -1,7 +1,7 @@
 /* replicer-hooks address guard: which dialled addresses production mode may
  * connect to. IPv6 forms that carry an IPv4 address are judged as that IPv4
  * address; a CIDR allowlist admits chosen ranges. No dependency is used. */
-#include "rh_internal.h"
+#include "rh_addr.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,7 +1,7 @@
 /* replicer-hooks context services, below every other part of the context:
  * its error text, re-entry guard, clock, randomness, ids and the count of
  * deliveries it holds. */
-#include "rh_internal.h"
+#include "rh_base.h"
 
 #include <stdio.h>
 

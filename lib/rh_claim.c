@@ -1,6 +1,6 @@
 /* replicer-hooks claim: a tick's fair claim (version 2: the store commits,
  * then hands back) or the version-1 offer, and the start of what it took. */
-#include "rh_internal.h"
+#include "rh_base.h"
 
 #include <stdlib.h>
 #include <string.h>

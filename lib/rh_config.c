@@ -1,6 +1,6 @@
 /* replicer-hooks config: the opaque builder a context is made from, with one
  * typed setter per option and the defaults docs/design.md gives. */
-#include "rh_internal.h"
+#include "rh_config.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* replicer-hooks context: creation and teardown, emit, and the delivery-log
  * calls that go straight to storage. */
-#include "rh_internal.h"
+#include "rh_base.h"
 
 #include <stdio.h>
 #include <string.h>

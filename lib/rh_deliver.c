@@ -2,7 +2,7 @@
  * finished outcomes stored in one batch, then a fair claim that commits
  * before its transfers start), storage backoff, the retry schedule,
  * Retry-After, 410, emit batches and the host's wait. */
-#include "rh_internal.h"
+#include "rh_base.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* replicer-hooks endpoints: registration, subscriptions and their matching,
  * secrets and their rotation, and the in-memory cache of the stored records. */
-#include "rh_internal.h"
+#include "rh_base.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,7 +1,9 @@
 /* replicer-hooks endpoint record: the JSON text backends store for an
  * endpoint, its in-memory form made from it and freed. The only jansson user.
  */
-#include "rh_internal.h"
+#include "rh_endpoint_record.h"
+#include "rh_sign.h"
+#include "rh_validate.h"
 
 #include <jansson.h>
 

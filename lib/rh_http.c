@@ -1,7 +1,7 @@
 /* replicer-hooks HTTP: every transfer through one libcurl multi handle, with
  * the production-mode dial checks and outcome classes. libcurl's transfer
  * API is used here only (its URL and date parsers in rh_http_parse.c). */
-#include "rh_internal.h"
+#include "rh_http.h"
 
 #include <curl/curl.h>
 

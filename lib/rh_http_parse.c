@@ -1,6 +1,6 @@
 /* replicer-hooks HTTP parsing: a URL judged by the production policy, and a
  * Retry-After value. libcurl's parsers only; transfers stay in rh_http.c. */
-#include "rh_internal.h"
+#include "rh_http.h"
 
 #include <curl/curl.h>
 

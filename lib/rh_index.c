@@ -1,7 +1,7 @@
 /* replicer-hooks endpoint index: endpoints by id, and subscriptions by exact
  * type, by "prefix.*" and "*", so that emit and claim cost what matches, not
  * what is registered. Rebuilt lazily after the endpoint set changes. */
-#include "rh_internal.h"
+#include "rh_base.h"
 
 #include <string.h>
 

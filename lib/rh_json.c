@@ -8,7 +8,7 @@
  * host sees the same inputs refused as before: \u0000 and lone surrogates,
  * numbers too large for a double, 2,049 levels of nesting. jansson stays
  * for everything that does need a tree. */
-#include "rh_internal.h"
+#include "rh_json.h"
 #include "rh_json_keys.h"
 
 #include <errno.h>

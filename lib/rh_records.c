@@ -1,6 +1,7 @@
 /* replicer-hooks records: events, deliveries, attempts and queries as the
  * storage table and the delivery log see them, with their getters. */
-#include "rh_internal.h"
+#include "rh_records.h"
+#include "rh_validate.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* replicer-hooks request: one delivery's job, what it sends (the envelope
  * spliced around the host's data, header lines signed), the lists it is on. */
-#include "rh_internal.h"
+#include "rh_base.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* replicer-hooks fast HMAC-SHA256: the SHA-256 block function on the CPU's
  * SHA instructions (x86-64 SHA-NI), used for signing when the CPU has them.
  * Mbed TLS signs everywhere else; tests hold the two to the same answers. */
-#include "rh_internal.h"
+#include "rh_sha256.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* replicer-hooks signing: the Standard Webhooks v1 scheme (HMAC-SHA256 over
  * id.timestamp.body), secrets, the CSPRNG, AES sealing. The only Mbed TLS user.
  */
-#include "rh_internal.h"
+#include "rh_sign.h"
 
 #include <mbedtls/base64.h>
 #include <mbedtls/constant_time.h>

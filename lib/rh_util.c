@@ -1,7 +1,7 @@
 /* replicer-hooks util: allocation through the host's allocator, error text,
  * the version, ids, time formatting and wiping. No dependency is used here. */
 #define _POSIX_C_SOURCE 200809L
-#include "rh_internal.h"
+#include "rh_util.h"
 
 #include <stdlib.h>
 #include <string.h>

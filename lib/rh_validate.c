@@ -1,6 +1,6 @@
 /* replicer-hooks input rules shared by endpoints, records and the index:
  * event types, subscription patterns, custom headers. No state, no deps. */
-#include "rh_internal.h"
+#include "rh_validate.h"
 
 #include <string.h>
 #include <strings.h>

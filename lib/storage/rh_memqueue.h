@@ -4,7 +4,7 @@
 #ifndef RH_MEMQUEUE_H
 #define RH_MEMQUEUE_H
 
-#include "rh_internal.h"
+#include "rh_records.h"
 
 typedef struct mem_endpoint {
     char id[RH_ID_SIZE];

@@ -1,0 +1,92 @@
+/* replicer-hooks context, private: its structure and what the files of the
+ * context call across (rh_base.c, rh_index.c, rh_request.c, rh_claim.c,
+ * rh_deliver.c, rh_endpoint.c, rh_ctx.c). */
+#ifndef RH_BASE_H
+#define RH_BASE_H
+
+#include "rh_config.h"
+#include "rh_endpoint_record.h"
+#include "rh_http.h"
+#include "rh_json.h"
+#include "rh_records.h"
+#include "rh_sign.h"
+#include "rh_validate.h"
+
+int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
+                       const char *type, int64_t ts_ms, const char *data,
+                       size_t data_len, char **out, size_t *out_len);
+void rh__job_list_append(rh_job_list *list, rh_job *job);
+void rh__job_list_remove(rh_job_list *list, rh_job *job);
+/* rh_claim.c: claim what is due and start it (rh_tick's storage half) */
+int rh__claim_due(rh_ctx *ctx);
+/* rh_request.c: a started job's header lines, signed (job->body is set) */
+int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
+                        const char *type, int64_t ts_s);
+
+/* ---------------------------------------------------------------- context */
+struct rh_ctx {
+    rh_allocator alloc;
+    rh_settings s;
+    char *ca_file;
+    char *proxy;
+    rh_storage storage;
+    rh_http *http;
+    rh_rng *rng;
+    rh_endpoint **eps;
+    size_t n_eps;
+    size_t cap_eps;
+    rh_job_list running; /* transfers in flight */
+    rh_job_list unsaved; /* finished, outcome not yet stored, oldest first */
+    size_t in_flight;    /* transfers running */
+    size_t n_unsaved;    /* finished, in `unsaved` */
+    rh_job_list ready;   /* claimed, not started yet (out of memory) */
+    size_t n_ready;
+    int in_callback;
+    int batch_open; /* rh_emit_batch_begin: storage is the host's */
+    int64_t storage_retry_at_ms; /* monotonic; 0: storage is healthy */
+    int64_t storage_backoff_ms;
+    int64_t claim_blocked_at; /* the delivery clock at that claim */
+    uint64_t claim_stamp;
+    rh_claim_limit *limits; /* scratch of the fair claim's request */
+    size_t limits_cap;
+    const rh_delivery **batch_dls; /* scratch of complete_batch */
+    const rh_attempt **batch_ats;
+    size_t batch_cap;
+    int claim_blocked;      /* due work waits on per-endpoint caps */
+    struct rh_index *index; /* NULL or current unless index_dirty */
+    int index_dirty;
+    uint64_t match_stamp;
+    int64_t timer_told; /* the last timeout given to the host's timer cb */
+    int paused;         /* rh_ctx_pause: finish transfers, claim nothing */
+    int64_t endpoints_loaded_ms;
+    int64_t last_id_ms;
+    unsigned int id_seq;
+    char err[512];
+};
+
+int rh__ctx_error(rh_ctx *ctx, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int64_t rh__ctx_now(const rh_ctx *ctx);
+int rh__ctx_random(rh_ctx *ctx, unsigned char *buf, size_t len);
+int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE]);
+typedef struct rh_index rh_index;
+rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
+/* The enabled endpoints subscribed to type, each once (caller frees). */
+int rh__ctx_match(rh_ctx *ctx, const char *type, rh_endpoint ***out,
+                  size_t *n_out);
+void rh__index_free(rh_ctx *ctx);
+int rh__ctx_endpoints_reserve(rh_ctx *ctx);
+int rh__ctx_load_endpoints(rh_ctx *ctx);
+void rh__ctx_free_endpoints(rh_ctx *ctx);
+int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
+int rh__storage_code(rh_ctx *ctx, int rc, const char *slot);
+/* Start the call from the host: refuses re-entrance and clears the error. */
+int rh__ctx_enter(rh_ctx *ctx);
+/* Tell the host's timer callback when to tick next, if that changed. */
+void rh__ctx_update_timer(rh_ctx *ctx);
+void rh__job_free(rh_ctx *ctx, rh_job *job);
+
+#endif

@@ -1,0 +1,50 @@
+/* replicer-hooks configuration, private: the settings a context copies
+ * (rh_config.c). */
+#ifndef RH_CONFIG_H
+#define RH_CONFIG_H
+
+#include "rh_addr.h"
+
+/* ---------------------------------------------------------------- config */
+typedef struct rh_settings {
+    int mode;
+    int64_t timeout_ms;
+    int64_t schedule_ms[RH_SCHEDULE_MAX];
+    size_t schedule_len;
+    int jitter_pct;
+    size_t max_in_flight;
+    size_t max_in_flight_per_endpoint;
+    size_t max_pending;
+    size_t max_log;
+    size_t max_data_bytes;
+    int64_t lease_ms;            /* 0: timeout + 60 s */
+    int64_t endpoint_refresh_ms; /* 0: reload only for an unknown id */
+    int standard_headers;
+    rh_cidr allow[RH_ALLOW_MAX];
+    size_t n_allow;
+    unsigned char sealing_key[32];
+    int has_sealing_key;
+    rh_clock_cb clock;
+    void *clock_ud;
+    rh_random_cb random;
+    void *random_ud;
+    rh_attempt_notify_cb attempt_cb;
+    void *attempt_ud;
+    rh_failed_cb failed_cb;
+    void *failed_ud;
+    rh_socket_cb socket_cb;
+    void *socket_ud;
+    rh_timer_cb timer_cb;
+    void *timer_ud;
+} rh_settings;
+
+struct rh_config {
+    rh_settings s;
+    rh_allocator alloc;
+    int has_storage;
+    rh_storage storage;
+    char *ca_file; /* malloc'd: the config exists before any allocator */
+    char *proxy;
+};
+
+#endif

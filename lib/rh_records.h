@@ -1,0 +1,98 @@
+/* replicer-hooks records, private: the structures behind events,
+ * deliveries, attempts, queries and claim requests (rh_records.c). */
+#ifndef RH_RECORDS_H
+#define RH_RECORDS_H
+
+#include "rh_util.h"
+
+/* ---------------------------------------------------------------- records */
+struct rh_event {
+    const rh_allocator *alloc;
+    size_t refs; /* the memory store shares one event among deliveries */
+    char id[RH_ID_SIZE];
+    char type[RH_TYPE_MAX + 1];
+    int64_t timestamp_ms;
+    char *data;
+    size_t data_len;
+};
+
+struct rh_delivery {
+    const rh_allocator *alloc;
+    char id[RH_ID_SIZE];
+    char event_id[RH_ID_SIZE];
+    char endpoint_id[RH_ID_SIZE];
+    char *event_type; /* owned; NULL when ev is set */
+    rh_event *ev;     /* memory store only: a counted reference */
+    int state;
+    int attempts;
+    int64_t next_attempt_ms;
+    int64_t created_ms;
+    int64_t updated_ms;
+    int64_t lease_until_ms;
+    size_t heap_index;             /* memory store only */
+    struct rh_delivery *done_next; /* memory store: list of finished ones */
+    struct rh_delivery *done_prev;
+};
+
+struct rh_attempt {
+    const rh_allocator *alloc;
+    int64_t seq;
+    char delivery_id[RH_ID_SIZE];
+    char endpoint_id[RH_ID_SIZE];
+    char event_id[RH_ID_SIZE];
+    char event_type[RH_TYPE_MAX + 1];
+    int number;
+    int64_t started_ms;
+    int64_t duration_ms;
+    int status;
+    int success;
+    int outcome;
+    char *response;
+    size_t response_len;
+    char *error;
+    struct rh_attempt *next; /* memory store: the log's FIFO */
+};
+
+struct rh_query {
+    char endpoint[RH_ID_SIZE];
+    char delivery[RH_ID_SIZE];
+    char event[RH_ID_SIZE];
+    int failed_only;
+    int state;
+    int64_t since_ms;
+    int64_t until_ms;
+    size_t limit;
+    int64_t cursor;
+};
+
+/* What one fair claim may take (rh_storage.h, version 2). */
+typedef struct rh_claim_limit {
+    char endpoint_id[RH_ID_SIZE];
+    size_t room;
+} rh_claim_limit;
+struct rh_claim_request {
+    int64_t now_ms;
+    int64_t lease_until_ms;
+    size_t max;
+    size_t max_per_endpoint;
+    rh_claim_limit *limits; /* sorted by endpoint_id */
+    size_t n_limits;
+};
+
+int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,
+                   const char *type, int64_t ts_ms, const char *data,
+                   size_t len);
+void rh__event_release(rh_event *ev); /* drops one reference */
+int rh__delivery_make(rh_delivery **out, const rh_allocator *a);
+rh_delivery *rh__delivery_copy(const rh_allocator *a, const rh_delivery *dl);
+int rh__attempt_make(rh_attempt **out, const rh_allocator *a);
+rh_attempt *rh__attempt_copy(const rh_allocator *a, const rh_attempt *at);
+int rh__query_matches_attempt(const rh_query *q, const rh_attempt *at);
+int rh__query_matches_delivery(const rh_query *q, const rh_delivery *dl);
+size_t rh__query_effective_limit(const rh_query *q);
+
+/* The default backend (storage/rh_memstore.c). */
+int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
+                     size_t max_log);
+
+#endif

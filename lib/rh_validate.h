@@ -1,0 +1,12 @@
+/* replicer-hooks input rules, private (rh_validate.c). */
+#ifndef RH_VALIDATE_H
+#define RH_VALIDATE_H
+
+#include "rh_util.h"
+
+int rh__event_type_valid(const char *type);
+int rh__header_valid(const char *name, const char *value, const char **why);
+int rh__pattern_matches(const char *pattern, const char *type);
+int rh__pattern_valid(const char *pattern);
+
+#endif
