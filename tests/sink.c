@@ -358,37 +358,46 @@ int sink_start(sink **out, int64_t max_life_ms)
     return sink_start_at(out, "127.0.0.1", 0, max_life_ms);
 }
 
-int sink_start_at(sink **out, const char *ip, int port, int64_t max_life_ms)
+int sink_listen(const char *ip, int port, int backlog, int sock_flags,
+                int *port_out)
 {
     struct sockaddr_in a;
     socklen_t len = sizeof a;
-    sink *s = calloc(1, sizeof *s);
-    int one = 1;
-    if (!s)
-        return -1;
-    for (size_t i = 0; i < MAX_CONNS; i++)
-        s->conns[i].fd = -1;
-    s->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int one = 1, fd;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
     /* loopback only: 127.0.0.0/8 */
-    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1 ||
-        (ntohl(a.sin_addr.s_addr) >> 24) != 127) {
-        close(s->listen_fd);
+    if (inet_pton(AF_INET, ip ? ip : "127.0.0.1", &a.sin_addr) != 1 ||
+        (ntohl(a.sin_addr.s_addr) >> 24) != 127)
+        return -1;
+    if ((fd = socket(AF_INET, SOCK_STREAM | sock_flags, 0)) < 0)
+        return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        (backlog >= 0 && listen(fd, backlog) != 0) ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        close(fd);
+        return -1;
+    }
+    *port_out = ntohs(a.sin_port);
+    return fd;
+}
+
+int sink_start_at(sink **out, const char *ip, int port, int64_t max_life_ms)
+{
+    sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < MAX_CONNS; i++)
+        s->conns[i].fd = -1;
+    s->listen_fd = sink_listen(ip, port, 512, 0, &s->port);
+    if (s->listen_fd < 0 || pipe(s->wake) != 0) {
+        if (s->listen_fd >= 0)
+            close(s->listen_fd);
         free(s);
         return -1;
     }
-    if (bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        listen(s->listen_fd, 512) != 0 ||
-        getsockname(s->listen_fd, (struct sockaddr *)&a, &len) != 0 ||
-        pipe(s->wake) != 0) {
-        close(s->listen_fd);
-        free(s);
-        return -1;
-    }
-    s->port = ntohs(a.sin_port);
     s->deadline = now_ms() + max_life_ms;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);

@@ -65,6 +65,13 @@ int sink_wait_count(sink *s, size_t n, int64_t timeout_ms);
 int sink_get(sink *s, size_t i, sink_request *out);
 void sink_request_free(sink_request *r);
 const char *sink_header(const sink_request *r, const char *name);
+
+/* A TCP socket on ip (NULL: 127.0.0.1; only 127.0.0.0/8 is taken) and port
+ * (0: any), listening with backlog (-1: bound only, never listening), made
+ * with sock_flags (SOCK_NONBLOCK, ...): the fd and *port_out, or -1. Every
+ * test receiver opens its socket here. */
+int sink_listen(const char *ip, int port, int backlog, int sock_flags,
+                int *port_out);
 /* Requests that arrived while another request with the same webhook-id
  * header was still waiting for its answer (a delivery sent twice at once). */
 size_t sink_overlaps(sink *s);

@@ -356,16 +356,9 @@ static void test_delivery__timeout_on_a_silent_server(void)
 
 static int unused_port(void)
 {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    getsockname(fd, (struct sockaddr *)&a, &len);
-    port = ntohs(a.sin_port);
-    close(fd); /* nothing listens there now */
+    int port = 0, fd = sink_listen(NULL, 0, -1, 0, &port);
+    if (fd >= 0)
+        close(fd); /* nothing listens there now */
     return port;
 }
 

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE /* strcasestr */
 #include "tls_sink.h"
 
+#include "sink.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -144,8 +146,6 @@ static void *run(void *arg)
 int tls_sink_start(tls_sink **out, const char *cert, const char *key,
                    long max_life_ms)
 {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
     tls_sink *s = calloc(1, sizeof *s);
     if (!s)
         return -1;
@@ -153,15 +153,8 @@ int tls_sink_start(tls_sink **out, const char *cert, const char *key,
     if (!s->ssl || SSL_CTX_use_certificate_chain_file(s->ssl, cert) != 1 ||
         SSL_CTX_use_PrivateKey_file(s->ssl, key, SSL_FILETYPE_PEM) != 1)
         goto fail;
-    s->fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(s->fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        listen(s->fd, 16) != 0 ||
-        getsockname(s->fd, (struct sockaddr *)&a, &len) != 0)
+    if ((s->fd = sink_listen(NULL, 0, 16, 0, &s->port)) < 0)
         goto fail;
-    s->port = ntohs(a.sin_port);
     s->deadline_ms = mono_ms() + max_life_ms;
     pthread_mutex_init(&s->mu, NULL);
     if (pthread_create(&s->thread, NULL, run, s) != 0)

@@ -859,18 +859,7 @@ static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
  * backlog, no answer ever comes. */
 static int black_hole(int *port)
 {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        listen(fd, 128) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-        return -1;
-    *port = ntohs(a.sin_port);
-    return fd;
+    return sink_listen(NULL, 0, 128, 0, port);
 }
 
 /* Healthy-endpoint latency at `rate` emits/s for `seconds`, 64 in flight,

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE /* memmem, accept4 */
 #include "fastsink.h"
 
+#include "sink.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -229,21 +231,11 @@ static void *run(void *arg)
 
 int fastsink_start(fastsink **out, int delay_ms)
 {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int one = 1;
     fastsink *s = calloc(1, sizeof *s);
     s->delay_ms = delay_ms;
     s->due = calloc(MAX_FD, sizeof *s->due);
-    s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(s->lfd, (struct sockaddr *)&a, sizeof a) || listen(s->lfd, 4096) ||
-        getsockname(s->lfd, (struct sockaddr *)&a, &len))
+    if ((s->lfd = sink_listen(NULL, 0, 4096, SOCK_NONBLOCK, &s->port)) < 0)
         return -1;
-    s->port = ntohs(a.sin_port);
     s->ep = epoll_create1(0);
     struct epoll_event ev = {EPOLLIN, {.fd = s->lfd}};
     epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &ev);
