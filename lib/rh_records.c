@@ -91,25 +91,30 @@ int64_t rh_event_timestamp_ms(const rh_event *ev)
 const char *rh_event_data(const rh_event *ev) { return ev ? ev->data : ""; }
 size_t rh_event_data_len(const rh_event *ev) { return ev ? ev->data_len : 0; }
 
+/* A delivery or attempt from a's heap, zeroed or a copy of src, owning its
+ * allocator (the first member of both): the one place records are made. */
+static void *record_alloc(const rh_allocator *a, size_t size, const void *src)
+{
+    const rh_allocator **p = src ? rh__malloc(a, size) : rh__calloc(a, size);
+    if (p && src)
+        memcpy(p, src, size);
+    if (p)
+        *p = a;
+    return p;
+}
+
 /* --------------------------------------------------------------- delivery */
 
 int rh__delivery_make(rh_delivery **out, const rh_allocator *a)
 {
-    rh_delivery *dl = rh__calloc(a, sizeof *dl);
-    if (!dl)
-        return RH_E_NOMEM;
-    dl->alloc = a;
-    *out = dl;
-    return RH_OK;
+    return (*out = record_alloc(a, sizeof **out, NULL)) ? RH_OK : RH_E_NOMEM;
 }
 
 rh_delivery *rh__delivery_copy(const rh_allocator *a, const rh_delivery *src)
 {
-    rh_delivery *dl = rh__malloc(a, sizeof *dl);
+    rh_delivery *dl = record_alloc(a, sizeof *dl, src);
     if (!dl)
         return NULL;
-    *dl = *src;
-    dl->alloc = a;
     dl->ev = NULL;
     dl->done_next = dl->done_prev = NULL;
     dl->heap_index = 0;
@@ -201,21 +206,14 @@ int64_t rh_delivery_updated_ms(const rh_delivery *dl)
 
 int rh__attempt_make(rh_attempt **out, const rh_allocator *a)
 {
-    rh_attempt *at = rh__calloc(a, sizeof *at);
-    if (!at)
-        return RH_E_NOMEM;
-    at->alloc = a;
-    *out = at;
-    return RH_OK;
+    return (*out = record_alloc(a, sizeof **out, NULL)) ? RH_OK : RH_E_NOMEM;
 }
 
 rh_attempt *rh__attempt_copy(const rh_allocator *a, const rh_attempt *src)
 {
-    rh_attempt *at = rh__malloc(a, sizeof *at);
+    rh_attempt *at = record_alloc(a, sizeof *at, src);
     if (!at)
         return NULL;
-    *at = *src;
-    at->alloc = a;
     at->next = NULL;
     at->response = rh__memdup(a, src->response ? src->response : "",
                               src->response_len);

@@ -17,7 +17,7 @@ struct rh_event {
 };
 
 struct rh_delivery {
-    const rh_allocator *alloc;
+    const rh_allocator *alloc; /* first: rh_records.c's record_alloc sets it */
     char id[RH_ID_SIZE];
     char event_id[RH_ID_SIZE];
     char endpoint_id[RH_ID_SIZE];
@@ -35,7 +35,7 @@ struct rh_delivery {
 };
 
 struct rh_attempt {
-    const rh_allocator *alloc;
+    const rh_allocator *alloc; /* first, as in rh_delivery */
     int64_t seq;
     char delivery_id[RH_ID_SIZE];
     char endpoint_id[RH_ID_SIZE];
