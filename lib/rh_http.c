@@ -1,6 +1,6 @@
 /* replicer-hooks HTTP: every transfer through one libcurl multi handle, with
  * the production-mode dial checks and outcome classes. libcurl's transfer
- * API is used here only (its URL and date parsers in rh_http_parse.c). */
+ * API is used here only (its parsers and version check: rh_http_parse.c). */
 #include "rh_http.h"
 
 #include <curl/curl.h>
@@ -84,20 +84,6 @@ typedef struct transfer {
     rh_http *http;
     request_state rq;
 } transfer;
-
-int rh__http_supported(void)
-{
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    /* 7.85 for CURLOPT_PROTOCOLS_STR; thread-safe global init so that
-     * contexts on several threads may pair curl_global_init/cleanup. */
-    if (v->version_num < 0x075500)
-        return 0;
-#ifdef CURL_VERSION_THREADSAFE
-    return (v->features & CURL_VERSION_THREADSAFE) != 0;
-#else
-    return 0;
-#endif
-}
 
 int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o)
 {

@@ -1,5 +1,5 @@
-/* replicer-hooks HTTP parsing: a URL judged by the production policy, and a
- * Retry-After value. libcurl's parsers only; transfers stay in rh_http.c. */
+/* replicer-hooks HTTP parsing: a URL judged by the production policy, a
+ * Retry-After value, the libcurl version check. No transfer: rh_http.c. */
 #include "rh_http.h"
 
 #include <curl/curl.h>
@@ -122,4 +122,19 @@ int64_t rh__http_parse_retry_after(const char *v, int64_t now_s)
     if (t == (time_t)-1)
         return -1;
     return (int64_t)t > now_s ? (int64_t)t - now_s : 0;
+}
+
+/* Whether the libcurl loaded is one we can use (rh_ctx_new asks). */
+int rh__http_supported(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    /* 7.85 for CURLOPT_PROTOCOLS_STR; thread-safe global init so that
+     * contexts on several threads may pair curl_global_init/cleanup. */
+    if (v->version_num < 0x075500)
+        return 0;
+#ifdef CURL_VERSION_THREADSAFE
+    return (v->features & CURL_VERSION_THREADSAFE) != 0;
+#else
+    return 0;
+#endif
 }
