@@ -1,4 +1,5 @@
-/* replicer-hooks address guard, private (rh_addr.c). */
+/* replicer-hooks address guard, private (rh_addr.c): CIDR ranges and the
+ * judgement of which addresses production mode may dial. */
 #ifndef RH_ADDR_H
 #define RH_ADDR_H
 

@@ -22,7 +22,7 @@ struct rh_endpoint {
     size_t in_flight;       /* not stored: transfers running now */
     size_t claimed;         /* version-1 claim: taken, not started yet */
     size_t idle_hint;       /* connections this endpoint may have idle */
-    uint64_t claim_stamp;   /* the claim's de-duplication, see rh_deliver.c */
+    uint64_t claim_stamp;   /* the claim's de-duplication, see rh_claim.c */
     uint64_t match_stamp;   /* emit's de-duplication, see rh_index.c */
     struct rh_mac *mac;     /* keyed HMAC of secret, made on first use */
     struct rh_mac *old_mac; /* of old_secret */

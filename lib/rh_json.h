@@ -1,4 +1,5 @@
-/* replicer-hooks data check of emit, private (rh_json.c). */
+/* replicer-hooks data check of emit, private (rh_json.c): one JSON object,
+ * validated without building a tree. */
 #ifndef RH_JSON_H
 #define RH_JSON_H
 

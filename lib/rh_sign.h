@@ -1,4 +1,5 @@
-/* replicer-hooks signing, private (rh_sign.c; the fast HMAC in rh_sha256.c). */
+/* replicer-hooks signing, private (rh_sign.c): secrets, the CSPRNG, keyed
+ * HMACs and signatures, sealing; the fast HMAC is in rh_sha256.h. */
 #ifndef RH_SIGN_H
 #define RH_SIGN_H
 

@@ -1,4 +1,5 @@
-/* replicer-hooks input rules, private (rh_validate.c). */
+/* replicer-hooks input rules, private (rh_validate.c): event types,
+ * subscription patterns and custom header names and values. */
 #ifndef RH_VALIDATE_H
 #define RH_VALIDATE_H
 
