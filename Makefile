@@ -152,8 +152,8 @@ $(BUILD)/example-libuv: examples/libuv.c $(STATIC) $(HEADERS) $(SYS_HEADERS)
 	$(CC) $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags libuv) $(CFLAGS) -o $@ $< $(STATIC) \
 	    $(shell $(PKG_CONFIG) --libs libuv) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
-$(BUILD)/demo: examples/demo.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS) $(SYS_HEADERS)
-	$(CC) $(BASE_CFLAGS) -Itests $(CFLAGS) -pthread -o $@ examples/demo.c tests/sink.c \
+$(BUILD)/demo: examples/demo.c examples/receiver.c examples/receiver.h $(STATIC) $(HEADERS) $(SYS_HEADERS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -pthread -o $@ examples/demo.c examples/receiver.c \
 	    $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 examples: $(EXAMPLES) $(TOOL)

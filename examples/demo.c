@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sink.h"
+#include "receiver.h"
 
 static int64_t t0;
 
@@ -58,7 +58,7 @@ static int print_delivery(const rh_delivery *dl, void *ud)
 
 int main(void)
 {
-    sink *receiver = NULL;
+    receiver *rx = NULL;
     rh_config *cfg = NULL;
     rh_ctx *ctx = NULL;
     char url_ok[128], url_bad[128], failing_id[RH_ID_SIZE];
@@ -68,15 +68,16 @@ int main(void)
     const int64_t schedule[] = {500, 1000, 2000, 3000, 4000};
     int rc = 1;
 
-    if (sink_start(&receiver, 60000) != 0) {
+    if (receiver_start(&rx, "/broken") != 0) {
         fprintf(stderr, "demo: cannot start the loopback receiver\n");
         return 1;
     }
-    sink_rule(receiver, "/broken", 503, 0, NULL, "down for maintenance", -1);
-    sink_url(receiver, "/orders", url_ok, sizeof url_ok);
-    sink_url(receiver, "/broken", url_bad, sizeof url_bad);
+    snprintf(url_ok, sizeof url_ok, "http://127.0.0.1:%d/orders",
+             receiver_port(rx));
+    snprintf(url_bad, sizeof url_bad, "http://127.0.0.1:%d/broken",
+             receiver_port(rx));
     printf("replicer-hooks %s demo\n", rh_version_string());
-    printf("receiver listening on 127.0.0.1:%d\n\n", sink_port(receiver));
+    printf("receiver listening on 127.0.0.1:%d\n\n", receiver_port(rx));
 
     rh_config_new(&cfg);
     rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT); /* http:// to loopback */
@@ -136,34 +137,29 @@ int main(void)
 
     /* What a receiver does with each request: verify before trusting it. */
     printf("\nreceiver: %zu requests; verifying the first healthy one\n",
-           sink_count(receiver));
-    for (size_t i = 0; i < sink_count(receiver); i++) {
-        sink_request r;
-        if (sink_get(receiver, i, &r) != 0)
-            break;
-        if (strcmp(r.path, "/orders") == 0) {
-            const char *id = sink_header(&r, "webhook-id");
-            const char *ts = sink_header(&r, "webhook-timestamp");
-            const char *sig = sink_header(&r, "webhook-signature");
-            int v = rh_verify(secret_ok, id, ts, sig, r.body, r.body_len,
-                              now_ms() / 1000, RH_VERIFY_TOLERANCE_S);
-            printf("  body       %s\n", r.body);
-            printf("  webhook-id %s\n  signature  %s\n", id, sig);
+           receiver_count(rx));
+    for (size_t i = 0; i < receiver_count(rx); i++) {
+        const received *r = receiver_get(rx, i);
+        if (strcmp(r->path, "/orders") == 0) {
+            int v =
+                rh_verify(secret_ok, r->id, r->timestamp, r->signature, r->body,
+                          r->body_len, now_ms() / 1000, RH_VERIFY_TOLERANCE_S);
+            printf("  body       %s\n", r->body);
+            printf("  webhook-id %s\n  signature  %s\n", r->id, r->signature);
             printf("  rh_verify: %s\n", v == RH_OK ? "valid" : rh_strerror(v));
-            int tampered = rh_verify(secret_ok, id, ts, sig, "{}", 2,
-                                     now_ms() / 1000, RH_VERIFY_TOLERANCE_S);
+            int tampered =
+                rh_verify(secret_ok, r->id, r->timestamp, r->signature, "{}", 2,
+                          now_ms() / 1000, RH_VERIFY_TOLERANCE_S);
             printf("  same signature over a tampered body: %s\n",
                    rh_strerror(tampered));
-            sink_request_free(&r);
             rc = v == RH_OK ? 0 : 1;
             break;
         }
-        sink_request_free(&r);
     }
 done:
     rh_config_free(cfg);
     rh_ctx_free(ctx);
-    sink_stop(receiver);
+    receiver_stop(rx);
     printf("\ndemo finished: receiver stopped\n");
     return rc;
 }
