@@ -25,28 +25,30 @@ static const char *prog = "replicer-hooks";
 
 static void usage_main(FILE *f)
 {
-    fprintf(f,
-            "usage: %s <command> [options]\n"
-            "\n"
-            "commands:\n"
-            "  send URL --event TYPE --data JSON   deliver one signed webhook\n"
-            "  verify --secret S --id ID ...       check a webhook signature\n"
-            "\n"
-            "with a store (--store sqlite:PATH | postgresql://..., or\n"
-            "REPLICER_HOOKS_STORE):\n"
-            "  endpoint add URL --events a.b,c.*   register; prints id and secret\n"
-            "  endpoint list | disable ID | enable ID | remove ID\n"
-            "  endpoint rotate ID [--grace 24h]    new secret; prints it\n"
-            "  endpoint header ID NAME [VALUE]     set or remove a header\n"
-            "  emit TYPE JSON                      queue an event; prints its id\n"
-            "  worker [--until-idle]               deliver until SIGTERM/SIGINT\n"
-            "  log [--endpoint ID] [--delivery ID] [--failed] [--json]\n"
-            "  resend DELIVERY_ID                  send a failed delivery again\n"
-            "  recover ENDPOINT_ID --since TIME    resend failed ones since TIME\n"
-            "\n"
-            "  %s <command> --help   options of a command\n"
-            "  %s --version          the library version\n",
-            prog, prog, prog);
+    fprintf(
+        f,
+        "usage: %s <command> [options]\n"
+        "\n"
+        "commands:\n"
+        "  send URL --event TYPE --data JSON   deliver one signed webhook\n"
+        "  verify --secret S --id ID ...       check a webhook signature\n"
+        "\n"
+        "with a store (--store sqlite:PATH | postgresql://..., or\n"
+        "REPLICER_HOOKS_STORE):\n"
+        "  endpoint add URL --events a.b,c.*   register; prints id and secret\n"
+        "  endpoint list | disable ID | enable ID | remove ID\n"
+        "  endpoint pause ID | resume ID       hold its deliveries, then send\n"
+        "  endpoint rotate ID [--grace 24h]    new secret; prints it\n"
+        "  endpoint header ID NAME [VALUE]     set or remove a header\n"
+        "  emit TYPE JSON                      queue an event; prints its id\n"
+        "  worker [--until-idle]               deliver until SIGTERM/SIGINT\n"
+        "  log [--endpoint ID] [--delivery ID] [--failed] [--json]\n"
+        "  resend DELIVERY_ID                  send a failed delivery again\n"
+        "  recover ENDPOINT_ID --since TIME    resend failed ones since TIME\n"
+        "\n"
+        "  %s <command> --help   options of a command\n"
+        "  %s --version          the library version\n",
+        prog, prog, prog);
 }
 
 static void usage_send(FILE *f)
@@ -499,19 +501,22 @@ typedef struct store_opts {
 static void usage_store(FILE *f, const char *cmd)
 {
     if (!strcmp(cmd, "endpoint"))
-        fprintf(f,
-                "usage: %s endpoint add URL --events TYPE[,TYPE...] [--dev]\n"
-                "       %s endpoint list\n"
-                "       %s endpoint disable|enable|remove ID\n"
-                "       %s endpoint rotate ID [--grace DURATION]\n"
-                "       %s endpoint header ID NAME [VALUE]\n"
-                "\n"
-                "add prints \"<id> <secret>\": the secret is shown only once.\n"
-                "rotate prints the new secret; requests carry both signatures\n"
-                "for the grace period (e.g. 24h, 30m, 90s; default 24h).\n"
-                "header sets a request header of the endpoint (an API key,\n"
-                "say), or removes it without VALUE.\n",
-                prog, prog, prog, prog, prog);
+        fprintf(
+            f,
+            "usage: %s endpoint add URL --events TYPE[,TYPE...] [--dev]\n"
+            "       %s endpoint list\n"
+            "       %s endpoint disable|enable|pause|resume|remove ID\n"
+            "       %s endpoint rotate ID [--grace DURATION]\n"
+            "       %s endpoint header ID NAME [VALUE]\n"
+            "\n"
+            "add prints \"<id> <secret>\": the secret is shown only once.\n"
+            "rotate prints the new secret; requests carry both signatures\n"
+            "for the grace period (e.g. 24h, 30m, 90s; default 24h).\n"
+            "header sets a request header of the endpoint (an API key,\n"
+            "say), or removes it without VALUE.\n"
+            "pause keeps queueing the endpoint's deliveries but sends none\n"
+            "until resume (nothing is lost, unlike disable).\n",
+            prog, prog, prog, prog, prog);
     else if (!strcmp(cmd, "emit"))
         fprintf(f,
                 "usage: %s emit TYPE JSON|@FILE [--max-data-bytes N]\n\n"
@@ -801,7 +806,10 @@ static int print_endpoint(const rh_endpoint *ep, void *ud)
 {
     (void)ud;
     printf("%s  %-8s  %s  ", rh_endpoint_id(ep),
-           rh_endpoint_enabled(ep) ? "enabled" : "disabled", rh_endpoint_url(ep));
+           !rh_endpoint_enabled(ep) ? "disabled"
+           : rh_endpoint_paused(ep) ? "paused"
+                                    : "enabled",
+           rh_endpoint_url(ep));
     for (size_t i = 0; i < rh_endpoint_event_count(ep); i++)
         printf("%s%s", i ? "," : "", rh_endpoint_event(ep, i));
     printf("\n");
@@ -817,9 +825,11 @@ static int cmd_endpoint(int argc, char **argv)
         return rc == 1 ? 0 : rc;
     if (o.n_pos < 1)
         return bad("endpoint", "SUBCOMMAND",
-                   "missing: add, list, disable, enable, remove or rotate");
+                   "missing: add, list, disable, enable, pause, resume, remove "
+                   "or rotate");
     const char *sub = o.pos[0];
     int needs_id = !strcmp(sub, "disable") || !strcmp(sub, "enable") ||
+                   !strcmp(sub, "pause") || !strcmp(sub, "resume") ||
                    !strcmp(sub, "remove") || !strcmp(sub, "rotate");
     int is_header = !strcmp(sub, "header");
     if (strcmp(sub, "add") && strcmp(sub, "list") && !needs_id && !is_header)
@@ -875,6 +885,8 @@ static int cmd_endpoint(int argc, char **argv)
     } else {
         rc = !strcmp(sub, "disable")  ? rh_endpoint_disable(ctx, o.pos[1])
              : !strcmp(sub, "enable") ? rh_endpoint_enable(ctx, o.pos[1])
+             : !strcmp(sub, "pause")  ? rh_endpoint_pause(ctx, o.pos[1])
+             : !strcmp(sub, "resume") ? rh_endpoint_resume(ctx, o.pos[1])
                                       : rh_endpoint_remove(ctx, o.pos[1]);
     }
     if (rc < 0)
@@ -928,28 +940,78 @@ static void on_stop_signal(int sig)
     stop_requested = 1;
 }
 
-static int count_one(const rh_delivery *dl, void *ud)
+/* The paused endpoints' ids, read before a scan of the log (whose
+ * callbacks may not call the context). */
+typedef struct idle_scan {
+    char (*paused)[RH_ID_SIZE];
+    size_t n_paused, cap;
+    int64_t last_created;
+    int sendable;
+} idle_scan;
+
+static int note_paused(const rh_endpoint *ep, void *ud)
 {
-    (void)dl;
-    (*(int *)ud)++;
+    idle_scan *sc = ud;
+    if (!rh_endpoint_paused(ep))
+        return RH_OK;
+    if (sc->n_paused == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 16;
+        void *p = realloc(sc->paused, cap * sizeof *sc->paused);
+        if (!p)
+            return RH_E_NOMEM;
+        sc->paused = p;
+        sc->cap = cap;
+    }
+    snprintf(sc->paused[sc->n_paused++], RH_ID_SIZE, "%s", rh_endpoint_id(ep));
     return RH_OK;
 }
 
-/* Pending or in flight anywhere in the store (any process). */
+/* Stops the scan (RH_E_USER) at the first delivery that can still go: in
+ * flight, or pending for an endpoint that is not paused. */
+static int note_sendable(const rh_delivery *dl, void *ud)
+{
+    idle_scan *sc = ud;
+    sc->last_created = rh_delivery_created_ms(dl);
+    if (rh_delivery_state(dl) == RH_DELIVERY_PENDING)
+        for (size_t i = 0; i < sc->n_paused; i++)
+            if (!strcmp(sc->paused[i], rh_delivery_endpoint_id(dl)))
+                return RH_OK; /* waits for its endpoint's resume */
+    sc->sendable = 1;
+    return RH_E_USER;
+}
+
+/* Pending or in flight anywhere in the store (any process), leaving out
+ * what only a paused endpoint's resume would send. */
 static int store_busy(rh_ctx *ctx)
 {
+    /* Pages by created time: a page boundary inside one millisecond skips
+     * the rest of that millisecond, so pages are large. */
+    enum { PAGE = 10000 };
+    const int states[] = {RH_DELIVERY_IN_FLIGHT, RH_DELIVERY_PENDING};
+    idle_scan sc;
     rh_query *q = NULL;
-    int n = 0;
-    if (rh_query_new(&q) != RH_OK)
-        return 1;
-    rh_query_set_limit(q, 1);
-    rh_query_set_state(q, RH_DELIVERY_PENDING);
-    int rc = rh_log_deliveries(ctx, q, count_one, &n);
-    rh_query_set_state(q, RH_DELIVERY_IN_FLIGHT);
-    if (rc >= 0)
-        rc = rh_log_deliveries(ctx, q, count_one, &n);
+    int rc;
+    memset(&sc, 0, sizeof sc);
+    if (rh_query_new(&q) != RH_OK ||
+        rh_endpoint_list(ctx, note_paused, &sc) < 0) {
+        rh_query_free(q);
+        free(sc.paused);
+        return 1; /* a store that cannot answer is not idle */
+    }
+    rh_query_set_limit(q, PAGE);
+    for (size_t s = 0; s < 2 && !sc.sendable; s++) {
+        rh_query_set_state(q, states[s]);
+        rh_query_set_cursor(q, 0);
+        do {
+            rc = rh_log_deliveries(ctx, q, note_sendable, &sc);
+            rh_query_set_cursor(q, sc.last_created);
+        } while (rc == PAGE && !sc.sendable);
+        if (rc < 0 && !sc.sendable)
+            sc.sendable = 1;
+    }
     rh_query_free(q);
-    return n > 0 || rc < 0; /* a store that cannot answer is not idle */
+    free(sc.paused);
+    return sc.sendable;
 }
 
 static int cmd_worker(int argc, char **argv)

@@ -78,6 +78,8 @@ rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
 int rh__ctx_match(rh_ctx *ctx, const char *type, rh_endpoint ***out,
                   size_t *n_out);
 void rh__index_free(rh_ctx *ctx);
+/* The paused endpoints (rebuilt with the index when one is paused). */
+size_t rh__ctx_paused(rh_ctx *ctx, rh_endpoint *const **out);
 int rh__ctx_endpoints_reserve(rh_ctx *ctx);
 int rh__ctx_load_endpoints(rh_ctx *ctx);
 void rh__ctx_free_endpoints(rh_ctx *ctx);

@@ -69,7 +69,8 @@ static int offered_each(const rh_delivery *dl, const rh_event *ev, void *ud)
         return 0;
     }
     if (ep && ep->enabled &&
-        ep->in_flight + ep->claimed >= ctx->s.max_in_flight_per_endpoint) {
+        (ep->paused ||
+         ep->in_flight + ep->claimed >= ctx->s.max_in_flight_per_endpoint)) {
         cs->left_for_caps++;
         return 0;
     }
@@ -90,10 +91,13 @@ static int by_endpoint_id(const void *a, const void *b)
 
 static int build_limits(rh_ctx *ctx, rh_claim_request *req)
 {
-    size_t n = 0;
+    size_t n = 0, n_paused;
     uint64_t stamp = ++ctx->claim_stamp;
-    if (ctx->limits_cap < ctx->in_flight) {
-        size_t want = ctx->in_flight < 16 ? 16 : ctx->in_flight;
+    rh_endpoint *const *paused;
+    n_paused = rh__ctx_paused(ctx, &paused);
+    if (ctx->limits_cap < ctx->in_flight + n_paused) {
+        size_t want =
+            ctx->in_flight + n_paused < 16 ? 16 : ctx->in_flight + n_paused;
         rh_claim_limit *l =
             rh__realloc(&ctx->alloc, ctx->limits, want * sizeof *l);
         if (!l)
@@ -108,9 +112,20 @@ static int build_limits(rh_ctx *ctx, rh_claim_request *req)
         ep->claim_stamp = stamp;
         rh_claim_limit *l = &ctx->limits[n++];
         memcpy(l->endpoint_id, ep->id, sizeof l->endpoint_id);
-        l->room = ep->in_flight >= ctx->s.max_in_flight_per_endpoint
-                      ? 0
-                      : ctx->s.max_in_flight_per_endpoint - ep->in_flight;
+        l->room =
+            ep->paused || ep->in_flight >= ctx->s.max_in_flight_per_endpoint
+                ? 0
+                : ctx->s.max_in_flight_per_endpoint - ep->in_flight;
+    }
+    /* a paused endpoint takes nothing: listed with no room, so that the
+     * claim skips it without reading its rows */
+    for (size_t i = 0; i < n_paused; i++) {
+        if (paused[i]->claim_stamp == stamp)
+            continue;
+        paused[i]->claim_stamp = stamp;
+        rh_claim_limit *l = &ctx->limits[n++];
+        memcpy(l->endpoint_id, paused[i]->id, sizeof l->endpoint_id);
+        l->room = 0;
     }
     if (n > 1)
         qsort(ctx->limits, n, sizeof *ctx->limits, by_endpoint_id);

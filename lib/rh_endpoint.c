@@ -302,28 +302,50 @@ int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id)
     return RH_OK;
 }
 
-static int set_enabled(rh_ctx *ctx, const char *id, int enabled)
+/* Set one stored flag of an endpoint (enabled or paused), undone in memory
+ * when storage refuses it. */
+enum { FLAG_ENABLED, FLAG_PAUSED };
+
+static int set_flag(rh_ctx *ctx, const char *id, int flag, int value)
 {
     rh_endpoint *ep;
-    int rc = lookup(ctx, id, &ep), was;
+    int rc = lookup(ctx, id, &ep);
     if (rc != RH_OK)
         return rc;
-    was = ep->enabled;
-    ep->enabled = enabled;
+    int *field = flag == FLAG_ENABLED ? &ep->enabled : &ep->paused,
+        was = *field;
+    *field = value;
+    ctx->index_dirty = 1; /* the index keeps the paused list */
     rc = rh__ctx_save_endpoint(ctx, ep);
-    if (rc != RH_OK)
-        ep->enabled = was;
-    return rc;
+    if (rc != RH_OK) {
+        *field = was;
+        return rc;
+    }
+    if (flag == FLAG_PAUSED && !value) {
+        ctx->claim_blocked = 0; /* its due work may go at the next tick */
+        rh__ctx_update_timer(ctx);
+    }
+    return RH_OK;
 }
 
 int rh_endpoint_disable(rh_ctx *ctx, const char *id)
 {
-    return set_enabled(ctx, id, 0);
+    return set_flag(ctx, id, FLAG_ENABLED, 0);
 }
 
 int rh_endpoint_enable(rh_ctx *ctx, const char *id)
 {
-    return set_enabled(ctx, id, 1);
+    return set_flag(ctx, id, FLAG_ENABLED, 1);
+}
+
+int rh_endpoint_pause(rh_ctx *ctx, const char *id)
+{
+    return set_flag(ctx, id, FLAG_PAUSED, 1);
+}
+
+int rh_endpoint_resume(rh_ctx *ctx, const char *id)
+{
+    return set_flag(ctx, id, FLAG_PAUSED, 0);
 }
 
 int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
@@ -506,6 +528,10 @@ const char *rh_endpoint_event(const rh_endpoint *ep, size_t i)
     return ep && i < ep->n_events ? ep->events[i] : NULL;
 }
 int rh_endpoint_enabled(const rh_endpoint *ep) { return ep ? ep->enabled : 0; }
+int rh_endpoint_paused(const rh_endpoint *ep)
+{
+    return ep ? ep->paused : 0;
+}
 int64_t rh_endpoint_created_ms(const rh_endpoint *ep)
 {
     return ep ? ep->created_ms : 0;

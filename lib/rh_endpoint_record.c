@@ -55,6 +55,7 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
         json_object_set_new(o, "url", json_string(ep->url)) ||
         json_object_set(o, "events", evs) ||
         json_object_set_new(o, "enabled", json_boolean(ep->enabled)) ||
+        json_object_set_new(o, "paused", json_boolean(ep->paused)) ||
         json_object_set_new(o, "created_ms", json_integer(ep->created_ms)) ||
         json_object_set_new(o, "secret", json_string(ep->secret)))
         goto done;
@@ -114,6 +115,8 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
         goto done;
     rh__strlcpy(ep->id, id, sizeof ep->id);
     ep->enabled = json_is_true(json_object_get(o, "enabled"));
+    /* absent in records written before 0.2.0: not paused */
+    ep->paused = json_is_true(json_object_get(o, "paused"));
     ep->created_ms = json_integer_value(json_object_get(o, "created_ms"));
     ep->url = rh__strdup(a, url);
     ep->secret = rh__strdup(a, secret);

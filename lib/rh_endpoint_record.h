@@ -12,6 +12,7 @@ struct rh_endpoint {
     char **events;
     size_t n_events;
     int enabled;
+    int paused; /* queued for, not sent to, until resumed (stored) */
     int64_t created_ms;
     char *secret;     /* "whsec_..." */
     char *old_secret; /* during a rotation's grace period, else NULL */

@@ -25,6 +25,8 @@ struct rh_index {
     size_t n_links;
     rh_endpoint **star;
     size_t n_star;
+    rh_endpoint **paused; /* for the claim's list of endpoints without room */
+    size_t n_paused;
 };
 
 static slot *find(slot *slots, size_t n_slots, const char *key, size_t len)
@@ -55,6 +57,7 @@ void rh__index_free(rh_ctx *ctx)
     rh__free(&ctx->alloc, x->ids);
     rh__free(&ctx->alloc, x->links);
     rh__free(&ctx->alloc, x->star);
+    rh__free(&ctx->alloc, x->paused);
     rh__free(&ctx->alloc, x);
     ctx->index = NULL;
 }
@@ -75,7 +78,8 @@ static rh_index *build(rh_ctx *ctx)
     x->ids = rh__calloc(&ctx->alloc, x->n_ids * sizeof *x->ids);
     x->links = rh__calloc(&ctx->alloc, (n_patterns + 1) * sizeof *x->links);
     x->star = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->star);
-    if (!x->pat || !x->ids || !x->links || !x->star) {
+    x->paused = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->paused);
+    if (!x->pat || !x->ids || !x->links || !x->star || !x->paused) {
         ctx->index = x;
         rh__index_free(ctx);
         return NULL;
@@ -85,6 +89,8 @@ static rh_index *build(rh_ctx *ctx)
         slot *id = find(x->ids, x->n_ids, ep->id, strlen(ep->id));
         id->key = ep->id;
         id->ep = ep;
+        if (ep->paused)
+            x->paused[x->n_paused++] = ep;
         for (size_t k = 0; k < ep->n_events; k++) {
             const char *p = ep->events[k];
             if (p[0] == '*' && p[1] == '\0') {
@@ -120,6 +126,19 @@ rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id)
         if (strcmp(ctx->eps[i]->id, id) == 0)
             return ctx->eps[i];
     return NULL;
+}
+
+size_t rh__ctx_paused(rh_ctx *ctx, rh_endpoint *const **out)
+{
+    rh_index *x = current(ctx);
+    if (x) {
+        *out = x->paused;
+        return x->n_paused;
+    }
+    /* No index (out of memory): none is listed, so a claim may take a
+     * paused endpoint's deliveries until memory allows the index again. */
+    *out = NULL;
+    return 0;
 }
 
 /* Add ep to the matches once: an endpoint may match by several patterns. */

@@ -353,6 +353,23 @@ static void test_cli__store_commands_end_to_end(void)
     RH_CHECK(strstr(out, "disabled") != NULL);
     const char *enable[] = {"endpoint", "enable", ep, "--store", store, NULL};
     RH_CHECK_EQ_INT(0, run(enable, NULL, out, sizeof out));
+
+    /* paused: the emit is queued, a worker sends nothing and still ends
+     * (only the resume would send it); resumed: it goes */
+    size_t before = sink_count(s);
+    const char *pause[] = {"endpoint", "pause", ep, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(pause, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "paused") != NULL);
+    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(before, sink_count(s));
+    const char *resume[] = {"endpoint", "resume", ep, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(resume, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "paused") == NULL && strstr(out, "enabled") != NULL);
+    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(before + 1, sink_count(s));
     const char *remove_[] = {"endpoint", "remove", ep, "--store", store, NULL};
     RH_CHECK_EQ_INT(0, run(remove_, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(1, run(remove_, NULL, out, sizeof out));

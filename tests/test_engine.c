@@ -4,6 +4,7 @@
  * batches. */
 #define _GNU_SOURCE /* unshare, for the full disk's own mount namespace */
 #include "backends.h"
+#include "rh_internal.h" /* rh__ctx_load_endpoints: read them back */
 #include "rh_test.h"
 
 #include <replicer-hooks/rh_sqlite.h>
@@ -317,9 +318,57 @@ static void test_engine__open_batch_is_committed_by_ctx_free(void)
     RH_CHECK_EQ_INT(2, rh_test_count_deliveries(ctx, NULL));
     rh_ctx_free(ctx);
 }
+/* ------------------------------------------------------------- pause */
+
+static int paused_now(rh_ctx *ctx, const char *id)
+{
+    const rh_endpoint *ep = NULL;
+    return rh_endpoint_get(ctx, id, &ep) == RH_OK ? rh_endpoint_paused(ep) : -1;
+}
+
+/* A paused endpoint's deliveries are queued and none is sent, while another
+ * endpoint is served; the pause is stored (it survives the endpoints being
+ * read back from storage); on resume everything queued goes, once. */
+static void engine_paused_endpoint_queues_and_sends_on_resume(void)
+{
+    sink *held = rh_test_sink(), *ok = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    char ep_held[RH_ID_SIZE], ep_ok[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    rh_ctx *ctx = rh_test_backend_ctx(cfg);
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(
+        RH_OK, rh_test_endpoint(ctx, held, "/held", "t.*", ep_held, secret));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_test_endpoint(ctx, ok, "/ok", "t.*", ep_ok, secret));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_pause(ctx, "ep_nobody"));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_pause(ctx, ep_held));
+    for (int i = 0; i < 5; i++) /* queued for both */
+        RH_CHECK_EQ_INT(2, rh_emit(ctx, "t.x", "{}", 2, NULL, 0));
+    int64_t end = rh_test_mono_ms() + 400;
+    while (rh_test_mono_ms() < end) {
+        RH_CHECK(rh_tick(ctx) >= 0);
+        rh_test_pause(ctx, 5);
+    }
+    RH_CHECK_EQ_INT(5, sink_count(ok));
+    RH_CHECK_EQ_INT(0, sink_count(held));
+    RH_CHECK_EQ_INT(0, (int)rh_ctx_in_flight(ctx)); /* none claimed for it */
+    /* stored with the endpoint, not only in this context's cache */
+    RH_CHECK_EQ_INT(RH_OK, rh__ctx_load_endpoints(ctx));
+    RH_CHECK_EQ_INT(1, paused_now(ctx, ep_held));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_resume(ctx, ep_held));
+    RH_CHECK_EQ_INT(0, rh_test_tick_until_sent(ctx, held, 5, 5000));
+    RH_CHECK(rh_test_drive(ctx, 2000) >= 0);
+    RH_CHECK_EQ_INT(5, sink_count(held));
+    RH_CHECK_EQ_INT(5, sink_count(ok));
+    RH_CHECK_EQ_INT(0, paused_now(ctx, ep_held));
+    rh_ctx_free(ctx);
+    sink_stop(held);
+    sink_stop(ok);
+}
 
 #define ON_EVERY_BACKEND(X)                                                    \
     X(dead_endpoint_does_not_hold_back_others)                                 \
+    X(paused_endpoint_queues_and_sends_on_resume)                              \
     X(emit_batch_commits_once_and_holds_the_tick)
 
 #define WRAP(name) RH_BACKEND_WRAPPERS(name, engine_##name)

@@ -186,6 +186,15 @@ RH_EXTERN int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id);
  *  @since 0.1.0 */
 RH_EXTERN int rh_endpoint_disable(rh_ctx *ctx, const char *endpoint_id);
 RH_EXTERN int rh_endpoint_enable(rh_ctx *ctx, const char *endpoint_id);
+/** A paused endpoint keeps getting its deliveries queued, but nothing is
+ *  sent to it until it is resumed (a receiver's maintenance window: nothing
+ *  is lost, unlike disable). Transfers already started finish. Other
+ *  processes sharing the store see it when they next read the endpoints
+ *  (rh_config_set_endpoint_refresh_ms). Same codes as remove.
+ *  @since 0.2.0 */
+RH_EXTERN int rh_endpoint_pause(rh_ctx *ctx, const char *endpoint_id);
+/** Send to it again: its due deliveries go at the next tick. @since 0.2.0 */
+RH_EXTERN int rh_endpoint_resume(rh_ctx *ctx, const char *endpoint_id);
 /**
  * A new secret, written to secret_out. For grace_ms after now, requests
  * carry signatures by both the new and the previous secret; 0 drops the old
@@ -220,6 +229,8 @@ RH_EXTERN const char *rh_endpoint_url(const rh_endpoint *ep);
 RH_EXTERN size_t rh_endpoint_event_count(const rh_endpoint *ep);
 RH_EXTERN const char *rh_endpoint_event(const rh_endpoint *ep, size_t i);
 RH_EXTERN int rh_endpoint_enabled(const rh_endpoint *ep);
+/** 1 while paused (rh_endpoint_pause). @since 0.2.0 */
+RH_EXTERN int rh_endpoint_paused(const rh_endpoint *ep);
 RH_EXTERN int64_t rh_endpoint_created_ms(const rh_endpoint *ep);
 RH_EXTERN size_t rh_endpoint_header_count(const rh_endpoint *ep);
 RH_EXTERN const char *rh_endpoint_header_name(const rh_endpoint *ep,
