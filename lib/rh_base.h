@@ -84,6 +84,9 @@ int rh__ctx_endpoints_reserve(rh_ctx *ctx);
 int rh__ctx_load_endpoints(rh_ctx *ctx);
 void rh__ctx_free_endpoints(rh_ctx *ctx);
 int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
+/* Set and store an endpoint's enabled or paused flag. */
+enum { RH__FLAG_ENABLED, RH__FLAG_PAUSED };
+int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value);
 int rh__storage_code(rh_ctx *ctx, int rc, const char *slot);
 /* Start the call from the host: refuses re-entrance and clears the error. */
 int rh__ctx_enter(rh_ctx *ctx);

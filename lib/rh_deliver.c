@@ -345,6 +345,23 @@ void rh__ctx_update_timer(rh_ctx *ctx)
     ctx->in_callback = was;
 }
 
+/* Pausing one endpoint is the claim's business (it lists the endpoint with
+ * no room), so it lives with the engine beside rh_ctx_pause. */
+int rh_endpoint_pause(rh_ctx *ctx, const char *id)
+{
+    return rh__endpoint_set_flag(ctx, id, RH__FLAG_PAUSED, 1);
+}
+
+int rh_endpoint_resume(rh_ctx *ctx, const char *id)
+{
+    int rc = rh__endpoint_set_flag(ctx, id, RH__FLAG_PAUSED, 0);
+    if (rc == RH_OK) {
+        ctx->claim_blocked = 0; /* its due work may go at the next tick */
+        rh__ctx_update_timer(ctx);
+    }
+    return rc;
+}
+
 int rh_ctx_pause(rh_ctx *ctx, int paused)
 {
     int rc = rh__ctx_enter(ctx);

@@ -304,48 +304,30 @@ int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id)
 
 /* Set one stored flag of an endpoint (enabled or paused), undone in memory
  * when storage refuses it. */
-enum { FLAG_ENABLED, FLAG_PAUSED };
-
-static int set_flag(rh_ctx *ctx, const char *id, int flag, int value)
+int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value)
 {
     rh_endpoint *ep;
     int rc = lookup(ctx, id, &ep);
     if (rc != RH_OK)
         return rc;
-    int *field = flag == FLAG_ENABLED ? &ep->enabled : &ep->paused,
-        was = *field;
+    int *field = flag == RH__FLAG_ENABLED ? &ep->enabled : &ep->paused;
+    int was = *field;
     *field = value;
     ctx->index_dirty = 1; /* the index keeps the paused list */
     rc = rh__ctx_save_endpoint(ctx, ep);
-    if (rc != RH_OK) {
+    if (rc != RH_OK)
         *field = was;
-        return rc;
-    }
-    if (flag == FLAG_PAUSED && !value) {
-        ctx->claim_blocked = 0; /* its due work may go at the next tick */
-        rh__ctx_update_timer(ctx);
-    }
-    return RH_OK;
+    return rc;
 }
 
 int rh_endpoint_disable(rh_ctx *ctx, const char *id)
 {
-    return set_flag(ctx, id, FLAG_ENABLED, 0);
+    return rh__endpoint_set_flag(ctx, id, RH__FLAG_ENABLED, 0);
 }
 
 int rh_endpoint_enable(rh_ctx *ctx, const char *id)
 {
-    return set_flag(ctx, id, FLAG_ENABLED, 1);
-}
-
-int rh_endpoint_pause(rh_ctx *ctx, const char *id)
-{
-    return set_flag(ctx, id, FLAG_PAUSED, 1);
-}
-
-int rh_endpoint_resume(rh_ctx *ctx, const char *id)
-{
-    return set_flag(ctx, id, FLAG_PAUSED, 0);
+    return rh__endpoint_set_flag(ctx, id, RH__FLAG_ENABLED, 1);
 }
 
 int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
