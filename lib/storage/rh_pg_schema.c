@@ -61,6 +61,17 @@ int rh__pg_schema_name_ok(const char *n)
     return strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
 }
 
+/* A template of statements run for this store's schema ("@." expanded). */
+static int exec_in_schema(store *s, const char *tmpl, const char *what)
+{
+    char *sql = rh__pg_expand(tmpl, s->schema);
+    if (!sql)
+        return RH_E_NOMEM;
+    int rc = rh__pg_exec_simple(s, sql, what);
+    free(sql);
+    return rc;
+}
+
 int rh__pg_migrate(store *s)
 {
     char sql[512];
@@ -92,21 +103,10 @@ int rh__pg_migrate(store *s)
     if (version > SCHEMA_VERSION)
         return rh__pg_rollback(s, adapter_schema_newer(version, SCHEMA_VERSION,
                                                        s->err, sizeof s->err));
-    if (version < 1) {
-        char *create = rh__pg_expand(schema_v1, s->schema);
-        if (!create)
-            return rh__pg_rollback(s, RH_E_NOMEM);
-        rc = rh__pg_exec_simple(s, create, "create tables");
-        free(create);
-        if (rc != RH_OK)
-            return rh__pg_rollback(s, rc);
-    }
-    char *index = rh__pg_expand(index_ready, s->schema);
-    if (!index)
-        return rh__pg_rollback(s, RH_E_NOMEM);
-    rc = rh__pg_exec_simple(s, index, "create index");
-    free(index);
-    if (rc != RH_OK)
+    if (version < 1 &&
+        (rc = exec_in_schema(s, schema_v1, "create tables")) != RH_OK)
+        return rh__pg_rollback(s, rc);
+    if ((rc = exec_in_schema(s, index_ready, "create index")) != RH_OK)
         return rh__pg_rollback(s, rc);
     return rh__pg_commit(s);
 }
