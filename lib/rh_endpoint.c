@@ -313,7 +313,8 @@ int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value)
     int *field = flag == RH__FLAG_ENABLED ? &ep->enabled : &ep->paused;
     int was = *field;
     *field = value;
-    ctx->index_dirty = 1; /* the index keeps the paused list */
+    if (flag == RH__FLAG_PAUSED)
+        ctx->index_dirty = 1; /* the index keeps the paused list */
     rc = rh__ctx_save_endpoint(ctx, ep);
     if (rc != RH_OK)
         *field = was;
