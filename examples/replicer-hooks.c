@@ -483,6 +483,7 @@ typedef struct store_opts {
     const char *endpoint;
     const char *delivery;
     const char *schema;
+    const char *auto_disable;
     int64_t timeout_ms;
     int64_t lease_ms;
     int64_t limit;
@@ -505,6 +506,7 @@ static void usage_store(FILE *f, const char *cmd)
             f,
             "usage: %s endpoint add URL --events TYPE[,TYPE...] [--dev]\n"
             "       %s endpoint list\n"
+            "       %s endpoint show ID\n"
             "       %s endpoint disable|enable|pause|resume|remove ID\n"
             "       %s endpoint rotate ID [--grace DURATION]\n"
             "       %s endpoint header ID NAME [VALUE]\n"
@@ -515,8 +517,13 @@ static void usage_store(FILE *f, const char *cmd)
             "header sets a request header of the endpoint (an API key,\n"
             "say), or removes it without VALUE.\n"
             "pause keeps queueing the endpoint's deliveries but sends none\n"
-            "until resume (nothing is lost, unlike disable).\n",
-            prog, prog, prog, prog, prog);
+            "until resume (nothing is lost, unlike disable).\n"
+            "show prints one endpoint with its health: its last success,\n"
+            "since when it fails, deliveries failed in a row, and why it\n"
+            "is disabled (host, gone: a 410, failing: 5 days of failures).\n"
+            "An endpoint added with --dev is delivered only by a worker\n"
+            "started with --dev.\n",
+            prog, prog, prog, prog, prog, prog);
     else if (!strcmp(cmd, "emit"))
         fprintf(f,
                 "usage: %s emit TYPE JSON|@FILE [--max-data-bytes N]\n\n"
@@ -525,17 +532,22 @@ static void usage_store(FILE *f, const char *cmd)
                 "as given, at most\n--max-data-bytes (default 1048576).\n",
                 prog);
     else if (!strcmp(cmd, "worker"))
-        fprintf(f,
-                "usage: %s worker [--until-idle] [--dev] [--timeout-ms N]\n"
-                "       [--lease-ms N] [--schedule LIST] [--quiet]\n"
-                "       [--max-in-flight N (64)] [--per-endpoint N (8)]\n"
-                "\n"
-                "Delivers until SIGTERM or SIGINT (transfers in flight finish,\n"
-                "then exit 0), or with --until-idle until nothing is pending\n"
-                "or in flight. Prints each attempt unless --quiet. A store\n"
-                "that goes away (a database restart) is waited for.\n"
-                "Run as many workers as you like on one PostgreSQL store.\n",
-                prog);
+        fprintf(
+            f,
+            "usage: %s worker [--until-idle] [--dev] [--timeout-ms N]\n"
+            "       [--lease-ms N] [--schedule LIST] [--quiet]\n"
+            "       [--max-in-flight N (64)] [--per-endpoint N (8)]\n"
+            "       [--auto-disable DURATION (5d; 0: never)]\n"
+            "\n"
+            "Delivers until SIGTERM or SIGINT (transfers in flight finish,\n"
+            "then exit 0), or with --until-idle until nothing is pending\n"
+            "or in flight. Prints each attempt unless --quiet. A store\n"
+            "that goes away (a database restart) is waited for.\n"
+            "Prints each endpoint state change (disabled and why,\n"
+            "enabled, failing, recovered), --quiet or not. An endpoint\n"
+            "failing for the --auto-disable time is disabled.\n"
+            "Run as many workers as you like on one PostgreSQL store.\n",
+            prog);
     else if (!strcmp(cmd, "log"))
         fprintf(f,
                 "usage: %s log [--endpoint ID] [--delivery ID] [--failed]\n"
@@ -582,6 +594,8 @@ static int parse_duration_ms(const char *s, int64_t *out)
         mult = 86400000;
     else
         return -1;
+    if (v * mult > 9e18)
+        return -1; /* would not fit */
     *out = (int64_t)(v * mult + 0.5);
     return 0;
 }
@@ -654,6 +668,8 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                 o->delivery = v;
             else if (!strcmp(a, "--schema"))
                 o->schema = v;
+            else if (!strcmp(a, "--auto-disable"))
+                o->auto_disable = v;
             else if (!strcmp(a, "--allow")) {
                 if (o->n_allow >= 16)
                     return bad(cmd, a, "at most 16");
@@ -704,6 +720,24 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
 typedef struct worker_state {
     int quiet;
 } worker_state;
+
+static void print_state_change(const rh_endpoint *ep, int change, void *ud)
+{
+    (void)ud;
+    int reason = rh_endpoint_disabled_reason(ep);
+    if (change == RH_ENDPOINT_HELD)
+        printf("endpoint %s: held: it was added with --dev; a worker "
+               "started with --dev delivers it\n",
+               rh_endpoint_id(ep));
+    else
+        printf("endpoint %s: %s%s%s%s\n", rh_endpoint_id(ep),
+               rh_endpoint_change_name(change),
+               change == RH_ENDPOINT_DISABLED ? " (" : "",
+               change == RH_ENDPOINT_DISABLED ? rh_disabled_reason_name(reason)
+                                              : "",
+               change == RH_ENDPOINT_DISABLED ? ")" : "");
+    fflush(stdout);
+}
 
 static void print_attempt_line(const rh_attempt *at, void *ud)
 {
@@ -773,8 +807,21 @@ static int open_store_ctx(const char *cmd, const store_opts *o,
             st.destroy(st.userdata);
             return bad(cmd, "--allow", "expected a CIDR like 10.1.2.0/24");
         }
+    if (rc == RH_OK && o->auto_disable) {
+        int64_t ms;
+        if (parse_duration_ms(o->auto_disable, &ms) != 0 ||
+            rh_config_set_auto_disable_ms(cfg, ms) != RH_OK) {
+            rh_config_free(cfg);
+            st.destroy(st.userdata);
+            return bad(cmd, "--auto-disable",
+                       "expected a duration up to 365d, e.g. 5d or 12h, or "
+                       "0 for never");
+        }
+    }
     if (rc == RH_OK && w) {
         rc = rh_config_set_attempt_cb(cfg, print_attempt_line, w);
+        if (rc == RH_OK)
+            rc = rh_config_set_endpoint_state_cb(cfg, print_state_change, w);
         /* a worker sees endpoints changed by other commands within 2 s */
         if (rc == RH_OK)
             rc = rh_config_set_endpoint_refresh_ms(cfg, 2000);
@@ -802,18 +849,77 @@ static int fail_ctx(const char *cmd, rh_ctx *ctx, int rc)
     return rc == RH_E_INVALID_ARG ? EXIT_USAGE : EXIT_FAILED;
 }
 
+static void format_time(int64_t ms, char out[32]);
+
+/* "enabled", "paused", "disabled (gone)", ... */
+static const char *endpoint_state(const rh_endpoint *ep, char *buf, size_t size)
+{
+    if (rh_endpoint_enabled(ep))
+        return rh_endpoint_paused(ep) ? "paused" : "enabled";
+    snprintf(buf, size, "disabled (%s)",
+             rh_disabled_reason_name(rh_endpoint_disabled_reason(ep)));
+    return buf;
+}
+
+/* "ok 2026-12-02T20:00:00Z", "failing since ..., 3 failed", "new" */
+static void endpoint_health(const rh_endpoint *ep, char *buf, size_t size)
+{
+    char t[32];
+    int64_t n = rh_endpoint_failed_in_a_row(ep);
+    if (rh_endpoint_failing_since_ms(ep)) {
+        format_time(rh_endpoint_failing_since_ms(ep), t);
+        snprintf(buf, size, "failing since %s, %" PRId64 " failed", t, n);
+    } else if (rh_endpoint_last_success_ms(ep)) {
+        format_time(rh_endpoint_last_success_ms(ep), t);
+        snprintf(buf, size, "ok %s", t);
+    } else {
+        snprintf(buf, size, "no attempt yet");
+    }
+}
+
 static int print_endpoint(const rh_endpoint *ep, void *ud)
 {
+    char state[32], health[96];
     (void)ud;
+    endpoint_health(ep, health, sizeof health);
     printf("%s  %-8s  %s  ", rh_endpoint_id(ep),
-           !rh_endpoint_enabled(ep) ? "disabled"
-           : rh_endpoint_paused(ep) ? "paused"
-                                    : "enabled",
-           rh_endpoint_url(ep));
+           endpoint_state(ep, state, sizeof state), rh_endpoint_url(ep));
     for (size_t i = 0; i < rh_endpoint_event_count(ep); i++)
         printf("%s%s", i ? "," : "", rh_endpoint_event(ep, i));
-    printf("\n");
+    printf("  %s%s\n", health,
+           rh_endpoint_mode(ep) == RH_MODE_DEVELOPMENT ? "  (--dev)" : "");
     return RH_OK;
+}
+
+static void print_endpoint_fields(const rh_endpoint *ep)
+{
+    char state[32], t[32];
+    printf("id:              %s\nurl:             %s\nstate:           %s\n"
+           "mode:            %s\nevents:          ",
+           rh_endpoint_id(ep), rh_endpoint_url(ep),
+           endpoint_state(ep, state, sizeof state),
+           rh_endpoint_mode(ep) == RH_MODE_DEVELOPMENT ? "development (--dev)"
+                                                       : "production");
+    for (size_t i = 0; i < rh_endpoint_event_count(ep); i++)
+        printf("%s%s", i ? "," : "", rh_endpoint_event(ep, i));
+    format_time(rh_endpoint_created_ms(ep), t);
+    printf("\ncreated:         %s\nlast success:    ", t);
+    if (rh_endpoint_last_success_ms(ep)) {
+        format_time(rh_endpoint_last_success_ms(ep), t);
+        printf("%s\n", t);
+    } else {
+        printf("none\n");
+    }
+    printf("failing since:   ");
+    if (rh_endpoint_failing_since_ms(ep)) {
+        format_time(rh_endpoint_failing_since_ms(ep), t);
+        printf("%s\n", t);
+    } else {
+        printf("-\n");
+    }
+    printf("failed in a row: %" PRId64 "\n", rh_endpoint_failed_in_a_row(ep));
+    for (size_t i = 0; i < rh_endpoint_header_count(ep); i++)
+        printf("header:          %s\n", rh_endpoint_header_name(ep, i));
 }
 
 static int cmd_endpoint(int argc, char **argv)
@@ -825,12 +931,13 @@ static int cmd_endpoint(int argc, char **argv)
         return rc == 1 ? 0 : rc;
     if (o.n_pos < 1)
         return bad("endpoint", "SUBCOMMAND",
-                   "missing: add, list, disable, enable, pause, resume, remove "
-                   "or rotate");
+                   "missing: add, list, show, disable, enable, pause, resume, "
+                   "remove or rotate");
     const char *sub = o.pos[0];
     int needs_id = !strcmp(sub, "disable") || !strcmp(sub, "enable") ||
-                   !strcmp(sub, "pause") || !strcmp(sub, "resume") ||
-                   !strcmp(sub, "remove") || !strcmp(sub, "rotate");
+                   !strcmp(sub, "show") || !strcmp(sub, "pause") ||
+                   !strcmp(sub, "resume") || !strcmp(sub, "remove") ||
+                   !strcmp(sub, "rotate");
     int is_header = !strcmp(sub, "header");
     if (strcmp(sub, "add") && strcmp(sub, "list") && !needs_id && !is_header)
         return bad("endpoint", sub, "unknown subcommand");
@@ -868,6 +975,11 @@ static int cmd_endpoint(int argc, char **argv)
         printf("%s %s\n", id, secret);
     } else if (!strcmp(sub, "list")) {
         rc = rh_endpoint_list(ctx, print_endpoint, NULL);
+    } else if (!strcmp(sub, "show")) {
+        const rh_endpoint *ep = NULL;
+        rc = rh_endpoint_get(ctx, o.pos[1], &ep);
+        if (rc == RH_OK)
+            print_endpoint_fields(ep);
     } else if (is_header) {
         rc = rh_endpoint_set_header(ctx, o.pos[1], o.pos[2],
                                     o.n_pos == 4 ? o.pos[3] : NULL);
@@ -940,19 +1052,22 @@ static void on_stop_signal(int sig)
     stop_requested = 1;
 }
 
-/* The paused endpoints' ids, read before a scan of the log (whose
- * callbacks may not call the context). */
+/* The held endpoints' ids (paused, or added with --dev when this worker
+ * is not), read before a scan of the log (whose callbacks may not call the
+ * context). */
 typedef struct idle_scan {
     char (*paused)[RH_ID_SIZE];
     size_t n_paused, cap;
     int64_t last_created;
     int sendable;
+    int dev;
 } idle_scan;
 
 static int note_paused(const rh_endpoint *ep, void *ud)
 {
     idle_scan *sc = ud;
-    if (!rh_endpoint_paused(ep))
+    if (!rh_endpoint_paused(ep) &&
+        (sc->dev || rh_endpoint_mode(ep) != RH_MODE_DEVELOPMENT))
         return RH_OK;
     if (sc->n_paused == sc->cap) {
         size_t cap = sc->cap ? sc->cap * 2 : 16;
@@ -981,8 +1096,8 @@ static int note_sendable(const rh_delivery *dl, void *ud)
 }
 
 /* Pending or in flight anywhere in the store (any process), leaving out
- * what only a paused endpoint's resume would send. */
-static int store_busy(rh_ctx *ctx)
+ * what only a paused endpoint's resume (or a --dev worker) would send. */
+static int store_busy(rh_ctx *ctx, int dev)
 {
     /* Pages by created time: a page boundary inside one millisecond skips
      * the rest of that millisecond, so pages are large. */
@@ -992,6 +1107,7 @@ static int store_busy(rh_ctx *ctx)
     rh_query *q = NULL;
     int rc;
     memset(&sc, 0, sizeof sc);
+    sc.dev = dev;
     if (rh_query_new(&q) != RH_OK ||
         rh_endpoint_list(ctx, note_paused, &sc) < 0) {
         rh_query_free(q);
@@ -1014,6 +1130,13 @@ static int store_busy(rh_ctx *ctx)
     return sc.sendable;
 }
 
+static int count_dev(const rh_endpoint *ep, void *ud)
+{
+    *(int *)ud +=
+        rh_endpoint_enabled(ep) && rh_endpoint_mode(ep) == RH_MODE_DEVELOPMENT;
+    return RH_OK;
+}
+
 static int cmd_worker(int argc, char **argv)
 {
     store_opts o;
@@ -1028,6 +1151,14 @@ static int cmd_worker(int argc, char **argv)
     w.quiet = o.quiet;
     if ((rc = open_store_ctx("worker", &o, &w, &ctx)) != 0)
         return rc;
+    if (!o.dev) {
+        int n_dev = 0;
+        if (rh_endpoint_list(ctx, count_dev, &n_dev) >= 0 && n_dev > 0)
+            fprintf(stderr,
+                    "%s worker: %d endpoint%s registered with --dev; "
+                    "start the worker with --dev to deliver to them\n",
+                    prog, n_dev, n_dev == 1 ? " was" : "s were");
+    }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
     sigaction(SIGTERM, &sa, NULL);
@@ -1067,7 +1198,8 @@ static int cmd_worker(int argc, char **argv)
             break;
         }
         storage_errors = 0;
-        if (o.until_idle && rh_ctx_in_flight(ctx) == 0 && !store_busy(ctx))
+        if (o.until_idle && rh_ctx_in_flight(ctx) == 0 &&
+            !store_busy(ctx, o.dev))
             break;
         rh_wait(ctx, 500);
     }

@@ -84,3 +84,13 @@ size_t rh_ctx_in_flight(const rh_ctx *ctx)
 {
     return ctx ? ctx->in_flight + ctx->n_unsaved + ctx->n_ready : 0;
 }
+
+void rh__endpoint_tell(rh_ctx *ctx, const rh_endpoint *ep, int change)
+{
+    if (!ctx->s.endpoint_state_cb)
+        return;
+    int was = ctx->in_callback;
+    ctx->in_callback = 1;
+    ctx->s.endpoint_state_cb(ep, change, ctx->s.endpoint_state_ud);
+    ctx->in_callback = was;
+}

@@ -78,8 +78,9 @@ rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
 int rh__ctx_match(rh_ctx *ctx, const char *type, rh_endpoint ***out,
                   size_t *n_out);
 void rh__index_free(rh_ctx *ctx);
-/* The paused endpoints (rebuilt with the index when one is paused). */
-size_t rh__ctx_paused(rh_ctx *ctx, rh_endpoint *const **out);
+/* The endpoints every claim lists with their room: those held (paused, or
+ * of the other mode). Rebuilt with the index when one is paused. */
+size_t rh__ctx_listed(rh_ctx *ctx, rh_endpoint *const **out);
 int rh__ctx_endpoints_reserve(rh_ctx *ctx);
 int rh__ctx_load_endpoints(rh_ctx *ctx);
 void rh__ctx_free_endpoints(rh_ctx *ctx);
@@ -93,5 +94,13 @@ int rh__ctx_enter(rh_ctx *ctx);
 /* Tell the host's timer callback when to tick next, if that changed. */
 void rh__ctx_update_timer(rh_ctx *ctx);
 void rh__job_free(rh_ctx *ctx, rh_job *job);
+/* rh_base.c: the host's endpoint state callback (rh_endpoint_change) */
+void rh__endpoint_tell(rh_ctx *ctx, const rh_endpoint *ep, int change);
+/* rh_health.c: what an outcome says of its endpoint (after it is stored),
+ * and the health records due to be stored (after a tick's outcomes) */
+void rh__health_note(rh_ctx *ctx, const rh_delivery *dl, const rh_attempt *at);
+void rh__health_save_due(rh_ctx *ctx, int all);
+/* rh_index.c: paused, or added in development mode and ctx is not */
+int rh__endpoint_held(const rh_ctx *ctx, const rh_endpoint *ep);
 
 #endif

@@ -69,7 +69,7 @@ static int offered_each(const rh_delivery *dl, const rh_event *ev, void *ud)
         return 0;
     }
     if (ep && ep->enabled &&
-        (ep->paused ||
+        (rh__endpoint_held(ctx, ep) ||
          ep->in_flight + ep->claimed >= ctx->s.max_in_flight_per_endpoint)) {
         cs->left_for_caps++;
         return 0;
@@ -89,15 +89,26 @@ static int by_endpoint_id(const void *a, const void *b)
                   ((const rh_claim_limit *)b)->endpoint_id);
 }
 
+static void tell_held(rh_ctx *ctx, rh_endpoint *ep)
+{
+    ep->held_told = 1;
+    rh__ctx_error(ctx, RH_OK,
+                  "endpoint %s was added in development mode: this "
+                  "production context holds its deliveries (pending) for a "
+                  "development context to send",
+                  ep->id);
+    rh__endpoint_tell(ctx, ep, RH_ENDPOINT_HELD);
+}
+
 static int build_limits(rh_ctx *ctx, rh_claim_request *req)
 {
-    size_t n = 0, n_paused;
+    size_t n = 0, n_listed;
     uint64_t stamp = ++ctx->claim_stamp;
-    rh_endpoint *const *paused;
-    n_paused = rh__ctx_paused(ctx, &paused);
-    if (ctx->limits_cap < ctx->in_flight + n_paused) {
+    rh_endpoint *const *listed;
+    n_listed = rh__ctx_listed(ctx, &listed);
+    if (ctx->limits_cap < ctx->in_flight + n_listed) {
         size_t want =
-            ctx->in_flight + n_paused < 16 ? 16 : ctx->in_flight + n_paused;
+            ctx->in_flight + n_listed < 16 ? 16 : ctx->in_flight + n_listed;
         rh_claim_limit *l =
             rh__realloc(&ctx->alloc, ctx->limits, want * sizeof *l);
         if (!l)
@@ -112,19 +123,22 @@ static int build_limits(rh_ctx *ctx, rh_claim_request *req)
         ep->claim_stamp = stamp;
         rh_claim_limit *l = &ctx->limits[n++];
         memcpy(l->endpoint_id, ep->id, sizeof l->endpoint_id);
-        l->room =
-            ep->paused || ep->in_flight >= ctx->s.max_in_flight_per_endpoint
-                ? 0
-                : ctx->s.max_in_flight_per_endpoint - ep->in_flight;
+        l->room = rh__endpoint_held(ctx, ep) ||
+                          ep->in_flight >= ctx->s.max_in_flight_per_endpoint
+                      ? 0
+                      : ctx->s.max_in_flight_per_endpoint - ep->in_flight;
     }
-    /* a paused endpoint takes nothing: listed with no room, so that the
-     * claim skips it without reading its rows */
-    for (size_t i = 0; i < n_paused; i++) {
-        if (paused[i]->claim_stamp == stamp)
+    /* a held endpoint takes nothing: listed with no room, so that the
+     * claim skips it without reading its rows. The host hears once of one
+     * held for its mode. */
+    for (size_t i = 0; i < n_listed; i++) {
+        if (!listed[i]->paused && !listed[i]->held_told)
+            tell_held(ctx, listed[i]);
+        if (listed[i]->claim_stamp == stamp)
             continue;
-        paused[i]->claim_stamp = stamp;
+        listed[i]->claim_stamp = stamp;
         rh_claim_limit *l = &ctx->limits[n++];
-        memcpy(l->endpoint_id, paused[i]->id, sizeof l->endpoint_id);
+        memcpy(l->endpoint_id, listed[i]->id, sizeof l->endpoint_id);
         l->room = 0;
     }
     if (n > 1)
@@ -186,6 +200,18 @@ static int start_ready(rh_ctx *ctx, claim_state *cs)
         if (!ep && !cs->reloaded && rh__ctx_load_endpoints(ctx) == RH_OK) {
             cs->reloaded = 1; /* added by another process sharing the store */
             ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
+        }
+        if (ep && ep->enabled && !job->orphan && rh__endpoint_held(ctx, ep)) {
+            /* held since it was claimed (or the claim could not be told,
+             * out of memory): back to pending, unsent, a second later */
+            job->orphan = 1;
+            job->done = 1;
+            job->dl->state = RH_DELIVERY_PENDING;
+            job->dl->next_attempt_ms = cs->now + 1000;
+            job->dl->updated_ms = cs->now;
+            rh__job_list_append(&ctx->unsaved, job);
+            ctx->n_unsaved++;
+            continue;
         }
         if (job->orphan || !ep || !ep->enabled) {
             /* Gone or disabled: marked failed, no request, no attempt;

@@ -27,6 +27,7 @@ int rh_config_new(rh_config **out)
     c->s.max_log = 100000;
     c->s.max_data_bytes = RH_MAX_DATA_BYTES_DEFAULT;
     c->s.standard_headers = 1;
+    c->s.auto_disable_ms = RH_AUTO_DISABLE_DEFAULT_MS;
     c->alloc = rh__default_allocator;
     *out = c;
     return RH_OK;
@@ -156,6 +157,24 @@ int rh_config_set_failed_cb(rh_config *cfg, rh_failed_cb cb, void *userdata)
         return RH_E_INVALID_ARG;
     cfg->s.failed_cb = cb;
     cfg->s.failed_ud = userdata;
+    return RH_OK;
+}
+
+int rh_config_set_auto_disable_ms(rh_config *cfg, int64_t ms)
+{
+    if (!cfg || ms < 0 || ms > 365LL * 86400 * 1000)
+        return RH_E_INVALID_ARG;
+    cfg->s.auto_disable_ms = ms;
+    return RH_OK;
+}
+
+int rh_config_set_endpoint_state_cb(rh_config *cfg, rh_endpoint_state_cb cb,
+                                    void *userdata)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.endpoint_state_cb = cb;
+    cfg->s.endpoint_state_ud = userdata;
     return RH_OK;
 }
 

@@ -36,6 +36,9 @@ typedef struct rh_settings {
     void *socket_ud;
     rh_timer_cb timer_cb;
     void *timer_ud;
+    int64_t auto_disable_ms; /* 0: never */
+    rh_endpoint_state_cb endpoint_state_cb;
+    void *endpoint_state_ud;
 } rh_settings;
 
 struct rh_config {

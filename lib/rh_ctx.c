@@ -130,11 +130,13 @@ void rh_ctx_free(rh_ctx *ctx)
         rh__job_free(ctx, j);
     }
     rh__http_free(ctx->http);
-    rh__ctx_free_endpoints(ctx);
-    rh__index_free(ctx);
     /* an open batch holds emits the host was told were queued */
     if (ctx->batch_open && ctx->storage.batch_commit)
         ctx->storage.batch_commit(ctx->storage.userdata);
+    ctx->batch_open = 0;
+    rh__health_save_due(ctx, 1); /* best effort: health is advisory */
+    rh__ctx_free_endpoints(ctx);
+    rh__index_free(ctx);
     rh__free(&ctx->alloc, ctx->limits);
     rh__free(&ctx->alloc, (void *)ctx->batch_dls);
     rh__free(&ctx->alloc, (void *)ctx->batch_ats);

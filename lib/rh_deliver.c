@@ -122,25 +122,12 @@ static int finalize(rh_ctx *ctx, rh_job *job, int64_t now)
     return RH_OK;
 }
 
-static void disable_gone_endpoint(rh_ctx *ctx, const char *endpoint_id)
-{
-    rh_endpoint *ep = rh__ctx_find_endpoint(ctx, endpoint_id);
-    if (!ep || !ep->enabled)
-        return;
-    ep->enabled = 0;
-    /* If this write fails the endpoint is still disabled here; the next
-     * 410 or an explicit call writes it again. */
-    if (rh__ctx_save_endpoint(ctx, ep) != RH_OK)
-        ep->enabled = 0;
-}
-
 /* An outcome is in storage: tell the host and let the job go. */
 static void outcome_stored(rh_ctx *ctx, rh_job *job)
 {
     rh__job_list_remove(&ctx->unsaved, job);
     ctx->n_unsaved--;
-    if (job->attempt && job->attempt->status == 410)
-        disable_gone_endpoint(ctx, job->dl->endpoint_id);
+    rh__health_note(ctx, job->dl, job->attempt);
     ctx->in_callback = 1;
     if (job->attempt && ctx->s.attempt_cb)
         ctx->s.attempt_cb(job->attempt, ctx->s.attempt_ud);
@@ -187,10 +174,13 @@ static int flush_unsaved(rh_ctx *ctx)
         while ((job = ctx->unsaved.head) != NULL) {
             rc = ctx->storage.complete(job->dl, job->attempt,
                                        ctx->storage.userdata);
-            if (rc < 0 && rc != RH_E_NOT_FOUND)
+            if (rc < 0 && rc != RH_E_NOT_FOUND) {
+                rh__health_save_due(ctx, 0);
                 return rh__storage_code(ctx, rc, "complete");
+            }
             outcome_stored(ctx, job);
         }
+        rh__health_save_due(ctx, 0);
         return RH_OK;
     }
     if (reserve_batch(ctx, ctx->n_unsaved) != RH_OK)
@@ -205,6 +195,7 @@ static int flush_unsaved(rh_ctx *ctx)
         return rh__storage_code(ctx, rc, "complete_batch");
     while ((job = ctx->unsaved.head) != NULL)
         outcome_stored(ctx, job);
+    rh__health_save_due(ctx, 0);
     return RH_OK;
 }
 

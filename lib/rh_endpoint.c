@@ -121,7 +121,7 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
     for (size_t i = 0; i < ctx->n_eps; i++)
         for (size_t k = 0; k < n_old; k++)
             if (strcmp(ctx->eps[i]->id, old[k]->id) == 0) {
-                ctx->eps[i]->in_flight = old[k]->in_flight;
+                rh__endpoint_carry(ctx->eps[i], old[k]);
                 break;
             }
     for (size_t k = 0; k < n_old; k++)
@@ -191,6 +191,7 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
         return rh__ctx_error(ctx, rc, "the random source failed");
     }
     ep->enabled = 1;
+    ep->mode = ctx->s.mode;
     ep->created_ms = rh__ctx_now(ctx);
     ep->url = rh__strdup(&ctx->alloc, url);
     ep->secret = rh__strdup(&ctx->alloc, secret);
@@ -311,14 +312,37 @@ int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value)
     if (rc != RH_OK)
         return rc;
     int *field = flag == RH__FLAG_ENABLED ? &ep->enabled : &ep->paused;
-    int was = *field;
+    int was = *field, was_reason = ep->disabled_reason;
+    rh_health was_health = ep->health;
+    value = value != 0;
+    if (was == value)
+        return RH_OK;
     *field = value;
-    if (flag == RH__FLAG_PAUSED)
+    if (flag == RH__FLAG_PAUSED) {
         ctx->index_dirty = 1; /* the index keeps the paused list */
+        /* the failure clock stops while nothing may be sent */
+        if (!value && ep->health.failing_since_ms)
+            ep->health.failing_since_ms = rh__ctx_now(ctx);
+    } else if (value) {
+        ep->disabled_reason = RH_DISABLED_NOT;
+        ep->health.failing_since_ms = 0; /* a fresh start */
+        ep->health.failed_in_a_row = 0;
+        ep->health.reset_ms = rh__ctx_now(ctx);
+    } else {
+        ep->disabled_reason = RH_DISABLED_BY_HOST;
+    }
     rc = rh__ctx_save_endpoint(ctx, ep);
-    if (rc != RH_OK)
+    if (rc != RH_OK) {
         *field = was;
-    return rc;
+        ep->disabled_reason = was_reason;
+        ep->health = was_health;
+        return rc;
+    }
+    static const int changes[2][2] = {
+        {RH_ENDPOINT_DISABLED, RH_ENDPOINT_ENABLED},
+        {RH_ENDPOINT_RESUMED, RH_ENDPOINT_PAUSED}};
+    rh__endpoint_tell(ctx, ep, changes[flag == RH__FLAG_PAUSED][value]);
+    return RH_OK;
 }
 
 int rh_endpoint_disable(rh_ctx *ctx, const char *id)

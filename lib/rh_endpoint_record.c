@@ -57,7 +57,25 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
         json_object_set_new(o, "enabled", json_boolean(ep->enabled)) ||
         json_object_set_new(o, "paused", json_boolean(ep->paused)) ||
         json_object_set_new(o, "created_ms", json_integer(ep->created_ms)) ||
+        json_object_set_new(o, "mode",
+                            json_string(ep->mode == RH_MODE_DEVELOPMENT
+                                            ? "development"
+                                            : "production")) ||
         json_object_set_new(o, "secret", json_string(ep->secret)))
+        goto done;
+    if (!ep->enabled && ep->disabled_reason &&
+        json_object_set_new(o, "disabled_reason",
+                            json_integer(ep->disabled_reason)))
+        goto done;
+    const rh_health *h = &ep->health;
+    if ((h->last_success_ms || h->failing_since_ms || h->reset_ms) &&
+        json_object_set_new(
+            o, "health",
+            json_pack("{sIsIsIsI}", "last_success_ms",
+                      (json_int_t)h->last_success_ms, "failing_since_ms",
+                      (json_int_t)h->failing_since_ms, "failed_in_a_row",
+                      (json_int_t)h->failed_in_a_row, "reset_ms",
+                      (json_int_t)h->reset_ms)))
         goto done;
     if (ep->n_headers) {
         json_t *hs = json_array();
@@ -94,6 +112,33 @@ static const char *get_str(json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
+static int64_t get_int(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* The fields added in 0.2.0, each absent from older records. */
+static void decode_state(json_t *o, rh_endpoint *ep)
+{
+    const char *mode = get_str(o, "mode");
+    json_t *h = json_object_get(o, "health");
+    int64_t reason = get_int(o, "disabled_reason");
+    /* older records: a plain-http URL could only come from development */
+    if (mode)
+        ep->mode = strcmp(mode, "development") == 0 ? RH_MODE_DEVELOPMENT
+                                                    : RH_MODE_PRODUCTION;
+    else
+        ep->mode = strncmp(ep->url, "http:", 5) == 0 ? RH_MODE_DEVELOPMENT
+                                                     : RH_MODE_PRODUCTION;
+    ep->disabled_reason = !ep->enabled && reason > 0 && reason <= 3
+                              ? (int)reason
+                              : (!ep->enabled ? RH_DISABLED_BY_HOST : 0);
+    ep->health.last_success_ms = get_int(h, "last_success_ms");
+    ep->health.failing_since_ms = get_int(h, "failing_since_ms");
+    ep->health.failed_in_a_row = get_int(h, "failed_in_a_row");
+    ep->health.reset_ms = get_int(h, "reset_ms");
+}
+
 int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
                         rh_endpoint **out)
 {
@@ -123,6 +168,7 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
     ep->events = rh__calloc(a, json_array_size(evs) * sizeof(char *));
     if (!ep->url || !ep->secret || !ep->events)
         goto done;
+    decode_state(o, ep);
     if (old) {
         ep->old_secret = rh__strdup(a, old);
         if (!ep->old_secret)
@@ -176,4 +222,38 @@ done:
     rh__endpoint_free(a, ep);
     json_decref(o);
     return rc;
+}
+
+/* The health two contexts saw, as one: another process sharing the store
+ * (stored) and this one (mine). A failure counts only after the last
+ * success and after the host last enabled the endpoint. */
+static int counts(const rh_health *h, int64_t ok, int64_t reset)
+{
+    return h->failing_since_ms && h->failing_since_ms > ok &&
+           h->failing_since_ms >= reset;
+}
+
+void rh__endpoint_carry(rh_endpoint *stored, const rh_endpoint *mine)
+{
+    rh_health *s = &stored->health;
+    const rh_health *m = &mine->health;
+    int64_t ok = s->last_success_ms > m->last_success_ms ? s->last_success_ms
+                                                         : m->last_success_ms;
+    int64_t reset = s->reset_ms > m->reset_ms ? s->reset_ms : m->reset_ms;
+    int s_counts = counts(s, ok, reset), m_counts = counts(m, ok, reset);
+    rh_health h = {ok, 0, 0, reset};
+    if (s_counts && (!m_counts || s->failing_since_ms <= m->failing_since_ms))
+        h.failing_since_ms = s->failing_since_ms;
+    else if (m_counts)
+        h.failing_since_ms = m->failing_since_ms;
+    if (s_counts)
+        h.failed_in_a_row = s->failed_in_a_row;
+    if (m_counts && m->failed_in_a_row > h.failed_in_a_row)
+        h.failed_in_a_row = m->failed_in_a_row;
+    stored->health = h;
+    stored->in_flight = mine->in_flight;
+    stored->idle_hint = mine->idle_hint;
+    stored->health_dirty = mine->health_dirty;
+    stored->health_saved_ms = mine->health_saved_ms;
+    stored->held_told = mine->held_told;
 }

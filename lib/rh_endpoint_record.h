@@ -6,6 +6,14 @@
 #include "rh_util.h"
 
 /* -------------------------------------------------------------- endpoints */
+/* What an endpoint's outcomes say of it (rh_health.c). */
+typedef struct rh_health {
+    int64_t last_success_ms;  /* when the last successful attempt ended */
+    int64_t failing_since_ms; /* first failed attempt since then, or 0 */
+    int64_t failed_in_a_row;  /* deliveries failed for good since then */
+    int64_t reset_ms;         /* enabled by the host: older failures void */
+} rh_health;
+
 struct rh_endpoint {
     char id[RH_ID_SIZE];
     char *url;
@@ -13,6 +21,12 @@ struct rh_endpoint {
     size_t n_events;
     int enabled;
     int paused; /* queued for, not sent to, until resumed (stored) */
+    int disabled_reason; /* rh_disabled_reason, while disabled (stored) */
+    int mode;            /* the context's mode when it was added (stored) */
+    rh_health health;    /* stored, at most once a minute, see rh_health.c */
+    int health_dirty;    /* not stored: health changed since it was saved */
+    int64_t health_saved_ms;
+    int held_told; /* not stored: the host heard it is held for its mode */
     int64_t created_ms;
     char *secret;     /* "whsec_..." */
     char *old_secret; /* during a rotation's grace period, else NULL */
@@ -33,6 +47,9 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
                         char **out, size_t *out_len);
 int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
                         rh_endpoint **out);
+/* Merge what this context knows of an endpoint (mine: its health, its
+ * transfers) into the record just read from storage. */
+void rh__endpoint_carry(rh_endpoint *stored, const rh_endpoint *mine);
 /* ----------------------------------------------------------- endpoints */
 void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep);
 void rh__endpoint_free_headers(const rh_allocator *a, rh_endpoint *ep);

@@ -25,8 +25,8 @@ struct rh_index {
     size_t n_links;
     rh_endpoint **star;
     size_t n_star;
-    rh_endpoint **paused; /* for the claim's list of endpoints without room */
-    size_t n_paused;
+    rh_endpoint **listed; /* held ones, for the claim's list of rooms */
+    size_t n_listed;
 };
 
 static slot *find(slot *slots, size_t n_slots, const char *key, size_t len)
@@ -57,7 +57,7 @@ void rh__index_free(rh_ctx *ctx)
     rh__free(&ctx->alloc, x->ids);
     rh__free(&ctx->alloc, x->links);
     rh__free(&ctx->alloc, x->star);
-    rh__free(&ctx->alloc, x->paused);
+    rh__free(&ctx->alloc, x->listed);
     rh__free(&ctx->alloc, x);
     ctx->index = NULL;
 }
@@ -78,8 +78,8 @@ static rh_index *build(rh_ctx *ctx)
     x->ids = rh__calloc(&ctx->alloc, x->n_ids * sizeof *x->ids);
     x->links = rh__calloc(&ctx->alloc, (n_patterns + 1) * sizeof *x->links);
     x->star = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->star);
-    x->paused = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->paused);
-    if (!x->pat || !x->ids || !x->links || !x->star || !x->paused) {
+    x->listed = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->listed);
+    if (!x->pat || !x->ids || !x->links || !x->star || !x->listed) {
         ctx->index = x;
         rh__index_free(ctx);
         return NULL;
@@ -89,8 +89,8 @@ static rh_index *build(rh_ctx *ctx)
         slot *id = find(x->ids, x->n_ids, ep->id, strlen(ep->id));
         id->key = ep->id;
         id->ep = ep;
-        if (ep->paused)
-            x->paused[x->n_paused++] = ep;
+        if (rh__endpoint_held(ctx, ep))
+            x->listed[x->n_listed++] = ep;
         for (size_t k = 0; k < ep->n_events; k++) {
             const char *p = ep->events[k];
             if (p[0] == '*' && p[1] == '\0') {
@@ -128,15 +128,25 @@ rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id)
     return NULL;
 }
 
-size_t rh__ctx_paused(rh_ctx *ctx, rh_endpoint *const **out)
+/* A production context never sends to an endpoint added in development
+ * mode (plain http, private addresses): its deliveries wait, and are not
+ * failed, until a development context delivers them. */
+int rh__endpoint_held(const rh_ctx *ctx, const rh_endpoint *ep)
+{
+    return ep->paused || (ep->mode == RH_MODE_DEVELOPMENT &&
+                          ctx->s.mode != RH_MODE_DEVELOPMENT);
+}
+
+size_t rh__ctx_listed(rh_ctx *ctx, rh_endpoint *const **out)
 {
     rh_index *x = current(ctx);
     if (x) {
-        *out = x->paused;
-        return x->n_paused;
+        *out = x->listed;
+        return x->n_listed;
     }
-    /* No index (out of memory): none is listed, so a claim may take a
-     * paused endpoint's deliveries until memory allows the index again. */
+    /* No index (out of memory): none is listed, so a claim may take a held
+     * endpoint's deliveries, which start_ready puts back, until memory
+     * allows the index again. */
     *out = NULL;
     return 0;
 }

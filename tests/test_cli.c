@@ -483,7 +483,72 @@ static void test_cli__worker_stops_gracefully_on_sigterm(void)
     sink_stop(s);
 }
 
+/* Modes stick and health shows: an endpoint added with --dev is held (not
+ * failed) by a plain worker, which says how to deliver it; a --dev worker
+ * does. A 410 disables its endpoint, the worker says so, list and show
+ * print why and the health. */
+static void test_cli__dev_endpoints_and_health(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], store[160], url[128], gone_url[128], out[16384], ep[64],
+        gone[64], secret[128];
+    rh_test_path(path, sizeof path, "cli-modes");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    sink_url(s, "/dev", url, sizeof url);
+    sink_url(s, "/gone", gone_url, sizeof gone_url);
+    sink_rule(s, "/gone", 410, 0, NULL, NULL, -1);
+    const char *add[] = {"endpoint", "add",     url,   "--events", "a",
+                         "--dev",    "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(add, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", ep, secret));
+    const char *emit[] = {"emit", "a", "{}", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
+    const char *plain[] = {"worker", "--until-idle", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(plain, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "1 endpoint was registered with --dev; start the "
+                         "worker with --dev to deliver to them") != NULL);
+    RH_CHECK(strstr(out, "held") != NULL);
+    RH_CHECK_EQ_INT(0, sink_count(s));
+    const char *show[] = {"endpoint", "show", ep, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "development (--dev)") &&
+             strstr(out, "last success:    none"));
+    const char *dev[] = {"worker",  "--until-idle", "--dev",
+                         "--store", store,          NULL};
+    RH_CHECK_EQ_INT(0, run(dev, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "-> 200 ok") != NULL);
+    RH_CHECK(strstr(out, "registered with --dev") == NULL);
+    RH_CHECK_EQ_INT(1, sink_count(s));
+    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "state:           enabled") &&
+             strstr(out, "last success:    20") &&
+             strstr(out, "failed in a row: 0"));
+    /* a 410: disabled at once, told, shown with its reason */
+    const char *add_gone[] = {"endpoint", "add",     gone_url, "--events", "b",
+                              "--dev",    "--store", store,    NULL};
+    RH_CHECK_EQ_INT(0, run(add_gone, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", gone, secret));
+    const char *emit_b[] = {"emit", "b", "{}", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(emit_b, NULL, out, sizeof out));
+    const char *quiet[] = {"worker",  "--until-idle", "--dev", "--quiet",
+                           "--store", store,          NULL};
+    RH_CHECK_EQ_INT(0, run(quiet, NULL, out, sizeof out));
+    char said[128];
+    snprintf(said, sizeof said, "endpoint %s: disabled (gone)", gone);
+    RH_CHECK(strstr(out, said) != NULL);
+    const char *list[] = {"endpoint", "list", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "disabled (gone)") && strstr(out, "failing since"));
+    const char *bad_auto[] = {"worker", "--until-idle", "--auto-disable",
+                              "400d",   "--store",      store,
+                              NULL};
+    RH_CHECK_EQ_INT(2, run(bad_auto, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--auto-disable") != NULL);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_cli[] = {
+    {"cli__dev_endpoints_and_health", test_cli__dev_endpoints_and_health},
     {"cli__store_commands_end_to_end", test_cli__store_commands_end_to_end},
     {"cli__store_errors_name_the_argument",
      test_cli__store_errors_name_the_argument},

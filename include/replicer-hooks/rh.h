@@ -33,6 +33,31 @@ typedef int (*rh_random_cb)(unsigned char *buf, size_t len, void *userdata);
 typedef void (*rh_attempt_notify_cb)(const rh_attempt *at, void *userdata);
 /** Called once when a delivery has failed for good. */
 typedef void (*rh_failed_cb)(const rh_delivery *dl, void *userdata);
+/** Why an endpoint is disabled (rh_endpoint_disabled_reason). @since 0.2.0 */
+typedef enum rh_disabled_reason {
+    RH_DISABLED_NOT = 0,     /* it is enabled */
+    RH_DISABLED_BY_HOST = 1, /* rh_endpoint_disable() */
+    RH_DISABLED_GONE = 2,    /* the receiver answered 410 Gone */
+    RH_DISABLED_FAILING = 3 /* every attempt failed for the auto-disable time */
+} rh_disabled_reason;
+
+/** What changed about an endpoint, for rh_endpoint_state_cb. @since 0.2.0 */
+typedef enum rh_endpoint_change {
+    RH_ENDPOINT_DISABLED = 1,  /* by the host or by us: see its reason */
+    RH_ENDPOINT_ENABLED = 2,   /* by the host; its failure clock restarts */
+    RH_ENDPOINT_RECOVERED = 3, /* its first success after failures */
+    RH_ENDPOINT_FAILING = 4,   /* its first failed attempt since a success */
+    RH_ENDPOINT_PAUSED = 5,
+    RH_ENDPOINT_RESUMED = 6,
+    /* added in development mode, and this context is in production mode:
+     * its deliveries stay pending. Told once per context and endpoint. */
+    RH_ENDPOINT_HELD = 7
+} rh_endpoint_change;
+
+/** Called when an endpoint's state changes (rh_endpoint_change); the
+ *  endpoint is borrowed for the call. @since 0.2.0 */
+typedef void (*rh_endpoint_state_cb)(const rh_endpoint *ep, int change,
+                                     void *userdata);
 /** Called for each endpoint by rh_endpoint_list(); return RH_OK or negative
  *  to stop (that value is returned). */
 typedef int (*rh_endpoint_cb)(const rh_endpoint *ep, void *userdata);
@@ -120,6 +145,18 @@ RH_EXTERN int rh_config_set_proxy(rh_config *cfg, const char *url);
  *  @since 0.1.0 */
 RH_EXTERN int rh_config_set_sealing_key(rh_config *cfg,
                                         const unsigned char *key, size_t len);
+
+/** The default of rh_config_set_auto_disable_ms(): 5 days. */
+#define RH_AUTO_DISABLE_DEFAULT_MS (5LL * 86400 * 1000)
+/** Disable an endpoint whose attempts have all failed for this long (0 to
+ *  365 days; 0: never; default RH_AUTO_DISABLE_DEFAULT_MS). A 410 Gone
+ *  disables at once whatever this is. @since 0.2.0 */
+RH_EXTERN int rh_config_set_auto_disable_ms(rh_config *cfg, int64_t ms);
+/** Hear of endpoint state changes (disabled and why, enabled, recovered,
+ *  failing, paused, resumed, held); NULL: none. @since 0.2.0 */
+RH_EXTERN int rh_config_set_endpoint_state_cb(rh_config *cfg,
+                                              rh_endpoint_state_cb cb,
+                                              void *userdata);
 
 /** Re-read the endpoints from storage at least this often while delivering
  *  (0, the default: only when a delivery names an endpoint the context does
@@ -232,6 +269,26 @@ RH_EXTERN int rh_endpoint_enabled(const rh_endpoint *ep);
 /** 1 while paused (rh_endpoint_pause). @since 0.2.0 */
 RH_EXTERN int rh_endpoint_paused(const rh_endpoint *ep);
 RH_EXTERN int64_t rh_endpoint_created_ms(const rh_endpoint *ep);
+/** RH_DISABLED_NOT while enabled, else why it was disabled. @since 0.2.0 */
+RH_EXTERN int rh_endpoint_disabled_reason(const rh_endpoint *ep);
+/** The mode of the context that added it (rh_mode): a production context
+ *  holds a development endpoint's deliveries. @since 0.2.0 */
+RH_EXTERN int rh_endpoint_mode(const rh_endpoint *ep);
+/* Health, kept by the contexts that deliver to it and stored at most once
+ * a minute per endpoint (a reader in another process may be that late). */
+/** When its last successful attempt ended; 0: none yet. @since 0.2.0 */
+RH_EXTERN int64_t rh_endpoint_last_success_ms(const rh_endpoint *ep);
+/** When its first failed attempt since the last success started; 0: not
+ *  failing. @since 0.2.0 */
+RH_EXTERN int64_t rh_endpoint_failing_since_ms(const rh_endpoint *ep);
+/** Deliveries failed for good since the last success. @since 0.2.0 */
+RH_EXTERN int64_t rh_endpoint_failed_in_a_row(const rh_endpoint *ep);
+/** "disabled", "enabled", "recovered", "failing", "paused", "resumed",
+ *  "held"; "unknown" for any other value. @since 0.2.0 */
+RH_EXTERN const char *rh_endpoint_change_name(int change);
+/** "", "host", "gone", "failing"; "unknown" for any other value.
+ *  @since 0.2.0 */
+RH_EXTERN const char *rh_disabled_reason_name(int reason);
 RH_EXTERN size_t rh_endpoint_header_count(const rh_endpoint *ep);
 RH_EXTERN const char *rh_endpoint_header_name(const rh_endpoint *ep,
                                               size_t i);

@@ -1,0 +1,130 @@
+/* replicer-hooks endpoint health: what each stored outcome says of its
+ * endpoint (last success, failing since, deliveries failed in a row), the
+ * automatic disable it leads to (410 Gone, or failing for too long), and
+ * the health records stored with the endpoint at most once a minute. */
+#include "rh_base.h"
+
+/* Health is exact in the context that delivers and stored now and then: a
+ * record write per outcome would double the durable stores' work. */
+#define HEALTH_SAVE_MS 60000
+/* Before storing health, read the endpoints again if the cache is older
+ * than this: the whole record is written, and a host's pause or disable
+ * made meanwhile by another process must not be written back over. */
+#define HEALTH_FRESH_MS 1000
+
+/* Disabled by us, for a reason; stored at once. If the write fails the
+ * endpoint is still disabled here and the record is written again with
+ * the next health save. */
+static void auto_disable(rh_ctx *ctx, rh_endpoint *ep, int reason)
+{
+    if (!ep->enabled)
+        return;
+    ep->enabled = 0;
+    ep->disabled_reason = reason;
+    ep->health_dirty = 1;
+    if (rh__ctx_save_endpoint(ctx, ep) == RH_OK) {
+        ep->health_dirty = 0;
+        ep->health_saved_ms = rh__ctx_now(ctx);
+    }
+    rh__endpoint_tell(ctx, ep, RH_ENDPOINT_DISABLED);
+}
+
+void rh__health_note(rh_ctx *ctx, const rh_delivery *dl, const rh_attempt *at)
+{
+    rh_endpoint *ep = rh__ctx_find_endpoint(ctx, dl->endpoint_id);
+    rh_health *h;
+    if (!ep || !at)
+        return; /* no attempt: failed unsent (gone or disabled) */
+    h = &ep->health;
+    ep->health_dirty = 1;
+    if (at->success) {
+        int recovered = h->failing_since_ms != 0;
+        h->last_success_ms = dl->updated_ms; /* when it ended */
+        h->failing_since_ms = 0;
+        h->failed_in_a_row = 0;
+        if (recovered)
+            rh__endpoint_tell(ctx, ep, RH_ENDPOINT_RECOVERED);
+        return;
+    }
+    if (!h->failing_since_ms) {
+        h->failing_since_ms = at->started_ms;
+        rh__endpoint_tell(ctx, ep, RH_ENDPOINT_FAILING);
+    }
+    if (dl->state == RH_DELIVERY_FAILED)
+        h->failed_in_a_row++;
+    if (at->status == 410)
+        auto_disable(ctx, ep, RH_DISABLED_GONE);
+    else if (ctx->s.auto_disable_ms > 0 &&
+             rh__ctx_now(ctx) - h->failing_since_ms >= ctx->s.auto_disable_ms)
+        auto_disable(ctx, ep, RH_DISABLED_FAILING);
+}
+
+static int save_due(const rh_endpoint *ep, int64_t now, int all)
+{
+    return ep->health_dirty &&
+           (all || now - ep->health_saved_ms >= HEALTH_SAVE_MS);
+}
+
+/* Store the health that changed and was last stored a minute ago or more
+ * (all: whatever changed, for rh_ctx_free). A failing store is left alone:
+ * the next tick's outcomes try again. */
+void rh__health_save_due(rh_ctx *ctx, int all)
+{
+    int64_t now = rh__ctx_now(ctx);
+    size_t i;
+    for (i = 0; i < ctx->n_eps && !save_due(ctx->eps[i], now, all); i++)
+        ;
+    if (i == ctx->n_eps)
+        return;
+    if (now - ctx->endpoints_loaded_ms >= HEALTH_FRESH_MS &&
+        rh__ctx_load_endpoints(ctx) != RH_OK)
+        return;
+    for (i = 0; i < ctx->n_eps; i++) {
+        rh_endpoint *ep = ctx->eps[i];
+        if (!save_due(ep, now, all))
+            continue;
+        if (rh__ctx_save_endpoint(ctx, ep) != RH_OK)
+            return;
+        ep->health_dirty = 0;
+        ep->health_saved_ms = now;
+    }
+}
+
+int64_t rh_endpoint_last_success_ms(const rh_endpoint *ep)
+{
+    return ep ? ep->health.last_success_ms : 0;
+}
+int64_t rh_endpoint_failing_since_ms(const rh_endpoint *ep)
+{
+    return ep ? ep->health.failing_since_ms : 0;
+}
+int64_t rh_endpoint_failed_in_a_row(const rh_endpoint *ep)
+{
+    return ep ? ep->health.failed_in_a_row : 0;
+}
+int rh_endpoint_disabled_reason(const rh_endpoint *ep)
+{
+    return ep && !ep->enabled ? ep->disabled_reason : RH_DISABLED_NOT;
+}
+int rh_endpoint_mode(const rh_endpoint *ep)
+{
+    return ep ? ep->mode : RH_MODE_PRODUCTION;
+}
+
+const char *rh_endpoint_change_name(int change)
+{
+    static const char *const names[] = {"unknown",   "disabled", "enabled",
+                                        "recovered", "failing",  "paused",
+                                        "resumed",   "held"};
+    return change > 0 && change < (int)(sizeof names / sizeof *names)
+               ? names[change]
+               : "unknown";
+}
+
+const char *rh_disabled_reason_name(int reason)
+{
+    static const char *const names[] = {"", "host", "gone", "failing"};
+    return reason >= 0 && reason < (int)(sizeof names / sizeof *names)
+               ? names[reason]
+               : "unknown";
+}
