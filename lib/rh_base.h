@@ -59,6 +59,7 @@ struct rh_ctx {
     int64_t timer_told; /* the last timeout given to the host's timer cb */
     int paused;         /* rh_ctx_pause: finish transfers, claim nothing */
     int64_t endpoints_loaded_ms;
+    uint64_t stats[RH_STAT_COUNT]; /* rh_stats.c */
     int64_t last_id_ms;
     unsigned int id_seq;
     char err[512];
@@ -100,6 +101,9 @@ void rh__endpoint_tell(rh_ctx *ctx, const rh_endpoint *ep, int change);
  * and the health records due to be stored (after a tick's outcomes) */
 void rh__health_note(rh_ctx *ctx, const rh_delivery *dl, const rh_attempt *at);
 void rh__health_save_due(rh_ctx *ctx, int all);
+/* rh_stats.c: count a stored outcome */
+void rh__stats_outcome(rh_ctx *ctx, const rh_delivery *dl,
+                       const rh_attempt *at);
 /* rh_index.c: paused, or added in development mode and ctx is not */
 int rh__endpoint_held(const rh_ctx *ctx, const rh_endpoint *ep);
 

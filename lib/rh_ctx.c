@@ -234,6 +234,8 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
     if (id_size)
         memcpy(id_out, event_id, sizeof event_id);
     rc = (int)n;
+    ctx->stats[RH_STAT_EVENTS_EMITTED]++;
+    ctx->stats[RH_STAT_DELIVERIES_QUEUED] += n;
     if (n)
         rh__ctx_update_timer(ctx);
     goto done;

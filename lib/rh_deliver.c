@@ -128,6 +128,7 @@ static void outcome_stored(rh_ctx *ctx, rh_job *job)
     rh__job_list_remove(&ctx->unsaved, job);
     ctx->n_unsaved--;
     rh__health_note(ctx, job->dl, job->attempt);
+    rh__stats_outcome(ctx, job->dl, job->attempt);
     ctx->in_callback = 1;
     if (job->attempt && ctx->s.attempt_cb)
         ctx->s.attempt_cb(job->attempt, ctx->s.attempt_ud);

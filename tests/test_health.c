@@ -347,10 +347,70 @@ static void test_health__auto_disable_off_never_disables(void)
     sink_stop(s);
 }
 
+/* The counters a host exports: two deliveries succeed, one fails and is
+ * retried, then fails for good; an emit nobody takes counts as an emit. */
+static void test_health__stats_count_what_the_context_did(void)
+{
+    sink *s = rh_test_sink();
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    uint64_t st[RH_STAT_COUNT + 4];
+    int64_t once[1] = {1000};
+    sink_rule(s, "/x/bad", 500, 0, NULL, NULL, -1);
+    rh_config *cfg = rh_test_config();
+    rh_config_set_retry_schedule(cfg, once, 1);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_ctx_stats(NULL, st, 1));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_ctx_stats(ctx, NULL, 1));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/x", "good", ep, secret));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_test_endpoint(ctx, s, "/x/bad", "bad", ep, secret));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "good", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "good", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "bad", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(0, rh_emit(ctx, "nobody", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(RH_STAT_COUNT, rh_ctx_stats(ctx, st, RH_STAT_COUNT));
+    RH_CHECK_EQ_INT(4, st[RH_STAT_EVENTS_EMITTED]);
+    RH_CHECK_EQ_INT(3, st[RH_STAT_DELIVERIES_QUEUED]);
+    RH_CHECK_EQ_INT(0, st[RH_STAT_ATTEMPTS]);
+    RH_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    rh_test_now_ms += 1000;
+    RH_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    RH_CHECK_EQ_INT(RH_STAT_COUNT, rh_ctx_stats(ctx, st, RH_STAT_COUNT + 4));
+    RH_CHECK_EQ_INT(4, st[RH_STAT_ATTEMPTS]);
+    RH_CHECK_EQ_INT(2, st[RH_STAT_SUCCEEDED]);
+    RH_CHECK_EQ_INT(1, st[RH_STAT_FAILED]);
+    RH_CHECK_EQ_INT(1, st[RH_STAT_RETRIED]);
+    RH_CHECK_EQ_INT(0, st[RH_STAT_IN_FLIGHT]);
+    RH_CHECK_EQ_INT(2, st[RH_STAT_OUTCOME_OK + RH_OUTCOME_OK]);
+    RH_CHECK_EQ_INT(2, st[RH_STAT_OUTCOME_OK + RH_OUTCOME_HTTP_STATUS]);
+    RH_CHECK_EQ_INT(4, st[RH_STAT_ATTEMPT_MS_LE_10000]);
+    RH_CHECK(st[RH_STAT_ATTEMPT_MS_LE_10] <= st[RH_STAT_ATTEMPT_MS_LE_10 + 1]);
+    /* a partial copy writes only what was asked */
+    uint64_t two[3] = {0, 0, 77};
+    RH_CHECK_EQ_INT(2, rh_ctx_stats(ctx, two, 2));
+    RH_CHECK_EQ_INT(77, two[2]);
+    RH_CHECK_EQ_INT(3, two[1]);
+    /* every stat has a distinct name; none past the last */
+    for (int i = 0; i < RH_STAT_COUNT; i++) {
+        RH_CHECK(rh_stat_name(i) != NULL);
+        for (int k = 0; k < i; k++)
+            RH_CHECK(strcmp(rh_stat_name(i), rh_stat_name(k)) != 0);
+    }
+    RH_CHECK_EQ_STR("outcome_bad_response",
+                    rh_stat_name(RH_STAT_OUTCOME_BAD_RESPONSE));
+    RH_CHECK_EQ_STR("attempt_ms_le_10000",
+                    rh_stat_name(RH_STAT_ATTEMPT_MS_LE_10000));
+    RH_CHECK(rh_stat_name(RH_STAT_COUNT) == NULL && rh_stat_name(-1) == NULL);
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
 #define ROWS(name) RH_BACKEND_ROWS("health", name)
 const rh_test_case rh_tests_health[] = {
     ON_EVERY_BACKEND(ROWS){"health__old_records_get_a_mode_from_their_url",
                            test_health__old_records_get_a_mode_from_their_url},
     {"health__auto_disable_off_never_disables",
      test_health__auto_disable_off_never_disables},
+    {"health__stats_count_what_the_context_did",
+     test_health__stats_count_what_the_context_did},
     {NULL, NULL}};

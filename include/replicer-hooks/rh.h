@@ -193,6 +193,37 @@ RH_EXTERN size_t rh_ctx_in_flight(const rh_ctx *ctx);
  *  @return RH_OK, RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.1.0 */
 RH_EXTERN int rh_ctx_pause(rh_ctx *ctx, int paused);
 
+/** The context's counters (since rh_ctx_new, this context only) and gauges,
+ *  by index into rh_ctx_stats()'s array. rh_stat_name() names each for a
+ *  metrics system and returns NULL past the last, so a binding needs to
+ *  copy none of this. @since 0.2.0 */
+typedef enum rh_stat {
+    RH_STAT_EVENTS_EMITTED = 0,    /* successful rh_emit() calls */
+    RH_STAT_DELIVERIES_QUEUED = 1, /* deliveries those emits queued */
+    RH_STAT_ATTEMPTS = 2,          /* attempts stored (each sent request) */
+    RH_STAT_SUCCEEDED = 3,         /* deliveries that got a 2xx */
+    RH_STAT_FAILED = 4,            /* deliveries failed for good */
+    RH_STAT_RETRIED = 5,           /* failed attempts with a retry due */
+    RH_STAT_IN_FLIGHT = 6,         /* gauge: rh_ctx_in_flight() */
+    /* attempts by outcome class: RH_STAT_OUTCOME_OK + an rh_outcome */
+    RH_STAT_OUTCOME_OK = 7,
+    RH_STAT_OUTCOME_BAD_RESPONSE = 17,
+    /* attempt durations, cumulative (Prometheus "le" buckets): attempts
+     * that took at most 10 ms, 50 ms, ... 10 s; RH_STAT_ATTEMPTS is the
+     * +Inf bucket and RH_STAT_ATTEMPT_MS_SUM the sum */
+    RH_STAT_ATTEMPT_MS_LE_10 = 18,
+    RH_STAT_ATTEMPT_MS_LE_10000 = 26,
+    RH_STAT_ATTEMPT_MS_SUM = 27,
+    RH_STAT_COUNT = 28
+} rh_stat;
+/** Copy the first n stats (at most RH_STAT_COUNT) into out, in rh_stat
+ *  order, at once: cheap (no storage, no lock), fine to call every second.
+ *  @return how many were written, or RH_E_INVALID_ARG. @since 0.2.0 */
+RH_EXTERN int rh_ctx_stats(const rh_ctx *ctx, uint64_t *out, size_t n);
+/** "events_emitted", ..., "outcome_ok", ..., "attempt_ms_le_10", ...; NULL
+ *  past the last. @since 0.2.0 */
+RH_EXTERN const char *rh_stat_name(int stat);
+
 /* ------------------------------------------------------------- endpoints */
 
 /**
