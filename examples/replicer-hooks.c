@@ -484,6 +484,11 @@ typedef struct store_opts {
     const char *delivery;
     const char *schema;
     const char *auto_disable;
+    int have_timeout;
+    int schedule_default;
+    int have_rate;
+    int have_max;
+    double rate;
     int64_t timeout_ms;
     int64_t lease_ms;
     int64_t limit;
@@ -505,8 +510,12 @@ static void usage_store(FILE *f, const char *cmd)
         fprintf(
             f,
             "usage: %s endpoint add URL --events TYPE[,TYPE...] [--dev]\n"
+            "                      [--timeout-ms N] [--schedule LIST]\n"
+            "                      [--max-in-flight N] [--rate N]\n"
             "       %s endpoint list\n"
             "       %s endpoint show ID\n"
+            "       %s endpoint set ID [--timeout-ms N] [--schedule LIST]\n"
+            "                          [--max-in-flight N] [--rate N]\n"
             "       %s endpoint disable|enable|pause|resume|remove ID\n"
             "       %s endpoint rotate ID [--grace DURATION]\n"
             "       %s endpoint header ID NAME [VALUE]\n"
@@ -522,8 +531,13 @@ static void usage_store(FILE *f, const char *cmd)
             "since when it fails, deliveries failed in a row, and why it\n"
             "is disabled (host, gone: a 410, failing: 5 days of failures).\n"
             "An endpoint added with --dev is delivered only by a worker\n"
-            "started with --dev.\n",
-            prog, prog, prog, prog, prog, prog);
+            "started with --dev.\n"
+            "add and set take the endpoint's own settings, overriding a\n"
+            "worker's: --timeout-ms, --schedule (seconds, e.g. 5,30,120;\n"
+            "\"\" for no retries; default: the worker's), --max-in-flight\n"
+            "(0: the worker's), --rate (requests a second, per worker\n"
+            "process; 0: none).\n",
+            prog, prog, prog, prog, prog, prog, prog);
     else if (!strcmp(cmd, "emit"))
         fprintf(f,
                 "usage: %s emit TYPE JSON|@FILE [--max-data-bytes N]\n\n"
@@ -679,18 +693,35 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                 if (parse_i64(v, &n) != 0 || n < 1 || n > 600000)
                     return bad(cmd, a, "expected 1 to 600000 milliseconds");
                 o->timeout_ms = n;
+                o->have_timeout = 1;
+            } else if (!strcmp(a, "--rate")) {
+                char *end;
+                errno = 0;
+                o->rate = strtod(v, &end);
+                if (errno || end == v || *end || !(o->rate >= 0) ||
+                    o->rate > 100000)
+                    return bad(cmd, a,
+                               "expected requests a second, 0.001 to 100000, "
+                               "or 0 for no limit");
+                o->have_rate = 1;
             } else if (!strcmp(a, "--lease-ms")) {
                 if (parse_i64(v, &n) != 0 || n < 1000)
                     return bad(cmd, a, "expected at least 1000 milliseconds");
                 o->lease_ms = n;
             } else if (!strcmp(a, "--max-in-flight") ||
                        !strcmp(a, "--per-endpoint")) {
-                if (parse_i64(v, &n) != 0 || n < 1 || n > 100000)
-                    return bad(cmd, a, "expected 1 to 100000");
-                if (!strcmp(a, "--max-in-flight"))
+                /* an endpoint's own cap: 0 gives it the worker's again */
+                int lowest = !strcmp(cmd, "endpoint") ? 0 : 1;
+                if (parse_i64(v, &n) != 0 || n < lowest || n > 100000)
+                    return bad(cmd, a,
+                               lowest ? "expected 1 to 100000"
+                                      : "expected 0 to 100000");
+                if (!strcmp(a, "--max-in-flight")) {
                     o->max_in_flight = n;
-                else
+                    o->have_max = 1;
+                } else {
                     o->per_endpoint = n;
+                }
             } else if (!strcmp(a, "--max-data-bytes")) {
                 if (parse_max_data(cmd, v, &o->max_data) != 0)
                     return EXIT_USAGE;
@@ -699,7 +730,9 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                     return bad(cmd, a, "expected a count >= 1");
                 o->limit = n;
             } else if (!strcmp(a, "--schedule")) {
-                if (parse_schedule(v, o->schedule, &o->n_schedule) != 0)
+                if (!strcmp(v, "default"))
+                    o->schedule_default = 1;
+                else if (parse_schedule(v, o->schedule, &o->n_schedule) != 0)
                     return bad(cmd, a,
                                "expected seconds separated by commas, e.g. "
                                "5,30,120");
@@ -918,8 +951,47 @@ static void print_endpoint_fields(const rh_endpoint *ep)
         printf("-\n");
     }
     printf("failed in a row: %" PRId64 "\n", rh_endpoint_failed_in_a_row(ep));
+    if (rh_endpoint_timeout_ms(ep))
+        printf("timeout:         %" PRId64 " ms\n", rh_endpoint_timeout_ms(ep));
+    else
+        printf("timeout:         the worker's\n");
+    int64_t delays[32];
+    int n = rh_endpoint_retry_schedule(ep, delays, 32);
+    printf("schedule:        ");
+    if (n < 0)
+        printf("the worker's");
+    else if (n == 0)
+        printf("no retries");
+    for (int i = 0; i < n && i < 32; i++)
+        printf("%s%g", i ? "," : "", (double)delays[i] / 1000.0);
+    printf("%s\n", n > 0 ? " s" : "");
+    if (rh_endpoint_max_in_flight(ep))
+        printf("max in flight:   %zu\n", rh_endpoint_max_in_flight(ep));
+    else
+        printf("max in flight:   the worker's\n");
+    if (rh_endpoint_rate_limit(ep) > 0)
+        printf("rate limit:      %g a second\n", rh_endpoint_rate_limit(ep));
+    else
+        printf("rate limit:      none\n");
     for (size_t i = 0; i < rh_endpoint_header_count(ep); i++)
         printf("header:          %s\n", rh_endpoint_header_name(ep, i));
+}
+
+/* The endpoint's own settings given on the command line (add, set). */
+static int apply_endpoint_settings(rh_ctx *ctx, const char *id,
+                                   const store_opts *o)
+{
+    int rc = RH_OK;
+    if (o->have_timeout)
+        rc = rh_endpoint_set_timeout_ms(ctx, id, o->timeout_ms);
+    if (rc == RH_OK && (o->have_schedule || o->schedule_default))
+        rc = rh_endpoint_set_retry_schedule(
+            ctx, id, o->schedule_default ? NULL : o->schedule, o->n_schedule);
+    if (rc == RH_OK && o->have_max)
+        rc = rh_endpoint_set_max_in_flight(ctx, id, (size_t)o->max_in_flight);
+    if (rc == RH_OK && o->have_rate)
+        rc = rh_endpoint_set_rate_limit(ctx, id, o->rate);
+    return rc;
 }
 
 static int cmd_endpoint(int argc, char **argv)
@@ -931,13 +1003,13 @@ static int cmd_endpoint(int argc, char **argv)
         return rc == 1 ? 0 : rc;
     if (o.n_pos < 1)
         return bad("endpoint", "SUBCOMMAND",
-                   "missing: add, list, show, disable, enable, pause, resume, "
-                   "remove or rotate");
+                   "missing: add, list, show, set, disable, enable, pause, "
+                   "resume, remove or rotate");
     const char *sub = o.pos[0];
     int needs_id = !strcmp(sub, "disable") || !strcmp(sub, "enable") ||
-                   !strcmp(sub, "show") || !strcmp(sub, "pause") ||
-                   !strcmp(sub, "resume") || !strcmp(sub, "remove") ||
-                   !strcmp(sub, "rotate");
+                   !strcmp(sub, "show") || !strcmp(sub, "set") ||
+                   !strcmp(sub, "pause") || !strcmp(sub, "resume") ||
+                   !strcmp(sub, "remove") || !strcmp(sub, "rotate");
     int is_header = !strcmp(sub, "header");
     if (strcmp(sub, "add") && strcmp(sub, "list") && !needs_id && !is_header)
         return bad("endpoint", sub, "unknown subcommand");
@@ -972,7 +1044,9 @@ static int cmd_endpoint(int argc, char **argv)
             rh_ctx_free(ctx);
             return rc == RH_E_INVALID_ARG ? EXIT_USAGE : EXIT_FAILED;
         }
-        printf("%s %s\n", id, secret);
+        rc = apply_endpoint_settings(ctx, id, &o);
+        if (rc == RH_OK)
+            printf("%s %s\n", id, secret);
     } else if (!strcmp(sub, "list")) {
         rc = rh_endpoint_list(ctx, print_endpoint, NULL);
     } else if (!strcmp(sub, "show")) {
@@ -980,6 +1054,8 @@ static int cmd_endpoint(int argc, char **argv)
         rc = rh_endpoint_get(ctx, o.pos[1], &ep);
         if (rc == RH_OK)
             print_endpoint_fields(ep);
+    } else if (!strcmp(sub, "set")) {
+        rc = apply_endpoint_settings(ctx, o.pos[1], &o);
     } else if (is_header) {
         rc = rh_endpoint_set_header(ctx, o.pos[1], o.pos[2],
                                     o.n_pos == 4 ? o.pos[3] : NULL);

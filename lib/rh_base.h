@@ -89,6 +89,16 @@ int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
 /* Set and store an endpoint's enabled or paused flag. */
 enum { RH__FLAG_ENABLED, RH__FLAG_PAUSED };
 int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value);
+/* Enter ctx and find an endpoint by id (RH_E_NOT_FOUND, with the error). */
+int rh__endpoint_lookup(rh_ctx *ctx, const char *id, rh_endpoint **out);
+/* rh_endpoint_settings.c: the endpoint's schedule, or the context's */
+const int64_t *rh__endpoint_schedule(const rh_ctx *ctx, const rh_endpoint *ep,
+                                     size_t *n);
+/* Deliveries the claim may start for ep now: 0 while it is held, else the
+ * room under its in-flight cap and its rate limit. */
+size_t rh__endpoint_room(rh_ctx *ctx, rh_endpoint *ep, int64_t now);
+/* A transfer to ep starts: it takes a token of its rate limit. */
+void rh__endpoint_take_token(rh_endpoint *ep);
 int rh__storage_code(rh_ctx *ctx, int rc, const char *slot);
 /* Start the call from the host: refuses re-entrance and clears the error. */
 int rh__ctx_enter(rh_ctx *ctx);

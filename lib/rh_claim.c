@@ -68,9 +68,7 @@ static int offered_each(const rh_delivery *dl, const rh_event *ev, void *ud)
         cs->unknown_seen = 1;
         return 0;
     }
-    if (ep && ep->enabled &&
-        (rh__endpoint_held(ctx, ep) ||
-         ep->in_flight + ep->claimed >= ctx->s.max_in_flight_per_endpoint)) {
+    if (ep && ep->enabled && rh__endpoint_room(ctx, ep, cs->now) == 0) {
         cs->left_for_caps++;
         return 0;
     }
@@ -100,7 +98,7 @@ static void tell_held(rh_ctx *ctx, rh_endpoint *ep)
     rh__endpoint_tell(ctx, ep, RH_ENDPOINT_HELD);
 }
 
-static int build_limits(rh_ctx *ctx, rh_claim_request *req)
+static int build_limits(rh_ctx *ctx, rh_claim_request *req, int64_t now)
 {
     size_t n = 0, n_listed;
     uint64_t stamp = ++ctx->claim_stamp;
@@ -123,14 +121,12 @@ static int build_limits(rh_ctx *ctx, rh_claim_request *req)
         ep->claim_stamp = stamp;
         rh_claim_limit *l = &ctx->limits[n++];
         memcpy(l->endpoint_id, ep->id, sizeof l->endpoint_id);
-        l->room = rh__endpoint_held(ctx, ep) ||
-                          ep->in_flight >= ctx->s.max_in_flight_per_endpoint
-                      ? 0
-                      : ctx->s.max_in_flight_per_endpoint - ep->in_flight;
+        l->room = rh__endpoint_room(ctx, ep, now);
     }
     /* a held endpoint takes nothing: listed with no room, so that the
-     * claim skips it without reading its rows. The host hears once of one
-     * held for its mode. */
+     * claim skips it without reading its rows; one with its own cap or a
+     * rate limit is listed with its room even when idle. The host hears
+     * once of one held for its mode. */
     for (size_t i = 0; i < n_listed; i++) {
         if (!listed[i]->paused && !listed[i]->held_told)
             tell_held(ctx, listed[i]);
@@ -139,7 +135,7 @@ static int build_limits(rh_ctx *ctx, rh_claim_request *req)
         listed[i]->claim_stamp = stamp;
         rh_claim_limit *l = &ctx->limits[n++];
         memcpy(l->endpoint_id, listed[i]->id, sizeof l->endpoint_id);
-        l->room = 0;
+        l->room = rh__endpoint_room(ctx, listed[i], now);
     }
     if (n > 1)
         qsort(ctx->limits, n, sizeof *ctx->limits, by_endpoint_id);
@@ -160,7 +156,7 @@ static int claim_pass(rh_ctx *ctx, claim_state *cs)
         req.lease_until_ms = cs->now + lease;
         req.max = cs->room;
         req.max_per_endpoint = ctx->s.max_in_flight_per_endpoint;
-        rc = build_limits(ctx, &req);
+        rc = build_limits(ctx, &req, cs->now);
         if (rc != RH_OK)
             return rh__ctx_error(ctx, rc, "out of memory");
         rc = ctx->storage.claim_batch(&req, claimed_each, cs,
@@ -226,6 +222,7 @@ static int start_ready(rh_ctx *ctx, claim_state *cs)
             continue;
         }
         job->started_ms = cs->now;
+        job->timeout_ms = ep->set.timeout_ms;
         /* Every connection the endpoint has is busy: libcurl 7.88 would
          * walk them all to find none idle, for each new transfer (with
          * 10,000 slow receivers, a fifth of the sender's CPU). */
@@ -243,6 +240,7 @@ static int start_ready(rh_ctx *ctx, claim_state *cs)
         rh__job_list_append(&ctx->running, job);
         ctx->in_flight++;
         ep->in_flight++;
+        rh__endpoint_take_token(ep);
         if (ep->idle_hint)
             ep->idle_hint--; /* the transfer takes the idle one, if any */
     }

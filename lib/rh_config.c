@@ -53,7 +53,7 @@ int rh_config_set_mode(rh_config *cfg, int mode)
 
 int rh_config_set_timeout_ms(rh_config *cfg, int64_t ms)
 {
-    if (!cfg || ms < 1 || ms > 600000)
+    if (!cfg || ms < 1 || ms > RH_TIMEOUT_MAX_MS)
         return RH_E_INVALID_ARG;
     cfg->s.timeout_ms = ms;
     return RH_OK;
@@ -65,7 +65,7 @@ int rh_config_set_retry_schedule(rh_config *cfg, const int64_t *delays_ms,
     if (!cfg || n > RH_SCHEDULE_MAX || (n && !delays_ms))
         return RH_E_INVALID_ARG;
     for (size_t i = 0; i < n; i++)
-        if (delays_ms[i] < 0 || delays_ms[i] > 30LL * 86400 * 1000)
+        if (delays_ms[i] < 0 || delays_ms[i] > RH_DELAY_MAX_MS)
             return RH_E_INVALID_ARG;
     if (n)
         memcpy(cfg->s.schedule_ms, delays_ms, n * sizeof *delays_ms);

@@ -51,10 +51,10 @@ static int storage_outcome(rh_ctx *ctx, int rc)
     return rc;
 }
 
-static int64_t retry_delay(rh_ctx *ctx, int attempts_done, const rh_job *job,
-                           int64_t now)
+static int64_t retry_delay(rh_ctx *ctx, const int64_t *schedule,
+                           int attempts_done, const rh_job *job, int64_t now)
 {
-    int64_t delay = ctx->s.schedule_ms[attempts_done - 1];
+    int64_t delay = schedule[attempts_done - 1];
     if (ctx->s.jitter_pct > 0 && delay > 0) {
         unsigned char r[4];
         if (rh__ctx_random(ctx, r, sizeof r) == RH_OK) {
@@ -70,7 +70,7 @@ static int64_t retry_delay(rh_ctx *ctx, int attempts_done, const rh_job *job,
         int64_t ra = rh__http_parse_retry_after(job->retry_after, now / 1000);
         if (ra >= 0) {
             int64_t want = ra * 1000;
-            int64_t cap = 2 * ctx->s.schedule_ms[attempts_done - 1];
+            int64_t cap = 2 * schedule[attempts_done - 1];
             if (want > delay)
                 delay = want < cap ? want : cap;
         }
@@ -85,6 +85,9 @@ static int finalize(rh_ctx *ctx, rh_job *job, int64_t now)
 {
     rh_delivery *dl = job->dl;
     rh_attempt *at;
+    size_t schedule_len;
+    const int64_t *schedule = rh__endpoint_schedule(
+        ctx, rh__ctx_find_endpoint(ctx, dl->endpoint_id), &schedule_len);
     int rc = rh__attempt_make(&at, &ctx->alloc);
     if (rc != RH_OK)
         return rc;
@@ -112,11 +115,12 @@ static int finalize(rh_ctx *ctx, rh_job *job, int64_t now)
     if (at->success) {
         dl->state = RH_DELIVERY_SUCCEEDED;
     } else if (job->status == 410 || job->outcome == RH_OUTCOME_BLOCKED ||
-               (size_t)dl->attempts > ctx->s.schedule_len) {
+               (size_t)dl->attempts > schedule_len) {
         dl->state = RH_DELIVERY_FAILED;
     } else {
         dl->state = RH_DELIVERY_PENDING;
-        dl->next_attempt_ms = now + retry_delay(ctx, dl->attempts, job, now);
+        dl->next_attempt_ms =
+            now + retry_delay(ctx, schedule, dl->attempts, job, now);
     }
     job->attempt = at;
     return RH_OK;

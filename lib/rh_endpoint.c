@@ -268,7 +268,7 @@ int rh_endpoint_add_with_secret(rh_ctx *ctx, const char *url,
     return endpoint_add(ctx, url, events, n_events, secret, id_out, id_size);
 }
 
-static int lookup(rh_ctx *ctx, const char *id, rh_endpoint **out)
+int rh__endpoint_lookup(rh_ctx *ctx, const char *id, rh_endpoint **out)
 {
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
@@ -284,7 +284,7 @@ static int lookup(rh_ctx *ctx, const char *id, rh_endpoint **out)
 int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id)
 {
     rh_endpoint *ep;
-    int rc = lookup(ctx, endpoint_id, &ep);
+    int rc = rh__endpoint_lookup(ctx, endpoint_id, &ep);
     if (rc != RH_OK)
         return rc;
     rc = ctx->storage.endpoint_remove(ep->id, ctx->storage.userdata);
@@ -308,7 +308,7 @@ int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id)
 int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value)
 {
     rh_endpoint *ep;
-    int rc = lookup(ctx, id, &ep);
+    int rc = rh__endpoint_lookup(ctx, id, &ep);
     if (rc != RH_OK)
         return rc;
     int *field = flag == RH__FLAG_ENABLED ? &ep->enabled : &ep->paused;
@@ -363,7 +363,7 @@ int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
     char secret[RH_SECRET_SIZE];
     char *fresh, *prev_old;
     int64_t prev_until;
-    int rc = lookup(ctx, endpoint_id, &ep);
+    int rc = rh__endpoint_lookup(ctx, endpoint_id, &ep);
     if (rc != RH_OK)
         return rc;
     if (!secret_out || secret_size < 51)
@@ -420,7 +420,7 @@ int rh_endpoint_get(rh_ctx *ctx, const char *endpoint_id,
     if (!ep_out)
         return ctx ? rh__ctx_error(ctx, RH_E_INVALID_ARG, "ep_out is NULL")
                    : RH_E_INVALID_ARG;
-    rc = lookup(ctx, endpoint_id, &ep);
+    rc = rh__endpoint_lookup(ctx, endpoint_id, &ep);
     if (rc == RH_OK)
         *ep_out = ep;
     return rc;
@@ -450,7 +450,7 @@ int rh_endpoint_set_header(rh_ctx *ctx, const char *endpoint_id,
     rh_endpoint *ep;
     const char *why = NULL;
     size_t i;
-    int rc = lookup(ctx, endpoint_id, &ep);
+    int rc = rh__endpoint_lookup(ctx, endpoint_id, &ep);
     if (rc != RH_OK)
         return rc;
     if (!rh__header_valid(name, value ? value : "", &why))

@@ -39,6 +39,35 @@ void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep)
     rh__free(a, ep);
 }
 
+/* "settings": only those set, absent when none is. */
+static int encode_settings(json_t *o, const rh_endpoint_settings *st)
+{
+    json_t *s;
+    if (!st->timeout_ms && !st->max_in_flight && st->rate_per_s <= 0 &&
+        !st->has_schedule)
+        return RH_OK;
+    s = json_object();
+    if (!s || json_object_set_new(o, "settings", s))
+        return RH_E_NOMEM;
+    if ((st->timeout_ms &&
+         json_object_set_new(s, "timeout_ms", json_integer(st->timeout_ms))) ||
+        (st->max_in_flight &&
+         json_object_set_new(s, "max_in_flight",
+                             json_integer((json_int_t)st->max_in_flight))) ||
+        (st->rate_per_s > 0 &&
+         json_object_set_new(s, "rate_per_s", json_real(st->rate_per_s))))
+        return RH_E_NOMEM;
+    if (st->has_schedule) {
+        json_t *d = json_array();
+        if (!d || json_object_set_new(s, "schedule_ms", d))
+            return RH_E_NOMEM;
+        for (size_t i = 0; i < st->schedule_len; i++)
+            if (json_array_append_new(d, json_integer(st->schedule_ms[i])))
+                return RH_E_NOMEM;
+    }
+    return RH_OK;
+}
+
 int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
                         char **out, size_t *out_len)
 {
@@ -93,6 +122,8 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
          json_object_set_new(o, "old_secret_until_ms",
                              json_integer(ep->old_secret_until_ms))))
         goto done;
+    if (encode_settings(o, &ep->set) != RH_OK)
+        goto done;
     dumped = json_dumps(o, JSON_COMPACT);
     if (!dumped)
         goto done;
@@ -139,6 +170,27 @@ static void decode_state(json_t *o, rh_endpoint *ep)
     ep->health.reset_ms = get_int(h, "reset_ms");
 }
 
+/* A stored record is input too: settings out of range are refused. */
+static int decode_settings(json_t *o, rh_endpoint_settings *st)
+{
+    json_t *s = json_object_get(o, "settings"), *d;
+    if (!s)
+        return RH_OK;
+    st->timeout_ms = get_int(s, "timeout_ms");
+    st->max_in_flight = (size_t)get_int(s, "max_in_flight");
+    st->rate_per_s = json_number_value(json_object_get(s, "rate_per_s"));
+    d = json_object_get(s, "schedule_ms");
+    if (d) {
+        if (!json_is_array(d) || json_array_size(d) > RH_SCHEDULE_MAX)
+            return RH_E_INVALID_ARG;
+        st->has_schedule = 1;
+        st->schedule_len = json_array_size(d);
+        for (size_t i = 0; i < st->schedule_len; i++)
+            st->schedule_ms[i] = json_integer_value(json_array_get(d, i));
+    }
+    return rh__endpoint_settings_valid(st) ? RH_OK : RH_E_INVALID_ARG;
+}
+
 int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
                         rh_endpoint **out)
 {
@@ -169,6 +221,10 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
     if (!ep->url || !ep->secret || !ep->events)
         goto done;
     decode_state(o, ep);
+    if (decode_settings(o, &ep->set) != RH_OK) {
+        rc = RH_E_INVALID_ARG;
+        goto done;
+    }
     if (old) {
         ep->old_secret = rh__strdup(a, old);
         if (!ep->old_secret)
@@ -233,6 +289,18 @@ static int counts(const rh_health *h, int64_t ok, int64_t reset)
            h->failing_since_ms >= reset;
 }
 
+int rh__endpoint_settings_valid(const rh_endpoint_settings *st)
+{
+    if (st->timeout_ms < 0 || st->timeout_ms > RH_TIMEOUT_MAX_MS ||
+        st->max_in_flight > 100000 || !(st->rate_per_s >= 0) ||
+        st->rate_per_s > 100000 || st->schedule_len > RH_SCHEDULE_MAX)
+        return 0;
+    for (size_t i = 0; i < st->schedule_len; i++)
+        if (st->schedule_ms[i] < 0 || st->schedule_ms[i] > RH_DELAY_MAX_MS)
+            return 0;
+    return 1;
+}
+
 void rh__endpoint_carry(rh_endpoint *stored, const rh_endpoint *mine)
 {
     rh_health *s = &stored->health;
@@ -256,4 +324,6 @@ void rh__endpoint_carry(rh_endpoint *stored, const rh_endpoint *mine)
     stored->health_dirty = mine->health_dirty;
     stored->health_saved_ms = mine->health_saved_ms;
     stored->held_told = mine->held_told;
+    stored->tokens = mine->tokens;
+    stored->tokens_at_ms = mine->tokens_at_ms;
 }

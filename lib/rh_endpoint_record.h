@@ -6,6 +6,17 @@
 #include "rh_util.h"
 
 /* -------------------------------------------------------------- endpoints */
+/* An endpoint's own delivery settings, each overriding the context's when
+ * set (rh_endpoint_settings.c). */
+typedef struct rh_endpoint_settings {
+    int64_t timeout_ms;   /* 0: the context's */
+    size_t max_in_flight; /* 0: the context's per-endpoint cap */
+    double rate_per_s;    /* 0: no rate limit */
+    int has_schedule;     /* else the context's */
+    size_t schedule_len;
+    int64_t schedule_ms[RH_SCHEDULE_MAX];
+} rh_endpoint_settings;
+
 /* What an endpoint's outcomes say of it (rh_health.c). */
 typedef struct rh_health {
     int64_t last_success_ms;  /* when the last successful attempt ended */
@@ -27,6 +38,9 @@ struct rh_endpoint {
     int health_dirty;    /* not stored: health changed since it was saved */
     int64_t health_saved_ms;
     int held_told; /* not stored: the host heard it is held for its mode */
+    rh_endpoint_settings set; /* stored */
+    double tokens;            /* not stored: its rate limit's bucket */
+    int64_t tokens_at_ms;     /* when it was last filled; 0: full */
     int64_t created_ms;
     char *secret;     /* "whsec_..." */
     char *old_secret; /* during a rotation's grace period, else NULL */
@@ -50,6 +64,8 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
 /* Merge what this context knows of an endpoint (mine: its health, its
  * transfers) into the record just read from storage. */
 void rh__endpoint_carry(rh_endpoint *stored, const rh_endpoint *mine);
+/* Every setting in range (the setters' rules, applied to stored ones). */
+int rh__endpoint_settings_valid(const rh_endpoint_settings *st);
 /* ----------------------------------------------------------- endpoints */
 void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep);
 void rh__endpoint_free_headers(const rh_allocator *a, rh_endpoint *ep);

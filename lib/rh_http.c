@@ -300,8 +300,6 @@ static transfer *transfer_new(rh_http *h)
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_nodes);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)h->timeout_ms);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     /* Proxies only from explicit configuration, never the environment. */
@@ -402,6 +400,10 @@ int rh__http_start(rh_http *h, rh_job *job)
         curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
 #endif
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, job->fresh_connect ? 1L : 0L);
+    /* a reused handle keeps what the last transfer set: set it each time */
+    long timeout = (long)(job->timeout_ms ? job->timeout_ms : h->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body);
     job->priv = t;

@@ -17,6 +17,7 @@ typedef struct rh_job {
     char **headers; /* "Name: value" lines */
     size_t n_headers;
     int64_t started_ms;
+    int64_t timeout_ms; /* the endpoint's own; 0: the context's */
     int fresh_connect; /* no idle connection to reuse: skip libcurl's search */
     void *priv;        /* rh_http's per-transfer state */
     /* the result, filled by rh_http */

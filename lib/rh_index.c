@@ -25,7 +25,7 @@ struct rh_index {
     size_t n_links;
     rh_endpoint **star;
     size_t n_star;
-    rh_endpoint **listed; /* held ones, for the claim's list of rooms */
+    rh_endpoint **listed; /* held, capped or limited: the claim lists them */
     size_t n_listed;
 };
 
@@ -89,7 +89,8 @@ static rh_index *build(rh_ctx *ctx)
         slot *id = find(x->ids, x->n_ids, ep->id, strlen(ep->id));
         id->key = ep->id;
         id->ep = ep;
-        if (rh__endpoint_held(ctx, ep))
+        if (rh__endpoint_held(ctx, ep) || ep->set.max_in_flight ||
+            ep->set.rate_per_s > 0)
             x->listed[x->n_listed++] = ep;
         for (size_t k = 0; k < ep->n_events; k++) {
             const char *p = ep->events[k];

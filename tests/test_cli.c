@@ -539,6 +539,27 @@ static void test_cli__dev_endpoints_and_health(void)
     const char *list[] = {"endpoint", "list", "--store", store, NULL};
     RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "disabled (gone)") && strstr(out, "failing since"));
+    /* the endpoint's own settings, at add and changed later */
+    const char *set[] = {
+        "endpoint", "set",        ep, "--rate",  "2",   "--max-in-flight",
+        "3",        "--schedule", "", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(set, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "rate limit:      2 a second") &&
+             strstr(out, "max in flight:   3") &&
+             strstr(out, "schedule:        no retries") &&
+             strstr(out, "timeout:         the worker's"));
+    const char *unset[] = {
+        "endpoint",     "set",  ep,        "--schedule", "default",
+        "--timeout-ms", "1500", "--store", store,        NULL};
+    RH_CHECK_EQ_INT(0, run(unset, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "schedule:        the worker's") &&
+             strstr(out, "timeout:         1500 ms"));
+    const char *bad_rate[] = {"endpoint", "set",     ep,    "--rate",
+                              "fast",     "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(bad_rate, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--rate") != NULL);
     const char *bad_auto[] = {"worker", "--until-idle", "--auto-disable",
                               "400d",   "--store",      store,
                               NULL};

@@ -284,6 +284,39 @@ RH_EXTERN int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
  */
 RH_EXTERN int rh_endpoint_set_header(rh_ctx *ctx, const char *endpoint_id,
                                      const char *name, const char *value);
+/* Per-endpoint settings, stored with the endpoint, each overriding the
+ * context's while set. Every setter returns RH_OK, RH_E_INVALID_ARG (a value
+ * out of range, named in rh_ctx_last_error), RH_E_NOT_FOUND, RH_E_STORAGE
+ * or RH_E_REENTRANT. @since 0.2.0 */
+/** Whole-transfer timeout, 1 ms to 10 minutes; 0: the context's. */
+RH_EXTERN int rh_endpoint_set_timeout_ms(rh_ctx *ctx, const char *endpoint_id,
+                                         int64_t ms);
+/** Delays before each retry (n from 0 to 32, each 0 to 30 days; copied);
+ *  delays_ms NULL: the context's schedule again. */
+RH_EXTERN int rh_endpoint_set_retry_schedule(rh_ctx *ctx,
+                                             const char *endpoint_id,
+                                             const int64_t *delays_ms,
+                                             size_t n);
+/** Transfers in flight at once to it, 1 to 100000; 0: the context's. */
+RH_EXTERN int rh_endpoint_set_max_in_flight(rh_ctx *ctx,
+                                            const char *endpoint_id, size_t n);
+/** At most this many requests a second (0.001 to 100000; 0: no limit), a
+ *  token bucket holding a second's worth, enforced by the claim. Each
+ *  context (each worker process) keeps its own bucket: N workers on one
+ *  store send up to N times the rate (docs/design.md). */
+RH_EXTERN int rh_endpoint_set_rate_limit(rh_ctx *ctx, const char *endpoint_id,
+                                         double per_second);
+/** The endpoint's own timeout; 0: it follows the context's. */
+RH_EXTERN int64_t rh_endpoint_timeout_ms(const rh_endpoint *ep);
+/** Its own in-flight cap; 0: it follows the context's. */
+RH_EXTERN size_t rh_endpoint_max_in_flight(const rh_endpoint *ep);
+/** Its rate limit in requests a second; 0: none. */
+RH_EXTERN double rh_endpoint_rate_limit(const rh_endpoint *ep);
+/** Copy up to cap of its own retry delays into out. @return how many it
+ *  has (may exceed cap), RH_E_NOT_FOUND when it follows the context's
+ *  schedule, RH_E_INVALID_ARG. */
+RH_EXTERN int rh_endpoint_retry_schedule(const rh_endpoint *ep, int64_t *out,
+                                         size_t cap);
 /** Borrow an endpoint: valid until the next call on ctx. @return RH_OK,
  *  RH_E_NOT_FOUND, RH_E_INVALID_ARG. @since 0.1.0 */
 RH_EXTERN int rh_endpoint_get(rh_ctx *ctx, const char *endpoint_id,
