@@ -36,7 +36,9 @@ static void usage_main(FILE *f)
         "with a store (--store sqlite:PATH | postgresql://..., or\n"
         "REPLICER_HOOKS_STORE):\n"
         "  endpoint add URL --events a.b,c.*   register; prints id and secret\n"
-        "  endpoint list | disable ID | enable ID | remove ID\n"
+        "  endpoint list | show ID | disable ID | enable ID | remove ID\n"
+        "  endpoint set ID --rate N ...        its own timeout, schedule,\n"
+        "                                      cap and rate limit\n"
         "  endpoint pause ID | resume ID       hold its deliveries, then send\n"
         "  endpoint rotate ID [--grace 24h]    new secret; prints it\n"
         "  endpoint header ID NAME [VALUE]     set or remove a header\n"
@@ -45,6 +47,7 @@ static void usage_main(FILE *f)
         "  log [--endpoint ID] [--delivery ID] [--failed] [--json]\n"
         "  resend DELIVERY_ID                  send a failed delivery again\n"
         "  recover ENDPOINT_ID --since TIME    resend failed ones since TIME\n"
+        "  prune --older-than DURATION         drop finished deliveries\n"
         "\n"
         "  %s <command> --help   options of a command\n"
         "  %s --version          the library version\n",
@@ -484,6 +487,8 @@ typedef struct store_opts {
     const char *delivery;
     const char *schema;
     const char *auto_disable;
+    const char *retention;
+    const char *older_than;
     int have_timeout;
     int schedule_default;
     int have_rate;
@@ -552,6 +557,7 @@ static void usage_store(FILE *f, const char *cmd)
             "       [--lease-ms N] [--schedule LIST] [--quiet]\n"
             "       [--max-in-flight N (64)] [--per-endpoint N (8)]\n"
             "       [--auto-disable DURATION (5d; 0: never)]\n"
+            "       [--retention DURATION (30d; 0: keep all)]\n"
             "\n"
             "Delivers until SIGTERM or SIGINT (transfers in flight finish,\n"
             "then exit 0), or with --until-idle until nothing is pending\n"
@@ -572,6 +578,16 @@ static void usage_store(FILE *f, const char *cmd)
                 prog);
     else if (!strcmp(cmd, "resend"))
         fprintf(f, "usage: %s resend DELIVERY_ID\n", prog);
+    else if (!strcmp(cmd, "prune"))
+        fprintf(f,
+                "usage: %s prune --older-than DURATION\n"
+                "\n"
+                "Removes deliveries that succeeded or failed more than\n"
+                "DURATION ago (e.g. 30d, 12h), their attempts, and the events\n"
+                "no other delivery needs, in batches of 1000. Pending and in\n"
+                "flight deliveries are never removed. A worker does this by\n"
+                "itself for --retention (default 30d).\n",
+                prog);
     else
         fprintf(f,
                 "usage: %s recover ENDPOINT_ID --since TIME\n"
@@ -684,6 +700,10 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                 o->schema = v;
             else if (!strcmp(a, "--auto-disable"))
                 o->auto_disable = v;
+            else if (!strcmp(a, "--retention"))
+                o->retention = v;
+            else if (!strcmp(a, "--older-than"))
+                o->older_than = v;
             else if (!strcmp(a, "--allow")) {
                 if (o->n_allow >= 16)
                     return bad(cmd, a, "at most 16");
@@ -849,6 +869,17 @@ static int open_store_ctx(const char *cmd, const store_opts *o,
             return bad(cmd, "--auto-disable",
                        "expected a duration up to 365d, e.g. 5d or 12h, or "
                        "0 for never");
+        }
+    }
+    if (rc == RH_OK && o->retention) {
+        int64_t ms;
+        if (parse_duration_ms(o->retention, &ms) != 0 ||
+            rh_config_set_retention_ms(cfg, ms) != RH_OK) {
+            rh_config_free(cfg);
+            st.destroy(st.userdata);
+            return bad(cmd, "--retention",
+                       "expected a duration from 1m to 100 years, e.g. 30d, "
+                       "or 0 to keep everything");
         }
     }
     if (rc == RH_OK && w) {
@@ -1421,6 +1452,38 @@ static int cmd_recover(int argc, char **argv)
     return 0;
 }
 
+static int cmd_prune(int argc, char **argv)
+{
+    enum { BATCH = 1000 };
+    store_opts o;
+    rh_ctx *ctx = NULL;
+    int64_t age;
+    long long total = 0;
+    int rc = parse_store_opts("prune", argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (o.n_pos)
+        return bad("prune", o.pos[0], "unexpected argument");
+    if (!o.older_than)
+        return bad("prune", "--older-than", "missing");
+    if (parse_duration_ms(o.older_than, &age) != 0)
+        return bad("prune", "--older-than",
+                   "expected a duration like 30d, 12h or 90m");
+    if ((rc = open_store_ctx("prune", &o, NULL, &ctx)) != 0)
+        return rc;
+    /* one short transaction a batch: workers sharing the store go on */
+    do {
+        rc = rh_prune(ctx, age, BATCH);
+        if (rc > 0)
+            total += rc;
+    } while (rc == BATCH);
+    if (rc < 0)
+        return fail_ctx("prune", ctx, rc);
+    printf("pruned %lld finished deliver%s\n", total, total == 1 ? "y" : "ies");
+    rh_ctx_free(ctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -1452,6 +1515,8 @@ int main(int argc, char **argv)
         return cmd_resend(argc - 2, argv + 2);
     if (!strcmp(argv[1], "recover"))
         return cmd_recover(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "prune"))
+        return cmd_prune(argc - 2, argv + 2);
     fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
     usage_main(stderr);
     return EXIT_USAGE;

@@ -60,6 +60,7 @@ struct rh_ctx {
     int paused;         /* rh_ctx_pause: finish transfers, claim nothing */
     int64_t endpoints_loaded_ms;
     uint64_t stats[RH_STAT_COUNT]; /* rh_stats.c */
+    int64_t prune_at_ms;           /* the tick's next retention batch */
     int64_t last_id_ms;
     unsigned int id_seq;
     char err[512];
@@ -111,6 +112,8 @@ void rh__endpoint_tell(rh_ctx *ctx, const rh_endpoint *ep, int change);
  * and the health records due to be stored (after a tick's outcomes) */
 void rh__health_note(rh_ctx *ctx, const rh_delivery *dl, const rh_attempt *at);
 void rh__health_save_due(rh_ctx *ctx, int all);
+/* rh_retention.c: a prune batch after the tick's claim, when one is due */
+void rh__retention_tick(rh_ctx *ctx);
 /* rh_stats.c: count a stored outcome */
 void rh__stats_outcome(rh_ctx *ctx, const rh_delivery *dl,
                        const rh_attempt *at);

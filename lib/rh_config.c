@@ -28,6 +28,7 @@ int rh_config_new(rh_config **out)
     c->s.max_data_bytes = RH_MAX_DATA_BYTES_DEFAULT;
     c->s.standard_headers = 1;
     c->s.auto_disable_ms = RH_AUTO_DISABLE_DEFAULT_MS;
+    c->s.retention_ms = RH_RETENTION_DEFAULT_MS;
     c->alloc = rh__default_allocator;
     *out = c;
     return RH_OK;
@@ -165,6 +166,15 @@ int rh_config_set_auto_disable_ms(rh_config *cfg, int64_t ms)
     if (!cfg || ms < 0 || ms > 365LL * 86400 * 1000)
         return RH_E_INVALID_ARG;
     cfg->s.auto_disable_ms = ms;
+    return RH_OK;
+}
+
+int rh_config_set_retention_ms(rh_config *cfg, int64_t ms)
+{
+    if (!cfg || ms < 0 || (ms > 0 && ms < 60000) ||
+        ms > 100LL * 365 * 86400 * 1000)
+        return RH_E_INVALID_ARG;
+    cfg->s.retention_ms = ms;
     return RH_OK;
 }
 

@@ -37,6 +37,7 @@ typedef struct rh_settings {
     rh_timer_cb timer_cb;
     void *timer_ud;
     int64_t auto_disable_ms; /* 0: never */
+    int64_t retention_ms;    /* 0: keep everything */
     rh_endpoint_state_cb endpoint_state_cb;
     void *endpoint_state_ud;
 } rh_settings;

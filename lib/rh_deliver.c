@@ -235,6 +235,8 @@ static int tick_storage(rh_ctx *ctx)
         rc = rh__claim_due(ctx);
     if (rc == RH_OK)
         rc = flush_unsaved(ctx); /* orphans found by the claim */
+    if (rc == RH_OK && !ctx->paused)
+        rh__retention_tick(ctx);
     return rc;
 }
 

@@ -560,6 +560,21 @@ static void test_cli__dev_endpoints_and_health(void)
                               "fast",     "--store", store, NULL};
     RH_CHECK_EQ_INT(2, run(bad_rate, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--rate") != NULL);
+    /* prune keeps what is pending (a paused endpoint's) and its event */
+    const char *pause[] = {"endpoint", "pause", ep, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(pause, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
+    size_t sent = sink_count(s);
+    const char *prune[] = {"prune",   "--older-than", "0s",
+                           "--store", store,          NULL};
+    RH_CHECK_EQ_INT(0, run(prune, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "pruned 2 finished deliveries") != NULL);
+    RH_CHECK_EQ_INT(0, run(prune, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "pruned 0 finished deliveries") != NULL);
+    const char *resume[] = {"endpoint", "resume", ep, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, run(resume, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(dev, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(sent + 1, sink_count(s));
     const char *bad_auto[] = {"worker", "--until-idle", "--auto-disable",
                               "400d",   "--store",      store,
                               NULL};

@@ -146,6 +146,15 @@ RH_EXTERN int rh_config_set_proxy(rh_config *cfg, const char *url);
 RH_EXTERN int rh_config_set_sealing_key(rh_config *cfg,
                                         const unsigned char *key, size_t len);
 
+/** The default of rh_config_set_retention_ms(): 30 days. */
+#define RH_RETENTION_DEFAULT_MS (30LL * 86400 * 1000)
+/** Keep finished (succeeded or failed) deliveries, their attempts and
+ *  events this long after they finished, then rh_tick() prunes them in
+ *  small batches (at most 500 a tick, at most one batch a second while
+ *  catching up, else one a minute). 1 minute to 100 years; 0: keep
+ *  everything; default RH_RETENTION_DEFAULT_MS. Needs the store's prune
+ *  slot (all three shipped stores have it). @since 0.2.0 */
+RH_EXTERN int rh_config_set_retention_ms(rh_config *cfg, int64_t ms);
 /** The default of rh_config_set_auto_disable_ms(): 5 days. */
 #define RH_AUTO_DISABLE_DEFAULT_MS (5LL * 86400 * 1000)
 /** Disable an endpoint whose attempts have all failed for this long (0 to
@@ -441,6 +450,14 @@ RH_EXTERN int rh_log_attempts(rh_ctx *ctx, const rh_query *q, rh_attempt_cb cb,
 /** Deliveries matching q (endpoint, event, state, time of creation). */
 RH_EXTERN int rh_log_deliveries(rh_ctx *ctx, const rh_query *q,
                                 rh_delivery_cb cb, void *userdata);
+/** Prune now: remove at most max (1 to 100000) finished deliveries last
+ *  updated more than older_than_ms ago (0 or more, on the context's clock),
+ *  with their attempts and the events no other delivery needs, in one
+ *  short transaction. Pending and in-flight deliveries are never pruned.
+ *  Call again while it returns max. @return how many were removed,
+ *  RH_E_UNSUPPORTED (the store has no prune slot), RH_E_INVALID_ARG,
+ *  RH_E_STORAGE, RH_E_REENTRANT. @since 0.2.0 */
+RH_EXTERN int rh_prune(rh_ctx *ctx, int64_t older_than_ms, size_t max);
 /** Send a failed delivery again, now, with a fresh schedule.
  *  @return RH_OK, RH_E_NOT_FOUND, RH_E_STATE (not failed), RH_E_STORAGE,
  *  RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.1.0 */

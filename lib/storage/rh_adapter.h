@@ -29,9 +29,13 @@ enum {
     S_STATE_OF,
     S_RECOVER,
     S_NEXT_DUE,
-    S_DUE_ENDPOINTS, /* SQLite's fair claim: endpoints, then ... */
-    S_ENDPOINT_DUE,  /* ... each one's due rows */
-    S_CLAIM_FAIR,    /* PostgreSQL's fair claim, one statement */
+    S_DUE_ENDPOINTS,    /* SQLite's fair claim: endpoints, then ... */
+    S_ENDPOINT_DUE,     /* ... each one's due rows */
+    S_CLAIM_FAIR,       /* PostgreSQL's fair claim, one statement */
+    S_PRUNE_ATTEMPTS,   /* SQLite's prune: the attempts, ... */
+    S_PRUNE_DELIVERIES, /* ... the deliveries (PostgreSQL: all, one
+                         * statement), ... */
+    S_PRUNE_EVENT,      /* ... and each event nothing needs any more */
     S_COUNT
 };
 
@@ -123,6 +127,7 @@ static int s_complete_batch(const rh_delivery *const *dls,
                             const rh_attempt *const *ats, size_t n, void *ud);
 static int s_batch_begin(void *ud);
 static int s_batch_commit(void *ud);
+static int s_prune(int64_t before_ms, size_t max, void *ud);
 
 /* The method table over those slots; the two claim slots are set by each
  * backend (its claims live in a file of their own). */
@@ -146,5 +151,6 @@ static inline void adapter_fill(rh_storage *out, void *userdata)
     out->complete_batch = s_complete_batch;
     out->batch_begin = s_batch_begin;
     out->batch_commit = s_batch_commit;
+    out->prune = s_prune;
 }
 #endif /* RH_ADAPTER_HELPERS_ONLY */

@@ -467,6 +467,38 @@ static void s_destroy(void *ud)
     rh__free(m->alloc, m);
 }
 
+/* Finished deliveries are listed in the order they finished, so the oldest
+ * are at the head; attempts are logged oldest first, so those of pruned
+ * deliveries are near the head too. Events go with their last delivery. */
+static int s_prune(int64_t before_ms, size_t max, void *ud)
+{
+    memstore *m = ud;
+    size_t n = 0;
+    while (n < max && m->done_head && m->done_head->updated_ms < before_ms) {
+        rh_delivery *old = m->done_head;
+        rh__mem_done_unlink(m, old);
+        rh__mem_map_del(m, old->id);
+        rh_delivery_free(old);
+        n++;
+    }
+    /* the attempts of deliveries no longer kept, up to the cut-off */
+    rh_attempt **link = &m->log_head, *prev = NULL;
+    while (*link && (*link)->started_ms < before_ms) {
+        rh_attempt *a = *link;
+        if (rh__mem_map_get(m, a->delivery_id)) {
+            prev = a;
+            link = &a->next;
+            continue;
+        }
+        *link = a->next;
+        if (m->log_tail == a)
+            m->log_tail = prev;
+        rh_attempt_free(a);
+        m->n_log--;
+    }
+    return (int)n;
+}
+
 /* Nothing to frame: every enqueue is visible at once and none is durable. */
 static int s_batch_begin(void *ud)
 {

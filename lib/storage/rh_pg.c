@@ -406,6 +406,23 @@ static int s_recover(const char *endpoint_id, int64_t since_ms,
     return rc == RH_OK ? n : rc;
 }
 
+static int s_prune(int64_t before_ms, size_t max, void *ud)
+{
+    store *s = ud;
+    char b1[24], b2[24];
+    int rc = rh__pg_ensure(s), n = 0;
+    if (rc != RH_OK)
+        return rc;
+    const char *v[2] = {I64(b1, before_ms), I64(b2, (int64_t)max)};
+    PGresult *r = rh__pg_run(s, S_PRUNE_DELIVERIES, 2, v, NULL, NULL, "prune");
+    if (!r)
+        return RH_E_STORAGE;
+    if (PQntuples(r) == 1)
+        n = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return n;
+}
+
 static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
 {
     store *s = ud;

@@ -24,6 +24,8 @@ static const char index_ready[] =
     "(endpoint_id COLLATE \"C\"), due_ms, id) WHERE state < 2;"
     "CREATE INDEX IF NOT EXISTS deliveries_due ON @.deliveries(due_ms)"
     " WHERE state < 2 AND attempts >= 0;"
+    "CREATE INDEX IF NOT EXISTS deliveries_done ON @.deliveries(updated_ms,"
+    " id) WHERE state >= 2;"
     "DROP INDEX IF EXISTS @.deliveries_ready;"
     "DROP INDEX IF EXISTS @.deliveries_due_ms_idx";
 

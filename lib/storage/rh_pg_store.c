@@ -74,6 +74,20 @@ static const char *const sql_template[S_COUNT] = {
     /* "attempts >= 0" (always true) names the index deliveries_due */
     [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM @.deliveries WHERE state < 2 "
                    "AND attempts >= 0",
+    /* Retention, one statement and so one transaction: the oldest finished
+     * deliveries (rows another worker's prune holds are skipped), their
+     * attempts, and each event no delivery left needs. The statement sees
+     * the rows as they were before it, so the deliveries it removes are
+     * left out of the events' check by hand. */
+    [S_PRUNE_DELIVERIES] =
+        "WITH d AS (DELETE FROM @.deliveries WHERE id IN (SELECT id FROM "
+        "@.deliveries WHERE state >= 2 AND updated_ms < $1 ORDER BY "
+        "updated_ms, id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id, "
+        "event_id), a AS (DELETE FROM @.attempts WHERE delivery_id IN "
+        "(SELECT id FROM d)), e AS (DELETE FROM @.events v WHERE v.id IN "
+        "(SELECT event_id FROM d) AND NOT EXISTS (SELECT 1 FROM @.deliveries "
+        "x WHERE x.event_id = v.id AND x.id NOT IN (SELECT id FROM d))) "
+        "SELECT count(*) FROM d",
     /* The fair claim, one statement and so one transaction: the endpoints
      * with unfinished work and the first due time of each, one index seek
      * each (a loose index scan of deliveries_ready_c); those with room and

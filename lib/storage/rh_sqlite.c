@@ -350,6 +350,77 @@ static int s_recover(const char *endpoint_id, int64_t since_ms,
     return rc == RH_OK ? n : rc;
 }
 
+/* The event ids of the deliveries pruned, for the events' own prune. */
+typedef struct id_list {
+    char (*ids)[RH_ID_SIZE];
+    size_t n, cap;
+} id_list;
+
+static int id_list_add(id_list *l, const char *id)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        void *p = realloc(l->ids, cap * sizeof *l->ids);
+        if (!p)
+            return RH_E_NOMEM;
+        l->ids = p;
+        l->cap = cap;
+    }
+    snprintf(l->ids[l->n++], RH_ID_SIZE, "%s", id ? id : "");
+    return RH_OK;
+}
+
+static int prune_in_txn(store *s, int64_t before_ms, size_t max, int *n)
+{
+    sqlite3_stmt *at = rh__sqlite_stmt(s, S_PRUNE_ATTEMPTS),
+                 *dl = rh__sqlite_stmt(s, S_PRUNE_DELIVERIES),
+                 *ev = rh__sqlite_stmt(s, S_PRUNE_EVENT);
+    id_list events = {0};
+    int rc = at && dl && ev ? RH_OK : RH_E_STORAGE, step;
+    if (rc == RH_OK) {
+        sqlite3_bind_int64(at, 1, before_ms);
+        sqlite3_bind_int64(at, 2, (sqlite3_int64)max);
+        rc = sqlite3_step(at) == SQLITE_DONE ? RH_OK
+                                             : rh__sqlite_fail(s, "prune");
+        rh__sqlite_done_with(at);
+    }
+    if (rc == RH_OK) {
+        sqlite3_bind_int64(dl, 1, before_ms);
+        sqlite3_bind_int64(dl, 2, (sqlite3_int64)max);
+        while (rc == RH_OK && (step = sqlite3_step(dl)) == SQLITE_ROW)
+            rc = id_list_add(&events, (const char *)sqlite3_column_text(dl, 0));
+        if (rc == RH_OK && step != SQLITE_DONE)
+            rc = rh__sqlite_fail(s, "prune");
+        rh__sqlite_done_with(dl);
+    }
+    *n = (int)events.n;
+    for (size_t i = 0; rc == RH_OK && i < events.n; i++) {
+        sqlite3_bind_text(ev, 1, events.ids[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(ev) == SQLITE_DONE ? RH_OK
+                                             : rh__sqlite_fail(s, "prune");
+        rh__sqlite_done_with(ev);
+    }
+    free(events.ids);
+    return rc;
+}
+
+/* On the tick's path, like a claim: a short lock wait, and a commit that is
+ * not synced (a prune lost in a crash is done again). */
+static int s_prune(int64_t before_ms, size_t max, void *ud)
+{
+    store *s = ud;
+    int rc, n = 0;
+    rh__sqlite_tick_path(s, 1);
+    rh__sqlite_claim_sync(s, 1);
+    if ((rc = rh__sqlite_begin(s)) == RH_OK) {
+        rc = prune_in_txn(s, before_ms, max, &n);
+        rc = rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
+    }
+    rh__sqlite_claim_sync(s, 0);
+    rh__sqlite_tick_path(s, 0);
+    return rc == RH_OK ? n : rc;
+}
+
 static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
 {
     store *s = ud;

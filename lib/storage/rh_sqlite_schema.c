@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* For the fair claim; made on every open, so that a file written by an
- * older version gains it (it changes nothing an older version reads). */
+/* For the fair claim and for retention's oldest finished deliveries; made
+ * on every open, so that a file written by an older version gains them
+ * (they change nothing an older version reads). */
 static const char index_ready[] =
     "CREATE INDEX IF NOT EXISTS rh_deliveries_ready ON rh_deliveries("
-    "endpoint_id, due_ms, id) WHERE state < 2";
+    "endpoint_id, due_ms, id) WHERE state < 2;"
+    "CREATE INDEX IF NOT EXISTS rh_deliveries_done ON rh_deliveries("
+    "updated_ms, id) WHERE state >= 2";
 
 /* Version 1. Our own meta table, not PRAGMA user_version: on the host's
  * database (the outbox case) user_version belongs to the host. */

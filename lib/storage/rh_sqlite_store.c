@@ -58,6 +58,18 @@ static const char *const sql_text[S_COUNT] = {
                   "next_attempt_ms = ?3, due_ms = ?3, updated_ms = ?3 "
                   "WHERE endpoint_id = ?1 AND state = 3 AND created_ms >= ?2",
     [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM rh_deliveries WHERE state < 2",
+    /* the oldest finished deliveries, through rh_deliveries_done; the same
+     * rows for both statements inside the prune's write transaction */
+    [S_PRUNE_ATTEMPTS] =
+        "DELETE FROM rh_attempts WHERE delivery_id IN (SELECT id FROM "
+        "rh_deliveries WHERE state >= 2 AND updated_ms < ?1 "
+        "ORDER BY updated_ms, id LIMIT ?2)",
+    [S_PRUNE_DELIVERIES] =
+        "DELETE FROM rh_deliveries WHERE id IN (SELECT id FROM rh_deliveries "
+        "WHERE state >= 2 AND updated_ms < ?1 ORDER BY updated_ms, id "
+        "LIMIT ?2) RETURNING event_id",
+    [S_PRUNE_EVENT] = "DELETE FROM rh_events WHERE id = ?1 AND NOT EXISTS "
+                      "(SELECT 1 FROM rh_deliveries WHERE event_id = ?1)",
     /* The endpoints with unfinished deliveries, one index seek each (a
      * skip-scan of rh_deliveries_ready), with their first due time: the
      * claim's cost follows the endpoints, never one endpoint's backlog. */

@@ -187,6 +187,14 @@ struct rh_storage {
      * batch is one commit per emit, as without one). */
     int (*batch_begin)(void *userdata);
     int (*batch_commit)(void *userdata);
+    /* Retention: remove at most max deliveries that succeeded or failed
+     * and were last updated before before_ms (oldest first), their
+     * attempts, and their events when no other delivery refers to them, in
+     * one short transaction. Never a pending or in-flight one. Returns how
+     * many deliveries went (fewer than max: no older one is left). Called
+     * on rh_tick's path after the claim: keep it small and do not wait
+     * long on locks. @since 0.2.0 */
+    int (*prune)(int64_t before_ms, size_t max, void *userdata);
 };
 
 /** An initialiser for a table of this version with every slot NULL:
@@ -195,7 +203,7 @@ struct rh_storage {
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0                                                                  \
+            0, 0                                                               \
     }
 
 RH_END_DECLS

@@ -1,0 +1,42 @@
+/* replicer-hooks retention: finished deliveries, their attempts and events
+ * pruned after the configured age, by the host's call or by rh_tick in
+ * small batches after its claim, so that claims never wait behind one. */
+#include "rh_base.h"
+
+#define TICK_BATCH 500
+#define CATCH_UP_MS 1000 /* a full batch: more is left, look again soon */
+#define IDLE_MS 60000
+
+int rh_prune(rh_ctx *ctx, int64_t older_than_ms, size_t max)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (older_than_ms < 0 || max < 1 || max > 100000)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             older_than_ms < 0
+                                 ? "older_than_ms is negative"
+                                 : "max: 1 to 100000 deliveries a call");
+    if (!ctx->storage.prune)
+        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
+                             "this store has no prune slot");
+    rc = ctx->storage.prune(rh__ctx_now(ctx) - older_than_ms, max,
+                            ctx->storage.userdata);
+    return rh__storage_code(ctx, rc, "prune");
+}
+
+/* One batch when one is due. A failure waits for the next minute and is
+ * not the tick's: retention is housekeeping, delivery comes first. */
+void rh__retention_tick(rh_ctx *ctx)
+{
+    int64_t now;
+    int rc;
+    if (!ctx->s.retention_ms || !ctx->storage.prune)
+        return;
+    now = rh__ctx_now(ctx);
+    if (now < ctx->prune_at_ms)
+        return;
+    rc = ctx->storage.prune(now - ctx->s.retention_ms, TICK_BATCH,
+                            ctx->storage.userdata);
+    ctx->prune_at_ms = now + (rc == TICK_BATCH ? CATCH_UP_MS : IDLE_MS);
+}
