@@ -489,6 +489,11 @@ typedef struct store_opts {
     const char *auto_disable;
     const char *retention;
     const char *older_than;
+    const char *client_cert; /* paths */
+    const char *client_key;
+    int no_client_cert;
+    char *client_cert_pem; /* read by cmd_endpoint */
+    char *client_key_pem;
     int have_timeout;
     int schedule_default;
     int have_rate;
@@ -521,6 +526,8 @@ static void usage_store(FILE *f, const char *cmd)
             "       %s endpoint show ID\n"
             "       %s endpoint set ID [--timeout-ms N] [--schedule LIST]\n"
             "                          [--max-in-flight N] [--rate N]\n"
+            "                          [--client-cert PEM --client-key PEM]\n"
+            "                          [--no-client-cert]\n"
             "       %s endpoint disable|enable|pause|resume|remove ID\n"
             "       %s endpoint rotate ID [--grace DURATION]\n"
             "       %s endpoint header ID NAME [VALUE]\n"
@@ -541,7 +548,9 @@ static void usage_store(FILE *f, const char *cmd)
             "worker's: --timeout-ms, --schedule (seconds, e.g. 5,30,120;\n"
             "\"\" for no retries; default: the worker's), --max-in-flight\n"
             "(0: the worker's), --rate (requests a second, per worker\n"
-            "process; 0: none).\n",
+            "process; 0: none), --client-cert/--client-key (files: a TLS\n"
+            "client certificate for receivers that demand one; the key is\n"
+            "stored sealed with a sealing key).\n",
             prog, prog, prog, prog, prog, prog, prog);
     else if (!strcmp(cmd, "emit"))
         fprintf(f,
@@ -679,6 +688,8 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
             o->until_idle = 1;
         else if (!strcmp(a, "--quiet"))
             o->quiet = 1;
+        else if (!strcmp(a, "--no-client-cert"))
+            o->no_client_cert = 1;
         else if (!strncmp(a, "--", 2)) {
             if (i + 1 >= argc)
                 return bad(cmd, a, "needs a value");
@@ -702,6 +713,10 @@ static int parse_store_opts(const char *cmd, int argc, char **argv,
                 o->auto_disable = v;
             else if (!strcmp(a, "--retention"))
                 o->retention = v;
+            else if (!strcmp(a, "--client-cert"))
+                o->client_cert = v;
+            else if (!strcmp(a, "--client-key"))
+                o->client_key = v;
             else if (!strcmp(a, "--older-than"))
                 o->older_than = v;
             else if (!strcmp(a, "--allow")) {
@@ -1000,6 +1015,8 @@ static void print_endpoint_fields(const rh_endpoint *ep)
         printf("max in flight:   %zu\n", rh_endpoint_max_in_flight(ep));
     else
         printf("max in flight:   the worker's\n");
+    printf("client cert:     %s\n",
+           rh_endpoint_has_client_cert(ep) ? "yes" : "none");
     if (rh_endpoint_rate_limit(ep) > 0)
         printf("rate limit:      %g a second\n", rh_endpoint_rate_limit(ep));
     else
@@ -1022,7 +1039,23 @@ static int apply_endpoint_settings(rh_ctx *ctx, const char *id,
         rc = rh_endpoint_set_max_in_flight(ctx, id, (size_t)o->max_in_flight);
     if (rc == RH_OK && o->have_rate)
         rc = rh_endpoint_set_rate_limit(ctx, id, o->rate);
+    if (rc == RH_OK && (o->client_cert_pem || o->no_client_cert))
+        rc = rh_endpoint_set_client_cert(ctx, id, o->client_cert_pem,
+                                         o->client_key_pem);
     return rc;
+}
+
+/* A PEM file for --client-cert or --client-key, as text. */
+static int read_pem(const char *opt, const char *path, char **out)
+{
+    char at[4096];
+    const char *data;
+    size_t len;
+    snprintf(at, sizeof at, "@%s", path);
+    if (load_data("endpoint", opt, at, 64 * 1024, &data, &len, out) != 0)
+        return EXIT_USAGE;
+    (*out)[len] = '\0'; /* load_data's buffer has room for it */
+    return 0;
 }
 
 static int cmd_endpoint(int argc, char **argv)
@@ -1053,6 +1086,15 @@ static int cmd_endpoint(int argc, char **argv)
     int64_t grace = 86400000;
     if (o.grace && parse_duration_ms(o.grace, &grace) != 0)
         return bad("endpoint", "--grace", "expected a duration like 24h");
+    if (!o.client_cert != !o.client_key)
+        return bad("endpoint", o.client_cert ? "--client-key" : "--client-cert",
+                   "missing: give the certificate and its key");
+    if (o.client_cert &&
+        (read_pem("--client-cert", o.client_cert, &o.client_cert_pem) != 0 ||
+         read_pem("--client-key", o.client_key, &o.client_key_pem) != 0)) {
+        free(o.client_cert_pem);
+        return EXIT_USAGE;
+    }
     if ((rc = open_store_ctx("endpoint", &o, NULL, &ctx)) != 0)
         return rc;
     if (!strcmp(sub, "add")) {
@@ -1108,6 +1150,11 @@ static int cmd_endpoint(int argc, char **argv)
              : !strcmp(sub, "resume") ? rh_endpoint_resume(ctx, o.pos[1])
                                       : rh_endpoint_remove(ctx, o.pos[1]);
     }
+    if (o.client_key_pem) {
+        memset(o.client_key_pem, 0, strlen(o.client_key_pem));
+        free(o.client_key_pem);
+    }
+    free(o.client_cert_pem);
     if (rc < 0)
         return fail_ctx("endpoint", ctx, rc);
     rh_ctx_free(ctx);

@@ -223,20 +223,36 @@ static int start_ready(rh_ctx *ctx, claim_state *cs)
         }
         job->started_ms = cs->now;
         job->timeout_ms = ep->set.timeout_ms;
+        job->client_cert = ep->client_cert;
+        job->client_key = ep->client_key;
         /* Every connection the endpoint has is busy: libcurl 7.88 would
          * walk them all to find none idle, for each new transfer (with
          * 10,000 slow receivers, a fifth of the sender's CPU). */
         job->fresh_connect = ep->idle_hint == 0;
-        if ((!job->url && !(job->url = rh__strdup(&ctx->alloc, ep->url))) ||
-            (!job->headers &&
-             rh__request_headers(ctx, job, ep, rh_delivery_event_type(job->dl),
-                                 cs->now / 1000) != RH_OK) ||
-            rh__http_start(ctx->http, job) != RH_OK) {
+        int hrc = RH_OK;
+        if (!job->url && !(job->url = rh__strdup(&ctx->alloc, ep->url)))
+            hrc = RH_E_NOMEM;
+        else if (!job->headers)
+            hrc = rh__request_headers(
+                ctx, job, ep, rh_delivery_event_type(job->dl), cs->now / 1000);
+        if (hrc == RH_E_STATE) {
+            /* the host's token callback gave none: an attempt that failed
+             * before a byte was sent, retried on the schedule */
+            job->done = 1;
+            job->status = 0;
+            job->outcome = RH_OUTCOME_OTHER;
+            job->duration_ms = 0;
+            rh__job_list_append(&ctx->unsaved, job);
+            ctx->n_unsaved++;
+            continue;
+        }
+        if (hrc != RH_OK || rh__http_start(ctx->http, job) != RH_OK) {
             /* keep it, and everything after it, for the next tick */
             rh__job_list_append(&ctx->ready, job);
             ctx->n_ready++;
             return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
         }
+        job->client_cert = job->client_key = NULL; /* libcurl has copies */
         rh__job_list_append(&ctx->running, job);
         ctx->in_flight++;
         ep->in_flight++;

@@ -178,6 +178,15 @@ int rh_config_set_retention_ms(rh_config *cfg, int64_t ms)
     return RH_OK;
 }
 
+int rh_config_set_token_cb(rh_config *cfg, rh_token_cb cb, void *userdata)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.token_cb = cb;
+    cfg->s.token_ud = userdata;
+    return RH_OK;
+}
+
 int rh_config_set_endpoint_state_cb(rh_config *cfg, rh_endpoint_state_cb cb,
                                     void *userdata)
 {

@@ -38,6 +38,8 @@ typedef struct rh_settings {
     void *timer_ud;
     int64_t auto_disable_ms; /* 0: never */
     int64_t retention_ms;    /* 0: keep everything */
+    rh_token_cb token_cb;
+    void *token_ud;
     rh_endpoint_state_cb endpoint_state_cb;
     void *endpoint_state_ud;
 } rh_settings;

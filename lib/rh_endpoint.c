@@ -2,6 +2,7 @@
  * secrets and their rotation, and the in-memory cache of the stored records. */
 #include "rh_base.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,9 +15,20 @@ int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep)
     char sealed[RH_SEALED_SIZE], sealed_old[RH_SEALED_SIZE];
     rh_endpoint view = *ep;
     unsigned char nonce[12];
-    char *json;
+    char *json, *sealed_key = NULL, aad[RH_ID_SIZE + 16];
     size_t len;
     int rc;
+    if (ctx->s.has_sealing_key && ep->client_key) {
+        /* bound to its purpose too: a sealed secret cannot pass for it */
+        snprintf(aad, sizeof aad, "%s:client_key", ep->id);
+        rc = rh__ctx_random(ctx, nonce, sizeof nonce);
+        if (rc == RH_OK)
+            rc = rh__seal_text(&ctx->alloc, ctx->s.sealing_key, nonce, aad,
+                               ep->client_key, &sealed_key);
+        if (rc != RH_OK)
+            return rh__ctx_error(ctx, rc, "cannot seal the client key");
+        view.client_key = sealed_key;
+    }
     if (ctx->s.has_sealing_key) {
         rc = rh__ctx_random(ctx, nonce, sizeof nonce);
         if (rc == RH_OK)
@@ -30,10 +42,13 @@ int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep)
                               ep->old_secret, sealed_old, sizeof sealed_old);
             view.old_secret = sealed_old;
         }
-        if (rc != RH_OK)
+        if (rc != RH_OK) {
+            rh__free(&ctx->alloc, sealed_key);
             return rh__ctx_error(ctx, RH_E_CRYPTO, "cannot seal the secret");
+        }
     }
     rc = rh__endpoint_encode(&ctx->alloc, &view, &json, &len);
+    rh__free(&ctx->alloc, sealed_key);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "cannot encode the endpoint record");
     rc = ctx->storage.endpoint_save(ep->id, json, len, ctx->storage.userdata);
@@ -74,6 +89,18 @@ static int load_one(const char *json, size_t len, void *ud)
     rc = unseal_in_place(ctx, ep, &ep->secret);
     if (rc == RH_OK)
         rc = unseal_in_place(ctx, ep, &ep->old_secret);
+    if (rc == RH_OK && ep->client_key && rh__is_sealed(ep->client_key)) {
+        char aad[RH_ID_SIZE + 16], *plain = NULL;
+        snprintf(aad, sizeof aad, "%s:client_key", ep->id);
+        rc = ctx->s.has_sealing_key
+                 ? rh__unseal_text(&ctx->alloc, ctx->s.sealing_key, aad,
+                                   ep->client_key, &plain)
+                 : RH_E_CRYPTO;
+        if (rc == RH_OK) {
+            rh__free(&ctx->alloc, ep->client_key);
+            ep->client_key = plain;
+        }
+    }
     if (rc != RH_OK) {
         rh__endpoint_free(&ctx->alloc, ep);
         return rc;

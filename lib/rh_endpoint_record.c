@@ -35,6 +35,9 @@ void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep)
     rh__free(a, ep->events);
     rh__free_secret(a, ep->secret);
     rh__free_secret(a, ep->old_secret);
+    rh__free(a, ep->client_cert);
+    rh__free_secret(a, ep->client_key);
+    rh__free_secret(a, ep->token);
     rh__wipe(ep, sizeof *ep);
     rh__free(a, ep);
 }
@@ -123,6 +126,10 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
                              json_integer(ep->old_secret_until_ms))))
         goto done;
     if (encode_settings(o, &ep->set) != RH_OK)
+        goto done;
+    if (ep->client_cert &&
+        (json_object_set_new(o, "client_cert", json_string(ep->client_cert)) ||
+         json_object_set_new(o, "client_key", json_string(ep->client_key))))
         goto done;
     dumped = json_dumps(o, JSON_COMPACT);
     if (!dumped)
@@ -225,6 +232,15 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
         rc = RH_E_INVALID_ARG;
         goto done;
     }
+    const char *cert = get_str(o, "client_cert"),
+               *key = get_str(o, "client_key");
+    if (!cert != !key) {
+        rc = RH_E_INVALID_ARG;
+        goto done;
+    }
+    if (cert && (!(ep->client_cert = rh__strdup(a, cert)) ||
+                 !(ep->client_key = rh__strdup(a, key))))
+        goto done;
     if (old) {
         ep->old_secret = rh__strdup(a, old);
         if (!ep->old_secret)
@@ -301,7 +317,7 @@ int rh__endpoint_settings_valid(const rh_endpoint_settings *st)
     return 1;
 }
 
-void rh__endpoint_carry(rh_endpoint *stored, const rh_endpoint *mine)
+void rh__endpoint_carry(rh_endpoint *stored, rh_endpoint *mine)
 {
     rh_health *s = &stored->health;
     const rh_health *m = &mine->health;
@@ -324,6 +340,9 @@ void rh__endpoint_carry(rh_endpoint *stored, const rh_endpoint *mine)
     stored->health_dirty = mine->health_dirty;
     stored->health_saved_ms = mine->health_saved_ms;
     stored->held_told = mine->held_told;
+    stored->token = mine->token; /* moved: freed with the record it is in */
+    stored->token_expires_ms = mine->token_expires_ms;
+    mine->token = NULL;
     stored->tokens = mine->tokens;
     stored->tokens_at_ms = mine->tokens_at_ms;
 }

@@ -39,6 +39,10 @@ struct rh_endpoint {
     int64_t health_saved_ms;
     int held_told; /* not stored: the host heard it is held for its mode */
     rh_endpoint_settings set; /* stored */
+    char *client_cert;        /* PEM, or NULL (stored) */
+    char *client_key;         /* PEM, or NULL (stored, sealed with a key) */
+    char *token;              /* not stored: the token callback's, cached */
+    int64_t token_expires_ms;
     double tokens;            /* not stored: its rate limit's bucket */
     int64_t tokens_at_ms;     /* when it was last filled; 0: full */
     int64_t created_ms;
@@ -63,7 +67,7 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
                         rh_endpoint **out);
 /* Merge what this context knows of an endpoint (mine: its health, its
  * transfers) into the record just read from storage. */
-void rh__endpoint_carry(rh_endpoint *stored, const rh_endpoint *mine);
+void rh__endpoint_carry(rh_endpoint *stored, rh_endpoint *mine);
 /* Every setting in range (the setters' rules, applied to stored ones). */
 int rh__endpoint_settings_valid(const rh_endpoint_settings *st);
 /* ----------------------------------------------------------- endpoints */

@@ -97,6 +97,64 @@ int rh_endpoint_set_rate_limit(rh_ctx *ctx, const char *endpoint_id,
     return replace_settings(ctx, ep, &next);
 }
 
+#define PEM_MAX (64 * 1024)
+
+static int pem_ok(const char *pem, const char *label)
+{
+    size_t n = strnlen(pem, PEM_MAX + 1);
+    return n > 0 && n <= PEM_MAX && strstr(pem, "-----BEGIN ") &&
+           strstr(pem, label);
+}
+
+int rh_endpoint_set_client_cert(rh_ctx *ctx, const char *endpoint_id,
+                                const char *cert_pem, const char *key_pem)
+{
+    rh_endpoint *ep;
+    char *cert = NULL, *key = NULL;
+    int rc = rh__endpoint_lookup(ctx, endpoint_id, &ep);
+    if (rc != RH_OK)
+        return rc;
+    if (!cert_pem != !key_pem)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "give both the certificate and its key, or "
+                             "neither to remove them");
+    if (cert_pem && !pem_ok(cert_pem, "CERTIFICATE-----"))
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "cert_pem: not a PEM certificate (at most 64 "
+                             "KiB)");
+    if (key_pem && !pem_ok(key_pem, "PRIVATE KEY-----"))
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "key_pem: not a PEM private key (at most 64 "
+                             "KiB)");
+    if (key_pem && strstr(key_pem, "ENCRYPTED"))
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
+                             "key_pem: an encrypted key cannot be used; "
+                             "seal it with rh_config_set_sealing_key instead");
+    if (cert_pem && (!(cert = rh__strdup(&ctx->alloc, cert_pem)) ||
+                     !(key = rh__strdup(&ctx->alloc, key_pem)))) {
+        rh__free(&ctx->alloc, cert);
+        return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    }
+    char *old_cert = ep->client_cert, *old_key = ep->client_key;
+    ep->client_cert = cert;
+    ep->client_key = key;
+    rc = rh__ctx_save_endpoint(ctx, ep);
+    if (rc != RH_OK) {
+        ep->client_cert = old_cert;
+        ep->client_key = old_key;
+        old_cert = cert;
+        old_key = key;
+    }
+    rh__free(&ctx->alloc, old_cert);
+    rh__free_secret(&ctx->alloc, old_key);
+    return rc;
+}
+
+int rh_endpoint_has_client_cert(const rh_endpoint *ep)
+{
+    return ep && ep->client_cert != NULL;
+}
+
 int64_t rh_endpoint_timeout_ms(const rh_endpoint *ep)
 {
     return ep ? ep->set.timeout_ms : 0;

@@ -377,6 +377,32 @@ static transfer *transfer_take(rh_http *h, const char *url)
     return h->n_pool ? h->pool[--h->n_pool] : transfer_new(h);
 }
 
+/* A client certificate for this transfer, or none (a reused handle keeps
+ * the last one's otherwise). libcurl copies the blobs, and a connection
+ * made with one certificate is reused only with the same one. */
+static int set_client_cert(CURL *e, const rh_job *job)
+{
+    struct curl_blob cert = {0}, key = {0};
+    if (!job->client_cert)
+        return curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, NULL) == CURLE_OK &&
+                       curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, NULL) ==
+                           CURLE_OK
+                   ? RH_OK
+                   : RH_E_NOMEM;
+    cert.data = (void *)job->client_cert;
+    cert.len = strlen(job->client_cert);
+    cert.flags = CURL_BLOB_COPY;
+    key.data = (void *)job->client_key;
+    key.len = strlen(job->client_key);
+    key.flags = CURL_BLOB_COPY;
+    if (curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM") != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM") != CURLE_OK)
+        return RH_E_NOMEM;
+    return RH_OK;
+}
+
 int rh__http_start(rh_http *h, rh_job *job)
 {
     transfer *t;
@@ -404,6 +430,10 @@ int rh__http_start(rh_http *h, rh_job *job)
     long timeout = (long)(job->timeout_ms ? job->timeout_ms : h->timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+    if (set_client_cert(e, job) != RH_OK) {
+        transfer_destroy(h, t);
+        return RH_E_NOMEM;
+    }
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body);
     job->priv = t;

@@ -18,6 +18,10 @@ typedef struct rh_job {
     size_t n_headers;
     int64_t started_ms;
     int64_t timeout_ms; /* the endpoint's own; 0: the context's */
+    /* the endpoint's client certificate and key (PEM) or NULL: read (and
+     * copied by libcurl) only in rh__http_start */
+    const char *client_cert;
+    const char *client_key;
     int fresh_connect; /* no idle connection to reuse: skip libcurl's search */
     void *priv;        /* rh_http's per-transfer state */
     /* the result, filled by rh_http */

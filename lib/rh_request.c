@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define USER_AGENT "replicer-hooks/" RH_VERSION_STRING
 
@@ -67,12 +68,61 @@ static int sign_header(rh_ctx *ctx, rh_endpoint *ep, const char *id,
     return rc;
 }
 
+/* A cached token is used until this long before its expiry. */
+#define TOKEN_MARGIN_MS 30000
+
+static int token_char_ok(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f; /* visible ASCII: nothing to split on */
+}
+
+/* ep->token for this request from the host's token callback, or the one
+ * cached. RH_E_STATE (job->error says why) when the callback failed or
+ * gave a token no header may carry; ep->token NULL when it has none. */
+static int endpoint_token(rh_ctx *ctx, rh_endpoint *ep, rh_job *job)
+{
+    char tok[RH_TOKEN_SIZE];
+    int64_t now = rh__ctx_now(ctx), expires = 0;
+    int rc, was = ctx->in_callback;
+    if (ep->token && ep->token_expires_ms > now + TOKEN_MARGIN_MS)
+        return RH_OK;
+    rh__free_secret(&ctx->alloc, ep->token);
+    ep->token = NULL;
+    tok[0] = '\0';
+    ctx->in_callback = 1;
+    rc = ctx->s.token_cb(ep, tok, sizeof tok, &expires, ctx->s.token_ud);
+    ctx->in_callback = was;
+    tok[sizeof tok - 1] = '\0';
+    if (rc == RH_E_NOT_FOUND) {
+        rh__wipe(tok, sizeof tok);
+        return RH_OK; /* no token for this endpoint */
+    }
+    size_t n = strlen(tok), bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += !token_char_ok((unsigned char)tok[i]);
+    if (rc != RH_OK)
+        snprintf(job->error, sizeof job->error,
+                 "token callback failed (%d: %s)", rc, rh_strerror(rc));
+    else if (n == 0 || bad)
+        snprintf(job->error, sizeof job->error, "token callback gave %s",
+                 n == 0 ? "an empty token"
+                        : "a token with spaces or control characters");
+    if (rc != RH_OK || n == 0 || bad) {
+        rh__wipe(tok, sizeof tok);
+        return RH_E_STATE;
+    }
+    ep->token = rh__strdup(&ctx->alloc, tok);
+    ep->token_expires_ms = expires;
+    rh__wipe(tok, sizeof tok);
+    return ep->token ? RH_OK : RH_E_NOMEM;
+}
+
 /* The request's header lines in one allocation: the pointers, then the
  * "Name: value" texts they point to. */
 int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
                         const char *type, int64_t ts_s)
 {
-    char sig[RH_SIGNATURE_SIZE], ts[24];
+    char sig[RH_SIGNATURE_SIZE], ts[24], bearer[RH_TOKEN_SIZE + 8];
     const char *names[RH_REQUEST_HEADERS_MAX], *values[RH_REQUEST_HEADERS_MAX];
     size_t n = 0, total = 0;
     int rc;
@@ -93,9 +143,22 @@ int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
         names[n] = "webhook-timestamp", values[n++] = ts;
         names[n] = "webhook-signature", values[n++] = sig;
     }
-    /* the endpoint's own headers, validated when they were set or loaded */
+    int has_token = 0;
+    if (ctx->s.token_cb) {
+        rc = endpoint_token(ctx, ep, job);
+        if (rc != RH_OK)
+            return rc;
+        if (ep->token) {
+            snprintf(bearer, sizeof bearer, "Bearer %s", ep->token);
+            names[n] = "Authorization", values[n++] = bearer;
+            has_token = 1;
+        }
+    }
+    /* the endpoint's own headers, validated when they were set or loaded;
+     * a token replaces its own Authorization */
     for (size_t i = 0; i < ep->n_headers && n < RH_REQUEST_HEADERS_MAX; i++)
-        names[n] = ep->hdr_names[i], values[n++] = ep->hdr_values[i];
+        if (!has_token || strcasecmp(ep->hdr_names[i], "Authorization"))
+            names[n] = ep->hdr_names[i], values[n++] = ep->hdr_values[i];
     size_t name_len[RH_REQUEST_HEADERS_MAX], value_len[RH_REQUEST_HEADERS_MAX];
     for (size_t i = 0; i < n; i++) {
         name_len[i] = strlen(names[i]);
@@ -103,8 +166,10 @@ int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
         total += name_len[i] + 2 + value_len[i] + 1;
     }
     char *block = rh__malloc(&ctx->alloc, n * sizeof(char *) + total);
-    if (!block)
+    if (!block) {
+        rh__wipe(bearer, sizeof bearer);
         return RH_E_NOMEM;
+    }
     char **lines = (char **)(void *)block, *text = block + n * sizeof(char *);
     for (size_t i = 0; i < n; i++) {
         lines[i] = text;
@@ -118,6 +183,8 @@ int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
     }
     job->headers = lines;
     job->n_headers = n;
+    if (has_token)
+        rh__wipe(bearer, sizeof bearer);
     return RH_OK;
 }
 

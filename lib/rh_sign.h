@@ -30,6 +30,12 @@ int rh__seal(const unsigned char key[32], const unsigned char nonce[12],
 int rh__unseal(const unsigned char key[32], const char *aad, const char *sealed,
                char *out, size_t outsz);
 int rh__is_sealed(const char *s);
+/* The same for text of any length, allocated with a (a client key). */
+int rh__seal_text(const rh_allocator *a, const unsigned char key[32],
+                  const unsigned char nonce[12], const char *aad,
+                  const char *plain, char **out);
+int rh__unseal_text(const rh_allocator *a, const unsigned char key[32],
+                    const char *aad, const char *sealed, char **out);
 #define RH_SEALED_SIZE 256
 /* HMAC-SHA256 of the concatenated parts: on the CPU's SHA instructions
  * when it has them (rh_sha256.c), else Mbed TLS. */

@@ -2,6 +2,7 @@
  * exit codes, what it prints, and that its requests verify. */
 #include "backends.h"
 #include "rh_test.h"
+#include "tls_sink.h"
 
 #include <signal.h>
 #include <time.h>
@@ -556,6 +557,36 @@ static void test_cli__dev_endpoints_and_health(void)
     RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "schedule:        the worker's") &&
              strstr(out, "timeout:         1500 ms"));
+    /* a client certificate from files, shown, removed */
+    char pki[64], cert_path[128], key_path[128];
+    snprintf(pki, sizeof pki, "/tmp/rh-cli-pki-XXXXXX");
+    RH_CHECK(mkdtemp(pki) != NULL);
+    RH_CHECK_EQ_INT(0, tls_make_pki(pki));
+    snprintf(cert_path, sizeof cert_path, "%s/client.pem", pki);
+    snprintf(key_path, sizeof key_path, "%s/client.key", pki);
+    const char *with_cert[] = {
+        "endpoint",     "set",    ep,        "--client-cert", cert_path,
+        "--client-key", key_path, "--store", store,           NULL};
+    RH_CHECK_EQ_INT(0, run(with_cert, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "client cert:     yes") != NULL);
+    const char *half[] = {"endpoint", "set",     ep,    "--client-cert",
+                          cert_path,  "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, run(half, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--client-key: missing") != NULL);
+    const char *swapped[] = {
+        "endpoint",     "set",     ep,        "--client-cert", key_path,
+        "--client-key", cert_path, "--store", store,           NULL};
+    RH_CHECK_EQ_INT(2, run(swapped, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "not a PEM certificate") != NULL);
+    const char *no_cert[] = {"endpoint", "set", ep,  "--no-client-cert",
+                             "--store",  store, NULL};
+    RH_CHECK_EQ_INT(0, run(no_cert, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "client cert:     none") != NULL);
+    char rm[160];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", pki);
+    RH_CHECK_EQ_INT(0, system(rm));
     const char *bad_rate[] = {"endpoint", "set",     ep,    "--rate",
                               "fast",     "--store", store, NULL};
     RH_CHECK_EQ_INT(2, run(bad_rate, NULL, out, sizeof out));

@@ -7,6 +7,7 @@
 #include "rh_test.h"
 
 #include <math.h>
+#include <strings.h>
 
 static const rh_endpoint *ep_of(rh_ctx *ctx, const char *id)
 {
@@ -156,6 +157,109 @@ static void settings_rate_limit_holds_on_the_clock(void)
     sink_stop(s);
 }
 
+/* ------------------------------------------------------------ tokens */
+
+typedef struct token_host {
+    int calls;
+    const char *give; /* the token, or NULL */
+    int rc;           /* what the callback returns */
+    int64_t lifetime_ms;
+    char none_for[RH_ID_SIZE]; /* this endpoint needs no token */
+} token_host;
+
+static int give_token(const rh_endpoint *ep, char *out, size_t size,
+                      int64_t *expires_ms, void *ud)
+{
+    token_host *h = ud;
+    h->calls++;
+    if (!strcmp(rh_endpoint_id(ep), h->none_for))
+        return RH_E_NOT_FOUND;
+    if (h->rc != RH_OK)
+        return h->rc;
+    snprintf(out, size, "%s", h->give);
+    *expires_ms = h->lifetime_ms ? rh_test_now_ms + h->lifetime_ms : 0;
+    return RH_OK;
+}
+
+static int last_attempt_error(const rh_attempt *at, void *ud)
+{
+    snprintf(ud, 256, "%s", rh_attempt_error(at));
+    return RH_OK;
+}
+
+/* The host's token goes out as a bearer token, cached until 30 s before
+ * it expires, replacing the endpoint's own Authorization; an endpoint that
+ * needs none gets none; a callback that fails, or a token that could split
+ * a header, fails the attempt unsent. */
+static void test_settings__bearer_token_from_the_host(void)
+{
+    sink *s = rh_test_sink();
+    token_host h = {0, "tok-1", RH_OK, 60000, ""};
+    char ep[RH_ID_SIZE], plain[RH_ID_SIZE], secret[RH_SECRET_SIZE], why[256];
+    sink_request r;
+    rh_config *cfg = rh_test_config();
+    rh_config_set_token_cb(cfg, give_token, &h);
+    rh_config_set_retry_schedule(cfg, NULL, 0);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/t", "t", ep, secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/p", "p", plain, secret));
+    snprintf(h.none_for, sizeof h.none_for, "%s", plain);
+    RH_CHECK_EQ_INT(
+        RH_OK, rh_endpoint_set_header(ctx, ep, "Authorization", "Basic old"));
+    for (int i = 0; i < 3; i++)
+        RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    RH_CHECK_EQ_INT(3, sink_count(s));
+    RH_CHECK_EQ_INT(1, h.calls); /* cached */
+    for (size_t i = 0; i < 3; i++) {
+        RH_CHECK_EQ_INT(0, sink_get(s, i, &r));
+        RH_CHECK_EQ_STR("Bearer tok-1", sink_header(&r, "Authorization"));
+        size_t auth = 0;
+        for (size_t k = 0; k < r.n_headers; k++)
+            auth += !strcasecmp(r.names[k], "Authorization");
+        sink_request_free(&r);
+        RH_CHECK_EQ_INT(1, auth);
+    }
+    /* 31 s later it has under 30 s left: a new one */
+    rh_test_now_ms += 31000;
+    h.give = "tok-2";
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    RH_CHECK_EQ_INT(2, h.calls);
+    RH_CHECK_EQ_INT(0, sink_get(s, 3, &r));
+    RH_CHECK_EQ_STR("Bearer tok-2", sink_header(&r, "Authorization"));
+    sink_request_free(&r);
+    /* the endpoint that needs none: its own headers only */
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "p", "{}", 2, NULL, 0));
+    RH_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    RH_CHECK_EQ_INT(0, sink_get(s, 4, &r));
+    RH_CHECK(sink_header(&r, "Authorization") == NULL);
+    sink_request_free(&r);
+    /* a failing callback and a token with a line break: failed unsent */
+    rh_test_now_ms += 60000;
+    h.rc = RH_E_USER;
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    RH_CHECK_EQ_INT(5, sink_count(s));
+    rh_query *q = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_query_new(&q));
+    rh_query_set_failed_only(q, 1);
+    RH_CHECK_EQ_INT(1, rh_log_attempts(ctx, q, last_attempt_error, why));
+    RH_CHECK(strstr(why, "token callback failed") != NULL);
+    h.rc = RH_OK;
+    h.give = "tok\r\nX-Evil: 1";
+    h.lifetime_ms = 0;
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK(rh_test_drive(ctx, 5000) >= 0);
+    RH_CHECK_EQ_INT(5, sink_count(s));
+    RH_CHECK_EQ_INT(2, rh_log_attempts(ctx, q, last_attempt_error, why));
+    RH_CHECK(strstr(why, "spaces or control characters") != NULL);
+    rh_query_free(q);
+    RH_CHECK_EQ_INT(2, rh_test_count_in_state(ctx, RH_DELIVERY_FAILED));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
 #define ON_EVERY_BACKEND(X)                                                    \
     X(timeout_and_schedule_of_its_own)                                         \
     X(in_flight_cap_of_its_own)                                                \
@@ -164,4 +268,7 @@ static void settings_rate_limit_holds_on_the_clock(void)
 #define WRAP(name) RH_BACKEND_WRAPPERS(name, settings_##name)
 ON_EVERY_BACKEND(WRAP)
 #define ROWS(name) RH_BACKEND_ROWS("settings", name)
-const rh_test_case rh_tests_settings[] = {ON_EVERY_BACKEND(ROWS){NULL, NULL}};
+const rh_test_case rh_tests_settings[] = {
+    ON_EVERY_BACKEND(ROWS){"settings__bearer_token_from_the_host",
+                           test_settings__bearer_token_from_the_host},
+    {NULL, NULL}};

@@ -1,5 +1,6 @@
 /* Real TLS on loopback with a PKI made at test time: a custom CA in
  * development mode, and verification that cannot be turned off. */
+#include "rh_internal.h" /* the stored record, read back */
 #include "rh_test.h"
 #include "tls_sink.h"
 
@@ -137,7 +138,133 @@ static void test_tls__self_signed_and_expired_are_refused(void)
     drop_env(&e);
 }
 
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = calloc(1, 65536);
+    if (!f || !buf) {
+        if (f)
+            fclose(f);
+        free(buf);
+        return NULL;
+    }
+    size_t n = fread(buf, 1, 65535, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+typedef struct record_text {
+    int has_plain_key;
+    int has_sealed_key;
+} record_text;
+
+static int look_at_record(const char *json, size_t len, void *ud)
+{
+    record_text *t = ud;
+    char *copy = strndup(json, len);
+    if (!copy)
+        return RH_E_NOMEM;
+    t->has_plain_key |= strstr(copy, "PRIVATE KEY") != NULL;
+    t->has_sealed_key |= strstr(copy, "\"client_key\":\"sealed:v1:") != NULL;
+    free(copy);
+    return RH_OK;
+}
+
+/* A receiver that demands a client certificate signed by its CA: without
+ * one, or with a stranger's, nothing is delivered; with the endpoint's own
+ * it is, and the receiver sees who it is. The key reaches storage sealed
+ * and comes back from it. */
+static void test_tls__client_certificate_is_presented(void)
+{
+    tls_env e;
+    tls_sink *s = NULL;
+    char path[160], url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], cn[128];
+    const char *events[] = {"*"};
+    unsigned char seal[32];
+    memset(seal, 7, sizeof seal);
+    RH_CHECK_EQ_INT(0, make_env(&e));
+    RH_CHECK_EQ_INT(
+        0, tls_sink_start_mtls(&s, e.srv_cert, e.srv_key, e.ca, 60000));
+    snprintf(path, sizeof path, "%s/client.pem", e.dir);
+    char *cert = read_text(path);
+    snprintf(path, sizeof path, "%s/client.key", e.dir);
+    char *key = read_text(path);
+    snprintf(path, sizeof path, "%s/self.pem", e.dir);
+    char *stranger = read_text(path);
+    snprintf(path, sizeof path, "%s/self.key", e.dir);
+    char *stranger_key = read_text(path);
+    RH_CHECK(cert && key && stranger && stranger_key);
+    rh_config *cfg = rh_test_config();
+    rh_config_set_ca_file(cfg, e.ca);
+    rh_config_set_sealing_key(cfg, seal, sizeof seal);
+    rh_config_set_retry_schedule(cfg, NULL, 0);
+    rh_config_set_attempt_cb(cfg, on_attempt, NULL);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/mtls", tls_sink_port(s));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep,
+                                           secret, sizeof secret));
+    /* refused before storage: half a pair, not PEM, an encrypted key */
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_set_client_cert(ctx, ep, cert, NULL));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_set_client_cert(ctx, ep, "hello", key));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "cert_pem") != NULL);
+    RH_CHECK_EQ_INT(
+        RH_E_INVALID_ARG,
+        rh_endpoint_set_client_cert(
+            ctx, ep, cert, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nx\n"));
+    /* no certificate: the handshake fails, nothing arrives */
+    last_outcome = -1;
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 10000));
+    RH_CHECK(last_outcome != RH_OUTCOME_OK && last_outcome >= 0);
+    RH_CHECK_EQ_INT(0, tls_sink_requests(s));
+    /* a stranger's certificate: refused too */
+    RH_CHECK_EQ_INT(
+        RH_OK, rh_endpoint_set_client_cert(ctx, ep, stranger, stranger_key));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 10000));
+    RH_CHECK(last_outcome != RH_OUTCOME_OK);
+    RH_CHECK_EQ_INT(0, tls_sink_requests(s));
+    /* its own: delivered, and the receiver knows it */
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_client_cert(ctx, ep, cert, key));
+    const rh_endpoint *got = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, ep, &got));
+    RH_CHECK_EQ_INT(1, rh_endpoint_has_client_cert(got));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT(RH_OUTCOME_OK, last_outcome);
+    RH_CHECK_EQ_INT(1, tls_sink_requests(s));
+    tls_sink_client_cn(s, cn, sizeof cn);
+    RH_CHECK_EQ_STR("client", cn);
+    /* stored sealed, never in the clear; read back, it still works */
+    record_text t = {0, 0};
+    RH_CHECK(ctx->storage.endpoint_load(look_at_record, &t,
+                                        ctx->storage.userdata) >= 0);
+    RH_CHECK_EQ_INT(0, t.has_plain_key);
+    RH_CHECK_EQ_INT(1, t.has_sealed_key);
+    RH_CHECK_EQ_INT(RH_OK, rh__ctx_load_endpoints(ctx));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT(2, tls_sink_requests(s));
+    /* removed: refused again */
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_client_cert(ctx, ep, NULL, NULL));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT(2, tls_sink_requests(s));
+    rh_ctx_free(ctx);
+    tls_sink_stop(s);
+    free(cert);
+    free(key);
+    free(stranger);
+    free(stranger_key);
+    drop_env(&e);
+}
+
 const rh_test_case rh_tests_tls[] = {
+    {"tls__client_certificate_is_presented",
+     test_tls__client_certificate_is_presented},
     {"tls__self_signed_and_expired_are_refused",
      test_tls__self_signed_and_expired_are_refused},
     {"tls__custom_ca_in_development", test_tls__custom_ca_in_development},

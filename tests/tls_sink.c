@@ -29,6 +29,7 @@ struct tls_sink {
     long deadline_ms;
     size_t requests;
     size_t failed;
+    char client_cn[128]; /* the last client certificate's CN, or "" */
 };
 
 static long mono_ms(void)
@@ -48,7 +49,8 @@ int tls_make_pki(const char *dir)
              " -subj /CN=replicer-hooks-test-ca 2>/dev/null;"
              "printf 'subjectAltName=IP:127.0.0.1\\n' > srv.ext;"
              "printf 'subjectAltName=DNS:wrong.example\\n' > wrong.ext;"
-             "for n in srv wrong; do"
+             "printf 'extendedKeyUsage=clientAuth\\n' > client.ext;"
+             "for n in srv wrong client; do"
              " openssl req %s -keyout $n.key -out $n.csr -subj /CN=$n"
              " 2>/dev/null;"
              " openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key"
@@ -91,6 +93,14 @@ static void serve(tls_sink *s, int cfd)
         SSL_free(ssl);
         return;
     }
+    X509 *peer = SSL_get1_peer_certificate(ssl);
+    pthread_mutex_lock(&s->mu);
+    s->client_cn[0] = '\0';
+    if (peer)
+        X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName,
+                                  s->client_cn, (int)sizeof s->client_cn);
+    pthread_mutex_unlock(&s->mu);
+    X509_free(peer);
     for (;;) {
         int r = SSL_read(ssl, buf + got, (int)(sizeof buf - 1 - got));
         if (r <= 0)
@@ -146,6 +156,12 @@ static void *run(void *arg)
 int tls_sink_start(tls_sink **out, const char *cert, const char *key,
                    long max_life_ms)
 {
+    return tls_sink_start_mtls(out, cert, key, NULL, max_life_ms);
+}
+
+int tls_sink_start_mtls(tls_sink **out, const char *cert, const char *key,
+                        const char *client_ca, long max_life_ms)
+{
     tls_sink *s = calloc(1, sizeof *s);
     if (!s)
         return -1;
@@ -153,6 +169,15 @@ int tls_sink_start(tls_sink **out, const char *cert, const char *key,
     if (!s->ssl || SSL_CTX_use_certificate_chain_file(s->ssl, cert) != 1 ||
         SSL_CTX_use_PrivateKey_file(s->ssl, key, SSL_FILETYPE_PEM) != 1)
         goto fail;
+    if (client_ca) {
+        /* TLS 1.2: a refused client certificate fails the handshake itself
+         * (in 1.3 the client learns of it only after sending) */
+        SSL_CTX_set_max_proto_version(s->ssl, TLS1_2_VERSION);
+        if (SSL_CTX_load_verify_locations(s->ssl, client_ca, NULL) != 1)
+            goto fail;
+        SSL_CTX_set_verify(
+            s->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    }
     if ((s->fd = sink_listen(NULL, 0, 16, 0, &s->port)) < 0)
         goto fail;
     s->deadline_ms = mono_ms() + max_life_ms;
@@ -192,6 +217,13 @@ size_t tls_sink_requests(tls_sink *s)
     size_t n = s->requests;
     pthread_mutex_unlock(&s->mu);
     return n;
+}
+
+void tls_sink_client_cn(tls_sink *s, char *out, size_t size)
+{
+    pthread_mutex_lock(&s->mu);
+    snprintf(out, size, "%s", s->client_cn);
+    pthread_mutex_unlock(&s->mu);
 }
 
 size_t tls_sink_handshakes_failed(tls_sink *s)

@@ -58,6 +58,21 @@ typedef enum rh_endpoint_change {
  *  endpoint is borrowed for the call. @since 0.2.0 */
 typedef void (*rh_endpoint_state_cb)(const rh_endpoint *ep, int change,
                                      void *userdata);
+/** The most bytes a token callback may write, its NUL included. */
+#define RH_TOKEN_SIZE 4096
+/** Called before a request to ep when no cached token is good for 30 s
+ *  more: write a bearer token (visible ASCII, at most RH_TOKEN_SIZE - 1
+ *  bytes) to token_out and when it expires (Unix ms; 0: do not cache it)
+ *  to *expires_ms, and return RH_OK; it goes out as "Authorization: Bearer
+ *  <token>", replacing the endpoint's own Authorization header. Return
+ *  RH_E_NOT_FOUND when this endpoint needs none; any other negative code
+ *  fails the attempt unsent (outcome "other", retried on the schedule).
+ *  Called on rh_tick()'s thread, with calls on the context refused: hand
+ *  back a token you hold (refresh it, e.g. an OAuth2 client-credentials
+ *  grant, on your own thread), never fetch one here. @since 0.2.0 */
+typedef int (*rh_token_cb)(const rh_endpoint *ep, char *token_out,
+                           size_t token_size, int64_t *expires_ms,
+                           void *userdata);
 /** Called for each endpoint by rh_endpoint_list(); return RH_OK or negative
  *  to stop (that value is returned). */
 typedef int (*rh_endpoint_cb)(const rh_endpoint *ep, void *userdata);
@@ -161,6 +176,9 @@ RH_EXTERN int rh_config_set_retention_ms(rh_config *cfg, int64_t ms);
  *  365 days; 0: never; default RH_AUTO_DISABLE_DEFAULT_MS). A 410 Gone
  *  disables at once whatever this is. @since 0.2.0 */
 RH_EXTERN int rh_config_set_auto_disable_ms(rh_config *cfg, int64_t ms);
+/** A bearer token for requests (rh_token_cb); NULL: none. @since 0.2.0 */
+RH_EXTERN int rh_config_set_token_cb(rh_config *cfg, rh_token_cb cb,
+                                     void *userdata);
 /** Hear of endpoint state changes (disabled and why, enabled, recovered,
  *  failing, paused, resumed, held); NULL: none. @since 0.2.0 */
 RH_EXTERN int rh_config_set_endpoint_state_cb(rh_config *cfg,
@@ -315,6 +333,17 @@ RH_EXTERN int rh_endpoint_set_max_in_flight(rh_ctx *ctx,
  *  store send up to N times the rate (docs/design.md). */
 RH_EXTERN int rh_endpoint_set_rate_limit(rh_ctx *ctx, const char *endpoint_id,
                                          double per_second);
+/** A client certificate (PEM, with its chain if any) and its unencrypted
+ *  private key (PEM) presented to this endpoint's receiver in the TLS
+ *  handshake; both copied, or both NULL to remove them. Stored with the
+ *  endpoint; the key is sealed like the secrets when a sealing key is set.
+ *  Given to libcurl as in-memory blobs, never written to a file.
+ *  @since 0.2.0 */
+RH_EXTERN int rh_endpoint_set_client_cert(rh_ctx *ctx, const char *endpoint_id,
+                                          const char *cert_pem,
+                                          const char *key_pem);
+/** 1 when it has a client certificate. @since 0.2.0 */
+RH_EXTERN int rh_endpoint_has_client_cert(const rh_endpoint *ep);
 /** The endpoint's own timeout; 0: it follows the context's. */
 RH_EXTERN int64_t rh_endpoint_timeout_ms(const rh_endpoint *ep);
 /** Its own in-flight cap; 0: it follows the context's. */
