@@ -13,6 +13,22 @@ int rh__ctx_error(rh_ctx *ctx, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
     va_end(ap);
+    ctx->err_arg = RH_ARG_NONE;
+    ctx->err_refusal = RH_REFUSAL_NONE;
+    return code;
+}
+
+int rh__ctx_refuse(rh_ctx *ctx, int code, int arg, int refusal, const char *fmt,
+                   ...)
+{
+    va_list ap;
+    if (!ctx)
+        return code;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+    va_end(ap);
+    ctx->err_arg = arg;
+    ctx->err_refusal = refusal;
     return code;
 }
 
@@ -23,6 +39,8 @@ int rh__ctx_enter(rh_ctx *ctx)
     if (ctx->in_callback)
         return RH_E_REENTRANT; /* the error text belongs to the outer call */
     ctx->err[0] = '\0';
+    ctx->err_arg = RH_ARG_NONE;
+    ctx->err_refusal = RH_REFUSAL_NONE;
     return RH_OK;
 }
 

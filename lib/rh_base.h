@@ -63,12 +63,22 @@ struct rh_ctx {
     int64_t prune_at_ms;           /* the tick's next retention batch */
     int64_t last_id_ms;
     unsigned int id_seq;
+    int err_arg;     /* rh_arg of the last failure, RH_ARG_NONE */
+    int err_refusal; /* rh_refusal of the last failure */
     char err[512];
 };
 
 int rh__ctx_error(rh_ctx *ctx, int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* As rh__ctx_error, naming the argument that was refused and why, for
+ * rh_ctx_last_error_arg / _refusal. */
+int rh__ctx_refuse(rh_ctx *ctx, int code, int arg, int refusal, const char *fmt,
+                   ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
 #endif
     ;
 int64_t rh__ctx_now(const rh_ctx *ctx);

@@ -155,6 +155,33 @@ const char *rh_ctx_last_error(const rh_ctx *ctx)
     return ctx ? ctx->err : "ctx is NULL";
 }
 
+int rh_ctx_last_error_arg(const rh_ctx *ctx)
+{
+    return ctx ? ctx->err_arg : RH_ARG_NONE;
+}
+
+int rh_ctx_last_error_refusal(const rh_ctx *ctx)
+{
+    return ctx ? ctx->err_refusal : RH_REFUSAL_NONE;
+}
+
+const char *rh_arg_name(int arg)
+{
+    static const char *const names[RH_ARG_COUNT] = {
+        "none",  "url",         "events",      "secret",      "event_type",
+        "data",  "endpoint_id", "delivery_id", "header_name", "header_value",
+        "value", "client_cert", "client_key",  "output"};
+    return arg >= 0 && arg < RH_ARG_COUNT ? names[arg] : NULL;
+}
+
+const char *rh_refusal_name(int refusal)
+{
+    static const char *const names[RH_REFUSAL_COUNT] = {
+        "none",      "malformed", "insecure_scheme", "private_address",
+        "too_large", "unknown_id"};
+    return refusal >= 0 && refusal < RH_REFUSAL_COUNT ? names[refusal] : NULL;
+}
+
 /* ------------------------------------------------------------------ emit */
 
 int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
@@ -171,24 +198,30 @@ int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
     if (rc != RH_OK)
         return rc;
     if (!type || !rh__event_type_valid(type))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "event type must be 1 to %d characters of "
-                             "[A-Za-z0-9_.-], dot-separated",
-                             RH_TYPE_MAX);
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_EVENT_TYPE,
+                              RH_REFUSAL_MALFORMED,
+                              "event type must be 1 to %d characters of "
+                              "[A-Za-z0-9_.-], dot-separated",
+                              RH_TYPE_MAX);
     if (!json || json_len == 0)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "data is empty");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_DATA,
+                              RH_REFUSAL_MALFORMED, "data is empty");
     if (id_size && (!id_out || id_size < RH_ID_SIZE))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "id_out needs RH_ID_SIZE bytes");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+                              RH_REFUSAL_TOO_LARGE,
+                              "id_out needs RH_ID_SIZE bytes");
     if (json_len > ctx->s.max_data_bytes)
-        return rh__ctx_error(ctx, RH_E_TOO_LARGE,
-                             "data is %zu bytes, over the limit of %zu "
-                             "(rh_config_set_max_data_bytes)",
-                             json_len, ctx->s.max_data_bytes);
+        return rh__ctx_refuse(ctx, RH_E_TOO_LARGE, RH_ARG_DATA,
+                              RH_REFUSAL_TOO_LARGE,
+                              "data is %zu bytes, over the limit of %zu "
+                              "(rh_config_set_max_data_bytes)",
+                              json_len, ctx->s.max_data_bytes);
     rc = rh__json_check_object(&ctx->alloc, json, json_len, err, sizeof err);
+    if (rc == RH_E_NOMEM)
+        return rh__ctx_error(ctx, rc, "out of memory");
     if (rc != RH_OK)
-        return rh__ctx_error(ctx, rc, "%s", rc == RH_E_NOMEM ? "out of memory"
-                                                             : err);
+        return rh__ctx_refuse(ctx, rc, RH_ARG_DATA, RH_REFUSAL_MALFORMED, "%s",
+                              err);
     rc = rh__ctx_new_id(ctx, "evt_", event_id);
     if (rc != RH_OK) {
         rh__ctx_error(ctx, rc, "the random source failed");
@@ -320,14 +353,17 @@ int rh_delivery_resend(rh_ctx *ctx, const char *delivery_id)
     if (rc != RH_OK)
         return rc;
     if (!rh__id_valid(delivery_id))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "delivery id is not valid");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_DELIVERY_ID,
+                              RH_REFUSAL_MALFORMED, "delivery id is not valid");
     rc = ctx->storage.resend(delivery_id, rh__ctx_now(ctx),
                              ctx->storage.userdata);
     if (rc == RH_E_NOT_FOUND)
-        return rh__ctx_error(ctx, rc, "no delivery %s", delivery_id);
+        return rh__ctx_refuse(ctx, rc, RH_ARG_DELIVERY_ID,
+                              RH_REFUSAL_UNKNOWN_ID, "no delivery %s",
+                              delivery_id);
     if (rc == RH_E_STATE)
-        return rh__ctx_error(ctx, rc, "delivery %s has not failed",
-                             delivery_id);
+        return rh__ctx_refuse(ctx, rc, RH_ARG_DELIVERY_ID, RH_REFUSAL_NONE,
+                              "delivery %s has not failed", delivery_id);
     ctx->claim_blocked = 0;
     rc = rh__storage_code(ctx, rc, "resend");
     rh__ctx_update_timer(ctx);
@@ -340,10 +376,12 @@ int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)
     if (rc != RH_OK)
         return rc;
     if (!rh__id_valid(endpoint_id))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "endpoint id is not valid");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_ENDPOINT_ID,
+                              RH_REFUSAL_MALFORMED, "endpoint id is not valid");
     if (!rh__ctx_find_endpoint(ctx, endpoint_id))
-        return rh__ctx_error(ctx, RH_E_NOT_FOUND, "no endpoint %s",
-                             endpoint_id);
+        return rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
+                              RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
+                              endpoint_id);
     rc = ctx->storage.recover(endpoint_id, since_ms, rh__ctx_now(ctx),
                               ctx->storage.userdata);
     ctx->claim_blocked = 0;

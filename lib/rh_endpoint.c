@@ -191,21 +191,26 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
     char err[160];
     rh_endpoint *ep;
     int rc;
+    int refusal = RH_REFUSAL_MALFORMED;
     rc = rh__http_check_url(url, ctx->s.mode, ctx->s.allow, ctx->s.n_allow, err,
-                            sizeof err);
+                            sizeof err, &refusal);
+    if (rc == RH_E_NOMEM)
+        return rh__ctx_error(ctx, rc, "out of memory");
     if (rc != RH_OK)
-        return rh__ctx_error(ctx, rc, "%s", err);
+        return rh__ctx_refuse(ctx, rc, RH_ARG_URL, refusal, "%s", err);
     if (!events || n_events == 0 || n_events > 256)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "events: give 1 to 256 event types or patterns");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_EVENTS,
+                              RH_REFUSAL_MALFORMED,
+                              "events: give 1 to 256 event types or patterns");
     for (size_t i = 0; i < n_events; i++)
         if (!rh__pattern_valid(events[i]))
-            return rh__ctx_error(
-                ctx, RH_E_INVALID_ARG,
+            return rh__ctx_refuse(
+                ctx, RH_E_INVALID_ARG, RH_ARG_EVENTS, RH_REFUSAL_MALFORMED,
                 "events[%zu] is not an event type, a \"prefix.*\" or \"*\"", i);
     if (!id_out || id_size < RH_ID_SIZE)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "id_out needs RH_ID_SIZE bytes");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+                              RH_REFUSAL_TOO_LARGE,
+                              "id_out needs RH_ID_SIZE bytes");
     rc = rh__ctx_endpoints_reserve(ctx);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "out of memory");
@@ -256,11 +261,13 @@ int rh_endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
     if (rc != RH_OK)
         return rc;
     if (!secret_out || secret_size < 51)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "secret_out needs RH_SECRET_SIZE bytes");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+                              RH_REFUSAL_TOO_LARGE,
+                              "secret_out needs RH_SECRET_SIZE bytes");
     if (!id_out || id_size < RH_ID_SIZE)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "id_out needs RH_ID_SIZE bytes");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+                              RH_REFUSAL_TOO_LARGE,
+                              "id_out needs RH_ID_SIZE bytes");
     rc = new_secret(ctx, secret, sizeof secret);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "the random source failed");
@@ -284,13 +291,15 @@ int rh_endpoint_add_with_secret(rh_ctx *ctx, const char *url,
     if (rc != RH_OK)
         return rc;
     if (secret && strpbrk(secret, " \t\r\n\v\f"))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "secret contains whitespace or a line break "
-                             "(a copied newline?)");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_SECRET,
+                              RH_REFUSAL_MALFORMED,
+                              "secret contains whitespace or a line break "
+                              "(a copied newline?)");
     if (rh__secret_decode(secret, key, &keylen) != RH_OK)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "secret must be \"whsec_\" + base64 of 24 to 64 "
-                             "bytes");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_SECRET,
+                              RH_REFUSAL_MALFORMED,
+                              "secret must be \"whsec_\" + base64 of 24 to 64 "
+                              "bytes");
     rh__wipe(key, sizeof key);
     return endpoint_add(ctx, url, events, n_events, secret, id_out, id_size);
 }
@@ -301,10 +310,12 @@ int rh__endpoint_lookup(rh_ctx *ctx, const char *id, rh_endpoint **out)
     if (rc != RH_OK)
         return rc;
     if (!id || !*id)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "endpoint id is empty");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_ENDPOINT_ID,
+                              RH_REFUSAL_MALFORMED, "endpoint id is empty");
     *out = rh__ctx_find_endpoint(ctx, id);
     if (!*out)
-        return rh__ctx_error(ctx, RH_E_NOT_FOUND, "no endpoint %.40s", id);
+        return rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
+                              RH_REFUSAL_UNKNOWN_ID, "no endpoint %.40s", id);
     return RH_OK;
 }
 
@@ -394,11 +405,13 @@ int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
     if (rc != RH_OK)
         return rc;
     if (!secret_out || secret_size < 51)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "secret_out needs RH_SECRET_SIZE bytes");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+                              RH_REFUSAL_TOO_LARGE,
+                              "secret_out needs RH_SECRET_SIZE bytes");
     if (grace_ms < 0 || grace_ms > 30LL * 86400 * 1000)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "grace_ms must be 0 to 30 days");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_VALUE,
+                              RH_REFUSAL_MALFORMED,
+                              "grace_ms must be 0 to 30 days");
     rc = new_secret(ctx, secret, sizeof secret);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "the random source failed");
@@ -480,17 +493,24 @@ int rh_endpoint_set_header(rh_ctx *ctx, const char *endpoint_id,
     int rc = rh__endpoint_lookup(ctx, endpoint_id, &ep);
     if (rc != RH_OK)
         return rc;
-    if (!rh__header_valid(name, value ? value : "", &why))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "%s", why);
+    if (!rh__header_valid(name, value ? value : "", &why)) {
+        /* which half: the name alone with an empty value */
+        const char *name_why = NULL;
+        int arg = rh__header_valid(name, "", &name_why) ? RH_ARG_HEADER_VALUE
+                                                        : RH_ARG_HEADER_NAME;
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, arg, RH_REFUSAL_MALFORMED,
+                              "%s", why);
+    }
     for (i = 0; i < ep->n_headers; i++)
         if (strcasecmp(ep->hdr_names[i], name) == 0)
             break;
     if (!value && i == ep->n_headers)
-        return rh__ctx_error(ctx, RH_E_NOT_FOUND, "no header %s", name);
+        return rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_HEADER_NAME,
+                              RH_REFUSAL_UNKNOWN_ID, "no header %s", name);
     if (value && i == ep->n_headers && ep->n_headers >= RH_HEADERS_MAX)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "at most %d headers per endpoint",
-                             RH_HEADERS_MAX);
+        return rh__ctx_refuse(
+            ctx, RH_E_INVALID_ARG, RH_ARG_HEADER_NAME, RH_REFUSAL_TOO_LARGE,
+            "at most %d headers per endpoint", RH_HEADERS_MAX);
     /* Build the new list aside, save it, and only then swap it in: the
      * header at i is replaced (value) or dropped (NULL), or appended. */
     size_t cap = ep->n_headers + 1, k = 0;

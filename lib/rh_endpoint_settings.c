@@ -34,9 +34,10 @@ int rh_endpoint_set_timeout_ms(rh_ctx *ctx, const char *endpoint_id, int64_t ms)
     if (rc != RH_OK)
         return rc;
     if (ms < 0 || ms > RH_TIMEOUT_MAX_MS)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "timeout: 1 to 600000 ms, or 0 for the "
-                             "context's");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_VALUE,
+                              RH_REFUSAL_MALFORMED,
+                              "timeout: 1 to 600000 ms, or 0 for the "
+                              "context's");
     rh_endpoint_settings next = ep->set;
     next.timeout_ms = ms;
     return replace_settings(ctx, ep, &next);
@@ -53,12 +54,14 @@ int rh_endpoint_set_retry_schedule(rh_ctx *ctx, const char *endpoint_id,
     next.has_schedule = delays_ms != NULL;
     next.schedule_len = delays_ms ? n : 0;
     if (delays_ms && n > RH_SCHEDULE_MAX)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "schedule: at most %d delays", RH_SCHEDULE_MAX);
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_VALUE,
+                              RH_REFUSAL_MALFORMED,
+                              "schedule: at most %d delays", RH_SCHEDULE_MAX);
     for (size_t i = 0; i < next.schedule_len; i++) {
         if (delays_ms[i] < 0 || delays_ms[i] > RH_DELAY_MAX_MS)
-            return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                                 "schedule[%zu]: 0 to 30 days", i);
+            return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_VALUE,
+                                  RH_REFUSAL_MALFORMED,
+                                  "schedule[%zu]: 0 to 30 days", i);
         next.schedule_ms[i] = delays_ms[i];
     }
     return replace_settings(ctx, ep, &next);
@@ -72,9 +75,10 @@ int rh_endpoint_set_max_in_flight(rh_ctx *ctx, const char *endpoint_id,
     if (rc != RH_OK)
         return rc;
     if (n > 100000)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "in-flight cap: 1 to 100000, or 0 for the "
-                             "context's");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_VALUE,
+                              RH_REFUSAL_MALFORMED,
+                              "in-flight cap: 1 to 100000, or 0 for the "
+                              "context's");
     rh_endpoint_settings next = ep->set;
     next.max_in_flight = n;
     return replace_settings(ctx, ep, &next);
@@ -89,9 +93,10 @@ int rh_endpoint_set_rate_limit(rh_ctx *ctx, const char *endpoint_id,
         return rc;
     if (!(per_second >= 0) || per_second > 100000 ||
         (per_second > 0 && per_second < 0.001))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "rate limit: 0.001 to 100000 requests a second, "
-                             "or 0 for none");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_VALUE,
+                              RH_REFUSAL_MALFORMED,
+                              "rate limit: 0.001 to 100000 requests a second, "
+                              "or 0 for none");
     rh_endpoint_settings next = ep->set;
     next.rate_per_s = per_second;
     return replace_settings(ctx, ep, &next);
@@ -115,21 +120,25 @@ int rh_endpoint_set_client_cert(rh_ctx *ctx, const char *endpoint_id,
     if (rc != RH_OK)
         return rc;
     if (!cert_pem != !key_pem)
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "give both the certificate and its key, or "
-                             "neither to remove them");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CLIENT_KEY,
+                              RH_REFUSAL_MALFORMED,
+                              "give both the certificate and its key, or "
+                              "neither to remove them");
     if (cert_pem && !pem_ok(cert_pem, "CERTIFICATE-----"))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "cert_pem: not a PEM certificate (at most 64 "
-                             "KiB)");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CLIENT_CERT,
+                              RH_REFUSAL_MALFORMED,
+                              "cert_pem: not a PEM certificate (at most 64 "
+                              "KiB)");
     if (key_pem && !pem_ok(key_pem, "PRIVATE KEY-----"))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "key_pem: not a PEM private key (at most 64 "
-                             "KiB)");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CLIENT_KEY,
+                              RH_REFUSAL_MALFORMED,
+                              "key_pem: not a PEM private key (at most 64 "
+                              "KiB)");
     if (key_pem && strstr(key_pem, "ENCRYPTED"))
-        return rh__ctx_error(ctx, RH_E_INVALID_ARG,
-                             "key_pem: an encrypted key cannot be used; "
-                             "seal it with rh_config_set_sealing_key instead");
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CLIENT_KEY,
+                              RH_REFUSAL_MALFORMED,
+                              "key_pem: an encrypted key cannot be used; "
+                              "seal it with rh_config_set_sealing_key instead");
     if (cert_pem && (!(cert = rh__strdup(&ctx->alloc, cert_pem)) ||
                      !(key = rh__strdup(&ctx->alloc, key_pem)))) {
         rh__free(&ctx->alloc, cert);

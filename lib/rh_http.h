@@ -73,8 +73,10 @@ int rh__http_socket_action(rh_http *h, int fd, unsigned int events,
                            rh__http_done_cb done, void *userdata);
 int64_t rh__http_timeout_ms(const rh_http *h);
 void rh__http_wait(rh_http *h, int64_t ms);
+/* A URL an endpoint may have in this mode: RH_OK, or RH_E_INVALID_ARG with
+ * the reason in err and *refusal (an rh_refusal), or RH_E_NOMEM. */
 int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
-                       size_t n_allow, char *err, size_t errsz);
+                       size_t n_allow, char *err, size_t errsz, int *refusal);
 /* Past this many seconds a Retry-After counts as this many (about 3 years). */
 #define RH_RETRY_AFTER_MAX_S 100000000
 int64_t rh__http_parse_retry_after(const char *value, int64_t now_s);

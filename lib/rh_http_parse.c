@@ -11,13 +11,14 @@
 #include <time.h>
 
 int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
-                       size_t n_allow, char *err, size_t errsz)
+                       size_t n_allow, char *err, size_t errsz, int *refusal)
 {
     CURLU *u;
     char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL, *port = NULL;
     const char *authority;
     int rc = RH_E_INVALID_ARG;
     size_t len = url ? strlen(url) : 0;
+    *refusal = RH_REFUSAL_MALFORMED;
     if (!url || !*url) {
         snprintf(err, errsz, "url is empty");
         return RH_E_INVALID_ARG;
@@ -64,6 +65,7 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
         goto done;
     }
     if (mode == RH_MODE_PRODUCTION && strcmp(scheme, "https") != 0) {
+        *refusal = RH_REFUSAL_INSECURE_SCHEME;
         snprintf(err, errsz,
                  "url scheme http is refused in production mode: use https");
         goto done;
@@ -83,9 +85,10 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
          * 127.0.0.1: literals are judged now, names at every dial */
         const char *why = rh__host_refusal(host, allow, n_allow);
         if (why) {
+            *refusal = RH_REFUSAL_PRIVATE_ADDRESS;
             snprintf(err, errsz,
                      "url host %.64s is %s: refused in production mode "
-                     "(allow a range with rh_config_allow_cidr)",
+                     "(a range can be allowed)",
                      host, why);
             goto done;
         }

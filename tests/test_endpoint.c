@@ -266,7 +266,86 @@ static void test_endpoint__rotate_secret(void)
     rh_ctx_free(ctx);
 }
 
+/* A program learns which argument was refused, and why, from codes: the
+ * CLI and the dashboard point at their own flag or field with them. */
+static void test_endpoint__refusals_name_the_argument(void)
+{
+    rh_config *cfg = rh_test_config();
+    rh_config_set_mode(cfg, RH_MODE_PRODUCTION);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    const char *events[] = {"a.b"}, *bad_events[] = {"a b"};
+    char id[RH_ID_SIZE], secret[RH_SECRET_SIZE], evt[RH_ID_SIZE];
+    struct {
+        const char *url;
+        const char *const *events;
+        int arg, refusal;
+    } cases[] = {
+        {"http://example.com/h", events, RH_ARG_URL,
+         RH_REFUSAL_INSECURE_SCHEME},
+        {"https://127.0.0.1/h", events, RH_ARG_URL, RH_REFUSAL_PRIVATE_ADDRESS},
+        {"https://10.1.2.3/h", events, RH_ARG_URL, RH_REFUSAL_PRIVATE_ADDRESS},
+        {"ftp://example.com/", events, RH_ARG_URL, RH_REFUSAL_MALFORMED},
+        {"https://example.com/h", bad_events, RH_ARG_EVENTS,
+         RH_REFUSAL_MALFORMED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                        rh_endpoint_add(ctx, cases[i].url, cases[i].events, 1,
+                                        id, sizeof id, secret, sizeof secret));
+        RH_CHECK_EQ_INT(cases[i].arg, rh_ctx_last_error_arg(ctx));
+        RH_CHECK_EQ_INT(cases[i].refusal, rh_ctx_last_error_refusal(ctx));
+    }
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add(ctx, "https://example.com/h", events, 1, id,
+                                    sizeof id, secret, 10));
+    RH_CHECK_EQ_INT(RH_ARG_OUTPUT, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_endpoint_add_with_secret(
+                                          ctx, "https://example.com/h", events,
+                                          1, "whsec_nope", id, sizeof id));
+    RH_CHECK_EQ_INT(RH_ARG_SECRET, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add(ctx, "https://example.com/h", events, 1, id,
+                                    sizeof id, secret, sizeof secret));
+    /* a success clears them */
+    RH_CHECK_EQ_INT(RH_ARG_NONE, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit(ctx, "a b", "{}", 2, evt, sizeof evt));
+    RH_CHECK_EQ_INT(RH_ARG_EVENT_TYPE, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit(ctx, "a.b", "[1]", 3, evt, sizeof evt));
+    RH_CHECK_EQ_INT(RH_ARG_DATA, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_REFUSAL_MALFORMED, rh_ctx_last_error_refusal(ctx));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_disable(ctx, "ep_nobody"));
+    RH_CHECK_EQ_INT(RH_ARG_ENDPOINT_ID, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_REFUSAL_UNKNOWN_ID, rh_ctx_last_error_refusal(ctx));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_set_header(ctx, id, "Bad Name", "v"));
+    RH_CHECK_EQ_INT(RH_ARG_HEADER_NAME, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_set_header(ctx, id, "X-Key", "a\r\nb"));
+    RH_CHECK_EQ_INT(RH_ARG_HEADER_VALUE, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_endpoint_set_timeout_ms(ctx, id, -5));
+    RH_CHECK_EQ_INT(RH_ARG_VALUE, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_set_client_cert(ctx, id, "nope", "nope"));
+    RH_CHECK_EQ_INT(RH_ARG_CLIENT_CERT, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND,
+                    rh_delivery_resend(ctx, "dl_00000000000000000000000000"));
+    RH_CHECK_EQ_INT(RH_ARG_DELIVERY_ID, rh_ctx_last_error_arg(ctx));
+    /* names for every value, NULL past the last */
+    for (int a = 0; a < RH_ARG_COUNT; a++)
+        RH_CHECK(rh_arg_name(a) != NULL);
+    RH_CHECK(rh_arg_name(RH_ARG_COUNT) == NULL && rh_arg_name(-1) == NULL);
+    RH_CHECK_EQ_STR("private_address",
+                    rh_refusal_name(RH_REFUSAL_PRIVATE_ADDRESS));
+    RH_CHECK(rh_refusal_name(RH_REFUSAL_COUNT) == NULL);
+    RH_CHECK_EQ_INT(RH_ARG_NONE, rh_ctx_last_error_arg(NULL));
+    rh_ctx_free(ctx);
+}
+
 const rh_test_case rh_tests_endpoint[] = {
+    {"endpoint__refusals_name_the_argument",
+     test_endpoint__refusals_name_the_argument},
     {"endpoint__rejects_bad_urls", test_endpoint__rejects_bad_urls},
     {"endpoint__rejects_bad_patterns_and_buffers",
      test_endpoint__rejects_bad_patterns_and_buffers},

@@ -210,6 +210,51 @@ RH_EXTERN void rh_ctx_free(rh_ctx *ctx);
 /** Detail about the last failure on ctx: owned by ctx, valid until the next
  *  call on it; "" when there is none. Callback-safe. @since 0.1.0 */
 RH_EXTERN const char *rh_ctx_last_error(const rh_ctx *ctx);
+
+/** The argument a call refused, so that a program can point at its own
+ *  flag or form field without reading rh_ctx_last_error's English. */
+typedef enum rh_arg {
+    RH_ARG_NONE = 0,        /* the last failure was not about an argument */
+    RH_ARG_URL = 1,         /* rh_endpoint_add's url */
+    RH_ARG_EVENTS = 2,      /* rh_endpoint_add's event types or patterns */
+    RH_ARG_SECRET = 3,      /* a given signing secret */
+    RH_ARG_EVENT_TYPE = 4,  /* rh_emit's type */
+    RH_ARG_DATA = 5,        /* rh_emit's JSON */
+    RH_ARG_ENDPOINT_ID = 6, /* malformed, or no such endpoint */
+    RH_ARG_DELIVERY_ID = 7, /* malformed, or no such delivery */
+    RH_ARG_HEADER_NAME = 8,
+    RH_ARG_HEADER_VALUE = 9,
+    RH_ARG_VALUE = 10, /* a setter's value (timeout, schedule, cap...) */
+    RH_ARG_CLIENT_CERT = 11,
+    RH_ARG_CLIENT_KEY = 12,
+    RH_ARG_OUTPUT = 13, /* an output buffer: NULL or too small */
+    RH_ARG_COUNT = 14   /* how many there are; not an argument */
+} rh_arg;
+
+/** Why it was refused. */
+typedef enum rh_refusal {
+    RH_REFUSAL_NONE = 0,
+    RH_REFUSAL_MALFORMED = 1,       /* not well formed, or out of range */
+    RH_REFUSAL_INSECURE_SCHEME = 2, /* http:// in production mode */
+    RH_REFUSAL_PRIVATE_ADDRESS = 3, /* a loopback, private or link-local
+                                       host in production mode */
+    RH_REFUSAL_TOO_LARGE = 4,
+    RH_REFUSAL_UNKNOWN_ID = 5, /* well formed, but nothing has it */
+    RH_REFUSAL_COUNT = 6       /* how many there are */
+} rh_refusal;
+
+/** The rh_arg the last failure on ctx was about (RH_ARG_NONE when it was
+ *  not about an argument, or nothing failed). Callback-safe. @since 0.2.0 */
+RH_EXTERN int rh_ctx_last_error_arg(const rh_ctx *ctx);
+/** The rh_refusal of the last failure (RH_REFUSAL_NONE as above).
+ *  Callback-safe. @since 0.2.0 */
+RH_EXTERN int rh_ctx_last_error_refusal(const rh_ctx *ctx);
+/** "url", "events", ..., "output"; NULL for a value that is not an rh_arg.
+ *  @since 0.2.0 */
+RH_EXTERN const char *rh_arg_name(int arg);
+/** "malformed", "insecure_scheme", "private_address", "too_large",
+ *  "unknown_id"; "none" for 0; NULL past the last. @since 0.2.0 */
+RH_EXTERN const char *rh_refusal_name(int refusal);
 /** Deliveries claimed and not yet recorded as done: being sent, or sent
  *  with the outcome waiting to be stored. Callback-safe. @since 0.1.0 */
 RH_EXTERN size_t rh_ctx_in_flight(const rh_ctx *ctx);

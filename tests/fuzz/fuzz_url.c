@@ -51,8 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *url = malloc(size + 1);
     memcpy(url, data, size);
     url[size] = '\0';
-    if (rh__http_check_url(url, RH_MODE_PRODUCTION, NULL, 0, err,
-                           sizeof err) == RH_OK) {
+    int refusal;
+    if (rh__http_check_url(url, RH_MODE_PRODUCTION, NULL, 0, err, sizeof err,
+                           &refusal) == RH_OK) {
         CURLU *u = curl_url();
         char *host = NULL, *scheme = NULL;
         if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
@@ -74,8 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         curl_free(scheme);
         curl_url_cleanup(u);
     }
-    if (rh__http_check_url(url, RH_MODE_DEVELOPMENT, NULL, 0, err,
-                           sizeof err) == RH_OK) {
+    if (rh__http_check_url(url, RH_MODE_DEVELOPMENT, NULL, 0, err, sizeof err,
+                           &refusal) == RH_OK) {
         CURLU *u = curl_url();
         char *host = NULL, *port = NULL;
         const char *auth = strstr(url, "://");
