@@ -138,9 +138,15 @@ $(PG_STATIC): $(PG_OBJ)
 	rm -f $@
 	ar rcs $@ $(PG_OBJ)
 
-# Programs link the static library so that they run from the tree.
-$(TOOL): examples/replicer-hooks.c $(STATIC) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(SYS_HEADERS)
-	$(CC) $(BASE_CFLAGS) $(PG_DEFINE) $(CFLAGS) -o $@ $< $(PG_LINK) $(SQLITE_STATIC) $(STATIC) $(SQLITE_LIBS) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
+# Programs link the static library so that they run from the tree. The
+# tool alone links libmicrohttpd (listen, dashboard, worker --metrics).
+TOOL_SRC := $(wildcard tools/replicer-hooks/*.c)
+TOOL_HDR := $(wildcard tools/replicer-hooks/*.h)
+MHD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+$(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(STATIC) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(SYS_HEADERS)
+	$(CC) $(BASE_CFLAGS) $(MHD_CFLAGS) $(PG_DEFINE) $(CFLAGS) -pthread -o $@ $(TOOL_SRC) $(PG_LINK) $(SQLITE_STATIC) $(STATIC) \
+	    $(SQLITE_LIBS) $(MHD_LIBS) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 $(BUILD)/example-basic: examples/basic.c $(STATIC) $(HEADERS) $(SYS_HEADERS)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(LIBS) $(SAN_FLAGS) $(LDFLAGS)

@@ -1,0 +1,46 @@
+/* replicer-hooks: the small HTTP server part that listen, worker --metrics
+ * and dashboard share, on libmicrohttpd (the core library links none of it). */
+#ifndef RH_CLI_HTTP_H
+#define RH_CLI_HTTP_H
+
+#include <microhttpd.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+
+/* libmicrohttpd 0.9.71 changed the handler's return type */
+#if MHD_VERSION >= 0x00097002
+typedef enum MHD_Result cli_mhd_result;
+#else
+typedef int cli_mhd_result;
+#endif
+
+typedef struct cli_http_addr {
+    struct sockaddr_storage ss;
+    int loopback;  /* 127.0.0.0/8 or ::1 */
+    char text[80]; /* as given, for messages */
+} cli_http_addr;
+
+/* "127.0.0.1:8080", "[::1]:9100", "0.0.0.0:80" or a bare port (loopback).
+ * 0, or -1 when it is not an address with a port. */
+int cli_http_parse_addr(const char *text, cli_http_addr *out);
+
+/* A server on addr with one thread of its own, calling handler for every
+ * request and done (may be NULL) when one ends, to free its state; NULL
+ * with err filled when it cannot listen. */
+struct MHD_Daemon *cli_http_start(const cli_http_addr *addr,
+                                  MHD_AccessHandlerCallback handler,
+                                  MHD_RequestCompletedCallback done, void *cls,
+                                  char *err, size_t errsz);
+/* The port it listens on (the one picked, for port 0). */
+unsigned cli_http_port(struct MHD_Daemon *d);
+
+/* Queue a response whose body is copied. */
+cli_mhd_result cli_http_reply(struct MHD_Connection *c, unsigned status,
+                              const char *content_type, const char *body,
+                              size_t len);
+/* A 303 to location (after a form's POST). */
+cli_mhd_result cli_http_redirect(struct MHD_Connection *c,
+                                 const char *location);
+
+#endif

@@ -1,0 +1,129 @@
+/* replicer-hooks: one config builder and one store opener for every command,
+ * so a flag such as --allow or --timeout-ms means the same thing in each. */
+#include "cli.h"
+
+#include <replicer-hooks/rh_sqlite.h>
+#ifdef RH_HAVE_PG
+#include <replicer-hooks/rh_pg.h>
+#endif
+
+#include <string.h>
+
+int cli_config(const cli_args *a, rh_config **out)
+{
+    rh_config *cfg = NULL;
+    const char *flag = NULL;
+    int rc = rh_config_new(&cfg);
+    if (rc == RH_OK && a->set[O_DEV])
+        rc = rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
+    if (rc == RH_OK && a->set[O_TIMEOUT_MS] &&
+        (rc = rh_config_set_timeout_ms(cfg, a->num[O_TIMEOUT_MS])) != RH_OK)
+        flag = "--timeout-ms";
+    if (rc == RH_OK && a->set[O_LEASE_MS] &&
+        (rc = rh_config_set_lease_ms(cfg, a->num[O_LEASE_MS])) != RH_OK)
+        flag = "--lease-ms";
+    if (rc == RH_OK && a->set[O_MAX_IN_FLIGHT] &&
+        (rc = rh_config_set_max_in_flight(
+             cfg, (size_t)a->num[O_MAX_IN_FLIGHT])) != RH_OK)
+        flag = "--max-in-flight";
+    if (rc == RH_OK && a->set[O_PER_ENDPOINT] &&
+        (rc = rh_config_set_max_in_flight_per_endpoint(
+             cfg, (size_t)a->num[O_PER_ENDPOINT])) != RH_OK)
+        flag = "--per-endpoint";
+    if (rc == RH_OK && a->set[O_SCHEDULE] && !a->schedule_default &&
+        (rc = rh_config_set_retry_schedule(cfg, a->schedule, a->n_schedule)) !=
+            RH_OK)
+        flag = "--schedule";
+    if (rc == RH_OK && a->set[O_MAX_DATA] &&
+        (rc = rh_config_set_max_data_bytes(cfg, (size_t)a->num[O_MAX_DATA])) !=
+            RH_OK)
+        flag = "--max-data-bytes";
+    if (rc == RH_OK && a->set[O_CA_FILE] &&
+        (rc = rh_config_set_ca_file(cfg, a->text[O_CA_FILE])) != RH_OK)
+        flag = "--ca-file";
+    for (size_t i = 0; rc == RH_OK && i < a->n_list; i++)
+        if ((rc = rh_config_allow_cidr(cfg, a->list[i])) != RH_OK)
+            flag = "--allow";
+    if (rc == RH_OK && a->set[O_AUTO_DISABLE] &&
+        (rc = rh_config_set_auto_disable_ms(cfg, a->num[O_AUTO_DISABLE])) !=
+            RH_OK)
+        flag = "--auto-disable";
+    if (rc == RH_OK && a->set[O_RETENTION] &&
+        (rc = rh_config_set_retention_ms(cfg, a->num[O_RETENTION])) != RH_OK)
+        flag = "--retention";
+    if (rc == RH_OK) {
+        *out = cfg;
+        return 0;
+    }
+    rh_config_free(cfg);
+    if (!flag) {
+        fprintf(stderr, "%s %s: %s\n", cli_prog, a->cmd->name, rh_strerror(rc));
+        return EXIT_FAILED;
+    }
+    return cli_bad(a, flag,
+                   !strcmp(flag, "--allow") ? "expected a CIDR like 10.1.2.0/24"
+                   : !strcmp(flag, "--auto-disable")
+                       ? "expected a duration up to 365d, or 0 for never"
+                   : !strcmp(flag, "--retention")
+                       ? "expected a duration from 1m to 100 years, or 0 to "
+                         "keep everything"
+                   : !strcmp(flag, "--ca-file")
+                       ? "only with --dev (production uses the system's CAs)"
+                       : "out of range");
+}
+
+static int open_storage(const cli_args *a, rh_storage *st)
+{
+    const char *s = a->text[O_STORE];
+    char err[300] = "";
+    int rc;
+    if (!strncmp(s, "sqlite:", 7) && s[7]) {
+        rc = rh_sqlite_open(st, s + 7, 0, err, sizeof err);
+    } else if (!strncmp(s, "postgresql://", 13) ||
+               !strncmp(s, "postgres://", 11) || !strncmp(s, "pg:", 3)) {
+#ifdef RH_HAVE_PG
+        const char *conninfo = strncmp(s, "pg:", 3) ? s : s + 3;
+        rc = rh_pg_open(st, conninfo, a->text[O_SCHEMA], err, sizeof err);
+        if (rc == RH_E_INVALID_ARG && a->text[O_SCHEMA])
+            return cli_bad(a, "--schema",
+                           "expected 1 to 63 of [a-z0-9_], not starting "
+                           "with a digit");
+#else
+        return cli_bad(a, "--store",
+                       "this build has no PostgreSQL support (libpq)");
+#endif
+    } else {
+        return cli_bad(a, "--store",
+                       "expected sqlite:PATH, postgresql://... or "
+                       "pg:CONNINFO");
+    }
+    if (rc != RH_OK) {
+        fprintf(stderr, "%s %s: --store: %s\n", cli_prog, a->cmd->name,
+                err[0] ? err : rh_strerror(rc));
+        return EXIT_USAGE; /* a store named on the command line that
+                              cannot be opened is the argument's fault */
+    }
+    return 0;
+}
+
+int cli_open(const cli_args *a, rh_config *cfg, rh_ctx **out)
+{
+    rh_storage st;
+    int rc;
+    if (!cfg && (rc = cli_config(a, &cfg)) != 0)
+        return rc;
+    if ((rc = open_storage(a, &st)) != 0) {
+        rh_config_free(cfg);
+        return rc;
+    }
+    rc = rh_config_set_storage(cfg, &st);
+    if (rc == RH_OK)
+        rc = rh_ctx_new(out, cfg);
+    rh_config_free(cfg);
+    if (rc != RH_OK) {
+        st.destroy(st.userdata); /* a context that failed does not own it */
+        fprintf(stderr, "%s %s: %s\n", cli_prog, a->cmd->name, rh_strerror(rc));
+        return cli_exit_code(rc);
+    }
+    return 0;
+}

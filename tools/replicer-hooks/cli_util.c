@@ -1,0 +1,325 @@
+/* replicer-hooks: how the tool reports bad input and library failures (by
+ * the command's own flag names), and the value parsers the commands share. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int cli_bad(const cli_args *a, const char *what, const char *why)
+{
+    const char *cmd = a && a->cmd ? a->cmd->name : "";
+    fprintf(stderr, "%s %s: %s: %s\n", cli_prog, cmd, what, why);
+    fprintf(stderr, "try '%s %s --help'\n", cli_prog, cmd);
+    return EXIT_USAGE;
+}
+
+int cli_exit_code(int rc)
+{
+    return rc == RH_E_INVALID_ARG || rc == RH_E_NOT_FOUND ||
+                   rc == RH_E_TOO_LARGE
+               ? EXIT_USAGE
+               : EXIT_FAILED;
+}
+
+/* The command's own name for the argument the library refused: the first
+ * candidate the command has (a flag or a positional), or NULL. */
+static const char *arg_label(const cli_command *c, int arg)
+{
+    static const char *const names[RH_ARG_COUNT][4] = {
+        [RH_ARG_URL] = {"URL"},
+        [RH_ARG_EVENTS] = {"--events", "--event"},
+        [RH_ARG_SECRET] = {"--secret"},
+        [RH_ARG_EVENT_TYPE] = {"--event", "TYPE"},
+        [RH_ARG_DATA] = {"--data", "JSON"},
+        [RH_ARG_ENDPOINT_ID] = {"ID", "ENDPOINT_ID", "--endpoint"},
+        [RH_ARG_DELIVERY_ID] = {"DELIVERY_ID", "--delivery"},
+        [RH_ARG_HEADER_NAME] = {"NAME"},
+        [RH_ARG_HEADER_VALUE] = {"VALUE"},
+        [RH_ARG_CLIENT_CERT] = {"--client-cert"},
+        [RH_ARG_CLIENT_KEY] = {"--client-key"},
+    };
+    if (arg <= RH_ARG_NONE || arg >= RH_ARG_COUNT)
+        return NULL;
+    for (int i = 0; i < 4 && names[arg][i]; i++)
+        if (cli_has(c, names[arg][i]))
+            return names[arg][i];
+    return NULL;
+}
+
+int cli_fail_at(const cli_args *a, rh_ctx *ctx, int rc, const char *flag)
+{
+    const char *cmd = a->cmd->name, *msg = rh_ctx_last_error(ctx);
+    const char *what =
+        flag ? flag : arg_label(a->cmd, rh_ctx_last_error_arg(ctx));
+    char hint[200] = "";
+    if (!msg[0])
+        msg = rh_strerror(rc);
+    switch (rh_ctx_last_error_refusal(ctx)) {
+    case RH_REFUSAL_INSECURE_SCHEME:
+        snprintf(hint, sizeof hint,
+                 "\n(use https, or --dev for a development endpoint)");
+        break;
+    case RH_REFUSAL_PRIVATE_ADDRESS:
+        snprintf(hint, sizeof hint,
+                 "\n(use --allow CIDR to admit the range in production, or "
+                 "--dev for a development endpoint)");
+        break;
+    default:
+        break;
+    }
+    if (what)
+        fprintf(stderr, "%s %s: %s: %s%s\n", cli_prog, cmd, what, msg, hint);
+    else
+        fprintf(stderr, "%s %s: %s%s\n", cli_prog, cmd, msg, hint);
+    rh_ctx_free(ctx);
+    return cli_exit_code(rc);
+}
+
+int cli_fail(const cli_args *a, rh_ctx *ctx, int rc)
+{
+    return cli_fail_at(a, ctx, rc, NULL);
+}
+
+int cli_parse_i64(const char *s, int64_t *out)
+{
+    char *end;
+    long long v;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || end == s || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_duration_ms(const char *s, int64_t *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || !(v >= 0))
+        return -1;
+    double mult;
+    if (!strcmp(end, "ms"))
+        mult = 1;
+    else if (!strcmp(end, "s") || !*end)
+        mult = 1000;
+    else if (!strcmp(end, "m"))
+        mult = 60000;
+    else if (!strcmp(end, "h"))
+        mult = 3600000;
+    else if (!strcmp(end, "d"))
+        mult = 86400000;
+    else
+        return -1;
+    if (v * mult > 9e18)
+        return -1; /* would not fit */
+    *out = (int64_t)(v * mult + 0.5);
+    return 0;
+}
+
+int cli_parse_time_ms(const char *s, int64_t *out)
+{
+    int64_t v;
+    struct tm tm;
+    char z = 0;
+    if (cli_parse_i64(s, &v) == 0 && v >= 0) {
+        *out = v * 1000;
+        return 0;
+    }
+    memset(&tm, 0, sizeof tm);
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) == 7 &&
+        z == 'Z') {
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        *out = (int64_t)timegm(&tm) * 1000;
+        return 0;
+    }
+    if (cli_parse_duration_ms(s, &v) == 0) {
+        *out = (int64_t)time(NULL) * 1000 - v;
+        return 0;
+    }
+    return -1;
+}
+
+int cli_parse_schedule(const char *s, int64_t *out, size_t *n)
+{
+    *n = 0;
+    while (*s) {
+        char *end;
+        double v;
+        errno = 0;
+        v = strtod(s, &end);
+        if (errno || end == s || !(v >= 0) || v > 30.0 * 86400 ||
+            *n >= CLI_SCHEDULE_MAX)
+            return -1;
+        out[(*n)++] = (int64_t)(v * 1000 + 0.5);
+        if (*end == ',')
+            end++;
+        else if (*end)
+            return -1;
+        s = end;
+    }
+    return 0;
+}
+
+/* The argument itself, or "@PATH" for a file's contents, read no further
+ * than max bytes plus one (data over the limit is refused without being
+ * held). *buf is NULL for an inline argument, else to be freed, with room
+ * for a terminating NUL. 0, or EXIT_USAGE after saying why. */
+int cli_load_data(const cli_args *a, const char *what, const char *arg,
+                  size_t max, const char **data, size_t *len, char **buf)
+{
+    *buf = NULL;
+    if (arg[0] != '@') {
+        *data = arg;
+        *len = strlen(arg);
+    } else {
+        FILE *f = fopen(arg + 1, "rb");
+        if (!f) {
+            char why[300];
+            snprintf(why, sizeof why, "cannot read %s: %s", arg + 1,
+                     strerror(errno));
+            return cli_bad(a, what, why);
+        }
+        *buf = malloc(max + 2);
+        *len = *buf ? fread(*buf, 1, max + 1, f) : 0;
+        int failed = !*buf || ferror(f);
+        fclose(f);
+        if (failed) {
+            free(*buf);
+            *buf = NULL;
+            return cli_bad(a, what, "cannot read the file");
+        }
+        (*buf)[*len] = '\0';
+        *data = *buf;
+    }
+    if (*len > max) {
+        char why[200];
+        snprintf(why, sizeof why,
+                 "data is over the limit of %zu bytes (--max-data-bytes)", max);
+        free(*buf);
+        *buf = NULL;
+        return cli_bad(a, what, why);
+    }
+    return 0;
+}
+
+char *cli_read_all(FILE *f, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return NULL;
+    for (;;) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) {
+            if (ferror(f)) {
+                free(buf);
+                return NULL;
+            }
+            break;
+        }
+        char *b = realloc(buf, cap * 2);
+        if (!b) {
+            free(buf);
+            return NULL;
+        }
+        buf = b;
+        cap *= 2;
+    }
+    *len = n;
+    return buf;
+}
+
+void cli_format_time(int64_t ms, char out[32])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void cli_json_str(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+const char *cli_plural(long long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+const char *cli_endpoint_state(const rh_endpoint *ep, char *buf, size_t size)
+{
+    if (rh_endpoint_enabled(ep))
+        return rh_endpoint_paused(ep) ? "paused" : "enabled";
+    snprintf(buf, size, "disabled (%s)",
+             rh_disabled_reason_name(rh_endpoint_disabled_reason(ep)));
+    return buf;
+}
+
+void cli_endpoint_health(const rh_endpoint *ep, char *buf, size_t size)
+{
+    char t[32];
+    int64_t n = rh_endpoint_failed_in_a_row(ep);
+    if (rh_endpoint_failing_since_ms(ep)) {
+        cli_format_time(rh_endpoint_failing_since_ms(ep), t);
+        snprintf(buf, size, "failing since %s, %lld failed", t, (long long)n);
+    } else if (rh_endpoint_last_success_ms(ep)) {
+        cli_format_time(rh_endpoint_last_success_ms(ep), t);
+        snprintf(buf, size, "ok %s", t);
+    } else {
+        snprintf(buf, size, "no attempt yet");
+    }
+}
+
+int cli_endpoint_add(rh_ctx *ctx, const char *url, const char *events,
+                     char id[RH_ID_SIZE], char secret[RH_SECRET_SIZE])
+{
+    /* one more slot than the library takes, so that too many is its error */
+    const char *list[257];
+    size_t n = 0;
+    char *copy = strdup(events ? events : ""), *save = NULL;
+    if (!copy)
+        return RH_E_NOMEM;
+    for (char *t = strtok_r(copy, ", ", &save); t && n < 257;
+         t = strtok_r(NULL, ", ", &save))
+        list[n++] = t;
+    int rc = rh_endpoint_add(ctx, url ? url : "", list, n, id, RH_ID_SIZE,
+                             secret, RH_SECRET_SIZE);
+    free(copy);
+    return rc;
+}
+
+volatile sig_atomic_t cli_stop;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    cli_stop = 1;
+}
+
+void cli_catch_stop(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}

@@ -1,0 +1,217 @@
+/* replicer-hooks listen: a local receiver, as `stripe listen` gives its users:
+ * prints each delivery, checks its signature, answers with a chosen status. */
+#include "cli.h"
+#include "cli_http.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LISTEN_BODY_MAX (4 * 1024 * 1024)
+
+typedef struct listener {
+    const char *secret;
+    unsigned status;
+    long long count; /* 0: forever */
+    pthread_mutex_t mu;
+    long long served;
+} listener;
+
+typedef struct upload {
+    char *p;
+    size_t len;
+    int too_large;
+} upload;
+
+static void print_header(struct MHD_Connection *c, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    if (v)
+        printf("  %s: %s\n", name, v);
+}
+
+/* The body as indented JSON, or as text when it is not JSON. */
+static void print_body(const char *body, size_t len)
+{
+    json_error_t err;
+    json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+    char *pretty =
+        doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    if (pretty)
+        printf("%s\n", pretty);
+    else
+        printf("(not JSON: %s)\n%.*s\n", err.text,
+               (int)(len > 4096 ? 4096 : len), body);
+    free(pretty);
+    json_decref(doc);
+}
+
+static const char *signature_verdict(const listener *l,
+                                     struct MHD_Connection *c, const char *body,
+                                     size_t len)
+{
+    if (!l->secret)
+        return "not checked (no --secret)";
+    const char *id =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "webhook-id");
+    const char *ts =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "webhook-timestamp");
+    const char *sig =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "webhook-signature");
+    if (!id || !ts || !sig)
+        return "invalid: a webhook-id, -timestamp or -signature header is "
+               "missing";
+    switch (rh_verify(l->secret, id, ts, sig, body, len, (int64_t)time(NULL),
+                      RH_VERIFY_TOLERANCE_S)) {
+    case RH_OK:
+        return "valid";
+    case RH_E_SIGNATURE:
+        return "invalid: no signature matches the secret";
+    case RH_E_TIMESTAMP:
+        return "invalid: the timestamp is more than 5 minutes from now";
+    default:
+        return "invalid: malformed headers";
+    }
+}
+
+static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
+                                 const char *url, const char *method,
+                                 const char *version, const char *data,
+                                 size_t *data_size, void **state)
+{
+    listener *l = cls;
+    upload *up = *state;
+    (void)version;
+    if (!up) {
+        if (!(up = calloc(1, sizeof *up)))
+            return MHD_NO;
+        *state = up;
+        return MHD_YES;
+    }
+    if (*data_size) {
+        if (up->len + *data_size > LISTEN_BODY_MAX) {
+            up->too_large = 1;
+        } else {
+            char *p = realloc(up->p, up->len + *data_size + 1);
+            if (!p)
+                return MHD_NO;
+            memcpy(p + up->len, data, *data_size);
+            up->p = p;
+            up->len += *data_size;
+            up->p[up->len] = '\0';
+        }
+        *data_size = 0;
+        return MHD_YES;
+    }
+    pthread_mutex_lock(&l->mu);
+    int over = l->count && l->served >= l->count;
+    if (!over) {
+        l->served++;
+        printf("%s %s\n", method, url);
+        print_header(c, "webhook-id");
+        print_header(c, "webhook-timestamp");
+        print_header(c, "webhook-signature");
+        print_header(c, "content-type");
+        print_header(c, "user-agent");
+        if (up->too_large)
+            printf("  body: over %d bytes, not read\n", LISTEN_BODY_MAX);
+        else
+            printf("  signature: %s\n",
+                   signature_verdict(l, c, up->p ? up->p : "", up->len));
+        if (!up->too_large && up->len)
+            print_body(up->p, up->len);
+        printf("-> %u\n\n", l->status);
+        fflush(stdout);
+    }
+    pthread_mutex_unlock(&l->mu);
+    unsigned status = over ? 503 : up->too_large ? 413 : l->status;
+    char reply[64];
+    int n = snprintf(reply, sizeof reply, "%u\n", status);
+    return cli_http_reply(c, status, "text/plain", reply, (size_t)n);
+}
+
+/* every request's end, answered or cut off mid-upload */
+static void on_completed(void *cls, struct MHD_Connection *c, void **state,
+                         enum MHD_RequestTerminationCode why)
+{
+    upload *up = *state;
+    (void)cls;
+    (void)c;
+    (void)why;
+    if (up) {
+        free(up->p);
+        free(up);
+        *state = NULL;
+    }
+}
+
+static int run_listen(cli_args *a)
+{
+    listener l;
+    cli_http_addr addr;
+    char text[32], err[200];
+    memset(&l, 0, sizeof l);
+    l.secret = a->set[O_SECRET] ? a->text[O_SECRET] : NULL;
+    l.status = a->set[O_STATUS] ? (unsigned)a->num[O_STATUS] : 200;
+    l.count = a->set[O_COUNT] ? a->num[O_COUNT] : 0;
+    char probe[RH_SIGNATURE_SIZE];
+    if (l.secret &&
+        rh_sign(l.secret, "msg_probe", 1, "", 0, probe, sizeof probe) != RH_OK)
+        return cli_bad(a, "--secret",
+                       "expected \"whsec_\" and the base64 of 24 to 64 bytes");
+    snprintf(text, sizeof text, "127.0.0.1:%lld",
+             a->set[O_PORT] ? (long long)a->num[O_PORT] : 0LL);
+    if (cli_http_parse_addr(text, &addr) != 0)
+        return cli_bad(a, "--port", "expected 0 to 65535");
+    pthread_mutex_init(&l.mu, NULL);
+    struct MHD_Daemon *d =
+        cli_http_start(&addr, on_request, on_completed, &l, err, sizeof err);
+    if (!d) {
+        pthread_mutex_destroy(&l.mu);
+        return cli_bad(a, "--port", err);
+    }
+    cli_catch_stop();
+    printf("listening on http://127.0.0.1:%u/ (an endpoint for it: "
+           "'%s endpoint add http://127.0.0.1:%u/ --events \"*\" --dev')\n\n",
+           cli_http_port(d), cli_prog, cli_http_port(d));
+    fflush(stdout);
+    for (;;) {
+        struct timespec tick = {0, 20 * 1000 * 1000};
+        pthread_mutex_lock(&l.mu);
+        int done = l.count && l.served >= l.count;
+        pthread_mutex_unlock(&l.mu);
+        if (done || cli_stop)
+            break;
+        nanosleep(&tick, NULL);
+    }
+    MHD_stop_daemon(d); /* lets the answer in progress finish */
+    pthread_mutex_destroy(&l.mu);
+    return 0;
+}
+
+static const cli_opt listen_opts[] = {
+    {O_PORT, "--port", K_INT, 0, 65535, "P",
+     "the port on 127.0.0.1 (default 0: one is picked and printed)"},
+    {O_SECRET, "--secret", K_TEXT, 0, 0, "S",
+     "the endpoint's whsec_ secret: say whether each signature is valid"},
+    {O_STATUS, "--status", K_INT, 100, 599, "CODE",
+     "the status to answer with (default 200; 500 to watch retries)"},
+    {O_COUNT, "--count", K_INT, 1, 1e12, "N", "exit after N requests"},
+    CLI_OPT_END};
+
+const cli_command cli_cmd_listen = {
+    "listen",
+    "[--port P]",
+    "a local receiver that prints each webhook",
+    "Receives webhooks on 127.0.0.1 and prints each one: method, path, the\n"
+    "webhook headers, whether the signature is valid (with --secret) and\n"
+    "the JSON, indented. Answers with --status. Point a --dev endpoint at it.",
+    {NULL},
+    0,
+    0,
+    listen_opts,
+    run_listen};

@@ -1,0 +1,434 @@
+/* replicer-hooks worker: delivers a store's deliveries until told to stop
+ * (or until idle), printing attempts and state changes; --metrics serves the
+ * context's counters as Prometheus text. */
+#include "cli.h"
+#include "cli_http.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct worker_state {
+    int quiet;
+} worker_state;
+
+static void print_state_change(const rh_endpoint *ep, int change, void *ud)
+{
+    (void)ud;
+    int reason = rh_endpoint_disabled_reason(ep);
+    if (change == RH_ENDPOINT_HELD)
+        printf("endpoint %s: held: it was added with --dev; a worker "
+               "started with --dev delivers it\n",
+               rh_endpoint_id(ep));
+    else if (change == RH_ENDPOINT_DISABLED)
+        printf("endpoint %s: disabled (%s)\n", rh_endpoint_id(ep),
+               rh_disabled_reason_name(reason));
+    else
+        printf("endpoint %s: %s\n", rh_endpoint_id(ep),
+               rh_endpoint_change_name(change));
+    fflush(stdout);
+}
+
+static void print_attempt_line(const rh_attempt *at, void *ud)
+{
+    worker_state *w = ud;
+    if (w->quiet)
+        return;
+    printf("%s #%d -> %d %s %" PRId64 " ms%s%s\n", rh_attempt_delivery_id(at),
+           rh_attempt_number(at), rh_attempt_status(at),
+           rh_outcome_name(rh_attempt_outcome(at)), rh_attempt_duration_ms(at),
+           rh_attempt_error(at)[0] ? ": " : "", rh_attempt_error(at));
+    fflush(stdout);
+}
+
+/* printed with --quiet too: the end of a delivery is news */
+static void print_failed(const rh_delivery *dl, void *ud)
+{
+    (void)ud;
+    printf("%s failed for good after %d %s (endpoint %s)\n", rh_delivery_id(dl),
+           rh_delivery_attempts(dl),
+           cli_plural(rh_delivery_attempts(dl), "attempt", "attempts"),
+           rh_delivery_endpoint_id(dl));
+    fflush(stdout);
+}
+
+/* ------------------------------------------------- idle: --until-idle */
+
+/* The held endpoints' ids (paused, or added with --dev when this worker
+ * is not), read before a scan of the log (whose callbacks may not call the
+ * context). */
+typedef struct idle_scan {
+    char (*held)[RH_ID_SIZE];
+    size_t n_held, cap;
+    int64_t last_created;
+    int sendable;
+    int dev;
+} idle_scan;
+
+static int note_held(const rh_endpoint *ep, void *ud)
+{
+    idle_scan *sc = ud;
+    if (!rh_endpoint_paused(ep) &&
+        (sc->dev || rh_endpoint_mode(ep) != RH_MODE_DEVELOPMENT))
+        return RH_OK;
+    if (sc->n_held == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 16;
+        void *p = realloc(sc->held, cap * sizeof *sc->held);
+        if (!p)
+            return RH_E_NOMEM;
+        sc->held = p;
+        sc->cap = cap;
+    }
+    snprintf(sc->held[sc->n_held++], RH_ID_SIZE, "%s", rh_endpoint_id(ep));
+    return RH_OK;
+}
+
+/* Stops the scan (RH_E_USER) at the first delivery that can still go: in
+ * flight, or pending for an endpoint that is not held. */
+static int note_sendable(const rh_delivery *dl, void *ud)
+{
+    idle_scan *sc = ud;
+    sc->last_created = rh_delivery_created_ms(dl);
+    if (rh_delivery_state(dl) == RH_DELIVERY_PENDING)
+        for (size_t i = 0; i < sc->n_held; i++)
+            if (!strcmp(sc->held[i], rh_delivery_endpoint_id(dl)))
+                return RH_OK; /* waits for its endpoint's resume */
+    sc->sendable = 1;
+    return RH_E_USER;
+}
+
+/* Pending or in flight anywhere in the store (any process), leaving out
+ * what only a paused endpoint's resume (or a --dev worker) would send. */
+static int store_busy(rh_ctx *ctx, int dev)
+{
+    /* Pages by created time: a page boundary inside one millisecond skips
+     * the rest of that millisecond, so pages are large. */
+    enum { PAGE = 10000 };
+    const int states[] = {RH_DELIVERY_IN_FLIGHT, RH_DELIVERY_PENDING};
+    idle_scan sc;
+    rh_query *q = NULL;
+    int rc;
+    memset(&sc, 0, sizeof sc);
+    sc.dev = dev;
+    if (rh_query_new(&q) != RH_OK ||
+        rh_endpoint_list(ctx, note_held, &sc) < 0) {
+        rh_query_free(q);
+        free(sc.held);
+        return 1; /* a store that cannot answer is not idle */
+    }
+    rh_query_set_limit(q, PAGE);
+    for (size_t s = 0; s < 2 && !sc.sendable; s++) {
+        rh_query_set_state(q, states[s]);
+        rh_query_set_cursor(q, 0);
+        do {
+            rc = rh_log_deliveries(ctx, q, note_sendable, &sc);
+            rh_query_set_cursor(q, sc.last_created);
+        } while (rc == PAGE && !sc.sendable);
+        if (rc < 0 && !sc.sendable)
+            sc.sendable = 1;
+    }
+    rh_query_free(q);
+    free(sc.held);
+    return sc.sendable;
+}
+
+static int count_dev(const rh_endpoint *ep, void *ud)
+{
+    *(int *)ud +=
+        rh_endpoint_enabled(ep) && rh_endpoint_mode(ep) == RH_MODE_DEVELOPMENT;
+    return RH_OK;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------ --metrics */
+
+/* The worker's thread copies the counters here after each tick; the
+ * server's thread reads them. The context is only ever used by the
+ * worker's thread. */
+typedef struct metrics {
+    pthread_mutex_t mu;
+    uint64_t v[RH_STAT_COUNT];
+    int have;
+} metrics;
+
+static void metrics_snapshot(metrics *m, const rh_ctx *ctx)
+{
+    uint64_t v[RH_STAT_COUNT];
+    int n = rh_ctx_stats(ctx, v, RH_STAT_COUNT);
+    if (n != RH_STAT_COUNT)
+        return;
+    pthread_mutex_lock(&m->mu);
+    memcpy(m->v, v, sizeof v);
+    m->have = 1;
+    pthread_mutex_unlock(&m->mu);
+}
+
+typedef struct text {
+    char *p;
+    size_t len, cap;
+} text;
+
+static void addf(text *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void addf(text *t, const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof line)
+        return;
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        char *p = realloc(t->p, cap);
+        if (!p)
+            return;
+        t->p = p;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, line, (size_t)n + 1);
+    t->len += (size_t)n;
+}
+
+/* Prometheus text format 0.0.4, named from rh_stat_name so that a new
+ * counter appears without a change here. */
+static void metrics_text(const uint64_t *v, text *t)
+{
+    for (int i = 0; i < RH_STAT_OUTCOME_OK; i++) {
+        const char *name = rh_stat_name(i);
+        if (i == RH_STAT_IN_FLIGHT) {
+            addf(t, "# TYPE replicer_hooks_%s gauge\n", name);
+            addf(t, "replicer_hooks_%s %" PRIu64 "\n", name, v[i]);
+        } else {
+            addf(t, "# TYPE replicer_hooks_%s_total counter\n", name);
+            addf(t, "replicer_hooks_%s_total %" PRIu64 "\n", name, v[i]);
+        }
+    }
+    addf(t, "# TYPE replicer_hooks_attempts_by_outcome_total counter\n");
+    for (int i = RH_STAT_OUTCOME_OK; i <= RH_STAT_OUTCOME_BAD_RESPONSE; i++)
+        addf(t,
+             "replicer_hooks_attempts_by_outcome_total{outcome=\"%s\"} %" PRIu64
+             "\n",
+             rh_outcome_name(i - RH_STAT_OUTCOME_OK), v[i]);
+    addf(t, "# TYPE replicer_hooks_attempt_duration_seconds histogram\n");
+    for (int i = RH_STAT_ATTEMPT_MS_LE_10; i <= RH_STAT_ATTEMPT_MS_LE_10000;
+         i++) {
+        /* "attempt_ms_le_250": the bound in ms is in the name */
+        const char *le = strrchr(rh_stat_name(i), '_') + 1;
+        addf(
+            t,
+            "replicer_hooks_attempt_duration_seconds_bucket{le=\"%g\"} %" PRIu64
+            "\n",
+            atof(le) / 1000.0, v[i]);
+    }
+    addf(t,
+         "replicer_hooks_attempt_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64
+         "\n",
+         v[RH_STAT_ATTEMPTS]);
+    addf(t, "replicer_hooks_attempt_duration_seconds_sum %.3f\n",
+         (double)v[RH_STAT_ATTEMPT_MS_SUM] / 1000);
+    addf(t, "replicer_hooks_attempt_duration_seconds_count %" PRIu64 "\n",
+         v[RH_STAT_ATTEMPTS]);
+}
+
+static cli_mhd_result serve_metrics(void *cls, struct MHD_Connection *c,
+                                    const char *url, const char *method,
+                                    const char *version, const char *upload,
+                                    size_t *upload_size, void **state)
+{
+    metrics *m = cls;
+    uint64_t v[RH_STAT_COUNT];
+    (void)version;
+    (void)upload;
+    (void)upload_size;
+    (void)state;
+    if (strcmp(url, "/metrics") != 0)
+        return cli_http_reply(c, 404, "text/plain", "not found: try /metrics\n",
+                              25);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return cli_http_reply(c, 405, "text/plain", "GET only\n", 9);
+    pthread_mutex_lock(&m->mu);
+    memcpy(v, m->v, sizeof v);
+    pthread_mutex_unlock(&m->mu);
+    text t = {NULL, 0, 0};
+    metrics_text(v, &t);
+    cli_mhd_result ok =
+        cli_http_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8",
+                       t.p ? t.p : "", t.len);
+    free(t.p);
+    return ok;
+}
+
+static int run_worker(cli_args *a)
+{
+    rh_ctx *ctx = NULL;
+    rh_config *cfg = NULL;
+    worker_state w = {a->set[O_QUIET]};
+    metrics m;
+    struct MHD_Daemon *server = NULL;
+    cli_http_addr maddr;
+    memset(&m, 0, sizeof m);
+    pthread_mutex_init(&m.mu, NULL);
+    if (a->set[O_METRICS] &&
+        cli_http_parse_addr(a->text[O_METRICS], &maddr) != 0)
+        return cli_bad(a, "--metrics",
+                       "expected HOST:PORT (127.0.0.1:9100, [::1]:9100) or a "
+                       "port");
+    int rc = cli_config(a, &cfg);
+    if (rc)
+        return rc;
+    rc = rh_config_set_attempt_cb(cfg, print_attempt_line, &w);
+    if (rc == RH_OK)
+        rc = rh_config_set_failed_cb(cfg, print_failed, &w);
+    if (rc == RH_OK)
+        rc = rh_config_set_endpoint_state_cb(cfg, print_state_change, &w);
+    /* a worker sees endpoints changed by other commands within 2 s */
+    if (rc == RH_OK)
+        rc = rh_config_set_endpoint_refresh_ms(cfg, 2000);
+    if (rc != RH_OK) {
+        rh_config_free(cfg);
+        return EXIT_FAILED;
+    }
+    if ((rc = cli_open(a, cfg, &ctx)) != 0)
+        return rc;
+    if (!a->set[O_DEV]) {
+        int n_dev = 0;
+        if (rh_endpoint_list(ctx, count_dev, &n_dev) >= 0 && n_dev > 0)
+            fprintf(stderr,
+                    "%s worker: %d %s registered with --dev; start the "
+                    "worker with --dev to deliver to them\n",
+                    cli_prog, n_dev,
+                    cli_plural(n_dev, "endpoint was", "endpoints were"));
+    }
+    if (a->set[O_METRICS]) {
+        char err[200];
+        metrics_snapshot(&m, ctx);
+        server =
+            cli_http_start(&maddr, serve_metrics, NULL, &m, err, sizeof err);
+        if (!server) {
+            fprintf(stderr, "%s worker: --metrics: %s\n", cli_prog, err);
+            rh_ctx_free(ctx);
+            return EXIT_USAGE;
+        }
+        fprintf(stderr, "%s worker: metrics on http://%s/metrics\n", cli_prog,
+                a->text[O_METRICS]);
+    }
+    cli_catch_stop();
+    int storage_errors = 0, failing_after_stop = 0;
+    int64_t told_waiting_ms = 0;
+    for (;;) {
+        if (cli_stop) {
+            /* Graceful: start nothing new, let what is in flight finish
+             * (bounded by the timeout), store its outcomes, and leave. */
+            rh_ctx_pause(ctx, 1);
+            if (rh_ctx_in_flight(ctx) == 0)
+                break;
+        }
+        rc = rh_tick(ctx);
+        if (server)
+            metrics_snapshot(&m, ctx);
+        if (rc == RH_E_STORAGE) {
+            /* The transfers went on; their outcomes wait in memory and are
+             * stored when the store is back (a database restart, a locked
+             * or full disk): the library paces its retries, and rh_wait
+             * keeps serving the transfers meanwhile. Told to stop while
+             * the store is down, we give it about 8 s, then leave what is
+             * unstored to come back when its lease ends. */
+            if (storage_errors++ % 20 == 0)
+                fprintf(stderr, "%s worker: %s\n", cli_prog,
+                        rh_ctx_last_error(ctx));
+            if (cli_stop && ++failing_after_stop > 12) {
+                fprintf(stderr,
+                        "%s worker: stopping with %zu outcomes not stored; "
+                        "their deliveries are sent again after their lease\n",
+                        cli_prog, rh_ctx_in_flight(ctx));
+                break;
+            }
+            rh_wait(ctx, 500);
+            continue;
+        }
+        if (rc < 0) {
+            fprintf(stderr, "%s worker: %s\n", cli_prog,
+                    rh_ctx_last_error(ctx));
+            break;
+        }
+        storage_errors = 0;
+        if (a->set[O_UNTIL_IDLE] && rh_ctx_in_flight(ctx) == 0) {
+            if (!store_busy(ctx, a->set[O_DEV]))
+                break;
+            /* Waiting out a retry schedule can take 45 minutes: say so
+             * once a minute, --quiet or not. */
+            int64_t next = rh_next_timeout_ms(ctx), now = wall_ms();
+            if (next > 5000 && now - told_waiting_ms >= 60000) {
+                fprintf(stderr,
+                        "%s worker: waiting for retries; the next is due in "
+                        "about %.0f s (--until-idle ends when nothing is "
+                        "pending)\n",
+                        cli_prog, (double)next / 1000);
+                told_waiting_ms = now;
+            }
+        }
+        rh_wait(ctx, 500);
+    }
+    if (server)
+        MHD_stop_daemon(server);
+    pthread_mutex_destroy(&m.mu);
+    rh_ctx_free(ctx);
+    return rc < 0 ? EXIT_FAILED : 0;
+}
+
+static const cli_opt worker_opts[] = {
+    {O_UNTIL_IDLE, "--until-idle", K_FLAG, 0, 0, NULL,
+     "exit when nothing is pending or in flight"},
+    {O_QUIET, "--quiet", K_FLAG, 0, 0, NULL,
+     "do not print each attempt (state changes and failures still are)"},
+    CLI_OPT_DEV,
+    CLI_OPT_TIMEOUT,
+    CLI_OPT_SCHEDULE,
+    {O_LEASE_MS, "--lease-ms", K_INT, 1000, 86400000, "N",
+     "how long a claim is held before another worker may take it"},
+    {O_MAX_IN_FLIGHT, "--max-in-flight", K_INT, 1, 100000, "N",
+     "transfers at once (default 64)"},
+    {O_PER_ENDPOINT, "--per-endpoint", K_INT, 1, 100000, "N",
+     "transfers at once per endpoint (default 8)"},
+    {O_AUTO_DISABLE, "--auto-disable", K_DURATION, 0, 0, "DURATION",
+     "disable an endpoint failing this long (default 5d; 0: never)"},
+    {O_RETENTION, "--retention", K_DURATION, 0, 0, "DURATION",
+     "prune finished deliveries older than this (default 30d; 0: keep all)"},
+    CLI_OPT_MAX_DATA,
+    {O_METRICS, "--metrics", K_TEXT, 0, 0, "ADDR",
+     "serve Prometheus metrics on http://ADDR/metrics (e.g. "
+     "127.0.0.1:9100)"},
+    CLI_OPT_ALLOW,
+    CLI_OPT_STORE,
+    CLI_OPT_END};
+
+const cli_command cli_cmd_worker = {
+    "worker",
+    "",
+    "deliver until SIGTERM/SIGINT (or --until-idle)",
+    "Delivers the store's deliveries until SIGTERM or SIGINT (transfers in\n"
+    "flight finish, then exit 0). A store that goes away (a database\n"
+    "restart) is waited for. Prints each attempt, each endpoint state\n"
+    "change and each delivery that failed for good. Run as many workers as\n"
+    "you like on one PostgreSQL store.",
+    {NULL},
+    0,
+    0,
+    worker_opts,
+    run_worker};
