@@ -4,8 +4,13 @@
 #include "rh_internal.h"
 
 #include <signal.h>
+
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 extern const rh_test_case rh_tests_sign[];
 extern const rh_test_case rh_tests_api[];
@@ -27,15 +32,15 @@ extern const rh_test_case rh_tests_wire[];
 extern const rh_test_case rh_tests_health[];
 extern const rh_test_case rh_tests_settings[];
 extern const rh_test_case rh_tests_retention[];
+extern const rh_test_case rh_tests_serve[];
 
 static const rh_test_case *const suites[] = {
-    rh_tests_sign,        rh_tests_api,      rh_tests_endpoint,
-    rh_tests_emit,        rh_tests_delivery, rh_tests_storage,
-    rh_tests_failalloc,   rh_tests_cli,      rh_tests_tls,
-    rh_tests_conformance, rh_tests_sqlite,   rh_tests_guard,
-    rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
-    rh_tests_pg,          rh_tests_health,   rh_tests_settings,
-    rh_tests_retention,   rh_tests_crash};
+    rh_tests_sign,     rh_tests_api,         rh_tests_endpoint,  rh_tests_emit,
+    rh_tests_delivery, rh_tests_storage,     rh_tests_failalloc, rh_tests_cli,
+    rh_tests_tls,      rh_tests_conformance, rh_tests_sqlite,    rh_tests_guard,
+    rh_tests_loop,     rh_tests_engine,      rh_tests_wire,      rh_tests_pg,
+    rh_tests_health,   rh_tests_settings,    rh_tests_retention, rh_tests_serve,
+    rh_tests_crash};
 
 int rh_test_failed;
 int rh_test_skipped;
@@ -89,6 +94,102 @@ const char *rh_test_tool(void)
 {
     const char *t = getenv("RH_TOOL");
     return t && *t ? t : "build/replicer-hooks";
+}
+
+/* Run the tool with args, feeding `in` on stdin; stdout+stderr into out. */
+int rh_test_tool_run(const char *const *args, const char *in, char *out,
+                     size_t outsz)
+{
+    int to[2], from[2], status = 0;
+    const char *argv[32];
+    size_t n = 0, got = 0;
+    argv[n++] = rh_test_tool();
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    if (pipe(to) != 0 || pipe(from) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(to[0], 0);
+        dup2(from[1], 1);
+        dup2(from[1], 2);
+        close(to[1]);
+        close(from[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(to[0]);
+    close(from[1]);
+    if (in && write(to[1], in, strlen(in)) < 0) {
+        /* the tool may exit before reading: its exit code says why */
+    }
+    close(to[1]);
+    for (;;) {
+        ssize_t r = read(from[0], out + got, outsz - 1 - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        if (got + 1 >= outsz)
+            break;
+    }
+    out[got] = '\0';
+    close(from[0]);
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+pid_t rh_test_tool_spawn(const char *const *args, int *out_fd,
+                         const char *log_path)
+{
+    int from[2] = {-1, -1};
+    const char *argv[40];
+    size_t n = 0;
+    argv[n++] = rh_test_tool();
+    for (; args[n - 1] && n < 39; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    if (out_fd && pipe(from) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = out_fd ? from[1]
+                        : open(log_path ? log_path : "/dev/null",
+                               O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd < 0)
+            _exit(126);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (out_fd)
+            close(from[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    if (out_fd) {
+        close(from[1]);
+        *out_fd = from[0];
+    }
+    return pid;
+}
+
+int rh_test_read_until(int fd, const char *want, char *buf, size_t size,
+                       int64_t ms)
+{
+    size_t got = 0;
+    int64_t end = rh_test_mono_ms() + ms;
+    buf[0] = '\0';
+    while (!strstr(buf, want) && got + 1 < size) {
+        int64_t left = end - rh_test_mono_ms();
+        struct pollfd p = {fd, POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return -1;
+        ssize_t r = read(fd, buf + got, size - 1 - got);
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+        buf[got] = '\0';
+    }
+    return strstr(buf, want) ? 0 : -1;
 }
 
 int rh_test_by_str(const void *a, const void *b)

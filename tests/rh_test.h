@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "sink.h"
 
@@ -98,6 +99,19 @@ int rh_test_attempts_outside(rh_ctx *ctx, int64_t min_ms, int64_t max_ms);
 int64_t rh_test_mono_ms(void);
 /* The command-line tool under test: $RH_TOOL, or build/replicer-hooks. */
 const char *rh_test_tool(void);
+/* Run the tool with args, feeding `in` on stdin; stdout+stderr into out.
+ * Its exit code, or -1 when it did not exit. */
+int rh_test_tool_run(const char *const *args, const char *in, char *out,
+                     size_t outsz);
+/* Start the tool with args in the background: its stdout and stderr go to
+ * *out_fd (a pipe, to read and close), or to log_path when out_fd is NULL
+ * (kept for a failing test to show). */
+pid_t rh_test_tool_spawn(const char *const *args, int *out_fd,
+                         const char *log_path);
+/* Read from fd until a line holding `want` has arrived, or ms passed;
+ * what was read so far goes to buf. 0 when found. */
+int rh_test_read_until(int fd, const char *want, char *buf, size_t size,
+                       int64_t ms);
 /* qsort comparator for an array of C strings. */
 int rh_test_by_str(const void *a, const void *b);
 

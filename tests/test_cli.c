@@ -11,49 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Run the tool with args, feeding `in` on stdin; stdout+stderr into out. */
-static int run(const char *const *args, const char *in, char *out,
-               size_t outsz)
-{
-    int to[2], from[2], status = 0;
-    const char *argv[32];
-    size_t n = 0, got = 0;
-    argv[n++] = rh_test_tool();
-    for (; args[n - 1] && n < 31; n++)
-        argv[n] = args[n - 1];
-    argv[n] = NULL;
-    if (pipe(to) != 0 || pipe(from) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(to[0], 0);
-        dup2(from[1], 1);
-        dup2(from[1], 2);
-        close(to[1]);
-        close(from[0]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(to[0]);
-    close(from[1]);
-    if (in && write(to[1], in, strlen(in)) < 0) {
-        /* the tool may exit before reading: its exit code says why */
-    }
-    close(to[1]);
-    for (;;) {
-        ssize_t r = read(from[0], out + got, outsz - 1 - got);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-        if (got + 1 >= outsz)
-            break;
-    }
-    out[got] = '\0';
-    close(from[0]);
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static void test_cli__send_delivers_and_prints_the_secret(void)
 {
     sink *s = rh_test_sink();
@@ -62,7 +19,7 @@ static void test_cli__send_delivers_and_prints_the_secret(void)
     sink_url(s, "/cli", url, sizeof url);
     const char *args[] = {"send", url, "--event", "order.paid", "--data",
                           "{\"o\":1}", "--dev", NULL};
-    RH_CHECK_EQ_INT(0, run(args, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(args, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "attempt 1: status 200, outcome ok") != NULL);
     const char *p = strstr(out, "secret: ");
     RH_CHECK(p != NULL);
@@ -86,7 +43,7 @@ static void test_cli__send_retries_then_exits_1(void)
                           "--dev", "--secret",
                           "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                           "--schedule", "0.05,0.1", NULL};
-    RH_CHECK_EQ_INT(1, run(args, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(1, rh_test_tool_run(args, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "attempt 1: status 500") != NULL);
     RH_CHECK(strstr(out, "attempt 3: status 500") != NULL);
     RH_CHECK(strstr(out, "attempt 4") == NULL);
@@ -101,29 +58,29 @@ static void test_cli__send_bad_input_exits_2_naming_it(void)
     char out[4096];
     const char *http_prod[] = {"send", "http://127.0.0.1:9/", "--event", "a",
                                "--data", "{}", NULL};
-    RH_CHECK_EQ_INT(2, run(http_prod, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(http_prod, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "URL") && strstr(out, "production"));
     const char *bad_data[] = {"send", "http://127.0.0.1:9/", "--dev",
                               "--event", "a", "--data", "[1]", NULL};
-    RH_CHECK_EQ_INT(2, run(bad_data, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_data, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--data") && strstr(out, "object"));
     const char *bad_event[] = {"send", "http://127.0.0.1:9/", "--dev",
                                "--event", "a b", "--data", "{}", NULL};
-    RH_CHECK_EQ_INT(2, run(bad_event, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_event, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--event") != NULL);
     const char *no_event[] = {"send", "http://127.0.0.1:9/", "--data", "{}",
                               NULL};
-    RH_CHECK_EQ_INT(2, run(no_event, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(no_event, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--event: missing") != NULL);
     const char *bad_timeout[] = {"send", "http://127.0.0.1:9/", "--event",
                                  "a", "--data", "{}", "--timeout-ms", "x",
                                  NULL};
-    RH_CHECK_EQ_INT(2, run(bad_timeout, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_timeout, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--timeout-ms") != NULL);
     const char *bad_secret[] = {"send", "http://127.0.0.1:9/", "--dev",
                                 "--event", "a", "--data", "{}", "--secret",
                                 "nope", NULL};
-    RH_CHECK_EQ_INT(2, run(bad_secret, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_secret, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--secret") != NULL);
     const char *nl_secret[] = {"send",
                                "http://127.0.0.1:9/",
@@ -135,13 +92,13 @@ static void test_cli__send_bad_input_exits_2_naming_it(void)
                                "--secret",
                                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n",
                                NULL};
-    RH_CHECK_EQ_INT(2, run(nl_secret, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(nl_secret, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--secret: secret contains whitespace") != NULL);
     const char *unknown[] = {"send", "--frobnicate", NULL};
-    RH_CHECK_EQ_INT(2, run(unknown, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(unknown, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--frobnicate: unknown option") != NULL);
     const char *nocmd[] = {"launch", NULL};
-    RH_CHECK_EQ_INT(2, run(nocmd, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(nocmd, NULL, out, sizeof out));
 }
 
 /* Data from a file goes out byte for byte; data over the limit (the
@@ -161,24 +118,24 @@ static void test_cli__data_from_a_file_and_its_limit(void)
     snprintf(arg, sizeof arg, "@%s", path);
     const char *send_file[] = {"send",   url, "--event", "a",
                                "--data", arg, "--dev",   NULL};
-    RH_CHECK_EQ_INT(0, run(send_file, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(send_file, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(0, sink_get(s, 0, &r));
     RH_CHECK(strstr(r.body, "\"data\":{\"amount\": 1E2, \"rate\":0.1}\n}") !=
              NULL);
     sink_request_free(&r);
     const char *small[] = {"send", url,     "--event",          "a", "--data",
                            arg,    "--dev", "--max-data-bytes", "8", NULL};
-    RH_CHECK_EQ_INT(2, run(small, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(small, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--data: data is over the limit of 8 bytes") != NULL);
     const char *bad_limit[] = {"send",   url,  "--event", "a",
                                "--data", "{}", "--dev",   "--max-data-bytes",
                                "1",      NULL};
-    RH_CHECK_EQ_INT(2, run(bad_limit, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_limit, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--max-data-bytes") != NULL);
     const char *missing[] = {"send",  url,      "--event",
                              "a",     "--data", "@/nonexistent/data.json",
                              "--dev", NULL};
-    RH_CHECK_EQ_INT(2, run(missing, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(missing, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "cannot read /nonexistent/data.json") != NULL);
     /* 2 MiB of valid JSON: over the default 1 MiB */
     f = fopen(path, "wb");
@@ -192,13 +149,13 @@ static void test_cli__data_from_a_file_and_its_limit(void)
     rh_test_path(db, sizeof db, "cli-data");
     snprintf(store, sizeof store, "sqlite:%s", db);
     const char *emit_big[] = {"emit", "a", arg, "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(emit_big, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(emit_big, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "JSON: data is over the limit of 1048576 bytes") !=
              NULL);
     const char *emit_raised[] = {"emit",    "a",   arg,
                                  "--store", store, "--max-data-bytes",
                                  "4194304", NULL};
-    RH_CHECK_EQ_INT(0, run(emit_raised, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit_raised, NULL, out, sizeof out));
     RH_CHECK(strncmp(out, "evt_", 4) == 0);
     RH_CHECK_EQ_INT(1, sink_count(s));
     sink_stop(s);
@@ -213,9 +170,11 @@ static void test_cli__verify(void)
                         "1614265330", "--signature",
                         "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
                         "--now", "1614265330", NULL};
-    RH_CHECK_EQ_INT(0, run(ok, "{\"test\": 2432232314}", out, sizeof out));
+    RH_CHECK_EQ_INT(
+        0, rh_test_tool_run(ok, "{\"test\": 2432232314}", out, sizeof out));
     RH_CHECK_EQ_STR("valid\n", out);
-    RH_CHECK_EQ_INT(1, run(ok, "{\"test\": 2432232315}", out, sizeof out));
+    RH_CHECK_EQ_INT(
+        1, rh_test_tool_run(ok, "{\"test\": 2432232315}", out, sizeof out));
     RH_CHECK(strstr(out, "no signature matches") != NULL);
     /* the real clock is years past 2021: the timestamp is too old */
     const char *stale[] = {"verify", "--secret",
@@ -224,10 +183,11 @@ static void test_cli__verify(void)
                            "1614265330", "--signature",
                            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
                            NULL};
-    RH_CHECK_EQ_INT(1, run(stale, "{\"test\": 2432232314}", out, sizeof out));
+    RH_CHECK_EQ_INT(
+        1, rh_test_tool_run(stale, "{\"test\": 2432232314}", out, sizeof out));
     RH_CHECK(strstr(out, "timestamp") != NULL);
     const char *missing[] = {"verify", "--secret", "whsec_x", NULL};
-    RH_CHECK_EQ_INT(2, run(missing, "", out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(missing, "", out, sizeof out));
     RH_CHECK(strstr(out, "--id: missing") != NULL);
 }
 
@@ -238,14 +198,14 @@ static void test_cli__help_for_every_command(void)
     const char *h1[] = {"send", "--help", NULL};
     const char *h2[] = {"verify", "--help", NULL};
     const char *v[] = {"--version", NULL};
-    RH_CHECK_EQ_INT(0, run(h0, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(h0, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "  send ") != NULL);
     RH_CHECK(strstr(out, "--dev") != NULL); /* the top help explains it */
-    RH_CHECK_EQ_INT(0, run(h1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(h1, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--schedule") != NULL);
-    RH_CHECK_EQ_INT(0, run(h2, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(h2, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--body-file") != NULL);
-    RH_CHECK_EQ_INT(0, run(v, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(v, NULL, out, sizeof out));
     RH_CHECK_EQ_STR("replicer-hooks " RH_VERSION_STRING "\n", out);
 }
 
@@ -271,30 +231,30 @@ static void test_cli__store_commands_end_to_end(void)
 
     const char *add[] = {"endpoint", "add", url, "--events", "order.*,user.x",
                          "--dev", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(add, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", ep, secret));
     RH_CHECK(strncmp(ep, "ep_", 3) == 0 && strncmp(secret, "whsec_", 6) == 0);
 
     const char *list[] = {"endpoint", "list", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
     RH_CHECK(strstr(out, ep) && strstr(out, "enabled") &&
              strstr(out, "order.*,user.x"));
 
     const char *emit[] = {"emit", "order.paid", "{\"o\":7}", "--store", store,
                           NULL};
-    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
     first_word(out, evt, sizeof evt);
     RH_CHECK(strncmp(evt, "evt_", 4) == 0);
 
     /* a worker with no retries: two failures leave it failed */
     const char *work1[] = {"worker", "--until-idle", "--dev", "--schedule",
                            "", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work1, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "#1 -> 500 http_status") != NULL);
 
     const char *log_failed[] = {"log", "--failed", "--json", "--store", store,
                                 NULL};
-    RH_CHECK_EQ_INT(0, run(log_failed, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(log_failed, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "\"status\":500") && strstr(out, "\"success\":false"));
     RH_CHECK(strstr(out, "\"event_type\":\"order.paid\"") != NULL);
     char dlv[64] = "";
@@ -304,22 +264,22 @@ static void test_cli__store_commands_end_to_end(void)
 
     /* resend: fails again (the sink's second scripted 500) */
     const char *resend[] = {"resend", dlv, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(resend, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(resend, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work1, NULL, out, sizeof out));
     /* recover it: the sink answers 200 now */
     const char *recover[] = {"recover", ep, "--since", "1h", "--store", store,
                              NULL};
-    RH_CHECK_EQ_INT(0, run(recover, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(recover, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "1 delivery queued again") != NULL);
-    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work1, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "-> 200 ok") != NULL);
     RH_CHECK_EQ_INT(3, sink_count(s));
     /* a delivered one cannot be resent */
-    RH_CHECK_EQ_INT(1, run(resend, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(1, rh_test_tool_run(resend, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "has not failed") != NULL);
 
     const char *log_all[] = {"log", "--delivery", dlv, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(log_all, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(log_all, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "yes") && strstr(out, "no"));
 
     /* the request verifies with the secret printed at add */
@@ -331,52 +291,53 @@ static void test_cli__store_commands_end_to_end(void)
 
     const char *rotate[] = {"endpoint", "rotate", ep, "--grace", "1h",
                             "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(rotate, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(rotate, NULL, out, sizeof out));
     first_word(out, fresh, sizeof fresh);
     RH_CHECK(strncmp(fresh, "whsec_", 6) == 0 && strcmp(fresh, secret) != 0);
 
     /* a custom header reaches the receiver; an injection is refused */
     const char *hdr[] = {"endpoint", "header", ep, "X-Api-Key", "k-123",
                          "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(hdr, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(hdr, NULL, out, sizeof out));
     const char *evil[] = {"endpoint", "header", ep, "X-Api-Key", "a\r\nX: y",
                           "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(evil, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(evil, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "endpoint header: VALUE: ") && strstr(out, "control"));
-    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work1, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(0, sink_get(s, 3, &r));
     RH_CHECK_EQ_STR("k-123", sink_header(&r, "X-Api-Key"));
     sink_request_free(&r);
 
     const char *disable[] = {"endpoint", "disable", ep, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(disable, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(disable, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "disabled") != NULL);
     const char *enable[] = {"endpoint", "enable", ep, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(enable, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(enable, NULL, out, sizeof out));
 
     /* paused: the emit is queued, a worker sends nothing and still ends
      * (only the resume would send it); resumed: it goes */
     size_t before = sink_count(s);
     const char *pause[] = {"endpoint", "pause", ep, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(pause, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(pause, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "paused") != NULL);
-    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work1, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(before, sink_count(s));
     const char *resume[] = {"endpoint", "resume", ep, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(resume, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(resume, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "paused") == NULL && strstr(out, "enabled") != NULL);
-    RH_CHECK_EQ_INT(0, run(work1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work1, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(before + 1, sink_count(s));
     const char *remove_[] = {"endpoint", "remove", ep, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(remove_, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(2, run(remove_, NULL, out, sizeof out)); /* gone: bad id */
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(remove_, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(
+        2, rh_test_tool_run(remove_, NULL, out, sizeof out)); /* gone: bad id */
     RH_CHECK(strstr(out, "ID: no endpoint") != NULL);
-    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
     RH_CHECK(strstr(out, ep) == NULL);
     sink_stop(s);
 }
@@ -388,61 +349,61 @@ static void test_cli__store_errors_name_the_argument(void)
     snprintf(store, sizeof store, "sqlite:%s", path);
     const char *no_store[] = {"endpoint", "list", NULL};
     unsetenv("REPLICER_HOOKS_STORE");
-    RH_CHECK_EQ_INT(2, run(no_store, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(no_store, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--store: missing") != NULL);
     const char *bad_store[] = {"emit", "a", "{}", "--store", "redis:x", NULL};
-    RH_CHECK_EQ_INT(2, run(bad_store, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_store, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--store") != NULL);
     const char *unopenable[] = {"emit", "a", "{}", "--store",
                                 "sqlite:/nonexistent/dir/x.db", NULL};
-    RH_CHECK_EQ_INT(2, run(unopenable, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(unopenable, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "/nonexistent/dir/x.db") != NULL);
     const char *bad_json[] = {"emit", "a", "[1]", "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(bad_json, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_json, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "JSON") != NULL);
     const char *bad_type[] = {"emit", "a b", "{}", "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(bad_type, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_type, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "TYPE") != NULL);
     const char *no_events[] = {"endpoint", "add", "https://example.com/",
                                "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(no_events, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(no_events, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--events: missing") != NULL);
     const char *http_prod[] = {"endpoint", "add", "http://example.com/",
                                "--events", "a", "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(http_prod, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(http_prod, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "URL") && strstr(out, "production"));
     const char *port0[] = {"endpoint", "add",      "http://127.0.0.1:0/",
                            "--dev",    "--events", "a",
                            "--store",  store,      NULL};
-    RH_CHECK_EQ_INT(2, run(port0, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(port0, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "URL: url port must be 1 to 65535") != NULL);
     const char *no_host[] = {"endpoint", "add",      "http:///in",
                              "--dev",    "--events", "a",
                              "--store",  store,      NULL};
-    RH_CHECK_EQ_INT(2, run(no_host, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(no_host, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "URL: url has an empty host") != NULL);
     const char *dotted[] = {"endpoint", "add", "https://localhost./",
                             "--events", "a",   "--store",
                             store,      NULL};
-    RH_CHECK_EQ_INT(2, run(dotted, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(dotted, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "loopback") && strstr(out, "production"));
     const char *bad_grace[] = {"endpoint", "rotate", "ep_x", "--grace",
                                "soon", "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(bad_grace, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_grace, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--grace") != NULL);
     const char *bad_since[] = {"recover", "ep_x", "--since", "yesterday",
                                "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(bad_since, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_since, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--since") != NULL);
     const char *unknown_dlv[] = {"resend", "dlv_nope", "--store", store, NULL};
     /* an unknown id is bad input, named by the argument */
-    RH_CHECK_EQ_INT(2, run(unknown_dlv, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(unknown_dlv, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "resend: DELIVERY_ID: ") != NULL);
     RH_CHECK(strstr(out, "delivery id is not valid") != NULL ||
              strstr(out, "no delivery") != NULL);
     const char *unknown_ep[] = {"endpoint", "pause", "ep_nobody",
                                 "--store",  store,   NULL};
-    RH_CHECK_EQ_INT(2, run(unknown_ep, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(unknown_ep, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "endpoint pause: ID: no endpoint ep_nobody") != NULL);
     const char *helps[][3] = {{"endpoint", "--help", NULL},
                               {"emit", "--help", NULL},
@@ -451,7 +412,7 @@ static void test_cli__store_errors_name_the_argument(void)
                               {"resend", "--help", NULL},
                               {"recover", "--help", NULL}};
     for (size_t i = 0; i < sizeof helps / sizeof *helps; i++) {
-        RH_CHECK_EQ_INT(0, run(helps[i], NULL, out, sizeof out));
+        RH_CHECK_EQ_INT(0, rh_test_tool_run(helps[i], NULL, out, sizeof out));
         RH_CHECK(strstr(out, "usage:") != NULL);
     }
 }
@@ -466,17 +427,13 @@ static void test_cli__worker_stops_gracefully_on_sigterm(void)
     sink_rule(s, "/slow", 200, 600, NULL, NULL, -1);
     const char *add[] = {"endpoint", "add", url, "--events", "*", "--dev",
                          "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(add, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add, NULL, out, sizeof out));
     const char *emit[] = {"emit", "t", "{}", "--store", store, NULL};
     for (int i = 0; i < 3; i++)
-        RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
-    pid_t pid = fork();
-    if (pid == 0) {
-        const char *argv[] = {rh_test_tool(), "worker", "--dev", "--quiet", "--store",
-                              store, NULL};
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
+        RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
+    const char *worker[] = {"worker",  "--dev", "--quiet",
+                            "--store", store,   NULL};
+    pid_t pid = rh_test_tool_spawn(worker, NULL, NULL);
     RH_CHECK_EQ_INT(0, sink_wait_count(s, 3, 5000)); /* all in flight */
     kill(pid, SIGTERM);
     int status = -1;
@@ -484,7 +441,7 @@ static void test_cli__worker_stops_gracefully_on_sigterm(void)
     RH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     /* the transfers in flight were finished and recorded, not dropped */
     const char *log[] = {"log", "--json", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(log, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(log, NULL, out, sizeof out));
     int ok = 0;
     for (const char *p = out; (p = strstr(p, "\"success\":true")); p++)
         ok++;
@@ -508,52 +465,52 @@ static void test_cli__dev_endpoints_and_health(void)
     sink_rule(s, "/gone", 410, 0, NULL, NULL, -1);
     const char *add[] = {"endpoint", "add",     url,   "--events", "a",
                          "--dev",    "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(add, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", ep, secret));
     const char *emit[] = {"emit", "a", "{}", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
     const char *plain[] = {"worker", "--until-idle", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(plain, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(plain, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "1 endpoint was registered with --dev; start the "
                          "worker with --dev to deliver to them") != NULL);
     RH_CHECK(strstr(out, "held") != NULL);
     RH_CHECK_EQ_INT(0, sink_count(s));
     const char *show[] = {"endpoint", "show", ep, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(show, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "development (--dev)") &&
              strstr(out, "last success:    none"));
     const char *dev[] = {"worker",  "--until-idle", "--dev",
                          "--store", store,          NULL};
-    RH_CHECK_EQ_INT(0, run(dev, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(dev, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "-> 200 ok") != NULL);
     RH_CHECK(strstr(out, "registered with --dev") == NULL);
     RH_CHECK_EQ_INT(1, sink_count(s));
-    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(show, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "state:           enabled") &&
              strstr(out, "last success:    20") &&
              strstr(out, "failed in a row: 0"));
     /* a 410: disabled at once, told, shown with its reason */
     const char *add_gone[] = {"endpoint", "add",     gone_url, "--events", "b",
                               "--dev",    "--store", store,    NULL};
-    RH_CHECK_EQ_INT(0, run(add_gone, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add_gone, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", gone, secret));
     const char *emit_b[] = {"emit", "b", "{}", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(emit_b, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit_b, NULL, out, sizeof out));
     const char *quiet[] = {"worker",  "--until-idle", "--dev", "--quiet",
                            "--store", store,          NULL};
-    RH_CHECK_EQ_INT(0, run(quiet, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(quiet, NULL, out, sizeof out));
     char said[128];
     snprintf(said, sizeof said, "endpoint %s: disabled (gone)", gone);
     RH_CHECK(strstr(out, said) != NULL);
     const char *list[] = {"endpoint", "list", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(list, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "disabled (gone)") && strstr(out, "failing since"));
     /* the endpoint's own settings, at add and changed later */
     const char *set[] = {
         "endpoint", "set",        ep, "--rate",  "2",   "--max-in-flight",
         "3",        "--schedule", "", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(set, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(set, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(show, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "rate limit:      2 a second") &&
              strstr(out, "max in flight:   3") &&
              strstr(out, "schedule:        no retries") &&
@@ -561,8 +518,8 @@ static void test_cli__dev_endpoints_and_health(void)
     const char *unset[] = {
         "endpoint",     "set",  ep,        "--schedule", "default",
         "--timeout-ms", "1500", "--store", store,        NULL};
-    RH_CHECK_EQ_INT(0, run(unset, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(unset, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(show, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "schedule:        the worker's") &&
              strstr(out, "timeout:         1500 ms"));
     /* a client certificate from files, shown, removed */
@@ -575,49 +532,49 @@ static void test_cli__dev_endpoints_and_health(void)
     const char *with_cert[] = {
         "endpoint",     "set",    ep,        "--client-cert", cert_path,
         "--client-key", key_path, "--store", store,           NULL};
-    RH_CHECK_EQ_INT(0, run(with_cert, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(with_cert, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(show, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "client cert:     yes") != NULL);
     const char *half[] = {"endpoint", "set",     ep,    "--client-cert",
                           cert_path,  "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(half, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(half, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--client-key: missing") != NULL);
     const char *swapped[] = {
         "endpoint",     "set",     ep,        "--client-cert", key_path,
         "--client-key", cert_path, "--store", store,           NULL};
-    RH_CHECK_EQ_INT(2, run(swapped, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(swapped, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "not a PEM certificate") != NULL);
     const char *no_cert[] = {"endpoint", "set", ep,  "--no-client-cert",
                              "--store",  store, NULL};
-    RH_CHECK_EQ_INT(0, run(no_cert, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(show, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(no_cert, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(show, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "client cert:     none") != NULL);
     char rm[160];
     snprintf(rm, sizeof rm, "rm -rf '%s'", pki);
     RH_CHECK_EQ_INT(0, system(rm));
     const char *bad_rate[] = {"endpoint", "set",     ep,    "--rate",
                               "fast",     "--store", store, NULL};
-    RH_CHECK_EQ_INT(2, run(bad_rate, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_rate, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--rate") != NULL);
     /* prune keeps what is pending (a paused endpoint's) and its event */
     const char *pause[] = {"endpoint", "pause", ep, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(pause, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(emit, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(pause, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
     size_t sent = sink_count(s);
     const char *prune[] = {"prune",   "--older-than", "0s",
                            "--store", store,          NULL};
-    RH_CHECK_EQ_INT(0, run(prune, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(prune, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "pruned 2 finished deliveries") != NULL);
-    RH_CHECK_EQ_INT(0, run(prune, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(prune, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "pruned 0 finished deliveries") != NULL);
     const char *resume[] = {"endpoint", "resume", ep, "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, run(resume, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, run(dev, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(resume, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(dev, NULL, out, sizeof out));
     RH_CHECK_EQ_INT(sent + 1, sink_count(s));
     const char *bad_auto[] = {"worker", "--until-idle", "--auto-disable",
                               "400d",   "--store",      store,
                               NULL};
-    RH_CHECK_EQ_INT(2, run(bad_auto, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_auto, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--auto-disable") != NULL);
     sink_stop(s);
 }

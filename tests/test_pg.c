@@ -212,18 +212,14 @@ static pid_t spawn_worker(const char *schema)
 {
     char store[600];
     snprintf(store, sizeof store, "pg:%s", rh_test_pg());
-    pid_t pid = fork();
-    if (pid == 0) {
-        const char *argv[] = {rh_test_tool(),        "worker",   "--store",  store,
-                              "--schema",    schema,     "--dev",    "--quiet",
-                              "--timeout-ms", "1000",    "--lease-ms", "2000",
-                              NULL};
-        if (!freopen("/dev/null", "w", stdout))
-            _exit(126);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
+    const char *args[] = {"worker", "--store",    store,     "--schema",
+                          schema,   "--dev",      "--quiet", "--timeout-ms",
+                          "1000",   "--lease-ms", "2000",    NULL};
+    /* what the workers say about the restarts the tests make goes to a
+     * file in the test's folder, not into make check's output */
+    char log[160];
+    rh_test_path(log, sizeof log, "workers.log");
+    return rh_test_tool_spawn(args, NULL, log);
 }
 
 /* Emit n events to the store in one host transaction per 500. */

@@ -87,6 +87,21 @@ unsigned cli_http_port(struct MHD_Daemon *d)
     return info ? info->port : 0;
 }
 
+void cli_http_base_url(const cli_http_addr *addr, struct MHD_Daemon *d,
+                       char *out, size_t size)
+{
+    char host[INET6_ADDRSTRLEN] = "";
+    const struct sockaddr_in *v4 = (const struct sockaddr_in *)&addr->ss;
+    const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&addr->ss;
+    if (addr->ss.ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+        snprintf(out, size, "http://[%s]:%u", host, cli_http_port(d));
+    } else {
+        inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+        snprintf(out, size, "http://%s:%u", host, cli_http_port(d));
+    }
+}
+
 cli_mhd_result cli_http_reply(struct MHD_Connection *c, unsigned status,
                               const char *content_type, const char *body,
                               size_t len)

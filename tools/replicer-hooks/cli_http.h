@@ -34,6 +34,9 @@ struct MHD_Daemon *cli_http_start(const cli_http_addr *addr,
                                   char *err, size_t errsz);
 /* The port it listens on (the one picked, for port 0). */
 unsigned cli_http_port(struct MHD_Daemon *d);
+/* "http://127.0.0.1:8080", "http://[::1]:8080": where d answers. */
+void cli_http_base_url(const cli_http_addr *addr, struct MHD_Daemon *d,
+                       char *out, size_t size);
 
 /* Queue a response whose body is copied. */
 cli_mhd_result cli_http_reply(struct MHD_Connection *c, unsigned status,

@@ -993,14 +993,9 @@ static int run_dashboard(cli_args *a)
     if (!d)
         return cli_bad(a, "--listen", err);
     cli_catch_stop();
-    char shown[120];
-    if (addr.ss.ss_family == AF_INET6)
-        snprintf(shown, sizeof shown, "[::1]:%u", cli_http_port(d));
-    else
-        snprintf(shown, sizeof shown, "%.*s:%u", (int)strcspn(listen, ":"),
-                 strchr(listen, ':') ? listen : "127.0.0.1", cli_http_port(d));
-    printf("dashboard on http://%s/%s\n", shown,
-           db.token ? "?token=<your token>" : "");
+    char base[120];
+    cli_http_base_url(&addr, d, base, sizeof base);
+    printf("dashboard on %s/%s\n", base, db.token ? "?token=<your token>" : "");
     fflush(stdout);
     while (!cli_stop) {
         struct timespec tick = {0, 100 * 1000 * 1000};

@@ -175,9 +175,11 @@ static int run_listen(cli_args *a)
         return cli_bad(a, "--port", err);
     }
     cli_catch_stop();
-    printf("listening on http://127.0.0.1:%u/ (an endpoint for it: "
-           "'%s endpoint add http://127.0.0.1:%u/ --events \"*\" --dev')\n\n",
-           cli_http_port(d), cli_prog, cli_http_port(d));
+    char base[120];
+    cli_http_base_url(&addr, d, base, sizeof base);
+    printf("listening on %s/ (an endpoint for it: '%s endpoint add %s/ "
+           "--events \"*\" --dev')\n\n",
+           base, cli_prog, base);
     fflush(stdout);
     for (;;) {
         struct timespec tick = {0, 20 * 1000 * 1000};

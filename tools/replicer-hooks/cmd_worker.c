@@ -325,8 +325,9 @@ static int run_worker(cli_args *a)
             rh_ctx_free(ctx);
             return EXIT_USAGE;
         }
-        fprintf(stderr, "%s worker: metrics on http://%s/metrics\n", cli_prog,
-                a->text[O_METRICS]);
+        char base[120];
+        cli_http_base_url(&maddr, server, base, sizeof base);
+        fprintf(stderr, "%s worker: metrics on %s/metrics\n", cli_prog, base);
     }
     cli_catch_stop();
     int storage_errors = 0, failing_after_stop = 0;
