@@ -86,7 +86,7 @@ TEST_BIN := $(BUILD)/test-runner
 TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
-        format deps valgrind examples interop bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps
+        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -183,8 +183,23 @@ check-symbols: $(SHARED) $(SQLITE_SHARED) $(PG_LIBS_ALL)
 	@if [ -n "$(PG_LIBS_ALL)" ]; then sh scripts/check-symbols.sh $(PG_SHARED) docs/symbols-pg.txt; fi
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols
-	RH_TOOL=$(TOOL) sh scripts/with-pg.sh $(TEST_BIN) $(TESTS)
+	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols browser-deps
+	RH_TOOL=$(TOOL) RH_BROWSER_DIR=$(BROWSER_DIR) sh scripts/with-pg.sh $(TEST_BIN) $(TESTS)
+
+# The dashboard's browser test: playwright-core from the npm registry at the
+# committed lockfile's version, driving Debian's Chromium. Without node, npm
+# or chromium the test is counted as skipped (.ci/run installs them).
+BROWSER_DIR := build/browser
+browser-deps:
+	@if command -v node >/dev/null && command -v npm >/dev/null && \
+	    [ -x "$${RH_CHROMIUM:-/usr/bin/chromium}" ]; then \
+	    mkdir -p $(BROWSER_DIR) && \
+	    cp tests/browser/package.json tests/browser/package-lock.json \
+	        tests/browser/dashboard.mjs $(BROWSER_DIR)/ && \
+	    { [ -d $(BROWSER_DIR)/node_modules/playwright-core ] || \
+	      (cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --silent) || \
+	      echo "playwright-core could not be installed: the browser test is skipped"; }; \
+	else echo "node, npm or chromium is missing: the browser test is skipped"; fi
 
 valgrind: deps
 	@$(MAKE) --no-print-directory $(TEST_BIN) $(TOOL)

@@ -361,7 +361,77 @@ static void test_serve__dashboard_security(void)
     RH_CHECK_EQ_INT(0, stop_server(pid, fd));
 }
 
+/* The seed's dashboard flow in a real browser (Debian's Chromium, driven by
+ * playwright-core from tests/browser/dashboard.mjs): endpoints added with
+ * their secret shown once, an event sent from the page, its deliveries and
+ * attempts seen, a failed one resent. What the receiver got is checked
+ * here: signed with the secret the page showed. */
+static void test_serve__dashboard_in_a_browser(void)
+{
+    const char *dir = getenv("RH_BROWSER_DIR");
+    const char *chromium = getenv("RH_CHROMIUM");
+    char script[256], modules[256], db[128], store[160], base[128], ok[128],
+        bad[128], out[16384], tool[512];
+    snprintf(script, sizeof script, "%s/dashboard.mjs",
+             dir && *dir ? dir : "build/browser");
+    snprintf(modules, sizeof modules, "%s/node_modules/playwright-core",
+             dir && *dir ? dir : "build/browser");
+    if (access(chromium && *chromium ? chromium : "/usr/bin/chromium", X_OK))
+        RH_SKIP("no Chromium (apt-get install chromium)");
+    if (access(script, R_OK) || access(modules, R_OK))
+        RH_SKIP("playwright-core is not installed (make browser-deps)");
+    if (!realpath(rh_test_tool(), tool))
+        RH_SKIP("the tool is not built");
+    sink *s = rh_test_sink();
+    int fd = -1;
+    rh_test_path(db, sizeof db, "dashboard-browser");
+    snprintf(store, sizeof store, "sqlite:%s", db);
+    sink_url(s, "/ok", ok, sizeof ok);
+    sink_url(s, "/fail", bad, sizeof bad);
+    sink_rule(s, "/fail", 500, 0, NULL, "{\"error\":\"down for maintenance\"}",
+              -1);
+    const char *args[] = {"dashboard", "--listen", "127.0.0.1:0", "--dev",
+                          "--store",   store,      NULL};
+    pid_t pid = start_server(args, "dashboard on ", base, sizeof base, &fd);
+    RH_CHECK(pid > 0);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "node '%s' '%s' '%s' '%s' '%s' '%s' 2>&1", script,
+             base, ok, bad, tool, store);
+    FILE *p = popen(cmd, "r");
+    RH_CHECK(p != NULL);
+    size_t got = fread(out, 1, sizeof out - 1, p);
+    out[got] = '\0';
+    int status = pclose(p);
+    if (status != 0)
+        fprintf(stderr, "    the browser test said:\n%s\n", out);
+    RH_CHECK_EQ_INT(0, status);
+    RH_CHECK(strstr(out, "browser: ok") != NULL);
+    /* the receiver got the event, signed with the secret the page showed */
+    char secret[RH_SECRET_SIZE] = "";
+    const char *at = strstr(out, "secret=");
+    RH_CHECK(at != NULL);
+    sscanf(at, "secret=%100s", secret);
+    int verified = 0, failed_attempts = 0;
+    for (size_t i = 0; i < sink_count(s); i++) {
+        sink_request r;
+        if (sink_get(s, i, &r) != 0)
+            continue;
+        if (!strcmp(r.path, "/ok")) {
+            RH_CHECK(strstr(r.body, "\"data\":{\"order\":42}") != NULL);
+            verified += rh_test_verify_request(&r, secret, -1) == RH_OK;
+        } else if (!strcmp(r.path, "/fail")) {
+            failed_attempts++; /* the first attempt, and the resend's */
+        }
+        sink_request_free(&r);
+    }
+    RH_CHECK_EQ_INT(1, verified);
+    RH_CHECK_EQ_INT(2, failed_attempts);
+    RH_CHECK_EQ_INT(0, stop_server(pid, fd));
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_serve[] = {
+    {"serve__dashboard_in_a_browser", test_serve__dashboard_in_a_browser},
     {"serve__listen_prints_verifies_and_answers",
      test_serve__listen_prints_verifies_and_answers},
     {"serve__worker_metrics", test_serve__worker_metrics},

@@ -227,7 +227,9 @@ static cli_mhd_result send_page(struct MHD_Connection *c, unsigned status,
                             "base-uri 'none'");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    /* same-origin, not no-referrer: with no-referrer a browser sends
+     * "Origin: null" on our own form posts, which same_site_post refuses */
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
     MHD_add_response_header(r, "Cache-Control", "no-store");
     if (set_cookie)
         MHD_add_response_header(r, "Set-Cookie", set_cookie);
@@ -522,7 +524,7 @@ static cli_mhd_result endpoint_page(struct MHD_Connection *c, dashboard *db,
     put(&pg, "</dd><dt>state</dt><dd class=\"state\">");
     esc(&pg, cli_endpoint_state(ep, state, sizeof state));
     cli_endpoint_health(ep, health, sizeof health);
-    put(&pg, "</dd><dt>health</dt><dd>");
+    put(&pg, "</dd><dt>health</dt><dd class=\"health\">");
     esc(&pg, health);
     put(&pg, "</dd></dl><p class=\"actions\">");
     char action[80];
