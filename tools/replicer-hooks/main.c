@@ -126,8 +126,9 @@ static int group_usage(const char *group, FILE *f)
         if (!strncmp(name, group, len) && name[len] == ' ') {
             if (!n++)
                 fprintf(f, "usage:\n");
-            fprintf(f, "  %s %s %s\n      %s\n", cli_prog, name,
-                    commands[i]->synopsis, commands[i]->summary);
+            const char *syn = commands[i]->synopsis;
+            fprintf(f, "  %s %s%s%s\n      %s\n", cli_prog, name,
+                    *syn ? " " : "", syn, commands[i]->summary);
         }
     }
     if (n)
