@@ -1,11 +1,32 @@
-/* replicer-hooks: how the tool reports bad input and library failures (by
- * the command's own flag names), and the value parsers the commands share. */
+/* replicer-hooks: a command's options looked up, how the tool reports bad
+ * input and library failures (by the command's own flag names), and the
+ * value parsers the commands share. */
 #include "cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+const char *cli_prog = "replicer-hooks";
+
+const cli_opt *cli_find_opt(const cli_command *c, const char *name)
+{
+    for (const cli_opt *o = c->opts; o && o->name; o++)
+        if (!strcmp(o->name, name))
+            return o;
+    return NULL;
+}
+
+int cli_has(const cli_command *c, const char *name)
+{
+    if (name[0] == '-')
+        return cli_find_opt(c, name) != NULL;
+    for (int i = 0; i < 4 && c->pos_names[i]; i++)
+        if (!strcmp(c->pos_names[i], name))
+            return 1;
+    return 0;
+}
 
 int cli_bad(const cli_args *a, const char *what, const char *why)
 {

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *cli_prog = "replicer-hooks";
-
 static const cli_command *const commands[] = {
     &cli_cmd_send,
     &cli_cmd_verify,
@@ -61,24 +59,6 @@ static void usage_main(FILE *f)
             "  %s <command> --help   the options of a command\n"
             "  %s --version          the library version\n",
             cli_prog, cli_prog);
-}
-
-const cli_opt *cli_find_opt(const cli_command *c, const char *name)
-{
-    for (const cli_opt *o = c->opts; o && o->name; o++)
-        if (!strcmp(o->name, name))
-            return o;
-    return NULL;
-}
-
-int cli_has(const cli_command *c, const char *name)
-{
-    if (name[0] == '-')
-        return cli_find_opt(c, name) != NULL;
-    for (int i = 0; i < 4 && c->pos_names[i]; i++)
-        if (!strcmp(c->pos_names[i], name))
-            return 1;
-    return 0;
 }
 
 void cli_usage(const cli_command *c, FILE *f)
