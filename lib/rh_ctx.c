@@ -287,27 +287,38 @@ done:
 /* The host's log callback, wrapped so that its own failure is handed back
  * exactly instead of being taken for a storage failure. */
 typedef struct log_pass {
+    const rh_query *q;
     rh_attempt_cb on_attempt;
     rh_delivery_cb on_delivery;
     void *userdata;
     int cb_rc;
+    int passed;
 } log_pass;
 
+/* A host's own store may predate a filter (the event type, status or
+ * outcome came in 0.2.0): what it should have left out is left out here,
+ * so the host never sees a row its query excludes. */
 static int pass_attempt(const rh_attempt *at, void *p)
 {
     log_pass *lp = p;
+    if (!rh__query_matches_attempt(lp->q, at))
+        return RH_OK;
     int rc = lp->on_attempt(at, lp->userdata);
     if (rc < 0)
         lp->cb_rc = rc;
+    lp->passed++;
     return rc;
 }
 
 static int pass_delivery(const rh_delivery *dl, void *p)
 {
     log_pass *lp = p;
+    if (!rh__query_matches_delivery(lp->q, dl))
+        return RH_OK;
     int rc = lp->on_delivery(dl, lp->userdata);
     if (rc < 0)
         lp->cb_rc = rc;
+    lp->passed++;
     return rc;
 }
 
@@ -315,7 +326,7 @@ static int pass_delivery(const rh_delivery *dl, void *p)
 static int log_query(rh_ctx *ctx, const rh_query *q, rh_attempt_cb on_attempt,
                      rh_delivery_cb on_delivery, void *userdata)
 {
-    log_pass lp = {on_attempt, on_delivery, userdata, 0};
+    log_pass lp = {q, on_attempt, on_delivery, userdata, 0, 0};
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
@@ -331,8 +342,9 @@ static int log_query(rh_ctx *ctx, const rh_query *q, rh_attempt_cb on_attempt,
     ctx->in_callback = 0;
     if (lp.cb_rc < 0)
         return lp.cb_rc;
-    return rh__storage_code(ctx, rc,
-                            on_attempt ? "query_attempts" : "query_deliveries");
+    rc = rh__storage_code(ctx, rc,
+                          on_attempt ? "query_attempts" : "query_deliveries");
+    return rc < 0 ? rc : lp.passed;
 }
 
 int rh_log_attempts(rh_ctx *ctx, const rh_query *q, rh_attempt_cb cb,
@@ -384,6 +396,43 @@ int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)
                               endpoint_id);
     rc = ctx->storage.recover(endpoint_id, since_ms, rh__ctx_now(ctx),
                               ctx->storage.userdata);
+    ctx->claim_blocked = 0;
+    rc = rh__storage_code(ctx, rc, "recover");
+    rh__ctx_update_timer(ctx);
+    return rc;
+}
+
+int rh_recover(rh_ctx *ctx, const rh_query *q)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!q)
+        return rh__ctx_error(ctx, RH_E_INVALID_ARG, "query is NULL");
+    if (rh_query_status(q) >= 0 || rh_query_outcome(q) >= 0 ||
+        rh_query_delivery(q) || rh_query_state(q) >= 0)
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_VALUE,
+                              RH_REFUSAL_MALFORMED,
+                              "recover selects by endpoint, event, event type "
+                              "and time only: its query sets a status, an "
+                              "outcome, a delivery or a state");
+    if (rh_query_endpoint(q) &&
+        !rh__ctx_find_endpoint(ctx, rh_query_endpoint(q)))
+        return rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
+                              RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
+                              rh_query_endpoint(q));
+    if (ctx->storage.recover_matching) {
+        rc = ctx->storage.recover_matching(q, rh__ctx_now(ctx),
+                                           ctx->storage.userdata);
+    } else if (rh_query_endpoint(q) && !rh_query_event(q) &&
+               !rh_query_event_type(q) && !rh_query_until_ms(q)) {
+        rc = ctx->storage.recover(rh_query_endpoint(q), rh_query_since_ms(q),
+                                  rh__ctx_now(ctx), ctx->storage.userdata);
+    } else {
+        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
+                             "this storage recovers one endpoint since a time "
+                             "only (it has no recover_matching slot)");
+    }
     ctx->claim_blocked = 0;
     rc = rh__storage_code(ctx, rc, "recover");
     rh__ctx_update_timer(ctx);

@@ -323,12 +323,20 @@ int rh_query_new(rh_query **out)
     rh_query *q;
     if (!out)
         return RH_E_INVALID_ARG;
-    q = rh__calloc(&rh__default_allocator, sizeof *q);
+    q = rh__malloc(&rh__default_allocator, sizeof *q);
     if (!q)
         return RH_E_NOMEM;
-    q->state = -1;
+    rh__query_init(q);
     *out = q;
     return RH_OK;
+}
+
+void rh__query_init(rh_query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->state = -1;
+    q->status = -1;
+    q->outcome = -1;
 }
 
 void rh_query_free(rh_query *q) { rh__free(&rh__default_allocator, q); }
@@ -379,6 +387,38 @@ int rh_query_set_time_range(rh_query *q, int64_t since_ms, int64_t until_ms)
     q->until_ms = until_ms;
     return RH_OK;
 }
+int rh_query_set_event_type(rh_query *q, const char *pattern)
+{
+    if (!q || (pattern && !rh__pattern_valid(pattern)))
+        return RH_E_INVALID_ARG;
+    if (!pattern || !strcmp(pattern, "*"))
+        q->type[0] = '\0';
+    else
+        rh__strlcpy(q->type, pattern, sizeof q->type);
+    return RH_OK;
+}
+int rh_query_set_status(rh_query *q, int status)
+{
+    if (!q || status < -1 || (status > 0 && (status < 100 || status > 599)))
+        return RH_E_INVALID_ARG;
+    q->status = status;
+    return RH_OK;
+}
+int rh_query_set_outcome(rh_query *q, int outcome)
+{
+    if (!q || outcome < -1 || outcome > RH_OUTCOME_BAD_RESPONSE)
+        return RH_E_INVALID_ARG;
+    q->outcome = outcome;
+    return RH_OK;
+}
+int rh_query_set_delivery_cursor(rh_query *q, int64_t created_ms,
+                                 const char *delivery_id)
+{
+    if (!q || (delivery_id && !rh__id_valid(delivery_id)))
+        return RH_E_INVALID_ARG;
+    q->after_created_ms = delivery_id ? created_ms : 0;
+    return set_id(q->after_id, delivery_id);
+}
 int rh_query_set_limit(rh_query *q, size_t limit)
 {
     if (!q)
@@ -412,6 +452,26 @@ int64_t rh_query_since_ms(const rh_query *q) { return q ? q->since_ms : 0; }
 int64_t rh_query_until_ms(const rh_query *q) { return q ? q->until_ms : 0; }
 size_t rh_query_limit(const rh_query *q) { return rh__query_effective_limit(q); }
 int64_t rh_query_cursor(const rh_query *q) { return q ? q->cursor : 0; }
+const char *rh_query_event_type(const rh_query *q)
+{
+    return q && q->type[0] ? q->type : NULL;
+}
+int rh_query_status(const rh_query *q)
+{
+    return q ? q->status : -1;
+}
+int rh_query_outcome(const rh_query *q)
+{
+    return q ? q->outcome : -1;
+}
+int64_t rh_query_delivery_cursor_ms(const rh_query *q)
+{
+    return q && q->after_id[0] ? q->after_created_ms : 0;
+}
+const char *rh_query_delivery_cursor_id(const rh_query *q)
+{
+    return q && q->after_id[0] ? q->after_id : NULL;
+}
 
 size_t rh__query_effective_limit(const rh_query *q)
 {
@@ -434,6 +494,12 @@ int rh__query_matches_attempt(const rh_query *q, const rh_attempt *at)
         return 0;
     if (q->until_ms && at->started_ms >= q->until_ms)
         return 0;
+    if (q->type[0] && !rh__pattern_matches(q->type, rh_attempt_event_type(at)))
+        return 0;
+    if (q->status >= 0 && at->status != q->status)
+        return 0;
+    if (q->outcome >= 0 && at->outcome != q->outcome)
+        return 0;
     return at->seq > q->cursor;
 }
 
@@ -454,6 +520,12 @@ int rh__query_matches_delivery(const rh_query *q, const rh_delivery *dl)
     if (dl->created_ms < q->since_ms)
         return 0;
     if (q->until_ms && dl->created_ms >= q->until_ms)
+        return 0;
+    if (q->type[0] && !rh__pattern_matches(q->type, rh_delivery_event_type(dl)))
+        return 0;
+    if (q->after_id[0] && (dl->created_ms < q->after_created_ms ||
+                           (dl->created_ms == q->after_created_ms &&
+                            strcmp(dl->id, q->after_id) <= 0)))
         return 0;
     return 1;
 }

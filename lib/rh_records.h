@@ -63,6 +63,11 @@ struct rh_query {
     int64_t until_ms;
     size_t limit;
     int64_t cursor;
+    char type[RH_TYPE_MAX + 3]; /* an event type or "prefix.*"; "" any */
+    int status;                 /* attempts: -1 any */
+    int outcome;                /* attempts: -1 any */
+    int64_t after_created_ms;   /* deliveries after (this, after_id) */
+    char after_id[RH_ID_SIZE];  /* "" none */
 };
 
 /* What one fair claim may take (rh_storage.h, version 2). */
@@ -90,6 +95,7 @@ rh_attempt *rh__attempt_copy(const rh_allocator *a, const rh_attempt *at);
 int rh__query_matches_attempt(const rh_query *q, const rh_attempt *at);
 int rh__query_matches_delivery(const rh_query *q, const rh_delivery *dl);
 size_t rh__query_effective_limit(const rh_query *q);
+void rh__query_init(rh_query *q); /* every filter "any" */
 
 /* The default backend (storage/rh_memstore.c). */
 int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,

@@ -579,7 +579,121 @@ static void test_cli__dev_endpoints_and_health(void)
     sink_stop(s);
 }
 
+/* Count the lines of out that hold `what`. */
+static int lines_with(const char *out, const char *what)
+{
+    int n = 0;
+    for (const char *p = out; (p = strstr(p, what)) != NULL; p += strlen(what))
+        n++;
+    return n;
+}
+
+/* log's filters and paging, and recovery across endpoints by type. */
+static void test_cli__log_filters_and_bulk_recover(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], store[160], url_a[128], url_b[128], out[16384], ep[64],
+        secret[128];
+    rh_test_path(path, sizeof path, "cli-log");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    sink_url(s, "/a", url_a, sizeof url_a);
+    sink_url(s, "/b", url_b, sizeof url_b);
+    sink_rule(s, "/a", 500, 0, NULL, NULL, 1);
+    sink_rule(s, "/b", 503, 0, NULL, NULL, 2);
+    const char *add_a[] = {"endpoint", "add",     url_a, "--events", "order.*",
+                           "--dev",    "--store", store, NULL};
+    const char *add_b[] = {"endpoint", "add",     url_b, "--events", "*",
+                           "--dev",    "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add_a, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add_b, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", ep, secret));
+    const char *emit_o[] = {"emit", "order.paid", "{}", "--store", store, NULL};
+    const char *emit_i[] = {"emit",    "invoice.paid", "{}",
+                            "--store", store,          NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit_o, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit_i, NULL, out, sizeof out));
+    const char *work[] = {"worker",  "--until-idle", "--dev", "--schedule", "",
+                          "--quiet", "--store",      store,   NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(3, lines_with(out, "failed for good"));
+
+    /* attempts by status, type pattern, outcome */
+    const char *by_500[] = {"log",     "--status", "500", "--json",
+                            "--store", store,      NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(by_500, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(1, lines_with(out, "\"status\":500"));
+    RH_CHECK_EQ_INT(0, lines_with(out, "\"status\":503"));
+    const char *by_type[] = {"log",     "--event-type", "order.*", "--json",
+                             "--store", store,          NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(by_type, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, lines_with(out, "\"event_type\":\"order.paid\""));
+    RH_CHECK_EQ_INT(0, lines_with(out, "invoice.paid"));
+    const char *by_outcome[] = {"log",     "--outcome", "http_status",
+                                "--json",  "--limit",   "2",
+                                "--store", store,       NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(by_outcome, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, lines_with(out, "\"outcome\":\"http_status\""));
+    const char *more = strstr(out, "more: --after ");
+    RH_CHECK(more != NULL);
+    char cursor[64] = "";
+    if (more)
+        sscanf(more + 14, "%63s", cursor);
+    const char *page2[] = {"log",     "--outcome", "http_status", "--json",
+                           "--limit", "2",         "--after",     cursor,
+                           "--store", store,       NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(page2, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(1, lines_with(out, "\"outcome\":\"http_status\""));
+    RH_CHECK(strstr(out, "more:") == NULL);
+
+    /* deliveries and their state */
+    const char *dl_failed[] = {"log",     "--deliveries", "--state",
+                               "failed",  "--event-type", "invoice.paid",
+                               "--store", store,          NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(dl_failed, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(1, lines_with(out, "invoice.paid"));
+    RH_CHECK(strstr(out, "failed") && strstr(out, ep));
+
+    /* filters that do not fit are refused by name */
+    const char *bad1[] = {"log",     "--deliveries", "--status", "500",
+                          "--store", store,          NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad1, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--status: filters attempts") != NULL);
+    const char *bad2[] = {"log", "--state", "failed", "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad2, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--state: needs --deliveries") != NULL);
+    const char *bad3[] = {"log", "--event-type", "a b", "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad3, NULL, out, sizeof out));
+    const char *bad4[] = {"recover", "--since", "1h",  "--until",
+                          "2h",      "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad4, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--until: is before --since") != NULL);
+
+    /* recover order.* on every endpoint: two deliveries, one on each */
+    const char *rec_orders[] = {"recover", "--since", "1h",  "--event-type",
+                                "order.*", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(rec_orders, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "2 deliveries queued again") != NULL);
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(5, (int)sink_count(s));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(dl_failed, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(1, lines_with(out, "invoice.paid"));
+    /* then the rest, on the one endpoint */
+    const char *rec_rest[] = {"recover", ep,    "--since", "1h",
+                              "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(rec_rest, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "1 delivery queued again") != NULL);
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(6, (int)sink_count(s));
+    const char *still[] = {"log",    "--deliveries", "--state", "failed",
+                           "--json", "--store",      store,     NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(still, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, lines_with(out, "\"delivery\""));
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_cli[] = {
+    {"cli__log_filters_and_bulk_recover",
+     test_cli__log_filters_and_bulk_recover},
     {"cli__dev_endpoints_and_health", test_cli__dev_endpoints_and_health},
     {"cli__store_commands_end_to_end", test_cli__store_commands_end_to_end},
     {"cli__store_errors_name_the_argument",

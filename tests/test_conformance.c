@@ -9,19 +9,19 @@
 #define T0 1700000000000LL
 
 /* Enqueue one event of `type` with n deliveries named <prefix><i> to
- * endpoint ep, due at due_ms. */
-static int put(rh_storage *st, const char *event_id, const char *prefix,
-               int n, const char *ep, int64_t due_ms, const char *data,
-               size_t len)
+ * endpoint ep, due (and created) at due_ms. */
+static int put_typed(rh_storage *st, const char *event_id, const char *type,
+                     const char *prefix, int n, const char *ep, int64_t due_ms,
+                     const char *data, size_t len)
 {
     rh_event *ev = NULL;
     rh_delivery *dls[16] = {NULL};
     const rh_delivery *ptrs[16];
-    int rc = rh_event_new(&ev, event_id, "order.paid", T0, data, len);
+    int rc = rh_event_new(&ev, event_id, type, T0, data, len);
     for (int i = 0; rc == RH_OK && i < n; i++) {
         char id[RH_ID_SIZE];
         snprintf(id, sizeof id, "%s%d", prefix, i);
-        rc = rh_delivery_new(&dls[i], id, event_id, ep, "order.paid",
+        rc = rh_delivery_new(&dls[i], id, event_id, ep, type,
                              RH_DELIVERY_PENDING, 0, due_ms, due_ms, due_ms);
         ptrs[i] = dls[i];
     }
@@ -31,6 +31,13 @@ static int put(rh_storage *st, const char *event_id, const char *prefix,
         rh_delivery_free(dls[i]);
     rh_event_free(ev);
     return rc;
+}
+
+static int put(rh_storage *st, const char *event_id, const char *prefix, int n,
+               const char *ep, int64_t due_ms, const char *data, size_t len)
+{
+    return put_typed(st, event_id, "order.paid", prefix, n, ep, due_ms, data,
+                     len);
 }
 
 typedef struct offer_log {
@@ -387,6 +394,196 @@ static void conf_resend_and_recover(void)
     close_store(&st);
 }
 
+/* Finish a claimed delivery with one attempt of the given answer. */
+static int finish(rh_storage *st, const char *id, const char *event_id,
+                  const char *ep, const char *type, int state, int status,
+                  int outcome, int64_t started)
+{
+    rh_delivery *dl = NULL;
+    rh_attempt *at = NULL;
+    int rc =
+        rh_delivery_new(&dl, id, event_id, ep, type, state, 1, T0, T0, started);
+    if (rc == RH_OK)
+        rc = rh_attempt_new(&at, 0, id, ep, event_id, type, 1, started, 5,
+                            status, state == RH_DELIVERY_SUCCEEDED, outcome, "",
+                            0, "");
+    if (rc == RH_OK)
+        rc = st->complete(dl, at, st->userdata);
+    rh_attempt_free(at);
+    rh_delivery_free(dl);
+    return rc;
+}
+
+typedef struct dl_log {
+    int n;
+    char ids[16][RH_ID_SIZE];
+    int64_t created[16];
+} dl_log;
+
+static int dl_each(const rh_delivery *dl, void *ud)
+{
+    dl_log *d = ud;
+    if (d->n < 16) {
+        snprintf(d->ids[d->n], RH_ID_SIZE, "%s", rh_delivery_id(dl));
+        d->created[d->n] = rh_delivery_created_ms(dl);
+    }
+    d->n++;
+    return RH_OK;
+}
+
+/* Three events of three types, their deliveries failed (500, a timeout)
+ * or succeeded: the attempts by type, pattern, status and outcome. */
+static void conf_queries_by_type_status_and_outcome(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    att_log a = {0};
+    rh_query *q = NULL;
+    RH_CHECK_EQ_INT(RH_OK, put_typed(&st, "evt_p", "order.paid", "dlv_p", 2,
+                                     "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put_typed(&st, "evt_r", "order.refund.issued",
+                                     "dlv_r", 1, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put_typed(&st, "evt_i", "invoice.paid", "dlv_i", 1,
+                                     "ep_2", T0, "{}", 2));
+    RH_CHECK_EQ_INT(4, claim(&st, T0, T0 + 100, 10, &o, 1));
+    RH_CHECK_EQ_INT(RH_OK,
+                    finish(&st, "dlv_p0", "evt_p", "ep_1", "order.paid",
+                           RH_DELIVERY_SUCCEEDED, 200, RH_OUTCOME_OK, T0 + 1));
+    RH_CHECK_EQ_INT(RH_OK, finish(&st, "dlv_p1", "evt_p", "ep_1", "order.paid",
+                                  RH_DELIVERY_FAILED, 500,
+                                  RH_OUTCOME_HTTP_STATUS, T0 + 2));
+    RH_CHECK_EQ_INT(RH_OK, finish(&st, "dlv_r0", "evt_r", "ep_1",
+                                  "order.refund.issued", RH_DELIVERY_FAILED, 0,
+                                  RH_OUTCOME_TIMEOUT, T0 + 3));
+    RH_CHECK_EQ_INT(RH_OK, finish(&st, "dlv_i0", "evt_i", "ep_2",
+                                  "invoice.paid", RH_DELIVERY_FAILED, 500,
+                                  RH_OUTCOME_HTTP_STATUS, T0 + 4));
+    rh_query_new(&q);
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_event_type(q, "order.*"));
+    RH_CHECK_EQ_INT(3, st.query_attempts(q, att_each, &a, st.userdata));
+    RH_CHECK_EQ_INT(3, count_deliveries(&st, q));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_event_type(q, "order.paid"));
+    RH_CHECK_EQ_INT(2, count_deliveries(&st, q));
+    /* "order.*" is not "order"; "invoice" is not "invoice.paid" */
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_event_type(q, "order"));
+    RH_CHECK_EQ_INT(0, count_deliveries(&st, q));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_event_type(q, "order.refund.*"));
+    RH_CHECK_EQ_INT(1, count_deliveries(&st, q));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_event_type(q, "*"));
+    RH_CHECK(rh_query_event_type(q) == NULL);
+    RH_CHECK_EQ_INT(4, count_deliveries(&st, q));
+    /* by status: the two 500s, on two endpoints; 0 is "no answer" */
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_status(q, 500));
+    a.n = 0;
+    RH_CHECK_EQ_INT(2, st.query_attempts(q, att_each, &a, st.userdata));
+    RH_CHECK_EQ_INT(500, a.status[0]);
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_status(q, 0));
+    a.n = 0;
+    RH_CHECK_EQ_INT(1, st.query_attempts(q, att_each, &a, st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_status(q, -1));
+    /* by outcome, and both filters at once */
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_outcome(q, RH_OUTCOME_TIMEOUT));
+    a.n = 0;
+    RH_CHECK_EQ_INT(1, st.query_attempts(q, att_each, &a, st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_outcome(q, RH_OUTCOME_HTTP_STATUS));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_event_type(q, "invoice.*"));
+    a.n = 0;
+    RH_CHECK_EQ_INT(1, st.query_attempts(q, att_each, &a, st.userdata));
+    /* bad filters are refused, and leave the query as it was */
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_query_set_event_type(q, "a b"));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_query_set_status(q, 99));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_query_set_outcome(q, 42));
+    RH_CHECK_EQ_STR("invoice.*", rh_query_event_type(q));
+    rh_query_free(q);
+    close_store(&st);
+}
+
+/* Deliveries created in the same millisecond (one event's fan-out) page
+ * by (created time, id): each exactly once, in order. */
+static void conf_delivery_pages_break_ties(void)
+{
+    rh_storage st = open_store();
+    rh_query *q = NULL;
+    dl_log d = {0};
+    char seen[8][RH_ID_SIZE];
+    int n = 0;
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_a", "dlv_a", 5, "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK,
+                    put(&st, "evt_b", "dlv_b", 2, "ep_2", T0 + 1, "{}", 2));
+    rh_query_new(&q);
+    rh_query_set_limit(q, 3);
+    for (int page = 0; page < 5; page++) {
+        memset(&d, 0, sizeof d);
+        int got_n = st.query_deliveries(q, dl_each, &d, st.userdata);
+        RH_CHECK(got_n >= 0 && got_n <= 3);
+        if (got_n <= 0)
+            break;
+        for (int i = 0; i < got_n && n < 8; i++)
+            snprintf(seen[n++], RH_ID_SIZE, "%s", d.ids[i]);
+        RH_CHECK_EQ_INT(RH_OK, rh_query_set_delivery_cursor(
+                                   q, d.created[got_n - 1], d.ids[got_n - 1]));
+    }
+    RH_CHECK_EQ_INT(7, n);
+    RH_CHECK_EQ_STR("dlv_a0", seen[0]);
+    RH_CHECK_EQ_STR("dlv_a4", seen[4]);
+    RH_CHECK_EQ_STR("dlv_b0", seen[5]);
+    RH_CHECK_EQ_STR("dlv_b1", seen[6]);
+    rh_query_free(q);
+    close_store(&st);
+}
+
+/* recover_matching: across endpoints by type, by time, by event, then all. */
+static void conf_recover_matching(void)
+{
+    rh_storage st = open_store();
+    offer_log o;
+    rh_query *q = NULL;
+    RH_CHECK_EQ_INT(RH_OK, put_typed(&st, "evt_p", "order.paid", "dlv_p", 2,
+                                     "ep_1", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put_typed(&st, "evt_q", "order.paid", "dlv_q", 1,
+                                     "ep_2", T0 + 10, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put_typed(&st, "evt_i", "invoice.paid", "dlv_i", 1,
+                                     "ep_2", T0 + 20, "{}", 2));
+    RH_CHECK_EQ_INT(4, claim(&st, T0 + 20, T0 + 100, 10, &o, 1));
+    RH_CHECK_EQ_INT(RH_OK,
+                    finish(&st, "dlv_p0", "evt_p", "ep_1", "order.paid",
+                           RH_DELIVERY_SUCCEEDED, 200, RH_OUTCOME_OK, T0 + 21));
+    RH_CHECK_EQ_INT(RH_OK, finish(&st, "dlv_p1", "evt_p", "ep_1", "order.paid",
+                                  RH_DELIVERY_FAILED, 500,
+                                  RH_OUTCOME_HTTP_STATUS, T0 + 21));
+    RH_CHECK_EQ_INT(RH_OK, finish(&st, "dlv_q0", "evt_q", "ep_2", "order.paid",
+                                  RH_DELIVERY_FAILED, 500,
+                                  RH_OUTCOME_HTTP_STATUS, T0 + 21));
+    RH_CHECK_EQ_INT(RH_OK, finish(&st, "dlv_i0", "evt_i", "ep_2",
+                                  "invoice.paid", RH_DELIVERY_FAILED, 500,
+                                  RH_OUTCOME_HTTP_STATUS, T0 + 21));
+    rh_query_new(&q);
+    /* a time range that holds none, then order.* before T0 + 5: dlv_p1 only
+     * (dlv_p0 succeeded and stays so) */
+    rh_query_set_time_range(q, T0 + 30, 0);
+    RH_CHECK_EQ_INT(0, st.recover_matching(q, T0 + 50, st.userdata));
+    rh_query_set_time_range(q, 0, T0 + 5);
+    rh_query_set_event_type(q, "order.*");
+    RH_CHECK_EQ_INT(1, st.recover_matching(q, T0 + 50, st.userdata));
+    RH_CHECK_EQ_INT(1, claim(&st, T0 + 50, T0 + 100, 10, &o, 1));
+    RH_CHECK_EQ_STR("dlv_p1", o.ids[0]);
+    /* by event id */
+    rh_query_free(q);
+    rh_query_new(&q);
+    rh_query_set_event(q, "evt_i");
+    RH_CHECK_EQ_INT(1, st.recover_matching(q, T0 + 60, st.userdata));
+    /* an empty query: every failed delivery left (dlv_q0) */
+    rh_query_free(q);
+    rh_query_new(&q);
+    RH_CHECK_EQ_INT(1, st.recover_matching(q, T0 + 60, st.userdata));
+    RH_CHECK_EQ_INT(0, st.recover_matching(q, T0 + 60, st.userdata));
+    RH_CHECK_EQ_INT(2, claim(&st, T0 + 60, T0 + 100, 10, &o, 1));
+    RH_CHECK(!strcmp(o.ids[0], "dlv_q0") || !strcmp(o.ids[1], "dlv_q0"));
+    RH_CHECK(!strcmp(o.ids[0], "dlv_i0") || !strcmp(o.ids[1], "dlv_i0"));
+    rh_query_free(q);
+    close_store(&st);
+}
+
 /* ---------------------------------------------------- version 2 slots */
 
 typedef struct got_log {
@@ -606,6 +803,9 @@ static void conf_batch_commits_enqueues(void)
     X(complete_appends_and_reschedules)                                        \
     X(queries_filter_and_page)                                                 \
     X(resend_and_recover)                                                      \
+    X(queries_by_type_status_and_outcome)                                      \
+    X(delivery_pages_break_ties)                                               \
+    X(recover_matching)                                                        \
     X(claim_batch_skips_endpoints_without_room)                                \
     X(claim_batch_takes_turns)                                                 \
     X(complete_batch_stores_all_in_order)                                      \

@@ -541,6 +541,18 @@ RH_EXTERN int rh_delivery_resend(rh_ctx *ctx, const char *delivery_id);
  *  @since 0.1.0 */
 RH_EXTERN int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id,
                                   int64_t since_ms);
+/**
+ * Bulk recovery, after an outage: resend every failed delivery that q's
+ * endpoint, event, event type (or pattern) and creation time range select,
+ * each unset meaning any (an empty query recovers every failed delivery),
+ * in one transaction.
+ * @return how many, RH_E_INVALID_ARG (q is NULL, or sets a status, an
+ *         outcome, a delivery or a state, which recovery cannot honour),
+ *         RH_E_UNSUPPORTED (a host's store without recover_matching, asked
+ *         for more than an endpoint and a start), RH_E_FULL, RH_E_STORAGE,
+ *         RH_E_REENTRANT. @since 0.2.0
+ */
+RH_EXTERN int rh_recover(rh_ctx *ctx, const rh_query *q);
 
 /* --------------------------------------------------------------- signing */
 

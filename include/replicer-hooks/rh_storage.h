@@ -87,8 +87,9 @@ RH_EXTERN size_t rh_attempt_response_len(const rh_attempt *at);
 RH_EXTERN const char *rh_attempt_error(const rh_attempt *at);
 
 /* A query over the delivery log: every filter is optional (NULL / -1 / 0
- * means "any"). Results come oldest first; pass the last seen seq (attempts)
- * or created time (deliveries) as the cursor to read the next page. */
+ * means "any"). Results come oldest first; to read the next page pass the
+ * last seen seq to rh_query_set_cursor (attempts), or the last delivery's
+ * created time and id to rh_query_set_delivery_cursor (deliveries). */
 RH_EXTERN int rh_query_new(rh_query **out);
 RH_EXTERN void rh_query_free(rh_query *q);
 RH_EXTERN int rh_query_set_endpoint(rh_query *q, const char *endpoint_id);
@@ -99,7 +100,16 @@ RH_EXTERN int rh_query_set_state(rh_query *q, int state); /* -1: any */
 RH_EXTERN int rh_query_set_time_range(rh_query *q, int64_t since_ms,
                                       int64_t until_ms); /* until 0: none */
 RH_EXTERN int rh_query_set_limit(rh_query *q, size_t limit); /* 0: 100 */
-RH_EXTERN int rh_query_set_cursor(rh_query *q, int64_t after);
+RH_EXTERN int rh_query_set_cursor(rh_query *q, int64_t after); /* attempts */
+/* Since 0.2.0: an event type or pattern ("order.paid", "order.*"; NULL or
+ * "*": any); for attempts an HTTP status (0: no answer, 100-599; -1 any)
+ * and an rh_outcome (-1 any); for deliveries, the page after the delivery
+ * last seen (its created time and id; NULL: from the start). */
+RH_EXTERN int rh_query_set_event_type(rh_query *q, const char *pattern);
+RH_EXTERN int rh_query_set_status(rh_query *q, int status);
+RH_EXTERN int rh_query_set_outcome(rh_query *q, int outcome);
+RH_EXTERN int rh_query_set_delivery_cursor(rh_query *q, int64_t created_ms,
+                                           const char *delivery_id);
 RH_EXTERN const char *rh_query_endpoint(const rh_query *q);
 RH_EXTERN const char *rh_query_delivery(const rh_query *q);
 RH_EXTERN const char *rh_query_event(const rh_query *q);
@@ -109,6 +119,11 @@ RH_EXTERN int64_t rh_query_since_ms(const rh_query *q);
 RH_EXTERN int64_t rh_query_until_ms(const rh_query *q);
 RH_EXTERN size_t rh_query_limit(const rh_query *q);
 RH_EXTERN int64_t rh_query_cursor(const rh_query *q);
+RH_EXTERN const char *rh_query_event_type(const rh_query *q);     /* 0.2.0 */
+RH_EXTERN int rh_query_status(const rh_query *q);                 /* 0.2.0 */
+RH_EXTERN int rh_query_outcome(const rh_query *q);                /* 0.2.0 */
+RH_EXTERN int64_t rh_query_delivery_cursor_ms(const rh_query *q); /* 0.2.0 */
+RH_EXTERN const char *rh_query_delivery_cursor_id(const rh_query *q);
 
 /** One attempt or delivery from a query. Return RH_OK, or negative to stop. */
 typedef int (*rh_attempt_cb)(const rh_attempt *at, void *userdata);

@@ -89,6 +89,32 @@ static inline size_t adapter_scan_budget(size_t max)
     return max * 4 + 256;
 }
 
+/* A query's event type filter as SQL binds it: an exact type, or the
+ * prefix of "prefix.*" with its dot (a prefix matches longer types only:
+ * "order.*" is not "order"); the other NULL, both NULL for any type. */
+typedef struct adapter_type_filter {
+    const char *exact;
+    const char *prefix;
+    char buf[160];
+} adapter_type_filter;
+
+static inline void adapter_type_filter_of(const rh_query *q,
+                                          adapter_type_filter *f)
+{
+    const char *t = rh_query_event_type(q);
+    size_t n = t ? strlen(t) : 0;
+    f->exact = f->prefix = NULL;
+    if (!t || n >= sizeof f->buf)
+        return;
+    memcpy(f->buf, t, n + 1);
+    if (n >= 2 && t[n - 1] == '*') {
+        f->buf[n - 1] = '\0';
+        f->prefix = f->buf;
+    } else {
+        f->exact = f->buf;
+    }
+}
+
 /* A store whose schema is newer than this library: RH_E_STORAGE. */
 static inline int adapter_schema_newer(int version, int supported, char *err,
                                        size_t err_size)
@@ -128,6 +154,7 @@ static int s_complete_batch(const rh_delivery *const *dls,
 static int s_batch_begin(void *ud);
 static int s_batch_commit(void *ud);
 static int s_prune(int64_t before_ms, size_t max, void *ud);
+static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud);
 
 /* The method table over those slots; the two claim slots are set by each
  * backend (its claims live in a file of their own). */
@@ -152,5 +179,6 @@ static inline void adapter_fill(rh_storage *out, void *userdata)
     out->batch_begin = s_batch_begin;
     out->batch_commit = s_batch_commit;
     out->prune = s_prune;
+    out->recover_matching = s_recover_matching;
 }
 #endif /* RH_ADAPTER_HELPERS_ONLY */

@@ -396,33 +396,58 @@ static int s_resend(const char *id, int64_t now_ms, void *ud)
     return RH_OK;
 }
 
-static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
-                     void *ud)
+static int by_endpoint_then_created(const void *x, const void *y)
+{
+    const rh_delivery *a = *(rh_delivery *const *)x,
+                      *b = *(rh_delivery *const *)y;
+    int c = strcmp(a->endpoint_id, b->endpoint_id);
+    return c ? c : by_created(x, y);
+}
+
+/* All or none: every endpoint's heap is grown for its share before the
+ * first delivery moves. */
+static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud)
 {
     memstore *m = ud;
-    size_t n = 0, want = 0;
-    rh_delivery *d, *next;
-    mem_queue *q;
+    size_t want = 0;
+    rh_delivery *d, **all;
+    int rc = RH_OK;
     for (d = m->done_head; d; d = d->done_next)
-        if (d->state == RH_DELIVERY_FAILED && d->created_ms >= since_ms &&
-            strcmp(d->endpoint_id, endpoint_id) == 0)
+        if (d->state == RH_DELIVERY_FAILED && rh__query_matches_delivery(q, d))
             want++;
     if (want == 0)
         return 0;
     if (m->n_pending + want > m->max_pending)
         return RH_E_FULL;
-    q = rh__mem_queue_get(m, endpoint_id);
-    if (!q || rh__mem_queue_reserve(m, q, want) != RH_OK)
+    if (!(all = rh__malloc(m->alloc, want * sizeof *all)))
         return RH_E_NOMEM;
-    for (d = m->done_head; d; d = next) {
-        next = d->done_next;
-        if (d->state == RH_DELIVERY_FAILED && d->created_ms >= since_ms &&
-            strcmp(d->endpoint_id, endpoint_id) == 0) {
-            rh__mem_requeue(m, q, d, now_ms);
-            n++;
-        }
+    want = 0;
+    for (d = m->done_head; d; d = d->done_next)
+        if (d->state == RH_DELIVERY_FAILED && rh__query_matches_delivery(q, d))
+            all[want++] = d;
+    qsort(all, want, sizeof *all, by_endpoint_then_created);
+    for (size_t i = 0, j; i < want && rc == RH_OK; i = j) {
+        for (j = i + 1;
+             j < want && !strcmp(all[j]->endpoint_id, all[i]->endpoint_id); j++)
+            ;
+        mem_queue *mq = rh__mem_queue_get(m, all[i]->endpoint_id);
+        rc = mq ? rh__mem_queue_reserve(m, mq, j - i) : RH_E_NOMEM;
     }
-    return (int)n;
+    for (size_t i = 0; i < want && rc == RH_OK; i++)
+        rh__mem_requeue(m, rh__mem_queue_get(m, all[i]->endpoint_id), all[i],
+                        now_ms);
+    rh__free(m->alloc, all);
+    return rc == RH_OK ? (int)want : rc;
+}
+
+static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
+                     void *ud)
+{
+    rh_query q;
+    rh__query_init(&q);
+    rh__strlcpy(q.endpoint, endpoint_id, sizeof q.endpoint);
+    q.since_ms = since_ms;
+    return s_recover_matching(&q, now_ms, ud);
 }
 
 static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)

@@ -326,18 +326,26 @@ static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
 {
     store *s = ud;
     each_pass p = {NULL, each, NULL, each_ud};
-    char b[5][24];
+    char b[7][24];
+    adapter_type_filter f;
     int rc = rh__pg_ensure(s);
     if (rc != RH_OK)
         return rc;
-    const char *v[8] = {I64(b[0], rh_query_cursor(q)), rh_query_endpoint(q),
-                        rh_query_delivery(q), rh_query_event(q),
-                        I64(b[1], rh_query_failed_only(q)),
-                        I64(b[2], rh_query_since_ms(q)),
-                        I64(b[3], rh_query_until_ms(q)),
-                        I64(b[4], (int64_t)rh_query_limit(q))};
+    adapter_type_filter_of(q, &f);
+    const char *v[12] = {I64(b[0], rh_query_cursor(q)),
+                         rh_query_endpoint(q),
+                         rh_query_delivery(q),
+                         rh_query_event(q),
+                         I64(b[1], rh_query_failed_only(q)),
+                         I64(b[2], rh_query_since_ms(q)),
+                         I64(b[3], rh_query_until_ms(q)),
+                         I64(b[4], (int64_t)rh_query_limit(q)),
+                         f.exact,
+                         f.prefix,
+                         I64(b[5], rh_query_status(q)),
+                         I64(b[6], rh_query_outcome(q))};
     PGresult *r =
-        rh__pg_run(s, S_QUERY_ATTEMPTS, 8, v, NULL, NULL, "query_attempts");
+        rh__pg_run(s, S_QUERY_ATTEMPTS, 12, v, NULL, NULL, "query_attempts");
     return r ? rh__pg_for_each_row(s, r, attempt_row, &p) : RH_E_STORAGE;
 }
 
@@ -354,18 +362,26 @@ static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
 {
     store *s = ud;
     each_pass p = {NULL, NULL, each, each_ud};
-    char b[5][24];
+    char b[6][24];
+    adapter_type_filter f;
     int rc = rh__pg_ensure(s);
     if (rc != RH_OK)
         return rc;
-    const char *v[8] = {rh_query_endpoint(q), rh_query_delivery(q),
-                        rh_query_event(q), I64(b[0], rh_query_failed_only(q)),
-                        I64(b[1], rh_query_state(q)),
-                        I64(b[2], rh_query_since_ms(q)),
-                        I64(b[3], rh_query_until_ms(q)),
-                        I64(b[4], (int64_t)rh_query_limit(q))};
-    PGresult *r =
-        rh__pg_run(s, S_QUERY_DELIVERIES, 8, v, NULL, NULL, "query_deliveries");
+    adapter_type_filter_of(q, &f);
+    const char *v[12] = {rh_query_endpoint(q),
+                         rh_query_delivery(q),
+                         rh_query_event(q),
+                         I64(b[0], rh_query_failed_only(q)),
+                         I64(b[1], rh_query_state(q)),
+                         I64(b[2], rh_query_since_ms(q)),
+                         I64(b[3], rh_query_until_ms(q)),
+                         I64(b[4], (int64_t)rh_query_limit(q)),
+                         f.exact,
+                         f.prefix,
+                         rh_query_delivery_cursor_id(q),
+                         I64(b[5], rh_query_delivery_cursor_ms(q))};
+    PGresult *r = rh__pg_run(s, S_QUERY_DELIVERIES, 12, v, NULL, NULL,
+                             "query_deliveries");
     return r ? rh__pg_for_each_row(s, r, delivery_row, &p) : RH_E_STORAGE;
 }
 
@@ -388,22 +404,39 @@ static int s_resend(const char *id, int64_t now_ms, void *ud)
     return rc == RH_OK ? rh__pg_commit(s) : rh__pg_rollback(s, rc);
 }
 
-static int s_recover(const char *endpoint_id, int64_t since_ms,
-                     int64_t now_ms, void *ud)
+/* Recovery of what q selects (its endpoint, event, event type and time
+ * range), in one transaction. */
+static int recover(store *s, const char *endpoint_id, const rh_query *q,
+                   int64_t since_ms, int64_t now_ms)
 {
-    store *s = ud;
-    char b1[24], b2[24];
+    char b1[24], b2[24], b3[24];
+    adapter_type_filter f;
     int rc = rh__pg_begin(s), n = 0;
     if (rc != RH_OK)
         return rc;
-    const char *v[3] = {endpoint_id, I64(b1, since_ms), I64(b2, now_ms)};
-    PGresult *r = rh__pg_run(s, S_RECOVER, 3, v, NULL, NULL, "recover");
+    adapter_type_filter_of(q, &f);
+    const char *v[7] = {endpoint_id,       I64(b1, since_ms),
+                        I64(b2, now_ms),   I64(b3, rh_query_until_ms(q)),
+                        rh_query_event(q), f.exact,
+                        f.prefix};
+    PGresult *r = rh__pg_run(s, S_RECOVER, 7, v, NULL, NULL, "recover");
     rc = r ? RH_OK : RH_E_STORAGE;
     if (r)
         n = atoi(PQcmdTuples(r));
     PQclear(r);
     rc = rc == RH_OK ? rh__pg_commit(s) : rh__pg_rollback(s, rc);
     return rc == RH_OK ? n : rc;
+}
+
+static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
+                     void *ud)
+{
+    return recover(ud, endpoint_id, NULL, since_ms, now_ms);
+}
+
+static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud)
+{
+    return recover(ud, rh_query_endpoint(q), q, rh_query_since_ms(q), now_ms);
 }
 
 static int s_prune(int64_t before_ms, size_t max, void *ud)

@@ -54,7 +54,12 @@ static const char *const sql_template[S_COUNT] = {
         "AND ($3::text IS NULL OR delivery_id = $3) "
         "AND ($4::text IS NULL OR event_id = $4) "
         "AND ($5::int = 0 OR success = 0) AND started_ms >= $6 "
-        "AND ($7::bigint = 0 OR started_ms < $7) ORDER BY seq LIMIT $8",
+        "AND ($7::bigint = 0 OR started_ms < $7) "
+        "AND ($9::text IS NULL OR event_type = $9) "
+        "AND ($10::text IS NULL OR (left(event_type, length($10)) = $10 "
+        "AND length(event_type) > length($10))) "
+        "AND ($11::int < 0 OR status = $11) "
+        "AND ($12::int < 0 OR outcome = $12) ORDER BY seq LIMIT $8",
     [S_QUERY_DELIVERIES] =
         "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
         "next_attempt_ms, created_ms, updated_ms FROM @.deliveries "
@@ -63,14 +68,24 @@ static const char *const sql_template[S_COUNT] = {
         "AND ($3::text IS NULL OR event_id = $3) "
         "AND ($4::int = 0 OR state = 3) AND ($5::int < 0 OR state = $5) "
         "AND created_ms >= $6 AND ($7::bigint = 0 OR created_ms < $7) "
+        "AND ($9::text IS NULL OR event_type = $9) "
+        "AND ($10::text IS NULL OR (left(event_type, length($10)) = $10 "
+        "AND length(event_type) > length($10))) "
+        "AND ($11::text IS NULL OR (created_ms, id) > ($12::bigint, $11)) "
         "ORDER BY created_ms, id LIMIT $8",
     [S_RESEND] = "UPDATE @.deliveries SET state = 0, attempts = 0, "
                  "next_attempt_ms = $2, due_ms = $2, updated_ms = $2 "
                  "WHERE id = $1 AND state = 3",
     [S_STATE_OF] = "SELECT state FROM @.deliveries WHERE id = $1",
-    [S_RECOVER] = "UPDATE @.deliveries SET state = 0, attempts = 0, "
-                  "next_attempt_ms = $3, due_ms = $3, updated_ms = $3 "
-                  "WHERE endpoint_id = $1 AND state = 3 AND created_ms >= $2",
+    [S_RECOVER] =
+        "UPDATE @.deliveries SET state = 0, attempts = 0, "
+        "next_attempt_ms = $3, due_ms = $3, updated_ms = $3 "
+        "WHERE state = 3 AND ($1::text IS NULL OR endpoint_id = $1) "
+        "AND created_ms >= $2 AND ($4::bigint = 0 OR created_ms < $4) "
+        "AND ($5::text IS NULL OR event_id = $5) "
+        "AND ($6::text IS NULL OR event_type = $6) "
+        "AND ($7::text IS NULL OR (left(event_type, length($7)) = $7 "
+        "AND length(event_type) > length($7)))",
     /* "attempts >= 0" (always true) names the index deliveries_due */
     [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM @.deliveries WHERE state < 2 "
                    "AND attempts >= 0",

@@ -246,6 +246,21 @@ static void bind_query_ids(sqlite3_stmt *st, const rh_query *q, int ep,
     bind_text_or_null(st, ev, rh_query_event(q));
 }
 
+/* The event type filter at parameters i (exact) and i + 1 (prefix). */
+static void bind_type_filter(sqlite3_stmt *st, const rh_query *q, int i)
+{
+    adapter_type_filter f;
+    adapter_type_filter_of(q, &f);
+    if (f.exact)
+        sqlite3_bind_text(st, i, f.exact, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+    if (f.prefix)
+        sqlite3_bind_text(st, i + 1, f.prefix, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i + 1);
+}
+
 static int attempt_row(store *s, sqlite3_stmt *st, void *ud)
 {
     each_pass *p = ud;
@@ -278,6 +293,9 @@ static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
     sqlite3_bind_int64(st, 6, rh_query_since_ms(q));
     sqlite3_bind_int64(st, 7, rh_query_until_ms(q));
     sqlite3_bind_int64(st, 8, (sqlite3_int64)rh_query_limit(q));
+    bind_type_filter(st, q, 9);
+    sqlite3_bind_int(st, 11, rh_query_status(q));
+    sqlite3_bind_int(st, 12, rh_query_outcome(q));
     return rh__sqlite_for_each_row(s, st, "query_attempts", attempt_row, &p);
 }
 
@@ -303,6 +321,9 @@ static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
     sqlite3_bind_int64(st, 6, rh_query_since_ms(q));
     sqlite3_bind_int64(st, 7, rh_query_until_ms(q));
     sqlite3_bind_int64(st, 8, (sqlite3_int64)rh_query_limit(q));
+    bind_type_filter(st, q, 9);
+    bind_text_or_null(st, 11, rh_query_delivery_cursor_id(q));
+    sqlite3_bind_int64(st, 12, rh_query_delivery_cursor_ms(q));
     return rh__sqlite_for_each_row(s, st, "query_deliveries", delivery_row, &p);
 }
 
@@ -328,19 +349,23 @@ static int s_resend(const char *id, int64_t now_ms, void *ud)
     return rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
 }
 
-static int s_recover(const char *endpoint_id, int64_t since_ms,
-                     int64_t now_ms, void *ud)
+/* Recovery of what q selects (its endpoint, event, event type and time
+ * range), in one transaction. */
+static int recover(store *s, const char *endpoint_id, const rh_query *q,
+                   int64_t since_ms, int64_t now_ms)
 {
-    store *s = ud;
     sqlite3_stmt *st = rh__sqlite_stmt(s, S_RECOVER);
     int rc, n = 0;
     if (!st)
         return RH_E_STORAGE;
     if ((rc = rh__sqlite_begin(s)) != RH_OK)
         return rc;
-    sqlite3_bind_text(st, 1, endpoint_id, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 1, endpoint_id);
     sqlite3_bind_int64(st, 2, since_ms);
     sqlite3_bind_int64(st, 3, now_ms);
+    sqlite3_bind_int64(st, 4, rh_query_until_ms(q));
+    bind_text_or_null(st, 5, rh_query_event(q));
+    bind_type_filter(st, q, 6);
     rc =
         sqlite3_step(st) == SQLITE_DONE ? RH_OK : rh__sqlite_fail(s, "recover");
     if (rc == RH_OK)
@@ -348,6 +373,17 @@ static int s_recover(const char *endpoint_id, int64_t since_ms,
     rh__sqlite_done_with(st);
     rc = rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
     return rc == RH_OK ? n : rc;
+}
+
+static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
+                     void *ud)
+{
+    return recover(ud, endpoint_id, NULL, since_ms, now_ms);
+}
+
+static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud)
+{
+    return recover(ud, rh_query_endpoint(q), q, rh_query_since_ms(q), now_ms);
 }
 
 /* The event ids of the deliveries pruned, for the events' own prune. */

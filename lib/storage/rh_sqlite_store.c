@@ -42,6 +42,10 @@ static const char *const sql_text[S_COUNT] = {
         "AND (?3 IS NULL OR delivery_id = ?3) "
         "AND (?4 IS NULL OR event_id = ?4) AND (?5 = 0 OR success = 0) "
         "AND started_ms >= ?6 AND (?7 = 0 OR started_ms < ?7) "
+        "AND (?9 IS NULL OR event_type = ?9) "
+        "AND (?10 IS NULL OR (substr(event_type, 1, length(?10)) = ?10 "
+        "AND length(event_type) > length(?10))) "
+        "AND (?11 < 0 OR status = ?11) AND (?12 < 0 OR outcome = ?12) "
         "ORDER BY seq LIMIT ?8",
     [S_QUERY_DELIVERIES] =
         "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
@@ -49,14 +53,24 @@ static const char *const sql_text[S_COUNT] = {
         "WHERE (?1 IS NULL OR endpoint_id = ?1) AND (?2 IS NULL OR id = ?2) "
         "AND (?3 IS NULL OR event_id = ?3) AND (?4 = 0 OR state = 3) "
         "AND (?5 < 0 OR state = ?5) AND created_ms >= ?6 "
-        "AND (?7 = 0 OR created_ms < ?7) ORDER BY created_ms, id LIMIT ?8",
+        "AND (?7 = 0 OR created_ms < ?7) "
+        "AND (?9 IS NULL OR event_type = ?9) "
+        "AND (?10 IS NULL OR (substr(event_type, 1, length(?10)) = ?10 "
+        "AND length(event_type) > length(?10))) "
+        "AND (?11 IS NULL OR created_ms > ?12 OR (created_ms = ?12 "
+        "AND id > ?11)) ORDER BY created_ms, id LIMIT ?8",
     [S_RESEND] = "UPDATE rh_deliveries SET state = 0, attempts = 0, "
                  "next_attempt_ms = ?2, due_ms = ?2, updated_ms = ?2 "
                  "WHERE id = ?1 AND state = 3",
     [S_STATE_OF] = "SELECT state FROM rh_deliveries WHERE id = ?1",
     [S_RECOVER] = "UPDATE rh_deliveries SET state = 0, attempts = 0, "
                   "next_attempt_ms = ?3, due_ms = ?3, updated_ms = ?3 "
-                  "WHERE endpoint_id = ?1 AND state = 3 AND created_ms >= ?2",
+                  "WHERE state = 3 AND (?1 IS NULL OR endpoint_id = ?1) "
+                  "AND created_ms >= ?2 AND (?4 = 0 OR created_ms < ?4) "
+                  "AND (?5 IS NULL OR event_id = ?5) "
+                  "AND (?6 IS NULL OR event_type = ?6) "
+                  "AND (?7 IS NULL OR (substr(event_type, 1, length(?7)) = ?7 "
+                  "AND length(event_type) > length(?7)))",
     [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM rh_deliveries WHERE state < 2",
     /* the oldest finished deliveries, through rh_deliveries_done; the same
      * rows for both statements inside the prune's write transaction */

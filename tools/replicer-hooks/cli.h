@@ -67,6 +67,11 @@ typedef enum cli_opt_id {
     O_EP_TIMEOUT_MS, /* an endpoint's own: endpoint add and set */
     O_EP_SCHEDULE,
     O_EP_MAX_IN_FLIGHT,
+    O_EVENT_TYPE, /* log and recover: a type or "prefix.*" */
+    O_OUTCOME,
+    O_STATE,
+    O_DELIVERIES,
+    O_AFTER,
     O__COUNT
 } cli_opt_id;
 

@@ -69,34 +69,164 @@ static int print_log_row(const rh_attempt *at, void *ud)
     return RH_OK;
 }
 
+static int print_delivery_row(const rh_delivery *dl, void *ud)
+{
+    const int *json = ud;
+    char created[32], next[32];
+    cli_format_time(rh_delivery_created_ms(dl), created);
+    cli_format_time(rh_delivery_next_attempt_ms(dl), next);
+    if (*json)
+        printf("{\"created\":\"%s\",\"delivery\":\"%s\",\"endpoint\":\"%s\","
+               "\"event\":\"%s\",\"event_type\":\"%s\",\"state\":\"%s\","
+               "\"attempts\":%d,\"next_attempt\":\"%s\"}\n",
+               created, rh_delivery_id(dl), rh_delivery_endpoint_id(dl),
+               rh_delivery_event_id(dl), rh_delivery_event_type(dl),
+               rh_delivery_state_name(rh_delivery_state(dl)),
+               rh_delivery_attempts(dl), next);
+    else
+        printf("%-20s  %-30s  %-29s  %-20s  %-9s  %3d  %s\n", created,
+               rh_delivery_id(dl), rh_delivery_endpoint_id(dl),
+               rh_delivery_event_type(dl),
+               rh_delivery_state_name(rh_delivery_state(dl)),
+               rh_delivery_attempts(dl),
+               rh_delivery_state(dl) <= RH_DELIVERY_IN_FLIGHT ? next : "-");
+    return RH_OK;
+}
+
+/* The last row printed, for the next page's --after. */
+typedef struct log_page {
+    int json;
+    int rows;
+    int64_t last_seq, last_created;
+    char last_id[RH_ID_SIZE];
+} log_page;
+
+static int page_attempt(const rh_attempt *at, void *ud)
+{
+    log_page *p = ud;
+    p->rows++;
+    p->last_seq = rh_attempt_seq(at);
+    return print_log_row(at, &p->json);
+}
+
+static int page_delivery(const rh_delivery *dl, void *ud)
+{
+    log_page *p = ud;
+    p->rows++;
+    p->last_created = rh_delivery_created_ms(dl);
+    snprintf(p->last_id, sizeof p->last_id, "%s", rh_delivery_id(dl));
+    return print_delivery_row(dl, &p->json);
+}
+
+/* A name's index in a table of names (rh_outcome_name, ...), or -1. */
+static int name_index(const char *name, const char *(*name_of)(int), int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(name, name_of(i)))
+            return i;
+    return -1;
+}
+
+/* The filters log and recover share: endpoint, event type, time range. */
+static int build_query(cli_args *a, rh_query *q, const char *endpoint_id)
+{
+    if (endpoint_id && rh_query_set_endpoint(q, endpoint_id) != RH_OK)
+        return cli_bad(a, a->set[O_ENDPOINT] ? "--endpoint" : "ENDPOINT_ID",
+                       "not an endpoint id");
+    if (a->set[O_EVENT_TYPE] &&
+        rh_query_set_event_type(q, a->text[O_EVENT_TYPE]) != RH_OK)
+        return cli_bad(a, "--event-type",
+                       "not an event type or pattern (order.paid, order.*)");
+    if (rh_query_set_time_range(q, a->set[O_SINCE] ? a->num[O_SINCE] : 0,
+                                a->set[O_UNTIL] ? a->num[O_UNTIL] : 0) != RH_OK)
+        return cli_bad(a, "--until", "is before --since");
+    return 0;
+}
+
+static int log_filters(cli_args *a, rh_query *q, int deliveries)
+{
+    int rc = build_query(a, q, a->set[O_ENDPOINT] ? a->text[O_ENDPOINT] : NULL);
+    if (rc)
+        return rc;
+    if (a->set[O_DELIVERY] &&
+        rh_query_set_delivery(q, a->text[O_DELIVERY]) != RH_OK)
+        return cli_bad(a, "--delivery", "not a delivery id");
+    rh_query_set_failed_only(q, a->set[O_FAILED]);
+    rh_query_set_limit(q, a->set[O_LIMIT] ? (size_t)a->num[O_LIMIT] : 1000000);
+    if (deliveries && (a->set[O_STATUS] || a->set[O_OUTCOME]))
+        return cli_bad(a, a->set[O_STATUS] ? "--status" : "--outcome",
+                       "filters attempts, not --deliveries");
+    if (!deliveries && a->set[O_STATE])
+        return cli_bad(a, "--state", "needs --deliveries");
+    if (a->set[O_STATUS] &&
+        rh_query_set_status(q, (int)a->num[O_STATUS]) != RH_OK)
+        return cli_bad(a, "--status", "not 0 (no answer) or 100 to 599");
+    if (a->set[O_OUTCOME]) {
+        int o = name_index(a->text[O_OUTCOME], rh_outcome_name,
+                           RH_OUTCOME_BAD_RESPONSE + 1);
+        if (o < 0)
+            return cli_bad(a, "--outcome",
+                           "not an outcome (ok, http_status, timeout, "
+                           "connect, dns, tls, blocked, too_large, reset, "
+                           "other, bad_response)");
+        rh_query_set_outcome(q, o);
+    }
+    if (a->set[O_STATE]) {
+        int st = name_index(a->text[O_STATE], rh_delivery_state_name,
+                            RH_DELIVERY_FAILED + 1);
+        if (st < 0)
+            return cli_bad(a, "--state",
+                           "not a state (pending, in_flight, succeeded, "
+                           "failed)");
+        rh_query_set_state(q, st);
+    }
+    if (a->set[O_AFTER]) {
+        /* what the last page printed: a seq, or CREATED_MS:DELIVERY_ID */
+        const char *t = a->text[O_AFTER], *colon = strchr(t, ':');
+        char *end;
+        long long n = strtoll(t, &end, 10);
+        if (end == t || n < 0 || (deliveries ? end != colon : *end) ||
+            (deliveries ? rh_query_set_delivery_cursor(q, n, colon + 1)
+                        : rh_query_set_cursor(q, n)) != RH_OK)
+            return cli_bad(a, "--after",
+                           deliveries ? "not a cursor printed by log "
+                                        "--deliveries (CREATED_MS:ID)"
+                                      : "not a cursor printed by log (a seq)");
+    }
+    return 0;
+}
+
 static int run_log(cli_args *a)
 {
     rh_ctx *ctx = NULL;
     rh_query *q = NULL;
-    int json = a->set[O_JSON];
+    int deliveries = a->set[O_DELIVERIES];
+    log_page page = {a->set[O_JSON], 0, 0, 0, ""};
     if (rh_query_new(&q) != RH_OK)
         return EXIT_FAILED;
-    if (a->set[O_ENDPOINT] &&
-        rh_query_set_endpoint(q, a->text[O_ENDPOINT]) != RH_OK) {
-        rh_query_free(q);
-        return cli_bad(a, "--endpoint", "not an endpoint id");
-    }
-    if (a->set[O_DELIVERY] &&
-        rh_query_set_delivery(q, a->text[O_DELIVERY]) != RH_OK) {
-        rh_query_free(q);
-        return cli_bad(a, "--delivery", "not a delivery id");
-    }
-    rh_query_set_failed_only(q, a->set[O_FAILED]);
-    rh_query_set_limit(q, a->set[O_LIMIT] ? (size_t)a->num[O_LIMIT] : 1000000);
-    int rc = cli_open(a, NULL, &ctx);
+    int rc = log_filters(a, q, deliveries);
+    if (!rc)
+        rc = cli_open(a, NULL, &ctx);
     if (rc) {
         rh_query_free(q);
         return rc;
     }
-    if (!json)
+    if (!page.json && deliveries)
+        printf("%-20s  %-30s  %-29s  %-20s  %-9s  %3s  %s\n", "created",
+               "delivery", "endpoint", "event", "state", "try", "next");
+    else if (!page.json)
         printf("%-20s  %-30s  %-29s  %-20s  %3s  %3s  %-3s  %s\n", "time",
                "delivery", "endpoint", "event", "try", "http", "ok", "outcome");
-    rc = rh_log_attempts(ctx, q, print_log_row, &json);
+    rc = deliveries ? rh_log_deliveries(ctx, q, page_delivery, &page)
+                    : rh_log_attempts(ctx, q, page_attempt, &page);
+    if (rc >= 0 && a->set[O_LIMIT] && page.rows == (int)a->num[O_LIMIT]) {
+        /* a full page: say how to read the next one */
+        if (deliveries)
+            fprintf(stderr, "more: --after %" PRId64 ":%s\n", page.last_created,
+                    page.last_id);
+        else
+            fprintf(stderr, "more: --after %" PRId64 "\n", page.last_seq);
+    }
     rh_query_free(q);
     if (rc < 0)
         return cli_fail(a, ctx, rc);
@@ -121,12 +251,20 @@ static int run_resend(cli_args *a)
 static int run_recover(cli_args *a)
 {
     rh_ctx *ctx = NULL;
+    rh_query *q = NULL;
     if (!a->set[O_SINCE])
         return cli_bad(a, "--since", "missing");
-    int rc = cli_open(a, NULL, &ctx);
-    if (rc)
+    if (rh_query_new(&q) != RH_OK)
+        return EXIT_FAILED;
+    int rc = build_query(a, q, a->n_pos ? a->pos[0] : NULL);
+    if (!rc)
+        rc = cli_open(a, NULL, &ctx);
+    if (rc) {
+        rh_query_free(q);
         return rc;
-    rc = rh_endpoint_recover(ctx, a->pos[0], a->num[O_SINCE]);
+    }
+    rc = rh_recover(ctx, q);
+    rh_query_free(q);
     if (rc < 0)
         return cli_fail(a, ctx, rc);
     printf("%d %s queued again\n", rc,
@@ -161,20 +299,49 @@ static int run_prune(cli_args *a)
 
 static const cli_opt emit_opts[] = {CLI_OPT_MAX_DATA, CLI_OPT_STORE,
                                     CLI_OPT_END};
+#define OPT_EVENT_TYPE                                                         \
+    {                                                                          \
+        O_EVENT_TYPE, "--event-type", K_TEXT, 0, 0, "TYPE",                    \
+            "an event type, or a pattern (order.*)"                            \
+    }
+#define OPT_SINCE(what)                                                        \
+    {                                                                          \
+        O_SINCE, "--since", K_TIME, 0, 0, "TIME",                              \
+            what                                                               \
+            " at or after TIME: Unix seconds, 2026-11-27T05:00:00Z, or a "     \
+            "duration ago (24h)"                                               \
+    }
+#define OPT_UNTIL(what)                                                        \
+    {                                                                          \
+        O_UNTIL, "--until", K_TIME, 0, 0, "TIME", what " before TIME"          \
+    }
 static const cli_opt log_opts[] = {
-    {O_ENDPOINT, "--endpoint", K_TEXT, 0, 0, "ID", "one endpoint's attempts"},
-    {O_DELIVERY, "--delivery", K_TEXT, 0, 0, "ID", "one delivery's attempts"},
-    {O_FAILED, "--failed", K_FLAG, 0, 0, NULL, "failed attempts only"},
+    {O_DELIVERIES, "--deliveries", K_FLAG, 0, 0, NULL,
+     "the deliveries and their state, not the attempts"},
+    {O_ENDPOINT, "--endpoint", K_TEXT, 0, 0, "ID", "one endpoint's"},
+    {O_DELIVERY, "--delivery", K_TEXT, 0, 0, "ID", "one delivery's"},
+    OPT_EVENT_TYPE,
+    OPT_SINCE("made"),
+    OPT_UNTIL("made"),
+    {O_STATUS, "--status", K_INT, 0, 599, "CODE",
+     "attempts answered with this HTTP status (0: no answer)"},
+    {O_OUTCOME, "--outcome", K_TEXT, 0, 0, "NAME",
+     "attempts of this outcome: ok, http_status, timeout, connect, ..."},
+    {O_STATE, "--state", K_TEXT, 0, 0, "STATE",
+     "with --deliveries: pending, in_flight, succeeded or failed"},
+    {O_FAILED, "--failed", K_FLAG, 0, 0, NULL,
+     "failed attempts only (with --deliveries: failed for good)"},
     {O_JSON, "--json", K_FLAG, 0, 0, NULL, "one JSON object a line"},
-    {O_LIMIT, "--limit", K_INT, 1, 1e9, "N", "at most N rows"},
+    {O_LIMIT, "--limit", K_INT, 1, 1e9, "N",
+     "at most N rows; a full page prints the next one's --after"},
+    {O_AFTER, "--after", K_TEXT, 0, 0, "CURSOR",
+     "the page after the one that printed it"},
     CLI_OPT_STORE,
     CLI_OPT_END};
 static const cli_opt store_opts[] = {CLI_OPT_STORE, CLI_OPT_END};
 static const cli_opt recover_opts[] = {
-    {O_SINCE, "--since", K_TIME, 0, 0, "TIME",
-     "Unix seconds, 2026-11-27T05:00:00Z, or a duration ago (24h)"},
-    CLI_OPT_STORE,
-    CLI_OPT_END};
+    OPT_SINCE("deliveries made"), OPT_UNTIL("deliveries made"), OPT_EVENT_TYPE,
+    CLI_OPT_STORE, CLI_OPT_END};
 static const cli_opt prune_opts[] = {
     {O_OLDER_THAN, "--older-than", K_DURATION, 0, 0, "DURATION",
      "finished more than this long ago (30d, 12h)"},
@@ -195,8 +362,9 @@ const cli_command cli_cmd_emit = {
 const cli_command cli_cmd_log = {
     "log",
     "",
-    "the attempts, oldest first",
-    "Prints the attempts, oldest first, as a table or as JSON lines.",
+    "the attempts (or deliveries), oldest first",
+    "Prints the attempts, or with --deliveries the deliveries and their\n"
+    "state, oldest first, as a table or as JSON lines. Filters combine.",
     {NULL},
     0,
     0,
@@ -214,12 +382,13 @@ const cli_command cli_cmd_resend = {
     run_resend};
 const cli_command cli_cmd_recover = {
     "recover",
-    "ENDPOINT_ID --since TIME",
-    "resend an endpoint's failed deliveries since TIME",
-    "Queues again every delivery to the endpoint that failed for good since\n"
-    "TIME (after the receiver's outage is over, say).",
+    "[ENDPOINT_ID] --since TIME",
+    "resend the failed deliveries since TIME",
+    "Queues again every delivery made since TIME that failed for good: to\n"
+    "the endpoint when one is given, else to every endpoint (after an\n"
+    "outage is over, say). --until and --event-type narrow it.",
     {"ENDPOINT_ID"},
-    1,
+    0,
     1,
     recover_opts,
     run_recover};

@@ -139,7 +139,10 @@ struct rh_storage {
      * once. */
     int (*complete)(const rh_delivery *dl, const rh_attempt *at,
                     void *userdata);
-    /* The delivery log. Return the number of records handed to `each`. */
+    /* The delivery log: records matching every filter of q that is set
+     * (rh_query.h's getters), at most rh_query_limit(q), attempts by seq
+     * and deliveries by (created time, id). Return the number of records
+     * handed to `each`. */
     int (*query_attempts)(const rh_query *q, rh_attempt_cb each,
                           void *each_userdata, void *userdata);
     int (*query_deliveries)(const rh_query *q, rh_delivery_cb each,
@@ -195,6 +198,13 @@ struct rh_storage {
      * on rh_tick's path after the claim: keep it small and do not wait
      * long on locks. @since 0.2.0 */
     int (*prune)(int64_t before_ms, size_t max, void *userdata);
+    /* Bulk recovery: put every failed delivery matching q's endpoint,
+     * event, event type and creation time range (rh_query_endpoint,
+     * _event, _event_type, _since_ms, _until_ms; each may be unset) back to
+     * pending, due at now_ms, attempts 0, in one transaction. Returns how
+     * many. Without it, rh_recover takes only an endpoint and a start
+     * time, through recover. @since 0.2.0 */
+    int (*recover_matching)(const rh_query *q, int64_t now_ms, void *userdata);
 };
 
 /** An initialiser for a table of this version with every slot NULL:
@@ -203,7 +213,7 @@ struct rh_storage {
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0                                                               \
+            0, 0, 0                                                            \
     }
 
 RH_END_DECLS
