@@ -63,6 +63,7 @@ struct rh_ctx {
     int64_t prune_at_ms;           /* the tick's next retention batch */
     int64_t last_id_ms;
     unsigned int id_seq;
+    int last_emit_duplicate; /* rh_ctx_last_emit_duplicate */
     int err_arg;     /* rh_arg of the last failure, RH_ARG_NONE */
     int err_refusal; /* rh_refusal of the last failure */
     char err[512];

@@ -29,6 +29,7 @@ int rh_config_new(rh_config **out)
     c->s.standard_headers = 1;
     c->s.auto_disable_ms = RH_AUTO_DISABLE_DEFAULT_MS;
     c->s.retention_ms = RH_RETENTION_DEFAULT_MS;
+    c->s.idempotency_window_ms = RH_IDEMPOTENCY_WINDOW_DEFAULT_MS;
     c->alloc = rh__default_allocator;
     *out = c;
     return RH_OK;
@@ -175,6 +176,14 @@ int rh_config_set_retention_ms(rh_config *cfg, int64_t ms)
         ms > 100LL * 365 * 86400 * 1000)
         return RH_E_INVALID_ARG;
     cfg->s.retention_ms = ms;
+    return RH_OK;
+}
+
+int rh_config_set_idempotency_window_ms(rh_config *cfg, int64_t ms)
+{
+    if (!cfg || ms < 1000 || ms > 365LL * 86400 * 1000)
+        return RH_E_INVALID_ARG;
+    cfg->s.idempotency_window_ms = ms;
     return RH_OK;
 }
 

@@ -38,6 +38,7 @@ typedef struct rh_settings {
     void *timer_ud;
     int64_t auto_disable_ms; /* 0: never */
     int64_t retention_ms;    /* 0: keep everything */
+    int64_t idempotency_window_ms;
     rh_token_cb token_cb;
     void *token_ud;
     rh_endpoint_state_cb endpoint_state_cb;
@@ -51,6 +52,12 @@ struct rh_config {
     rh_storage storage;
     char *ca_file; /* malloc'd: the config exists before any allocator */
     char *proxy;
+};
+
+/* ----------------------------------------------------------- emit options */
+struct rh_emit_options {
+    char idempotency_key[RH_IDEMPOTENCY_KEY_MAX + 1]; /* "": none */
+    char endpoint[RH_ID_SIZE];                        /* "": every subscriber */
 };
 
 #endif

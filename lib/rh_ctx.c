@@ -1,5 +1,5 @@
-/* replicer-hooks context: creation and teardown, emit, and the delivery-log
- * calls that go straight to storage. */
+/* replicer-hooks context: creation and teardown, last-error getters, and
+ * the delivery-log calls that go straight to storage. */
 #include "rh_base.h"
 
 #include <stdio.h>
@@ -180,106 +180,6 @@ const char *rh_refusal_name(int refusal)
         "none",      "malformed", "insecure_scheme", "private_address",
         "too_large", "unknown_id"};
     return refusal >= 0 && refusal < RH_REFUSAL_COUNT ? names[refusal] : NULL;
-}
-
-/* ------------------------------------------------------------------ emit */
-
-int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
-            char *id_out, size_t id_size)
-{
-    char err[200];
-    char event_id[RH_ID_SIZE];
-    size_t n = 0, i;
-    rh_event *ev = NULL;
-    rh_delivery *dls = NULL;
-    const rh_delivery **ptrs = NULL;
-    rh_endpoint **matched = NULL;
-    int rc = rh__ctx_enter(ctx);
-    if (rc != RH_OK)
-        return rc;
-    if (!type || !rh__event_type_valid(type))
-        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_EVENT_TYPE,
-                              RH_REFUSAL_MALFORMED,
-                              "event type must be 1 to %d characters of "
-                              "[A-Za-z0-9_.-], dot-separated",
-                              RH_TYPE_MAX);
-    if (!json || json_len == 0)
-        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_DATA,
-                              RH_REFUSAL_MALFORMED, "data is empty");
-    if (id_size && (!id_out || id_size < RH_ID_SIZE))
-        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
-                              RH_REFUSAL_TOO_LARGE,
-                              "id_out needs RH_ID_SIZE bytes");
-    if (json_len > ctx->s.max_data_bytes)
-        return rh__ctx_refuse(ctx, RH_E_TOO_LARGE, RH_ARG_DATA,
-                              RH_REFUSAL_TOO_LARGE,
-                              "data is %zu bytes, over the limit of %zu "
-                              "(rh_config_set_max_data_bytes)",
-                              json_len, ctx->s.max_data_bytes);
-    rc = rh__json_check_object(&ctx->alloc, json, json_len, err, sizeof err);
-    if (rc == RH_E_NOMEM)
-        return rh__ctx_error(ctx, rc, "out of memory");
-    if (rc != RH_OK)
-        return rh__ctx_refuse(ctx, rc, RH_ARG_DATA, RH_REFUSAL_MALFORMED, "%s",
-                              err);
-    rc = rh__ctx_new_id(ctx, "evt_", event_id);
-    if (rc != RH_OK) {
-        rh__ctx_error(ctx, rc, "the random source failed");
-        goto done;
-    }
-    int64_t now = rh__ctx_now(ctx);
-    rc = rh__ctx_match(ctx, type, &matched, &n);
-    if (rc != RH_OK)
-        goto nomem;
-    /* the event keeps a copy of the host's bytes, exactly as given */
-    rc = rh__event_make(&ev, &ctx->alloc, event_id, type, now, json, json_len);
-    if (rc != RH_OK)
-        goto nomem;
-    if (n) {
-        dls = rh__calloc(&ctx->alloc, n * sizeof *dls);
-        ptrs = rh__calloc(&ctx->alloc, n * sizeof *ptrs);
-        if (!dls || !ptrs)
-            goto nomem;
-        for (i = 0; i < n; i++) {
-            rh_delivery *d = &dls[i];
-            rc = rh__ctx_new_id(ctx, "dlv_", d->id);
-            if (rc != RH_OK) {
-                rh__ctx_error(ctx, rc, "the random source failed");
-                goto done;
-            }
-            d->alloc = &ctx->alloc;
-            memcpy(d->event_id, event_id, sizeof event_id);
-            memcpy(d->endpoint_id, matched[i]->id, sizeof matched[i]->id);
-            d->ev = ev;
-            d->state = RH_DELIVERY_PENDING;
-            d->next_attempt_ms = now;
-            d->created_ms = now;
-            d->updated_ms = now;
-            ptrs[i] = d;
-        }
-        rc = ctx->storage.enqueue(ev, ptrs, n, ctx->storage.userdata);
-        if (rc < 0) {
-            rc = rh__storage_code(ctx, rc, "enqueue");
-            goto done;
-        }
-        ctx->claim_blocked = 0;
-    }
-    if (id_size)
-        memcpy(id_out, event_id, sizeof event_id);
-    rc = (int)n;
-    ctx->stats[RH_STAT_EVENTS_EMITTED]++;
-    ctx->stats[RH_STAT_DELIVERIES_QUEUED] += n;
-    if (n)
-        rh__ctx_update_timer(ctx);
-    goto done;
-nomem:
-    rc = rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
-done:
-    rh__free(&ctx->alloc, ptrs);
-    rh__free(&ctx->alloc, dls);
-    rh__free(&ctx->alloc, matched);
-    rh__event_release(ev);
-    return rc;
 }
 
 /* ------------------------------------------------------------------- log */

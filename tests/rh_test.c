@@ -33,13 +33,16 @@ extern const rh_test_case rh_tests_health[];
 extern const rh_test_case rh_tests_settings[];
 extern const rh_test_case rh_tests_retention[];
 extern const rh_test_case rh_tests_serve[];
+extern const rh_test_case rh_tests_idempotency[];
 
 static const rh_test_case *const suites[] = {
-    rh_tests_sign,     rh_tests_api,         rh_tests_endpoint,  rh_tests_emit,
-    rh_tests_delivery, rh_tests_storage,     rh_tests_failalloc, rh_tests_cli,
-    rh_tests_tls,      rh_tests_conformance, rh_tests_sqlite,    rh_tests_guard,
-    rh_tests_loop,     rh_tests_engine,      rh_tests_wire,      rh_tests_pg,
-    rh_tests_health,   rh_tests_settings,    rh_tests_retention, rh_tests_serve,
+    rh_tests_sign,        rh_tests_api,      rh_tests_endpoint,
+    rh_tests_emit,        rh_tests_delivery, rh_tests_storage,
+    rh_tests_failalloc,   rh_tests_cli,      rh_tests_tls,
+    rh_tests_conformance, rh_tests_sqlite,   rh_tests_guard,
+    rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
+    rh_tests_pg,          rh_tests_health,   rh_tests_settings,
+    rh_tests_retention,   rh_tests_serve,    rh_tests_idempotency,
     rh_tests_crash};
 
 int rh_test_failed;

@@ -691,7 +691,66 @@ static void test_cli__log_filters_and_bulk_recover(void)
     sink_stop(s);
 }
 
+/* emit --idempotency-key prints the same id twice and queues once; emit
+ * --endpoint sends to that endpoint alone. */
+static void test_cli__emit_once_and_to_one_endpoint(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], store[160], url_a[128], url_b[128], out[16384], ep_a[64],
+        ep_b[64], secret[128], first[64], again[64];
+    rh_test_path(path, sizeof path, "cli-emit");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    sink_url(s, "/a", url_a, sizeof url_a);
+    sink_url(s, "/b", url_b, sizeof url_b);
+    const char *add_a[] = {"endpoint", "add",     url_a, "--events", "order.*",
+                           "--dev",    "--store", store, NULL};
+    const char *add_b[] = {"endpoint", "add",     url_b, "--events", "order.*",
+                           "--dev",    "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add_a, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", ep_a, secret));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add_b, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", ep_b, secret));
+    const char *emit[] = {
+        "emit",         "order.paid", "{\"o\":1}", "--idempotency-key",
+        "order-1-paid", "--store",    store,       NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
+    first_word(out, first, sizeof first);
+    RH_CHECK(strstr(out, "queued for 2 endpoints") != NULL);
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
+    first_word(out, again, sizeof again);
+    RH_CHECK_EQ_STR(first, again);
+    RH_CHECK(strstr(out, "already emitted with this idempotency key") != NULL);
+    const char *to_b[] = {"emit", "user.made", "{}",  "--endpoint",
+                          ep_b,   "--store",   store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(to_b, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "queued for 1 endpoint") != NULL);
+    const char *work[] = {"worker",  "--until-idle", "--dev", "--quiet",
+                          "--store", store,          NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(3, (int)sink_count(s));
+    int user_to_b = 0;
+    for (size_t i = 0; i < 3; i++) {
+        sink_request r;
+        RH_CHECK_EQ_INT(0, sink_get(s, i, &r));
+        user_to_b += !strcmp(r.path, "/b") &&
+                     strstr(r.body, "\"event\":\"user.made\"") != NULL;
+        sink_request_free(&r);
+    }
+    RH_CHECK_EQ_INT(1, user_to_b);
+    const char *bad_key[] = {"emit", "t",       "{}",  "--idempotency-key",
+                             "",     "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_key, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--idempotency-key: must be") != NULL);
+    const char *bad_ep[] = {"emit",      "t",       "{}",  "--endpoint",
+                            "ep_nobody", "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_ep, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--endpoint: no endpoint ep_nobody") != NULL);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_cli[] = {
+    {"cli__emit_once_and_to_one_endpoint",
+     test_cli__emit_once_and_to_one_endpoint},
     {"cli__log_filters_and_bulk_recover",
      test_cli__log_filters_and_bulk_recover},
     {"cli__dev_endpoints_and_health", test_cli__dev_endpoints_and_health},

@@ -452,6 +452,14 @@ static void test_storage__recover_and_filters_on_a_host_table(void)
     RH_CHECK_EQ_INT(2, rh_test_drive(ctx, 5000));
     RH_CHECK_EQ_INT(2, rh_test_count_in_state(ctx, RH_DELIVERY_SUCCEEDED));
     RH_CHECK_EQ_INT(4, (int)sink_count(s));
+    /* a host table without enqueue_keyed cannot keep a key: refused */
+    rh_emit_options *o = NULL;
+    rh_emit_options_new(&o);
+    rh_emit_options_set_idempotency_key(o, "k");
+    RH_CHECK_EQ_INT(RH_E_UNSUPPORTED,
+                    rh_emit_with(ctx, "order.paid", "{}", 2, o, NULL, 0));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "enqueue_keyed") != NULL);
+    rh_emit_options_free(o);
     rh_ctx_free(ctx);
     sink_stop(s);
 }

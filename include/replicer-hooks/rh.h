@@ -170,6 +170,13 @@ RH_EXTERN int rh_config_set_sealing_key(rh_config *cfg,
  *  everything; default RH_RETENTION_DEFAULT_MS. Needs the store's prune
  *  slot (all three shipped stores have it). @since 0.2.0 */
 RH_EXTERN int rh_config_set_retention_ms(rh_config *cfg, int64_t ms);
+/** The default of rh_config_set_idempotency_window_ms(): 24 hours. */
+#define RH_IDEMPOTENCY_WINDOW_DEFAULT_MS (24LL * 3600 * 1000)
+/** How long an emit's idempotency key holds: a second emit with the key
+ *  within this time queues nothing (rh_emit_with). 1 second to 365 days;
+ *  default RH_IDEMPOTENCY_WINDOW_DEFAULT_MS. Every process sharing a store
+ *  should use the same window. @since 0.2.0 */
+RH_EXTERN int rh_config_set_idempotency_window_ms(rh_config *cfg, int64_t ms);
 /** The default of rh_config_set_auto_disable_ms(): 5 days. */
 #define RH_AUTO_DISABLE_DEFAULT_MS (5LL * 86400 * 1000)
 /** Disable an endpoint whose attempts have all failed for this long (0 to
@@ -461,6 +468,49 @@ RH_EXTERN const char *rh_endpoint_header_value(const rh_endpoint *ep,
  */
 RH_EXTERN int rh_emit(rh_ctx *ctx, const char *type, const char *json,
                       size_t json_len, char *id_out, size_t id_size);
+
+/** The longest idempotency key, in bytes. @since 0.2.0 */
+#define RH_IDEMPOTENCY_KEY_MAX 255
+
+/**
+ * Options for one emit (rh_emit_with), set through typed setters so that
+ * later options need no new emit function. One handle may serve many
+ * emits; it is not used after rh_emit_with returns. @since 0.2.0
+ */
+typedef struct rh_emit_options rh_emit_options;
+/** @return RH_OK, RH_E_INVALID_ARG (out is NULL), RH_E_NOMEM. */
+RH_EXTERN int rh_emit_options_new(rh_emit_options **out);
+RH_EXTERN void rh_emit_options_free(rh_emit_options *opts);
+/** The emit's idempotency key: 1 to RH_IDEMPOTENCY_KEY_MAX bytes of
+ *  printable ASCII (space to tilde); NULL: none. A second emit with the
+ *  same key within the idempotency window queues nothing, returns 0 and
+ *  hands back the first event's id; the store decides it, so it holds
+ *  across restarts and across processes sharing a SQLite file or a
+ *  PostgreSQL database. @return RH_OK, RH_E_INVALID_ARG. @since 0.2.0 */
+RH_EXTERN int rh_emit_options_set_idempotency_key(rh_emit_options *opts,
+                                                  const char *key);
+/** Send to this endpoint only, whatever it subscribes to (NULL: to every
+ *  subscriber). A disabled endpoint gets nothing, as an unsubscribed type
+ *  does. @return RH_OK, RH_E_INVALID_ARG (not an id). @since 0.2.0 */
+RH_EXTERN int rh_emit_options_set_endpoint(rh_emit_options *opts,
+                                           const char *endpoint_id);
+
+/**
+ * rh_emit with options (NULL: none, the same as rh_emit).
+ * @return as rh_emit; also RH_E_NOT_FOUND (the options' endpoint is
+ *         unknown), RH_E_STATE (an idempotency key inside an emit batch:
+ *         its answer must come from the store before the emit returns),
+ *         RH_E_UNSUPPORTED (a host store without the enqueue_keyed slot,
+ *         given a key). A repeated idempotency key returns 0 with the first
+ *         event's id in id_out, and rh_ctx_last_emit_duplicate() says so.
+ * @since 0.2.0
+ */
+RH_EXTERN int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
+                           size_t json_len, const rh_emit_options *opts,
+                           char *id_out, size_t id_size);
+/** 1 when the last rh_emit_with on ctx queued nothing because its
+ *  idempotency key was used within the window; else 0. @since 0.2.0 */
+RH_EXTERN int rh_ctx_last_emit_duplicate(const rh_ctx *ctx);
 
 /**
  * Group emits into one commit: the events emitted until

@@ -36,6 +36,9 @@ enum {
     S_PRUNE_DELIVERIES, /* ... the deliveries (PostgreSQL: all, one
                          * statement), ... */
     S_PRUNE_EVENT,      /* ... and each event nothing needs any more */
+    S_KEY_TAKE,   /* an idempotency key taken (PostgreSQL: and the enqueue) */
+    S_KEY_HELD,   /* the event holding a key */
+    S_KEY_EXPIRE, /* SQLite: a few expired keys dropped */
     S_COUNT
 };
 
@@ -155,6 +158,9 @@ static int s_batch_begin(void *ud);
 static int s_batch_commit(void *ud);
 static int s_prune(int64_t before_ms, size_t max, void *ud);
 static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud);
+static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
+                           size_t n, const char *key, int64_t window_start_ms,
+                           char *held_event_id, void *ud);
 
 /* The method table over those slots; the two claim slots are set by each
  * backend (its claims live in a file of their own). */
@@ -180,5 +186,6 @@ static inline void adapter_fill(rh_storage *out, void *userdata)
     out->batch_commit = s_batch_commit;
     out->prune = s_prune;
     out->recover_matching = s_recover_matching;
+    out->enqueue_keyed = s_enqueue_keyed;
 }
 #endif /* RH_ADAPTER_HELPERS_ONLY */

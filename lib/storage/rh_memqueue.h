@@ -44,6 +44,9 @@ typedef struct memstore {
     int64_t next_seq;
     mem_endpoint *eps;
     size_t n_eps, cap_eps;
+    /* idempotency key -> event id, open addressing (rh_memkeys.c) */
+    struct mem_key **keys;
+    size_t n_key_slots, n_keys;
 } memstore;
 
 /* The key lives in the entry, so that sifting reads one array and never
@@ -88,5 +91,19 @@ int rh__mem_scratch_reserve(memstore *m, size_t n);
 void rh__mem_apply_complete(memstore *m, rh_delivery *d, const rh_delivery *dl);
 void rh__mem_log_append(memstore *m, rh_attempt *copy);
 void rh__mem_requeue(memstore *m, mem_queue *q, rh_delivery *d, int64_t now_ms);
+
+/* Idempotency keys (rh_memkeys.c). The event id holding key since
+ * window_start_ms, or NULL. */
+const char *rh__mem_key_held(const memstore *m, const char *key,
+                             int64_t window_start_ms);
+/* Room for one more key, dropping those older than window_start_ms when
+ * the table fills: RH_OK or RH_E_NOMEM, after which put cannot fail but for
+ * its own copy. */
+int rh__mem_keys_reserve(memstore *m, int64_t window_start_ms);
+struct mem_key *rh__mem_key_new(memstore *m, const char *key,
+                                const char *event_id, int64_t created_ms);
+void rh__mem_key_put(memstore *m, struct mem_key *k); /* after reserve */
+void rh__mem_key_free(memstore *m, struct mem_key *k);
+void rh__mem_keys_free(memstore *m);
 
 #endif

@@ -272,6 +272,29 @@ static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     return rc < 0 ? rc : (int)taken;
 }
 
+/* The key is checked, and room made for it, before the enqueue; it is
+ * recorded only after the enqueue succeeded: all or none. */
+static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
+                           size_t n, const char *key, int64_t window_start_ms,
+                           char *held_event_id, void *ud)
+{
+    memstore *m = ud;
+    const char *held = rh__mem_key_held(m, key, window_start_ms);
+    if (held) {
+        rh__strlcpy(held_event_id, held, RH_ID_SIZE);
+        return 1;
+    }
+    struct mem_key *k = rh__mem_key_new(m, key, ev->id, ev->timestamp_ms);
+    int rc = k ? rh__mem_keys_reserve(m, window_start_ms) : RH_E_NOMEM;
+    if (rc == RH_OK)
+        rc = s_enqueue(ev, dls, n, ud);
+    if (rc == RH_OK)
+        rh__mem_key_put(m, k);
+    else
+        rh__mem_key_free(m, k);
+    return rc;
+}
+
 static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
 {
     memstore *m = ud;
@@ -484,6 +507,7 @@ static void s_destroy(void *ud)
     }
     rh__free(m->alloc, m->eps);
     rh__free(m->alloc, m->queues);
+    rh__mem_keys_free(m);
     rh__free(m->alloc, m->qheap);
     rh__free(m->alloc, m->taken);
     rh__free(m->alloc, m->taken_q);
@@ -555,5 +579,6 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     adapter_fill(out, m);
     out->claim = s_claim;
     out->claim_batch = s_claim_batch;
+    out->enqueue_keyed = s_enqueue_keyed;
     return RH_OK;
 }

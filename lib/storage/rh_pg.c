@@ -83,61 +83,125 @@ static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
     return rc < 0 ? rc : RH_OK;
 }
 
+/* The statement that writes ev and its deliveries (S_DL_INSERT), or does so
+ * behind an idempotency key (S_KEY_TAKE): its text parameters. */
+typedef struct enqueue_params {
+    arr ids, eps, att, nxt, cr, up;
+    char ts[24], window[24];
+    const char *v[12];
+    int lens[12];
+    int bin[12];
+} enqueue_params;
+
+static int enqueue_fill(enqueue_params *p, const rh_event *ev,
+                        const rh_delivery *const *dls, size_t n,
+                        const char *key, int64_t window_start_ms)
+{
+    char b[24];
+    int rc = RH_OK;
+    memset(p, 0, sizeof *p);
+    for (size_t i = 0; rc == RH_OK && i < n; i++) {
+        rc = rh__pg_arr_add(&p->ids, rh_delivery_id(dls[i]));
+        if (rc == RH_OK)
+            rc = rh__pg_arr_add(&p->eps, rh_delivery_endpoint_id(dls[i]));
+        if (rc == RH_OK)
+            rc = rh__pg_arr_add(&p->att, I64(b, rh_delivery_attempts(dls[i])));
+        if (rc == RH_OK)
+            rc = rh__pg_arr_add(&p->nxt,
+                                I64(b, rh_delivery_next_attempt_ms(dls[i])));
+        if (rc == RH_OK)
+            rc = rh__pg_arr_add(&p->cr, I64(b, rh_delivery_created_ms(dls[i])));
+        if (rc == RH_OK)
+            rc = rh__pg_arr_add(&p->up, I64(b, rh_delivery_updated_ms(dls[i])));
+    }
+    const char *v[12] = {p->ids.buf ? p->ids.buf : "{}",
+                         rh_event_id(ev),
+                         rh_event_type(ev),
+                         p->eps.buf ? p->eps.buf : "{}",
+                         p->att.buf ? p->att.buf : "{}",
+                         p->nxt.buf ? p->nxt.buf : "{}",
+                         p->cr.buf ? p->cr.buf : "{}",
+                         p->up.buf ? p->up.buf : "{}",
+                         I64(p->ts, rh_event_timestamp_ms(ev)),
+                         rh_event_data(ev),
+                         key,
+                         I64(p->window, window_start_ms)};
+    memcpy(p->v, v, sizeof v);
+    p->lens[9] = (int)rh_event_data_len(ev);
+    p->bin[9] = 1;
+    return rc;
+}
+
+static void enqueue_free(enqueue_params *p)
+{
+    free(p->ids.buf);
+    free(p->eps.buf);
+    free(p->att.buf);
+    free(p->nxt.buf);
+    free(p->cr.buf);
+    free(p->up.buf);
+}
+
 static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
                      size_t n, void *ud)
 {
     store *s = ud;
-    arr ids = {0}, eps = {0}, att = {0}, nxt = {0}, cr = {0}, up = {0};
-    char b1[24], b2[24];
-    int rc = RH_OK;
+    enqueue_params p;
     if (n == 0)
         return RH_OK;
-    for (size_t i = 0; rc == RH_OK && i < n; i++) {
-        rc = rh__pg_arr_add(&ids, rh_delivery_id(dls[i]));
-        if (rc == RH_OK)
-            rc = rh__pg_arr_add(&eps, rh_delivery_endpoint_id(dls[i]));
-        if (rc == RH_OK)
-            rc = rh__pg_arr_add(&att, I64(b1, rh_delivery_attempts(dls[i])));
-        if (rc == RH_OK)
-            rc = rh__pg_arr_add(&nxt,
-                                I64(b1, rh_delivery_next_attempt_ms(dls[i])));
-        if (rc == RH_OK)
-            rc = rh__pg_arr_add(&cr, I64(b1, rh_delivery_created_ms(dls[i])));
-        if (rc == RH_OK)
-            rc = rh__pg_arr_add(&up, I64(b1, rh_delivery_updated_ms(dls[i])));
-    }
+    int rc = enqueue_fill(&p, ev, dls, n, NULL, 0);
     if (rc == RH_OK && !s->pipelined)
         rc = rh__pg_ensure(s);
-    if (rc == RH_OK) {
-        const char *dv[10] = {ids.buf, rh_event_id(ev), rh_event_type(ev),
-                              eps.buf, att.buf, nxt.buf, cr.buf, up.buf,
-                              I64(b2, rh_event_timestamp_ms(ev)),
-                              rh_event_data(ev)};
-        int lens[10] = {0};
-        int bin[10] = {0};
-        lens[9] = (int)rh_event_data_len(ev);
-        bin[9] = 1;
-        if (s->pipelined) {
-            /* in a batch: sent now, its answer read at the commit (or
-             * every so often, so that answers never pile up unread) */
-            if ((rc = rh__pg_send_prepared(s, S_DL_INSERT, 10, dv, lens,
-                                           bin)) != RH_OK)
-                ;
-            else if (++s->n_unread >= 256)
-                rc = rh__pg_pipeline_sync_read(s);
-        } else {
-            PGresult *r =
-                rh__pg_run(s, S_DL_INSERT, 10, dv, lens, bin, "enqueue");
-            rc = r ? RH_OK : RH_E_STORAGE;
-            PQclear(r);
-        }
+    if (rc == RH_OK && s->pipelined) {
+        /* in a batch: sent now, its answer read at the commit (or every so
+         * often, so that answers never pile up unread) */
+        rc = rh__pg_send_prepared(s, S_DL_INSERT, 10, p.v, p.lens, p.bin);
+        if (rc == RH_OK && ++s->n_unread >= 256)
+            rc = rh__pg_pipeline_sync_read(s);
+    } else if (rc == RH_OK) {
+        PGresult *r =
+            rh__pg_run(s, S_DL_INSERT, 10, p.v, p.lens, p.bin, "enqueue");
+        rc = r ? RH_OK : RH_E_STORAGE;
+        PQclear(r);
     }
-    free(ids.buf);
-    free(eps.buf);
-    free(att.buf);
-    free(nxt.buf);
-    free(cr.buf);
-    free(up.buf);
+    enqueue_free(&p);
+    return rc;
+}
+
+/* One statement, so one transaction of its own, decided by the key's
+ * unique index; a held key is read back by a second statement, whose fresh
+ * snapshot sees the holder that committed while the first one waited. */
+static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
+                           size_t n, const char *key, int64_t window_start_ms,
+                           char *held_event_id, void *ud)
+{
+    store *s = ud;
+    enqueue_params p;
+    int rc = enqueue_fill(&p, ev, dls, n, key, window_start_ms);
+    if (rc == RH_OK)
+        rc = rh__pg_ensure(s);
+    PGresult *r = rc == RH_OK ? rh__pg_run(s, S_KEY_TAKE, 12, p.v, p.lens,
+                                           p.bin, "enqueue_keyed")
+                              : NULL;
+    if (rc == RH_OK && !r)
+        rc = RH_E_STORAGE;
+    if (r && strcmp(PQgetvalue(r, 0, 0), "0") == 0) {
+        const char *hv[1] = {key};
+        PGresult *h =
+            rh__pg_run(s, S_KEY_HELD, 1, hv, NULL, NULL, "enqueue_keyed");
+        if (h && PQntuples(h) == 1) {
+            snprintf(held_event_id, RH_ID_SIZE, "%s", PQgetvalue(h, 0, 0));
+            rc = 1;
+        } else {
+            rc = RH_E_STORAGE;
+            if (h)
+                snprintf(s->err, sizeof s->err,
+                         "enqueue_keyed: the key's holder went away");
+        }
+        PQclear(h);
+    }
+    PQclear(r);
+    enqueue_free(&p);
     return rc;
 }
 

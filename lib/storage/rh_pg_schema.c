@@ -27,7 +27,11 @@ static const char index_ready[] =
     "CREATE INDEX IF NOT EXISTS deliveries_done ON @.deliveries(updated_ms,"
     " id) WHERE state >= 2;"
     "DROP INDEX IF EXISTS @.deliveries_ready;"
-    "DROP INDEX IF EXISTS @.deliveries_due_ms_idx";
+    "DROP INDEX IF EXISTS @.deliveries_due_ms_idx;"
+    "CREATE TABLE IF NOT EXISTS @.idempotency(key text PRIMARY KEY,"
+    " event_id text NOT NULL, created_ms bigint NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS idempotency_created ON @.idempotency("
+    "created_ms)";
 
 static const char schema_v1[] =
     "CREATE TABLE @.endpoints(id text PRIMARY KEY, seq bigserial,"

@@ -23,6 +23,29 @@ static const char *const sql_template[S_COUNT] = {
         "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up "
         "FROM unnest($1::text[], $4::text[], $5::int[], $6::bigint[], "
         "$7::bigint[], $8::bigint[]) AS d(id, ep, att, nxt, cr, up)",
+    /* S_DL_INSERT behind an idempotency key, one statement: the key is
+     * taken (inserted, or an expired holder replaced) or not, and the event
+     * and deliveries are written only if it was. A racing insert of the
+     * key waits for the other's commit, then finds it held. A few expired
+     * keys go too. Returns the row count of the take: 1 or 0. */
+    [S_KEY_TAKE] =
+        "WITH k AS (INSERT INTO @.idempotency(key, event_id, created_ms) "
+        "VALUES($11, $2, $9) ON CONFLICT (key) DO UPDATE SET "
+        "event_id = EXCLUDED.event_id, created_ms = EXCLUDED.created_ms "
+        "WHERE @.idempotency.created_ms < $12 RETURNING 1 AS one), "
+        "ev AS (INSERT INTO @.events(id, type, timestamp_ms, data) "
+        "SELECT $2, $3, $9, $10 FROM k WHERE cardinality($1::text[]) > 0), "
+        "dl AS (INSERT INTO @.deliveries(id, event_id, endpoint_id, "
+        "event_type, state, attempts, next_attempt_ms, due_ms, created_ms, "
+        "updated_ms) "
+        "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up "
+        "FROM unnest($1::text[], $4::text[], $5::int[], $6::bigint[], "
+        "$7::bigint[], $8::bigint[]) AS d(id, ep, att, nxt, cr, up), k), "
+        "gone AS (DELETE FROM @.idempotency WHERE key IN (SELECT key FROM "
+        "@.idempotency WHERE created_ms < $12 AND key <> $11 LIMIT 8 "
+        "FOR UPDATE SKIP LOCKED)) "
+        "SELECT count(*) FROM k",
+    [S_KEY_HELD] = "SELECT event_id FROM @.idempotency WHERE key = $1",
     [S_CLAIM_SCAN] =
         "WITH due AS (SELECT id FROM @.deliveries WHERE state < 2 AND "
         "attempts >= 0 AND due_ms <= $1 ORDER BY due_ms LIMIT $2 "

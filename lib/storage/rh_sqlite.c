@@ -84,19 +84,15 @@ static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
     return rc < 0 ? rc : RH_OK;
 }
 
-static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
-                     size_t n, void *ud)
+/* The event and its deliveries, inside the caller's transaction. */
+static int insert_event(store *s, const rh_event *ev,
+                        const rh_delivery *const *dls, size_t n)
 {
-    store *s = ud;
     sqlite3_stmt *ei = rh__sqlite_stmt(s, S_EV_INSERT),
                  *di = rh__sqlite_stmt(s, S_DL_INSERT);
     int rc;
     if (!ei || !di)
         return RH_E_STORAGE;
-    if (n == 0)
-        return RH_OK;
-    if ((rc = rh__sqlite_begin(s)) != RH_OK)
-        return rc;
     sqlite3_bind_text(ei, 1, rh_event_id(ev), -1, SQLITE_STATIC);
     sqlite3_bind_text(ei, 2, rh_event_type(ev), -1, SQLITE_STATIC);
     sqlite3_bind_int64(ei, 3, rh_event_timestamp_ms(ev));
@@ -119,6 +115,66 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         if (sqlite3_step(di) != SQLITE_DONE)
             rc = rh__sqlite_fail(s, "enqueue delivery");
         rh__sqlite_done_with(di);
+    }
+    return rc;
+}
+
+static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
+                     size_t n, void *ud)
+{
+    store *s = ud;
+    int rc;
+    if (n == 0)
+        return RH_OK;
+    if ((rc = rh__sqlite_begin(s)) != RH_OK)
+        return rc;
+    rc = insert_event(s, ev, dls, n);
+    return rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
+}
+
+/* SQLite has one writer at a time, so the key's upsert and the enqueue in
+ * one write transaction decide a race between processes. */
+static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
+                           size_t n, const char *key, int64_t window_start_ms,
+                           char *held_event_id, void *ud)
+{
+    store *s = ud;
+    sqlite3_stmt *take = rh__sqlite_stmt(s, S_KEY_TAKE),
+                 *held = rh__sqlite_stmt(s, S_KEY_HELD),
+                 *expire = rh__sqlite_stmt(s, S_KEY_EXPIRE);
+    int rc, taken = 0;
+    if (!take || !held || !expire)
+        return RH_E_STORAGE;
+    if ((rc = rh__sqlite_begin(s)) != RH_OK)
+        return rc;
+    sqlite3_bind_text(take, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(take, 2, rh_event_id(ev), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(take, 3, rh_event_timestamp_ms(ev));
+    sqlite3_bind_int64(take, 4, window_start_ms);
+    rc = sqlite3_step(take) == SQLITE_DONE
+             ? RH_OK
+             : rh__sqlite_fail(s, "enqueue_keyed");
+    rh__sqlite_done_with(take);
+    if (rc == RH_OK)
+        taken = sqlite3_changes(s->db) > 0;
+    if (rc == RH_OK && !taken) {
+        sqlite3_bind_text(held, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(held) == SQLITE_ROW)
+            snprintf(held_event_id, RH_ID_SIZE, "%s",
+                     (const char *)sqlite3_column_text(held, 0));
+        else
+            rc = rh__sqlite_fail(s, "enqueue_keyed");
+        rh__sqlite_done_with(held);
+        return rc == RH_OK ? rh__sqlite_rollback(s, 1)
+                           : rh__sqlite_rollback(s, rc);
+    }
+    if (rc == RH_OK && n)
+        rc = insert_event(s, ev, dls, n);
+    if (rc == RH_OK) {
+        sqlite3_bind_int64(expire, 1, window_start_ms);
+        if (sqlite3_step(expire) != SQLITE_DONE)
+            rc = rh__sqlite_fail(s, "enqueue_keyed expire");
+        rh__sqlite_done_with(expire);
     }
     return rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
 }

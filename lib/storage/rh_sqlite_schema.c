@@ -6,14 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* For the fair claim and for retention's oldest finished deliveries; made
- * on every open, so that a file written by an older version gains them
- * (they change nothing an older version reads). */
+/* For the fair claim and for retention's oldest finished deliveries, and
+ * the idempotency keys; made on every open, so that a file written by an
+ * older version gains them (they change nothing an older version reads). */
 static const char index_ready[] =
     "CREATE INDEX IF NOT EXISTS rh_deliveries_ready ON rh_deliveries("
     "endpoint_id, due_ms, id) WHERE state < 2;"
     "CREATE INDEX IF NOT EXISTS rh_deliveries_done ON rh_deliveries("
-    "updated_ms, id) WHERE state >= 2";
+    "updated_ms, id) WHERE state >= 2;"
+    "CREATE TABLE IF NOT EXISTS rh_idempotency(key TEXT PRIMARY KEY,"
+    " event_id TEXT NOT NULL, created_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS rh_idempotency_created ON rh_idempotency("
+    "created_ms)";
 
 /* Version 1. Our own meta table, not PRAGMA user_version: on the host's
  * database (the outbox case) user_version belongs to the host. */

@@ -11,6 +11,16 @@ static const char *const sql_text[S_COUNT] = {
                   "ON CONFLICT(id) DO UPDATE SET record = excluded.record",
     [S_EP_REMOVE] = "DELETE FROM rh_endpoints WHERE id = ?1",
     [S_EP_LOAD] = "SELECT record FROM rh_endpoints ORDER BY rowid",
+    /* taken unless an event holds it since ?4: one change, else none */
+    [S_KEY_TAKE] =
+        "INSERT INTO rh_idempotency(key, event_id, created_ms) "
+        "VALUES(?1, ?2, ?3) ON CONFLICT(key) DO UPDATE SET "
+        "event_id = excluded.event_id, created_ms = excluded.created_ms "
+        "WHERE rh_idempotency.created_ms < ?4",
+    [S_KEY_HELD] = "SELECT event_id FROM rh_idempotency WHERE key = ?1",
+    /* a few a time: each keyed emit clears more than it adds */
+    [S_KEY_EXPIRE] = "DELETE FROM rh_idempotency WHERE rowid IN (SELECT rowid "
+                     "FROM rh_idempotency WHERE created_ms < ?1 LIMIT 8)",
     [S_EV_INSERT] = "INSERT INTO rh_events(id, type, timestamp_ms, data) "
                     "VALUES(?1, ?2, ?3, ?4)",
     [S_DL_INSERT] =

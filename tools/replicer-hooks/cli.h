@@ -72,6 +72,7 @@ typedef enum cli_opt_id {
     O_STATE,
     O_DELIVERIES,
     O_AFTER,
+    O_IDEMPOTENCY_KEY,
     O__COUNT
 } cli_opt_id;
 

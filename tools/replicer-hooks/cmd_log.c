@@ -18,18 +18,42 @@ static int run_emit(cli_args *a)
     if (cli_load_data(a, "JSON", a->pos[1], max, &data, &data_len, &data_buf) !=
         0)
         return EXIT_USAGE;
-    int rc = cli_open(a, NULL, &ctx);
+    rh_emit_options *opts = NULL;
+    if (rh_emit_options_new(&opts) != RH_OK) {
+        free(data_buf);
+        return EXIT_FAILED;
+    }
+    int rc = 0;
+    if (a->set[O_IDEMPOTENCY_KEY] &&
+        rh_emit_options_set_idempotency_key(opts, a->text[O_IDEMPOTENCY_KEY]))
+        rc = cli_bad(a, "--idempotency-key",
+                     "must be 1 to 255 printable ASCII characters");
+    else if (a->set[O_ENDPOINT] &&
+             rh_emit_options_set_endpoint(opts, a->text[O_ENDPOINT]))
+        rc = cli_bad(a, "--endpoint", "not an endpoint id");
+    if (!rc)
+        rc = cli_open(a, NULL, &ctx);
     if (rc) {
+        rh_emit_options_free(opts);
         free(data_buf);
         return rc;
     }
-    rc = rh_emit(ctx, a->pos[0], data, data_len, evt, sizeof evt);
+    rc = rh_emit_with(ctx, a->pos[0], data, data_len, opts, evt, sizeof evt);
+    rh_emit_options_free(opts);
     free(data_buf); /* emit keeps its own copy */
     if (rc < 0)
         return cli_fail(a, ctx, rc);
     printf("%s\n", evt);
     fflush(stdout); /* the id first, then what it did */
-    if (rc == 0)
+    if (rh_ctx_last_emit_duplicate(ctx))
+        fprintf(stderr,
+                "%s emit: already emitted with this idempotency key: nothing "
+                "was queued\n",
+                cli_prog);
+    else if (rc == 0 && a->set[O_ENDPOINT])
+        fprintf(stderr, "%s emit: %s is disabled: nothing was queued\n",
+                cli_prog, a->text[O_ENDPOINT]);
+    else if (rc == 0)
         fprintf(stderr,
                 "%s emit: no enabled endpoint subscribes to %s: nothing was "
                 "queued\n",
@@ -297,8 +321,14 @@ static int run_prune(cli_args *a)
     return 0;
 }
 
-static const cli_opt emit_opts[] = {CLI_OPT_MAX_DATA, CLI_OPT_STORE,
-                                    CLI_OPT_END};
+static const cli_opt emit_opts[] = {
+    {O_IDEMPOTENCY_KEY, "--idempotency-key", K_TEXT, 0, 0, "KEY",
+     "queue it once: a repeat within 24 h prints the first event's id"},
+    {O_ENDPOINT, "--endpoint", K_TEXT, 0, 0, "ID",
+     "to this endpoint only, whatever it subscribes to"},
+    CLI_OPT_MAX_DATA,
+    CLI_OPT_STORE,
+    CLI_OPT_END};
 #define OPT_EVENT_TYPE                                                         \
     {                                                                          \
         O_EVENT_TYPE, "--event-type", K_TEXT, 0, 0, "TYPE",                    \
@@ -352,8 +382,10 @@ const cli_command cli_cmd_emit = {
     "emit",
     "TYPE JSON|@FILE",
     "queue an event for its subscribers; prints its id",
-    "Queues an event for every enabled endpoint subscribed to TYPE and\n"
-    "prints its id. The data is a JSON object, sent byte for byte as given.",
+    "Queues an event for every enabled endpoint subscribed to TYPE (or for\n"
+    "the --endpoint alone) and prints its id. The data is a JSON object,\n"
+    "sent byte for byte as given. With --idempotency-key, a retry of the\n"
+    "same emit queues nothing and prints the first one's id.",
     {"TYPE", "JSON"},
     2,
     2,

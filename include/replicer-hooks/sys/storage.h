@@ -205,6 +205,20 @@ struct rh_storage {
      * many. Without it, rh_recover takes only an endpoint and a start
      * time, through recover. @since 0.2.0 */
     int (*recover_matching)(const rh_query *q, int64_t now_ms, void *userdata);
+    /* An idempotent enqueue, in one transaction: unless idempotency_key is
+     * held by an event recorded at or after window_start_ms, record it for
+     * ev (its id and rh_event_timestamp_ms) and enqueue ev and its n
+     * deliveries (n may be 0: the key alone is recorded, so that a retry
+     * queues nothing either). Returns 0 when it enqueued, 1 when the key
+     * was held (nothing written; the holding event's id copied into
+     * held_event_id, RH_ID_SIZE bytes), or a negative code. Processes
+     * racing on one key must get one 0 and the rest 1: the store decides
+     * (a unique key), never a read then a write. Without this slot an emit
+     * with a key gets RH_E_UNSUPPORTED. @since 0.2.0 */
+    int (*enqueue_keyed)(const rh_event *ev, const rh_delivery *const *dls,
+                         size_t n, const char *idempotency_key,
+                         int64_t window_start_ms, char *held_event_id,
+                         void *userdata);
 };
 
 /** An initialiser for a table of this version with every slot NULL:
@@ -213,7 +227,7 @@ struct rh_storage {
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0                                                            \
+            0, 0, 0, 0                                                         \
     }
 
 RH_END_DECLS

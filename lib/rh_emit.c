@@ -1,0 +1,207 @@
+/* replicer-hooks emit: an event checked, fanned out to its endpoints (or the
+ * one an option names) and stored, once per idempotency key; its options. */
+#include "rh_base.h"
+#include "rh_json.h"
+
+#include <string.h>
+
+/* The endpoints an emit goes to: the one the options name (if enabled),
+ * or every enabled subscriber. */
+static int targets(rh_ctx *ctx, const char *type, const rh_emit_options *opts,
+                   rh_endpoint ***matched, size_t *n)
+{
+    if (!opts || !opts->endpoint[0])
+        return rh__ctx_match(ctx, type, matched, n) == RH_OK
+                   ? RH_OK
+                   : rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    rh_endpoint *ep = rh__ctx_find_endpoint(ctx, opts->endpoint);
+    if (!ep)
+        return rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
+                              RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
+                              opts->endpoint);
+    *n = 0;
+    if (!ep->enabled)
+        return RH_OK;
+    if (!(*matched = rh__malloc(&ctx->alloc, sizeof **matched)))
+        return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    (*matched)[(*n)++] = ep;
+    return RH_OK;
+}
+
+/* The store's enqueue, or its idempotent one: 1 when the key was held (the
+ * first event's id is then in event_id). */
+static int store_event(rh_ctx *ctx, const rh_event *ev,
+                       const rh_delivery *const *ptrs, size_t n,
+                       const char *key, char *event_id)
+{
+    int rc;
+    if (!key[0])
+        rc = n ? ctx->storage.enqueue(ev, ptrs, n, ctx->storage.userdata)
+               : RH_OK;
+    else
+        rc = ctx->storage.enqueue_keyed(ev, ptrs, n, key,
+                                        rh_event_timestamp_ms(ev) -
+                                            ctx->s.idempotency_window_ms,
+                                        event_id, ctx->storage.userdata);
+    return rc < 0
+               ? rh__storage_code(ctx, rc, key[0] ? "enqueue_keyed" : "enqueue")
+               : rc;
+}
+
+int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
+            char *id_out, size_t id_size)
+{
+    return rh_emit_with(ctx, type, json, json_len, NULL, id_out, id_size);
+}
+
+int rh_ctx_last_emit_duplicate(const rh_ctx *ctx)
+{
+    return ctx ? ctx->last_emit_duplicate : 0;
+}
+
+int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
+                 size_t json_len, const rh_emit_options *opts, char *id_out,
+                 size_t id_size)
+{
+    const char *key = opts ? opts->idempotency_key : "";
+    char err[200];
+    char event_id[RH_ID_SIZE];
+    size_t n = 0, i;
+    rh_event *ev = NULL;
+    rh_delivery *dls = NULL;
+    const rh_delivery **ptrs = NULL;
+    rh_endpoint **matched = NULL;
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    ctx->last_emit_duplicate = 0;
+    if (!type || !rh__event_type_valid(type))
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_EVENT_TYPE,
+                              RH_REFUSAL_MALFORMED,
+                              "event type must be 1 to %d characters of "
+                              "[A-Za-z0-9_.-], dot-separated",
+                              RH_TYPE_MAX);
+    if (!json || json_len == 0)
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_DATA,
+                              RH_REFUSAL_MALFORMED, "data is empty");
+    if (id_size && (!id_out || id_size < RH_ID_SIZE))
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+                              RH_REFUSAL_TOO_LARGE,
+                              "id_out needs RH_ID_SIZE bytes");
+    if (json_len > ctx->s.max_data_bytes)
+        return rh__ctx_refuse(ctx, RH_E_TOO_LARGE, RH_ARG_DATA,
+                              RH_REFUSAL_TOO_LARGE,
+                              "data is %zu bytes, over the limit of %zu "
+                              "(rh_config_set_max_data_bytes)",
+                              json_len, ctx->s.max_data_bytes);
+    rc = rh__json_check_object(&ctx->alloc, json, json_len, err, sizeof err);
+    if (rc == RH_E_NOMEM)
+        return rh__ctx_error(ctx, rc, "out of memory");
+    if (rc != RH_OK)
+        return rh__ctx_refuse(ctx, rc, RH_ARG_DATA, RH_REFUSAL_MALFORMED, "%s",
+                              err);
+    if (key[0] && ctx->batch_open)
+        return rh__ctx_error(ctx, RH_E_STATE,
+                             "an emit with an idempotency key cannot be in a "
+                             "batch: the store must answer before it returns");
+    if (key[0] && !ctx->storage.enqueue_keyed)
+        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
+                             "this storage has no enqueue_keyed slot: it "
+                             "cannot keep idempotency keys");
+    rc = rh__ctx_new_id(ctx, "evt_", event_id);
+    if (rc != RH_OK) {
+        rh__ctx_error(ctx, rc, "the random source failed");
+        goto done;
+    }
+    int64_t now = rh__ctx_now(ctx);
+    if ((rc = targets(ctx, type, opts, &matched, &n)) != RH_OK)
+        goto done;
+    /* the event keeps a copy of the host's bytes, exactly as given */
+    rc = rh__event_make(&ev, &ctx->alloc, event_id, type, now, json, json_len);
+    if (rc != RH_OK)
+        goto nomem;
+    if (n) {
+        dls = rh__calloc(&ctx->alloc, n * sizeof *dls);
+        ptrs = rh__calloc(&ctx->alloc, n * sizeof *ptrs);
+        if (!dls || !ptrs)
+            goto nomem;
+        for (i = 0; i < n; i++) {
+            rh_delivery *d = &dls[i];
+            rc = rh__ctx_new_id(ctx, "dlv_", d->id);
+            if (rc != RH_OK) {
+                rh__ctx_error(ctx, rc, "the random source failed");
+                goto done;
+            }
+            d->alloc = &ctx->alloc;
+            memcpy(d->event_id, event_id, sizeof event_id);
+            memcpy(d->endpoint_id, matched[i]->id, sizeof matched[i]->id);
+            d->ev = ev;
+            d->state = RH_DELIVERY_PENDING;
+            d->next_attempt_ms = now;
+            d->created_ms = now;
+            d->updated_ms = now;
+            ptrs[i] = d;
+        }
+    }
+    if ((rc = store_event(ctx, ev, ptrs, n, key, event_id)) < 0)
+        goto done;
+    if (id_size)
+        memcpy(id_out, event_id, sizeof event_id);
+    if (rc == 1) { /* the key was used within the window: nothing queued */
+        ctx->last_emit_duplicate = 1;
+        rc = 0;
+        goto done;
+    }
+    if (n)
+        ctx->claim_blocked = 0;
+    rc = (int)n;
+    ctx->stats[RH_STAT_EVENTS_EMITTED]++;
+    ctx->stats[RH_STAT_DELIVERIES_QUEUED] += n;
+    if (n)
+        rh__ctx_update_timer(ctx);
+    goto done;
+nomem:
+    rc = rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+done:
+    rh__free(&ctx->alloc, ptrs);
+    rh__free(&ctx->alloc, dls);
+    rh__free(&ctx->alloc, matched);
+    rh__event_release(ev);
+    return rc;
+}
+
+/* ----------------------------------------------------------- emit options */
+
+int rh_emit_options_new(rh_emit_options **out)
+{
+    if (!out)
+        return RH_E_INVALID_ARG;
+    *out = rh__calloc(&rh__default_allocator, sizeof **out);
+    return *out ? RH_OK : RH_E_NOMEM;
+}
+
+void rh_emit_options_free(rh_emit_options *opts)
+{
+    rh__free(&rh__default_allocator, opts);
+}
+
+int rh_emit_options_set_idempotency_key(rh_emit_options *opts, const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (!opts || (key && (n == 0 || n > RH_IDEMPOTENCY_KEY_MAX)))
+        return RH_E_INVALID_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (key[i] < 0x20 || key[i] > 0x7e)
+            return RH_E_INVALID_ARG;
+    memcpy(opts->idempotency_key, key ? key : "", n + 1);
+    return RH_OK;
+}
+
+int rh_emit_options_set_endpoint(rh_emit_options *opts, const char *endpoint_id)
+{
+    if (!opts || (endpoint_id && !rh__id_valid(endpoint_id)))
+        return RH_E_INVALID_ARG;
+    rh__strlcpy(opts->endpoint, endpoint_id ? endpoint_id : "",
+                sizeof opts->endpoint);
+    return RH_OK;
+}
