@@ -58,6 +58,8 @@ struct rh_config {
 struct rh_emit_options {
     char idempotency_key[RH_IDEMPOTENCY_KEY_MAX + 1]; /* "": none */
     char endpoint[RH_ID_SIZE];                        /* "": every subscriber */
+    char ordering_key[RH_ORDERING_KEY_MAX + 1];       /* "": none */
+    int ordering_hold;
 };
 
 #endif

@@ -259,7 +259,8 @@ int rh_log_deliveries(rh_ctx *ctx, const rh_query *q, rh_delivery_cb cb,
     return log_query(ctx, q, NULL, cb, userdata);
 }
 
-int rh_delivery_resend(rh_ctx *ctx, const char *delivery_id)
+/* resend and skip: one failed delivery, by id, through a storage slot. */
+static int on_failed(rh_ctx *ctx, const char *delivery_id, int skip)
 {
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
@@ -267,19 +268,38 @@ int rh_delivery_resend(rh_ctx *ctx, const char *delivery_id)
     if (!rh__id_valid(delivery_id))
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_DELIVERY_ID,
                               RH_REFUSAL_MALFORMED, "delivery id is not valid");
-    rc = ctx->storage.resend(delivery_id, rh__ctx_now(ctx),
-                             ctx->storage.userdata);
+    if (skip && !ctx->storage.skip)
+        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
+                             "this storage has no skip slot: it keeps no "
+                             "ordering keys");
+    rc = skip ? ctx->storage.skip(delivery_id, rh__ctx_now(ctx),
+                                  ctx->storage.userdata)
+              : ctx->storage.resend(delivery_id, rh__ctx_now(ctx),
+                                    ctx->storage.userdata);
     if (rc == RH_E_NOT_FOUND)
         return rh__ctx_refuse(ctx, rc, RH_ARG_DELIVERY_ID,
                               RH_REFUSAL_UNKNOWN_ID, "no delivery %s",
                               delivery_id);
     if (rc == RH_E_STATE)
         return rh__ctx_refuse(ctx, rc, RH_ARG_DELIVERY_ID, RH_REFUSAL_NONE,
-                              "delivery %s has not failed", delivery_id);
+                              skip ? "delivery %s holds no ordering key (it "
+                                     "has not failed, or its key goes on)"
+                                   : "delivery %s has not failed",
+                              delivery_id);
     ctx->claim_blocked = 0;
-    rc = rh__storage_code(ctx, rc, "resend");
+    rc = rh__storage_code(ctx, rc, skip ? "skip" : "resend");
     rh__ctx_update_timer(ctx);
     return rc;
+}
+
+int rh_delivery_resend(rh_ctx *ctx, const char *delivery_id)
+{
+    return on_failed(ctx, delivery_id, 0);
+}
+
+int rh_delivery_skip(rh_ctx *ctx, const char *delivery_id)
+{
+    return on_failed(ctx, delivery_id, 1);
 }
 
 int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)

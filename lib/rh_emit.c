@@ -104,6 +104,10 @@ int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
         return rh__ctx_error(ctx, RH_E_STATE,
                              "an emit with an idempotency key cannot be in a "
                              "batch: the store must answer before it returns");
+    if (opts && opts->ordering_key[0] && !ctx->storage.skip)
+        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
+                             "this storage keeps no ordering keys (it has no "
+                             "skip slot)");
     if (key[0] && !ctx->storage.enqueue_keyed)
         return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
                              "this storage has no enqueue_keyed slot: it "
@@ -118,6 +122,9 @@ int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
         goto done;
     /* the event keeps a copy of the host's bytes, exactly as given */
     rc = rh__event_make(&ev, &ctx->alloc, event_id, type, now, json, json_len);
+    if (rc == RH_OK && opts && opts->ordering_key[0])
+        rc =
+            rh__event_set_ordering(ev, opts->ordering_key, opts->ordering_hold);
     if (rc != RH_OK)
         goto nomem;
     if (n) {
@@ -185,15 +192,36 @@ void rh_emit_options_free(rh_emit_options *opts)
     rh__free(&rh__default_allocator, opts);
 }
 
-int rh_emit_options_set_idempotency_key(rh_emit_options *opts, const char *key)
+/* A key is 1 to max bytes of printable ASCII, so that it prints, compares
+ * the same in every store and needs no escaping anywhere. */
+static int key_ok(const char *key, size_t max)
 {
-    size_t n = key ? strlen(key) : 0;
-    if (!opts || (key && (n == 0 || n > RH_IDEMPOTENCY_KEY_MAX)))
-        return RH_E_INVALID_ARG;
+    size_t n = strlen(key);
+    if (n == 0 || n > max)
+        return 0;
     for (size_t i = 0; i < n; i++)
         if (key[i] < 0x20 || key[i] > 0x7e)
-            return RH_E_INVALID_ARG;
-    memcpy(opts->idempotency_key, key ? key : "", n + 1);
+            return 0;
+    return 1;
+}
+
+int rh_emit_options_set_idempotency_key(rh_emit_options *opts, const char *key)
+{
+    if (!opts || (key && !key_ok(key, RH_IDEMPOTENCY_KEY_MAX)))
+        return RH_E_INVALID_ARG;
+    rh__strlcpy(opts->idempotency_key, key ? key : "",
+                sizeof opts->idempotency_key);
+    return RH_OK;
+}
+
+int rh_emit_options_set_ordering_key(rh_emit_options *opts, const char *key,
+                                     int policy)
+{
+    if (!opts || (key && !key_ok(key, RH_ORDERING_KEY_MAX)) ||
+        (policy != RH_ORDERING_CONTINUE && policy != RH_ORDERING_HOLD))
+        return RH_E_INVALID_ARG;
+    rh__strlcpy(opts->ordering_key, key ? key : "", sizeof opts->ordering_key);
+    opts->ordering_hold = key && policy == RH_ORDERING_HOLD;
     return RH_OK;
 }
 

@@ -63,10 +63,22 @@ int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,
     return RH_OK;
 }
 
+int rh__event_set_ordering(rh_event *ev, const char *key, int hold)
+{
+    char *k = key ? rh__strdup(ev->alloc, key) : NULL;
+    if (key && !k)
+        return RH_E_NOMEM;
+    rh__free(ev->alloc, ev->ordering_key);
+    ev->ordering_key = k;
+    ev->ordering_hold = key && hold;
+    return RH_OK;
+}
+
 void rh__event_release(rh_event *ev)
 {
     if (!ev || --ev->refs > 0)
         return;
+    rh__free(ev->alloc, ev->ordering_key);
     rh__free(ev->alloc, ev->data);
     rh__free(ev->alloc, ev);
 }
@@ -90,6 +102,14 @@ int64_t rh_event_timestamp_ms(const rh_event *ev)
 }
 const char *rh_event_data(const rh_event *ev) { return ev ? ev->data : ""; }
 size_t rh_event_data_len(const rh_event *ev) { return ev ? ev->data_len : 0; }
+const char *rh_event_ordering_key(const rh_event *ev)
+{
+    return ev ? ev->ordering_key : NULL;
+}
+int rh_event_ordering_holds(const rh_event *ev)
+{
+    return ev ? ev->ordering_hold : 0;
+}
 
 /* A delivery or attempt from a's heap, zeroed or a copy of src, owning its
  * allocator (the first member of both): the one place records are made. */
@@ -118,8 +138,12 @@ rh_delivery *rh__delivery_copy(const rh_allocator *a, const rh_delivery *src)
     dl->ev = NULL;
     dl->done_next = dl->done_prev = NULL;
     dl->heap_index = 0;
+    dl->order_group = NULL;
     dl->event_type = rh__strdup(a, rh_delivery_event_type(src));
-    if (!dl->event_type) {
+    const char *key = rh_delivery_ordering_key(src);
+    dl->ordering_key = key ? rh__strdup(a, key) : NULL;
+    if (!dl->event_type || (key && !dl->ordering_key)) {
+        rh__free(a, dl->event_type);
         rh__free(a, dl);
         return NULL;
     }
@@ -164,6 +188,7 @@ void rh_delivery_free(rh_delivery *dl)
         return;
     rh__event_release(dl->ev);
     rh__free(dl->alloc, dl->event_type);
+    rh__free(dl->alloc, dl->ordering_key);
     rh__free(dl->alloc, dl);
 }
 
@@ -185,6 +210,23 @@ const char *rh_delivery_event_type(const rh_delivery *dl)
     return dl->event_type ? dl->event_type : "";
 }
 int rh_delivery_state(const rh_delivery *dl) { return dl ? dl->state : -1; }
+const char *rh_delivery_ordering_key(const rh_delivery *dl)
+{
+    if (!dl)
+        return NULL;
+    return dl->ev ? dl->ev->ordering_key : dl->ordering_key;
+}
+int rh_delivery_set_ordering_key(rh_delivery *dl, const char *key)
+{
+    if (!dl || dl->ev)
+        return RH_E_INVALID_ARG;
+    char *k = key ? rh__strdup(dl->alloc, key) : NULL;
+    if (key && !k)
+        return RH_E_NOMEM;
+    rh__free(dl->alloc, dl->ordering_key);
+    dl->ordering_key = k;
+    return RH_OK;
+}
 int rh_delivery_attempts(const rh_delivery *dl)
 {
     return dl ? dl->attempts : 0;

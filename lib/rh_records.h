@@ -14,6 +14,8 @@ struct rh_event {
     int64_t timestamp_ms;
     char *data;
     size_t data_len;
+    char *ordering_key; /* owned; NULL: none */
+    int ordering_hold;  /* a failed delivery holds its key */
 };
 
 struct rh_delivery {
@@ -21,7 +23,8 @@ struct rh_delivery {
     char id[RH_ID_SIZE];
     char event_id[RH_ID_SIZE];
     char endpoint_id[RH_ID_SIZE];
-    char *event_type; /* owned; NULL when ev is set */
+    char *event_type;   /* owned; NULL when ev is set */
+    char *ordering_key; /* owned (a store's row); with ev: ev's */
     rh_event *ev;     /* memory store only: a counted reference */
     int state;
     int attempts;
@@ -30,6 +33,8 @@ struct rh_delivery {
     int64_t updated_ms;
     int64_t lease_until_ms;
     size_t heap_index;             /* memory store only */
+    struct mem_order *order_group; /* memory store: its ordering key's */
+    int holds_key;                 /* memory store: failed, holds its key */
     struct rh_delivery *done_next; /* memory store: list of finished ones */
     struct rh_delivery *done_prev;
 };
@@ -88,6 +93,8 @@ int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,
                    const char *type, int64_t ts_ms, const char *data,
                    size_t len);
 void rh__event_release(rh_event *ev); /* drops one reference */
+/* The emit's ordering key (copied; NULL: none) and its failure policy. */
+int rh__event_set_ordering(rh_event *ev, const char *key, int hold);
 int rh__delivery_make(rh_delivery **out, const rh_allocator *a);
 rh_delivery *rh__delivery_copy(const rh_allocator *a, const rh_delivery *dl);
 int rh__attempt_make(rh_attempt **out, const rh_allocator *a);

@@ -748,7 +748,59 @@ static void test_cli__emit_once_and_to_one_endpoint(void)
     sink_stop(s);
 }
 
+/* emit --ordering-key --hold-on-failure: a failure holds the key, the
+ * worker still ends --until-idle, skip lets the next go. */
+static void test_cli__ordering_keys_hold_and_skip(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], store[160], url[128], out[16384], dlv[64] = "";
+    rh_test_path(path, sizeof path, "cli-order");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    sink_url(s, "/o", url, sizeof url);
+    sink_rule(s, "/o", 500, 0, NULL, NULL, 1);
+    const char *add[] = {"endpoint", "add",     url,   "--events", "*",
+                         "--dev",    "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add, NULL, out, sizeof out));
+    const char *e1[] = {"emit",           "job.step", "{\"n\":1}",
+                        "--ordering-key", "job-9",    "--hold-on-failure",
+                        "--store",        store,      NULL};
+    const char *e2[] = {"emit",           "job.step", "{\"n\":2}",
+                        "--ordering-key", "job-9",    "--hold-on-failure",
+                        "--store",        store,      NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(e1, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(e2, NULL, out, sizeof out));
+    const char *work[] = {"worker",  "--until-idle", "--dev", "--schedule", "",
+                          "--quiet", "--store",      store,   NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "failed for good") != NULL);
+    RH_CHECK_EQ_INT(1, (int)sink_count(s)); /* n:2 waits on the key */
+    const char *failed[] = {"log",    "--deliveries", "--state", "failed",
+                            "--json", "--store",      store,     NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(failed, NULL, out, sizeof out));
+    const char *d = strstr(out, "\"delivery\":\"");
+    RH_CHECK(d != NULL);
+    if (d)
+        snprintf(dlv, sizeof dlv, "%.*s", (int)strcspn(d + 12, "\""), d + 12);
+    const char *skip[] = {"skip", dlv, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(skip, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "lets go of its ordering key") != NULL);
+    RH_CHECK_EQ_INT(1, rh_test_tool_run(skip, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "holds no ordering key") != NULL);
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(work, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, (int)sink_count(s));
+    sink_request r;
+    RH_CHECK_EQ_INT(0, sink_get(s, 1, &r));
+    RH_CHECK(strstr(r.body, "\"n\":2") != NULL);
+    sink_request_free(&r);
+    const char *bad[] = {"emit",    "t",   "{}", "--hold-on-failure",
+                         "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(bad, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--hold-on-failure: needs --ordering-key") != NULL);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_cli[] = {
+    {"cli__ordering_keys_hold_and_skip", test_cli__ordering_keys_hold_and_skip},
     {"cli__emit_once_and_to_one_endpoint",
      test_cli__emit_once_and_to_one_endpoint},
     {"cli__log_filters_and_bulk_recover",

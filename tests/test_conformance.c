@@ -793,6 +793,139 @@ static void conf_batch_commits_enqueues(void)
     close_store(&st);
 }
 
+/* One event with an ordering key to one endpoint, delivery id `id`. */
+static int put_keyed(rh_storage *st, const char *id, const char *key, int hold,
+                     const char *ep, int64_t due_ms)
+{
+    rh_event *ev = NULL;
+    rh_delivery *dl = NULL;
+    char event_id[RH_ID_SIZE];
+    snprintf(event_id, sizeof event_id, "evt_%s", id + 4);
+    int rc = rh_event_new(&ev, event_id, "order.paid", T0, "{}", 2);
+    if (rc == RH_OK)
+        rc = rh__event_set_ordering(ev, key, hold);
+    if (rc == RH_OK)
+        rc = rh_delivery_new(&dl, id, event_id, ep, "order.paid",
+                             RH_DELIVERY_PENDING, 0, due_ms, due_ms, due_ms);
+    const rh_delivery *ptrs[1] = {dl};
+    if (rc == RH_OK)
+        rc = st->enqueue(ev, ptrs, 1, st->userdata);
+    rh_delivery_free(dl);
+    rh_event_free(ev);
+    return rc;
+}
+
+static int took(const got_log *g, const char *id)
+{
+    for (int i = 0; i < g->n && i < 64; i++)
+        if (strcmp(g->ids[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static int done(rh_storage *st, const char *id, const char *ep, int state,
+                int64_t next, int64_t at)
+{
+    rh_delivery *dl = NULL;
+    char event_id[RH_ID_SIZE];
+    snprintf(event_id, sizeof event_id, "evt_%s", id + 4);
+    int rc = rh_delivery_new(&dl, id, event_id, ep, "order.paid", state, 1,
+                             next, T0, at);
+    if (rc == RH_OK)
+        rc = st->complete(dl, NULL, st->userdata);
+    rh_delivery_free(dl);
+    return rc;
+}
+
+/* Deliveries of one endpoint and key are claimed one at a time, in id
+ * order; another key, another endpoint and unkeyed ones are not held. */
+static void conf_ordering_keys_go_one_at_a_time(void)
+{
+    rh_storage st = open_store();
+    got_log g;
+    RH_CHECK_EQ_INT(RH_OK, put_keyed(&st, "dlv_k1", "k", 0, "ep_1", T0));
+    RH_CHECK_EQ_INT(RH_OK, put_keyed(&st, "dlv_k2", "k", 0, "ep_1", T0));
+    RH_CHECK_EQ_INT(RH_OK, put_keyed(&st, "dlv_k3", "k", 0, "ep_1", T0));
+    RH_CHECK_EQ_INT(RH_OK, put_keyed(&st, "dlv_j1", "j", 0, "ep_1", T0));
+    RH_CHECK_EQ_INT(RH_OK, put_keyed(&st, "dlv_k5", "k", 0, "ep_2", T0));
+    RH_CHECK_EQ_INT(RH_OK, put(&st, "evt_u", "dlv_u", 1, "ep_1", T0, "{}", 2));
+    /* every one is listed, waiting or not */
+    RH_CHECK_EQ_INT(6, count_deliveries(&st, NULL));
+    RH_CHECK_EQ_INT(4, claim_fair(&st, T0, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK(took(&g, "dlv_k1") && took(&g, "dlv_j1") && took(&g, "dlv_k5") &&
+             took(&g, "dlv_u0"));
+    /* k1 in flight holds k2 back, its lease or not */
+    RH_CHECK_EQ_INT(0, claim_fair(&st, T0 + 10, 10, 10, NULL, 0, NULL, 0, &g));
+    /* k1 to be retried at +100: k2 waits for it, and k1 goes when due */
+    RH_CHECK_EQ_INT(RH_OK, done(&st, "dlv_k1", "ep_1", RH_DELIVERY_PENDING,
+                                T0 + 100, T0 + 20));
+    RH_CHECK_EQ_INT(0, claim_fair(&st, T0 + 50, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0 + 100, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_k1", g.ids[0]);
+    /* it succeeds: k2, and only k2 */
+    RH_CHECK_EQ_INT(RH_OK, done(&st, "dlv_k1", "ep_1", RH_DELIVERY_SUCCEEDED,
+                                T0, T0 + 110));
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0 + 120, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_k2", g.ids[0]);
+    /* k2 fails for good; by default the key goes on: k3 */
+    RH_CHECK_EQ_INT(
+        RH_OK, done(&st, "dlv_k2", "ep_1", RH_DELIVERY_FAILED, T0, T0 + 130));
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0 + 140, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_k3", g.ids[0]);
+    /* a failed delivery that does not hold its key cannot be skipped */
+    RH_CHECK_EQ_INT(RH_E_STATE, st.skip("dlv_k2", T0 + 150, st.userdata));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, st.skip("dlv_zz", T0 + 150, st.userdata));
+    close_store(&st);
+}
+
+/* RH_ORDERING_HOLD: a failure holds the key until a skip or a resend; a
+ * resent delivery goes before the ones behind it. */
+static void conf_ordering_hold_skip_and_resend(void)
+{
+    rh_storage st = open_store();
+    got_log g;
+    RH_CHECK_EQ_INT(RH_OK, put_keyed(&st, "dlv_h1", "h", 1, "ep_1", T0));
+    RH_CHECK_EQ_INT(RH_OK, put_keyed(&st, "dlv_h2", "h", 1, "ep_1", T0));
+    RH_CHECK_EQ_INT(RH_OK, put_keyed(&st, "dlv_h3", "h", 1, "ep_1", T0));
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_h1", g.ids[0]);
+    RH_CHECK_EQ_INT(
+        RH_OK, done(&st, "dlv_h1", "ep_1", RH_DELIVERY_FAILED, T0, T0 + 10));
+    RH_CHECK_EQ_INT(0, claim_fair(&st, T0 + 20, 10, 10, NULL, 0, NULL, 0, &g));
+    /* the host lets it go: h2 */
+    RH_CHECK_EQ_INT(RH_E_STATE, st.skip("dlv_h2", T0 + 30, st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, st.skip("dlv_h1", T0 + 30, st.userdata));
+    RH_CHECK_EQ_INT(RH_E_STATE, st.skip("dlv_h1", T0 + 30, st.userdata));
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0 + 40, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_h2", g.ids[0]);
+    /* h2 fails and holds; the host resends it: h2 again, h3 still waits */
+    RH_CHECK_EQ_INT(
+        RH_OK, done(&st, "dlv_h2", "ep_1", RH_DELIVERY_FAILED, T0, T0 + 50));
+    RH_CHECK_EQ_INT(RH_OK, st.resend("dlv_h2", T0 + 60, st.userdata));
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0 + 60, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_h2", g.ids[0]);
+    RH_CHECK_EQ_INT(0, claim_fair(&st, T0 + 70, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_INT(
+        RH_OK, done(&st, "dlv_h2", "ep_1", RH_DELIVERY_SUCCEEDED, T0, T0 + 80));
+    /* an older failed one (h1, skipped) resent while h3 waits: h1 first */
+    RH_CHECK_EQ_INT(RH_OK, st.resend("dlv_h1", T0 + 90, st.userdata));
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0 + 90, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_h1", g.ids[0]);
+    RH_CHECK_EQ_INT(
+        RH_OK, done(&st, "dlv_h1", "ep_1", RH_DELIVERY_SUCCEEDED, T0, T0 + 95));
+    RH_CHECK_EQ_INT(1, claim_fair(&st, T0 + 99, 10, 10, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_STR("dlv_h3", g.ids[0]);
+    /* the version-1 claim keeps the rule too */
+    RH_CHECK_EQ_INT(RH_OK, put_keyed(&st, "dlv_h4", "h", 1, "ep_1", T0));
+    offer_log o;
+    RH_CHECK_EQ_INT(0, claim(&st, T0 + 100, T0 + 2000, 10, &o, 1));
+    RH_CHECK_EQ_INT(RH_OK, done(&st, "dlv_h3", "ep_1", RH_DELIVERY_SUCCEEDED,
+                                T0, T0 + 101));
+    RH_CHECK_EQ_INT(1, claim(&st, T0 + 102, T0 + 2000, 10, &o, 1));
+    RH_CHECK_EQ_STR("dlv_h4", o.ids[0]);
+    close_store(&st);
+}
+
 #define CONFORMANCE(X)                                                         \
     X(endpoints)                                                               \
     X(enqueue_is_all_or_none)                                                  \
@@ -806,6 +939,8 @@ static void conf_batch_commits_enqueues(void)
     X(queries_by_type_status_and_outcome)                                      \
     X(delivery_pages_break_ties)                                               \
     X(recover_matching)                                                        \
+    X(ordering_keys_go_one_at_a_time)                                          \
+    X(ordering_hold_skip_and_resend)                                           \
     X(claim_batch_skips_endpoints_without_room)                                \
     X(claim_batch_takes_turns)                                                 \
     X(complete_batch_stores_all_in_order)                                      \

@@ -140,6 +140,41 @@ static void test_failalloc__endpoint_add_and_emit(void)
     RH_CHECK_EQ_INT(0, cnt.live);
 }
 
+/* An emit with an idempotency key and an ordering key whose key is busy
+ * (so it is parked): each failure queues nothing and takes no key. */
+static void test_failalloc__keyed_emit(void)
+{
+    memset(&cnt, 0, sizeof cnt);
+    rh_ctx *ctx = rh_test_ctx_from(counting_config());
+    const char *events[] = {"*"};
+    char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    rh_emit_options *o = NULL;
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/x", events, 1, id,
+                                    sizeof id, secret, sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_options_new(&o));
+    rh_emit_options_set_ordering_key(o, "k", RH_ORDERING_HOLD);
+    RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0));
+    rh_emit_options_set_idempotency_key(o, "once");
+    long n;
+    for (n = 1;; n++) {
+        arm(n);
+        int rc = rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0);
+        arm(0);
+        if (rc == 1)
+            break;
+        RH_CHECK_EQ_INT(RH_E_NOMEM, rc);
+        RH_CHECK_EQ_INT(1, rh_test_count_deliveries(ctx, NULL));
+        RH_CHECK(n < 1000);
+    }
+    RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_ctx_last_emit_duplicate(ctx));
+    RH_CHECK_EQ_INT(2, rh_test_count_deliveries(ctx, NULL));
+    rh_emit_options_free(o);
+    rh_ctx_free(ctx);
+    RH_CHECK_EQ_INT(0, cnt.live);
+}
+
 static void test_failalloc__delivery_cycle_sends_once(void)
 {
     /* A tick whose n-th allocation fails either starts nothing or keeps the
@@ -190,6 +225,7 @@ static void test_failalloc__delivery_cycle_sends_once(void)
 const rh_test_case rh_tests_failalloc[] = {
     {"failalloc__ctx_new", test_failalloc__ctx_new},
     {"failalloc__endpoint_add_and_emit", test_failalloc__endpoint_add_and_emit},
+    {"failalloc__keyed_emit", test_failalloc__keyed_emit},
     {"failalloc__delivery_cycle_sends_once",
      test_failalloc__delivery_cycle_sends_once},
     {NULL, NULL}};

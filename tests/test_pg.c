@@ -132,7 +132,7 @@ static void test_pg__claim_seeks_its_own_index_whatever_the_statistics(void)
     r = PQexec(db, sql);
     RH_CHECK_EQ_STR("deliveries_done deliveries_due "
                     "deliveries_endpoint_id_created_ms_idx "
-                    "deliveries_event_id_idx deliveries_pkey "
+                    "deliveries_event_id_idx deliveries_key deliveries_pkey "
                     "deliveries_ready_c",
                     PQgetvalue(r, 0, 0));
     PQclear(r);
@@ -438,6 +438,109 @@ static void test_pg__database_restart_during_delivery(void)
         sink_stop(sinks[i]);
 }
 
+/* Ordering keys with several workers, one killed again and again: per key
+ * the receiver sees the deliveries in emit order (a repeat of the last one
+ * after a kill, never an older one after a newer), and never two of a key
+ * at once: each arrives at least the receiver's answer time after the one
+ * before. Other keys go on meanwhile. */
+static void test_pg__ordering_keys_through_kills(void)
+{
+    NEED_PG();
+    enum { KEYS = 20, PER_KEY = 15, WORKERS = 3, KILLS = 4, DELAY = 20 };
+    char schema[64], sql[256], err[256];
+    sink *s = NULL;
+    rh_storage st;
+    fresh_schema(schema, sizeof schema, "ordered");
+    RH_CHECK_EQ_INT(0, start_sinks(&s, 1, DELAY));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_pg_open(&st, rh_test_pg(), schema, err, sizeof err));
+    rh_config *cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/o", "*", ep, secret));
+    rh_emit_options *o = NULL;
+    rh_emit_options_new(&o);
+    for (int n = 0; n < PER_KEY; n++)
+        for (int k = 0; k < KEYS; k++) {
+            char key[16], data[64];
+            snprintf(key, sizeof key, "k%02d", k);
+            int len = snprintf(data, sizeof data, "{\"key\":\"%s\",\"n\":%d}",
+                               key, n);
+            rh_emit_options_set_ordering_key(o, key, RH_ORDERING_CONTINUE);
+            RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "job.step", data, (size_t)len,
+                                            o, NULL, 0));
+        }
+    rh_emit_options_free(o);
+    PGconn *db = PQconnectdb(rh_test_pg());
+    pid_t pids[WORKERS];
+    for (int w = 0; w < WORKERS; w++)
+        pids[w] = spawn_worker(schema);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM %s.deliveries WHERE state = 2", schema);
+    int kills = 0;
+    int64_t t0 = rh_test_mono_ms(), deadline = t0 + 120000;
+    while (scalar(db, sql) < KEYS * PER_KEY && rh_test_mono_ms() < deadline) {
+        usleep(300000);
+        if (kills < KILLS) {
+            kill(pids[0], SIGKILL);
+            waitpid(pids[0], NULL, 0);
+            pids[0] = spawn_worker(schema);
+            kills++;
+        }
+    }
+    int64_t took_ms = rh_test_mono_ms() - t0;
+    for (int w = 0; w < WORKERS; w++) {
+        kill(pids[w], SIGTERM);
+        waitpid(pids[w], NULL, 0);
+    }
+    /* per key, in arrival order: n never goes back, and arrivals are at
+     * least the answer time apart */
+    int last_n[KEYS], seen[KEYS][PER_KEY];
+    int64_t last_at[KEYS];
+    int back = 0, overlap = 0, repeats = 0;
+    memset(seen, 0, sizeof seen);
+    for (int k = 0; k < KEYS; k++) {
+        last_n[k] = -1;
+        last_at[k] = -1;
+    }
+    size_t total = sink_count(s);
+    for (size_t i = 0; i < total; i++) {
+        sink_request r;
+        if (sink_get(s, i, &r) != 0)
+            continue;
+        const char *kp = strstr(r.body, "\"key\":\"k"),
+                   *np = strstr(r.body, "\"n\":");
+        int k = kp ? atoi(kp + 8) : -1, n = np ? atoi(np + 4) : -1;
+        if (k >= 0 && k < KEYS && n >= 0 && n < PER_KEY) {
+            back += n < last_n[k];
+            repeats += n == last_n[k];
+            overlap +=
+                last_at[k] >= 0 && r.received_ms < last_at[k] + DELAY - 1;
+            last_n[k] = n;
+            last_at[k] = r.received_ms;
+            seen[k][n] = 1;
+        }
+        sink_request_free(&r);
+    }
+    int missing = 0;
+    for (int k = 0; k < KEYS; k++)
+        for (int n = 0; n < PER_KEY; n++)
+            missing += !seen[k][n];
+    printf("    pg ordering keys: %d keys x %d, %d workers, %d kills, %.1f s: "
+           "%zu requests, %d repeats after kills, %d out of order, %d "
+           "overlapping, %d missing\n",
+           KEYS, PER_KEY, WORKERS, kills, (double)took_ms / 1000, total,
+           repeats, back, overlap, missing);
+    RH_CHECK_EQ_INT(KEYS * PER_KEY, scalar(db, sql));
+    RH_CHECK_EQ_INT(0, missing);
+    RH_CHECK_EQ_INT(0, back);
+    RH_CHECK_EQ_INT(0, overlap);
+    PQfinish(db);
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
 #else /* no libpq in this build */
 
 static void test_pg__outbox_commits_and_rolls_back_with_the_host(void)
@@ -460,6 +563,10 @@ static void test_pg__database_restart_during_delivery(void)
 {
     RH_SKIP("built without libpq");
 }
+static void test_pg__ordering_keys_through_kills(void)
+{
+    RH_SKIP("built without libpq");
+}
 
 #endif
 
@@ -474,4 +581,5 @@ const rh_test_case rh_tests_pg[] = {
      test_pg__workers_share_one_queue_through_kills},
     {"pg__database_restart_during_delivery",
      test_pg__database_restart_during_delivery},
+    {"pg__ordering_keys_through_kills", test_pg__ordering_keys_through_kills},
     {NULL, NULL}};

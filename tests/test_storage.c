@@ -459,6 +459,12 @@ static void test_storage__recover_and_filters_on_a_host_table(void)
     RH_CHECK_EQ_INT(RH_E_UNSUPPORTED,
                     rh_emit_with(ctx, "order.paid", "{}", 2, o, NULL, 0));
     RH_CHECK(strstr(rh_ctx_last_error(ctx), "enqueue_keyed") != NULL);
+    /* nor keep an ordering key, without skip */
+    rh_emit_options_set_idempotency_key(o, NULL);
+    rh_emit_options_set_ordering_key(o, "k", RH_ORDERING_CONTINUE);
+    RH_CHECK_EQ_INT(RH_E_UNSUPPORTED,
+                    rh_emit_with(ctx, "order.paid", "{}", 2, o, NULL, 0));
+    RH_CHECK_EQ_INT(RH_E_UNSUPPORTED, rh_delivery_skip(ctx, "dlv_x"));
     rh_emit_options_free(o);
     rh_ctx_free(ctx);
     sink_stop(s);

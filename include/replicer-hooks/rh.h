@@ -471,6 +471,15 @@ RH_EXTERN int rh_emit(rh_ctx *ctx, const char *type, const char *json,
 
 /** The longest idempotency key, in bytes. @since 0.2.0 */
 #define RH_IDEMPOTENCY_KEY_MAX 255
+/** The longest ordering key, in bytes. @since 0.2.0 */
+#define RH_ORDERING_KEY_MAX 255
+/** What a delivery of an ordering key that fails for good does to the key
+ *  (rh_emit_options_set_ordering_key). @since 0.2.0 */
+typedef enum rh_ordering_policy {
+    RH_ORDERING_CONTINUE = 0, /* the next delivery of the key goes */
+    RH_ORDERING_HOLD = 1      /* the key waits for rh_delivery_resend or
+                                 rh_delivery_skip of the failed one */
+} rh_ordering_policy;
 
 /**
  * Options for one emit (rh_emit_with), set through typed setters so that
@@ -494,6 +503,15 @@ RH_EXTERN int rh_emit_options_set_idempotency_key(rh_emit_options *opts,
  *  does. @return RH_OK, RH_E_INVALID_ARG (not an id). @since 0.2.0 */
 RH_EXTERN int rh_emit_options_set_endpoint(rh_emit_options *opts,
                                            const char *endpoint_id);
+
+/** Deliveries of one ordering key to one endpoint go one at a time, in
+ *  emit order: the next starts only when the one before succeeded or
+ *  failed for good (then as the policy says). A key that is retrying holds
+ *  back that key of that endpoint only. 1 to RH_ORDERING_KEY_MAX bytes of
+ *  printable ASCII; NULL: none. @return RH_OK, RH_E_INVALID_ARG.
+ *  @since 0.2.0 */
+RH_EXTERN int rh_emit_options_set_ordering_key(rh_emit_options *opts,
+                                               const char *key, int policy);
 
 /**
  * rh_emit with options (NULL: none, the same as rh_emit).
@@ -582,6 +600,12 @@ RH_EXTERN int rh_log_deliveries(rh_ctx *ctx, const rh_query *q,
  *  RH_E_UNSUPPORTED (the store has no prune slot), RH_E_INVALID_ARG,
  *  RH_E_STORAGE, RH_E_REENTRANT. @since 0.2.0 */
 RH_EXTERN int rh_prune(rh_ctx *ctx, int64_t older_than_ms, size_t max);
+/** Let a failed delivery go of the ordering key it holds (it was emitted
+ *  with RH_ORDERING_HOLD), so that the key's next delivery goes; it stays
+ *  failed. @return RH_OK, RH_E_NOT_FOUND, RH_E_STATE (not failed, or it
+ *  holds nothing), RH_E_UNSUPPORTED (a store without the skip slot),
+ *  RH_E_STORAGE, RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.2.0 */
+RH_EXTERN int rh_delivery_skip(rh_ctx *ctx, const char *delivery_id);
 /** Send a failed delivery again, now, with a fresh schedule.
  *  @return RH_OK, RH_E_NOT_FOUND, RH_E_STATE (not failed), RH_E_STORAGE,
  *  RH_E_INVALID_ARG, RH_E_REENTRANT. @since 0.1.0 */

@@ -54,6 +54,11 @@ RH_EXTERN const char *rh_event_type(const rh_event *ev);
 RH_EXTERN int64_t rh_event_timestamp_ms(const rh_event *ev);
 RH_EXTERN const char *rh_event_data(const rh_event *ev);
 RH_EXTERN size_t rh_event_data_len(const rh_event *ev);
+/* Since 0.2.0: the emit's ordering key (NULL: none), and 1 when a delivery
+ * of it that fails for good holds the key (rh_emit_options_set_ordering_key).
+ * A store keeps both with each delivery at enqueue. */
+RH_EXTERN const char *rh_event_ordering_key(const rh_event *ev);
+RH_EXTERN int rh_event_ordering_holds(const rh_event *ev);
 
 /* A delivery: one event for one endpoint. Its id is the same on every
  * attempt. attempts counts the attempts made since it was (re)queued. */
@@ -66,6 +71,8 @@ RH_EXTERN int rh_delivery_attempts(const rh_delivery *dl);
 RH_EXTERN int64_t rh_delivery_next_attempt_ms(const rh_delivery *dl);
 RH_EXTERN int64_t rh_delivery_created_ms(const rh_delivery *dl);
 RH_EXTERN int64_t rh_delivery_updated_ms(const rh_delivery *dl);
+/* Since 0.2.0: the ordering key its event was emitted with; NULL: none. */
+RH_EXTERN const char *rh_delivery_ordering_key(const rh_delivery *dl);
 
 /* An attempt: one HTTP request and its outcome, as logged. seq is the
  * storage's order of appends (a cursor for queries; 0 before it is stored).

@@ -39,6 +39,7 @@ enum {
     S_KEY_TAKE,   /* an idempotency key taken (PostgreSQL: and the enqueue) */
     S_KEY_HELD,   /* the event holding a key */
     S_KEY_EXPIRE, /* SQLite: a few expired keys dropped */
+    S_SKIP,       /* a failed delivery lets go of its ordering key */
     S_COUNT
 };
 
@@ -161,6 +162,7 @@ static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud);
 static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
                            size_t n, const char *key, int64_t window_start_ms,
                            char *held_event_id, void *ud);
+static int s_skip(const char *delivery_id, int64_t now_ms, void *ud);
 
 /* The method table over those slots; the two claim slots are set by each
  * backend (its claims live in a file of their own). */
@@ -187,5 +189,6 @@ static inline void adapter_fill(rh_storage *out, void *userdata)
     out->prune = s_prune;
     out->recover_matching = s_recover_matching;
     out->enqueue_keyed = s_enqueue_keyed;
+    out->skip = s_skip;
 }
 #endif /* RH_ADAPTER_HELPERS_ONLY */

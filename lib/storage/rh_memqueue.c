@@ -337,24 +337,6 @@ void rh__mem_done_unlink(memstore *m, rh_delivery *d)
     m->n_done--;
 }
 
-void rh__mem_done_append(memstore *m, rh_delivery *d)
-{
-    d->done_prev = m->done_tail;
-    d->done_next = NULL;
-    if (m->done_tail)
-        m->done_tail->done_next = d;
-    else
-        m->done_head = d;
-    m->done_tail = d;
-    m->n_done++;
-    while (m->n_done > m->max_log) {
-        rh_delivery *old = m->done_head;
-        rh__mem_done_unlink(m, old);
-        rh__mem_map_del(m, old->id);
-        rh_delivery_free(old);
-    }
-}
-
 /* ---------------------------------------------- used by several slots */
 
 /* The first entry of the queue first due, or NULL when nothing is due. */
@@ -384,26 +366,6 @@ int rh__mem_scratch_reserve(memstore *m, size_t n)
     return RH_OK;
 }
 
-/* Set d's new state; the caller has checked it exists. Cannot fail. */
-void rh__mem_apply_complete(memstore *m, rh_delivery *d, const rh_delivery *dl)
-{
-    int was_unfinished =
-        d->state == RH_DELIVERY_PENDING || d->state == RH_DELIVERY_IN_FLIGHT;
-    d->attempts = dl->attempts;
-    d->next_attempt_ms = dl->next_attempt_ms;
-    d->updated_ms = dl->updated_ms;
-    d->state = dl->state;
-    if (!was_unfinished)
-        return; /* finished already: it stays in the log */
-    if (d->state == RH_DELIVERY_SUCCEEDED || d->state == RH_DELIVERY_FAILED) {
-        rh__mem_pending_remove(m, rh__mem_queue_of(m, d), d);
-        rh__mem_done_append(m, d); /* may free the oldest, never d itself */
-    } else {
-        rh__mem_pending_fix(m, rh__mem_queue_of(m, d),
-                            d); /* its due time follows state */
-    }
-}
-
 void rh__mem_log_append(memstore *m, rh_attempt *copy)
 {
     copy->seq = ++m->next_seq;
@@ -421,15 +383,4 @@ void rh__mem_log_append(memstore *m, rh_attempt *copy)
         rh_attempt_free(old);
         m->n_log--;
     }
-}
-
-/* Room is reserved in q. */
-void rh__mem_requeue(memstore *m, mem_queue *q, rh_delivery *d, int64_t now_ms)
-{
-    rh__mem_done_unlink(m, d);
-    d->state = RH_DELIVERY_PENDING;
-    d->attempts = 0;
-    d->next_attempt_ms = now_ms;
-    d->updated_ms = now_ms;
-    rh__mem_pending_push(m, q, d);
 }

@@ -47,6 +47,9 @@ typedef struct memstore {
     /* idempotency key -> event id, open addressing (rh_memkeys.c) */
     struct mem_key **keys;
     size_t n_key_slots, n_keys;
+    /* endpoint and ordering key -> its deliveries (rh_memorder.c) */
+    struct mem_order **orders;
+    size_t n_order_slots, n_orders;
 } memstore;
 
 /* The key lives in the entry, so that sifting reads one array and never
@@ -105,5 +108,32 @@ struct mem_key *rh__mem_key_new(memstore *m, const char *key,
 void rh__mem_key_put(memstore *m, struct mem_key *k); /* after reserve */
 void rh__mem_key_free(memstore *m, struct mem_key *k);
 void rh__mem_keys_free(memstore *m);
+
+/* Ordering keys (rh_memorder.c). The group of an endpoint and a key, made
+ * if missing, with room to park one more delivery; NULL: out of memory. */
+typedef struct mem_order mem_order;
+mem_order *rh__mem_order_get(memstore *m, const char *endpoint_id,
+                             const char *key);
+void rh__mem_order_gc(memstore *m, mem_order *g); /* drop it if unused */
+/* A delivery just pushed into its heap joins g: it stays there when the
+ * key is free, else it is parked (still counted pending). */
+void rh__mem_order_join(memstore *m, mem_order *g, rh_delivery *d);
+/* d finished: its key goes on to the next, unless d failed and holds it. */
+void rh__mem_order_finished(memstore *m, rh_delivery *d);
+/* d is queued again (resend, recover): 1 when it was parked (counted
+ * pending), 0 when the caller pushes it into its heap. */
+int rh__mem_order_requeue(memstore *m, rh_delivery *d);
+int rh__mem_order_skip(memstore *m, rh_delivery *d);    /* RH_OK, RH_E_STATE */
+void rh__mem_order_forget(memstore *m, rh_delivery *d); /* before a free */
+void rh__mem_order_each_parked(memstore *m, void (*fn)(rh_delivery *, void *),
+                               void *ud);
+void rh__mem_orders_free(memstore *m); /* and the parked deliveries */
+
+/* The log's slots (rh_memlog.c). */
+int rh__mem_query_attempts(memstore *m, const rh_query *q, rh_attempt_cb each,
+                           void *each_ud);
+int rh__mem_query_deliveries(memstore *m, const rh_query *q,
+                             rh_delivery_cb each, void *each_ud);
+int rh__mem_recover(memstore *m, const rh_query *q, int64_t now_ms);
 
 #endif

@@ -75,9 +75,10 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
                      size_t n, void *ud)
 {
     memstore *m = ud;
-    rh_event *shared;
-    rh_delivery **made;
+    rh_event *shared = NULL;
+    rh_delivery **made = NULL;
     mem_queue **qs;
+    mem_order **gs = NULL; /* with an ordering key: each delivery's group */
     size_t i;
     int rc = RH_OK;
     if (n == 0)
@@ -105,22 +106,24 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
     }
     if (rc == RH_OK)
         rc = rh__mem_map_reserve(m, n);
-    if (rc != RH_OK) {
-        rh__free(m->alloc, qs);
-        return rc;
+    if (rc == RH_OK && ev->ordering_key) {
+        gs = rh__calloc(m->alloc, n * sizeof *gs);
+        rc = gs ? RH_OK : RH_E_NOMEM;
+        for (i = 0; rc == RH_OK && i < n; i++)
+            if (!(gs[i] = rh__mem_order_get(m, dls[i]->endpoint_id,
+                                            ev->ordering_key)))
+                rc = RH_E_NOMEM;
     }
-    rc = rh__event_make(&shared, m->alloc, ev->id, ev->type, ev->timestamp_ms,
-                        ev->data, ev->data_len);
-    if (rc != RH_OK) {
-        rh__free(m->alloc, qs);
-        return rc;
-    }
-    made = rh__calloc(m->alloc, n * sizeof *made);
-    if (!made) {
-        rh__free(m->alloc, qs);
-        rh__event_release(shared);
-        return RH_E_NOMEM;
-    }
+    if (rc == RH_OK)
+        rc = rh__event_make(&shared, m->alloc, ev->id, ev->type,
+                            ev->timestamp_ms, ev->data, ev->data_len);
+    if (rc == RH_OK)
+        rc =
+            rh__event_set_ordering(shared, ev->ordering_key, ev->ordering_hold);
+    if (rc == RH_OK && !(made = rh__calloc(m->alloc, n * sizeof *made)))
+        rc = RH_E_NOMEM;
+    if (rc != RH_OK)
+        goto out;
     for (i = 0; i < n; i++) {
         rc = rh__delivery_make(&made[i], m->alloc);
         if (rc != RH_OK)
@@ -158,7 +161,16 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         rh__mem_map_put(m, made[i]);
         rh__mem_pending_push(m, qs[i], made[i]);
     }
+    /* all in: those whose key is busy step out of the heap */
+    for (i = 0; gs && i < n; i++) {
+        made[i]->holds_key = shared->ordering_hold;
+        rh__mem_order_join(m, gs[i], made[i]);
+    }
 out:
+    for (i = 0; rc != RH_OK && gs && i < n; i++)
+        if (gs[i])
+            rh__mem_order_gc(m, gs[i]);
+    rh__free(m->alloc, gs);
     rh__free(m->alloc, made);
     rh__free(m->alloc, qs);
     rh__event_release(shared); /* the deliveries hold it now */
@@ -350,55 +362,25 @@ static int s_complete_batch(const rh_delivery *const *dls,
 static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
                             void *each_ud, void *ud)
 {
-    memstore *m = ud;
-    size_t limit = rh__query_effective_limit(q), n = 0;
-    for (rh_attempt *a = m->log_head; a && n < limit; a = a->next) {
-        if (!rh__query_matches_attempt(q, a))
-            continue;
-        int rc = each(a, each_ud);
-        if (rc < 0)
-            return rc;
-        n++;
-    }
-    return (int)n;
-}
-
-static int by_created(const void *x, const void *y)
-{
-    const rh_delivery *a = *(rh_delivery *const *)x,
-                      *b = *(rh_delivery *const *)y;
-    if (a->created_ms != b->created_ms)
-        return a->created_ms < b->created_ms ? -1 : 1;
-    return strcmp(a->id, b->id);
+    return rh__mem_query_attempts(ud, q, each, each_ud);
 }
 
 static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
                               void *each_ud, void *ud)
 {
+    return rh__mem_query_deliveries(ud, q, each, each_ud);
+}
+
+static int s_skip(const char *id, int64_t now_ms, void *ud)
+{
     memstore *m = ud;
-    size_t limit = rh__query_effective_limit(q), n = 0, k = 0;
-    rh_delivery **all;
-    int rc = RH_OK;
-    all = rh__malloc(m->alloc, (m->n_pending + m->n_done + 1) * sizeof *all);
-    if (!all)
-        return RH_E_NOMEM;
-    for (size_t s = 0; s < m->n_queue_slots; s++) {
-        mem_queue *mq = m->queues[s];
-        for (size_t i = 0; mq && i < mq->len; i++)
-            if (rh__query_matches_delivery(q, mq->heap[i].d))
-                all[n++] = mq->heap[i].d;
-    }
-    for (rh_delivery *d = m->done_head; d; d = d->done_next)
-        if (rh__query_matches_delivery(q, d))
-            all[n++] = d;
-    qsort(all, n, sizeof *all, by_created);
-    for (; k < n && k < limit; k++) {
-        rc = each(all[k], each_ud);
-        if (rc < 0)
-            break;
-    }
-    rh__free(m->alloc, all);
-    return rc < 0 ? rc : (int)k;
+    rh_delivery *d = rh__mem_map_get(m, id);
+    if (!d)
+        return RH_E_NOT_FOUND;
+    int rc = rh__mem_order_skip(m, d);
+    if (rc == RH_OK)
+        d->updated_ms = now_ms;
+    return rc;
 }
 
 static int s_resend(const char *id, int64_t now_ms, void *ud)
@@ -419,48 +401,9 @@ static int s_resend(const char *id, int64_t now_ms, void *ud)
     return RH_OK;
 }
 
-static int by_endpoint_then_created(const void *x, const void *y)
-{
-    const rh_delivery *a = *(rh_delivery *const *)x,
-                      *b = *(rh_delivery *const *)y;
-    int c = strcmp(a->endpoint_id, b->endpoint_id);
-    return c ? c : by_created(x, y);
-}
-
-/* All or none: every endpoint's heap is grown for its share before the
- * first delivery moves. */
 static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud)
 {
-    memstore *m = ud;
-    size_t want = 0;
-    rh_delivery *d, **all;
-    int rc = RH_OK;
-    for (d = m->done_head; d; d = d->done_next)
-        if (d->state == RH_DELIVERY_FAILED && rh__query_matches_delivery(q, d))
-            want++;
-    if (want == 0)
-        return 0;
-    if (m->n_pending + want > m->max_pending)
-        return RH_E_FULL;
-    if (!(all = rh__malloc(m->alloc, want * sizeof *all)))
-        return RH_E_NOMEM;
-    want = 0;
-    for (d = m->done_head; d; d = d->done_next)
-        if (d->state == RH_DELIVERY_FAILED && rh__query_matches_delivery(q, d))
-            all[want++] = d;
-    qsort(all, want, sizeof *all, by_endpoint_then_created);
-    for (size_t i = 0, j; i < want && rc == RH_OK; i = j) {
-        for (j = i + 1;
-             j < want && !strcmp(all[j]->endpoint_id, all[i]->endpoint_id); j++)
-            ;
-        mem_queue *mq = rh__mem_queue_get(m, all[i]->endpoint_id);
-        rc = mq ? rh__mem_queue_reserve(m, mq, j - i) : RH_E_NOMEM;
-    }
-    for (size_t i = 0; i < want && rc == RH_OK; i++)
-        rh__mem_requeue(m, rh__mem_queue_get(m, all[i]->endpoint_id), all[i],
-                        now_ms);
-    rh__free(m->alloc, all);
-    return rc == RH_OK ? (int)want : rc;
+    return rh__mem_recover(ud, q, now_ms);
 }
 
 static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
@@ -508,6 +451,7 @@ static void s_destroy(void *ud)
     rh__free(m->alloc, m->eps);
     rh__free(m->alloc, m->queues);
     rh__mem_keys_free(m);
+    rh__mem_orders_free(m);
     rh__free(m->alloc, m->qheap);
     rh__free(m->alloc, m->taken);
     rh__free(m->alloc, m->taken_q);
@@ -527,6 +471,7 @@ static int s_prune(int64_t before_ms, size_t max, void *ud)
         rh_delivery *old = m->done_head;
         rh__mem_done_unlink(m, old);
         rh__mem_map_del(m, old->id);
+        rh__mem_order_forget(m, old); /* a key it held goes on */
         rh_delivery_free(old);
         n++;
     }

@@ -88,9 +88,9 @@ static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
 typedef struct enqueue_params {
     arr ids, eps, att, nxt, cr, up;
     char ts[24], window[24];
-    const char *v[12];
-    int lens[12];
-    int bin[12];
+    const char *v[14];
+    int lens[14];
+    int bin[14];
 } enqueue_params;
 
 static int enqueue_fill(enqueue_params *p, const rh_event *ev,
@@ -114,7 +114,7 @@ static int enqueue_fill(enqueue_params *p, const rh_event *ev,
         if (rc == RH_OK)
             rc = rh__pg_arr_add(&p->up, I64(b, rh_delivery_updated_ms(dls[i])));
     }
-    const char *v[12] = {p->ids.buf ? p->ids.buf : "{}",
+    const char *v[14] = {p->ids.buf ? p->ids.buf : "{}",
                          rh_event_id(ev),
                          rh_event_type(ev),
                          p->eps.buf ? p->eps.buf : "{}",
@@ -124,6 +124,8 @@ static int enqueue_fill(enqueue_params *p, const rh_event *ev,
                          p->up.buf ? p->up.buf : "{}",
                          I64(p->ts, rh_event_timestamp_ms(ev)),
                          rh_event_data(ev),
+                         rh_event_ordering_key(ev),
+                         rh_event_ordering_holds(ev) ? "1" : "0",
                          key,
                          I64(p->window, window_start_ms)};
     memcpy(p->v, v, sizeof v);
@@ -155,12 +157,12 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
     if (rc == RH_OK && s->pipelined) {
         /* in a batch: sent now, its answer read at the commit (or every so
          * often, so that answers never pile up unread) */
-        rc = rh__pg_send_prepared(s, S_DL_INSERT, 10, p.v, p.lens, p.bin);
+        rc = rh__pg_send_prepared(s, S_DL_INSERT, 12, p.v, p.lens, p.bin);
         if (rc == RH_OK && ++s->n_unread >= 256)
             rc = rh__pg_pipeline_sync_read(s);
     } else if (rc == RH_OK) {
         PGresult *r =
-            rh__pg_run(s, S_DL_INSERT, 10, p.v, p.lens, p.bin, "enqueue");
+            rh__pg_run(s, S_DL_INSERT, 12, p.v, p.lens, p.bin, "enqueue");
         rc = r ? RH_OK : RH_E_STORAGE;
         PQclear(r);
     }
@@ -180,7 +182,7 @@ static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
     int rc = enqueue_fill(&p, ev, dls, n, key, window_start_ms);
     if (rc == RH_OK)
         rc = rh__pg_ensure(s);
-    PGresult *r = rc == RH_OK ? rh__pg_run(s, S_KEY_TAKE, 12, p.v, p.lens,
+    PGresult *r = rc == RH_OK ? rh__pg_run(s, S_KEY_TAKE, 14, p.v, p.lens,
                                            p.bin, "enqueue_keyed")
                               : NULL;
     if (rc == RH_OK && !r)
@@ -418,6 +420,11 @@ static int delivery_row(store *s, const PGresult *r, int i, void *ud)
     each_pass *p = ud;
     rh_delivery *dl = NULL;
     int rc = rh__pg_row_delivery(s, r, i, &dl);
+    if (rc == RH_OK && !PQgetisnull(r, i, 9) &&
+        (rc = rh_delivery_set_ordering_key(dl, PQgetvalue(r, i, 9))) != RH_OK) {
+        rh_delivery_free(dl);
+        return rc;
+    }
     return rc == RH_OK ? adapter_give_delivery(p, dl) : rc;
 }
 
@@ -449,23 +456,35 @@ static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
     return r ? rh__pg_for_each_row(s, r, delivery_row, &p) : RH_E_STORAGE;
 }
 
-static int s_resend(const char *id, int64_t now_ms, void *ud)
+/* An update of one failed delivery (resend, skip): RH_E_NOT_FOUND when it
+ * is unknown, RH_E_STATE when it is not in the state the update needs. */
+static int update_failed(store *s, int which, const char *id, int64_t now_ms,
+                         const char *what)
 {
-    store *s = ud;
     char b[24];
     int rc = rh__pg_begin(s);
     if (rc != RH_OK)
         return rc;
     const char *v[2] = {id, I64(b, now_ms)};
-    PGresult *r = rh__pg_run(s, S_RESEND, 2, v, NULL, NULL, "resend");
+    PGresult *r = rh__pg_run(s, which, 2, v, NULL, NULL, what);
     rc = r ? RH_OK : RH_E_STORAGE;
     if (r && strcmp(PQcmdTuples(r), "0") == 0) {
-        PGresult *g = rh__pg_run(s, S_STATE_OF, 1, v, NULL, NULL, "resend");
+        PGresult *g = rh__pg_run(s, S_STATE_OF, 1, v, NULL, NULL, what);
         rc = !g ? RH_E_STORAGE : PQntuples(g) ? RH_E_STATE : RH_E_NOT_FOUND;
         PQclear(g);
     }
     PQclear(r);
     return rc == RH_OK ? rh__pg_commit(s) : rh__pg_rollback(s, rc);
+}
+
+static int s_resend(const char *id, int64_t now_ms, void *ud)
+{
+    return update_failed(ud, S_RESEND, id, now_ms, "resend");
+}
+
+static int s_skip(const char *id, int64_t now_ms, void *ud)
+{
+    return update_failed(ud, S_SKIP, id, now_ms, "skip");
 }
 
 /* Recovery of what q selects (its endpoint, event, event type and time

@@ -59,6 +59,15 @@ static const char schema_v1[] =
     "CREATE INDEX ON @.attempts(endpoint_id, seq);"
     "INSERT INTO @.meta(key, value) VALUES('schema_version', 1);";
 
+/* Version 2: ordering keys. A library of version 1 refuses the schema
+ * after this, since its claims would not keep a key's deliveries in order. */
+static const char schema_v2[] =
+    "ALTER TABLE @.deliveries ADD COLUMN ordering_key text;"
+    "ALTER TABLE @.deliveries ADD COLUMN hold_key int NOT NULL DEFAULT 0;"
+    "CREATE INDEX deliveries_key ON @.deliveries(endpoint_id, ordering_key,"
+    " id) WHERE ordering_key IS NOT NULL;"
+    "UPDATE @.meta SET value = 2 WHERE key = 'schema_version';";
+
 int rh__pg_schema_name_ok(const char *n)
 {
     size_t len = strlen(n);
@@ -111,6 +120,9 @@ int rh__pg_migrate(store *s)
                                                        s->err, sizeof s->err));
     if (version < 1 &&
         (rc = exec_in_schema(s, schema_v1, "create tables")) != RH_OK)
+        return rh__pg_rollback(s, rc);
+    if (version < 2 &&
+        (rc = exec_in_schema(s, schema_v2, "migrate schema")) != RH_OK)
         return rh__pg_rollback(s, rc);
     if ((rc = exec_in_schema(s, index_ready, "create index")) != RH_OK)
         return rh__pg_rollback(s, rc);

@@ -19,8 +19,10 @@ static const char *const sql_template[S_COUNT] = {
         "WITH ev AS (INSERT INTO @.events(id, type, timestamp_ms, data) "
         "VALUES($2, $3, $9, $10)) "
         "INSERT INTO @.deliveries(id, event_id, endpoint_id, event_type, "
-        "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms) "
-        "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up "
+        "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms, "
+        "ordering_key, hold_key) "
+        "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up, "
+        "$11::text, $12::int "
         "FROM unnest($1::text[], $4::text[], $5::int[], $6::bigint[], "
         "$7::bigint[], $8::bigint[]) AS d(id, ep, att, nxt, cr, up)",
     /* S_DL_INSERT behind an idempotency key, one statement: the key is
@@ -30,26 +32,32 @@ static const char *const sql_template[S_COUNT] = {
      * keys go too. Returns the row count of the take: 1 or 0. */
     [S_KEY_TAKE] =
         "WITH k AS (INSERT INTO @.idempotency(key, event_id, created_ms) "
-        "VALUES($11, $2, $9) ON CONFLICT (key) DO UPDATE SET "
+        "VALUES($13, $2, $9) ON CONFLICT (key) DO UPDATE SET "
         "event_id = EXCLUDED.event_id, created_ms = EXCLUDED.created_ms "
-        "WHERE @.idempotency.created_ms < $12 RETURNING 1 AS one), "
+        "WHERE @.idempotency.created_ms < $14 RETURNING 1 AS one), "
         "ev AS (INSERT INTO @.events(id, type, timestamp_ms, data) "
         "SELECT $2, $3, $9, $10 FROM k WHERE cardinality($1::text[]) > 0), "
         "dl AS (INSERT INTO @.deliveries(id, event_id, endpoint_id, "
         "event_type, state, attempts, next_attempt_ms, due_ms, created_ms, "
-        "updated_ms) "
-        "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up "
+        "updated_ms, ordering_key, hold_key) "
+        "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up, "
+        "$11::text, $12::int "
         "FROM unnest($1::text[], $4::text[], $5::int[], $6::bigint[], "
         "$7::bigint[], $8::bigint[]) AS d(id, ep, att, nxt, cr, up), k), "
         "gone AS (DELETE FROM @.idempotency WHERE key IN (SELECT key FROM "
-        "@.idempotency WHERE created_ms < $12 AND key <> $11 LIMIT 8 "
+        "@.idempotency WHERE created_ms < $14 AND key <> $13 LIMIT 8 "
         "FOR UPDATE SKIP LOCKED)) "
         "SELECT count(*) FROM k",
     [S_KEY_HELD] = "SELECT event_id FROM @.idempotency WHERE key = $1",
     [S_CLAIM_SCAN] =
-        "WITH due AS (SELECT id FROM @.deliveries WHERE state < 2 AND "
-        "attempts >= 0 AND due_ms <= $1 ORDER BY due_ms LIMIT $2 "
-        "FOR UPDATE SKIP LOCKED) "
+        "WITH due AS (SELECT x.id FROM @.deliveries x WHERE x.state < 2 AND "
+        "x.attempts >= 0 AND x.due_ms <= $1 "
+        "  AND (x.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM"
+        "  @.deliveries o WHERE o.endpoint_id = x.endpoint_id"
+        "  AND o.ordering_key = x.ordering_key AND o.id <> x.id"
+        "  AND (o.state = 1 OR (o.id < x.id AND (o.state = 0"
+        "  OR (o.state = 3 AND o.hold_key = 1))))))"
+        " ORDER BY x.due_ms LIMIT $2 FOR UPDATE SKIP LOCKED) "
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
         "e.timestamp_ms, e.data FROM @.deliveries d JOIN due USING (id) "
@@ -85,8 +93,8 @@ static const char *const sql_template[S_COUNT] = {
         "AND ($12::int < 0 OR outcome = $12) ORDER BY seq LIMIT $8",
     [S_QUERY_DELIVERIES] =
         "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
-        "next_attempt_ms, created_ms, updated_ms FROM @.deliveries "
-        "WHERE ($1::text IS NULL OR endpoint_id = $1) "
+        "next_attempt_ms, created_ms, updated_ms, ordering_key "
+        "FROM @.deliveries WHERE ($1::text IS NULL OR endpoint_id = $1) "
         "AND ($2::text IS NULL OR id = $2) "
         "AND ($3::text IS NULL OR event_id = $3) "
         "AND ($4::int = 0 OR state = 3) AND ($5::int < 0 OR state = $5) "
@@ -100,6 +108,8 @@ static const char *const sql_template[S_COUNT] = {
                  "next_attempt_ms = $2, due_ms = $2, updated_ms = $2 "
                  "WHERE id = $1 AND state = 3",
     [S_STATE_OF] = "SELECT state FROM @.deliveries WHERE id = $1",
+    [S_SKIP] = "UPDATE @.deliveries SET hold_key = 0, updated_ms = $2 "
+               "WHERE id = $1 AND state = 3 AND hold_key = 1",
     [S_RECOVER] =
         "UPDATE @.deliveries SET state = 0, attempts = 0, "
         "next_attempt_ms = $3, due_ms = $3, updated_ms = $3 "
@@ -155,9 +165,15 @@ static const char *const sql_template[S_COUNT] = {
         " AND COALESCE(l.room, $5::int) > 0 ORDER BY e.first, e.id LIMIT $2), "
         "cand AS (SELECT c.id, p.first, p.id AS ep, row_number() OVER"
         " (PARTITION BY p.id ORDER BY c.due_ms, c.id) AS turn FROM pick p"
-        " CROSS JOIN LATERAL (SELECT id, due_ms FROM @.deliveries"
-        "  WHERE state < 2 AND endpoint_id COLLATE \"C\" = p.id"
-        "  AND due_ms <= $1 ORDER BY endpoint_id COLLATE \"C\", due_ms, id"
+        " CROSS JOIN LATERAL (SELECT x.id, x.due_ms FROM @.deliveries x"
+        "  WHERE x.state < 2 AND x.endpoint_id COLLATE \"C\" = p.id"
+        "  AND x.due_ms <= $1"
+        "  AND (x.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM"
+        "  @.deliveries o WHERE o.endpoint_id = x.endpoint_id"
+        "  AND o.ordering_key = x.ordering_key AND o.id <> x.id"
+        "  AND (o.state = 1 OR (o.id < x.id AND (o.state = 0"
+        "  OR (o.state = 3 AND o.hold_key = 1))))))"
+        "  ORDER BY x.endpoint_id COLLATE \"C\", x.due_ms, x.id"
         "  LIMIT p.room FOR UPDATE SKIP LOCKED) c), "
         "chosen AS (SELECT id FROM cand ORDER BY turn, first, ep LIMIT $2), "
         "took AS (UPDATE @.deliveries d SET state = 1, due_ms = $6"

@@ -112,6 +112,8 @@ static int insert_event(store *s, const rh_event *ev,
         sqlite3_bind_int64(di, 6, rh_delivery_next_attempt_ms(d));
         sqlite3_bind_int64(di, 7, rh_delivery_created_ms(d));
         sqlite3_bind_int64(di, 8, rh_delivery_updated_ms(d));
+        bind_text_or_null(di, 9, rh_event_ordering_key(ev));
+        sqlite3_bind_int(di, 10, rh_event_ordering_holds(ev));
         if (sqlite3_step(di) != SQLITE_DONE)
             rc = rh__sqlite_fail(s, "enqueue delivery");
         rh__sqlite_done_with(di);
@@ -360,6 +362,12 @@ static int delivery_row(store *s, sqlite3_stmt *st, void *ud)
     each_pass *p = ud;
     rh_delivery *dl = NULL;
     int rc = rh__sqlite_row_delivery(s, st, &dl);
+    if (rc == RH_OK && sqlite3_column_type(st, 9) != SQLITE_NULL &&
+        (rc = rh_delivery_set_ordering_key(
+             dl, (const char *)sqlite3_column_text(st, 9))) != RH_OK) {
+        rh_delivery_free(dl);
+        return rc;
+    }
     return rc == RH_OK ? adapter_give_delivery(p, dl) : rc;
 }
 
@@ -383,10 +391,12 @@ static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
     return rh__sqlite_for_each_row(s, st, "query_deliveries", delivery_row, &p);
 }
 
-static int s_resend(const char *id, int64_t now_ms, void *ud)
+/* An update of one failed delivery (resend, skip): RH_E_NOT_FOUND when it
+ * is unknown, RH_E_STATE when it is not in the state the update needs. */
+static int update_failed(store *s, int which, const char *id, int64_t now_ms,
+                         const char *what)
 {
-    store *s = ud;
-    sqlite3_stmt *up = rh__sqlite_stmt(s, S_RESEND),
+    sqlite3_stmt *up = rh__sqlite_stmt(s, which),
                  *get = rh__sqlite_stmt(s, S_STATE_OF);
     int rc;
     if (!up || !get)
@@ -395,7 +405,7 @@ static int s_resend(const char *id, int64_t now_ms, void *ud)
         return rc;
     sqlite3_bind_text(up, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(up, 2, now_ms);
-    rc = sqlite3_step(up) == SQLITE_DONE ? RH_OK : rh__sqlite_fail(s, "resend");
+    rc = sqlite3_step(up) == SQLITE_DONE ? RH_OK : rh__sqlite_fail(s, what);
     rh__sqlite_done_with(up);
     if (rc == RH_OK && sqlite3_changes(s->db) == 0) {
         sqlite3_bind_text(get, 1, id, -1, SQLITE_STATIC);
@@ -403,6 +413,16 @@ static int s_resend(const char *id, int64_t now_ms, void *ud)
         rh__sqlite_done_with(get);
     }
     return rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
+}
+
+static int s_resend(const char *id, int64_t now_ms, void *ud)
+{
+    return update_failed(ud, S_RESEND, id, now_ms, "resend");
+}
+
+static int s_skip(const char *id, int64_t now_ms, void *ud)
+{
+    return update_failed(ud, S_SKIP, id, now_ms, "skip");
 }
 
 /* Recovery of what q selects (its endpoint, event, event type and time

@@ -49,6 +49,15 @@ static const char schema_v1[] =
     "CREATE INDEX rh_attempts_endpoint ON rh_attempts(endpoint_id, seq);"
     "INSERT INTO rh_meta(key, value) VALUES('schema_version', 1);";
 
+/* Version 2: ordering keys. A library of version 1 refuses the file after
+ * this, since its claims would not keep a key's deliveries in order. */
+static const char schema_v2[] =
+    "ALTER TABLE rh_deliveries ADD COLUMN ordering_key TEXT;"
+    "ALTER TABLE rh_deliveries ADD COLUMN hold_key INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX rh_deliveries_key ON rh_deliveries(endpoint_id,"
+    " ordering_key, id) WHERE ordering_key IS NOT NULL;"
+    "UPDATE rh_meta SET value = 2 WHERE key = 'schema_version';";
+
 /* ------------------------------------------------------------ opening */
 
 static int damaged(store *s, const char *why)
@@ -143,6 +152,9 @@ int rh__sqlite_setup(store *s, unsigned int flags)
     if (version < 1 &&
         sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) != SQLITE_OK)
         return rh__sqlite_rollback(s, rh__sqlite_fail(s, "create schema"));
+    if (version < 2 &&
+        sqlite3_exec(s->db, schema_v2, NULL, NULL, NULL) != SQLITE_OK)
+        return rh__sqlite_rollback(s, rh__sqlite_fail(s, "migrate schema"));
     if (sqlite3_exec(s->db, index_ready, NULL, NULL, NULL) != SQLITE_OK)
         return rh__sqlite_rollback(s, rh__sqlite_fail(s, "create index"));
     return rh__sqlite_commit(s);

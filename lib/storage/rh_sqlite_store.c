@@ -25,15 +25,21 @@ static const char *const sql_text[S_COUNT] = {
                     "VALUES(?1, ?2, ?3, ?4)",
     [S_DL_INSERT] =
         "INSERT INTO rh_deliveries(id, event_id, endpoint_id, event_type, "
-        "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms) "
-        "VALUES(?1, ?2, ?3, ?4, 0, ?5, ?6, ?6, ?7, ?8)",
+        "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms, "
+        "ordering_key, hold_key) "
+        "VALUES(?1, ?2, ?3, ?4, 0, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
     [S_CLAIM_SCAN] =
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
         "e.timestamp_ms, e.data FROM rh_deliveries d "
         "JOIN rh_events e ON e.id = d.event_id "
-        "WHERE d.state < 2 AND d.due_ms <= ?1 ORDER BY d.due_ms, d.id "
-        "LIMIT ?2",
+        "WHERE d.state < 2 AND d.due_ms <= ?1 "
+        "AND (d.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
+        "rh_deliveries o WHERE o.endpoint_id = d.endpoint_id "
+        "AND o.ordering_key = d.ordering_key AND o.id <> d.id "
+        "AND (o.state = 1 OR (o.id < d.id AND (o.state = 0 "
+        "OR (o.state = 3 AND o.hold_key = 1)))))) "
+        "ORDER BY d.due_ms, d.id LIMIT ?2",
     [S_CLAIM_TAKE] = "UPDATE rh_deliveries SET state = 1, due_ms = ?2 "
                      "WHERE id = ?1",
     [S_AT_INSERT] =
@@ -59,7 +65,8 @@ static const char *const sql_text[S_COUNT] = {
         "ORDER BY seq LIMIT ?8",
     [S_QUERY_DELIVERIES] =
         "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
-        "next_attempt_ms, created_ms, updated_ms FROM rh_deliveries "
+        "next_attempt_ms, created_ms, updated_ms, ordering_key "
+        "FROM rh_deliveries "
         "WHERE (?1 IS NULL OR endpoint_id = ?1) AND (?2 IS NULL OR id = ?2) "
         "AND (?3 IS NULL OR event_id = ?3) AND (?4 = 0 OR state = 3) "
         "AND (?5 < 0 OR state = ?5) AND created_ms >= ?6 "
@@ -73,6 +80,8 @@ static const char *const sql_text[S_COUNT] = {
                  "next_attempt_ms = ?2, due_ms = ?2, updated_ms = ?2 "
                  "WHERE id = ?1 AND state = 3",
     [S_STATE_OF] = "SELECT state FROM rh_deliveries WHERE id = ?1",
+    [S_SKIP] = "UPDATE rh_deliveries SET hold_key = 0, updated_ms = ?2 "
+               "WHERE id = ?1 AND state = 3 AND hold_key = 1",
     [S_RECOVER] = "UPDATE rh_deliveries SET state = 0, attempts = 0, "
                   "next_attempt_ms = ?3, due_ms = ?3, updated_ms = ?3 "
                   "WHERE state = 3 AND (?1 IS NULL OR endpoint_id = ?1) "
@@ -115,6 +124,11 @@ static const char *const sql_text[S_COUNT] = {
         "e.timestamp_ms, e.data FROM rh_deliveries d "
         "JOIN rh_events e ON e.id = d.event_id "
         "WHERE d.endpoint_id = ?1 AND d.state < 2 AND d.due_ms <= ?2 "
+        "AND (d.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
+        "rh_deliveries o WHERE o.endpoint_id = d.endpoint_id "
+        "AND o.ordering_key = d.ordering_key AND o.id <> d.id "
+        "AND (o.state = 1 OR (o.id < d.id AND (o.state = 0 "
+        "OR (o.state = 3 AND o.hold_key = 1)))))) "
         "ORDER BY d.due_ms, d.id LIMIT ?3",
 };
 

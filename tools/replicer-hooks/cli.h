@@ -73,6 +73,8 @@ typedef enum cli_opt_id {
     O_DELIVERIES,
     O_AFTER,
     O_IDEMPOTENCY_KEY,
+    O_ORDERING_KEY,
+    O_HOLD_ON_FAILURE,
     O__COUNT
 } cli_opt_id;
 
@@ -226,6 +228,7 @@ extern const cli_command cli_cmd_endpoint_add, cli_cmd_endpoint_list,
     cli_cmd_endpoint_enable, cli_cmd_endpoint_pause, cli_cmd_endpoint_resume,
     cli_cmd_endpoint_remove, cli_cmd_endpoint_rotate, cli_cmd_endpoint_header;
 extern const cli_command cli_cmd_emit, cli_cmd_worker, cli_cmd_log,
-    cli_cmd_resend, cli_cmd_recover, cli_cmd_prune, cli_cmd_dashboard;
+    cli_cmd_resend, cli_cmd_skip, cli_cmd_recover, cli_cmd_prune,
+    cli_cmd_dashboard;
 
 #endif

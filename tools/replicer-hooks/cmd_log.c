@@ -31,6 +31,15 @@ static int run_emit(cli_args *a)
     else if (a->set[O_ENDPOINT] &&
              rh_emit_options_set_endpoint(opts, a->text[O_ENDPOINT]))
         rc = cli_bad(a, "--endpoint", "not an endpoint id");
+    else if (a->set[O_HOLD_ON_FAILURE] && !a->set[O_ORDERING_KEY])
+        rc = cli_bad(a, "--hold-on-failure", "needs --ordering-key");
+    else if (a->set[O_ORDERING_KEY] &&
+             rh_emit_options_set_ordering_key(opts, a->text[O_ORDERING_KEY],
+                                              a->set[O_HOLD_ON_FAILURE]
+                                                  ? RH_ORDERING_HOLD
+                                                  : RH_ORDERING_CONTINUE))
+        rc = cli_bad(a, "--ordering-key",
+                     "must be 1 to 255 printable ASCII characters");
     if (!rc)
         rc = cli_open(a, NULL, &ctx);
     if (rc) {
@@ -272,6 +281,20 @@ static int run_resend(cli_args *a)
     return 0;
 }
 
+static int run_skip(cli_args *a)
+{
+    rh_ctx *ctx = NULL;
+    int rc = cli_open(a, NULL, &ctx);
+    if (rc)
+        return rc;
+    rc = rh_delivery_skip(ctx, a->pos[0]);
+    if (rc < 0)
+        return cli_fail(a, ctx, rc);
+    printf("%s lets go of its ordering key\n", a->pos[0]);
+    rh_ctx_free(ctx);
+    return 0;
+}
+
 static int run_recover(cli_args *a)
 {
     rh_ctx *ctx = NULL;
@@ -326,6 +349,11 @@ static const cli_opt emit_opts[] = {
      "queue it once: a repeat within 24 h prints the first event's id"},
     {O_ENDPOINT, "--endpoint", K_TEXT, 0, 0, "ID",
      "to this endpoint only, whatever it subscribes to"},
+    {O_ORDERING_KEY, "--ordering-key", K_TEXT, 0, 0, "KEY",
+     "per endpoint, this key's events go one at a time, in emit order"},
+    {O_HOLD_ON_FAILURE, "--hold-on-failure", K_FLAG, 0, 0, NULL,
+     "with --ordering-key: one that fails for good holds the key until "
+     "skip or resend"},
     CLI_OPT_MAX_DATA,
     CLI_OPT_STORE,
     CLI_OPT_END};
@@ -412,6 +440,18 @@ const cli_command cli_cmd_resend = {
     1,
     store_opts,
     run_resend};
+const cli_command cli_cmd_skip = {
+    "skip",
+    "DELIVERY_ID",
+    "let a failed delivery's ordering key go on",
+    "A delivery emitted with --ordering-key and --hold-on-failure that\n"
+    "failed for good holds its key: the key's later deliveries wait. skip\n"
+    "lets them go; the delivery stays failed (resend sends it again).",
+    {"DELIVERY_ID"},
+    1,
+    1,
+    store_opts,
+    run_skip};
 const cli_command cli_cmd_recover = {
     "recover",
     "[ENDPOINT_ID] --since TIME",

@@ -66,6 +66,8 @@ typedef struct idle_scan {
     char (*held)[RH_ID_SIZE];
     size_t n_held, cap;
     int64_t last_created;
+    char last_id[RH_ID_SIZE];
+    int64_t now;
     int sendable;
     int dev;
 } idle_scan;
@@ -94,10 +96,18 @@ static int note_sendable(const rh_delivery *dl, void *ud)
 {
     idle_scan *sc = ud;
     sc->last_created = rh_delivery_created_ms(dl);
-    if (rh_delivery_state(dl) == RH_DELIVERY_PENDING)
+    snprintf(sc->last_id, sizeof sc->last_id, "%s", rh_delivery_id(dl));
+    if (rh_delivery_state(dl) == RH_DELIVERY_PENDING) {
         for (size_t i = 0; i < sc->n_held; i++)
             if (!strcmp(sc->held[i], rh_delivery_endpoint_id(dl)))
                 return RH_OK; /* waits for its endpoint's resume */
+        /* Nothing is in flight (those are scanned first) and this tick
+         * claimed what it could: a due delivery of an ordering key left
+         * pending waits on a failed one that holds the key. */
+        if (rh_delivery_ordering_key(dl) &&
+            rh_delivery_next_attempt_ms(dl) <= sc->now)
+            return RH_OK;
+    }
     sc->sendable = 1;
     return RH_E_USER;
 }
@@ -106,8 +116,6 @@ static int note_sendable(const rh_delivery *dl, void *ud)
  * what only a paused endpoint's resume (or a --dev worker) would send. */
 static int store_busy(rh_ctx *ctx, int dev)
 {
-    /* Pages by created time: a page boundary inside one millisecond skips
-     * the rest of that millisecond, so pages are large. */
     enum { PAGE = 10000 };
     const int states[] = {RH_DELIVERY_IN_FLIGHT, RH_DELIVERY_PENDING};
     idle_scan sc;
@@ -115,6 +123,9 @@ static int store_busy(rh_ctx *ctx, int dev)
     int rc;
     memset(&sc, 0, sizeof sc);
     sc.dev = dev;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts); /* the library's clock */
+    sc.now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     if (rh_query_new(&q) != RH_OK ||
         rh_endpoint_list(ctx, note_held, &sc) < 0) {
         rh_query_free(q);
@@ -124,10 +135,10 @@ static int store_busy(rh_ctx *ctx, int dev)
     rh_query_set_limit(q, PAGE);
     for (size_t s = 0; s < 2 && !sc.sendable; s++) {
         rh_query_set_state(q, states[s]);
-        rh_query_set_cursor(q, 0);
+        rh_query_set_delivery_cursor(q, 0, NULL);
         do {
             rc = rh_log_deliveries(ctx, q, note_sendable, &sc);
-            rh_query_set_cursor(q, sc.last_created);
+            rh_query_set_delivery_cursor(q, sc.last_created, sc.last_id);
         } while (rc == PAGE && !sc.sendable);
         if (rc < 0 && !sc.sendable)
             sc.sendable = 1;

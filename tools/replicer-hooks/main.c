@@ -25,6 +25,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_worker,
     &cli_cmd_log,
     &cli_cmd_resend,
+    &cli_cmd_skip,
     &cli_cmd_recover,
     &cli_cmd_prune,
     &cli_cmd_dashboard,

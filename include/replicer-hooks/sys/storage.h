@@ -33,6 +33,10 @@ RH_EXTERN int rh_delivery_new(rh_delivery **out, const char *id,
                               int64_t next_attempt_ms, int64_t created_ms,
                               int64_t updated_ms);
 RH_EXTERN void rh_delivery_free(rh_delivery *dl);
+/** Set a built delivery's ordering key (copied; NULL: none), for the rows
+ *  a query answers with. @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM.
+ *  @since 0.2.0 */
+RH_EXTERN int rh_delivery_set_ordering_key(rh_delivery *dl, const char *key);
 
 /**
  * Build an attempt record (for storage adapters answering queries). Strings
@@ -219,6 +223,14 @@ struct rh_storage {
                          size_t n, const char *idempotency_key,
                          int64_t window_start_ms, char *held_event_id,
                          void *userdata);
+    /* Ordering keys. A store that keeps rh_event_ordering_key with each
+     * delivery makes its claims offer, of one endpoint and one key, only a
+     * delivery with no other of them in flight and no older one pending
+     * or failed and holding (rh_event_ordering_holds); and sets skip. skip
+     * lets a failed delivery that holds its key go of it: RH_E_NOT_FOUND,
+     * RH_E_STATE (not failed, or holding nothing). Without skip, an emit
+     * with an ordering key gets RH_E_UNSUPPORTED. @since 0.2.0 */
+    int (*skip)(const char *delivery_id, int64_t now_ms, void *userdata);
 };
 
 /** An initialiser for a table of this version with every slot NULL:
@@ -227,7 +239,7 @@ struct rh_storage {
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0, 0                                                         \
+            0, 0, 0, 0, 0                                                      \
     }
 
 RH_END_DECLS

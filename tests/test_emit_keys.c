@@ -1,6 +1,8 @@
-/* Exactly the events the host meant: an emit's idempotency key (a repeat
- * queues nothing, on every store, across a restart and across racing
- * connections) and an emit to one endpoint whatever it subscribes to. */
+/* Exactly the events the host meant, in the order it meant: an emit's
+ * idempotency key (a repeat queues nothing, on every store, across a
+ * restart and across racing connections), its ordering key (one at a time
+ * per endpoint and key, through retries and failures) and an emit to one
+ * endpoint whatever it subscribes to. */
 #include "backends.h"
 #include "rh_test.h"
 
@@ -14,6 +16,18 @@
 #include <unistd.h>
 
 #define HOUR (3600LL * 1000)
+
+typedef struct dl_first {
+    char id[RH_ID_SIZE];
+} dl_first;
+
+/* Keeps the last delivery id it is given (deliveries come oldest first). */
+static int last_id(const rh_delivery *dl, void *ud)
+{
+    dl_first *f = ud;
+    snprintf(f->id, sizeof f->id, "%s", rh_delivery_id(dl));
+    return RH_OK;
+}
 
 static rh_emit_options *keyed(const char *key)
 {
@@ -180,10 +194,129 @@ static void idem_bad_options_and_batches(void)
     rh_ctx_free(ctx);
 }
 
+/* The n of request i's data ({"n":N}), or -1. */
+static int request_n(sink *s, size_t i, char *key, size_t key_size)
+{
+    sink_request r;
+    int n = -1;
+    if (sink_get(s, i, &r) != 0)
+        return -1;
+    const char *np = strstr(r.body, "\"n\":"), *kp = strstr(r.body, "\"k\":\"");
+    if (np)
+        n = atoi(np + 4);
+    if (kp)
+        snprintf(key, key_size, "%.*s", (int)strcspn(kp + 5, "\""), kp + 5);
+    sink_request_free(&r);
+    return n;
+}
+
+static void emit_keyed(rh_ctx *ctx, rh_emit_options *o, const char *key,
+                       int policy, int n)
+{
+    char data[64];
+    int len = snprintf(data, sizeof data, "{\"k\":\"%s\",\"n\":%d}", key, n);
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_options_set_ordering_key(o, key, policy));
+    RH_CHECK_EQ_INT(
+        1, rh_emit_with(ctx, "job.step", data, (size_t)len, o, NULL, 0));
+}
+
+/* The head of key a fails twice: a2 waits until a1 succeeds, while b1 of
+ * another key goes at once. */
+static void idem_ordering_waits_for_the_head(void)
+{
+    sink *s = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    const int64_t sched[] = {1000, 1000, 1000};
+    rh_config_set_retry_schedule(cfg, sched, 3);
+    rh_ctx *ctx = rh_test_backend_ctx(cfg);
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], key[16];
+    rh_emit_options *o = NULL;
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/o", "*", ep, secret));
+    rh_emit_options_new(&o);
+    sink_rule(s, "/o", 500, 0, NULL, NULL, 1);
+    emit_keyed(ctx, o, "a", RH_ORDERING_CONTINUE, 1);
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000)); /* a1: 500 */
+    emit_keyed(ctx, o, "a", RH_ORDERING_CONTINUE, 2);
+    emit_keyed(ctx, o, "b", RH_ORDERING_CONTINUE, 1);
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000)); /* b1 only */
+    RH_CHECK_EQ_INT(2, (int)sink_count(s));
+    RH_CHECK_EQ_INT(1, request_n(s, 1, key, sizeof key));
+    RH_CHECK_EQ_STR("b", key);
+    sink_rule(s, "/o", 500, 0, NULL, NULL, 1);
+    rh_test_now_ms += 1000;
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000)); /* a1 again: 500 */
+    RH_CHECK_EQ_INT(3, (int)sink_count(s));
+    rh_test_now_ms += 1000;
+    RH_CHECK_EQ_INT(2, rh_test_drive(ctx, 5000)); /* a1: 200, then a2 */
+    RH_CHECK_EQ_INT(5, (int)sink_count(s));
+    int expect[] = {1, 1, 1, 1, 2};
+    const char *keys[] = {"a", "b", "a", "a", "a"};
+    for (size_t i = 0; i < 5; i++) {
+        RH_CHECK_EQ_INT(expect[i], request_n(s, i, key, sizeof key));
+        RH_CHECK_EQ_STR(keys[i], key);
+    }
+    rh_emit_options_free(o);
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
+/* After a failure for good: the key goes on by default; with
+ * RH_ORDERING_HOLD it waits for rh_delivery_skip (or a resend). */
+static void idem_ordering_after_failure(void)
+{
+    sink *s = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    rh_config_set_retry_schedule(cfg, NULL, 0);
+    rh_ctx *ctx = rh_test_backend_ctx(cfg);
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], key[16], failed[RH_ID_SIZE];
+    rh_emit_options *o = NULL;
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/o", "*", ep, secret));
+    rh_emit_options_new(&o);
+    sink_rule(s, "/o", 500, 0, NULL, NULL, 1);
+    emit_keyed(ctx, o, "c", RH_ORDERING_CONTINUE, 1);
+    emit_keyed(ctx, o, "c", RH_ORDERING_CONTINUE, 2);
+    RH_CHECK_EQ_INT(2, rh_test_drive(ctx, 5000)); /* c1 fails, c2 goes */
+    RH_CHECK_EQ_INT(2, request_n(s, 1, key, sizeof key));
+    sink_rule(s, "/o", 500, 0, NULL, NULL, 1);
+    emit_keyed(ctx, o, "h", RH_ORDERING_HOLD, 1);
+    emit_keyed(ctx, o, "h", RH_ORDERING_HOLD, 2);
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000)); /* h1 fails and holds */
+    RH_CHECK_EQ_INT(3, (int)sink_count(s));
+    rh_query *q = NULL;
+    rh_query_new(&q);
+    rh_query_set_state(q, RH_DELIVERY_FAILED);
+    dl_first fst = {""};
+    RH_CHECK_EQ_INT(2, rh_log_deliveries(ctx, q, last_id, &fst));
+    snprintf(failed, sizeof failed, "%s", fst.id); /* h1: the later one */
+    rh_query_free(q);
+    RH_CHECK_EQ_INT(0, rh_test_drive(ctx, 500)); /* h2 waits */
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_delivery_skip(ctx, "bad id"));
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_delivery_skip(ctx, "dlv_nobody"));
+    RH_CHECK_EQ_INT(RH_OK, rh_delivery_skip(ctx, failed));
+    RH_CHECK_EQ_INT(RH_E_STATE, rh_delivery_skip(ctx, failed));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "holds no ordering key") != NULL);
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000)); /* h2 */
+    RH_CHECK_EQ_INT(2, request_n(s, 3, key, sizeof key));
+    RH_CHECK_EQ_STR("h", key);
+    /* a bad key or policy is refused */
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit_options_set_ordering_key(o, "", 0));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emit_options_set_ordering_key(o, "k", 7));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_options_set_ordering_key(o, NULL, 0));
+    rh_emit_options_free(o);
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
 #define IDEMPOTENCY(X)                                                         \
     X(repeat_queues_nothing)                                                   \
     X(targeted_emit)                                                           \
-    X(bad_options_and_batches)
+    X(bad_options_and_batches)                                                 \
+    X(ordering_waits_for_the_head)                                             \
+    X(ordering_after_failure)
 
 #define WRAP(name) RH_BACKEND_WRAPPERS(name, idem_##name)
 IDEMPOTENCY(WRAP)
