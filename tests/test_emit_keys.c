@@ -323,15 +323,22 @@ IDEMPOTENCY(WRAP)
 
 /* ------------------------------------------------- restarts and races */
 
-/* A key holds across a restart: a new context on the same SQLite file. */
-static void test_idempotency__sqlite_key_survives_a_restart(void)
+/* A key holds across a restart: a new context on the same file or schema
+ * (name: a SQLite path, or with pg a PostgreSQL schema). */
+static void key_survives_a_restart(const char *name, int pg)
 {
-    char path[128], err[256], first[RH_ID_SIZE], again[RH_ID_SIZE];
+    char err[256], first[RH_ID_SIZE], again[RH_ID_SIZE];
     rh_storage st;
     rh_emit_options *o = keyed("restart-1");
-    rh_test_path(path, sizeof path, "idem-restart");
     for (int round = 0; round < 2; round++) {
-        RH_CHECK_EQ_INT(RH_OK, rh_sqlite_open(&st, path, 0, err, sizeof err));
+#ifdef RH_HAVE_PG
+        if (pg)
+            RH_CHECK_EQ_INT(
+                RH_OK, rh_pg_open(&st, rh_test_pg(), name, err, sizeof err));
+        else
+#endif
+            RH_CHECK_EQ_INT(RH_OK,
+                            rh_sqlite_open(&st, name, 0, err, sizeof err));
         rh_config *cfg = rh_test_config();
         rh_config_set_storage(cfg, &st);
         rh_ctx *ctx = rh_test_ctx_from(cfg);
@@ -344,6 +351,27 @@ static void test_idempotency__sqlite_key_survives_a_restart(void)
     }
     RH_CHECK_EQ_STR(first, again);
     rh_emit_options_free(o);
+    (void)pg;
+}
+
+static void test_idempotency__sqlite_key_survives_a_restart(void)
+{
+    char path[128];
+    rh_test_path(path, sizeof path, "idem-restart");
+    key_survives_a_restart(path, 0);
+}
+
+static void test_idempotency__pg_key_survives_a_restart(void)
+{
+#ifdef RH_HAVE_PG
+    if (!rh_test_pg())
+        RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");
+    char schema[64];
+    snprintf(schema, sizeof schema, "idem_restart_%u", (unsigned)getpid());
+    key_survives_a_restart(schema, 1);
+#else
+    RH_SKIP("built without libpq");
+#endif
 }
 
 #ifdef RH_HAVE_PG
@@ -460,6 +488,8 @@ static void test_idempotency__pg_racing_connections(void)
 const rh_test_case rh_tests_idempotency[] = {
     IDEMPOTENCY(ROWS){"idempotency__sqlite_key_survives_a_restart",
                       test_idempotency__sqlite_key_survives_a_restart},
+    {"idempotency__pg_key_survives_a_restart",
+     test_idempotency__pg_key_survives_a_restart},
     {"idempotency__pg_racing_connections",
      test_idempotency__pg_racing_connections},
     {NULL, NULL}};

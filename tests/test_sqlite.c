@@ -368,7 +368,65 @@ static void test_sqlite__endpoint_changes_reach_a_running_worker(void)
     sink_stop(s);
 }
 
+static int64_t sqlite_scalar(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* A store of schema version 1 (0.1, no ordering keys) is migrated on open,
+ * keeping what it held, and its old deliveries have no key. */
+static void test_sqlite__version_1_store_is_migrated(void)
+{
+    char path[128];
+    sqlite3 *db;
+    rh_test_path(path, sizeof path, "v1");
+    rh_ctx *ctx = ctx_on(path, NULL);
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, ep,
+                                    sizeof ep, secret, sizeof secret));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "old.one", "{}", 2, NULL, 0));
+    rh_ctx_free(ctx);
+    /* made back into what 0.1 wrote */
+    RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+    RH_CHECK_EQ_INT(SQLITE_OK,
+                    sqlite3_exec(db,
+                                 "DROP INDEX rh_deliveries_key;"
+                                 "ALTER TABLE rh_deliveries DROP COLUMN "
+                                 "hold_key;"
+                                 "ALTER TABLE rh_deliveries DROP COLUMN "
+                                 "ordering_key;"
+                                 "UPDATE rh_meta SET value = 1",
+                                 NULL, NULL, NULL));
+    sqlite3_close(db);
+    ctx = ctx_on(path, NULL);
+    rh_emit_options *o = NULL;
+    rh_emit_options_new(&o);
+    rh_emit_options_set_ordering_key(o, "k", RH_ORDERING_CONTINUE);
+    RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "new.one", "{}", 2, o, NULL, 0));
+    rh_emit_options_free(o);
+    RH_CHECK_EQ_INT(2, rh_test_count_deliveries(ctx, NULL));
+    rh_ctx_free(ctx);
+    RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+    RH_CHECK_EQ_INT(2, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
+                                         "key = 'schema_version'"));
+    RH_CHECK_EQ_INT(1, sqlite_scalar(db, "SELECT count(*) FROM rh_deliveries "
+                                         "WHERE ordering_key IS NULL"));
+    RH_CHECK_EQ_INT(1, sqlite_scalar(db, "SELECT count(*) FROM rh_deliveries "
+                                         "WHERE ordering_key = 'k'"));
+    sqlite3_close(db);
+}
+
 const rh_test_case rh_tests_sqlite[] = {
+    {"sqlite__version_1_store_is_migrated",
+     test_sqlite__version_1_store_is_migrated},
     {"sqlite__restart_keeps_everything", test_sqlite__restart_keeps_everything},
     {"sqlite__outbox_commits_and_rolls_back_with_the_host",
      test_sqlite__outbox_commits_and_rolls_back_with_the_host},
