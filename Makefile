@@ -88,7 +88,7 @@ TEST_BIN := $(BUILD)/test-runner
 TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
-        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps
+        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -178,6 +178,20 @@ check-headers: | $(BUILD)/obj
 	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude -c tests/headers.c -o $(BUILD)/obj/headers_c.o
 	$(CXX) -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/headers.c -o $(BUILD)/obj/headers_cxx.o
 
+# bindings/constants.json (what a binding reads instead of copying the
+# headers' numbers) must be what the headers say: regenerated and compared,
+# and each value compiled against the headers.
+constants:
+	python3 scripts/gen-constants.py include bindings/constants.json
+
+check-constants: | $(BUILD)/obj
+	@python3 scripts/gen-constants.py include $(BUILD)/constants.json $(BUILD)/constants_check.c
+	@$(CC) -std=c99 -pedantic -Wall -Werror -Wno-unused-local-typedefs -Iinclude \
+	    -c $(BUILD)/constants_check.c -o $(BUILD)/obj/constants_check.o
+	@cmp -s $(BUILD)/constants.json bindings/constants.json || { \
+	    diff -u bindings/constants.json $(BUILD)/constants.json; \
+	    echo "bindings/constants.json is out of date with the headers: run make constants"; exit 1; }
+
 # The exported symbols of each library must be exactly its list in docs/.
 check-symbols: $(SHARED) $(SQLITE_SHARED) $(PG_LIBS_ALL)
 	@sh scripts/check-symbols.sh $(SHARED) docs/symbols.txt
@@ -185,8 +199,10 @@ check-symbols: $(SHARED) $(SQLITE_SHARED) $(PG_LIBS_ALL)
 	@if [ -n "$(PG_LIBS_ALL)" ]; then sh scripts/check-symbols.sh $(PG_SHARED) docs/symbols-pg.txt; fi
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols browser-deps
-	RH_TOOL=$(TOOL) RH_BROWSER_DIR=$(BROWSER_DIR) sh scripts/with-pg.sh $(TEST_BIN) $(TESTS)
+	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-constants browser-deps
+	RH_TOOL=$(TOOL) RH_BROWSER_DIR=$(BROWSER_DIR) \
+	    RH_PYTHON_LIB_DIR=$(if $(SANITIZE),,$(CURDIR)/$(BUILD)) \
+	    sh scripts/with-pg.sh $(TEST_BIN) $(TESTS)
 
 # The dashboard's browser test: playwright-core from the npm registry at the
 # committed lockfile's version, driving Debian's Chromium. Without node, npm

@@ -226,6 +226,18 @@ static size_t storage_size(unsigned int version)
     return version < 2 ? offsetof(rh_storage, claim_batch) : sizeof(rh_storage);
 }
 
+void rh_storage_free(rh_storage *table)
+{
+    free(table);
+}
+
+void rh_storage_close(rh_storage *table)
+{
+    if (table && table->destroy)
+        table->destroy(table->userdata);
+    free(table);
+}
+
 int rh_config_set_storage(rh_config *cfg, const rh_storage *st)
 {
     if (!cfg)

@@ -85,7 +85,7 @@ int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_DATA,
                               RH_REFUSAL_MALFORMED, "data is empty");
     if (id_size && (!id_out || id_size < RH_ID_SIZE))
-        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+        return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,
                               "id_out needs RH_ID_SIZE bytes");
     if (json_len > ctx->s.max_data_bytes)

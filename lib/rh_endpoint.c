@@ -208,7 +208,7 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
                 ctx, RH_E_INVALID_ARG, RH_ARG_EVENTS, RH_REFUSAL_MALFORMED,
                 "events[%zu] is not an event type, a \"prefix.*\" or \"*\"", i);
     if (!id_out || id_size < RH_ID_SIZE)
-        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+        return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,
                               "id_out needs RH_ID_SIZE bytes");
     rc = rh__ctx_endpoints_reserve(ctx);
@@ -261,11 +261,11 @@ int rh_endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
     if (rc != RH_OK)
         return rc;
     if (!secret_out || secret_size < 51)
-        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+        return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,
                               "secret_out needs RH_SECRET_SIZE bytes");
     if (!id_out || id_size < RH_ID_SIZE)
-        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+        return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,
                               "id_out needs RH_ID_SIZE bytes");
     rc = new_secret(ctx, secret, sizeof secret);
@@ -405,7 +405,7 @@ int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
     if (rc != RH_OK)
         return rc;
     if (!secret_out || secret_size < 51)
-        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_OUTPUT,
+        return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,
                               "secret_out needs RH_SECRET_SIZE bytes");
     if (grace_ms < 0 || grace_ms > 30LL * 86400 * 1000)

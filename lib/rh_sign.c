@@ -197,9 +197,11 @@ int rh_sign(const char *secret, const char *msg_id, int64_t timestamp_s,
     size_t keylen;
     char sig[RH_SIGNATURE_SIZE];
     int rc;
-    if (!secret || !msg_id_valid(msg_id) || (!body && body_len) || !sig_out ||
+    if (!secret || !msg_id_valid(msg_id) || (!body && body_len) ||
         timestamp_s < 0)
         return RH_E_INVALID_ARG;
+    if (!sig_out)
+        return RH_E_BUFFER;
     rc = rh__secret_decode(secret, key, &keylen);
     if (rc != RH_OK)
         return rc;
@@ -209,7 +211,7 @@ int rh_sign(const char *secret, const char *msg_id, int64_t timestamp_s,
     if (rc != RH_OK)
         return rc;
     if (strlen(sig) + 1 > sig_size)
-        return RH_E_INVALID_ARG;
+        return RH_E_BUFFER;
     memcpy(sig_out, sig, strlen(sig) + 1);
     return RH_OK;
 }

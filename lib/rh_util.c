@@ -114,6 +114,8 @@ const char *rh_strerror(int code)
         return "random source or crypto failure";
     case RH_E_TOO_LARGE:
         return "data larger than the configured limit";
+    case RH_E_BUFFER:
+        return "output buffer missing or too small";
     default:
         return code <= RH_E_USER ? "callback failure" : "unknown error";
     }

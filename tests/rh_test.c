@@ -34,6 +34,7 @@ extern const rh_test_case rh_tests_settings[];
 extern const rh_test_case rh_tests_retention[];
 extern const rh_test_case rh_tests_serve[];
 extern const rh_test_case rh_tests_idempotency[];
+extern const rh_test_case rh_tests_bindings[];
 
 static const rh_test_case *const suites[] = {
     rh_tests_sign,        rh_tests_api,      rh_tests_endpoint,
@@ -43,7 +44,7 @@ static const rh_test_case *const suites[] = {
     rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
     rh_tests_pg,          rh_tests_health,   rh_tests_settings,
     rh_tests_retention,   rh_tests_serve,    rh_tests_idempotency,
-    rh_tests_crash};
+    rh_tests_bindings,    rh_tests_crash};
 
 int rh_test_failed;
 int rh_test_skipped;

@@ -42,8 +42,8 @@ static void test_emit__rejects_bad_input_and_queues_nothing(void)
                     rh_emit(ctx, "call.ended", NULL, 0, id, sizeof id));
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
                     rh_emit(ctx, "call.ended", "{}", 0, id, sizeof id));
-    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
-                    rh_emit(ctx, "call.ended", "{}", 2, id, 5));
+    RH_CHECK_EQ_INT(RH_E_BUFFER, rh_emit(ctx, "call.ended", "{}", 2, id, 5));
+    RH_CHECK_EQ_INT(RH_ARG_OUTPUT, rh_ctx_last_error_arg(ctx));
     RH_CHECK_EQ_STR("", id);
     RH_CHECK_EQ_INT(0, rh_test_count_deliveries(ctx, NULL));
     RH_CHECK_EQ_INT(-1, rh_next_timeout_ms(ctx));

@@ -95,10 +95,10 @@ static void test_endpoint__rejects_bad_patterns_and_buffers(void)
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
                     rh_endpoint_add(ctx, "http://127.0.0.1:9/h", NULL, 1, id,
                                     sizeof id, secret, sizeof secret));
-    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+    RH_CHECK_EQ_INT(RH_E_BUFFER,
                     rh_endpoint_add(ctx, "http://127.0.0.1:9/h", events, 1, id,
                                     8, secret, sizeof secret));
-    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+    RH_CHECK_EQ_INT(RH_E_BUFFER,
                     rh_endpoint_add(ctx, "http://127.0.0.1:9/h", events, 1, id,
                                     sizeof id, secret, 20));
     RH_CHECK_EQ_STR("", id);
@@ -256,7 +256,7 @@ static void test_endpoint__rotate_secret(void)
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
                     rh_endpoint_rotate_secret(ctx, id, -1, fresh,
                                               sizeof fresh));
-    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+    RH_CHECK_EQ_INT(RH_E_BUFFER,
                     rh_endpoint_rotate_secret(ctx, id, 0, fresh, 10));
     RH_CHECK_EQ_STR("", fresh);
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_rotate_secret(ctx, id, 60000, fresh,
@@ -295,7 +295,7 @@ static void test_endpoint__refusals_name_the_argument(void)
         RH_CHECK_EQ_INT(cases[i].arg, rh_ctx_last_error_arg(ctx));
         RH_CHECK_EQ_INT(cases[i].refusal, rh_ctx_last_error_refusal(ctx));
     }
-    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+    RH_CHECK_EQ_INT(RH_E_BUFFER,
                     rh_endpoint_add(ctx, "https://example.com/h", events, 1, id,
                                     sizeof id, secret, 10));
     RH_CHECK_EQ_INT(RH_ARG_OUTPUT, rh_ctx_last_error_arg(ctx));

@@ -311,8 +311,9 @@ RH_EXTERN const char *rh_stat_name(int stat);
  * and written once to secret_out; the id to id_out (RH_ID_SIZE bytes
  * suffice, RH_SECRET_SIZE for the secret). Outputs are untouched on failure.
  * @return RH_OK, RH_E_INVALID_ARG (bad URL, http:// in production, bad
- *         pattern, small buffer), RH_E_NOMEM, RH_E_STORAGE, RH_E_CRYPTO,
- *         RH_E_REENTRANT. @since 0.1.0
+ *         pattern), RH_E_BUFFER (an output buffer is NULL or too small;
+ *         RH_E_INVALID_ARG before 0.2.0), RH_E_NOMEM, RH_E_STORAGE,
+ * RH_E_CRYPTO, RH_E_REENTRANT. @since 0.1.0
  */
 RH_EXTERN int rh_endpoint_add(rh_ctx *ctx, const char *url,
                               const char *const *events, size_t n_events,
@@ -460,7 +461,8 @@ RH_EXTERN const char *rh_endpoint_header_value(const rh_endpoint *ep,
  * are in storage when this returns. The event id goes to id_out (may be
  * NULL when id_size is 0).
  * @return the number of deliveries queued (0 when nobody subscribes),
- *         RH_E_INVALID_ARG, RH_E_TOO_LARGE (over
+ *         RH_E_INVALID_ARG, RH_E_BUFFER (id_size is not 0 and id_out is
+ *         NULL or smaller than RH_ID_SIZE), RH_E_TOO_LARGE (over
  *         rh_config_set_max_data_bytes()), RH_E_FULL (pending cap: nothing
  *         was queued), RH_E_NOMEM, RH_E_STORAGE, RH_E_CRYPTO,
  *         RH_E_REENTRANT.
@@ -633,7 +635,8 @@ RH_EXTERN int rh_recover(rh_ctx *ctx, const rh_query *q);
 /**
  * Sign as a sender: writes "v1,<base64 HMAC-SHA256(key, id.timestamp.body)>"
  * to sig_out, where key is the base64 part of secret after "whsec_".
- * @return RH_OK, RH_E_INVALID_ARG (bad secret, id with a '.', small buffer).
+ * @return RH_OK, RH_E_INVALID_ARG (bad secret, id with a '.'), RH_E_BUFFER
+ *         (sig_out NULL or too small; RH_E_INVALID_ARG before 0.2.0).
  * @since 0.1.0
  */
 RH_EXTERN int rh_sign(const char *secret, const char *msg_id,

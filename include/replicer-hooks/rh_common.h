@@ -41,6 +41,7 @@ typedef enum rh_err {
     RH_E_STATE = -10,      /* the object is not in a state that allows it */
     RH_E_CRYPTO = -11,     /* the random source or a crypto primitive failed */
     RH_E_TOO_LARGE = -12,  /* emit: data over the configured size limit */
+    RH_E_BUFFER = -13,     /* an output buffer is NULL or too small (0.2.0) */
     RH_E_USER = -100       /* yours: a callback's own failure, passed up */
 } rh_err;
 

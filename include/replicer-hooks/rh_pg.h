@@ -24,6 +24,9 @@ struct pg_conn; /* PGconn, from <libpq-fe.h>; only a pointer crosses */
  */
 RH_EXTERN int rh_pg_open(rh_storage *out, const char *conninfo,
                          const char *schema, char *err, size_t err_size);
+/** rh_pg_open into a table of its own (see rh_sqlite_new). @since 0.2.0 */
+RH_EXTERN int rh_pg_new(rh_storage **out, const char *conninfo,
+                        const char *schema, char *err, size_t err_size);
 
 /**
  * The same on the host's connection, which stays the host's (never closed,

@@ -27,6 +27,12 @@ struct sqlite3; /* from <sqlite3.h>; only a pointer crosses this API */
  */
 RH_EXTERN int rh_sqlite_open(rh_storage *out, const char *path,
                              unsigned int flags, char *err, size_t err_size);
+/** rh_sqlite_open into a table of its own, for a binding that cannot lay
+ *  out the struct: hand it to rh_config_set_storage(), then free the table
+ *  with rh_storage_free() (the context closes the store), or close an
+ *  unused one with rh_storage_close(). @since 0.2.0 */
+RH_EXTERN int rh_sqlite_new(rh_storage **out, const char *path,
+                            unsigned int flags, char *err, size_t err_size);
 
 /**
  * The same on the host's open connection, which stays the host's: destroy

@@ -598,6 +598,22 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     return RH_OK;
 }
 
+int rh_pg_new(rh_storage **out, const char *conninfo, const char *schema,
+              char *err, size_t err_size)
+{
+    if (!out)
+        return RH_E_INVALID_ARG;
+    *out = malloc(sizeof **out);
+    if (!*out)
+        return RH_E_NOMEM;
+    int rc = rh_pg_open(*out, conninfo, schema, err, err_size);
+    if (rc != RH_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 int rh_pg_open(rh_storage *out, const char *conninfo, const char *schema,
                char *err, size_t err_size)
 {

@@ -587,6 +587,22 @@ static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
     return RH_OK;
 }
 
+int rh_sqlite_new(rh_storage **out, const char *path, unsigned int flags,
+                  char *err, size_t err_size)
+{
+    if (!out)
+        return RH_E_INVALID_ARG;
+    *out = malloc(sizeof **out);
+    if (!*out)
+        return RH_E_NOMEM;
+    int rc = rh_sqlite_open(*out, path, flags, err, err_size);
+    if (rc != RH_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 int rh_sqlite_open(rh_storage *out, const char *path, unsigned int flags,
                    char *err, size_t err_size)
 {

@@ -233,6 +233,14 @@ struct rh_storage {
     int (*skip)(const char *delivery_id, int64_t now_ms, void *userdata);
 };
 
+/** Free a table that rh_sqlite_new() or rh_pg_new() made, once
+ *  rh_config_set_storage() copied it: the table only (the context that
+ *  gets the copy closes the store). NULL is a no-op. @since 0.2.0 */
+RH_EXTERN void rh_storage_free(rh_storage *table);
+/** Close the store of such a table that no context got, and free it.
+ *  @since 0.2.0 */
+RH_EXTERN void rh_storage_close(rh_storage *table);
+
 /** An initialiser for a table of this version with every slot NULL:
  *  rh_storage st = RH_STORAGE_INIT; then set the slots you implement.
  *  @since 0.2.0 */

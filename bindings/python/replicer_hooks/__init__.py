@@ -1,0 +1,439 @@
+"""replicer_hooks: the replicer-hooks webhook sender from Python, on ctypes
+alone (nothing to compile). The constants come from bindings/constants.json,
+which the C build checks against the headers.
+
+The shared library is found in $REPLICER_HOOKS_LIB_DIR, then in the source
+tree's build/ next to this package, then on the system's library path.
+"""
+import ctypes
+import ctypes.util
+import json
+import os
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _constants():
+    for path in (os.environ.get("REPLICER_HOOKS_CONSTANTS"),
+                 _HERE / "constants.json", _HERE.parent.parent / "constants.json"):
+        if path and Path(path).is_file():
+            return json.loads(Path(path).read_text())
+    raise ImportError("replicer_hooks: constants.json not found")
+
+
+_C = _constants()
+for _enum in _C["enums"].values():
+    globals().update(_enum)
+globals().update(_C["defines"])
+ERROR_NAMES = {v: k for k, v in _C["enums"]["rh_err"].items()}
+
+
+def _load(name):
+    dirs = [os.environ.get("REPLICER_HOOKS_LIB_DIR"), _HERE.parent.parent.parent / "build"]
+    for d in dirs:
+        if d and (Path(d) / name).exists():
+            return ctypes.CDLL(str(Path(d) / name))
+    found = ctypes.util.find_library(name.split(".so")[0][3:])
+    return ctypes.CDLL(found or name)
+
+
+_lib = _load("libreplicer-hooks.so.0")
+_vp, _cp, _sz, _i64 = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int64
+
+
+def _fn(lib, name, res, *args):
+    f = getattr(lib, name)
+    f.restype, f.argtypes = res, list(args)
+    return f
+
+
+_ATTEMPT_CB = ctypes.CFUNCTYPE(ctypes.c_int, _vp, _vp)
+_FAILED_CB = ctypes.CFUNCTYPE(None, _vp, _vp)
+_EP_CB = ctypes.CFUNCTYPE(ctypes.c_int, _vp, _vp)
+
+_strerror = _fn(_lib, "rh_strerror", _cp, ctypes.c_int)
+_sign = _fn(_lib, "rh_sign", ctypes.c_int, _cp, _cp, _i64, _cp, _sz, _cp, _sz)
+_verify = _fn(_lib, "rh_verify", ctypes.c_int, _cp, _cp, _cp, _cp, _cp, _sz, _i64, _i64)
+_version = _fn(_lib, "rh_version_string", _cp)
+_cfg_new = _fn(_lib, "rh_config_new", ctypes.c_int, ctypes.POINTER(_vp))
+_cfg_free = _fn(_lib, "rh_config_free", None, _vp)
+_cfg_mode = _fn(_lib, "rh_config_set_mode", ctypes.c_int, _vp, ctypes.c_int)
+_cfg_timeout = _fn(_lib, "rh_config_set_timeout_ms", ctypes.c_int, _vp, _i64)
+_cfg_schedule = _fn(_lib, "rh_config_set_retry_schedule", ctypes.c_int, _vp,
+                    ctypes.POINTER(_i64), _sz)
+_cfg_storage = _fn(_lib, "rh_config_set_storage", ctypes.c_int, _vp, _vp)
+_cfg_failed = _fn(_lib, "rh_config_set_failed_cb", ctypes.c_int, _vp, _FAILED_CB, _vp)
+_storage_free = _fn(_lib, "rh_storage_free", None, _vp)
+_storage_close = _fn(_lib, "rh_storage_close", None, _vp)
+_ctx_new = _fn(_lib, "rh_ctx_new", ctypes.c_int, ctypes.POINTER(_vp), _vp)
+_ctx_free = _fn(_lib, "rh_ctx_free", None, _vp)
+_last_error = _fn(_lib, "rh_ctx_last_error", _cp, _vp)
+_last_arg = _fn(_lib, "rh_ctx_last_error_arg", ctypes.c_int, _vp)
+_arg_name = _fn(_lib, "rh_arg_name", _cp, ctypes.c_int)
+_duplicate = _fn(_lib, "rh_ctx_last_emit_duplicate", ctypes.c_int, _vp)
+_ep_add = _fn(_lib, "rh_endpoint_add", ctypes.c_int, _vp, _cp, ctypes.POINTER(_cp), _sz,
+              _cp, _sz, _cp, _sz)
+_ep_list = _fn(_lib, "rh_endpoint_list", ctypes.c_int, _vp, _EP_CB, _vp)
+_ep_id = _fn(_lib, "rh_endpoint_id", _cp, _vp)
+_ep_url = _fn(_lib, "rh_endpoint_url", _cp, _vp)
+_ep_nev = _fn(_lib, "rh_endpoint_event_count", _sz, _vp)
+_ep_ev = _fn(_lib, "rh_endpoint_event", _cp, _vp, _sz)
+_ep_enabled = _fn(_lib, "rh_endpoint_enabled", ctypes.c_int, _vp)
+_ep_paused = _fn(_lib, "rh_endpoint_paused", ctypes.c_int, _vp)
+_ep_disable = _fn(_lib, "rh_endpoint_disable", ctypes.c_int, _vp, _cp)
+_ep_enable = _fn(_lib, "rh_endpoint_enable", ctypes.c_int, _vp, _cp)
+_ep_remove = _fn(_lib, "rh_endpoint_remove", ctypes.c_int, _vp, _cp)
+_opts_new = _fn(_lib, "rh_emit_options_new", ctypes.c_int, ctypes.POINTER(_vp))
+_opts_free = _fn(_lib, "rh_emit_options_free", None, _vp)
+_opts_idem = _fn(_lib, "rh_emit_options_set_idempotency_key", ctypes.c_int, _vp, _cp)
+_opts_order = _fn(_lib, "rh_emit_options_set_ordering_key", ctypes.c_int, _vp, _cp,
+                  ctypes.c_int)
+_opts_ep = _fn(_lib, "rh_emit_options_set_endpoint", ctypes.c_int, _vp, _cp)
+_emit_with = _fn(_lib, "rh_emit_with", ctypes.c_int, _vp, _cp, _cp, _sz, _vp, _cp, _sz)
+_tick = _fn(_lib, "rh_tick", ctypes.c_int, _vp)
+_next = _fn(_lib, "rh_next_timeout_ms", _i64, _vp)
+_wait = _fn(_lib, "rh_wait", ctypes.c_int, _vp, _i64)
+_in_flight = _fn(_lib, "rh_ctx_in_flight", _sz, _vp)
+_resend = _fn(_lib, "rh_delivery_resend", ctypes.c_int, _vp, _cp)
+_skip = _fn(_lib, "rh_delivery_skip", ctypes.c_int, _vp, _cp)
+_recover = _fn(_lib, "rh_recover", ctypes.c_int, _vp, _vp)
+_log_att = _fn(_lib, "rh_log_attempts", ctypes.c_int, _vp, _vp, _ATTEMPT_CB, _vp)
+_log_dl = _fn(_lib, "rh_log_deliveries", ctypes.c_int, _vp, _vp, _ATTEMPT_CB, _vp)
+_q_new = _fn(_lib, "rh_query_new", ctypes.c_int, ctypes.POINTER(_vp))
+_q_free = _fn(_lib, "rh_query_free", None, _vp)
+_q_str = {k: _fn(_lib, "rh_query_set_" + k, ctypes.c_int, _vp, _cp)
+          for k in ("endpoint", "delivery", "event", "event_type")}
+_q_int = {k: _fn(_lib, "rh_query_set_" + k, ctypes.c_int, _vp, ctypes.c_int)
+          for k in ("failed_only", "state", "status", "outcome")}
+_q_range = _fn(_lib, "rh_query_set_time_range", ctypes.c_int, _vp, _i64, _i64)
+_q_limit = _fn(_lib, "rh_query_set_limit", ctypes.c_int, _vp, _sz)
+_q_cursor = _fn(_lib, "rh_query_set_cursor", ctypes.c_int, _vp, _i64)
+_q_dcursor = _fn(_lib, "rh_query_set_delivery_cursor", ctypes.c_int, _vp, _i64, _cp)
+_outcome_name = _fn(_lib, "rh_outcome_name", _cp, ctypes.c_int)
+_state_name = _fn(_lib, "rh_delivery_state_name", _cp, ctypes.c_int)
+_at = {k: _fn(_lib, "rh_attempt_" + k, r, _vp) for k, r in (
+    ("seq", _i64), ("delivery_id", _cp), ("endpoint_id", _cp), ("event_id", _cp),
+    ("event_type", _cp), ("number", ctypes.c_int), ("started_ms", _i64),
+    ("duration_ms", _i64), ("status", ctypes.c_int), ("success", ctypes.c_int),
+    ("outcome", ctypes.c_int), ("error", _cp))}
+_dl = {k: _fn(_lib, "rh_delivery_" + k, r, _vp) for k, r in (
+    ("id", _cp), ("event_id", _cp), ("endpoint_id", _cp), ("event_type", _cp),
+    ("state", ctypes.c_int), ("attempts", ctypes.c_int), ("next_attempt_ms", _i64),
+    ("created_ms", _i64), ("updated_ms", _i64), ("ordering_key", _cp))}
+
+version = _version().decode()
+
+
+class Error(Exception):
+    """A failed call: code (an RH_E_* value), name, the library's message and,
+    when the call refused an argument, which one (arg)."""
+
+    def __init__(self, code, message="", arg=None):
+        self.code, self.name, self.arg = code, ERROR_NAMES.get(code, "RH_E_USER"), arg
+        self.message = message or _strerror(code).decode()
+        super().__init__("%s: %s" % (self.name, self.message))
+
+
+def _b(s):
+    return s if s is None or isinstance(s, bytes) else str(s).encode()
+
+
+def _s(p):
+    return p.decode() if p is not None else None
+
+
+def sign(secret, msg_id, timestamp, body):
+    """The webhook-signature header value ("v1,...") for body (bytes or str)."""
+    body = _b(body)
+    out = ctypes.create_string_buffer(RH_SIGNATURE_SIZE)
+    rc = _sign(_b(secret), _b(msg_id), int(timestamp), body, len(body), out, len(out))
+    if rc != RH_OK:
+        raise Error(rc)
+    return out.value.decode()
+
+
+def verify(secret, msg_id, timestamp, signature, body, now=None,
+           tolerance=RH_VERIFY_TOLERANCE_S):
+    """True when a signature matches and the timestamp is within tolerance,
+    False when not; Error for malformed input."""
+    import time
+    body = _b(body)
+    now = int(time.time()) if now is None else int(now)
+    rc = _verify(_b(secret), _b(msg_id), _b(str(timestamp)), _b(signature), body,
+                 len(body), now, tolerance)
+    if rc in (RH_E_SIGNATURE, RH_E_TIMESTAMP):
+        return False
+    if rc != RH_OK:
+        raise Error(rc)
+    return True
+
+
+class _Store:
+    def __init__(self, opener, lib, *args):
+        err = ctypes.create_string_buffer(512)
+        table = _vp()
+        rc = opener(ctypes.byref(table), *args, err, len(err))
+        if rc != RH_OK:
+            raise Error(rc, err.value.decode())
+        self._table = table
+
+    def _take(self):
+        table, self._table = self._table, None
+        return table
+
+    def close(self):
+        if self._table:
+            _storage_close(self._take())
+
+
+class SQLite(_Store):
+    """A SQLite file: durable, shared by the processes that open it."""
+
+    def __init__(self, path, sync_normal=False):
+        lib = _load("libreplicer-hooks-sqlite.so.0")
+        opener = _fn(lib, "rh_sqlite_new", ctypes.c_int, ctypes.POINTER(_vp), _cp,
+                     ctypes.c_uint, _cp, _sz)
+        super().__init__(opener, lib, _b(str(path)),
+                         RH_SQLITE_SYNC_NORMAL if sync_normal else 0)
+
+
+class PostgreSQL(_Store):
+    """A PostgreSQL database: one queue for many processes and machines."""
+
+    def __init__(self, conninfo, schema=None):
+        lib = _load("libreplicer-hooks-pg.so.0")
+        opener = _fn(lib, "rh_pg_new", ctypes.c_int, ctypes.POINTER(_vp), _cp, _cp,
+                     _cp, _sz)
+        super().__init__(opener, lib, _b(conninfo), _b(schema))
+
+
+def _attempt(p):
+    a = {k: f(p) for k, f in _at.items()}
+    for k in ("delivery_id", "endpoint_id", "event_id", "event_type", "error"):
+        a[k] = _s(a[k])
+    a["success"] = bool(a["success"])
+    a["outcome"] = _outcome_name(a["outcome"]).decode()
+    return a
+
+
+def _delivery(p):
+    d = {k: f(p) for k, f in _dl.items()}
+    for k in ("id", "event_id", "endpoint_id", "event_type", "ordering_key"):
+        d[k] = _s(d[k])
+    d["state"] = _state_name(d["state"]).decode()
+    return d
+
+
+class Context:
+    """A sender. development=True allows http:// and loopback receivers.
+    store: None (memory), SQLite(...) or PostgreSQL(...); the context takes
+    it over. on_failed(delivery_dict) hears of deliveries failed for good
+    (it must not call the context). Use it from one thread at a time."""
+
+    def __init__(self, development=False, store=None, timeout_ms=None,
+                 retry_schedule_ms=None, on_failed=None):
+        cfg = _vp()
+        self._ctx = None
+        self._keep = []  # callbacks live as long as the context
+        self._check(_cfg_new(ctypes.byref(cfg)), ctx=None)
+        try:
+            _cfg_mode(cfg, RH_MODE_DEVELOPMENT if development else RH_MODE_PRODUCTION)
+            if timeout_ms is not None:
+                self._check(_cfg_timeout(cfg, int(timeout_ms)), ctx=None)
+            if retry_schedule_ms is not None:
+                arr = (_i64 * max(1, len(retry_schedule_ms)))(*retry_schedule_ms)
+                self._check(_cfg_schedule(cfg, arr, len(retry_schedule_ms)), ctx=None)
+            if on_failed:
+                cb = _FAILED_CB(lambda dl, ud: on_failed(_delivery(dl)))
+                self._keep.append(cb)
+                _cfg_failed(cfg, cb, None)
+            if store is not None:
+                self._check(_cfg_storage(cfg, store._table), ctx=None)
+            ctx = _vp()
+            self._check(_ctx_new(ctypes.byref(ctx), cfg), ctx=None)
+            self._ctx = ctx
+            if store is not None:
+                _storage_free(store._take())  # the context owns the store now
+        finally:
+            _cfg_free(cfg)
+
+    def _check(self, rc, ctx=True):
+        if rc < 0:
+            if ctx and self._ctx:
+                arg = _arg_name(_last_arg(self._ctx))
+                raise Error(rc, _last_error(self._ctx).decode(),
+                            _s(arg) if arg and arg != b"none" else None)
+            raise Error(rc)
+        return rc
+
+    def close(self):
+        if self._ctx:
+            _ctx_free(self._ctx)
+            self._ctx = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    # endpoints
+    def add_endpoint(self, url, events):
+        """Register url for event types or patterns; (id, secret)."""
+        evs = (_cp * len(events))(*[_b(e) for e in events])
+        ep = ctypes.create_string_buffer(RH_ID_SIZE)
+        secret = ctypes.create_string_buffer(RH_SECRET_SIZE)
+        self._check(_ep_add(self._ctx, _b(url), evs, len(events), ep, len(ep), secret,
+                            len(secret)))
+        return ep.value.decode(), secret.value.decode()
+
+    def endpoints(self):
+        out = []
+
+        def each(ep, ud):
+            out.append({"id": _s(_ep_id(ep)), "url": _s(_ep_url(ep)),
+                        "events": [_s(_ep_ev(ep, i)) for i in range(_ep_nev(ep))],
+                        "enabled": bool(_ep_enabled(ep)), "paused": bool(_ep_paused(ep))})
+            return RH_OK
+        self._check(_ep_list(self._ctx, _EP_CB(each), None))
+        return out
+
+    def disable_endpoint(self, endpoint_id):
+        self._check(_ep_disable(self._ctx, _b(endpoint_id)))
+
+    def enable_endpoint(self, endpoint_id):
+        self._check(_ep_enable(self._ctx, _b(endpoint_id)))
+
+    def remove_endpoint(self, endpoint_id):
+        self._check(_ep_remove(self._ctx, _b(endpoint_id)))
+
+    # emit
+    def emit(self, event_type, data, idempotency_key=None, ordering_key=None,
+             hold_on_failure=False, endpoint=None):
+        """Queue an event (data: a dict, or JSON text as str or bytes, sent as
+        given). Returns (event_id, deliveries_queued, duplicate)."""
+        if isinstance(data, (dict, list)):
+            data = json.dumps(data, separators=(",", ":"))
+        data = _b(data)
+        opts = _vp()
+        self._check(_opts_new(ctypes.byref(opts)), ctx=None)
+        try:
+            if idempotency_key is not None:
+                self._check(_opts_idem(opts, _b(idempotency_key)), ctx=None)
+            if ordering_key is not None:
+                self._check(_opts_order(opts, _b(ordering_key),
+                                        RH_ORDERING_HOLD if hold_on_failure
+                                        else RH_ORDERING_CONTINUE), ctx=None)
+            if endpoint is not None:
+                self._check(_opts_ep(opts, _b(endpoint)), ctx=None)
+            evt = ctypes.create_string_buffer(RH_ID_SIZE)
+            n = self._check(_emit_with(self._ctx, _b(event_type), data, len(data), opts,
+                                       evt, len(evt)))
+            return evt.value.decode(), n, bool(_duplicate(self._ctx))
+        finally:
+            _opts_free(opts)
+
+    # driving
+    def tick(self):
+        """Do what is due without blocking; attempts finished. A storage
+        hiccup is not raised: transfers go on and nothing is lost."""
+        rc = _tick(self._ctx)
+        return rc if rc == RH_E_STORAGE else self._check(rc)
+
+    def next_timeout_ms(self):
+        return _next(self._ctx)
+
+    def wait(self, max_ms=1000):
+        self._check(_wait(self._ctx, int(max_ms)))
+
+    def in_flight(self):
+        return _in_flight(self._ctx)
+
+    def run_until_idle(self, timeout_s=30.0):
+        """Tick and wait until nothing is pending or in flight, or timeout."""
+        import time
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            self.tick()
+            if self.next_timeout_ms() < 0:
+                return True
+            self.wait(min(100, max(0, self.next_timeout_ms())))
+        return False
+
+    # the log
+    def _query(self, endpoint=None, delivery=None, event=None, event_type=None,
+               failed_only=False, state=None, status=None, outcome=None,
+               since_ms=0, until_ms=0):
+        q = _vp()
+        self._check(_q_new(ctypes.byref(q)), ctx=None)
+        try:
+            for k, v in (("endpoint", endpoint), ("delivery", delivery),
+                         ("event", event), ("event_type", event_type)):
+                if v is not None:
+                    self._check(_q_str[k](q, _b(v)), ctx=None)
+            if failed_only:
+                _q_int["failed_only"](q, 1)
+            if state is not None:
+                self._check(_q_int["state"](q, _C["enums"]["rh_state"][
+                    "RH_DELIVERY_" + state.upper()]), ctx=None)
+            if status is not None:
+                self._check(_q_int["status"](q, int(status)), ctx=None)
+            if outcome is not None:
+                self._check(_q_int["outcome"](q, _C["enums"]["rh_outcome"][
+                    "RH_OUTCOME_" + outcome.upper()]), ctx=None)
+            self._check(_q_range(q, int(since_ms), int(until_ms)), ctx=None)
+        except Exception:
+            _q_free(q)
+            raise
+        return q
+
+    def attempts(self, page=500, **filters):
+        """The attempts, oldest first, as dicts (read a page at a time)."""
+        q = self._query(**filters)
+        try:
+            _q_limit(q, page)
+            while True:
+                rows = []
+                cb = _ATTEMPT_CB(lambda p, ud: rows.append(_attempt(p)) or RH_OK)
+                self._check(_log_att(self._ctx, q, cb, None))
+                yield from rows
+                if len(rows) < page:
+                    return
+                _q_cursor(q, rows[-1]["seq"])
+        finally:
+            _q_free(q)
+
+    def deliveries(self, page=500, **filters):
+        """The deliveries and their state, oldest first, as dicts."""
+        q = self._query(**filters)
+        try:
+            _q_limit(q, page)
+            while True:
+                rows = []
+                cb = _ATTEMPT_CB(lambda p, ud: rows.append(_delivery(p)) or RH_OK)
+                self._check(_log_dl(self._ctx, q, cb, None))
+                yield from rows
+                if len(rows) < page:
+                    return
+                _q_dcursor(q, rows[-1]["created_ms"], _b(rows[-1]["id"]))
+        finally:
+            _q_free(q)
+
+    def resend(self, delivery_id):
+        self._check(_resend(self._ctx, _b(delivery_id)))
+
+    def skip(self, delivery_id):
+        self._check(_skip(self._ctx, _b(delivery_id)))
+
+    def recover(self, endpoint=None, event_type=None, since_ms=0, until_ms=0):
+        """Resend the failed deliveries these select; how many."""
+        q = self._query(endpoint=endpoint, event_type=event_type,
+                        since_ms=since_ms, until_ms=until_ms)
+        try:
+            return self._check(_recover(self._ctx, q))
+        finally:
+            _q_free(q)
