@@ -88,7 +88,7 @@ TEST_BIN := $(BUILD)/test-runner
 TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
-        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants
+        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -192,6 +192,20 @@ check-constants: | $(BUILD)/obj
 	    diff -u bindings/constants.json $(BUILD)/constants.json; \
 	    echo "bindings/constants.json is out of date with the headers: run make constants"; exit 1; }
 
+# Man pages from the headers' comments (one per exported function) and from
+# the tool's help; gen-man fails when a symbol has no documented declaration.
+MANDIR ?= $(PREFIX)/share/man
+man: $(TOOL)
+	@rm -rf $(BUILD)/man
+	@python3 scripts/gen-man.py include $(BUILD)/man $(VERSION) $(TOOL) \
+	    docs/symbols.txt docs/symbols-sqlite.txt docs/symbols-pg.txt
+
+api-index: man
+	python3 scripts/api-index.py --write $(BUILD)/man/api-index.md docs/api.md
+
+check-api-index: man
+	@python3 scripts/api-index.py --check $(BUILD)/man/api-index.md docs/api.md
+
 # The exported symbols of each library must be exactly its list in docs/.
 check-symbols: $(SHARED) $(SQLITE_SHARED) $(PG_LIBS_ALL)
 	@sh scripts/check-symbols.sh $(SHARED) docs/symbols.txt
@@ -199,9 +213,9 @@ check-symbols: $(SHARED) $(SQLITE_SHARED) $(PG_LIBS_ALL)
 	@if [ -n "$(PG_LIBS_ALL)" ]; then sh scripts/check-symbols.sh $(PG_SHARED) docs/symbols-pg.txt; fi
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-constants browser-deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-constants check-api-index browser-deps
 	RH_TOOL=$(TOOL) RH_BROWSER_DIR=$(BROWSER_DIR) \
-	    RH_PYTHON_LIB_DIR=$(if $(SANITIZE),,$(CURDIR)/$(BUILD)) \
+	    RH_PYTHON_LIB_DIR=$(if $(SANITIZE),,$(CURDIR)/$(BUILD)) RH_MAN_DIR=$(BUILD)/man \
 	    sh scripts/with-pg.sh $(TEST_BIN) $(TESTS)
 
 # The dashboard's browser test: playwright-core from the npm registry at the
@@ -305,9 +319,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/demo
 
-install: all
+install: all man
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/replicer-hooks/sys \
-	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(BUILD)/man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(BUILD)/man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libreplicer-hooks.so
@@ -336,6 +353,7 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks-pg.a $(DESTDIR)$(LIBDIR)/$(PG_SONAME) \
 	    $(DESTDIR)$(LIBDIR)/libreplicer-hooks-pg.so $(DESTDIR)$(PKGCONFIGDIR)/replicer-hooks-pg.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/replicer-hooks
+	rm -f $(DESTDIR)$(MANDIR)/man1/replicer-hooks.1 $(DESTDIR)$(MANDIR)/man3/rh_*.3
 
 format:
 	clang-format --style=file:docs/clang-format -i lib/*.c lib/*.h include/replicer-hooks/*.h include/replicer-hooks/sys/*.h \

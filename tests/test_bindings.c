@@ -31,5 +31,53 @@ static void test_bindings__python(void)
     RH_CHECK_EQ_INT(0, rc);
 }
 
+/* A man page for every exported symbol (make man, run by make check), each
+ * with its prototype, and pages that man renders. */
+static void test_bindings__man_pages(void)
+{
+    const char *dir = getenv("RH_MAN_DIR");
+    const char *lists[] = {"docs/symbols.txt", "docs/symbols-sqlite.txt",
+                           "docs/symbols-pg.txt"};
+    int pages = 0;
+    if (!dir || !*dir)
+        RH_SKIP("the man pages are made by make check (RH_MAN_DIR)");
+    for (size_t l = 0; l < 3; l++) {
+        FILE *f = fopen(lists[l], "r");
+        char line[256];
+        RH_CHECK(f != NULL);
+        while (f && fgets(line, sizeof line, f)) {
+            char sym[128], path[512], text[8192];
+            if (line[0] == '#' || sscanf(line, "%127s", sym) != 1)
+                continue;
+            snprintf(path, sizeof path, "%s/man3/%s.3", dir, sym);
+            FILE *p = fopen(path, "r");
+            size_t n = p ? fread(text, 1, sizeof text - 1, p) : 0;
+            text[n] = '\0';
+            if (p)
+                fclose(p);
+            if (!p || !strstr(text, ".SH SYNOPSIS") || !strstr(text, sym)) {
+                fprintf(stderr, "    no man page for %s at %s\n", sym, path);
+                RH_CHECK(0);
+            }
+            pages++;
+        }
+        if (f)
+            fclose(f);
+    }
+    RH_CHECK(pages > 150);
+    if (system("command -v groff >/dev/null 2>&1") == 0) {
+        /* rendered as man would, by groff's man macros */
+        char cmd[600];
+        snprintf(cmd, sizeof cmd,
+                 "groff -man -Tutf8 -P-c '%s/man3/rh_emit.3' 2>&1 | grep -q "
+                 "'int rh_emit(' && groff -man -Tutf8 -P-c "
+                 "'%s/man1/replicer-hooks.1' 2>&1 | grep -q 'endpoint add'",
+                 dir, dir);
+        RH_CHECK_EQ_INT(0, system(cmd));
+    }
+}
+
 const rh_test_case rh_tests_bindings[] = {
-    {"bindings__python", test_bindings__python}, {NULL, NULL}};
+    {"bindings__python", test_bindings__python},
+    {"bindings__man_pages", test_bindings__man_pages},
+    {NULL, NULL}};
