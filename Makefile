@@ -250,6 +250,7 @@ interop: deps $(BUILD)/interop-capture
 	cd $(BUILD)/interop && npm install --no-audit --no-fund --silent
 	$(BUILD)/interop-capture $(BUILD)/interop/requests.jsonl
 	node $(BUILD)/interop/verify.mjs $(BUILD)/interop/requests.jsonl
+	python3 tests/interop/snippets.py docs/receiving.md $(BUILD)/interop/requests.jsonl
 
 # Figures, not pass/fail: always -O2 and no sanitizers, in build/bench.
 BENCH_BIN := build/bench/bench
