@@ -88,7 +88,7 @@ TEST_BIN := $(BUILD)/test-runner
 TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols demo install uninstall clean \
-        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index
+        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index node-binding-deps
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -213,9 +213,10 @@ check-symbols: $(SHARED) $(SQLITE_SHARED) $(PG_LIBS_ALL)
 	@if [ -n "$(PG_LIBS_ALL)" ]; then sh scripts/check-symbols.sh $(PG_SHARED) docs/symbols-pg.txt; fi
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-constants check-api-index browser-deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-constants check-api-index browser-deps node-binding-deps
 	RH_TOOL=$(TOOL) RH_BROWSER_DIR=$(BROWSER_DIR) \
 	    RH_PYTHON_LIB_DIR=$(if $(SANITIZE),,$(CURDIR)/$(BUILD)) RH_MAN_DIR=$(BUILD)/man \
+	    RH_NODE_BINDING_DIR=$(if $(SANITIZE),,$(CURDIR)/$(NODE_BINDING_DIR)) \
 	    sh scripts/with-pg.sh $(TEST_BIN) $(TESTS)
 
 # The dashboard's browser test: playwright-core from the npm registry at the
@@ -232,6 +233,20 @@ browser-deps:
 	      (cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --silent) || \
 	      echo "playwright-core could not be installed: the browser test is skipped"; }; \
 	else echo "node, npm or chromium is missing: the browser test is skipped"; fi
+
+# The Node binding's tests: koffi from the npm registry at the committed
+# lockfile's version, in a copy under build/ (skipped without node and npm).
+NODE_BINDING_DIR := build/node-binding
+node-binding-deps:
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	    mkdir -p $(NODE_BINDING_DIR)/test && \
+	    cp bindings/node/package.json bindings/node/package-lock.json \
+	        bindings/node/index.mjs $(NODE_BINDING_DIR)/ && \
+	    cp bindings/node/test/*.mjs $(NODE_BINDING_DIR)/test/ && \
+	    { [ -d $(NODE_BINDING_DIR)/node_modules/koffi ] || \
+	      (cd $(NODE_BINDING_DIR) && npm ci --no-audit --no-fund --silent) || \
+	      echo "koffi could not be installed: the Node binding test is skipped"; }; \
+	else echo "node or npm is missing: the Node binding test is skipped"; fi
 
 valgrind: deps
 	@$(MAKE) --no-print-directory $(TEST_BIN) $(TOOL)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 DEFINE = re.compile(r'^#define\s+(RH_[A-Z0-9_]+)\s+(.+?)\s*(?:/\*.*)?$')
 ENUM = re.compile(r'typedef\s+enum\s+(\w+)\s*\{(.*?)\}\s*\w+\s*;', re.S)
+# an enum without a name ("enum { RH_POLL_IN = 1, ... };"): named by its header
+ANON = re.compile(r'(?<!typedef )\benum\s*\{(.*?)\}\s*;', re.S)
 NUMBER = re.compile(r'^[-+*() 0-9xXa-fA-FuUlL]+$')
 
 
@@ -38,7 +40,8 @@ def scan(include):
                 if v is not None:
                     defines[m.group(1)] = v
         body = re.sub(r'/\*.*?\*/', '', text, flags=re.S)
-        for name, members in ENUM.findall(body):
+        found = ENUM.findall(body) + [(header.stem, m) for m in ANON.findall(body)]
+        for name, members in found:
             values, nxt = {}, 0
             for item in members.split(','):
                 item = item.strip()

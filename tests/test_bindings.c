@@ -31,6 +31,34 @@ static void test_bindings__python(void)
     RH_CHECK_EQ_INT(0, rc);
 }
 
+/* bindings/node (node --test), in the copy make check installs koffi in. */
+static void test_bindings__node(void)
+{
+    const char *dir = getenv("RH_NODE_BINDING_DIR");
+    const char *lib_dir = getenv("RH_PYTHON_LIB_DIR"); /* the same libraries */
+    char path[512], log[160], cmd[2048], cwd[512];
+    if (!dir || !*dir || !lib_dir || !*lib_dir)
+        RH_SKIP("the Node binding is tested in the plain build (make check)");
+    snprintf(path, sizeof path, "%s/node_modules/koffi", dir);
+    if (access(path, F_OK) != 0)
+        RH_SKIP("koffi is not installed (node or npm missing)");
+    if (!getcwd(cwd, sizeof cwd))
+        RH_SKIP("no working directory");
+    rh_test_path(log, sizeof log, "node-binding.log");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && REPLICER_HOOKS_LIB_DIR='%s' "
+             "REPLICER_HOOKS_CONSTANTS='%s/bindings/constants.json' node "
+             "--test test/ > '%s' 2>&1",
+             dir, lib_dir, cwd, log);
+    int rc = system(cmd);
+    if (rc != 0) {
+        snprintf(cmd, sizeof cmd, "grep -B2 -A20 '^not ok' '%s' >&2", log);
+        if (system(cmd) != 0)
+            fprintf(stderr, "    see %s\n", log);
+    }
+    RH_CHECK_EQ_INT(0, rc);
+}
+
 /* A man page for every exported symbol (make man, run by make check), each
  * with its prototype, and pages that man renders. */
 static void test_bindings__man_pages(void)
@@ -79,5 +107,6 @@ static void test_bindings__man_pages(void)
 
 const rh_test_case rh_tests_bindings[] = {
     {"bindings__python", test_bindings__python},
+    {"bindings__node", test_bindings__node},
     {"bindings__man_pages", test_bindings__man_pages},
     {NULL, NULL}};

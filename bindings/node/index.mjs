@@ -1,0 +1,310 @@
+// replicer-hooks from Node on koffi (prebuilt, nothing to compile): signing,
+// verifying, and a context driven from Node's event loop by the library's
+// own timer and socket callbacks (never rh_wait on Node's thread).
+// Constants come from bindings/constants.json, checked by the C build.
+import koffi from "koffi";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function findFile(candidates) {
+  return candidates.find((p) => p && existsSync(p));
+}
+
+const constantsPath = findFile([
+  process.env.REPLICER_HOOKS_CONSTANTS,
+  join(here, "constants.json"),
+  join(here, "..", "constants.json"),
+]);
+if (!constantsPath) throw new Error("replicer-hooks: constants.json not found");
+const C = JSON.parse(readFileSync(constantsPath, "utf8"));
+export const constants = Object.assign({}, C.defines, ...Object.values(C.enums));
+const K = constants;
+const errorNames = Object.fromEntries(Object.entries(C.enums.rh_err).map(([k, v]) => [v, k]));
+
+function load(name) {
+  const dir = findFile([
+    process.env.REPLICER_HOOKS_LIB_DIR && join(process.env.REPLICER_HOOKS_LIB_DIR, name),
+    join(here, "..", "..", "build", name),
+  ]);
+  return koffi.load(dir || name);
+}
+
+const lib = load("libreplicer-hooks.so.0");
+const fn = (proto) => lib.func(proto);
+
+const SocketCb = koffi.proto("void rh_socket_cb(int fd, unsigned int what, void *ud)");
+const TimerCb = koffi.proto("void rh_timer_cb(int64_t timeout_ms, void *ud)");
+const RowCb = koffi.proto("int rh_row_cb(void *row, void *ud)");
+const FailedCb = koffi.proto("void rh_failed_cb(void *dl, void *ud)");
+
+const f = {
+  strerror: fn("const char *rh_strerror(int code)"),
+  version: fn("const char *rh_version_string(void)"),
+  sign: fn("int rh_sign(const char *secret, const char *id, int64_t ts, const char *body, size_t len, _Out_ uint8_t *out, size_t size)"),
+  verify: fn("int rh_verify(const char *secret, const char *id, const char *ts, const char *sig, const char *body, size_t len, int64_t now, int64_t tolerance)"),
+  cfgNew: fn("int rh_config_new(_Out_ void **out)"),
+  cfgFree: fn("void rh_config_free(void *cfg)"),
+  cfgMode: fn("int rh_config_set_mode(void *cfg, int mode)"),
+  cfgSchedule: fn("int rh_config_set_retry_schedule(void *cfg, int64_t *delays, size_t n)"),
+  cfgTimeout: fn("int rh_config_set_timeout_ms(void *cfg, int64_t ms)"),
+  cfgStorage: fn("int rh_config_set_storage(void *cfg, void *table)"),
+  cfgSocket: fn("int rh_config_set_socket_cb(void *cfg, rh_socket_cb *cb, void *ud)"),
+  cfgTimer: fn("int rh_config_set_timer_cb(void *cfg, rh_timer_cb *cb, void *ud)"),
+  cfgFailed: fn("int rh_config_set_failed_cb(void *cfg, rh_failed_cb *cb, void *ud)"),
+  storageFree: fn("void rh_storage_free(void *table)"),
+  storageClose: fn("void rh_storage_close(void *table)"),
+  ctxNew: fn("int rh_ctx_new(_Out_ void **out, void *cfg)"),
+  ctxFree: fn("void rh_ctx_free(void *ctx)"),
+  lastError: fn("const char *rh_ctx_last_error(void *ctx)"),
+  lastArg: fn("int rh_ctx_last_error_arg(void *ctx)"),
+  argName: fn("const char *rh_arg_name(int arg)"),
+  duplicate: fn("int rh_ctx_last_emit_duplicate(void *ctx)"),
+  epAdd: fn("int rh_endpoint_add(void *ctx, const char *url, const char **events, size_t n, _Out_ uint8_t *id, size_t id_size, _Out_ uint8_t *secret, size_t secret_size)"),
+  optsNew: fn("int rh_emit_options_new(_Out_ void **out)"),
+  optsFree: fn("void rh_emit_options_free(void *opts)"),
+  optsIdem: fn("int rh_emit_options_set_idempotency_key(void *opts, const char *key)"),
+  optsOrder: fn("int rh_emit_options_set_ordering_key(void *opts, const char *key, int policy)"),
+  optsEndpoint: fn("int rh_emit_options_set_endpoint(void *opts, const char *id)"),
+  emitWith: fn("int rh_emit_with(void *ctx, const char *type, const char *json, size_t len, void *opts, _Out_ uint8_t *id, size_t id_size)"),
+  tick: fn("int rh_tick(void *ctx)"),
+  nextTimeout: fn("int64_t rh_next_timeout_ms(void *ctx)"),
+  inFlight: fn("size_t rh_ctx_in_flight(void *ctx)"),
+  processFd: fn("int rh_process_fd(void *ctx, int fd, unsigned int events)"),
+  qNew: fn("int rh_query_new(_Out_ void **out)"),
+  qFree: fn("void rh_query_free(void *q)"),
+  qState: fn("int rh_query_set_state(void *q, int state)"),
+  qStatus: fn("int rh_query_set_status(void *q, int status)"),
+  qType: fn("int rh_query_set_event_type(void *q, const char *type)"),
+  qLimit: fn("int rh_query_set_limit(void *q, size_t limit)"),
+  logAttempts: fn("int rh_log_attempts(void *ctx, void *q, rh_row_cb *cb, void *ud)"),
+  logDeliveries: fn("int rh_log_deliveries(void *ctx, void *q, rh_row_cb *cb, void *ud)"),
+  atStatus: fn("int rh_attempt_status(void *at)"),
+  atDelivery: fn("const char *rh_attempt_delivery_id(void *at)"),
+  atType: fn("const char *rh_attempt_event_type(void *at)"),
+  atOutcome: fn("int rh_attempt_outcome(void *at)"),
+  outcomeName: fn("const char *rh_outcome_name(int outcome)"),
+  dlId: fn("const char *rh_delivery_id(void *dl)"),
+  dlState: fn("int rh_delivery_state(void *dl)"),
+  dlKey: fn("const char *rh_delivery_ordering_key(void *dl)"),
+  stateName: fn("const char *rh_delivery_state_name(int state)"),
+};
+
+export const version = f.version();
+
+export class ReplicerHooksError extends Error {
+  constructor(code, message, arg) {
+    super(`${errorNames[code] ?? "RH_E_USER"}: ${message || f.strerror(code)}`);
+    this.code = code;
+    this.codeName = errorNames[code] ?? "RH_E_USER";
+    this.detail = message || f.strerror(code);
+    this.arg = arg;
+  }
+}
+
+const cstr = (buf) => buf.toString("utf8", 0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0));
+
+export function sign(secret, msgId, timestamp, body) {
+  const b = Buffer.from(body);
+  const out = Buffer.alloc(K.RH_SIGNATURE_SIZE);
+  const rc = f.sign(secret, msgId, timestamp, b, b.length, out, out.length);
+  if (rc !== K.RH_OK) throw new ReplicerHooksError(rc);
+  return cstr(out);
+}
+
+export function verify(secret, msgId, timestamp, signature, body,
+  now = Math.floor(Date.now() / 1000), tolerance = K.RH_VERIFY_TOLERANCE_S) {
+  const b = Buffer.from(body);
+  const rc = f.verify(secret, msgId, String(timestamp), signature, b, b.length, now, tolerance);
+  if (rc === K.RH_E_SIGNATURE || rc === K.RH_E_TIMESTAMP) return false;
+  if (rc !== K.RH_OK) throw new ReplicerHooksError(rc);
+  return true;
+}
+
+function openStore(libName, opener, args) {
+  const l = load(libName);
+  const open = l.func(opener);
+  const out = [null];
+  const err = Buffer.alloc(512);
+  const rc = open(out, ...args, err, err.length);
+  if (rc !== K.RH_OK) throw new ReplicerHooksError(rc, cstr(err));
+  return { table: out[0] };
+}
+
+/** A SQLite file: durable, shared by the processes that open it. */
+export function sqlite(path) {
+  return openStore("libreplicer-hooks-sqlite.so.0",
+    "int rh_sqlite_new(_Out_ void **out, const char *path, unsigned int flags, _Out_ uint8_t *err, size_t size)",
+    [path, 0]);
+}
+
+/** A PostgreSQL database: one queue for many processes and machines. */
+export function postgresql(conninfo, schema = null) {
+  return openStore("libreplicer-hooks-pg.so.0",
+    "int rh_pg_new(_Out_ void **out, const char *conninfo, const char *schema, _Out_ uint8_t *err, size_t size)",
+    [conninfo, schema]);
+}
+
+/**
+ * A sender on Node's event loop. The library says when it needs a tick
+ * (its timer callback) and which sockets it has (its socket callback).
+ * Node cannot watch a raw descriptor without a native addon, so while any
+ * socket is open the context is ticked every `pollMs` (default 2 ms); when
+ * none is, only its timer wakes it. Call close() to let the process exit.
+ */
+export class Context {
+  constructor({ development = false, store = null, retryScheduleMs = null, timeoutMs = null,
+    onFailed = null, pollMs = 2 } = {}) {
+    this.sockets = new Set();
+    this.pollMs = pollMs;
+    this.timer = null;
+    this.idleWaiters = [];
+    const cfgOut = [null];
+    check(f.cfgNew(cfgOut));
+    const cfg = cfgOut[0];
+    try {
+      f.cfgMode(cfg, development ? K.RH_MODE_DEVELOPMENT : K.RH_MODE_PRODUCTION);
+      if (retryScheduleMs) check(f.cfgSchedule(cfg, retryScheduleMs, retryScheduleMs.length));
+      if (timeoutMs != null) check(f.cfgTimeout(cfg, timeoutMs));
+      // kept registered as long as the context lives
+      this.socketCb = koffi.register((fd, what) => {
+        if (what & K.RH_POLL_REMOVE) this.sockets.delete(fd);
+        else this.sockets.add(fd);
+      }, koffi.pointer(SocketCb));
+      this.timerCb = koffi.register((ms) => this.#schedule(Number(ms)), koffi.pointer(TimerCb));
+      f.cfgSocket(cfg, this.socketCb, null);
+      f.cfgTimer(cfg, this.timerCb, null);
+      if (onFailed) {
+        this.failedCb = koffi.register((dl) => onFailed(delivery(dl)), koffi.pointer(FailedCb));
+        f.cfgFailed(cfg, this.failedCb, null);
+      }
+      if (store) check(f.cfgStorage(cfg, store.table));
+      const ctxOut = [null];
+      check(f.ctxNew(ctxOut, cfg));
+      this.ctx = ctxOut[0];
+      if (store) {
+        f.storageFree(store.table); // the context owns the store now
+        store.table = null;
+      }
+    } finally {
+      f.cfgFree(cfg);
+    }
+    this.#schedule(0);
+  }
+
+  #check(rc) {
+    if (rc < 0) {
+      const arg = f.argName(f.lastArg(this.ctx));
+      throw new ReplicerHooksError(rc, f.lastError(this.ctx), arg && arg !== "none" ? arg : undefined);
+    }
+    return rc;
+  }
+
+  #schedule(ms) {
+    if (!this.ctx) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    let wait = ms;
+    // transfers in flight: look at their sockets every pollMs (an idle
+    // kept-alive connection alone needs no polling)
+    if (this.sockets.size && Number(f.inFlight(this.ctx)) > 0)
+      wait = wait < 0 ? this.pollMs : Math.min(wait, this.pollMs);
+    if (wait >= 0) this.timer = setTimeout(() => this.#run(), wait);
+    if (ms < 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  #run() {
+    this.timer = null;
+    if (!this.ctx) return;
+    // which socket is ready Node cannot say: let each one's transfer move
+    for (const fd of [...this.sockets]) f.processFd(this.ctx, fd, 0);
+    const rc = f.tick(this.ctx);
+    if (rc < 0 && rc !== K.RH_E_STORAGE) throw new ReplicerHooksError(rc, f.lastError(this.ctx));
+    this.#schedule(Number(f.nextTimeout(this.ctx)));
+  }
+
+  addEndpoint(url, events) {
+    const id = Buffer.alloc(K.RH_ID_SIZE);
+    const secret = Buffer.alloc(K.RH_SECRET_SIZE);
+    this.#check(f.epAdd(this.ctx, url, events, events.length, id, id.length, secret, secret.length));
+    return { id: cstr(id), secret: cstr(secret) };
+  }
+
+  /** Queue an event; { id, queued, duplicate }. data: an object or JSON text. */
+  emit(type, data, { idempotencyKey, orderingKey, holdOnFailure = false, endpoint } = {}) {
+    const json = Buffer.from(typeof data === "string" ? data : JSON.stringify(data));
+    const out = [null];
+    check(f.optsNew(out));
+    const opts = out[0];
+    try {
+      if (idempotencyKey != null) check(f.optsIdem(opts, idempotencyKey));
+      if (orderingKey != null)
+        check(f.optsOrder(opts, orderingKey, holdOnFailure ? K.RH_ORDERING_HOLD : K.RH_ORDERING_CONTINUE));
+      if (endpoint != null) check(f.optsEndpoint(opts, endpoint));
+      const id = Buffer.alloc(K.RH_ID_SIZE);
+      const n = this.#check(f.emitWith(this.ctx, type, json, json.length, opts, id, id.length));
+      this.#schedule(Number(f.nextTimeout(this.ctx)));
+      return { id: cstr(id), queued: n, duplicate: f.duplicate(this.ctx) === 1 };
+    } finally {
+      f.optsFree(opts);
+    }
+  }
+
+  /** Resolves when nothing is pending or in flight. */
+  idle() {
+    return new Promise((resolve) => {
+      if (Number(f.nextTimeout(this.ctx)) < 0) resolve();
+      else this.idleWaiters.push(resolve);
+    });
+  }
+
+  #rows(logFn, rowFn, { state, status, eventType, limit = 1000 } = {}) {
+    const out = [null];
+    check(f.qNew(out));
+    const q = out[0];
+    const rows = [];
+    const cb = koffi.register((row) => { rows.push(rowFn(row)); return 0; }, koffi.pointer(RowCb));
+    try {
+      if (state != null) check(f.qState(q, K["RH_DELIVERY_" + state.toUpperCase()]));
+      if (status != null) check(f.qStatus(q, status));
+      if (eventType != null) check(f.qType(q, eventType));
+      f.qLimit(q, limit);
+      this.#check(logFn(this.ctx, q, cb, null));
+      return rows;
+    } finally {
+      koffi.unregister(cb);
+      f.qFree(q);
+    }
+  }
+
+  attempts(filters) {
+    return this.#rows(f.logAttempts, (at) => ({
+      deliveryId: f.atDelivery(at), eventType: f.atType(at), status: f.atStatus(at),
+      outcome: f.outcomeName(f.atOutcome(at)),
+    }), filters);
+  }
+
+  deliveries(filters) {
+    return this.#rows(f.logDeliveries, delivery, filters);
+  }
+
+  close() {
+    if (!this.ctx) return;
+    clearTimeout(this.timer);
+    f.ctxFree(this.ctx); // may still call the socket callback: unregister after
+    this.ctx = null;
+    for (const cb of [this.socketCb, this.timerCb, this.failedCb]) if (cb) koffi.unregister(cb);
+    this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+}
+
+function delivery(dl) {
+  return { id: f.dlId(dl), state: f.stateName(f.dlState(dl)), orderingKey: f.dlKey(dl) };
+}
+
+function check(rc) {
+  if (rc < 0) throw new ReplicerHooksError(rc);
+  return rc;
+}
