@@ -73,6 +73,11 @@ const f = {
   nextTimeout: fn("int64_t rh_next_timeout_ms(void *ctx)"),
   inFlight: fn("size_t rh_ctx_in_flight(void *ctx)"),
   processFd: fn("int rh_process_fd(void *ctx, int fd, unsigned int events)"),
+  resend: fn("int rh_delivery_resend(void *ctx, const char *id)"),
+  skip: fn("int rh_delivery_skip(void *ctx, const char *id)"),
+  recover: fn("int rh_recover(void *ctx, void *q)"),
+  qEndpoint: fn("int rh_query_set_endpoint(void *q, const char *id)"),
+  qRange: fn("int rh_query_set_time_range(void *q, int64_t since, int64_t until)"),
   qNew: fn("int rh_query_new(_Out_ void **out)"),
   qFree: fn("void rh_query_free(void *q)"),
   qState: fn("int rh_query_set_state(void *q, int state)"),
@@ -288,6 +293,33 @@ export class Context {
 
   deliveries(filters) {
     return this.#rows(f.logDeliveries, delivery, filters);
+  }
+
+  resend(deliveryId) {
+    this.#check(f.resend(this.ctx, deliveryId));
+    this.#schedule(0);
+  }
+
+  skip(deliveryId) {
+    this.#check(f.skip(this.ctx, deliveryId));
+    this.#schedule(0);
+  }
+
+  /** Resend the failed deliveries these select; how many. */
+  recover({ endpoint, eventType, sinceMs = 0, untilMs = 0 } = {}) {
+    const out = [null];
+    check(f.qNew(out));
+    const q = out[0];
+    try {
+      if (endpoint != null) check(f.qEndpoint(q, endpoint));
+      if (eventType != null) check(f.qType(q, eventType));
+      check(f.qRange(q, sinceMs, untilMs));
+      const n = this.#check(f.recover(this.ctx, q));
+      this.#schedule(0);
+      return n;
+    } finally {
+      f.qFree(q);
+    }
   }
 
   close() {

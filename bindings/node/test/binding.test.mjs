@@ -62,6 +62,11 @@ test("a context on the event loop delivers, signs, logs and retries", async () =
     assert.deepEqual(ctx.attempts({ status: 500 }).map((a) => a.outcome), ["http_status"]);
     assert.equal(failed.length, 1);
     assert.equal(ctx.deliveries({ state: "failed" })[0].id, failed[0].id);
+    assert.equal(ctx.recover({ eventType: "order.*" }), 1);
+    await ctx.idle();
+    assert.equal(r.requests.length, 3);
+    assert.deepEqual(ctx.deliveries({ state: "failed" }), []);
+    assert.throws(() => ctx.resend("dlv_nobody"), (e) => e.codeName === "RH_E_NOT_FOUND");
   } finally {
     ctx.close();
     await r.close();
@@ -112,6 +117,21 @@ test("the SQLite store keeps what it was given across a restart", async () => {
     assert.throws(() => rh.sqlite("/nonexistent-dir/x.db"), (e) => /nonexistent-dir/.test(e.detail));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await r.close();
+  }
+});
+
+test("PostgreSQL, when RH_TEST_PG names a cluster", { skip: !process.env.RH_TEST_PG }, async () => {
+  const r = await receiver();
+  const ctx = new rh.Context({ development: true,
+    store: rh.postgresql(process.env.RH_TEST_PG, `node_${process.pid}`) });
+  try {
+    ctx.addEndpoint(r.url, ["*"]);
+    assert.equal(ctx.emit("a.b", {}).queued, 1);
+    await ctx.idle();
+    assert.deepEqual(ctx.deliveries().map((d) => d.state), ["succeeded"]);
+  } finally {
+    ctx.close();
     await r.close();
   }
 });
