@@ -29,23 +29,24 @@ static int targets(rh_ctx *ctx, const char *type, const rh_emit_options *opts,
 }
 
 /* The store's enqueue, or its idempotent one: 1 when the key was held (the
- * first event's id is then in event_id). */
+ * first event's id is then in event_id), else 0 or a negative code. */
 static int store_event(rh_ctx *ctx, const rh_event *ev,
                        const rh_delivery *const *ptrs, size_t n,
                        const char *key, char *event_id)
 {
     int rc;
     if (!key[0])
-        rc = n ? ctx->storage.enqueue(ev, ptrs, n, ctx->storage.userdata)
-               : RH_OK;
+        /* a host's enqueue may answer with a count: any success is 0 here,
+         * never the "key was held" of enqueue_keyed */
+        rc = n ? ctx->storage.enqueue(ev, ptrs, n, ctx->storage.userdata) : 0;
     else
         rc = ctx->storage.enqueue_keyed(ev, ptrs, n, key,
                                         rh_event_timestamp_ms(ev) -
                                             ctx->s.idempotency_window_ms,
                                         event_id, ctx->storage.userdata);
-    return rc < 0
-               ? rh__storage_code(ctx, rc, key[0] ? "enqueue_keyed" : "enqueue")
-               : rc;
+    if (rc < 0)
+        return rh__storage_code(ctx, rc, key[0] ? "enqueue_keyed" : "enqueue");
+    return key[0] ? rc : 0;
 }
 
 int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
