@@ -152,9 +152,7 @@ static void promote(memstore *m, mem_order *g)
         if (!q || rh__mem_queue_reserve(m, q, 1) != RH_OK)
             return;
         memmove(g->parked, g->parked + 1, --g->n_parked * sizeof *g->parked);
-        heap_entry e = {d->next_attempt_ms, ++m->next_order, d};
-        rh__mem_entry_push(q, e);
-        rh__mem_qheap_update(m, q);
+        rh__mem_heap_push(m, q, d);
         g->active = d;
     }
 }
@@ -171,8 +169,7 @@ void rh__mem_order_join(memstore *m, mem_order *g, rh_delivery *d)
     if (g->n_parked == g->cap_parked)
         return; /* no room was made (one event, one endpoint twice) */
     /* the key is busy: out of the heap, still counted as pending */
-    rh__mem_entry_remove(rh__mem_queue_of(m, d), d);
-    rh__mem_qheap_update(m, rh__mem_queue_of(m, d));
+    rh__mem_heap_remove(m, rh__mem_queue_of(m, d), d);
     park(g, d);
 }
 
@@ -199,8 +196,7 @@ int rh__mem_order_requeue(memstore *m, rh_delivery *d)
         return 0; /* out of memory: sent beside it rather than lost */
     if (a->state == RH_DELIVERY_PENDING && strcmp(d->id, a->id) < 0) {
         /* older than the key's waiting one: it goes first */
-        rh__mem_entry_remove(rh__mem_queue_of(m, a), a);
-        rh__mem_qheap_update(m, rh__mem_queue_of(m, a));
+        rh__mem_heap_remove(m, rh__mem_queue_of(m, a), a);
         park(g, a);
         g->active = d;
         return 0;

@@ -291,18 +291,28 @@ mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id)
 
 /* A delivery new to its queue (room reserved): it goes behind the others
  * due at the same time. */
-void rh__mem_pending_push(memstore *m, mem_queue *q, rh_delivery *d)
+void rh__mem_heap_push(memstore *m, mem_queue *q, rh_delivery *d)
 {
     heap_entry e = {due_of(d), ++m->next_order, d};
     rh__mem_entry_push(q, e);
     rh__mem_qheap_update(m, q);
+}
+
+void rh__mem_heap_remove(memstore *m, mem_queue *q, rh_delivery *d)
+{
+    rh__mem_entry_remove(q, d);
+    rh__mem_qheap_update(m, q);
+}
+
+void rh__mem_pending_push(memstore *m, mem_queue *q, rh_delivery *d)
+{
+    rh__mem_heap_push(m, q, d);
     m->n_pending++;
 }
 
 void rh__mem_pending_remove(memstore *m, mem_queue *q, rh_delivery *d)
 {
-    rh__mem_entry_remove(q, d);
-    rh__mem_qheap_update(m, q);
+    rh__mem_heap_remove(m, q, d);
     m->n_pending--;
 }
 

@@ -83,6 +83,10 @@ int rh__mem_queue_reserve(memstore *m, mem_queue *q, size_t extra);
 void rh__mem_entry_push(mem_queue *q, heap_entry e);
 heap_entry rh__mem_entry_remove(mem_queue *q, rh_delivery *d);
 mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id);
+/* Into or out of q's heap, the pending count left alone (a parked delivery
+ * of an ordering key is pending and in no heap). */
+void rh__mem_heap_push(memstore *m, mem_queue *q, rh_delivery *d);
+void rh__mem_heap_remove(memstore *m, mem_queue *q, rh_delivery *d);
 void rh__mem_pending_push(memstore *m, mem_queue *q, rh_delivery *d);
 void rh__mem_pending_remove(memstore *m, mem_queue *q, rh_delivery *d);
 void rh__mem_pending_fix(memstore *m, mem_queue *q, rh_delivery *d);
