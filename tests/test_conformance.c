@@ -394,16 +394,17 @@ static void conf_resend_and_recover(void)
     close_store(&st);
 }
 
-/* Finish a claimed delivery with one attempt of the given answer. */
-static int finish(rh_storage *st, const char *id, const char *event_id,
-                  const char *ep, const char *type, int state, int status,
-                  int outcome, int64_t started)
+/* Complete a claimed delivery (its next attempt at next) with one attempt
+ * of the given answer, or with none when status is negative. */
+static int finish_at(rh_storage *st, const char *id, const char *event_id,
+                     const char *ep, const char *type, int state, int64_t next,
+                     int status, int outcome, int64_t started)
 {
     rh_delivery *dl = NULL;
     rh_attempt *at = NULL;
-    int rc =
-        rh_delivery_new(&dl, id, event_id, ep, type, state, 1, T0, T0, started);
-    if (rc == RH_OK)
+    int rc = rh_delivery_new(&dl, id, event_id, ep, type, state, 1, next, T0,
+                             started);
+    if (rc == RH_OK && status >= 0)
         rc = rh_attempt_new(&at, 0, id, ep, event_id, type, 1, started, 5,
                             status, state == RH_DELIVERY_SUCCEEDED, outcome, "",
                             0, "");
@@ -412,6 +413,15 @@ static int finish(rh_storage *st, const char *id, const char *event_id,
     rh_attempt_free(at);
     rh_delivery_free(dl);
     return rc;
+}
+
+/* Finish a claimed delivery with one attempt of the given answer. */
+static int finish(rh_storage *st, const char *id, const char *event_id,
+                  const char *ep, const char *type, int state, int status,
+                  int outcome, int64_t started)
+{
+    return finish_at(st, id, event_id, ep, type, state, T0, status, outcome,
+                     started);
 }
 
 typedef struct dl_log {
@@ -823,18 +833,14 @@ static int took(const got_log *g, const char *id)
     return 0;
 }
 
+/* Complete put_keyed's delivery id, with no attempt. */
 static int done(rh_storage *st, const char *id, const char *ep, int state,
                 int64_t next, int64_t at)
 {
-    rh_delivery *dl = NULL;
     char event_id[RH_ID_SIZE];
     snprintf(event_id, sizeof event_id, "evt_%s", id + 4);
-    int rc = rh_delivery_new(&dl, id, event_id, ep, "order.paid", state, 1,
-                             next, T0, at);
-    if (rc == RH_OK)
-        rc = st->complete(dl, NULL, st->userdata);
-    rh_delivery_free(dl);
-    return rc;
+    return finish_at(st, id, event_id, ep, "order.paid", state, next, -1, 0,
+                     at);
 }
 
 /* Deliveries of one endpoint and key are claimed one at a time, in id

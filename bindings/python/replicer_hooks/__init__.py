@@ -391,37 +391,33 @@ class Context:
             raise
         return q
 
-    def attempts(self, page=500, **filters):
-        """The attempts, oldest first, as dicts (read a page at a time)."""
+    def _pages(self, log, row, next_page, page, filters):
+        """Rows of one log, a page at a time: next_page(q, last row) moves
+        the query's cursor past the page just read."""
         q = self._query(**filters)
         try:
             _q_limit(q, page)
             while True:
                 rows = []
-                cb = _ATTEMPT_CB(lambda p, ud: rows.append(_attempt(p)) or RH_OK)
-                self._check(_log_att(self._ctx, q, cb, None))
+                cb = _ATTEMPT_CB(lambda p, ud: rows.append(row(p)) or RH_OK)
+                self._check(log(self._ctx, q, cb, None))
                 yield from rows
                 if len(rows) < page:
                     return
-                _q_cursor(q, rows[-1]["seq"])
+                next_page(q, rows[-1])
         finally:
             _q_free(q)
 
+    def attempts(self, page=500, **filters):
+        """The attempts, oldest first, as dicts (read a page at a time)."""
+        return self._pages(_log_att, _attempt,
+                           lambda q, last: _q_cursor(q, last["seq"]), page, filters)
+
     def deliveries(self, page=500, **filters):
         """The deliveries and their state, oldest first, as dicts."""
-        q = self._query(**filters)
-        try:
-            _q_limit(q, page)
-            while True:
-                rows = []
-                cb = _ATTEMPT_CB(lambda p, ud: rows.append(_delivery(p)) or RH_OK)
-                self._check(_log_dl(self._ctx, q, cb, None))
-                yield from rows
-                if len(rows) < page:
-                    return
-                _q_dcursor(q, rows[-1]["created_ms"], _b(rows[-1]["id"]))
-        finally:
-            _q_free(q)
+        return self._pages(_log_dl, _delivery,
+                           lambda q, last: _q_dcursor(q, last["created_ms"], _b(last["id"])),
+                           page, filters)
 
     def resend(self, delivery_id):
         self._check(_resend(self._ctx, _b(delivery_id)))
