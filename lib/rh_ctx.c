@@ -302,6 +302,25 @@ int rh_delivery_skip(rh_ctx *ctx, const char *delivery_id)
     return on_failed(ctx, delivery_id, 1);
 }
 
+/* Recovery's two entries share these: the endpoint named must exist, and
+ * what the store queued again may be claimed at once. */
+static int known_endpoint(rh_ctx *ctx, const char *endpoint_id)
+{
+    return rh__ctx_find_endpoint(ctx, endpoint_id)
+               ? RH_OK
+               : rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
+                                RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
+                                endpoint_id);
+}
+
+static int recovered(rh_ctx *ctx, int rc)
+{
+    ctx->claim_blocked = 0;
+    rc = rh__storage_code(ctx, rc, "recover");
+    rh__ctx_update_timer(ctx);
+    return rc;
+}
+
 int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)
 {
     int rc = rh__ctx_enter(ctx);
@@ -310,16 +329,11 @@ int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)
     if (!rh__id_valid(endpoint_id))
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_ENDPOINT_ID,
                               RH_REFUSAL_MALFORMED, "endpoint id is not valid");
-    if (!rh__ctx_find_endpoint(ctx, endpoint_id))
-        return rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
-                              RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
-                              endpoint_id);
-    rc = ctx->storage.recover(endpoint_id, since_ms, rh__ctx_now(ctx),
-                              ctx->storage.userdata);
-    ctx->claim_blocked = 0;
-    rc = rh__storage_code(ctx, rc, "recover");
-    rh__ctx_update_timer(ctx);
-    return rc;
+    if ((rc = known_endpoint(ctx, endpoint_id)) != RH_OK)
+        return rc;
+    return recovered(ctx, ctx->storage.recover(endpoint_id, since_ms,
+                                               rh__ctx_now(ctx),
+                                               ctx->storage.userdata));
 }
 
 int rh_recover(rh_ctx *ctx, const rh_query *q)
@@ -337,10 +351,8 @@ int rh_recover(rh_ctx *ctx, const rh_query *q)
                               "and time only: its query sets a status, an "
                               "outcome, a delivery or a state");
     if (rh_query_endpoint(q) &&
-        !rh__ctx_find_endpoint(ctx, rh_query_endpoint(q)))
-        return rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
-                              RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
-                              rh_query_endpoint(q));
+        (rc = known_endpoint(ctx, rh_query_endpoint(q))) != RH_OK)
+        return rc;
     if (ctx->storage.recover_matching) {
         rc = ctx->storage.recover_matching(q, rh__ctx_now(ctx),
                                            ctx->storage.userdata);
@@ -353,8 +365,5 @@ int rh_recover(rh_ctx *ctx, const rh_query *q)
                              "this storage recovers one endpoint since a time "
                              "only (it has no recover_matching slot)");
     }
-    ctx->claim_blocked = 0;
-    rc = rh__storage_code(ctx, rc, "recover");
-    rh__ctx_update_timer(ctx);
-    return rc;
+    return recovered(ctx, rc);
 }

@@ -267,30 +267,20 @@ static int run_log(cli_args *a)
     return 0;
 }
 
-static int run_resend(cli_args *a)
+/* resend, skip: one failed delivery, one call (as endpoint's run_state) */
+static int run_on_delivery(cli_args *a)
 {
     rh_ctx *ctx = NULL;
+    int skip = !strcmp(a->cmd->name, "skip");
     int rc = cli_open(a, NULL, &ctx);
     if (rc)
         return rc;
-    rc = rh_delivery_resend(ctx, a->pos[0]);
+    rc = skip ? rh_delivery_skip(ctx, a->pos[0])
+              : rh_delivery_resend(ctx, a->pos[0]);
     if (rc < 0)
         return cli_fail(a, ctx, rc);
-    printf("%s queued again\n", a->pos[0]);
-    rh_ctx_free(ctx);
-    return 0;
-}
-
-static int run_skip(cli_args *a)
-{
-    rh_ctx *ctx = NULL;
-    int rc = cli_open(a, NULL, &ctx);
-    if (rc)
-        return rc;
-    rc = rh_delivery_skip(ctx, a->pos[0]);
-    if (rc < 0)
-        return cli_fail(a, ctx, rc);
-    printf("%s lets go of its ordering key\n", a->pos[0]);
+    printf(skip ? "%s lets go of its ordering key\n" : "%s queued again\n",
+           a->pos[0]);
     rh_ctx_free(ctx);
     return 0;
 }
@@ -439,7 +429,7 @@ const cli_command cli_cmd_resend = {
     1,
     1,
     store_opts,
-    run_resend};
+    run_on_delivery};
 const cli_command cli_cmd_skip = {
     "skip",
     "DELIVERY_ID",
@@ -451,7 +441,7 @@ const cli_command cli_cmd_skip = {
     1,
     1,
     store_opts,
-    run_skip};
+    run_on_delivery};
 const cli_command cli_cmd_recover = {
     "recover",
     "[ENDPOINT_ID] --since TIME",
