@@ -222,6 +222,24 @@ static pid_t spawn_worker(const char *schema)
     return rh_test_tool_spawn(args, NULL, log);
 }
 
+/* A SIGKILL for a worker, and a new one in its place. */
+static void kill_and_respawn(pid_t *pid, const char *schema, int *kills)
+{
+    kill(*pid, SIGKILL);
+    waitpid(*pid, NULL, 0);
+    *pid = spawn_worker(schema);
+    (*kills)++;
+}
+
+/* SIGTERM: each finishes what it has in flight and exits. */
+static void stop_workers(const pid_t *pids, int n)
+{
+    for (int w = 0; w < n; w++) {
+        kill(pids[w], SIGTERM);
+        waitpid(pids[w], NULL, 0);
+    }
+}
+
 /* Emit n events to the store in one host transaction per 500. */
 static int emit_batched(const char *schema, int n, rh_ctx **ctx_out,
                         PGconn **db_out, sink *const *sinks, int n_sinks)
@@ -337,18 +355,11 @@ static void test_pg__workers_share_one_queue_through_kills(void)
             scalar(db, sql) < (int64_t)want) &&
            rh_test_mono_ms() < deadline) {
         usleep(300000);
-        if (kills < KILLS) {
-            kill(pids[0], SIGKILL);
-            waitpid(pids[0], NULL, 0);
-            pids[0] = spawn_worker(schema);
-            kills++;
-        }
+        if (kills < KILLS)
+            kill_and_respawn(&pids[0], schema, &kills);
     }
     int64_t t_deliver = rh_test_mono_ms() - t0 - t_emit;
-    for (int w = 0; w < WORKERS; w++) {
-        kill(pids[w], SIGTERM);
-        waitpid(pids[w], NULL, 0);
-    }
+    stop_workers(pids, WORKERS);
     seen_ids s;
     count_ids(sinks, SINKS, &s);
     snprintf(sql, sizeof sql,
@@ -419,10 +430,7 @@ static void test_pg__database_restart_during_delivery(void)
         if (PQstatus(db) != CONNECTION_OK)
             PQreset(db); /* our own view survives the restart too */
     }
-    for (int w = 0; w < WORKERS; w++) {
-        kill(pids[w], SIGTERM);
-        waitpid(pids[w], NULL, 0);
-    }
+    stop_workers(pids, WORKERS);
     int64_t succeeded = scalar(db, sql);
     seen_ids s;
     count_ids(sinks, SINKS, &s);
@@ -482,18 +490,11 @@ static void test_pg__ordering_keys_through_kills(void)
     int64_t t0 = rh_test_mono_ms(), deadline = t0 + 120000;
     while (scalar(db, sql) < KEYS * PER_KEY && rh_test_mono_ms() < deadline) {
         usleep(300000);
-        if (kills < KILLS) {
-            kill(pids[0], SIGKILL);
-            waitpid(pids[0], NULL, 0);
-            pids[0] = spawn_worker(schema);
-            kills++;
-        }
+        if (kills < KILLS)
+            kill_and_respawn(&pids[0], schema, &kills);
     }
     int64_t took_ms = rh_test_mono_ms() - t0;
-    for (int w = 0; w < WORKERS; w++) {
-        kill(pids[w], SIGTERM);
-        waitpid(pids[w], NULL, 0);
-    }
+    stop_workers(pids, WORKERS);
     /* per key, in arrival order: n never goes back, and arrivals are at
      * least the answer time apart */
     int last_n[KEYS], seen[KEYS][PER_KEY];
