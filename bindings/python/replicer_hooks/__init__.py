@@ -7,6 +7,7 @@ tree's build/ next to this package, then on the system's library path.
 """
 import ctypes
 import ctypes.util
+import functools
 import json
 import os
 from pathlib import Path
@@ -29,6 +30,7 @@ globals().update(_C["defines"])
 ERROR_NAMES = {v: k for k, v in _C["enums"]["rh_err"].items()}
 
 
+@functools.lru_cache(maxsize=None)  # each store opened loads its adapter once
 def _load(name):
     dirs = [os.environ.get("REPLICER_HOOKS_LIB_DIR"), _HERE.parent.parent.parent / "build"]
     for d in dirs:
@@ -170,7 +172,7 @@ def verify(secret, msg_id, timestamp, signature, body, now=None,
 
 
 class _Store:
-    def __init__(self, opener, lib, *args):
+    def __init__(self, opener, *args):
         err = ctypes.create_string_buffer(512)
         table = _vp()
         rc = opener(ctypes.byref(table), *args, err, len(err))
@@ -194,7 +196,7 @@ class SQLite(_Store):
         lib = _load("libreplicer-hooks-sqlite.so.0")
         opener = _fn(lib, "rh_sqlite_new", ctypes.c_int, ctypes.POINTER(_vp), _cp,
                      ctypes.c_uint, _cp, _sz)
-        super().__init__(opener, lib, _b(str(path)),
+        super().__init__(opener, _b(str(path)),
                          RH_SQLITE_SYNC_NORMAL if sync_normal else 0)
 
 
@@ -205,7 +207,7 @@ class PostgreSQL(_Store):
         lib = _load("libreplicer-hooks-pg.so.0")
         opener = _fn(lib, "rh_pg_new", ctypes.c_int, ctypes.POINTER(_vp), _cp, _cp,
                      _cp, _sz)
-        super().__init__(opener, lib, _b(conninfo), _b(schema))
+        super().__init__(opener, _b(conninfo), _b(schema))
 
 
 def _attempt(p):
