@@ -18,6 +18,7 @@ typedef struct flaky {
     int destroyed;
     int ignore_filters; /* queries as a store that predates their filters */
     int enqueue_count;  /* enqueue answers with its count, as it may */
+    int with_keys;      /* a version-2 table offers enqueue_keyed and skip */
 } flaky;
 
 static int fails(const flaky *f, const char *slot)
@@ -108,6 +109,23 @@ static int f_recover_matching(const rh_query *q, int64_t now, void *ud)
         return RH_E_USER;
     return f->inner.recover_matching(q, now, f->inner.userdata);
 }
+static int f_enqueue_keyed(const rh_event *ev, const rh_delivery *const *d,
+                           size_t n, const char *key, int64_t window_start,
+                           char *held, void *ud)
+{
+    flaky *f = ud;
+    if (fails(f, "enqueue_keyed"))
+        return RH_E_USER;
+    return f->inner.enqueue_keyed(ev, d, n, key, window_start, held,
+                                  f->inner.userdata);
+}
+static int f_skip(const char *id, int64_t now, void *ud)
+{
+    flaky *f = ud;
+    if (fails(f, "skip"))
+        return RH_E_USER;
+    return f->inner.skip(id, now, f->inner.userdata);
+}
 static int f_next(int64_t now, int64_t *due, void *ud)
 {
     flaky *f = ud;
@@ -164,6 +182,10 @@ static rh_storage flaky_table(flaky *f, unsigned int version, int destroy)
         st.complete_batch = f->inner.complete_batch ? f_complete_batch : NULL;
         st.recover_matching =
             f->inner.recover_matching ? f_recover_matching : NULL;
+        if (f->with_keys) {
+            st.enqueue_keyed = f_enqueue_keyed;
+            st.skip = f_skip;
+        }
     }
     return st;
 }
@@ -399,6 +421,12 @@ static void test_storage__every_slot_failure_is_reported(void)
     rh_ctx_free(ctx);
 }
 
+static int keep_delivery_id(const rh_delivery *dl, void *ud)
+{
+    snprintf(ud, RH_ID_SIZE, "%s", rh_delivery_id(dl));
+    return RH_OK;
+}
+
 /* A host table: its queries ignore the filters 0.2.0 added, and a
  * version-1 table has no recover_matching. The host still never sees a
  * row its query leaves out, and recovery says what it cannot do. */
@@ -474,7 +502,75 @@ static void test_storage__recover_and_filters_on_a_host_table(void)
     sink_stop(s);
 }
 
+/* The key slots failing: an idempotent emit the store could not take
+ * takes no key (its retry queues), and a failed skip holds the key still. */
+static void test_storage__key_slots_that_fail(void)
+{
+    flaky f;
+    sink *s = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], failed[RH_ID_SIZE] = "";
+    rh_emit_options *o = NULL;
+    memset(&f, 0, sizeof f);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_backend_now->open(&f.inner));
+    f.with_keys = 1;
+    rh_storage st = flaky_table(&f, flaky_version, 1);
+    rh_config_set_retry_schedule(cfg, NULL, 0);
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &st));
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/k", "*", ep, secret));
+    rh_emit_options_new(&o);
+    rh_emit_options_set_idempotency_key(o, "k1");
+    if (flaky_version < 2) { /* no key slots in a version-1 table */
+        RH_CHECK_EQ_INT(RH_E_UNSUPPORTED,
+                        rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0));
+        goto out;
+    }
+    f.fail_slot = "enqueue_keyed";
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "enqueue_keyed") != NULL);
+    RH_CHECK_EQ_INT(0, rh_test_count_deliveries(ctx, NULL));
+    f.fail_slot = NULL;
+    RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0));
+    RH_CHECK_EQ_INT(0, rh_ctx_last_emit_duplicate(ctx));
+    RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_ctx_last_emit_duplicate(ctx));
+    /* a held key whose skip fails stays held */
+    rh_emit_options_set_idempotency_key(o, NULL);
+    rh_emit_options_set_ordering_key(o, "h", RH_ORDERING_HOLD);
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000)); /* the first emit's */
+    sink_rule(s, "/k", 500, 0, NULL, NULL, 1);
+    RH_CHECK_EQ_INT(
+        1, rh_emit_with(ctx, "t", "{\"n\":1}", 7, o, failed, sizeof failed));
+    RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "t", "{\"n\":2}", 7, o, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000)); /* n:1 fails and holds */
+    rh_query *q = NULL;
+    rh_query_new(&q);
+    rh_query_set_state(q, RH_DELIVERY_FAILED);
+    RH_CHECK_EQ_INT(1, rh_test_count_deliveries(ctx, q));
+    rh_query_free(q);
+    char dlv[RH_ID_SIZE] = "";
+    rh_query_new(&q);
+    rh_query_set_event(q, failed);
+    RH_CHECK_EQ_INT(1, rh_log_deliveries(ctx, q, keep_delivery_id, dlv));
+    rh_query_free(q);
+    f.fail_slot = "skip";
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_delivery_skip(ctx, dlv));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "skip") != NULL);
+    RH_CHECK_EQ_INT(0, rh_test_drive(ctx, 300)); /* n:2 still waits */
+    f.fail_slot = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_delivery_skip(ctx, dlv));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000));
+    RH_CHECK_EQ_INT(3, (int)sink_count(s));
+out:
+    rh_emit_options_free(o);
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
 #define HOST_STORAGE(X)                                                        \
+    X(key_slots_that_fail)                                                     \
     X(recover_and_filters_on_a_host_table)                                     \
     X(every_slot_failure_is_reported)                                          \
     X(failed_enqueue_fails_emit_and_sends_nothing)                             \
