@@ -1,7 +1,9 @@
-/* replicer-hooks HTTP: every transfer through one libcurl multi handle, with
- * the production-mode dial checks and outcome classes. libcurl's transfer
- * API is used here only (its parsers and version check: rh_http_parse.c). */
+/* replicer-hooks HTTP: every transfer through libcurl's multi interface
+ * (its handles: rh_http_multi.c), with the production-mode dial checks and
+ * outcome classes. libcurl's transfer API is used here only (its parsers and
+ * version check: rh_http_parse.c). */
 #include "rh_http.h"
+#include "rh_http_multi.h"
 
 #include <curl/curl.h>
 
@@ -21,7 +23,7 @@
 
 struct rh_http {
     const rh_allocator *alloc;
-    CURLM *multi;
+    rh_multis *multis; /* the multi handles (rh_http_multi.c) */
     int mode;
     int64_t timeout_ms;
     char *ca_file;
@@ -31,32 +33,10 @@ struct rh_http {
 #ifdef RH_TEST_HOOKS
     struct curl_slist *resolve; /* the test runner's build only */
 #endif
-    void (*on_socket)(int fd, unsigned int what, void *ud);
-    void *on_socket_ud;
     /* finished transfers kept for the next ones, most recent last */
     struct transfer *pool[256];
     size_t n_pool;
 };
-
-/* multi_socket mode: forward curl's notices in our own terms. */
-static int curl_socket_notice(CURL *easy, curl_socket_t s, int what,
-                              void *userp, void *socketp)
-{
-    rh_http *h = userp;
-    unsigned int w = 0;
-    (void)easy;
-    (void)socketp;
-    if (what == CURL_POLL_REMOVE)
-        w = RH_POLL_REMOVE;
-    else {
-        if (what & CURL_POLL_IN)
-            w |= RH_POLL_IN;
-        if (what & CURL_POLL_OUT)
-            w |= RH_POLL_OUT;
-    }
-    h->on_socket((int)s, w, h->on_socket_ud);
-    return 0;
-}
 
 /* What one request learns, cleared when a transfer starts. */
 typedef struct request_state {
@@ -82,6 +62,7 @@ typedef struct transfer {
     struct curl_slist header_nodes[RH_REQUEST_HEADERS_MAX + 2];
     rh_job *job;
     rh_http *http;
+    size_t multi_index; /* the multi handle it runs on */
     request_state rq;
 } transfer;
 
@@ -103,24 +84,9 @@ int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o)
         goto fail;
     if (o->proxy && !(h->proxy = rh__strdup(a, o->proxy)))
         goto fail;
-    h->multi = curl_multi_init();
-    if (!h->multi)
+    if (rh__multis_new(&h->multis, a, o->max_in_flight, o->on_socket,
+                       o->on_socket_ud) != RH_OK)
         goto fail;
-    if (o->on_socket) {
-        h->on_socket = o->on_socket;
-        h->on_socket_ud = o->on_socket_ud;
-        curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION,
-                          curl_socket_notice);
-        curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-        /* No timer function: curl_multi_timeout() still answers, and the
-         * context folds it into the one timer it gives the host. */
-    }
-    /* Reuse connections to a receiver; no HTTP/2 multiplexing needed. Keep
-     * as many as may be in flight: past the limit, libcurl 7.88 closes the
-     * oldest idle one, found by a walk of all its connections, after every
-     * transfer (10,000 in flight made that the sender's largest cost). */
-    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS,
-                      (long)(o->max_in_flight > 256 ? o->max_in_flight : 256));
     *out = h;
     return RH_OK;
 fail:
@@ -134,6 +100,11 @@ fail:
 }
 
 #ifdef RH_TEST_HOOKS
+void rh__http_test_per_handle(rh_http *h, size_t transfers)
+{
+    rh__multis_set_per_handle(h->multis, transfers);
+}
+
 int rh__http_test_resolve(rh_http *h, const char *entry)
 {
     struct curl_slist *l = curl_slist_append(h->resolve, entry);
@@ -157,7 +128,7 @@ static void transfer_destroy(rh_http *h, transfer *t)
 /* The transfer is over: back to the pool, set up as it is. */
 static void transfer_release(rh_http *h, transfer *t)
 {
-    curl_multi_remove_handle(h->multi, t->easy);
+    rh__multis_remove(h->multis, t->multi_index, t->easy);
     t->job->priv = NULL;
     t->job = NULL;
     if (h->n_pool < sizeof h->pool / sizeof *h->pool)
@@ -176,7 +147,7 @@ void rh__http_free(rh_http *h)
 {
     if (!h)
         return;
-    curl_multi_cleanup(h->multi);
+    rh__multis_free(h->multis);
     for (size_t i = 0; i < h->n_pool; i++)
         transfer_destroy(h, h->pool[i]);
 #ifdef RH_TEST_HOOKS
@@ -439,7 +410,7 @@ int rh__http_start(rh_http *h, rh_job *job)
     job->priv = t;
     job->done = 0;
     job->retry_after[0] = '\0';
-    if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+    if (rh__multis_add(h->multis, e, &t->multi_index) != CURLM_OK) {
         job->priv = NULL;
         transfer_destroy(h, t);
         return RH_E_NOMEM;
@@ -513,12 +484,13 @@ static int classify(CURLcode rc, const transfer *t)
     }
 }
 
-/* Hand every finished transfer to `done`. */
-static int collect(rh_http *h, rh__http_done_cb done, void *ud)
+/* Hand every finished transfer of one multi handle to `done`. */
+static int collect_one(rh_http *h, CURLM *multi, rh__http_done_cb done,
+                       void *ud)
 {
     int left, finished = 0;
     CURLMsg *msg;
-    while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+    while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
         transfer *t = NULL;
         long status = 0;
         curl_off_t total_us = 0;
@@ -576,14 +548,21 @@ static int collect(rh_http *h, rh__http_done_cb done, void *ud)
     return finished;
 }
 
+/* Hand every finished transfer to `done`. */
+static int collect(rh_http *h, rh__http_done_cb done, void *ud)
+{
+    int finished = 0;
+    for (size_t i = 0; i < rh__multis_count(h->multis); i++) {
+        CURLM *multi = rh__multis_at(h->multis, i);
+        if (multi)
+            finished += collect_one(h, multi, done, ud);
+    }
+    return finished;
+}
+
 int rh__http_perform(rh_http *h, rh__http_done_cb done, void *ud)
 {
-    int running;
-    CURLMcode mc = h->on_socket
-                       ? curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
-                                                  0, &running)
-                       : curl_multi_perform(h->multi, &running);
-    if (mc != CURLM_OK)
+    if (rh__multis_perform(h->multis) != CURLM_OK)
         return RH_E_NOMEM;
     return collect(h, done, ud);
 }
@@ -591,30 +570,21 @@ int rh__http_perform(rh_http *h, rh__http_done_cb done, void *ud)
 int rh__http_socket_action(rh_http *h, int fd, unsigned int events,
                            rh__http_done_cb done, void *ud)
 {
-    int running, mask = 0;
-    if (events & RH_POLL_IN)
-        mask |= CURL_CSELECT_IN;
-    if (events & RH_POLL_OUT)
-        mask |= CURL_CSELECT_OUT;
-    if (curl_multi_socket_action(h->multi, fd < 0 ? CURL_SOCKET_TIMEOUT : fd,
-                                 mask, &running) != CURLM_OK)
+    if (rh__multis_socket_action(h->multis, fd, events) != CURLM_OK)
         return RH_E_NOMEM;
     return collect(h, done, ud);
 }
 
 int64_t rh__http_timeout_ms(const rh_http *h)
 {
-    long ms = -1;
-    curl_multi_timeout(h->multi, &ms);
-    return ms;
+    return rh__multis_timeout_ms(h->multis);
 }
 
 void rh__http_wait(rh_http *h, int64_t ms)
 {
-    int n;
     if (ms < 0)
         ms = 1000;
     if (ms > 0x7fffffff)
         ms = 0x7fffffff;
-    curl_multi_poll(h->multi, NULL, 0, (int)ms, &n);
+    rh__multis_wait(h->multis, (int)ms);
 }

@@ -63,6 +63,9 @@ int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o);
  * CURLOPT_RESOLVE entry ("host:port:addr", "-host:port") for every later
  * transfer. */
 int rh__http_test_resolve(rh_http *h, const char *entry);
+/* Transfers per libcurl multi handle (512 in a shipped library), set
+ * before the first transfer: a few in flight then span several. */
+void rh__http_test_per_handle(rh_http *h, size_t transfers);
 #endif
 void rh__http_free(rh_http *h);
 int rh__http_start(rh_http *h, rh_job *job);

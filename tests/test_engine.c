@@ -1,9 +1,10 @@
 /* The delivery engine on a bad day: a dead endpoint with a backlog never
  * holds back another endpoint (every backend), storage locked by another
- * process or on a full disk never stalls the transfers in flight, and emit
- * batches. */
+ * process or on a full disk never stalls the transfers in flight, emit
+ * batches, and transfers spread over several libcurl multi handles. */
 #define _GNU_SOURCE /* unshare, for the full disk's own mount namespace */
 #include "backends.h"
+#include "rh_http.h"     /* rh__http_test_per_handle */
 #include "rh_internal.h" /* rh__ctx_load_endpoints: read them back */
 #include "rh_test.h"
 
@@ -366,6 +367,89 @@ static void engine_paused_endpoint_queues_and_sends_on_resume(void)
     sink_stop(ok);
 }
 
+/* ------------------------------------------- many libcurl multi handles */
+
+/* Transfers past one libcurl multi handle's share (4 here, 512 in a
+ * shipped library) run on the next handles, in libcurl's multi_socket mode.
+ * 40 held for a while by the receiver are all in flight at once and all
+ * succeed; a second round takes every connection again (reused within
+ * its handle: still 40 connections). */
+static void test_engine__transfers_span_multi_handles(void)
+{
+    sink *s = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const int hold_ms = under_valgrind() ? 3000 : 1000;
+    enum { N = 40 };
+    sink_rule(s, "/held", 204, hold_ms, NULL, NULL, -1);
+    rh_config_set_max_in_flight_per_endpoint(cfg, 64);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    rh__http_test_per_handle(ctx->http, 4);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/held", "*", ep, secret));
+    for (int round = 1; round <= 2; round++) {
+        for (int i = 0; i < N; i++)
+            RH_CHECK_EQ_INT(1, rh_emit(ctx, "t.held", "{}", 2, NULL, 0));
+        RH_CHECK_EQ_INT(
+            0, rh_test_tick_until_sent(ctx, s, (size_t)N * round, hold_ms * 5));
+        sink_request first, last;
+        RH_CHECK_EQ_INT(0, sink_get(s, (size_t)N * (round - 1), &first));
+        RH_CHECK_EQ_INT(0, sink_get(s, (size_t)N * round - 1, &last));
+        /* the last arrived before the first could have been answered */
+        RH_CHECK(last.received_ms - first.received_ms < hold_ms);
+        RH_CHECK_EQ_INT(RH_OK, rh_test_verify_request(&last, secret, -1));
+        sink_request_free(&first);
+        sink_request_free(&last);
+        RH_CHECK(rh_test_drive(ctx, hold_ms * 5) >= 0);
+        RH_CHECK_EQ_INT(0, (int)rh_ctx_in_flight(ctx));
+        RH_CHECK_EQ_INT(N * round,
+                        rh_test_count_in_state(ctx, RH_DELIVERY_SUCCEEDED));
+    }
+    RH_CHECK_EQ_INT(N * 2, sink_count(s));
+    RH_CHECK_EQ_INT(N, sink_connections(s));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
+/* A receiver that never answers, its transfers on several multi handles:
+ * each ends by its timeout (libcurl's timers run on every handle, not only
+ * the first), while a healthy endpoint's transfers on further handles
+ * succeed beside them. */
+static void test_engine__silent_receiver_times_out_on_every_handle(void)
+{
+    sink *silent = rh_test_sink(), *ok = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    char ep_silent[RH_ID_SIZE], ep_ok[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    rh_query *q = NULL;
+    enum { N = 8 };
+    sink_rule(silent, "/", 200, -1, NULL, NULL, -1);
+    rh_config_set_timeout_ms(cfg, 1000);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    rh__http_test_per_handle(ctx->http, 2);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, silent, "/never", "silent.*",
+                                            ep_silent, secret));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_test_endpoint(ctx, ok, "/fine", "ok.*", ep_ok, secret));
+    for (int i = 0; i < N; i++)
+        RH_CHECK_EQ_INT(1, rh_emit(ctx, "silent.x", "{}", 2, NULL, 0));
+    for (int i = 0; i < N; i++)
+        RH_CHECK_EQ_INT(1, rh_emit(ctx, "ok.x", "{}", 2, NULL, 0));
+    int64_t start = rh_test_mono_ms();
+    RH_CHECK(rh_test_drive(ctx, under_valgrind() ? 30000 : 10000) >= 0);
+    RH_CHECK_EQ_INT(0, (int)rh_ctx_in_flight(ctx));
+    RH_CHECK(rh_test_mono_ms() - start < (under_valgrind() ? 30000 : 10000));
+    RH_CHECK_EQ_INT(N, sink_count(silent));
+    RH_CHECK_EQ_INT(N, sink_count(ok));
+    RH_CHECK_EQ_INT(N, rh_test_count_in_state(ctx, RH_DELIVERY_SUCCEEDED));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_new(&q));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_endpoint(q, ep_silent));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_outcome(q, RH_OUTCOME_TIMEOUT));
+    RH_CHECK_EQ_INT(N, rh_test_count_attempts(ctx, q));
+    rh_query_free(q);
+    rh_ctx_free(ctx);
+    sink_stop(silent);
+    sink_stop(ok);
+}
+
 #define ON_EVERY_BACKEND(X)                                                    \
     X(dead_endpoint_does_not_hold_back_others)                                 \
     X(paused_endpoint_queues_and_sends_on_resume)                              \
@@ -381,4 +465,8 @@ const rh_test_case rh_tests_engine[] = {
      test_engine__open_batch_is_committed_by_ctx_free},
     {"engine__full_disk_keeps_outcomes_until_space_returns",
      test_engine__full_disk_keeps_outcomes_until_space_returns},
+    {"engine__transfers_span_multi_handles",
+     test_engine__transfers_span_multi_handles},
+    {"engine__silent_receiver_times_out_on_every_handle",
+     test_engine__silent_receiver_times_out_on_every_handle},
     {NULL, NULL}};

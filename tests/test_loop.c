@@ -1,6 +1,8 @@
 /* Event-loop integration: the library driven through an epoll loop only,
  * from its socket and timer callbacks, with rh_process_fd() on readiness and
  * rh_tick() when the timer fires; never rh_wait(). */
+#include "rh_http.h"     /* rh__http_test_per_handle */
+#include "rh_internal.h" /* ctx->http */
 #include "rh_test.h"
 
 #include <stdlib.h>
@@ -45,7 +47,10 @@ static void on_timer(int64_t timeout_ms, void *ud)
     l->deadline = timeout_ms < 0 ? -1 : rh_test_mono_ms() + timeout_ms;
 }
 
-static void test_loop__delivers_through_an_epoll_loop_only(void)
+/* 60 deliveries through the loop; per_handle > 0 puts that many transfers
+ * on each libcurl multi handle (the host is told of every handle's
+ * sockets and each fd it hands back reaches its own handle). */
+static void deliver_through_an_epoll_loop(size_t per_handle)
 {
     sink *s = rh_test_sink();
     loop l = {epoll_create1(EPOLL_CLOEXEC), -1, 0, 0, 0};
@@ -62,6 +67,8 @@ static void test_loop__delivers_through_an_epoll_loop_only(void)
     rh_config_set_timer_cb(cfg, on_timer, &l);
     RH_CHECK_EQ_INT(RH_OK, rh_ctx_new(&ctx, cfg));
     rh_config_free(cfg);
+    if (per_handle)
+        rh__http_test_per_handle(ctx->http, per_handle);
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_process_fd(NULL, 0, 0));
     sink_url(s, "/loop", url, sizeof url);
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep,
@@ -111,6 +118,16 @@ static void test_loop__delivers_through_an_epoll_loop_only(void)
     sink_stop(s);
 }
 
+static void test_loop__delivers_through_an_epoll_loop_only(void)
+{
+    deliver_through_an_epoll_loop(0);
+}
+
+static void test_loop__epoll_loop_over_several_multi_handles(void)
+{
+    deliver_through_an_epoll_loop(4);
+}
+
 static void test_loop__needs_both_callbacks(void)
 {
     rh_config *cfg = NULL;
@@ -154,5 +171,7 @@ const rh_test_case rh_tests_loop[] = {
     {"loop__libuv_example_delivers", test_loop__libuv_example_delivers},
     {"loop__delivers_through_an_epoll_loop_only",
      test_loop__delivers_through_an_epoll_loop_only},
+    {"loop__epoll_loop_over_several_multi_handles",
+     test_loop__epoll_loop_over_several_multi_handles},
     {"loop__needs_both_callbacks", test_loop__needs_both_callbacks},
     {NULL, NULL}};
