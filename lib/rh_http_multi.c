@@ -99,10 +99,11 @@ static void forget_socket(rh_multis *m, int fd)
     }
 }
 
-/* Record the socket. When that fails (no memory, the epoll watch limit),
- * its transfer is not woken here and ends by its own timeout, which
- * libcurl's timer enforces. */
-static void remember_socket(rh_multis *m, int fd, size_t index, int what)
+/* Record the socket (fresh: libcurl tells of it for the first time). When
+ * that fails (no memory, the epoll watch limit), its transfer is not woken
+ * here and ends by its own timeout, which libcurl's timer enforces. */
+static void remember_socket(rh_multis *m, int fd, size_t index, int what,
+                            int fresh)
 {
     struct epoll_event ev;
     int op;
@@ -117,10 +118,17 @@ static void remember_socket(rh_multis *m, int fd, size_t index, int what)
     if (what & CURL_POLL_OUT)
         ev.events |= EPOLLOUT;
     ev.data.fd = fd;
-    if ((int)ev.events == m->fd_events[fd])
+    if (fresh)
+        m->fd_events[fd] = 0; /* a record left by an earlier socket is stale */
+    else if ((int)ev.events == m->fd_events[fd])
         return;
     op = m->fd_events[fd] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(m->epoll_fd, op, fd, &ev) == 0)
+    /* the other call when the set disagrees with our record (a socket
+     * closed without a notice leaves the set by itself) */
+    if (epoll_ctl(m->epoll_fd, op, fd, &ev) == 0 ||
+        epoll_ctl(m->epoll_fd,
+                  op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd,
+                  &ev) == 0)
         m->fd_events[fd] = (int)ev.events;
 }
 
@@ -130,11 +138,14 @@ static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
     handle *hd = userp;
     rh_multis *m = hd->owner;
     (void)easy;
-    (void)socketp;
     if (what == CURL_POLL_REMOVE)
         forget_socket(m, (int)s);
-    else
-        remember_socket(m, (int)s, (size_t)(hd - m->handles), what);
+    else {
+        remember_socket(m, (int)s, (size_t)(hd - m->handles), what,
+                        socketp == NULL);
+        if (!socketp) /* known from now on: later notices carry this */
+            curl_multi_assign(hd->multi, s, hd);
+    }
     if (m->host_socket) {
         unsigned int w = 0;
         if (what == CURL_POLL_REMOVE)
