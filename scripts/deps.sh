@@ -2,7 +2,8 @@
 # Installs the Debian packages the build, the tests and the demo need, when
 # run as root; otherwise prints the exact apt-get command and fails.
 # PostgreSQL is optional: without it the PostgreSQL adapter is not built and
-# its tests are counted as skipped. "fuzz" adds clang and its libFuzzer
+# its tests are counted as skipped. So are Node.js, npm and Chromium: without
+# them the Node binding's and the dashboard's browser tests are skipped. "fuzz" adds clang and its libFuzzer
 # runtime, for make fuzz. "node" checks for node and npm alone (the bench's
 # Node.js baseline), installing Debian's nodejs and npm when they are absent.
 set -e
@@ -28,6 +29,10 @@ missing_of() {
 }
 missing=$(missing_of $PKGS)
 optional=$(missing_of $OPTIONAL)
+# by command, not by package: a node from elsewhere on PATH serves as well
+command -v node >/dev/null && command -v npm >/dev/null ||
+    optional="$optional$(missing_of nodejs npm)"
+[ -x "${RH_CHROMIUM:-/usr/bin/chromium}" ] || optional="$optional$(missing_of chromium)"
 [ -z "$missing$optional" ] && exit 0
 if [ "$(id -u)" != "0" ]; then
     if [ -n "$missing" ]; then
@@ -35,7 +40,7 @@ if [ "$(id -u)" != "0" ]; then
         echo "run: sudo apt-get install -y$missing$optional" >&2
         exit 1
     fi
-    echo "optional (PostgreSQL tests are skipped without them): sudo apt-get install -y$optional" >&2
+    echo "optional (the PostgreSQL, Node binding and browser tests are skipped without them): sudo apt-get install -y$optional" >&2
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
@@ -49,5 +54,5 @@ if [ -n "$optional" ]; then
     echo "installing (optional):$optional"
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $optional ||
-        echo "PostgreSQL could not be installed: its tests will be skipped" >&2
+        echo "the optional packages could not be installed: their tests will be skipped" >&2
 fi

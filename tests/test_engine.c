@@ -183,15 +183,25 @@ static void test_engine__sqlite_lock_never_stalls_transfers(void)
         }                                                                      \
     } while (0)
 
+/* The child's exit code when the machine cannot make a private tmpfs. */
+#define FULL_DISK_CANNOT 253
+
 static int full_disk_child(const char *dir, const char *url)
 {
     char path[160], fill[160], err[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
     const char *events[] = {"*"};
     static char chunk[65536];
     rh_storage st;
-    FULL_CHECK(unshare(CLONE_NEWNS) == 0);
-    FULL_CHECK(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0);
-    FULL_CHECK(mount("tmpfs", dir, "tmpfs", 0, "size=4m") == 0);
+    /* A container without CAP_SYS_ADMIN refuses the namespace, and a chroot
+     * whose / is no mount point refuses to make / private: the machine
+     * cannot show this, which the parent reports as a skip. */
+    if (unshare(CLONE_NEWNS) != 0 ||
+        mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("tmpfs", dir, "tmpfs", 0, "size=4m") != 0) {
+        fprintf(stderr, "    full disk: no private tmpfs here: %s\n",
+                strerror(errno));
+        return FULL_DISK_CANNOT;
+    }
     snprintf(path, sizeof path, "%s/hooks.db", dir);
     snprintf(fill, sizeof fill, "%s/fill", dir);
     FULL_CHECK(rh_sqlite_open(&st, path, 0, err, sizeof err) == RH_OK);
@@ -257,6 +267,13 @@ static void test_engine__full_disk_keeps_outcomes_until_space_returns(void)
     int status = 0;
     RH_CHECK(waitpid(pid, &status, 0) == pid);
     RH_CHECK(WIFEXITED(status));
+    if (WEXITSTATUS(status) == FULL_DISK_CANNOT) {
+        rmdir(dir);
+        sink_stop(s);
+        full_disk_sink = NULL;
+        RH_SKIP("needs a mount namespace with / a mount point (not a chroot "
+                "or a container without CAP_SYS_ADMIN)");
+    }
     RH_CHECK_EQ_INT(0, WEXITSTATUS(status));
     RH_CHECK_EQ_INT(5, sink_count(s)); /* each sent once */
     rmdir(dir);
