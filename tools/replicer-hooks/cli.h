@@ -63,6 +63,10 @@ typedef enum cli_opt_id {
     O_COUNT,
     O_LISTEN,
     O_TOKEN,
+    O_TOKEN_FILE,
+    O_KEY_FILE,
+    O_ALLOW_HOST,
+    O_SAVE,
     O_METRICS,
     O_EP_TIMEOUT_MS, /* an endpoint's own: endpoint add and set */
     O_EP_SCHEDULE,
@@ -139,7 +143,11 @@ typedef struct cli_command {
      0,                                                                        \
      "STORE",                                                                  \
      "sqlite:PATH, postgresql://... or pg:CONNINFO (default: "                 \
-     "$REPLICER_HOOKS_STORE)"},                                                \
+     "$REPLICER_HOOKS_STORE)"},                                               \
+        {O_KEY_FILE, "--key-file", K_TEXT, 0, 0, "PATH",                       \
+         "the sealing key for the store's secrets (default: "                  \
+         "$REPLICER_HOOKS_KEY_FILE, else ~/.config/replicer-hooks/"             \
+         "sealing.key; made, mode 0600, when absent)"},                                                \
     {                                                                          \
         O_SCHEMA, "--schema", K_TEXT, 0, 0, "NAME",                            \
             "PostgreSQL schema (default replicer_hooks)"                       \
@@ -192,6 +200,9 @@ int cli_fail(const cli_args *a, rh_ctx *ctx, int rc);
 int cli_fail_at(const cli_args *a, rh_ctx *ctx, int rc, const char *flag);
 int cli_exit_code(int rc);
 int cli_parse_i64(const char *s, int64_t *out);
+/* Set the sealing key (cli_key.c) on cfg; 0, or an exit code after
+ * saying why. */
+int cli_sealing_key(const cli_args *a, rh_config *cfg);
 int cli_parse_duration_ms(const char *s, int64_t *out);
 int cli_parse_time_ms(const char *s, int64_t *out);
 int cli_parse_schedule(const char *s, int64_t *out, size_t *n);

@@ -1,5 +1,6 @@
 /* replicer-hooks: address parsing and the libmicrohttpd boilerplate shared
- * by listen, worker --metrics and dashboard. */
+ * by listen, worker --metrics and dashboard (the server itself and its
+ * guard against idle connections are in cli_http_guard.c). */
 #include "cli_http.h"
 
 #include <arpa/inet.h>
@@ -57,37 +58,7 @@ int cli_http_parse_addr(const char *text, cli_http_addr *out)
     return -1; /* a name: we listen on addresses only */
 }
 
-struct MHD_Daemon *cli_http_start(const cli_http_addr *addr,
-                                  MHD_AccessHandlerCallback handler,
-                                  MHD_RequestCompletedCallback done, void *cls,
-                                  char *err, size_t errsz)
-{
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD;
-    if (addr->ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, handler, cls, MHD_OPTION_SOCK_ADDR,
-        (const struct sockaddr *)&addr->ss, MHD_OPTION_NOTIFY_COMPLETED, done,
-        NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-        MHD_OPTION_END);
-    if (!d)
-        snprintf(err, errsz,
-                 "cannot listen on %s (in use, or not an "
-                 "address of this host)",
-                 addr->text);
-    return d;
-}
-
-unsigned cli_http_port(struct MHD_Daemon *d)
-{
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    return info ? info->port : 0;
-}
-
-void cli_http_base_url(const cli_http_addr *addr, struct MHD_Daemon *d,
+void cli_http_base_url(const cli_http_addr *addr, const cli_http_server *srv,
                        char *out, size_t size)
 {
     char host[INET6_ADDRSTRLEN] = "";
@@ -95,10 +66,10 @@ void cli_http_base_url(const cli_http_addr *addr, struct MHD_Daemon *d,
     const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&addr->ss;
     if (addr->ss.ss_family == AF_INET6) {
         inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
-        snprintf(out, size, "http://[%s]:%u", host, cli_http_port(d));
+        snprintf(out, size, "http://[%s]:%u", host, cli_http_port(srv));
     } else {
         inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
-        snprintf(out, size, "http://%s:%u", host, cli_http_port(d));
+        snprintf(out, size, "http://%s:%u", host, cli_http_port(srv));
     }
 }
 
@@ -111,8 +82,7 @@ cli_mhd_result cli_http_reply(struct MHD_Connection *c, unsigned status,
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", content_type);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    cli_http_secure_headers(r);
     cli_mhd_result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ok;
@@ -125,8 +95,22 @@ cli_mhd_result cli_http_redirect(struct MHD_Connection *c, const char *location)
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Location", location);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    cli_http_secure_headers(r);
     cli_mhd_result ok = MHD_queue_response(c, MHD_HTTP_SEE_OTHER, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+void cli_http_secure_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; style-src 'self'; "
+                            "form-action 'self'; frame-ancestors 'none'; "
+                            "base-uri 'none'");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    /* same-origin, not no-referrer: with no-referrer a browser sends
+     * "Origin: null" on the dashboard's own form posts, which it refuses */
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
 }

@@ -25,18 +25,36 @@ typedef struct cli_http_addr {
  * 0, or -1 when it is not an address with a port. */
 int cli_http_parse_addr(const char *text, cli_http_addr *out);
 
+/* A server: libmicrohttpd's daemon behind a guard against connections
+ * that hold a place without sending a request (cli_http_guard.c). */
+typedef struct cli_http_server cli_http_server;
+
+/* How the guard bounds connections that have not sent a whole request's
+ * headers yet ("waiting"): their number in all and per client address (a
+ * new one past either cap closes the longest waiting, so a real request
+ * always finds room), and how long one may wait. */
+#define CLI_HTTP_WAITING_MAX 64
+#define CLI_HTTP_WAITING_PER_ADDR 16
+#define CLI_HTTP_HEADER_DEADLINE_MS 10000
+
 /* A server on addr with one thread of its own, calling handler for every
  * request and done (may be NULL) when one ends, to free its state; NULL
  * with err filled when it cannot listen. */
-struct MHD_Daemon *cli_http_start(const cli_http_addr *addr,
-                                  MHD_AccessHandlerCallback handler,
-                                  MHD_RequestCompletedCallback done, void *cls,
-                                  char *err, size_t errsz);
+cli_http_server *cli_http_start(const cli_http_addr *addr,
+                                MHD_AccessHandlerCallback handler,
+                                MHD_RequestCompletedCallback done, void *cls,
+                                char *err, size_t errsz);
+/* Stop it, letting an answer in progress finish; NULL is a no-op. */
+void cli_http_stop(cli_http_server *srv);
 /* The port it listens on (the one picked, for port 0). */
-unsigned cli_http_port(struct MHD_Daemon *d);
-/* "http://127.0.0.1:8080", "http://[::1]:8080": where d answers. */
-void cli_http_base_url(const cli_http_addr *addr, struct MHD_Daemon *d,
+unsigned cli_http_port(const cli_http_server *srv);
+/* "http://127.0.0.1:8080", "http://[::1]:8080": where srv answers. */
+void cli_http_base_url(const cli_http_addr *addr, const cli_http_server *srv,
                        char *out, size_t size);
+
+/* The headers every answer of the tool's servers carries: no sniffing, no
+ * caching, no framing, no scripts or outside resources. */
+void cli_http_secure_headers(struct MHD_Response *r);
 
 /* Queue a response whose body is copied. */
 cli_mhd_result cli_http_reply(struct MHD_Connection *c, unsigned status,

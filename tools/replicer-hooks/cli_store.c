@@ -7,7 +7,9 @@
 #include <replicer-hooks/rh_pg.h>
 #endif
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 int cli_config(const cli_args *a, rh_config **out)
 {
@@ -78,6 +80,15 @@ static int open_storage(const cli_args *a, rh_storage *st)
     char err[300] = "";
     int rc;
     if (!strncmp(s, "sqlite:", 7) && s[7]) {
+        if (a->set[O_SCHEMA])
+            return cli_bad(a, "--schema", "only with a PostgreSQL store");
+        /* SQLite would make it 0644 (and its -wal and -shm files after
+         * it): the store holds deliveries' payloads, so ours is 0600 */
+        if (s[7] != ':' && strncmp(s + 7, "file:", 5)) {
+            int fd = open(s + 7, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (fd >= 0)
+                close(fd);
+        }
         rc = rh_sqlite_open(st, s + 7, 0, err, sizeof err);
     } else if (!strncmp(s, "postgresql://", 13) ||
                !strncmp(s, "postgres://", 11) || !strncmp(s, "pg:", 3)) {
@@ -112,7 +123,8 @@ int cli_open(const cli_args *a, rh_config *cfg, rh_ctx **out)
     int rc;
     if (!cfg && (rc = cli_config(a, &cfg)) != 0)
         return rc;
-    if ((rc = open_storage(a, &st)) != 0) {
+    if ((rc = cli_sealing_key(a, cfg)) != 0 ||
+        (rc = open_storage(a, &st)) != 0) {
         rh_config_free(cfg);
         return rc;
     }
@@ -122,7 +134,15 @@ int cli_open(const cli_args *a, rh_config *cfg, rh_ctx **out)
     rh_config_free(cfg);
     if (rc != RH_OK) {
         st.destroy(st.userdata); /* a context that failed does not own it */
-        fprintf(stderr, "%s %s: %s\n", cli_prog, a->cmd->name, rh_strerror(rc));
+        if (rc == RH_E_CRYPTO)
+            fprintf(stderr,
+                    "%s %s: the store's secrets are sealed with another key: "
+                    "give the key file they were sealed with (--key-file or "
+                    "REPLICER_HOOKS_KEY_FILE)\n",
+                    cli_prog, a->cmd->name);
+        else
+            fprintf(stderr, "%s %s: %s\n", cli_prog, a->cmd->name,
+                    rh_strerror(rc));
         return cli_exit_code(rc);
     }
     return 0;

@@ -115,58 +115,6 @@ int cli_parse_i64(const char *s, int64_t *out)
     return 0;
 }
 
-int cli_parse_duration_ms(const char *s, int64_t *out)
-{
-    char *end;
-    double v;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || !(v >= 0))
-        return -1;
-    double mult;
-    if (!strcmp(end, "ms"))
-        mult = 1;
-    else if (!strcmp(end, "s") || !*end)
-        mult = 1000;
-    else if (!strcmp(end, "m"))
-        mult = 60000;
-    else if (!strcmp(end, "h"))
-        mult = 3600000;
-    else if (!strcmp(end, "d"))
-        mult = 86400000;
-    else
-        return -1;
-    if (v * mult > 9e18)
-        return -1; /* would not fit */
-    *out = (int64_t)(v * mult + 0.5);
-    return 0;
-}
-
-int cli_parse_time_ms(const char *s, int64_t *out)
-{
-    int64_t v;
-    struct tm tm;
-    char z = 0;
-    if (cli_parse_i64(s, &v) == 0 && v >= 0) {
-        *out = v * 1000;
-        return 0;
-    }
-    memset(&tm, 0, sizeof tm);
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
-               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) == 7 &&
-        z == 'Z') {
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        *out = (int64_t)timegm(&tm) * 1000;
-        return 0;
-    }
-    if (cli_parse_duration_ms(s, &v) == 0) {
-        *out = (int64_t)time(NULL) * 1000 - v;
-        return 0;
-    }
-    return -1;
-}
-
 int cli_parse_schedule(const char *s, int64_t *out, size_t *n)
 {
     *n = 0;

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -110,20 +111,26 @@ static void esc(page *pg, const char *s)
 typedef struct dashboard {
     const cli_args *args;
     const char *token; /* NULL: loopback, no token */
-    char csrf[33];     /* this process's form token */
+    char token_buf[256]; /* the token read from a file or the environment */
+    char csrf[33];       /* this process's form token */
+    char bound_host[48]; /* "127.0.0.1", "[::1]": the address listened on */
+    unsigned port;
+    const char *extra_hosts; /* --allow-host: "name,name" */
 } dashboard;
 
 typedef struct form {
     char *names[16];
     char *values[16];
     size_t n;
-    size_t bytes;
+    size_t bytes;    /* of values, as parsed */
+    size_t bytes_in; /* of the body, as received */
     int too_large;
 } form;
 
 typedef struct request {
     struct MHD_PostProcessor *pp;
     form f;
+    int unexpected_body;
 } request;
 
 static const char *form_get(const form *f, const char *name)
@@ -221,16 +228,7 @@ static cli_mhd_result send_page(struct MHD_Connection *c, unsigned status,
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
-    MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'none'; style-src 'self'; "
-                            "form-action 'self'; frame-ancestors 'none'; "
-                            "base-uri 'none'");
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    /* same-origin, not no-referrer: with no-referrer a browser sends
-     * "Origin: null" on our own form posts, which same_site_post refuses */
-    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    cli_http_secure_headers(r);
     if (set_cookie)
         MHD_add_response_header(r, "Set-Cookie", set_cookie);
     cli_mhd_result ok = MHD_queue_response(c, status, r);
@@ -807,24 +805,52 @@ static const char style_css[] =
     "dl{display:grid;grid-template-columns:10em auto}"
     "dt{font-weight:600}dd{margin:0 0 .3em}\n";
 
-/* Who may talk to it. No token (loopback only): the Host must name a
- * loopback address, so a page elsewhere cannot reach it by rebinding its
- * own name to 127.0.0.1. A token: a bearer header, the cookie, or
- * ?token= once (which sets the cookie). */
+/* Is name one of the comma-separated names in list? Exact, byte for byte:
+ * browsers send the Host in lower case, and a near miss is a different
+ * name that DNS may answer for. */
+static int in_name_list(const char *list, const char *name, size_t len)
+{
+    while (list && *list) {
+        size_t n = strcspn(list, ",");
+        if (n == len && !memcmp(list, name, len))
+            return 1;
+        list += n + (list[n] == ',');
+    }
+    return 0;
+}
+
+/* The Host header of a request to a loopback dashboard without a token:
+ * exactly the address it listens on, "localhost", or a name given with
+ * --allow-host, and exactly its port (absent only on port 80). Anything
+ * else is refused before any page or form: a page on a name rebound to
+ * 127.0.0.1 ("127.evil.io", "localhost.evil.io") must not reach it. */
+static int host_allowed(const dashboard *db, const char *host)
+{
+    if (!host)
+        return 0;
+    size_t n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+    if (n > strlen(host))
+        return 0; /* "[::1" */
+    const char *port = host + n;
+    char want[16];
+    snprintf(want, sizeof want, ":%u", db->port);
+    if (strcmp(port, want) && !(!*port && db->port == 80))
+        return 0;
+    return (n == strlen(db->bound_host) && !memcmp(host, db->bound_host, n)) ||
+           (n == 9 && !memcmp(host, "localhost", 9)) ||
+           in_name_list(db->extra_hosts, host, n);
+}
+
+/* Who may talk to it. No token (loopback only): the Host must name the
+ * loopback address exactly (host_allowed). A token: a bearer header, the
+ * cookie, or ?token= once (which sets the cookie). */
 static int allowed(const dashboard *db, struct MHD_Connection *c,
                    int *set_cookie)
 {
     *set_cookie = 0;
-    if (!db->token) {
-        const char *host =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-        if (!host)
-            return 0;
-        size_t n = strcspn(host, host[0] == '[' ? "]" : ":");
-        return (!strncmp(host, "127.", 4) && n <= 15) ||
-               !strncmp(host, "[::1]", 5) ||
-               (n == 9 && !strncmp(host, "localhost", 9));
-    }
+    if (!db->token)
+        return host_allowed(
+            db, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"));
     const char *auth =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     if (auth && !strncmp(auth, "Bearer ", 7) &&
@@ -867,6 +893,34 @@ static int same_site_post(const dashboard *db, struct MHD_Connection *c,
     return token && same_secret(token, db->csrf);
 }
 
+/* A request that may not come in: 421 for a Host that is not ours (the
+ * address bar named something else), 403 for a missing token. */
+static cli_mhd_result refuse_client(struct MHD_Connection *c,
+                                    const dashboard *db)
+{
+    char msg[300];
+    if (db->token)
+        return cli_http_reply(c, 403, "text/plain",
+                              "forbidden: give the dashboard's token\n", 38);
+    int n = snprintf(msg, sizeof msg,
+                     "misdirected: this dashboard answers only to "
+                     "http://%s:%u/ and http://localhost:%u/ (--allow-host "
+                     "adds a name)\n",
+                     db->bound_host, db->port, db->port);
+    return cli_http_reply(c, 421, "text/plain", msg, (size_t)n);
+}
+
+/* url if it is a path of this server ("/x"), else "/". */
+static const char *local_path(const char *url)
+{
+    if (url[0] != '/' || url[1] == '/' || url[1] == '\\')
+        return "/";
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return "/";
+    return url;
+}
+
 static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
                                  const char *url, const char *method,
                                  const char *version, const char *data,
@@ -878,12 +932,7 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
     (void)version;
     if (!r) {
         if (!allowed(db, c, &set_cookie))
-            return cli_http_reply(
-                c, 403, "text/plain",
-                db->token ? "forbidden: give the dashboard's token\n"
-                          : "forbidden: this dashboard answers on a "
-                            "loopback address only\n",
-                db->token ? 38 : 61);
+            return refuse_client(c, db);
         if (!(r = calloc(1, sizeof *r)))
             return MHD_NO;
         *state = r;
@@ -904,7 +953,9 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
             if (!resp)
                 return MHD_NO;
             MHD_add_response_header(resp, "Set-Cookie", cookie);
-            MHD_add_response_header(resp, "Location", url);
+            /* our own path only: "//evil.example/" would be another site */
+            MHD_add_response_header(resp, "Location", local_path(url));
+            cli_http_secure_headers(resp);
             cli_mhd_result ok = MHD_queue_response(c, MHD_HTTP_SEE_OTHER, resp);
             MHD_destroy_response(resp);
             return ok;
@@ -912,10 +963,24 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
     if (r->pp && *data_size) {
-        MHD_post_process(r->pp, data, *data_size);
+        /* counted here too: the parser holds back a field it has not seen
+         * the end of, so one huge field never reaches collect() */
+        r->f.bytes_in += *data_size;
+        if (r->f.bytes_in > FORM_MAX)
+            r->f.too_large = 1;
+        else
+            MHD_post_process(r->pp, data, *data_size);
         *data_size = 0;
         return MHD_YES;
     }
+    if (*data_size) { /* a body where none belongs: read, dropped, refused */
+        r->unexpected_body = 1;
+        *data_size = 0;
+        return MHD_YES;
+    }
+    if (r->unexpected_body)
+        return cli_http_reply(c, 400, "text/plain",
+                              "a GET or HEAD request has no body\n", 34);
     if (!strcmp(method, "POST")) {
         if (r->f.too_large)
             return cli_http_reply(c, 413, "text/plain", "form too large\n", 15);
@@ -955,15 +1020,55 @@ static int random_hex(char *out, size_t bytes)
     return 0;
 }
 
+/* The token: --token, else the first line of --token-file, else
+ * $REPLICER_HOOKS_DASHBOARD_TOKEN (a file or the environment keep it out of
+ * /proc/PID/cmdline, which every local user can read). */
+static int take_token(cli_args *a, dashboard *db)
+{
+    const char *env = getenv("REPLICER_HOOKS_DASHBOARD_TOKEN");
+    if (a->set[O_TOKEN]) {
+        db->token = a->text[O_TOKEN];
+    } else if (a->set[O_TOKEN_FILE]) {
+        FILE *f = fopen(a->text[O_TOKEN_FILE], "r");
+        char why[300];
+        if (!f || !fgets(db->token_buf, sizeof db->token_buf, f)) {
+            snprintf(why, sizeof why, "cannot read a token from %s: %s",
+                     a->text[O_TOKEN_FILE], f ? "empty" : strerror(errno));
+            if (f)
+                fclose(f);
+            return cli_bad(a, "--token-file", why);
+        }
+        fclose(f);
+        db->token_buf[strcspn(db->token_buf, "\r\n")] = '\0';
+        db->token = db->token_buf;
+    } else if (env && *env) {
+        snprintf(db->token_buf, sizeof db->token_buf, "%s", env);
+        db->token = db->token_buf;
+    }
+    if (db->token &&
+        (strlen(db->token) < 16 || strlen(db->token) > 200 ||
+         strspn(db->token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl"
+                           "mnopqrstuvwxyz0123456789-_.~") != strlen(db->token)))
+        return cli_bad(a,
+                       a->set[O_TOKEN]        ? "--token"
+                       : a->set[O_TOKEN_FILE] ? "--token-file"
+                                              : "REPLICER_HOOKS_DASHBOARD_TOKEN",
+                       "expected 16 to 200 letters, digits or -_.~");
+    return 0;
+}
+
 static int run_dashboard(cli_args *a)
 {
     dashboard db;
     cli_http_addr addr;
     char err[200];
     rh_ctx *probe = NULL;
+    int rc;
     memset(&db, 0, sizeof db);
     db.args = a;
-    db.token = a->set[O_TOKEN] ? a->text[O_TOKEN] : NULL;
+    if ((rc = take_token(a, &db)) != 0)
+        return rc;
+    db.extra_hosts = a->set[O_ALLOW_HOST] ? a->text[O_ALLOW_HOST] : NULL;
     const char *listen =
         a->set[O_LISTEN] ? a->text[O_LISTEN] : "127.0.0.1:8080";
     if (cli_http_parse_addr(listen, &addr) != 0)
@@ -974,36 +1079,34 @@ static int run_dashboard(cli_args *a)
         return cli_bad(a, "--listen",
                        "not a loopback address: give --token T as well, so "
                        "that only those who know it get in");
-    if (db.token &&
-        (strlen(db.token) < 16 || strlen(db.token) > 200 ||
-         strspn(db.token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl"
-                          "mnopqrstuvwxyz0123456789-_.~") != strlen(db.token)))
-        return cli_bad(a, "--token",
-                       "expected 16 to 200 letters, digits or -_.~");
     if (random_hex(db.csrf, 16) != 0) {
         fprintf(stderr, "%s dashboard: the random source failed\n", cli_prog);
         return EXIT_FAILED;
     }
     /* the store must open now, not at the first page */
-    int rc = cli_open(a, NULL, &probe);
+    rc = cli_open(a, NULL, &probe);
     if (rc)
         return rc;
     rh_ctx_free(probe);
     /* on_completed frees each request's state, however it ended */
-    struct MHD_Daemon *d =
+    cli_http_server *d =
         cli_http_start(&addr, on_request, on_completed, &db, err, sizeof err);
     if (!d)
         return cli_bad(a, "--listen", err);
     cli_catch_stop();
     char base[120];
     cli_http_base_url(&addr, d, base, sizeof base);
+    db.port = cli_http_port(d);
+    /* "http://127.0.0.1:8080" -> "127.0.0.1", what a browser puts in Host */
+    snprintf(db.bound_host, sizeof db.bound_host, "%.*s",
+             (int)(strrchr(base, ':') - (base + 7)), base + 7);
     printf("dashboard on %s/%s\n", base, db.token ? "?token=<your token>" : "");
     fflush(stdout);
     while (!cli_stop) {
         struct timespec tick = {0, 100 * 1000 * 1000};
         nanosleep(&tick, NULL);
     }
-    MHD_stop_daemon(d);
+    cli_http_stop(d);
     return 0;
 }
 
@@ -1011,7 +1114,14 @@ static const cli_opt dashboard_opts[] = {
     {O_LISTEN, "--listen", K_TEXT, 0, 0, "ADDR",
      "where to listen (default 127.0.0.1:8080; port 0 picks one)"},
     {O_TOKEN, "--token", K_TEXT, 0, 0, "T",
-     "required on a non-loopback address: ?token=T once, or a bearer header"},
+     "required on a non-loopback address: ?token=T once, or a bearer header; "
+     "every local user can read a command line, so prefer --token-file or "
+     "$REPLICER_HOOKS_DASHBOARD_TOKEN"},
+    {O_TOKEN_FILE, "--token-file", K_TEXT, 0, 0, "PATH",
+     "the token, the first line of a file (kept out of the process list)"},
+    {O_ALLOW_HOST, "--allow-host", K_TEXT, 0, 0, "NAMES",
+     "without a token: also answer to these host names (comma-separated); "
+     "otherwise only the address listened on and localhost"},
     CLI_OPT_DEV,
     CLI_OPT_ALLOW,
     CLI_OPT_STORE,
@@ -1025,7 +1135,10 @@ const cli_command cli_cmd_dashboard = {
     "health; add one (its secret shown once), disable, pause, resume,\n"
     "rotate; each endpoint's delivery history and each delivery's attempts;\n"
     "resend and recover; send an event. A worker delivers what it queues.\n"
-    "Loopback only unless --token is given.",
+    "Loopback only unless a token is given (--token, --token-file or\n"
+    "$REPLICER_HOOKS_DASHBOARD_TOKEN). Without one, a request whose Host\n"
+    "is not the address listened on or localhost is refused (421), so a\n"
+    "web page on a name rebound to 127.0.0.1 cannot reach it.",
     {NULL},
     0,
     0,

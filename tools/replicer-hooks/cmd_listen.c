@@ -6,6 +6,9 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
+
+#include <errno.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 
 typedef struct listener {
     const char *secret;
+    const char *save_dir; /* --save: exact bytes of each request */
     unsigned status;
     long long count; /* 0: forever */
     pthread_mutex_t mu;
@@ -27,11 +31,31 @@ typedef struct upload {
     int too_large;
 } upload;
 
+/* Sender-controlled bytes as text a terminal shows and does not obey:
+ * control bytes and DEL as \xNN (an escape sequence could set the title,
+ * clear the screen or worse), backslash doubled; newlines kept only where
+ * keep_newlines says (the indented JSON). --save keeps the exact bytes. */
+static void print_escaped(const char *p, size_t len, int keep_newlines)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (ch == '\\')
+            fputs("\\\\", stdout);
+        else if ((ch < 0x20 && !(keep_newlines && ch == '\n')) || ch == 0x7f)
+            printf("\\x%02x", ch);
+        else
+            putchar(ch);
+    }
+}
+
 static void print_header(struct MHD_Connection *c, const char *name)
 {
     const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
-    if (v)
-        printf("  %s: %s\n", name, v);
+    if (v) {
+        printf("  %s: ", name);
+        print_escaped(v, strlen(v), 0);
+        putchar('\n');
+    }
 }
 
 /* The body as indented JSON, or as text when it is not JSON. */
@@ -41,13 +65,52 @@ static void print_body(const char *body, size_t len)
     json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
     char *pretty =
         doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    if (pretty)
-        printf("%s\n", pretty);
-    else
-        printf("(not JSON: %s)\n%.*s\n", err.text,
-               (int)(len > 4096 ? 4096 : len), body);
+    if (pretty) {
+        print_escaped(pretty, strlen(pretty), 1);
+        putchar('\n');
+    } else {
+        printf("(not JSON: ");
+        print_escaped(err.text, strlen(err.text), 0);
+        printf(")\n");
+        print_escaped(body, len > 4096 ? 4096 : len, 1);
+        putchar('\n');
+    }
     free(pretty);
     json_decref(doc);
+}
+
+static cli_mhd_result save_header(void *cls, enum MHD_ValueKind kind,
+                                  const char *key, const char *value)
+{
+    (void)kind;
+    fprintf(cls, "%s: %s\r\n", key, value);
+    return MHD_YES;
+}
+
+/* --save DIR: the request's exact body in DIR/request-N.body (what verify
+ * --body-file checks) and its method, path and headers beside it. */
+static void save_request(const listener *l, long long n,
+                         struct MHD_Connection *c, const char *method,
+                         const char *url, const upload *up)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/request-%lld.headers", l->save_dir, n);
+    FILE *h = fopen(path, "wb");
+    if (h) {
+        fprintf(h, "%s %s\r\n", method, url);
+        MHD_get_connection_values(c, MHD_HEADER_KIND,
+                                  save_header, h);
+        fclose(h);
+    }
+    snprintf(path, sizeof path, "%s/request-%lld.body", l->save_dir, n);
+    FILE *b = fopen(path, "wb");
+    int ok = h && b && fwrite(up->p ? up->p : "", 1, up->len, b) == up->len;
+    if (b && fclose(b) != 0)
+        ok = 0;
+    if (ok)
+        printf("  saved: %s (and .headers)\n", path);
+    else
+        printf("  not saved: %s: %s\n", path, strerror(errno));
 }
 
 static const char *signature_verdict(const listener *l,
@@ -111,7 +174,10 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
     int over = l->count && l->served >= l->count;
     if (!over) {
         l->served++;
-        printf("%s %s\n", method, url);
+        print_escaped(method, strlen(method), 0);
+        putchar(' ');
+        print_escaped(url, strlen(url), 0);
+        putchar('\n');
         print_header(c, "webhook-id");
         print_header(c, "webhook-timestamp");
         print_header(c, "webhook-signature");
@@ -124,6 +190,8 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
                    signature_verdict(l, c, up->p ? up->p : "", up->len));
         if (!up->too_large && up->len)
             print_body(up->p, up->len);
+        if (!up->too_large && l->save_dir)
+            save_request(l, l->served, c, method, url, up);
         printf("-> %u\n\n", l->status);
         fflush(stdout);
     }
@@ -158,6 +226,10 @@ static int run_listen(cli_args *a)
     l.secret = a->set[O_SECRET] ? a->text[O_SECRET] : NULL;
     l.status = a->set[O_STATUS] ? (unsigned)a->num[O_STATUS] : 200;
     l.count = a->set[O_COUNT] ? a->num[O_COUNT] : 0;
+    l.save_dir = a->set[O_SAVE] ? a->text[O_SAVE] : NULL;
+    struct stat st;
+    if (l.save_dir && (stat(l.save_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return cli_bad(a, "--save", "expected an existing directory");
     char probe[RH_SIGNATURE_SIZE];
     if (l.secret &&
         rh_sign(l.secret, "msg_probe", 1, "", 0, probe, sizeof probe) != RH_OK)
@@ -168,7 +240,7 @@ static int run_listen(cli_args *a)
     if (cli_http_parse_addr(text, &addr) != 0)
         return cli_bad(a, "--port", "expected 0 to 65535");
     pthread_mutex_init(&l.mu, NULL);
-    struct MHD_Daemon *d =
+    cli_http_server *d =
         cli_http_start(&addr, on_request, on_completed, &l, err, sizeof err);
     if (!d) {
         pthread_mutex_destroy(&l.mu);
@@ -190,7 +262,7 @@ static int run_listen(cli_args *a)
             break;
         nanosleep(&tick, NULL);
     }
-    MHD_stop_daemon(d); /* lets the answer in progress finish */
+    cli_http_stop(d); /* lets the answer in progress finish */
     pthread_mutex_destroy(&l.mu);
     return 0;
 }
@@ -203,6 +275,10 @@ static const cli_opt listen_opts[] = {
     {O_STATUS, "--status", K_INT, 100, 599, "CODE",
      "the status to answer with (default 200; 500 to watch retries)"},
     {O_COUNT, "--count", K_INT, 1, 1e12, "N", "exit after N requests"},
+    {O_SAVE, "--save", K_TEXT, 0, 0, "DIR",
+     "write each request's exact body and headers to DIR/request-N.body and "
+     ".headers (what is printed is escaped and the JSON re-indented; the "
+     "saved body is what verify --body-file checks)"},
     CLI_OPT_END};
 
 const cli_command cli_cmd_listen = {
@@ -211,7 +287,9 @@ const cli_command cli_cmd_listen = {
     "a local receiver that prints each webhook",
     "Receives webhooks on 127.0.0.1 and prints each one: method, path, the\n"
     "webhook headers, whether the signature is valid (with --secret) and\n"
-    "the JSON, indented. Answers with --status. Point a --dev endpoint at it.",
+    "the JSON, indented. Answers with --status. Point a --dev endpoint at it.\n"
+    "Control bytes the sender put in the path, headers or body are printed\n"
+    "as \\xNN, never sent to the terminal; --save keeps the exact bytes.",
     {NULL},
     0,
     0,

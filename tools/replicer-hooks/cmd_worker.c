@@ -291,7 +291,7 @@ static int run_worker(cli_args *a)
     rh_config *cfg = NULL;
     worker_state w = {a->set[O_QUIET]};
     metrics m;
-    struct MHD_Daemon *server = NULL;
+    cli_http_server *server = NULL;
     cli_http_addr maddr;
     memset(&m, 0, sizeof m);
     pthread_mutex_init(&m.mu, NULL);
@@ -397,8 +397,7 @@ static int run_worker(cli_args *a)
         }
         rh_wait(ctx, 500);
     }
-    if (server)
-        MHD_stop_daemon(server);
+    cli_http_stop(server);
     pthread_mutex_destroy(&m.mu);
     rh_ctx_free(ctx);
     return rc < 0 ? EXIT_FAILED : 0;

@@ -166,8 +166,9 @@ static int take_value(cli_args *a, const cli_opt *o, const char *v)
     case K_TIME:
         if (cli_parse_time_ms(v, &a->num[o->id]) != 0)
             return cli_bad(a, o->name,
-                           "expected Unix seconds, 2026-11-27T05:00:00Z or a "
-                           "duration ago like 24h");
+                           "expected Unix seconds, an RFC 3339 time such as "
+                           "2026-11-27T05:00:00Z or 2026-11-27T07:00:00.5+02:00 "
+                           "(years 1970 to 9999), or a duration ago like 24h");
         return 0;
     case K_SCHEDULE:
         if (!strcmp(v, "default"))

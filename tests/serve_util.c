@@ -1,0 +1,144 @@
+/* Helpers for tests of the tool's servers, run as separate processes on
+ * loopback: one HTTP request with libcurl, and starting and stopping the
+ * tool with the base URL it prints. */
+#include "serve_util.h"
+#include "rh_test.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static size_t take_body(char *p, size_t size, size_t n, void *ud)
+{
+    reply *r = ud;
+    size_t len = size * n, room = sizeof r->body - 1 - r->len;
+    memcpy(r->body + r->len, p, len < room ? len : room);
+    r->len += len < room ? len : room;
+    r->body[r->len] = '\0';
+    return len;
+}
+
+static size_t take_header(char *p, size_t size, size_t n, void *ud)
+{
+    reply *r = ud;
+    size_t len = size * n, room = sizeof r->headers - 1 - r->hlen;
+    memcpy(r->headers + r->hlen, p, len < room ? len : room);
+    r->hlen += len < room ? len : room;
+    r->headers[r->hlen] = '\0';
+    return len;
+}
+
+/* One request; headers is NULL-terminated "Name: value" lines (or NULL);
+ * a body makes it a POST. The status, or -1 when there was no answer. */
+/* method NULL: GET, or POST with a body. */
+static long request(const char *method, const char *url, const char *body,
+                    size_t len, const char *const *headers, reply *r)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    long status = -1;
+    memset(r, 0, sizeof *r);
+    for (size_t i = 0; headers && headers[i]; i++)
+        h = curl_slist_append(h, headers[i]);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, take_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+    }
+    if (method)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+long http(const char *url, const char *body, const char *const *headers,
+          reply *r)
+{
+    return request(NULL, url, body, body ? strlen(body) : 0, headers, r);
+}
+
+long http_get_with_body(const char *url, const char *body, size_t len,
+                        const char *const *headers, reply *r)
+{
+    return request("GET", url, body, len, headers, r);
+}
+
+/* Start the tool, and read the base URL ("http://127.0.0.1:P") from the
+ * line it prints after `marker`. */
+pid_t start_server(const char *const *args, const char *marker,
+                          char *base, size_t size, int *fd)
+{
+    char out[4096];
+    pid_t pid = rh_test_tool_spawn(args, fd, NULL);
+    if (pid < 0 ||
+        rh_test_read_until(*fd, marker, out, sizeof out,
+                           getenv("RH_TEST_VALGRIND") ? 30000 : 10000) != 0) {
+        fprintf(stderr, "    the server said: %s\n", out);
+        return -1;
+    }
+    const char *p = strstr(out, marker) + strlen(marker);
+    size_t n = strncmp(p, "http://", 7) ? 0 : 7 + strcspn(p + 7, "/ \n");
+    snprintf(base, size, "%.*s", (int)n, p);
+    return pid;
+}
+
+int stop_server(pid_t pid, int fd)
+{
+    int status = -1;
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, &status, 0);
+    }
+    if (fd >= 0)
+        close(fd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int wait_exit(pid_t pid, int64_t ms)
+{
+    int status;
+    int64_t end = rh_test_mono_ms() + ms;
+    while (rh_test_mono_ms() < end) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        usleep(20000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -2;
+}
+
+
+/* The form token from a dashboard page. */
+void csrf_of(const char *page, char *out, size_t size)
+{
+    const char *p = strstr(page, "name=\"csrf\" value=\"");
+    out[0] = '\0';
+    if (p)
+        snprintf(out, size, "%.32s", p + strlen("name=\"csrf\" value=\""));
+}
+
+int count_endpoints(const char *store)
+{
+    char out[8192];
+    const char *list[] = {"endpoint", "list", "--store", store, NULL};
+    int n = 0;
+    if (rh_test_tool_run(list, NULL, out, sizeof out) != 0)
+        return -1;
+    for (const char *p = out; (p = strstr(p, "ep_")); p++)
+        n++;
+    return n;
+}
+

@@ -1,0 +1,37 @@
+/* Helpers for tests of the tool's servers (serve_util.c). */
+#ifndef RH_SERVE_UTIL_H
+#define RH_SERVE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct reply {
+    char body[65536];
+    size_t len;
+    char headers[8192];
+    size_t hlen;
+} reply;
+
+/* One request; headers is NULL-terminated "Name: value" lines (or NULL);
+ * a body makes it a POST. The status, or -1 when there was no answer. */
+long http(const char *url, const char *body, const char *const *headers,
+          reply *r);
+/* A GET that carries a body of len bytes (which no GET should). */
+long http_get_with_body(const char *url, const char *body, size_t len,
+                        const char *const *headers, reply *r);
+/* Start the tool, and read the base URL ("http://127.0.0.1:P") from the
+ * line it prints after `marker`; its output is left on *fd. */
+pid_t start_server(const char *const *args, const char *marker, char *base,
+                   size_t size, int *fd);
+/* SIGTERM, and its exit code (-1 when it did not exit). */
+int stop_server(pid_t pid, int fd);
+/* Its exit code within ms, else -2 after killing it. */
+int wait_exit(pid_t pid, int64_t ms);
+
+/* The form token from a dashboard page ("" when there is none). */
+void csrf_of(const char *page, char *out, size_t size);
+/* Endpoints in a store, by the tool's endpoint list; -1 on failure. */
+int count_endpoints(const char *store);
+
+#endif
