@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define HOUR (3600LL * 1000)
@@ -477,8 +478,70 @@ static void test_idempotency__pg_racing_connections(void)
     rh_query_free(q);
     rh_ctx_free(ctx);
 }
+
+/* Six tool processes, each opening the store and emitting 40 keyed events
+ * (the same 40 keys in each): every open once ran CREATE INDEX IF NOT
+ * EXISTS, whose share locks crossed the keyed enqueues' row locks, and 42
+ * of 240 emits failed with "deadlock detected". Now none fails, and each
+ * key queues once. */
+static void test_idempotency__pg_tool_processes_race_keyed_emits(void)
+{
+    enum { PROCS = 6, EMITS = 40 };
+    static char out[65536];
+    char store[600], schema[64];
+    if (!rh_test_pg())
+        RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");
+    snprintf(store, sizeof store, "pg:%s", rh_test_pg());
+    snprintf(schema, sizeof schema, "idem_procs_%u", (unsigned)getpid());
+    const char *add[] = {"endpoint", "add",    "http://127.0.0.1:9/",
+                         "--events", "*",      "--dev",
+                         "--store",  store,    "--schema",
+                         schema,     NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add, NULL, out, sizeof out));
+    pid_t kids[PROCS];
+    for (int p = 0; p < PROCS; p++) {
+        if ((kids[p] = fork()) != 0)
+            continue;
+        int failed = 0;
+        for (int j = 0; j < EMITS; j++) {
+            char key[32], buf[2048];
+            snprintf(key, sizeof key, "order-%d", j);
+            const char *emit[] = {"emit",    "order.paid", "{}",
+                                  "--idempotency-key", key, "--store",
+                                  store,     "--schema",   schema,
+                                  NULL};
+            if (rh_test_tool_run(emit, NULL, buf, sizeof buf) != 0) {
+                if (!failed)
+                    fprintf(stderr, "    emit failed: %s", buf);
+                failed++;
+            }
+        }
+        _exit(failed > 250 ? 250 : failed);
+    }
+    int failures = 0;
+    for (int p = 0; p < PROCS; p++) {
+        int status = 0;
+        waitpid(kids[p], &status, 0);
+        failures += WIFEXITED(status) ? WEXITSTATUS(status) : EMITS;
+    }
+    printf("    pg: %d processes x %d keyed emits: %d failed\n", PROCS, EMITS,
+           failures);
+    RH_CHECK_EQ_INT(0, failures);
+    const char *log[] = {"log",     "--deliveries", "--limit", "1000",
+                         "--store", store,          "--schema", schema,
+                         "--json",  NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(log, NULL, out, sizeof out));
+    int rows = 0;
+    for (const char *q = out; (q = strstr(q, "\"delivery\":")); q++)
+        rows++;
+    RH_CHECK_EQ_INT(EMITS, rows);
+}
 #else
 static void test_idempotency__pg_racing_connections(void)
+{
+    RH_SKIP("built without libpq");
+}
+static void test_idempotency__pg_tool_processes_race_keyed_emits(void)
 {
     RH_SKIP("built without libpq");
 }
@@ -492,4 +555,6 @@ const rh_test_case rh_tests_idempotency[] = {
      test_idempotency__pg_key_survives_a_restart},
     {"idempotency__pg_racing_connections",
      test_idempotency__pg_racing_connections},
+    {"idempotency__pg_tool_processes_race_keyed_emits",
+     test_idempotency__pg_tool_processes_race_keyed_emits},
     {NULL, NULL}};

@@ -19,7 +19,18 @@
  * due-order index carries a condition that is always true (attempts >= 0)
  * and that only the statements in due order (next_due, the version-1 claim)
  * state. The indexes they replace go. */
+/* The indexes index_ready makes, as a number in meta: an open that finds
+ * this number and the schema version current touches nothing. */
+#define INDEX_LAYOUT 1
+#define INDEX_LAYOUT_S "1"
+
 static const char index_ready[] =
+    /* idempotency before deliveries, the order a keyed emit locks them in,
+     * so that an upgrade beside running emits waits instead of deadlocking */
+    "CREATE TABLE IF NOT EXISTS @.idempotency(key text PRIMARY KEY,"
+    " event_id text NOT NULL, created_ms bigint NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS idempotency_created ON @.idempotency("
+    "created_ms);"
     "CREATE INDEX IF NOT EXISTS deliveries_ready_c ON @.deliveries("
     "(endpoint_id COLLATE \"C\"), due_ms, id) WHERE state < 2;"
     "CREATE INDEX IF NOT EXISTS deliveries_due ON @.deliveries(due_ms)"
@@ -28,10 +39,8 @@ static const char index_ready[] =
     " id) WHERE state >= 2;"
     "DROP INDEX IF EXISTS @.deliveries_ready;"
     "DROP INDEX IF EXISTS @.deliveries_due_ms_idx;"
-    "CREATE TABLE IF NOT EXISTS @.idempotency(key text PRIMARY KEY,"
-    " event_id text NOT NULL, created_ms bigint NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS idempotency_created ON @.idempotency("
-    "created_ms)";
+    "INSERT INTO @.meta(key, value) VALUES('index_layout', " INDEX_LAYOUT_S ")"
+    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
 
 static const char schema_v1[] =
     "CREATE TABLE @.endpoints(id text PRIMARY KEY, seq bigserial,"
@@ -87,44 +96,94 @@ static int exec_in_schema(store *s, const char *tmpl, const char *what)
     return rc;
 }
 
-int rh__pg_migrate(store *s)
+/* The schema version and index layout in meta; 0 for each when there is
+ * no schema yet, -1 when they cannot be read. */
+static int read_versions(store *s, int *version, int *layout)
 {
     char sql[512];
-    int rc = rh__pg_begin(s), version = 0;
-    if (rc != RH_OK)
-        return rc;
-    /* one process migrates at a time; the others wait, then see it done */
+    *version = *layout = 0;
+    snprintf(sql, sizeof sql, "SELECT to_regclass('%s.meta') IS NOT NULL",
+             s->schema);
+    PGresult *r = PQexec(s->conn, sql);
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    int exists = ok && PQgetvalue(r, 0, 0)[0] == 't';
+    if (!ok)
+        rh__pg_fail(s, "schema version", r);
+    PQclear(r);
+    if (!ok || !exists)
+        return ok ? 0 : -1;
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT value FROM %s.meta WHERE key = 'schema_version'),"
+             " (SELECT value FROM %s.meta WHERE key = 'index_layout')",
+             s->schema, s->schema);
+    r = PQexec(s->conn, sql);
+    ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    if (ok) {
+        *version = atoi(PQgetvalue(r, 0, 0));
+        *layout = atoi(PQgetvalue(r, 0, 1));
+    } else {
+        rh__pg_fail(s, "schema version", r);
+    }
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+/* Under the advisory lock: create or migrate, then the indexes. */
+static int migrate_locked(store *s)
+{
+    char sql[512];
+    int version, layout;
     snprintf(sql, sizeof sql,
              "SET LOCAL client_min_messages = warning;"
-             "SELECT pg_advisory_xact_lock(hashtext('replicer_hooks:%s'));"
              "CREATE SCHEMA IF NOT EXISTS %s;"
              "CREATE TABLE IF NOT EXISTS %s.meta(key text PRIMARY KEY,"
              " value bigint NOT NULL)",
-             s->schema, s->schema, s->schema);
-    if ((rc = rh__pg_exec_simple(s, sql, "create schema")) != RH_OK)
-        return rh__pg_rollback(s, rc);
-    snprintf(sql, sizeof sql,
-             "SELECT value FROM %s.meta WHERE key = 'schema_version'",
-             s->schema);
-    PGresult *r = PQexec(s->conn, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        rc = rh__pg_fail(s, "schema version", r);
-        PQclear(r);
-        return rh__pg_rollback(s, rc);
-    }
-    if (PQntuples(r))
-        version = atoi(PQgetvalue(r, 0, 0));
-    PQclear(r);
+             s->schema, s->schema);
+    int rc = rh__pg_exec_simple(s, sql, "create schema");
+    if (rc != RH_OK)
+        return rc;
+    if (read_versions(s, &version, &layout) != 0)
+        return RH_E_STORAGE;
     if (version > SCHEMA_VERSION)
-        return rh__pg_rollback(s, adapter_schema_newer(version, SCHEMA_VERSION,
-                                                       s->err, sizeof s->err));
+        return adapter_schema_newer(version, SCHEMA_VERSION, s->err,
+                                    sizeof s->err);
+    if (version == SCHEMA_VERSION && layout == INDEX_LAYOUT)
+        return RH_OK; /* another process did it while we waited */
     if (version < 1 &&
         (rc = exec_in_schema(s, schema_v1, "create tables")) != RH_OK)
-        return rh__pg_rollback(s, rc);
+        return rc;
     if (version < 2 &&
         (rc = exec_in_schema(s, schema_v2, "migrate schema")) != RH_OK)
-        return rh__pg_rollback(s, rc);
-    if ((rc = exec_in_schema(s, index_ready, "create index")) != RH_OK)
+        return rc;
+    return exec_in_schema(s, index_ready, "create index");
+}
+
+/* Opening a current schema (every open but the first after an upgrade)
+ * reads two numbers and takes no lock an emit or a claim could wait on:
+ * the index statements that used to run on every open took share locks on
+ * deliveries and idempotency that crossed a keyed emit's row locks, and
+ * six processes emitting with keys deadlocked. A schema to create or
+ * migrate is done by one process at a time, under an advisory lock, in
+ * one transaction. */
+int rh__pg_migrate(store *s)
+{
+    char sql[160];
+    int version, layout;
+    if (read_versions(s, &version, &layout) != 0)
+        return RH_E_STORAGE;
+    if (version > SCHEMA_VERSION)
+        return adapter_schema_newer(version, SCHEMA_VERSION, s->err,
+                                    sizeof s->err);
+    if (version == SCHEMA_VERSION && layout == INDEX_LAYOUT)
+        return RH_OK;
+    int rc = rh__pg_begin(s);
+    if (rc != RH_OK)
+        return rc;
+    snprintf(sql, sizeof sql,
+             "SELECT pg_advisory_xact_lock(hashtext('replicer_hooks:%s'))",
+             s->schema);
+    if ((rc = rh__pg_exec_simple(s, sql, "migration lock")) != RH_OK ||
+        (rc = migrate_locked(s)) != RH_OK)
         return rh__pg_rollback(s, rc);
     return rh__pg_commit(s);
 }
