@@ -111,18 +111,121 @@ export class ReplicerHooksError extends Error {
 
 const cstr = (buf) => buf.toString("utf8", 0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0));
 
+// Every argument is checked here, before it reaches C, and named as the
+// caller knows it: koffi takes a number given for a `const char *` as an
+// address (SIGSEGV) and wraps an integer outside its C type without a word,
+// and C reads a string only up to its first NUL ("order-1\0A" and
+// "order-1\0B" would be one idempotency key).
+const INT64 = [-(2n ** 63n), 2n ** 63n - 1n];
+const INT = [-(2n ** 31n), 2n ** 31n - 1n];
+const SIZE = [0n, 2n ** 64n - 1n];
+const MS = [0n, 2n ** 31n - 1n]; // a setTimeout delay
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+const kind = (v) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v);
+
+function str(name, v) {
+  if (typeof v !== "string") throw new TypeError(`${name} must be a string, not ${kind(v)}`);
+  if (v.includes("\0")) throw new TypeError(`${name} must not contain a NUL character`);
+  return v;
+}
+
+const optStr = (name, v) => (v == null ? null : str(name, v));
+
+/** An integer (number or BigInt) within [min, max] of its C type. */
+function int(name, v, [min, max]) {
+  if (typeof v === "number" && !Number.isInteger(v))
+    throw new RangeError(`${name} must be an integer, not ${v}`);
+  if (typeof v !== "number" && typeof v !== "bigint")
+    throw new TypeError(`${name} must be an integer, not ${kind(v)}`);
+  const b = BigInt(v);
+  if (b < min || b > max) throw new RangeError(`${name} must be from ${min} to ${max}, not ${v}`);
+  return b >= -SAFE && b <= SAFE ? Number(b) : b;
+}
+
+// Array.from visits holes too, so a sparse array is refused, not passed on.
+function array(name, v, each) {
+  if (!Array.isArray(v)) throw new TypeError(`${name} must be an array, not ${kind(v)}`);
+  return Array.from(v, (x, i) => each(`${name}[${i}]`, x));
+}
+
+function bool(name, v) {
+  if (typeof v !== "boolean") throw new TypeError(`${name} must be true or false, not ${kind(v)}`);
+  return v;
+}
+
+function optFn(name, v) {
+  if (v != null && typeof v !== "function")
+    throw new TypeError(`${name} must be a function, not ${kind(v)}`);
+  return v;
+}
+
+/** An options object (undefined or null: none); an unknown key, a typo
+ *  such as idempotency_key, is refused rather than ignored. */
+function options(name, v, keys) {
+  if (v == null) return {};
+  if (typeof v !== "object" || Array.isArray(v))
+    throw new TypeError(`${name} must be an object, not ${kind(v)}`);
+  for (const k of Object.keys(v))
+    if (!keys.includes(k))
+      throw new TypeError(`${name}: unknown option ${k} (known: ${keys.join(", ")})`);
+  return v;
+}
+
+/** A member of one of constants.json's enums by its short lower-case name. */
+function named(name, v, prefix, members) {
+  const value = members[prefix + str(name, v).toUpperCase()];
+  if (value === undefined) {
+    const known = Object.keys(members).map((k) => k.slice(prefix.length).toLowerCase());
+    throw new RangeError(`${name} must be one of ${known.join(", ")}, not ${v}`);
+  }
+  return value;
+}
+
+/** Bytes passed with their length (they may hold NUL): a string (UTF-8),
+ *  a Buffer or other typed array, or an ArrayBuffer. */
+function bytes(name, v) {
+  if (typeof v === "string") return Buffer.from(v, "utf8");
+  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof ArrayBuffer) return Buffer.from(v);
+  throw new TypeError(`${name} must be a string, a Buffer or an ArrayBuffer, not ${kind(v)}`);
+}
+
+/** Event data: JSON text as given, or a value JSON.stringify writes. */
+function jsonText(v) {
+  if (typeof v === "string") return Buffer.from(v, "utf8");
+  let text;
+  try {
+    text = JSON.stringify(v);
+  } catch (e) {
+    throw new TypeError(`data: ${e.message}`, { cause: e });
+  }
+  if (typeof text !== "string") throw new TypeError(`data cannot be written as JSON: ${kind(v)}`);
+  return Buffer.from(text, "utf8");
+}
+
 export function sign(secret, msgId, timestamp, body) {
-  const b = Buffer.from(body);
+  str("secret", secret);
+  str("msgId", msgId);
+  const ts = int("timestamp", timestamp, INT64);
+  const b = bytes("body", body);
   const out = Buffer.alloc(K.RH_SIGNATURE_SIZE);
-  const rc = f.sign(secret, msgId, timestamp, b, b.length, out, out.length);
+  const rc = f.sign(secret, msgId, ts, b, b.length, out, out.length);
   if (rc !== K.RH_OK) throw new ReplicerHooksError(rc);
   return cstr(out);
 }
 
 export function verify(secret, msgId, timestamp, signature, body,
   now = Math.floor(Date.now() / 1000), tolerance = K.RH_VERIFY_TOLERANCE_S) {
-  const b = Buffer.from(body);
-  const rc = f.verify(secret, msgId, String(timestamp), signature, b, b.length, now, tolerance);
+  str("secret", secret);
+  str("msgId", msgId);
+  // the header's text as received, or a number of seconds
+  const ts = typeof timestamp === "string" ? str("timestamp", timestamp)
+    : String(int("timestamp", timestamp, INT64));
+  str("signature", signature);
+  const b = bytes("body", body);
+  const rc = f.verify(secret, msgId, ts, signature, b, b.length, int("now", now, INT64),
+    int("tolerance", tolerance, INT64));
   if (rc === K.RH_E_SIGNATURE || rc === K.RH_E_TIMESTAMP) return false;
   if (rc !== K.RH_OK) throw new ReplicerHooksError(rc);
   return true;
@@ -142,14 +245,14 @@ function openStore(libName, opener, args) {
 export function sqlite(path) {
   return openStore("libreplicer-hooks-sqlite.so.0",
     "int rh_sqlite_new(_Out_ void **out, const char *path, unsigned int flags, _Out_ uint8_t *err, size_t size)",
-    [path, 0]);
+    [str("path", path), 0]);
 }
 
 /** A PostgreSQL database: one queue for many processes and machines. */
 export function postgresql(conninfo, schema = null) {
   return openStore("libreplicer-hooks-pg.so.0",
     "int rh_pg_new(_Out_ void **out, const char *conninfo, const char *schema, _Out_ uint8_t *err, size_t size)",
-    [conninfo, schema]);
+    [str("conninfo", conninfo), optStr("schema", schema)]);
 }
 
 /**
@@ -160,10 +263,17 @@ export function postgresql(conninfo, schema = null) {
  * none is, only its timer wakes it. Call close() to let the process exit.
  */
 export class Context {
-  constructor({ development = false, store = null, retryScheduleMs = null, timeoutMs = null,
-    onFailed = null, pollMs = 2 } = {}) {
+  constructor(opts) {
+    const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
+      onFailed = null, pollMs = 2 } = options("Context options", opts,
+      ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs"]);
+    bool("development", development);
+    const schedule = retryScheduleMs == null ? null
+      : array("retryScheduleMs", retryScheduleMs, (n, v) => int(n, v, INT64));
+    const timeout = timeoutMs == null ? null : int("timeoutMs", timeoutMs, INT64);
+    optFn("onFailed", onFailed);
     this.sockets = new Set();
-    this.pollMs = pollMs;
+    this.pollMs = int("pollMs", pollMs, MS);
     this.timer = null;
     this.idleWaiters = [];
     const cfgOut = [null];
@@ -171,8 +281,8 @@ export class Context {
     const cfg = cfgOut[0];
     try {
       f.cfgMode(cfg, development ? K.RH_MODE_DEVELOPMENT : K.RH_MODE_PRODUCTION);
-      if (retryScheduleMs) check(f.cfgSchedule(cfg, retryScheduleMs, retryScheduleMs.length));
-      if (timeoutMs != null) check(f.cfgTimeout(cfg, timeoutMs));
+      if (schedule) check(f.cfgSchedule(cfg, schedule, schedule.length));
+      if (timeout != null) check(f.cfgTimeout(cfg, timeout));
       // kept registered as long as the context lives
       this.socketCb = koffi.register((fd, what) => {
         if (what & K.RH_POLL_REMOVE) this.sockets.delete(fd);
@@ -231,6 +341,8 @@ export class Context {
   }
 
   addEndpoint(url, events) {
+    str("url", url);
+    events = array("events", events, str);
     const id = Buffer.alloc(K.RH_ID_SIZE);
     const secret = Buffer.alloc(K.RH_SECRET_SIZE);
     this.#check(f.epAdd(this.ctx, url, events, events.length, id, id.length, secret, secret.length));
@@ -238,8 +350,15 @@ export class Context {
   }
 
   /** Queue an event; { id, queued, duplicate }. data: an object or JSON text. */
-  emit(type, data, { idempotencyKey, orderingKey, holdOnFailure = false, endpoint } = {}) {
-    const json = Buffer.from(typeof data === "string" ? data : JSON.stringify(data));
+  emit(type, data, emitOpts) {
+    const { idempotencyKey, orderingKey, holdOnFailure = false, endpoint } = options(
+      "emit options", emitOpts, ["idempotencyKey", "orderingKey", "holdOnFailure", "endpoint"]);
+    str("type", type);
+    optStr("idempotencyKey", idempotencyKey);
+    optStr("orderingKey", orderingKey);
+    bool("holdOnFailure", holdOnFailure);
+    optStr("endpoint", endpoint);
+    const json = jsonText(data);
     const out = [null];
     check(f.optsNew(out));
     const opts = out[0];
@@ -265,17 +384,24 @@ export class Context {
     });
   }
 
-  #rows(logFn, rowFn, { state, status, eventType, limit = 1000 } = {}) {
+  #rows(logFn, rowFn, filters) {
+    const { state, status, eventType, limit = 1000 } = options("filters", filters,
+      ["state", "status", "eventType", "limit"]);
+    const stateValue = state == null ? null
+      : named("state", state, "RH_DELIVERY_", C.enums.rh_state);
+    const statusValue = status == null ? null : int("status", status, INT);
+    optStr("eventType", eventType);
+    const limitValue = int("limit", limit, SIZE);
     const out = [null];
     check(f.qNew(out));
     const q = out[0];
     const rows = [];
     const cb = koffi.register((row) => { rows.push(rowFn(row)); return 0; }, koffi.pointer(RowCb));
     try {
-      if (state != null) check(f.qState(q, K["RH_DELIVERY_" + state.toUpperCase()]));
-      if (status != null) check(f.qStatus(q, status));
+      if (stateValue != null) check(f.qState(q, stateValue));
+      if (statusValue != null) check(f.qStatus(q, statusValue));
       if (eventType != null) check(f.qType(q, eventType));
-      f.qLimit(q, limit);
+      f.qLimit(q, limitValue);
       this.#check(logFn(this.ctx, q, cb, null));
       return rows;
     } finally {
@@ -296,24 +422,32 @@ export class Context {
   }
 
   resend(deliveryId) {
+    str("deliveryId", deliveryId);
     this.#check(f.resend(this.ctx, deliveryId));
     this.#schedule(0);
   }
 
   skip(deliveryId) {
+    str("deliveryId", deliveryId);
     this.#check(f.skip(this.ctx, deliveryId));
     this.#schedule(0);
   }
 
   /** Resend the failed deliveries these select; how many. */
-  recover({ endpoint, eventType, sinceMs = 0, untilMs = 0 } = {}) {
+  recover(filters) {
+    const { endpoint, eventType, sinceMs = 0, untilMs = 0 } = options("recover filters", filters,
+      ["endpoint", "eventType", "sinceMs", "untilMs"]);
+    optStr("endpoint", endpoint);
+    optStr("eventType", eventType);
+    const since = int("sinceMs", sinceMs, INT64);
+    const until = int("untilMs", untilMs, INT64);
     const out = [null];
     check(f.qNew(out));
     const q = out[0];
     try {
       if (endpoint != null) check(f.qEndpoint(q, endpoint));
       if (eventType != null) check(f.qType(q, eventType));
-      check(f.qRange(q, sinceMs, untilMs));
+      check(f.qRange(q, since, until));
       const n = this.#check(f.recover(this.ctx, q));
       this.#schedule(0);
       return n;
