@@ -12,6 +12,8 @@ import json
 import os
 from pathlib import Path
 
+from . import _args as _a
+
 _HERE = Path(__file__).resolve().parent
 
 
@@ -125,6 +127,9 @@ _dl = {k: _fn(_lib, "rh_delivery_" + k, r, _vp) for k, r in (
     ("created_ms", _i64), ("updated_ms", _i64), ("ordering_key", _cp))}
 
 version = _version().decode()
+# page 0 would ask the library for its default of 100 rows, and _pages,
+# which stops at a page shorter than page, would read on to an empty one
+_PAGE = (1, _a.SIZE[1])
 
 
 class Error(Exception):
@@ -137,19 +142,17 @@ class Error(Exception):
         super().__init__("%s: %s" % (self.name, self.message))
 
 
-def _b(s):
-    return s if s is None or isinstance(s, bytes) else str(s).encode()
-
-
 def _s(p):
     return p.decode() if p is not None else None
 
 
 def sign(secret, msg_id, timestamp, body):
     """The webhook-signature header value ("v1,...") for body (bytes or str)."""
-    body = _b(body)
+    secret, msg_id = _a.string("secret", secret), _a.string("msg_id", msg_id)
+    timestamp = _a.integer("timestamp", timestamp, _a.INT64)
+    body = _a.data_bytes("body", body)
     out = ctypes.create_string_buffer(RH_SIGNATURE_SIZE)
-    rc = _sign(_b(secret), _b(msg_id), int(timestamp), body, len(body), out, len(out))
+    rc = _sign(secret, msg_id, timestamp, body, len(body), out, len(out))
     if rc != RH_OK:
         raise Error(rc)
     return out.value.decode()
@@ -158,12 +161,16 @@ def sign(secret, msg_id, timestamp, body):
 def verify(secret, msg_id, timestamp, signature, body, now=None,
            tolerance=RH_VERIFY_TOLERANCE_S):
     """True when a signature matches and the timestamp is within tolerance,
-    False when not; Error for malformed input."""
+    False when not; Error for malformed input. timestamp: the header's
+    text as received (str or bytes), or an int."""
     import time
-    body = _b(body)
-    now = int(time.time()) if now is None else int(now)
-    rc = _verify(_b(secret), _b(msg_id), _b(str(timestamp)), _b(signature), body,
-                 len(body), now, tolerance)
+    if not isinstance(timestamp, (str, bytes)):
+        timestamp = str(_a.integer("timestamp", timestamp, _a.INT64))
+    body = _a.data_bytes("body", body)
+    now = int(time.time()) if now is None else _a.integer("now", now, _a.INT64)
+    rc = _verify(_a.string("secret", secret), _a.string("msg_id", msg_id),
+                 _a.string("timestamp", timestamp), _a.string("signature", signature),
+                 body, len(body), now, _a.integer("tolerance", tolerance, _a.INT64))
     if rc in (RH_E_SIGNATURE, RH_E_TIMESTAMP):
         return False
     if rc != RH_OK:
@@ -196,7 +203,7 @@ class SQLite(_Store):
         lib = _load("libreplicer-hooks-sqlite.so.0")
         opener = _fn(lib, "rh_sqlite_new", ctypes.c_int, ctypes.POINTER(_vp), _cp,
                      ctypes.c_uint, _cp, _sz)
-        super().__init__(opener, _b(str(path)),
+        super().__init__(opener, _a.path("path", path),
                          RH_SQLITE_SYNC_NORMAL if sync_normal else 0)
 
 
@@ -207,7 +214,8 @@ class PostgreSQL(_Store):
         lib = _load("libreplicer-hooks-pg.so.0")
         opener = _fn(lib, "rh_pg_new", ctypes.c_int, ctypes.POINTER(_vp), _cp, _cp,
                      _cp, _sz)
-        super().__init__(opener, _b(conninfo), _b(schema))
+        super().__init__(opener, _a.string("conninfo", conninfo),
+                         _a.opt_string("schema", schema))
 
 
 def _attempt(p):
@@ -238,11 +246,17 @@ class Context:
         cfg = _vp()
         self._ctx = None
         self._keep = []  # callbacks live as long as the context
+        if timeout_ms is not None:
+            timeout_ms = _a.integer("timeout_ms", timeout_ms, _a.INT64)
+        if retry_schedule_ms is not None:
+            retry_schedule_ms = _a.sequence("retry_schedule_ms", retry_schedule_ms,
+                                            lambda n, v: _a.integer(n, v, _a.INT64))
+        _a.callback("on_failed", on_failed)
         self._check(_cfg_new(ctypes.byref(cfg)), ctx=None)
         try:
             _cfg_mode(cfg, RH_MODE_DEVELOPMENT if development else RH_MODE_PRODUCTION)
             if timeout_ms is not None:
-                self._check(_cfg_timeout(cfg, int(timeout_ms)), ctx=None)
+                self._check(_cfg_timeout(cfg, timeout_ms), ctx=None)
             if retry_schedule_ms is not None:
                 arr = (_i64 * max(1, len(retry_schedule_ms)))(*retry_schedule_ms)
                 self._check(_cfg_schedule(cfg, arr, len(retry_schedule_ms)), ctx=None)
@@ -285,11 +299,13 @@ class Context:
 
     # endpoints
     def add_endpoint(self, url, events):
-        """Register url for event types or patterns; (id, secret)."""
-        evs = (_cp * len(events))(*[_b(e) for e in events])
+        """Register url for event types or patterns (a list); (id, secret)."""
+        url = _a.string("url", url)
+        events = _a.sequence("events", events, _a.string)
+        evs = (_cp * len(events))(*events)
         ep = ctypes.create_string_buffer(RH_ID_SIZE)
         secret = ctypes.create_string_buffer(RH_SECRET_SIZE)
-        self._check(_ep_add(self._ctx, _b(url), evs, len(events), ep, len(ep), secret,
+        self._check(_ep_add(self._ctx, url, evs, len(events), ep, len(ep), secret,
                             len(secret)))
         return ep.value.decode(), secret.value.decode()
 
@@ -305,35 +321,37 @@ class Context:
         return out
 
     def disable_endpoint(self, endpoint_id):
-        self._check(_ep_disable(self._ctx, _b(endpoint_id)))
+        self._check(_ep_disable(self._ctx, _a.string("endpoint_id", endpoint_id)))
 
     def enable_endpoint(self, endpoint_id):
-        self._check(_ep_enable(self._ctx, _b(endpoint_id)))
+        self._check(_ep_enable(self._ctx, _a.string("endpoint_id", endpoint_id)))
 
     def remove_endpoint(self, endpoint_id):
-        self._check(_ep_remove(self._ctx, _b(endpoint_id)))
+        self._check(_ep_remove(self._ctx, _a.string("endpoint_id", endpoint_id)))
 
     # emit
     def emit(self, event_type, data, idempotency_key=None, ordering_key=None,
              hold_on_failure=False, endpoint=None):
-        """Queue an event (data: a dict, or JSON text as str or bytes, sent as
-        given). Returns (event_id, deliveries_queued, duplicate)."""
-        if isinstance(data, (dict, list)):
-            data = json.dumps(data, separators=(",", ":"))
-        data = _b(data)
+        """Queue an event (data: a dict or list, or JSON text as str or bytes,
+        sent as given). Returns (event_id, deliveries_queued, duplicate)."""
+        event_type = _a.string("event_type", event_type)
+        data = _a.json_text("data", data)
+        idempotency_key = _a.opt_string("idempotency_key", idempotency_key)
+        ordering_key = _a.opt_string("ordering_key", ordering_key)
+        endpoint = _a.opt_string("endpoint", endpoint)
         opts = _vp()
         self._check(_opts_new(ctypes.byref(opts)), ctx=None)
         try:
             if idempotency_key is not None:
-                self._check(_opts_idem(opts, _b(idempotency_key)), ctx=None)
+                self._check(_opts_idem(opts, idempotency_key), ctx=None)
             if ordering_key is not None:
-                self._check(_opts_order(opts, _b(ordering_key),
+                self._check(_opts_order(opts, ordering_key,
                                         RH_ORDERING_HOLD if hold_on_failure
                                         else RH_ORDERING_CONTINUE), ctx=None)
             if endpoint is not None:
-                self._check(_opts_ep(opts, _b(endpoint)), ctx=None)
+                self._check(_opts_ep(opts, endpoint), ctx=None)
             evt = ctypes.create_string_buffer(RH_ID_SIZE)
-            n = self._check(_emit_with(self._ctx, _b(event_type), data, len(data), opts,
+            n = self._check(_emit_with(self._ctx, event_type, data, len(data), opts,
                                        evt, len(evt)))
             return evt.value.decode(), n, bool(_duplicate(self._ctx))
         finally:
@@ -350,7 +368,7 @@ class Context:
         return _next(self._ctx)
 
     def wait(self, max_ms=1000):
-        self._check(_wait(self._ctx, int(max_ms)))
+        self._check(_wait(self._ctx, _a.integer("max_ms", max_ms, _a.INT64)))
 
     def in_flight(self):
         return _in_flight(self._ctx)
@@ -367,27 +385,39 @@ class Context:
         return False
 
     # the log
-    def _query(self, endpoint=None, delivery=None, event=None, event_type=None,
-               failed_only=False, state=None, status=None, outcome=None,
-               since_ms=0, until_ms=0):
+    @staticmethod
+    def _filters(endpoint=None, delivery=None, event=None, event_type=None,
+                 failed_only=False, state=None, status=None, outcome=None,
+                 since_ms=0, until_ms=0):
+        """The log's filters checked, when the call is made (the rows are
+        read later, as they are iterated)."""
+        strs = [(k, _a.string(k, v)) for k, v in (
+            ("endpoint", endpoint), ("delivery", delivery), ("event", event),
+            ("event_type", event_type)) if v is not None]
+        ints = []
+        if state is not None:
+            ints.append(("state", _a.member("state", state, "RH_DELIVERY_",
+                                            _C["enums"]["rh_state"])))
+        if status is not None:
+            ints.append(("status", _a.integer("status", status, _a.INT)))
+        if outcome is not None:
+            ints.append(("outcome", _a.member("outcome", outcome, "RH_OUTCOME_",
+                                              _C["enums"]["rh_outcome"])))
+        return (strs, ints, bool(failed_only), _a.integer("since_ms", since_ms, _a.INT64),
+                _a.integer("until_ms", until_ms, _a.INT64))
+
+    def _query(self, filters):
+        strs, ints, failed_only, since_ms, until_ms = filters
         q = _vp()
         self._check(_q_new(ctypes.byref(q)), ctx=None)
         try:
-            for k, v in (("endpoint", endpoint), ("delivery", delivery),
-                         ("event", event), ("event_type", event_type)):
-                if v is not None:
-                    self._check(_q_str[k](q, _b(v)), ctx=None)
+            for k, v in strs:
+                self._check(_q_str[k](q, v), ctx=None)
+            for k, v in ints:
+                self._check(_q_int[k](q, v), ctx=None)
             if failed_only:
                 _q_int["failed_only"](q, 1)
-            if state is not None:
-                self._check(_q_int["state"](q, _C["enums"]["rh_state"][
-                    "RH_DELIVERY_" + state.upper()]), ctx=None)
-            if status is not None:
-                self._check(_q_int["status"](q, int(status)), ctx=None)
-            if outcome is not None:
-                self._check(_q_int["outcome"](q, _C["enums"]["rh_outcome"][
-                    "RH_OUTCOME_" + outcome.upper()]), ctx=None)
-            self._check(_q_range(q, int(since_ms), int(until_ms)), ctx=None)
+            self._check(_q_range(q, since_ms, until_ms), ctx=None)
         except Exception:
             _q_free(q)
             raise
@@ -396,7 +426,7 @@ class Context:
     def _pages(self, log, row, next_page, page, filters):
         """Rows of one log, a page at a time: next_page(q, last row) moves
         the query's cursor past the page just read."""
-        q = self._query(**filters)
+        q = self._query(filters)
         try:
             _q_limit(q, page)
             while True:
@@ -413,24 +443,27 @@ class Context:
     def attempts(self, page=500, **filters):
         """The attempts, oldest first, as dicts (read a page at a time)."""
         return self._pages(_log_att, _attempt,
-                           lambda q, last: _q_cursor(q, last["seq"]), page, filters)
+                           lambda q, last: _q_cursor(q, last["seq"]),
+                           _a.integer("page", page, _PAGE),
+                           self._filters(**filters))
 
     def deliveries(self, page=500, **filters):
         """The deliveries and their state, oldest first, as dicts."""
         return self._pages(_log_dl, _delivery,
-                           lambda q, last: _q_dcursor(q, last["created_ms"], _b(last["id"])),
-                           page, filters)
+                           lambda q, last: _q_dcursor(q, last["created_ms"], last["id"].encode()),
+                           _a.integer("page", page, _PAGE),
+                           self._filters(**filters))
 
     def resend(self, delivery_id):
-        self._check(_resend(self._ctx, _b(delivery_id)))
+        self._check(_resend(self._ctx, _a.string("delivery_id", delivery_id)))
 
     def skip(self, delivery_id):
-        self._check(_skip(self._ctx, _b(delivery_id)))
+        self._check(_skip(self._ctx, _a.string("delivery_id", delivery_id)))
 
     def recover(self, endpoint=None, event_type=None, since_ms=0, until_ms=0):
         """Resend the failed deliveries these select; how many."""
-        q = self._query(endpoint=endpoint, event_type=event_type,
-                        since_ms=since_ms, until_ms=until_ms)
+        q = self._query(self._filters(endpoint=endpoint, event_type=event_type,
+                                      since_ms=since_ms, until_ms=until_ms))
         try:
             return self._check(_recover(self._ctx, q))
         finally:
