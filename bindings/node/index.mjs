@@ -238,7 +238,40 @@ function openStore(libName, opener, args) {
   const err = Buffer.alloc(512);
   const rc = open(out, ...args, err, err.length);
   if (rc !== K.RH_OK) throw new ReplicerHooksError(rc, cstr(err));
-  return { table: out[0] };
+  return new Store(out[0]);
+}
+
+/** An open store, for one Context (which closes it), or close() unused. */
+class Store {
+  constructor(table) {
+    this.table = table;
+    this.gone = null; // why table is null: "closed", or a context has it
+  }
+
+  /** The table, for a context. A closed store, or one a context took, has
+   *  none, and a NULL table means the memory store to the library: the
+   *  context would acknowledge emits it never stored. */
+  openTable() {
+    if (!this.table) throw new Error(`store is ${this.gone}: open a new one`);
+    return this.table;
+  }
+
+  take(gone) {
+    const table = this.table;
+    this.table = null;
+    this.gone = gone;
+    return table;
+  }
+
+  close() {
+    if (this.table) f.storageClose(this.take("closed"));
+  }
+}
+
+function storeTable(store) {
+  if (!(store instanceof Store))
+    throw new TypeError(`store must be made by sqlite() or postgresql(), not ${kind(store)}`);
+  return store.openTable();
 }
 
 /** A SQLite file: durable, shared by the processes that open it. */
@@ -272,6 +305,7 @@ export class Context {
       : array("retryScheduleMs", retryScheduleMs, (n, v) => int(n, v, INT64));
     const timeout = timeoutMs == null ? null : int("timeoutMs", timeoutMs, INT64);
     optFn("onFailed", onFailed);
+    const table = store == null ? null : storeTable(store);
     this.sockets = new Set();
     this.pollMs = int("pollMs", pollMs, MS);
     this.timer = null;
@@ -295,14 +329,11 @@ export class Context {
         this.failedCb = koffi.register((dl) => onFailed(delivery(dl)), koffi.pointer(FailedCb));
         f.cfgFailed(cfg, this.failedCb, null);
       }
-      if (store) check(f.cfgStorage(cfg, store.table));
+      if (table) check(f.cfgStorage(cfg, table));
       const ctxOut = [null];
       check(f.ctxNew(ctxOut, cfg));
       this.ctx = ctxOut[0];
-      if (store) {
-        f.storageFree(store.table); // the context owns the store now
-        store.table = null;
-      }
+      if (table) f.storageFree(store.take("already given to a context")); // the context's now
     } finally {
       f.cfgFree(cfg);
     }

@@ -156,3 +156,54 @@ test("an integer outside its C type is a RangeError, never wrapped", () => {
   assert.equal(rh.sign(SECRET, MSG_ID, 1614265330n, BODY), SIG);
   assert.match(rh.sign(SECRET, MSG_ID, 2n ** 63n - 1n, BODY), /^v1,/);
 });
+
+// A store a context cannot take is an error: its table is null, which the
+// library takes for "the memory store", and the context acknowledged emits
+// that never reached the file.
+function withStoreFile(body) {
+  const dir = mkdtempSync(join(tmpdir(), "rh-node-"));
+  const path = join(dir, "hooks.db");
+  const deliveriesInTheFile = () => {
+    const ctx = new rh.Context({ development: true, store: rh.sqlite(path) });
+    try {
+      return ctx.deliveries().length;
+    } finally {
+      ctx.close();
+    }
+  };
+  try {
+    body(path, deliveriesInTheFile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a store serves one context: a second is refused", () => withStoreFile((path, inFile) => {
+  const store = rh.sqlite(path);
+  const ctx = new rh.Context({ development: true, store });
+  try {
+    ctx.addEndpoint(URL, ["*"]);
+    assert.throws(() => new rh.Context({ development: true, store }),
+      (e) => e instanceof Error && /already given to a context/.test(e.message));
+    assert.equal(ctx.emit("a.b", {}).queued, 1);
+  } finally {
+    ctx.close();
+  }
+  assert.throws(() => new rh.Context({ store }), /already given to a context/);
+  store.close(); // a no-op: the context closed it
+  assert.equal(inFile(), 1); // the one emit acknowledged
+}));
+
+test("a closed store is refused", () => withStoreFile((path, inFile) => {
+  const closed = rh.sqlite(path);
+  closed.close();
+  assert.throws(() => new rh.Context({ development: true, store: closed }),
+    (e) => e instanceof Error && /store is closed/.test(e.message));
+  assert.equal(inFile(), 0);
+}));
+
+test("what is not a store is refused", () => {
+  for (const bad of ["hooks.db", {}, { table: null }, 0])
+    assert.throws(() => new rh.Context({ store: bad }),
+      (e) => e instanceof TypeError && /store/.test(e.message));
+});

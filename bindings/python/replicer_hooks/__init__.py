@@ -185,15 +185,23 @@ class _Store:
         rc = opener(ctypes.byref(table), *args, err, len(err))
         if rc != RH_OK:
             raise Error(rc, err.value.decode())
-        self._table = table
+        self._table, self._gone = table, None
 
-    def _take(self):
-        table, self._table = self._table, None
+    def _take(self, gone):
+        table, self._table, self._gone = self._table, None, gone
         return table
+
+    def _open_table(self):
+        """The table, for a context. A closed store, or one a context took,
+        has none, and a NULL table means the memory store to the library:
+        the context would acknowledge emits it never stored."""
+        if not self._table:
+            raise ValueError("store is %s: open a new one" % self._gone)
+        return self._table
 
     def close(self):
         if self._table:
-            _storage_close(self._take())
+            _storage_close(self._take("closed"))
 
 
 class SQLite(_Store):
@@ -238,7 +246,8 @@ def _delivery(p):
 class Context:
     """A sender. development=True allows http:// and loopback receivers.
     store: None (memory), SQLite(...) or PostgreSQL(...); the context takes
-    it over. on_failed(delivery_dict) hears of deliveries failed for good
+    it over (a closed store, or one another context took, is a ValueError).
+    on_failed(delivery_dict) hears of deliveries failed for good
     (it must not call the context). Use it from one thread at a time."""
 
     def __init__(self, development=False, store=None, timeout_ms=None,
@@ -252,6 +261,10 @@ class Context:
             retry_schedule_ms = _a.sequence("retry_schedule_ms", retry_schedule_ms,
                                             lambda n, v: _a.integer(n, v, _a.INT64))
         _a.callback("on_failed", on_failed)
+        if store is not None and not isinstance(store, _Store):
+            raise TypeError("store must be SQLite(...), PostgreSQL(...) or None, not %s"
+                            % type(store).__name__)
+        table = None if store is None else store._open_table()
         self._check(_cfg_new(ctypes.byref(cfg)), ctx=None)
         try:
             _cfg_mode(cfg, RH_MODE_DEVELOPMENT if development else RH_MODE_PRODUCTION)
@@ -264,13 +277,13 @@ class Context:
                 cb = _FAILED_CB(lambda dl, ud: on_failed(_delivery(dl)))
                 self._keep.append(cb)
                 _cfg_failed(cfg, cb, None)
-            if store is not None:
-                self._check(_cfg_storage(cfg, store._table), ctx=None)
+            if table is not None:
+                self._check(_cfg_storage(cfg, table), ctx=None)
             ctx = _vp()
             self._check(_ctx_new(ctypes.byref(ctx), cfg), ctx=None)
             self._ctx = ctx
-            if store is not None:
-                _storage_free(store._take())  # the context owns the store now
+            if table is not None:  # the context owns the store now
+                _storage_free(store._take("already given to a context"))
         finally:
             _cfg_free(cfg)
 

@@ -138,5 +138,47 @@ class Refusals(unittest.TestCase):
         self.refuses(TypeError, "conninfo", rh.PostgreSQL, None)
 
 
+class Stores(unittest.TestCase):
+    """A store a context cannot take is an error: its table is NULL, which
+    the library takes for "the memory store", and the context acknowledged
+    emits that never reached the file."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.dir.name, "hooks.db")
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def endpoints_in_the_file(self):
+        with rh.Context(development=True, store=rh.SQLite(self.path)) as ctx:
+            return [e["id"] for e in ctx.endpoints()]
+
+    def test_a_closed_store_is_refused(self):
+        store = rh.SQLite(self.path)
+        store.close()
+        with self.assertRaises(ValueError) as e:
+            rh.Context(development=True, store=store)
+        self.assertIn("closed", str(e.exception))
+        self.assertEqual([], self.endpoints_in_the_file())
+
+    def test_a_store_serves_one_context(self):
+        store = rh.SQLite(self.path)
+        with rh.Context(development=True, store=store) as ctx:
+            ep, _ = ctx.add_endpoint(URL, ["*"])
+            with self.assertRaises(ValueError) as e:
+                rh.Context(development=True, store=store)
+            self.assertIn("already given to a context", str(e.exception))
+        with self.assertRaises(ValueError):  # nor once that context is closed
+            rh.Context(development=True, store=store)
+        store.close()  # a no-op: the context closed it
+        self.assertEqual([ep], self.endpoints_in_the_file())
+
+    def test_what_is_not_a_store_is_refused(self):
+        for store in (self.path, object(), 0):
+            self.assertRaises(TypeError, rh.Context, store=store)
+        self.assertFalse(os.path.exists(self.path))
+
+
 if __name__ == "__main__":
     unittest.main()
