@@ -27,6 +27,7 @@ struct rh_http {
     int mode;
     int64_t timeout_ms;
     char *ca_file;
+    int ca_cacheable; /* a CA bundle file is known (rh_http_tls.c) */
     char *proxy;
     rh_cidr allow[RH_ALLOW_MAX];
     size_t n_allow;
@@ -82,6 +83,7 @@ int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o)
         memcpy(h->allow, o->allow, o->n_allow * sizeof *o->allow);
     if (o->ca_file && !(h->ca_file = rh__strdup(a, o->ca_file)))
         goto fail;
+    h->ca_cacheable = rh__http_ca_cacheable(h->ca_file);
     if (o->proxy && !(h->proxy = rh__strdup(a, o->proxy)))
         goto fail;
     if (rh__multis_new(&h->multis, a, o->max_in_flight, o->on_socket,
@@ -281,17 +283,13 @@ static transfer *transfer_new(rh_http *h)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->rq.errbuf);
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    rh__http_tls_setup(e, h->mode, h->ca_file, h->ca_cacheable);
     if (h->mode == RH_MODE_PRODUCTION) {
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
         curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
     } else {
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-        if (h->ca_file)
-            curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file);
     }
     return t;
 }

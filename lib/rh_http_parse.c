@@ -10,11 +10,39 @@
 #include <string.h>
 #include <time.h>
 
+/* Parts a webhook URL must not have, in any mode: port 0, credentials
+ * (they would travel in every request and sit in the store), and an IPv6
+ * zone id ("%25eth0", an interface of the sending host: no receiver's
+ * address). 1 with err filled, else 0. */
+static int url_parts_refused(CURLU *u, char *err, size_t errsz)
+{
+    char *port = NULL, *user = NULL, *pass = NULL, *zone = NULL;
+    int refused = 1;
+    if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+        strtol(port, NULL, 10) == 0)
+        snprintf(err, errsz, "url port must be 1 to 65535, not %.16s", port);
+    else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+             curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
+        snprintf(err, errsz, "url must not carry user:password@");
+    else if (curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK)
+        snprintf(err, errsz,
+                 "url must not carry an IPv6 zone id (%%25%.16s): it names an "
+                 "interface of this host",
+                 zone);
+    else
+        refused = 0;
+    curl_free(port);
+    curl_free(user);
+    curl_free(pass);
+    curl_free(zone);
+    return refused;
+}
+
 int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
                        size_t n_allow, char *err, size_t errsz, int *refusal)
 {
     CURLU *u;
-    char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL, *port = NULL;
+    char *scheme = NULL, *host = NULL;
     const char *authority;
     int rc = RH_E_INVALID_ARG;
     size_t len = url ? strlen(url) : 0;
@@ -70,16 +98,8 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
                  "url scheme http is refused in production mode: use https");
         goto done;
     }
-    if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
-        strtol(port, NULL, 10) == 0) {
-        snprintf(err, errsz, "url port must be 1 to 65535, not %.16s", port);
+    if (url_parts_refused(u, err, errsz))
         goto done;
-    }
-    if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
-        snprintf(err, errsz, "url must not carry user:password@");
-        goto done;
-    }
     if (mode == RH_MODE_PRODUCTION) {
         /* curl_url has normalised 127.1, 2130706433 and 0x7f.1 to
          * 127.0.0.1: literals are judged now, names at every dial */
@@ -97,9 +117,6 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
 done:
     curl_free(scheme);
     curl_free(host);
-    curl_free(user);
-    curl_free(pass);
-    curl_free(port);
     curl_url_cleanup(u);
     return rc;
 }

@@ -32,6 +32,11 @@ static void test_endpoint__rejects_bad_urls(void)
                     rh_endpoint_add(ctx, "ftp://127.0.0.1:9/h", events, 1, id,
                                     sizeof id, secret, sizeof secret));
     RH_CHECK(strstr(rh_ctx_last_error(ctx), "scheme") != NULL);
+    /* a zone id names an interface of the sender, even in development */
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_endpoint_add(ctx, "http://[fe80::1%25lo]:9/h", events,
+                                    1, id, sizeof id, secret, sizeof secret));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "zone id") != NULL);
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
                     rh_endpoint_add(ctx, NULL, events, 1, id, sizeof id,
                                     secret, sizeof secret));

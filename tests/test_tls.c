@@ -4,7 +4,9 @@
 #include "rh_test.h"
 #include "tls_sink.h"
 
+#include <curl/curl.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 typedef struct tls_env {
@@ -262,6 +264,84 @@ static void test_tls__client_certificate_is_presented(void)
     drop_env(&e);
 }
 
+/* Opens of path seen by the inotify descriptor in so far. */
+static int count_opens(int in)
+{
+    char buf[4096] __attribute__((aligned(8)));
+    int n = 0;
+    ssize_t got;
+    while ((got = read(in, buf, sizeof buf)) > 0)
+        for (char *p = buf; p < buf + got;
+             p += sizeof(struct inotify_event) + ((struct inotify_event *)p)->len)
+            n += (((struct inotify_event *)p)->mask & IN_OPEN) != 0;
+    return n;
+}
+
+/* n deliveries, each on a new connection (the receiver closes every one),
+ * in mode with ca; the opens of watched (the CA bundle libcurl reads). */
+static int opens_for_deliveries(int mode, const char *ca, const char *watched,
+                                int port, int n)
+{
+    int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (in < 0 || inotify_add_watch(in, watched, IN_OPEN) < 0)
+        return -1;
+    rh_config *cfg = rh_test_config();
+    char url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    rh_config_set_mode(cfg, mode);
+    rh_config_set_ca_file(cfg, ca);
+    rh_config_allow_cidr(cfg, "127.0.0.1/32");
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/once", port);
+    int ok = rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret,
+                             sizeof secret) == RH_OK;
+    /* read after each delivery: inotify folds identical events that are
+     * not read yet into one */
+    int opens = 0;
+    for (int i = 0; ok && i < n; i++) {
+        ok = rh_emit(ctx, "t", "{}", 2, NULL, 0) == 1;
+        ok = ok && rh_test_drive(ctx, 10000) >= 0; /* one at a time */
+        opens += count_opens(in);
+    }
+    rh_ctx_free(ctx);
+    close(in);
+    return ok ? opens : -1;
+}
+
+/* The CA store is parsed once, not for every new TLS connection: 20
+ * deliveries to a receiver that closes each connection make 20 handshakes
+ * and read the bundle once (libcurl's CA cache needs the CA directory
+ * cleared). In production too, with the system's bundle, where the test
+ * receiver is untrusted: each attempt still loads the store first. */
+static void test_tls__ca_bundle_read_once_not_per_connection(void)
+{
+    tls_env e;
+    tls_sink *s = NULL;
+    RH_CHECK_EQ_INT(0, make_env(&e));
+    RH_CHECK_EQ_INT(0, tls_sink_start(&s, e.srv_cert, e.srv_key, 60000));
+    int dev = opens_for_deliveries(RH_MODE_DEVELOPMENT, e.ca, e.ca,
+                                   tls_sink_port(s), 20);
+    fprintf(stderr, "    development CA: %d opens for 20 connections\n", dev);
+    RH_CHECK_EQ_INT(20, tls_sink_requests(s));
+    RH_CHECK(dev >= 1 && dev <= 2);
+    char *bundle = NULL;
+    CURL *probe = curl_easy_init();
+    curl_easy_getinfo(probe, CURLINFO_CAINFO, &bundle);
+    char system_ca[512] = "";
+    if (bundle)
+        snprintf(system_ca, sizeof system_ca, "%s", bundle);
+    curl_easy_cleanup(probe);
+    if (system_ca[0] && access(system_ca, R_OK) == 0) {
+        int prod = opens_for_deliveries(RH_MODE_PRODUCTION, NULL, system_ca,
+                                        tls_sink_port(s), 10);
+        fprintf(stderr, "    system bundle: %d opens for 10 connections\n",
+                prod);
+        RH_CHECK(prod >= 1 && prod <= 2);
+    }
+    tls_sink_stop(s);
+    drop_env(&e);
+}
+
 const rh_test_case rh_tests_tls[] = {
     {"tls__client_certificate_is_presented",
      test_tls__client_certificate_is_presented},
@@ -269,6 +349,8 @@ const rh_test_case rh_tests_tls[] = {
      test_tls__self_signed_and_expired_are_refused},
     {"tls__custom_ca_in_development", test_tls__custom_ca_in_development},
     {"tls__hostname_is_verified", test_tls__hostname_is_verified},
+    {"tls__ca_bundle_read_once_not_per_connection",
+     test_tls__ca_bundle_read_once_not_per_connection},
     {"tls__production_trusts_only_the_system_store",
      test_tls__production_trusts_only_the_system_store},
     {NULL, NULL}};

@@ -24,6 +24,18 @@ int cli_config(const cli_args *a, rh_config **out)
     if (rc == RH_OK && a->set[O_LEASE_MS] &&
         (rc = rh_config_set_lease_ms(cfg, a->num[O_LEASE_MS])) != RH_OK)
         flag = "--lease-ms";
+    /* rh_ctx_new would refuse it later with a bare RH_E_INVALID_ARG */
+    int64_t timeout = a->set[O_TIMEOUT_MS] ? a->num[O_TIMEOUT_MS] : 10000;
+    if (rc == RH_OK && a->set[O_LEASE_MS] &&
+        a->num[O_LEASE_MS] < timeout + 1000) {
+        char why[200];
+        snprintf(why, sizeof why,
+                 "must be at least the timeout (%lld ms, --timeout-ms) plus "
+                 "1000: a claim's lease has to outlive its transfer",
+                 (long long)timeout);
+        rh_config_free(cfg);
+        return cli_bad(a, "--lease-ms", why);
+    }
     if (rc == RH_OK && a->set[O_MAX_IN_FLIGHT] &&
         (rc = rh_config_set_max_in_flight(
              cfg, (size_t)a->num[O_MAX_IN_FLIGHT])) != RH_OK)

@@ -1,0 +1,49 @@
+/* replicer-hooks HTTP, the TLS settings of every transfer: verification
+ * that cannot be turned off, TLS 1.2 or newer, and a CA store parsed once
+ * instead of once per connection.
+ *
+ * libcurl 7.87 and later (OpenSSL backend) keep the parsed CA store in the
+ * multi handle for CURLOPT_CA_CACHE_TIMEOUT (24 h), but only when no CA
+ * directory is set, and Debian's libcurl sets /etc/ssl/certs by default
+ * beside its bundle. With a directory, every new connection read and parsed
+ * the whole bundle again: about 28 ms of CPU with the system's 144
+ * certificates, so a host delivering to many receivers, or to one that
+ * closes its connections, was held to a few dozen deliveries a second.
+ * When a bundle file is known (the development CA, or libcurl's built-in
+ * default when it exists) the directory is cleared: the bundle holds the
+ * same certificates, and the store is then cached. Without a bundle file
+ * the directory is the only trust there is, and is kept. */
+#include "rh_http.h"
+
+#include <curl/curl.h>
+#include <unistd.h>
+
+int rh__http_ca_cacheable(const char *ca_file)
+{
+    if (ca_file)
+        return 1;
+#if LIBCURL_VERSION_NUM >= 0x075400 /* 7.84: CURLINFO_CAINFO */
+    char *bundle = NULL;
+    CURL *e = curl_easy_init();
+    int ok = e && curl_easy_getinfo(e, CURLINFO_CAINFO, &bundle) == CURLE_OK &&
+             bundle && access(bundle, R_OK) == 0;
+    curl_easy_cleanup(e);
+    return ok;
+#else
+    return 0;
+#endif
+}
+
+void rh__http_tls_setup(void *easy, int mode, const char *ca_file,
+                        int ca_cacheable)
+{
+    CURL *e = easy;
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    /* a custom CA is for development only (rh_ctx_new refuses it else) */
+    if (mode != RH_MODE_PRODUCTION && ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+    if (ca_cacheable)
+        curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+}
