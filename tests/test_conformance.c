@@ -139,6 +139,87 @@ static void conf_endpoints(void)
     close_store(&st);
 }
 
+typedef struct ep_order {
+    int next;   /* the number the next record should carry */
+    int step;   /* between neighbours */
+    int n;      /* records seen */
+    int breaks; /* records not carrying the number expected */
+    int wrong;  /* replaced, or not, against the rule */
+    int last;   /* the number of the last one */
+} ep_order;
+
+/* Records are {"i":N} or, every fifth from 1, {"i":N,"v":2} (replaced). */
+static int ep_in_order(const char *json, size_t len, void *ud)
+{
+    ep_order *o = ud;
+    int i = -1;
+    char text[64];
+    snprintf(text, sizeof text, "%.*s", (int)len, json);
+    sscanf(text, "{\"i\":%d", &i);
+    o->breaks += i != o->next;
+    o->wrong += (strstr(text, "\"v\":2") != NULL) != (i % 5 == 1);
+    o->next = i + o->step;
+    o->last = i;
+    o->n++;
+    return RH_OK;
+}
+
+static int save_numbered(rh_storage *st, int i, int replaced)
+{
+    char id[RH_ID_SIZE], json[32];
+    snprintf(id, sizeof id, "ep_%d", i);
+    int len = snprintf(json, sizeof json,
+                       replaced ? "{\"i\":%d,\"v\":2}" : "{\"i\":%d}", i);
+    return st->endpoint_save(id, json, (size_t)len, st->userdata);
+}
+
+/* Many endpoints: every save, replacement and removal finds its record by
+ * id (the memory store scanned them all: 100,000 adds took 24 s), and the
+ * load hands them back in the order first saved, replaced ones in place
+ * and one saved again after its removal last. */
+static void conf_many_endpoints(void)
+{
+    rh_storage st = open_store();
+    int n = 1000; /* on the durable stores, a commit each */
+    if (rh_test_backend_now == &rh_test_memory_backend)
+        n = getenv("RH_TEST_VALGRIND") ? 10000 : 100000;
+    int failed = 0;
+    char id[RH_ID_SIZE];
+    for (int i = 0; i < n; i++)
+        failed += save_numbered(&st, i, 0) != RH_OK;
+    for (int i = 1; i < n; i += 5)
+        failed += save_numbered(&st, i, 1) != RH_OK;
+    ep_order o = {0, 1, 0, 0, 0, -1};
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_load(ep_in_order, &o, st.userdata));
+    RH_CHECK_EQ_INT(n, o.n);
+    RH_CHECK_EQ_INT(0, o.breaks);
+    RH_CHECK_EQ_INT(0, o.wrong);
+    for (int i = 0; i < n; i += 2) {
+        snprintf(id, sizeof id, "ep_%d", i);
+        failed += st.endpoint_remove(id, st.userdata) != RH_OK;
+    }
+    RH_CHECK_EQ_INT(0, failed);
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, st.endpoint_remove("ep_0", st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_remove("ep_1", st.userdata));
+    RH_CHECK_EQ_INT(RH_OK, save_numbered(&st, 1, 1)); /* back, at the end */
+    o = (ep_order){3, 2, 0, 0, 0, -1};
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_load(ep_in_order, &o, st.userdata));
+    RH_CHECK_EQ_INT(n / 2, o.n);
+    RH_CHECK_EQ_INT(1, o.breaks); /* 1, after n - 1 */
+    RH_CHECK_EQ_INT(1, o.last);
+    RH_CHECK_EQ_INT(0, o.wrong);
+    /* every one left is still found by its id */
+    for (int i = 1; i < n; i += 2) {
+        snprintf(id, sizeof id, "ep_%d", i);
+        failed += st.endpoint_remove(id, st.userdata) != RH_OK;
+    }
+    RH_CHECK_EQ_INT(0, failed);
+    o.n = 0;
+    RH_CHECK_EQ_INT(RH_OK, st.endpoint_load(ep_in_order, &o, st.userdata));
+    RH_CHECK_EQ_INT(0, o.n);
+    close_store(&st);
+}
+
 static void conf_enqueue_is_all_or_none(void)
 {
     rh_storage st = open_store();
@@ -934,6 +1015,7 @@ static void conf_ordering_hold_skip_and_resend(void)
 
 #define CONFORMANCE(X)                                                         \
     X(endpoints)                                                               \
+    X(many_endpoints)                                                          \
     X(enqueue_is_all_or_none)                                                  \
     X(ids_and_bytes_round_trip)                                                \
     X(claim_offers_due_earliest_first)                                         \

@@ -58,8 +58,7 @@ static void unlink_group(memstore *m, mem_order *g)
         j = (j + 1) & mask;
         if (!m->orders[j])
             break;
-        size_t h = home(m, m->orders[j]->name);
-        if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+        if (rh__probe_moves_back(i, j, home(m, m->orders[j]->name))) {
             m->orders[i] = m->orders[j];
             m->orders[j] = NULL;
             i = j;

@@ -4,13 +4,8 @@
 #ifndef RH_MEMQUEUE_H
 #define RH_MEMQUEUE_H
 
+#include "rh_idmap.h"
 #include "rh_records.h"
-
-typedef struct mem_endpoint {
-    char id[RH_ID_SIZE];
-    char *json;
-    size_t len;
-} mem_endpoint;
 
 typedef struct heap_entry heap_entry;
 typedef struct mem_queue mem_queue;
@@ -42,8 +37,10 @@ typedef struct memstore {
     rh_attempt *log_head, *log_tail;
     size_t n_log;
     int64_t next_seq;
-    mem_endpoint *eps;
-    size_t n_eps, cap_eps;
+    /* endpoint records by id, and in the order first saved
+     * (rh_memendpoint.c) */
+    rh_idmap eps;
+    struct mem_endpoint *ep_head, *ep_tail;
     /* idempotency key -> event id, open addressing (rh_memkeys.c) */
     struct mem_key **keys;
     size_t n_key_slots, n_keys;
@@ -132,6 +129,15 @@ void rh__mem_order_forget(memstore *m, rh_delivery *d); /* before a free */
 void rh__mem_order_each_parked(memstore *m, void (*fn)(rh_delivery *, void *),
                                void *ud);
 void rh__mem_orders_free(memstore *m); /* and the parked deliveries */
+
+/* The endpoint slots (rh_memendpoint.c): records handed back in the order
+ * they were first saved, as the durable stores do. */
+int rh__mem_endpoint_save(memstore *m, const char *id, const char *json,
+                          size_t len);
+int rh__mem_endpoint_remove(memstore *m, const char *id);
+int rh__mem_endpoint_load(memstore *m, rh_endpoint_record_cb each,
+                          void *each_ud);
+void rh__mem_endpoints_free(memstore *m);
 
 /* The log's slots (rh_memlog.c). */
 int rh__mem_query_attempts(memstore *m, const rh_query *q, rh_attempt_cb each,

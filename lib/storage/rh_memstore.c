@@ -14,61 +14,17 @@
 static int s_endpoint_save(const char *id, const char *json, size_t len,
                            void *ud)
 {
-    memstore *m = ud;
-    char *copy = rh__memdup(m->alloc, json, len);
-    if (!copy)
-        return RH_E_NOMEM;
-    for (size_t i = 0; i < m->n_eps; i++) {
-        if (strcmp(m->eps[i].id, id) == 0) {
-            rh__wipe(m->eps[i].json, m->eps[i].len);
-            rh__free(m->alloc, m->eps[i].json);
-            m->eps[i].json = copy;
-            m->eps[i].len = len;
-            return RH_OK;
-        }
-    }
-    if (m->n_eps == m->cap_eps) {
-        size_t cap = m->cap_eps ? m->cap_eps * 2 : 8;
-        mem_endpoint *e = rh__realloc(m->alloc, m->eps, cap * sizeof *e);
-        if (!e) {
-            rh__free(m->alloc, copy);
-            return RH_E_NOMEM;
-        }
-        m->eps = e;
-        m->cap_eps = cap;
-    }
-    rh__strlcpy(m->eps[m->n_eps].id, id, RH_ID_SIZE);
-    m->eps[m->n_eps].json = copy;
-    m->eps[m->n_eps].len = len;
-    m->n_eps++;
-    return RH_OK;
+    return rh__mem_endpoint_save(ud, id, json, len);
 }
 
 static int s_endpoint_remove(const char *id, void *ud)
 {
-    memstore *m = ud;
-    for (size_t i = 0; i < m->n_eps; i++) {
-        if (strcmp(m->eps[i].id, id) == 0) {
-            rh__wipe(m->eps[i].json, m->eps[i].len);
-            rh__free(m->alloc, m->eps[i].json);
-            memmove(&m->eps[i], &m->eps[i + 1],
-                    (m->n_eps - i - 1) * sizeof *m->eps);
-            m->n_eps--;
-            return RH_OK;
-        }
-    }
-    return RH_E_NOT_FOUND;
+    return rh__mem_endpoint_remove(ud, id);
 }
 
 static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud, void *ud)
 {
-    memstore *m = ud;
-    for (size_t i = 0; i < m->n_eps; i++) {
-        int rc = each(m->eps[i].json, m->eps[i].len, each_ud);
-        if (rc < 0)
-            return rc;
-    }
-    return RH_OK;
+    return rh__mem_endpoint_load(ud, each, each_ud);
 }
 
 static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
@@ -444,11 +400,7 @@ static void s_destroy(void *ud)
         n = a->next;
         rh_attempt_free(a);
     }
-    for (size_t i = 0; i < m->n_eps; i++) {
-        rh__wipe(m->eps[i].json, m->eps[i].len);
-        rh__free(m->alloc, m->eps[i].json);
-    }
-    rh__free(m->alloc, m->eps);
+    rh__mem_endpoints_free(m);
     rh__free(m->alloc, m->queues);
     rh__mem_keys_free(m);
     rh__mem_orders_free(m);

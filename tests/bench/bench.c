@@ -603,6 +603,13 @@ static rh_ctx *idle_ctx(size_t max_pending)
     return ctx;
 }
 
+static int count_endpoint(const rh_endpoint *ep, void *ud)
+{
+    (void)ep;
+    (*(int *)ud)++;
+    return RH_OK;
+}
+
 static void add_endpoints(rh_ctx *ctx, int n, const char *pattern)
 {
     char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
@@ -610,6 +617,23 @@ static void add_endpoints(rh_ctx *ctx, int n, const char *pattern)
     for (int i = 0; i < n; i++)
         rh_endpoint_add(ctx, "http://127.0.0.1:9/fan", events, 1, id,
                         sizeof id, secret, sizeof secret);
+}
+
+/* Seconds to add n endpoints, one rh_endpoint_add each (every one saved
+ * as it is added), to a context on kind's store holding one already. */
+static double run_endpoint_add(store_kind kind, int n)
+{
+    bench_ctx b;
+    int listed = 0;
+    if (open_ctx(&b, kind, "endpoints") != 0)
+        return -1;
+    double t0 = now_s();
+    add_endpoints(b.ctx, n, "fan.*");
+    double dt = now_s() - t0;
+    if (rh_endpoint_list(b.ctx, count_endpoint, &listed) < 0 || listed != n + 1)
+        bench_failed = 1;
+    close_ctx(&b);
+    return dt;
 }
 
 static int cmp64(const void *a, const void *b)
@@ -956,6 +980,28 @@ static void bench_e2e_pg(void)
 }
 #endif
 
+/* Adding endpoints one at a time, on the memory store and on SQLite beside
+ * it (make bench, or RH_BENCH_ONLY=endpoint_add_100k). SQLite adds 20,000:
+ * each add is a commit with its fsync (17 s for 100,000 on the bench
+ * machine). */
+static void bench_endpoint_add(void)
+{
+    double mem[REPS], mem_rate[REPS], lite[REPS], lite_rate[REPS];
+    for (int r = 0; r < REPS; r++) {
+        mem[r] = run_endpoint_add(STORE_MEMORY, 100000);
+        lite[r] = run_endpoint_add(STORE_SQLITE, 20000);
+        if (mem[r] <= 0 || lite[r] <= 0)
+            bench_failed = 1;
+        mem_rate[r] = 100000 / mem[r];
+        lite_rate[r] = 20000 / lite[r];
+    }
+    record("endpoint_add_100k", "s", mem);
+    record("endpoint_add_100k: rate", "endpoints/s", mem_rate);
+    record("endpoint_add_20k_sqlite", "s", lite);
+    record("endpoint_add_20k_sqlite: rate", "endpoints/s", lite_rate);
+    printf("(SQLite adds 20,000, not 100,000: one fsync per add)\n");
+}
+
 /* The baseline a user would pick instead of the library: the Node.js
  * script tests/bench/node/undici_sender.mjs (undici's Pool, 64 in flight,
  * the same envelope and signature, nothing stored) against the same sink.
@@ -1118,6 +1164,12 @@ int main(int argc, char **argv)
         sink_stop(receiver);
         return bench_failed;
     }
+    if (only && strcmp(only, "endpoint_add_100k") == 0) {
+        bench_endpoint_add();
+        fastsink_stop(fast);
+        sink_stop(receiver);
+        return bench_failed;
+    }
     if (only && strcmp(only, "node") == 0) {
         bench_e2e_node();
         fastsink_stop(fast);
@@ -1195,6 +1247,7 @@ int main(int argc, char **argv)
                figures[n_figures - 1].med / small, "ratio");
         rh_ctx_free(ctx);
     }
+    bench_endpoint_add();
     for (int r = 0; r < REPS; r++) {
         rh_ctx *ctx = idle_ctx(2000000);
         add_endpoints(ctx, 1000, "*");
