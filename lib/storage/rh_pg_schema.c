@@ -128,11 +128,29 @@ static int read_versions(store *s, int *version, int *layout)
     return ok ? 0 : -1;
 }
 
+#define SCHEMA_NEEDS_WORK 1
+
+/* RH_OK when the schema and its indexes are current, SCHEMA_NEEDS_WORK
+ * (with *version) when they are to be made or migrated, else an error:
+ * unreadable, or made by a newer version. */
+static int schema_state(store *s, int *version)
+{
+    int layout;
+    if (read_versions(s, version, &layout) != 0)
+        return RH_E_STORAGE;
+    if (*version > SCHEMA_VERSION)
+        return adapter_schema_newer(*version, SCHEMA_VERSION, s->err,
+                                    sizeof s->err);
+    return *version == SCHEMA_VERSION && layout == INDEX_LAYOUT
+               ? RH_OK
+               : SCHEMA_NEEDS_WORK;
+}
+
 /* Under the advisory lock: create or migrate, then the indexes. */
 static int migrate_locked(store *s)
 {
     char sql[512];
-    int version, layout;
+    int version;
     snprintf(sql, sizeof sql,
              "SET LOCAL client_min_messages = warning;"
              "CREATE SCHEMA IF NOT EXISTS %s;"
@@ -142,13 +160,8 @@ static int migrate_locked(store *s)
     int rc = rh__pg_exec_simple(s, sql, "create schema");
     if (rc != RH_OK)
         return rc;
-    if (read_versions(s, &version, &layout) != 0)
-        return RH_E_STORAGE;
-    if (version > SCHEMA_VERSION)
-        return adapter_schema_newer(version, SCHEMA_VERSION, s->err,
-                                    sizeof s->err);
-    if (version == SCHEMA_VERSION && layout == INDEX_LAYOUT)
-        return RH_OK; /* another process did it while we waited */
+    if ((rc = schema_state(s, &version)) != SCHEMA_NEEDS_WORK)
+        return rc; /* current: another process did it while we waited */
     if (version < 1 &&
         (rc = exec_in_schema(s, schema_v1, "create tables")) != RH_OK)
         return rc;
@@ -168,15 +181,11 @@ static int migrate_locked(store *s)
 int rh__pg_migrate(store *s)
 {
     char sql[160];
-    int version, layout;
-    if (read_versions(s, &version, &layout) != 0)
-        return RH_E_STORAGE;
-    if (version > SCHEMA_VERSION)
-        return adapter_schema_newer(version, SCHEMA_VERSION, s->err,
-                                    sizeof s->err);
-    if (version == SCHEMA_VERSION && layout == INDEX_LAYOUT)
-        return RH_OK;
-    int rc = rh__pg_begin(s);
+    int version;
+    int rc = schema_state(s, &version);
+    if (rc != SCHEMA_NEEDS_WORK)
+        return rc;
+    rc = rh__pg_begin(s);
     if (rc != RH_OK)
         return rc;
     snprintf(sql, sizeof sql,
