@@ -231,6 +231,10 @@ int cli_config(const cli_args *a, rh_config **out);
 /* A context on the --store store, with cfg (consumed; NULL: cli_config's).
  * 0, or an exit code after saying why. */
 int cli_open(const cli_args *a, rh_config *cfg, rh_ctx **out);
+/* cli_open for a worker: a store that cannot be opened for a passing
+ * reason (a full disk, a lock, a database restarting) is waited for until
+ * it opens or the process is told to stop. */
+int cli_open_waiting(const cli_args *a, rh_config *cfg, rh_ctx **out);
 
 /* the commands, one table entry each */
 extern const cli_command cli_cmd_send, cli_cmd_verify, cli_cmd_listen;

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int cli_config(const cli_args *a, rh_config **out)
@@ -86,11 +87,35 @@ int cli_config(const cli_args *a, rh_config **out)
                        : "out of range");
 }
 
-static int open_storage(const cli_args *a, rh_storage *st)
+/* Set by cli_open_waiting: a store that cannot be opened for a passing
+ * reason is waited for instead of refused. */
+static int wait_for_store;
+
+/* A store that fails to open for a reason that passes by itself: a full
+ * disk (SQLite says "full", or "disk I/O error" when it cannot even make
+ * its -shm file), a lock held elsewhere, a database restarting. */
+static int passing_failure(int rc, const char *err)
+{
+    return rc == RH_E_STORAGE &&
+           (strstr(err, "full") || strstr(err, "disk I/O error") ||
+            strstr(err, "locked") || strstr(err, "busy") ||
+            strstr(err, "unreachable"));
+}
+
+/* Sleep about ms, or less when told to stop; 0 when told to stop. */
+static int wait_ms(int ms)
+{
+    for (int i = 0; i < ms / 100 && !cli_stop; i++) {
+        struct timespec t = {0, 100 * 1000 * 1000};
+        nanosleep(&t, NULL);
+    }
+    return !cli_stop;
+}
+
+static int open_storage_once(const cli_args *a, rh_storage *st, char *err,
+                             size_t errsz, int *rc)
 {
     const char *s = a->text[O_STORE];
-    char err[300] = "";
-    int rc;
     if (!strncmp(s, "sqlite:", 7) && s[7]) {
         if (a->set[O_SCHEMA])
             return cli_bad(a, "--schema", "only with a PostgreSQL store");
@@ -101,13 +126,13 @@ static int open_storage(const cli_args *a, rh_storage *st)
             if (fd >= 0)
                 close(fd);
         }
-        rc = rh_sqlite_open(st, s + 7, 0, err, sizeof err);
+        *rc = rh_sqlite_open(st, s + 7, 0, err, errsz);
     } else if (!strncmp(s, "postgresql://", 13) ||
                !strncmp(s, "postgres://", 11) || !strncmp(s, "pg:", 3)) {
 #ifdef RH_HAVE_PG
         const char *conninfo = strncmp(s, "pg:", 3) ? s : s + 3;
-        rc = rh_pg_open(st, conninfo, a->text[O_SCHEMA], err, sizeof err);
-        if (rc == RH_E_INVALID_ARG && a->text[O_SCHEMA])
+        *rc = rh_pg_open(st, conninfo, a->text[O_SCHEMA], err, errsz);
+        if (*rc == RH_E_INVALID_ARG && a->text[O_SCHEMA])
             return cli_bad(a, "--schema",
                            "expected 1 to 63 of [a-z0-9_], not starting "
                            "with a digit");
@@ -120,13 +145,36 @@ static int open_storage(const cli_args *a, rh_storage *st)
                        "expected sqlite:PATH, postgresql://... or "
                        "pg:CONNINFO");
     }
-    if (rc != RH_OK) {
-        fprintf(stderr, "%s %s: --store: %s\n", cli_prog, a->cmd->name,
-                err[0] ? err : rh_strerror(rc));
-        return EXIT_USAGE; /* a store named on the command line that
-                              cannot be opened is the argument's fault */
-    }
     return 0;
+}
+
+/* Open the store; with wait_for_store, wait out a passing failure (as a
+ * running worker waits out a full disk), saying so once a minute. */
+static int open_storage(const cli_args *a, rh_storage *st)
+{
+    char err[300];
+    int rc, tries = 0;
+    for (;;) {
+        err[0] = '\0';
+        int usage = open_storage_once(a, st, err, sizeof err, &rc);
+        if (usage)
+            return usage;
+        if (rc == RH_OK)
+            return 0;
+        if (!wait_for_store || !passing_failure(rc, err))
+            break;
+        if (tries++ % 30 == 0)
+            fprintf(stderr,
+                    "%s %s: waiting for the store (%s); trying again every "
+                    "2 s\n",
+                    cli_prog, a->cmd->name, err);
+        if (!wait_ms(2000))
+            break;
+    }
+    fprintf(stderr, "%s %s: --store: %s\n", cli_prog, a->cmd->name,
+            err[0] ? err : rh_strerror(rc));
+    return EXIT_USAGE; /* a store named on the command line that cannot be
+                          opened is the argument's fault */
 }
 
 int cli_open(const cli_args *a, rh_config *cfg, rh_ctx **out)
@@ -158,4 +206,12 @@ int cli_open(const cli_args *a, rh_config *cfg, rh_ctx **out)
         return cli_exit_code(rc);
     }
     return 0;
+}
+
+int cli_open_waiting(const cli_args *a, rh_config *cfg, rh_ctx **out)
+{
+    wait_for_store = 1;
+    int rc = cli_open(a, cfg, out);
+    wait_for_store = 0;
+    return rc;
 }

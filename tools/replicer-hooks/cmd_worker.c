@@ -315,7 +315,8 @@ static int run_worker(cli_args *a)
         rh_config_free(cfg);
         return EXIT_FAILED;
     }
-    if ((rc = cli_open(a, cfg, &ctx)) != 0)
+    cli_catch_stop(); /* a stop also ends a wait for the store */
+    if ((rc = cli_open_waiting(a, cfg, &ctx)) != 0)
         return rc;
     if (!a->set[O_DEV]) {
         int n_dev = 0;

@@ -212,7 +212,8 @@ class SQLite(_Store):
         opener = _fn(lib, "rh_sqlite_new", ctypes.c_int, ctypes.POINTER(_vp), _cp,
                      ctypes.c_uint, _cp, _sz)
         super().__init__(opener, _a.path("path", path),
-                         RH_SQLITE_SYNC_NORMAL if sync_normal else 0)
+                         RH_SQLITE_SYNC_NORMAL
+                         if _a.boolean("sync_normal", sync_normal) else 0)
 
 
 class PostgreSQL(_Store):
@@ -261,6 +262,7 @@ class Context:
             retry_schedule_ms = _a.sequence("retry_schedule_ms", retry_schedule_ms,
                                             lambda n, v: _a.integer(n, v, _a.INT64))
         _a.callback("on_failed", on_failed)
+        _a.boolean("development", development)
         if store is not None and not isinstance(store, _Store):
             raise TypeError("store must be SQLite(...), PostgreSQL(...) or None, not %s"
                             % type(store).__name__)
@@ -349,6 +351,7 @@ class Context:
         sent as given). Returns (event_id, deliveries_queued, duplicate)."""
         event_type = _a.string("event_type", event_type)
         data = _a.json_text("data", data)
+        _a.boolean("hold_on_failure", hold_on_failure)
         idempotency_key = _a.opt_string("idempotency_key", idempotency_key)
         ordering_key = _a.opt_string("ordering_key", ordering_key)
         endpoint = _a.opt_string("endpoint", endpoint)
@@ -416,7 +419,7 @@ class Context:
         if outcome is not None:
             ints.append(("outcome", _a.member("outcome", outcome, "RH_OUTCOME_",
                                               _C["enums"]["rh_outcome"])))
-        return (strs, ints, bool(failed_only), _a.integer("since_ms", since_ms, _a.INT64),
+        return (strs, ints, _a.boolean("failed_only", failed_only), _a.integer("since_ms", since_ms, _a.INT64),
                 _a.integer("until_ms", until_ms, _a.INT64))
 
     def _query(self, filters):

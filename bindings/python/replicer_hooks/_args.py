@@ -45,6 +45,14 @@ def path(name, v):
     return string(name, v)
 
 
+def boolean(name, v):
+    """True or False, nothing else: development="false" is a non-empty
+    string, and truthiness would have turned development mode on."""
+    if not isinstance(v, bool):
+        raise TypeError("%s must be True or False, not %s" % (name, _kind(v)))
+    return v
+
+
 def integer(name, v, bounds):
     """An int within bounds, the range of its C type: OverflowError outside
     it, TypeError for what is not an int (a float is not truncated)."""

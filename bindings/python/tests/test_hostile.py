@@ -115,6 +115,17 @@ class Refusals(unittest.TestCase):
         self.refuses(ValueError, "outcome", lambda: ctx.attempts(outcome="lost"))
         self.assertEqual([], list(ctx.deliveries()))
 
+    def test_booleans_are_booleans(self):
+        # development="false" is a non-empty string: truthiness turned
+        # development mode on, which lets http:// and loopback through
+        self.refuses(TypeError, "development", rh.Context, development="false")
+        self.refuses(TypeError, "development", rh.Context, development=1)
+        self.refuses(TypeError, "hold_on_failure", self.ctx.emit, "a.b", {},
+                     ordering_key="k", hold_on_failure="no")
+        self.refuses(TypeError, "failed_only",
+                     lambda: self.ctx.deliveries(failed_only=0))
+        self.assertEqual([], list(self.ctx.deliveries()))
+
     def test_a_str_where_a_list_belongs(self):
         # "ab" subscribed to event types "a" and "b"
         self.refuses(TypeError, "events", self.ctx.add_endpoint, URL, "ab")
