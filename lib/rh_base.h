@@ -1,12 +1,13 @@
 /* replicer-hooks context, private: its structure and what the files of the
  * context call across (rh_base.c, rh_index.c, rh_request.c, rh_claim.c,
- * rh_deliver.c, rh_endpoint.c, rh_ctx.c). */
+ * rh_deliver.c, rh_endpoint.c, rh_endpoint_cache.c, rh_ctx.c). */
 #ifndef RH_BASE_H
 #define RH_BASE_H
 
 #include "rh_config.h"
 #include "rh_endpoint_record.h"
 #include "rh_http.h"
+#include "rh_idmap.h"
 #include "rh_json.h"
 #include "rh_records.h"
 #include "rh_sign.h"
@@ -32,9 +33,10 @@ struct rh_ctx {
     rh_storage storage;
     rh_http *http;
     rh_rng *rng;
-    rh_endpoint **eps;
+    rh_endpoint **eps; /* oldest first */
     size_t n_eps;
     size_t cap_eps;
+    rh_idmap ep_ids;     /* the same by id (rh_endpoint_cache.c) */
     rh_job_list running; /* transfers in flight */
     rh_job_list unsaved; /* finished, outcome not yet stored, oldest first */
     size_t in_flight;    /* transfers running */
@@ -86,6 +88,7 @@ int64_t rh__ctx_now(const rh_ctx *ctx);
 int rh__ctx_random(rh_ctx *ctx, unsigned char *buf, size_t len);
 int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE]);
 typedef struct rh_index rh_index;
+/* rh_endpoint_cache.c: the endpoint of that id, or NULL */
 rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
 /* The enabled endpoints subscribed to type, each once (caller frees). */
 int rh__ctx_match(rh_ctx *ctx, const char *type, rh_endpoint ***out,

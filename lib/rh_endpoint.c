@@ -1,163 +1,12 @@
 /* replicer-hooks endpoints: registration, subscriptions and their matching,
- * secrets and their rotation, and the in-memory cache of the stored records. */
+ * secrets and their rotation. The cache of the stored records, by id, is
+ * rh_endpoint_cache.c. */
 #include "rh_base.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #define SECRET_BYTES 32
-
-/* With a sealing key, the record storage sees carries the secrets sealed
- * (AES-256-GCM, bound to the endpoint id), never in the clear. */
-int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep)
-{
-    char sealed[RH_SEALED_SIZE], sealed_old[RH_SEALED_SIZE];
-    rh_endpoint view = *ep;
-    unsigned char nonce[12];
-    char *json, *sealed_key = NULL, aad[RH_ID_SIZE + 16];
-    size_t len;
-    int rc;
-    if (ctx->s.has_sealing_key && ep->client_key) {
-        /* bound to its purpose too: a sealed secret cannot pass for it */
-        snprintf(aad, sizeof aad, "%s:client_key", ep->id);
-        rc = rh__ctx_random(ctx, nonce, sizeof nonce);
-        if (rc == RH_OK)
-            rc = rh__seal_text(&ctx->alloc, ctx->s.sealing_key, nonce, aad,
-                               ep->client_key, &sealed_key);
-        if (rc != RH_OK)
-            return rh__ctx_error(ctx, rc, "cannot seal the client key");
-        view.client_key = sealed_key;
-    }
-    if (ctx->s.has_sealing_key) {
-        rc = rh__ctx_random(ctx, nonce, sizeof nonce);
-        if (rc == RH_OK)
-            rc = rh__seal(ctx->s.sealing_key, nonce, ep->id, ep->secret,
-                          sealed, sizeof sealed);
-        view.secret = sealed;
-        if (rc == RH_OK && ep->old_secret) {
-            rc = rh__ctx_random(ctx, nonce, sizeof nonce);
-            if (rc == RH_OK)
-                rc = rh__seal(ctx->s.sealing_key, nonce, ep->id,
-                              ep->old_secret, sealed_old, sizeof sealed_old);
-            view.old_secret = sealed_old;
-        }
-        if (rc != RH_OK) {
-            rh__free(&ctx->alloc, sealed_key);
-            return rh__ctx_error(ctx, RH_E_CRYPTO, "cannot seal the secret");
-        }
-    }
-    rc = rh__endpoint_encode(&ctx->alloc, &view, &json, &len);
-    rh__free(&ctx->alloc, sealed_key);
-    if (rc != RH_OK)
-        return rh__ctx_error(ctx, rc, "cannot encode the endpoint record");
-    rc = ctx->storage.endpoint_save(ep->id, json, len, ctx->storage.userdata);
-    rh__wipe(json, len);
-    rh__free(&ctx->alloc, json);
-    return rh__storage_code(ctx, rc, "endpoint_save");
-}
-
-/* Secrets read from storage in place: sealed ones are opened. */
-static int unseal_in_place(rh_ctx *ctx, rh_endpoint *ep, char **secret)
-{
-    char plain[RH_SECRET_SIZE + 1];
-    if (!*secret || !rh__is_sealed(*secret))
-        return RH_OK;
-    if (!ctx->s.has_sealing_key ||
-        rh__unseal(ctx->s.sealing_key, ep->id, *secret, plain,
-                   sizeof plain) != RH_OK)
-        return RH_E_CRYPTO;
-    char *copy = rh__strdup(&ctx->alloc, plain);
-    rh__wipe(plain, sizeof plain);
-    if (!copy)
-        return RH_E_NOMEM;
-    rh__free(&ctx->alloc, *secret);
-    *secret = copy;
-    return RH_OK;
-}
-
-static int load_one(const char *json, size_t len, void *ud)
-{
-    rh_ctx *ctx = ud;
-    rh_endpoint *ep;
-    int rc = rh__ctx_endpoints_reserve(ctx);
-    if (rc != RH_OK)
-        return rc;
-    rc = rh__endpoint_decode(&ctx->alloc, json, len, &ep);
-    if (rc != RH_OK)
-        return rc;
-    rc = unseal_in_place(ctx, ep, &ep->secret);
-    if (rc == RH_OK)
-        rc = unseal_in_place(ctx, ep, &ep->old_secret);
-    if (rc == RH_OK && ep->client_key && rh__is_sealed(ep->client_key)) {
-        char aad[RH_ID_SIZE + 16], *plain = NULL;
-        snprintf(aad, sizeof aad, "%s:client_key", ep->id);
-        rc = ctx->s.has_sealing_key
-                 ? rh__unseal_text(&ctx->alloc, ctx->s.sealing_key, aad,
-                                   ep->client_key, &plain)
-                 : RH_E_CRYPTO;
-        if (rc == RH_OK) {
-            rh__free(&ctx->alloc, ep->client_key);
-            ep->client_key = plain;
-        }
-    }
-    if (rc != RH_OK) {
-        rh__endpoint_free(&ctx->alloc, ep);
-        return rc;
-    }
-    ctx->eps[ctx->n_eps++] = ep;
-    return RH_OK;
-}
-
-void rh__ctx_free_endpoints(rh_ctx *ctx)
-{
-    ctx->index_dirty = 1;
-    for (size_t i = 0; i < ctx->n_eps; i++)
-        rh__endpoint_free(&ctx->alloc, ctx->eps[i]);
-    rh__free(&ctx->alloc, ctx->eps);
-    ctx->eps = NULL;
-    ctx->n_eps = ctx->cap_eps = 0;
-}
-
-/* Replace the cache with what storage holds now: another process sharing
- * the store may have added, changed or removed endpoints. Each endpoint
- * keeps its count of transfers in flight. On failure the old cache stays. */
-int rh__ctx_load_endpoints(rh_ctx *ctx)
-{
-    rh_endpoint **old = ctx->eps;
-    size_t n_old = ctx->n_eps, cap_old = ctx->cap_eps;
-    int rc;
-    ctx->eps = NULL;
-    ctx->n_eps = ctx->cap_eps = 0;
-    rc = ctx->storage.endpoint_load(load_one, ctx, ctx->storage.userdata);
-    if (rc < 0) {
-        rh__ctx_free_endpoints(ctx);
-        ctx->eps = old;
-        ctx->n_eps = n_old;
-        ctx->cap_eps = cap_old;
-        if (rc == RH_E_INVALID_ARG)
-            return rh__ctx_error(ctx, RH_E_STORAGE,
-                                 "storage endpoint_load: a stored endpoint "
-                                 "record is not valid");
-        if (rc == RH_E_CRYPTO)
-            return rh__ctx_error(ctx, RH_E_CRYPTO,
-                                 "a stored secret is sealed and the sealing "
-                                 "key is missing or wrong");
-        return rh__storage_code(ctx, rc, "endpoint_load");
-    }
-    for (size_t i = 0; i < ctx->n_eps; i++)
-        for (size_t k = 0; k < n_old; k++)
-            if (strcmp(ctx->eps[i]->id, old[k]->id) == 0) {
-                rh__endpoint_carry(ctx->eps[i], old[k]);
-                break;
-            }
-    for (size_t k = 0; k < n_old; k++)
-        rh__endpoint_free(&ctx->alloc, old[k]);
-    rh__free(&ctx->alloc, old);
-    ctx->index_dirty = 1;
-    ctx->endpoints_loaded_ms = rh__ctx_now(ctx);
-    return RH_OK;
-}
 
 static int new_secret(rh_ctx *ctx, char *out, size_t outsz)
 {
@@ -167,20 +16,6 @@ static int new_secret(rh_ctx *ctx, char *out, size_t outsz)
         rc = rh__secret_encode(key, sizeof key, out, outsz);
     rh__wipe(key, sizeof key);
     return rc;
-}
-
-/* Room for one more endpoint in the context's cache. */
-int rh__ctx_endpoints_reserve(rh_ctx *ctx)
-{
-    if (ctx->n_eps < ctx->cap_eps)
-        return RH_OK;
-    size_t cap = ctx->cap_eps ? ctx->cap_eps * 2 : 8;
-    rh_endpoint **e = rh__realloc(&ctx->alloc, ctx->eps, cap * sizeof *e);
-    if (!e)
-        return RH_E_NOMEM;
-    ctx->eps = e;
-    ctx->cap_eps = cap;
-    return RH_OK;
 }
 
 /* Shared by both add functions: secret is the one to use (already valid). */
@@ -212,6 +47,8 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
                               RH_REFUSAL_TOO_LARGE,
                               "id_out needs RH_ID_SIZE bytes");
     rc = rh__ctx_endpoints_reserve(ctx);
+    if (rc == RH_OK)
+        rc = rh__idmap_reserve(&ctx->ep_ids, &ctx->alloc, 1);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "out of memory");
     ep = rh__calloc(&ctx->alloc, sizeof *ep);
@@ -246,6 +83,7 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
         return rc;
     }
     ctx->eps[ctx->n_eps++] = ep;
+    rh__idmap_put(&ctx->ep_ids, ep);
     ctx->index_dirty = 1;
     memcpy(id_out, ep->id, strlen(ep->id) + 1);
     return RH_OK;
@@ -336,6 +174,7 @@ int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id)
             break;
         }
     }
+    rh__idmap_del(&ctx->ep_ids, ep->id);
     ctx->index_dirty = 1;
     rh__endpoint_free(&ctx->alloc, ep);
     return RH_OK;

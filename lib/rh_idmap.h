@@ -1,7 +1,7 @@
 /* replicer-hooks id map, private: records by their id in one open-addressing
  * table, so that finding, adding and dropping one costs the same with
- * 100,000 as with ten (rh_idmap.c). The memory store's endpoint records
- * use it. */
+ * 100,000 as with ten (rh_idmap.c): the context's endpoints and the memory
+ * store's endpoint records. */
 #ifndef RH_IDMAP_H
 #define RH_IDMAP_H
 

@@ -1,6 +1,8 @@
-/* replicer-hooks endpoint index: endpoints by id, and subscriptions by exact
- * type, by "prefix.*" and "*", so that emit and claim cost what matches, not
- * what is registered. Rebuilt lazily after the endpoint set changes. */
+/* replicer-hooks endpoint index: subscriptions by exact type, by "prefix.*"
+ * and "*", so that emit and claim cost what matches, not what is
+ * registered. Rebuilt lazily after the endpoint set changes. (Endpoints by
+ * id are kept current as they change, in rh_endpoint_cache.c: a lookup
+ * after each add or removal rebuilt all of this.) */
 #include "rh_base.h"
 
 #include <string.h>
@@ -12,15 +14,12 @@ typedef struct link {
 
 typedef struct slot {
     const char *key; /* borrowed from the endpoint: rebuilt when it goes */
-    size_t first;    /* patterns: index + 1 into links */
-    rh_endpoint *ep; /* ids */
+    size_t first;    /* index + 1 into links */
 } slot;
 
 struct rh_index {
     slot *pat;
     size_t n_pat;
-    slot *ids;
-    size_t n_ids;
     link *links;
     size_t n_links;
     rh_endpoint **star;
@@ -54,7 +53,6 @@ void rh__index_free(rh_ctx *ctx)
     if (!x)
         return;
     rh__free(&ctx->alloc, x->pat);
-    rh__free(&ctx->alloc, x->ids);
     rh__free(&ctx->alloc, x->links);
     rh__free(&ctx->alloc, x->star);
     rh__free(&ctx->alloc, x->listed);
@@ -73,22 +71,17 @@ static rh_index *build(rh_ctx *ctx)
     if (!x)
         return NULL;
     x->n_pat = pow2_over(n_patterns + 1);
-    x->n_ids = pow2_over(ctx->n_eps + 1);
     x->pat = rh__calloc(&ctx->alloc, x->n_pat * sizeof *x->pat);
-    x->ids = rh__calloc(&ctx->alloc, x->n_ids * sizeof *x->ids);
     x->links = rh__calloc(&ctx->alloc, (n_patterns + 1) * sizeof *x->links);
     x->star = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->star);
     x->listed = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->listed);
-    if (!x->pat || !x->ids || !x->links || !x->star || !x->listed) {
+    if (!x->pat || !x->links || !x->star || !x->listed) {
         ctx->index = x;
         rh__index_free(ctx);
         return NULL;
     }
     for (size_t i = 0; i < ctx->n_eps; i++) {
         rh_endpoint *ep = ctx->eps[i];
-        slot *id = find(x->ids, x->n_ids, ep->id, strlen(ep->id));
-        id->key = ep->id;
-        id->ep = ep;
         if (rh__endpoint_held(ctx, ep) || ep->set.max_in_flight ||
             ep->set.rate_per_s > 0)
             x->listed[x->n_listed++] = ep;
@@ -116,17 +109,6 @@ static rh_index *current(rh_ctx *ctx)
         ctx->index_dirty = 0;
     }
     return ctx->index;
-}
-
-rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id)
-{
-    rh_index *x = current(ctx);
-    if (x)
-        return find(x->ids, x->n_ids, id, strlen(id))->ep;
-    for (size_t i = 0; i < ctx->n_eps; i++)
-        if (strcmp(ctx->eps[i]->id, id) == 0)
-            return ctx->eps[i];
-    return NULL;
 }
 
 /* A production context never sends to an endpoint added in development

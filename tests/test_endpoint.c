@@ -1,7 +1,9 @@
 /* Endpoints: URL and pattern validation, the generated secret, get/list,
- * disable/enable/remove and secret rotation. */
+ * disable/enable/remove (also of 100,000) and secret rotation. */
 #include "rh_test.h"
 #include "rh_internal.h"
+
+#include <stdlib.h>
 
 static int count_ep(const rh_endpoint *ep, void *ud)
 {
@@ -247,6 +249,60 @@ static void test_endpoint__list_visits_in_order_and_stops(void)
     rh_ctx_free(ctx);
 }
 
+typedef struct ep_walk {
+    char (*ids)[RH_ID_SIZE]; /* in the order added */
+    int next, step;          /* the index expected next, and between */
+    int breaks;              /* endpoints not the one expected */
+} ep_walk;
+
+static int walk_in_order(const rh_endpoint *ep, void *ud)
+{
+    ep_walk *w = ud;
+    w->breaks += strcmp(rh_endpoint_id(ep), w->ids[w->next]) != 0;
+    w->next += w->step;
+    return RH_OK;
+}
+
+/* 100,000 endpoints (10,000 under valgrind) on the memory store: each found
+ * by id, some disabled (a state save), every other one removed and the
+ * rest still found, listed oldest first, and all of it again after a
+ * reload. The store scanned its records on every save; the context rebuilt
+ * its whole index for the lookup after each removal, and a reload compared
+ * every id with every old one. */
+static void test_endpoint__many_by_id(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    int n = getenv("RH_TEST_VALGRIND") ? 10000 : 100000, failed = 0;
+    char(*ids)[RH_ID_SIZE] = malloc((size_t)n * RH_ID_SIZE);
+    char secret[RH_SECRET_SIZE];
+    const char *events[] = {"a.b"};
+    const rh_endpoint *ep;
+    RH_CHECK(ids != NULL);
+    for (int i = 0; i < n; i++)
+        failed += rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, ids[i],
+                                  RH_ID_SIZE, secret, sizeof secret) != RH_OK;
+    for (int i = 1; i < n; i += 100)
+        failed += rh_endpoint_disable(ctx, ids[i]) != RH_OK;
+    for (int i = 0; i < n; i += 2)
+        failed += rh_endpoint_remove(ctx, ids[i]) != RH_OK;
+    RH_CHECK_EQ_INT(0, failed);
+    for (int round = 0; round < 2; round++) {
+        if (round) /* as read back from the store */
+            RH_CHECK_EQ_INT(RH_OK, rh__ctx_load_endpoints(ctx));
+        ep_walk w = {ids, 1, 2, 0};
+        RH_CHECK_EQ_INT(n / 2, rh_endpoint_list(ctx, walk_in_order, &w));
+        RH_CHECK_EQ_INT(0, w.breaks);
+        for (int i = 0; i < n; i++) {
+            int rc = rh_endpoint_get(ctx, ids[i], &ep);
+            failed += rc != (i % 2 ? RH_OK : RH_E_NOT_FOUND);
+            failed += rc == RH_OK && rh_endpoint_enabled(ep) != (i % 100 != 1);
+        }
+        RH_CHECK_EQ_INT(0, failed);
+    }
+    free(ids);
+    rh_ctx_free(ctx);
+}
+
 static void test_endpoint__rotate_secret(void)
 {
     rh_ctx *ctx = rh_test_ctx_new();
@@ -360,5 +416,6 @@ const rh_test_case rh_tests_endpoint[] = {
     {"endpoint__disable_enable_remove", test_endpoint__disable_enable_remove},
     {"endpoint__list_visits_in_order_and_stops",
      test_endpoint__list_visits_in_order_and_stops},
+    {"endpoint__many_by_id", test_endpoint__many_by_id},
     {"endpoint__rotate_secret", test_endpoint__rotate_secret},
     {NULL, NULL}};
