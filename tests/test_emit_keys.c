@@ -479,14 +479,14 @@ static void test_idempotency__pg_racing_connections(void)
     rh_ctx_free(ctx);
 }
 
-/* Six tool processes, each opening the store and emitting 40 keyed events
- * (the same 40 keys in each): every open once ran CREATE INDEX IF NOT
+/* Six tool processes, each opening the store and emitting 100 keyed events
+ * (the same 100 keys in each): every open once ran CREATE INDEX IF NOT
  * EXISTS, whose share locks crossed the keyed enqueues' row locks, and 42
- * of 240 emits failed with "deadlock detected". Now none fails, and each
- * key queues once. */
+ * of 240 emits failed with "deadlock detected". Now none of 600 fails, and
+ * each key queues once. */
 static void test_idempotency__pg_tool_processes_race_keyed_emits(void)
 {
-    enum { PROCS = 6, EMITS = 40 };
+    enum { PROCS = 6, EMITS = 100 };
     static char out[65536];
     char store[600], schema[64];
     if (!rh_test_pg())

@@ -342,6 +342,23 @@ static void test_tls__ca_bundle_read_once_not_per_connection(void)
     drop_env(&e);
 }
 
+/* A receiver that offers h2 (as nginx with http2 on does) is spoken to in
+ * HTTP/1.1: we offer no h2 in ALPN, since a 2xx followed by a stream reset
+ * came back from libcurl 7.88 as an error and was sent again. */
+static void test_tls__http11_offered_never_h2(void)
+{
+    tls_env e;
+    tls_sink *s = NULL;
+    RH_CHECK_EQ_INT(0, make_env(&e));
+    RH_CHECK_EQ_INT(0, tls_sink_start(&s, e.srv_cert, e.srv_key, 60000));
+    RH_CHECK_EQ_INT(RH_OUTCOME_OK, deliver(RH_MODE_DEVELOPMENT, e.ca,
+                                           tls_sink_port(s)));
+    RH_CHECK_EQ_INT(1, tls_sink_requests(s));
+    RH_CHECK_EQ_INT(0, tls_sink_offered_h2(s));
+    tls_sink_stop(s);
+    drop_env(&e);
+}
+
 const rh_test_case rh_tests_tls[] = {
     {"tls__client_certificate_is_presented",
      test_tls__client_certificate_is_presented},
@@ -349,6 +366,7 @@ const rh_test_case rh_tests_tls[] = {
      test_tls__self_signed_and_expired_are_refused},
     {"tls__custom_ca_in_development", test_tls__custom_ca_in_development},
     {"tls__hostname_is_verified", test_tls__hostname_is_verified},
+    {"tls__http11_offered_never_h2", test_tls__http11_offered_never_h2},
     {"tls__ca_bundle_read_once_not_per_connection",
      test_tls__ca_bundle_read_once_not_per_connection},
     {"tls__production_trusts_only_the_system_store",

@@ -3,7 +3,11 @@
  * outcome class, success, retry and the attempt's duration. */
 #include "rh_test.h"
 
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define WIRE_TIMEOUT_MS 1500
 
@@ -224,5 +228,76 @@ static void test_wire__hostile_receivers(void)
     sink_stop(s);
 }
 
+/* A receiver that answers 200 once it has the headers, before it reads the
+ * body, then closes: its receive buffer is kept small so that we are still
+ * sending when the answer comes. */
+typedef struct early_server {
+    int fd;
+    pthread_t thread;
+} early_server;
+
+static void *early_answer(void *arg)
+{
+    early_server *es = arg;
+    struct pollfd p = {es->fd, POLLIN, 0};
+    if (poll(&p, 1, 10000) != 1)
+        return NULL;
+    int c = accept(es->fd, NULL, NULL);
+    char buf[4096];
+    size_t have = 0;
+    ssize_t got;
+    while (c >= 0 && have < sizeof buf - 1 &&
+           (got = read(c, buf + have, sizeof buf - 1 - have)) > 0) {
+        have += (size_t)got;
+        buf[have] = '\0';
+        if (strstr(buf, "\r\n\r\n"))
+            break;
+    }
+    static const char answer[] =
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    if (c >= 0 && write(c, answer, sizeof answer - 1) > 0) {
+        shutdown(c, SHUT_WR);
+        usleep(300000); /* the sender reads the answer, then we close */
+    }
+    if (c >= 0)
+        close(c);
+    return NULL;
+}
+
+/* An HTTP/1.1 receiver that answers 2xx before reading the body and then
+ * closes has the delivery: one attempt, a success, never sent again. */
+static void test_wire__early_2xx_then_close_is_one_success(void)
+{
+    early_server es;
+    int port = 0, rcvbuf = 4096;
+    char url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    es.fd = sink_listen(NULL, 0, -1, 0, &port);
+    RH_CHECK(es.fd >= 0);
+    setsockopt(es.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    RH_CHECK_EQ_INT(0, listen(es.fd, 4));
+    RH_CHECK_EQ_INT(0, pthread_create(&es.thread, NULL, early_answer, &es));
+    size_t n = 600 * 1024;
+    char *data = malloc(n + 16);
+    RH_CHECK(data != NULL);
+    memcpy(data, "{\"x\":\"", 6);
+    memset(data + 6, 'a', n);
+    memcpy(data + 6 + n, "\"}", 3);
+    rh_ctx *ctx = rh_test_ctx_new();
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/early", port);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep,
+                                           secret, sizeof secret));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", data, strlen(data), NULL, 0));
+    free(data);
+    RH_CHECK(rh_test_drive(ctx, 10000) >= 0);
+    pthread_join(es.thread, NULL);
+    close(es.fd);
+    RH_CHECK_EQ_INT(1, rh_test_count_attempts(ctx, NULL));
+    RH_CHECK_EQ_INT(1, rh_test_count_in_state(ctx, RH_DELIVERY_SUCCEEDED));
+    rh_ctx_free(ctx);
+}
+
 const rh_test_case rh_tests_wire[] = {
+    {"wire__early_2xx_then_close_is_one_success",
+     test_wire__early_2xx_then_close_is_one_success},
     {"wire/hostile_receivers", test_wire__hostile_receivers}, {NULL, NULL}};

@@ -30,7 +30,36 @@ struct tls_sink {
     size_t requests;
     size_t failed;
     char client_cn[128]; /* the last client certificate's CN, or "" */
+    size_t offered_h2;   /* handshakes whose client offered h2 (ALPN) */
 };
+
+/* The sink offers h2 as many receivers do (nginx with http2 on); it counts
+ * the clients that would take it, and answers http/1.1, which is all it
+ * speaks. */
+static int choose_alpn(SSL *ssl, const unsigned char **out,
+                       unsigned char *outlen, const unsigned char *in,
+                       unsigned int inlen, void *arg)
+{
+    tls_sink *s = arg;
+    (void)ssl;
+    int h2 = 0, h1 = 0;
+    for (unsigned int i = 0; i < inlen; i += 1u + in[i]) {
+        if (in[i] == 2 && i + 3 <= inlen && !memcmp(in + i + 1, "h2", 2))
+            h2 = 1;
+        if (in[i] == 8 && i + 9 <= inlen &&
+            !memcmp(in + i + 1, "http/1.1", 8)) {
+            h1 = 1;
+            *out = in + i + 1;
+            *outlen = 8;
+        }
+    }
+    if (h2) {
+        pthread_mutex_lock(&s->mu);
+        s->offered_h2++;
+        pthread_mutex_unlock(&s->mu);
+    }
+    return h1 ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_NOACK;
+}
 
 static long mono_ms(void)
 {
@@ -178,6 +207,7 @@ int tls_sink_start_mtls(tls_sink **out, const char *cert, const char *key,
         SSL_CTX_set_verify(
             s->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     }
+    SSL_CTX_set_alpn_select_cb(s->ssl, choose_alpn, s);
     if ((s->fd = sink_listen(NULL, 0, 16, 0, &s->port)) < 0)
         goto fail;
     s->deadline_ms = mono_ms() + max_life_ms;
@@ -224,6 +254,14 @@ void tls_sink_client_cn(tls_sink *s, char *out, size_t size)
     pthread_mutex_lock(&s->mu);
     snprintf(out, size, "%s", s->client_cn);
     pthread_mutex_unlock(&s->mu);
+}
+
+size_t tls_sink_offered_h2(tls_sink *s)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->offered_h2;
+    pthread_mutex_unlock(&s->mu);
+    return n;
 }
 
 size_t tls_sink_handshakes_failed(tls_sink *s)
