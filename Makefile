@@ -82,7 +82,7 @@ UV_AVAILABLE := $(shell $(PKG_CONFIG) --exists libuv 2>/dev/null && echo 1)
 EXAMPLES := $(BUILD)/example-basic $(BUILD)/example-outbox $(BUILD)/demo \
     $(if $(UV_AVAILABLE),$(BUILD)/example-libuv,)
 TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/backends.c \
-    tests/serve_util.c
+    tests/serve_util.c tests/rh_runner.c
 TEST_BIN := $(BUILD)/test-runner
 # The test runner links the library's objects with its own build of
 # rh_http.c, which alone has the test resolver (RH_TEST_HOOKS): the shipped
@@ -231,8 +231,9 @@ browser-deps:
 	    mkdir -p $(BROWSER_DIR) && \
 	    cp tests/browser/package.json tests/browser/package-lock.json \
 	        tests/browser/dashboard.mjs $(BROWSER_DIR)/ && \
-	    { [ -d $(BROWSER_DIR)/node_modules/playwright-core ] || \
-	      (cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --silent) || \
+	    { cmp -s tests/browser/package-lock.json $(BROWSER_DIR)/.installed-lock || \
+	      { (cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --silent) && \
+	        cp tests/browser/package-lock.json $(BROWSER_DIR)/.installed-lock; } || \
 	      echo "playwright-core could not be installed: the browser test is skipped"; }; \
 	else echo "node, npm or chromium is missing: the browser test is skipped"; fi
 
@@ -245,8 +246,9 @@ node-binding-deps:
 	    cp bindings/node/package.json bindings/node/package-lock.json \
 	        bindings/node/index.mjs $(NODE_BINDING_DIR)/ && \
 	    cp bindings/node/test/*.mjs $(NODE_BINDING_DIR)/test/ && \
-	    { [ -d $(NODE_BINDING_DIR)/node_modules/koffi ] || \
-	      (cd $(NODE_BINDING_DIR) && npm ci --no-audit --no-fund --silent) || \
+	    { cmp -s bindings/node/package-lock.json $(NODE_BINDING_DIR)/.installed-lock || \
+	      { (cd $(NODE_BINDING_DIR) && npm ci --no-audit --no-fund --silent) && \
+	        cp bindings/node/package-lock.json $(NODE_BINDING_DIR)/.installed-lock; } || \
 	      echo "koffi could not be installed: the Node binding test is skipped"; }; \
 	else echo "node or npm is missing: the Node binding test is skipped"; fi
 

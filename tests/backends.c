@@ -19,9 +19,18 @@ static char tmpdir[64];
 static void remove_tmpdir(void)
 {
     char cmd[128];
+    if (!tmpdir[0])
+        return;
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", tmpdir);
+}
+
+void rh_test_forked(void)
+{
+    /* the parent's folder stays the parent's: its atexit handler, which
+     * the child inherits, now removes only what the child makes */
+    tmpdir[0] = '\0';
 }
 
 void rh_test_path(char *out, size_t outsz, const char *stem)

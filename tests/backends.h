@@ -46,5 +46,8 @@ rh_ctx *rh_test_backend_ctx(rh_config *cfg);
 
 /* A path for a new file in this run's temporary directory. */
 void rh_test_path(char *out, size_t outsz, const char *stem);
+/* In a test's own process (the runner forks one per test): the paths it
+ * asks for go to a folder of its own. */
+void rh_test_forked(void);
 
 #endif

@@ -1,5 +1,6 @@
-/* The test runner: runs every table (or the tests whose name contains the
- * filter given as the first argument) and ends with "N passed, N failed". */
+/* The test harness's helpers: failures and skips, the fake clock, contexts,
+ * running the tool, and counting what a context logged (the runner that
+ * calls the tests is rh_runner.c). */
 #include "rh_test.h"
 #include "backends.h"
 #include "rh_internal.h"
@@ -12,46 +13,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern const rh_test_case rh_tests_sign[];
-extern const rh_test_case rh_tests_api[];
-extern const rh_test_case rh_tests_endpoint[];
-extern const rh_test_case rh_tests_emit[];
-extern const rh_test_case rh_tests_delivery[];
-extern const rh_test_case rh_tests_storage[];
-extern const rh_test_case rh_tests_failalloc[];
-extern const rh_test_case rh_tests_cli[];
-extern const rh_test_case rh_tests_cli_seal[];
-extern const rh_test_case rh_tests_cli_fulldisk[];
-extern const rh_test_case rh_tests_tls[];
-extern const rh_test_case rh_tests_conformance[];
-extern const rh_test_case rh_tests_sqlite[];
-extern const rh_test_case rh_tests_crash[];
-extern const rh_test_case rh_tests_guard[];
-extern const rh_test_case rh_tests_pg[];
-extern const rh_test_case rh_tests_loop[];
-extern const rh_test_case rh_tests_engine[];
-extern const rh_test_case rh_tests_wire[];
-extern const rh_test_case rh_tests_health[];
-extern const rh_test_case rh_tests_settings[];
-extern const rh_test_case rh_tests_retention[];
-extern const rh_test_case rh_tests_serve[];
-extern const rh_test_case rh_tests_serve_hostile[];
-extern const rh_test_case rh_tests_idempotency[];
-extern const rh_test_case rh_tests_bindings[];
-
-static const rh_test_case *const suites[] = {
-    rh_tests_sign,        rh_tests_api,      rh_tests_endpoint,
-    rh_tests_emit,        rh_tests_delivery, rh_tests_storage,
-    rh_tests_failalloc,   rh_tests_cli,      rh_tests_cli_seal,
-    rh_tests_cli_fulldisk,
-    rh_tests_tls,
-    rh_tests_conformance, rh_tests_sqlite,   rh_tests_guard,
-    rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
-    rh_tests_pg,          rh_tests_health,   rh_tests_settings,
-    rh_tests_retention,   rh_tests_serve,    rh_tests_serve_hostile,
-    rh_tests_idempotency,
-    rh_tests_bindings,    rh_tests_crash};
 
 int rh_test_failed;
 int rh_test_skipped;
@@ -359,61 +320,3 @@ int rh_test_count_in_state(rh_ctx *ctx, int state)
     return rc;
 }
 
-/* Made here, before any test runs the tool, so that no test's output
- * carries the tool's "made a sealing key" notice. */
-static void make_test_sealing_key(void)
-{
-    char path[256], hex[65];
-    unsigned char key[32];
-    rh_test_path(path, sizeof path, "sealing-key");
-    int rnd = open("/dev/urandom", O_RDONLY);
-    if (rnd < 0 || read(rnd, key, sizeof key) != (ssize_t)sizeof key)
-        abort();
-    close(rnd);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", key[i]);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0 || write(fd, hex, 64) != 64)
-        abort();
-    close(fd);
-    setenv("REPLICER_HOOKS_KEY_FILE", path, 1);
-}
-
-int main(int argc, char **argv)
-{
-    const char *filter = argc > 1 ? argv[1] : NULL;
-    int passed = 0, failed = 0, skipped = 0;
-    /* The test receivers write to peers that may have hung up on purpose;
-     * the library itself never needs this (libcurl uses MSG_NOSIGNAL). */
-    signal(SIGPIPE, SIG_IGN);
-    /* the tool seals its stores' secrets with a key it makes when absent:
-     * the tests' key lives in their own folder, not in $HOME */
-    if (!getenv("REPLICER_HOOKS_KEY_FILE"))
-        make_test_sealing_key();
-    for (size_t s = 0; s < sizeof suites / sizeof *suites; s++) {
-        for (const rh_test_case *t = suites[s]; t->name; t++) {
-            if (filter && !strstr(t->name, filter))
-                continue;
-            rh_test_failed = 0;
-            rh_test_skipped = 0;
-            rh_test_now_ms = 1700000000000LL;
-            t->fn();
-            if (rh_test_failed) {
-                printf("FAIL %s\n", t->name);
-                failed++;
-            } else if (rh_test_skipped) {
-                printf("skip %s\n", t->name);
-                skipped++;
-            } else {
-                printf("ok   %s\n", t->name);
-                passed++;
-            }
-            fflush(stdout);
-        }
-    }
-    if (skipped)
-        printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-    else
-        printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
-}

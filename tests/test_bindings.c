@@ -41,7 +41,8 @@ static void test_bindings__node(void)
         RH_SKIP("the Node binding is tested in the plain build (make check)");
     snprintf(path, sizeof path, "%s/node_modules/koffi", dir);
     if (access(path, F_OK) != 0)
-        RH_SKIP("koffi is not installed (node or npm missing)");
+        RH_SKIP("koffi is not installed (node or npm missing, or npm ci failed: "
+                "see make node-binding-deps)");
     if (!getcwd(cwd, sizeof cwd))
         RH_SKIP("no working directory");
     rh_test_path(log, sizeof log, "node-binding.log");

@@ -124,8 +124,10 @@ static void test_pg__claim_seeks_its_own_index_whatever_the_statistics(void)
     PGresult *r = PQexec(db, sql);
     RH_CHECK_EQ_INT(PGRES_COMMAND_OK, PQresultStatus(r));
     PQclear(r);
-    RH_CHECK_EQ_INT(RH_OK,
-                    rh_pg_open(&st, rh_test_pg(), schema, err, sizeof err));
+    int opened = rh_pg_open(&st, rh_test_pg(), schema, err, sizeof err);
+    if (opened != RH_OK)
+        fprintf(stderr, "    reopen: %s\n", err);
+    RH_CHECK_EQ_INT(RH_OK, opened);
     snprintf(sql, sizeof sql,
              "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM "
              "pg_indexes WHERE schemaname = '%s' AND tablename = "
@@ -152,7 +154,10 @@ static void test_pg__claim_seeks_its_own_index_whatever_the_statistics(void)
     for (int i = 0; i < queued; i++)
         RH_CHECK_EQ_INT(1, rh_emit(ctx, "plan.test", "{}", 2, NULL, 0));
     RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_commit(ctx));
-    RH_CHECK_EQ_INT(queued, rh_test_drive(ctx, 60000));
+    int drove = rh_test_drive(ctx, 60000);
+    if (drove != queued)
+        fprintf(stderr, "    drive: %s\n", rh_ctx_last_error(ctx));
+    RH_CHECK_EQ_INT(queued, drove);
     /* counted in the attempts: this test itself reads no deliveries */
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.attempts", schema);
     RH_CHECK_EQ_INT(queued, scalar(db, sql));
@@ -191,7 +196,8 @@ static void test_pg__lost_connection_is_an_error_then_recovers(void)
                                            sizeof secret));
     /* the server drops our session, as a restart or failover would */
     PGconn *admin = PQconnectdb(rh_test_pg());
-    /* the tests run one at a time: the only other client session is ours */
+    /* the runner runs this test alone (run_alone in rh_runner.c): the
+     * only other client session is ours */
     RH_CHECK(scalar(admin, "SELECT count(pg_terminate_backend(pid)) FROM "
                            "pg_stat_activity WHERE pid <> pg_backend_pid() "
                            "AND backend_type = 'client backend'") >= 1);
