@@ -28,6 +28,7 @@ struct rh_http {
     int64_t timeout_ms;
     char *ca_file;
     int ca_cacheable; /* a CA bundle file is known (rh_http_tls.c) */
+    void *share;      /* TLS sessions and DNS of all transfers */
     char *proxy;
     rh_cidr allow[RH_ALLOW_MAX];
     size_t n_allow;
@@ -84,6 +85,7 @@ int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o)
     if (o->ca_file && !(h->ca_file = rh__strdup(a, o->ca_file)))
         goto fail;
     h->ca_cacheable = rh__http_ca_cacheable(h->ca_file);
+    h->share = rh__http_share_new();
     if (o->proxy && !(h->proxy = rh__strdup(a, o->proxy)))
         goto fail;
     if (rh__multis_new(&h->multis, a, o->max_in_flight, o->on_socket,
@@ -93,6 +95,7 @@ int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o)
     return RH_OK;
 fail:
     if (h) {
+        rh__http_share_free(h->share);
         rh__free(a, h->ca_file);
         rh__free(a, h->proxy);
         rh__free(a, h);
@@ -152,6 +155,7 @@ void rh__http_free(rh_http *h)
     rh__multis_free(h->multis);
     for (size_t i = 0; i < h->n_pool; i++)
         transfer_destroy(h, h->pool[i]);
+    rh__http_share_free(h->share);
 #ifdef RH_TEST_HOOKS
     curl_slist_free_all(h->resolve);
 #endif
@@ -283,7 +287,7 @@ static transfer *transfer_new(rh_http *h)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->rq.errbuf);
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-    rh__http_tls_setup(e, h->mode, h->ca_file, h->ca_cacheable);
+    rh__http_tls_setup(e, h->mode, h->ca_file, h->ca_cacheable, h->share);
     if (h->mode == RH_MODE_PRODUCTION) {
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
         curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");

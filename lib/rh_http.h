@@ -89,6 +89,11 @@ int rh__http_supported(void);
  * parsed store cached; and a transfer's TLS options. */
 int rh__http_ca_cacheable(const char *ca_file);
 void rh__http_tls_setup(void *easy, int mode, const char *ca_file,
-                        int ca_cacheable);
+                        int ca_cacheable, void *share);
+/* A libcurl share of TLS sessions and DNS for one context (NULL when it
+ * cannot be made: every handle then keeps its own), freed after the last
+ * handle that used it. */
+void *rh__http_share_new(void);
+void rh__http_share_free(void *share);
 
 #endif

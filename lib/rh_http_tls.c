@@ -1,6 +1,7 @@
 /* replicer-hooks HTTP, the TLS settings of every transfer: verification
  * that cannot be turned off, TLS 1.2 or newer, HTTP/1.1 offered in ALPN,
- * and a CA store parsed once instead of once per connection.
+ * TLS sessions shared between transfers, and a CA store parsed once
+ * instead of once per connection.
  *
  * libcurl 7.87 and later (OpenSSL backend) keep the parsed CA store in the
  * multi handle for CURLOPT_CA_CACHE_TIMEOUT (24 h), but only when no CA
@@ -17,6 +18,30 @@
 
 #include <curl/curl.h>
 #include <unistd.h>
+
+/* One share per context, so that a TLS session one transfer handle made is
+ * resumed by whichever handle connects to that host next (each handle kept
+ * its own: a new handle, or one that last served other hosts, made a full
+ * handshake), and so that names are resolved once for all handles. The
+ * context is used by one thread at a time, so the share needs no locks. */
+void *rh__http_share_new(void)
+{
+    CURLSH *sh = curl_share_init();
+    if (sh && (curl_share_setopt(sh, CURLSHOPT_SHARE,
+                                 CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+               curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) !=
+                   CURLSHE_OK)) {
+        curl_share_cleanup(sh);
+        sh = NULL;
+    }
+    return sh;
+}
+
+void rh__http_share_free(void *share)
+{
+    if (share)
+        curl_share_cleanup(share); /* after every handle that used it */
+}
 
 int rh__http_ca_cacheable(const char *ca_file)
 {
@@ -35,9 +60,11 @@ int rh__http_ca_cacheable(const char *ca_file)
 }
 
 void rh__http_tls_setup(void *easy, int mode, const char *ca_file,
-                        int ca_cacheable)
+                        int ca_cacheable, void *share)
 {
     CURL *e = easy;
+    if (share)
+        curl_easy_setopt(e, CURLOPT_SHARE, share);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);

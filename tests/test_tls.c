@@ -359,6 +359,57 @@ static void test_tls__http11_offered_never_h2(void)
     drop_env(&e);
 }
 
+/* A TLS session made by one transfer handle is resumed by another. One
+ * delivery to the receiver (a full handshake on handle A); then A is kept
+ * busy by a delivery to a host that takes the connection and never
+ * answers, and the next delivery to the receiver goes out on a new handle
+ * B. B resumes A's session: each handle kept its own sessions, and B made
+ * a full handshake. (Two transfers started at once may both offer one
+ * TLS 1.3 ticket, which is used once: that would make the count depend on
+ * timing, so this test starts them one after the other.) */
+static void test_tls__sessions_resume_across_handles(void)
+{
+    tls_env e;
+    tls_sink *s = NULL;
+    char url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *to_sink[] = {"a"}, *to_mute[] = {"b"};
+    int mute_port = 0;
+    RH_CHECK_EQ_INT(0, make_env(&e));
+    RH_CHECK_EQ_INT(0, tls_sink_start(&s, e.srv_cert, e.srv_key, 60000));
+    int mute = sink_listen(NULL, 0, 16, 0, &mute_port); /* never accepts */
+    RH_CHECK(mute >= 0);
+    rh_config *cfg = rh_test_config();
+    rh_config_set_ca_file(cfg, e.ca);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/resume", tls_sink_port(s));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, url, to_sink, 1, ep,
+                                           sizeof ep, secret, sizeof secret));
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/mute", mute_port);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, url, to_mute, 1, ep,
+                                           sizeof ep, secret, sizeof secret));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "a", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT(0, tls_sink_resumed(s));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "b", "{}", 2, NULL, 0));
+    for (int i = 0; i < 5; i++) { /* A takes it, and waits on the mute host */
+        RH_CHECK(rh_tick(ctx) >= 0);
+        rh_test_pause(ctx, 10);
+    }
+    RH_CHECK_EQ_INT(1, (long long)rh_ctx_in_flight(ctx));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "a", "{}", 2, NULL, 0));
+    int64_t end = rh_test_mono_ms() + 5000;
+    while (tls_sink_requests(s) < 2 && rh_test_mono_ms() < end) {
+        RH_CHECK(rh_tick(ctx) >= 0);
+        rh_test_pause(ctx, 10);
+    }
+    RH_CHECK_EQ_INT(2, tls_sink_requests(s));
+    RH_CHECK_EQ_INT(1, tls_sink_resumed(s));
+    rh_ctx_free(ctx);
+    close(mute);
+    tls_sink_stop(s);
+    drop_env(&e);
+}
+
 const rh_test_case rh_tests_tls[] = {
     {"tls__client_certificate_is_presented",
      test_tls__client_certificate_is_presented},
@@ -367,6 +418,8 @@ const rh_test_case rh_tests_tls[] = {
     {"tls__custom_ca_in_development", test_tls__custom_ca_in_development},
     {"tls__hostname_is_verified", test_tls__hostname_is_verified},
     {"tls__http11_offered_never_h2", test_tls__http11_offered_never_h2},
+    {"tls__sessions_resume_across_handles",
+     test_tls__sessions_resume_across_handles},
     {"tls__ca_bundle_read_once_not_per_connection",
      test_tls__ca_bundle_read_once_not_per_connection},
     {"tls__production_trusts_only_the_system_store",

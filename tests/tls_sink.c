@@ -31,6 +31,7 @@ struct tls_sink {
     size_t failed;
     char client_cn[128]; /* the last client certificate's CN, or "" */
     size_t offered_h2;   /* handshakes whose client offered h2 (ALPN) */
+    size_t resumed;      /* handshakes that resumed a TLS session */
 };
 
 /* The sink offers h2 as many receivers do (nginx with http2 on); it counts
@@ -124,6 +125,7 @@ static void serve(tls_sink *s, int cfd)
     }
     X509 *peer = SSL_get1_peer_certificate(ssl);
     pthread_mutex_lock(&s->mu);
+    s->resumed += SSL_session_reused(ssl) == 1;
     s->client_cn[0] = '\0';
     if (peer)
         X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName,
@@ -254,6 +256,14 @@ void tls_sink_client_cn(tls_sink *s, char *out, size_t size)
     pthread_mutex_lock(&s->mu);
     snprintf(out, size, "%s", s->client_cn);
     pthread_mutex_unlock(&s->mu);
+}
+
+size_t tls_sink_resumed(tls_sink *s)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->resumed;
+    pthread_mutex_unlock(&s->mu);
+    return n;
 }
 
 size_t tls_sink_offered_h2(tls_sink *s)

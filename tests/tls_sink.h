@@ -27,6 +27,8 @@ void tls_sink_stop(tls_sink *s);
 int tls_sink_port(const tls_sink *s);
 size_t tls_sink_requests(tls_sink *s);   /* complete requests answered */
 size_t tls_sink_handshakes_failed(tls_sink *s);
+/* Handshakes that resumed a TLS session. */
+size_t tls_sink_resumed(tls_sink *s);
 /* Handshakes whose client offered h2 in ALPN (the sink answers http/1.1). */
 size_t tls_sink_offered_h2(tls_sink *s);
 
