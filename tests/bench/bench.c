@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "fastsink.h"
 #include "rh_internal.h" /* the two HMAC paths, measured apart */
 #include "sink.h"
@@ -29,18 +30,17 @@
 #include <replicer-hooks/rh_pg.h>
 #endif
 
-#define REPS 3
 
-static double now_s(void)
+double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char payload[1024 + 1];
-static int bench_failed; /* a figure's deliveries missing or not verifying */
-static char dir[64];
+char payload[1024 + 1];
+int bench_failed; /* a figure's deliveries missing or not verifying */
+char dir[64];
 static sink *receiver;
 
 /* A 1 KB JSON object shaped like a real event (an invoice: nested objects,
@@ -510,17 +510,22 @@ static rh_ctx *fast_ctx(size_t in_flight, char *secret)
 }
 
 /* The sink's first requests must verify with the endpoint's secret. */
-static void check_samples(const char *secret)
+static void check_samples_of(fastsink *from, const char *secret)
 {
     char id[64], ts[32], sig[256], *body;
     size_t len, i;
-    for (i = 0; fastsink_sample(fast, i, id, ts, sig, &body, &len) == 0; i++)
+    for (i = 0; fastsink_sample(from, i, id, ts, sig, &body, &len) == 0; i++)
         if (rh_verify(secret, id, ts, sig, body, len, atoll(ts), 300) != RH_OK) {
             fprintf(stderr, "bench: request %zu does not verify\n", i);
             bench_failed = 1;
         }
     if (i == 0)
         bench_failed = 1; /* nothing was checked */
+}
+
+static void check_samples(const char *secret)
+{
+    check_samples_of(fast, secret);
 }
 
 /* Deliveries per second: n events of `size` bytes emitted, then delivered
@@ -821,6 +826,12 @@ static void e2e_attempt(const rh_attempt *at, void *ud)
  * delivery. */
 static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
 {
+    return run_e2e_to(fast, NULL, kind, n, batch, syncs_out);
+}
+
+double run_e2e_to(fastsink *to, const char *ca, int kind, int n, int batch,
+                  double *syncs_out)
+{
     rh_config *cfg = NULL;
     rh_ctx *ctx = NULL;
     rh_storage st;
@@ -833,6 +844,8 @@ static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
     rh_config_set_max_in_flight_per_endpoint(cfg, 64);
     rh_config_set_timeout_ms(cfg, 30000);
     rh_config_set_attempt_cb(cfg, e2e_attempt, NULL);
+    if (ca)
+        rh_config_set_ca_file(cfg, ca);
     if (kind != E2E_MEMORY) {
         snprintf(path, sizeof path, "%s/e2e-%d.db", dir, k++);
         if (rh_sqlite_open(&st, path,
@@ -845,9 +858,10 @@ static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
     if (rh_ctx_new(&ctx, cfg) != RH_OK)
         return -1;
     rh_config_free(cfg);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/e2e", fastsink_port(fast));
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/e2e", ca ? "https" : "http",
+             fastsink_port(to));
     rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret, sizeof secret);
-    fastsink_reset(fast, 0);
+    fastsink_reset(to, 0);
     e2e_done = 0;
     int emitted = 0;
     long syncs0 = n_syncs;
@@ -872,8 +886,8 @@ static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
     }
     double dt = now_s() - t0;
     *syncs_out = (double)(n_syncs - syncs0) / n;
-    check_samples(secret);
-    if (e2e_done != n || fastsink_count(fast) != (size_t)n)
+    check_samples_of(to, secret);
+    if (e2e_done != n || fastsink_count(to) != (size_t)n)
         bench_failed = 1;
     rh_ctx_free(ctx);
     return n / dt;
@@ -940,7 +954,7 @@ typedef struct figure {
 static figure figures[64];
 static int n_figures;
 
-static void record(const char *name, const char *unit, double v[REPS])
+void record(const char *name, const char *unit, double v[REPS])
 {
     qsort(v, REPS, sizeof *v, cmp_d);
     figure *f = &figures[n_figures++];
@@ -1009,6 +1023,11 @@ static void bench_endpoint_add(void)
  * bench does both). Deliveries per second, or -1 when it cannot run. */
 static double run_node_undici(int n)
 {
+    return run_node_undici_to(fast, NULL, n);
+}
+
+double run_node_undici_to(fastsink *to, const char *ca, int n)
+{
     static const char secret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     const char *script = getenv("RH_BENCH_NODE");
     char path[128], cmd[512], line[512];
@@ -1020,9 +1039,11 @@ static double run_node_undici(int n)
     FILE *f = fopen(path, "w");
     if (!f || fwrite(payload, 1, 1024, f) != 1024 || fclose(f) != 0)
         return -1;
-    snprintf(cmd, sizeof cmd, "node '%s' %d %d %s '%s' 64", script,
-             fastsink_port(fast), n, secret, path);
-    fastsink_reset(fast, 0);
+    /* over TLS Node trusts the same bundle, loaded once at its start */
+    snprintf(cmd, sizeof cmd, "%s%s%snode '%s' %d %d %s '%s' 64 %s",
+             ca ? "NODE_EXTRA_CA_CERTS='" : "", ca ? ca : "", ca ? "' " : "",
+             script, fastsink_port(to), n, secret, path, ca ? "https" : "");
+    fastsink_reset(to, 0);
     FILE *p = popen(cmd, "r");
     if (!p)
         return -1;
@@ -1039,8 +1060,8 @@ static double run_node_undici(int n)
         bench_failed = 1;
         return -1;
     }
-    check_samples(secret); /* it signs as we do: its requests verify */
-    if (fastsink_count(fast) != (size_t)n)
+    check_samples_of(to, secret); /* it signs as we do: they verify */
+    if (fastsink_count(to) != (size_t)n)
         bench_failed = 1;
     return rate;
 }
@@ -1170,6 +1191,12 @@ int main(int argc, char **argv)
         sink_stop(receiver);
         return bench_failed;
     }
+    if (only && strcmp(only, "tls") == 0) {
+        bench_tls();
+        fastsink_stop(fast);
+        sink_stop(receiver);
+        return bench_failed;
+    }
     if (only && strcmp(only, "node") == 0) {
         bench_e2e_node();
         fastsink_stop(fast);
@@ -1283,6 +1310,7 @@ int main(int argc, char **argv)
         record("slow_receivers 10k x 1 s: cpu", "s", cpu);
     }
     bench_e2e_node();
+    bench_tls();
     bench_e2e();
     for (int r = 0; r < REPS; r++)
         v[r] = run_emit(STORE_SQLITE, 1000, 1);

@@ -1,9 +1,16 @@
 /* The bench's epoll receiver (see fastsink.h). One thread: it competes with
- * the sender for the machine's cores, as a real receiver on loopback would. */
+ * the sender for the machine's cores, as a real receiver on loopback would.
+ * Over TLS (fastsink_start_tls) it runs OpenSSL in non-blocking mode on the
+ * same loop: our own receiver rather than nginx, because Debian's nginx
+ * package starts a server on port 80 as it installs, and a bench must not
+ * leave one behind. */
 #define _GNU_SOURCE /* memmem, accept4 */
 #include "fastsink.h"
 
 #include "sink.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +35,8 @@ typedef struct fconn {
     size_t len, cap;
     int64_t answer_at; /* 0: nothing pending */
     int pending;       /* answers owed (pipelining is not used by curl) */
+    SSL *ssl;          /* over TLS */
+    int handshaken, closing;
 } fconn;
 
 typedef struct sample {
@@ -55,6 +64,9 @@ struct fastsink {
     sample samples[SAMPLES];
     size_t n_samples;
     fconn *conns[MAX_FD];
+    SSL_CTX *tls;   /* NULL: plain HTTP */
+    int close_each; /* answer with Connection: close, then close */
+    size_t handshakes, resumed;
 };
 
 static int64_t mono_ns(void)
@@ -85,13 +97,61 @@ static const char *header(const char *head, size_t n, const char *name,
     return NULL;
 }
 
-static void answer(int fd, fconn *c)
+static void answer(fastsink *s, int fd, fconn *c)
 {
     static const char r204[] = "HTTP/1.1 204 No Content\r\n\r\n";
+    static const char r204_close[] =
+        "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
+    const char *r = s->close_each ? r204_close : r204;
+    int len = s->close_each ? (int)sizeof r204_close - 1 : (int)sizeof r204 - 1;
     for (; c->pending > 0; c->pending--)
-        if (send(fd, r204, sizeof r204 - 1, MSG_NOSIGNAL) < 0)
+        if ((c->ssl ? SSL_write(c->ssl, r, len)
+                    : send(fd, r, (size_t)len, MSG_NOSIGNAL)) <= 0)
             break;
     c->answer_at = 0;
+    c->closing = s->close_each;
+}
+
+static void drop(fastsink *s, int fd)
+{
+    fconn *c = s->conns[fd];
+    epoll_ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
+    if (c->ssl) {
+        SSL_shutdown(c->ssl);
+        SSL_free(c->ssl);
+    }
+    close(fd);
+    free(c->in);
+    free(c);
+    s->conns[fd] = NULL;
+}
+
+/* Read what is there: >0 bytes, 0 for "nothing more now", -1 to close. */
+static ssize_t take(fastsink *s, int fd, fconn *c, char *buf, size_t n)
+{
+    if (!c->ssl) {
+        ssize_t got = read(fd, buf, n);
+        return got > 0 ? got : got == 0 ? -1 : errno == EAGAIN || errno == EINTR ? 0 : -1;
+    }
+    if (!c->handshaken) {
+        int r = SSL_do_handshake(c->ssl);
+        if (r != 1) {
+            int e = SSL_get_error(c->ssl, r);
+            ERR_clear_error();
+            return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
+        }
+        c->handshaken = 1;
+        pthread_mutex_lock(&s->mu);
+        s->handshakes++;
+        s->resumed += SSL_session_reused(c->ssl) == 1;
+        pthread_mutex_unlock(&s->mu);
+    }
+    int r = SSL_read(c->ssl, buf, (int)n);
+    if (r > 0)
+        return r;
+    int e = SSL_get_error(c->ssl, r);
+    ERR_clear_error();
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
 }
 
 /* Parse complete requests from c->in; note them; answer or schedule. */
@@ -155,9 +215,9 @@ static void consume(fastsink *s, int fd, fconn *c)
         c->len -= hl + clen;
         c->pending++;
         if (delay == 0)
-            answer(fd, c);
+            answer(s, fd, c);
         else if (!c->answer_at && s->due_len == MAX_FD)
-            answer(fd, c); /* cannot happen: fewer connections than slots */
+            answer(s, fd, c); /* cannot happen: fewer connections than slots */
         else if (!c->answer_at) {
             c->answer_at = mono_ns() + (int64_t)delay * 1000000;
             due_answer *q = &s->due[(s->due_head + s->due_len++) % MAX_FD];
@@ -185,6 +245,11 @@ static void *run(void *arg)
                     int one = 1;
                     setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                     s->conns[c] = calloc(1, sizeof(fconn));
+                    if (s->tls) {
+                        s->conns[c]->ssl = SSL_new(s->tls);
+                        SSL_set_fd(s->conns[c]->ssl, c);
+                        SSL_set_accept_state(s->conns[c]->ssl);
+                    }
                     struct epoll_event ev = {EPOLLIN, {.fd = c}};
                     epoll_ctl(s->ep, EPOLL_CTL_ADD, c, &ev);
                 }
@@ -196,23 +261,21 @@ static void *run(void *arg)
                     c->cap = c->cap ? c->cap * 2 : 131072;
                     c->in = realloc(c->in, c->cap);
                 }
-                ssize_t got = read(fd, c->in + c->len, c->cap - c->len);
+                ssize_t got = take(s, fd, c, c->in + c->len, c->cap - c->len);
                 if (got > 0) {
                     c->len += (size_t)got;
                     continue;
                 }
-                if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-                    epoll_ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
-                    close(fd);
-                    free(c->in);
-                    free(c);
-                    s->conns[fd] = NULL;
+                if (got < 0) {
+                    drop(s, fd);
                     c = NULL;
                 }
                 break;
             }
             if (c)
                 consume(s, fd, c);
+            if (c && c->closing)
+                drop(s, fd);
         }
         if (s->delay_ms) {
             int64_t now = mono_ns();
@@ -221,18 +284,24 @@ static void *run(void *arg)
                 s->due_head = (s->due_head + 1) % MAX_FD;
                 s->due_len--;
                 /* the connection may have closed, its fd taken again */
-                if (s->conns[q.fd] && s->conns[q.fd]->answer_at == q.at)
-                    answer(q.fd, s->conns[q.fd]);
+                if (s->conns[q.fd] && s->conns[q.fd]->answer_at == q.at) {
+                    answer(s, q.fd, s->conns[q.fd]);
+                    if (s->conns[q.fd]->closing)
+                        drop(s, q.fd);
+                }
             }
         }
     }
     return NULL;
 }
 
-int fastsink_start(fastsink **out, int delay_ms)
+static int start_with(fastsink **out, int delay_ms, SSL_CTX *tls,
+                      int close_each)
 {
     fastsink *s = calloc(1, sizeof *s);
     s->delay_ms = delay_ms;
+    s->tls = tls;
+    s->close_each = close_each;
     s->due = calloc(MAX_FD, sizeof *s->due);
     if ((s->lfd = sink_listen(NULL, 0, 4096, SOCK_NONBLOCK, &s->port)) < 0)
         return -1;
@@ -250,11 +319,10 @@ void fastsink_stop(fastsink *s)
     __atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED);
     pthread_join(s->th, NULL);
     for (int fd = 0; fd < MAX_FD; fd++)
-        if (s->conns[fd]) {
-            close(fd);
-            free(s->conns[fd]->in);
-            free(s->conns[fd]);
-        }
+        if (s->conns[fd])
+            drop(s, fd);
+    if (s->tls)
+        SSL_CTX_free(s->tls);
     for (size_t i = 0; i < s->n_samples; i++)
         free(s->samples[i].body);
     close(s->lfd);
@@ -264,7 +332,37 @@ void fastsink_stop(fastsink *s)
     free(s);
 }
 
+int fastsink_start(fastsink **out, int delay_ms)
+{
+    return start_with(out, delay_ms, NULL, 0);
+}
+
 int fastsink_port(const fastsink *s) { return s->port; }
+
+int fastsink_start_tls(fastsink **out, const char *cert, const char *key,
+                       int close_each)
+{
+    SSL_CTX *tls = SSL_CTX_new(TLS_server_method());
+    if (!tls || SSL_CTX_use_certificate_chain_file(tls, cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(tls, key, SSL_FILETYPE_PEM) != 1) {
+        SSL_CTX_free(tls);
+        return -1;
+    }
+    if (start_with(out, 0, tls, close_each) != 0) {
+        SSL_CTX_free(tls);
+        return -1;
+    }
+    return 0;
+}
+
+void fastsink_tls_counts(fastsink *s, size_t *handshakes, size_t *resumed)
+{
+    pthread_mutex_lock(&s->mu);
+    *handshakes = s->handshakes;
+    *resumed = s->resumed;
+    s->handshakes = s->resumed = 0;
+    pthread_mutex_unlock(&s->mu);
+}
 
 size_t fastsink_count(fastsink *s)
 {

@@ -11,6 +11,13 @@
 typedef struct fastsink fastsink;
 
 int fastsink_start(fastsink **out, int delay_ms);
+/* The same over TLS with cert and key (PEM files); close_each: answer
+ * with Connection: close and close, so that every request is a new
+ * connection and a new handshake. */
+int fastsink_start_tls(fastsink **out, const char *cert, const char *key,
+                       int close_each);
+/* Handshakes completed, and of them resumed, since the last call. */
+void fastsink_tls_counts(fastsink *s, size_t *handshakes, size_t *resumed);
 void fastsink_stop(fastsink *s);
 int fastsink_port(const fastsink *s);
 size_t fastsink_count(fastsink *s);

@@ -3,16 +3,21 @@
 // 64 in flight, nothing stored. make bench runs it against the bench's own
 // sink, in rounds interleaved with the library's end-to-end loop.
 // Usage: node undici_sender.mjs PORT COUNT SECRET PAYLOAD_FILE [IN_FLIGHT]
+//        [https]  (HTTPS, trusting Node's roots plus NODE_EXTRA_CA_CERTS,
+//        loaded once at start, as a Node service trusts a private CA; a
+//        `ca` option would build a new TLS context for every connection)
 import { Pool } from 'undici';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-const [port, count, secret, payloadFile, inFlightArg] = process.argv.slice(2);
+const [port, count, secret, payloadFile, inFlightArg, scheme] = process.argv.slice(2);
 const total = Number(count);
 const inFlight = Number(inFlightArg || 64);
 const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
 const data = readFileSync(payloadFile, 'utf8');
-const pool = new Pool(`http://127.0.0.1:${port}`, { connections: inFlight });
+const pool = new Pool(`${scheme === 'https' ? 'https' : 'http'}://127.0.0.1:${port}`, {
+  connections: inFlight,
+});
 let started = 0;
 let ok = 0;
 

@@ -1,0 +1,126 @@
+/* make bench over TLS, the only production path (RH_BENCH_ONLY=tls): the
+ * library end to end against the Node.js undici sender, in rounds side by
+ * side, to the bench's own TLS receiver (fastsink over OpenSSL, TLS 1.3),
+ * with certificates made at bench time and a trusted bundle the size of
+ * the system's (its certificates plus the bench's CA), as production loads:
+ *
+ *  - keep-alive: 64 connections carry every request;
+ *  - a new connection per request: the receiver closes each one, so every
+ *    delivery pays a handshake (and, before 0.3.0, a parse of the bundle).
+ *
+ * Also printed: the share of handshakes that resumed a session, and the
+ * sender's CPU per delivery (its own thread: the receiver runs in this
+ * process too). */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
+#include "bench.h"
+#include "tls_sink.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+static double thread_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_THREAD, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The system's bundle followed by the bench CA, into out. 0, or -1 when
+ * there is no system bundle to copy. */
+static int make_bundle(const char *ca, char *out, size_t size)
+{
+    char *sys = NULL, cmd[1024];
+    CURL *e = curl_easy_init();
+    curl_easy_getinfo(e, CURLINFO_CAINFO, &sys);
+    snprintf(out, size, "%s/bundle.pem", dir);
+    int ok = sys && access(sys, R_OK) == 0;
+    if (ok) {
+        snprintf(cmd, sizeof cmd, "cat '%s' '%s' > '%s'", sys, ca, out);
+        ok = system(cmd) == 0;
+    }
+    curl_easy_cleanup(e);
+    return ok ? 0 : -1;
+}
+
+typedef struct tls_figures {
+    double lib[REPS], node[REPS], ratio[REPS], resumed[REPS], cpu_us[REPS];
+} tls_figures;
+
+/* REPS rounds of the library then Node against a TLS receiver. 0, or -1
+ * when Node could not run (the library's figures are kept). */
+static int rounds(fastsink *to, const char *bundle, int n, tls_figures *f)
+{
+    int have_node = 1;
+    for (int r = 0; r < REPS; r++) {
+        size_t handshakes, resumed;
+        double unused, cpu0 = thread_cpu_s();
+        fastsink_tls_counts(to, &handshakes, &resumed); /* zeroed */
+        f->lib[r] = run_e2e_to(to, bundle, 0, n, 1, &unused);
+        f->cpu_us[r] = (thread_cpu_s() - cpu0) * 1e6 / n;
+        fastsink_tls_counts(to, &handshakes, &resumed);
+        f->resumed[r] = handshakes > 1
+                            ? 100.0 * (double)resumed / (double)(handshakes - 1)
+                            : 0;
+        f->node[r] = have_node ? run_node_undici_to(to, bundle, n) : -1;
+        have_node = have_node && f->node[r] > 0;
+        f->ratio[r] = have_node ? f->lib[r] / f->node[r] : 0;
+    }
+    return have_node ? 0 : -1;
+}
+
+static void print_figures(const char *name, tls_figures *f, int with_node)
+{
+    char lib[64], node[64], ratio[80], res[80], cpu[80];
+    snprintf(lib, sizeof lib, "e2e_tls_%s", name);
+    snprintf(node, sizeof node, "node_undici_tls_%s", name);
+    snprintf(ratio, sizeof ratio, "e2e_tls_%s / node", name);
+    snprintf(res, sizeof res, "e2e_tls_%s: resumed", name);
+    snprintf(cpu, sizeof cpu, "e2e_tls_%s: sender cpu", name);
+    /* record keeps the name pointers: give it lasting copies */
+    record(strdup(lib), "deliveries/s", f->lib);
+    /* with keep-alive the 64 handshakes open at once, each context's
+     * first: nothing to resume, so no share to print */
+    if (strcmp(name, "keepalive"))
+        record(strdup(res), "% after 1st", f->resumed);
+    record(strdup(cpu), "us/delivery", f->cpu_us);
+    if (!with_node)
+        return;
+    record(strdup(node), "deliveries/s", f->node);
+    record(strdup(ratio), "ratio", f->ratio);
+}
+
+void bench_tls(void)
+{
+    char pki[128], cert[160], key[160], ca[160], bundle[200];
+    fastsink *keep = NULL, *fresh = NULL;
+    tls_figures f;
+    snprintf(pki, sizeof pki, "%s/pki", dir);
+    snprintf(cert, sizeof cert, "%s/srv.pem", pki);
+    snprintf(key, sizeof key, "%s/srv.key", pki);
+    snprintf(ca, sizeof ca, "%s/ca.pem", pki);
+    char mk[200];
+    snprintf(mk, sizeof mk, "mkdir -p '%s'", pki);
+    if (system(mk) != 0 || tls_make_pki(pki) != 0 ||
+        make_bundle(ca, bundle, sizeof bundle) != 0 ||
+        fastsink_start_tls(&keep, cert, key, 0) != 0 ||
+        fastsink_start_tls(&fresh, cert, key, 1) != 0) {
+        printf("(TLS figures skipped: no PKI, system bundle or receiver)\n");
+        bench_failed = 1;
+        return;
+    }
+    int node = rounds(keep, bundle, 20000, &f) == 0;
+    print_figures("keepalive", &f, node);
+    node = rounds(fresh, bundle, 2000, &f) == 0;
+    print_figures("new_conn", &f, node);
+    if (!node)
+        printf("(node_undici_tls skipped: no node, or undici not installed "
+               "beside RH_BENCH_NODE)\n");
+    fastsink_stop(keep);
+    fastsink_stop(fresh);
+}
