@@ -73,17 +73,37 @@ def summary_of(doc):
     return first if len(first) <= 72 else first[:69].rsplit(' ', 1)[0] + '...'
 
 
+TAG = re.compile(r'(?:^|\s)@(return|since)\b\s*')
+
+
+def sections(doc):
+    """The comment split at its tags: the description, then "@return ..."
+    as RETURN VALUE and "@since V" as HISTORY, so that no tag reaches a
+    page as markup (each runs to the next tag or the comment's end)."""
+    parts = TAG.split(doc)
+    desc, tags = parts[0].strip(), {}
+    for tag, text in zip(parts[1::2], parts[2::2]):
+        text = '\n'.join(l.strip() for l in text.strip().splitlines())
+        tags[tag] = (tags[tag] + '\n' if tag in tags else '') + text
+    out = ['.SH DESCRIPTION', '.nf', esc(desc), '.fi']
+    if 'return' in tags:
+        out += ['.SH RETURN VALUE', '.nf', esc(tags['return']), '.fi']
+    if 'since' in tags:
+        out += ['.SH HISTORY', 'Since replicer-hooks %s.' % esc(tags['since'])]
+    return out
+
+
 def page(name, proto, header, doc, version):
     flag, pc = LIBS.get(Path(header).name, ('-lreplicer-hooks', 'replicer-hooks'))
     doc = doc or 'See the header and docs/api.md.'
-    summary = summary_of(doc)
+    summary = summary_of(TAG.split(doc)[0])
     return '\n'.join([
         '.TH %s 3 "" "replicer-hooks %s" "replicer-hooks"' % (name, version),
         '.SH NAME', '%s \\- %s' % (name, esc(summary)),
         '.SH SYNOPSIS', '.nf', '.B #include <%s>' % header, '.PP',
-        esc(proto), '.fi', '.PP', 'Link with \\fB%s\\fR (pkg-config %s).' % (flag, pc),
-        '.SH DESCRIPTION', '.nf', esc(doc), '.fi',
-        '.SH SEE ALSO', 'replicer-hooks(1); docs/api.md in the source.', ''])
+        esc(proto), '.fi', '.PP', 'Link with \\fB%s\\fR (pkg-config %s).' % (flag, pc)]
+        + sections(doc) +
+        ['.SH SEE ALSO', 'replicer-hooks(1); docs/api.md in the source.', ''])
 
 
 def tool_page(tool, version):

@@ -88,6 +88,14 @@ static void test_bindings__man_pages(void)
                 fprintf(stderr, "    no man page for %s at %s\n", sym, path);
                 RH_CHECK(0);
             }
+            /* no comment markup reaches a reader: no tag, no comment */
+            const char *tag = strchr(text, '@');
+            if ((tag && tag[1] >= 'a' && tag[1] <= 'z') ||
+                strstr(text, "/*") || strstr(text, "*/")) {
+                fprintf(stderr, "    %s: comment markup in the page: %.40s\n",
+                        sym, tag ? tag : "a comment marker");
+                RH_CHECK(0);
+            }
             pages++;
         }
         if (f)
