@@ -324,7 +324,9 @@ static void test_cli__store_commands_end_to_end(void)
     RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "paused") != NULL);
     RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
-    RH_CHECK_EQ_INT(0, rh_test_tool_run(work1, NULL, out, sizeof out));
+    /* it ends, and says (exit 3) that one waits for the resume */
+    RH_CHECK_EQ_INT(3, rh_test_tool_run(work1, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "1 for their endpoint's resume") != NULL);
     RH_CHECK_EQ_INT(before, sink_count(s));
     const char *resume[] = {"endpoint", "resume", ep, "--store", store, NULL};
     RH_CHECK_EQ_INT(0, rh_test_tool_run(resume, NULL, out, sizeof out));
@@ -470,7 +472,8 @@ static void test_cli__dev_endpoints_and_health(void)
     const char *emit[] = {"emit", "a", "{}", "--store", store, NULL};
     RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
     const char *plain[] = {"worker", "--until-idle", "--store", store, NULL};
-    RH_CHECK_EQ_INT(0, rh_test_tool_run(plain, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(3, rh_test_tool_run(plain, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "1 wait for a worker started with --dev") != NULL);
     RH_CHECK(strstr(out, "1 endpoint was registered with --dev; start the "
                          "worker with --dev to deliver to them") != NULL);
     RH_CHECK(strstr(out, "held") != NULL);
@@ -771,8 +774,10 @@ static void test_cli__ordering_keys_hold_and_skip(void)
     RH_CHECK_EQ_INT(0, rh_test_tool_run(e2, NULL, out, sizeof out));
     const char *work[] = {"worker",  "--until-idle", "--dev", "--schedule", "",
                           "--quiet", "--store",      store,   NULL};
-    RH_CHECK_EQ_INT(0, rh_test_tool_run(work, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(3, rh_test_tool_run(work, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "failed for good") != NULL);
+    RH_CHECK(strstr(out, "1 behind a failed delivery that holds their "
+                         "ordering key") != NULL);
     RH_CHECK_EQ_INT(1, (int)sink_count(s)); /* n:2 waits on the key */
     const char *failed[] = {"log",    "--deliveries", "--state", "failed",
                             "--json", "--store",      store,     NULL};

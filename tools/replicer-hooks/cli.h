@@ -14,6 +14,8 @@
 #define EXIT_DELIVERED 0
 #define EXIT_FAILED 1 /* a delivery failed for good, a store failed */
 #define EXIT_USAGE 2  /* bad input: an option, an argument, an unknown id */
+#define EXIT_UNSENT 3 /* worker --until-idle: deliveries wait on a resume,
+                         a --dev worker or a skip */
 
 extern const char *cli_prog;
 
@@ -218,6 +220,10 @@ const char *cli_endpoint_state(const rh_endpoint *ep, char *buf, size_t size);
 /* "ok 2026-12-02T20:00:00Z", "failing since ..., 3 failed", ... */
 void cli_endpoint_health(const rh_endpoint *ep, char *buf, size_t size);
 /* rh_endpoint_add with the events as one text, "a.b,c.*" or "a.b, c.*" */
+/* The id of an endpoint already sending these events (in any order) to
+ * url, into found ("" when there is none). */
+void cli_endpoint_twin(rh_ctx *ctx, const char *url, const char *events,
+                       char found[RH_ID_SIZE]);
 int cli_endpoint_add(rh_ctx *ctx, const char *url, const char *events,
                      char id[RH_ID_SIZE], char secret[RH_SECRET_SIZE]);
 /* SIGTERM and SIGINT set cli_stop, for the commands that run until told */

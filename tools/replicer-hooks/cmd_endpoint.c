@@ -6,20 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int print_endpoint(const rh_endpoint *ep, void *ud)
-{
-    char state[32], health[96];
-    (void)ud;
-    cli_endpoint_health(ep, health, sizeof health);
-    printf("%s  %-8s  %s  ", rh_endpoint_id(ep),
-           cli_endpoint_state(ep, state, sizeof state), rh_endpoint_url(ep));
-    for (size_t i = 0; i < rh_endpoint_event_count(ep); i++)
-        printf("%s%s", i ? "," : "", rh_endpoint_event(ep, i));
-    printf("  %s%s\n", health,
-           rh_endpoint_mode(ep) == RH_MODE_DEVELOPMENT ? "  (--dev)" : "");
-    return RH_OK;
-}
-
 static void print_time_or(const char *label, int64_t ms, const char *none)
 {
     char t[32];
@@ -156,10 +142,17 @@ static int run_add(cli_args *a)
     int rc = cli_open(a, NULL, &ctx);
     if (rc)
         return rc;
-    char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    char id[RH_ID_SIZE], secret[RH_SECRET_SIZE], twin[RH_ID_SIZE] = "";
+    cli_endpoint_twin(ctx, a->pos[0], a->text[O_EVENTS], twin);
     rc = cli_endpoint_add(ctx, a->pos[0], a->text[O_EVENTS], id, secret);
     if (rc != RH_OK)
         return cli_fail(a, ctx, rc);
+    if (twin[0])
+        fprintf(stderr,
+                "%s endpoint add: note: %s already sends these events to this "
+                "URL; each will now be delivered twice (remove one with "
+                "'endpoint remove ID')\n",
+                cli_prog, twin);
     if ((rc = apply_settings(a, ctx, id)) != 0) {
         /* ctx is freed; the endpoint stays, with the settings that took */
         fprintf(stderr,
@@ -169,24 +162,6 @@ static int run_add(cli_args *a)
         return rc;
     }
     printf("%s %s\n", id, secret);
-    rh_ctx_free(ctx);
-    return 0;
-}
-
-static int run_list(cli_args *a)
-{
-    rh_ctx *ctx = NULL;
-    int rc = cli_open(a, NULL, &ctx);
-    if (rc)
-        return rc;
-    rc = rh_endpoint_list(ctx, print_endpoint, NULL);
-    if (rc < 0)
-        return cli_fail(a, ctx, rc);
-    if (rc == 0)
-        fprintf(stderr,
-                "no endpoints: add one with '%s endpoint add URL "
-                "--events TYPE'\n",
-                cli_prog);
     rh_ctx_free(ctx);
     return 0;
 }
@@ -344,16 +319,6 @@ const cli_command cli_cmd_endpoint_add = {
     1,
     add_opts,
     run_add};
-const cli_command cli_cmd_endpoint_list = {
-    "endpoint list",
-    "",
-    "the endpoints, their state and health",
-    "One line per endpoint: id, state, URL, events and health.",
-    {NULL},
-    0,
-    0,
-    store_opts,
-    run_list};
 const cli_command cli_cmd_endpoint_show = {
     "endpoint show",
     "ID",

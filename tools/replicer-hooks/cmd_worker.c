@@ -64,7 +64,11 @@ static void print_failed(const rh_delivery *dl, void *ud)
  * context). */
 typedef struct idle_scan {
     char (*held)[RH_ID_SIZE];
+    char *held_paused; /* per held endpoint: paused (else --dev) */
     size_t n_held, cap;
+    /* pending deliveries that only a resume, a --dev worker or a skip of
+     * the failed delivery holding their ordering key would send */
+    long waiting_resume, waiting_dev, waiting_key;
     int64_t last_created;
     char last_id[RH_ID_SIZE];
     int64_t now;
@@ -84,8 +88,12 @@ static int note_held(const rh_endpoint *ep, void *ud)
         if (!p)
             return RH_E_NOMEM;
         sc->held = p;
+        if (!(p = realloc(sc->held_paused, cap)))
+            return RH_E_NOMEM;
+        sc->held_paused = p;
         sc->cap = cap;
     }
+    sc->held_paused[sc->n_held] = (char)rh_endpoint_paused(ep);
     snprintf(sc->held[sc->n_held++], RH_ID_SIZE, "%s", rh_endpoint_id(ep));
     return RH_OK;
 }
@@ -99,14 +107,21 @@ static int note_sendable(const rh_delivery *dl, void *ud)
     snprintf(sc->last_id, sizeof sc->last_id, "%s", rh_delivery_id(dl));
     if (rh_delivery_state(dl) == RH_DELIVERY_PENDING) {
         for (size_t i = 0; i < sc->n_held; i++)
-            if (!strcmp(sc->held[i], rh_delivery_endpoint_id(dl)))
+            if (!strcmp(sc->held[i], rh_delivery_endpoint_id(dl))) {
+                if (sc->held_paused[i])
+                    sc->waiting_resume++;
+                else
+                    sc->waiting_dev++;
                 return RH_OK; /* waits for its endpoint's resume */
+            }
         /* Nothing is in flight (those are scanned first) and this tick
          * claimed what it could: a due delivery of an ordering key left
          * pending waits on a failed one that holds the key. */
         if (rh_delivery_ordering_key(dl) &&
-            rh_delivery_next_attempt_ms(dl) <= sc->now)
+            rh_delivery_next_attempt_ms(dl) <= sc->now) {
+            sc->waiting_key++;
             return RH_OK;
+        }
     }
     sc->sendable = 1;
     return RH_E_USER;
@@ -114,7 +129,7 @@ static int note_sendable(const rh_delivery *dl, void *ud)
 
 /* Pending or in flight anywhere in the store (any process), leaving out
  * what only a paused endpoint's resume (or a --dev worker) would send. */
-static int store_busy(rh_ctx *ctx, int dev)
+static int store_busy(rh_ctx *ctx, int dev, idle_scan *held)
 {
     enum { PAGE = 10000 };
     const int states[] = {RH_DELIVERY_IN_FLIGHT, RH_DELIVERY_PENDING};
@@ -122,6 +137,7 @@ static int store_busy(rh_ctx *ctx, int dev)
     rh_query *q = NULL;
     int rc;
     memset(&sc, 0, sizeof sc);
+    memset(held, 0, sizeof *held);
     sc.dev = dev;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts); /* the library's clock */
@@ -130,6 +146,7 @@ static int store_busy(rh_ctx *ctx, int dev)
         rh_endpoint_list(ctx, note_held, &sc) < 0) {
         rh_query_free(q);
         free(sc.held);
+        free(sc.held_paused);
         return 1; /* a store that cannot answer is not idle */
     }
     rh_query_set_limit(q, PAGE);
@@ -145,7 +162,23 @@ static int store_busy(rh_ctx *ctx, int dev)
     }
     rh_query_free(q);
     free(sc.held);
+    free(sc.held_paused);
+    *held = sc;
     return sc.sendable;
+}
+
+/* --until-idle ended: what it could not send, and why; 0, or
+ * EXIT_UNSENT when deliveries wait on something this worker cannot do. */
+static int tell_unsent(const idle_scan *sc)
+{
+    if (!sc->waiting_resume && !sc->waiting_dev && !sc->waiting_key)
+        return 0;
+    fprintf(stderr,
+            "%s worker: idle with deliveries not sent: %ld wait for a worker "
+            "started with --dev, %ld for their endpoint's resume, %ld behind "
+            "a failed delivery that holds their ordering key (skip it)\n",
+            cli_prog, sc->waiting_dev, sc->waiting_resume, sc->waiting_key);
+    return EXIT_UNSENT;
 }
 
 static int count_dev(const rh_endpoint *ep, void *ud)
@@ -342,7 +375,7 @@ static int run_worker(cli_args *a)
         fprintf(stderr, "%s worker: metrics on %s/metrics\n", cli_prog, base);
     }
     cli_catch_stop();
-    int storage_errors = 0, failing_after_stop = 0;
+    int storage_errors = 0, failing_after_stop = 0, unsent = 0;
     int64_t told_waiting_ms = 0;
     for (;;) {
         if (cli_stop) {
@@ -382,8 +415,11 @@ static int run_worker(cli_args *a)
         }
         storage_errors = 0;
         if (a->set[O_UNTIL_IDLE] && rh_ctx_in_flight(ctx) == 0) {
-            if (!store_busy(ctx, a->set[O_DEV]))
+            idle_scan held;
+            if (!store_busy(ctx, a->set[O_DEV], &held)) {
+                unsent = tell_unsent(&held);
                 break;
+            }
             /* Waiting out a retry schedule can take 45 minutes: say so
              * once a minute, --quiet or not. */
             int64_t next = rh_next_timeout_ms(ctx), now = wall_ms();
@@ -401,12 +437,13 @@ static int run_worker(cli_args *a)
     cli_http_stop(server);
     pthread_mutex_destroy(&m.mu);
     rh_ctx_free(ctx);
-    return rc < 0 ? EXIT_FAILED : 0;
+    return rc < 0 ? EXIT_FAILED : unsent;
 }
 
 static const cli_opt worker_opts[] = {
     {O_UNTIL_IDLE, "--until-idle", K_FLAG, 0, 0, NULL,
-     "exit when nothing is pending or in flight"},
+     "exit when nothing is pending or in flight: 0 when all went, 3 (and "
+     "why) when deliveries wait on a resume, a --dev worker or a skip"},
     {O_QUIET, "--quiet", K_FLAG, 0, 0, NULL,
      "do not print each attempt (state changes and failures still are)"},
     CLI_OPT_DEV,
