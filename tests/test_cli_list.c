@@ -6,7 +6,10 @@
 
 #include <jansson.h>
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* The column where `word` starts on the line that holds `key`, or -1. */
 static int column_of(const char *out, const char *key, const char *word)
@@ -87,6 +90,59 @@ static void test_cli_list__table_json_and_twins(void)
     RH_CHECK(found);
 }
 
+/* The health words say what each number counts: attempts failing since a
+ * time (from the first failed attempt), and deliveries failed for good
+ * (after their last retry), in the list and in show alike. */
+static void test_cli_list__health_says_what_it_counts(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], store[160], url[128], out[16384], ep[64], sec[128];
+    rh_test_path(path, sizeof path, "cli-health");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    sink_url(s, "/down", url, sizeof url);
+    sink_rule(s, "/down", 500, 0, NULL, NULL, -1);
+    const char *add[] = {"endpoint", "add", url,     "--events", "*",
+                         "--dev",    "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", ep, sec));
+    const char *emit[] = {"emit", "a.b", "{}", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
+    /* one attempt, then a retry far away: failing, nothing failed for good */
+    const char *once[] = {"worker", "--until-idle", "--dev", "--schedule",
+                          "3600", "--store", store, NULL};
+    char log[160];
+    rh_test_path(log, sizeof log, "cli-health-worker");
+    pid_t pid = rh_test_tool_spawn(once, NULL, log);
+    RH_CHECK(pid > 0);
+    RH_CHECK_EQ_INT(0, sink_wait_count(s, 1, 10000));
+    usleep(300000);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    const char *list[] = {"endpoint", "list", "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "attempts failing since ") != NULL);
+    RH_CHECK(strstr(out, "retrying, none failed for good yet") != NULL);
+    /* another store, no retries: the delivery fails for good at once */
+    rh_test_path(path, sizeof path, "cli-health-2");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(add, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", ep, sec));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(emit, NULL, out, sizeof out));
+    const char *last[] = {"worker", "--until-idle", "--dev", "--schedule", "",
+                          "--store", store, NULL};
+    RH_CHECK(rh_test_tool_run(last, NULL, out, sizeof out) >= 0);
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "; 1 delivery failed for good") != NULL);
+    RH_CHECK(strstr(out, "failed for good since the last success") != NULL);
+    const char *show[] = {"endpoint", "show", ep, "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(show, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "(deliveries failed for good since the last "
+                         "success)") != NULL);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_cli_list[] = {
     {"cli_list__table_json_and_twins", test_cli_list__table_json_and_twins},
+    {"cli_list__health_says_what_it_counts",
+     test_cli_list__health_says_what_it_counts},
     {NULL, NULL}};

@@ -247,9 +247,21 @@ void cli_endpoint_health(const rh_endpoint *ep, char *buf, size_t size)
 {
     char t[32];
     int64_t n = rh_endpoint_failed_in_a_row(ep);
+    /* two counts that differ: attempts fail from the first failure on, a
+     * delivery fails for good only after its last retry (and a resend
+     * starts it over), so each is named for what it counts */
     if (rh_endpoint_failing_since_ms(ep)) {
         cli_format_time(rh_endpoint_failing_since_ms(ep), t);
-        snprintf(buf, size, "failing since %s, %lld failed", t, (long long)n);
+        if (n)
+            snprintf(buf, size,
+                     "attempts failing since %s; %lld %s failed for good "
+                     "since the last success",
+                     t, (long long)n, n == 1 ? "delivery" : "deliveries");
+        else
+            snprintf(buf, size,
+                     "attempts failing since %s; retrying, none failed for "
+                     "good yet",
+                     t);
     } else if (rh_endpoint_last_success_ms(ep)) {
         cli_format_time(rh_endpoint_last_success_ms(ep), t);
         snprintf(buf, size, "ok %s", t);

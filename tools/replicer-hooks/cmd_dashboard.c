@@ -323,7 +323,7 @@ static int endpoint_row(const rh_endpoint *ep, void *ud)
 {
     list_ctx *lc = ud;
     page *pg = lc->pg;
-    char state[40], health[120];
+    char state[40], health[160];
     lc->n++;
     put(pg, "<tr><td><a href=\"/endpoints/");
     esc(pg, rh_endpoint_id(ep));
@@ -500,7 +500,7 @@ static cli_mhd_result endpoint_page(struct MHD_Connection *c, dashboard *db,
     rh_ctx *ctx = NULL;
     const rh_endpoint *ep = NULL;
     rh_query *q = NULL;
-    char err[200], state[40], health[120];
+    char err[200], state[40], health[160];
     if (open_ctx(db, &ctx, err, sizeof err))
         return error_page(c, 503, "Store unavailable", err);
     if (rh_endpoint_get(ctx, id, &ep) != RH_OK) {

@@ -32,7 +32,9 @@ static void print_endpoint_fields(const rh_endpoint *ep)
     print_time_or("created:", rh_endpoint_created_ms(ep), "-");
     print_time_or("last success:", rh_endpoint_last_success_ms(ep), "none");
     print_time_or("failing since:", rh_endpoint_failing_since_ms(ep), "-");
-    printf("failed in a row: %" PRId64 "\n", rh_endpoint_failed_in_a_row(ep));
+    printf("failed in a row: %" PRId64
+           " (deliveries failed for good since the last success)\n",
+           rh_endpoint_failed_in_a_row(ep));
     if (rh_endpoint_timeout_ms(ep))
         printf("timeout:         %" PRId64 " ms\n", rh_endpoint_timeout_ms(ep));
     else

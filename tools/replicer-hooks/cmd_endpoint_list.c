@@ -11,7 +11,7 @@
 #include <string.h>
 
 typedef struct row {
-    char id[RH_ID_SIZE], state[32], health[96];
+    char id[RH_ID_SIZE], state[32], health[160];
     char *url, *events;
     int dev;
 } row;
