@@ -1,5 +1,6 @@
 /* replicer-hooks records, private: the structures behind events,
- * deliveries, attempts, queries and claim requests (rh_records.c). */
+ * deliveries and attempts (rh_records.c), queries and claim requests
+ * (rh_query.c). */
 #ifndef RH_RECORDS_H
 #define RH_RECORDS_H
 
