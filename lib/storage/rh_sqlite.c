@@ -1,7 +1,9 @@
 /* replicer-hooks SQLite storage: the rh_storage contract on one database file
  * (WAL, synchronous FULL), with fair claims under BEGIN IMMEDIATE so that
  * several processes sharing the file never claim one delivery at once, and
- * outcomes stored a batch per transaction. */
+ * outcomes stored a batch per transaction. These are the queue's slots and
+ * the table over every slot; the delivery log's are in rh_sqlite_log.c, the
+ * claims in rh_sqlite_claim.c. */
 #include <replicer-hooks/rh_sqlite.h>
 
 #include "rh_sqlite_store.h"
@@ -13,14 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
 
 /* ---------------------------------------------------------------- slots */
 
@@ -112,7 +106,7 @@ static int insert_event(store *s, const rh_event *ev,
         sqlite3_bind_int64(di, 6, rh_delivery_next_attempt_ms(d));
         sqlite3_bind_int64(di, 7, rh_delivery_created_ms(d));
         sqlite3_bind_int64(di, 8, rh_delivery_updated_ms(d));
-        bind_text_or_null(di, 9, rh_event_ordering_key(ev));
+        rh__sqlite_bind_text_or_null(di, 9, rh_event_ordering_key(ev));
         sqlite3_bind_int(di, 10, rh_event_ordering_holds(ev));
         if (sqlite3_step(di) != SQLITE_DONE)
             rc = rh__sqlite_fail(s, "enqueue delivery");
@@ -296,241 +290,46 @@ static int s_batch_commit(void *ud)
     return RH_OK;
 }
 
-static void bind_query_ids(sqlite3_stmt *st, const rh_query *q, int ep,
-                           int dl, int ev)
-{
-    bind_text_or_null(st, ep, rh_query_endpoint(q));
-    bind_text_or_null(st, dl, rh_query_delivery(q));
-    bind_text_or_null(st, ev, rh_query_event(q));
-}
+/* ---------------------------------------------------------- delivery log */
 
-/* The event type filter at parameters i (exact) and i + 1 (prefix). */
-static void bind_type_filter(sqlite3_stmt *st, const rh_query *q, int i)
-{
-    adapter_type_filter f;
-    adapter_type_filter_of(q, &f);
-    if (f.exact)
-        sqlite3_bind_text(st, i, f.exact, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-    if (f.prefix)
-        sqlite3_bind_text(st, i + 1, f.prefix, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i + 1);
-}
-
-static int attempt_row(store *s, sqlite3_stmt *st, void *ud)
-{
-    each_pass *p = ud;
-    rh_attempt *at = NULL;
-    int rc = rh_attempt_new(
-        &at, sqlite3_column_int64(st, 0),
-        (const char *)sqlite3_column_text(st, 1),
-        (const char *)sqlite3_column_text(st, 2),
-        (const char *)sqlite3_column_text(st, 3),
-        (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
-        sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
-        sqlite3_column_int(st, 8), sqlite3_column_int(st, 9),
-        sqlite3_column_int(st, 10), (const char *)sqlite3_column_blob(st, 11),
-        (size_t)sqlite3_column_bytes(st, 11),
-        (const char *)sqlite3_column_text(st, 12));
-    return adapter_give_attempt(p, rc, at, s->err, sizeof s->err);
-}
-
+/* The log's slots, each on the store in rh_sqlite_log.c. */
 static int s_query_attempts(const rh_query *q, rh_attempt_cb each,
                             void *each_ud, void *ud)
 {
-    store *s = ud;
-    sqlite3_stmt *st = rh__sqlite_stmt(s, S_QUERY_ATTEMPTS);
-    each_pass p = {NULL, each, NULL, each_ud};
-    if (!st)
-        return RH_E_STORAGE;
-    sqlite3_bind_int64(st, 1, rh_query_cursor(q));
-    bind_query_ids(st, q, 2, 3, 4);
-    sqlite3_bind_int(st, 5, rh_query_failed_only(q));
-    sqlite3_bind_int64(st, 6, rh_query_since_ms(q));
-    sqlite3_bind_int64(st, 7, rh_query_until_ms(q));
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)rh_query_limit(q));
-    bind_type_filter(st, q, 9);
-    sqlite3_bind_int(st, 11, rh_query_status(q));
-    sqlite3_bind_int(st, 12, rh_query_outcome(q));
-    return rh__sqlite_for_each_row(s, st, "query_attempts", attempt_row, &p);
-}
-
-static int delivery_row(store *s, sqlite3_stmt *st, void *ud)
-{
-    each_pass *p = ud;
-    rh_delivery *dl = NULL;
-    int rc = rh__sqlite_row_delivery(s, st, &dl);
-    if (rc == RH_OK && sqlite3_column_type(st, 9) != SQLITE_NULL &&
-        (rc = rh_delivery_set_ordering_key(
-             dl, (const char *)sqlite3_column_text(st, 9))) != RH_OK) {
-        rh_delivery_free(dl);
-        return rc;
-    }
-    return rc == RH_OK ? adapter_give_delivery(p, dl) : rc;
+    return rh__sqlite_query_attempts(ud, q, each, each_ud);
 }
 
 static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
                               void *each_ud, void *ud)
 {
-    store *s = ud;
-    sqlite3_stmt *st = rh__sqlite_stmt(s, S_QUERY_DELIVERIES);
-    each_pass p = {NULL, NULL, each, each_ud};
-    if (!st)
-        return RH_E_STORAGE;
-    bind_query_ids(st, q, 1, 2, 3);
-    sqlite3_bind_int(st, 4, rh_query_failed_only(q));
-    sqlite3_bind_int(st, 5, rh_query_state(q));
-    sqlite3_bind_int64(st, 6, rh_query_since_ms(q));
-    sqlite3_bind_int64(st, 7, rh_query_until_ms(q));
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)rh_query_limit(q));
-    bind_type_filter(st, q, 9);
-    bind_text_or_null(st, 11, rh_query_delivery_cursor_id(q));
-    sqlite3_bind_int64(st, 12, rh_query_delivery_cursor_ms(q));
-    return rh__sqlite_for_each_row(s, st, "query_deliveries", delivery_row, &p);
-}
-
-/* An update of one failed delivery (resend, skip): RH_E_NOT_FOUND when it
- * is unknown, RH_E_STATE when it is not in the state the update needs. */
-static int update_failed(store *s, int which, const char *id, int64_t now_ms,
-                         const char *what)
-{
-    sqlite3_stmt *up = rh__sqlite_stmt(s, which),
-                 *get = rh__sqlite_stmt(s, S_STATE_OF);
-    int rc;
-    if (!up || !get)
-        return RH_E_STORAGE;
-    if ((rc = rh__sqlite_begin(s)) != RH_OK)
-        return rc;
-    sqlite3_bind_text(up, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(up, 2, now_ms);
-    rc = sqlite3_step(up) == SQLITE_DONE ? RH_OK : rh__sqlite_fail(s, what);
-    rh__sqlite_done_with(up);
-    if (rc == RH_OK && sqlite3_changes(s->db) == 0) {
-        sqlite3_bind_text(get, 1, id, -1, SQLITE_STATIC);
-        rc = sqlite3_step(get) == SQLITE_ROW ? RH_E_STATE : RH_E_NOT_FOUND;
-        rh__sqlite_done_with(get);
-    }
-    return rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
+    return rh__sqlite_query_deliveries(ud, q, each, each_ud);
 }
 
 static int s_resend(const char *id, int64_t now_ms, void *ud)
 {
-    return update_failed(ud, S_RESEND, id, now_ms, "resend");
+    return rh__sqlite_update_failed(ud, S_RESEND, id, now_ms, "resend");
 }
 
 static int s_skip(const char *id, int64_t now_ms, void *ud)
 {
-    return update_failed(ud, S_SKIP, id, now_ms, "skip");
-}
-
-/* Recovery of what q selects (its endpoint, event, event type and time
- * range), in one transaction. */
-static int recover(store *s, const char *endpoint_id, const rh_query *q,
-                   int64_t since_ms, int64_t now_ms)
-{
-    sqlite3_stmt *st = rh__sqlite_stmt(s, S_RECOVER);
-    int rc, n = 0;
-    if (!st)
-        return RH_E_STORAGE;
-    if ((rc = rh__sqlite_begin(s)) != RH_OK)
-        return rc;
-    bind_text_or_null(st, 1, endpoint_id);
-    sqlite3_bind_int64(st, 2, since_ms);
-    sqlite3_bind_int64(st, 3, now_ms);
-    sqlite3_bind_int64(st, 4, rh_query_until_ms(q));
-    bind_text_or_null(st, 5, rh_query_event(q));
-    bind_type_filter(st, q, 6);
-    rc =
-        sqlite3_step(st) == SQLITE_DONE ? RH_OK : rh__sqlite_fail(s, "recover");
-    if (rc == RH_OK)
-        n = sqlite3_changes(s->db);
-    rh__sqlite_done_with(st);
-    rc = rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
-    return rc == RH_OK ? n : rc;
+    return rh__sqlite_update_failed(ud, S_SKIP, id, now_ms, "skip");
 }
 
 static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
                      void *ud)
 {
-    return recover(ud, endpoint_id, NULL, since_ms, now_ms);
+    return rh__sqlite_recover(ud, endpoint_id, NULL, since_ms, now_ms);
 }
 
 static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud)
 {
-    return recover(ud, rh_query_endpoint(q), q, rh_query_since_ms(q), now_ms);
+    return rh__sqlite_recover(ud, rh_query_endpoint(q), q, rh_query_since_ms(q),
+                              now_ms);
 }
 
-/* The event ids of the deliveries pruned, for the events' own prune. */
-typedef struct id_list {
-    char (*ids)[RH_ID_SIZE];
-    size_t n, cap;
-} id_list;
-
-static int id_list_add(id_list *l, const char *id)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        void *p = realloc(l->ids, cap * sizeof *l->ids);
-        if (!p)
-            return RH_E_NOMEM;
-        l->ids = p;
-        l->cap = cap;
-    }
-    snprintf(l->ids[l->n++], RH_ID_SIZE, "%s", id ? id : "");
-    return RH_OK;
-}
-
-static int prune_in_txn(store *s, int64_t before_ms, size_t max, int *n)
-{
-    sqlite3_stmt *at = rh__sqlite_stmt(s, S_PRUNE_ATTEMPTS),
-                 *dl = rh__sqlite_stmt(s, S_PRUNE_DELIVERIES),
-                 *ev = rh__sqlite_stmt(s, S_PRUNE_EVENT);
-    id_list events = {0};
-    int rc = at && dl && ev ? RH_OK : RH_E_STORAGE, step;
-    if (rc == RH_OK) {
-        sqlite3_bind_int64(at, 1, before_ms);
-        sqlite3_bind_int64(at, 2, (sqlite3_int64)max);
-        rc = sqlite3_step(at) == SQLITE_DONE ? RH_OK
-                                             : rh__sqlite_fail(s, "prune");
-        rh__sqlite_done_with(at);
-    }
-    if (rc == RH_OK) {
-        sqlite3_bind_int64(dl, 1, before_ms);
-        sqlite3_bind_int64(dl, 2, (sqlite3_int64)max);
-        while (rc == RH_OK && (step = sqlite3_step(dl)) == SQLITE_ROW)
-            rc = id_list_add(&events, (const char *)sqlite3_column_text(dl, 0));
-        if (rc == RH_OK && step != SQLITE_DONE)
-            rc = rh__sqlite_fail(s, "prune");
-        rh__sqlite_done_with(dl);
-    }
-    *n = (int)events.n;
-    for (size_t i = 0; rc == RH_OK && i < events.n; i++) {
-        sqlite3_bind_text(ev, 1, events.ids[i], -1, SQLITE_STATIC);
-        rc = sqlite3_step(ev) == SQLITE_DONE ? RH_OK
-                                             : rh__sqlite_fail(s, "prune");
-        rh__sqlite_done_with(ev);
-    }
-    free(events.ids);
-    return rc;
-}
-
-/* On the tick's path, like a claim: a short lock wait, and a commit that is
- * not synced (a prune lost in a crash is done again). */
 static int s_prune(int64_t before_ms, size_t max, void *ud)
 {
-    store *s = ud;
-    int rc, n = 0;
-    rh__sqlite_tick_path(s, 1);
-    rh__sqlite_claim_sync(s, 1);
-    if ((rc = rh__sqlite_begin(s)) == RH_OK) {
-        rc = prune_in_txn(s, before_ms, max, &n);
-        rc = rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
-    }
-    rh__sqlite_claim_sync(s, 0);
-    rh__sqlite_tick_path(s, 0);
-    return rc == RH_OK ? n : rc;
+    return rh__sqlite_prune(ud, before_ms, max);
 }
 
 static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)

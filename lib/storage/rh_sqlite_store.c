@@ -156,6 +156,14 @@ void rh__sqlite_done_with(sqlite3_stmt *st)
     sqlite3_clear_bindings(st);
 }
 
+void rh__sqlite_bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 /* rh_tick's slots wait at most TICK_BUSY_MS for a lock; everything else
  * BUSY_MS. Only on our own connection: the host's keeps its own setting. */
 void rh__sqlite_tick_path(store *s, int on)

@@ -54,6 +54,8 @@ typedef int (*row_fn)(store *s, sqlite3_stmt *st, void *fn_ud);
 int rh__sqlite_fail(store *s, const char *what);
 sqlite3_stmt *rh__sqlite_stmt(store *s, int which);
 void rh__sqlite_done_with(sqlite3_stmt *st);
+/* v bound as text (not copied: it must outlive the step), or NULL. */
+void rh__sqlite_bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
 void rh__sqlite_tick_path(store *s, int on);
 void rh__sqlite_claim_sync(store *s, int claiming);
 int rh__sqlite_begin(store *s);
@@ -67,5 +69,17 @@ int rh__sqlite_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
                      rh_claim_cb each, void *each_ud, void *ud);
 int rh__sqlite_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
                            void *each_ud, void *ud);
+/* The delivery log's slots (rh_sqlite_log.c). update_failed resends or
+ * skips (statement which) one failed delivery; recover is both recoveries,
+ * q NULL for the one by endpoint and time; prune returns how many went. */
+int rh__sqlite_query_attempts(store *s, const rh_query *q, rh_attempt_cb each,
+                              void *each_ud);
+int rh__sqlite_query_deliveries(store *s, const rh_query *q,
+                                rh_delivery_cb each, void *each_ud);
+int rh__sqlite_update_failed(store *s, int which, const char *id,
+                             int64_t now_ms, const char *what);
+int rh__sqlite_recover(store *s, const char *endpoint_id, const rh_query *q,
+                       int64_t since_ms, int64_t now_ms);
+int rh__sqlite_prune(store *s, int64_t before_ms, size_t max);
 
 #endif
