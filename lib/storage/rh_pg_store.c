@@ -227,6 +227,9 @@ int rh__pg_fail(store *s, const char *what, const PGresult *res)
     return RH_E_STORAGE;
 }
 
+/* A usable connection, or RH_E_STORAGE. Our own connection is re-made after
+ * a loss, at most once per backoff period, so a database that is down costs
+ * the host little. */
 int rh__pg_ensure(store *s)
 {
     if (s->pipelined)

@@ -69,6 +69,18 @@ int rh__pg_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
                  rh_claim_cb each, void *each_ud, void *ud);
 int rh__pg_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
                        void *each_ud, void *ud);
+/* The delivery log's slots (rh_pg_log.c). update_failed resends or skips
+ * (statement which) one failed delivery; recover is both recoveries, q NULL
+ * for the one by endpoint and time; prune returns how many went. */
+int rh__pg_query_attempts(store *s, const rh_query *q, rh_attempt_cb each,
+                          void *each_ud);
+int rh__pg_query_deliveries(store *s, const rh_query *q, rh_delivery_cb each,
+                            void *each_ud);
+int rh__pg_update_failed(store *s, int which, const char *id, int64_t now_ms,
+                         const char *what);
+int rh__pg_recover(store *s, const char *endpoint_id, const rh_query *q,
+                   int64_t since_ms, int64_t now_ms);
+int rh__pg_prune(store *s, int64_t before_ms, size_t max);
 int rh__pg_schema_name_ok(const char *n);
 int rh__pg_migrate(store *s);
 
