@@ -60,22 +60,15 @@ int rh_ctx_last_emit_duplicate(const rh_ctx *ctx)
     return ctx ? ctx->last_emit_duplicate : 0;
 }
 
-int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
-                 size_t json_len, const rh_emit_options *opts, char *id_out,
-                 size_t id_size)
+/* An emit's arguments, and what it asks of the store, checked before
+ * anything is made: RH_OK, or the code it fails with (the error set). */
+static int check_emit(rh_ctx *ctx, const char *type, const char *json,
+                      size_t json_len, const rh_emit_options *opts,
+                      const char *id_out, size_t id_size)
 {
     const char *key = opts ? opts->idempotency_key : "";
     char err[200];
-    char event_id[RH_ID_SIZE];
-    size_t n = 0, i;
-    rh_event *ev = NULL;
-    rh_delivery *dls = NULL;
-    const rh_delivery **ptrs = NULL;
-    rh_endpoint **matched = NULL;
-    int rc = rh__ctx_enter(ctx);
-    if (rc != RH_OK)
-        return rc;
-    ctx->last_emit_duplicate = 0;
+    int rc;
     if (!type || !rh__event_type_valid(type))
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_EVENT_TYPE,
                               RH_REFUSAL_MALFORMED,
@@ -113,44 +106,95 @@ int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
         return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
                              "this storage has no enqueue_keyed slot: it "
                              "cannot keep idempotency keys");
-    rc = rh__ctx_new_id(ctx, "evt_", event_id);
-    if (rc != RH_OK) {
-        rh__ctx_error(ctx, rc, "the random source failed");
-        goto done;
+    return RH_OK;
+}
+
+/* The event, holding a copy of the host's bytes exactly as given, and the
+ * options' ordering key. */
+static int make_event(rh_ctx *ctx, rh_event **ev, const char *event_id,
+                      const char *type, int64_t now, const char *json,
+                      size_t json_len, const rh_emit_options *opts)
+{
+    int rc =
+        rh__event_make(ev, &ctx->alloc, event_id, type, now, json, json_len);
+    if (rc == RH_OK && opts && opts->ordering_key[0])
+        rc = rh__event_set_ordering(*ev, opts->ordering_key,
+                                    opts->ordering_hold);
+    return rc == RH_OK ? RH_OK
+                       : rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+}
+
+/* A pending delivery of ev for each of the n (at least one) endpoints, in
+ * *dls, and the list of them the store takes, in *ptrs: both the caller's
+ * to free, whatever this returns. */
+static int make_deliveries(rh_ctx *ctx, rh_event *ev, int64_t now,
+                           rh_endpoint **matched, size_t n, rh_delivery **dls,
+                           const rh_delivery ***ptrs)
+{
+    *dls = rh__calloc(&ctx->alloc, n * sizeof **dls);
+    *ptrs = rh__calloc(&ctx->alloc, n * sizeof **ptrs);
+    if (!*dls || !*ptrs)
+        return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        rh_delivery *d = &(*dls)[i];
+        int rc = rh__ctx_new_id(ctx, "dlv_", d->id);
+        if (rc != RH_OK)
+            return rh__ctx_error(ctx, rc, "the random source failed");
+        d->alloc = &ctx->alloc;
+        memcpy(d->event_id, ev->id, sizeof d->event_id);
+        memcpy(d->endpoint_id, matched[i]->id, sizeof matched[i]->id);
+        d->ev = ev;
+        d->state = RH_DELIVERY_PENDING;
+        d->next_attempt_ms = now;
+        d->created_ms = now;
+        d->updated_ms = now;
+        (*ptrs)[i] = d;
     }
+    return RH_OK;
+}
+
+/* An event stored with n deliveries: counted, and the claim and the host's
+ * timer told of the new work. Returns n. */
+static int queued(rh_ctx *ctx, size_t n)
+{
+    if (n)
+        ctx->claim_blocked = 0;
+    ctx->stats[RH_STAT_EVENTS_EMITTED]++;
+    ctx->stats[RH_STAT_DELIVERIES_QUEUED] += n;
+    if (n)
+        rh__ctx_update_timer(ctx);
+    return (int)n;
+}
+
+int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
+                 size_t json_len, const rh_emit_options *opts, char *id_out,
+                 size_t id_size)
+{
+    const char *key = opts ? opts->idempotency_key : "";
+    char event_id[RH_ID_SIZE];
+    size_t n = 0;
+    rh_event *ev = NULL;
+    rh_delivery *dls = NULL;
+    const rh_delivery **ptrs = NULL;
+    rh_endpoint **matched = NULL;
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    ctx->last_emit_duplicate = 0;
+    rc = check_emit(ctx, type, json, json_len, opts, id_out, id_size);
+    if (rc != RH_OK)
+        return rc;
+    rc = rh__ctx_new_id(ctx, "evt_", event_id);
+    if (rc != RH_OK)
+        return rh__ctx_error(ctx, rc, "the random source failed");
     int64_t now = rh__ctx_now(ctx);
     if ((rc = targets(ctx, type, opts, &matched, &n)) != RH_OK)
         goto done;
-    /* the event keeps a copy of the host's bytes, exactly as given */
-    rc = rh__event_make(&ev, &ctx->alloc, event_id, type, now, json, json_len);
-    if (rc == RH_OK && opts && opts->ordering_key[0])
-        rc =
-            rh__event_set_ordering(ev, opts->ordering_key, opts->ordering_hold);
+    rc = make_event(ctx, &ev, event_id, type, now, json, json_len, opts);
     if (rc != RH_OK)
-        goto nomem;
-    if (n) {
-        dls = rh__calloc(&ctx->alloc, n * sizeof *dls);
-        ptrs = rh__calloc(&ctx->alloc, n * sizeof *ptrs);
-        if (!dls || !ptrs)
-            goto nomem;
-        for (i = 0; i < n; i++) {
-            rh_delivery *d = &dls[i];
-            rc = rh__ctx_new_id(ctx, "dlv_", d->id);
-            if (rc != RH_OK) {
-                rh__ctx_error(ctx, rc, "the random source failed");
-                goto done;
-            }
-            d->alloc = &ctx->alloc;
-            memcpy(d->event_id, event_id, sizeof event_id);
-            memcpy(d->endpoint_id, matched[i]->id, sizeof matched[i]->id);
-            d->ev = ev;
-            d->state = RH_DELIVERY_PENDING;
-            d->next_attempt_ms = now;
-            d->created_ms = now;
-            d->updated_ms = now;
-            ptrs[i] = d;
-        }
-    }
+        goto done;
+    if (n && (rc = make_deliveries(ctx, ev, now, matched, n, &dls, &ptrs)))
+        goto done;
     if ((rc = store_event(ctx, ev, ptrs, n, key, event_id)) < 0)
         goto done;
     if (id_size)
@@ -158,18 +202,9 @@ int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
     if (rc == 1) { /* the key was used within the window: nothing queued */
         ctx->last_emit_duplicate = 1;
         rc = 0;
-        goto done;
+    } else {
+        rc = queued(ctx, n);
     }
-    if (n)
-        ctx->claim_blocked = 0;
-    rc = (int)n;
-    ctx->stats[RH_STAT_EVENTS_EMITTED]++;
-    ctx->stats[RH_STAT_DELIVERIES_QUEUED] += n;
-    if (n)
-        rh__ctx_update_timer(ctx);
-    goto done;
-nomem:
-    rc = rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
 done:
     rh__free(&ctx->alloc, ptrs);
     rh__free(&ctx->alloc, dls);
