@@ -27,25 +27,14 @@ static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud, void *ud)
     return rh__mem_endpoint_load(ud, each, each_ud);
 }
 
-static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
-                     size_t n, void *ud)
+/* The enqueue's steps, each before the first insert but the last. The
+ * queue of each delivery's endpoint, made if missing, with room for the
+ * batch's deliveries to it, and room in the id map for all of them. */
+static int enqueue_reserve(memstore *m, const rh_delivery *const *dls, size_t n,
+                           mem_queue **qs)
 {
-    memstore *m = ud;
-    rh_event *shared = NULL;
-    rh_delivery **made = NULL;
-    mem_queue **qs;
-    mem_order **gs = NULL; /* with an ordering key: each delivery's group */
     size_t i;
     int rc = RH_OK;
-    if (n == 0)
-        return RH_OK;
-    if (m->n_pending + n > m->max_pending)
-        return RH_E_FULL;
-    /* Everything that can fail happens before the first insert: all or
-     * none. A queue made for a batch that then fails stays, empty. */
-    qs = rh__calloc(m->alloc, n * sizeof *qs);
-    if (!qs)
-        return RH_E_NOMEM;
     for (i = 0; i < n && rc == RH_OK; i++) {
         qs[i] = rh__mem_queue_get(m, dls[i]->endpoint_id);
         if (!qs[i])
@@ -60,31 +49,46 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
             qs[i]->want = 0;
         }
     }
-    if (rc == RH_OK)
-        rc = rh__mem_map_reserve(m, n);
-    if (rc == RH_OK && ev->ordering_key) {
-        gs = rh__calloc(m->alloc, n * sizeof *gs);
-        rc = gs ? RH_OK : RH_E_NOMEM;
-        for (i = 0; rc == RH_OK && i < n; i++)
-            if (!(gs[i] = rh__mem_order_get(m, dls[i]->endpoint_id,
-                                            ev->ordering_key)))
-                rc = RH_E_NOMEM;
-    }
-    if (rc == RH_OK)
-        rc = rh__event_make(&shared, m->alloc, ev->id, ev->type,
+    return rc == RH_OK ? rh__mem_map_reserve(m, n) : rc;
+}
+
+/* With an ordering key, each delivery's group (its endpoint and the key),
+ * made if missing, in *gs (the caller's to free, NULL without a key). */
+static int enqueue_groups(memstore *m, const rh_event *ev,
+                          const rh_delivery *const *dls, size_t n,
+                          mem_order ***gs)
+{
+    if (!ev->ordering_key)
+        return RH_OK;
+    if (!(*gs = rh__calloc(m->alloc, n * sizeof **gs)))
+        return RH_E_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!((*gs)[i] =
+                  rh__mem_order_get(m, dls[i]->endpoint_id, ev->ordering_key)))
+            return RH_E_NOMEM;
+    return RH_OK;
+}
+
+/* The store's copies of the deliveries, in *made (the caller's to free),
+ * sharing one copy of the event: all or none. */
+static int enqueue_copies(memstore *m, const rh_event *ev,
+                          const rh_delivery *const *dls, size_t n,
+                          rh_delivery ***made)
+{
+    rh_event *shared = NULL;
+    size_t i = 0;
+    int rc = rh__event_make(&shared, m->alloc, ev->id, ev->type,
                             ev->timestamp_ms, ev->data, ev->data_len);
     if (rc == RH_OK)
         rc =
             rh__event_set_ordering(shared, ev->ordering_key, ev->ordering_hold);
-    if (rc == RH_OK && !(made = rh__calloc(m->alloc, n * sizeof *made)))
+    if (rc == RH_OK && !(*made = rh__calloc(m->alloc, n * sizeof **made)))
         rc = RH_E_NOMEM;
-    if (rc != RH_OK)
-        goto out;
-    for (i = 0; i < n; i++) {
-        rc = rh__delivery_make(&made[i], m->alloc);
+    for (; rc == RH_OK && i < n; i++) {
+        rc = rh__delivery_make(&(*made)[i], m->alloc);
         if (rc != RH_OK)
             break;
-        rh_delivery *d = made[i];
+        rh_delivery *d = (*made)[i];
         memcpy(d->id, dls[i]->id, sizeof d->id);
         memcpy(d->event_id, dls[i]->event_id, sizeof d->event_id);
         memcpy(d->endpoint_id, dls[i]->endpoint_id, sizeof d->endpoint_id);
@@ -96,40 +100,70 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         d->ev = shared; /* the payload is stored once per event */
         shared->refs++;
     }
-    if (rc != RH_OK) {
-        for (size_t j = 0; j < i; j++)
-            rh_delivery_free(made[j]);
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
+    for (size_t j = 0; rc != RH_OK && j < i; j++)
+        rh_delivery_free((*made)[j]);
+    rh__event_release(shared); /* the deliveries hold it now */
+    return rc;
+}
+
+/* The copies into the id map and their queues. A duplicate id (stored, or
+ * twice in this batch) undoes the inserts so far, which cannot fail, frees
+ * the copies and refuses the batch. */
+static int enqueue_insert(memstore *m, mem_queue **qs, rh_delivery **made,
+                          size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
         if (rh__mem_map_get(m, made[i]->id)) {
-            /* A duplicate id (stored, or twice in this batch): undo the
-             * inserts so far, which cannot fail, and refuse the batch. */
             for (size_t j = 0; j < i; j++) {
                 rh__mem_map_del(m, made[j]->id);
                 rh__mem_pending_remove(m, qs[j], made[j]);
             }
             for (size_t j = 0; j < n; j++)
                 rh_delivery_free(made[j]);
-            rc = RH_E_INVALID_ARG;
-            goto out;
+            return RH_E_INVALID_ARG;
         }
         rh__mem_map_put(m, made[i]);
         rh__mem_pending_push(m, qs[i], made[i]);
     }
+    return RH_OK;
+}
+
+static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
+                     size_t n, void *ud)
+{
+    memstore *m = ud;
+    rh_delivery **made = NULL;
+    mem_queue **qs;
+    mem_order **gs = NULL; /* with an ordering key: each delivery's group */
+    size_t i;
+    int rc;
+    if (n == 0)
+        return RH_OK;
+    if (m->n_pending + n > m->max_pending)
+        return RH_E_FULL;
+    /* Everything that can fail happens before the first insert: all or
+     * none. A queue made for a batch that then fails stays, empty. */
+    qs = rh__calloc(m->alloc, n * sizeof *qs);
+    if (!qs)
+        return RH_E_NOMEM;
+    rc = enqueue_reserve(m, dls, n, qs);
+    if (rc == RH_OK)
+        rc = enqueue_groups(m, ev, dls, n, &gs);
+    if (rc == RH_OK)
+        rc = enqueue_copies(m, ev, dls, n, &made);
+    if (rc == RH_OK)
+        rc = enqueue_insert(m, qs, made, n);
     /* all in: those whose key is busy step out of the heap */
-    for (i = 0; gs && i < n; i++) {
-        made[i]->holds_key = shared->ordering_hold;
+    for (i = 0; rc == RH_OK && gs && i < n; i++) {
+        made[i]->holds_key = made[i]->ev->ordering_hold;
         rh__mem_order_join(m, gs[i], made[i]);
     }
-out:
     for (i = 0; rc != RH_OK && gs && i < n; i++)
         if (gs[i])
             rh__mem_order_gc(m, gs[i]);
     rh__free(m->alloc, gs);
     rh__free(m->alloc, made);
     rh__free(m->alloc, qs);
-    rh__event_release(shared); /* the deliveries hold it now */
     return rc;
 }
 
