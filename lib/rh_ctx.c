@@ -15,6 +15,37 @@ static void forward_socket(int fd, unsigned int what, void *ud)
     ctx->in_callback = was;
 }
 
+/* A libcurl we cannot use, and what a configuration may not ask for:
+ * refused before anything is made. */
+static int config_usable(const rh_config *cfg)
+{
+    if (!rh__http_supported())
+        return RH_E_UNSUPPORTED;
+    if (cfg->ca_file && cfg->s.mode == RH_MODE_PRODUCTION)
+        return RH_E_INVALID_ARG; /* a custom CA is for development only */
+    if (!cfg->s.socket_cb != !cfg->s.timer_cb)
+        return RH_E_INVALID_ARG; /* a loop needs both, or neither */
+    if (cfg->s.lease_ms && cfg->s.lease_ms < cfg->s.timeout_ms + 1000)
+        return RH_E_INVALID_ARG; /* a lease must outlive the transfer */
+    return RH_OK;
+}
+
+/* The context's transfers, on its settings, CA file and proxy; curl's
+ * socket notices reach the host's callback through forward_socket. */
+static int open_http(rh_ctx *ctx)
+{
+    rh_http_opts ho = {ctx->s.mode,
+                       ctx->s.timeout_ms,
+                       ctx->ca_file,
+                       ctx->proxy,
+                       ctx->s.allow,
+                       ctx->s.n_allow,
+                       ctx->s.socket_cb ? forward_socket : NULL,
+                       ctx,
+                       ctx->s.max_in_flight};
+    return rh__http_new(&ctx->http, &ctx->alloc, &ho);
+}
+
 int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
 {
     rh_config *defaults = NULL;
@@ -28,21 +59,10 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
             return rc;
         cfg = defaults;
     }
-    if (!rh__http_supported()) {
+    rc = config_usable(cfg);
+    if (rc != RH_OK) {
         rh_config_free(defaults);
-        return RH_E_UNSUPPORTED;
-    }
-    if (cfg->ca_file && cfg->s.mode == RH_MODE_PRODUCTION) {
-        rh_config_free(defaults);
-        return RH_E_INVALID_ARG; /* a custom CA is for development only */
-    }
-    if (!cfg->s.socket_cb != !cfg->s.timer_cb) {
-        rh_config_free(defaults);
-        return RH_E_INVALID_ARG; /* a loop needs both, or neither */
-    }
-    if (cfg->s.lease_ms && cfg->s.lease_ms < cfg->s.timeout_ms + 1000) {
-        rh_config_free(defaults);
-        return RH_E_INVALID_ARG; /* a lease must outlive the transfer */
+        return rc;
     }
     ctx = rh__calloc(&cfg->alloc, sizeof *ctx);
     if (!ctx) {
@@ -73,16 +93,7 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
         rc = RH_E_NOMEM;
         goto fail_storage;
     }
-    rh_http_opts ho = {ctx->s.mode,
-                       ctx->s.timeout_ms,
-                       ctx->ca_file,
-                       ctx->proxy,
-                       ctx->s.allow,
-                       ctx->s.n_allow,
-                       ctx->s.socket_cb ? forward_socket : NULL,
-                       ctx,
-                       ctx->s.max_in_flight};
-    rc = rh__http_new(&ctx->http, &ctx->alloc, &ho);
+    rc = open_http(ctx);
     if (rc != RH_OK)
         goto fail_storage;
     rc = rh__ctx_load_endpoints(ctx);
