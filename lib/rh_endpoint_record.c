@@ -198,6 +198,72 @@ static int decode_settings(json_t *o, rh_endpoint_settings *st)
     return rh__endpoint_settings_valid(st) ? RH_OK : RH_E_INVALID_ARG;
 }
 
+/* The client certificate and key (both or neither), and the secret being
+ * rotated out with the time it is accepted until. */
+static int decode_credentials(const rh_allocator *a, json_t *o, rh_endpoint *ep)
+{
+    const char *cert = get_str(o, "client_cert"),
+               *key = get_str(o, "client_key"), *old = get_str(o, "old_secret");
+    if (!cert != !key)
+        return RH_E_INVALID_ARG;
+    if (cert && (!(ep->client_cert = rh__strdup(a, cert)) ||
+                 !(ep->client_key = rh__strdup(a, key))))
+        return RH_E_NOMEM;
+    if (old) {
+        ep->old_secret = rh__strdup(a, old);
+        if (!ep->old_secret)
+            return RH_E_NOMEM;
+        ep->old_secret_until_ms =
+            json_integer_value(json_object_get(o, "old_secret_until_ms"));
+    }
+    return RH_OK;
+}
+
+/* The subscribed event types, into ep->events (made with room for all). */
+static int decode_events(const rh_allocator *a, json_t *evs, rh_endpoint *ep)
+{
+    for (size_t i = 0; i < json_array_size(evs); i++) {
+        const char *s = json_string_value(json_array_get(evs, i));
+        if (!s)
+            return RH_E_INVALID_ARG;
+        ep->events[i] = rh__strdup(a, s);
+        if (!ep->events[i])
+            return RH_E_NOMEM;
+        ep->n_events = i + 1;
+    }
+    return RH_OK;
+}
+
+/* The custom headers, [name, value] pairs, checked as when they were set. */
+static int decode_headers(const rh_allocator *a, json_t *o, rh_endpoint *ep)
+{
+    json_t *hs = json_object_get(o, "headers");
+    size_t nh = json_array_size(hs);
+    if (nh > RH_HEADERS_MAX)
+        return RH_E_INVALID_ARG;
+    if (nh) {
+        ep->hdr_names = rh__calloc(a, nh * sizeof(char *));
+        ep->hdr_values = rh__calloc(a, nh * sizeof(char *));
+        if (!ep->hdr_names || !ep->hdr_values)
+            return RH_E_NOMEM;
+    }
+    for (size_t i = 0; i < nh; i++) {
+        json_t *pair = json_array_get(hs, i);
+        const char *name = json_string_value(json_array_get(pair, 0));
+        const char *value = json_string_value(json_array_get(pair, 1));
+        const char *why;
+        /* a stored record is input too: nothing may add a header line */
+        if (!name || !value || !rh__header_valid(name, value, &why))
+            return RH_E_INVALID_ARG;
+        ep->hdr_names[i] = rh__strdup(a, name);
+        ep->hdr_values[i] = rh__strdup(a, value);
+        ep->n_headers = i + 1;
+        if (!ep->hdr_names[i] || !ep->hdr_values[i])
+            return RH_E_NOMEM;
+    }
+    return RH_OK;
+}
+
 int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
                         rh_endpoint **out)
 {
@@ -208,7 +274,7 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
     if (!o)
         return RH_E_INVALID_ARG;
     const char *id = get_str(o, "id"), *url = get_str(o, "url"),
-               *secret = get_str(o, "secret"), *old = get_str(o, "old_secret");
+               *secret = get_str(o, "secret");
     evs = json_object_get(o, "events");
     if (!rh__id_valid(id) || !url || !secret || !json_is_array(evs) ||
         json_array_size(evs) == 0)
@@ -228,68 +294,13 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
     if (!ep->url || !ep->secret || !ep->events)
         goto done;
     decode_state(o, ep);
-    if (decode_settings(o, &ep->set) != RH_OK) {
-        rc = RH_E_INVALID_ARG;
+    if ((rc = decode_settings(o, &ep->set)) != RH_OK ||
+        (rc = decode_credentials(a, o, ep)) != RH_OK ||
+        (rc = decode_events(a, evs, ep)) != RH_OK ||
+        (rc = decode_headers(a, o, ep)) != RH_OK)
         goto done;
-    }
-    const char *cert = get_str(o, "client_cert"),
-               *key = get_str(o, "client_key");
-    if (!cert != !key) {
-        rc = RH_E_INVALID_ARG;
-        goto done;
-    }
-    if (cert && (!(ep->client_cert = rh__strdup(a, cert)) ||
-                 !(ep->client_key = rh__strdup(a, key))))
-        goto done;
-    if (old) {
-        ep->old_secret = rh__strdup(a, old);
-        if (!ep->old_secret)
-            goto done;
-        ep->old_secret_until_ms =
-            json_integer_value(json_object_get(o, "old_secret_until_ms"));
-    }
-    for (size_t i = 0; i < json_array_size(evs); i++) {
-        const char *s = json_string_value(json_array_get(evs, i));
-        if (!s) {
-            rc = RH_E_INVALID_ARG;
-            goto done;
-        }
-        ep->events[i] = rh__strdup(a, s);
-        if (!ep->events[i])
-            goto done;
-        ep->n_events = i + 1;
-    }
-    json_t *hs = json_object_get(o, "headers");
-    size_t nh = json_array_size(hs);
-    if (nh > RH_HEADERS_MAX) {
-        rc = RH_E_INVALID_ARG;
-        goto done;
-    }
-    if (nh) {
-        ep->hdr_names = rh__calloc(a, nh * sizeof(char *));
-        ep->hdr_values = rh__calloc(a, nh * sizeof(char *));
-        if (!ep->hdr_names || !ep->hdr_values)
-            goto done;
-    }
-    for (size_t i = 0; i < nh; i++) {
-        json_t *pair = json_array_get(hs, i);
-        const char *name = json_string_value(json_array_get(pair, 0));
-        const char *value = json_string_value(json_array_get(pair, 1));
-        const char *why;
-        /* a stored record is input too: nothing may add a header line */
-        if (!name || !value || !rh__header_valid(name, value, &why)) {
-            rc = RH_E_INVALID_ARG;
-            goto done;
-        }
-        ep->hdr_names[i] = rh__strdup(a, name);
-        ep->hdr_values[i] = rh__strdup(a, value);
-        ep->n_headers = i + 1;
-        if (!ep->hdr_names[i] || !ep->hdr_values[i])
-            goto done;
-    }
     *out = ep;
     ep = NULL;
-    rc = RH_OK;
 done:
     rh__endpoint_free(a, ep);
     json_decref(o);
