@@ -118,27 +118,105 @@ typedef struct due_endpoint {
     size_t first, n, next; /* its rows in the claim's row array */
 } due_endpoint;
 
-typedef struct due_scan {
+/* One fair claim as it goes: the endpoints with due rows and room, their
+ * rows read, and the rows chosen in turns. */
+typedef struct fair_claim {
     const rh_claim_request *req;
+    size_t max;
     due_endpoint *eps;
-    size_t n, max;
-} due_scan;
+    size_t n_eps;
+    claimed_row *rows;
+    size_t n_rows;
+    claimed_row **chosen;
+    size_t taken;
+} fair_claim;
 
 static int due_endpoint_row(store *s, sqlite3_stmt *st, void *ud)
 {
-    due_scan *de = ud;
+    fair_claim *fc = ud;
     const char *id = (const char *)sqlite3_column_text(st, 0);
     size_t room;
     (void)s;
-    if (!id || de->n >= de->max)
+    if (!id || fc->n_eps >= fc->max)
         return RH_OK;
-    room = rh_claim_request_room_of(de->req, id);
+    room = rh_claim_request_room_of(fc->req, id);
     if (room == 0)
         return RH_OK; /* at its cap: none of its rows is read */
-    due_endpoint *e = &de->eps[de->n++];
+    due_endpoint *e = &fc->eps[fc->n_eps++];
     snprintf(e->id, sizeof e->id, "%s", id);
     e->room = room;
     return RH_OK;
+}
+
+/* The endpoints with due rows and room, earliest due first: at most max,
+ * read past those the request names as full. */
+static int scan_endpoints(store *s, sqlite3_stmt *st, fair_claim *fc,
+                          int64_t now)
+{
+    size_t full = 0;
+    for (size_t i = 0; i < rh_claim_request_limit_count(fc->req); i++)
+        full += rh_claim_request_limit_room(fc->req, i) == 0;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)(fc->max + full));
+    int rc = rh__sqlite_for_each_row(s, st, "claim", due_endpoint_row, fc);
+    return rc < 0 ? rc : RH_OK;
+}
+
+/* Each endpoint's due rows, up to its room and the claim's max, into one
+ * array: an endpoint's are rows[first .. first + n). */
+static int read_rows(store *s, sqlite3_stmt *st, fair_claim *fc, int64_t now)
+{
+    size_t cap_rows = 0;
+    int rc = RH_OK;
+    for (size_t i = 0; i < fc->n_eps; i++)
+        cap_rows += fc->eps[i].room < fc->max ? fc->eps[i].room : fc->max;
+    if (cap_rows && !(fc->rows = calloc(cap_rows, sizeof *fc->rows)))
+        return RH_E_NOMEM;
+    for (size_t i = 0; rc == RH_OK && i < fc->n_eps; i++) {
+        due_endpoint *e = &fc->eps[i];
+        size_t want = e->room < fc->max ? e->room : fc->max;
+        scan_state sc = {fc->rows + fc->n_rows, 0};
+        sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, now);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)want);
+        rc = rh__sqlite_for_each_row(s, st, "claim", claim_row, &sc);
+        rc = rc < 0 ? rc : RH_OK;
+        e->first = e->next = fc->n_rows;
+        e->n = sc.n;
+        fc->n_rows += sc.n;
+    }
+    return rc;
+}
+
+/* Turns: one row of each endpoint, earliest first due first, then again,
+ * until the claim is full or the rows run out. */
+static void take_turns(fair_claim *fc)
+{
+    for (int progress = 1; progress && fc->taken < fc->max;) {
+        progress = 0;
+        for (size_t i = 0; i < fc->n_eps && fc->taken < fc->max; i++) {
+            due_endpoint *e = &fc->eps[i];
+            if (e->next >= e->first + e->n)
+                continue;
+            fc->chosen[fc->taken++] = &fc->rows[e->next++];
+            progress = 1;
+        }
+    }
+}
+
+/* The chosen rows leased, in the claim's transaction. */
+static int lease_chosen(store *s, sqlite3_stmt *take, const fair_claim *fc)
+{
+    int rc = RH_OK;
+    for (size_t i = 0; rc == RH_OK && i < fc->taken; i++) {
+        sqlite3_bind_text(take, 1, rh_delivery_id(fc->chosen[i]->dl), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(take, 2, rh_claim_request_lease_until_ms(fc->req));
+        if (sqlite3_step(take) != SQLITE_DONE)
+            rc = rh__sqlite_fail(s, "claim");
+        rh__sqlite_done_with(take);
+    }
+    return rc;
 }
 
 int rh__sqlite_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
@@ -148,86 +226,47 @@ int rh__sqlite_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     sqlite3_stmt *eps_st = rh__sqlite_stmt(s, S_DUE_ENDPOINTS),
                  *rows_st = rh__sqlite_stmt(s, S_ENDPOINT_DUE),
                  *take = rh__sqlite_stmt(s, S_CLAIM_TAKE);
-    size_t max = rh_claim_request_max(req), full = 0, n_rows = 0, taken = 0;
-    size_t cap_rows = 0;
+    fair_claim fc = {req, rh_claim_request_max(req), NULL, 0, NULL, 0, NULL, 0};
     int64_t now = rh_claim_request_now_ms(req);
-    claimed_row *rows = NULL, **chosen = NULL;
-    due_endpoint *eps = NULL;
     int rc;
     if (!eps_st || !rows_st || !take)
         return RH_E_STORAGE;
-    if (max == 0)
+    if (fc.max == 0)
         return 0;
-    for (size_t i = 0; i < rh_claim_request_limit_count(req); i++)
-        full += rh_claim_request_limit_room(req, i) == 0;
-    eps = calloc(max, sizeof *eps);
-    chosen = calloc(max, sizeof *chosen);
-    if (!eps || !chosen) {
-        free(eps);
-        free(chosen);
+    fc.eps = calloc(fc.max, sizeof *fc.eps);
+    fc.chosen = calloc(fc.max, sizeof *fc.chosen);
+    if (!fc.eps || !fc.chosen) {
+        free(fc.eps);
+        free(fc.chosen);
         return RH_E_NOMEM;
     }
     rh__sqlite_tick_path(s, 1);
     rh__sqlite_claim_sync(s, 1);
     /* Under the write lock: nobody else claims the rows we read. */
-    if ((rc = rh__sqlite_begin(s)) != RH_OK)
-        goto out;
-    due_scan de = {req, eps, 0, max};
-    sqlite3_bind_int64(eps_st, 1, now);
-    sqlite3_bind_int64(eps_st, 2, (sqlite3_int64)(max + full));
-    rc = rh__sqlite_for_each_row(s, eps_st, "claim", due_endpoint_row, &de);
-    rc = rc < 0 ? rc : RH_OK;
-    for (size_t i = 0; rc == RH_OK && i < de.n; i++)
-        cap_rows += eps[i].room < max ? eps[i].room : max;
-    if (rc == RH_OK && cap_rows && !(rows = calloc(cap_rows, sizeof *rows)))
-        rc = RH_E_NOMEM;
-    for (size_t i = 0; rc == RH_OK && i < de.n; i++) {
-        size_t want = eps[i].room < max ? eps[i].room : max;
-        scan_state sc = {rows + n_rows, 0};
-        sqlite3_bind_text(rows_st, 1, eps[i].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(rows_st, 2, now);
-        sqlite3_bind_int64(rows_st, 3, (sqlite3_int64)want);
-        rc = rh__sqlite_for_each_row(s, rows_st, "claim", claim_row, &sc);
-        rc = rc < 0 ? rc : RH_OK;
-        eps[i].first = eps[i].next = n_rows;
-        eps[i].n = sc.n;
-        n_rows += sc.n;
-    }
-    /* Turns: one row of each endpoint, earliest first due first, then
-     * again, until the claim is full. */
-    for (int progress = 1; rc == RH_OK && progress && taken < max;) {
-        progress = 0;
-        for (size_t i = 0; i < de.n && taken < max; i++) {
-            if (eps[i].next >= eps[i].first + eps[i].n)
-                continue;
-            chosen[taken++] = &rows[eps[i].next++];
-            progress = 1;
+    if ((rc = rh__sqlite_begin(s)) == RH_OK) {
+        rc = scan_endpoints(s, eps_st, &fc, now);
+        if (rc == RH_OK)
+            rc = read_rows(s, rows_st, &fc, now);
+        if (rc == RH_OK) {
+            take_turns(&fc);
+            rc = lease_chosen(s, take, &fc);
         }
+        rc = rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
     }
-    for (size_t i = 0; rc == RH_OK && i < taken; i++) {
-        sqlite3_bind_text(take, 1, rh_delivery_id(chosen[i]->dl), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_int64(take, 2, rh_claim_request_lease_until_ms(req));
-        if (sqlite3_step(take) != SQLITE_DONE)
-            rc = rh__sqlite_fail(s, "claim");
-        rh__sqlite_done_with(take);
-    }
-    rc = rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
     /* Committed: only now is anything handed back. */
-    for (size_t i = 0; rc == RH_OK && i < taken; i++) {
-        int r = each(chosen[i]->dl, chosen[i]->ev, each_ud);
+    for (size_t i = 0; rc == RH_OK && i < fc.taken; i++) {
+        int r = each(fc.chosen[i]->dl, fc.chosen[i]->ev, each_ud);
         if (r < 0)
             rc = r;
     }
-    for (size_t i = 0; i < n_rows; i++) {
-        rh_delivery_free(rows[i].dl);
-        rh_event_free(rows[i].ev);
+    for (size_t i = 0; i < fc.n_rows; i++) {
+        rh_delivery_free(fc.rows[i].dl);
+        rh_event_free(fc.rows[i].ev);
     }
-out:
     rh__sqlite_claim_sync(s, 0);
     rh__sqlite_tick_path(s, 0);
-    free(rows);
-    free(eps);
-    free(chosen);
-    return rc == RH_OK ? (int)taken : rc;
+    free(fc.rows);
+    free(fc.eps);
+    free(fc.chosen);
+    return rc == RH_OK ? (int)fc.taken : rc;
 }
