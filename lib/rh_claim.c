@@ -179,6 +179,94 @@ static int claim_pass(rh_ctx *ctx, claim_state *cs)
     return RH_OK;
 }
 
+/* What became of a job taken from ctx->ready. */
+typedef enum start_outcome {
+    START_RUNNING,  /* its transfer started: in ctx->running */
+    START_HELD,     /* its endpoint is held: back to pending, unsent */
+    START_ORPHAN,   /* its endpoint is gone or disabled: failed, unsent */
+    START_NO_TOKEN, /* the host's token callback gave none: a failed attempt */
+    START_NO_MEMORY /* nothing changed: it waits for the next tick */
+} start_outcome;
+
+/* A ready job's endpoint, read again from storage (once a tick) when the
+ * cache has none: another process sharing the store may have added it. */
+static rh_endpoint *ready_endpoint(rh_ctx *ctx, claim_state *cs,
+                                   const rh_job *job)
+{
+    rh_endpoint *ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
+    /* a version-1 claim counted it against its endpoint's cap; a job
+     * tried again after running out of memory was counted once only */
+    if (ep && ep->claimed)
+        ep->claimed--;
+    if (!ep && !cs->reloaded && rh__ctx_load_endpoints(ctx) == RH_OK) {
+        cs->reloaded = 1; /* added by another process sharing the store */
+        ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
+    }
+    return ep;
+}
+
+/* A job whose endpoint can take it: its request completed from the
+ * endpoint and handed to libcurl. */
+static start_outcome start_transfer(rh_ctx *ctx, int64_t now, rh_job *job,
+                                    rh_endpoint *ep)
+{
+    int rc = RH_OK;
+    job->started_ms = now;
+    job->timeout_ms = ep->set.timeout_ms;
+    job->client_cert = ep->client_cert;
+    job->client_key = ep->client_key;
+    /* Every connection the endpoint has is busy: libcurl 7.88 would
+     * walk them all to find none idle, for each new transfer (with
+     * 10,000 slow receivers, a fifth of the sender's CPU). */
+    job->fresh_connect = ep->idle_hint == 0;
+    if (!job->url && !(job->url = rh__strdup(&ctx->alloc, ep->url)))
+        rc = RH_E_NOMEM;
+    else if (!job->headers)
+        rc = rh__request_headers(ctx, job, ep, rh_delivery_event_type(job->dl),
+                                 now / 1000);
+    if (rc == RH_E_STATE) {
+        /* the host's token callback gave none: an attempt that failed
+         * before a byte was sent, retried on the schedule */
+        job->done = 1;
+        job->status = 0;
+        job->outcome = RH_OUTCOME_OTHER;
+        job->duration_ms = 0;
+        return START_NO_TOKEN;
+    }
+    if (rc != RH_OK || rh__http_start(ctx->http, job) != RH_OK)
+        return START_NO_MEMORY;
+    job->client_cert = job->client_key = NULL; /* libcurl has copies */
+    return START_RUNNING;
+}
+
+/* A ready job started, or settled without a request when its endpoint
+ * cannot take it. */
+static start_outcome start_job(rh_ctx *ctx, int64_t now, rh_job *job,
+                               rh_endpoint *ep)
+{
+    if (ep && ep->enabled && !job->orphan && rh__endpoint_held(ctx, ep)) {
+        /* held since it was claimed (or the claim could not be told,
+         * out of memory): back to pending, unsent, a second later */
+        job->orphan = 1;
+        job->done = 1;
+        job->dl->state = RH_DELIVERY_PENDING;
+        job->dl->next_attempt_ms = now + 1000;
+        job->dl->updated_ms = now;
+        return START_HELD;
+    }
+    if (job->orphan || !ep || !ep->enabled) {
+        /* Gone or disabled: marked failed, no request, no attempt;
+         * nobody sends it until the endpoint is enabled and
+         * recovered. */
+        job->orphan = 1;
+        job->done = 1;
+        job->dl->state = RH_DELIVERY_FAILED;
+        job->dl->updated_ms = now;
+        return START_ORPHAN;
+    }
+    return start_transfer(ctx, now, job, ep);
+}
+
 /* Start what a claim took: every one is in storage as in flight already.
  * One that cannot start (out of memory) waits in ctx->ready and is started
  * on a later tick, before anything new is claimed. */
@@ -186,79 +274,30 @@ static int start_ready(rh_ctx *ctx, claim_state *cs)
 {
     while (ctx->ready.head) {
         rh_job *job = ctx->ready.head;
-        rh_endpoint *ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
         rh__job_list_remove(&ctx->ready, job);
         ctx->n_ready--;
-        /* a version-1 claim counted it against its endpoint's cap; a job
-         * tried again after running out of memory was counted once only */
-        if (ep && ep->claimed)
-            ep->claimed--;
-        if (!ep && !cs->reloaded && rh__ctx_load_endpoints(ctx) == RH_OK) {
-            cs->reloaded = 1; /* added by another process sharing the store */
-            ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
-        }
-        if (ep && ep->enabled && !job->orphan && rh__endpoint_held(ctx, ep)) {
-            /* held since it was claimed (or the claim could not be told,
-             * out of memory): back to pending, unsent, a second later */
-            job->orphan = 1;
-            job->done = 1;
-            job->dl->state = RH_DELIVERY_PENDING;
-            job->dl->next_attempt_ms = cs->now + 1000;
-            job->dl->updated_ms = cs->now;
+        rh_endpoint *ep = ready_endpoint(ctx, cs, job);
+        switch (start_job(ctx, cs->now, job, ep)) {
+        case START_HELD: /* settled unsent: stored with the outcomes */
+        case START_ORPHAN:
+        case START_NO_TOKEN:
             rh__job_list_append(&ctx->unsaved, job);
             ctx->n_unsaved++;
-            continue;
-        }
-        if (job->orphan || !ep || !ep->enabled) {
-            /* Gone or disabled: marked failed, no request, no attempt;
-             * nobody sends it until the endpoint is enabled and
-             * recovered. */
-            job->orphan = 1;
-            job->done = 1;
-            job->dl->state = RH_DELIVERY_FAILED;
-            job->dl->updated_ms = cs->now;
-            rh__job_list_append(&ctx->unsaved, job);
-            ctx->n_unsaved++;
-            continue;
-        }
-        job->started_ms = cs->now;
-        job->timeout_ms = ep->set.timeout_ms;
-        job->client_cert = ep->client_cert;
-        job->client_key = ep->client_key;
-        /* Every connection the endpoint has is busy: libcurl 7.88 would
-         * walk them all to find none idle, for each new transfer (with
-         * 10,000 slow receivers, a fifth of the sender's CPU). */
-        job->fresh_connect = ep->idle_hint == 0;
-        int hrc = RH_OK;
-        if (!job->url && !(job->url = rh__strdup(&ctx->alloc, ep->url)))
-            hrc = RH_E_NOMEM;
-        else if (!job->headers)
-            hrc = rh__request_headers(
-                ctx, job, ep, rh_delivery_event_type(job->dl), cs->now / 1000);
-        if (hrc == RH_E_STATE) {
-            /* the host's token callback gave none: an attempt that failed
-             * before a byte was sent, retried on the schedule */
-            job->done = 1;
-            job->status = 0;
-            job->outcome = RH_OUTCOME_OTHER;
-            job->duration_ms = 0;
-            rh__job_list_append(&ctx->unsaved, job);
-            ctx->n_unsaved++;
-            continue;
-        }
-        if (hrc != RH_OK || rh__http_start(ctx->http, job) != RH_OK) {
+            break;
+        case START_NO_MEMORY:
             /* keep it, and everything after it, for the next tick */
             rh__job_list_append(&ctx->ready, job);
             ctx->n_ready++;
             return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+        case START_RUNNING:
+            rh__job_list_append(&ctx->running, job);
+            ctx->in_flight++;
+            ep->in_flight++;
+            rh__endpoint_take_token(ep);
+            if (ep->idle_hint)
+                ep->idle_hint--; /* the transfer takes the idle one, if any */
+            break;
         }
-        job->client_cert = job->client_key = NULL; /* libcurl has copies */
-        rh__job_list_append(&ctx->running, job);
-        ctx->in_flight++;
-        ep->in_flight++;
-        rh__endpoint_take_token(ep);
-        if (ep->idle_hint)
-            ep->idle_hint--; /* the transfer takes the idle one, if any */
     }
     return RH_OK;
 }
