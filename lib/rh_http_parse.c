@@ -38,28 +38,26 @@ static int url_parts_refused(CURLU *u, char *err, size_t errsz)
     return refused;
 }
 
-int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
-                       size_t n_allow, char *err, size_t errsz, int *refusal)
+/* The URL as written, before curl_url reads it: 1 (err says why) when it
+ * is empty, too long, has a space or control character, or is not
+ * scheme://authority with an authority. */
+static int url_text_refused(const char *url, char *err, size_t errsz)
 {
-    CURLU *u;
-    char *scheme = NULL, *host = NULL;
     const char *authority;
-    int rc = RH_E_INVALID_ARG;
     size_t len = url ? strlen(url) : 0;
-    *refusal = RH_REFUSAL_MALFORMED;
     if (!url || !*url) {
         snprintf(err, errsz, "url is empty");
-        return RH_E_INVALID_ARG;
+        return 1;
     }
     if (len > RH_URL_MAX) {
         snprintf(err, errsz, "url is longer than %d bytes", RH_URL_MAX);
-        return RH_E_INVALID_ARG;
+        return 1;
     }
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)url[i];
         if (c <= 0x20 || c == 0x7f) {
             snprintf(err, errsz, "url has a space or control character");
-            return RH_E_INVALID_ARG;
+            return 1;
         }
     }
     /* curl_url reads "http:/in" and "http:///in" as host "in": the URL as
@@ -69,12 +67,24 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
         strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                     "0123456789+-.") != (size_t)(authority - url)) {
         snprintf(err, errsz, "url must start with a scheme and \"://\"");
-        return RH_E_INVALID_ARG;
+        return 1;
     }
     if (strchr("/?#", authority[3])) {
         snprintf(err, errsz, "url has an empty host");
-        return RH_E_INVALID_ARG;
+        return 1;
     }
+    return 0;
+}
+
+int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
+                       size_t n_allow, char *err, size_t errsz, int *refusal)
+{
+    CURLU *u;
+    char *scheme = NULL, *host = NULL;
+    int rc = RH_E_INVALID_ARG;
+    *refusal = RH_REFUSAL_MALFORMED;
+    if (url_text_refused(url, err, errsz))
+        return RH_E_INVALID_ARG;
     u = curl_url();
     if (!u)
         return RH_E_NOMEM;
