@@ -89,7 +89,7 @@ TEST_BIN := $(BUILD)/test-runner
 # libraries never carry it.
 TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
-.PHONY: all check check-headers check-symbols demo install uninstall clean \
+.PHONY: all check check-headers check-symbols check-sizes demo install uninstall clean \
         format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index node-binding-deps
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
@@ -214,8 +214,12 @@ check-symbols: $(SHARED) $(SQLITE_SHARED) $(PG_LIBS_ALL)
 	@sh scripts/check-symbols.sh $(SQLITE_SHARED) docs/symbols-sqlite.txt
 	@if [ -n "$(PG_LIBS_ALL)" ]; then sh scripts/check-symbols.sh $(PG_SHARED) docs/symbols-pg.txt; fi
 
+# No library file over 600 lines, no function over 80 (docs/design.md).
+check-sizes:
+	@python3 scripts/check-sizes.py lib
+
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-constants check-api-index browser-deps node-binding-deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-sizes check-constants check-api-index browser-deps node-binding-deps
 	RH_TOOL=$(TOOL) RH_BROWSER_DIR=$(BROWSER_DIR) \
 	    RH_PYTHON_LIB_DIR=$(if $(SANITIZE),,$(CURDIR)/$(BUILD)) RH_MAN_DIR=$(BUILD)/man \
 	    RH_NODE_BINDING_DIR=$(if $(SANITIZE),,$(CURDIR)/$(NODE_BINDING_DIR)) \
