@@ -33,6 +33,7 @@ extern const rh_test_case rh_tests_cli_seal[];
 extern const rh_test_case rh_tests_cli_fulldisk[];
 extern const rh_test_case rh_tests_cli_list[];
 extern const rh_test_case rh_tests_readme[];
+extern const rh_test_case rh_tests_cli_pause[];
 extern const rh_test_case rh_tests_tls[];
 extern const rh_test_case rh_tests_conformance[];
 extern const rh_test_case rh_tests_sqlite[];
@@ -55,6 +56,7 @@ static const rh_test_case *const suites[] = {
     rh_tests_emit,        rh_tests_delivery, rh_tests_storage,
     rh_tests_failalloc,   rh_tests_cli,      rh_tests_cli_seal,
     rh_tests_cli_fulldisk, rh_tests_cli_list, rh_tests_readme,
+    rh_tests_cli_pause,
     rh_tests_tls,
     rh_tests_conformance, rh_tests_sqlite,   rh_tests_guard,
     rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
