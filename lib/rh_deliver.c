@@ -1,7 +1,8 @@
 /* replicer-hooks delivery engine: rh_tick's cycle (libcurl first, then the
  * finished outcomes stored in one batch, then a fair claim that commits
  * before its transfers start), storage backoff, the retry schedule,
- * Retry-After, 410, emit batches and the host's wait. */
+ * Retry-After, 410, the host's wait and timer, and pausing one endpoint
+ * (the delivery section of rh.h). */
 #include "rh_base.h"
 
 #include <inttypes.h>
@@ -360,15 +361,6 @@ int rh_endpoint_resume(rh_ctx *ctx, const char *id)
     return rc;
 }
 
-int rh_ctx_pause(rh_ctx *ctx, int paused)
-{
-    int rc = rh__ctx_enter(ctx);
-    if (rc != RH_OK)
-        return rc;
-    ctx->paused = paused != 0;
-    return RH_OK;
-}
-
 int rh_wait(rh_ctx *ctx, int64_t max_wait_ms)
 {
     int rc = rh__ctx_enter(ctx);
@@ -388,40 +380,4 @@ int rh_wait(rh_ctx *ctx, int64_t max_wait_ms)
         return RH_OK;
     rh__http_wait(ctx->http, t);
     return RH_OK;
-}
-
-/* -------------------------------------------------------- emit batches */
-
-int rh_emit_batch_begin(rh_ctx *ctx)
-{
-    int rc = rh__ctx_enter(ctx);
-    if (rc != RH_OK)
-        return rc;
-    if (ctx->batch_open)
-        return rh__ctx_error(ctx, RH_E_STATE, "a batch is open already");
-    if (ctx->storage.batch_begin) {
-        rc = ctx->storage.batch_begin(ctx->storage.userdata);
-        if (rc < 0)
-            return rh__storage_code(ctx, rc, "batch_begin");
-    }
-    ctx->batch_open = 1;
-    return RH_OK;
-}
-
-int rh_emit_batch_commit(rh_ctx *ctx)
-{
-    int rc = rh__ctx_enter(ctx);
-    if (rc != RH_OK)
-        return rc;
-    if (!ctx->batch_open)
-        return rh__ctx_error(ctx, RH_E_STATE, "no batch is open");
-    ctx->batch_open = 0;
-    if (ctx->storage.batch_commit) {
-        rc = ctx->storage.batch_commit(ctx->storage.userdata);
-        if (rc < 0)
-            rc = rh__storage_code(ctx, rc, "batch_commit");
-    }
-    ctx->claim_blocked = 0;
-    rh__ctx_update_timer(ctx);
-    return rc;
 }

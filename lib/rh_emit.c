@@ -1,5 +1,6 @@
 /* replicer-hooks emit: an event checked, fanned out to its endpoints (or the
- * one an option names) and stored, once per idempotency key; its options. */
+ * one an option names) and stored, once per idempotency key; its options;
+ * emit batches (the emit section of rh.h). */
 #include "rh_base.h"
 #include "rh_json.h"
 
@@ -268,4 +269,42 @@ int rh_emit_options_set_endpoint(rh_emit_options *opts, const char *endpoint_id)
     rh__strlcpy(opts->endpoint, endpoint_id ? endpoint_id : "",
                 sizeof opts->endpoint);
     return RH_OK;
+}
+
+/* -------------------------------------------------------- emit batches */
+/* Emits between begin and commit share one storage transaction (one sync
+ * for many); the tick claims nothing while a batch is open. */
+
+int rh_emit_batch_begin(rh_ctx *ctx)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (ctx->batch_open)
+        return rh__ctx_error(ctx, RH_E_STATE, "a batch is open already");
+    if (ctx->storage.batch_begin) {
+        rc = ctx->storage.batch_begin(ctx->storage.userdata);
+        if (rc < 0)
+            return rh__storage_code(ctx, rc, "batch_begin");
+    }
+    ctx->batch_open = 1;
+    return RH_OK;
+}
+
+int rh_emit_batch_commit(rh_ctx *ctx)
+{
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    if (!ctx->batch_open)
+        return rh__ctx_error(ctx, RH_E_STATE, "no batch is open");
+    ctx->batch_open = 0;
+    if (ctx->storage.batch_commit) {
+        rc = ctx->storage.batch_commit(ctx->storage.userdata);
+        if (rc < 0)
+            rc = rh__storage_code(ctx, rc, "batch_commit");
+    }
+    ctx->claim_blocked = 0;
+    rh__ctx_update_timer(ctx);
+    return rc;
 }

@@ -420,6 +420,10 @@ const char *rh_endpoint_event(const rh_endpoint *ep, size_t i)
 {
     return ep && i < ep->n_events ? ep->events[i] : NULL;
 }
+int rh_endpoint_mode(const rh_endpoint *ep)
+{
+    return ep ? ep->mode : RH_MODE_PRODUCTION;
+}
 int rh_endpoint_enabled(const rh_endpoint *ep) { return ep ? ep->enabled : 0; }
 int rh_endpoint_paused(const rh_endpoint *ep)
 {

@@ -106,10 +106,6 @@ int rh_endpoint_disabled_reason(const rh_endpoint *ep)
 {
     return ep && !ep->enabled ? ep->disabled_reason : RH_DISABLED_NOT;
 }
-int rh_endpoint_mode(const rh_endpoint *ep)
-{
-    return ep ? ep->mode : RH_MODE_PRODUCTION;
-}
 
 const char *rh_endpoint_change_name(int change)
 {
