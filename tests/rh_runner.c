@@ -1,7 +1,7 @@
 /* The test runner: every test (or those whose name contains the filter
  * given as the first argument) in a process of its own, so that a crash or
  * a hang is that test's failure and the others go on; each with a time
- * limit (RH_TEST_TIMEOUT_S, 300 s, five times that under valgrind) and its
+ * limit (RH_TEST_TIMEOUT_S, 300 s) and its
  * duration printed; RH_TEST_JOBS at once (twice the processors). Under
  * valgrind they run in this process, one after another (run_inline). A
  * test's output is held until it ends, so that lines of tests running side
