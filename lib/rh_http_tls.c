@@ -10,10 +10,11 @@
  * the whole bundle again: about 28 ms of CPU with the system's 144
  * certificates, so a host delivering to many receivers, or to one that
  * closes its connections, was held to a few dozen deliveries a second.
- * When a bundle file is known (the development CA, or libcurl's built-in
- * default when it exists) the directory is cleared: the bundle holds the
- * same certificates, and the store is then cached. Without a bundle file
- * the directory is the only trust there is, and is kept. */
+ * When a bundle file is known the directory is cleared, and the store is
+ * then cached: libcurl's built-in default bundle holds the directory's
+ * certificates, and a development CA file replaces the system store (as
+ * rh_config_set_ca_file says). Without a bundle file the directory is the
+ * only trust there is, and is kept. */
 #include "rh_http.h"
 
 #include <curl/curl.h>

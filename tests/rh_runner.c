@@ -196,7 +196,8 @@ static void reap(slot *slots, size_t n, tally *tl)
     nanosleep(&nap, NULL);
 }
 
-static void start(slot *sl, const rh_test_case *t, const char *dir)
+static void start(slot *sl, const rh_test_case *t, const char *dir,
+                  tally *tl)
 {
     static unsigned seq;
     sl->t = t;
@@ -209,6 +210,7 @@ static void start(slot *sl, const rh_test_case *t, const char *dir)
     sl->pid = pid > 0 ? pid : 0;
     if (pid < 0) {
         printf("FAIL %s (cannot fork: %s)\n", t->name, strerror(errno));
+        tl->failed++;
     }
 }
 
@@ -267,7 +269,7 @@ static void run_phase(const char *filter, int alone_phase, size_t width,
                 while (i < width && slots[i].pid)
                     i++;
                 if (i < width) {
-                    start(&slots[i], t, dir);
+                    start(&slots[i], t, dir, tl);
                     break;
                 }
                 reap(slots, width, tl);

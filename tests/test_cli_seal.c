@@ -98,6 +98,14 @@ static void test_cli_seal__sqlite_secrets_sealed_and_files_private(void)
     RH_CHECK_EQ_INT(2, rh_test_tool_run(list, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "chmod 600") != NULL);
     RH_CHECK_EQ_INT(0, chmod(key, 0600));
+    /* a folder where the key should be: not a regular file, refused */
+    char folder[160];
+    rh_test_path(folder, sizeof folder, "seal-folder");
+    RH_CHECK_EQ_INT(0, mkdir(folder, 0700));
+    const char *not_file[] = {"endpoint", "list", "--store", store,
+                              "--key-file", folder, NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(not_file, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "not a regular file") != NULL);
     /* a key file that is not a key */
     int fd = open(other, O_WRONLY | O_TRUNC | O_CREAT, 0600);
     RH_CHECK(fd >= 0);

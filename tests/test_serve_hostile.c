@@ -282,11 +282,23 @@ static void test_serve_hostile__listen_escapes_and_saves_exact_bytes(void)
 {
     char dir[128], base[128], url[256], out[16384], sig[RH_SIGNATURE_SIZE],
         ts[24], h_id[64], h_ts[64], h_sig[160], body_path[192];
-    static const char body[] = "\x1b[2Jcleared\x1b]0;title\x07 \\ end";
+    static const char body[] =
+        "\x1b[2Jcleared\x1b]0;title\x07 \\ \xc2\x9b"
+        "2J end"; /* C0 and C1 (U+009B, CSI) controls */
     int fd = -1;
     reply r;
+    char victim[160], planted[200];
     rh_test_path(dir, sizeof dir, "listen-save");
     RH_CHECK(mkdir(dir, 0700) == 0);
+    /* a file of the first name is there already, a link to another file:
+     * neither followed nor overwritten, the numbering goes on after it */
+    rh_test_path(victim, sizeof victim, "listen-victim");
+    FILE *v = fopen(victim, "w");
+    RH_CHECK(v != NULL);
+    fputs("keep me", v);
+    fclose(v);
+    snprintf(planted, sizeof planted, "%s/request-1.body", dir);
+    RH_CHECK_EQ_INT(0, symlink(victim, planted));
     const char *args[] = {"listen", "--save", dir, "--secret", SECRET, NULL};
     pid_t pid = start_server(args, "listening on ", base, sizeof base, &fd);
     RH_CHECK(pid > 0);
@@ -303,16 +315,23 @@ static void test_serve_hostile__listen_escapes_and_saves_exact_bytes(void)
     const char *signed_h[] = {h_id, h_ts, h_sig, NULL};
     snprintf(url, sizeof url, "%s/in", base);
     RH_CHECK_EQ_INT(200, http(url, body, signed_h, &r));
-    RH_CHECK_EQ_INT(0, rh_test_read_until(fd, "request-2.body", out,
+    RH_CHECK_EQ_INT(0, rh_test_read_until(fd, "request-3.body", out,
                                           sizeof out, 10000));
     RH_CHECK(strchr(out, 0x1b) == NULL && strchr(out, 0x07) == NULL);
+    RH_CHECK(strstr(out, "\xc2\x9b") == NULL); /* never raw */
+    RH_CHECK(strstr(out, "\\xc2\\x9b" "2J") != NULL);
     RH_CHECK(strstr(out, "/x\\x1b]0;pwned\\x07") != NULL);
     RH_CHECK(strstr(out, "webhook-id: msg_\\x1b[2J") != NULL);
     RH_CHECK(strstr(out, "\\x1b[2Jcleared") != NULL);
     RH_CHECK(strstr(out, "signature: valid") != NULL);
     RH_CHECK_EQ_INT(0, stop_server(pid, fd));
     /* the saved body is the sent bytes, and verifies as sent */
-    snprintf(body_path, sizeof body_path, "%s/request-2.body", dir);
+    FILE *kept = fopen(victim, "r");
+    RH_CHECK(kept != NULL);
+    RH_CHECK(fgets(out, sizeof out, kept) != NULL);
+    fclose(kept);
+    RH_CHECK_EQ_STR("keep me", out);
+    snprintf(body_path, sizeof body_path, "%s/request-3.body", dir);
     FILE *f = fopen(body_path, "rb");
     RH_CHECK(f != NULL);
     size_t got = fread(out, 1, sizeof out, f);

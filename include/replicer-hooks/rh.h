@@ -138,6 +138,7 @@ RH_EXTERN int rh_config_set_storage(rh_config *cfg, const rh_storage *storage);
 /** Send the webhook-id/-timestamp/-signature headers too (default 1). */
 RH_EXTERN int rh_config_set_standard_headers(rh_config *cfg, int on);
 /** Development mode only: a PEM CA bundle to verify receivers with; copied.
+ *  It replaces the system store (give a bundle holding both to trust both).
  *  rh_ctx_new() refuses it in production mode. NULL: the system store. */
 RH_EXTERN int rh_config_set_ca_file(rh_config *cfg, const char *path);
 /** How long a claimed delivery stays ours (default: timeout + 60 s; at least

@@ -25,8 +25,10 @@
 #define INDEX_LAYOUT_S "1"
 
 static const char index_ready[] =
-    /* idempotency before deliveries, the order a keyed emit locks them in,
-     * so that an upgrade beside running emits waits instead of deadlocking */
+    /* idempotency before deliveries, the order a single keyed emit locks
+     * them in, so that an upgrade beside such emits waits; a host's batch
+     * that locks deliveries first may still meet it in a deadlock, once,
+     * at the upgrade (PostgreSQL then aborts one side, which says so) */
     "CREATE TABLE IF NOT EXISTS @.idempotency(key text PRIMARY KEY,"
     " event_id text NOT NULL, created_ms bigint NOT NULL);"
     "CREATE INDEX IF NOT EXISTS idempotency_created ON @.idempotency("
@@ -188,6 +190,14 @@ int rh__pg_migrate(store *s)
     rc = rh__pg_begin(s);
     if (rc != RH_OK)
         return rc;
+    /* Read committed whatever the database's default: under repeatable
+     * read the snapshot is taken before the lock is granted, and a process
+     * that waited would not see the schema the other one just made. */
+    if (s->own_txn &&
+        (rc = rh__pg_exec_simple(s, "SET TRANSACTION ISOLATION LEVEL READ "
+                                    "COMMITTED",
+                                 "migration isolation")) != RH_OK)
+        return rh__pg_rollback(s, rc);
     snprintf(sql, sizeof sql,
              "SELECT pg_advisory_xact_lock(hashtext('replicer_hooks:%s'))",
              s->schema);

@@ -220,6 +220,10 @@ const char *cli_endpoint_state(const rh_endpoint *ep, char *buf, size_t size);
 /* "ok 2026-12-02T20:00:00Z", "failing since ..., 3 failed", ... */
 void cli_endpoint_health(const rh_endpoint *ep, char *buf, size_t size);
 /* rh_endpoint_add with the events as one text, "a.b,c.*" or "a.b, c.*" */
+/* Bytes from outside (a sender, a stored URL) printed so that a terminal
+ * shows them and obeys none: C0 and C1 controls and DEL as \xNN, a
+ * backslash doubled; newlines kept only with keep_newlines. */
+void cli_print_escaped(const char *p, size_t len, int keep_newlines);
 /* The id of an endpoint already sending these events (in any order) to
  * url, into found ("" when there is none). */
 void cli_endpoint_twin(rh_ctx *ctx, const char *url, const char *events,

@@ -36,6 +36,9 @@ typedef struct cli_http_server cli_http_server;
 #define CLI_HTTP_WAITING_MAX 64
 #define CLI_HTTP_WAITING_PER_ADDR 16
 #define CLI_HTTP_HEADER_DEADLINE_MS 10000
+/* ... and how long a request may take from its headers to its answer
+ * (a 4 MiB body on loopback takes milliseconds) */
+#define CLI_HTTP_REQUEST_DEADLINE_MS 30000
 
 /* A server on addr with one thread of its own, calling handler for every
  * request and done (may be NULL) when one ends, to free its state; NULL

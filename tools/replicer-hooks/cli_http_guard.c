@@ -12,7 +12,9 @@
  *    headers at once) always gets in, however many idle sockets are open;
  *  - a connection still waiting CLI_HTTP_HEADER_DEADLINE_MS after it came
  *    in (or after its last answer) is closed by a sweeper thread, so
- *    headers sent a byte at a time do not hold a place for ever.
+ *    headers sent a byte at a time do not hold a place for ever; so is a
+ *    request not answered CLI_HTTP_REQUEST_DEADLINE_MS after its headers
+ *    came in (a body sent a byte at a time).
  *
  * A connection is closed with shutdown(2) on its socket: libmicrohttpd then
  * reads the end of the stream and closes it in its own thread. The socket
@@ -34,6 +36,7 @@ typedef struct guard_conn {
     int fd;
     unsigned char addr[16]; /* the client address, v4 in the first 4 bytes */
     int64_t waiting_since_ms; /* 0 while a request is being answered */
+    int64_t busy_since_ms;    /* its request's headers came in; 0: none */
     int shut;
 } guard_conn;
 
@@ -153,6 +156,8 @@ static guard_conn *guard_of(struct MHD_Connection *c)
     return ci ? ci->socket_context : NULL;
 }
 
+/* since_ms 0: a request's headers are in (busy from now); else it waits
+ * for the next request's headers from since_ms. */
 static void set_waiting(cli_http_server *srv, struct MHD_Connection *c,
                         int64_t since_ms)
 {
@@ -161,6 +166,7 @@ static void set_waiting(cli_http_server *srv, struct MHD_Connection *c,
         return;
     pthread_mutex_lock(&srv->mu);
     g->waiting_since_ms = since_ms;
+    g->busy_since_ms = since_ms ? 0 : mono_ms();
     pthread_mutex_unlock(&srv->mu);
 }
 
@@ -193,11 +199,13 @@ static void *sweep(void *arg)
     while (!srv->stopping) {
         int64_t now = mono_ms();
         for (guard_conn *g = srv->head; g; g = g->next)
-            if (g->waiting_since_ms &&
-                now - g->waiting_since_ms >= CLI_HTTP_HEADER_DEADLINE_MS)
+            if ((g->waiting_since_ms &&
+                 now - g->waiting_since_ms >= CLI_HTTP_HEADER_DEADLINE_MS) ||
+                (g->busy_since_ms &&
+                 now - g->busy_since_ms >= CLI_HTTP_REQUEST_DEADLINE_MS))
                 shut(g);
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
+        clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_nsec += 250 * 1000 * 1000;
         if (until.tv_nsec >= 1000000000) {
             until.tv_sec++;
@@ -222,8 +230,14 @@ cli_http_server *cli_http_start(const cli_http_addr *addr,
     srv->handler = handler;
     srv->done = done;
     srv->cls = cls;
+    pthread_condattr_t monotonic;
     pthread_mutex_init(&srv->mu, NULL);
-    pthread_cond_init(&srv->wake, NULL);
+    /* the sweeper's naps on the monotonic clock: a clock set back must not
+     * put it to sleep for an hour */
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&srv->wake, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     /* epoll where there is one: select() stops at descriptor 1024 */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
     if (addr->ss.ss_family == AF_INET6)

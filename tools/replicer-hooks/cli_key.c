@@ -51,13 +51,24 @@ static int read_key(const cli_args *a, const char *path,
 {
     char text[2 * KEY_BYTES + 2], why[600];
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* a link is followed (secret volumes are links), the file itself is
+     * judged: a regular file of ours that nobody else may read; O_NONBLOCK
+     * so that a FIFO put there cannot hang us */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0 && errno == ENOENT)
         return 1;
     if (fd < 0 || fstat(fd, &st) != 0) {
         snprintf(why, sizeof why, "cannot read %s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
+        return cli_bad(a, "--key-file", why);
+    }
+    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+        close(fd);
+        snprintf(why, sizeof why,
+                 "%s is not a regular file owned by this user: another user "
+                 "could know the key",
+                 path);
         return cli_bad(a, "--key-file", why);
     }
     ssize_t n = read(fd, text, sizeof text);
@@ -80,6 +91,24 @@ static int read_key(const cli_args *a, const char *path,
         return cli_bad(a, "--key-file", why);
     }
     return 0;
+}
+
+/* The new name reaches the disk before any secret sealed with the key:
+ * after a power cut the store must not hold secrets of a key that is gone. */
+static void sync_folder_of(const char *path)
+{
+    char folder[4200];
+    snprintf(folder, sizeof folder, "%s", path);
+    char *slash = strrchr(folder, '/');
+    if (!slash)
+        snprintf(folder, sizeof folder, ".");
+    else
+        slash[slash == folder] = '\0'; /* "/key" keeps "/" */
+    int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
 }
 
 /* Make a new key at path: written whole to a temporary file, then linked
@@ -109,8 +138,10 @@ static int make_key(const char *path, int is_default)
         return -1;
     for (int i = 0; i < KEY_BYTES; i++)
         snprintf(text + 2 * i, 3, "%02x", key[i]);
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    /* a unique temporary name (a PID repeats: every container's first
+     * process is 1), made 0600 by mkstemp */
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
     if (fd < 0)
         return -1;
     int ok = write(fd, text, 2 * KEY_BYTES) == 2 * KEY_BYTES &&
@@ -119,6 +150,8 @@ static int make_key(const char *path, int is_default)
     int linked = ok ? link(tmp, path) : -1;
     int lost = linked != 0 && errno == EEXIST;
     unlink(tmp);
+    if (linked == 0)
+        sync_folder_of(path);
     memset(key, 0, sizeof key);
     memset(text, 0, sizeof text);
     return linked == 0 ? 0 : lost ? 1 : -1;

@@ -304,3 +304,27 @@ void cli_catch_stop(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
 }
+
+/* Sender-controlled bytes as text a terminal shows and does not obey:
+ * control bytes and DEL as \xNN (an escape sequence could set the title,
+ * clear the screen or worse), backslash doubled; newlines kept only where
+ * keep_newlines says (the indented JSON). --save keeps the exact bytes. */
+void cli_print_escaped(const char *p, size_t len, int keep_newlines)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        /* U+0080 to U+009F in UTF-8 (C2 80 to C2 9F): C1 controls, CSI and
+         * OSC among them, which some terminals obey as ESC [ and ESC ] */
+        int c1 = ch == 0xc2 && i + 1 < len &&
+                 (unsigned char)p[i + 1] >= 0x80 &&
+                 (unsigned char)p[i + 1] <= 0x9f;
+        if (ch == '\\')
+            fputs("\\\\", stdout);
+        else if (c1)
+            printf("\\x%02x\\x%02x", ch, (unsigned char)p[++i]);
+        else if ((ch < 0x20 && !(keep_newlines && ch == '\n')) || ch == 0x7f)
+            printf("\\x%02x", ch);
+        else
+            putchar(ch);
+    }
+}

@@ -82,9 +82,11 @@ static void print_table(const table *t)
            "STATE", w_url, "URL", w_events, "EVENTS", "HEALTH");
     for (size_t i = 0; i < t->n; i++) {
         const row *r = &t->rows[i];
-        printf("%-*s  %-*s  %-*s  %-*s  %s%s\n", RH_ID_SIZE - 1, r->id,
-               w_state, r->state, w_url, r->url, w_events, r->events,
-               r->health, r->dev ? "  (--dev)" : "");
+        /* a URL is a customer's text: printed escaped, padded after */
+        printf("%-*s  %-*s  ", RH_ID_SIZE - 1, r->id, w_state, r->state);
+        cli_print_escaped(r->url, strlen(r->url), 0);
+        printf("%*s  %-*s  %s%s\n", w_url - (int)strlen(r->url), "",
+               w_events, r->events, r->health, r->dev ? "  (--dev)" : "");
     }
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 typedef struct listener {
     const char *secret;
     const char *save_dir; /* --save: exact bytes of each request */
+    long long save_base;  /* requests already saved there by earlier runs */
     unsigned status;
     long long count; /* 0: forever */
     pthread_mutex_t mu;
@@ -31,29 +33,12 @@ typedef struct upload {
     int too_large;
 } upload;
 
-/* Sender-controlled bytes as text a terminal shows and does not obey:
- * control bytes and DEL as \xNN (an escape sequence could set the title,
- * clear the screen or worse), backslash doubled; newlines kept only where
- * keep_newlines says (the indented JSON). --save keeps the exact bytes. */
-static void print_escaped(const char *p, size_t len, int keep_newlines)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)p[i];
-        if (ch == '\\')
-            fputs("\\\\", stdout);
-        else if ((ch < 0x20 && !(keep_newlines && ch == '\n')) || ch == 0x7f)
-            printf("\\x%02x", ch);
-        else
-            putchar(ch);
-    }
-}
-
 static void print_header(struct MHD_Connection *c, const char *name)
 {
     const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
     if (v) {
         printf("  %s: ", name);
-        print_escaped(v, strlen(v), 0);
+        cli_print_escaped(v, strlen(v), 0);
         putchar('\n');
     }
 }
@@ -66,13 +51,13 @@ static void print_body(const char *body, size_t len)
     char *pretty =
         doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     if (pretty) {
-        print_escaped(pretty, strlen(pretty), 1);
+        cli_print_escaped(pretty, strlen(pretty), 1);
         putchar('\n');
     } else {
         printf("(not JSON: ");
-        print_escaped(err.text, strlen(err.text), 0);
+        cli_print_escaped(err.text, strlen(err.text), 0);
         printf(")\n");
-        print_escaped(body, len > 4096 ? 4096 : len, 1);
+        cli_print_escaped(body, len > 4096 ? 4096 : len, 1);
         putchar('\n');
     }
     free(pretty);
@@ -87,6 +72,18 @@ static cli_mhd_result save_header(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* A new file, never an old one or what a link points to (the folder may
+ * be shared, /tmp say): a file of that name already there is an error. */
+static FILE *create_new(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !f)
+        close(fd);
+    return f;
+}
+
 /* --save DIR: the request's exact body in DIR/request-N.body (what verify
  * --body-file checks) and its method, path and headers beside it. */
 static void save_request(const listener *l, long long n,
@@ -95,7 +92,7 @@ static void save_request(const listener *l, long long n,
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/request-%lld.headers", l->save_dir, n);
-    FILE *h = fopen(path, "wb");
+    FILE *h = create_new(path);
     if (h) {
         fprintf(h, "%s %s\r\n", method, url);
         MHD_get_connection_values(c, MHD_HEADER_KIND,
@@ -103,7 +100,7 @@ static void save_request(const listener *l, long long n,
         fclose(h);
     }
     snprintf(path, sizeof path, "%s/request-%lld.body", l->save_dir, n);
-    FILE *b = fopen(path, "wb");
+    FILE *b = create_new(path);
     int ok = h && b && fwrite(up->p ? up->p : "", 1, up->len, b) == up->len;
     if (b && fclose(b) != 0)
         ok = 0;
@@ -174,9 +171,9 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
     int over = l->count && l->served >= l->count;
     if (!over) {
         l->served++;
-        print_escaped(method, strlen(method), 0);
+        cli_print_escaped(method, strlen(method), 0);
         putchar(' ');
-        print_escaped(url, strlen(url), 0);
+        cli_print_escaped(url, strlen(url), 0);
         putchar('\n');
         print_header(c, "webhook-id");
         print_header(c, "webhook-timestamp");
@@ -191,7 +188,7 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
         if (!up->too_large && up->len)
             print_body(up->p, up->len);
         if (!up->too_large && l->save_dir)
-            save_request(l, l->served, c, method, url, up);
+            save_request(l, l->save_base + l->served, c, method, url, up);
         printf("-> %u\n\n", l->status);
         fflush(stdout);
     }
@@ -230,6 +227,13 @@ static int run_listen(cli_args *a)
     struct stat st;
     if (l.save_dir && (stat(l.save_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         return cli_bad(a, "--save", "expected an existing directory");
+    /* a later run goes on after what an earlier one saved there */
+    for (char probe_path[4096]; l.save_dir; l.save_base++) {
+        snprintf(probe_path, sizeof probe_path, "%s/request-%lld.body",
+                 l.save_dir, l.save_base + 1);
+        if (lstat(probe_path, &st) != 0)
+            break;
+    }
     char probe[RH_SIGNATURE_SIZE];
     if (l.secret &&
         rh_sign(l.secret, "msg_probe", 1, "", 0, probe, sizeof probe) != RH_OK)
