@@ -10,24 +10,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Keep what fits of n bytes in buf (cap bytes, NUL-terminated, *len used);
+ * the whole n is reported taken, so libcurl goes on. */
+static size_t keep(char *buf, size_t cap, size_t *len, const char *p,
+                   size_t n)
+{
+    size_t room = cap - 1 - *len, k = n < room ? n : room;
+    memcpy(buf + *len, p, k);
+    *len += k;
+    buf[*len] = '\0';
+    return n;
+}
+
 static size_t take_body(char *p, size_t size, size_t n, void *ud)
 {
     reply *r = ud;
-    size_t len = size * n, room = sizeof r->body - 1 - r->len;
-    memcpy(r->body + r->len, p, len < room ? len : room);
-    r->len += len < room ? len : room;
-    r->body[r->len] = '\0';
-    return len;
+    return keep(r->body, sizeof r->body, &r->len, p, size * n);
 }
 
 static size_t take_header(char *p, size_t size, size_t n, void *ud)
 {
     reply *r = ud;
-    size_t len = size * n, room = sizeof r->headers - 1 - r->hlen;
-    memcpy(r->headers + r->hlen, p, len < room ? len : room);
-    r->hlen += len < room ? len : room;
-    r->headers[r->hlen] = '\0';
-    return len;
+    return keep(r->headers, sizeof r->headers, &r->hlen, p, size * n);
 }
 
 /* One request; headers is NULL-terminated "Name: value" lines (or NULL);

@@ -45,8 +45,9 @@ static void on_attempt(const rh_attempt *at, void *ud)
     last_status = rh_attempt_status(at);
 }
 
-/* One delivery to https://127.0.0.1:port/ with the given mode and CA. */
-static int deliver(int mode, const char *ca, int port)
+/* A context in mode with ca and one endpoint on https://127.0.0.1:port
+ * for every event; NULL when the endpoint was refused. */
+static rh_ctx *tls_ctx(int mode, const char *ca, int port)
 {
     rh_config *cfg = rh_test_config();
     char url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
@@ -57,11 +58,23 @@ static int deliver(int mode, const char *ca, int port)
     rh_config_allow_cidr(cfg, "127.0.0.1/32");
     rh_config_set_attempt_cb(cfg, on_attempt, NULL);
     rh_ctx *ctx = rh_test_ctx_from(cfg);
-    last_outcome = -1;
     snprintf(url, sizeof url, "https://127.0.0.1:%d/tls", port);
     if (rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret,
-                        sizeof secret) != RH_OK ||
-        rh_emit(ctx, "t", "{}", 2, NULL, 0) != 1 ||
+                        sizeof secret) != RH_OK) {
+        rh_ctx_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* One delivery to https://127.0.0.1:port/ with the given mode and CA. */
+static int deliver(int mode, const char *ca, int port)
+{
+    rh_ctx *ctx = tls_ctx(mode, ca, port);
+    last_outcome = -1;
+    if (!ctx)
+        return -2;
+    if (rh_emit(ctx, "t", "{}", 2, NULL, 0) != 1 ||
         rh_test_drive(ctx, 10000) != 1)
         last_outcome = -2;
     rh_ctx_free(ctx);
@@ -285,16 +298,8 @@ static int opens_for_deliveries(int mode, const char *ca, const char *watched,
     int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (in < 0 || inotify_add_watch(in, watched, IN_OPEN) < 0)
         return -1;
-    rh_config *cfg = rh_test_config();
-    char url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
-    const char *events[] = {"*"};
-    rh_config_set_mode(cfg, mode);
-    rh_config_set_ca_file(cfg, ca);
-    rh_config_allow_cidr(cfg, "127.0.0.1/32");
-    rh_ctx *ctx = rh_test_ctx_from(cfg);
-    snprintf(url, sizeof url, "https://127.0.0.1:%d/once", port);
-    int ok = rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret,
-                             sizeof secret) == RH_OK;
+    rh_ctx *ctx = tls_ctx(mode, ca, port);
+    int ok = ctx != NULL;
     /* read after each delivery: inotify folds identical events that are
      * not read yet into one */
     int opens = 0;

@@ -182,8 +182,12 @@ int cli_sealing_key(const cli_args *a, rh_config *cfg)
                     cli_prog, path);
         rc = read_key(a, path, key);
     }
+    if (rc == 1) { /* made, then gone before we could read it */
+        snprintf(why, sizeof why, "%s vanished as it was made", path);
+        return cli_bad(a, "--key-file", why);
+    }
     if (rc != 0)
-        return rc ? rc : EXIT_USAGE;
+        return rc;
     rc = rh_config_set_sealing_key(cfg, key, sizeof key);
     memset(key, 0, sizeof key);
     if (rc != RH_OK) {

@@ -696,6 +696,64 @@ static cli_mhd_result refused(struct MHD_Connection *c, rh_ctx *ctx,
     return error_page(c, (unsigned)code, title, why);
 }
 
+/* POST /endpoints/ID/VERB: rotate, recover, disable, enable, pause,
+ * resume; frees ctx. */
+static cli_mhd_result endpoint_action(struct MHD_Connection *c, rh_ctx *ctx,
+                                      const char *url, const form *f)
+{
+    char back[120];
+    int rc;
+    char id[RH_ID_SIZE];
+    const char *slash = strchr(url + 11, '/');
+    size_t len = slash ? (size_t)(slash - url - 11) : 0;
+    if (!slash || len >= sizeof id) {
+        rh_ctx_free(ctx);
+        return error_page(c, 404, "Not found", url);
+    }
+    memcpy(id, url + 11, len);
+    id[len] = '\0';
+    const char *verb = slash + 1;
+    if (!strcmp(verb, "rotate")) {
+        char secret[RH_SECRET_SIZE];
+        rc = rh_endpoint_rotate_secret(ctx, id, 86400000, secret,
+                                       sizeof secret);
+        if (rc != RH_OK)
+            return refused(c, ctx, "Secret not rotated");
+        rh_ctx_free(ctx);
+        return secret_page(c, id, secret,
+                           "New secret (the old one is also signed "
+                           "with for 24 h)");
+    }
+    if (!strcmp(verb, "recover")) {
+        int64_t since;
+        const char *s = form_get(f, "since");
+        if (!s || cli_parse_time_ms(s, &since) != 0) {
+            rh_ctx_free(ctx);
+            return error_page(c, 400, "Not recovered",
+                              "since: expected a duration ago (24h), "
+                              "Unix seconds or 2026-11-27T05:00:00Z");
+        }
+        rc = rh_endpoint_recover(ctx, id, since);
+        if (rc < 0)
+            return refused(c, ctx, "Not recovered");
+    } else {
+        rc = !strcmp(verb, "disable")  ? rh_endpoint_disable(ctx, id)
+             : !strcmp(verb, "enable") ? rh_endpoint_enable(ctx, id)
+             : !strcmp(verb, "pause")  ? rh_endpoint_pause(ctx, id)
+             : !strcmp(verb, "resume") ? rh_endpoint_resume(ctx, id)
+                                       : 1;
+        if (rc == 1) {
+            rh_ctx_free(ctx);
+            return error_page(c, 404, "Not found", url);
+        }
+        if (rc != RH_OK)
+            return refused(c, ctx, "Not changed");
+    }
+    rh_ctx_free(ctx);
+    snprintf(back, sizeof back, "/endpoints/%s", id);
+    return cli_http_redirect(c, back);
+}
+
 static cli_mhd_result post_action(struct MHD_Connection *c, dashboard *db,
                                   const char *url, const form *f)
 {
@@ -732,57 +790,8 @@ static cli_mhd_result post_action(struct MHD_Connection *c, dashboard *db,
         snprintf(back, sizeof back, "/deliveries/%.40s", id);
         return cli_http_redirect(c, back);
     }
-    if (!strncmp(url, "/endpoints/", 11)) {
-        char id[RH_ID_SIZE];
-        const char *slash = strchr(url + 11, '/');
-        size_t len = slash ? (size_t)(slash - url - 11) : 0;
-        if (!slash || len >= sizeof id) {
-            rh_ctx_free(ctx);
-            return error_page(c, 404, "Not found", url);
-        }
-        memcpy(id, url + 11, len);
-        id[len] = '\0';
-        const char *verb = slash + 1;
-        if (!strcmp(verb, "rotate")) {
-            char secret[RH_SECRET_SIZE];
-            rc = rh_endpoint_rotate_secret(ctx, id, 86400000, secret,
-                                           sizeof secret);
-            if (rc != RH_OK)
-                return refused(c, ctx, "Secret not rotated");
-            rh_ctx_free(ctx);
-            return secret_page(c, id, secret,
-                               "New secret (the old one is also signed "
-                               "with for 24 h)");
-        }
-        if (!strcmp(verb, "recover")) {
-            int64_t since;
-            const char *s = form_get(f, "since");
-            if (!s || cli_parse_time_ms(s, &since) != 0) {
-                rh_ctx_free(ctx);
-                return error_page(c, 400, "Not recovered",
-                                  "since: expected a duration ago (24h), "
-                                  "Unix seconds or 2026-11-27T05:00:00Z");
-            }
-            rc = rh_endpoint_recover(ctx, id, since);
-            if (rc < 0)
-                return refused(c, ctx, "Not recovered");
-        } else {
-            rc = !strcmp(verb, "disable")  ? rh_endpoint_disable(ctx, id)
-                 : !strcmp(verb, "enable") ? rh_endpoint_enable(ctx, id)
-                 : !strcmp(verb, "pause")  ? rh_endpoint_pause(ctx, id)
-                 : !strcmp(verb, "resume") ? rh_endpoint_resume(ctx, id)
-                                           : 1;
-            if (rc == 1) {
-                rh_ctx_free(ctx);
-                return error_page(c, 404, "Not found", url);
-            }
-            if (rc != RH_OK)
-                return refused(c, ctx, "Not changed");
-        }
-        rh_ctx_free(ctx);
-        snprintf(back, sizeof back, "/endpoints/%s", id);
-        return cli_http_redirect(c, back);
-    }
+    if (!strncmp(url, "/endpoints/", 11))
+        return endpoint_action(c, ctx, url, f);
     rh_ctx_free(ctx);
     return error_page(c, 404, "Not found", url);
 }
@@ -921,6 +930,49 @@ static const char *local_path(const char *url)
     return url;
 }
 
+/* ?token= once: the cookie set, and the token dropped from the address
+ * bar and history by a redirect to the same path of ours. */
+static cli_mhd_result token_redirect(struct MHD_Connection *c,
+                                     const dashboard *db, const char *url)
+{
+    char cookie[300];
+    snprintf(cookie, sizeof cookie,
+             "rh_dashboard=%s; HttpOnly; SameSite=Strict; Path=/", db->token);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Set-Cookie", cookie);
+    /* our own path only: "//evil.example/" would be another site */
+    MHD_add_response_header(resp, "Location", local_path(url));
+    cli_http_secure_headers(resp);
+    cli_mhd_result ok = MHD_queue_response(c, MHD_HTTP_SEE_OTHER, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* A request's headers are in: who may come in, and the form parser for a
+ * POST; its body (if any) follows in the next calls. */
+static cli_mhd_result begin_request(dashboard *db, struct MHD_Connection *c,
+                                    const char *url, const char *method,
+                                    void **state)
+{
+    int set_cookie = 0;
+    request *r;
+    if (!allowed(db, c, &set_cookie))
+        return refuse_client(c, db);
+    if (!(r = calloc(1, sizeof *r)))
+        return MHD_NO;
+    *state = r;
+    if (!strcmp(method, "POST")) {
+        r->pp = MHD_create_post_processor(c, 16 * 1024, collect, &r->f);
+        if (!r->pp)
+            return cli_http_reply(c, 415, "text/plain", "expected a form\n",
+                                  16);
+    }
+    return set_cookie ? token_redirect(c, db, url) : MHD_YES;
+}
+
 static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
                                  const char *url, const char *method,
                                  const char *version, const char *data,
@@ -928,40 +980,9 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
 {
     dashboard *db = cls;
     request *r = *state;
-    int set_cookie = 0;
     (void)version;
-    if (!r) {
-        if (!allowed(db, c, &set_cookie))
-            return refuse_client(c, db);
-        if (!(r = calloc(1, sizeof *r)))
-            return MHD_NO;
-        *state = r;
-        if (!strcmp(method, "POST")) {
-            r->pp = MHD_create_post_processor(c, 16 * 1024, collect, &r->f);
-            if (!r->pp)
-                return cli_http_reply(c, 415, "text/plain", "expected a form\n",
-                                      16);
-        }
-        if (set_cookie) {
-            /* strip the token from the address bar and history */
-            char cookie[300];
-            snprintf(cookie, sizeof cookie,
-                     "rh_dashboard=%s; HttpOnly; SameSite=Strict; Path=/",
-                     db->token);
-            struct MHD_Response *resp = MHD_create_response_from_buffer(
-                0, (void *)"", MHD_RESPMEM_PERSISTENT);
-            if (!resp)
-                return MHD_NO;
-            MHD_add_response_header(resp, "Set-Cookie", cookie);
-            /* our own path only: "//evil.example/" would be another site */
-            MHD_add_response_header(resp, "Location", local_path(url));
-            cli_http_secure_headers(resp);
-            cli_mhd_result ok = MHD_queue_response(c, MHD_HTTP_SEE_OTHER, resp);
-            MHD_destroy_response(resp);
-            return ok;
-        }
-        return MHD_YES;
-    }
+    if (!r)
+        return begin_request(db, c, url, method, state);
     if (r->pp && *data_size) {
         /* counted here too: the parser holds back a field it has not seen
          * the end of, so one huge field never reaches collect() */

@@ -62,13 +62,17 @@ static void print_failed(const rh_delivery *dl, void *ud)
 /* The held endpoints' ids (paused, or added with --dev when this worker
  * is not), read before a scan of the log (whose callbacks may not call the
  * context). */
+/* Pending deliveries that only a resume, a --dev worker or a skip of the
+ * failed delivery holding their ordering key would send. */
+typedef struct unsent {
+    long resume, dev, key;
+} unsent;
+
 typedef struct idle_scan {
     char (*held)[RH_ID_SIZE];
     char *held_paused; /* per held endpoint: paused (else --dev) */
     size_t n_held, cap;
-    /* pending deliveries that only a resume, a --dev worker or a skip of
-     * the failed delivery holding their ordering key would send */
-    long waiting_resume, waiting_dev, waiting_key;
+    unsent waiting;
     int64_t last_created;
     char last_id[RH_ID_SIZE];
     int64_t now;
@@ -109,9 +113,9 @@ static int note_sendable(const rh_delivery *dl, void *ud)
         for (size_t i = 0; i < sc->n_held; i++)
             if (!strcmp(sc->held[i], rh_delivery_endpoint_id(dl))) {
                 if (sc->held_paused[i])
-                    sc->waiting_resume++;
+                    sc->waiting.resume++;
                 else
-                    sc->waiting_dev++;
+                    sc->waiting.dev++;
                 return RH_OK; /* waits for its endpoint's resume */
             }
         /* Nothing is in flight (those are scanned first) and this tick
@@ -119,7 +123,7 @@ static int note_sendable(const rh_delivery *dl, void *ud)
          * pending waits on a failed one that holds the key. */
         if (rh_delivery_ordering_key(dl) &&
             rh_delivery_next_attempt_ms(dl) <= sc->now) {
-            sc->waiting_key++;
+            sc->waiting.key++;
             return RH_OK;
         }
     }
@@ -129,7 +133,7 @@ static int note_sendable(const rh_delivery *dl, void *ud)
 
 /* Pending or in flight anywhere in the store (any process), leaving out
  * what only a paused endpoint's resume (or a --dev worker) would send. */
-static int store_busy(rh_ctx *ctx, int dev, idle_scan *held)
+static int store_busy(rh_ctx *ctx, int dev, unsent *waiting)
 {
     enum { PAGE = 10000 };
     const int states[] = {RH_DELIVERY_IN_FLIGHT, RH_DELIVERY_PENDING};
@@ -137,7 +141,6 @@ static int store_busy(rh_ctx *ctx, int dev, idle_scan *held)
     rh_query *q = NULL;
     int rc;
     memset(&sc, 0, sizeof sc);
-    memset(held, 0, sizeof *held);
     sc.dev = dev;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts); /* the library's clock */
@@ -163,21 +166,21 @@ static int store_busy(rh_ctx *ctx, int dev, idle_scan *held)
     rh_query_free(q);
     free(sc.held);
     free(sc.held_paused);
-    *held = sc;
+    *waiting = sc.waiting;
     return sc.sendable;
 }
 
 /* --until-idle ended: what it could not send, and why; 0, or
  * EXIT_UNSENT when deliveries wait on something this worker cannot do. */
-static int tell_unsent(const idle_scan *sc)
+static int tell_unsent(const unsent *u)
 {
-    if (!sc->waiting_resume && !sc->waiting_dev && !sc->waiting_key)
+    if (!u->resume && !u->dev && !u->key)
         return 0;
     fprintf(stderr,
             "%s worker: idle with deliveries not sent: %ld wait for a worker "
             "started with --dev, %ld for their endpoint's resume, %ld behind "
             "a failed delivery that holds their ordering key (skip it)\n",
-            cli_prog, sc->waiting_dev, sc->waiting_resume, sc->waiting_key);
+            cli_prog, u->dev, u->resume, u->key);
     return EXIT_UNSENT;
 }
 
@@ -318,29 +321,20 @@ static cli_mhd_result serve_metrics(void *cls, struct MHD_Connection *c,
     return ok;
 }
 
-static int run_worker(cli_args *a)
+/* The context a worker delivers with: the tool's config, its printing
+ * callbacks and a 2 s endpoint refresh, on the store (waited for when it
+ * cannot open yet). 0, or an exit code. */
+static int worker_open(cli_args *a, worker_state *w, rh_ctx **ctx)
 {
-    rh_ctx *ctx = NULL;
     rh_config *cfg = NULL;
-    worker_state w = {a->set[O_QUIET]};
-    metrics m;
-    cli_http_server *server = NULL;
-    cli_http_addr maddr;
-    memset(&m, 0, sizeof m);
-    pthread_mutex_init(&m.mu, NULL);
-    if (a->set[O_METRICS] &&
-        cli_http_parse_addr(a->text[O_METRICS], &maddr) != 0)
-        return cli_bad(a, "--metrics",
-                       "expected HOST:PORT (127.0.0.1:9100, [::1]:9100) or a "
-                       "port");
     int rc = cli_config(a, &cfg);
     if (rc)
         return rc;
-    rc = rh_config_set_attempt_cb(cfg, print_attempt_line, &w);
+    rc = rh_config_set_attempt_cb(cfg, print_attempt_line, w);
     if (rc == RH_OK)
-        rc = rh_config_set_failed_cb(cfg, print_failed, &w);
+        rc = rh_config_set_failed_cb(cfg, print_failed, w);
     if (rc == RH_OK)
-        rc = rh_config_set_endpoint_state_cb(cfg, print_state_change, &w);
+        rc = rh_config_set_endpoint_state_cb(cfg, print_state_change, w);
     /* a worker sees endpoints changed by other commands within 2 s */
     if (rc == RH_OK)
         rc = rh_config_set_endpoint_refresh_ms(cfg, 2000);
@@ -349,95 +343,144 @@ static int run_worker(cli_args *a)
         return EXIT_FAILED;
     }
     cli_catch_stop(); /* a stop also ends a wait for the store */
-    if ((rc = cli_open_waiting(a, cfg, &ctx)) != 0)
+    if ((rc = cli_open_waiting(a, cfg, ctx)) != 0)
         return rc;
     if (!a->set[O_DEV]) {
         int n_dev = 0;
-        if (rh_endpoint_list(ctx, count_dev, &n_dev) >= 0 && n_dev > 0)
+        if (rh_endpoint_list(*ctx, count_dev, &n_dev) >= 0 && n_dev > 0)
             fprintf(stderr,
                     "%s worker: %d %s registered with --dev; start the "
                     "worker with --dev to deliver to them\n",
                     cli_prog, n_dev,
                     cli_plural(n_dev, "endpoint was", "endpoints were"));
     }
-    if (a->set[O_METRICS]) {
-        char err[200];
-        metrics_snapshot(&m, ctx);
-        server =
-            cli_http_start(&maddr, serve_metrics, NULL, &m, err, sizeof err);
-        if (!server) {
-            fprintf(stderr, "%s worker: --metrics: %s\n", cli_prog, err);
-            rh_ctx_free(ctx);
-            return EXIT_USAGE;
-        }
-        char base[120];
-        cli_http_base_url(&maddr, server, base, sizeof base);
-        fprintf(stderr, "%s worker: metrics on %s/metrics\n", cli_prog, base);
+    return 0;
+}
+
+static cli_http_server *start_metrics(const cli_http_addr *addr, metrics *m,
+                                      rh_ctx *ctx)
+{
+    char err[200], base[120];
+    metrics_snapshot(m, ctx);
+    cli_http_server *server =
+        cli_http_start(addr, serve_metrics, NULL, m, err, sizeof err);
+    if (!server) {
+        fprintf(stderr, "%s worker: --metrics: %s\n", cli_prog, err);
+        return NULL;
     }
-    cli_catch_stop();
-    int storage_errors = 0, failing_after_stop = 0, unsent = 0;
-    int64_t told_waiting_ms = 0;
+    cli_http_base_url(addr, server, base, sizeof base);
+    fprintf(stderr, "%s worker: metrics on %s/metrics\n", cli_prog, base);
+    return server;
+}
+
+typedef struct work_state {
+    int storage_errors, failing_after_stop;
+    int64_t told_waiting_ms;
+} work_state;
+
+/* A tick the store failed: the transfers went on; their outcomes wait in
+ * memory and are stored when the store is back (a database restart, a
+ * locked or full disk): the library paces its retries, and rh_wait keeps
+ * serving the transfers meanwhile. Told to stop while the store is down,
+ * we give it about 8 s, then leave what is unstored to come back when its
+ * lease ends. 1 when the worker should stop. */
+static int storage_trouble(rh_ctx *ctx, work_state *ws)
+{
+    if (ws->storage_errors++ % 20 == 0)
+        fprintf(stderr, "%s worker: %s\n", cli_prog, rh_ctx_last_error(ctx));
+    if (cli_stop && ++ws->failing_after_stop > 12) {
+        fprintf(stderr,
+                "%s worker: stopping with %zu outcomes not stored; "
+                "their deliveries are sent again after their lease\n",
+                cli_prog, rh_ctx_in_flight(ctx));
+        return 1;
+    }
+    return 0;
+}
+
+/* --until-idle with nothing in flight: 1 (and *code) when the store holds
+ * nothing this worker could send; else it waits, saying so once a minute
+ * (a retry schedule can take 45 minutes), --quiet or not. */
+static int idle_now(rh_ctx *ctx, int dev, work_state *ws, int *code)
+{
+    unsent waiting;
+    if (!store_busy(ctx, dev, &waiting)) {
+        *code = tell_unsent(&waiting);
+        return 1;
+    }
+    int64_t next = rh_next_timeout_ms(ctx), now = wall_ms();
+    if (next > 5000 && now - ws->told_waiting_ms >= 60000) {
+        fprintf(stderr,
+                "%s worker: waiting for retries; the next is due in about "
+                "%.0f s (--until-idle ends when nothing is pending)\n",
+                cli_prog, (double)next / 1000);
+        ws->told_waiting_ms = now;
+    }
+    return 0;
+}
+
+/* Tick until told to stop (then gracefully: start nothing new, let what
+ * is in flight finish, bounded by the timeout, store its outcomes), or
+ * with --until-idle until nothing can go. The exit code. */
+static int work(cli_args *a, rh_ctx *ctx, metrics *m, int serving)
+{
+    work_state ws = {0, 0, 0};
+    int code = 0, rc = 0;
     for (;;) {
         if (cli_stop) {
-            /* Graceful: start nothing new, let what is in flight finish
-             * (bounded by the timeout), store its outcomes, and leave. */
             rh_ctx_pause(ctx, 1);
-            if (rh_ctx_in_flight(ctx) == 0)
-                break;
+            if (rh_ctx_in_flight(ctx) == 0) /* 1 if the store was failing */
+                return rc < 0 ? EXIT_FAILED : code;
         }
         rc = rh_tick(ctx);
-        if (server)
-            metrics_snapshot(&m, ctx);
+        if (serving)
+            metrics_snapshot(m, ctx);
         if (rc == RH_E_STORAGE) {
-            /* The transfers went on; their outcomes wait in memory and are
-             * stored when the store is back (a database restart, a locked
-             * or full disk): the library paces its retries, and rh_wait
-             * keeps serving the transfers meanwhile. Told to stop while
-             * the store is down, we give it about 8 s, then leave what is
-             * unstored to come back when its lease ends. */
-            if (storage_errors++ % 20 == 0)
-                fprintf(stderr, "%s worker: %s\n", cli_prog,
-                        rh_ctx_last_error(ctx));
-            if (cli_stop && ++failing_after_stop > 12) {
-                fprintf(stderr,
-                        "%s worker: stopping with %zu outcomes not stored; "
-                        "their deliveries are sent again after their lease\n",
-                        cli_prog, rh_ctx_in_flight(ctx));
-                break;
-            }
+            if (storage_trouble(ctx, &ws))
+                return EXIT_FAILED;
             rh_wait(ctx, 500);
             continue;
         }
         if (rc < 0) {
             fprintf(stderr, "%s worker: %s\n", cli_prog,
                     rh_ctx_last_error(ctx));
-            break;
+            return EXIT_FAILED;
         }
-        storage_errors = 0;
-        if (a->set[O_UNTIL_IDLE] && rh_ctx_in_flight(ctx) == 0) {
-            idle_scan held;
-            if (!store_busy(ctx, a->set[O_DEV], &held)) {
-                unsent = tell_unsent(&held);
-                break;
-            }
-            /* Waiting out a retry schedule can take 45 minutes: say so
-             * once a minute, --quiet or not. */
-            int64_t next = rh_next_timeout_ms(ctx), now = wall_ms();
-            if (next > 5000 && now - told_waiting_ms >= 60000) {
-                fprintf(stderr,
-                        "%s worker: waiting for retries; the next is due in "
-                        "about %.0f s (--until-idle ends when nothing is "
-                        "pending)\n",
-                        cli_prog, (double)next / 1000);
-                told_waiting_ms = now;
-            }
-        }
+        ws.storage_errors = 0;
+        if (a->set[O_UNTIL_IDLE] && rh_ctx_in_flight(ctx) == 0 &&
+            idle_now(ctx, a->set[O_DEV], &ws, &code))
+            return code;
         rh_wait(ctx, 500);
     }
+}
+
+static int run_worker(cli_args *a)
+{
+    rh_ctx *ctx = NULL;
+    worker_state w = {a->set[O_QUIET]};
+    metrics m;
+    cli_http_server *server = NULL;
+    cli_http_addr maddr;
+    if (a->set[O_METRICS] &&
+        cli_http_parse_addr(a->text[O_METRICS], &maddr) != 0)
+        return cli_bad(a, "--metrics",
+                       "expected HOST:PORT (127.0.0.1:9100, [::1]:9100) or a "
+                       "port");
+    int rc = worker_open(a, &w, &ctx);
+    if (rc)
+        return rc;
+    memset(&m, 0, sizeof m);
+    pthread_mutex_init(&m.mu, NULL);
+    if (a->set[O_METRICS] && !(server = start_metrics(&maddr, &m, ctx))) {
+        pthread_mutex_destroy(&m.mu);
+        rh_ctx_free(ctx);
+        return EXIT_USAGE;
+    }
+    rc = work(a, ctx, &m, server != NULL);
     cli_http_stop(server);
     pthread_mutex_destroy(&m.mu);
     rh_ctx_free(ctx);
-    return rc < 0 ? EXIT_FAILED : unsent;
+    return rc;
 }
 
 static const cli_opt worker_opts[] = {
