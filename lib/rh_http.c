@@ -3,6 +3,7 @@
  * outcome classes. libcurl's transfer API is used here only (its parsers and
  * version check: rh_http_parse.c). */
 #include "rh_http.h"
+#include "rh_http_tls.h"
 #include "rh_http_multi.h"
 
 #include <curl/curl.h>

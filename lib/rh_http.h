@@ -1,5 +1,5 @@
 /* replicer-hooks HTTP, private: one delivery's job and the transfers
- * (rh_http.c, rh_http_parse.c, rh_http_tls.c). */
+ * (rh_http.c, rh_http_parse.c). */
 #ifndef RH_HTTP_H
 #define RH_HTTP_H
 
@@ -84,16 +84,6 @@ int rh__http_check_url(const char *url, int mode, const rh_cidr *allow,
 #define RH_RETRY_AFTER_MAX_S 100000000
 int64_t rh__http_parse_retry_after(const char *value, int64_t now_s);
 int rh__http_supported(void);
-/* rh_http_tls.c: whether a CA bundle file is known (ca_file, or libcurl's
- * default when it exists), so that the CA directory can be cleared and the
- * parsed store cached; and a transfer's TLS options. */
-int rh__http_ca_cacheable(const char *ca_file);
-void rh__http_tls_setup(void *easy, int mode, const char *ca_file,
-                        int ca_cacheable, void *share);
-/* A libcurl share of TLS sessions and DNS for one context (NULL when it
- * cannot be made: every handle then keeps its own), freed after the last
- * handle that used it. */
-void *rh__http_share_new(void);
-void rh__http_share_free(void *share);
+
 
 #endif

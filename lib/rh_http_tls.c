@@ -15,7 +15,9 @@
  * certificates, and a development CA file replaces the system store (as
  * rh_config_set_ca_file says). Without a bundle file the directory is the
  * only trust there is, and is kept. */
-#include "rh_http.h"
+#include "rh_http_tls.h"
+
+#include <replicer-hooks/rh.h>
 
 #include <curl/curl.h>
 #include <unistd.h>
