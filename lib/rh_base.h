@@ -101,6 +101,15 @@ int rh__ctx_endpoints_reserve(rh_ctx *ctx);
 int rh__ctx_load_endpoints(rh_ctx *ctx);
 void rh__ctx_free_endpoints(rh_ctx *ctx);
 int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
+/* rh_endpoint_state.c: one part of an endpoint's state stored on its own
+ * (the whole record on a store without the state slots), and the stored
+ * parts laid over the endpoints just loaded. */
+#define RH__PART_HEALTH "health"
+#define RH__PART_ENABLED "enabled"
+#define RH__PART_PAUSED "paused"
+int rh__ctx_save_endpoint_state(rh_ctx *ctx, const rh_endpoint *ep,
+                                const char *part);
+int rh__ctx_load_endpoint_state(rh_ctx *ctx);
 /* Set and store an endpoint's enabled or paused flag. */
 enum { RH__FLAG_ENABLED, RH__FLAG_PAUSED };
 int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value);

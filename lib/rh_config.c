@@ -223,7 +223,10 @@ int rh_config_set_allocator(rh_config *cfg, const rh_allocator *alloc)
 /* How many bytes of a host's table of this version are ours to read. */
 static size_t storage_size(unsigned int version)
 {
-    return version < 2 ? offsetof(rh_storage, claim_batch) : sizeof(rh_storage);
+    if (version < 2)
+        return offsetof(rh_storage, claim_batch);
+    return version < 3 ? offsetof(rh_storage, endpoint_state_save)
+                       : sizeof(rh_storage);
 }
 
 void rh_storage_free(rh_storage *table)
@@ -255,6 +258,8 @@ int rh_config_set_storage(rh_config *cfg, const rh_storage *st)
         return RH_E_INVALID_ARG;
     if (st->version >= 2 && !st->batch_begin != !st->batch_commit)
         return RH_E_INVALID_ARG; /* a batch needs both, or neither */
+    if (st->version >= 3 && !st->endpoint_state_save != !st->endpoint_state_load)
+        return RH_E_INVALID_ARG; /* state saved must be loaded, and back */
     /* Copy only what the host's version has: a version-1 table given to
      * this library is shorter than our rh_storage, and reading past it
      * would take whatever follows it in the host's memory for slots. */

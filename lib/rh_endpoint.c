@@ -204,11 +204,14 @@ int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value)
         ep->disabled_reason = RH_DISABLED_NOT;
         ep->health.failing_since_ms = 0; /* a fresh start */
         ep->health.failed_in_a_row = 0;
-        ep->health.reset_ms = rh__ctx_now(ctx);
+        ep->health.reset_ms = rh__ctx_now(ctx); /* stored with enabled */
+        ep->disable_unsaved = 0;
     } else {
         ep->disabled_reason = RH_DISABLED_BY_HOST;
     }
-    rc = rh__ctx_save_endpoint(ctx, ep);
+    /* its own part: a worker's health save cannot write over it */
+    rc = rh__ctx_save_endpoint_state(
+        ctx, ep, flag == RH__FLAG_PAUSED ? RH__PART_PAUSED : RH__PART_ENABLED);
     if (rc != RH_OK) {
         *field = was;
         ep->disabled_reason = was_reason;

@@ -137,6 +137,11 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
     rc = ctx->storage.endpoint_load(load_one, ctx, ctx->storage.userdata);
     if (rc >= 0)
         rc = rh__idmap_reserve(&ctx->ep_ids, &ctx->alloc, ctx->n_eps);
+    if (rc >= 0) {
+        for (size_t i = 0; i < ctx->n_eps; i++)
+            rh__idmap_put(&ctx->ep_ids, ctx->eps[i]);
+        rc = rh__ctx_load_endpoint_state(ctx); /* found through the map */
+    }
     if (rc < 0) {
         rh__ctx_free_endpoints(ctx); /* what was read, and its map */
         ctx->eps = old;
@@ -157,7 +162,6 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
         rh_endpoint *was = rh__idmap_get(&old_ids, ctx->eps[i]->id);
         if (was)
             rh__endpoint_carry(ctx->eps[i], was);
-        rh__idmap_put(&ctx->ep_ids, ctx->eps[i]);
     }
     for (size_t k = 0; k < n_old; k++)
         rh__endpoint_free(&ctx->alloc, old[k]);

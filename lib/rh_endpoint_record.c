@@ -349,6 +349,11 @@ void rh__endpoint_carry(rh_endpoint *stored, rh_endpoint *mine)
     stored->in_flight = mine->in_flight;
     stored->idle_hint = mine->idle_hint;
     stored->health_dirty = mine->health_dirty;
+    if (mine->disable_unsaved && !mine->enabled) { /* ours is the newer */
+        stored->enabled = 0;
+        stored->disabled_reason = mine->disabled_reason;
+        stored->disable_unsaved = 1;
+    }
     stored->health_saved_ms = mine->health_saved_ms;
     stored->held_told = mine->held_told;
     stored->token = mine->token; /* moved: freed with the record it is in */

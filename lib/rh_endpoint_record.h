@@ -36,6 +36,7 @@ struct rh_endpoint {
     int mode;            /* the context's mode when it was added (stored) */
     rh_health health;    /* stored, at most once a minute, see rh_health.c */
     int health_dirty;    /* not stored: health changed since it was saved */
+    int disable_unsaved; /* not stored: disabled by us, not stored yet */
     int64_t health_saved_ms;
     int held_told; /* not stored: the host heard it is held for its mode */
     rh_endpoint_settings set; /* stored */

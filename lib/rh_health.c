@@ -1,20 +1,41 @@
 /* replicer-hooks endpoint health: what each stored outcome says of its
  * endpoint (last success, failing since, deliveries failed in a row), the
  * automatic disable it leads to (410 Gone, or failing for too long), and
- * the health records stored with the endpoint at most once a minute. */
+ * health stored at most once a minute (rh_endpoint_state.c: a part of
+ * its own, never the endpoint's record, on a store with the state slots). */
 #include "rh_base.h"
 
 /* Health is exact in the context that delivers and stored now and then: a
- * record write per outcome would double the durable stores' work. */
+ * write per outcome would double the durable stores' work. */
 #define HEALTH_SAVE_MS 60000
-/* Before storing health, read the endpoints again if the cache is older
- * than this: the whole record is written, and a host's pause or disable
- * made meanwhile by another process must not be written back over. */
+/* On a store without the endpoint state slots, health goes into the whole
+ * record: read the endpoints again first if the cache is older than this,
+ * so that a pause or disable made meanwhile by another process is not
+ * written back over (narrowed, not closed: the state slots close it). */
 #define HEALTH_FRESH_MS 1000
 
+/* Store what changed of ep's state: the disable not stored yet, then its
+ * health. RH_E_NOT_FOUND: removed by another process, nothing to keep. */
+static int save_health(rh_ctx *ctx, rh_endpoint *ep, int64_t now)
+{
+    int rc = RH_OK;
+    if (ep->disable_unsaved) {
+        rc = rh__ctx_save_endpoint_state(ctx, ep, RH__PART_ENABLED);
+        if (rc != RH_OK && rc != RH_E_NOT_FOUND)
+            return rc;
+        ep->disable_unsaved = 0;
+    }
+    if (rc == RH_OK)
+        rc = rh__ctx_save_endpoint_state(ctx, ep, RH__PART_HEALTH);
+    if (rc != RH_OK && rc != RH_E_NOT_FOUND)
+        return rc;
+    ep->health_dirty = 0;
+    ep->health_saved_ms = now;
+    return RH_OK;
+}
+
 /* Disabled by us, for a reason; stored at once. If the write fails the
- * endpoint is still disabled here and the record is written again with
- * the next health save. */
+ * endpoint is still disabled here, and the next health save stores it. */
 static void auto_disable(rh_ctx *ctx, rh_endpoint *ep, int reason)
 {
     if (!ep->enabled)
@@ -22,10 +43,8 @@ static void auto_disable(rh_ctx *ctx, rh_endpoint *ep, int reason)
     ep->enabled = 0;
     ep->disabled_reason = reason;
     ep->health_dirty = 1;
-    if (rh__ctx_save_endpoint(ctx, ep) == RH_OK) {
-        ep->health_dirty = 0;
-        ep->health_saved_ms = rh__ctx_now(ctx);
-    }
+    ep->disable_unsaved = 1;
+    save_health(ctx, ep, rh__ctx_now(ctx));
     rh__endpoint_tell(ctx, ep, RH_ENDPOINT_DISABLED);
 }
 
@@ -76,17 +95,16 @@ void rh__health_save_due(rh_ctx *ctx, int all)
         ;
     if (i == ctx->n_eps)
         return;
-    if (now - ctx->endpoints_loaded_ms >= HEALTH_FRESH_MS &&
+    if (!ctx->storage.endpoint_state_save &&
+        now - ctx->endpoints_loaded_ms >= HEALTH_FRESH_MS &&
         rh__ctx_load_endpoints(ctx) != RH_OK)
         return;
     for (i = 0; i < ctx->n_eps; i++) {
         rh_endpoint *ep = ctx->eps[i];
         if (!save_due(ep, now, all))
             continue;
-        if (rh__ctx_save_endpoint(ctx, ep) != RH_OK)
+        if (save_health(ctx, ep, now) != RH_OK)
             return;
-        ep->health_dirty = 0;
-        ep->health_saved_ms = now;
     }
 }
 

@@ -50,6 +50,7 @@ extern const rh_test_case rh_tests_serve[];
 extern const rh_test_case rh_tests_serve_hostile[];
 extern const rh_test_case rh_tests_idempotency[];
 extern const rh_test_case rh_tests_bindings[];
+extern const rh_test_case rh_tests_endpoint_state[];
 
 static const rh_test_case *const suites[] = {
     rh_tests_sign,        rh_tests_api,      rh_tests_endpoint,
@@ -62,7 +63,7 @@ static const rh_test_case *const suites[] = {
     rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
     rh_tests_pg,          rh_tests_health,   rh_tests_settings,
     rh_tests_retention,   rh_tests_serve,    rh_tests_serve_hostile,
-    rh_tests_idempotency,
+    rh_tests_idempotency, rh_tests_endpoint_state,
     rh_tests_bindings,    rh_tests_crash};
 
 

@@ -33,7 +33,7 @@ static void test_api__every_code_has_text(void)
 /* The ABI: slots are only appended. */
 static void test_api__storage_table_layout_is_pinned(void)
 {
-    RH_CHECK_EQ_INT(2, RH_STORAGE_VERSION);
+    RH_CHECK_EQ_INT(3, RH_STORAGE_VERSION);
     RH_CHECK_EQ_INT(0, offsetof(rh_storage, version));
     RH_CHECK_EQ_INT(sizeof(void *), offsetof(rh_storage, userdata));
     RH_CHECK_EQ_INT(2 * sizeof(void *), offsetof(rh_storage, endpoint_save));
@@ -53,7 +53,12 @@ static void test_api__storage_table_layout_is_pinned(void)
                     offsetof(rh_storage, recover_matching));
     RH_CHECK_EQ_INT(21 * sizeof(void *), offsetof(rh_storage, enqueue_keyed));
     RH_CHECK_EQ_INT(22 * sizeof(void *), offsetof(rh_storage, skip));
-    RH_CHECK_EQ_INT(23 * sizeof(void *), sizeof(rh_storage));
+    /* version 3 */
+    RH_CHECK_EQ_INT(23 * sizeof(void *),
+                    offsetof(rh_storage, endpoint_state_save));
+    RH_CHECK_EQ_INT(24 * sizeof(void *),
+                    offsetof(rh_storage, endpoint_state_load));
+    RH_CHECK_EQ_INT(25 * sizeof(void *), sizeof(rh_storage));
     RH_CHECK_EQ_INT(4 * sizeof(void *), sizeof(rh_allocator));
     RH_CHECK_EQ_INT(sizeof(void *), offsetof(rh_allocator, malloc_fn));
 }
@@ -61,6 +66,19 @@ static void test_api__storage_table_layout_is_pinned(void)
 static int batch_slot(void *ud)
 {
     (void)ud;
+    return RH_OK;
+}
+
+static int state_save_slot(const char *id, const char *part, const char *json,
+                           size_t len, void *ud)
+{
+    (void)id, (void)part, (void)json, (void)len, (void)ud;
+    return RH_OK;
+}
+
+static int state_load_slot(rh_endpoint_part_cb each, void *each_ud, void *ud)
+{
+    (void)each, (void)each_ud, (void)ud;
     return RH_OK;
 }
 
@@ -108,6 +126,13 @@ static void test_api__version_1_table_is_read_by_its_own_size(void)
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_config_set_storage(cfg, &bad));
     bad.batch_commit = batch_slot;
     RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &bad));
+    /* state parts saved but never loaded (or back) would be lost */
+    bad.endpoint_state_save = state_save_slot;
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_config_set_storage(cfg, &bad));
+    bad.endpoint_state_save = NULL;
+    bad.endpoint_state_load = state_load_slot;
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_config_set_storage(cfg, &bad));
+    bad.endpoint_state_load = NULL;
     rh_config_free(cfg);
 }
 

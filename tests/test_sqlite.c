@@ -396,6 +396,8 @@ static void test_sqlite__version_1_store_is_migrated(void)
     rh_ctx_free(ctx);
     /* made back into what 0.1 wrote */
     RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+    RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_exec(db, "DROP TABLE rh_endpoint_state",
+                                            NULL, NULL, NULL));
     RH_CHECK_EQ_INT(SQLITE_OK,
                     sqlite3_exec(db,
                                  "DROP INDEX rh_deliveries_key;"
@@ -415,7 +417,7 @@ static void test_sqlite__version_1_store_is_migrated(void)
     RH_CHECK_EQ_INT(2, rh_test_count_deliveries(ctx, NULL));
     rh_ctx_free(ctx);
     RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
-    RH_CHECK_EQ_INT(2, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
+    RH_CHECK_EQ_INT(3, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
                                          "key = 'schema_version'"));
     RH_CHECK_EQ_INT(1, sqlite_scalar(db, "SELECT count(*) FROM rh_deliveries "
                                          "WHERE ordering_key IS NULL"));

@@ -40,6 +40,9 @@ enum {
     S_KEY_HELD,   /* the event holding a key */
     S_KEY_EXPIRE, /* SQLite: a few expired keys dropped */
     S_SKIP,       /* a failed delivery lets go of its ordering key */
+    S_STATE_SAVE,   /* one part of an endpoint's state, if it is stored */
+    S_STATE_LOAD,   /* every stored part */
+    S_STATE_REMOVE, /* SQLite: an endpoint's parts, as it is removed */
     S_COUNT
 };
 

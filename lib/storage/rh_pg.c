@@ -23,23 +23,9 @@
 static int s_endpoint_save(const char *id, const char *json, size_t len,
                            void *ud)
 {
-    store *s = ud;
-    char *text = malloc(len + 1);
-    int rc;
-    if (!text)
-        return RH_E_NOMEM;
-    memcpy(text, json, len);
-    text[len] = '\0';
-    if ((rc = rh__pg_begin(s)) == RH_OK) {
-        const char *v[2] = {id, text};
-        PGresult *r =
-            rh__pg_run(s, S_EP_SAVE, 2, v, NULL, NULL, "endpoint_save");
-        rc = r ? RH_OK : RH_E_STORAGE;
-        PQclear(r);
-        rc = rc == RH_OK ? rh__pg_commit(s) : rh__pg_rollback(s, rc);
-    }
-    free(text);
-    return rc;
+    const char *v[2] = {id, NULL};
+    return rh__pg_write_json(ud, S_EP_SAVE, v, 2, json, len, 0,
+                             "endpoint_save");
 }
 
 static int s_endpoint_remove(const char *id, void *ud)
@@ -461,6 +447,8 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     adapter_fill(out, s);
     out->claim = rh__pg_claim; /* in the claim file */
     out->claim_batch = rh__pg_claim_batch;
+    out->endpoint_state_save = rh__pg_state_save;
+    out->endpoint_state_load = rh__pg_state_load;
     return RH_OK;
 }
 

@@ -79,6 +79,15 @@ static const char schema_v2[] =
     " id) WHERE ordering_key IS NOT NULL;"
     "UPDATE @.meta SET value = 2 WHERE key = 'schema_version';";
 
+/* Version 3: endpoint state in parts apart from the record, removed with
+ * it. A library of version 2 refuses the schema after this: it would store
+ * a pause in the record, under the part that says otherwise. */
+static const char schema_v3[] =
+    "CREATE TABLE @.endpoint_state(endpoint_id text NOT NULL"
+    " REFERENCES @.endpoints(id) ON DELETE CASCADE, part text NOT NULL,"
+    " value text NOT NULL, PRIMARY KEY(endpoint_id, part));"
+    "UPDATE @.meta SET value = 3 WHERE key = 'schema_version';";
+
 int rh__pg_schema_name_ok(const char *n)
 {
     size_t len = strlen(n);
@@ -169,6 +178,9 @@ static int migrate_locked(store *s)
         return rc;
     if (version < 2 &&
         (rc = exec_in_schema(s, schema_v2, "migrate schema")) != RH_OK)
+        return rc;
+    if (version < 3 &&
+        (rc = exec_in_schema(s, schema_v3, "migrate schema")) != RH_OK)
         return rc;
     return exec_in_schema(s, index_ready, "create index");
 }

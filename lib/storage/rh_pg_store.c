@@ -14,6 +14,13 @@ static const char *const sql_template[S_COUNT] = {
                   "ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
     [S_EP_REMOVE] = "DELETE FROM @.endpoints WHERE id = $1",
     [S_EP_LOAD] = "SELECT record FROM @.endpoints ORDER BY seq",
+    /* no row: the endpoint is not stored */
+    [S_STATE_SAVE] =
+        "INSERT INTO @.endpoint_state(endpoint_id, part, value) "
+        "SELECT $1::text, $2::text, $3::text WHERE EXISTS (SELECT 1 FROM "
+        "@.endpoints WHERE id = $1::text) ON CONFLICT (endpoint_id, part) DO "
+        "UPDATE SET value = EXCLUDED.value",
+    [S_STATE_LOAD] = "SELECT endpoint_id, part, value FROM @.endpoint_state",
     /* One statement: atomic on its own, one round trip, no savepoint. */
     [S_DL_INSERT] =
         "WITH ev AS (INSERT INTO @.events(id, type, timestamp_ms, data) "
@@ -186,6 +193,30 @@ static const char *const sql_template[S_COUNT] = {
         " e.timestamp_ms, e.data FROM took t JOIN @.events e"
         " ON e.id = t.event_id ORDER BY t.next_attempt_ms, t.id",
 };
+
+int rh__pg_write_json(store *s, int which, const char **v, int n,
+                      const char *json, size_t len, int need_row,
+                      const char *what)
+{
+    char *text = malloc(len + 1); /* libpq takes text NUL-terminated */
+    int rc;
+    if (!text)
+        return RH_E_NOMEM;
+    memcpy(text, json, len);
+    text[len] = '\0';
+    v[n - 1] = text;
+    if ((rc = rh__pg_begin(s)) == RH_OK) {
+        PGresult *r = rh__pg_run(s, which, n, v, NULL, NULL, what);
+        rc = !r ? RH_E_STORAGE
+                : (need_row && strcmp(PQcmdTuples(r), "0") == 0
+                       ? RH_E_NOT_FOUND
+                       : RH_OK);
+        PQclear(r);
+        rc = rc == RH_OK ? rh__pg_commit(s) : rh__pg_rollback(s, rc);
+    }
+    free(text);
+    return rc;
+}
 
 int64_t rh__pg_mono_ms(void)
 {

@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define POLL_MS 1000        /* other processes add work: look this often */
 #define BACKOFF_MIN_MS 200  /* reconnect attempts, doubling ... */
 #define BACKOFF_MAX_MS 5000 /* ... up to this */
@@ -81,6 +81,15 @@ int rh__pg_update_failed(store *s, int which, const char *id, int64_t now_ms,
 int rh__pg_recover(store *s, const char *endpoint_id, const rh_query *q,
                    int64_t since_ms, int64_t now_ms);
 int rh__pg_prune(store *s, int64_t before_ms, size_t max);
+/* One write of JSON text (v[n - 1], copied NUL-terminated for libpq) in
+ * its own transaction: RH_E_NOT_FOUND when need_row and no row changed. */
+int rh__pg_write_json(store *s, int which, const char **v, int n,
+                      const char *json, size_t len, int need_row,
+                      const char *what);
+/* The endpoint state slots (rh_pg_state.c). */
+int rh__pg_state_save(const char *endpoint_id, const char *part,
+                      const char *json, size_t len, void *ud);
+int rh__pg_state_load(rh_endpoint_part_cb each, void *each_ud, void *ud);
 int rh__pg_schema_name_ok(const char *n);
 int rh__pg_migrate(store *s);
 

@@ -52,6 +52,8 @@ static int s_endpoint_remove(const char *id, void *ud)
     rh__sqlite_done_with(st);
     if (rc == RH_OK && sqlite3_changes(s->db) == 0)
         rc = RH_E_NOT_FOUND;
+    if (rc == RH_OK)
+        rc = rh__sqlite_state_remove(s, id);
     return rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
 }
 
@@ -383,6 +385,8 @@ static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
     adapter_fill(out, s);
     out->claim = rh__sqlite_claim; /* in the claim file */
     out->claim_batch = rh__sqlite_claim_batch;
+    out->endpoint_state_save = rh__sqlite_state_save;
+    out->endpoint_state_load = rh__sqlite_state_load;
     return RH_OK;
 }
 

@@ -58,6 +58,15 @@ static const char schema_v2[] =
     " ordering_key, id) WHERE ordering_key IS NOT NULL;"
     "UPDATE rh_meta SET value = 2 WHERE key = 'schema_version';";
 
+/* Version 3: endpoint state in parts apart from the record. A library of
+ * version 2 refuses the file after this: it would store a pause in the
+ * record, under the part that says otherwise. */
+static const char schema_v3[] =
+    "CREATE TABLE rh_endpoint_state(endpoint_id TEXT NOT NULL,"
+    " part TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY(endpoint_id, part)) WITHOUT ROWID;"
+    "UPDATE rh_meta SET value = 3 WHERE key = 'schema_version';";
+
 /* ------------------------------------------------------------ opening */
 
 static int damaged(store *s, const char *why)
@@ -154,6 +163,9 @@ int rh__sqlite_setup(store *s, unsigned int flags)
         return rh__sqlite_rollback(s, rh__sqlite_fail(s, "create schema"));
     if (version < 2 &&
         sqlite3_exec(s->db, schema_v2, NULL, NULL, NULL) != SQLITE_OK)
+        return rh__sqlite_rollback(s, rh__sqlite_fail(s, "migrate schema"));
+    if (version < 3 &&
+        sqlite3_exec(s->db, schema_v3, NULL, NULL, NULL) != SQLITE_OK)
         return rh__sqlite_rollback(s, rh__sqlite_fail(s, "migrate schema"));
     if (sqlite3_exec(s->db, index_ready, NULL, NULL, NULL) != SQLITE_OK)
         return rh__sqlite_rollback(s, rh__sqlite_fail(s, "create index"));

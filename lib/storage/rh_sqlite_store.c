@@ -11,6 +11,15 @@ static const char *const sql_text[S_COUNT] = {
                   "ON CONFLICT(id) DO UPDATE SET record = excluded.record",
     [S_EP_REMOVE] = "DELETE FROM rh_endpoints WHERE id = ?1",
     [S_EP_LOAD] = "SELECT record FROM rh_endpoints ORDER BY rowid",
+    /* no change: the endpoint is not stored (WHERE makes the SELECT's end
+     * plain to SQLite's parser before ON CONFLICT) */
+    [S_STATE_SAVE] =
+        "INSERT INTO rh_endpoint_state(endpoint_id, part, value) "
+        "SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM rh_endpoints WHERE "
+        "id = ?1) ON CONFLICT(endpoint_id, part) DO UPDATE SET "
+        "value = excluded.value",
+    [S_STATE_LOAD] = "SELECT endpoint_id, part, value FROM rh_endpoint_state",
+    [S_STATE_REMOVE] = "DELETE FROM rh_endpoint_state WHERE endpoint_id = ?1",
     /* taken unless an event holds it since ?4: one change, else none */
     [S_KEY_TAKE] =
         "INSERT INTO rh_idempotency(key, event_id, created_ms) "

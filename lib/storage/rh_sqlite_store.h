@@ -11,7 +11,7 @@
 #include "rh_adapter.h"
 #undef RH_ADAPTER_HELPERS_ONLY
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 /* A shared file may gain work from another process: look at least this
  * often while anything is pending. */
 #define POLL_MS 1000
@@ -69,6 +69,12 @@ int rh__sqlite_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
                      rh_claim_cb each, void *each_ud, void *ud);
 int rh__sqlite_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
                            void *each_ud, void *ud);
+/* The endpoint state slots (rh_sqlite_state.c). */
+int rh__sqlite_state_save(const char *endpoint_id, const char *part,
+                          const char *json, size_t len, void *ud);
+int rh__sqlite_state_load(rh_endpoint_part_cb each, void *each_ud, void *ud);
+/* Inside endpoint_remove's transaction: the endpoint's parts go with it. */
+int rh__sqlite_state_remove(store *s, const char *endpoint_id);
 /* The delivery log's slots (rh_sqlite_log.c). update_failed resends or
  * skips (statement which) one failed delivery; recover is both recoveries,
  * q NULL for the one by endpoint and time; prune returns how many went. */

@@ -105,7 +105,14 @@ RH_EXTERN size_t rh_claim_request_room_of(const rh_claim_request *r,
 typedef int (*rh_claimed_cb)(const rh_delivery *dl, const rh_event *ev,
                              void *each_userdata);
 
-#define RH_STORAGE_VERSION 2
+/** Storage hands back each stored part of an endpoint's state (see the
+ *  endpoint_state slots): the endpoint's id, the part's name and its JSON
+ *  text. Return RH_OK or a negative code to stop. */
+typedef int (*rh_endpoint_part_cb)(const char *endpoint_id, const char *part,
+                                    const char *json, size_t json_len,
+                                    void *each_userdata);
+
+#define RH_STORAGE_VERSION 3
 
 /**
  * A storage backend. Slots are only appended; each addition bumps
@@ -231,6 +238,26 @@ struct rh_storage {
      * RH_E_STATE (not failed, or holding nothing). Without skip, an emit
      * with an ordering key gets RH_E_UNSUPPORTED. @since 0.2.0 */
     int (*skip)(const char *delivery_id, int64_t now_ms, void *userdata);
+
+    /* ---- version 3: both set or both NULL. */
+
+    /* An endpoint's state apart from its record: the library stores each
+     * part (today "health", "enabled" and "paused"; short ASCII names, and
+     * more may come) as JSON text that the store keeps as it is, one row
+     * per endpoint and part. endpoint_state_save inserts or replaces one
+     * part of a stored endpoint in its own short transaction and touches
+     * nothing else, so that a worker storing health never writes over a
+     * pause or an edit made by another process: RH_E_NOT_FOUND when the
+     * endpoint is not stored. endpoint_remove removes the endpoint's parts
+     * with it. endpoint_state_load hands every stored part to `each`; a
+     * part overrides what the endpoint's record says of the same thing.
+     * Without these slots, state is stored by rewriting the whole record.
+     * @since 0.3.0 */
+    int (*endpoint_state_save)(const char *endpoint_id, const char *part,
+                               const char *json, size_t json_len,
+                               void *userdata);
+    int (*endpoint_state_load)(rh_endpoint_part_cb each, void *each_userdata,
+                               void *userdata);
 };
 
 /** Free a table that rh_sqlite_new() or rh_pg_new() made, once
@@ -247,7 +274,7 @@ RH_EXTERN void rh_storage_close(rh_storage *table);
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0, 0, 0                                                      \
+            0, 0, 0, 0, 0, 0, 0                                                \
     }
 
 RH_END_DECLS

@@ -1,0 +1,122 @@
+/* replicer-hooks endpoint state: what changes while an endpoint runs (its
+ * health, enabled or disabled with the reason, paused), stored in parts
+ * apart from its record through the storage table's endpoint_state slots.
+ * A worker storing health then writes one small part and never the record,
+ * so a pause, a disable or an edit made by another process meanwhile is
+ * never written over, whatever the timing; and health saves no longer
+ * re-seal the secrets. A store without the slots gets the whole record, as
+ * before version 3. */
+#include "rh_base.h"
+
+#include <jansson.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t part_int(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* The JSON text of one part; NULL for a part we do not know. reset_ms goes
+ * with "enabled": only the host's enable sets it, so a worker's health part
+ * cannot take it back. */
+static json_t *part_json(const rh_endpoint *ep, const char *part)
+{
+    if (strcmp(part, RH__PART_HEALTH) == 0)
+        return json_pack("{sIsIsI}", "last_success_ms",
+                         (json_int_t)ep->health.last_success_ms,
+                         "failing_since_ms",
+                         (json_int_t)ep->health.failing_since_ms,
+                         "failed_in_a_row",
+                         (json_int_t)ep->health.failed_in_a_row);
+    if (strcmp(part, RH__PART_ENABLED) == 0)
+        return json_pack("{sbsisI}", "enabled", ep->enabled, "reason",
+                         ep->enabled ? 0 : ep->disabled_reason, "reset_ms",
+                         (json_int_t)ep->health.reset_ms);
+    if (strcmp(part, RH__PART_PAUSED) == 0)
+        return json_pack("{sb}", "paused", ep->paused);
+    return NULL;
+}
+
+int rh__ctx_save_endpoint_state(rh_ctx *ctx, const rh_endpoint *ep,
+                                const char *part)
+{
+    if (!ctx->storage.endpoint_state_save)
+        return rh__ctx_save_endpoint(ctx, ep);
+    json_t *o = part_json(ep, part);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!text)
+        return rh__ctx_error(ctx, RH_E_NOMEM, "cannot encode the endpoint's "
+                                              "%s",
+                             part);
+    int rc = ctx->storage.endpoint_state_save(ep->id, part, text, strlen(text),
+                                              ctx->storage.userdata);
+    free(text);
+    return rh__storage_code(ctx, rc, "endpoint_state_save");
+}
+
+/* One stored part laid over the endpoint read from its record. A part
+ * this version does not know is left for the version that wrote it. */
+static int apply_part(rh_endpoint *ep, const char *part, const char *json,
+                      size_t len)
+{
+    json_t *o = json_loadb(json, len, 0, NULL);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return RH_E_INVALID_ARG;
+    }
+    if (strcmp(part, RH__PART_HEALTH) == 0) {
+        ep->health.last_success_ms = part_int(o, "last_success_ms");
+        ep->health.failing_since_ms = part_int(o, "failing_since_ms");
+        ep->health.failed_in_a_row = part_int(o, "failed_in_a_row");
+    } else if (strcmp(part, RH__PART_ENABLED) == 0) {
+        int64_t reason = part_int(o, "reason");
+        ep->enabled = json_is_true(json_object_get(o, "enabled"));
+        ep->disabled_reason =
+            ep->enabled ? RH_DISABLED_NOT
+                        : (reason > 0 && reason <= RH_DISABLED_FAILING
+                               ? (int)reason
+                               : RH_DISABLED_BY_HOST);
+        ep->health.reset_ms = part_int(o, "reset_ms");
+    } else if (strcmp(part, RH__PART_PAUSED) == 0) {
+        ep->paused = json_is_true(json_object_get(o, "paused"));
+    }
+    json_decref(o);
+    return RH_OK;
+}
+
+static int load_part(const char *id, const char *part, const char *json,
+                     size_t len, void *ud)
+{
+    rh_ctx *ctx = ud;
+    rh_endpoint *ep = id && part && json ? rh__idmap_get(&ctx->ep_ids, id)
+                                         : NULL;
+    /* a part of an endpoint removed since its record was read: dropped */
+    return ep ? apply_part(ep, part, json, len) : RH_OK;
+}
+
+/* Failures a worker stored before the host last enabled the endpoint no
+ * longer count (the part each wrote is read apart from the other's). */
+static void void_failures_before_reset(rh_endpoint *ep)
+{
+    rh_health *h = &ep->health;
+    if (h->failing_since_ms && h->failing_since_ms < h->reset_ms) {
+        h->failing_since_ms = 0;
+        h->failed_in_a_row = 0;
+    }
+}
+
+int rh__ctx_load_endpoint_state(rh_ctx *ctx)
+{
+    if (!ctx->storage.endpoint_state_load)
+        return RH_OK;
+    int rc = ctx->storage.endpoint_state_load(load_part, ctx,
+                                              ctx->storage.userdata);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < ctx->n_eps; i++)
+        void_failures_before_reset(ctx->eps[i]);
+    return RH_OK;
+}
