@@ -44,28 +44,9 @@ int rh__ctx_enter(rh_ctx *ctx)
     return RH_OK;
 }
 
-int rh__storage_code(rh_ctx *ctx, int rc, const char *slot)
+int rh__ctx_store_failed(rh_ctx *ctx, int rc)
 {
-    if (rc >= 0)
-        return rc;
-    switch (rc) {
-    case RH_E_NOT_FOUND:
-    case RH_E_STATE:
-        return rh__ctx_error(ctx, rc, "storage %s: %s", slot, rh_strerror(rc));
-    case RH_E_FULL:
-        return rh__ctx_error(ctx, rc,
-                             "queue full: the storage holds as many pending "
-                             "deliveries as it may");
-    case RH_E_NOMEM:
-        return rh__ctx_error(ctx, rc, "storage %s: out of memory", slot);
-    default: {
-        const char *why = ctx->storage.last_error
-                              ? ctx->storage.last_error(ctx->storage.userdata)
-                              : NULL;
-        return rh__ctx_error(ctx, RH_E_STORAGE, "storage %s failed (%d: %s)",
-                             slot, rc, why && *why ? why : rh_strerror(rc));
-    }
-    }
+    return rc >= 0 ? rc : rh__ctx_error(ctx, rc, "%s", ctx->store.err);
 }
 
 int64_t rh__ctx_now(const rh_ctx *ctx)

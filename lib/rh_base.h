@@ -11,6 +11,7 @@
 #include "rh_json.h"
 #include "rh_records.h"
 #include "rh_sign.h"
+#include "rh_store.h"
 #include "rh_validate.h"
 
 int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
@@ -30,7 +31,7 @@ struct rh_ctx {
     rh_settings s;
     char *ca_file;
     char *proxy;
-    rh_storage storage;
+    rh_store store; /* every storage call goes through it (rh_store.h) */
     rh_http *http;
     rh_rng *rng;
     rh_endpoint **eps; /* oldest first */
@@ -44,16 +45,8 @@ struct rh_ctx {
     rh_job_list ready;   /* claimed, not started yet (out of memory) */
     size_t n_ready;
     int in_callback;
-    int batch_open; /* rh_emit_batch_begin: storage is the host's */
-    int64_t storage_retry_at_ms; /* monotonic; 0: storage is healthy */
-    int64_t storage_backoff_ms;
     int64_t claim_blocked_at; /* the delivery clock at that claim */
     uint64_t claim_stamp;
-    rh_claim_limit *limits; /* scratch of the fair claim's request */
-    size_t limits_cap;
-    const rh_delivery **batch_dls; /* scratch of complete_batch */
-    const rh_attempt **batch_ats;
-    size_t batch_cap;
     int claim_blocked;      /* due work waits on per-endpoint caps */
     struct rh_index *index; /* NULL or current unless index_dirty */
     int index_dirty;
@@ -101,14 +94,16 @@ int rh__ctx_endpoints_reserve(rh_ctx *ctx);
 int rh__ctx_load_endpoints(rh_ctx *ctx);
 void rh__ctx_free_endpoints(rh_ctx *ctx);
 int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
-/* rh_endpoint_state.c: one part of an endpoint's state stored on its own
- * (the whole record on a store without the state slots), and the stored
- * parts laid over the endpoints just loaded. */
+/* One part of an endpoint's state stored on its own (rh_endpoint_cache.c:
+ * the whole record on a store without the state slots); rh_endpoint_state.c
+ * stores a part, and lays the stored parts over the endpoints loaded. */
 #define RH__PART_HEALTH "health"
 #define RH__PART_ENABLED "enabled"
 #define RH__PART_PAUSED "paused"
 int rh__ctx_save_endpoint_state(rh_ctx *ctx, const rh_endpoint *ep,
                                 const char *part);
+int rh__endpoint_state_store(rh_ctx *ctx, const rh_endpoint *ep,
+                             const char *part);
 int rh__ctx_load_endpoint_state(rh_ctx *ctx);
 /* Set and store an endpoint's enabled or paused flag. */
 enum { RH__FLAG_ENABLED, RH__FLAG_PAUSED };
@@ -123,7 +118,9 @@ const int64_t *rh__endpoint_schedule(const rh_ctx *ctx, const rh_endpoint *ep,
 size_t rh__endpoint_room(rh_ctx *ctx, rh_endpoint *ep, int64_t now);
 /* A transfer to ep starts: it takes a token of its rate limit. */
 void rh__endpoint_take_token(rh_endpoint *ep);
-int rh__storage_code(rh_ctx *ctx, int rc, const char *slot);
+/* rc from the store layer: a failure becomes the context's error, with
+ * the store's text; anything else is returned as it is. */
+int rh__ctx_store_failed(rh_ctx *ctx, int rc);
 /* Start the call from the host: refuses re-entrance and clears the error. */
 int rh__ctx_enter(rh_ctx *ctx);
 /* Tell the host's timer callback when to tick next, if that changed. */

@@ -1,5 +1,5 @@
-/* replicer-hooks claim: a tick's fair claim (version 2: the store commits,
- * then hands back) or the version-1 offer, and the start of what it took. */
+/* replicer-hooks claim: a tick's fair claim through the store layer (the
+ * store commits, then hands back what it took), and the start of it. */
 #include "rh_base.h"
 
 #include <stdlib.h>
@@ -10,9 +10,7 @@ typedef struct claim_state {
     int64_t now;
     int rc;
     size_t room;
-    size_t left_for_caps;
-    int reloaded;     /* the endpoint cache was just read from storage */
-    int unknown_seen; /* a delivery named an endpoint not in the cache */
+    int reloaded; /* the endpoint cache was just read from storage */
 } claim_state;
 
 /* A job for a claimed delivery, with its body, in ctx->ready: started after
@@ -47,36 +45,12 @@ fail:
     return rc;
 }
 
-/* Version 2: every delivery handed back is ours already (the claim has
- * committed); which endpoint it is for is sorted out when it starts. */
+/* Every delivery handed back is ours already (the claim has committed);
+ * which endpoint it is for is sorted out when it starts. */
 static int claimed_each(const rh_delivery *dl, const rh_event *ev, void *ud)
 {
     claim_state *cs = ud;
     return ready_job(cs, dl, ev, 0);
-}
-
-/* Version 1: offered inside the store's transaction; take what the caps
- * allow, and do nothing there but copy it. */
-static int offered_each(const rh_delivery *dl, const rh_event *ev, void *ud)
-{
-    claim_state *cs = ud;
-    rh_ctx *ctx = cs->ctx;
-    rh_endpoint *ep = rh__ctx_find_endpoint(ctx, dl->endpoint_id);
-    if (!ep && !cs->reloaded) {
-        /* Another process sharing the store may have added it: read the
-         * endpoints again before deciding it is gone. */
-        cs->unknown_seen = 1;
-        return 0;
-    }
-    if (ep && ep->enabled && rh__endpoint_room(ctx, ep, cs->now) == 0) {
-        cs->left_for_caps++;
-        return 0;
-    }
-    if (ready_job(cs, dl, ev, !ep || !ep->enabled) != RH_OK)
-        return cs->rc;
-    if (ep)
-        ep->claimed++;
-    return 1;
 }
 
 /* The endpoints this context has busy, with the room each has left,
@@ -104,22 +78,16 @@ static int build_limits(rh_ctx *ctx, rh_claim_request *req, int64_t now)
     uint64_t stamp = ++ctx->claim_stamp;
     rh_endpoint *const *listed;
     n_listed = rh__ctx_listed(ctx, &listed);
-    if (ctx->limits_cap < ctx->in_flight + n_listed) {
-        size_t want =
-            ctx->in_flight + n_listed < 16 ? 16 : ctx->in_flight + n_listed;
-        rh_claim_limit *l =
-            rh__realloc(&ctx->alloc, ctx->limits, want * sizeof *l);
-        if (!l)
-            return RH_E_NOMEM;
-        ctx->limits = l;
-        ctx->limits_cap = want;
-    }
+    rh_claim_limit *limits =
+        rh__store_limits(&ctx->store, ctx->in_flight + n_listed);
+    if (!limits)
+        return RH_E_NOMEM;
     for (rh_job *j = ctx->running.head; j; j = j->next) {
         rh_endpoint *ep = rh__ctx_find_endpoint(ctx, j->dl->endpoint_id);
         if (!ep || ep->claim_stamp == stamp)
             continue;
         ep->claim_stamp = stamp;
-        rh_claim_limit *l = &ctx->limits[n++];
+        rh_claim_limit *l = &limits[n++];
         memcpy(l->endpoint_id, ep->id, sizeof l->endpoint_id);
         l->room = rh__endpoint_room(ctx, ep, now);
     }
@@ -133,13 +101,13 @@ static int build_limits(rh_ctx *ctx, rh_claim_request *req, int64_t now)
         if (listed[i]->claim_stamp == stamp)
             continue;
         listed[i]->claim_stamp = stamp;
-        rh_claim_limit *l = &ctx->limits[n++];
+        rh_claim_limit *l = &limits[n++];
         memcpy(l->endpoint_id, listed[i]->id, sizeof l->endpoint_id);
         l->room = rh__endpoint_room(ctx, listed[i], now);
     }
     if (n > 1)
-        qsort(ctx->limits, n, sizeof *ctx->limits, by_endpoint_id);
-    req->limits = ctx->limits;
+        qsort(limits, n, sizeof *limits, by_endpoint_id);
+    req->limits = limits;
     req->n_limits = n;
     return RH_OK;
 }
@@ -148,34 +116,25 @@ static int claim_pass(rh_ctx *ctx, claim_state *cs)
 {
     int64_t lease =
         ctx->s.lease_ms ? ctx->s.lease_ms : ctx->s.timeout_ms + 60000;
-    int rc;
-    if (ctx->storage.claim_batch) {
-        rh_claim_request req;
-        memset(&req, 0, sizeof req);
-        req.now_ms = cs->now;
-        req.lease_until_ms = cs->now + lease;
-        req.max = cs->room;
-        req.max_per_endpoint = ctx->s.max_in_flight_per_endpoint;
-        rc = build_limits(ctx, &req, cs->now);
-        if (rc != RH_OK)
-            return rh__ctx_error(ctx, rc, "out of memory");
-        rc = ctx->storage.claim_batch(&req, claimed_each, cs,
-                                      ctx->storage.userdata);
-        if (rc >= 0)
-            /* Room left over: whatever was due and not given is held by
-             * the caps. Look again when a transfer ends, not at once. */
-            ctx->claim_blocked = (size_t)rc < cs->room;
-    } else {
-        rc = ctx->storage.claim(cs->now, cs->now + lease, cs->room,
-                                offered_each, cs, ctx->storage.userdata);
-        if (rc >= 0)
-            ctx->claim_blocked = cs->left_for_caps > 0 && (size_t)rc < cs->room;
-    }
+    rh_claim_request req;
+    memset(&req, 0, sizeof req);
+    req.now_ms = cs->now;
+    req.lease_until_ms = cs->now + lease;
+    req.max = cs->room;
+    req.max_per_endpoint = ctx->s.max_in_flight_per_endpoint;
+    int rc = build_limits(ctx, &req, cs->now);
+    if (rc != RH_OK)
+        return rh__ctx_error(ctx, rc, "out of memory");
+    rc = rh__store_claim(&ctx->store, &req, claimed_each, cs);
+    if (rc >= 0)
+        /* Room left over: whatever was due and not given is held by the
+         * caps. Look again when a transfer ends, not at once. */
+        ctx->claim_blocked = (size_t)rc < cs->room;
     ctx->claim_blocked_at = cs->now;
     if (rc < 0)
         return cs->rc ? rh__ctx_error(ctx, cs->rc,
                                       "cannot take a claimed delivery")
-                      : rh__storage_code(ctx, rc, "claim");
+                      : rh__ctx_store_failed(ctx, rc);
     return RH_OK;
 }
 
@@ -194,10 +153,6 @@ static rh_endpoint *ready_endpoint(rh_ctx *ctx, claim_state *cs,
                                    const rh_job *job)
 {
     rh_endpoint *ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
-    /* a version-1 claim counted it against its endpoint's cap; a job
-     * tried again after running out of memory was counted once only */
-    if (ep && ep->claimed)
-        ep->claimed--;
     if (!ep && !cs->reloaded && rh__ctx_load_endpoints(ctx) == RH_OK) {
         cs->reloaded = 1; /* added by another process sharing the store */
         ep = rh__ctx_find_endpoint(ctx, job->dl->endpoint_id);
@@ -325,20 +280,6 @@ int rh__claim_due(rh_ctx *ctx)
         cs.reloaded = 1;
     }
     rc = claim_pass(ctx, &cs);
-    if (rc == RH_OK && cs.unknown_seen && !cs.reloaded) {
-        /* version 1 only: it left deliveries of unknown endpoints */
-        if ((rc = start_ready(ctx, &cs)) != RH_OK)
-            return rc;
-        busy = rh_ctx_in_flight(ctx);
-        rc = rh__ctx_load_endpoints(ctx);
-        if (rc == RH_OK && busy < ctx->s.max_in_flight) {
-            cs.reloaded = 1;
-            cs.unknown_seen = 0;
-            cs.left_for_caps = 0;
-            cs.room = ctx->s.max_in_flight - busy;
-            rc = claim_pass(ctx, &cs);
-        }
-    }
     /* what was claimed is started even when the claim then failed: the
      * store recorded it in flight */
     int started = start_ready(ctx, &cs);

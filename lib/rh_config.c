@@ -1,6 +1,7 @@
 /* replicer-hooks config: the opaque builder a context is made from, with one
  * typed setter per option and the defaults docs/design.md gives. */
 #include "rh_config.h"
+#include "rh_store.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -220,15 +221,6 @@ int rh_config_set_allocator(rh_config *cfg, const rh_allocator *alloc)
     return RH_OK;
 }
 
-/* How many bytes of a host's table of this version are ours to read. */
-static size_t storage_size(unsigned int version)
-{
-    if (version < 2)
-        return offsetof(rh_storage, claim_batch);
-    return version < 3 ? offsetof(rh_storage, endpoint_state_save)
-                       : sizeof(rh_storage);
-}
-
 void rh_storage_free(rh_storage *table)
 {
     free(table);
@@ -249,22 +241,14 @@ int rh_config_set_storage(rh_config *cfg, const rh_storage *st)
         cfg->has_storage = 0;
         return RH_OK;
     }
-    if (st->version > RH_STORAGE_VERSION)
-        return RH_E_UNSUPPORTED;
-    if (st->version < 1 || !st->endpoint_save || !st->endpoint_remove ||
-        !st->endpoint_load || !st->enqueue || !st->claim || !st->complete ||
-        !st->query_attempts || !st->query_deliveries || !st->resend ||
-        !st->recover || !st->next_due)
-        return RH_E_INVALID_ARG;
-    if (st->version >= 2 && !st->batch_begin != !st->batch_commit)
-        return RH_E_INVALID_ARG; /* a batch needs both, or neither */
-    if (st->version >= 3 && !st->endpoint_state_save != !st->endpoint_state_load)
-        return RH_E_INVALID_ARG; /* state saved must be loaded, and back */
+    int rc = rh__store_table_check(st);
+    if (rc != RH_OK)
+        return rc;
     /* Copy only what the host's version has: a version-1 table given to
      * this library is shorter than our rh_storage, and reading past it
      * would take whatever follows it in the host's memory for slots. */
     memset(&cfg->storage, 0, sizeof cfg->storage);
-    memcpy(&cfg->storage, st, storage_size(st->version));
+    memcpy(&cfg->storage, st, rh__store_table_size(st->version));
     cfg->has_storage = 1;
     return RH_OK;
 }

@@ -82,12 +82,14 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
             goto fail;
     }
     if (cfg->has_storage) {
-        ctx->storage = cfg->storage;
+        rh__store_init(&ctx->store, &cfg->storage, &ctx->alloc);
     } else {
-        rc = rh__memstore_new(&ctx->storage, &ctx->alloc, ctx->s.max_pending,
+        rh_storage mem;
+        rc = rh__memstore_new(&mem, &ctx->alloc, ctx->s.max_pending,
                               ctx->s.max_log);
         if (rc != RH_OK)
             goto fail;
+        rh__store_init(&ctx->store, &mem, &ctx->alloc);
     }
     if (cfg->proxy && !(ctx->proxy = rh__strdup(&ctx->alloc, cfg->proxy))) {
         rc = RH_E_NOMEM;
@@ -104,8 +106,7 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
     return RH_OK;
 fail_storage:
     /* A host's table stays the host's when we fail: destroy only ours. */
-    if (!cfg->has_storage && ctx->storage.destroy)
-        ctx->storage.destroy(ctx->storage.userdata);
+    rh__store_fini(&ctx->store, !cfg->has_storage);
 fail:
     rh__ctx_free_endpoints(ctx);
     rh__index_free(ctx);
@@ -142,17 +143,12 @@ void rh_ctx_free(rh_ctx *ctx)
     }
     rh__http_free(ctx->http);
     /* an open batch holds emits the host was told were queued */
-    if (ctx->batch_open && ctx->storage.batch_commit)
-        ctx->storage.batch_commit(ctx->storage.userdata);
-    ctx->batch_open = 0;
+    if (ctx->store.batch_open)
+        rh__store_batch_commit(&ctx->store);
     rh__health_save_due(ctx, 1); /* best effort: health is advisory */
     rh__ctx_free_endpoints(ctx);
     rh__index_free(ctx);
-    rh__free(&ctx->alloc, ctx->limits);
-    rh__free(&ctx->alloc, (void *)ctx->batch_dls);
-    rh__free(&ctx->alloc, (void *)ctx->batch_ats);
-    if (ctx->storage.destroy)
-        ctx->storage.destroy(ctx->storage.userdata);
+    rh__store_fini(&ctx->store, 1);
     rh__rng_free(ctx->rng);
     rh__free(&ctx->alloc, ctx->ca_file);
     rh__free(&ctx->alloc, ctx->proxy);

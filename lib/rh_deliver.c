@@ -11,47 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-/* ------------------------------------------------------------- storage */
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Storage that failed or was busy is tried again after a backoff (25 ms
- * doubling to 1 s, in real time: it is about the store's recovery, not the
- * delivery clock), so that an outage costs the host little and a tick
- * never waits on it. */
-#define STORAGE_BACKOFF_MIN_MS 25
-#define STORAGE_BACKOFF_MAX_MS 1000
-
-static int storage_ready(const rh_ctx *ctx)
-{
-    return !ctx->batch_open &&
-           (!ctx->storage_retry_at_ms || mono_ms() >= ctx->storage_retry_at_ms);
-}
-
-/* Note how a tick's storage work went; returns rc. */
-static int storage_outcome(rh_ctx *ctx, int rc)
-{
-    if (rc == RH_E_NOMEM || rc == RH_E_REENTRANT)
-        return rc; /* ours, not the store's */
-    if (rc >= 0) {
-        ctx->storage_backoff_ms = 0;
-        ctx->storage_retry_at_ms = 0;
-        return rc;
-    }
-    ctx->storage_backoff_ms = ctx->storage_backoff_ms
-                                  ? ctx->storage_backoff_ms * 2
-                                  : STORAGE_BACKOFF_MIN_MS;
-    if (ctx->storage_backoff_ms > STORAGE_BACKOFF_MAX_MS)
-        ctx->storage_backoff_ms = STORAGE_BACKOFF_MAX_MS;
-    ctx->storage_retry_at_ms = mono_ms() + ctx->storage_backoff_ms;
-    return rc;
-}
-
 static int64_t retry_delay(rh_ctx *ctx, const int64_t *schedule,
                            int attempts_done, const rh_job *job, int64_t now)
 {
@@ -143,32 +102,13 @@ static void outcome_stored(rh_ctx *ctx, rh_job *job)
     rh__job_free(ctx, job);
 }
 
-static int reserve_batch(rh_ctx *ctx, size_t n)
-{
-    if (n <= ctx->batch_cap)
-        return RH_OK;
-    size_t cap = n < 64 ? 64 : n;
-    const rh_delivery **d =
-        rh__realloc(&ctx->alloc, (void *)ctx->batch_dls, cap * sizeof *d);
-    if (!d)
-        return RH_E_NOMEM;
-    ctx->batch_dls = d;
-    const rh_attempt **a =
-        rh__realloc(&ctx->alloc, (void *)ctx->batch_ats, cap * sizeof *a);
-    if (!a)
-        return RH_E_NOMEM;
-    ctx->batch_ats = a;
-    ctx->batch_cap = cap;
-    return RH_OK;
-}
-
-/* Store every finished outcome, oldest first: in one storage call and one
- * transaction with a version-2 table, else one complete each, stopping at
- * the first failure (what is left is stored on a later tick). */
+/* Store every finished outcome, oldest first, through the store layer: one
+ * call and one transaction where the table can; what it could not store
+ * is tried again on a later tick. */
 static int flush_unsaved(rh_ctx *ctx)
 {
     rh_job *job;
-    size_t n = 0;
+    size_t n = 0, stored = 0;
     int rc;
     if (!ctx->unsaved.head)
         return RH_OK;
@@ -176,33 +116,18 @@ static int flush_unsaved(rh_ctx *ctx)
         if (!job->attempt && !job->orphan &&
             finalize(ctx, job, rh__ctx_now(ctx)) != RH_OK)
             return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
-    if (!ctx->storage.complete_batch) {
-        while ((job = ctx->unsaved.head) != NULL) {
-            rc = ctx->storage.complete(job->dl, job->attempt,
-                                       ctx->storage.userdata);
-            if (rc < 0 && rc != RH_E_NOT_FOUND) {
-                rh__health_save_due(ctx, 0);
-                return rh__storage_code(ctx, rc, "complete");
-            }
-            outcome_stored(ctx, job);
-        }
-        rh__health_save_due(ctx, 0);
-        return RH_OK;
-    }
-    if (reserve_batch(ctx, ctx->n_unsaved) != RH_OK)
+    if (rh__store_reserve_outcomes(&ctx->store, ctx->n_unsaved) != RH_OK)
         return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
     for (job = ctx->unsaved.head; job; job = job->next, n++) {
-        ctx->batch_dls[n] = job->dl;
-        ctx->batch_ats[n] = job->attempt;
+        ctx->store.dls[n] = job->dl;
+        ctx->store.ats[n] = job->attempt;
     }
-    rc = ctx->storage.complete_batch(ctx->batch_dls, ctx->batch_ats, n,
-                                     ctx->storage.userdata);
-    if (rc < 0 && rc != RH_E_NOT_FOUND)
-        return rh__storage_code(ctx, rc, "complete_batch");
-    while ((job = ctx->unsaved.head) != NULL)
+    rc = rh__store_complete(&ctx->store, n, &stored);
+    while (stored-- > 0 && (job = ctx->unsaved.head) != NULL)
         outcome_stored(ctx, job);
     rh__health_save_due(ctx, 0);
-    return RH_OK;
+    return rc < 0 && rc != RH_E_NOT_FOUND ? rh__ctx_store_failed(ctx, rc)
+                                          : RH_OK;
 }
 
 /* A transfer ended: its outcome is decided now, with the time it ended, and
@@ -250,10 +175,10 @@ static int tick(rh_ctx *ctx)
     int finished = rh__http_perform(ctx->http, on_transfer_done, ctx), rc;
     if (finished < 0)
         return rh__ctx_error(ctx, finished, "libcurl failed");
-    if (!storage_ready(ctx))
+    if (!rh__store_ready(&ctx->store))
         return finished; /* a batch is open (storage is the host's), or
                           * backing off (the failing tick said why) */
-    rc = storage_outcome(ctx, tick_storage(ctx));
+    rc = rh__store_outcome(&ctx->store, tick_storage(ctx));
     return rc < 0 ? rc : finished;
 }
 
@@ -279,8 +204,8 @@ int rh_process_fd(rh_ctx *ctx, int fd, unsigned int events)
                                       ctx);
     if (finished < 0)
         rc = rh__ctx_error(ctx, finished, "libcurl failed");
-    else if (storage_ready(ctx))
-        rc = storage_outcome(ctx, flush_unsaved(ctx));
+    else if (rh__store_ready(&ctx->store))
+        rc = rh__store_outcome(&ctx->store, flush_unsaved(ctx));
     rh__ctx_update_timer(ctx);
     return rc < 0 ? rc : finished;
 }
@@ -293,11 +218,9 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
     int64_t backoff_left = -1;
     if (!ctx)
         return -1;
-    if (ctx->storage_retry_at_ms) {
-        int64_t left = ctx->storage_retry_at_ms - mono_ms();
-        backoff_left = left > 0 ? left : 0;
-    }
-    if ((ctx->unsaved.head || ctx->ready.head) && !ctx->batch_open)
+    if (ctx->store.retry_at_ms)
+        backoff_left = rh__store_backoff_left_ms(&ctx->store);
+    if ((ctx->unsaved.head || ctx->ready.head) && !ctx->store.batch_open)
         best = backoff_left > 0 ? backoff_left : 0;
     if (ctx->in_flight) {
         int64_t t = rh__http_timeout_ms(ctx->http);
@@ -305,11 +228,11 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
             best = t;
     }
     if (rh_ctx_in_flight(ctx) < ctx->s.max_in_flight &&
-        !ctx->paused && !ctx->batch_open && !ctx->unsaved.head) {
+        !ctx->paused && !ctx->store.batch_open && !ctx->unsaved.head) {
         now = rh__ctx_now(ctx);
         if (backoff_left > 0)
             due = now + backoff_left; /* do not ask a store that failed */
-        else if (ctx->storage.next_due(now, &due, ctx->storage.userdata) !=
+        else if (rh__store_next_due(&ctx->store, now, &due) !=
                  RH_OK)
             due = now + 1000; /* the store cannot tell: look again soon */
         if (due >= 0 && ctx->claim_blocked && due <= ctx->claim_blocked_at)

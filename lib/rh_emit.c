@@ -35,19 +35,11 @@ static int store_event(rh_ctx *ctx, const rh_event *ev,
                        const rh_delivery *const *ptrs, size_t n,
                        const char *key, char *event_id)
 {
-    int rc;
-    if (!key[0])
-        /* a host's enqueue may answer with a count: any success is 0 here,
-         * never the "key was held" of enqueue_keyed */
-        rc = n ? ctx->storage.enqueue(ev, ptrs, n, ctx->storage.userdata) : 0;
-    else
-        rc = ctx->storage.enqueue_keyed(ev, ptrs, n, key,
-                                        rh_event_timestamp_ms(ev) -
-                                            ctx->s.idempotency_window_ms,
-                                        event_id, ctx->storage.userdata);
-    if (rc < 0)
-        return rh__storage_code(ctx, rc, key[0] ? "enqueue_keyed" : "enqueue");
-    return key[0] ? rc : 0;
+    int rc = rh__store_enqueue(&ctx->store, ev, ptrs, n, key,
+                               rh_event_timestamp_ms(ev) -
+                                   ctx->s.idempotency_window_ms,
+                               event_id);
+    return rh__ctx_store_failed(ctx, rc);
 }
 
 int rh_emit(rh_ctx *ctx, const char *type, const char *json, size_t json_len,
@@ -95,15 +87,16 @@ static int check_emit(rh_ctx *ctx, const char *type, const char *json,
     if (rc != RH_OK)
         return rh__ctx_refuse(ctx, rc, RH_ARG_DATA, RH_REFUSAL_MALFORMED, "%s",
                               err);
-    if (key[0] && ctx->batch_open)
+    if (key[0] && ctx->store.batch_open)
         return rh__ctx_error(ctx, RH_E_STATE,
                              "an emit with an idempotency key cannot be in a "
                              "batch: the store must answer before it returns");
-    if (opts && opts->ordering_key[0] && !ctx->storage.skip)
+    if (opts && opts->ordering_key[0] &&
+        !rh__store_can(&ctx->store, RH__STORE_ORDERING))
         return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
                              "this storage keeps no ordering keys (it has no "
                              "skip slot)");
-    if (key[0] && !ctx->storage.enqueue_keyed)
+    if (key[0] && !rh__store_can(&ctx->store, RH__STORE_KEYS))
         return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
                              "this storage has no enqueue_keyed slot: it "
                              "cannot keep idempotency keys");
@@ -280,15 +273,10 @@ int rh_emit_batch_begin(rh_ctx *ctx)
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
-    if (ctx->batch_open)
+    if (ctx->store.batch_open)
         return rh__ctx_error(ctx, RH_E_STATE, "a batch is open already");
-    if (ctx->storage.batch_begin) {
-        rc = ctx->storage.batch_begin(ctx->storage.userdata);
-        if (rc < 0)
-            return rh__storage_code(ctx, rc, "batch_begin");
-    }
-    ctx->batch_open = 1;
-    return RH_OK;
+    rc = rh__store_batch_begin(&ctx->store);
+    return rc < 0 ? rh__ctx_store_failed(ctx, rc) : RH_OK;
 }
 
 int rh_emit_batch_commit(rh_ctx *ctx)
@@ -296,14 +284,9 @@ int rh_emit_batch_commit(rh_ctx *ctx)
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
-    if (!ctx->batch_open)
+    if (!ctx->store.batch_open)
         return rh__ctx_error(ctx, RH_E_STATE, "no batch is open");
-    ctx->batch_open = 0;
-    if (ctx->storage.batch_commit) {
-        rc = ctx->storage.batch_commit(ctx->storage.userdata);
-        if (rc < 0)
-            rc = rh__storage_code(ctx, rc, "batch_commit");
-    }
+    rc = rh__ctx_store_failed(ctx, rh__store_batch_commit(&ctx->store));
     ctx->claim_blocked = 0;
     rh__ctx_update_timer(ctx);
     return rc;

@@ -163,9 +163,9 @@ int rh_endpoint_remove(rh_ctx *ctx, const char *endpoint_id)
     int rc = rh__endpoint_lookup(ctx, endpoint_id, &ep);
     if (rc != RH_OK)
         return rc;
-    rc = ctx->storage.endpoint_remove(ep->id, ctx->storage.userdata);
+    rc = rh__store_endpoint_remove(&ctx->store, ep->id);
     if (rc != RH_OK && rc != RH_E_NOT_FOUND)
-        return rh__storage_code(ctx, rc, "endpoint_remove");
+        return rh__ctx_store_failed(ctx, rc);
     for (size_t i = 0; i < ctx->n_eps; i++) {
         if (ctx->eps[i] == ep) {
             memmove(&ctx->eps[i], &ctx->eps[i + 1],

@@ -51,10 +51,20 @@ int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep)
     rh__free(&ctx->alloc, sealed_key);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "cannot encode the endpoint record");
-    rc = ctx->storage.endpoint_save(ep->id, json, len, ctx->storage.userdata);
+    rc = rh__store_endpoint_save(&ctx->store, ep->id, json, len);
     rh__wipe(json, len);
     rh__free(&ctx->alloc, json);
-    return rh__storage_code(ctx, rc, "endpoint_save");
+    return rh__ctx_store_failed(ctx, rc);
+}
+
+/* One part of ep's state by itself where the store keeps parts, else the
+ * whole record (a table without the state slots). */
+int rh__ctx_save_endpoint_state(rh_ctx *ctx, const rh_endpoint *ep,
+                                const char *part)
+{
+    return rh__store_can(&ctx->store, RH__STORE_STATE)
+               ? rh__endpoint_state_store(ctx, ep, part)
+               : rh__ctx_save_endpoint(ctx, ep);
 }
 
 /* Secrets read from storage in place: sealed ones are opened. */
@@ -134,7 +144,7 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
     ctx->eps = NULL;
     ctx->n_eps = ctx->cap_eps = 0;
     memset(&ctx->ep_ids, 0, sizeof ctx->ep_ids);
-    rc = ctx->storage.endpoint_load(load_one, ctx, ctx->storage.userdata);
+    rc = rh__store_endpoint_load(&ctx->store, load_one, ctx);
     if (rc >= 0)
         rc = rh__idmap_reserve(&ctx->ep_ids, &ctx->alloc, ctx->n_eps);
     if (rc >= 0) {
@@ -156,7 +166,7 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
             return rh__ctx_error(ctx, RH_E_CRYPTO,
                                  "a stored secret is sealed and the sealing "
                                  "key is missing or wrong");
-        return rh__storage_code(ctx, rc, "endpoint_load");
+        return rh__ctx_store_failed(ctx, rc);
     }
     for (size_t i = 0; i < ctx->n_eps; i++) {
         rh_endpoint *was = rh__idmap_get(&old_ids, ctx->eps[i]->id);

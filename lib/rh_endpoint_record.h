@@ -54,7 +54,6 @@ struct rh_endpoint {
     char **hdr_values;
     size_t n_headers;
     size_t in_flight;       /* not stored: transfers running now */
-    size_t claimed;         /* version-1 claim: taken, not started yet */
     size_t idle_hint;       /* connections this endpoint may have idle */
     uint64_t claim_stamp;   /* the claim's de-duplication, see rh_claim.c */
     uint64_t match_stamp;   /* emit's de-duplication, see rh_index.c */

@@ -220,13 +220,12 @@ size_t rh__endpoint_room(rh_ctx *ctx, rh_endpoint *ep, int64_t now)
 {
     size_t cap = ep->set.max_in_flight ? ep->set.max_in_flight
                                        : ctx->s.max_in_flight_per_endpoint;
-    size_t busy = ep->in_flight + ep->claimed, room;
+    size_t busy = ep->in_flight, room;
     if (rh__endpoint_held(ctx, ep) || busy >= cap)
         return 0;
     room = cap - busy;
     if (ep->set.rate_per_s > 0) {
-        /* a version-1 claim's takings spend their tokens when they start */
-        double t = tokens_now(ep, now) - (double)ep->claimed;
+        double t = tokens_now(ep, now);
         if (t < 0)
             t = 0;
         if (t < (double)room) /* t >= 0: truncation is floor */

@@ -39,11 +39,9 @@ static json_t *part_json(const rh_endpoint *ep, const char *part)
     return NULL;
 }
 
-int rh__ctx_save_endpoint_state(rh_ctx *ctx, const rh_endpoint *ep,
-                                const char *part)
+int rh__endpoint_state_store(rh_ctx *ctx, const rh_endpoint *ep,
+                             const char *part)
 {
-    if (!ctx->storage.endpoint_state_save)
-        return rh__ctx_save_endpoint(ctx, ep);
     json_t *o = part_json(ep, part);
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
@@ -51,10 +49,10 @@ int rh__ctx_save_endpoint_state(rh_ctx *ctx, const rh_endpoint *ep,
         return rh__ctx_error(ctx, RH_E_NOMEM, "cannot encode the endpoint's "
                                               "%s",
                              part);
-    int rc = ctx->storage.endpoint_state_save(ep->id, part, text, strlen(text),
-                                              ctx->storage.userdata);
+    int rc = rh__store_state_save(&ctx->store, ep->id, part, text,
+                                  strlen(text));
     free(text);
-    return rh__storage_code(ctx, rc, "endpoint_state_save");
+    return rh__ctx_store_failed(ctx, rc);
 }
 
 /* One stored part laid over the endpoint read from its record. A part
@@ -110,10 +108,7 @@ static void void_failures_before_reset(rh_endpoint *ep)
 
 int rh__ctx_load_endpoint_state(rh_ctx *ctx)
 {
-    if (!ctx->storage.endpoint_state_load)
-        return RH_OK;
-    int rc = ctx->storage.endpoint_state_load(load_part, ctx,
-                                              ctx->storage.userdata);
+    int rc = rh__store_state_load(&ctx->store, load_part, ctx);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < ctx->n_eps; i++)

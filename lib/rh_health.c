@@ -95,7 +95,7 @@ void rh__health_save_due(rh_ctx *ctx, int all)
         ;
     if (i == ctx->n_eps)
         return;
-    if (!ctx->storage.endpoint_state_save &&
+    if (!rh__store_can(&ctx->store, RH__STORE_STATE) &&
         now - ctx->endpoints_loaded_ms >= HEALTH_FRESH_MS &&
         rh__ctx_load_endpoints(ctx) != RH_OK)
         return;

@@ -1,7 +1,7 @@
 /* replicer-hooks log: reading the delivery log (attempts and deliveries, a
  * page at a time, filtered), and acting on it: resend, skip, and recovery
  * of one endpoint's or many endpoints' failed deliveries. Each goes
- * straight to a storage slot (the log section of rh.h). */
+ * to the store layer (the log section of rh.h). */
 #include "rh_base.h"
 
 #include <stdio.h>
@@ -55,16 +55,13 @@ static int log_query(rh_ctx *ctx, const rh_query *q, rh_attempt_cb on_attempt,
         return rh__ctx_error(ctx, RH_E_INVALID_ARG, "cb is NULL");
     ctx->in_callback = 1;
     if (on_attempt)
-        rc = ctx->storage.query_attempts(q, pass_attempt, &lp,
-                                         ctx->storage.userdata);
+        rc = rh__store_query_attempts(&ctx->store, q, pass_attempt, &lp);
     else
-        rc = ctx->storage.query_deliveries(q, pass_delivery, &lp,
-                                           ctx->storage.userdata);
+        rc = rh__store_query_deliveries(&ctx->store, q, pass_delivery, &lp);
     ctx->in_callback = 0;
     if (lp.cb_rc < 0)
         return lp.cb_rc;
-    rc = rh__storage_code(ctx, rc,
-                          on_attempt ? "query_attempts" : "query_deliveries");
+    rc = rh__ctx_store_failed(ctx, rc);
     return rc < 0 ? rc : lp.passed;
 }
 
@@ -89,14 +86,10 @@ static int on_failed(rh_ctx *ctx, const char *delivery_id, int skip)
     if (!rh__id_valid(delivery_id))
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_DELIVERY_ID,
                               RH_REFUSAL_MALFORMED, "delivery id is not valid");
-    if (skip && !ctx->storage.skip)
-        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
-                             "this storage has no skip slot: it keeps no "
-                             "ordering keys");
-    rc = skip ? ctx->storage.skip(delivery_id, rh__ctx_now(ctx),
-                                  ctx->storage.userdata)
-              : ctx->storage.resend(delivery_id, rh__ctx_now(ctx),
-                                    ctx->storage.userdata);
+    rc = skip ? rh__store_skip(&ctx->store, delivery_id, rh__ctx_now(ctx))
+              : rh__store_resend(&ctx->store, delivery_id, rh__ctx_now(ctx));
+    if (rc == RH_E_UNSUPPORTED)
+        return rh__ctx_store_failed(ctx, rc);
     if (rc == RH_E_NOT_FOUND)
         return rh__ctx_refuse(ctx, rc, RH_ARG_DELIVERY_ID,
                               RH_REFUSAL_UNKNOWN_ID, "no delivery %s",
@@ -108,7 +101,7 @@ static int on_failed(rh_ctx *ctx, const char *delivery_id, int skip)
                                    : "delivery %s has not failed",
                               delivery_id);
     ctx->claim_blocked = 0;
-    rc = rh__storage_code(ctx, rc, skip ? "skip" : "resend");
+    rc = rh__ctx_store_failed(ctx, rc);
     rh__ctx_update_timer(ctx);
     return rc;
 }
@@ -137,7 +130,7 @@ static int known_endpoint(rh_ctx *ctx, const char *endpoint_id)
 static int recovered(rh_ctx *ctx, int rc)
 {
     ctx->claim_blocked = 0;
-    rc = rh__storage_code(ctx, rc, "recover");
+    rc = rh__ctx_store_failed(ctx, rc);
     rh__ctx_update_timer(ctx);
     return rc;
 }
@@ -152,9 +145,11 @@ int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)
                               RH_REFUSAL_MALFORMED, "endpoint id is not valid");
     if ((rc = known_endpoint(ctx, endpoint_id)) != RH_OK)
         return rc;
-    return recovered(ctx, ctx->storage.recover(endpoint_id, since_ms,
-                                               rh__ctx_now(ctx),
-                                               ctx->storage.userdata));
+    rh_query q;
+    rh__query_init(&q);
+    memcpy(q.endpoint, endpoint_id, strlen(endpoint_id) + 1);
+    q.since_ms = since_ms;
+    return recovered(ctx, rh__store_recover(&ctx->store, &q, rh__ctx_now(ctx)));
 }
 
 int rh_recover(rh_ctx *ctx, const rh_query *q)
@@ -174,17 +169,7 @@ int rh_recover(rh_ctx *ctx, const rh_query *q)
     if (rh_query_endpoint(q) &&
         (rc = known_endpoint(ctx, rh_query_endpoint(q))) != RH_OK)
         return rc;
-    if (ctx->storage.recover_matching) {
-        rc = ctx->storage.recover_matching(q, rh__ctx_now(ctx),
-                                           ctx->storage.userdata);
-    } else if (rh_query_endpoint(q) && !rh_query_event(q) &&
-               !rh_query_event_type(q) && !rh_query_until_ms(q)) {
-        rc = ctx->storage.recover(rh_query_endpoint(q), rh_query_since_ms(q),
-                                  rh__ctx_now(ctx), ctx->storage.userdata);
-    } else {
-        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
-                             "this storage recovers one endpoint since a time "
-                             "only (it has no recover_matching slot)");
-    }
-    return recovered(ctx, rc);
+    rc = rh__store_recover(&ctx->store, q, rh__ctx_now(ctx));
+    return rc == RH_E_UNSUPPORTED ? rh__ctx_store_failed(ctx, rc)
+                                  : recovered(ctx, rc);
 }

@@ -17,12 +17,8 @@ int rh_prune(rh_ctx *ctx, int64_t older_than_ms, size_t max)
                              older_than_ms < 0
                                  ? "older_than_ms is negative"
                                  : "max: 1 to 100000 deliveries a call");
-    if (!ctx->storage.prune)
-        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
-                             "this store has no prune slot");
-    rc = ctx->storage.prune(rh__ctx_now(ctx) - older_than_ms, max,
-                            ctx->storage.userdata);
-    return rh__storage_code(ctx, rc, "prune");
+    rc = rh__store_prune(&ctx->store, rh__ctx_now(ctx) - older_than_ms, max);
+    return rh__ctx_store_failed(ctx, rc);
 }
 
 /* One batch when one is due. A failure waits for the next minute and is
@@ -31,12 +27,11 @@ void rh__retention_tick(rh_ctx *ctx)
 {
     int64_t now;
     int rc;
-    if (!ctx->s.retention_ms || !ctx->storage.prune)
+    if (!ctx->s.retention_ms || !rh__store_can(&ctx->store, RH__STORE_PRUNE))
         return;
     now = rh__ctx_now(ctx);
     if (now < ctx->prune_at_ms)
         return;
-    rc = ctx->storage.prune(now - ctx->s.retention_ms, TICK_BATCH,
-                            ctx->storage.userdata);
+    rc = rh__store_prune(&ctx->store, now - ctx->s.retention_ms, TICK_BATCH);
     ctx->prune_at_ms = now + (rc == TICK_BATCH ? CATCH_UP_MS : IDLE_MS);
 }

@@ -102,8 +102,8 @@ static void test_api__version_1_table_is_read_by_its_own_size(void)
     RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, v1));
     free(v1); /* copied */
     rh_ctx *ctx = rh_test_ctx_from(cfg);
-    RH_CHECK(ctx->storage.claim_batch == NULL);
-    RH_CHECK(ctx->storage.complete_batch == NULL);
+    RH_CHECK(ctx->store.table.claim_batch == NULL);
+    RH_CHECK(ctx->store.table.complete_batch == NULL);
     RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/v1", "*", ep, secret));
     RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
     RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000));

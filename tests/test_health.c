@@ -85,11 +85,11 @@ static const char *stored_record(rh_ctx *ctx, const char *id, record_find *f)
 {
     f->id = id;
     f->text[0] = '\0';
-    if (ctx->storage.endpoint_load(find_record, f, ctx->storage.userdata) < 0)
+    if (ctx->store.table.endpoint_load(find_record, f, ctx->store.table.userdata) < 0)
         return "";
-    if (ctx->storage.endpoint_state_load &&
-        ctx->storage.endpoint_state_load(find_part, f,
-                                         ctx->storage.userdata) < 0)
+    if (ctx->store.table.endpoint_state_load &&
+        ctx->store.table.endpoint_state_load(find_part, f,
+                                         ctx->store.table.userdata) < 0)
         return "";
     return f->text;
 }
@@ -99,7 +99,7 @@ static const char *stored_record(rh_ctx *ctx, const char *id, record_find *f)
 static const char *disabled_text(rh_ctx *ctx, int reason, char *buf,
                                  size_t size)
 {
-    if (ctx->storage.endpoint_state_load)
+    if (ctx->store.table.endpoint_state_load)
         snprintf(buf, size, "enabled={\"enabled\":false,\"reason\":%d",
                  reason);
     else
@@ -339,11 +339,11 @@ static void test_health__old_records_get_a_mode_from_their_url(void)
                        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}";
     RH_CHECK(ctx != NULL);
     RH_CHECK_EQ_INT(RH_OK,
-                    ctx->storage.endpoint_save("ep_old1", dev, strlen(dev),
-                                               ctx->storage.userdata));
+                    ctx->store.table.endpoint_save("ep_old1", dev, strlen(dev),
+                                               ctx->store.table.userdata));
     RH_CHECK_EQ_INT(RH_OK,
-                    ctx->storage.endpoint_save("ep_old2", prod, strlen(prod),
-                                               ctx->storage.userdata));
+                    ctx->store.table.endpoint_save("ep_old2", prod, strlen(prod),
+                                               ctx->store.table.userdata));
     RH_CHECK_EQ_INT(RH_OK, rh__ctx_load_endpoints(ctx));
     RH_CHECK_EQ_INT(RH_MODE_DEVELOPMENT,
                     rh_endpoint_mode(ep_of(ctx, "ep_old1")));

@@ -410,7 +410,8 @@ static void test_storage__every_slot_failure_is_reported(void)
     f.fail_slot = "resend";
     RH_CHECK_EQ_INT(RH_E_STORAGE, rh_delivery_resend(ctx, "dlv_x"));
     RH_CHECK(strstr(rh_ctx_last_error(ctx), "resend") != NULL);
-    f.fail_slot = "recover";
+    /* one endpoint's recovery is a query's from version 2 on */
+    f.fail_slot = flaky_version >= 2 ? "recover_matching" : "recover";
     RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_recover(ctx, ep, 0));
     /* a store that cannot say when work is due: look again within 1 s */
     f.fail_slot = "next_due";

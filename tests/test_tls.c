@@ -255,8 +255,8 @@ static void test_tls__client_certificate_is_presented(void)
     RH_CHECK_EQ_STR("client", cn);
     /* stored sealed, never in the clear; read back, it still works */
     record_text t = {0, 0};
-    RH_CHECK(ctx->storage.endpoint_load(look_at_record, &t,
-                                        ctx->storage.userdata) >= 0);
+    RH_CHECK(ctx->store.table.endpoint_load(look_at_record, &t,
+                                        ctx->store.table.userdata) >= 0);
     RH_CHECK_EQ_INT(0, t.has_plain_key);
     RH_CHECK_EQ_INT(1, t.has_sealed_key);
     RH_CHECK_EQ_INT(RH_OK, rh__ctx_load_endpoints(ctx));

@@ -119,8 +119,13 @@ typedef int (*rh_endpoint_part_cb)(const char *endpoint_id, const char *part,
  * RH_STORAGE_VERSION. Set version to the RH_STORAGE_VERSION you compiled
  * with (RH_STORAGE_INIT does); the library reads only the slots of that
  * version, and a version newer than the library knows gets
- * RH_E_UNSUPPORTED. The version-1 slots are required except destroy and
- * last_error; the version-2 slots are optional.
+ * RH_E_UNSUPPORTED. In a version-3 table the required slots are
+ * endpoint_save, endpoint_remove, endpoint_load, enqueue, claim_batch,
+ * complete_batch, query_attempts, query_deliveries, resend,
+ * recover_matching and next_due; claim, complete and recover are not read
+ * (leave them NULL). A version-1 or version-2 table keeps working: it
+ * needs claim, complete and recover instead, and the library does the
+ * batched work through them.
  * @since 0.1.0
  */
 struct rh_storage {
@@ -176,8 +181,10 @@ struct rh_storage {
      * call. */
     const char *(*last_error)(void *userdata);
 
-    /* ---- version 2: each optional; when NULL (or in a version-1 table)
-     * the library falls back to claim and complete above. */
+    /* ---- version 2. claim_batch, complete_batch and recover_matching are
+     * required from version 3 on; in an older table, when NULL, the
+     * library does their work through claim, complete and recover. The
+     * others are optional. */
 
     /* A fair claim in one transaction: due deliveries (as for claim), at
      * most rh_claim_request_max() in all and no more of one endpoint than
