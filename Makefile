@@ -47,11 +47,13 @@ PG_LIBS := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 # the memory store is a storage backend like the adapters, but in the core
 # library (it is the default)
 LIB_SRC := $(wildcard lib/*.c) lib/storage/rh_memstore.c \
-	lib/storage/rh_memqueue.c lib/storage/rh_memkeys.c \
-	lib/storage/rh_memorder.c lib/storage/rh_memlog.c \
-	lib/storage/rh_memendpoint.c
+	lib/storage/rh_memclaim.c lib/storage/rh_memqueue.c \
+	lib/storage/rh_memmap.c lib/storage/rh_memrecord.c \
+	lib/storage/rh_memkeys.c lib/storage/rh_memorder.c \
+	lib/storage/rh_memlog.c lib/storage/rh_memendpoint.c
 # the private headers: rh_internal.h and one per module that shares a struct
-LIB_HDR := $(wildcard lib/*.h) lib/storage/rh_memqueue.h
+LIB_HDR := $(wildcard lib/*.h) lib/storage/rh_memqueue.h \
+	lib/storage/rh_memstore.h lib/storage/rh_adapter.h
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/replicer-hooks/*.h)
 SYS_HEADERS := $(wildcard include/replicer-hooks/sys/*.h)

@@ -54,6 +54,17 @@ void *rh__idmap_put(rh_idmap *m, void *record)
     return was;
 }
 
+/* Linear probing's deletion: whether the entry at `at`, later in the run
+ * than the hole at `hole`, moves back into it. It does unless its home slot
+ * lies (cyclically) in (hole, at]: probing from anywhere else towards it
+ * would stop at the hole. */
+static int probe_moves_back(size_t hole, size_t at, size_t home)
+{
+    if (at > hole)
+        return home <= hole || home > at;
+    return home <= hole && home > at; /* the run wrapped around */
+}
+
 void *rh__idmap_del(rh_idmap *m, const char *id)
 {
     if (!m->n_slots)
@@ -65,20 +76,13 @@ void *rh__idmap_del(rh_idmap *m, const char *id)
     m->slots[i] = NULL;
     m->n--;
     for (j = (i + 1) & mask; m->slots[j]; j = (j + 1) & mask) {
-        if (rh__probe_moves_back(i, j, home(m, m->slots[j]))) {
+        if (probe_moves_back(i, j, home(m, m->slots[j]))) {
             m->slots[i] = m->slots[j];
             m->slots[j] = NULL;
             i = j;
         }
     }
     return gone;
-}
-
-int rh__probe_moves_back(size_t hole, size_t at, size_t home)
-{
-    if (at > hole)
-        return home <= hole || home > at;
-    return home <= hole && home > at; /* the run wrapped around */
 }
 
 void rh__idmap_free(rh_idmap *m, const rh_allocator *a)

@@ -1,7 +1,7 @@
 /* replicer-hooks id map, private: records by their id in one open-addressing
  * table, so that finding, adding and dropping one costs the same with
- * 100,000 as with ten (rh_idmap.c): the context's endpoints and the memory
- * store's endpoint records. */
+ * 100,000 as with ten (rh_idmap.c): the context's endpoints. (The memory
+ * store, on the public storage seam, has a map of its own.) */
 #ifndef RH_IDMAP_H
 #define RH_IDMAP_H
 
@@ -26,11 +26,5 @@ void *rh__idmap_put(rh_idmap *m, void *record);
 void *rh__idmap_del(rh_idmap *m, const char *id);
 /* The table only (the records are the caller's); the map is empty after. */
 void rh__idmap_free(rh_idmap *m, const rh_allocator *a);
-
-/* Linear probing's deletion, here and in the memory store's tables: whether
- * the entry at `at`, later in the run than the hole at `hole`, moves back
- * into it. It does unless its home slot lies (cyclically) in (hole, at]:
- * probing from anywhere else towards it would stop at the hole. */
-int rh__probe_moves_back(size_t hole, size_t at, size_t home);
 
 #endif

@@ -13,11 +13,20 @@ typedef struct mem_endpoint {
     struct mem_endpoint *prev, *next;
 } mem_endpoint;
 
+/* The JSON holds the secrets: zeroed through a volatile pointer, which
+ * the compiler cannot prove dead, before it is freed. */
+static void json_free(memstore *m, char *json, size_t len)
+{
+    volatile char *p = json;
+    while (len--)
+        *p++ = 0;
+    mem_free(m->alloc, json);
+}
+
 static void record_free(memstore *m, mem_endpoint *e)
 {
-    rh__wipe(e->json, e->len); /* it holds the secrets */
-    rh__free(m->alloc, e->json);
-    rh__free(m->alloc, e);
+    json_free(m, e->json, e->len);
+    mem_free(m->alloc, e);
 }
 
 /* An id is kept to RH_ID_SIZE - 1 bytes, as it was stored; looked up the
@@ -27,20 +36,22 @@ int rh__mem_endpoint_save(memstore *m, const char *id, const char *json,
 {
     char key[RH_ID_SIZE];
     mem_endpoint *e;
-    char *copy = rh__memdup(m->alloc, json, len);
+    char *copy = mem_malloc(m->alloc, len + 1);
     if (!copy)
         return RH_E_NOMEM;
-    rh__strlcpy(key, id, sizeof key);
-    if ((e = rh__idmap_get(&m->eps, key)) != NULL) { /* replaced in place */
-        rh__wipe(e->json, e->len);
-        rh__free(m->alloc, e->json);
+    if (len)
+        memcpy(copy, json, len);
+    copy[len] = '\0';
+    mem_copy_id(key, id);
+    if ((e = rh__mem_map_get(&m->eps, key)) != NULL) { /* replaced in place */
+        json_free(m, e->json, e->len);
         e->json = copy;
         e->len = len;
         return RH_OK;
     }
-    if (rh__idmap_reserve(&m->eps, m->alloc, 1) != RH_OK ||
-        !(e = rh__calloc(m->alloc, sizeof *e))) {
-        rh__free(m->alloc, copy);
+    if (rh__mem_map_reserve(&m->eps, m->alloc, 1) != RH_OK ||
+        !(e = mem_calloc(m->alloc, sizeof *e))) {
+        mem_free(m->alloc, copy);
         return RH_E_NOMEM;
     }
     memcpy(e->id, key, sizeof key);
@@ -52,15 +63,15 @@ int rh__mem_endpoint_save(memstore *m, const char *id, const char *json,
     else
         m->ep_head = e;
     m->ep_tail = e;
-    rh__idmap_put(&m->eps, e);
+    rh__mem_map_put(&m->eps, e);
     return RH_OK;
 }
 
 int rh__mem_endpoint_remove(memstore *m, const char *id)
 {
     char key[RH_ID_SIZE];
-    rh__strlcpy(key, id, sizeof key);
-    mem_endpoint *e = rh__idmap_del(&m->eps, key);
+    mem_copy_id(key, id);
+    mem_endpoint *e = rh__mem_map_del(&m->eps, key);
     if (!e)
         return RH_E_NOT_FOUND;
     if (e->prev)
@@ -93,5 +104,5 @@ void rh__mem_endpoints_free(memstore *m)
         record_free(m, e);
     }
     m->ep_head = m->ep_tail = NULL;
-    rh__idmap_free(&m->eps, m->alloc);
+    rh__mem_map_free(&m->eps, m->alloc);
 }

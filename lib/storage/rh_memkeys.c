@@ -13,7 +13,7 @@ typedef struct mem_key {
 
 static size_t slot_of(const memstore *m, const char *key)
 {
-    return rh__hash(key, strlen(key)) & (m->n_key_slots - 1);
+    return mem_hash(key) & (m->n_key_slots - 1);
 }
 
 /* The slot holding key, or the empty slot where it would go. */
@@ -38,14 +38,14 @@ void rh__mem_key_free(memstore *m, mem_key *k)
 {
     if (!k)
         return;
-    rh__free(m->alloc, k->key);
-    rh__free(m->alloc, k);
+    mem_free(m->alloc, k->key);
+    mem_free(m->alloc, k);
 }
 
 /* Rebuild into n slots (a power of two), keeping the keys still held. */
 static int rebuild(memstore *m, size_t n, int64_t window_start_ms)
 {
-    mem_key **slots = rh__calloc(m->alloc, n * sizeof *slots);
+    mem_key **slots = mem_calloc(m->alloc, n * sizeof *slots);
     mem_key **old = m->keys;
     size_t n_old = m->n_key_slots;
     if (!slots)
@@ -63,7 +63,7 @@ static int rebuild(memstore *m, size_t n, int64_t window_start_ms)
         m->keys[probe(m, old[i]->key)] = old[i];
         m->n_keys++;
     }
-    rh__free(m->alloc, old);
+    mem_free(m->alloc, old);
     return RH_OK;
 }
 
@@ -85,14 +85,16 @@ int rh__mem_keys_reserve(memstore *m, int64_t window_start_ms)
 mem_key *rh__mem_key_new(memstore *m, const char *key, const char *event_id,
                          int64_t created_ms)
 {
-    mem_key *k = rh__calloc(m->alloc, sizeof *k);
+    size_t len = strlen(key);
+    mem_key *k = mem_calloc(m->alloc, sizeof *k);
     if (!k)
         return NULL;
-    if (!(k->key = rh__strdup(m->alloc, key))) {
-        rh__free(m->alloc, k);
+    if (!(k->key = mem_malloc(m->alloc, len + 1))) {
+        mem_free(m->alloc, k);
         return NULL;
     }
-    rh__strlcpy(k->event_id, event_id, sizeof k->event_id);
+    memcpy(k->key, key, len + 1);
+    mem_copy_id(k->event_id, event_id);
     k->created_ms = created_ms;
     return k;
 }
@@ -111,7 +113,7 @@ void rh__mem_keys_free(memstore *m)
 {
     for (size_t i = 0; i < m->n_key_slots; i++)
         rh__mem_key_free(m, m->keys[i]);
-    rh__free(m->alloc, m->keys);
+    mem_free(m->alloc, m->keys);
     m->keys = NULL;
     m->n_key_slots = m->n_keys = 0;
 }

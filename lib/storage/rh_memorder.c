@@ -3,6 +3,7 @@
  * and the moves a key has a say in: finishing, queueing again, eviction. */
 #include "rh_memqueue.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* The deliveries of one endpoint and one ordering key. Only `active` is in
@@ -11,72 +12,28 @@
  * that a claim never looks at them. refs counts the live deliveries that
  * point here; the group goes with the last. */
 struct mem_order {
-    char *name; /* endpoint id, a newline, the key */
-    rh_delivery *active;
-    rh_delivery **parked;
+    mem_delivery *active;
+    mem_delivery **parked;
     size_t n_parked, cap_parked;
     size_t refs;
+    char name[]; /* endpoint id, a newline, the key: the map's key */
 };
 
-static size_t home(const memstore *m, const char *name)
+void rh__mem_orders_init(memstore *m)
 {
-    return rh__hash(name, strlen(name)) & (m->n_order_slots - 1);
-}
-
-static size_t probe(const memstore *m, const char *name)
-{
-    size_t i = home(m, name);
-    while (m->orders[i] && strcmp(m->orders[i]->name, name) != 0)
-        i = (i + 1) & (m->n_order_slots - 1);
-    return i;
-}
-
-static int grow(memstore *m)
-{
-    size_t n = m->n_order_slots ? m->n_order_slots * 2 : 64;
-    mem_order **slots = rh__calloc(m->alloc, n * sizeof *slots), **old;
-    size_t n_old = m->n_order_slots;
-    if (!slots)
-        return RH_E_NOMEM;
-    old = m->orders;
-    m->orders = slots;
-    m->n_order_slots = n;
-    for (size_t i = 0; i < n_old; i++)
-        if (old[i])
-            m->orders[probe(m, old[i]->name)] = old[i];
-    rh__free(m->alloc, old);
-    return RH_OK;
-}
-
-/* Linear probing's deletion: later entries of the run move back. */
-static void unlink_group(memstore *m, mem_order *g)
-{
-    size_t mask = m->n_order_slots - 1, i = probe(m, g->name), j = i;
-    m->orders[i] = NULL;
-    m->n_orders--;
-    for (;;) {
-        j = (j + 1) & mask;
-        if (!m->orders[j])
-            break;
-        if (rh__probe_moves_back(i, j, home(m, m->orders[j]->name))) {
-            m->orders[i] = m->orders[j];
-            m->orders[j] = NULL;
-            i = j;
-        }
-    }
+    m->orders.key_at = offsetof(mem_order, name);
 }
 
 static void group_free(memstore *m, mem_order *g)
 {
-    rh__free(m->alloc, g->parked);
-    rh__free(m->alloc, g->name);
-    rh__free(m->alloc, g);
+    mem_free(m->alloc, g->parked);
+    mem_free(m->alloc, g);
 }
 
 static void gc(memstore *m, mem_order *g)
 {
     if (g->refs == 0 && !g->active && g->n_parked == 0) {
-        unlink_group(m, g);
+        rh__mem_map_del(&m->orders, g->name);
         group_free(m, g);
     }
 }
@@ -86,7 +43,7 @@ static int reserve_parked(memstore *m, mem_order *g)
     if (g->n_parked < g->cap_parked)
         return RH_OK;
     size_t cap = g->cap_parked ? g->cap_parked * 2 : 4;
-    rh_delivery **p = rh__realloc(m->alloc, g->parked, cap * sizeof *p);
+    mem_delivery **p = mem_realloc(m->alloc, g->parked, cap * sizeof *p);
     if (!p)
         return RH_E_NOMEM;
     g->parked = p;
@@ -98,29 +55,26 @@ mem_order *rh__mem_order_get(memstore *m, const char *endpoint_id,
                              const char *key)
 {
     size_t le = strlen(endpoint_id), lk = strlen(key);
-    char *name = rh__malloc(m->alloc, le + lk + 2);
-    mem_order *g;
-    if (!name)
+    mem_order *g = mem_malloc(m->alloc, sizeof *g + le + lk + 2);
+    mem_order *had;
+    if (!g)
         return NULL;
-    memcpy(name, endpoint_id, le);
-    name[le] = '\n';
-    memcpy(name + le + 1, key, lk + 1);
-    if (m->n_order_slots && (g = m->orders[probe(m, name)]) != NULL) {
-        rh__free(m->alloc, name);
-        return reserve_parked(m, g) == RH_OK ? g : NULL;
+    memcpy(g->name, endpoint_id, le);
+    g->name[le] = '\n';
+    memcpy(g->name + le + 1, key, lk + 1);
+    if ((had = rh__mem_map_get(&m->orders, g->name)) != NULL) {
+        mem_free(m->alloc, g);
+        return reserve_parked(m, had) == RH_OK ? had : NULL;
     }
-    if (((m->n_orders + 1) * 2 > m->n_order_slots && grow(m) != RH_OK) ||
-        !(g = rh__calloc(m->alloc, sizeof *g))) {
-        rh__free(m->alloc, name);
-        return NULL;
-    }
-    g->name = name;
-    if (reserve_parked(m, g) != RH_OK) {
+    g->active = NULL;
+    g->parked = NULL;
+    g->n_parked = g->cap_parked = g->refs = 0;
+    if (rh__mem_map_reserve(&m->orders, m->alloc, 1) != RH_OK ||
+        reserve_parked(m, g) != RH_OK) {
         group_free(m, g);
         return NULL;
     }
-    m->orders[probe(m, name)] = g;
-    m->n_orders++;
+    rh__mem_map_put(&m->orders, g);
     return g;
 }
 
@@ -130,7 +84,7 @@ void rh__mem_order_gc(memstore *m, mem_order *g)
 }
 
 /* Park d in id order (room was made). */
-static void park(mem_order *g, rh_delivery *d)
+static void park(mem_order *g, mem_delivery *d)
 {
     size_t i = g->n_parked;
     while (i > 0 && strcmp(g->parked[i - 1]->id, d->id) > 0) {
@@ -146,7 +100,7 @@ static void park(mem_order *g, rh_delivery *d)
 static void promote(memstore *m, mem_order *g)
 {
     while (!g->active && g->n_parked) {
-        rh_delivery *d = g->parked[0];
+        mem_delivery *d = g->parked[0];
         mem_queue *q = rh__mem_queue_get(m, d->endpoint_id);
         if (!q || rh__mem_queue_reserve(m, q, 1) != RH_OK)
             return;
@@ -156,7 +110,7 @@ static void promote(memstore *m, mem_order *g)
     }
 }
 
-void rh__mem_order_join(memstore *m, mem_order *g, rh_delivery *d)
+void rh__mem_order_join(memstore *m, mem_order *g, mem_delivery *d)
 {
     d->order_group = g;
     g->refs++;
@@ -172,7 +126,7 @@ void rh__mem_order_join(memstore *m, mem_order *g, rh_delivery *d)
     park(g, d);
 }
 
-void rh__mem_order_finished(memstore *m, rh_delivery *d)
+void rh__mem_order_finished(memstore *m, mem_delivery *d)
 {
     mem_order *g = d->order_group;
     if (!g || g->active != d ||
@@ -182,7 +136,7 @@ void rh__mem_order_finished(memstore *m, rh_delivery *d)
     promote(m, g);
 }
 
-int rh__mem_order_requeue(memstore *m, rh_delivery *d)
+int rh__mem_order_requeue(memstore *m, mem_delivery *d)
 {
     mem_order *g = d->order_group;
     if (!g || !g->active || g->active == d) {
@@ -190,7 +144,7 @@ int rh__mem_order_requeue(memstore *m, rh_delivery *d)
             g->active = d;
         return 0;
     }
-    rh_delivery *a = g->active;
+    mem_delivery *a = g->active;
     if (reserve_parked(m, g) != RH_OK)
         return 0; /* out of memory: sent beside it rather than lost */
     if (a->state == RH_DELIVERY_PENDING && strcmp(d->id, a->id) < 0) {
@@ -205,7 +159,7 @@ int rh__mem_order_requeue(memstore *m, rh_delivery *d)
     return 1;
 }
 
-int rh__mem_order_skip(memstore *m, rh_delivery *d)
+int rh__mem_order_skip(memstore *m, mem_delivery *d)
 {
     mem_order *g = d->order_group;
     if (d->state != RH_DELIVERY_FAILED || !d->holds_key || !g || g->active != d)
@@ -216,7 +170,7 @@ int rh__mem_order_skip(memstore *m, rh_delivery *d)
     return RH_OK;
 }
 
-void rh__mem_order_forget(memstore *m, rh_delivery *d)
+void rh__mem_order_forget(memstore *m, mem_delivery *d)
 {
     mem_order *g = d->order_group;
     if (!g)
@@ -230,34 +184,34 @@ void rh__mem_order_forget(memstore *m, rh_delivery *d)
     gc(m, g);
 }
 
-void rh__mem_order_each_parked(memstore *m, void (*fn)(rh_delivery *, void *),
+void rh__mem_order_each_parked(memstore *m, void (*fn)(mem_delivery *, void *),
                                void *ud)
 {
-    for (size_t i = 0; i < m->n_order_slots; i++)
-        for (size_t k = 0; m->orders[i] && k < m->orders[i]->n_parked; k++)
-            fn(m->orders[i]->parked[k], ud);
+    for (size_t i = 0; i < m->orders.n_slots; i++) {
+        mem_order *g = rh__mem_map_slot(&m->orders, i);
+        for (size_t k = 0; g && k < g->n_parked; k++)
+            fn(g->parked[k], ud);
+    }
 }
 
 void rh__mem_orders_free(memstore *m)
 {
-    for (size_t i = 0; i < m->n_order_slots; i++) {
-        mem_order *g = m->orders[i];
+    for (size_t i = 0; i < m->orders.n_slots; i++) {
+        mem_order *g = rh__mem_map_slot(&m->orders, i);
         if (!g)
             continue;
         for (size_t k = 0; k < g->n_parked; k++)
-            rh_delivery_free(g->parked[k]);
+            rh__mem_delivery_free(m, g->parked[k]);
         group_free(m, g);
     }
-    rh__free(m->alloc, m->orders);
-    m->orders = NULL;
-    m->n_order_slots = m->n_orders = 0;
+    rh__mem_map_free(&m->orders, m->alloc);
 }
 
 /* ------------------------------------- the moves a key has a say in */
 
 /* Onto the finished list; past max_log the oldest is freed, and a key it
  * held goes on. */
-void rh__mem_done_append(memstore *m, rh_delivery *d)
+void rh__mem_done_append(memstore *m, mem_delivery *d)
 {
     d->done_prev = m->done_tail;
     d->done_next = NULL;
@@ -268,23 +222,23 @@ void rh__mem_done_append(memstore *m, rh_delivery *d)
     m->done_tail = d;
     m->n_done++;
     while (m->n_done > m->max_log) {
-        rh_delivery *old = m->done_head;
+        mem_delivery *old = m->done_head;
         rh__mem_done_unlink(m, old);
-        rh__mem_map_del(m, old->id);
+        rh__mem_map_del(&m->dls, old->id);
         rh__mem_order_forget(m, old);
-        rh_delivery_free(old);
+        rh__mem_delivery_free(m, old);
     }
 }
 
 /* Set d's new state; the caller has checked it exists. Cannot fail. */
-void rh__mem_apply_complete(memstore *m, rh_delivery *d, const rh_delivery *dl)
+void rh__mem_apply_complete(memstore *m, mem_delivery *d, const rh_delivery *dl)
 {
     int was_unfinished =
         d->state == RH_DELIVERY_PENDING || d->state == RH_DELIVERY_IN_FLIGHT;
-    d->attempts = dl->attempts;
-    d->next_attempt_ms = dl->next_attempt_ms;
-    d->updated_ms = dl->updated_ms;
-    d->state = dl->state;
+    d->attempts = rh_delivery_attempts(dl);
+    d->next_attempt_ms = rh_delivery_next_attempt_ms(dl);
+    d->updated_ms = rh_delivery_updated_ms(dl);
+    d->state = rh_delivery_state(dl);
     if (!was_unfinished)
         return; /* finished already: it stays in the log */
     if (d->state == RH_DELIVERY_SUCCEEDED || d->state == RH_DELIVERY_FAILED) {
@@ -299,14 +253,14 @@ void rh__mem_apply_complete(memstore *m, rh_delivery *d, const rh_delivery *dl)
 
 /* A failed delivery pending again (room is reserved in q), behind its
  * key's current one when the key is busy. */
-void rh__mem_requeue(memstore *m, mem_queue *q, rh_delivery *d, int64_t now_ms)
+void rh__mem_requeue(memstore *m, mem_queue *q, mem_delivery *d, int64_t now_ms)
 {
     rh__mem_done_unlink(m, d);
     d->state = RH_DELIVERY_PENDING;
     d->attempts = 0;
     d->next_attempt_ms = now_ms;
     d->updated_ms = now_ms;
-    d->holds_key = d->ev && d->ev->ordering_hold;
+    d->holds_key = d->ev->hold;
     if (!rh__mem_order_requeue(m, d))
         rh__mem_pending_push(m, q, d);
 }

@@ -1,85 +1,11 @@
-/* replicer-hooks memory store's structures: deliveries by id, one min-heap
- * per endpoint by due time, the heap of endpoints by earliest due, and the
- * capped list of finished deliveries. */
+/* replicer-hooks memory store's structures: one min-heap per endpoint by
+ * due time, the heap of endpoints by earliest due, the capped list of
+ * finished deliveries and the capped attempt log. */
 #include "rh_memqueue.h"
-
-#include <stdlib.h>
-#include <string.h>
-
-static rh_delivery *const TOMBSTONE = (rh_delivery *)&TOMBSTONE;
-
-/* ------------------------------------------------------------- id -> dl */
-
-static rh_delivery **map_find_slot(memstore *m, const char *id)
-{
-    if (!m->n_slots)
-        return NULL;
-    size_t mask = m->n_slots - 1, i = rh__hash(id, strlen(id)) & mask;
-    for (;;) {
-        rh_delivery *d = m->slots[i];
-        if (!d)
-            return NULL;
-        if (d != TOMBSTONE && strcmp(d->id, id) == 0)
-            return &m->slots[i];
-        i = (i + 1) & mask;
-    }
-}
-
-rh_delivery *rh__mem_map_get(memstore *m, const char *id)
-{
-    rh_delivery **s = map_find_slot(m, id);
-    return s ? *s : NULL;
-}
-
-static void map_put_unchecked(rh_delivery **slots, size_t n, rh_delivery *d)
-{
-    size_t mask = n - 1, i = rh__hash(d->id, strlen(d->id)) & mask;
-    while (slots[i] && slots[i] != TOMBSTONE)
-        i = (i + 1) & mask;
-    slots[i] = d;
-}
-
-/* Make room for `extra` more entries, so that inserting cannot fail. */
-int rh__mem_map_reserve(memstore *m, size_t extra)
-{
-    size_t need = m->n_used + extra;
-    if (m->n_slots && need * 4 < m->n_slots * 3)
-        return RH_OK;
-    size_t n = m->n_slots ? m->n_slots : 64;
-    while ((m->n_live + extra) * 2 > n)
-        n *= 2;
-    rh_delivery **slots = rh__calloc(m->alloc, n * sizeof *slots);
-    if (!slots)
-        return RH_E_NOMEM;
-    for (size_t i = 0; i < m->n_slots; i++)
-        if (m->slots[i] && m->slots[i] != TOMBSTONE)
-            map_put_unchecked(slots, n, m->slots[i]);
-    rh__free(m->alloc, m->slots);
-    m->slots = slots;
-    m->n_slots = n;
-    m->n_used = m->n_live;
-    return RH_OK;
-}
-
-void rh__mem_map_put(memstore *m, rh_delivery *d)
-{
-    map_put_unchecked(m->slots, m->n_slots, d);
-    m->n_used++;
-    m->n_live++;
-}
-
-void rh__mem_map_del(memstore *m, const char *id)
-{
-    rh_delivery **s = map_find_slot(m, id);
-    if (s) {
-        *s = TOMBSTONE;
-        m->n_live--;
-    }
-}
 
 /* ----------------------------------------------------------------- heaps */
 
-static int64_t due_of(const rh_delivery *d)
+static int64_t due_of(const mem_delivery *d)
 {
     return d->state == RH_DELIVERY_IN_FLIGHT ? d->lease_until_ms
                                              : d->next_attempt_ms;
@@ -206,7 +132,7 @@ int rh__mem_queue_reserve(memstore *m, mem_queue *q, size_t extra)
     size_t cap = q->cap ? q->cap : 4;
     while (cap < q->len + extra)
         cap *= 2;
-    heap_entry *h = rh__realloc(m->alloc, q->heap, cap * sizeof *h);
+    heap_entry *h = mem_realloc(m->alloc, q->heap, cap * sizeof *h);
     if (!h)
         return RH_E_NOMEM;
     q->heap = h;
@@ -222,7 +148,7 @@ void rh__mem_entry_push(mem_queue *q, heap_entry e)
     entry_up(q, i);
 }
 
-heap_entry rh__mem_entry_remove(mem_queue *q, rh_delivery *d)
+heap_entry rh__mem_entry_remove(mem_queue *q, mem_delivery *d)
 {
     size_t i = d->heap_index;
     heap_entry gone = q->heap[i], last = q->heap[--q->len];
@@ -238,8 +164,7 @@ heap_entry rh__mem_entry_remove(mem_queue *q, rh_delivery *d)
 
 static mem_queue **queue_slot(memstore *m, const char *endpoint_id)
 {
-    size_t mask = m->n_queue_slots - 1,
-           i = rh__hash(endpoint_id, strlen(endpoint_id)) & mask;
+    size_t mask = m->n_queue_slots - 1, i = mem_hash(endpoint_id) & mask;
     while (m->queues[i] && strcmp(m->queues[i]->endpoint_id, endpoint_id))
         i = (i + 1) & mask;
     return &m->queues[i];
@@ -259,7 +184,7 @@ mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id)
         return q;
     if ((m->n_queues + 1) * 2 > m->n_queue_slots) {
         size_t n = m->n_queue_slots ? m->n_queue_slots * 2 : 64;
-        mem_queue **slots = rh__calloc(m->alloc, n * sizeof *slots);
+        mem_queue **slots = mem_calloc(m->alloc, n * sizeof *slots);
         if (!slots)
             return NULL;
         mem_queue **old = m->queues;
@@ -269,20 +194,20 @@ mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id)
         for (size_t i = 0; i < n_old; i++)
             if (old[i])
                 *queue_slot(m, old[i]->endpoint_id) = old[i];
-        rh__free(m->alloc, old);
+        mem_free(m->alloc, old);
     }
     if (m->qheap_cap < m->n_queues + 1) {
         size_t cap = m->qheap_cap ? m->qheap_cap * 2 : 64;
-        mem_queue **h = rh__realloc(m->alloc, m->qheap, cap * sizeof *h);
+        mem_queue **h = mem_realloc(m->alloc, m->qheap, cap * sizeof *h);
         if (!h)
             return NULL;
         m->qheap = h;
         m->qheap_cap = cap;
     }
-    q = rh__calloc(m->alloc, sizeof *q);
+    q = mem_calloc(m->alloc, sizeof *q);
     if (!q)
         return NULL;
-    rh__strlcpy(q->endpoint_id, endpoint_id, sizeof q->endpoint_id);
+    mem_copy_id(q->endpoint_id, endpoint_id);
     q->qheap_index = NOT_QUEUED;
     *queue_slot(m, endpoint_id) = q;
     m->n_queues++;
@@ -291,33 +216,33 @@ mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id)
 
 /* A delivery new to its queue (room reserved): it goes behind the others
  * due at the same time. */
-void rh__mem_heap_push(memstore *m, mem_queue *q, rh_delivery *d)
+void rh__mem_heap_push(memstore *m, mem_queue *q, mem_delivery *d)
 {
     heap_entry e = {due_of(d), ++m->next_order, d};
     rh__mem_entry_push(q, e);
     rh__mem_qheap_update(m, q);
 }
 
-void rh__mem_heap_remove(memstore *m, mem_queue *q, rh_delivery *d)
+void rh__mem_heap_remove(memstore *m, mem_queue *q, mem_delivery *d)
 {
     rh__mem_entry_remove(q, d);
     rh__mem_qheap_update(m, q);
 }
 
-void rh__mem_pending_push(memstore *m, mem_queue *q, rh_delivery *d)
+void rh__mem_pending_push(memstore *m, mem_queue *q, mem_delivery *d)
 {
     rh__mem_heap_push(m, q, d);
     m->n_pending++;
 }
 
-void rh__mem_pending_remove(memstore *m, mem_queue *q, rh_delivery *d)
+void rh__mem_pending_remove(memstore *m, mem_queue *q, mem_delivery *d)
 {
     rh__mem_heap_remove(m, q, d);
     m->n_pending--;
 }
 
 /* Re-place d after its due time changed, keeping its place among equals. */
-void rh__mem_pending_fix(memstore *m, mem_queue *q, rh_delivery *d)
+void rh__mem_pending_fix(memstore *m, mem_queue *q, mem_delivery *d)
 {
     q->heap[d->heap_index].due = due_of(d);
     entry_down(q, d->heap_index);
@@ -326,14 +251,14 @@ void rh__mem_pending_fix(memstore *m, mem_queue *q, rh_delivery *d)
 }
 
 /* The queue of an unfinished delivery (it exists: d was queued in it). */
-mem_queue *rh__mem_queue_of(memstore *m, const rh_delivery *d)
+mem_queue *rh__mem_queue_of(memstore *m, const mem_delivery *d)
 {
     return queue_find(m, d->endpoint_id);
 }
 
 /* ------------------------------------------------------ finished list */
 
-void rh__mem_done_unlink(memstore *m, rh_delivery *d)
+void rh__mem_done_unlink(memstore *m, mem_delivery *d)
 {
     if (d->done_prev)
         d->done_prev->done_next = d->done_next;
@@ -361,13 +286,13 @@ int rh__mem_scratch_reserve(memstore *m, size_t n)
 {
     if (n <= m->scratch_cap)
         return RH_OK;
-    heap_entry *t = rh__realloc(m->alloc, m->taken, n * sizeof *t);
+    heap_entry *t = mem_realloc(m->alloc, m->taken, n * sizeof *t);
     if (t)
         m->taken = t;
-    mem_queue **tq = rh__realloc(m->alloc, m->taken_q, n * sizeof *tq);
+    mem_queue **tq = mem_realloc(m->alloc, m->taken_q, n * sizeof *tq);
     if (tq)
         m->taken_q = tq;
-    mem_queue **p = rh__realloc(m->alloc, m->picked, n * sizeof *p);
+    mem_queue **p = mem_realloc(m->alloc, m->picked, n * sizeof *p);
     if (p)
         m->picked = p;
     if (!t || !tq || !p)
@@ -376,7 +301,7 @@ int rh__mem_scratch_reserve(memstore *m, size_t n)
     return RH_OK;
 }
 
-void rh__mem_log_append(memstore *m, rh_attempt *copy)
+void rh__mem_log_append(memstore *m, mem_attempt *copy)
 {
     copy->seq = ++m->next_seq;
     if (m->log_tail)
@@ -386,11 +311,11 @@ void rh__mem_log_append(memstore *m, rh_attempt *copy)
     m->log_tail = copy;
     m->n_log++;
     while (m->n_log > m->max_log) {
-        rh_attempt *old = m->log_head;
+        mem_attempt *old = m->log_head;
         m->log_head = old->next;
         if (!m->log_head)
             m->log_tail = NULL;
-        rh_attempt_free(old);
+        mem_free(m->alloc, old);
         m->n_log--;
     }
 }

@@ -3,11 +3,11 @@
  * heap by their earliest due, so a claim is fair and never walks a backlog it
  * cannot take; finished ones sit in a capped list. All of it is lost when the
  * process exits. */
+#include "rh_memstore.h"
 #include "rh_adapter.h"
 #include "rh_memqueue.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 
 /* ------------------------------------------------------------- the slots */
 
@@ -36,7 +36,7 @@ static int enqueue_reserve(memstore *m, const rh_delivery *const *dls, size_t n,
     size_t i;
     int rc = RH_OK;
     for (i = 0; i < n && rc == RH_OK; i++) {
-        qs[i] = rh__mem_queue_get(m, dls[i]->endpoint_id);
+        qs[i] = rh__mem_queue_get(m, rh_delivery_endpoint_id(dls[i]));
         if (!qs[i])
             rc = RH_E_NOMEM;
         else
@@ -49,7 +49,7 @@ static int enqueue_reserve(memstore *m, const rh_delivery *const *dls, size_t n,
             qs[i]->want = 0;
         }
     }
-    return rc == RH_OK ? rh__mem_map_reserve(m, n) : rc;
+    return rc == RH_OK ? rh__mem_map_reserve(&m->dls, m->alloc, n) : rc;
 }
 
 /* With an ordering key, each delivery's group (its endpoint and the key),
@@ -58,71 +58,55 @@ static int enqueue_groups(memstore *m, const rh_event *ev,
                           const rh_delivery *const *dls, size_t n,
                           mem_order ***gs)
 {
-    if (!ev->ordering_key)
+    const char *key = rh_event_ordering_key(ev);
+    if (!key)
         return RH_OK;
-    if (!(*gs = rh__calloc(m->alloc, n * sizeof **gs)))
+    if (!(*gs = mem_calloc(m->alloc, n * sizeof **gs)))
         return RH_E_NOMEM;
     for (size_t i = 0; i < n; i++)
         if (!((*gs)[i] =
-                  rh__mem_order_get(m, dls[i]->endpoint_id, ev->ordering_key)))
+                  rh__mem_order_get(m, rh_delivery_endpoint_id(dls[i]), key)))
             return RH_E_NOMEM;
     return RH_OK;
 }
 
-/* The store's copies of the deliveries, in *made (the caller's to free),
- * sharing one copy of the event: all or none. */
+/* The store's nodes of the deliveries, in *made (the caller's to free),
+ * sharing one node of the event: all or none. */
 static int enqueue_copies(memstore *m, const rh_event *ev,
                           const rh_delivery *const *dls, size_t n,
-                          rh_delivery ***made)
+                          mem_delivery ***made)
 {
-    rh_event *shared = NULL;
+    mem_event *shared = NULL;
     size_t i = 0;
-    int rc = rh__event_make(&shared, m->alloc, ev->id, ev->type,
-                            ev->timestamp_ms, ev->data, ev->data_len);
-    if (rc == RH_OK)
-        rc =
-            rh__event_set_ordering(shared, ev->ordering_key, ev->ordering_hold);
-    if (rc == RH_OK && !(*made = rh__calloc(m->alloc, n * sizeof **made)))
+    int rc = rh__mem_event_new(m, ev, &shared);
+    if (rc == RH_OK && !(*made = mem_calloc(m->alloc, n * sizeof **made)))
         rc = RH_E_NOMEM;
-    for (; rc == RH_OK && i < n; i++) {
-        rc = rh__delivery_make(&(*made)[i], m->alloc);
-        if (rc != RH_OK)
-            break;
-        rh_delivery *d = (*made)[i];
-        memcpy(d->id, dls[i]->id, sizeof d->id);
-        memcpy(d->event_id, dls[i]->event_id, sizeof d->event_id);
-        memcpy(d->endpoint_id, dls[i]->endpoint_id, sizeof d->endpoint_id);
-        d->state = RH_DELIVERY_PENDING;
-        d->attempts = dls[i]->attempts;
-        d->next_attempt_ms = dls[i]->next_attempt_ms;
-        d->created_ms = dls[i]->created_ms;
-        d->updated_ms = dls[i]->updated_ms;
-        d->ev = shared; /* the payload is stored once per event */
-        shared->refs++;
-    }
+    for (; rc == RH_OK && i < n; i++)
+        if (!((*made)[i] = rh__mem_delivery_new(m, shared, dls[i])))
+            rc = RH_E_NOMEM;
     for (size_t j = 0; rc != RH_OK && j < i; j++)
-        rh_delivery_free((*made)[j]);
-    rh__event_release(shared); /* the deliveries hold it now */
+        rh__mem_delivery_free(m, (*made)[j]);
+    rh__mem_event_release(m, shared); /* the deliveries hold it now */
     return rc;
 }
 
 /* The copies into the id map and their queues. A duplicate id (stored, or
  * twice in this batch) undoes the inserts so far, which cannot fail, frees
  * the copies and refuses the batch. */
-static int enqueue_insert(memstore *m, mem_queue **qs, rh_delivery **made,
+static int enqueue_insert(memstore *m, mem_queue **qs, mem_delivery **made,
                           size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (rh__mem_map_get(m, made[i]->id)) {
+        if (rh__mem_map_get(&m->dls, made[i]->id)) {
             for (size_t j = 0; j < i; j++) {
-                rh__mem_map_del(m, made[j]->id);
+                rh__mem_map_del(&m->dls, made[j]->id);
                 rh__mem_pending_remove(m, qs[j], made[j]);
             }
             for (size_t j = 0; j < n; j++)
-                rh_delivery_free(made[j]);
+                rh__mem_delivery_free(m, made[j]);
             return RH_E_INVALID_ARG;
         }
-        rh__mem_map_put(m, made[i]);
+        rh__mem_map_put(&m->dls, made[i]);
         rh__mem_pending_push(m, qs[i], made[i]);
     }
     return RH_OK;
@@ -132,7 +116,7 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
                      size_t n, void *ud)
 {
     memstore *m = ud;
-    rh_delivery **made = NULL;
+    mem_delivery **made = NULL;
     mem_queue **qs;
     mem_order **gs = NULL; /* with an ordering key: each delivery's group */
     size_t i;
@@ -143,7 +127,7 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         return RH_E_FULL;
     /* Everything that can fail happens before the first insert: all or
      * none. A queue made for a batch that then fails stays, empty. */
-    qs = rh__calloc(m->alloc, n * sizeof *qs);
+    qs = mem_calloc(m->alloc, n * sizeof *qs);
     if (!qs)
         return RH_E_NOMEM;
     rc = enqueue_reserve(m, dls, n, qs);
@@ -155,123 +139,16 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
         rc = enqueue_insert(m, qs, made, n);
     /* all in: those whose key is busy step out of the heap */
     for (i = 0; rc == RH_OK && gs && i < n; i++) {
-        made[i]->holds_key = made[i]->ev->ordering_hold;
+        made[i]->holds_key = made[i]->ev->hold;
         rh__mem_order_join(m, gs[i], made[i]);
     }
     for (i = 0; rc != RH_OK && gs && i < n; i++)
         if (gs[i])
             rh__mem_order_gc(m, gs[i]);
-    rh__free(m->alloc, gs);
-    rh__free(m->alloc, made);
-    rh__free(m->alloc, qs);
+    mem_free(m->alloc, gs);
+    mem_free(m->alloc, made);
+    mem_free(m->alloc, qs);
     return rc;
-}
-
-/* Version 1: offer due deliveries earliest first. What the caller leaves
- * (its per-endpoint cap) is popped and pushed back after the scan; the
- * scan is bounded so that one crowded endpoint cannot make a tick walk the
- * whole queue (the bound the adapters use: adapter_scan_budget). The
- * fair claim below has no such window. */
-static int s_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
-                   rh_claim_cb each, void *each_ud, void *ud)
-{
-    memstore *m = ud;
-    size_t n_seen = 0, taken = 0, budget = adapter_scan_budget(max);
-    mem_queue *q;
-    int rc = RH_OK;
-    if (max == 0 || !rh__mem_first_due(m, now_ms))
-        return 0;
-    if (rh__mem_scratch_reserve(m, budget) != RH_OK)
-        return RH_E_NOMEM;
-    while (taken < max && n_seen < budget &&
-           (q = rh__mem_first_due(m, now_ms))) {
-        rh_delivery *d = q->heap[0].d;
-        heap_entry *e = &m->taken[n_seen];
-        m->taken_q[n_seen++] = q;
-        *e = q->heap[0];
-        rh__mem_pending_remove(m, q, d);
-        rc = each(d, d->ev, each_ud);
-        if (rc < 0)
-            break;
-        if (rc > 0) {
-            d->state = RH_DELIVERY_IN_FLIGHT;
-            d->lease_until_ms = lease_until_ms;
-            e->due = lease_until_ms;
-            taken++;
-        }
-        rc = RH_OK;
-    }
-    /* room is there: they were just taken out; each keeps its order */
-    for (size_t i = 0; i < n_seen; i++) {
-        rh__mem_entry_push(m->taken_q[i], m->taken[i]);
-        rh__mem_qheap_update(m, m->taken_q[i]);
-        m->n_pending++;
-    }
-    return rc < 0 ? rc : (int)taken;
-}
-
-/* Version 2, the fair claim. The endpoints with due work come off the
- * queue heap earliest first; one with no room is set aside unread; the
- * others take turns, one delivery each per round, until the claim is full
- * or nothing more is due. Its cost is the endpoints it looks at plus what
- * it takes, never the backlog of an endpoint it skips. */
-static int s_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
-                         void *each_ud, void *ud)
-{
-    memstore *m = ud;
-    int64_t now_ms = rh_claim_request_now_ms(req);
-    int64_t lease = rh_claim_request_lease_until_ms(req);
-    size_t max = rh_claim_request_max(req);
-    size_t n_picked = 0, n_aside, taken = 0, i;
-    size_t busy = rh_claim_request_limit_count(req);
-    mem_queue *q;
-    int rc = RH_OK, progress;
-    if (max == 0 || !rh__mem_first_due(m, now_ms))
-        return 0;
-    /* picked: up to max with room; set aside: at most the listed ones */
-    if (rh__mem_scratch_reserve(m, max + busy) != RH_OK)
-        return RH_E_NOMEM;
-    n_aside = 0;
-    while (n_picked < max && (q = rh__mem_first_due(m, now_ms))) {
-        size_t room = rh_claim_request_room_of(req, q->endpoint_id);
-        rh__mem_qheap_remove(m,
-                             q); /* out of the queue heap while we work on it */
-        q->room = room < max ? room : max;
-        if (q->room == 0)
-            m->picked[max + n_aside++] = q; /* at its cap: not read */
-        else
-            m->picked[n_picked++] = q;
-    }
-    do {
-        progress = 0;
-        for (i = 0; i < n_picked && taken < max; i++) {
-            q = m->picked[i];
-            if (!q->room || !q->len || q->heap[0].due > now_ms)
-                continue;
-            rh_delivery *d = q->heap[0].d;
-            m->taken[taken] = q->heap[0];
-            m->taken_q[taken] = q;
-            rh__mem_entry_remove(q, d);
-            d->state = RH_DELIVERY_IN_FLIGHT;
-            d->lease_until_ms = lease;
-            m->taken[taken].due = lease;
-            q->room--;
-            taken++;
-            progress = 1;
-        }
-    } while (progress && taken < max);
-    /* everything back in place before anyone is told */
-    for (i = 0; i < taken; i++)
-        rh__mem_entry_push(m->taken_q[i], m->taken[i]);
-    for (i = 0; i < n_picked; i++)
-        rh__mem_qheap_update(m, m->picked[i]);
-    for (i = 0; i < n_aside; i++)
-        rh__mem_qheap_update(m, m->picked[max + i]);
-    for (i = 0; i < taken && rc >= 0; i++) {
-        rh_delivery *d = m->taken[i].d;
-        rc = each(d, d->ev, each_ud);
-    }
-    return rc < 0 ? rc : (int)taken;
 }
 
 /* The key is checked, and room made for it, before the enqueue; it is
@@ -283,10 +160,11 @@ static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
     memstore *m = ud;
     const char *held = rh__mem_key_held(m, key, window_start_ms);
     if (held) {
-        rh__strlcpy(held_event_id, held, RH_ID_SIZE);
+        mem_copy_id(held_event_id, held);
         return 1;
     }
-    struct mem_key *k = rh__mem_key_new(m, key, ev->id, ev->timestamp_ms);
+    struct mem_key *k =
+        rh__mem_key_new(m, key, rh_event_id(ev), rh_event_timestamp_ms(ev));
     int rc = k ? rh__mem_keys_reserve(m, window_start_ms) : RH_E_NOMEM;
     if (rc == RH_OK)
         rc = s_enqueue(ev, dls, n, ud);
@@ -300,12 +178,12 @@ static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
 static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)
 {
     memstore *m = ud;
-    rh_delivery *d = rh__mem_map_get(m, dl->id);
-    rh_attempt *copy = NULL;
+    mem_delivery *d = rh__mem_map_get(&m->dls, rh_delivery_id(dl));
+    mem_attempt *copy = NULL;
     if (!d)
         return RH_E_NOT_FOUND;
     if (at) {
-        copy = rh__attempt_copy(m->alloc, at);
+        copy = rh__mem_attempt_new(m, at);
         if (!copy)
             return RH_E_NOMEM;
     }
@@ -320,32 +198,32 @@ static int s_complete_batch(const rh_delivery *const *dls,
                             const rh_attempt *const *ats, size_t n, void *ud)
 {
     memstore *m = ud;
-    rh_attempt **copies;
+    mem_attempt **copies;
     size_t i;
     if (n == 0)
         return RH_OK;
-    copies = rh__calloc(m->alloc, n * sizeof *copies);
+    copies = mem_calloc(m->alloc, n * sizeof *copies);
     if (!copies)
         return RH_E_NOMEM;
     for (i = 0; i < n; i++) {
-        if (ats[i] && !(copies[i] = rh__attempt_copy(m->alloc, ats[i]))) {
+        if (ats[i] && !(copies[i] = rh__mem_attempt_new(m, ats[i]))) {
             while (i--)
-                rh_attempt_free(copies[i]);
-            rh__free(m->alloc, copies);
+                mem_free(m->alloc, copies[i]);
+            mem_free(m->alloc, copies);
             return RH_E_NOMEM;
         }
     }
     for (i = 0; i < n; i++) {
-        rh_delivery *d = rh__mem_map_get(m, dls[i]->id);
+        mem_delivery *d = rh__mem_map_get(&m->dls, rh_delivery_id(dls[i]));
         if (!d) {
-            rh_attempt_free(copies[i]); /* unknown: skipped */
+            mem_free(m->alloc, copies[i]); /* unknown: skipped */
             continue;
         }
         rh__mem_apply_complete(m, d, dls[i]);
         if (copies[i])
             rh__mem_log_append(m, copies[i]);
     }
-    rh__free(m->alloc, copies);
+    mem_free(m->alloc, copies);
     return RH_OK;
 }
 
@@ -364,7 +242,7 @@ static int s_query_deliveries(const rh_query *q, rh_delivery_cb each,
 static int s_skip(const char *id, int64_t now_ms, void *ud)
 {
     memstore *m = ud;
-    rh_delivery *d = rh__mem_map_get(m, id);
+    mem_delivery *d = rh__mem_map_get(&m->dls, id);
     if (!d)
         return RH_E_NOT_FOUND;
     int rc = rh__mem_order_skip(m, d);
@@ -376,7 +254,7 @@ static int s_skip(const char *id, int64_t now_ms, void *ud)
 static int s_resend(const char *id, int64_t now_ms, void *ud)
 {
     memstore *m = ud;
-    rh_delivery *d = rh__mem_map_get(m, id);
+    mem_delivery *d = rh__mem_map_get(&m->dls, id);
     mem_queue *q;
     if (!d)
         return RH_E_NOT_FOUND;
@@ -393,17 +271,22 @@ static int s_resend(const char *id, int64_t now_ms, void *ud)
 
 static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud)
 {
-    return rh__mem_recover(ud, q, now_ms);
+    mem_filter f;
+    rh__mem_filter_of(&f, q);
+    return rh__mem_recover(ud, &f, now_ms);
 }
 
+/* Version 1's recover: one endpoint's, from a creation time on. */
 static int s_recover(const char *endpoint_id, int64_t since_ms, int64_t now_ms,
                      void *ud)
 {
-    rh_query q;
-    rh__query_init(&q);
-    rh__strlcpy(q.endpoint, endpoint_id, sizeof q.endpoint);
-    q.since_ms = since_ms;
-    return s_recover_matching(&q, now_ms, ud);
+    char ep[RH_ID_SIZE];
+    mem_filter f;
+    rh__mem_filter_of(&f, NULL); /* every filter "any" */
+    mem_copy_id(ep, endpoint_id);
+    f.endpoint = ep[0] ? ep : NULL;
+    f.since_ms = since_ms;
+    return rh__mem_recover(ud, &f, now_ms);
 }
 
 static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
@@ -422,28 +305,28 @@ static void s_destroy(void *ud)
         if (!q)
             continue;
         for (size_t i = 0; i < q->len; i++)
-            rh_delivery_free(q->heap[i].d);
-        rh__free(m->alloc, q->heap);
-        rh__free(m->alloc, q);
+            rh__mem_delivery_free(m, q->heap[i].d);
+        mem_free(m->alloc, q->heap);
+        mem_free(m->alloc, q);
     }
-    for (rh_delivery *d = m->done_head, *n; d; d = n) {
+    for (mem_delivery *d = m->done_head, *n; d; d = n) {
         n = d->done_next;
-        rh_delivery_free(d);
+        rh__mem_delivery_free(m, d);
     }
-    for (rh_attempt *a = m->log_head, *n; a; a = n) {
+    for (mem_attempt *a = m->log_head, *n; a; a = n) {
         n = a->next;
-        rh_attempt_free(a);
+        mem_free(m->alloc, a);
     }
     rh__mem_endpoints_free(m);
-    rh__free(m->alloc, m->queues);
+    mem_free(m->alloc, m->queues);
     rh__mem_keys_free(m);
     rh__mem_orders_free(m);
-    rh__free(m->alloc, m->qheap);
-    rh__free(m->alloc, m->taken);
-    rh__free(m->alloc, m->taken_q);
-    rh__free(m->alloc, m->picked);
-    rh__free(m->alloc, m->slots);
-    rh__free(m->alloc, m);
+    mem_free(m->alloc, m->qheap);
+    mem_free(m->alloc, m->taken);
+    mem_free(m->alloc, m->taken_q);
+    mem_free(m->alloc, m->picked);
+    rh__mem_map_free(&m->dls, m->alloc);
+    mem_free(m->alloc, m);
 }
 
 /* Finished deliveries are listed in the order they finished, so the oldest
@@ -454,18 +337,18 @@ static int s_prune(int64_t before_ms, size_t max, void *ud)
     memstore *m = ud;
     size_t n = 0;
     while (n < max && m->done_head && m->done_head->updated_ms < before_ms) {
-        rh_delivery *old = m->done_head;
+        mem_delivery *old = m->done_head;
         rh__mem_done_unlink(m, old);
-        rh__mem_map_del(m, old->id);
+        rh__mem_map_del(&m->dls, old->id);
         rh__mem_order_forget(m, old); /* a key it held goes on */
-        rh_delivery_free(old);
+        rh__mem_delivery_free(m, old);
         n++;
     }
     /* the attempts of deliveries no longer kept, up to the cut-off */
-    rh_attempt **link = &m->log_head, *prev = NULL;
+    mem_attempt **link = &m->log_head, *prev = NULL;
     while (*link && (*link)->started_ms < before_ms) {
-        rh_attempt *a = *link;
-        if (rh__mem_map_get(m, a->delivery_id)) {
+        mem_attempt *a = *link;
+        if (rh__mem_map_get(&m->dls, a->delivery_id)) {
             prev = a;
             link = &a->next;
             continue;
@@ -473,7 +356,7 @@ static int s_prune(int64_t before_ms, size_t max, void *ud)
         *link = a->next;
         if (m->log_tail == a)
             m->log_tail = prev;
-        rh_attempt_free(a);
+        mem_free(m->alloc, a);
         m->n_log--;
     }
     return (int)n;
@@ -501,15 +384,18 @@ static const char *s_last_error(void *ud)
 int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
                      size_t max_log)
 {
-    memstore *m = rh__calloc(a, sizeof *m);
+    memstore *m = mem_calloc(a, sizeof *m);
     if (!m)
         return RH_E_NOMEM;
     m->alloc = a;
     m->max_pending = max_pending;
     m->max_log = max_log;
+    m->dls.key_at = offsetof(mem_delivery, id);
+    m->eps.key_at = 0; /* an endpoint record begins with its id */
+    rh__mem_orders_init(m);
     adapter_fill(out, m);
-    out->claim = s_claim;
-    out->claim_batch = s_claim_batch;
+    out->claim = rh__mem_claim;
+    out->claim_batch = rh__mem_claim_batch;
     out->enqueue_keyed = s_enqueue_keyed;
     return RH_OK;
 }
