@@ -120,7 +120,8 @@ static int make_event(rh_ctx *ctx, rh_event **ev, const char *event_id,
 
 /* A pending delivery of ev for each of the n (at least one) endpoints, in
  * *dls, and the list of them the store takes, in *ptrs: both the caller's
- * to free, whatever this returns. */
+ * to free, whatever this returns. They borrow ev's type and ordering key
+ * (ev outlives them), so that an emit to many endpoints copies neither. */
 static int make_deliveries(rh_ctx *ctx, rh_event *ev, int64_t now,
                            rh_endpoint **matched, size_t n, rh_delivery **dls,
                            const rh_delivery ***ptrs)
@@ -137,7 +138,8 @@ static int make_deliveries(rh_ctx *ctx, rh_event *ev, int64_t now,
         d->alloc = &ctx->alloc;
         memcpy(d->event_id, ev->id, sizeof d->event_id);
         memcpy(d->endpoint_id, matched[i]->id, sizeof matched[i]->id);
-        d->ev = ev;
+        d->event_type = ev->type;
+        d->ordering_key = ev->ordering_key;
         d->state = RH_DELIVERY_PENDING;
         d->next_attempt_ms = now;
         d->created_ms = now;
@@ -203,7 +205,7 @@ done:
     rh__free(&ctx->alloc, ptrs);
     rh__free(&ctx->alloc, dls);
     rh__free(&ctx->alloc, matched);
-    rh__event_release(ev);
+    rh_event_free(ev);
     return rc;
 }
 

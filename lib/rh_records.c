@@ -56,7 +56,6 @@ int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,
         return RH_E_NOMEM;
     }
     ev->alloc = a;
-    ev->refs = 1;
     rh__strlcpy(ev->id, id, sizeof ev->id);
     rh__strlcpy(ev->type, type, sizeof ev->type);
     ev->timestamp_ms = ts_ms;
@@ -76,15 +75,6 @@ int rh__event_set_ordering(rh_event *ev, const char *key, int hold)
     return RH_OK;
 }
 
-void rh__event_release(rh_event *ev)
-{
-    if (!ev || --ev->refs > 0)
-        return;
-    rh__free(ev->alloc, ev->ordering_key);
-    rh__free(ev->alloc, ev->data);
-    rh__free(ev->alloc, ev);
-}
-
 int rh_event_new(rh_event **out, const char *id, const char *type,
                  int64_t timestamp_ms, const char *data, size_t data_len)
 {
@@ -94,7 +84,16 @@ int rh_event_new(rh_event **out, const char *id, const char *type,
                           data, data_len);
 }
 
-void rh_event_free(rh_event *ev) { rh__event_release(ev); }
+/* The data and the ordering key are the event's own: they go with it. */
+void rh_event_free(rh_event *ev)
+{
+    const rh_allocator *a = ev ? ev->alloc : NULL;
+    if (a) {
+        rh__free(a, ev->ordering_key);
+        rh__free(a, ev->data);
+        rh__free(a, ev);
+    }
+}
 
 const char *rh_event_id(const rh_event *ev) { return ev ? ev->id : ""; }
 const char *rh_event_type(const rh_event *ev) { return ev ? ev->type : ""; }
@@ -127,7 +126,7 @@ static void *record_alloc(const rh_allocator *a, size_t size, const void *src)
 
 /* --------------------------------------------------------------- delivery */
 
-int rh__delivery_make(rh_delivery **out, const rh_allocator *a)
+static int delivery_make(rh_delivery **out, const rh_allocator *a)
 {
     return (*out = record_alloc(a, sizeof **out, NULL)) ? RH_OK : RH_E_NOMEM;
 }
@@ -137,10 +136,6 @@ rh_delivery *rh__delivery_copy(const rh_allocator *a, const rh_delivery *src)
     rh_delivery *dl = record_alloc(a, sizeof *dl, src);
     if (!dl)
         return NULL;
-    dl->ev = NULL;
-    dl->done_next = dl->done_prev = NULL;
-    dl->heap_index = 0;
-    dl->order_group = NULL;
     dl->event_type = rh__strdup(a, rh_delivery_event_type(src));
     const char *key = rh_delivery_ordering_key(src);
     dl->ordering_key = key ? rh__strdup(a, key) : NULL;
@@ -164,7 +159,7 @@ int rh_delivery_new(rh_delivery **out, const char *id, const char *event_id,
         state < RH_DELIVERY_PENDING || state > RH_DELIVERY_FAILED ||
         attempts < 0)
         return RH_E_INVALID_ARG;
-    rc = rh__delivery_make(&dl, &rh__default_allocator);
+    rc = delivery_make(&dl, &rh__default_allocator);
     if (rc != RH_OK)
         return rc;
     dl->event_type = rh__strdup(dl->alloc, event_type);
@@ -188,7 +183,6 @@ void rh_delivery_free(rh_delivery *dl)
 {
     if (!dl)
         return;
-    rh__event_release(dl->ev);
     rh__free(dl->alloc, dl->event_type);
     rh__free(dl->alloc, dl->ordering_key);
     rh__free(dl->alloc, dl);
@@ -205,22 +199,16 @@ const char *rh_delivery_endpoint_id(const rh_delivery *dl)
 }
 const char *rh_delivery_event_type(const rh_delivery *dl)
 {
-    if (!dl)
-        return "";
-    if (dl->ev)
-        return dl->ev->type;
-    return dl->event_type ? dl->event_type : "";
+    return dl && dl->event_type ? dl->event_type : "";
 }
 int rh_delivery_state(const rh_delivery *dl) { return dl ? dl->state : -1; }
 const char *rh_delivery_ordering_key(const rh_delivery *dl)
 {
-    if (!dl)
-        return NULL;
-    return dl->ev ? dl->ev->ordering_key : dl->ordering_key;
+    return dl ? dl->ordering_key : NULL;
 }
 int rh_delivery_set_ordering_key(rh_delivery *dl, const char *key)
 {
-    if (!dl || dl->ev)
+    if (!dl)
         return RH_E_INVALID_ARG;
     char *k = key ? rh__strdup(dl->alloc, key) : NULL;
     if (key && !k)
@@ -258,7 +246,6 @@ rh_attempt *rh__attempt_copy(const rh_allocator *a, const rh_attempt *src)
     rh_attempt *at = record_alloc(a, sizeof *at, src);
     if (!at)
         return NULL;
-    at->next = NULL;
     at->response = rh__memdup(a, src->response ? src->response : "",
                               src->response_len);
     at->error = rh__strdup(a, src->error ? src->error : "");

@@ -9,7 +9,6 @@
 /* ---------------------------------------------------------------- records */
 struct rh_event {
     const rh_allocator *alloc;
-    size_t refs; /* the memory store shares one event among deliveries */
     char id[RH_ID_SIZE];
     char type[RH_TYPE_MAX + 1];
     int64_t timestamp_ms;
@@ -24,20 +23,16 @@ struct rh_delivery {
     char id[RH_ID_SIZE];
     char event_id[RH_ID_SIZE];
     char endpoint_id[RH_ID_SIZE];
-    char *event_type;   /* owned; NULL when ev is set */
-    char *ordering_key; /* owned (a store's row); with ev: ev's */
-    rh_event *ev;     /* memory store only: a counted reference */
+    /* Owned, NULL: none (the key); but the deliveries rh_emit builds in
+     * one array for the store borrow their event's, and are never freed
+     * one by one. */
+    char *event_type;
+    char *ordering_key;
     int state;
     int attempts;
     int64_t next_attempt_ms;
     int64_t created_ms;
     int64_t updated_ms;
-    int64_t lease_until_ms;
-    size_t heap_index;             /* memory store only */
-    struct mem_order *order_group; /* memory store: its ordering key's */
-    int holds_key;                 /* memory store: failed, holds its key */
-    struct rh_delivery *done_next; /* memory store: list of finished ones */
-    struct rh_delivery *done_prev;
 };
 
 struct rh_attempt {
@@ -56,7 +51,6 @@ struct rh_attempt {
     char *response;
     size_t response_len;
     char *error;
-    struct rh_attempt *next; /* memory store: the log's FIFO */
 };
 
 struct rh_query {
@@ -93,10 +87,8 @@ struct rh_claim_request {
 int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,
                    const char *type, int64_t ts_ms, const char *data,
                    size_t len);
-void rh__event_release(rh_event *ev); /* drops one reference */
 /* The emit's ordering key (copied; NULL: none) and its failure policy. */
 int rh__event_set_ordering(rh_event *ev, const char *key, int hold);
-int rh__delivery_make(rh_delivery **out, const rh_allocator *a);
 rh_delivery *rh__delivery_copy(const rh_allocator *a, const rh_delivery *dl);
 int rh__attempt_make(rh_attempt **out, const rh_allocator *a);
 rh_attempt *rh__attempt_copy(const rh_allocator *a, const rh_attempt *at);
@@ -104,9 +96,5 @@ int rh__query_matches_attempt(const rh_query *q, const rh_attempt *at);
 int rh__query_matches_delivery(const rh_query *q, const rh_delivery *dl);
 size_t rh__query_effective_limit(const rh_query *q);
 void rh__query_init(rh_query *q); /* every filter "any" */
-
-/* The default backend (storage/rh_memstore.c). */
-int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
-                     size_t max_log);
 
 #endif
