@@ -30,7 +30,11 @@ MBED_LIBS := $(shell $(PKG_CONFIG) --libs mbedcrypto 2>/dev/null || echo -lmbedc
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 BASE_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(DEP_CFLAGS) $(WARN) $(SAN_FLAGS)
-LIB_CFLAGS := $(BASE_CFLAGS) -Ilib -fPIC -fvisibility=hidden
+# lib/ in floors, bottom up: each folder's files include and call only
+# their own folder's and lower ones' (scripts/check-layers.py, in make check)
+LIB_LAYERS := base crypto store net storage storage/memory context endpoint engine
+LIB_INC := -Ilib $(addprefix -Ilib/,$(LIB_LAYERS))
+LIB_CFLAGS := $(BASE_CFLAGS) $(LIB_INC) -fPIC -fvisibility=hidden
 LIBS := $(DEP_LIBS) $(MBED_LIBS)
 # The HTTPS test receiver only; the library never links OpenSSL itself.
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
@@ -46,14 +50,10 @@ PG_LIBS := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 
 # the memory store is a storage backend like the adapters, but in the core
 # library (it is the default)
-LIB_SRC := $(wildcard lib/*.c) lib/storage/rh_memstore.c \
-	lib/storage/rh_memclaim.c lib/storage/rh_memqueue.c \
-	lib/storage/rh_memmap.c lib/storage/rh_memrecord.c \
-	lib/storage/rh_memkeys.c lib/storage/rh_memorder.c \
-	lib/storage/rh_memlog.c lib/storage/rh_memendpoint.c
+LIB_SRC := $(foreach d,base crypto store net context endpoint engine,$(wildcard lib/$(d)/*.c)) \
+	$(wildcard lib/storage/memory/*.c)
 # the private headers: rh_internal.h and one per module that shares a struct
-LIB_HDR := $(wildcard lib/*.h) lib/storage/rh_memqueue.h \
-	lib/storage/rh_memstore.h lib/storage/rh_adapter.h
+LIB_HDR := $(wildcard lib/*.h lib/*/*.h lib/storage/memory/*.h)
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/replicer-hooks/*.h)
 SYS_HEADERS := $(wildcard include/replicer-hooks/sys/*.h)
@@ -63,13 +63,13 @@ STATIC := $(BUILD)/libreplicer-hooks.a
 SQLITE_SONAME := libreplicer-hooks-sqlite.so.$(ABI)
 SQLITE_SHARED := $(BUILD)/$(SQLITE_SONAME)
 SQLITE_STATIC := $(BUILD)/libreplicer-hooks-sqlite.a
-SQLITE_SRC := $(wildcard lib/storage/rh_sqlite*.c)
-SQLITE_OBJ := $(patsubst lib/storage/%.c,$(BUILD)/obj/storage_%.o,$(SQLITE_SRC))
+SQLITE_SRC := $(wildcard lib/storage/sqlite/*.c)
+SQLITE_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(SQLITE_SRC))
 PG_SONAME := libreplicer-hooks-pg.so.$(ABI)
 PG_SHARED := $(BUILD)/$(PG_SONAME)
 PG_STATIC := $(BUILD)/libreplicer-hooks-pg.a
-PG_SRC := $(wildcard lib/storage/rh_pg*.c)
-PG_OBJ := $(patsubst lib/storage/%.c,$(BUILD)/obj/storage_%.o,$(PG_SRC))
+PG_SRC := $(wildcard lib/storage/pg/*.c)
+PG_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(PG_SRC))
 ifeq ($(PG_AVAILABLE),1)
 PG_LIBS_ALL := $(PG_SHARED) $(PG_STATIC)
 PG_LINK := $(PG_STATIC) $(PG_LIBS)
@@ -89,7 +89,7 @@ TEST_BIN := $(BUILD)/test-runner
 # The test runner links the library's objects with its own build of
 # rh_http.c, which alone has the test resolver (RH_TEST_HOOKS): the shipped
 # libraries never carry it.
-TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
+TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/net/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols check-sizes demo install uninstall clean \
         format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index node-binding-deps
@@ -106,6 +106,12 @@ $(BUILD)/obj/%.o: lib/%.c $(LIB_HDR) $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 $(BUILD)/obj:
 	mkdir -p $@
 
+# Backends sit on the public storage seam: they see only include/, the
+# header the backends share and their own folder, so that reaching into
+# the library's private headers fails to compile.
+SEAM_CFLAGS := $(BASE_CFLAGS) -Ilib/storage -fPIC -fvisibility=hidden
+$(filter $(BUILD)/obj/storage/%,$(LIB_OBJ)) $(SQLITE_OBJ) $(PG_OBJ): LIB_CFLAGS := $(SEAM_CFLAGS)
+
 $(SHARED): $(LIB_OBJ) lib/libreplicer-hooks.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libreplicer-hooks.map \
 	    $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS)
@@ -116,12 +122,13 @@ $(STATIC): $(LIB_OBJ)
 	ar rcs $@ $(LIB_OBJ)
 
 # The SQLite adapter is its own library: the core never links SQLite.
-$(SQLITE_OBJ): $(BUILD)/obj/storage_%.o: lib/storage/%.c lib/storage/rh_adapter.h lib/storage/rh_sqlite_store.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
+$(SQLITE_OBJ): $(BUILD)/obj/%.o: lib/%.c lib/storage/rh_adapter.h lib/storage/sqlite/rh_sqlite_store.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
+	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # $ORIGIN: an adapter loads on its own, finding the core beside it.
-$(SQLITE_SHARED): $(SQLITE_OBJ) $(SHARED) lib/storage/libreplicer-hooks-sqlite.map
-	$(CC) -shared -Wl,-soname,$(SQLITE_SONAME) -Wl,--version-script=lib/storage/libreplicer-hooks-sqlite.map \
+$(SQLITE_SHARED): $(SQLITE_OBJ) $(SHARED) lib/storage/sqlite/libreplicer-hooks-sqlite.map
+	$(CC) -shared -Wl,-soname,$(SQLITE_SONAME) -Wl,--version-script=lib/storage/sqlite/libreplicer-hooks-sqlite.map \
 	    -Wl,-rpath,'$$ORIGIN' \
 	    $(SAN_FLAGS) $(LDFLAGS) -o $@ $(SQLITE_OBJ) -L$(BUILD) -lreplicer-hooks $(SQLITE_LIBS)
 	ln -sf $(SQLITE_SONAME) $(BUILD)/libreplicer-hooks-sqlite.so
@@ -131,11 +138,12 @@ $(SQLITE_STATIC): $(SQLITE_OBJ)
 	ar rcs $@ $(SQLITE_OBJ)
 
 # The PostgreSQL adapter, likewise its own library: the core never links libpq.
-$(PG_OBJ): $(BUILD)/obj/storage_%.o: lib/storage/%.c lib/storage/rh_adapter.h lib/storage/rh_pg_store.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
+$(PG_OBJ): $(BUILD)/obj/%.o: lib/%.c lib/storage/rh_adapter.h lib/storage/pg/rh_pg_store.h $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
+	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(PG_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(PG_SHARED): $(PG_OBJ) $(SHARED) lib/storage/libreplicer-hooks-pg.map
-	$(CC) -shared -Wl,-soname,$(PG_SONAME) -Wl,--version-script=lib/storage/libreplicer-hooks-pg.map \
+$(PG_SHARED): $(PG_OBJ) $(SHARED) lib/storage/pg/libreplicer-hooks-pg.map
+	$(CC) -shared -Wl,-soname,$(PG_SONAME) -Wl,--version-script=lib/storage/pg/libreplicer-hooks-pg.map \
 	    -Wl,-rpath,'$$ORIGIN' \
 	    $(SAN_FLAGS) $(LDFLAGS) -o $@ $(PG_OBJ) -L$(BUILD) -lreplicer-hooks $(PG_LIBS)
 	ln -sf $(PG_SONAME) $(BUILD)/libreplicer-hooks-pg.so
@@ -170,11 +178,11 @@ $(BUILD)/demo: examples/demo.c examples/receiver.c examples/receiver.h $(STATIC)
 
 examples: $(EXAMPLES) $(TOOL)
 
-$(BUILD)/obj/rh_http_test_hooks.o: lib/rh_http.c $(LIB_HDR) $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
+$(BUILD)/obj/rh_http_test_hooks.o: lib/net/rh_http.c $(LIB_HDR) $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) -DRH_TEST_HOOKS $(CFLAGS) -c $< -o $@
 
 $(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h tests/serve_util.h $(TEST_LIB_OBJ) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
-	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) -DRH_TEST_HOOKS -Itests -Ilib $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
+	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) -DRH_TEST_HOOKS -Itests $(LIB_INC) $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
 	    $(PG_LINK) $(SQLITE_STATIC) $(TEST_LIB_OBJ) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
 # The public headers alone, as C99 -pedantic and as C++, with -Werror.
@@ -219,6 +227,7 @@ check-symbols: $(SHARED) $(SQLITE_SHARED) $(PG_LIBS_ALL)
 # No library file over 600 lines, no function over 80 (docs/design.md).
 check-sizes:
 	@python3 scripts/check-sizes.py lib
+	@python3 scripts/check-layers.py lib
 
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-sizes check-constants check-api-index browser-deps node-binding-deps
@@ -280,11 +289,11 @@ interop: deps $(BUILD)/interop-capture
 # Figures, not pass/fail: always -O2 and no sanitizers, in build/bench.
 BENCH_BIN := build/bench/bench
 BENCH_PG := $(if $(PG_LIBS_ALL),build/bench/libreplicer-hooks-pg.a,)
-$(BENCH_BIN): tests/bench/bench.c tests/bench/bench.h tests/bench/bench_tls.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h tests/tls_sink.c tests/tls_sink.h $(LIB_SRC) lib/storage/*.c lib/storage/*.h $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
+$(BENCH_BIN): tests/bench/bench.c tests/bench/bench.h tests/bench/bench_tls.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h tests/tls_sink.c tests/tls_sink.h $(LIB_SRC) $(SQLITE_SRC) $(PG_SRC) lib/storage/*.h $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
 	@mkdir -p build/bench
 	$(MAKE) --no-print-directory BUILD=build/bench SANITIZE= CFLAGS="-O2 -g" \
 	    build/bench/libreplicer-hooks.a build/bench/libreplicer-hooks-sqlite.a $(BENCH_PG)
-	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib -Itests $(DEP_CFLAGS) \
+	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(LIB_INC) -Itests $(DEP_CFLAGS) \
 	    $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) $(WARN) -O2 -g -pthread -o $@ tests/bench/bench.c \
 	    tests/bench/bench_tls.c tests/bench/fastsink.c tests/sink.c tests/tls_sink.c \
 	    $(BENCH_PG) build/bench/libreplicer-hooks-sqlite.a build/bench/libreplicer-hooks.a \
@@ -319,7 +328,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HEADERS) $(SYS_HEADERS) $(LI
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Iinclude -Ilib $(DEP_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	    -Iinclude $(LIB_INC) $(DEP_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 
 fuzz-deps:
 	@sh scripts/deps.sh fuzz
@@ -383,8 +392,8 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/replicer-hooks.1 $(DESTDIR)$(MANDIR)/man3/rh_*.3
 
 format:
-	clang-format --style=file:docs/clang-format -i lib/*.c lib/*.h include/replicer-hooks/*.h include/replicer-hooks/sys/*.h \
-	    lib/storage/*.c lib/storage/*.h examples/*.c tests/*.c tests/*.h
+	clang-format --style=file:docs/clang-format -i lib/*.h lib/*/*.c lib/*/*.h include/replicer-hooks/*.h include/replicer-hooks/sys/*.h \
+	    lib/storage/*/*.c lib/storage/*/*.h examples/*.c tests/*.c tests/*.h
 
 clean:
 	rm -rf build

@@ -13,7 +13,7 @@
 #include "rh_sign.h"
 #include "rh_store.h"
 #include "rh_validate.h"
-#include "storage/rh_memstore.h"
+#include "rh_memstore.h"
 
 int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
                        const char *type, int64_t ts_ms, const char *data,
