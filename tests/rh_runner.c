@@ -52,8 +52,9 @@ extern const rh_test_case rh_tests_idempotency[];
 extern const rh_test_case rh_tests_bindings[];
 extern const rh_test_case rh_tests_endpoint_state[];
 
+/* The longest first (two 15 s probes), so that they overlap the rest. */
 static const rh_test_case *const suites[] = {
-    rh_tests_sign,        rh_tests_api,      rh_tests_endpoint,
+    rh_tests_endpoint_state, rh_tests_sign,        rh_tests_api,      rh_tests_endpoint,
     rh_tests_emit,        rh_tests_delivery, rh_tests_storage,
     rh_tests_failalloc,   rh_tests_cli,      rh_tests_cli_seal,
     rh_tests_cli_fulldisk, rh_tests_cli_list, rh_tests_readme,
@@ -63,7 +64,7 @@ static const rh_test_case *const suites[] = {
     rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
     rh_tests_pg,          rh_tests_health,   rh_tests_settings,
     rh_tests_retention,   rh_tests_serve,    rh_tests_serve_hostile,
-    rh_tests_idempotency, rh_tests_endpoint_state,
+    rh_tests_idempotency,
     rh_tests_bindings,    rh_tests_crash};
 
 

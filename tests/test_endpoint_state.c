@@ -1,5 +1,5 @@
 /* Endpoint state stored apart from the endpoint's record: a worker storing
- * health for a failing endpoint, every 20 ms in a process of its own,
+ * health for a failing endpoint, every 10 ms in a process of its own,
  * never undoes a pause, an edit or a resume made by another process, on
  * SQLite and on PostgreSQL. Before version 3 the health save rewrote the
  * whole record and a 1 s reload was the only guard: a pause made between
@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #define ROUNDS 200
-#define SAVE_EVERY_MS 20
-#define SETTLE_MS 30
+#define SAVE_EVERY_MS 10
+#define SETTLE_MS 20
 
 /* One shared store: a SQLite file, or a PostgreSQL schema. */
 typedef struct shared_store {
