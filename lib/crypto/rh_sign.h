@@ -1,8 +1,10 @@
 /* replicer-hooks signing, private (rh_sign.c): secrets, the CSPRNG, keyed
- * HMACs and signatures, sealing; the fast HMAC is in rh_sha256.h. */
+ * HMACs and signatures; the fast HMAC is in rh_sha256.h, sealing in
+ * rh_seal.h (included here: who signs a secret also seals it). */
 #ifndef RH_SIGN_H
 #define RH_SIGN_H
 
+#include "rh_seal.h"
 #include "rh_sha256.h"
 
 /* ------------------------------------------------- signing (Mbed TLS) */
@@ -24,19 +26,6 @@ void rh__mac_free(rh_mac *m);
 /* "v1,<sig>" over msg_id "." ts "." body; ts is the decimal text sent. */
 int rh__mac_sign(rh_mac *m, const char *msg_id, const char *ts,
                  const char *body, size_t body_len, char *out, size_t outsz);
-/* AES-256-GCM of a secret, bound to its endpoint id, as "sealed:v1:...". */
-int rh__seal(const unsigned char key[32], const unsigned char nonce[12],
-             const char *aad, const char *plain, char *out, size_t outsz);
-int rh__unseal(const unsigned char key[32], const char *aad, const char *sealed,
-               char *out, size_t outsz);
-int rh__is_sealed(const char *s);
-/* The same for text of any length, allocated with a (a client key). */
-int rh__seal_text(const rh_allocator *a, const unsigned char key[32],
-                  const unsigned char nonce[12], const char *aad,
-                  const char *plain, char **out);
-int rh__unseal_text(const rh_allocator *a, const unsigned char key[32],
-                    const char *aad, const char *sealed, char **out);
-#define RH_SEALED_SIZE 256
 /* HMAC-SHA256 of the concatenated parts: on the CPU's SHA instructions
  * when it has them (rh_sha256.c), else Mbed TLS. */
 int rh__hmac_sha256(const unsigned char *key, size_t keylen,
