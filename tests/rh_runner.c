@@ -51,6 +51,7 @@ extern const rh_test_case rh_tests_serve_hostile[];
 extern const rh_test_case rh_tests_idempotency[];
 extern const rh_test_case rh_tests_bindings[];
 extern const rh_test_case rh_tests_endpoint_state[];
+extern const rh_test_case rh_tests_state_faults[];
 
 /* The longest first (two 15 s probes), so that they overlap the rest. */
 static const rh_test_case *const suites[] = {
@@ -64,7 +65,7 @@ static const rh_test_case *const suites[] = {
     rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
     rh_tests_pg,          rh_tests_health,   rh_tests_settings,
     rh_tests_retention,   rh_tests_serve,    rh_tests_serve_hostile,
-    rh_tests_idempotency,
+    rh_tests_idempotency, rh_tests_state_faults,
     rh_tests_bindings,    rh_tests_crash};
 
 

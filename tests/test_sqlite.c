@@ -426,7 +426,42 @@ static void test_sqlite__version_1_store_is_migrated(void)
     sqlite3_close(db);
 }
 
+/* A host that attaches a store of an older schema inside its own open
+ * transaction is refused, with what to do: the upgrade would be undone by
+ * the host's rollback while this store went on as if it were made. Outside
+ * a transaction the same file is upgraded. */
+static void test_sqlite__upgrade_inside_host_transaction_is_refused(void)
+{
+    char path[128], err[512];
+    sqlite3 *db;
+    rh_storage st;
+    rh_test_path(path, sizeof path, "v2");
+    rh_ctx *ctx = ctx_on(path, NULL);
+    rh_ctx_free(ctx);
+    RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+    RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_exec(db, "DROP TABLE rh_endpoint_state",
+                                            NULL, NULL, NULL));
+    RH_CHECK_EQ_INT(SQLITE_OK,
+                    sqlite3_exec(db, "UPDATE rh_meta SET value = 2 WHERE "
+                                     "key = 'schema_version'",
+                                 NULL, NULL, NULL));
+    RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_exec(db, "BEGIN", NULL, NULL, NULL));
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_sqlite_attach(&st, db, 0, err,
+                                                   sizeof err));
+    RH_CHECK(strstr(err, "outside a transaction") != NULL);
+    RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL));
+    RH_CHECK_EQ_INT(2, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
+                                         "key = 'schema_version'"));
+    RH_CHECK_EQ_INT(RH_OK, rh_sqlite_attach(&st, db, 0, err, sizeof err));
+    RH_CHECK_EQ_INT(3, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
+                                         "key = 'schema_version'"));
+    st.destroy(st.userdata); /* the host's connection stays open */
+    sqlite3_close(db);
+}
+
 const rh_test_case rh_tests_sqlite[] = {
+    {"sqlite__upgrade_inside_host_transaction_is_refused",
+     test_sqlite__upgrade_inside_host_transaction_is_refused},
     {"sqlite__version_1_store_is_migrated",
      test_sqlite__version_1_store_is_migrated},
     {"sqlite__restart_keeps_everything", test_sqlite__restart_keeps_everything},

@@ -100,14 +100,16 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
                             json_integer(ep->disabled_reason)))
         goto done;
     const rh_health *h = &ep->health;
-    if ((h->last_success_ms || h->failing_since_ms || h->reset_ms) &&
+    if ((h->last_success_ms || h->failing_since_ms || h->reset_ms ||
+         h->resumed_ms) &&
         json_object_set_new(
             o, "health",
-            json_pack("{sIsIsIsI}", "last_success_ms",
+            json_pack("{sIsIsIsIsI}", "last_success_ms",
                       (json_int_t)h->last_success_ms, "failing_since_ms",
                       (json_int_t)h->failing_since_ms, "failed_in_a_row",
                       (json_int_t)h->failed_in_a_row, "reset_ms",
-                      (json_int_t)h->reset_ms)))
+                      (json_int_t)h->reset_ms, "resumed_ms",
+                      (json_int_t)h->resumed_ms)))
         goto done;
     if (ep->n_headers) {
         json_t *hs = json_array();
@@ -175,6 +177,7 @@ static void decode_state(json_t *o, rh_endpoint *ep)
     ep->health.failing_since_ms = get_int(h, "failing_since_ms");
     ep->health.failed_in_a_row = get_int(h, "failed_in_a_row");
     ep->health.reset_ms = get_int(h, "reset_ms");
+    ep->health.resumed_ms = get_int(h, "resumed_ms");
 }
 
 /* A stored record is input too: settings out of range are refused. */
@@ -336,11 +339,16 @@ void rh__endpoint_carry(rh_endpoint *stored, rh_endpoint *mine)
                                                          : m->last_success_ms;
     int64_t reset = s->reset_ms > m->reset_ms ? s->reset_ms : m->reset_ms;
     int s_counts = counts(s, ok, reset), m_counts = counts(m, ok, reset);
-    rh_health h = {ok, 0, 0, reset};
+    rh_health h = {ok, 0, 0, reset, 0};
+    h.resumed_ms = s->resumed_ms > m->resumed_ms ? s->resumed_ms
+                                                 : m->resumed_ms;
     if (s_counts && (!m_counts || s->failing_since_ms <= m->failing_since_ms))
         h.failing_since_ms = s->failing_since_ms;
     else if (m_counts)
         h.failing_since_ms = m->failing_since_ms;
+    /* a resume restarted the failure clock, whoever saw older failures */
+    if (h.failing_since_ms && h.failing_since_ms < h.resumed_ms)
+        h.failing_since_ms = h.resumed_ms;
     if (s_counts)
         h.failed_in_a_row = s->failed_in_a_row;
     if (m_counts && m->failed_in_a_row > h.failed_in_a_row)
@@ -349,10 +357,13 @@ void rh__endpoint_carry(rh_endpoint *stored, rh_endpoint *mine)
     stored->in_flight = mine->in_flight;
     stored->idle_hint = mine->idle_hint;
     stored->health_dirty = mine->health_dirty;
-    if (mine->disable_unsaved && !mine->enabled) { /* ours is the newer */
+    /* our disable, not stored yet, is the newer unless the host enabled
+     * the endpoint since, or disabled it itself */
+    if (mine->disable_unsaved_ms && !mine->enabled && stored->enabled &&
+        stored->health.reset_ms <= mine->disable_unsaved_ms) {
         stored->enabled = 0;
         stored->disabled_reason = mine->disabled_reason;
-        stored->disable_unsaved = 1;
+        stored->disable_unsaved_ms = mine->disable_unsaved_ms;
     }
     stored->health_saved_ms = mine->health_saved_ms;
     stored->held_told = mine->held_told;

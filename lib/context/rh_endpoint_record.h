@@ -23,6 +23,8 @@ typedef struct rh_health {
     int64_t failing_since_ms; /* first failed attempt since then, or 0 */
     int64_t failed_in_a_row;  /* deliveries failed for good since then */
     int64_t reset_ms;         /* enabled by the host: older failures void */
+    int64_t resumed_ms;       /* resumed by the host: the failure clock
+                               * restarts here, whoever saw older ones */
 } rh_health;
 
 struct rh_endpoint {
@@ -36,7 +38,8 @@ struct rh_endpoint {
     int mode;            /* the context's mode when it was added (stored) */
     rh_health health;    /* stored, at most once a minute, see rh_health.c */
     int health_dirty;    /* not stored: health changed since it was saved */
-    int disable_unsaved; /* not stored: disabled by us, not stored yet */
+    int64_t disable_unsaved_ms; /* not stored: when we disabled it, while
+                                 * that is not stored yet; else 0 */
     int64_t health_saved_ms;
     int held_told; /* not stored: the host heard it is held for its mode */
     rh_endpoint_settings set; /* stored */

@@ -191,21 +191,26 @@ int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value)
     int *field = flag == RH__FLAG_ENABLED ? &ep->enabled : &ep->paused;
     int was = *field, was_reason = ep->disabled_reason;
     rh_health was_health = ep->health;
+    int64_t was_unsaved = ep->disable_unsaved_ms;
     value = value != 0;
     if (was == value)
         return RH_OK;
     *field = value;
     if (flag == RH__FLAG_PAUSED) {
         ctx->index_dirty = 1; /* the index keeps the paused list */
-        /* the failure clock stops while nothing may be sent */
-        if (!value && ep->health.failing_since_ms)
-            ep->health.failing_since_ms = rh__ctx_now(ctx);
+        /* the failure clock stops while nothing may be sent: a resume
+         * restarts it, stored with the paused part */
+        if (!value) {
+            ep->health.resumed_ms = rh__ctx_now(ctx);
+            if (ep->health.failing_since_ms)
+                ep->health.failing_since_ms = ep->health.resumed_ms;
+        }
     } else if (value) {
         ep->disabled_reason = RH_DISABLED_NOT;
         ep->health.failing_since_ms = 0; /* a fresh start */
         ep->health.failed_in_a_row = 0;
         ep->health.reset_ms = rh__ctx_now(ctx); /* stored with enabled */
-        ep->disable_unsaved = 0;
+        ep->disable_unsaved_ms = 0;
     } else {
         ep->disabled_reason = RH_DISABLED_BY_HOST;
     }
@@ -216,6 +221,7 @@ int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value)
         *field = was;
         ep->disabled_reason = was_reason;
         ep->health = was_health;
+        ep->disable_unsaved_ms = was_unsaved;
         return rc;
     }
     static const int changes[2][2] = {

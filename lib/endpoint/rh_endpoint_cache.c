@@ -158,10 +158,13 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
         ctx->n_eps = n_old;
         ctx->cap_eps = cap_old;
         ctx->ep_ids = old_ids;
+        if (rc == RH_E_NOMEM) /* ours or the store's: one text for both */
+            return rh__ctx_error(ctx, rc, "storage endpoint_load: out of "
+                                          "memory");
         if (rc == RH_E_INVALID_ARG)
             return rh__ctx_error(ctx, RH_E_STORAGE,
                                  "storage endpoint_load: a stored endpoint "
-                                 "record is not valid");
+                                 "record or state part is not valid");
         if (rc == RH_E_CRYPTO)
             return rh__ctx_error(ctx, RH_E_CRYPTO,
                                  "a stored secret is sealed and the sealing "

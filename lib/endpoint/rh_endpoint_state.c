@@ -35,7 +35,8 @@ static json_t *part_json(const rh_endpoint *ep, const char *part)
                          ep->enabled ? 0 : ep->disabled_reason, "reset_ms",
                          (json_int_t)ep->health.reset_ms);
     if (strcmp(part, RH__PART_PAUSED) == 0)
-        return json_pack("{sb}", "paused", ep->paused);
+        return json_pack("{sbsI}", "paused", ep->paused, "resumed_ms",
+                         (json_int_t)ep->health.resumed_ms);
     return NULL;
 }
 
@@ -80,6 +81,7 @@ static int apply_part(rh_endpoint *ep, const char *part, const char *json,
         ep->health.reset_ms = part_int(o, "reset_ms");
     } else if (strcmp(part, RH__PART_PAUSED) == 0) {
         ep->paused = json_is_true(json_object_get(o, "paused"));
+        ep->health.resumed_ms = part_int(o, "resumed_ms");
     }
     json_decref(o);
     return RH_OK;
@@ -96,7 +98,8 @@ static int load_part(const char *id, const char *part, const char *json,
 }
 
 /* Failures a worker stored before the host last enabled the endpoint no
- * longer count (the part each wrote is read apart from the other's). */
+ * longer count, and a resume restarted the failure clock (the part each
+ * wrote is read apart from the other's). */
 static void void_failures_before_reset(rh_endpoint *ep)
 {
     rh_health *h = &ep->health;
@@ -104,6 +107,8 @@ static void void_failures_before_reset(rh_endpoint *ep)
         h->failing_since_ms = 0;
         h->failed_in_a_row = 0;
     }
+    if (h->failing_since_ms && h->failing_since_ms < h->resumed_ms)
+        h->failing_since_ms = h->resumed_ms;
 }
 
 int rh__ctx_load_endpoint_state(rh_ctx *ctx)

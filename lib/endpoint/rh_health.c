@@ -19,11 +19,11 @@
 static int save_health(rh_ctx *ctx, rh_endpoint *ep, int64_t now)
 {
     int rc = RH_OK;
-    if (ep->disable_unsaved) {
+    if (ep->disable_unsaved_ms) {
         rc = rh__ctx_save_endpoint_state(ctx, ep, RH__PART_ENABLED);
         if (rc != RH_OK && rc != RH_E_NOT_FOUND)
             return rc;
-        ep->disable_unsaved = 0;
+        ep->disable_unsaved_ms = 0;
     }
     if (rc == RH_OK)
         rc = rh__ctx_save_endpoint_state(ctx, ep, RH__PART_HEALTH);
@@ -43,7 +43,7 @@ static void auto_disable(rh_ctx *ctx, rh_endpoint *ep, int reason)
     ep->enabled = 0;
     ep->disabled_reason = reason;
     ep->health_dirty = 1;
-    ep->disable_unsaved = 1;
+    ep->disable_unsaved_ms = rh__ctx_now(ctx);
     save_health(ctx, ep, rh__ctx_now(ctx));
     rh__endpoint_tell(ctx, ep, RH_ENDPOINT_DISABLED);
 }

@@ -146,9 +146,6 @@ static int slot_result(rh_store *st, int rc, const char *slot)
     case RH_E_NOMEM:
         snprintf(st->err, sizeof st->err, "storage %s: out of memory", slot);
         return rc;
-    case RH_E_UNSUPPORTED:
-        snprintf(st->err, sizeof st->err, "storage %s: not supported", slot);
-        return rc;
     default: {
         const char *why = st->table.last_error
                               ? st->table.last_error(st->table.userdata)

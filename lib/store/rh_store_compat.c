@@ -87,8 +87,11 @@ int rh__store_compat_claim(rh_store *st, const rh_claim_request *req,
      * come back when their lease ends */
     int stop = rc < 0;
     for (size_t i = 0; i < o.n; i++) {
-        if (!stop && each(o.got[i].dl, o.got[i].ev, ud) < 0)
+        int given = stop ? 0 : each(o.got[i].dl, o.got[i].ev, ud);
+        if (given < 0) { /* the caller's failure, told as a fair claim's */
             stop = 1;
+            rc = given;
+        }
         rh_delivery_free(o.got[i].dl);
         rh_event_free(o.got[i].ev);
     }

@@ -14,12 +14,14 @@ static const char *const sql_template[S_COUNT] = {
                   "ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
     [S_EP_REMOVE] = "DELETE FROM @.endpoints WHERE id = $1",
     [S_EP_LOAD] = "SELECT record FROM @.endpoints ORDER BY seq",
-    /* no row: the endpoint is not stored */
+    /* no row: the endpoint is not stored. FOR KEY SHARE waits for a
+     * removal under way and then sees the endpoint gone, where an EXISTS
+     * would see it and the foreign key then fail. */
     [S_STATE_SAVE] =
-        "INSERT INTO @.endpoint_state(endpoint_id, part, value) "
-        "SELECT $1::text, $2::text, $3::text WHERE EXISTS (SELECT 1 FROM "
-        "@.endpoints WHERE id = $1::text) ON CONFLICT (endpoint_id, part) DO "
-        "UPDATE SET value = EXCLUDED.value",
+        "WITH ep AS (SELECT id FROM @.endpoints WHERE id = $1::text FOR KEY "
+        "SHARE) INSERT INTO @.endpoint_state(endpoint_id, part, value) "
+        "SELECT id, $2::text, $3::text FROM ep ON CONFLICT (endpoint_id, "
+        "part) DO UPDATE SET value = EXCLUDED.value",
     [S_STATE_LOAD] = "SELECT endpoint_id, part, value FROM @.endpoint_state",
     /* One statement: atomic on its own, one round trip, no savepoint. */
     [S_DL_INSERT] =

@@ -128,9 +128,24 @@ static int read_schema_version(store *s, int *version)
                           : sqlite3_errmsg(s->db));
 }
 
+/* An upgrade inside the host's open transaction would be undone with the
+ * host's work by a rollback, and this store would go on as if it had been
+ * made: refused, with what to do. */
+static int upgrade_in_host_txn(store *s, int version)
+{
+    const char *file = sqlite3_db_filename(s->db, "main");
+    snprintf(s->err, sizeof s->err,
+             "%s has schema version %d and needs version %d: open it once "
+             "outside a transaction, so that the upgrade is committed on "
+             "its own",
+             file && *file ? file : "the database", version, SCHEMA_VERSION);
+    return RH_E_STORAGE;
+}
+
 int rh__sqlite_setup(store *s, unsigned int flags)
 {
     int version = 0, rc;
+    int host_txn = !sqlite3_get_autocommit(s->db);
     if ((rc = read_schema_version(s, &version)) != RH_OK)
         return rc;
     if (sqlite3_get_autocommit(s->db)) {
@@ -158,6 +173,8 @@ int rh__sqlite_setup(store *s, unsigned int flags)
         return rh__sqlite_rollback(s,
                                    adapter_schema_newer(version, SCHEMA_VERSION,
                                                         s->err, sizeof s->err));
+    if (version >= 1 && version < SCHEMA_VERSION && host_txn)
+        return rh__sqlite_rollback(s, upgrade_in_host_txn(s, version));
     if (version < 1 &&
         sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) != SQLITE_OK)
         return rh__sqlite_rollback(s, rh__sqlite_fail(s, "create schema"));

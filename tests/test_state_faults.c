@@ -1,0 +1,282 @@
+/* Endpoint state on a bad day: a resume's failure clock kept over reloads,
+ * a disable that could not be stored kept (and not over a later enable by
+ * the host), a state save racing a removal on PostgreSQL, and a version-1
+ * table whose claim fails telling the host so. Each failed before its
+ * fix. */
+#include "backends.h"
+#include "rh_internal.h"
+#include "rh_test.h"
+
+#include <replicer-hooks/rh_sqlite.h>
+#ifdef RH_HAVE_PG
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <replicer-hooks/rh_pg.h>
+#endif
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+/* A SQLite table whose endpoint_state_save can be made to fail. */
+static rh_storage inner;
+static int fail_state_save;
+
+static int flaky_state_save(const char *id, const char *part, const char *json,
+                            size_t len, void *ud)
+{
+    if (fail_state_save)
+        return RH_E_STORAGE;
+    return inner.endpoint_state_save(id, part, json, len, ud);
+}
+
+static rh_ctx *sqlite_ctx(const char *path, int flaky)
+{
+    rh_storage st;
+    char err[256];
+    if (rh_sqlite_open(&st, path, 0, err, sizeof err) != RH_OK)
+        return NULL;
+    if (flaky) {
+        inner = st;
+        st.endpoint_state_save = flaky_state_save;
+    }
+    rh_config *cfg = rh_test_config();
+    rh_config_set_auto_disable_ms(cfg, 5 * DAY_MS);
+    if (rh_config_set_storage(cfg, &st) != RH_OK)
+        return NULL;
+    return rh_test_ctx_from(cfg);
+}
+
+static void note(rh_ctx *ctx, const char *ep, int status)
+{
+    rh_delivery *dl = NULL;
+    rh_attempt *at = NULL;
+    int64_t now = rh_test_now_ms;
+    if (rh_delivery_new(&dl, "d", "e", ep, "t", RH_DELIVERY_PENDING, 1, now,
+                        now, now) == RH_OK &&
+        rh_attempt_new(&at, 1, "d", ep, "e", "t", 1, now, 5, status, 0,
+                       RH_OUTCOME_HTTP_STATUS, NULL, 0, NULL) == RH_OK)
+        rh__health_note(ctx, dl, at);
+    rh_delivery_free(dl);
+    rh_attempt_free(at);
+}
+
+static const rh_endpoint *get(rh_ctx *ctx, const char *id)
+{
+    const rh_endpoint *e = NULL;
+    rh_endpoint_get(ctx, id, &e);
+    return e;
+}
+
+/* Resuming restarts the failure clock, stored with the paused part: a
+ * reload must not bring the old one back, nor one failure a second after
+ * the resume disable an endpoint paused for ten days. */
+static void test_state_faults__resume_clock_survives_reload(void)
+{
+    char path[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    rh_test_path(path, sizeof path, "resume");
+    rh_ctx *ctx = sqlite_ctx(path, 0);
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    int64_t t0 = rh_test_now_ms;
+    note(ctx, ep, 500); /* failing since t0 */
+    rh__health_save_due(ctx, 1);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_pause(ctx, ep));
+    rh_test_now_ms += 10 * DAY_MS; /* paused for ten days */
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_resume(ctx, ep));
+    int64_t t1 = rh_test_now_ms;
+    RH_CHECK_EQ_INT(t1, rh_endpoint_failing_since_ms(get(ctx, ep)));
+    RH_CHECK_EQ_INT(RH_OK, rh__ctx_load_endpoints(ctx)); /* a refresh */
+    printf("    failing since after resume %lld, after reload %lld (t0 %lld)\n",
+           (long long)t1, (long long)rh_endpoint_failing_since_ms(get(ctx, ep)),
+           (long long)t0);
+    rh_test_now_ms += 1000;
+    note(ctx, ep, 500); /* one failure a second after the resume */
+    printf("    enabled after one failure 1 s after resume: %d\n",
+           rh_endpoint_enabled(get(ctx, ep)));
+    RH_CHECK_EQ_INT(t1, rh_endpoint_failing_since_ms(get(ctx, ep)));
+    RH_CHECK_EQ_INT(1, rh_endpoint_enabled(get(ctx, ep)));
+    rh_ctx_free(ctx);
+}
+
+/* A 410 disables; storing it fails; the host's enable then fails too and
+ * is undone, with it the note that the disable is still to be stored. */
+static void test_state_faults__failed_enable_keeps_unsaved_disable(void)
+{
+    char path[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    rh_test_path(path, sizeof path, "gone");
+    rh_ctx *ctx = sqlite_ctx(path, 1);
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    fail_state_save = 1;
+    note(ctx, ep, 410);
+    RH_CHECK_EQ_INT(0, rh_endpoint_enabled(get(ctx, ep)));
+    RH_CHECK(rh_endpoint_enable(ctx, ep) < 0); /* the store still fails */
+    RH_CHECK_EQ_INT(0, rh_endpoint_enabled(get(ctx, ep)));
+    fail_state_save = 0;
+    rh_test_now_ms += 1000;
+    rh__health_save_due(ctx, 1); /* the store is back */
+    rh_ctx *other = sqlite_ctx(path, 0);
+    RH_CHECK(other != NULL);
+    printf("    here: enabled %d; stored: enabled %d\n",
+           rh_endpoint_enabled(get(ctx, ep)),
+           rh_endpoint_enabled(get(other, ep)));
+    RH_CHECK_EQ_INT(0, rh_endpoint_enabled(get(other, ep)));
+    rh_ctx_free(other);
+    rh_ctx_free(ctx);
+}
+
+/* A worker's 410 disable that could not be stored is carried over a
+ * reload, but not over the host's enable made after it. */
+static void test_state_faults__later_enable_beats_unsaved_disable(void)
+{
+    char path[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    rh_test_path(path, sizeof path, "carry");
+    rh_ctx *worker = sqlite_ctx(path, 1);
+    RH_CHECK(worker != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(worker, "http://127.0.0.1:9/",
+                                           events, 1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    rh_ctx *host = sqlite_ctx(path, 0);
+    RH_CHECK(host != NULL);
+    fail_state_save = 1;
+    note(worker, ep, 410); /* disabled here, not stored */
+    fail_state_save = 0;
+    rh_test_now_ms += 60000;
+    /* the host, a minute later: disables, fixes the receiver, enables */
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_disable(host, ep));
+    rh_test_now_ms += 1000;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_enable(host, ep));
+    rh_test_now_ms += 1000;
+    RH_CHECK_EQ_INT(RH_OK, rh__ctx_load_endpoints(worker)); /* a refresh */
+    rh__health_save_due(worker, 1);
+    RH_CHECK_EQ_INT(RH_OK, rh__ctx_load_endpoints(host));
+    printf("    after the worker's save: host sees enabled %d (reason %d)\n",
+           rh_endpoint_enabled(get(host, ep)),
+           rh_endpoint_disabled_reason(get(host, ep)));
+    RH_CHECK_EQ_INT(1, rh_endpoint_enabled(get(host, ep)));
+    rh_ctx_free(host);
+    rh_ctx_free(worker);
+}
+
+
+/* A version-1 table whose claim hands over a delivery without its event:
+ * the tick says so (RH_E_STORAGE, "cannot take a claimed delivery"), as
+ * with a fair claim. */
+static rh_storage v1_inner;
+typedef struct v1_pass { rh_claim_cb each; void *ud; } v1_pass;
+static int v1_no_event(const rh_delivery *dl, const rh_event *ev, void *ud)
+{
+    v1_pass *p = ud;
+    (void)ev;
+    return p->each(dl, NULL, p->ud);
+}
+static int v1_claim(int64_t now, int64_t lease, size_t max, rh_claim_cb each,
+                    void *eu, void *ud)
+{
+    v1_pass p = {each, eu};
+    (void)ud;
+    return v1_inner.claim(now, lease, max, v1_no_event, &p,
+                          v1_inner.userdata);
+}
+
+static void test_state_faults__v1_claim_failure_is_reported(void)
+{
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    RH_CHECK_EQ_INT(RH_OK, rh_test_memory_backend.open(&v1_inner));
+    rh_storage st = v1_inner;
+    st.version = 1;
+    st.claim = v1_claim;
+    rh_config *cfg = rh_test_config();
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &st));
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
+                                           1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    int rc = rh_tick(ctx);
+    printf("    tick: %d (%s); in flight %zu\n", rc, rh_ctx_last_error(ctx),
+           rh_ctx_in_flight(ctx));
+    RH_CHECK(rc < 0);
+    rh_ctx_free(ctx);
+}
+
+#ifdef RH_HAVE_PG
+static void *commit_later(void *conn)
+{
+    usleep(300 * 1000);
+    PQclear(PQexec(conn, "COMMIT"));
+    return NULL;
+}
+
+/* endpoint_state_save while another process removes the endpoint:
+ * RH_E_NOT_FOUND, as storage.h says, never a foreign key's failure. */
+static void test_state_faults__pg_state_save_racing_remove_is_not_found(void)
+{
+    char schema[64], sql[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    rh_storage st;
+    char err[512];
+    if (!rh_test_pg())
+        RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");
+    snprintf(schema, sizeof schema, "sf%u", (unsigned)getpid());
+    RH_CHECK_EQ_INT(RH_OK, rh_pg_open(&st, rh_test_pg(), schema, err,
+                                      sizeof err));
+    rh_config *cfg = rh_test_config();
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &st));
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK(ctx != NULL);
+    for (int with_part = 0; with_part < 2; with_part++) {
+        RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/",
+                                               events, 1, ep, sizeof ep,
+                                               secret, sizeof secret));
+        if (with_part) { /* a part row exists already */
+            RH_CHECK_EQ_INT(RH_OK, rh_endpoint_pause(ctx, ep));
+            RH_CHECK_EQ_INT(RH_OK, rh_endpoint_resume(ctx, ep));
+        }
+        PGconn *c = PQconnectdb(rh_test_pg());
+        RH_CHECK(PQstatus(c) == CONNECTION_OK);
+        PQclear(PQexec(c, "BEGIN"));
+        snprintf(sql, sizeof sql, "DELETE FROM %s.endpoints WHERE id = '%s'",
+                 schema, ep);
+        PGresult *r = PQexec(c, sql);
+        RH_CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+        PQclear(r);
+        pthread_t t;
+        pthread_create(&t, NULL, commit_later, c);
+        int rc = rh_endpoint_pause(ctx, ep);
+        pthread_join(t, NULL);
+        PQfinish(c);
+        printf("    part row before: %d; pause during the removal: %d (%s)\n",
+               with_part, rc, rh_ctx_last_error(ctx));
+        RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rc);
+    }
+    rh_ctx_free(ctx);
+}
+#endif
+
+const rh_test_case rh_tests_state_faults[] = {
+    {"state_faults__resume_clock_survives_reload",
+     test_state_faults__resume_clock_survives_reload},
+    {"state_faults__failed_enable_keeps_unsaved_disable",
+     test_state_faults__failed_enable_keeps_unsaved_disable},
+    {"state_faults__later_enable_beats_unsaved_disable",
+     test_state_faults__later_enable_beats_unsaved_disable},
+    {"state_faults__v1_claim_failure_is_reported",
+     test_state_faults__v1_claim_failure_is_reported},
+#ifdef RH_HAVE_PG
+    {"state_faults__pg_state_save_racing_remove_is_not_found",
+     test_state_faults__pg_state_save_racing_remove_is_not_found},
+#endif
+    {NULL, NULL}};
