@@ -38,7 +38,7 @@ mac=$(signing_in deliver)
 # emit alone (its own run: the same mode, counted in rh_emit), then emit
 # and delivery in one loop, as a user pays for them
 emit=$(count deliver rh_emit)
-e2e=$(count e2e_1k run_e2e)
+e2e=$(count e2e_1k run_e2e_to)
 e2e_mac=$(signing_in e2e_1k)
 per() { echo "$1 $n" | awk '{printf "%.1f", $1 / $2 / 1000}'; }
 printf '%-46s %10s\n' "path ($n requests)" "k instr/request"
