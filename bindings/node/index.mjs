@@ -50,6 +50,7 @@ const f = {
   cfgMode: fn("int rh_config_set_mode(void *cfg, int mode)"),
   cfgSchedule: fn("int rh_config_set_retry_schedule(void *cfg, int64_t *delays, size_t n)"),
   cfgTimeout: fn("int rh_config_set_timeout_ms(void *cfg, int64_t ms)"),
+  cfgIdle: fn("int rh_config_set_idle_connections(void *cfg, size_t n)"),
   cfgStorage: fn("int rh_config_set_storage(void *cfg, void *table)"),
   cfgSocket: fn("int rh_config_set_socket_cb(void *cfg, rh_socket_cb *cb, void *ud)"),
   cfgTimer: fn("int rh_config_set_timer_cb(void *cfg, rh_timer_cb *cb, void *ud)"),
@@ -298,12 +299,15 @@ export function postgresql(conninfo, schema = null) {
 export class Context {
   constructor(opts) {
     const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
-      onFailed = null, pollMs = 2 } = options("Context options", opts,
-      ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs"]);
+      onFailed = null, pollMs = 2, idleConnections = null } = options("Context options", opts,
+      ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs",
+        "idleConnections"]);
     bool("development", development);
     const schedule = retryScheduleMs == null ? null
       : array("retryScheduleMs", retryScheduleMs, (n, v) => int(n, v, INT64));
     const timeout = timeoutMs == null ? null : int("timeoutMs", timeoutMs, INT64);
+    const idle = idleConnections == null ? null
+      : int("idleConnections", idleConnections, SIZE);
     optFn("onFailed", onFailed);
     const table = store == null ? null : storeTable(store);
     this.sockets = new Set();
@@ -317,6 +321,7 @@ export class Context {
       f.cfgMode(cfg, development ? K.RH_MODE_DEVELOPMENT : K.RH_MODE_PRODUCTION);
       if (schedule) check(f.cfgSchedule(cfg, schedule, schedule.length));
       if (timeout != null) check(f.cfgTimeout(cfg, timeout));
+      if (idle != null) check(f.cfgIdle(cfg, idle));
       // kept registered as long as the context lives
       this.socketCb = koffi.register((fd, what) => {
         if (what & K.RH_POLL_REMOVE) this.sockets.delete(fd);

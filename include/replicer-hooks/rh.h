@@ -144,6 +144,16 @@ RH_EXTERN int rh_config_set_ca_file(rh_config *cfg, const char *path);
 /** How long a claimed delivery stays ours (default: timeout + 60 s; at least
  *  the timeout + 1 s). */
 RH_EXTERN int rh_config_set_lease_ms(rh_config *cfg, int64_t ms);
+/**
+ * How many connections the context keeps open while idle, in all, to send
+ * the next deliveries to their hosts without a new connection (over TLS,
+ * the handshake is the dearest part of a delivery). Give at least the
+ * number of hosts you deliver to at once. 0: the default, the larger of
+ * 256 and the in-flight cap. Each idle connection costs its socket and
+ * libcurl's and the TLS library's state (docs/performance.md).
+ * @return RH_OK, or RH_E_INVALID_ARG past 100,000. @since 0.3.0
+ */
+RH_EXTERN int rh_config_set_idle_connections(rh_config *cfg, size_t n);
 
 /** Production mode: admit a range the address guard refuses (loopback,
  *  private, link-local, ...), e.g. "10.1.2.0/24" or "fd00:1::/64"; up to 64.

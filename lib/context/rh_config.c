@@ -281,6 +281,14 @@ int rh_config_set_lease_ms(rh_config *cfg, int64_t ms)
     return RH_OK;
 }
 
+int rh_config_set_idle_connections(rh_config *cfg, size_t n)
+{
+    if (!cfg || n > 100000)
+        return RH_E_INVALID_ARG;
+    cfg->s.idle_connections = n;
+    return RH_OK;
+}
+
 int rh_config_set_endpoint_refresh_ms(rh_config *cfg, int64_t ms)
 {
     if (!cfg || ms < 0 || ms > 86400000)

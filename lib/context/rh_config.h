@@ -18,6 +18,7 @@ typedef struct rh_settings {
     size_t max_log;
     size_t max_data_bytes;
     int64_t lease_ms;            /* 0: timeout + 60 s */
+    size_t idle_connections;     /* 0: max(256, max_in_flight) */
     int64_t endpoint_refresh_ms; /* 0: reload only for an unknown id */
     int standard_headers;
     rh_cidr allow[RH_ALLOW_MAX];

@@ -42,7 +42,8 @@ static int open_http(rh_ctx *ctx)
                        ctx->s.n_allow,
                        ctx->s.socket_cb ? forward_socket : NULL,
                        ctx,
-                       ctx->s.max_in_flight};
+                       ctx->s.max_in_flight,
+                       ctx->s.idle_connections};
     return rh__http_new(&ctx->http, &ctx->alloc, &ho);
 }
 

@@ -89,7 +89,7 @@ int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o)
     h->share = rh__http_share_new();
     if (o->proxy && !(h->proxy = rh__strdup(a, o->proxy)))
         goto fail;
-    if (rh__multis_new(&h->multis, a, o->max_in_flight, o->on_socket,
+    if (rh__multis_new(&h->multis, a, o->max_in_flight, o->idle, o->on_socket,
                        o->on_socket_ud) != RH_OK)
         goto fail;
     *out = h;

@@ -41,6 +41,7 @@ struct rh_multis {
     size_t n_handles; /* handles usable for this max_in_flight */
     size_t per_handle;
     size_t max_in_flight;
+    size_t idle; /* connections kept while idle, in all (0: 256) */
     rh_multis_socket_fn host_socket;
     void *host_ud;
     /* by socket: 1 + the handle that owns it, and the events it is
@@ -183,12 +184,16 @@ static int open_handle(rh_multis *m, size_t i)
         /* No timer function: curl_multi_timeout() still answers, and the
          * context folds it into the one timer it gives the host. */
     }
+    /* the idle connections are shared out among the handles, each
+     * keeping at least what it may have in flight */
+    size_t idle = m->idle ? (m->idle + m->n_handles - 1) / m->n_handles : 256;
     curl_multi_setopt(hd->multi, CURLMOPT_MAXCONNECTS,
-                      (long)(keep > 256 ? keep : 256));
+                      (long)(keep > idle ? keep : idle));
     return 1;
 }
 
 int rh__multis_new(rh_multis **out, const rh_allocator *a, size_t max_in_flight,
+                   size_t idle,
                    rh_multis_socket_fn host_socket, void *host_ud)
 {
     rh_multis *m = rh__calloc(a, sizeof *m);
@@ -196,6 +201,7 @@ int rh__multis_new(rh_multis **out, const rh_allocator *a, size_t max_in_flight,
         return RH_E_NOMEM;
     m->alloc = a;
     m->max_in_flight = max_in_flight ? max_in_flight : 1;
+    m->idle = idle;
     m->per_handle = PER_HANDLE;
     m->host_socket = host_socket;
     m->host_ud = host_ud;

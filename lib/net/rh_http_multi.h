@@ -14,6 +14,7 @@ typedef struct rh_multis rh_multis;
 typedef void (*rh_multis_socket_fn)(int fd, unsigned int what, void *ud);
 
 int rh__multis_new(rh_multis **out, const rh_allocator *a, size_t max_in_flight,
+                   size_t idle,
                    rh_multis_socket_fn host_socket, void *host_ud);
 void rh__multis_free(rh_multis *m);
 /* Transfers per handle from now on (tests; before the first transfer). */

@@ -143,6 +143,7 @@ test("an integer outside its C type is a RangeError, never wrapped", () => {
       ["tolerance", RangeError, () => rh.verify(SECRET, MSG_ID, 1, SIG, BODY, 1, 2 ** 63)],
       ["retryScheduleMs[0]", RangeError, () => new rh.Context({ retryScheduleMs: [2 ** 64] })],
       ["timeoutMs", RangeError, () => new rh.Context({ timeoutMs: Infinity })],
+      ["idleConnections", RangeError, () => new rh.Context({ idleConnections: -1 })],
       ["pollMs", RangeError, () => new rh.Context({ pollMs: -1 })],
       ["status", RangeError, () => ctx.attempts({ status: 2 ** 32 + 500 })],
       ["limit", RangeError, () => ctx.deliveries({ limit: -1 })],
@@ -152,6 +153,10 @@ test("an integer outside its C type is a RangeError, never wrapped", () => {
   } finally {
     ctx.close();
   }
+  // in range for size_t, past the library's limit: its own refusal
+  assert.throws(() => new rh.Context({ idleConnections: 100001 }),
+    (e) => e instanceof rh.ReplicerHooksError && e.codeName === "RH_E_INVALID_ARG");
+  new rh.Context({ idleConnections: 1000 }).close();
   // the ends of the range are taken, as numbers and as BigInt
   assert.equal(rh.sign(SECRET, MSG_ID, 1614265330n, BODY), SIG);
   assert.match(rh.sign(SECRET, MSG_ID, 2n ** 63n - 1n, BODY), /^v1,/);

@@ -64,6 +64,8 @@ _cfg_new = _fn(_lib, "rh_config_new", ctypes.c_int, ctypes.POINTER(_vp))
 _cfg_free = _fn(_lib, "rh_config_free", None, _vp)
 _cfg_mode = _fn(_lib, "rh_config_set_mode", ctypes.c_int, _vp, ctypes.c_int)
 _cfg_timeout = _fn(_lib, "rh_config_set_timeout_ms", ctypes.c_int, _vp, _i64)
+_cfg_idle = _fn(_lib, "rh_config_set_idle_connections", ctypes.c_int, _vp,
+                ctypes.c_size_t)
 _cfg_schedule = _fn(_lib, "rh_config_set_retry_schedule", ctypes.c_int, _vp,
                     ctypes.POINTER(_i64), _sz)
 _cfg_storage = _fn(_lib, "rh_config_set_storage", ctypes.c_int, _vp, _vp)
@@ -252,12 +254,15 @@ class Context:
     (it must not call the context). Use it from one thread at a time."""
 
     def __init__(self, development=False, store=None, timeout_ms=None,
-                 retry_schedule_ms=None, on_failed=None):
+                 retry_schedule_ms=None, on_failed=None, idle_connections=None):
         cfg = _vp()
         self._ctx = None
         self._keep = []  # callbacks live as long as the context
         if timeout_ms is not None:
             timeout_ms = _a.integer("timeout_ms", timeout_ms, _a.INT64)
+        if idle_connections is not None:
+            idle_connections = _a.integer("idle_connections", idle_connections,
+                                          _a.SIZE)
         if retry_schedule_ms is not None:
             retry_schedule_ms = _a.sequence("retry_schedule_ms", retry_schedule_ms,
                                             lambda n, v: _a.integer(n, v, _a.INT64))
@@ -272,6 +277,8 @@ class Context:
             _cfg_mode(cfg, RH_MODE_DEVELOPMENT if development else RH_MODE_PRODUCTION)
             if timeout_ms is not None:
                 self._check(_cfg_timeout(cfg, timeout_ms), ctx=None)
+            if idle_connections is not None:
+                self._check(_cfg_idle(cfg, idle_connections), ctx=None)
             if retry_schedule_ms is not None:
                 arr = (_i64 * max(1, len(retry_schedule_ms)))(*retry_schedule_ms)
                 self._check(_cfg_schedule(cfg, arr, len(retry_schedule_ms)), ctx=None)

@@ -90,6 +90,13 @@ class Refusals(unittest.TestCase):
         self.refuses(OverflowError, "tolerance", rh.verify, SECRET, MSG_ID, 1, SIG, BODY,
                      tolerance=2**63)
         self.refuses(OverflowError, "timeout_ms", rh.Context, timeout_ms=2**64)
+        self.refuses(OverflowError, "idle_connections", rh.Context,
+                     idle_connections=-1)
+        # in range for size_t, past the library's limit: its own refusal
+        with self.assertRaises(rh.Error) as e:
+            rh.Context(idle_connections=100001)
+        self.assertEqual(rh.RH_E_INVALID_ARG, e.exception.code)
+        rh.Context(idle_connections=1000).close()
         self.refuses(OverflowError, "retry_schedule_ms[1]", rh.Context,
                      retry_schedule_ms=[1000, 2**64 + 1000])
         self.refuses(OverflowError, "max_ms", ctx.wait, 2**63)

@@ -1,0 +1,100 @@
+/* Idle connections kept for as many hosts as a context delivers to
+ * (rh_config_set_idle_connections): a SaaS sends to thousands of customer
+ * hosts, and a connection closed while idle is a new TCP (and TLS)
+ * handshake for the next delivery there. 300 hosts, two rounds: with 512
+ * kept the second round opens no connection; with the default 256, at
+ * least the 44 the cache could not keep are opened again. The hosts are
+ * names the test resolver maps to one loopback sink. */
+#include "rh_internal.h"
+#include "rh_test.h"
+#include "sink.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define HOSTS 300
+
+/* The resident set of this process, in KiB (0 if unknown). */
+static long rss_kb(void)
+{
+    char line[256];
+    long kb = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
+/* One delivery to each host, twice: how many connections the second
+ * round opened, in *again (-1 when a step failed). */
+static void second_round_connections(size_t idle, long *again_out)
+{
+    sink *s = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    const char *events[] = {"*"};
+    if (idle)
+        RH_CHECK_EQ_INT(RH_OK, rh_config_set_idle_connections(cfg, idle));
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    *again_out = -1;
+    for (int i = 0; i < HOSTS; i++) {
+        char url[128], entry[128], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+        snprintf(entry, sizeof entry, "h%d.idle.test:%d:127.0.0.1", i,
+                 sink_port(s));
+        snprintf(url, sizeof url, "http://h%d.idle.test:%d/in", i,
+                 sink_port(s));
+        RH_CHECK_EQ_INT(RH_OK, rh__http_test_resolve(ctx->http, entry));
+        RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, url, events, 1, ep,
+                                               sizeof ep, secret,
+                                               sizeof secret));
+    }
+    long before = rss_kb();
+    RH_CHECK_EQ_INT(HOSTS, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(HOSTS, rh_test_drive(ctx, 20000));
+    size_t first = sink_connections(s);
+    long held = rss_kb() - before;
+    RH_CHECK_EQ_INT(HOSTS, rh_emit(ctx, "t", "{}", 2, NULL, 0));
+    RH_CHECK_EQ_INT(HOSTS, rh_test_drive(ctx, 20000));
+    RH_CHECK_EQ_INT(2 * HOSTS, sink_count(s));
+    long again = (long)(sink_connections(s) - first);
+    printf("    %zu idle kept (0: default): %zu connections in round 1, %ld "
+           "in round 2; %ld KiB more resident after round 1\n",
+           idle, first, again, held);
+    rh_ctx_free(ctx);
+    sink_stop(s);
+    *again_out = again;
+}
+
+static void test_idle__kept_for_every_host(void)
+{
+    long again;
+    second_round_connections(512, &again);
+    RH_CHECK_EQ_INT(0, again);
+}
+
+static void test_idle__default_keeps_256(void)
+{
+    long again;
+    second_round_connections(0, &again);
+    RH_CHECK(again >= HOSTS - 256);
+}
+
+static void test_idle__setting_is_checked(void)
+{
+    rh_config *cfg = rh_test_config();
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_config_set_idle_connections(NULL, 1));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_config_set_idle_connections(cfg, 100001));
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_idle_connections(cfg, 100000));
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_idle_connections(cfg, 0));
+    rh_config_free(cfg);
+}
+
+const rh_test_case rh_tests_idle[] = {
+    {"idle__kept_for_every_host", test_idle__kept_for_every_host},
+    {"idle__default_keeps_256", test_idle__default_keeps_256},
+    {"idle__setting_is_checked", test_idle__setting_is_checked},
+    {NULL, NULL}};
