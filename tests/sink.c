@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONNS 512 /* idle connections to 300 hosts (test_idle.c) */
+#define MAX_CONNS 1024 /* idle connections to 600 hosts (test_idle.c) */
 #define MAX_RULES 64
 
 typedef struct rule {

@@ -145,12 +145,14 @@ RH_EXTERN int rh_config_set_ca_file(rh_config *cfg, const char *path);
  *  the timeout + 1 s). */
 RH_EXTERN int rh_config_set_lease_ms(rh_config *cfg, int64_t ms);
 /**
- * How many connections the context keeps open while idle, in all, to send
- * the next deliveries to their hosts without a new connection (over TLS,
- * the handshake is the dearest part of a delivery). Give at least the
- * number of hosts you deliver to at once. 0: the default, the larger of
- * 256 and the in-flight cap. Each idle connection costs its socket and
- * libcurl's and the TLS library's state (docs/performance.md).
+ * How many connections the context keeps open while idle, to send the
+ * next deliveries to their hosts without a new connection (over TLS, the
+ * handshake is the dearest part of a delivery). Give at least the number
+ * of hosts you deliver to in turn; no fewer than the in-flight cap (up to
+ * 512) are kept whatever you give. 0: the default, 256. Each idle
+ * connection costs its socket and libcurl's and the TLS library's state,
+ * and libcurl walks its idle connections as it looks for one: give what
+ * you need, not the most (docs/performance.md).
  * @return RH_OK, or RH_E_INVALID_ARG past 100,000. @since 0.3.0
  */
 RH_EXTERN int rh_config_set_idle_connections(rh_config *cfg, size_t n);

@@ -56,7 +56,7 @@ typedef struct rh_http_opts {
     void (*on_socket)(int fd, unsigned int what, void *ud);
     void *on_socket_ud;
     size_t max_in_flight; /* connections kept open: at least this many */
-    size_t idle;          /* and at least this many in all (0: 256) */
+    size_t idle;          /* kept while idle, besides (0: 256) */
 } rh_http_opts;
 int rh__http_new(rh_http **out, const rh_allocator *a, const rh_http_opts *o);
 #ifdef RH_TEST_HOOKS

@@ -184,9 +184,11 @@ static int open_handle(rh_multis *m, size_t i)
         /* No timer function: curl_multi_timeout() still answers, and the
          * context folds it into the one timer it gives the host. */
     }
-    /* the idle connections are shared out among the handles, each
-     * keeping at least what it may have in flight */
-    size_t idle = m->idle ? (m->idle + m->n_handles - 1) / m->n_handles : 256;
+    /* The idle connections the host asked for go to the first handle:
+     * transfers fill it first, so that is where a quiet context's
+     * connections are. The others keep what they carry, and hold
+     * connections only while the load is past the first one's. */
+    size_t idle = i == 0 && m->idle ? m->idle : 256;
     curl_multi_setopt(hd->multi, CURLMOPT_MAXCONNECTS,
                       (long)(keep > idle ? keep : idle));
     return 1;

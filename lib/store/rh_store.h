@@ -51,9 +51,10 @@ int rh__store_outcome(rh_store *st, int rc);
 int64_t rh__store_backoff_left_ms(const rh_store *st); /* 0: none */
 
 /* Every call below returns what its slot returned when that is not below
- * zero; a failure is mapped (RH_E_NOT_FOUND, RH_E_STATE, RH_E_FULL,
- * RH_E_NOMEM and RH_E_UNSUPPORTED kept, anything else RH_E_STORAGE) with
- * st->err saying what failed and why. */
+ * zero; a failure is mapped (RH_E_NOT_FOUND, RH_E_STATE, RH_E_FULL and
+ * RH_E_NOMEM kept, anything else RH_E_STORAGE, as sys/storage.h says) with
+ * st->err saying what failed and why. RH_E_UNSUPPORTED comes only from the
+ * layer itself, for a slot the table lacks. */
 int rh__store_endpoint_save(rh_store *st, const char *id, const char *json,
                             size_t len);
 int rh__store_endpoint_remove(rh_store *st, const char *id);
