@@ -4,6 +4,11 @@
 #define RH_INTERNAL_H
 
 #include "rh_base.h"
+#include "rh_endpoint_record.h"
+#include "rh_json.h"
+#include "rh_memstore.h"
+#include "rh_sign.h"
+#include "rh_validate.h"
 #include "rh_json_keys.h"
 
 #endif /* RH_INTERNAL_H */

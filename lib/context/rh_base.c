@@ -2,6 +2,7 @@
  * its error text, re-entry guard, clock, randomness, ids and the count of
  * deliveries it holds. */
 #include "rh_base.h"
+#include "rh_sign.h"
 
 #include <stdio.h>
 

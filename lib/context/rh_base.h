@@ -5,15 +5,10 @@
 #define RH_BASE_H
 
 #include "rh_config.h"
-#include "rh_endpoint_record.h"
 #include "rh_http.h"
 #include "rh_idmap.h"
-#include "rh_json.h"
 #include "rh_records.h"
-#include "rh_sign.h"
 #include "rh_store.h"
-#include "rh_validate.h"
-#include "rh_memstore.h"
 
 int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
                        const char *type, int64_t ts_ms, const char *data,
@@ -34,7 +29,7 @@ struct rh_ctx {
     char *proxy;
     rh_store store; /* every storage call goes through it (rh_store.h) */
     rh_http *http;
-    rh_rng *rng;
+    struct rh_rng *rng; /* rh_sign.h */
     rh_endpoint **eps; /* oldest first */
     size_t n_eps;
     size_t cap_eps;

@@ -2,6 +2,9 @@
  * secrets and their rotation. The cache of the stored records, by id, is
  * rh_endpoint_cache.c. */
 #include "rh_base.h"
+#include "rh_validate.h"
+#include "rh_sign.h"
+#include "rh_endpoint_record.h"
 
 #include <string.h>
 #include <strings.h>

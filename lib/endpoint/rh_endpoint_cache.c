@@ -4,6 +4,9 @@
  * a map kept current as endpoints come and go, so that finding one never
  * waits for rh_index.c to rebuild what an add or a removal made stale. */
 #include "rh_base.h"
+#include "rh_validate.h"
+#include "rh_sign.h"
+#include "rh_endpoint_record.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,6 +2,7 @@
  * in-flight cap and a rate limit stored with the endpoint, each overriding
  * the context's; the claim's room for an endpoint and its token bucket. */
 #include "rh_base.h"
+#include "rh_endpoint_record.h"
 
 #include <string.h>
 

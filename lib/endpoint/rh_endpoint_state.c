@@ -7,6 +7,7 @@
  * re-seal the secrets. A store without the slots gets the whole record, as
  * before version 3. */
 #include "rh_base.h"
+#include "rh_endpoint_record.h"
 
 #include <jansson.h>
 

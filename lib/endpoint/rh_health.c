@@ -4,6 +4,7 @@
  * health stored at most once a minute (rh_endpoint_state.c: a part of
  * its own, never the endpoint's record, on a store with the state slots). */
 #include "rh_base.h"
+#include "rh_endpoint_record.h"
 
 /* Health is exact in the context that delivers and stored now and then: a
  * write per outcome would double the durable stores' work. */

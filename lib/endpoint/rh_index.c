@@ -4,6 +4,8 @@
  * id are kept current as they change, in rh_endpoint_cache.c: a lookup
  * after each add or removal rebuilt all of this.) */
 #include "rh_base.h"
+#include "rh_validate.h"
+#include "rh_endpoint_record.h"
 
 #include <string.h>
 

@@ -1,6 +1,7 @@
 /* replicer-hooks claim: a tick's fair claim through the store layer (the
  * store commits, then hands back what it took), and the start of it. */
 #include "rh_base.h"
+#include "rh_endpoint_record.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,8 @@
 /* replicer-hooks context: creation and teardown, pausing it, and the last
  * error's getters (the context section of rh.h). */
 #include "rh_base.h"
+#include "rh_memstore.h"
+#include "rh_sign.h"
 
 #include <stdio.h>
 #include <string.h>

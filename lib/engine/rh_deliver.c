@@ -4,6 +4,7 @@
  * Retry-After, 410, the host's wait and timer, and pausing one endpoint
  * (the delivery section of rh.h). */
 #include "rh_base.h"
+#include "rh_endpoint_record.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -2,6 +2,8 @@
  * one an option names) and stored, once per idempotency key; its options;
  * emit batches (the emit section of rh.h). */
 #include "rh_base.h"
+#include "rh_validate.h"
+#include "rh_endpoint_record.h"
 #include "rh_json.h"
 
 #include <string.h>

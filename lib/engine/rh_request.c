@@ -1,6 +1,8 @@
 /* replicer-hooks request: one delivery's job, what it sends (the envelope
  * spliced around the host's data, header lines signed), the lists it is on. */
 #include "rh_base.h"
+#include "rh_sign.h"
+#include "rh_endpoint_record.h"
 
 #include <inttypes.h>
 #include <stdio.h>
