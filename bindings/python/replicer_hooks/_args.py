@@ -55,7 +55,10 @@ def boolean(name, v):
 
 def integer(name, v, bounds):
     """An int within bounds, the range of its C type: OverflowError outside
-    it, TypeError for what is not an int (a float is not truncated)."""
+    it, TypeError for what is not an int (a float is not truncated, and a
+    bool is not a number: idle_connections=True would have been 1)."""
+    if isinstance(v, bool):
+        raise TypeError("%s must be an int, not bool" % name)
     try:
         v = operator.index(v)
     except TypeError:

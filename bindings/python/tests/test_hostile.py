@@ -131,6 +131,10 @@ class Refusals(unittest.TestCase):
                      ordering_key="k", hold_on_failure="no")
         self.refuses(TypeError, "failed_only",
                      lambda: self.ctx.deliveries(failed_only=0))
+        # and a bool is not a number (Node refuses it too)
+        self.refuses(TypeError, "idle_connections", rh.Context,
+                     idle_connections=True)
+        self.refuses(TypeError, "limit", lambda: self.ctx.deliveries(limit=True))
         self.assertEqual([], list(self.ctx.deliveries()))
 
     def test_a_str_where_a_list_belongs(self):
