@@ -47,6 +47,21 @@ static int f_load(rh_endpoint_record_cb each, void *eu, void *ud)
         return RH_E_USER;
     return f->inner.endpoint_load(each, eu, f->inner.userdata);
 }
+static int f_state_save(const char *id, const char *part, const char *j,
+                        size_t n, void *ud)
+{
+    flaky *f = ud;
+    if (fails(f, "endpoint_state_save"))
+        return RH_E_USER;
+    return f->inner.endpoint_state_save(id, part, j, n, f->inner.userdata);
+}
+static int f_state_load(rh_endpoint_part_cb each, void *eu, void *ud)
+{
+    flaky *f = ud;
+    if (fails(f, "endpoint_state_load"))
+        return RH_E_USER;
+    return f->inner.endpoint_state_load(each, eu, f->inner.userdata);
+}
 static int f_enqueue(const rh_event *ev, const rh_delivery *const *d, size_t n,
                      void *ud)
 {
@@ -186,6 +201,10 @@ static rh_storage flaky_table(flaky *f, unsigned int version, int destroy)
             st.enqueue_keyed = f_enqueue_keyed;
             st.skip = f_skip;
         }
+    }
+    if (version >= 3 && f->inner.endpoint_state_save) {
+        st.endpoint_state_save = f_state_save;
+        st.endpoint_state_load = f_state_load;
     }
     return st;
 }
@@ -390,12 +409,27 @@ static void test_storage__every_slot_failure_is_reported(void)
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
                                            1, ep, sizeof ep, secret,
                                            sizeof secret));
-    f.fail_slot = "endpoint_save";
+    /* a disable is a state part where the table keeps parts, else the
+     * whole record; an edit is always the record */
+    int parts = ctx->store.table.endpoint_state_save != NULL;
+    f.fail_slot = parts ? "endpoint_state_save" : "endpoint_save";
     RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_disable(ctx, ep));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), f.fail_slot) != NULL);
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_pause(ctx, ep));
+    f.fail_slot = "endpoint_save";
     RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_rotate_secret(ctx, ep, 0, fresh,
                                                              sizeof fresh));
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, ep, &e));
     RH_CHECK_EQ_INT(1, rh_endpoint_enabled(e));
+    RH_CHECK_EQ_INT(0, rh_endpoint_paused(e));
+    if (parts) { /* a reload that cannot read the parts keeps the cache */
+        f.fail_slot = "endpoint_state_load";
+        RH_CHECK_EQ_INT(RH_E_STORAGE, rh__ctx_load_endpoints(ctx));
+        RH_CHECK(strstr(rh_ctx_last_error(ctx), "endpoint_state_load") !=
+                 NULL);
+        RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, ep, &e));
+        RH_CHECK_EQ_INT(1, rh_endpoint_enabled(e));
+    }
     f.fail_slot = "endpoint_remove";
     RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_remove(ctx, ep));
     RH_CHECK(strstr(rh_ctx_last_error(ctx), "endpoint_remove") != NULL);
