@@ -15,6 +15,7 @@
 #endif
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -266,6 +267,54 @@ static void test_state_faults__pg_state_save_racing_remove_is_not_found(void)
 }
 #endif
 
+#ifdef RH_HAVE_PG
+static int64_t pg_scalar(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    int64_t v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                    ? atoll(PQgetvalue(r, 0, 0))
+                    : -1;
+    PQclear(r);
+    return v;
+}
+
+/* A schema of version 2 attached inside the host's open transaction is
+ * refused, with what to do: the host's rollback would undo the upgrade
+ * while the store went on as if it were made. Outside one it upgrades. */
+static void test_state_faults__pg_upgrade_inside_host_transaction_is_refused(
+    void)
+{
+    char schema[64], sql[256], err[512];
+    rh_storage st;
+    if (!rh_test_pg())
+        RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");
+    snprintf(schema, sizeof schema, "su%u", (unsigned)getpid());
+    RH_CHECK_EQ_INT(RH_OK, rh_pg_open(&st, rh_test_pg(), schema, err,
+                                      sizeof err));
+    st.destroy(st.userdata);
+    PGconn *c = PQconnectdb(rh_test_pg());
+    RH_CHECK(PQstatus(c) == CONNECTION_OK);
+    snprintf(sql, sizeof sql,
+             "DROP TABLE %s.endpoint_state; UPDATE %s.meta SET value = 2 "
+             "WHERE key = 'schema_version'",
+             schema, schema);
+    PQclear(PQexec(c, sql));
+    PQclear(PQexec(c, "BEGIN"));
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_pg_attach(&st, c, schema, err,
+                                               sizeof err));
+    RH_CHECK(strstr(err, "outside a transaction") != NULL);
+    PQclear(PQexec(c, "ROLLBACK"));
+    snprintf(sql, sizeof sql,
+             "SELECT value FROM %s.meta WHERE key = 'schema_version'",
+             schema);
+    RH_CHECK_EQ_INT(2, pg_scalar(c, sql));
+    RH_CHECK_EQ_INT(RH_OK, rh_pg_attach(&st, c, schema, err, sizeof err));
+    RH_CHECK_EQ_INT(3, pg_scalar(c, sql));
+    st.destroy(st.userdata); /* the host's connection stays open */
+    PQfinish(c);
+}
+#endif
+
 const rh_test_case rh_tests_state_faults[] = {
     {"state_faults__resume_clock_survives_reload",
      test_state_faults__resume_clock_survives_reload},
@@ -276,6 +325,8 @@ const rh_test_case rh_tests_state_faults[] = {
     {"state_faults__v1_claim_failure_is_reported",
      test_state_faults__v1_claim_failure_is_reported},
 #ifdef RH_HAVE_PG
+    {"state_faults__pg_upgrade_inside_host_transaction_is_refused",
+     test_state_faults__pg_upgrade_inside_host_transaction_is_refused},
     {"state_faults__pg_state_save_racing_remove_is_not_found",
      test_state_faults__pg_state_save_racing_remove_is_not_found},
 #endif

@@ -202,6 +202,17 @@ int rh__pg_migrate(store *s)
     rc = rh__pg_begin(s);
     if (rc != RH_OK)
         return rc;
+    /* An upgrade inside the host's open transaction would be undone with
+     * the host's work by a rollback, and this store would go on as if it
+     * had been made. */
+    if (!s->own_txn && version >= 1 && version < SCHEMA_VERSION) {
+        snprintf(s->err, sizeof s->err,
+                 "schema %s has version %d and needs version %d: open it "
+                 "once outside a transaction, so that the upgrade is "
+                 "committed on its own",
+                 s->schema, version, SCHEMA_VERSION);
+        return rh__pg_rollback(s, RH_E_STORAGE);
+    }
     /* Read committed whatever the database's default: under repeatable
      * read the snapshot is taken before the lock is granted, and a process
      * that waited would not see the schema the other one just made. */
