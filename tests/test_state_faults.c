@@ -71,19 +71,31 @@ static const rh_endpoint *get(rh_ctx *ctx, const char *id)
     return e;
 }
 
+/* A fresh SQLite file (its path in path) with one endpoint (its id in ep),
+ * and a context on it; NULL when either fails. */
+static rh_ctx *ctx_with_endpoint(const char *stem, int flaky, char *path,
+                                 size_t path_size, char ep[RH_ID_SIZE])
+{
+    char secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    rh_test_path(path, path_size, stem);
+    rh_ctx *ctx = sqlite_ctx(path, flaky);
+    if (ctx && rh_endpoint_add(ctx, "http://127.0.0.1:9/", events, 1, ep,
+                               RH_ID_SIZE, secret, sizeof secret) != RH_OK) {
+        rh_ctx_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
 /* Resuming restarts the failure clock, stored with the paused part: a
  * reload must not bring the old one back, nor one failure a second after
  * the resume disable an endpoint paused for ten days. */
 static void test_state_faults__resume_clock_survives_reload(void)
 {
-    char path[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
-    const char *events[] = {"*"};
-    rh_test_path(path, sizeof path, "resume");
-    rh_ctx *ctx = sqlite_ctx(path, 0);
+    char path[256], ep[RH_ID_SIZE];
+    rh_ctx *ctx = ctx_with_endpoint("resume", 0, path, sizeof path, ep);
     RH_CHECK(ctx != NULL);
-    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
-                                           1, ep, sizeof ep, secret,
-                                           sizeof secret));
     int64_t t0 = rh_test_now_ms;
     note(ctx, ep, 500); /* failing since t0 */
     rh__health_save_due(ctx, 1);
@@ -109,14 +121,9 @@ static void test_state_faults__resume_clock_survives_reload(void)
  * is undone, with it the note that the disable is still to be stored. */
 static void test_state_faults__failed_enable_keeps_unsaved_disable(void)
 {
-    char path[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
-    const char *events[] = {"*"};
-    rh_test_path(path, sizeof path, "gone");
-    rh_ctx *ctx = sqlite_ctx(path, 1);
+    char path[256], ep[RH_ID_SIZE];
+    rh_ctx *ctx = ctx_with_endpoint("gone", 1, path, sizeof path, ep);
     RH_CHECK(ctx != NULL);
-    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/", events,
-                                           1, ep, sizeof ep, secret,
-                                           sizeof secret));
     fail_state_save = 1;
     note(ctx, ep, 410);
     RH_CHECK_EQ_INT(0, rh_endpoint_enabled(get(ctx, ep)));
@@ -139,14 +146,9 @@ static void test_state_faults__failed_enable_keeps_unsaved_disable(void)
  * reload, but not over the host's enable made after it. */
 static void test_state_faults__later_enable_beats_unsaved_disable(void)
 {
-    char path[256], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
-    const char *events[] = {"*"};
-    rh_test_path(path, sizeof path, "carry");
-    rh_ctx *worker = sqlite_ctx(path, 1);
+    char path[256], ep[RH_ID_SIZE];
+    rh_ctx *worker = ctx_with_endpoint("carry", 1, path, sizeof path, ep);
     RH_CHECK(worker != NULL);
-    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(worker, "http://127.0.0.1:9/",
-                                           events, 1, ep, sizeof ep, secret,
-                                           sizeof secret));
     rh_ctx *host = sqlite_ctx(path, 0);
     RH_CHECK(host != NULL);
     fail_state_save = 1;

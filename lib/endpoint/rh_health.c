@@ -20,16 +20,15 @@
 static int save_health(rh_ctx *ctx, rh_endpoint *ep, int64_t now)
 {
     int rc = RH_OK;
-    if (ep->disable_unsaved_ms) {
+    /* in parts, the disable is a part of its own; else the one record
+     * written for the health carries it too */
+    if (ep->disable_unsaved_ms && rh__store_can(&ctx->store, RH__STORE_STATE))
         rc = rh__ctx_save_endpoint_state(ctx, ep, RH__PART_ENABLED);
-        if (rc != RH_OK && rc != RH_E_NOT_FOUND)
-            return rc;
-        ep->disable_unsaved_ms = 0;
-    }
     if (rc == RH_OK)
         rc = rh__ctx_save_endpoint_state(ctx, ep, RH__PART_HEALTH);
     if (rc != RH_OK && rc != RH_E_NOT_FOUND)
         return rc;
+    ep->disable_unsaved_ms = 0;
     ep->health_dirty = 0;
     ep->health_saved_ms = now;
     return RH_OK;

@@ -75,6 +75,20 @@ int rh__event_set_ordering(rh_event *ev, const char *key, int hold)
     return RH_OK;
 }
 
+rh_event *rh__event_copy(const rh_allocator *a, const rh_event *src)
+{
+    rh_event *ev = NULL;
+    if (rh__event_make(&ev, a, src->id, src->type, src->timestamp_ms,
+                       src->data, src->data_len) != RH_OK)
+        return NULL;
+    if (rh__event_set_ordering(ev, src->ordering_key, src->ordering_hold) !=
+        RH_OK) {
+        rh_event_free(ev);
+        return NULL;
+    }
+    return ev;
+}
+
 int rh_event_new(rh_event **out, const char *id, const char *type,
                  int64_t timestamp_ms, const char *data, size_t data_len)
 {

@@ -89,6 +89,8 @@ int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,
                    size_t len);
 /* The emit's ordering key (copied; NULL: none) and its failure policy. */
 int rh__event_set_ordering(rh_event *ev, const char *key, int hold);
+/* Copies from a's heap, owning what they point at (NULL: out of memory). */
+rh_event *rh__event_copy(const rh_allocator *a, const rh_event *ev);
 rh_delivery *rh__delivery_copy(const rh_allocator *a, const rh_delivery *dl);
 int rh__attempt_make(rh_attempt **out, const rh_allocator *a);
 rh_attempt *rh__attempt_copy(const rh_allocator *a, const rh_attempt *at);

@@ -29,24 +29,10 @@ static size_t taken_of(const old_claim *o, const char *endpoint_id)
     return k;
 }
 
-static rh_event *event_copy(const rh_event *ev)
-{
-    rh_event *c = NULL;
-    if (rh_event_new(&c, rh_event_id(ev), rh_event_type(ev),
-                     rh_event_timestamp_ms(ev), rh_event_data(ev),
-                     rh_event_data_len(ev)) != RH_OK)
-        return NULL;
-    if (rh__event_set_ordering(c, rh_event_ordering_key(ev),
-                               rh_event_ordering_holds(ev)) != RH_OK) {
-        rh_event_free(c);
-        return NULL;
-    }
-    return c;
-}
-
 /* Offered inside the store's transaction: take what the request's room
  * allows (the endpoint's and in all), and only copy it there. */
-static int old_claim_offered(const rh_delivery *dl, const rh_event *ev, void *ud)
+static int old_claim_offered(const rh_delivery *dl, const rh_event *ev,
+                             void *ud)
 {
     old_claim *o = ud;
     const rh_allocator *a = o->st->alloc;
@@ -56,7 +42,7 @@ static int old_claim_offered(const rh_delivery *dl, const rh_event *ev, void *ud
         return 0;
     old_claim_taken *t = &o->got[o->n];
     t->dl = rh__delivery_copy(a, dl);
-    t->ev = ev ? event_copy(ev) : NULL; /* none: the engine says so */
+    t->ev = ev ? rh__event_copy(a, ev) : NULL; /* none: the engine says so */
     if (!t->dl || (ev && !t->ev)) {
         rh_delivery_free(t->dl);
         rh_event_free(t->ev);
@@ -79,8 +65,8 @@ int rh__store_compat_claim(rh_store *st, const rh_claim_request *req,
     if (!o.got)
         return RH_E_NOMEM;
     rc = st->table.claim(rh_claim_request_now_ms(req),
-                         rh_claim_request_lease_until_ms(req), max, old_claim_offered,
-                         &o, st->table.userdata);
+                         rh_claim_request_lease_until_ms(req), max,
+                         old_claim_offered, &o, st->table.userdata);
     if (o.rc != RH_OK)
         rc = o.rc;
     /* committed: each is ours; a stop leaves the rest claimed, and they
