@@ -286,7 +286,7 @@ static int64_t pg_scalar(PGconn *c, const char *sql)
 static void test_state_faults__pg_upgrade_inside_host_transaction_is_refused(
     void)
 {
-    char schema[64], sql[256], err[512];
+    char schema[64], sql[640], err[512];
     rh_storage st;
     if (!rh_test_pg())
         RH_SKIP("no PostgreSQL test cluster (RH_TEST_PG)");
@@ -298,8 +298,10 @@ static void test_state_faults__pg_upgrade_inside_host_transaction_is_refused(
     RH_CHECK(PQstatus(c) == CONNECTION_OK);
     snprintf(sql, sizeof sql,
              "DROP TABLE %s.endpoint_state; UPDATE %s.meta SET value = 2 "
-             "WHERE key = 'schema_version'",
-             schema, schema);
+             "WHERE key = 'schema_version'; ALTER TABLE %s.events DROP "
+             "COLUMN tenant; ALTER TABLE %s.deliveries DROP COLUMN tenant; "
+             "ALTER TABLE %s.attempts DROP COLUMN tenant",
+             schema, schema, schema, schema, schema);
     PQclear(PQexec(c, sql));
     PQclear(PQexec(c, "BEGIN"));
     RH_CHECK_EQ_INT(RH_E_STORAGE, rh_pg_attach(&st, c, schema, err,

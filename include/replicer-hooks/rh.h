@@ -248,7 +248,12 @@ typedef enum rh_arg {
     RH_ARG_CLIENT_CERT = 11,
     RH_ARG_CLIENT_KEY = 12,
     RH_ARG_OUTPUT = 13, /* an output buffer: NULL or too small */
-    RH_ARG_COUNT = 14   /* how many there are; not an argument */
+    /* since 0.3.0 (rh_account.h) */
+    RH_ARG_TENANT = 14,
+    RH_ARG_NAME = 15, /* an endpoint's name */
+    RH_ARG_DESCRIPTION = 16,
+    RH_ARG_LABEL = 17, /* a label's key or value */
+    RH_ARG_COUNT = 18  /* how many there are; not an argument */
 } rh_arg;
 
 /** Why it was refused. */
@@ -260,7 +265,9 @@ typedef enum rh_refusal {
                                        host in production mode */
     RH_REFUSAL_TOO_LARGE = 4,
     RH_REFUSAL_UNKNOWN_ID = 5, /* well formed, but nothing has it */
-    RH_REFUSAL_COUNT = 6       /* how many there are */
+    /* no tenant given while one is required (0.3.0) */
+    RH_REFUSAL_TENANT_REQUIRED = 6,
+    RH_REFUSAL_COUNT = 7 /* how many there are */
 } rh_refusal;
 
 /** The rh_arg the last failure on ctx was about (RH_ARG_NONE when it was
@@ -670,5 +677,7 @@ RH_EXTERN int rh_verify(const char *secret, const char *msg_id,
                         int64_t tolerance_s);
 
 RH_END_DECLS
+
+#include "rh_account.h"
 
 #endif /* RH_H */

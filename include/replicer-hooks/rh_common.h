@@ -47,6 +47,9 @@ typedef enum rh_err {
 
 /** Size of a buffer that holds any id we make ("dlv_..."), with its NUL. */
 #define RH_ID_SIZE 32
+/** The longest tenant id, in bytes: a host's account id, 1 to this many of
+ *  visible ASCII ('!' to '~'). @since 0.3.0 */
+#define RH_TENANT_MAX 128
 /** Size of a buffer that holds any secret ("whsec_..."), with its NUL. */
 #define RH_SECRET_SIZE 128
 /** Size of a buffer that holds a signature header for up to two secrets. */

@@ -59,6 +59,8 @@ RH_EXTERN size_t rh_event_data_len(const rh_event *ev);
  * A store keeps both with each delivery at enqueue. */
 RH_EXTERN const char *rh_event_ordering_key(const rh_event *ev);
 RH_EXTERN int rh_event_ordering_holds(const rh_event *ev);
+/* Since 0.3.0: the tenant it was emitted for ("" for none). */
+RH_EXTERN const char *rh_event_tenant(const rh_event *ev);
 
 /* A delivery: one event for one endpoint. Its id is the same on every
  * attempt. attempts counts the attempts made since it was (re)queued. */
@@ -73,6 +75,8 @@ RH_EXTERN int64_t rh_delivery_created_ms(const rh_delivery *dl);
 RH_EXTERN int64_t rh_delivery_updated_ms(const rh_delivery *dl);
 /* Since 0.2.0: the ordering key its event was emitted with; NULL: none. */
 RH_EXTERN const char *rh_delivery_ordering_key(const rh_delivery *dl);
+/* Since 0.3.0: its event's tenant ("" for none). */
+RH_EXTERN const char *rh_delivery_tenant(const rh_delivery *dl);
 
 /* An attempt: one HTTP request and its outcome, as logged. seq is the
  * storage's order of appends (a cursor for queries; 0 before it is stored).
@@ -92,6 +96,8 @@ RH_EXTERN int rh_attempt_outcome(const rh_attempt *at); /* rh_outcome */
 RH_EXTERN const char *rh_attempt_response(const rh_attempt *at);
 RH_EXTERN size_t rh_attempt_response_len(const rh_attempt *at);
 RH_EXTERN const char *rh_attempt_error(const rh_attempt *at);
+/* Since 0.3.0: its delivery's tenant ("" for none). */
+RH_EXTERN const char *rh_attempt_tenant(const rh_attempt *at);
 
 /* A query over the delivery log: every filter is optional (NULL / -1 / 0
  * means "any"). Results come oldest first; to read the next page pass the
@@ -131,6 +137,11 @@ RH_EXTERN int rh_query_status(const rh_query *q);                 /* 0.2.0 */
 RH_EXTERN int rh_query_outcome(const rh_query *q);                /* 0.2.0 */
 RH_EXTERN int64_t rh_query_delivery_cursor_ms(const rh_query *q); /* 0.2.0 */
 RH_EXTERN const char *rh_query_delivery_cursor_id(const rh_query *q);
+/* Since 0.3.0: only the records of this tenant (NULL: of any tenant, or of
+ * none; 1 to RH_TENANT_MAX visible ASCII characters), for log queries and
+ * rh_recover. rh_query_tenant() gives NULL when any. */
+RH_EXTERN int rh_query_set_tenant(rh_query *q, const char *tenant);
+RH_EXTERN const char *rh_query_tenant(const rh_query *q);
 
 /** One attempt or delivery from a query. Return RH_OK, or negative to stop. */
 typedef int (*rh_attempt_cb)(const rh_attempt *at, void *userdata);

@@ -477,3 +477,25 @@ int rh__json_check_object(const rh_allocator *a, const char *json, size_t len,
         rh__free(a, r.keys);
     return rc;
 }
+
+int rh__utf8_text_valid(const char *s, size_t max, int multiline)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
+    if (len > max)
+        return 0;
+    for (size_t at = 0; at < len;) {
+        if (p[at] >= 0x80) {
+            size_t n = utf8_length(p + at, len - at);
+            if (!n)
+                return 0;
+            at += n;
+            continue;
+        }
+        if ((p[at] < 0x20 || p[at] == 0x7f) &&
+            !(multiline && (p[at] == '\n' || p[at] == '\t')))
+            return 0;
+        at++;
+    }
+    return 1;
+}

@@ -12,4 +12,8 @@
 int rh__json_check_object(const rh_allocator *a, const char *json, size_t len,
                           char *err, size_t errsz);
 
+/* 1 when s (NUL-terminated) is valid UTF-8 of at most max bytes with no
+ * control character (but for newlines and tabs when multiline). */
+int rh__utf8_text_valid(const char *s, size_t max, int multiline);
+
 #endif

@@ -1,5 +1,6 @@
 /* replicer-hooks input rules shared by endpoints, records and the index:
- * event types, subscription patterns, custom headers. No state, no deps. */
+ * event types, subscription patterns, custom headers, tenant ids. No
+ * state, no deps. */
 #include "rh_validate.h"
 
 #include <string.h>
@@ -95,5 +96,21 @@ int rh__header_valid(const char *name, const char *value, const char **why)
             *why = "header value has CR, LF or another control character";
             return 0;
         }
+    return 1;
+}
+
+/* Visible ASCII only, narrower than a header value: a tenant id goes into
+ * JSON records, SQL, a portal's URLs and metric labels, where a space, a
+ * control character or a byte that is not UTF-8 would each need escaping
+ * of its own. */
+int rh__tenant_valid(const char *t)
+{
+    size_t n = 0;
+    if (!t || !*t)
+        return 0;
+    for (; t[n]; n++)
+        if (n >= RH_TENANT_MAX || (unsigned char)t[n] < 0x21 ||
+            (unsigned char)t[n] > 0x7e)
+            return 0;
     return 1;
 }

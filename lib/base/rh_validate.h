@@ -9,5 +9,7 @@ int rh__event_type_valid(const char *type);
 int rh__header_valid(const char *name, const char *value, const char **why);
 int rh__pattern_matches(const char *pattern, const char *type);
 int rh__pattern_valid(const char *pattern);
+/* 1 to RH_TENANT_MAX of visible ASCII ('!' to '~'). */
+int rh__tenant_valid(const char *tenant);
 
 #endif

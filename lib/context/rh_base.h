@@ -79,9 +79,10 @@ int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE]);
 typedef struct rh_index rh_index;
 /* rh_endpoint_cache.c: the endpoint of that id, or NULL */
 rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
-/* The enabled endpoints subscribed to type, each once (caller frees). */
-int rh__ctx_match(rh_ctx *ctx, const char *type, rh_endpoint ***out,
-                  size_t *n_out);
+/* The enabled endpoints of tenant ("": of none) subscribed to type, each
+ * once (caller frees). */
+int rh__ctx_match(rh_ctx *ctx, const char *tenant, const char *type,
+                  rh_endpoint ***out, size_t *n_out);
 void rh__index_free(rh_ctx *ctx);
 /* The endpoints every claim lists with their room: those held (paused, or
  * of the other mode). Rebuilt with the index when one is paused. */
@@ -106,6 +107,19 @@ enum { RH__FLAG_ENABLED, RH__FLAG_PAUSED };
 int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value);
 /* Enter ctx and find an endpoint by id (RH_E_NOT_FOUND, with the error). */
 int rh__endpoint_lookup(rh_ctx *ctx, const char *id, rh_endpoint **out);
+/* rh_endpoint.c: an add's or an edit's URL and subscriptions checked (the
+ * error set), copied; and the add itself, with a valid secret and the
+ * options' profile (NULL: none). */
+int rh__endpoint_check_url(rh_ctx *ctx, const char *url);
+int rh__new_secret(rh_ctx *ctx, char *out, size_t outsz); /* "whsec_..." */
+int rh__endpoint_check_events(rh_ctx *ctx, const char *const *events,
+                              size_t n_events);
+char **rh__endpoint_copy_events(rh_ctx *ctx, const char *const *events,
+                                size_t n_events);
+int rh__endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
+                     size_t n_events, const char *secret,
+                     const rh_endpoint_profile *profile, char *id_out,
+                     size_t id_size);
 /* rh_endpoint_settings.c: the endpoint's schedule, or the context's */
 const int64_t *rh__endpoint_schedule(const rh_ctx *ctx, const rh_endpoint *ep,
                                      size_t *n);

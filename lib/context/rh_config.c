@@ -289,6 +289,14 @@ int rh_config_set_idle_connections(rh_config *cfg, size_t n)
     return RH_OK;
 }
 
+int rh_config_set_tenant_required(rh_config *cfg, int required)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.tenant_required = required != 0;
+    return RH_OK;
+}
+
 int rh_config_set_endpoint_refresh_ms(rh_config *cfg, int64_t ms)
 {
     if (!cfg || ms < 0 || ms > 86400000)

@@ -4,6 +4,7 @@
 #define RH_CONFIG_H
 
 #include "rh_addr.h"
+#include "rh_endpoint_record.h"
 
 /* ---------------------------------------------------------------- config */
 typedef struct rh_settings {
@@ -44,6 +45,7 @@ typedef struct rh_settings {
     void *token_ud;
     rh_endpoint_state_cb endpoint_state_cb;
     void *endpoint_state_ud;
+    int tenant_required; /* an emit or add without a tenant is refused */
 } rh_settings;
 
 struct rh_config {
@@ -61,6 +63,13 @@ struct rh_emit_options {
     char endpoint[RH_ID_SIZE];                        /* "": every subscriber */
     char ordering_key[RH_ORDERING_KEY_MAX + 1];       /* "": none */
     int ordering_hold;
+    char tenant[RH_TENANT_MAX + 1]; /* "": none */
+};
+
+/* -------------------------------------------------------- endpoint options */
+struct rh_endpoint_options {
+    rh_endpoint_profile profile; /* the C heap's: no context yet */
+    char *secret;                /* NULL: generate one */
 };
 
 #endif

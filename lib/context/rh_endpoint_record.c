@@ -38,6 +38,7 @@ void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep)
     rh__free(a, ep->client_cert);
     rh__free_secret(a, ep->client_key);
     rh__free_secret(a, ep->token);
+    rh__profile_free(a, &ep->profile);
     rh__wipe(ep, sizeof *ep);
     rh__free(a, ep);
 }
@@ -127,7 +128,8 @@ int rh__endpoint_encode(const rh_allocator *a, const rh_endpoint *ep,
          json_object_set_new(o, "old_secret_until_ms",
                              json_integer(ep->old_secret_until_ms))))
         goto done;
-    if (encode_settings(o, &ep->set) != RH_OK)
+    if (encode_settings(o, &ep->set) != RH_OK ||
+        rh__profile_encode(o, &ep->profile) != RH_OK)
         goto done;
     if (ep->client_cert &&
         (json_object_set_new(o, "client_cert", json_string(ep->client_cert)) ||
@@ -300,7 +302,8 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
     if ((rc = decode_settings(o, &ep->set)) != RH_OK ||
         (rc = decode_credentials(a, o, ep)) != RH_OK ||
         (rc = decode_events(a, evs, ep)) != RH_OK ||
-        (rc = decode_headers(a, o, ep)) != RH_OK)
+        (rc = decode_headers(a, o, ep)) != RH_OK ||
+        (rc = rh__profile_decode(a, o, &ep->profile)) != RH_OK)
         goto done;
     *out = ep;
     ep = NULL;

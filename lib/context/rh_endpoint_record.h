@@ -27,6 +27,18 @@ typedef struct rh_health {
                                * restarts here, whoever saw older ones */
 } rh_health;
 
+/* Who it belongs to and how people know it (rh_endpoint_profile.c): all
+ * stored with the record, all optional. */
+/* (the limits are rh_account.h's RH_ENDPOINT_NAME_MAX and the rest) */
+typedef struct rh_endpoint_profile {
+    char *tenant;      /* NULL: none */
+    char *name;        /* NULL: none */
+    char *description; /* NULL: none */
+    char **label_keys; /* sorted by key */
+    char **label_values;
+    size_t n_labels;
+} rh_endpoint_profile;
+
 struct rh_endpoint {
     char id[RH_ID_SIZE];
     char *url;
@@ -43,6 +55,7 @@ struct rh_endpoint {
     int64_t health_saved_ms;
     int held_told; /* not stored: the host heard it is held for its mode */
     rh_endpoint_settings set; /* stored */
+    rh_endpoint_profile profile; /* stored */
     char *client_cert;        /* PEM, or NULL (stored) */
     char *client_key;         /* PEM, or NULL (stored, sealed with a key) */
     char *token;              /* not stored: the token callback's, cached */
@@ -73,6 +86,32 @@ int rh__endpoint_decode(const rh_allocator *a, const char *json, size_t len,
 void rh__endpoint_carry(rh_endpoint *stored, rh_endpoint *mine);
 /* Every setting in range (the setters' rules, applied to stored ones). */
 int rh__endpoint_settings_valid(const rh_endpoint_settings *st);
+/* The profile: into and out of the record's JSON object (a stored record
+ * is input too: checked as the setters check), copied, freed. */
+struct json_t;
+int rh__profile_encode(struct json_t *o, const rh_endpoint_profile *p);
+int rh__profile_decode(const rh_allocator *a, struct json_t *o,
+                       rh_endpoint_profile *p);
+int rh__profile_copy(const rh_allocator *a, rh_endpoint_profile *dst,
+                     const rh_endpoint_profile *src);
+void rh__profile_free(const rh_allocator *a, rh_endpoint_profile *p);
+/* NULL when text is a valid name (or description, with newlines), else
+ * why not. */
+const char *rh__profile_text_invalid(const char *text, size_t max,
+                                     int multiline);
+/* NULL when key=value is a valid label, else why not. */
+const char *rh__label_invalid(const char *key, const char *value);
+/* Set (value) or remove (NULL) a label, keeping the keys sorted: RH_OK,
+ * RH_E_NOT_FOUND (nothing to remove), RH_E_INVALID_ARG (too many),
+ * RH_E_NOMEM. Checked by the caller. */
+int rh__profile_set_label(const rh_allocator *a, rh_endpoint_profile *p,
+                          const char *key, const char *value);
+/* Replace a text field (NULL or "": none): RH_OK or RH_E_NOMEM. */
+int rh__profile_set_text(const rh_allocator *a, char **field,
+                         const char *text);
+/* The tenant, "" for none. */
+const char *rh__endpoint_tenant(const rh_endpoint *ep);
+
 /* ----------------------------------------------------------- endpoints */
 void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep);
 void rh__endpoint_free_headers(const rh_allocator *a, rh_endpoint *ep);

@@ -11,7 +11,7 @@
 
 #define SECRET_BYTES 32
 
-static int new_secret(rh_ctx *ctx, char *out, size_t outsz)
+int rh__new_secret(rh_ctx *ctx, char *out, size_t outsz)
 {
     unsigned char key[SECRET_BYTES];
     int rc = rh__ctx_random(ctx, key, sizeof key);
@@ -21,21 +21,24 @@ static int new_secret(rh_ctx *ctx, char *out, size_t outsz)
     return rc;
 }
 
-/* Shared by both add functions: secret is the one to use (already valid). */
-static int endpoint_add(rh_ctx *ctx, const char *url,
-                        const char *const *events, size_t n_events,
-                        const char *secret, char *id_out, size_t id_size)
+/* A URL as an add or an edit takes it, in this context's mode. */
+int rh__endpoint_check_url(rh_ctx *ctx, const char *url)
 {
     char err[160];
-    rh_endpoint *ep;
-    int rc;
     int refusal = RH_REFUSAL_MALFORMED;
-    rc = rh__http_check_url(url, ctx->s.mode, ctx->s.allow, ctx->s.n_allow, err,
-                            sizeof err, &refusal);
+    int rc = rh__http_check_url(url, ctx->s.mode, ctx->s.allow, ctx->s.n_allow,
+                                err, sizeof err, &refusal);
     if (rc == RH_E_NOMEM)
         return rh__ctx_error(ctx, rc, "out of memory");
     if (rc != RH_OK)
         return rh__ctx_refuse(ctx, rc, RH_ARG_URL, refusal, "%s", err);
+    return RH_OK;
+}
+
+/* Subscriptions as an add or an edit takes them. */
+int rh__endpoint_check_events(rh_ctx *ctx, const char *const *events,
+                              size_t n_events)
+{
     if (!events || n_events == 0 || n_events > 256)
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_EVENTS,
                               RH_REFUSAL_MALFORMED,
@@ -45,6 +48,41 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
             return rh__ctx_refuse(
                 ctx, RH_E_INVALID_ARG, RH_ARG_EVENTS, RH_REFUSAL_MALFORMED,
                 "events[%zu] is not an event type, a \"prefix.*\" or \"*\"", i);
+    return RH_OK;
+}
+
+/* A copy of the subscriptions, or NULL (out of memory). */
+char **rh__endpoint_copy_events(rh_ctx *ctx, const char *const *events,
+                                size_t n_events)
+{
+    char **copy = rh__calloc(&ctx->alloc, n_events * sizeof(char *));
+    for (size_t i = 0; copy && i < n_events; i++)
+        if (!(copy[i] = rh__strdup(&ctx->alloc, events[i]))) {
+            while (i--)
+                rh__free(&ctx->alloc, copy[i]);
+            rh__free(&ctx->alloc, copy);
+            return NULL;
+        }
+    return copy;
+}
+
+/* Shared by the add functions: secret is the one to use (already valid),
+ * profile what the options gave (NULL: none). */
+int rh__endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
+                     size_t n_events, const char *secret,
+                     const rh_endpoint_profile *profile, char *id_out,
+                     size_t id_size)
+{
+    rh_endpoint *ep;
+    int rc;
+    if (ctx->s.tenant_required && (!profile || !profile->tenant))
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_TENANT,
+                              RH_REFUSAL_TENANT_REQUIRED,
+                              "a tenant is required for every endpoint "
+                              "(rh_config_set_tenant_required)");
+    if ((rc = rh__endpoint_check_url(ctx, url)) != RH_OK ||
+        (rc = rh__endpoint_check_events(ctx, events, n_events)) != RH_OK)
+        return rc;
     if (!id_out || id_size < RH_ID_SIZE)
         return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,
@@ -67,15 +105,11 @@ static int endpoint_add(rh_ctx *ctx, const char *url,
     ep->created_ms = rh__ctx_now(ctx);
     ep->url = rh__strdup(&ctx->alloc, url);
     ep->secret = rh__strdup(&ctx->alloc, secret);
-    ep->events = rh__calloc(&ctx->alloc, n_events * sizeof(char *));
+    ep->events = rh__endpoint_copy_events(ctx, events, n_events);
+    ep->n_events = ep->events ? n_events : 0;
     rc = ep->url && ep->secret && ep->events ? RH_OK : RH_E_NOMEM;
-    for (size_t i = 0; rc == RH_OK && i < n_events; i++) {
-        ep->events[i] = rh__strdup(&ctx->alloc, events[i]);
-        if (!ep->events[i])
-            rc = RH_E_NOMEM;
-        else
-            ep->n_events = i + 1;
-    }
+    if (rc == RH_OK && profile)
+        rc = rh__profile_copy(&ctx->alloc, &ep->profile, profile);
     if (rc != RH_OK) {
         rh__endpoint_free(&ctx->alloc, ep);
         return rh__ctx_error(ctx, rc, "out of memory");
@@ -109,10 +143,11 @@ int rh_endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
         return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,
                               "id_out needs RH_ID_SIZE bytes");
-    rc = new_secret(ctx, secret, sizeof secret);
+    rc = rh__new_secret(ctx, secret, sizeof secret);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "the random source failed");
-    rc = endpoint_add(ctx, url, events, n_events, secret, id, sizeof id);
+    rc = rh__endpoint_add(ctx, url, events, n_events, secret, NULL, id,
+                          sizeof id);
     if (rc == RH_OK) {
         memcpy(id_out, id, strlen(id) + 1);
         memcpy(secret_out, secret, strlen(secret) + 1);
@@ -142,7 +177,8 @@ int rh_endpoint_add_with_secret(rh_ctx *ctx, const char *url,
                               "secret must be \"whsec_\" + base64 of 24 to 64 "
                               "bytes");
     rh__wipe(key, sizeof key);
-    return endpoint_add(ctx, url, events, n_events, secret, id_out, id_size);
+    return rh__endpoint_add(ctx, url, events, n_events, secret, NULL, id_out,
+                            id_size);
 }
 
 int rh__endpoint_lookup(rh_ctx *ctx, const char *id, rh_endpoint **out)
@@ -263,7 +299,7 @@ int rh_endpoint_rotate_secret(rh_ctx *ctx, const char *endpoint_id,
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_VALUE,
                               RH_REFUSAL_MALFORMED,
                               "grace_ms must be 0 to 30 days");
-    rc = new_secret(ctx, secret, sizeof secret);
+    rc = rh__new_secret(ctx, secret, sizeof secret);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "the random source failed");
     fresh = rh__strdup(&ctx->alloc, secret);

@@ -1,6 +1,7 @@
-/* replicer-hooks endpoint index: subscriptions by exact type, by "prefix.*"
- * and "*", so that emit and claim cost what matches, not what is
- * registered. Rebuilt lazily after the endpoint set changes. (Endpoints by
+/* replicer-hooks endpoint index: subscriptions by tenant and exact type, by
+ * tenant and "prefix.*" or "*", so that emit and claim cost what matches in
+ * the emit's tenant, not what is registered (100,000 tenants cost an emit
+ * what 10 do). Rebuilt lazily after the endpoint set changes. (Endpoints by
  * id are kept current as they change, in rh_endpoint_cache.c: a lookup
  * after each add or removal rebuilt all of this.) */
 #include "rh_base.h"
@@ -15,8 +16,9 @@ typedef struct link {
 } link;
 
 typedef struct slot {
-    const char *key; /* borrowed from the endpoint: rebuilt when it goes */
-    size_t first;    /* index + 1 into links */
+    const char *tenant; /* borrowed from the endpoint, as the key: */
+    const char *key;    /* rebuilt when it goes; "*" is a key too */
+    size_t first;       /* index + 1 into links */
 } slot;
 
 struct rh_index {
@@ -24,19 +26,24 @@ struct rh_index {
     size_t n_pat;
     link *links;
     size_t n_links;
-    rh_endpoint **star;
-    size_t n_star;
     rh_endpoint **listed; /* held, capped or limited: the claim lists them */
     size_t n_listed;
 };
 
-static slot *find(slot *slots, size_t n_slots, const char *key, size_t len)
+/* The slot of a tenant ("" for none) and a pattern, or the empty one
+ * where it would go. */
+static slot *find(slot *slots, size_t n_slots, const char *tenant,
+                  const char *key, size_t len)
 {
-    size_t mask = n_slots - 1, i = rh__hash(key, len) & mask;
+    size_t mask = n_slots - 1;
+    size_t i = (rh__hash(key, len) ^
+                rh__hash(tenant, strlen(tenant)) * (size_t)0x9e3779b97f4a7c15ull) &
+               mask;
     for (;; i = (i + 1) & mask) {
         if (!slots[i].key)
             return &slots[i];
-        if (strlen(slots[i].key) == len && !memcmp(slots[i].key, key, len))
+        if (strlen(slots[i].key) == len && !memcmp(slots[i].key, key, len) &&
+            !strcmp(slots[i].tenant, tenant))
             return &slots[i];
     }
 }
@@ -56,7 +63,6 @@ void rh__index_free(rh_ctx *ctx)
         return;
     rh__free(&ctx->alloc, x->pat);
     rh__free(&ctx->alloc, x->links);
-    rh__free(&ctx->alloc, x->star);
     rh__free(&ctx->alloc, x->listed);
     rh__free(&ctx->alloc, x);
     ctx->index = NULL;
@@ -75,9 +81,8 @@ static rh_index *build(rh_ctx *ctx)
     x->n_pat = pow2_over(n_patterns + 1);
     x->pat = rh__calloc(&ctx->alloc, x->n_pat * sizeof *x->pat);
     x->links = rh__calloc(&ctx->alloc, (n_patterns + 1) * sizeof *x->links);
-    x->star = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->star);
     x->listed = rh__calloc(&ctx->alloc, (ctx->n_eps + 1) * sizeof *x->listed);
-    if (!x->pat || !x->links || !x->star || !x->listed) {
+    if (!x->pat || !x->links || !x->listed) {
         ctx->index = x;
         rh__index_free(ctx);
         return NULL;
@@ -88,13 +93,10 @@ static rh_index *build(rh_ctx *ctx)
             ep->set.rate_per_s > 0)
             x->listed[x->n_listed++] = ep;
         for (size_t k = 0; k < ep->n_events; k++) {
-            const char *p = ep->events[k];
-            if (p[0] == '*' && p[1] == '\0') {
-                x->star[x->n_star++] = ep;
-                continue;
-            }
-            slot *s = find(x->pat, x->n_pat, p, strlen(p));
+            const char *p = ep->events[k], *t = rh__endpoint_tenant(ep);
+            slot *s = find(x->pat, x->n_pat, t, p, strlen(p));
             s->key = p;
+            s->tenant = t;
             x->links[x->n_links].ep = ep;
             x->links[x->n_links].next = s->first;
             s->first = ++x->n_links;
@@ -155,8 +157,21 @@ static int add_match(rh_ctx *ctx, rh_endpoint *ep, rh_endpoint ***out,
     return RH_OK;
 }
 
-int rh__ctx_match(rh_ctx *ctx, const char *type, rh_endpoint ***out,
-                  size_t *n_out)
+/* The endpoints of one tenant subscribed by one key ("*", a type or a
+ * "prefix.*"), into the matches. */
+static int add_slot(rh_ctx *ctx, rh_index *x, const char *tenant,
+                    const char *key, size_t len, rh_endpoint ***out, size_t *n,
+                    size_t *cap)
+{
+    int rc = RH_OK;
+    for (size_t l = find(x->pat, x->n_pat, tenant, key, len)->first;
+         rc == RH_OK && l; l = x->links[l - 1].next)
+        rc = add_match(ctx, x->links[l - 1].ep, out, n, cap);
+    return rc;
+}
+
+int rh__ctx_match(rh_ctx *ctx, const char *tenant, const char *type,
+                  rh_endpoint ***out, size_t *n_out)
 {
     rh_index *x = current(ctx);
     rh_endpoint **m = NULL;
@@ -164,28 +179,27 @@ int rh__ctx_match(rh_ctx *ctx, const char *type, rh_endpoint ***out,
     int rc = RH_OK;
     ctx->match_stamp++;
     if (!x) { /* no index (out of memory building it): scan */
-        for (size_t i = 0; rc == RH_OK && i < ctx->n_eps; i++)
+        for (size_t i = 0; rc == RH_OK && i < ctx->n_eps; i++) {
+            if (strcmp(rh__endpoint_tenant(ctx->eps[i]), tenant) != 0)
+                continue;
             for (size_t k = 0; k < ctx->eps[i]->n_events; k++)
                 if (rh__pattern_matches(ctx->eps[i]->events[k], type)) {
                     rc = add_match(ctx, ctx->eps[i], &m, &n, &cap);
                     break;
                 }
+        }
     } else {
         char key[RH_TYPE_MAX + 2];
-        for (size_t i = 0; rc == RH_OK && i < x->n_star; i++)
-            rc = add_match(ctx, x->star[i], &m, &n, &cap);
-        for (size_t l = find(x->pat, x->n_pat, type, tl)->first;
-             rc == RH_OK && l; l = x->links[l - 1].next)
-            rc = add_match(ctx, x->links[l - 1].ep, &m, &n, &cap);
+        rc = add_slot(ctx, x, tenant, "*", 1, &m, &n, &cap);
+        if (rc == RH_OK)
+            rc = add_slot(ctx, x, tenant, type, tl, &m, &n, &cap);
         /* "a.*" and "a.b.*" for "a.b.c" */
         for (size_t d = 0; rc == RH_OK && d < tl; d++) {
             if (type[d] != '.')
                 continue;
             memcpy(key, type, d + 1);
             key[d + 1] = '*';
-            for (size_t l = find(x->pat, x->n_pat, key, d + 2)->first;
-                 rc == RH_OK && l; l = x->links[l - 1].next)
-                rc = add_match(ctx, x->links[l - 1].ep, &m, &n, &cap);
+            rc = add_slot(ctx, x, tenant, key, d + 2, &m, &n, &cap);
         }
     }
     if (rc != RH_OK) {

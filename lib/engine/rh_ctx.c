@@ -180,7 +180,8 @@ const char *rh_arg_name(int arg)
     static const char *const names[RH_ARG_COUNT] = {
         "none",  "url",         "events",      "secret",      "event_type",
         "data",  "endpoint_id", "delivery_id", "header_name", "header_value",
-        "value", "client_cert", "client_key",  "output"};
+        "value", "client_cert", "client_key",  "output",      "tenant",
+        "name",  "description", "label"};
     return arg >= 0 && arg < RH_ARG_COUNT ? names[arg] : NULL;
 }
 
@@ -188,7 +189,7 @@ const char *rh_refusal_name(int refusal)
 {
     static const char *const names[RH_REFUSAL_COUNT] = {
         "none",      "malformed", "insecure_scheme", "private_address",
-        "too_large", "unknown_id"};
+        "too_large", "unknown_id", "tenant_required"};
     return refusal >= 0 && refusal < RH_REFUSAL_COUNT ? names[refusal] : NULL;
 }
 

@@ -66,6 +66,7 @@ static int finalize(rh_ctx *ctx, rh_job *job, int64_t now)
     memcpy(at->event_id, dl->event_id, sizeof at->event_id);
     rh__strlcpy(at->event_type, rh_delivery_event_type(dl),
                 sizeof at->event_type);
+    memcpy(at->tenant, dl->tenant, sizeof at->tenant);
     at->number = dl->attempts;
     at->started_ms = job->started_ms;
     at->duration_ms = job->duration_ms;

@@ -6,22 +6,26 @@
 #include "rh_endpoint_record.h"
 #include "rh_json.h"
 
+#include <stdio.h>
 #include <string.h>
 
-/* The endpoints an emit goes to: the one the options name (if enabled),
- * or every enabled subscriber. */
+/* The endpoints an emit goes to: the one the options name (if enabled,
+ * and of the emit's tenant: another tenant's is unknown to it), or every
+ * enabled subscriber of the tenant. */
 static int targets(rh_ctx *ctx, const char *type, const rh_emit_options *opts,
                    rh_endpoint ***matched, size_t *n)
 {
+    const char *tenant = opts ? opts->tenant : "";
     if (!opts || !opts->endpoint[0])
-        return rh__ctx_match(ctx, type, matched, n) == RH_OK
+        return rh__ctx_match(ctx, tenant, type, matched, n) == RH_OK
                    ? RH_OK
                    : rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
     rh_endpoint *ep = rh__ctx_find_endpoint(ctx, opts->endpoint);
-    if (!ep)
+    if (!ep || strcmp(rh__endpoint_tenant(ep), tenant) != 0)
         return rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
-                              RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
-                              opts->endpoint);
+                              RH_REFUSAL_UNKNOWN_ID, "no endpoint %s%s%s",
+                              opts->endpoint, tenant[0] ? " for tenant " : "",
+                              tenant);
     *n = 0;
     if (!ep->enabled)
         return RH_OK;
@@ -32,11 +36,18 @@ static int targets(rh_ctx *ctx, const char *type, const rh_emit_options *opts,
 }
 
 /* The store's enqueue, or its idempotent one: 1 when the key was held (the
- * first event's id is then in event_id), else 0 or a negative code. */
+ * first event's id is then in event_id), else 0 or a negative code. A
+ * tenant's key is its own: the store sees the tenant, 0x1F and the key
+ * (a key is printable ASCII, so no tenantless key looks like one). */
 static int store_event(rh_ctx *ctx, const rh_event *ev,
                        const rh_delivery *const *ptrs, size_t n,
                        const char *key, char *event_id)
 {
+    char scoped[RH_TENANT_MAX + 1 + RH_IDEMPOTENCY_KEY_MAX + 1];
+    if (key && key[0] && ev->tenant[0]) {
+        snprintf(scoped, sizeof scoped, "%s\x1f%s", ev->tenant, key);
+        key = scoped;
+    }
     int rc = rh__store_enqueue(&ctx->store, ev, ptrs, n, key,
                                rh_event_timestamp_ms(ev) -
                                    ctx->s.idempotency_window_ms,
@@ -73,6 +84,11 @@ static int check_emit(rh_ctx *ctx, const char *type, const char *json,
     if (!json || json_len == 0)
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_DATA,
                               RH_REFUSAL_MALFORMED, "data is empty");
+    if (ctx->s.tenant_required && (!opts || !opts->tenant[0]))
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_TENANT,
+                              RH_REFUSAL_TENANT_REQUIRED,
+                              "a tenant is required for every emit "
+                              "(rh_config_set_tenant_required)");
     if (id_size && (!id_out || id_size < RH_ID_SIZE))
         return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,
@@ -116,6 +132,8 @@ static int make_event(rh_ctx *ctx, rh_event **ev, const char *event_id,
     if (rc == RH_OK && opts && opts->ordering_key[0])
         rc = rh__event_set_ordering(*ev, opts->ordering_key,
                                     opts->ordering_hold);
+    if (rc == RH_OK && opts)
+        memcpy((*ev)->tenant, opts->tenant, sizeof opts->tenant);
     return rc == RH_OK ? RH_OK
                        : rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
 }
@@ -142,6 +160,7 @@ static int make_deliveries(rh_ctx *ctx, rh_event *ev, int64_t now,
         memcpy(d->endpoint_id, matched[i]->id, sizeof matched[i]->id);
         d->event_type = ev->type;
         d->ordering_key = ev->ordering_key;
+        memcpy(d->tenant, ev->tenant, sizeof d->tenant);
         d->state = RH_DELIVERY_PENDING;
         d->next_attempt_ms = now;
         d->created_ms = now;
@@ -256,6 +275,14 @@ int rh_emit_options_set_ordering_key(rh_emit_options *opts, const char *key,
         return RH_E_INVALID_ARG;
     rh__strlcpy(opts->ordering_key, key ? key : "", sizeof opts->ordering_key);
     opts->ordering_hold = key && policy == RH_ORDERING_HOLD;
+    return RH_OK;
+}
+
+int rh_emit_options_set_tenant(rh_emit_options *opts, const char *tenant)
+{
+    if (!opts || (tenant && !rh__tenant_valid(tenant)))
+        return RH_E_INVALID_ARG;
+    rh__strlcpy(opts->tenant, tenant ? tenant : "", sizeof opts->tenant);
     return RH_OK;
 }
 

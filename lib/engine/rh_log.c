@@ -169,6 +169,11 @@ int rh_recover(rh_ctx *ctx, const rh_query *q)
     if (rh_query_endpoint(q) &&
         (rc = known_endpoint(ctx, rh_query_endpoint(q))) != RH_OK)
         return rc;
+    /* a recovery cannot be filtered after the store made it */
+    if (rh_query_tenant(q) && !rh__store_can(&ctx->store, RH__STORE_TENANTS))
+        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
+                             "this storage keeps no tenants (a table older "
+                             "than version 3): it cannot recover by tenant");
     rc = rh__store_recover(&ctx->store, q, rh__ctx_now(ctx));
     return rc == RH_E_UNSUPPORTED ? rh__ctx_store_failed(ctx, rc)
                                   : recovered(ctx, rc);

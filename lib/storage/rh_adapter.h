@@ -43,6 +43,10 @@ enum {
     S_STATE_SAVE,   /* one part of an endpoint's state, if it is stored */
     S_STATE_LOAD,   /* every stored part */
     S_STATE_REMOVE, /* SQLite: an endpoint's parts, as it is removed */
+    /* SQLite: the log queries of one tenant, through its own index (an
+     * "?N IS NULL OR tenant = ?N" filter would read every tenant's rows) */
+    S_QUERY_ATTEMPTS_TENANT,
+    S_QUERY_DELIVERIES_TENANT,
     S_COUNT
 };
 

@@ -91,6 +91,17 @@ int rh_query_set_event_type(rh_query *q, const char *pattern)
         rh__strlcpy(q->type, pattern, sizeof q->type);
     return RH_OK;
 }
+int rh_query_set_tenant(rh_query *q, const char *tenant)
+{
+    if (!q || (tenant && !rh__tenant_valid(tenant)))
+        return RH_E_INVALID_ARG;
+    rh__strlcpy(q->tenant, tenant ? tenant : "", sizeof q->tenant);
+    return RH_OK;
+}
+const char *rh_query_tenant(const rh_query *q)
+{
+    return q && q->tenant[0] ? q->tenant : NULL;
+}
 int rh_query_set_status(rh_query *q, int status)
 {
     if (!q || status < -1 || (status > 0 && (status < 100 || status > 599)))
@@ -192,6 +203,8 @@ int rh__query_matches_attempt(const rh_query *q, const rh_attempt *at)
         return 0;
     if (q->status >= 0 && at->status != q->status)
         return 0;
+    if (q->tenant[0] && strcmp(q->tenant, at->tenant) != 0)
+        return 0;
     if (q->outcome >= 0 && at->outcome != q->outcome)
         return 0;
     return at->seq > q->cursor;
@@ -216,6 +229,8 @@ int rh__query_matches_delivery(const rh_query *q, const rh_delivery *dl)
     if (q->until_ms && dl->created_ms >= q->until_ms)
         return 0;
     if (q->type[0] && !rh__pattern_matches(q->type, rh_delivery_event_type(dl)))
+        return 0;
+    if (q->tenant[0] && strcmp(q->tenant, dl->tenant) != 0)
         return 0;
     if (q->after_id[0] && (dl->created_ms < q->after_created_ms ||
                            (dl->created_ms == q->after_created_ms &&

@@ -86,6 +86,7 @@ rh_event *rh__event_copy(const rh_allocator *a, const rh_event *src)
         rh_event_free(ev);
         return NULL;
     }
+    memcpy(ev->tenant, src->tenant, sizeof ev->tenant);
     return ev;
 }
 
@@ -124,6 +125,21 @@ const char *rh_event_ordering_key(const rh_event *ev)
 int rh_event_ordering_holds(const rh_event *ev)
 {
     return ev ? ev->ordering_hold : 0;
+}
+
+/* A record's tenant: copied in whole, "" for none. */
+static int set_tenant(char *dst, const char *tenant)
+{
+    if (tenant && *tenant && !rh__tenant_valid(tenant))
+        return RH_E_INVALID_ARG;
+    rh__strlcpy(dst, tenant ? tenant : "", RH_TENANT_MAX + 1);
+    return RH_OK;
+}
+
+const char *rh_event_tenant(const rh_event *ev) { return ev ? ev->tenant : ""; }
+int rh_event_set_tenant(rh_event *ev, const char *tenant)
+{
+    return ev ? set_tenant(ev->tenant, tenant) : RH_E_INVALID_ARG;
 }
 
 /* A delivery or attempt from a's heap, zeroed or a copy of src, owning its
@@ -230,6 +246,14 @@ int rh_delivery_set_ordering_key(rh_delivery *dl, const char *key)
     rh__free(dl->alloc, dl->ordering_key);
     dl->ordering_key = k;
     return RH_OK;
+}
+const char *rh_delivery_tenant(const rh_delivery *dl)
+{
+    return dl ? dl->tenant : "";
+}
+int rh_delivery_set_tenant(rh_delivery *dl, const char *tenant)
+{
+    return dl ? set_tenant(dl->tenant, tenant) : RH_E_INVALID_ARG;
 }
 int rh_delivery_attempts(const rh_delivery *dl)
 {
@@ -359,4 +383,12 @@ size_t rh_attempt_response_len(const rh_attempt *at)
 const char *rh_attempt_error(const rh_attempt *at)
 {
     return at && at->error ? at->error : "";
+}
+const char *rh_attempt_tenant(const rh_attempt *at)
+{
+    return at ? at->tenant : "";
+}
+int rh_attempt_set_tenant(rh_attempt *at, const char *tenant)
+{
+    return at ? set_tenant(at->tenant, tenant) : RH_E_INVALID_ARG;
 }

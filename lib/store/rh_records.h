@@ -16,6 +16,7 @@ struct rh_event {
     size_t data_len;
     char *ordering_key; /* owned; NULL: none */
     int ordering_hold;  /* a failed delivery holds its key */
+    char tenant[RH_TENANT_MAX + 1]; /* "": none */
 };
 
 struct rh_delivery {
@@ -33,6 +34,7 @@ struct rh_delivery {
     int64_t next_attempt_ms;
     int64_t created_ms;
     int64_t updated_ms;
+    char tenant[RH_TENANT_MAX + 1]; /* "": none */
 };
 
 struct rh_attempt {
@@ -51,6 +53,7 @@ struct rh_attempt {
     char *response;
     size_t response_len;
     char *error;
+    char tenant[RH_TENANT_MAX + 1]; /* "": none */
 };
 
 struct rh_query {
@@ -68,6 +71,7 @@ struct rh_query {
     int outcome;                /* attempts: -1 any */
     int64_t after_created_ms;   /* deliveries after (this, after_id) */
     char after_id[RH_ID_SIZE];  /* "" none */
+    char tenant[RH_TENANT_MAX + 1]; /* "": any */
 };
 
 /* What one fair claim may take (rh_storage.h, version 2). */

@@ -76,6 +76,8 @@ int rh__store_can(const rh_store *st, int what)
         return t->endpoint_state_save != NULL;
     case RH__STORE_BATCH:
         return t->batch_begin != NULL;
+    case RH__STORE_TENANTS:
+        return t->version >= 3;
     default:
         return 0;
     }

@@ -30,7 +30,8 @@ enum {
     RH__STORE_ORDERING, /* ordering keys (skip) */
     RH__STORE_PRUNE,    /* retention (prune) */
     RH__STORE_STATE,    /* endpoint state in parts (endpoint_state_*) */
-    RH__STORE_BATCH     /* emit batches in one commit (batch_*) */
+    RH__STORE_BATCH,    /* emit batches in one commit (batch_*) */
+    RH__STORE_TENANTS   /* keeps and filters by tenant (a version-3 table) */
 };
 
 /* RH_OK, RH_E_UNSUPPORTED (newer than we know) or RH_E_INVALID_ARG (a

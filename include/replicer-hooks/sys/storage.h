@@ -22,6 +22,9 @@ RH_EXTERN int rh_event_new(rh_event **out, const char *id, const char *type,
                            int64_t timestamp_ms, const char *data,
                            size_t data_len);
 RH_EXTERN void rh_event_free(rh_event *ev);
+/** Set a built event's tenant (copied; NULL or "": none).
+ *  @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0 */
+RH_EXTERN int rh_event_set_tenant(rh_event *ev, const char *tenant);
 
 /**
  * Build a delivery record (for storage adapters). Strings are copied.
@@ -37,6 +40,9 @@ RH_EXTERN void rh_delivery_free(rh_delivery *dl);
  *  a query answers with. @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM.
  *  @since 0.2.0 */
 RH_EXTERN int rh_delivery_set_ordering_key(rh_delivery *dl, const char *key);
+/** Set a built delivery's tenant (copied; NULL or "": none).
+ *  @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0 */
+RH_EXTERN int rh_delivery_set_tenant(rh_delivery *dl, const char *tenant);
 
 /**
  * Build an attempt record (for storage adapters answering queries). Strings
@@ -51,6 +57,9 @@ RH_EXTERN int rh_attempt_new(rh_attempt **out, int64_t seq,
                              int outcome, const char *response,
                              size_t response_len, const char *error);
 RH_EXTERN void rh_attempt_free(rh_attempt *at);
+/** Set a built attempt's tenant (copied; NULL or "": none).
+ *  @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0 */
+RH_EXTERN int rh_attempt_set_tenant(rh_attempt *at, const char *tenant);
 
 /* ------------------------------------------------------------------------ */
 /* The storage method table. The semantics every backend keeps are in
@@ -245,6 +254,18 @@ struct rh_storage {
      * RH_E_STATE (not failed, or holding nothing). Without skip, an emit
      * with an ordering key gets RH_E_UNSUPPORTED. @since 0.2.0 */
     int (*skip)(const char *delivery_id, int64_t now_ms, void *userdata);
+
+    /* ---- version 3. Tenants (no slot of their own): a version-3 store
+     * keeps rh_event_tenant with each event, rh_delivery_tenant with each
+     * delivery and rh_attempt_tenant with each attempt, gives them back
+     * on the records it builds (rh_*_set_tenant), and when
+     * rh_query_tenant(q) is not NULL answers query_attempts,
+     * query_deliveries and recover_matching with that tenant's records
+     * only (an index on it, so a tenant's page costs the same among 10
+     * tenants or 100,000). A tenant's idempotency keys reach
+     * enqueue_keyed as the tenant, a 0x1F byte and the key: up to
+     * RH_TENANT_MAX + 1 + RH_IDEMPOTENCY_KEY_MAX bytes, so that each
+     * tenant has its own keys and the store needs nothing more. */
 
     /* ---- version 3: both set or both NULL. */
 

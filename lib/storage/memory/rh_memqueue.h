@@ -116,7 +116,7 @@ typedef struct mem_attempt {
     int number, status, success, outcome;
     int64_t started_ms, duration_ms;
     size_t response_len;
-    const char *error, *event_type; /* in bytes, after the response */
+    const char *error, *event_type, *tenant; /* in bytes, after the response */
     char bytes[];
 } mem_attempt;
 
@@ -130,6 +130,7 @@ typedef struct mem_filter {
     int64_t since_ms, until_ms, cursor;
     int64_t after_ms;
     const char *after_id; /* NULL: from the start */
+    const char *tenant;   /* NULL: any */
 } mem_filter;
 
 /* ---------------------------------------------------------- the store */

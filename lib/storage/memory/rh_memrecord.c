@@ -17,6 +17,8 @@ int rh__mem_event_new(memstore *m, const rh_event *ev, mem_event **out)
                               rh_event_timestamp_ms(ev), rh_event_data(ev),
                               rh_event_data_len(ev))
                : RH_E_NOMEM;
+    if (rc == RH_OK && (rc = rh_event_set_tenant(e->rec, rh_event_tenant(ev))))
+        rh_event_free(e->rec);
     if (rc != RH_OK) {
         mem_free(m->alloc, e);
         return rc;
@@ -72,9 +74,14 @@ int rh__mem_delivery_lend(const mem_delivery *d, rh_delivery **out)
     int rc = rh_delivery_new(out, d->id, d->event_id, d->endpoint_id,
                              rh_event_type(e->rec), d->state, d->attempts,
                              d->next_attempt_ms, d->created_ms, d->updated_ms);
-    if (rc == RH_OK && e->has_key &&
-        (rc = rh_delivery_set_ordering_key(*out, e->key)) != RH_OK)
+    if (rc == RH_OK && e->has_key)
+        rc = rh_delivery_set_ordering_key(*out, e->key);
+    if (rc == RH_OK)
+        rc = rh_delivery_set_tenant(*out, rh_event_tenant(e->rec));
+    if (rc != RH_OK && *out) {
         rh_delivery_free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -83,9 +90,11 @@ int rh__mem_delivery_lend(const mem_delivery *d, rh_delivery **out)
 mem_attempt *rh__mem_attempt_new(memstore *m, const rh_attempt *at)
 {
     size_t rlen = rh_attempt_response_len(at);
-    const char *err = rh_attempt_error(at), *type = rh_attempt_event_type(at);
-    size_t elen = strlen(err), tlen = strlen(type);
-    mem_attempt *a = mem_malloc(m->alloc, sizeof *a + rlen + elen + tlen + 3);
+    const char *err = rh_attempt_error(at), *type = rh_attempt_event_type(at),
+               *tenant = rh_attempt_tenant(at);
+    size_t elen = strlen(err), tlen = strlen(type), nlen = strlen(tenant);
+    mem_attempt *a =
+        mem_malloc(m->alloc, sizeof *a + rlen + elen + tlen + nlen + 4);
     if (!a)
         return NULL;
     memset(a, 0, sizeof *a);
@@ -103,15 +112,22 @@ mem_attempt *rh__mem_attempt_new(memstore *m, const rh_attempt *at)
     a->bytes[rlen] = '\0';
     a->error = memcpy(a->bytes + rlen + 1, err, elen + 1);
     a->event_type = memcpy(a->bytes + rlen + elen + 2, type, tlen + 1);
+    a->tenant = memcpy(a->bytes + rlen + elen + tlen + 3, tenant, nlen + 1);
     return a;
 }
 
 int rh__mem_attempt_lend(const mem_attempt *a, rh_attempt **out)
 {
-    return rh_attempt_new(out, a->seq, a->delivery_id, a->endpoint_id,
-                          a->event_id, a->event_type, a->number, a->started_ms,
-                          a->duration_ms, a->status, a->success, a->outcome,
-                          a->bytes, a->response_len, a->error);
+    int rc = rh_attempt_new(out, a->seq, a->delivery_id, a->endpoint_id,
+                            a->event_id, a->event_type, a->number,
+                            a->started_ms, a->duration_ms, a->status,
+                            a->success, a->outcome, a->bytes, a->response_len,
+                            a->error);
+    if (rc == RH_OK && (rc = rh_attempt_set_tenant(*out, a->tenant))) {
+        rh_attempt_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 /* ---------------------------------------------------------------- filters */
@@ -136,6 +152,7 @@ void rh__mem_filter_of(mem_filter *f, const rh_query *q)
     f->cursor = rh_query_cursor(q);
     f->after_ms = rh_query_delivery_cursor_ms(q);
     f->after_id = rh_query_delivery_cursor_id(q);
+    f->tenant = rh_query_tenant(q);
 }
 
 static int differs(const char *want, const char *have)
@@ -169,7 +186,8 @@ int rh__mem_filter_delivery(const mem_filter *f, const mem_delivery *d)
     if ((f->failed_only && d->state != RH_DELIVERY_FAILED) ||
         (f->state >= 0 && d->state != f->state) || !in_time(f, d->created_ms))
         return 0;
-    if (!type_matches(f, rh_event_type(d->ev->rec)))
+    if (!type_matches(f, rh_event_type(d->ev->rec)) ||
+        differs(f->tenant, rh_event_tenant(d->ev->rec)))
         return 0;
     return !f->after_id || d->created_ms > f->after_ms ||
            (d->created_ms == f->after_ms && strcmp(d->id, f->after_id) > 0);
@@ -184,7 +202,8 @@ int rh__mem_filter_attempt(const mem_filter *f, const mem_attempt *a)
         !type_matches(f, a->event_type))
         return 0;
     if ((f->status >= 0 && a->status != f->status) ||
-        (f->outcome >= 0 && a->outcome != f->outcome))
+        (f->outcome >= 0 && a->outcome != f->outcome) ||
+        differs(f->tenant, a->tenant))
         return 0;
     return a->seq > f->cursor;
 }

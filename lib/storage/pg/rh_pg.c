@@ -72,9 +72,9 @@ static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
 typedef struct enqueue_params {
     arr ids, eps, att, nxt, cr, up;
     char ts[24], window[24];
-    const char *v[14];
-    int lens[14];
-    int bin[14];
+    const char *v[15];
+    int lens[15];
+    int bin[15];
 } enqueue_params;
 
 static int enqueue_fill(enqueue_params *p, const rh_event *ev,
@@ -98,7 +98,7 @@ static int enqueue_fill(enqueue_params *p, const rh_event *ev,
         if (rc == RH_OK)
             rc = rh__pg_arr_add(&p->up, I64(b, rh_delivery_updated_ms(dls[i])));
     }
-    const char *v[14] = {p->ids.buf ? p->ids.buf : "{}",
+    const char *v[15] = {p->ids.buf ? p->ids.buf : "{}",
                          rh_event_id(ev),
                          rh_event_type(ev),
                          p->eps.buf ? p->eps.buf : "{}",
@@ -110,6 +110,7 @@ static int enqueue_fill(enqueue_params *p, const rh_event *ev,
                          rh_event_data(ev),
                          rh_event_ordering_key(ev),
                          rh_event_ordering_holds(ev) ? "1" : "0",
+                         rh_event_tenant(ev),
                          key,
                          I64(p->window, window_start_ms)};
     memcpy(p->v, v, sizeof v);
@@ -141,12 +142,12 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
     if (rc == RH_OK && s->pipelined) {
         /* in a batch: sent now, its answer read at the commit (or every so
          * often, so that answers never pile up unread) */
-        rc = rh__pg_send_prepared(s, S_DL_INSERT, 12, p.v, p.lens, p.bin);
+        rc = rh__pg_send_prepared(s, S_DL_INSERT, 13, p.v, p.lens, p.bin);
         if (rc == RH_OK && ++s->n_unread >= 256)
             rc = rh__pg_pipeline_sync_read(s);
     } else if (rc == RH_OK) {
         PGresult *r =
-            rh__pg_run(s, S_DL_INSERT, 12, p.v, p.lens, p.bin, "enqueue");
+            rh__pg_run(s, S_DL_INSERT, 13, p.v, p.lens, p.bin, "enqueue");
         rc = r ? RH_OK : RH_E_STORAGE;
         PQclear(r);
     }
@@ -166,7 +167,7 @@ static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
     int rc = enqueue_fill(&p, ev, dls, n, key, window_start_ms);
     if (rc == RH_OK)
         rc = rh__pg_ensure(s);
-    PGresult *r = rc == RH_OK ? rh__pg_run(s, S_KEY_TAKE, 14, p.v, p.lens,
+    PGresult *r = rc == RH_OK ? rh__pg_run(s, S_KEY_TAKE, 15, p.v, p.lens,
                                            p.bin, "enqueue_keyed")
                               : NULL;
     if (rc == RH_OK && !r)
@@ -196,9 +197,9 @@ static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
  * delivery exists). The texts live in b. */
 typedef struct outcome_params {
     char b[12][24];
-    const char *v[17];
-    int lens[17];
-    int bin[17];
+    const char *v[18];
+    int lens[18];
+    int bin[18];
     int which, n;
 } outcome_params;
 
@@ -222,7 +223,7 @@ static void outcome_fill(outcome_params *o, const rh_delivery *dl,
         o->n = 6;
         return;
     }
-    const char *av[17] = {rh_delivery_id(dl),
+    const char *av[18] = {rh_delivery_id(dl),
                           rh_attempt_endpoint_id(at),
                           rh_attempt_event_id(at),
                           rh_attempt_event_type(at),
@@ -238,12 +239,13 @@ static void outcome_fill(outcome_params *o, const rh_delivery *dl,
                           dv[2],
                           dv[3],
                           dv[4],
-                          dv[5]};
+                          dv[5],
+                          rh_attempt_tenant(at)};
     memcpy(o->v, av, sizeof av);
     o->lens[10] = (int)rh_attempt_response_len(at);
     o->bin[10] = 1;
     o->which = S_AT_INSERT;
-    o->n = 17;
+    o->n = 18;
 }
 
 static int s_complete(const rh_delivery *dl, const rh_attempt *at, void *ud)

@@ -27,7 +27,26 @@ static int attempt_row(store *s, const PGresult *r, int i, void *ud)
                               rlen, PQgetvalue(r, i, 12))
              : RH_E_NOMEM;
     PQfreemem(resp);
+    if (rc == RH_OK &&
+        (rc = rh_attempt_set_tenant(at, PQgetvalue(r, i, 13))) != RH_OK) {
+        rh_attempt_free(at);
+        at = NULL;
+    }
     return adapter_give_attempt(p, rc, at, s->err, sizeof s->err);
+}
+
+/* A log query's 12 parameters, and the tenant's statement (13th parameter)
+ * when the query names one: its page through the tenant's own index. */
+static PGresult *run_log_query(store *s, int which, int which_tenant,
+                               const char *const *v, const char *tenant,
+                               const char *what)
+{
+    const char *vt[13];
+    if (!tenant)
+        return rh__pg_run(s, which, 12, v, NULL, NULL, what);
+    memcpy(vt, v, 12 * sizeof *v);
+    vt[12] = tenant;
+    return rh__pg_run(s, which_tenant, 13, vt, NULL, NULL, what);
 }
 
 int rh__pg_query_attempts(store *s, const rh_query *q, rh_attempt_cb each,
@@ -52,8 +71,8 @@ int rh__pg_query_attempts(store *s, const rh_query *q, rh_attempt_cb each,
                          f.prefix,
                          I64(b[5], rh_query_status(q)),
                          I64(b[6], rh_query_outcome(q))};
-    PGresult *r =
-        rh__pg_run(s, S_QUERY_ATTEMPTS, 12, v, NULL, NULL, "query_attempts");
+    PGresult *r = run_log_query(s, S_QUERY_ATTEMPTS, S_QUERY_ATTEMPTS_TENANT,
+                                v, rh_query_tenant(q), "query_attempts");
     return r ? rh__pg_for_each_row(s, r, attempt_row, &p) : RH_E_STORAGE;
 }
 
@@ -62,10 +81,13 @@ static int delivery_row(store *s, const PGresult *r, int i, void *ud)
     each_pass *p = ud;
     rh_delivery *dl = NULL;
     int rc = rh__pg_row_delivery(s, r, i, &dl);
-    if (rc == RH_OK && !PQgetisnull(r, i, 9) &&
-        (rc = rh_delivery_set_ordering_key(dl, PQgetvalue(r, i, 9))) != RH_OK) {
+    if (rc == RH_OK && !PQgetisnull(r, i, 9))
+        rc = rh_delivery_set_ordering_key(dl, PQgetvalue(r, i, 9));
+    if (rc == RH_OK)
+        rc = rh_delivery_set_tenant(dl, PQgetvalue(r, i, 10));
+    if (rc != RH_OK && dl) {
         rh_delivery_free(dl);
-        return rc;
+        return adapter_row_rc(rc, "delivery", s->err, sizeof s->err);
     }
     return rc == RH_OK ? adapter_give_delivery(p, dl) : rc;
 }
@@ -92,8 +114,9 @@ int rh__pg_query_deliveries(store *s, const rh_query *q, rh_delivery_cb each,
                          f.prefix,
                          rh_query_delivery_cursor_id(q),
                          I64(b[5], rh_query_delivery_cursor_ms(q))};
-    PGresult *r = rh__pg_run(s, S_QUERY_DELIVERIES, 12, v, NULL, NULL,
-                             "query_deliveries");
+    PGresult *r =
+        run_log_query(s, S_QUERY_DELIVERIES, S_QUERY_DELIVERIES_TENANT, v,
+                      rh_query_tenant(q), "query_deliveries");
     return r ? rh__pg_for_each_row(s, r, delivery_row, &p) : RH_E_STORAGE;
 }
 
@@ -129,11 +152,11 @@ int rh__pg_recover(store *s, const char *endpoint_id, const rh_query *q,
     if (rc != RH_OK)
         return rc;
     adapter_type_filter_of(q, &f);
-    const char *v[7] = {endpoint_id,       I64(b1, since_ms),
+    const char *v[8] = {endpoint_id,       I64(b1, since_ms),
                         I64(b2, now_ms),   I64(b3, rh_query_until_ms(q)),
                         rh_query_event(q), f.exact,
-                        f.prefix};
-    PGresult *r = rh__pg_run(s, S_RECOVER, 7, v, NULL, NULL, "recover");
+                        f.prefix,          rh_query_tenant(q)};
+    PGresult *r = rh__pg_run(s, S_RECOVER, 8, v, NULL, NULL, "recover");
     rc = r ? RH_OK : RH_E_STORAGE;
     if (r)
         n = atoi(PQcmdTuples(r));

@@ -80,12 +80,19 @@ static const char schema_v2[] =
     "UPDATE @.meta SET value = 2 WHERE key = 'schema_version';";
 
 /* Version 3: endpoint state in parts apart from the record, removed with
- * it. A library of version 2 refuses the schema after this: it would store
- * a pause in the record, under the part that says otherwise. */
+ * it, and the tenant of each event, delivery and attempt. A library of
+ * version 2 refuses the schema after this: it would store a pause in the
+ * record, under the part that says otherwise. */
 static const char schema_v3[] =
     "CREATE TABLE @.endpoint_state(endpoint_id text NOT NULL"
     " REFERENCES @.endpoints(id) ON DELETE CASCADE, part text NOT NULL,"
     " value text NOT NULL, PRIMARY KEY(endpoint_id, part));"
+    /* tenants: older rows belong to none ('') */
+    "ALTER TABLE @.events ADD COLUMN tenant text NOT NULL DEFAULT '';"
+    "ALTER TABLE @.deliveries ADD COLUMN tenant text NOT NULL DEFAULT '';"
+    "ALTER TABLE @.attempts ADD COLUMN tenant text NOT NULL DEFAULT '';"
+    "CREATE INDEX deliveries_tenant ON @.deliveries(tenant, created_ms, id);"
+    "CREATE INDEX attempts_tenant ON @.attempts(tenant, seq);"
     "UPDATE @.meta SET value = 3 WHERE key = 'schema_version';";
 
 int rh__pg_schema_name_ok(const char *n)

@@ -8,6 +8,37 @@
 #include <string.h>
 #include <time.h>
 
+/* The log's queries, with or without a tenant first: a tenant's page
+ * through its own index, whatever the plan does with the other filters. */
+#define QUERY_ATTEMPTS(first)                                                  \
+    "SELECT seq, delivery_id, endpoint_id, event_id, event_type, number, "     \
+    "started_ms, duration_ms, status, success, outcome, response, error, "     \
+    "tenant FROM @.attempts WHERE " first " "                                  \
+    "AND ($2::text IS NULL OR endpoint_id = $2) "                              \
+    "AND ($3::text IS NULL OR delivery_id = $3) "                              \
+    "AND ($4::text IS NULL OR event_id = $4) "                                 \
+    "AND ($5::int = 0 OR success = 0) AND started_ms >= $6 "                   \
+    "AND ($7::bigint = 0 OR started_ms < $7) "                                 \
+    "AND ($9::text IS NULL OR event_type = $9) "                               \
+    "AND ($10::text IS NULL OR (left(event_type, length($10)) = $10 "          \
+    "AND length(event_type) > length($10))) "                                  \
+    "AND ($11::int < 0 OR status = $11) "                                      \
+    "AND ($12::int < 0 OR outcome = $12) ORDER BY seq LIMIT $8"
+#define QUERY_DELIVERIES(first)                                                \
+    "SELECT id, event_id, endpoint_id, event_type, state, attempts, "          \
+    "next_attempt_ms, created_ms, updated_ms, ordering_key, tenant "           \
+    "FROM @.deliveries WHERE " first " "                                       \
+    "AND ($1::text IS NULL OR endpoint_id = $1) "                              \
+    "AND ($2::text IS NULL OR id = $2) "                                       \
+    "AND ($3::text IS NULL OR event_id = $3) "                                 \
+    "AND ($4::int = 0 OR state = 3) AND ($5::int < 0 OR state = $5) "          \
+    "AND created_ms >= $6 AND ($7::bigint = 0 OR created_ms < $7) "            \
+    "AND ($9::text IS NULL OR event_type = $9) "                               \
+    "AND ($10::text IS NULL OR (left(event_type, length($10)) = $10 "          \
+    "AND length(event_type) > length($10))) "                                  \
+    "AND ($11::text IS NULL OR (created_ms, id) > ($12::bigint, $11)) "        \
+    "ORDER BY created_ms, id LIMIT $8"
+
 /* "@." stands for the schema. */
 static const char *const sql_template[S_COUNT] = {
     [S_EP_SAVE] = "INSERT INTO @.endpoints(id, record) VALUES($1, $2) "
@@ -25,13 +56,13 @@ static const char *const sql_template[S_COUNT] = {
     [S_STATE_LOAD] = "SELECT endpoint_id, part, value FROM @.endpoint_state",
     /* One statement: atomic on its own, one round trip, no savepoint. */
     [S_DL_INSERT] =
-        "WITH ev AS (INSERT INTO @.events(id, type, timestamp_ms, data) "
-        "VALUES($2, $3, $9, $10)) "
+        "WITH ev AS (INSERT INTO @.events(id, type, timestamp_ms, data, "
+        "tenant) VALUES($2, $3, $9, $10, $13)) "
         "INSERT INTO @.deliveries(id, event_id, endpoint_id, event_type, "
         "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms, "
-        "ordering_key, hold_key) "
+        "ordering_key, hold_key, tenant) "
         "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up, "
-        "$11::text, $12::int "
+        "$11::text, $12::int, $13::text "
         "FROM unnest($1::text[], $4::text[], $5::int[], $6::bigint[], "
         "$7::bigint[], $8::bigint[]) AS d(id, ep, att, nxt, cr, up)",
     /* S_DL_INSERT behind an idempotency key, one statement: the key is
@@ -41,20 +72,20 @@ static const char *const sql_template[S_COUNT] = {
      * keys go too. Returns the row count of the take: 1 or 0. */
     [S_KEY_TAKE] =
         "WITH k AS (INSERT INTO @.idempotency(key, event_id, created_ms) "
-        "VALUES($13, $2, $9) ON CONFLICT (key) DO UPDATE SET "
+        "VALUES($14, $2, $9) ON CONFLICT (key) DO UPDATE SET "
         "event_id = EXCLUDED.event_id, created_ms = EXCLUDED.created_ms "
-        "WHERE @.idempotency.created_ms < $14 RETURNING 1 AS one), "
-        "ev AS (INSERT INTO @.events(id, type, timestamp_ms, data) "
-        "SELECT $2, $3, $9, $10 FROM k WHERE cardinality($1::text[]) > 0), "
+        "WHERE @.idempotency.created_ms < $15 RETURNING 1 AS one), "
+        "ev AS (INSERT INTO @.events(id, type, timestamp_ms, data, tenant) "
+        "SELECT $2, $3, $9, $10, $13 FROM k WHERE cardinality($1::text[]) > 0), "
         "dl AS (INSERT INTO @.deliveries(id, event_id, endpoint_id, "
         "event_type, state, attempts, next_attempt_ms, due_ms, created_ms, "
-        "updated_ms, ordering_key, hold_key) "
+        "updated_ms, ordering_key, hold_key, tenant) "
         "SELECT d.id, $2, d.ep, $3, 0, d.att, d.nxt, d.nxt, d.cr, d.up, "
-        "$11::text, $12::int "
+        "$11::text, $12::int, $13::text "
         "FROM unnest($1::text[], $4::text[], $5::int[], $6::bigint[], "
         "$7::bigint[], $8::bigint[]) AS d(id, ep, att, nxt, cr, up), k), "
         "gone AS (DELETE FROM @.idempotency WHERE key IN (SELECT key FROM "
-        "@.idempotency WHERE created_ms < $14 AND key <> $13 LIMIT 8 "
+        "@.idempotency WHERE created_ms < $15 AND key <> $14 LIMIT 8 "
         "FOR UPDATE SKIP LOCKED)) "
         "SELECT count(*) FROM k",
     [S_KEY_HELD] = "SELECT event_id FROM @.idempotency WHERE key = $1",
@@ -69,7 +100,8 @@ static const char *const sql_template[S_COUNT] = {
         " ORDER BY x.due_ms LIMIT $2 FOR UPDATE SKIP LOCKED) "
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
-        "e.timestamp_ms, e.data FROM @.deliveries d JOIN due USING (id) "
+        "e.timestamp_ms, e.data, d.tenant FROM @.deliveries d "
+        "JOIN due USING (id) "
         "JOIN @.events e ON e.id = d.event_id ORDER BY d.due_ms, d.id",
     [S_CLAIM_TAKE] = "UPDATE @.deliveries SET state = 1, due_ms = $2 "
                      "WHERE id = ANY($1::text[])",
@@ -81,38 +113,16 @@ static const char *const sql_template[S_COUNT] = {
         "WHERE id = $1 RETURNING id) "
         "INSERT INTO @.attempts(delivery_id, endpoint_id, event_id, "
         "event_type, number, started_ms, duration_ms, status, success, "
-        "outcome, response, error) "
-        "SELECT d.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM d",
+        "outcome, response, error, tenant) "
+        "SELECT d.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $18 "
+        "FROM d",
     [S_DL_UPDATE] =
         "UPDATE @.deliveries SET state = $2, attempts = $3, "
         "next_attempt_ms = $4, due_ms = $5, updated_ms = $6 WHERE id = $1",
-    [S_QUERY_ATTEMPTS] =
-        "SELECT seq, delivery_id, endpoint_id, event_id, event_type, number, "
-        "started_ms, duration_ms, status, success, outcome, response, error "
-        "FROM @.attempts WHERE seq > $1 "
-        "AND ($2::text IS NULL OR endpoint_id = $2) "
-        "AND ($3::text IS NULL OR delivery_id = $3) "
-        "AND ($4::text IS NULL OR event_id = $4) "
-        "AND ($5::int = 0 OR success = 0) AND started_ms >= $6 "
-        "AND ($7::bigint = 0 OR started_ms < $7) "
-        "AND ($9::text IS NULL OR event_type = $9) "
-        "AND ($10::text IS NULL OR (left(event_type, length($10)) = $10 "
-        "AND length(event_type) > length($10))) "
-        "AND ($11::int < 0 OR status = $11) "
-        "AND ($12::int < 0 OR outcome = $12) ORDER BY seq LIMIT $8",
-    [S_QUERY_DELIVERIES] =
-        "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
-        "next_attempt_ms, created_ms, updated_ms, ordering_key "
-        "FROM @.deliveries WHERE ($1::text IS NULL OR endpoint_id = $1) "
-        "AND ($2::text IS NULL OR id = $2) "
-        "AND ($3::text IS NULL OR event_id = $3) "
-        "AND ($4::int = 0 OR state = 3) AND ($5::int < 0 OR state = $5) "
-        "AND created_ms >= $6 AND ($7::bigint = 0 OR created_ms < $7) "
-        "AND ($9::text IS NULL OR event_type = $9) "
-        "AND ($10::text IS NULL OR (left(event_type, length($10)) = $10 "
-        "AND length(event_type) > length($10))) "
-        "AND ($11::text IS NULL OR (created_ms, id) > ($12::bigint, $11)) "
-        "ORDER BY created_ms, id LIMIT $8",
+    [S_QUERY_ATTEMPTS] = QUERY_ATTEMPTS("seq > $1"),
+    [S_QUERY_ATTEMPTS_TENANT] = QUERY_ATTEMPTS("tenant = $13 AND seq > $1"),
+    [S_QUERY_DELIVERIES] = QUERY_DELIVERIES("true"),
+    [S_QUERY_DELIVERIES_TENANT] = QUERY_DELIVERIES("tenant = $13"),
     [S_RESEND] = "UPDATE @.deliveries SET state = 0, attempts = 0, "
                  "next_attempt_ms = $2, due_ms = $2, updated_ms = $2 "
                  "WHERE id = $1 AND state = 3",
@@ -127,7 +137,8 @@ static const char *const sql_template[S_COUNT] = {
         "AND ($5::text IS NULL OR event_id = $5) "
         "AND ($6::text IS NULL OR event_type = $6) "
         "AND ($7::text IS NULL OR (left(event_type, length($7)) = $7 "
-        "AND length(event_type) > length($7)))",
+        "AND length(event_type) > length($7))) "
+        "AND ($8::text IS NULL OR tenant = $8)",
     /* "attempts >= 0" (always true) names the index deliveries_due */
     [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM @.deliveries WHERE state < 2 "
                    "AND attempts >= 0",
@@ -189,10 +200,10 @@ static const char *const sql_template[S_COUNT] = {
         " WHERE d.id = ANY(ARRAY(SELECT id FROM chosen)) RETURNING d.id,"
         " d.event_id,"
         " d.endpoint_id, d.event_type, d.state, d.attempts,"
-        " d.next_attempt_ms, d.created_ms, d.updated_ms) "
+        " d.next_attempt_ms, d.created_ms, d.updated_ms, d.tenant) "
         "SELECT t.id, t.event_id, t.endpoint_id, t.event_type, t.state,"
         " t.attempts, t.next_attempt_ms, t.created_ms, t.updated_ms,"
-        " e.timestamp_ms, e.data FROM took t JOIN @.events e"
+        " e.timestamp_ms, e.data, t.tenant FROM took t JOIN @.events e"
         " ON e.id = t.event_id ORDER BY t.next_attempt_ms, t.id",
 };
 

@@ -94,6 +94,7 @@ static int insert_event(store *s, const rh_event *ev,
     sqlite3_bind_int64(ei, 3, rh_event_timestamp_ms(ev));
     sqlite3_bind_blob(ei, 4, rh_event_data(ev), (int)rh_event_data_len(ev),
                       SQLITE_STATIC);
+    sqlite3_bind_text(ei, 5, rh_event_tenant(ev), -1, SQLITE_STATIC);
     rc = sqlite3_step(ei) == SQLITE_DONE ? RH_OK
                                          : rh__sqlite_fail(s, "enqueue event");
     rh__sqlite_done_with(ei);
@@ -110,6 +111,7 @@ static int insert_event(store *s, const rh_event *ev,
         sqlite3_bind_int64(di, 8, rh_delivery_updated_ms(d));
         rh__sqlite_bind_text_or_null(di, 9, rh_event_ordering_key(ev));
         sqlite3_bind_int(di, 10, rh_event_ordering_holds(ev));
+        sqlite3_bind_text(di, 11, rh_event_tenant(ev), -1, SQLITE_STATIC);
         if (sqlite3_step(di) != SQLITE_DONE)
             rc = rh__sqlite_fail(s, "enqueue delivery");
         rh__sqlite_done_with(di);
@@ -216,6 +218,7 @@ static int complete_one(store *s, const rh_delivery *dl, const rh_attempt *at)
         sqlite3_bind_blob(ai, 11, rh_attempt_response(at),
                           (int)rh_attempt_response_len(at), SQLITE_STATIC);
         sqlite3_bind_text(ai, 12, rh_attempt_error(at), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ai, 13, rh_attempt_tenant(at), -1, SQLITE_STATIC);
         if (sqlite3_step(ai) != SQLITE_DONE)
             rc = rh__sqlite_fail(s, "complete attempt");
         rh__sqlite_done_with(ai);

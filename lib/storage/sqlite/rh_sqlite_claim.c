@@ -29,6 +29,15 @@ static int claim_row(store *s, sqlite3_stmt *st, void *ud)
                           sqlite3_column_int64(st, 9),
                           (const char *)sqlite3_column_blob(st, 10),
                           (size_t)sqlite3_column_bytes(st, 10));
+    if (rc == RH_OK) {
+        const char *tenant = (const char *)sqlite3_column_text(st, 11);
+        if ((rc = rh_event_set_tenant(r->ev, tenant)) == RH_OK)
+            rc = rh_delivery_set_tenant(r->dl, tenant);
+        if (rc != RH_OK) {
+            rh_event_free(r->ev);
+            r->ev = NULL;
+        }
+    }
     if (rc != RH_OK) {
         rh_delivery_free(r->dl);
         r->dl = NULL;

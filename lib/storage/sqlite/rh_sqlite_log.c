@@ -49,16 +49,26 @@ static int attempt_row(store *s, sqlite3_stmt *st, void *ud)
         sqlite3_column_int(st, 10), (const char *)sqlite3_column_blob(st, 11),
         (size_t)sqlite3_column_bytes(st, 11),
         (const char *)sqlite3_column_text(st, 12));
+    if (rc == RH_OK &&
+        (rc = rh_attempt_set_tenant(
+             at, (const char *)sqlite3_column_text(st, 13))) != RH_OK) {
+        rh_attempt_free(at);
+        at = NULL;
+    }
     return adapter_give_attempt(p, rc, at, s->err, sizeof s->err);
 }
 
 int rh__sqlite_query_attempts(store *s, const rh_query *q, rh_attempt_cb each,
                               void *each_ud)
 {
-    sqlite3_stmt *st = rh__sqlite_stmt(s, S_QUERY_ATTEMPTS);
+    const char *tenant = rh_query_tenant(q);
+    sqlite3_stmt *st = rh__sqlite_stmt(
+        s, tenant ? S_QUERY_ATTEMPTS_TENANT : S_QUERY_ATTEMPTS);
     each_pass p = {NULL, each, NULL, each_ud};
     if (!st)
         return RH_E_STORAGE;
+    if (tenant)
+        sqlite3_bind_text(st, 13, tenant, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 1, rh_query_cursor(q));
     bind_query_ids(st, q, 2, 3, 4);
     sqlite3_bind_int(st, 5, rh_query_failed_only(q));
@@ -76,11 +86,15 @@ static int delivery_row(store *s, sqlite3_stmt *st, void *ud)
     each_pass *p = ud;
     rh_delivery *dl = NULL;
     int rc = rh__sqlite_row_delivery(s, st, &dl);
-    if (rc == RH_OK && sqlite3_column_type(st, 9) != SQLITE_NULL &&
-        (rc = rh_delivery_set_ordering_key(
-             dl, (const char *)sqlite3_column_text(st, 9))) != RH_OK) {
+    if (rc == RH_OK && sqlite3_column_type(st, 9) != SQLITE_NULL)
+        rc = rh_delivery_set_ordering_key(
+            dl, (const char *)sqlite3_column_text(st, 9));
+    if (rc == RH_OK)
+        rc = rh_delivery_set_tenant(dl,
+                                    (const char *)sqlite3_column_text(st, 10));
+    if (rc != RH_OK && dl) {
         rh_delivery_free(dl);
-        return rc;
+        return adapter_row_rc(rc, "delivery", s->err, sizeof s->err);
     }
     return rc == RH_OK ? adapter_give_delivery(p, dl) : rc;
 }
@@ -88,10 +102,14 @@ static int delivery_row(store *s, sqlite3_stmt *st, void *ud)
 int rh__sqlite_query_deliveries(store *s, const rh_query *q,
                                 rh_delivery_cb each, void *each_ud)
 {
-    sqlite3_stmt *st = rh__sqlite_stmt(s, S_QUERY_DELIVERIES);
+    const char *tenant = rh_query_tenant(q);
+    sqlite3_stmt *st = rh__sqlite_stmt(
+        s, tenant ? S_QUERY_DELIVERIES_TENANT : S_QUERY_DELIVERIES);
     each_pass p = {NULL, NULL, each, each_ud};
     if (!st)
         return RH_E_STORAGE;
+    if (tenant)
+        sqlite3_bind_text(st, 13, tenant, -1, SQLITE_TRANSIENT);
     bind_query_ids(st, q, 1, 2, 3);
     sqlite3_bind_int(st, 4, rh_query_failed_only(q));
     sqlite3_bind_int(st, 5, rh_query_state(q));
@@ -145,6 +163,7 @@ int rh__sqlite_recover(store *s, const char *endpoint_id, const rh_query *q,
     sqlite3_bind_int64(st, 4, rh_query_until_ms(q));
     rh__sqlite_bind_text_or_null(st, 5, rh_query_event(q));
     bind_type_filter(st, q, 6);
+    rh__sqlite_bind_text_or_null(st, 8, rh_query_tenant(q));
     rc =
         sqlite3_step(st) == SQLITE_DONE ? RH_OK : rh__sqlite_fail(s, "recover");
     if (rc == RH_OK)

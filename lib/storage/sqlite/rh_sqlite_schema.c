@@ -58,13 +58,21 @@ static const char schema_v2[] =
     " ordering_key, id) WHERE ordering_key IS NOT NULL;"
     "UPDATE rh_meta SET value = 2 WHERE key = 'schema_version';";
 
-/* Version 3: endpoint state in parts apart from the record. A library of
- * version 2 refuses the file after this: it would store a pause in the
- * record, under the part that says otherwise. */
+/* Version 3: endpoint state in parts apart from the record, and the tenant
+ * of each event, delivery and attempt. A library of version 2 refuses the
+ * file after this: it would store a pause in the record, under the part
+ * that says otherwise, and queue deliveries of no tenant. */
 static const char schema_v3[] =
     "CREATE TABLE rh_endpoint_state(endpoint_id TEXT NOT NULL,"
     " part TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY(endpoint_id, part)) WITHOUT ROWID;"
+    /* tenants: older rows belong to none ('') */
+    "ALTER TABLE rh_events ADD COLUMN tenant TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE rh_deliveries ADD COLUMN tenant TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE rh_attempts ADD COLUMN tenant TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX rh_deliveries_tenant ON rh_deliveries(tenant, created_ms,"
+    " id);"
+    "CREATE INDEX rh_attempts_tenant ON rh_attempts(tenant, seq);"
     "UPDATE rh_meta SET value = 3 WHERE key = 'schema_version';";
 
 /* ------------------------------------------------------------ opening */
@@ -161,6 +169,12 @@ int rh__sqlite_setup(store *s, unsigned int flags)
                          NULL, NULL, NULL) != SQLITE_OK)
             return rh__sqlite_fail(s, "synchronous");
         s->sync_full = !(flags & RH_SQLITE_SYNC_NORMAL);
+        /* a removed endpoint's record (its secrets) is zeroed in the page
+         * that held it, where that costs no extra write: the bytes do not
+         * outlive the removal in the file once the WAL is checkpointed */
+        if (sqlite3_exec(s->db, "PRAGMA secure_delete=FAST", NULL, NULL,
+                         NULL) != SQLITE_OK)
+            return rh__sqlite_fail(s, "secure_delete");
     }
     sqlite3_exec(s->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     if ((rc = rh__sqlite_begin(s)) != RH_OK)

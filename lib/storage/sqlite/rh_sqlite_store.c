@@ -6,6 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The log's queries, with or without a tenant first (its own index). */
+#define QUERY_ATTEMPTS(first)                                                  \
+    "SELECT seq, delivery_id, endpoint_id, event_id, event_type, number, "     \
+    "started_ms, duration_ms, status, success, outcome, response, error, "     \
+    "tenant FROM rh_attempts WHERE " first " "                                 \
+    "AND (?2 IS NULL OR endpoint_id = ?2) "                                    \
+    "AND (?3 IS NULL OR delivery_id = ?3) "                                    \
+    "AND (?4 IS NULL OR event_id = ?4) AND (?5 = 0 OR success = 0) "          \
+    "AND started_ms >= ?6 AND (?7 = 0 OR started_ms < ?7) "                    \
+    "AND (?9 IS NULL OR event_type = ?9) "                                     \
+    "AND (?10 IS NULL OR (substr(event_type, 1, length(?10)) = ?10 "          \
+    "AND length(event_type) > length(?10))) "                                  \
+    "AND (?11 < 0 OR status = ?11) AND (?12 < 0 OR outcome = ?12) "           \
+    "ORDER BY seq LIMIT ?8"
+#define QUERY_DELIVERIES(first)                                                \
+    "SELECT id, event_id, endpoint_id, event_type, state, attempts, "          \
+    "next_attempt_ms, created_ms, updated_ms, ordering_key, tenant "           \
+    "FROM rh_deliveries WHERE " first " "                                      \
+    "AND (?1 IS NULL OR endpoint_id = ?1) AND (?2 IS NULL OR id = ?2) "        \
+    "AND (?3 IS NULL OR event_id = ?3) AND (?4 = 0 OR state = 3) "            \
+    "AND (?5 < 0 OR state = ?5) AND created_ms >= ?6 "                         \
+    "AND (?7 = 0 OR created_ms < ?7) "                                         \
+    "AND (?9 IS NULL OR event_type = ?9) "                                     \
+    "AND (?10 IS NULL OR (substr(event_type, 1, length(?10)) = ?10 "          \
+    "AND length(event_type) > length(?10))) "                                  \
+    "AND (?11 IS NULL OR created_ms > ?12 OR (created_ms = ?12 "               \
+    "AND id > ?11)) ORDER BY created_ms, id LIMIT ?8"
+
 static const char *const sql_text[S_COUNT] = {
     [S_EP_SAVE] = "INSERT INTO rh_endpoints(id, record) VALUES(?1, ?2) "
                   "ON CONFLICT(id) DO UPDATE SET record = excluded.record",
@@ -30,17 +58,17 @@ static const char *const sql_text[S_COUNT] = {
     /* a few a time: each keyed emit clears more than it adds */
     [S_KEY_EXPIRE] = "DELETE FROM rh_idempotency WHERE rowid IN (SELECT rowid "
                      "FROM rh_idempotency WHERE created_ms < ?1 LIMIT 8)",
-    [S_EV_INSERT] = "INSERT INTO rh_events(id, type, timestamp_ms, data) "
-                    "VALUES(?1, ?2, ?3, ?4)",
+    [S_EV_INSERT] = "INSERT INTO rh_events(id, type, timestamp_ms, data, "
+                    "tenant) VALUES(?1, ?2, ?3, ?4, ?5)",
     [S_DL_INSERT] =
         "INSERT INTO rh_deliveries(id, event_id, endpoint_id, event_type, "
         "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms, "
-        "ordering_key, hold_key) "
-        "VALUES(?1, ?2, ?3, ?4, 0, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
+        "ordering_key, hold_key, tenant) "
+        "VALUES(?1, ?2, ?3, ?4, 0, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_CLAIM_SCAN] =
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
-        "e.timestamp_ms, e.data FROM rh_deliveries d "
+        "e.timestamp_ms, e.data, d.tenant FROM rh_deliveries d "
         "JOIN rh_events e ON e.id = d.event_id "
         "WHERE d.state < 2 AND d.due_ms <= ?1 "
         "AND (d.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
@@ -54,37 +82,15 @@ static const char *const sql_text[S_COUNT] = {
     [S_AT_INSERT] =
         "INSERT INTO rh_attempts(delivery_id, endpoint_id, event_id, "
         "event_type, number, started_ms, duration_ms, status, success, "
-        "outcome, response, error) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "outcome, response, error, tenant) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [S_DL_UPDATE] =
         "UPDATE rh_deliveries SET state = ?2, attempts = ?3, "
         "next_attempt_ms = ?4, due_ms = ?5, updated_ms = ?6 WHERE id = ?1",
-    [S_QUERY_ATTEMPTS] =
-        "SELECT seq, delivery_id, endpoint_id, event_id, event_type, number, "
-        "started_ms, duration_ms, status, success, outcome, response, error "
-        "FROM rh_attempts WHERE seq > ?1 "
-        "AND (?2 IS NULL OR endpoint_id = ?2) "
-        "AND (?3 IS NULL OR delivery_id = ?3) "
-        "AND (?4 IS NULL OR event_id = ?4) AND (?5 = 0 OR success = 0) "
-        "AND started_ms >= ?6 AND (?7 = 0 OR started_ms < ?7) "
-        "AND (?9 IS NULL OR event_type = ?9) "
-        "AND (?10 IS NULL OR (substr(event_type, 1, length(?10)) = ?10 "
-        "AND length(event_type) > length(?10))) "
-        "AND (?11 < 0 OR status = ?11) AND (?12 < 0 OR outcome = ?12) "
-        "ORDER BY seq LIMIT ?8",
-    [S_QUERY_DELIVERIES] =
-        "SELECT id, event_id, endpoint_id, event_type, state, attempts, "
-        "next_attempt_ms, created_ms, updated_ms, ordering_key "
-        "FROM rh_deliveries "
-        "WHERE (?1 IS NULL OR endpoint_id = ?1) AND (?2 IS NULL OR id = ?2) "
-        "AND (?3 IS NULL OR event_id = ?3) AND (?4 = 0 OR state = 3) "
-        "AND (?5 < 0 OR state = ?5) AND created_ms >= ?6 "
-        "AND (?7 = 0 OR created_ms < ?7) "
-        "AND (?9 IS NULL OR event_type = ?9) "
-        "AND (?10 IS NULL OR (substr(event_type, 1, length(?10)) = ?10 "
-        "AND length(event_type) > length(?10))) "
-        "AND (?11 IS NULL OR created_ms > ?12 OR (created_ms = ?12 "
-        "AND id > ?11)) ORDER BY created_ms, id LIMIT ?8",
+    [S_QUERY_ATTEMPTS] = QUERY_ATTEMPTS("seq > ?1"),
+    [S_QUERY_ATTEMPTS_TENANT] = QUERY_ATTEMPTS("tenant = ?13 AND seq > ?1"),
+    [S_QUERY_DELIVERIES] = QUERY_DELIVERIES("1"),
+    [S_QUERY_DELIVERIES_TENANT] = QUERY_DELIVERIES("tenant = ?13"),
     [S_RESEND] = "UPDATE rh_deliveries SET state = 0, attempts = 0, "
                  "next_attempt_ms = ?2, due_ms = ?2, updated_ms = ?2 "
                  "WHERE id = ?1 AND state = 3",
@@ -98,7 +104,8 @@ static const char *const sql_text[S_COUNT] = {
                   "AND (?5 IS NULL OR event_id = ?5) "
                   "AND (?6 IS NULL OR event_type = ?6) "
                   "AND (?7 IS NULL OR (substr(event_type, 1, length(?7)) = ?7 "
-                  "AND length(event_type) > length(?7)))",
+                  "AND length(event_type) > length(?7))) "
+                  "AND (?8 IS NULL OR tenant = ?8)",
     [S_NEXT_DUE] = "SELECT MIN(due_ms) FROM rh_deliveries WHERE state < 2",
     /* the oldest finished deliveries, through rh_deliveries_done; the same
      * rows for both statements inside the prune's write transaction */
@@ -130,7 +137,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_ENDPOINT_DUE] =
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, 1, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
-        "e.timestamp_ms, e.data FROM rh_deliveries d "
+        "e.timestamp_ms, e.data, d.tenant FROM rh_deliveries d "
         "JOIN rh_events e ON e.id = d.event_id "
         "WHERE d.endpoint_id = ?1 AND d.state < 2 AND d.due_ms <= ?2 "
         "AND (d.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "

@@ -1,0 +1,153 @@
+/* replicer-hooks accounts: one store serving a SaaS with many customer
+ * accounts. A tenant (the host's account id) on endpoints and emits keeps
+ * each account's events, log and keys to itself; endpoints carry a name,
+ * a description and labels, and can be edited in place. Included by rh.h;
+ * docs/design.md says how the tenant goes through the fan-out. */
+#ifndef RH_ACCOUNT_H
+#define RH_ACCOUNT_H
+
+#include "rh_common.h"
+
+RH_BEGIN_DECLS
+
+/* ---------------------------------------------------------------- tenants */
+
+/**
+ * Require a tenant: from then on rh_emit_with without
+ * rh_emit_options_set_tenant, and rh_endpoint_add* without
+ * rh_endpoint_options_set_tenant, are refused (RH_E_INVALID_ARG,
+ * RH_ARG_TENANT, RH_REFUSAL_TENANT_REQUIRED), so that a forgotten argument
+ * cannot send one account's events to the endpoints that belong to no
+ * account. Off by default. @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0
+ */
+RH_EXTERN int rh_config_set_tenant_required(rh_config *cfg, int required);
+
+/**
+ * Emit for a tenant (1 to RH_TENANT_MAX of visible ASCII; NULL: none): the
+ * event goes only to that tenant's subscribed endpoints, its idempotency
+ * key is the tenant's own, and a target endpoint
+ * (rh_emit_options_set_endpoint) of another tenant is unknown to it. An
+ * emit without a tenant goes only to endpoints without one.
+ * @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0
+ */
+RH_EXTERN int rh_emit_options_set_tenant(rh_emit_options *opts,
+                                         const char *tenant);
+
+/**
+ * Remove every endpoint of a tenant, as rh_endpoint_remove does one (their
+ * secrets wiped; their pending deliveries fail when due, as "endpoint
+ * removed", and stay in the log until retention prunes them). Idempotent:
+ * a tenant with no endpoint left removes nothing.
+ * @return how many endpoints went, RH_E_INVALID_ARG, RH_E_STORAGE (those
+ *         removed before the failure stay removed: call again),
+ *         RH_E_REENTRANT. @since 0.3.0
+ */
+RH_EXTERN int rh_tenant_remove(rh_ctx *ctx, const char *tenant);
+
+/**
+ * rh_delivery_resend for a tenant's view: RH_E_NOT_FOUND when the delivery
+ * is not that tenant's, whatever it is. @return as rh_delivery_resend.
+ * @since 0.3.0
+ */
+RH_EXTERN int rh_tenant_resend(rh_ctx *ctx, const char *tenant,
+                               const char *delivery_id);
+
+/* ------------------------------------------------------- endpoint options */
+
+/** The longest name, description, label key and value, in bytes, and the
+ *  most labels of an endpoint. @since 0.3.0 */
+#define RH_ENDPOINT_NAME_MAX 128
+#define RH_ENDPOINT_DESCRIPTION_MAX 1024
+#define RH_LABEL_KEY_MAX 64
+#define RH_LABEL_VALUE_MAX 256
+#define RH_ENDPOINT_LABELS_MAX 16
+
+/**
+ * What an endpoint is added with beyond its URL and events, set through
+ * typed setters (as rh_emit_options). One handle may serve many adds.
+ * Each setter returns RH_OK, RH_E_INVALID_ARG (the value breaks the rule
+ * its setter gives) or RH_E_NOMEM. @since 0.3.0
+ */
+typedef struct rh_endpoint_options rh_endpoint_options;
+/** A handle with nothing set. @return RH_OK, RH_E_INVALID_ARG (out is
+ *  NULL), RH_E_NOMEM. */
+RH_EXTERN int rh_endpoint_options_new(rh_endpoint_options **out);
+/** Free it (its secret wiped); NULL is a no-op. */
+RH_EXTERN void rh_endpoint_options_free(rh_endpoint_options *opts);
+/** The tenant it belongs to (as rh_emit_options_set_tenant; NULL: none). */
+RH_EXTERN int rh_endpoint_options_set_tenant(rh_endpoint_options *opts,
+                                             const char *tenant);
+/** A name people know it by: UTF-8 without control characters, at most
+ *  RH_ENDPOINT_NAME_MAX bytes; NULL or "": none. */
+RH_EXTERN int rh_endpoint_options_set_name(rh_endpoint_options *opts,
+                                           const char *name);
+/** A description: as a name, with newlines and tabs, at most
+ *  RH_ENDPOINT_DESCRIPTION_MAX bytes. */
+RH_EXTERN int rh_endpoint_options_set_description(rh_endpoint_options *opts,
+                                                  const char *text);
+/** A label: key 1 to RH_LABEL_KEY_MAX of [A-Za-z0-9_.-], value UTF-8
+ *  without control characters, at most RH_LABEL_VALUE_MAX bytes (NULL:
+ *  remove the key); at most RH_ENDPOINT_LABELS_MAX. */
+RH_EXTERN int rh_endpoint_options_set_label(rh_endpoint_options *opts,
+                                            const char *key,
+                                            const char *value);
+/** A secret of yours (as rh_endpoint_add_with_secret; NULL: one is
+ *  generated), copied. */
+RH_EXTERN int rh_endpoint_options_set_secret(rh_endpoint_options *opts,
+                                             const char *secret);
+
+/**
+ * rh_endpoint_add with options (NULL: none). secret_out receives the
+ * generated secret (RH_SECRET_SIZE bytes); with a secret in the options it
+ * may be NULL with secret_size 0. @return as rh_endpoint_add; also
+ * RH_E_INVALID_ARG with RH_ARG_TENANT and RH_REFUSAL_TENANT_REQUIRED (no
+ * tenant while one is required). @since 0.3.0
+ */
+RH_EXTERN int rh_endpoint_add_with(rh_ctx *ctx, const char *url,
+                                   const char *const *events, size_t n_events,
+                                   const rh_endpoint_options *opts,
+                                   char *id_out, size_t id_size,
+                                   char *secret_out, size_t secret_size);
+
+/* ---------------------------------------------------------- endpoint edits */
+/* An endpoint changed in place: its id, secret, tenant and log stay. The
+ * change is stored before the call returns and other processes sharing the
+ * store see it within their refresh (rh_config_set_endpoint_refresh_ms).
+ * Each returns RH_OK, RH_E_INVALID_ARG (named by rh_ctx_last_error_arg),
+ * RH_E_NOT_FOUND, RH_E_STORAGE (nothing changed), RH_E_NOMEM or
+ * RH_E_REENTRANT. @since 0.3.0 */
+
+/** A new URL, checked as rh_endpoint_add checks one (https only in
+ *  production). The endpoint takes this context's mode. */
+RH_EXTERN int rh_endpoint_set_url(rh_ctx *ctx, const char *endpoint_id,
+                                  const char *url);
+/** New subscriptions (as rh_endpoint_add's), for the next emit on. */
+RH_EXTERN int rh_endpoint_set_events(rh_ctx *ctx, const char *endpoint_id,
+                                     const char *const *events,
+                                     size_t n_events);
+/** Its name (NULL or "": none; the options' rule). */
+RH_EXTERN int rh_endpoint_set_name(rh_ctx *ctx, const char *endpoint_id,
+                                   const char *name);
+/** Its description (NULL or "": none). */
+RH_EXTERN int rh_endpoint_set_description(rh_ctx *ctx, const char *endpoint_id,
+                                          const char *text);
+/** Set a label, or remove it with value NULL (RH_E_NOT_FOUND when it has
+ *  no such label). */
+RH_EXTERN int rh_endpoint_set_label(rh_ctx *ctx, const char *endpoint_id,
+                                    const char *key, const char *value);
+
+/* Getters (callback-safe; the endpoint is borrowed). "" when unset.
+ * @since 0.3.0 */
+RH_EXTERN const char *rh_endpoint_tenant(const rh_endpoint *ep);
+RH_EXTERN const char *rh_endpoint_name(const rh_endpoint *ep);
+RH_EXTERN const char *rh_endpoint_description(const rh_endpoint *ep);
+/** Its labels, sorted by key: how many, and the i-th key and value ("" out
+ *  of range). */
+RH_EXTERN size_t rh_endpoint_label_count(const rh_endpoint *ep);
+RH_EXTERN const char *rh_endpoint_label_key(const rh_endpoint *ep, size_t i);
+RH_EXTERN const char *rh_endpoint_label_value(const rh_endpoint *ep,
+                                              size_t i);
+
+RH_END_DECLS
+
+#endif /* RH_ACCOUNT_H */
