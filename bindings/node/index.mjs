@@ -7,6 +7,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import {
+  INT, INT64, MS, SIZE, array, bool, bytes, int, jsonText, kind, labels, named, optFn,
+  optStr, options, str,
+} from "./args.mjs";
+
 const here = dirname(fileURLToPath(import.meta.url));
 
 function findFile(candidates) {
@@ -96,6 +101,41 @@ const f = {
   dlState: fn("int rh_delivery_state(void *dl)"),
   dlKey: fn("const char *rh_delivery_ordering_key(void *dl)"),
   stateName: fn("const char *rh_delivery_state_name(int state)"),
+  // accounts (rh_account.h)
+  cfgTenantRequired: fn("int rh_config_set_tenant_required(void *cfg, int required)"),
+  optsTenant: fn("int rh_emit_options_set_tenant(void *opts, const char *tenant)"),
+  eoNew: fn("int rh_endpoint_options_new(_Out_ void **out)"),
+  eoFree: fn("void rh_endpoint_options_free(void *opts)"),
+  eoTenant: fn("int rh_endpoint_options_set_tenant(void *opts, const char *v)"),
+  eoName: fn("int rh_endpoint_options_set_name(void *opts, const char *v)"),
+  eoDescription: fn("int rh_endpoint_options_set_description(void *opts, const char *v)"),
+  eoSecret: fn("int rh_endpoint_options_set_secret(void *opts, const char *v)"),
+  eoLabel: fn("int rh_endpoint_options_set_label(void *opts, const char *k, const char *v)"),
+  epAddWith: fn("int rh_endpoint_add_with(void *ctx, const char *url, const char **events, size_t n, void *opts, _Out_ uint8_t *id, size_t id_size, _Out_ uint8_t *secret, size_t secret_size)"),
+  epSetUrl: fn("int rh_endpoint_set_url(void *ctx, const char *id, const char *v)"),
+  epSetName: fn("int rh_endpoint_set_name(void *ctx, const char *id, const char *v)"),
+  epSetDescription: fn("int rh_endpoint_set_description(void *ctx, const char *id, const char *v)"),
+  epSetEvents: fn("int rh_endpoint_set_events(void *ctx, const char *id, const char **events, size_t n)"),
+  epSetLabel: fn("int rh_endpoint_set_label(void *ctx, const char *id, const char *k, const char *v)"),
+  epList: fn("int rh_endpoint_list(void *ctx, rh_row_cb *cb, void *ud)"),
+  epId: fn("const char *rh_endpoint_id(void *ep)"),
+  epUrl: fn("const char *rh_endpoint_url(void *ep)"),
+  epEventCount: fn("size_t rh_endpoint_event_count(void *ep)"),
+  epEvent: fn("const char *rh_endpoint_event(void *ep, size_t i)"),
+  epEnabled: fn("int rh_endpoint_enabled(void *ep)"),
+  epPaused: fn("int rh_endpoint_paused(void *ep)"),
+  epTenant: fn("const char *rh_endpoint_tenant(void *ep)"),
+  epName: fn("const char *rh_endpoint_name(void *ep)"),
+  epDescription: fn("const char *rh_endpoint_description(void *ep)"),
+  epLabelCount: fn("size_t rh_endpoint_label_count(void *ep)"),
+  epLabelKey: fn("const char *rh_endpoint_label_key(void *ep, size_t i)"),
+  epLabelValue: fn("const char *rh_endpoint_label_value(void *ep, size_t i)"),
+  tenantRemove: fn("int rh_tenant_remove(void *ctx, const char *tenant)"),
+  tenantResend: fn("int rh_tenant_resend(void *ctx, const char *tenant, const char *id)"),
+  qTenant: fn("int rh_query_set_tenant(void *q, const char *tenant)"),
+  atTenant: fn("const char *rh_attempt_tenant(void *at)"),
+  atEndpoint: fn("const char *rh_attempt_endpoint_id(void *at)"),
+  dlTenant: fn("const char *rh_delivery_tenant(void *dl)"),
 };
 
 export const version = f.version();
@@ -111,99 +151,6 @@ export class ReplicerHooksError extends Error {
 }
 
 const cstr = (buf) => buf.toString("utf8", 0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0));
-
-// Every argument is checked here, before it reaches C, and named as the
-// caller knows it: koffi takes a number given for a `const char *` as an
-// address (SIGSEGV) and wraps an integer outside its C type without a word,
-// and C reads a string only up to its first NUL ("order-1\0A" and
-// "order-1\0B" would be one idempotency key).
-const INT64 = [-(2n ** 63n), 2n ** 63n - 1n];
-const INT = [-(2n ** 31n), 2n ** 31n - 1n];
-const SIZE = [0n, 2n ** 64n - 1n];
-const MS = [0n, 2n ** 31n - 1n]; // a setTimeout delay
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-const kind = (v) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v);
-
-function str(name, v) {
-  if (typeof v !== "string") throw new TypeError(`${name} must be a string, not ${kind(v)}`);
-  if (v.includes("\0")) throw new TypeError(`${name} must not contain a NUL character`);
-  return v;
-}
-
-const optStr = (name, v) => (v == null ? null : str(name, v));
-
-/** An integer (number or BigInt) within [min, max] of its C type. */
-function int(name, v, [min, max]) {
-  if (typeof v === "number" && !Number.isInteger(v))
-    throw new RangeError(`${name} must be an integer, not ${v}`);
-  if (typeof v !== "number" && typeof v !== "bigint")
-    throw new TypeError(`${name} must be an integer, not ${kind(v)}`);
-  const b = BigInt(v);
-  if (b < min || b > max) throw new RangeError(`${name} must be from ${min} to ${max}, not ${v}`);
-  return b >= -SAFE && b <= SAFE ? Number(b) : b;
-}
-
-// Array.from visits holes too, so a sparse array is refused, not passed on.
-function array(name, v, each) {
-  if (!Array.isArray(v)) throw new TypeError(`${name} must be an array, not ${kind(v)}`);
-  return Array.from(v, (x, i) => each(`${name}[${i}]`, x));
-}
-
-function bool(name, v) {
-  if (typeof v !== "boolean") throw new TypeError(`${name} must be true or false, not ${kind(v)}`);
-  return v;
-}
-
-function optFn(name, v) {
-  if (v != null && typeof v !== "function")
-    throw new TypeError(`${name} must be a function, not ${kind(v)}`);
-  return v;
-}
-
-/** An options object (undefined or null: none); an unknown key, a typo
- *  such as idempotency_key, is refused rather than ignored. */
-function options(name, v, keys) {
-  if (v == null) return {};
-  if (typeof v !== "object" || Array.isArray(v))
-    throw new TypeError(`${name} must be an object, not ${kind(v)}`);
-  for (const k of Object.keys(v))
-    if (!keys.includes(k))
-      throw new TypeError(`${name}: unknown option ${k} (known: ${keys.join(", ")})`);
-  return v;
-}
-
-/** A member of one of constants.json's enums by its short lower-case name. */
-function named(name, v, prefix, members) {
-  const value = members[prefix + str(name, v).toUpperCase()];
-  if (value === undefined) {
-    const known = Object.keys(members).map((k) => k.slice(prefix.length).toLowerCase());
-    throw new RangeError(`${name} must be one of ${known.join(", ")}, not ${v}`);
-  }
-  return value;
-}
-
-/** Bytes passed with their length (they may hold NUL): a string (UTF-8),
- *  a Buffer or other typed array, or an ArrayBuffer. */
-function bytes(name, v) {
-  if (typeof v === "string") return Buffer.from(v, "utf8");
-  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (v instanceof ArrayBuffer) return Buffer.from(v);
-  throw new TypeError(`${name} must be a string, a Buffer or an ArrayBuffer, not ${kind(v)}`);
-}
-
-/** Event data: JSON text as given, or a value JSON.stringify writes. */
-function jsonText(v) {
-  if (typeof v === "string") return Buffer.from(v, "utf8");
-  let text;
-  try {
-    text = JSON.stringify(v);
-  } catch (e) {
-    throw new TypeError(`data: ${e.message}`, { cause: e });
-  }
-  if (typeof text !== "string") throw new TypeError(`data cannot be written as JSON: ${kind(v)}`);
-  return Buffer.from(text, "utf8");
-}
 
 export function sign(secret, msgId, timestamp, body) {
   str("secret", secret);
@@ -299,10 +246,11 @@ export function postgresql(conninfo, schema = null) {
 export class Context {
   constructor(opts) {
     const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
-      onFailed = null, pollMs = 2, idleConnections = null } = options("Context options", opts,
-      ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs",
-        "idleConnections"]);
+      onFailed = null, pollMs = 2, idleConnections = null, tenantRequired = false } = options(
+      "Context options", opts, ["development", "store", "retryScheduleMs", "timeoutMs",
+        "onFailed", "pollMs", "idleConnections", "tenantRequired"]);
     bool("development", development);
+    bool("tenantRequired", tenantRequired);
     const schedule = retryScheduleMs == null ? null
       : array("retryScheduleMs", retryScheduleMs, (n, v) => int(n, v, INT64));
     const timeout = timeoutMs == null ? null : int("timeoutMs", timeoutMs, INT64);
@@ -322,6 +270,7 @@ export class Context {
       if (schedule) check(f.cfgSchedule(cfg, schedule, schedule.length));
       if (timeout != null) check(f.cfgTimeout(cfg, timeout));
       if (idle != null) check(f.cfgIdle(cfg, idle));
+      f.cfgTenantRequired(cfg, tenantRequired ? 1 : 0);
       // kept registered as long as the context lives
       this.socketCb = koffi.register((fd, what) => {
         if (what & K.RH_POLL_REMOVE) this.sockets.delete(fd);
@@ -376,24 +325,95 @@ export class Context {
     this.#schedule(Number(f.nextTimeout(this.ctx)));
   }
 
-  addEndpoint(url, events) {
+  /** Register url for event types or patterns; { id, secret }. Options:
+   *  tenant (your account id), name, description, labels ({ key: value }),
+   *  secret (yours, "whsec_..."). */
+  addEndpoint(url, events, epOpts) {
+    const { tenant, name, description, labels: given, secret } = options("endpoint options",
+      epOpts, ["tenant", "name", "description", "labels", "secret"]);
     str("url", url);
     events = array("events", events, str);
-    const id = Buffer.alloc(K.RH_ID_SIZE);
-    const secret = Buffer.alloc(K.RH_SECRET_SIZE);
-    this.#check(f.epAdd(this.ctx, url, events, events.length, id, id.length, secret, secret.length));
-    return { id: cstr(id), secret: cstr(secret) };
+    const texts = [["tenant", f.eoTenant, tenant], ["name", f.eoName, name],
+      ["description", f.eoDescription, description], ["secret", f.eoSecret, secret]]
+      .map(([k, set, v]) => [k, set, optStr(k, v)]);
+    const pairs = labels("labels", given, false);
+    const out = [null];
+    check(f.eoNew(out));
+    const opts = out[0];
+    try {
+      for (const [k, set, v] of texts)
+        if (v != null && set(opts, v) < 0)
+          throw new ReplicerHooksError(K.RH_E_INVALID_ARG, `${k} is not valid`, k);
+      for (const [k, v] of pairs)
+        if (f.eoLabel(opts, k, v) < 0)
+          throw new ReplicerHooksError(K.RH_E_INVALID_ARG, `label ${k} is not valid`, "label");
+      const id = Buffer.alloc(K.RH_ID_SIZE);
+      const made = Buffer.alloc(K.RH_SECRET_SIZE);
+      this.#check(f.epAddWith(this.ctx, url, events, events.length, opts, id, id.length,
+        made, made.length));
+      return { id: cstr(id), secret: secret ?? cstr(made) };
+    } finally {
+      f.eoFree(opts);
+    }
+  }
+
+  /** Change an endpoint in place (its id, secret and log stay): url,
+   *  events, name, description, labels (a value of null removes one). */
+  updateEndpoint(endpointId, changes) {
+    const { url, events, name, description, labels: given } = options("endpoint changes",
+      changes, ["url", "events", "name", "description", "labels"]);
+    str("endpointId", endpointId);
+    const texts = [["url", f.epSetUrl, url], ["name", f.epSetName, name],
+      ["description", f.epSetDescription, description]]
+      .map(([k, set, v]) => [set, optStr(k, v)]);
+    const list = events == null ? null : array("events", events, str);
+    const pairs = labels("labels", given, true);
+    for (const [set, v] of texts) if (v != null) this.#check(set(this.ctx, endpointId, v));
+    if (list) this.#check(f.epSetEvents(this.ctx, endpointId, list, list.length));
+    for (const [k, v] of pairs) this.#check(f.epSetLabel(this.ctx, endpointId, k, v));
+  }
+
+  /** The endpoints (of one tenant when { tenant } is given). */
+  endpoints(filters) {
+    const { tenant } = options("endpoint filters", filters, ["tenant"]);
+    optStr("tenant", tenant);
+    const rows = [];
+    const cb = koffi.register((ep) => {
+      const t = f.epTenant(ep);
+      if (tenant != null && t !== tenant) return 0;
+      const events = [], labelled = {};
+      for (let i = 0; i < Number(f.epEventCount(ep)); i++) events.push(f.epEvent(ep, i));
+      for (let i = 0; i < Number(f.epLabelCount(ep)); i++)
+        labelled[f.epLabelKey(ep, i)] = f.epLabelValue(ep, i);
+      rows.push({ id: f.epId(ep), url: f.epUrl(ep), events, enabled: f.epEnabled(ep) === 1,
+        paused: f.epPaused(ep) === 1, tenant: t || null, name: f.epName(ep) || null,
+        description: f.epDescription(ep) || null, labels: labelled });
+      return 0;
+    }, koffi.pointer(RowCb));
+    try {
+      this.#check(f.epList(this.ctx, cb, null));
+    } finally {
+      koffi.unregister(cb);
+    }
+    return rows;
+  }
+
+  /** Remove every endpoint of a tenant; how many went. */
+  removeTenant(tenant) {
+    return this.#check(f.tenantRemove(this.ctx, str("tenant", tenant)));
   }
 
   /** Queue an event; { id, queued, duplicate }. data: an object or JSON text. */
   emit(type, data, emitOpts) {
-    const { idempotencyKey, orderingKey, holdOnFailure = false, endpoint } = options(
-      "emit options", emitOpts, ["idempotencyKey", "orderingKey", "holdOnFailure", "endpoint"]);
+    const { idempotencyKey, orderingKey, holdOnFailure = false, endpoint, tenant } = options(
+      "emit options", emitOpts,
+      ["idempotencyKey", "orderingKey", "holdOnFailure", "endpoint", "tenant"]);
     str("type", type);
     optStr("idempotencyKey", idempotencyKey);
     optStr("orderingKey", orderingKey);
     bool("holdOnFailure", holdOnFailure);
     optStr("endpoint", endpoint);
+    optStr("tenant", tenant);
     const json = jsonText(data);
     const out = [null];
     check(f.optsNew(out));
@@ -403,6 +423,9 @@ export class Context {
       if (orderingKey != null)
         check(f.optsOrder(opts, orderingKey, holdOnFailure ? K.RH_ORDERING_HOLD : K.RH_ORDERING_CONTINUE));
       if (endpoint != null) check(f.optsEndpoint(opts, endpoint));
+      if (tenant != null && f.optsTenant(opts, tenant) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG,
+          `tenant must be 1 to ${K.RH_TENANT_MAX} visible ASCII characters`, "tenant");
       const id = Buffer.alloc(K.RH_ID_SIZE);
       const n = this.#check(f.emitWith(this.ctx, type, json, json.length, opts, id, id.length));
       this.#schedule(Number(f.nextTimeout(this.ctx)));
@@ -421,8 +444,9 @@ export class Context {
   }
 
   #rows(logFn, rowFn, filters) {
-    const { state, status, eventType, limit = 1000 } = options("filters", filters,
-      ["state", "status", "eventType", "limit"]);
+    const { state, status, eventType, tenant, limit = 1000 } = options("filters", filters,
+      ["state", "status", "eventType", "tenant", "limit"]);
+    optStr("tenant", tenant);
     const stateValue = state == null ? null
       : named("state", state, "RH_DELIVERY_", C.enums.rh_state);
     const statusValue = status == null ? null : int("status", status, INT);
@@ -437,6 +461,8 @@ export class Context {
       if (stateValue != null) check(f.qState(q, stateValue));
       if (statusValue != null) check(f.qStatus(q, statusValue));
       if (eventType != null) check(f.qType(q, eventType));
+      if (tenant != null && f.qTenant(q, tenant) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "tenant is not valid", "tenant");
       f.qLimit(q, limitValue);
       this.#check(logFn(this.ctx, q, cb, null));
       return rows;
@@ -448,8 +474,9 @@ export class Context {
 
   attempts(filters) {
     return this.#rows(f.logAttempts, (at) => ({
-      deliveryId: f.atDelivery(at), eventType: f.atType(at), status: f.atStatus(at),
-      outcome: f.outcomeName(f.atOutcome(at)),
+      deliveryId: f.atDelivery(at), endpointId: f.atEndpoint(at), eventType: f.atType(at),
+      status: f.atStatus(at), outcome: f.outcomeName(f.atOutcome(at)),
+      tenant: f.atTenant(at) || null,
     }), filters);
   }
 
@@ -457,9 +484,14 @@ export class Context {
     return this.#rows(f.logDeliveries, delivery, filters);
   }
 
-  resend(deliveryId) {
+  /** Send a failed delivery again; with { tenant }, only if it is that
+   *  tenant's (else RH_E_NOT_FOUND). */
+  resend(deliveryId, resendOpts) {
+    const { tenant } = options("resend options", resendOpts, ["tenant"]);
     str("deliveryId", deliveryId);
-    this.#check(f.resend(this.ctx, deliveryId));
+    optStr("tenant", tenant);
+    this.#check(tenant == null ? f.resend(this.ctx, deliveryId)
+      : f.tenantResend(this.ctx, tenant, deliveryId));
     this.#schedule(0);
   }
 
@@ -471,9 +503,10 @@ export class Context {
 
   /** Resend the failed deliveries these select; how many. */
   recover(filters) {
-    const { endpoint, eventType, sinceMs = 0, untilMs = 0 } = options("recover filters", filters,
-      ["endpoint", "eventType", "sinceMs", "untilMs"]);
+    const { endpoint, eventType, tenant, sinceMs = 0, untilMs = 0 } = options("recover filters",
+      filters, ["endpoint", "eventType", "tenant", "sinceMs", "untilMs"]);
     optStr("endpoint", endpoint);
+    optStr("tenant", tenant);
     optStr("eventType", eventType);
     const since = int("sinceMs", sinceMs, INT64);
     const until = int("untilMs", untilMs, INT64);
@@ -483,6 +516,8 @@ export class Context {
     try {
       if (endpoint != null) check(f.qEndpoint(q, endpoint));
       if (eventType != null) check(f.qType(q, eventType));
+      if (tenant != null && f.qTenant(q, tenant) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "tenant is not valid", "tenant");
       check(f.qRange(q, since, until));
       const n = this.#check(f.recover(this.ctx, q));
       this.#schedule(0);
@@ -503,7 +538,8 @@ export class Context {
 }
 
 function delivery(dl) {
-  return { id: f.dlId(dl), state: f.stateName(f.dlState(dl)), orderingKey: f.dlKey(dl) };
+  return { id: f.dlId(dl), state: f.stateName(f.dlState(dl)), orderingKey: f.dlKey(dl),
+    tenant: f.dlTenant(dl) || null };
 }
 
 function check(rc) {

@@ -81,6 +81,11 @@ typedef enum cli_opt_id {
     O_IDEMPOTENCY_KEY,
     O_ORDERING_KEY,
     O_HOLD_ON_FAILURE,
+    O_TENANT, /* accounts: endpoint add|list|set, emit, log, recover, ... */
+    O_NAME,
+    O_DESCRIPTION,
+    O_LABEL,
+    O_URL,
     O__COUNT
 } cli_opt_id;
 
@@ -117,6 +122,7 @@ typedef struct cli_args {
     int64_t num[O__COUNT]; /* K_INT; K_DURATION and K_TIME in ms */
     double real[O__COUNT];
     const char *list[CLI_LIST_MAX];
+    cli_opt_id list_of[CLI_LIST_MAX]; /* the option each value came with */
     size_t n_list;
     int64_t schedule[CLI_SCHEDULE_MAX];
     size_t n_schedule;
@@ -183,6 +189,10 @@ typedef struct cli_command {
         O_MAX_DATA, "--max-data-bytes", K_INT, 2, 1073741824, "N",             \
             "refuse larger data (default 1048576)"                             \
     }
+#define CLI_OPT_TENANT(what)                                                   \
+    {                                                                          \
+        O_TENANT, "--tenant", K_TEXT, 0, 0, "ID", what                         \
+    }
 #define CLI_OPT_END                                                            \
     {                                                                          \
         O_NONE, NULL, K_FLAG, 0, 0, NULL, NULL                                 \
@@ -229,7 +239,19 @@ void cli_print_escaped(const char *p, size_t len, int keep_newlines);
 void cli_endpoint_twin(rh_ctx *ctx, const char *url, const char *events,
                        char found[RH_ID_SIZE]);
 int cli_endpoint_add(rh_ctx *ctx, const char *url, const char *events,
-                     char id[RH_ID_SIZE], char secret[RH_SECRET_SIZE]);
+                     const rh_endpoint_options *opts, char id[RH_ID_SIZE],
+                     char secret[RH_SECRET_SIZE]);
+/* "a.b,c.*" or "a.b, c.*" split in place into list (257 slots, one more
+ * than the library takes, so that too many is its error): how many. */
+size_t cli_split_events(char *events, const char *list[257]);
+
+/* cmd_tenant.c: the accounts' options of endpoint add (a handle built
+ * from --tenant, --name, --description and --label; 0 or EXIT_USAGE after
+ * saying why) and endpoint set (--url, --events and the same: 0, or an
+ * exit code after cli_fail, which freed ctx); what show prints of them. */
+int cli_endpoint_options(const cli_args *a, rh_endpoint_options **out);
+int cli_endpoint_edit(const cli_args *a, rh_ctx *ctx, const char *id);
+void cli_print_profile(const rh_endpoint *ep);
 /* SIGTERM and SIGINT set cli_stop, for the commands that run until told */
 extern volatile sig_atomic_t cli_stop;
 void cli_catch_stop(void);
@@ -255,5 +277,7 @@ extern const cli_command cli_cmd_endpoint_add, cli_cmd_endpoint_list,
 extern const cli_command cli_cmd_emit, cli_cmd_worker, cli_cmd_log,
     cli_cmd_resend, cli_cmd_skip, cli_cmd_recover, cli_cmd_prune,
     cli_cmd_dashboard;
+extern const cli_command cli_cmd_tenant_list, cli_cmd_tenant_show,
+    cli_cmd_tenant_remove;
 
 #endif

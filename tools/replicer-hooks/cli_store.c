@@ -57,7 +57,8 @@ int cli_config(const cli_args *a, rh_config **out)
         (rc = rh_config_set_ca_file(cfg, a->text[O_CA_FILE])) != RH_OK)
         flag = "--ca-file";
     for (size_t i = 0; rc == RH_OK && i < a->n_list; i++)
-        if ((rc = rh_config_allow_cidr(cfg, a->list[i])) != RH_OK)
+        if (a->list_of[i] == O_ALLOW &&
+            (rc = rh_config_allow_cidr(cfg, a->list[i])) != RH_OK)
             flag = "--allow";
     if (rc == RH_OK && a->set[O_AUTO_DISABLE] &&
         (rc = rh_config_set_auto_disable_ms(cfg, a->num[O_AUTO_DISABLE])) !=

@@ -274,20 +274,27 @@ void cli_endpoint_health(const rh_endpoint *ep, char *buf, size_t size)
     }
 }
 
-int cli_endpoint_add(rh_ctx *ctx, const char *url, const char *events,
-                     char id[RH_ID_SIZE], char secret[RH_SECRET_SIZE])
+size_t cli_split_events(char *events, const char *list[257])
 {
-    /* one more slot than the library takes, so that too many is its error */
-    const char *list[257];
+    char *save = NULL;
     size_t n = 0;
-    char *copy = strdup(events ? events : ""), *save = NULL;
-    if (!copy)
-        return RH_E_NOMEM;
-    for (char *t = strtok_r(copy, ", ", &save); t && n < 257;
+    for (char *t = strtok_r(events, ", ", &save); t && n < 257;
          t = strtok_r(NULL, ", ", &save))
         list[n++] = t;
-    int rc = rh_endpoint_add(ctx, url ? url : "", list, n, id, RH_ID_SIZE,
-                             secret, RH_SECRET_SIZE);
+    return n;
+}
+
+int cli_endpoint_add(rh_ctx *ctx, const char *url, const char *events,
+                     const rh_endpoint_options *opts, char id[RH_ID_SIZE],
+                     char secret[RH_SECRET_SIZE])
+{
+    const char *list[257];
+    char *copy = strdup(events ? events : "");
+    if (!copy)
+        return RH_E_NOMEM;
+    size_t n = cli_split_events(copy, list);
+    int rc = rh_endpoint_add_with(ctx, url ? url : "", list, n, opts, id,
+                                  RH_ID_SIZE, secret, RH_SECRET_SIZE);
     free(copy);
     return rc;
 }

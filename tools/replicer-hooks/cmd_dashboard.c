@@ -765,6 +765,7 @@ static cli_mhd_result post_action(struct MHD_Connection *c, dashboard *db,
     if (!strcmp(url, "/endpoints")) {
         char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
         rc = cli_endpoint_add(ctx, form_get(f, "url"), form_get(f, "events"),
+                              NULL,
                               id, secret);
         if (rc != RH_OK)
             return refused(c, ctx, "Endpoint not added");

@@ -145,8 +145,14 @@ static int run_add(cli_args *a)
     if (rc)
         return rc;
     char id[RH_ID_SIZE], secret[RH_SECRET_SIZE], twin[RH_ID_SIZE] = "";
+    rh_endpoint_options *opts = NULL;
+    if ((rc = cli_endpoint_options(a, &opts)) != 0) {
+        rh_ctx_free(ctx);
+        return rc;
+    }
     cli_endpoint_twin(ctx, a->pos[0], a->text[O_EVENTS], twin);
-    rc = cli_endpoint_add(ctx, a->pos[0], a->text[O_EVENTS], id, secret);
+    rc = cli_endpoint_add(ctx, a->pos[0], a->text[O_EVENTS], opts, id, secret);
+    rh_endpoint_options_free(opts);
     if (rc != RH_OK)
         return cli_fail(a, ctx, rc);
     if (twin[0])
@@ -178,6 +184,7 @@ static int run_show(cli_args *a)
     if ((rc = rh_endpoint_get(ctx, a->pos[0], &ep)) != RH_OK)
         return cli_fail(a, ctx, rc);
     print_endpoint_fields(ep);
+    cli_print_profile(ep);
     rh_ctx_free(ctx);
     return 0;
 }
@@ -188,7 +195,8 @@ static int run_set(cli_args *a)
     int rc = cli_open(a, NULL, &ctx);
     if (rc)
         return rc;
-    if ((rc = apply_settings(a, ctx, a->pos[0])) != 0)
+    if ((rc = cli_endpoint_edit(a, ctx, a->pos[0])) != 0 ||
+        (rc = apply_settings(a, ctx, a->pos[0])) != 0)
         return rc;
     rh_ctx_free(ctx);
     return 0;
@@ -288,15 +296,32 @@ static int run_header(cli_args *a)
             "its private key file (stored sealed with a sealing key)"          \
     }
 
+#define EP_PROFILE                                                             \
+    {O_NAME, "--name", K_TEXT, 0, 0, "TEXT", "a name people know it by"},      \
+        {O_DESCRIPTION, "--description", K_TEXT, 0, 0, "TEXT",                 \
+         "what it is for"},                                                    \
+        {O_LABEL, "--label", K_LIST, 0, 0, "KEY=VALUE",                        \
+         "a label (repeatable; on set, KEY alone removes it)"}
+
 static const cli_opt add_opts[] = {
     {O_EVENTS, "--events", K_TEXT, 0, 0, "TYPE[,TYPE...]",
      "event types or patterns (\"order.*\", \"*\") it subscribes to"},
+    CLI_OPT_TENANT("the tenant (account) it belongs to"),
+    EP_PROFILE,
     CLI_OPT_DEV,
     CLI_OPT_ALLOW,
     EP_SETTINGS,
     CLI_OPT_STORE,
     CLI_OPT_END};
-static const cli_opt set_opts[] = {EP_SETTINGS,
+static const cli_opt set_opts[] = {{O_URL, "--url", K_TEXT, 0, 0, "URL",
+                                    "a new URL (https only without --dev)"},
+                                   {O_EVENTS, "--events", K_TEXT, 0, 0,
+                                    "TYPE[,TYPE...]",
+                                    "new subscriptions, for the next emit on"},
+                                   EP_PROFILE,
+                                   CLI_OPT_DEV,
+                                   CLI_OPT_ALLOW,
+                                   EP_SETTINGS,
                                    {O_NO_CLIENT_CERT, "--no-client-cert",
                                     K_FLAG, 0, 0, NULL,
                                     "remove its client certificate"},
@@ -337,9 +362,11 @@ const cli_command cli_cmd_endpoint_show = {
 const cli_command cli_cmd_endpoint_set = {
     "endpoint set",
     "ID",
-    "change an endpoint's own settings",
-    "Sets the endpoint's own timeout, schedule, in-flight cap, rate limit\n"
-    "or client certificate; they override the worker's.",
+    "change an endpoint in place: URL, events, name, labels, settings",
+    "Changes the endpoint in place (its id, secret and log stay): its URL\n"
+    "(checked as endpoint add checks one), events, name, description and\n"
+    "labels, and its own timeout, schedule, in-flight cap, rate limit or\n"
+    "client certificate, which override the worker's.",
     {"ID"},
     1,
     1,

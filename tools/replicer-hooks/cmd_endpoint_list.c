@@ -11,7 +11,7 @@
 #include <string.h>
 
 typedef struct row {
-    char id[RH_ID_SIZE], state[32], health[160];
+    char id[RH_ID_SIZE], state[32], health[160], tenant[RH_TENANT_MAX + 1];
     char *url, *events;
     int dev;
 } row;
@@ -20,7 +20,14 @@ typedef struct table {
     row *rows;
     size_t n, cap;
     int failed;
+    const char *tenant; /* --tenant: that tenant's only; NULL: all */
+    int tenants;        /* some endpoint has one: a TENANT column */
 } table;
+
+static int other_tenant(const table *t, const rh_endpoint *ep)
+{
+    return t->tenant && strcmp(rh_endpoint_tenant(ep), t->tenant) != 0;
+}
 
 static char *events_of(const rh_endpoint *ep)
 {
@@ -39,6 +46,8 @@ static char *events_of(const rh_endpoint *ep)
 static int collect(const rh_endpoint *ep, void *ud)
 {
     table *t = ud;
+    if (other_tenant(t, ep))
+        return RH_OK;
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 64;
         row *r = realloc(t->rows, cap * sizeof *r);
@@ -51,6 +60,8 @@ static int collect(const rh_endpoint *ep, void *ud)
     }
     row *r = &t->rows[t->n];
     snprintf(r->id, sizeof r->id, "%s", rh_endpoint_id(ep));
+    snprintf(r->tenant, sizeof r->tenant, "%s", rh_endpoint_tenant(ep));
+    t->tenants |= r->tenant[0] != '\0';
     char state[32];
     snprintf(r->state, sizeof r->state, "%s",
              cli_endpoint_state(ep, state, sizeof state));
@@ -78,10 +89,20 @@ static void print_table(const table *t)
         w_url = lu > w_url ? lu : w_url;
         w_events = le > w_events ? le : w_events;
     }
+    int w_tenant = 0;
+    for (size_t i = 0; t->tenants && i < t->n; i++) {
+        int lt = (int)strlen(t->rows[i].tenant);
+        w_tenant = lt > w_tenant ? lt : w_tenant;
+    }
+    if (t->tenants)
+        printf("%-*s  ", w_tenant > 6 ? w_tenant : 6, "TENANT");
     printf("%-*s  %-*s  %-*s  %-*s  %s\n", RH_ID_SIZE - 1, "ID", w_state,
            "STATE", w_url, "URL", w_events, "EVENTS", "HEALTH");
     for (size_t i = 0; i < t->n; i++) {
         const row *r = &t->rows[i];
+        if (t->tenants)
+            printf("%-*s  ", w_tenant > 6 ? w_tenant : 6,
+                   r->tenant[0] ? r->tenant : "-");
         /* a URL is a customer's text: printed escaped, padded after */
         printf("%-*s  %-*s  ", RH_ID_SIZE - 1, r->id, w_state, r->state);
         cli_print_escaped(r->url, strlen(r->url), 0);
@@ -103,8 +124,11 @@ static json_t *time_or_null(int64_t ms)
 static int print_json(const rh_endpoint *ep, void *ud)
 {
     char state[32];
-    json_t *events = json_array(), *o;
-    (void)ud;
+    json_t *events, *o, *labels;
+    if (other_tenant(ud, ep))
+        return RH_OK;
+    events = json_array();
+    labels = json_object();
     for (size_t i = 0; i < rh_endpoint_event_count(ep); i++)
         json_array_append_new(events, json_string(rh_endpoint_event(ep, i)));
     o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:I}", "id",
@@ -119,6 +143,17 @@ static int print_json(const rh_endpoint *ep, void *ud)
                   time_or_null(rh_endpoint_failing_since_ms(ep)),
                   "failed_in_a_row",
                   (json_int_t)rh_endpoint_failed_in_a_row(ep));
+    const char *tenant = rh_endpoint_tenant(ep), *name = rh_endpoint_name(ep);
+    for (size_t i = 0; i < rh_endpoint_label_count(ep); i++)
+        json_object_set_new(labels, rh_endpoint_label_key(ep, i),
+                            json_string(rh_endpoint_label_value(ep, i)));
+    if (o) {
+        json_object_set_new(o, "tenant",
+                            *tenant ? json_string(tenant) : json_null());
+        json_object_set_new(o, "name", *name ? json_string(name) : json_null());
+        json_object_set(o, "labels", labels);
+    }
+    json_decref(labels);
     char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     if (text)
         printf("%s\n", text);
@@ -130,7 +165,8 @@ static int print_json(const rh_endpoint *ep, void *ud)
 static int run_list(cli_args *a)
 {
     rh_ctx *ctx = NULL;
-    table t = {NULL, 0, 0, 0};
+    table t = {NULL, 0, 0, 0, NULL, 0};
+    t.tenant = a->set[O_TENANT] ? a->text[O_TENANT] : NULL;
     int rc = cli_open(a, NULL, &ctx);
     if (rc)
         return rc;
@@ -145,7 +181,7 @@ static int run_list(cli_args *a)
     }
     if (!a->set[O_JSON] && t.n)
         print_table(&t);
-    if (rc == 0 && !a->set[O_JSON])
+    if (t.n == 0 && !a->set[O_JSON])
         fprintf(stderr,
                 "no endpoints: add one with '%s endpoint add URL "
                 "--events TYPE'\n",
@@ -215,12 +251,13 @@ void cli_endpoint_twin(rh_ctx *ctx, const char *url, const char *events,
 
 static const cli_opt list_opts[] = {
     {O_JSON, "--json", K_FLAG, 0, 0, NULL, "one JSON object a line"},
+    CLI_OPT_TENANT("that tenant's endpoints only"),
     CLI_OPT_STORE,
     CLI_OPT_END};
 
 const cli_command cli_cmd_endpoint_list = {
     "endpoint list",
-    "[--json]",
+    "[--json] [--tenant ID]",
     "the endpoints, their state and health",
     "A table with a header row: id, state, URL, events and health, each\n"
     "column as wide as its widest value. --json: one object a line, with\n"

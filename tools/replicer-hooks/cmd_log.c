@@ -31,6 +31,10 @@ static int run_emit(cli_args *a)
     else if (a->set[O_ENDPOINT] &&
              rh_emit_options_set_endpoint(opts, a->text[O_ENDPOINT]))
         rc = cli_bad(a, "--endpoint", "not an endpoint id");
+    else if (a->set[O_TENANT] &&
+             rh_emit_options_set_tenant(opts, a->text[O_TENANT]))
+        rc = cli_bad(a, "--tenant",
+                     "must be 1 to 128 visible ASCII characters (no spaces)");
     else if (a->set[O_HOLD_ON_FAILURE] && !a->set[O_ORDERING_KEY])
         rc = cli_bad(a, "--hold-on-failure", "needs --ordering-key");
     else if (a->set[O_ORDERING_KEY] &&
@@ -163,6 +167,9 @@ static int name_index(const char *name, const char *(*name_of)(int), int n)
 /* The filters log and recover share: endpoint, event type, time range. */
 static int build_query(cli_args *a, rh_query *q, const char *endpoint_id)
 {
+    if (a->set[O_TENANT] && rh_query_set_tenant(q, a->text[O_TENANT]) != RH_OK)
+        return cli_bad(a, "--tenant",
+                       "must be 1 to 128 visible ASCII characters (no spaces)");
     if (endpoint_id && rh_query_set_endpoint(q, endpoint_id) != RH_OK)
         return cli_bad(a, a->set[O_ENDPOINT] ? "--endpoint" : "ENDPOINT_ID",
                        "not an endpoint id");
@@ -275,8 +282,9 @@ static int run_on_delivery(cli_args *a)
     int rc = cli_open(a, NULL, &ctx);
     if (rc)
         return rc;
-    rc = skip ? rh_delivery_skip(ctx, a->pos[0])
-              : rh_delivery_resend(ctx, a->pos[0]);
+    rc = skip                ? rh_delivery_skip(ctx, a->pos[0])
+         : a->set[O_TENANT] ? rh_tenant_resend(ctx, a->text[O_TENANT], a->pos[0])
+                             : rh_delivery_resend(ctx, a->pos[0]);
     if (rc < 0)
         return cli_fail(a, ctx, rc);
     printf(skip ? "%s lets go of its ordering key\n" : "%s queued again\n",
@@ -344,6 +352,7 @@ static const cli_opt emit_opts[] = {
     {O_HOLD_ON_FAILURE, "--hold-on-failure", K_FLAG, 0, 0, NULL,
      "with --ordering-key: one that fails for good holds the key until "
      "skip or resend"},
+    CLI_OPT_TENANT("for this tenant's endpoints only"),
     CLI_OPT_MAX_DATA,
     CLI_OPT_STORE,
     CLI_OPT_END};
@@ -368,6 +377,7 @@ static const cli_opt log_opts[] = {
      "the deliveries and their state, not the attempts"},
     {O_ENDPOINT, "--endpoint", K_TEXT, 0, 0, "ID", "one endpoint's"},
     {O_DELIVERY, "--delivery", K_TEXT, 0, 0, "ID", "one delivery's"},
+    CLI_OPT_TENANT("one tenant's"),
     OPT_EVENT_TYPE,
     OPT_SINCE("made"),
     OPT_UNTIL("made"),
@@ -387,9 +397,12 @@ static const cli_opt log_opts[] = {
     CLI_OPT_STORE,
     CLI_OPT_END};
 static const cli_opt store_opts[] = {CLI_OPT_STORE, CLI_OPT_END};
+static const cli_opt resend_opts[] = {
+    CLI_OPT_TENANT("only if the delivery is this tenant's"), CLI_OPT_STORE,
+    CLI_OPT_END};
 static const cli_opt recover_opts[] = {
     OPT_SINCE("deliveries made"), OPT_UNTIL("deliveries made"), OPT_EVENT_TYPE,
-    CLI_OPT_STORE, CLI_OPT_END};
+    CLI_OPT_TENANT("one tenant's"), CLI_OPT_STORE, CLI_OPT_END};
 static const cli_opt prune_opts[] = {
     {O_OLDER_THAN, "--older-than", K_DURATION, 0, 0, "DURATION",
      "finished more than this long ago (30d, 12h)"},
@@ -428,7 +441,7 @@ const cli_command cli_cmd_resend = {
     {"DELIVERY_ID"},
     1,
     1,
-    store_opts,
+    resend_opts,
     run_on_delivery};
 const cli_command cli_cmd_skip = {
     "skip",

@@ -28,6 +28,9 @@ static const cli_command *const commands[] = {
     &cli_cmd_skip,
     &cli_cmd_recover,
     &cli_cmd_prune,
+    &cli_cmd_tenant_list,
+    &cli_cmd_tenant_show,
+    &cli_cmd_tenant_remove,
     &cli_cmd_dashboard,
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)
@@ -131,6 +134,7 @@ static int take_value(cli_args *a, const cli_opt *o, const char *v)
     case K_LIST:
         if (a->n_list >= CLI_LIST_MAX)
             return cli_bad(a, o->name, "at most 16");
+        a->list_of[a->n_list] = o->id;
         a->list[a->n_list++] = v;
         return 0;
     case K_INT:

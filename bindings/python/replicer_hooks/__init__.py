@@ -90,6 +90,28 @@ _ep_paused = _fn(_lib, "rh_endpoint_paused", ctypes.c_int, _vp)
 _ep_disable = _fn(_lib, "rh_endpoint_disable", ctypes.c_int, _vp, _cp)
 _ep_enable = _fn(_lib, "rh_endpoint_enable", ctypes.c_int, _vp, _cp)
 _ep_remove = _fn(_lib, "rh_endpoint_remove", ctypes.c_int, _vp, _cp)
+_ep_add_with = _fn(_lib, "rh_endpoint_add_with", ctypes.c_int, _vp, _cp,
+                   ctypes.POINTER(_cp), _sz, _vp, _cp, _sz, _cp, _sz)
+_eo_new = _fn(_lib, "rh_endpoint_options_new", ctypes.c_int, ctypes.POINTER(_vp))
+_eo_free = _fn(_lib, "rh_endpoint_options_free", None, _vp)
+_eo_set = {k: _fn(_lib, "rh_endpoint_options_set_" + k, ctypes.c_int, _vp, _cp)
+           for k in ("tenant", "name", "description", "secret")}
+_eo_label = _fn(_lib, "rh_endpoint_options_set_label", ctypes.c_int, _vp, _cp, _cp)
+_ep_edit = {k: _fn(_lib, "rh_endpoint_set_" + k, ctypes.c_int, _vp, _cp, _cp)
+            for k in ("url", "name", "description")}
+_ep_set_events = _fn(_lib, "rh_endpoint_set_events", ctypes.c_int, _vp, _cp,
+                     ctypes.POINTER(_cp), _sz)
+_ep_set_label = _fn(_lib, "rh_endpoint_set_label", ctypes.c_int, _vp, _cp, _cp, _cp)
+_ep_text = {k: _fn(_lib, "rh_endpoint_" + k, _cp, _vp)
+            for k in ("tenant", "name", "description")}
+_ep_nlabels = _fn(_lib, "rh_endpoint_label_count", _sz, _vp)
+_ep_label = {k: _fn(_lib, "rh_endpoint_label_" + k, _cp, _vp, _sz)
+             for k in ("key", "value")}
+_tenant_remove = _fn(_lib, "rh_tenant_remove", ctypes.c_int, _vp, _cp)
+_tenant_resend = _fn(_lib, "rh_tenant_resend", ctypes.c_int, _vp, _cp, _cp)
+_cfg_tenant_required = _fn(_lib, "rh_config_set_tenant_required", ctypes.c_int,
+                           _vp, ctypes.c_int)
+_opts_tenant = _fn(_lib, "rh_emit_options_set_tenant", ctypes.c_int, _vp, _cp)
 _opts_new = _fn(_lib, "rh_emit_options_new", ctypes.c_int, ctypes.POINTER(_vp))
 _opts_free = _fn(_lib, "rh_emit_options_free", None, _vp)
 _opts_idem = _fn(_lib, "rh_emit_options_set_idempotency_key", ctypes.c_int, _vp, _cp)
@@ -109,7 +131,7 @@ _log_dl = _fn(_lib, "rh_log_deliveries", ctypes.c_int, _vp, _vp, _ATTEMPT_CB, _v
 _q_new = _fn(_lib, "rh_query_new", ctypes.c_int, ctypes.POINTER(_vp))
 _q_free = _fn(_lib, "rh_query_free", None, _vp)
 _q_str = {k: _fn(_lib, "rh_query_set_" + k, ctypes.c_int, _vp, _cp)
-          for k in ("endpoint", "delivery", "event", "event_type")}
+          for k in ("endpoint", "delivery", "event", "event_type", "tenant")}
 _q_int = {k: _fn(_lib, "rh_query_set_" + k, ctypes.c_int, _vp, ctypes.c_int)
           for k in ("failed_only", "state", "status", "outcome")}
 _q_range = _fn(_lib, "rh_query_set_time_range", ctypes.c_int, _vp, _i64, _i64)
@@ -122,11 +144,12 @@ _at = {k: _fn(_lib, "rh_attempt_" + k, r, _vp) for k, r in (
     ("seq", _i64), ("delivery_id", _cp), ("endpoint_id", _cp), ("event_id", _cp),
     ("event_type", _cp), ("number", ctypes.c_int), ("started_ms", _i64),
     ("duration_ms", _i64), ("status", ctypes.c_int), ("success", ctypes.c_int),
-    ("outcome", ctypes.c_int), ("error", _cp))}
+    ("outcome", ctypes.c_int), ("error", _cp), ("tenant", _cp))}
 _dl = {k: _fn(_lib, "rh_delivery_" + k, r, _vp) for k, r in (
     ("id", _cp), ("event_id", _cp), ("endpoint_id", _cp), ("event_type", _cp),
     ("state", ctypes.c_int), ("attempts", ctypes.c_int), ("next_attempt_ms", _i64),
-    ("created_ms", _i64), ("updated_ms", _i64), ("ordering_key", _cp))}
+    ("created_ms", _i64), ("updated_ms", _i64), ("ordering_key", _cp),
+    ("tenant", _cp))}
 
 version = _version().decode()
 # page 0 would ask the library for its default of 100 rows, and _pages,
@@ -233,6 +256,7 @@ def _attempt(p):
     a = {k: f(p) for k, f in _at.items()}
     for k in ("delivery_id", "endpoint_id", "event_id", "event_type", "error"):
         a[k] = _s(a[k])
+    a["tenant"] = _s(a["tenant"]) or None
     a["success"] = bool(a["success"])
     a["outcome"] = _outcome_name(a["outcome"]).decode()
     return a
@@ -242,6 +266,7 @@ def _delivery(p):
     d = {k: f(p) for k, f in _dl.items()}
     for k in ("id", "event_id", "endpoint_id", "event_type", "ordering_key"):
         d[k] = _s(d[k])
+    d["tenant"] = _s(d["tenant"]) or None
     d["state"] = _state_name(d["state"]).decode()
     return d
 
@@ -254,7 +279,8 @@ class Context:
     (it must not call the context). Use it from one thread at a time."""
 
     def __init__(self, development=False, store=None, timeout_ms=None,
-                 retry_schedule_ms=None, on_failed=None, idle_connections=None):
+                 retry_schedule_ms=None, on_failed=None, idle_connections=None,
+                 tenant_required=False):
         cfg = _vp()
         self._ctx = None
         self._keep = []  # callbacks live as long as the context
@@ -268,6 +294,7 @@ class Context:
                                             lambda n, v: _a.integer(n, v, _a.INT64))
         _a.callback("on_failed", on_failed)
         _a.boolean("development", development)
+        _a.boolean("tenant_required", tenant_required)
         if store is not None and not isinstance(store, _Store):
             raise TypeError("store must be SQLite(...), PostgreSQL(...) or None, not %s"
                             % type(store).__name__)
@@ -279,6 +306,7 @@ class Context:
                 self._check(_cfg_timeout(cfg, timeout_ms), ctx=None)
             if idle_connections is not None:
                 self._check(_cfg_idle(cfg, idle_connections), ctx=None)
+            _cfg_tenant_required(cfg, 1 if tenant_required else 0)
             if retry_schedule_ms is not None:
                 arr = (_i64 * max(1, len(retry_schedule_ms)))(*retry_schedule_ms)
                 self._check(_cfg_schedule(cfg, arr, len(retry_schedule_ms)), ctx=None)
@@ -320,27 +348,80 @@ class Context:
         self.close()
 
     # endpoints
-    def add_endpoint(self, url, events):
-        """Register url for event types or patterns (a list); (id, secret)."""
+    def add_endpoint(self, url, events, tenant=None, name=None,
+                     description=None, labels=None, secret=None):
+        """Register url for event types or patterns (a list), for a tenant
+        (your account id) if given; (id, secret)."""
         url = _a.string("url", url)
         events = _a.sequence("events", events, _a.string)
+        texts = [(k, _a.opt_string(k, v)) for k, v in (
+            ("tenant", tenant), ("name", name), ("description", description),
+            ("secret", secret))]
+        labels = _a.labels("labels", labels, removable=False)
         evs = (_cp * len(events))(*events)
         ep = ctypes.create_string_buffer(RH_ID_SIZE)
-        secret = ctypes.create_string_buffer(RH_SECRET_SIZE)
-        self._check(_ep_add(self._ctx, url, evs, len(events), ep, len(ep), secret,
-                            len(secret)))
-        return ep.value.decode(), secret.value.decode()
+        out = ctypes.create_string_buffer(RH_SECRET_SIZE)
+        opts = _vp()
+        self._check(_eo_new(ctypes.byref(opts)), ctx=None)
+        try:
+            for k, v in texts:
+                if v is not None and _eo_set[k](opts, v) < 0:
+                    raise Error(RH_E_INVALID_ARG, "%s is not valid" % k, k)
+            for k, v in labels:
+                if _eo_label(opts, k, v) < 0:
+                    raise Error(RH_E_INVALID_ARG, "label %s is not valid" % _s(k),
+                                "label")
+            self._check(_ep_add_with(self._ctx, url, evs, len(events), opts, ep,
+                                     len(ep), out, len(out)))
+        finally:
+            _eo_free(opts)
+        return ep.value.decode(), (secret if secret is not None else out.value.decode())
 
-    def endpoints(self):
+    def update_endpoint(self, endpoint_id, url=None, events=None, name=None,
+                        description=None, labels=None):
+        """Change an endpoint in place (its id, secret and log stay): each
+        argument given is stored, in this order; labels is a dict, a value
+        of None removing that label."""
+        endpoint_id = _a.string("endpoint_id", endpoint_id)
+        texts = [(k, _a.opt_string(k, v)) for k, v in (
+            ("url", url), ("name", name), ("description", description))]
+        if events is not None:
+            events = _a.sequence("events", events, _a.string)
+        labels = _a.labels("labels", labels, removable=True)
+        for k, v in texts:
+            if v is not None:
+                self._check(_ep_edit[k](self._ctx, endpoint_id, v))
+        if events is not None:
+            evs = (_cp * max(1, len(events)))(*events)
+            self._check(_ep_set_events(self._ctx, endpoint_id, evs, len(events)))
+        for k, v in labels:
+            self._check(_ep_set_label(self._ctx, endpoint_id, k, v))
+
+    def endpoints(self, tenant=None):
+        """The endpoints (of one tenant when given), as dicts."""
+        tenant = _a.opt_string("tenant", tenant)
         out = []
 
         def each(ep, ud):
-            out.append({"id": _s(_ep_id(ep)), "url": _s(_ep_url(ep)),
-                        "events": [_s(_ep_ev(ep, i)) for i in range(_ep_nev(ep))],
-                        "enabled": bool(_ep_enabled(ep)), "paused": bool(_ep_paused(ep))})
+            t = _s(_ep_text["tenant"](ep))
+            if tenant is not None and t != _s(tenant):
+                return RH_OK
+            d = {"id": _s(_ep_id(ep)), "url": _s(_ep_url(ep)),
+                 "events": [_s(_ep_ev(ep, i)) for i in range(_ep_nev(ep))],
+                 "enabled": bool(_ep_enabled(ep)), "paused": bool(_ep_paused(ep)),
+                 "tenant": t or None,
+                 "labels": {_s(_ep_label["key"](ep, i)): _s(_ep_label["value"](ep, i))
+                            for i in range(_ep_nlabels(ep))}}
+            for k in ("name", "description"):
+                d[k] = _s(_ep_text[k](ep)) or None
+            out.append(d)
             return RH_OK
         self._check(_ep_list(self._ctx, _EP_CB(each), None))
         return out
+
+    def remove_tenant(self, tenant):
+        """Remove every endpoint of a tenant; how many went."""
+        return self._check(_tenant_remove(self._ctx, _a.string("tenant", tenant)))
 
     def disable_endpoint(self, endpoint_id):
         self._check(_ep_disable(self._ctx, _a.string("endpoint_id", endpoint_id)))
@@ -353,7 +434,7 @@ class Context:
 
     # emit
     def emit(self, event_type, data, idempotency_key=None, ordering_key=None,
-             hold_on_failure=False, endpoint=None):
+             hold_on_failure=False, endpoint=None, tenant=None):
         """Queue an event (data: a dict or list, or JSON text as str or bytes,
         sent as given). Returns (event_id, deliveries_queued, duplicate)."""
         event_type = _a.string("event_type", event_type)
@@ -362,6 +443,7 @@ class Context:
         idempotency_key = _a.opt_string("idempotency_key", idempotency_key)
         ordering_key = _a.opt_string("ordering_key", ordering_key)
         endpoint = _a.opt_string("endpoint", endpoint)
+        tenant = _a.opt_string("tenant", tenant)
         opts = _vp()
         self._check(_opts_new(ctypes.byref(opts)), ctx=None)
         try:
@@ -373,6 +455,9 @@ class Context:
                                         else RH_ORDERING_CONTINUE), ctx=None)
             if endpoint is not None:
                 self._check(_opts_ep(opts, endpoint), ctx=None)
+            if tenant is not None and _opts_tenant(opts, tenant) < 0:
+                raise Error(RH_E_INVALID_ARG, "tenant is not 1 to %d visible ASCII "
+                            "characters" % RH_TENANT_MAX, "tenant")
             evt = ctypes.create_string_buffer(RH_ID_SIZE)
             n = self._check(_emit_with(self._ctx, event_type, data, len(data), opts,
                                        evt, len(evt)))
@@ -411,12 +496,12 @@ class Context:
     @staticmethod
     def _filters(endpoint=None, delivery=None, event=None, event_type=None,
                  failed_only=False, state=None, status=None, outcome=None,
-                 since_ms=0, until_ms=0):
+                 since_ms=0, until_ms=0, tenant=None):
         """The log's filters checked, when the call is made (the rows are
         read later, as they are iterated)."""
         strs = [(k, _a.string(k, v)) for k, v in (
             ("endpoint", endpoint), ("delivery", delivery), ("event", event),
-            ("event_type", event_type)) if v is not None]
+            ("event_type", event_type), ("tenant", tenant)) if v is not None]
         ints = []
         if state is not None:
             ints.append(("state", _a.member("state", state, "RH_DELIVERY_",
@@ -477,16 +562,25 @@ class Context:
                            _a.integer("page", page, _PAGE),
                            self._filters(**filters))
 
-    def resend(self, delivery_id):
-        self._check(_resend(self._ctx, _a.string("delivery_id", delivery_id)))
+    def resend(self, delivery_id, tenant=None):
+        """Send a failed delivery again; with a tenant, only if it is that
+        tenant's (else not found)."""
+        delivery_id = _a.string("delivery_id", delivery_id)
+        if tenant is None:
+            self._check(_resend(self._ctx, delivery_id))
+        else:
+            self._check(_tenant_resend(self._ctx, _a.string("tenant", tenant),
+                                       delivery_id))
 
     def skip(self, delivery_id):
         self._check(_skip(self._ctx, _a.string("delivery_id", delivery_id)))
 
-    def recover(self, endpoint=None, event_type=None, since_ms=0, until_ms=0):
+    def recover(self, endpoint=None, event_type=None, since_ms=0, until_ms=0,
+                tenant=None):
         """Resend the failed deliveries these select; how many."""
         q = self._query(self._filters(endpoint=endpoint, event_type=event_type,
-                                      since_ms=since_ms, until_ms=until_ms))
+                                      since_ms=since_ms, until_ms=until_ms,
+                                      tenant=tenant))
         try:
             return self._check(_recover(self._ctx, q))
         finally:

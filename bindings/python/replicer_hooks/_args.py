@@ -111,3 +111,20 @@ def callback(name, v):
     if v is not None and not callable(v):
         raise TypeError("%s must be callable, not %s" % (name, _kind(v)))
     return v
+
+
+def labels(name, v, removable):
+    """A dict of label keys to values (str); a value of None removes the
+    label where removable. As [(key bytes, value bytes or None)]."""
+    if v is None:
+        return []
+    if not isinstance(v, dict):
+        raise TypeError("%s must be a dict of str to str, not %s" % (name, _kind(v)))
+    out = []
+    for k, val in v.items():
+        key = string(name + " key", k)
+        if val is None and removable:
+            out.append((key, None))
+        else:
+            out.append((key, string(name + "[%r]" % k, val)))
+    return out

@@ -91,7 +91,9 @@ class Delivering(unittest.TestCase):
             ep, secret = ctx.add_endpoint(self.receiver.url, ["order.*"])
             self.receiver.secret = secret
             self.assertEqual([{"id": ep, "url": self.receiver.url, "events": ["order.*"],
-                               "enabled": True, "paused": False}], ctx.endpoints())
+                               "enabled": True, "paused": False, "tenant": None,
+                               "name": None, "description": None, "labels": {}}],
+                             ctx.endpoints())
             evt, n, dup = ctx.emit("order.paid", {"order": "o_1"})
             self.assertEqual((1, False), (n, dup))
             self.assertTrue(evt.startswith("evt_"))

@@ -1,0 +1,125 @@
+// Accounts through the Node binding: a tenant's endpoints, emits, log,
+// keys and resends are its own; endpoints are edited in place and listed;
+// a tenant is removed; bad tenants, names and labels are refused by name.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import * as rh from "../index.mjs";
+
+function receiver() {
+  const got = { paths: [], statuses: [] };
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      got.paths.push(req.url);
+      res.writeHead(got.statuses.length ? got.statuses.shift() : 200).end("ok");
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
+    got.url = `http://127.0.0.1:${server.address().port}`;
+    got.close = () => new Promise((r) => { server.closeAllConnections(); server.close(r); });
+    resolve(got);
+  }));
+}
+
+test("each tenant gets its own events, keys, log and resends", async () => {
+  const r = await receiver();
+  const ctx = new rh.Context({ development: true, retryScheduleMs: [] });
+  try {
+    const a = ctx.addEndpoint(`${r.url}/a`, ["order.*"], { tenant: "acct_a", name: "Orders",
+      labels: { env: "prod" } });
+    const b = ctx.addEndpoint(`${r.url}/b`, ["*"], { tenant: "acct_b" });
+    ctx.addEndpoint(`${r.url}/none`, ["*"]);
+    const first = ctx.emit("order.paid", { n: 1 }, { tenant: "acct_a", idempotencyKey: "k" });
+    assert.equal(first.queued, 1);
+    assert.equal(ctx.emit("order.paid", {}, { tenant: "acct_b", idempotencyKey: "k" }).duplicate,
+      false);
+    const again = ctx.emit("order.paid", {}, { tenant: "acct_a", idempotencyKey: "k" });
+    assert.deepEqual([again.id, again.queued, again.duplicate], [first.id, 0, true]);
+    assert.throws(() => ctx.emit("order.paid", {}, { tenant: "acct_a", endpoint: b.id }),
+      (e) => e.codeName === "RH_E_NOT_FOUND");
+    r.statuses = [];
+    await ctx.idle();
+    assert.deepEqual(r.paths.sort(), ["/a", "/b"]);
+    const rows = ctx.attempts({ tenant: "acct_a" });
+    assert.deepEqual(rows.map((x) => [x.endpointId, x.tenant]), [[a.id, "acct_a"]]);
+    assert.deepEqual(ctx.deliveries({ tenant: "acct_b" }).map((d) => d.tenant), ["acct_b"]);
+    const mine = ctx.endpoints({ tenant: "acct_a" });
+    assert.equal(mine.length, 1);
+    assert.deepEqual([mine[0].name, mine[0].labels], ["Orders", { env: "prod" }]);
+    // b's delivery fails, and is b's alone to resend
+    r.statuses = [500];
+    ctx.emit("x.y", {}, { tenant: "acct_b" });
+    await ctx.idle();
+    const failed = ctx.deliveries({ tenant: "acct_b", state: "failed" });
+    assert.equal(failed.length, 1);
+    assert.throws(() => ctx.resend(failed[0].id, { tenant: "acct_a" }),
+      (e) => e.codeName === "RH_E_NOT_FOUND");
+    ctx.resend(failed[0].id, { tenant: "acct_b" });
+    await ctx.idle();
+    assert.equal(ctx.recover({ tenant: "acct_b" }), 0);
+    assert.equal(r.paths.length, 4);
+  } finally {
+    ctx.close();
+    await r.close();
+  }
+});
+
+test("endpoints are edited in place and tenants removed", async () => {
+  const r = await receiver();
+  const ctx = new rh.Context({ development: true });
+  try {
+    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const ep = ctx.addEndpoint(`${r.url}/old`, ["order.*"], { tenant: "acct_a", secret });
+    assert.equal(ep.secret, secret);
+    ctx.updateEndpoint(ep.id, { url: `${r.url}/new`, events: ["user.*"], name: "Users",
+      description: "two\nlines", labels: { env: "staging", team: "x" } });
+    ctx.updateEndpoint(ep.id, { labels: { team: null } });
+    const [got] = ctx.endpoints();
+    assert.deepEqual([got.url, got.events, got.name, got.description, got.labels],
+      [`${r.url}/new`, ["user.*"], "Users", "two\nlines", { env: "staging" }]);
+    assert.equal(ctx.emit("order.paid", {}, { tenant: "acct_a" }).queued, 0);
+    assert.equal(ctx.emit("user.made", {}, { tenant: "acct_a" }).queued, 1);
+    await ctx.idle();
+    assert.deepEqual(r.paths, ["/new"]);
+    assert.throws(() => ctx.updateEndpoint(ep.id, { url: "ftp://x" }), (e) => e.arg === "url");
+    assert.throws(() => ctx.updateEndpoint(ep.id, { labels: { gone: null } }),
+      (e) => e.codeName === "RH_E_NOT_FOUND");
+    assert.throws(() => ctx.updateEndpoint(ep.id, { urll: "x" }), /unknown option urll/);
+    assert.equal(ctx.removeTenant("acct_a"), 1);
+    assert.equal(ctx.removeTenant("acct_a"), 0);
+    assert.deepEqual(ctx.endpoints(), []);
+  } finally {
+    ctx.close();
+    await r.close();
+  }
+});
+
+test("a required tenant, and bad values, are refused by name", () => {
+  const ctx = new rh.Context({ development: true, tenantRequired: true });
+  try {
+    assert.throws(() => ctx.addEndpoint("http://127.0.0.1:9/x", ["*"]), (e) => e.arg === "tenant");
+    assert.throws(() => ctx.emit("a.b", {}), (e) => e.arg === "tenant");
+    for (const bad of ["", "two words", "café", "x".repeat(129)]) {
+      assert.throws(() => ctx.emit("a.b", {}, { tenant: bad }), (e) => e.arg === "tenant");
+      assert.throws(() => ctx.addEndpoint("http://127.0.0.1:9/x", ["*"], { tenant: bad }),
+        (e) => e.arg === "tenant");
+      assert.throws(() => ctx.attempts({ tenant: bad }), (e) => e.arg === "tenant");
+    }
+    assert.throws(() => ctx.emit("a.b", {}, { tenant: "a\0b" }), TypeError);
+    assert.throws(() => ctx.emit("a.b", {}, { tenant: 7 }), TypeError);
+    assert.throws(() => ctx.addEndpoint("http://127.0.0.1:9/x", ["*"],
+      { tenant: "t", name: "bell\x07" }), (e) => e.arg === "name");
+    assert.throws(() => ctx.addEndpoint("http://127.0.0.1:9/x", ["*"],
+      { tenant: "t", labels: { "no space": "v" } }), (e) => e.arg === "label");
+    assert.throws(() => ctx.addEndpoint("http://127.0.0.1:9/x", ["*"],
+      { tenant: "t", labels: ["env=prod"] }), TypeError);
+    assert.throws(() => ctx.addEndpoint("http://127.0.0.1:9/x", ["*"], { tenat: "t" }),
+      /unknown option tenat/);
+    assert.deepEqual(ctx.endpoints(), []);
+    ctx.addEndpoint("http://127.0.0.1:9/x", ["*"], { tenant: "t" });
+    assert.equal(ctx.emit("a.b", {}, { tenant: "t" }).queued, 1);
+  } finally {
+    ctx.close();
+  }
+});

@@ -1,0 +1,136 @@
+"""Accounts through the Python binding: endpoints and emits of a tenant,
+its own log, keys and resends; endpoints edited in place; a tenant removed;
+a required tenant; and bad tenants, names and labels refused by name."""
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import replicer_hooks as rh  # noqa: E402
+from test_replicer_hooks import Receiver  # noqa: E402
+
+
+class Accounts(unittest.TestCase):
+    def setUp(self):
+        self.rx = Receiver()
+        self.ctx = rh.Context(development=True, retry_schedule_ms=[])
+
+    def tearDown(self):
+        self.ctx.close()
+        self.rx.close()
+
+    def test_each_tenant_gets_its_own(self):
+        a, _ = self.ctx.add_endpoint(self.rx.url + "/a", ["order.*"],
+                                     tenant="acct_a", name="Orders",
+                                     labels={"env": "prod"})
+        b, _ = self.ctx.add_endpoint(self.rx.url + "/b", ["*"], tenant="acct_b")
+        self.ctx.add_endpoint(self.rx.url + "/none", ["*"])
+        ev_a, n, dup = self.ctx.emit("order.paid", {"n": 1}, tenant="acct_a",
+                                     idempotency_key="k")
+        self.assertEqual((n, dup), (1, False))
+        ev_b, n, dup = self.ctx.emit("order.paid", {"n": 1}, tenant="acct_b",
+                                     idempotency_key="k")
+        self.assertEqual((n, dup), (1, False))
+        self.assertNotEqual(ev_a, ev_b)
+        again, n, dup = self.ctx.emit("order.paid", {}, tenant="acct_a",
+                                      idempotency_key="k")
+        self.assertEqual((again, n, dup), (ev_a, 0, True))
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.emit("order.paid", {}, tenant="acct_a", endpoint=b)
+        self.assertEqual(e.exception.code, rh.RH_E_NOT_FOUND)
+        self.assertTrue(self.ctx.run_until_idle(10))
+        self.assertEqual(sorted(r["path"] for r in self.rx.requests),
+                         ["/in/a", "/in/b"])
+        rows = list(self.ctx.attempts(tenant="acct_a"))
+        self.assertEqual([(r["endpoint_id"], r["tenant"]) for r in rows],
+                         [(a, "acct_a")])
+        self.assertEqual([d["tenant"] for d in self.ctx.deliveries(tenant="acct_b")],
+                         ["acct_b"])
+        mine = self.ctx.endpoints(tenant="acct_a")
+        self.assertEqual(len(mine), 1)
+        self.assertEqual((mine[0]["name"], mine[0]["labels"]), ("Orders", {"env": "prod"}))
+        self.assertIsNone([e for e in self.ctx.endpoints() if e["id"] not in (a, b)][0]["tenant"])
+
+    def test_resend_and_recover_by_tenant(self):
+        self.rx.statuses = [500, 500]
+        self.ctx.add_endpoint(self.rx.url + "/a", ["*"], tenant="acct_a")
+        self.ctx.add_endpoint(self.rx.url + "/b", ["*"], tenant="acct_b")
+        self.ctx.emit("x.y", {}, tenant="acct_a")
+        self.ctx.emit("x.y", {}, tenant="acct_b")
+        self.assertTrue(self.ctx.run_until_idle(10))
+        failed_b = [d["id"] for d in self.ctx.deliveries(tenant="acct_b", failed_only=True)]
+        self.assertEqual(len(failed_b), 1)
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.resend(failed_b[0], tenant="acct_a")
+        self.assertEqual(e.exception.code, rh.RH_E_NOT_FOUND)
+        self.ctx.resend(failed_b[0], tenant="acct_b")
+        self.assertEqual(self.ctx.recover(tenant="acct_a"), 1)
+        self.assertTrue(self.ctx.run_until_idle(10))
+        self.assertEqual(len(self.rx.requests), 4)
+
+    def test_update_and_remove(self):
+        ep, secret = self.ctx.add_endpoint(
+            self.rx.url + "/old", ["order.*"], tenant="acct_a",
+            secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        self.assertEqual(secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        self.ctx.update_endpoint(ep, url=self.rx.url + "/new", events=["user.*"],
+                                 name="Users", description="two\nlines",
+                                 labels={"env": "staging"})
+        self.ctx.update_endpoint(ep, labels={"env": None})
+        got = self.ctx.endpoints()[0]
+        self.assertEqual((got["url"], got["events"], got["name"], got["labels"]),
+                         (self.rx.url + "/new", ["user.*"], "Users", {}))
+        self.assertEqual(self.ctx.emit("order.paid", {}, tenant="acct_a")[1], 0)
+        self.rx.secret = secret
+        self.assertEqual(self.ctx.emit("user.made", {}, tenant="acct_a")[1], 1)
+        self.assertTrue(self.ctx.run_until_idle(10))
+        self.assertEqual([(r["path"], r["valid"]) for r in self.rx.requests],
+                         [("/in/new", True)])
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.update_endpoint(ep, url="ftp://nowhere")
+        self.assertEqual(e.exception.arg, "url")
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.update_endpoint(ep, labels={"gone": None})
+        self.assertEqual(e.exception.code, rh.RH_E_NOT_FOUND)
+        self.assertEqual(self.ctx.remove_tenant("acct_a"), 1)
+        self.assertEqual(self.ctx.remove_tenant("acct_a"), 0)
+        self.assertEqual(self.ctx.endpoints(), [])
+
+    def test_required_tenant(self):
+        with rh.Context(development=True, tenant_required=True) as ctx:
+            with self.assertRaises(rh.Error) as e:
+                ctx.add_endpoint(self.rx.url, ["*"])
+            self.assertEqual(e.exception.arg, "tenant")
+            with self.assertRaises(rh.Error) as e:
+                ctx.emit("a.b", {})
+            self.assertEqual(e.exception.arg, "tenant")
+            ctx.add_endpoint(self.rx.url, ["*"], tenant="t")
+            self.assertEqual(ctx.emit("a.b", {}, tenant="t")[1], 1)
+
+    def test_bad_values_are_refused_by_name(self):
+        for bad in ("", "two words", "caf\u00e9", "x" * 129):
+            with self.assertRaises(rh.Error) as e:
+                self.ctx.emit("a.b", {}, tenant=bad)
+            self.assertEqual(e.exception.arg, "tenant")
+            with self.assertRaises(rh.Error):
+                self.ctx.add_endpoint(self.rx.url, ["*"], tenant=bad)
+            with self.assertRaises(rh.Error):
+                list(self.ctx.attempts(tenant=bad))
+        with self.assertRaises(ValueError):
+            self.ctx.emit("a.b", {}, tenant="a\0b")
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.add_endpoint(self.rx.url, ["*"], name="bell\x07")
+        self.assertEqual(e.exception.arg, "name")
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.add_endpoint(self.rx.url, ["*"], labels={"no space": "v"})
+        self.assertEqual(e.exception.arg, "label")
+        with self.assertRaises(TypeError):
+            self.ctx.add_endpoint(self.rx.url, ["*"], labels=["env=prod"])
+        with self.assertRaises(TypeError):
+            self.ctx.add_endpoint(self.rx.url, ["*"], labels={"env": None})
+        self.assertEqual(self.ctx.endpoints(), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
