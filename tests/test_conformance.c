@@ -10,19 +10,23 @@
 
 /* Enqueue one event of `type` with n deliveries named <prefix><i> to
  * endpoint ep, due (and created) at due_ms. */
-static int put_typed(rh_storage *st, const char *event_id, const char *type,
-                     const char *prefix, int n, const char *ep, int64_t due_ms,
-                     const char *data, size_t len)
+static int put_for(rh_storage *st, const char *tenant, const char *event_id,
+                   const char *type, const char *prefix, int n, const char *ep,
+                   int64_t due_ms, const char *data, size_t len)
 {
     rh_event *ev = NULL;
     rh_delivery *dls[16] = {NULL};
     const rh_delivery *ptrs[16];
     int rc = rh_event_new(&ev, event_id, type, T0, data, len);
+    if (rc == RH_OK)
+        rc = rh_event_set_tenant(ev, tenant);
     for (int i = 0; rc == RH_OK && i < n; i++) {
         char id[RH_ID_SIZE];
         snprintf(id, sizeof id, "%s%d", prefix, i);
         rc = rh_delivery_new(&dls[i], id, event_id, ep, type,
                              RH_DELIVERY_PENDING, 0, due_ms, due_ms, due_ms);
+        if (rc == RH_OK)
+            rc = rh_delivery_set_tenant(dls[i], tenant);
         ptrs[i] = dls[i];
     }
     if (rc == RH_OK)
@@ -31,6 +35,13 @@ static int put_typed(rh_storage *st, const char *event_id, const char *type,
         rh_delivery_free(dls[i]);
     rh_event_free(ev);
     return rc;
+}
+
+static int put_typed(rh_storage *st, const char *event_id, const char *type,
+                     const char *prefix, int n, const char *ep, int64_t due_ms,
+                     const char *data, size_t len)
+{
+    return put_for(st, NULL, event_id, type, prefix, n, ep, due_ms, data, len);
 }
 
 static int put(rh_storage *st, const char *event_id, const char *prefix, int n,
@@ -681,6 +692,7 @@ typedef struct got_log {
     int n;
     char ids[64][RH_ID_SIZE];
     char eps[64][RH_ID_SIZE];
+    char tenants[64][16];
     int states[64];
 } got_log;
 
@@ -691,6 +703,8 @@ static int got(const rh_delivery *dl, const rh_event *ev, void *ud)
     if (g->n < 64) {
         snprintf(g->ids[g->n], RH_ID_SIZE, "%s", rh_delivery_id(dl));
         snprintf(g->eps[g->n], RH_ID_SIZE, "%s", rh_delivery_endpoint_id(dl));
+        snprintf(g->tenants[g->n], sizeof g->tenants[0], "%s",
+                 rh_delivery_tenant(dl));
         g->states[g->n] = rh_delivery_state(dl);
     }
     g->n++;
@@ -790,6 +804,47 @@ static void conf_claim_batch_takes_turns(void)
     /* leases of the first claims (T0 + 1000) end: all come back */
     RH_CHECK_EQ_INT(10,
                     claim_fair(&st, T0 + 1000, 10, 8, NULL, 0, NULL, 0, &g));
+    close_store(&st);
+}
+
+/* Tenants take turns before endpoints do: a tenant with ten endpoints due
+ * earlier gets no more of one claim than a tenant with one, and its own
+ * endpoints take turns within its share. The claimed rows carry their
+ * tenant. */
+static void conf_claim_batch_takes_turns_between_tenants(void)
+{
+    rh_storage st = open_store();
+    got_log g;
+    char ev[32], pre[32], ep[32];
+    for (int i = 0; i < 10; i++) {
+        snprintf(ev, sizeof ev, "evt_b%d", i);
+        snprintf(pre, sizeof pre, "dlv_b%d_", i);
+        snprintf(ep, sizeof ep, "ep_b%d", i);
+        RH_CHECK_EQ_INT(RH_OK, put_for(&st, "big", ev, "a.b", pre, 3, ep,
+                                       T0 - 100 + i, "{}", 2));
+    }
+    RH_CHECK_EQ_INT(RH_OK, put_for(&st, "small", "evt_s", "a.b", "dlv_s", 3,
+                                   "ep_s", T0, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put_for(&st, NULL, "evt_n", "a.b", "dlv_n", 3,
+                                   "ep_n", T0, "{}", 2));
+    RH_CHECK_EQ_INT(9, claim_fair(&st, T0, 9, 8, NULL, 0, NULL, 0, &g));
+    RH_CHECK_EQ_INT(3, count_of(&g, "ep_s"));
+    RH_CHECK_EQ_INT(3, count_of(&g, "ep_n"));
+    /* big's share, one from each of its three earliest endpoints */
+    RH_CHECK_EQ_INT(1, count_of(&g, "ep_b0"));
+    RH_CHECK_EQ_INT(1, count_of(&g, "ep_b1"));
+    RH_CHECK_EQ_INT(1, count_of(&g, "ep_b2"));
+    for (int i = 0; i < 9; i++)
+        RH_CHECK_EQ_STR(!strcmp(g.eps[i], "ep_s")   ? "small"
+                        : !strcmp(g.eps[i], "ep_n") ? ""
+                                                    : "big",
+                        g.tenants[i]);
+    /* what is left is big's alone: its endpoints take turns */
+    RH_CHECK_EQ_INT(10, claim_fair(&st, T0, 10, 8, NULL, 0, NULL, 0, &g));
+    for (int i = 3; i < 10; i++) {
+        snprintf(ep, sizeof ep, "ep_b%d", i);
+        RH_CHECK_EQ_INT(1, count_of(&g, ep));
+    }
     close_store(&st);
 }
 
@@ -1031,6 +1086,7 @@ static void conf_ordering_hold_skip_and_resend(void)
     X(ordering_hold_skip_and_resend)                                           \
     X(claim_batch_skips_endpoints_without_room)                                \
     X(claim_batch_takes_turns)                                                 \
+    X(claim_batch_takes_turns_between_tenants)                                 \
     X(complete_batch_stores_all_in_order)                                      \
     X(batch_commits_enqueues)
 

@@ -424,11 +424,25 @@ static void test_sqlite__version_1_store_is_migrated(void)
     RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "new.one", "{}", 2, o, NULL, 0));
     rh_emit_options_free(o);
     RH_CHECK_EQ_INT(2, rh_test_count_deliveries(ctx, NULL));
+    /* the old rows belong to no tenant: a tenant's log has none of them,
+     * and the old endpoint gets an untenanted emit only */
+    rh_query *q = NULL;
+    rh_query_new(&q);
+    rh_query_set_tenant(q, "acct");
+    RH_CHECK_EQ_INT(0, rh_test_count_deliveries(ctx, q));
+    rh_query_free(q);
+    rh_emit_options_new(&o);
+    rh_emit_options_set_tenant(o, "acct");
+    RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "old.two", "{}", 2, o, NULL, 0));
+    rh_emit_options_free(o);
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "old.two", "{}", 2, NULL, 0));
     rh_ctx_free(ctx);
     RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
     RH_CHECK_EQ_INT(3, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
                                          "key = 'schema_version'"));
-    RH_CHECK_EQ_INT(1, sqlite_scalar(db, "SELECT count(*) FROM rh_deliveries "
+    RH_CHECK_EQ_INT(3, sqlite_scalar(db, "SELECT count(*) FROM rh_deliveries "
+                                         "WHERE tenant = ''"));
+    RH_CHECK_EQ_INT(2, sqlite_scalar(db, "SELECT count(*) FROM rh_deliveries "
                                          "WHERE ordering_key IS NULL"));
     RH_CHECK_EQ_INT(1, sqlite_scalar(db, "SELECT count(*) FROM rh_deliveries "
                                          "WHERE ordering_key = 'k'"));

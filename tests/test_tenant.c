@@ -447,6 +447,55 @@ static void test_tenant__sqlite_removal_leaves_no_secret_bytes(void)
     RH_CHECK(file_holds(path, other_secret + 6));
 }
 
+static rh_ctx *sqlite_ctx(const char *path, rh_config *cfg)
+{
+    rh_storage st;
+    char err[256];
+    if (rh_sqlite_open(&st, path, 0, err, sizeof err) != RH_OK)
+        abort();
+    rh_config_set_storage(cfg, &st);
+    return rh_test_ctx_from(cfg);
+}
+
+/* An edit made by one process reaches a worker in another within its
+ * refresh: the new URL gets the next delivery, the new events decide the
+ * next fan-out, the worker's copy never writes the old ones back. */
+static void test_tenant__edits_reach_a_running_worker(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], id[RH_ID_SIZE], url[256];
+    rh_test_path(path, sizeof path, "tenant-edit");
+    rh_config *cfg = rh_test_config();
+    rh_config_set_endpoint_refresh_ms(cfg, 1000);
+    rh_ctx *worker = sqlite_ctx(path, cfg);
+    rh_ctx *admin = sqlite_ctx(path, rh_test_config());
+    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(admin, s, "acct", "/v1", "a.*", id));
+    RH_CHECK_EQ_INT(1, emit_for(admin, "acct", "a.b", NULL, NULL, NULL));
+    RH_CHECK_EQ_INT(1, rh_test_drive(worker, 5000));
+    sink_url(s, "/v2", url, sizeof url);
+    const char *events[] = {"b.*"};
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_url(admin, id, url));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_events(admin, id, events, 1));
+    RH_CHECK_EQ_INT(1, emit_for(admin, "acct", "b.c", NULL, NULL, NULL));
+    rh_test_now_ms += 1000;
+    RH_CHECK_EQ_INT(1, rh_test_drive(worker, 5000));
+    RH_CHECK_EQ_INT(2, (int)sink_count(s));
+    RH_CHECK_EQ_INT(1, sent_to(s, "/v2"));
+    /* the worker fans out by the new events too */
+    RH_CHECK_EQ_INT(0, emit_for(worker, "acct", "a.b", NULL, NULL, NULL));
+    RH_CHECK_EQ_INT(1, emit_for(worker, "acct", "b.d", NULL, NULL, NULL));
+    /* and its health saves did not put the old URL back */
+    rh_ctx_free(worker);
+    rh_ctx *fresh = sqlite_ctx(path, rh_test_config());
+    const rh_endpoint *ep;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(fresh, id, &ep));
+    RH_CHECK_EQ_STR(url, rh_endpoint_url(ep));
+    RH_CHECK_EQ_STR("acct", rh_endpoint_tenant(ep));
+    rh_ctx_free(fresh);
+    rh_ctx_free(admin);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_tenant[] = {
     RH_BACKEND_ROWS("tenant", isolation)
     RH_BACKEND_ROWS("tenant", recovery)
@@ -457,6 +506,8 @@ const rh_test_case rh_tests_tenant[] = {
     {"tenant__bad_input_is_refused", test_tenant__bad_input_is_refused},
     {"tenant__production_refuses_http_edit",
      test_tenant__production_refuses_http_edit},
+    {"tenant__edits_reach_a_running_worker",
+     test_tenant__edits_reach_a_running_worker},
     {"tenant__sqlite_removal_leaves_no_secret_bytes",
      test_tenant__sqlite_removal_leaves_no_secret_bytes},
     {NULL, NULL}};

@@ -198,8 +198,10 @@ struct rh_storage {
     /* A fair claim in one transaction: due deliveries (as for claim), at
      * most rh_claim_request_max() in all and no more of one endpoint than
      * its room, so that an endpoint with no room costs nothing however many
-     * of its deliveries are due. Endpoints with due work take turns (one
-     * each, earliest first due first, then again); within one endpoint the
+     * of its deliveries are due. Tenants (rh_delivery_tenant; "" is one
+     * more) with due work take turns, one delivery each, earliest first due
+     * first, then again; within a tenant its endpoints take turns the same
+     * way (since 0.3.0; before, endpoints alone); within one endpoint the
      * earliest due goes first. Mark them in flight until the lease time,
      * COMMIT, and only then hand each to `each`. Returns how many were
      * claimed. Called on rh_tick's path: do not wait long on locks. */

@@ -1,6 +1,7 @@
-/* replicer-hooks memory store's claims: the fair claim (the endpoints with
- * due work take turns, read off the heap of endpoints, never walking a
- * backlog it skips) and version 1's offer. Each delivery is lent to the
+/* replicer-hooks memory store's claims: the fair claim (the tenants with
+ * due work take turns, and within each its endpoints, read off the heaps
+ * of tenants and endpoints, never walking a backlog it skips) and version
+ * 1's offer. Each delivery is lent to the
  * caller as a public record with its shared event. */
 #define RH_ADAPTER_HELPERS_ONLY
 #include "rh_adapter.h"
@@ -62,32 +63,86 @@ int rh__mem_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
     return rc < 0 ? rc : (int)taken;
 }
 
-/* The fair claim's picking: the endpoints with due work come off the queue
- * heap earliest first, up to max with room; one with no room is set aside
- * unread, after them. Returns how many were picked. */
+/* The next due queue of a tenant taken out for the claim, out of its heap
+ * (the tenants' heap is left alone until the claim puts everything back),
+ * or NULL when none of its queues is due. */
+static mem_queue *next_due_of(mem_tenant *t, int64_t now_ms)
+{
+    if (!t->len || t->heap[0]->heap[0].due > now_ms)
+        return NULL;
+    mem_queue *q = t->heap[0];
+    rh__mem_queue_unheap(q);
+    return q;
+}
+
+/* The fair claim's picking. The tenants with due work come off the
+ * tenants' heap earliest first; then, in rounds, each gives its next due
+ * endpoint, so that a tenant with many endpoints cannot take every pick.
+ * Up to max endpoints with room; one with no room is set aside unread,
+ * after them. Returns how many were picked; *n_t the tenants taken out. */
 static size_t pick(memstore *m, const rh_claim_request *req, size_t max,
-                   int64_t now_ms, size_t *n_aside)
+                   int64_t now_ms, size_t *n_aside, size_t *n_t)
 {
     size_t n_picked = 0;
-    mem_queue *q;
-    *n_aside = 0;
-    while (n_picked < max && (q = rh__mem_first_due(m, now_ms))) {
-        size_t room = rh_claim_request_room_of(req, q->endpoint_id);
-        /* out of the queue heap while we work on it */
-        rh__mem_qheap_remove(m, q);
-        q->room = room < max ? room : max;
-        if (q->room == 0)
-            m->picked[max + (*n_aside)++] = q; /* at its cap: not read */
-        else
-            m->picked[n_picked++] = q;
+    *n_aside = *n_t = 0;
+    while (*n_t < max && m->theap_len &&
+           m->theap[0]->heap[0]->heap[0].due <= now_ms) {
+        mem_tenant *t = m->theap[0];
+        rh__mem_tenant_remove(m, t);
+        t->c_n = t->c_turn = 0;
+        m->picked_t[(*n_t)++] = t;
+    }
+    for (int progress = 1; progress && n_picked < max;) {
+        progress = 0;
+        for (size_t i = 0; i < *n_t && n_picked < max; i++) {
+            mem_tenant *t = m->picked_t[i];
+            mem_queue *q = next_due_of(t, now_ms);
+            if (!q)
+                continue;
+            size_t room = rh_claim_request_room_of(req, q->endpoint_id);
+            q->room = room < max ? room : max;
+            if (q->room == 0) {
+                m->picked[max + (*n_aside)++] = q; /* at its cap: not read */
+            } else {
+                m->picked[n_picked++] = q;
+                t->c_n++;
+            }
+            progress = 1;
+        }
     }
     return n_picked;
 }
 
-/* Version 2, the fair claim. The picked endpoints take turns, one delivery
- * each per round, until the claim is full or nothing more is due. Its cost
- * is the endpoints it looks at plus what it takes, never the backlog of an
- * endpoint it skips. */
+/* The picked queues by tenant, each tenant's in pick order, in grouped:
+ * tenant i's are grouped[t->c_first .. + t->c_n). */
+static void group_picks(memstore *m, size_t n_picked, size_t n_t)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < n_t; i++) {
+        m->picked_t[i]->c_first = m->picked_t[i]->c_at = at;
+        at += m->picked_t[i]->c_n;
+    }
+    for (size_t i = 0; i < n_picked; i++)
+        m->grouped[m->picked[i]->tenant->c_at++] = m->picked[i];
+}
+
+/* A tenant's next delivery: its endpoints take turns, skipping those out
+ * of room or of due work. NULL when it has none. */
+static mem_queue *turn_of(memstore *m, mem_tenant *t, int64_t now_ms)
+{
+    for (size_t tries = 0; tries < t->c_n; tries++) {
+        mem_queue *q = m->grouped[t->c_first + t->c_turn];
+        t->c_turn = (t->c_turn + 1) % t->c_n;
+        if (q->room && q->len && q->heap[0].due <= now_ms)
+            return q;
+    }
+    return NULL;
+}
+
+/* Version 2, the fair claim. The picked tenants take turns, one delivery
+ * each per round, and within a tenant its endpoints, until the claim is
+ * full or nothing more is due. Its cost is the endpoints it looks at plus
+ * what it takes, never the backlog of an endpoint it skips. */
 int rh__mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
                         void *each_ud, void *ud)
 {
@@ -95,8 +150,7 @@ int rh__mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     int64_t now_ms = rh_claim_request_now_ms(req);
     int64_t lease = rh_claim_request_lease_until_ms(req);
     size_t max = rh_claim_request_max(req);
-    size_t n_picked, n_aside, taken = 0, i;
-    mem_queue *q;
+    size_t n_picked, n_aside, n_t, taken = 0, i;
     int rc = RH_OK, progress;
     if (max == 0 || !rh__mem_first_due(m, now_ms))
         return 0;
@@ -104,12 +158,13 @@ int rh__mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     if (rh__mem_scratch_reserve(m, max + rh_claim_request_limit_count(req)) !=
         RH_OK)
         return RH_E_NOMEM;
-    n_picked = pick(m, req, max, now_ms, &n_aside);
+    n_picked = pick(m, req, max, now_ms, &n_aside, &n_t);
+    group_picks(m, n_picked, n_t);
     do {
         progress = 0;
-        for (i = 0; i < n_picked && taken < max; i++) {
-            q = m->picked[i];
-            if (!q->room || !q->len || q->heap[0].due > now_ms)
+        for (i = 0; i < n_t && taken < max; i++) {
+            mem_queue *q = turn_of(m, m->picked_t[i], now_ms);
+            if (!q)
                 continue;
             mem_delivery *d = q->heap[0].d;
             m->taken[taken] = q->heap[0];
@@ -130,6 +185,8 @@ int rh__mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
         rh__mem_qheap_update(m, m->picked[i]);
     for (i = 0; i < n_aside; i++)
         rh__mem_qheap_update(m, m->picked[max + i]);
+    for (i = 0; i < n_t; i++)
+        rh__mem_tenant_update(m, m->picked_t[i]);
     for (i = 0; i < taken && rc >= 0; i++)
         rc = hand(m->taken[i].d, each, each_ud);
     return rc < 0 ? rc : (int)taken;

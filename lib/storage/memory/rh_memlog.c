@@ -130,12 +130,15 @@ int rh__mem_recover(memstore *m, const mem_filter *f, int64_t now_ms)
         for (j = i + 1;
              j < want && !strcmp(all[j]->endpoint_id, all[i]->endpoint_id); j++)
             ;
-        mem_queue *mq = rh__mem_queue_get(m, all[i]->endpoint_id);
+        mem_queue *mq = rh__mem_queue_get(m, all[i]->endpoint_id,
+                                          rh_event_tenant(all[i]->ev->rec));
         rc = mq ? rh__mem_queue_reserve(m, mq, j - i) : RH_E_NOMEM;
     }
     for (size_t i = 0; i < want && rc == RH_OK; i++)
-        rh__mem_requeue(m, rh__mem_queue_get(m, all[i]->endpoint_id), all[i],
-                        now_ms);
+        rh__mem_requeue(m,
+                        rh__mem_queue_get(m, all[i]->endpoint_id,
+                                          rh_event_tenant(all[i]->ev->rec)),
+                        all[i], now_ms);
     mem_free(m->alloc, all);
     return rc == RH_OK ? (int)want : rc;
 }

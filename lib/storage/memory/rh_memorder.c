@@ -101,7 +101,8 @@ static void promote(memstore *m, mem_order *g)
 {
     while (!g->active && g->n_parked) {
         mem_delivery *d = g->parked[0];
-        mem_queue *q = rh__mem_queue_get(m, d->endpoint_id);
+        mem_queue *q =
+            rh__mem_queue_get(m, d->endpoint_id, rh_event_tenant(d->ev->rec));
         if (!q || rh__mem_queue_reserve(m, q, 1) != RH_OK)
             return;
         memmove(g->parked, g->parked + 1, --g->n_parked * sizeof *g->parked);

@@ -1,6 +1,9 @@
 /* replicer-hooks memory store's structures: one min-heap per endpoint by
- * due time, the heap of endpoints by earliest due, the capped list of
- * finished deliveries and the capped attempt log. */
+ * due time, per tenant the heap of its endpoints by earliest due, the heap
+ * of tenants by earliest due (so that a claim can take turns between
+ * tenants without walking one's endpoints), the capped list of finished
+ * deliveries and the capped attempt log. */
+#include <stddef.h>
 #include "rh_memqueue.h"
 
 /* ----------------------------------------------------------------- heaps */
@@ -58,58 +61,137 @@ static int queue_less(const mem_queue *a, const mem_queue *b)
     return entry_less(&a->heap[0], &b->heap[0]);
 }
 
-static void qheap_set(memstore *m, size_t i, mem_queue *q)
+static void qheap_set(mem_tenant *t, size_t i, mem_queue *q)
 {
-    m->qheap[i] = q;
+    t->heap[i] = q;
     q->qheap_index = i;
 }
 
-static void qheap_up(memstore *m, size_t i)
+static void qheap_up(mem_tenant *t, size_t i)
 {
-    mem_queue *q = m->qheap[i];
+    mem_queue *q = t->heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!queue_less(q, m->qheap[p]))
+        if (!queue_less(q, t->heap[p]))
             break;
-        qheap_set(m, i, m->qheap[p]);
+        qheap_set(t, i, t->heap[p]);
         i = p;
     }
-    qheap_set(m, i, q);
+    qheap_set(t, i, q);
 }
 
-static void qheap_down(memstore *m, size_t i)
+static void qheap_down(mem_tenant *t, size_t i)
 {
-    mem_queue *q = m->qheap[i];
+    mem_queue *q = t->heap[i];
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, c = l;
-        if (l >= m->qheap_len)
+        if (l >= t->len)
             break;
-        if (r < m->qheap_len && queue_less(m->qheap[r], m->qheap[l]))
+        if (r < t->len && queue_less(t->heap[r], t->heap[l]))
             c = r;
-        if (!queue_less(m->qheap[c], q))
+        if (!queue_less(t->heap[c], q))
             break;
-        qheap_set(m, i, m->qheap[c]);
+        qheap_set(t, i, t->heap[c]);
         i = c;
     }
-    qheap_set(m, i, q);
+    qheap_set(t, i, q);
 }
 
-/* Take q out of the queue heap (it is in it). */
+/* Tenants ordered by their first queue's first entry. */
+static int tenant_less(const mem_tenant *a, const mem_tenant *b)
+{
+    return queue_less(a->heap[0], b->heap[0]);
+}
+
+static void theap_set(memstore *m, size_t i, mem_tenant *t)
+{
+    m->theap[i] = t;
+    t->theap_index = i;
+}
+
+static void theap_up(memstore *m, size_t i)
+{
+    mem_tenant *t = m->theap[i];
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!tenant_less(t, m->theap[p]))
+            break;
+        theap_set(m, i, m->theap[p]);
+        i = p;
+    }
+    theap_set(m, i, t);
+}
+
+static void theap_down(memstore *m, size_t i)
+{
+    mem_tenant *t = m->theap[i];
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, c = l;
+        if (l >= m->theap_len)
+            break;
+        if (r < m->theap_len && tenant_less(m->theap[r], m->theap[l]))
+            c = r;
+        if (!tenant_less(m->theap[c], t))
+            break;
+        theap_set(m, i, m->theap[c]);
+        i = c;
+    }
+    theap_set(m, i, t);
+}
+
+void rh__mem_tenant_remove(memstore *m, mem_tenant *t)
+{
+    size_t i = t->theap_index;
+    mem_tenant *last = m->theap[--m->theap_len];
+    t->theap_index = NOT_QUEUED;
+    if (i == m->theap_len)
+        return;
+    theap_set(m, i, last);
+    theap_down(m, i);
+    theap_up(m, last->theap_index);
+}
+
+void rh__mem_tenant_update(memstore *m, mem_tenant *t)
+{
+    if (t->len == 0) {
+        if (t->theap_index != NOT_QUEUED)
+            rh__mem_tenant_remove(m, t);
+        return;
+    }
+    if (t->theap_index == NOT_QUEUED) {
+        /* room was reserved when the tenant was made */
+        theap_set(m, m->theap_len++, t);
+        theap_up(m, t->theap_index);
+        return;
+    }
+    theap_down(m, t->theap_index);
+    theap_up(m, t->theap_index);
+}
+
+void rh__mem_queue_unheap(mem_queue *q)
+{
+    mem_tenant *t = q->tenant;
+    size_t i = q->qheap_index;
+    mem_queue *last = t->heap[--t->len];
+    q->qheap_index = NOT_QUEUED;
+    if (i == t->len)
+        return;
+    qheap_set(t, i, last);
+    qheap_down(t, i);
+    qheap_up(t, last->qheap_index);
+}
+
+/* Take q out of its tenant's heap (it is in it). */
 void rh__mem_qheap_remove(memstore *m, mem_queue *q)
 {
-    size_t i = q->qheap_index;
-    mem_queue *last = m->qheap[--m->qheap_len];
-    q->qheap_index = NOT_QUEUED;
-    if (i == m->qheap_len)
-        return;
-    qheap_set(m, i, last);
-    qheap_down(m, i);
-    qheap_up(m, last->qheap_index);
+    rh__mem_queue_unheap(q);
+    rh__mem_tenant_update(m, q->tenant);
 }
 
 /* q's first entry changed, it became empty, or it became non-empty. */
 void rh__mem_qheap_update(memstore *m, mem_queue *q)
 {
+    mem_tenant *t = q->tenant;
     if (q->len == 0) {
         if (q->qheap_index != NOT_QUEUED)
             rh__mem_qheap_remove(m, q);
@@ -117,12 +199,13 @@ void rh__mem_qheap_update(memstore *m, mem_queue *q)
     }
     if (q->qheap_index == NOT_QUEUED) {
         /* room was reserved when the queue was made */
-        qheap_set(m, m->qheap_len++, q);
-        qheap_up(m, q->qheap_index);
-        return;
+        qheap_set(t, t->len++, q);
+        qheap_up(t, q->qheap_index);
+    } else {
+        qheap_down(t, q->qheap_index);
+        qheap_up(t, q->qheap_index);
     }
-    qheap_down(m, q->qheap_index);
-    qheap_up(m, q->qheap_index);
+    rh__mem_tenant_update(m, t);
 }
 
 int rh__mem_queue_reserve(memstore *m, mem_queue *q, size_t extra)
@@ -175,9 +258,58 @@ static mem_queue *queue_find(memstore *m, const char *endpoint_id)
     return m->n_queue_slots ? *queue_slot(m, endpoint_id) : NULL;
 }
 
-/* The endpoint's queue, made (with room for it in the queue heap) when it
- * is new. Queues live as long as the store. */
-mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id)
+/* The tenant's node, made (with room for it in the tenants' heap and for
+ * one more queue in its own) when it is new. Tenants live as long as the
+ * store, as queues do. */
+static mem_tenant *tenant_get(memstore *m, const char *name)
+{
+    mem_tenant *t = rh__mem_map_get(&m->tenants, name);
+    if (!t) {
+        if (m->theap_cap < m->n_tenants + 1) {
+            size_t cap = m->theap_cap ? m->theap_cap * 2 : 16;
+            mem_tenant **h = mem_realloc(m->alloc, m->theap, cap * sizeof *h);
+            if (!h)
+                return NULL;
+            m->theap = h;
+            m->theap_cap = cap;
+        }
+        if (rh__mem_map_reserve(&m->tenants, m->alloc, 1) != RH_OK ||
+            !(t = mem_calloc(m->alloc, sizeof *t)))
+            return NULL;
+        size_t n = strlen(name);
+        memcpy(t->name, name, n < RH_TENANT_MAX ? n : RH_TENANT_MAX);
+        t->theap_index = NOT_QUEUED;
+        rh__mem_map_put(&m->tenants, t);
+        m->n_tenants++;
+    }
+    if (t->cap < t->n_queues + 1) {
+        size_t cap = t->cap ? t->cap * 2 : 4;
+        mem_queue **h = mem_realloc(m->alloc, t->heap, cap * sizeof *h);
+        if (!h)
+            return NULL;
+        t->heap = h;
+        t->cap = cap;
+    }
+    return t;
+}
+
+void rh__mem_tenants_free(memstore *m)
+{
+    for (size_t i = 0; i < m->tenants.n_slots; i++) {
+        mem_tenant *t = rh__mem_map_slot(&m->tenants, i);
+        if (t) {
+            mem_free(m->alloc, t->heap);
+            mem_free(m->alloc, t);
+        }
+    }
+    rh__mem_map_free(&m->tenants, m->alloc);
+    mem_free(m->alloc, m->theap);
+}
+
+/* The endpoint's queue, made (with room for it in its tenant's heap) when
+ * it is new. Queues live as long as the store. */
+mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id,
+                             const char *tenant)
 {
     mem_queue *q = queue_find(m, endpoint_id);
     if (q)
@@ -196,19 +328,13 @@ mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id)
                 *queue_slot(m, old[i]->endpoint_id) = old[i];
         mem_free(m->alloc, old);
     }
-    if (m->qheap_cap < m->n_queues + 1) {
-        size_t cap = m->qheap_cap ? m->qheap_cap * 2 : 64;
-        mem_queue **h = mem_realloc(m->alloc, m->qheap, cap * sizeof *h);
-        if (!h)
-            return NULL;
-        m->qheap = h;
-        m->qheap_cap = cap;
-    }
-    q = mem_calloc(m->alloc, sizeof *q);
-    if (!q)
+    mem_tenant *t = tenant_get(m, tenant ? tenant : "");
+    if (!t || !(q = mem_calloc(m->alloc, sizeof *q)))
         return NULL;
     mem_copy_id(q->endpoint_id, endpoint_id);
     q->qheap_index = NOT_QUEUED;
+    q->tenant = t;
+    t->n_queues++;
     *queue_slot(m, endpoint_id) = q;
     m->n_queues++;
     return q;
@@ -277,9 +403,9 @@ void rh__mem_done_unlink(memstore *m, mem_delivery *d)
 /* The first entry of the queue first due, or NULL when nothing is due. */
 mem_queue *rh__mem_first_due(memstore *m, int64_t now_ms)
 {
-    if (!m->qheap_len || m->qheap[0]->heap[0].due > now_ms)
+    if (!m->theap_len || m->theap[0]->heap[0]->heap[0].due > now_ms)
         return NULL;
-    return m->qheap[0];
+    return m->theap[0]->heap[0];
 }
 
 int rh__mem_scratch_reserve(memstore *m, size_t n)
@@ -295,7 +421,13 @@ int rh__mem_scratch_reserve(memstore *m, size_t n)
     mem_queue **p = mem_realloc(m->alloc, m->picked, n * sizeof *p);
     if (p)
         m->picked = p;
-    if (!t || !tq || !p)
+    mem_queue **g = mem_realloc(m->alloc, m->grouped, n * sizeof *g);
+    if (g)
+        m->grouped = g;
+    mem_tenant **pt = mem_realloc(m->alloc, m->picked_t, n * sizeof *pt);
+    if (pt)
+        m->picked_t = pt;
+    if (!t || !tq || !p || !g || !pt)
         return RH_E_NOMEM;
     m->scratch_cap = n;
     return RH_OK;

@@ -146,14 +146,18 @@ typedef struct memstore {
     /* endpoint id -> its queue of pending and in-flight deliveries */
     mem_queue **queues;
     size_t n_queue_slots, n_queues;
-    /* the queues that hold anything, keyed by their earliest due */
-    mem_queue **qheap;
-    size_t qheap_len, qheap_cap;
+    /* tenant -> its heap of endpoint queues ("" for no tenant), and the
+     * tenants whose queues hold anything, keyed by their earliest due: a
+     * claim takes turns between tenants first (rh_memqueue.c) */
+    mem_map tenants;
+    struct mem_tenant **theap;
+    size_t theap_len, theap_cap, n_tenants;
     size_t n_pending;
     uint64_t next_order;
     /* the fair claim's scratch, kept between claims */
     heap_entry *taken;
-    mem_queue **taken_q, **picked;
+    mem_queue **taken_q, **picked, **grouped;
+    struct mem_tenant **picked_t;
     size_t scratch_cap;
     /* finished deliveries, oldest first, at most max_log */
     mem_delivery *done_head, *done_tail;
@@ -190,9 +194,19 @@ struct mem_queue {
     heap_entry *heap;
     size_t len, cap;
     size_t want;        /* enqueue's count of deliveries to come */
-    size_t qheap_index; /* NOT_QUEUED when empty */
+    size_t qheap_index; /* in its tenant's heap; NOT_QUEUED when empty */
     size_t room;        /* claim scratch */
+    struct mem_tenant *tenant; /* an endpoint's tenant never changes */
 };
+
+/* One tenant's endpoint queues that hold anything, by earliest due. */
+typedef struct mem_tenant {
+    char name[RH_TENANT_MAX + 1]; /* first: the tenant map's key */
+    mem_queue **heap;
+    size_t len, cap, n_queues;
+    size_t theap_index;             /* NOT_QUEUED when no queue holds any */
+    size_t c_first, c_n, c_turn, c_at; /* claim scratch: its picks */
+} mem_tenant;
 
 /* Records (rh_memrecord.c). The node of ev, with one reference: RH_OK,
  * RH_E_NOMEM, or RH_E_INVALID_ARG for an event no record can hold. */
@@ -216,7 +230,15 @@ void rh__mem_qheap_update(memstore *m, mem_queue *q);
 int rh__mem_queue_reserve(memstore *m, mem_queue *q, size_t extra);
 void rh__mem_entry_push(mem_queue *q, heap_entry e);
 heap_entry rh__mem_entry_remove(mem_queue *q, mem_delivery *d);
-mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id);
+mem_queue *rh__mem_queue_get(memstore *m, const char *endpoint_id,
+                             const char *tenant);
+/* A tenant's heap changed (or it was taken out for a claim): put it back
+ * in its place among the tenants, or out when it holds nothing. */
+void rh__mem_tenant_update(memstore *m, mem_tenant *t);
+void rh__mem_tenant_remove(memstore *m, mem_tenant *t); /* it is in */
+/* q out of its tenant's heap, the tenants' heap left alone (a claim). */
+void rh__mem_queue_unheap(mem_queue *q);
+void rh__mem_tenants_free(memstore *m);
 /* Into or out of q's heap, the pending count left alone (a parked delivery
  * of an ordering key is pending and in no heap). */
 void rh__mem_heap_push(memstore *m, mem_queue *q, mem_delivery *d);

@@ -36,7 +36,8 @@ static int enqueue_reserve(memstore *m, const rh_delivery *const *dls, size_t n,
     size_t i;
     int rc = RH_OK;
     for (i = 0; i < n && rc == RH_OK; i++) {
-        qs[i] = rh__mem_queue_get(m, rh_delivery_endpoint_id(dls[i]));
+        qs[i] = rh__mem_queue_get(m, rh_delivery_endpoint_id(dls[i]),
+                                  rh_delivery_tenant(dls[i]));
         if (!qs[i])
             rc = RH_E_NOMEM;
         else
@@ -262,7 +263,7 @@ static int s_resend(const char *id, int64_t now_ms, void *ud)
         return RH_E_STATE;
     if (m->n_pending + 1 > m->max_pending)
         return RH_E_FULL;
-    q = rh__mem_queue_get(m, d->endpoint_id);
+    q = rh__mem_queue_get(m, d->endpoint_id, rh_event_tenant(d->ev->rec));
     if (!q || rh__mem_queue_reserve(m, q, 1) != RH_OK)
         return RH_E_NOMEM;
     rh__mem_requeue(m, q, d, now_ms);
@@ -293,7 +294,7 @@ static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
 {
     memstore *m = ud;
     (void)now_ms;
-    *due_out = m->qheap_len ? m->qheap[0]->heap[0].due : -1;
+    *due_out = m->theap_len ? m->theap[0]->heap[0]->heap[0].due : -1;
     return RH_OK;
 }
 
@@ -321,10 +322,12 @@ static void s_destroy(void *ud)
     mem_free(m->alloc, m->queues);
     rh__mem_keys_free(m);
     rh__mem_orders_free(m);
-    mem_free(m->alloc, m->qheap);
+    rh__mem_tenants_free(m);
     mem_free(m->alloc, m->taken);
     mem_free(m->alloc, m->taken_q);
     mem_free(m->alloc, m->picked);
+    mem_free(m->alloc, m->grouped);
+    mem_free(m->alloc, m->picked_t);
     rh__mem_map_free(&m->dls, m->alloc);
     mem_free(m->alloc, m);
 }
@@ -392,6 +395,7 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     m->max_log = max_log;
     m->dls.key_at = offsetof(mem_delivery, id);
     m->eps.key_at = 0; /* an endpoint record begins with its id */
+    m->tenants.key_at = 0; /* a tenant node begins with its name */
     rh__mem_orders_init(m);
     adapter_fill(out, m);
     out->claim = rh__mem_claim;

@@ -121,11 +121,20 @@ int rh__sqlite_claim(int64_t now_ms, int64_t lease_until_ms, size_t max,
 
 /* ------------------------------------------------------------ fair claim */
 
-typedef struct due_endpoint {
+typedef struct due_endpoint due_endpoint;
+struct due_endpoint {
     char id[RH_ID_SIZE];
+    char tenant[RH_TENANT_MAX + 1];
     size_t room;
     size_t first, n, next; /* its rows in the claim's row array */
-} due_endpoint;
+};
+
+/* A tenant's picked endpoints, in the order they were picked, and whose
+ * turn among them is next. */
+typedef struct tenant_group {
+    struct due_endpoint **eps; /* its slice of the claim's group_eps */
+    size_t n, turn;
+} tenant_group;
 
 /* One fair claim as it goes: the endpoints with due rows and room, their
  * rows read, and the rows chosen in turns. */
@@ -138,6 +147,9 @@ typedef struct fair_claim {
     size_t n_rows;
     claimed_row **chosen;
     size_t taken;
+    tenant_group *groups; /* in the order of each tenant's first pick */
+    size_t n_groups;
+    due_endpoint **group_eps; /* every group's endpoints, one array */
 } fair_claim;
 
 static int due_endpoint_row(store *s, sqlite3_stmt *st, void *ud)
@@ -153,6 +165,9 @@ static int due_endpoint_row(store *s, sqlite3_stmt *st, void *ud)
         return RH_OK; /* at its cap: none of its rows is read */
     due_endpoint *e = &fc->eps[fc->n_eps++];
     snprintf(e->id, sizeof e->id, "%s", id);
+    snprintf(e->tenant, sizeof e->tenant, "%s",
+             sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2)
+                                        : "");
     e->room = room;
     return RH_OK;
 }
@@ -197,18 +212,68 @@ static int read_rows(store *s, sqlite3_stmt *st, fair_claim *fc, int64_t now)
     return rc;
 }
 
-/* Turns: one row of each endpoint, earliest first due first, then again,
- * until the claim is full or the rows run out. */
+/* qsort's order for the grouping below: by tenant, then pick order (the
+ * endpoints' array is in pick order). */
+static int by_tenant_then_pick(const void *a, const void *b)
+{
+    const due_endpoint *x = *(due_endpoint *const *)a,
+                       *y = *(due_endpoint *const *)b;
+    int c = strcmp(x->tenant, y->tenant);
+    return c ? c : (x > y) - (x < y);
+}
+
+static int by_first_pick(const void *a, const void *b)
+{
+    const tenant_group *x = a, *y = b;
+    return (x->eps[0] > y->eps[0]) - (x->eps[0] < y->eps[0]);
+}
+
+/* The picked endpoints by tenant: a group per tenant, in the order of its
+ * first pick (its earliest due), each listing its endpoints in pick order.
+ * Sorted, not searched: a claim may pick thousands of endpoints. */
+static void group_by_tenant(fair_claim *fc)
+{
+    for (size_t i = 0; i < fc->n_eps; i++)
+        fc->group_eps[i] = &fc->eps[i];
+    qsort(fc->group_eps, fc->n_eps, sizeof *fc->group_eps, by_tenant_then_pick);
+    for (size_t i = 0; i < fc->n_eps; i++) {
+        if (!i || strcmp(fc->group_eps[i - 1]->tenant, fc->group_eps[i]->tenant)) {
+            tenant_group *g = &fc->groups[fc->n_groups++];
+            g->eps = &fc->group_eps[i];
+            g->n = g->turn = 0;
+        }
+        fc->groups[fc->n_groups - 1].n++;
+    }
+    qsort(fc->groups, fc->n_groups, sizeof *fc->groups, by_first_pick);
+}
+
+/* A tenant's next row: its endpoints take turns, skipping those with no
+ * row left. NULL when it has none. */
+static claimed_row *tenant_next(fair_claim *fc, tenant_group *g)
+{
+    for (size_t tries = 0; tries < g->n; tries++) {
+        due_endpoint *e = g->eps[g->turn];
+        g->turn = (g->turn + 1) % g->n;
+        if (e->next < e->first + e->n)
+            return &fc->rows[e->next++];
+    }
+    return NULL;
+}
+
+/* Turns: one row of each tenant (earliest first due first), then again,
+ * until the claim is full or the rows run out; within a tenant its
+ * endpoints take turns the same way. */
 static void take_turns(fair_claim *fc)
 {
+    group_by_tenant(fc);
     for (int progress = 1; progress && fc->taken < fc->max;) {
         progress = 0;
-        for (size_t i = 0; i < fc->n_eps && fc->taken < fc->max; i++) {
-            due_endpoint *e = &fc->eps[i];
-            if (e->next >= e->first + e->n)
-                continue;
-            fc->chosen[fc->taken++] = &fc->rows[e->next++];
-            progress = 1;
+        for (size_t g = 0; g < fc->n_groups && fc->taken < fc->max; g++) {
+            claimed_row *r = tenant_next(fc, &fc->groups[g]);
+            if (r) {
+                fc->chosen[fc->taken++] = r;
+                progress = 1;
+            }
         }
     }
 }
@@ -235,7 +300,8 @@ int rh__sqlite_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     sqlite3_stmt *eps_st = rh__sqlite_stmt(s, S_DUE_ENDPOINTS),
                  *rows_st = rh__sqlite_stmt(s, S_ENDPOINT_DUE),
                  *take = rh__sqlite_stmt(s, S_CLAIM_TAKE);
-    fair_claim fc = {req, rh_claim_request_max(req), NULL, 0, NULL, 0, NULL, 0};
+    fair_claim fc = {req,  rh_claim_request_max(req), NULL, 0, NULL, 0, NULL, 0,
+                     NULL, 0,    NULL};
     int64_t now = rh_claim_request_now_ms(req);
     int rc;
     if (!eps_st || !rows_st || !take)
@@ -244,9 +310,13 @@ int rh__sqlite_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
         return 0;
     fc.eps = calloc(fc.max, sizeof *fc.eps);
     fc.chosen = calloc(fc.max, sizeof *fc.chosen);
-    if (!fc.eps || !fc.chosen) {
+    fc.groups = calloc(fc.max, sizeof *fc.groups);
+    fc.group_eps = calloc(fc.max, sizeof *fc.group_eps);
+    if (!fc.eps || !fc.chosen || !fc.groups || !fc.group_eps) {
         free(fc.eps);
         free(fc.chosen);
+        free(fc.groups);
+        free(fc.group_eps);
         return RH_E_NOMEM;
     }
     rh__sqlite_tick_path(s, 1);
@@ -277,5 +347,7 @@ int rh__sqlite_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     free(fc.rows);
     free(fc.eps);
     free(fc.chosen);
+    free(fc.groups);
+    free(fc.group_eps);
     return rc == RH_OK ? (int)fc.taken : rc;
 }

@@ -120,18 +120,25 @@ static const char *const sql_text[S_COUNT] = {
     [S_PRUNE_EVENT] = "DELETE FROM rh_events WHERE id = ?1 AND NOT EXISTS "
                       "(SELECT 1 FROM rh_deliveries WHERE event_id = ?1)",
     /* The endpoints with unfinished deliveries, one index seek each (a
-     * skip-scan of rh_deliveries_ready), with their first due time: the
-     * claim's cost follows the endpoints, never one endpoint's backlog. */
+     * skip-scan of rh_deliveries_ready), with their first due time and
+     * tenant: the claim's cost follows the endpoints, never one endpoint's
+     * backlog. Each tenant's earliest endpoint comes before any tenant's
+     * second (trank), so that a tenant with many endpoints cannot fill
+     * the claim's picks while another waits. */
     [S_DUE_ENDPOINTS] =
         "WITH RECURSIVE eps(id) AS ("
         " SELECT (SELECT MIN(endpoint_id) FROM rh_deliveries WHERE state < 2)"
         " UNION ALL SELECT (SELECT MIN(endpoint_id) FROM rh_deliveries"
         "  WHERE state < 2 AND endpoint_id > eps.id) FROM eps"
         " WHERE eps.id IS NOT NULL) "
-        "SELECT id, first FROM (SELECT id, (SELECT MIN(due_ms) FROM"
-        " rh_deliveries WHERE state < 2 AND endpoint_id = eps.id) AS first"
-        " FROM eps WHERE id IS NOT NULL) WHERE first <= ?1 "
-        "ORDER BY first, id LIMIT ?2",
+        "SELECT id, first, tenant FROM (SELECT id, first, tenant,"
+        " row_number() OVER (PARTITION BY tenant ORDER BY first, id) AS trank"
+        " FROM (SELECT id, (SELECT MIN(due_ms) FROM rh_deliveries"
+        "  WHERE state < 2 AND endpoint_id = eps.id) AS first,"
+        "  (SELECT tenant FROM rh_deliveries WHERE state < 2"
+        "  AND endpoint_id = eps.id LIMIT 1) AS tenant"
+        "  FROM eps WHERE id IS NOT NULL) WHERE first <= ?1) "
+        "ORDER BY trank, first, id LIMIT ?2",
     /* One endpoint's due deliveries, earliest first, up to its room; the
      * state read is the one they are handed back in (in flight). */
     [S_ENDPOINT_DUE] =
