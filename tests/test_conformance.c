@@ -848,6 +848,42 @@ static void conf_claim_batch_takes_turns_between_tenants(void)
     close_store(&st);
 }
 
+/* Claims too small for every tenant serve them in turn: each starts after
+ * the tenant the request names, however early another's work is due. */
+static void conf_claim_batch_rotates_tenants(void)
+{
+    rh_storage st = open_store();
+    got_log g;
+    rh_claim_request req;
+    memset(&req, 0, sizeof req);
+    RH_CHECK_EQ_INT(RH_OK, put_for(&st, "acct_a", "evt_a", "a.b", "dlv_a", 5,
+                                   "ep_a", T0 - 1000, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put_for(&st, "acct_b", "evt_b", "a.b", "dlv_b", 5,
+                                   "ep_b", T0, "{}", 2));
+    req.now_ms = T0;
+    req.lease_until_ms = T0 + 1000;
+    req.max = 1;
+    req.max_per_endpoint = 8;
+    const char *after[] = {"", "acct_a", "acct_b", "acct_a", "acct_zz"};
+    const char *want[] = {"acct_a", "acct_b", "acct_a", "acct_b", "acct_a"};
+    for (int i = 0; i < 5; i++) {
+        memset(&g, 0, sizeof g);
+        req.tenant_after = after[i];
+        RH_CHECK_EQ_INT(1, st.claim_batch(&req, got, &g, st.userdata));
+        RH_CHECK_EQ_STR(want[i], g.tenants[0]);
+    }
+    /* a bigger claim hands them back in the turns' order, after the start */
+    memset(&g, 0, sizeof g);
+    req.max = 4;
+    req.tenant_after = "acct_a";
+    RH_CHECK_EQ_INT(4, st.claim_batch(&req, got, &g, st.userdata));
+    RH_CHECK_EQ_STR("acct_b", g.tenants[0]);
+    RH_CHECK_EQ_STR("acct_a", g.tenants[1]);
+    RH_CHECK_EQ_STR("acct_b", g.tenants[2]);
+    RH_CHECK_EQ_STR("acct_a", g.tenants[3]);
+    close_store(&st);
+}
+
 /* One call for many outcomes, in order; an unknown delivery is skipped. */
 static void conf_complete_batch_stores_all_in_order(void)
 {
@@ -1087,6 +1123,7 @@ static void conf_ordering_hold_skip_and_resend(void)
     X(claim_batch_skips_endpoints_without_room)                                \
     X(claim_batch_takes_turns)                                                 \
     X(claim_batch_takes_turns_between_tenants)                                 \
+    X(claim_batch_rotates_tenants)                                             \
     X(complete_batch_stores_all_in_order)                                      \
     X(batch_commits_enqueues)
 

@@ -42,6 +42,9 @@ struct rh_ctx {
     size_t n_ready;
     int in_callback;
     int64_t claim_blocked_at; /* the delivery clock at that claim */
+    /* the tenant that went first in the last claim: the next starts after
+     * it, so that small claims serve the tenants in turn */
+    char claim_after[RH_TENANT_MAX + 1];
     uint64_t claim_stamp;
     int claim_blocked;      /* due work waits on per-endpoint caps */
     struct rh_index *index; /* NULL or current unless index_dirty */

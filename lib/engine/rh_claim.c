@@ -12,6 +12,7 @@ typedef struct claim_state {
     int rc;
     size_t room;
     int reloaded; /* the endpoint cache was just read from storage */
+    int handed;   /* deliveries handed back by this claim so far */
 } claim_state;
 
 /* A job for a claimed delivery, with its body, in ctx->ready: started after
@@ -51,6 +52,8 @@ fail:
 static int claimed_each(const rh_delivery *dl, const rh_event *ev, void *ud)
 {
     claim_state *cs = ud;
+    if (!cs->handed++) /* the first turn's tenant: the next claim's start */
+        memcpy(cs->ctx->claim_after, dl->tenant, sizeof dl->tenant);
     return ready_job(cs, dl, ev, 0);
 }
 
@@ -123,6 +126,10 @@ static int claim_pass(rh_ctx *ctx, claim_state *cs)
     req.lease_until_ms = cs->now + lease;
     req.max = cs->room;
     req.max_per_endpoint = ctx->s.max_in_flight_per_endpoint;
+    char after[RH_TENANT_MAX + 1];
+    memcpy(after, ctx->claim_after, sizeof after); /* changed as it goes */
+    req.tenant_after = after;
+    cs->handed = 0;
     int rc = build_limits(ctx, &req, cs->now);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "out of memory");

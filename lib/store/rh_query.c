@@ -270,6 +270,11 @@ size_t rh_claim_request_limit_room(const rh_claim_request *r, size_t i)
     return r && i < r->n_limits ? r->limits[i].room : 0;
 }
 
+const char *rh_claim_request_tenant_after(const rh_claim_request *r)
+{
+    return r && r->tenant_after ? r->tenant_after : "";
+}
+
 size_t rh_claim_request_room_of(const rh_claim_request *r,
                                 const char *endpoint_id)
 {

@@ -86,6 +86,7 @@ struct rh_claim_request {
     size_t max_per_endpoint;
     rh_claim_limit *limits; /* sorted by endpoint_id */
     size_t n_limits;
+    const char *tenant_after; /* the rotation's start; "" from the first */
 };
 
 int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,

@@ -5,6 +5,8 @@
 
 #include "fastsink.h"
 
+#include <replicer-hooks/rh.h>
+
 #define REPS 3
 
 extern char payload[1024 + 1];
@@ -23,7 +25,20 @@ double run_e2e_to(fastsink *to, const char *ca, int kind, int n, int batch,
  * per second, or -1 when it cannot run. */
 double run_node_undici_to(fastsink *to, const char *ca, int n);
 
+/* The epoll receiver every figure but TLS's sends to. */
+extern fastsink *fast;
+/* Paced emits of `type` (with opts) to ctx: p50 and p99 latency in ms at
+ * the receiver, and the first's; 0, or -1 when some went missing. */
+int paced_latency_with(rh_ctx *ctx, const char *type,
+                       const rh_emit_options *opts, double seconds, int rate,
+                       double *p50, double *p99, double *first_ms);
+/* A listener that never accepts: its port, and the socket to close. */
+int black_hole(int *port);
+
 /* bench_tls.c: the end-to-end figures over TLS. */
 void bench_tls(void);
+/* bench_tenant.c: accounts: fan-out among many tenants, memory per
+ * endpoint, adds, a small tenant beside a big one. */
+void bench_tenants(void);
 
 #endif

@@ -108,6 +108,13 @@ RH_EXTERN size_t rh_claim_request_limit_room(const rh_claim_request *r,
 RH_EXTERN size_t rh_claim_request_room_of(const rh_claim_request *r,
                                           const char *endpoint_id);
 
+/** Where the tenants' rotation starts: tenants (by strcmp() order of their
+ *  ids, "" being no tenant) after this one go first, then from the first
+ *  round to it. The library passes the tenant that went first in its last
+ *  claim, so that claims too small to serve every tenant serve them in
+ *  turn. "" when there was none. @since 0.3.0 */
+RH_EXTERN const char *rh_claim_request_tenant_after(const rh_claim_request *r);
+
 /** A claimed delivery and its event, handed back after the claim committed.
  *  Return RH_OK, or a negative code to stop (the rest stay claimed and come
  *  back when their lease ends). */
@@ -199,10 +206,13 @@ struct rh_storage {
      * most rh_claim_request_max() in all and no more of one endpoint than
      * its room, so that an endpoint with no room costs nothing however many
      * of its deliveries are due. Tenants (rh_delivery_tenant; "" is one
-     * more) with due work take turns, one delivery each, earliest first due
-     * first, then again; within a tenant its endpoints take turns the same
-     * way (since 0.3.0; before, endpoints alone); within one endpoint the
-     * earliest due goes first. Mark them in flight until the lease time,
+     * more) with due work take turns, one delivery each, in the rotation
+     * rh_claim_request_tenant_after() starts, then again; the endpoints the
+     * claim looks at are picked the same way (each tenant's earliest due
+     * before any tenant's second). Within a tenant its endpoints take turns,
+     * earliest first due first (since 0.3.0; before, endpoints alone);
+     * within one endpoint the earliest due goes first. Hand them back in
+     * the order of the turns. Mark them in flight until the lease time,
      * COMMIT, and only then hand each to `each`. Returns how many were
      * claimed. Called on rh_tick's path: do not wait long on locks. */
     int (*claim_batch)(const rh_claim_request *req, rh_claimed_cb each,

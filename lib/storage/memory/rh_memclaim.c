@@ -7,6 +7,8 @@
 #include "rh_adapter.h"
 #include "rh_memqueue.h"
 
+#include <stdlib.h>
+
 /* d and its event to the caller's callback (either claim's: they have one
  * signature), as a record built for the call. */
 static int hand(const mem_delivery *d, rh_claimed_cb each, void *each_ud)
@@ -75,23 +77,52 @@ static mem_queue *next_due_of(mem_tenant *t, int64_t now_ms)
     return q;
 }
 
-/* The fair claim's picking. The tenants with due work come off the
- * tenants' heap earliest first; then, in rounds, each gives its next due
- * endpoint, so that a tenant with many endpoints cannot take every pick.
- * Up to max endpoints with room; one with no room is set aside unread,
- * after them. Returns how many were picked; *n_t the tenants taken out. */
-static size_t pick(memstore *m, const rh_claim_request *req, size_t max,
-                   int64_t now_ms, size_t *n_aside, size_t *n_t)
+/* The rotation's order: tenants past its start first, then from the
+ * first round to it (c_at says which part); by name in each part. */
+static int by_rotation(const void *a, const void *b)
 {
-    size_t n_picked = 0;
-    *n_aside = *n_t = 0;
-    while (*n_t < max && m->theap_len &&
-           m->theap[0]->heap[0]->heap[0].due <= now_ms) {
+    const mem_tenant *x = *(mem_tenant *const *)a,
+                     *y = *(mem_tenant *const *)b;
+    if (x->c_at != y->c_at)
+        return x->c_at < y->c_at ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Every tenant with due work, off the tenants' heap, in the rotation that
+ * starts after the request's tenant: how many, in m->picked_t (each one's
+ * heap left as it is). */
+static size_t due_tenants(memstore *m, const rh_claim_request *req,
+                          int64_t now_ms)
+{
+    const char *after = rh_claim_request_tenant_after(req);
+    size_t n = 0;
+    while (m->theap_len && m->theap[0]->heap[0]->heap[0].due <= now_ms) {
         mem_tenant *t = m->theap[0];
         rh__mem_tenant_remove(m, t);
         t->c_n = t->c_turn = 0;
-        m->picked_t[(*n_t)++] = t;
+        t->c_at = strcmp(t->name, after) <= 0;
+        m->picked_t[n++] = t;
     }
+    qsort(m->picked_t, n, sizeof *m->picked_t, by_rotation);
+    return n;
+}
+
+/* The fair claim's picking. The tenants with due work come off the
+ * tenants' heap in the rotation's order (all of them: a small claim must
+ * reach the next tenant in turn, however early another's work is due);
+ * then, in rounds, each of the first max gives its next due endpoint, so
+ * that a tenant with many endpoints cannot take every pick. Up to max
+ * endpoints with room; one with no room is set aside unread, after them.
+ * Returns how many were picked; *n_t the tenants that take turns, of
+ * *n_due taken out. */
+static size_t pick(memstore *m, const rh_claim_request *req, size_t max,
+                   int64_t now_ms, size_t *n_aside, size_t *n_t,
+                   size_t *n_due)
+{
+    size_t n_picked = 0;
+    *n_aside = 0;
+    *n_due = due_tenants(m, req, now_ms);
+    *n_t = *n_due < max ? *n_due : max;
     for (int progress = 1; progress && n_picked < max;) {
         progress = 0;
         for (size_t i = 0; i < *n_t && n_picked < max; i++) {
@@ -139,9 +170,10 @@ static mem_queue *turn_of(memstore *m, mem_tenant *t, int64_t now_ms)
     return NULL;
 }
 
-/* Version 2, the fair claim. The picked tenants take turns, one delivery
- * each per round, and within a tenant its endpoints, until the claim is
- * full or nothing more is due. Its cost is the endpoints it looks at plus
+/* Version 2, the fair claim. The picked tenants take turns in the
+ * rotation, one delivery each per round, and within a tenant its
+ * endpoints, until the claim is full or nothing more is due; they are
+ * handed back in the order taken. Its cost is the endpoints it looks at plus
  * what it takes, never the backlog of an endpoint it skips. */
 int rh__mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
                         void *each_ud, void *ud)
@@ -150,15 +182,16 @@ int rh__mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     int64_t now_ms = rh_claim_request_now_ms(req);
     int64_t lease = rh_claim_request_lease_until_ms(req);
     size_t max = rh_claim_request_max(req);
-    size_t n_picked, n_aside, n_t, taken = 0, i;
+    size_t n_picked, n_aside, n_t, n_due, taken = 0, i;
     int rc = RH_OK, progress;
     if (max == 0 || !rh__mem_first_due(m, now_ms))
         return 0;
     /* picked: up to max with room; set aside: at most the listed ones */
     if (rh__mem_scratch_reserve(m, max + rh_claim_request_limit_count(req)) !=
-        RH_OK)
+            RH_OK ||
+        rh__mem_tenant_scratch_reserve(m) != RH_OK)
         return RH_E_NOMEM;
-    n_picked = pick(m, req, max, now_ms, &n_aside, &n_t);
+    n_picked = pick(m, req, max, now_ms, &n_aside, &n_t, &n_due);
     group_picks(m, n_picked, n_t);
     do {
         progress = 0;
@@ -185,7 +218,7 @@ int rh__mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
         rh__mem_qheap_update(m, m->picked[i]);
     for (i = 0; i < n_aside; i++)
         rh__mem_qheap_update(m, m->picked[max + i]);
-    for (i = 0; i < n_t; i++)
+    for (i = 0; i < n_due; i++)
         rh__mem_tenant_update(m, m->picked_t[i]);
     for (i = 0; i < taken && rc >= 0; i++)
         rc = hand(m->taken[i].d, each, each_ud);

@@ -408,6 +408,20 @@ mem_queue *rh__mem_first_due(memstore *m, int64_t now_ms)
     return m->theap[0]->heap[0];
 }
 
+/* Room to take every tenant out at once (a claim's rotation). */
+int rh__mem_tenant_scratch_reserve(memstore *m)
+{
+    if (m->n_tenants <= m->tenant_scratch_cap)
+        return RH_OK;
+    mem_tenant **pt =
+        mem_realloc(m->alloc, m->picked_t, m->n_tenants * sizeof *pt);
+    if (!pt)
+        return RH_E_NOMEM;
+    m->picked_t = pt;
+    m->tenant_scratch_cap = m->n_tenants;
+    return RH_OK;
+}
+
 int rh__mem_scratch_reserve(memstore *m, size_t n)
 {
     if (n <= m->scratch_cap)
@@ -424,10 +438,7 @@ int rh__mem_scratch_reserve(memstore *m, size_t n)
     mem_queue **g = mem_realloc(m->alloc, m->grouped, n * sizeof *g);
     if (g)
         m->grouped = g;
-    mem_tenant **pt = mem_realloc(m->alloc, m->picked_t, n * sizeof *pt);
-    if (pt)
-        m->picked_t = pt;
-    if (!t || !tq || !p || !g || !pt)
+    if (!t || !tq || !p || !g)
         return RH_E_NOMEM;
     m->scratch_cap = n;
     return RH_OK;

@@ -157,8 +157,8 @@ typedef struct memstore {
     /* the fair claim's scratch, kept between claims */
     heap_entry *taken;
     mem_queue **taken_q, **picked, **grouped;
-    struct mem_tenant **picked_t;
-    size_t scratch_cap;
+    struct mem_tenant **picked_t; /* room for every tenant */
+    size_t scratch_cap, tenant_scratch_cap;
     /* finished deliveries, oldest first, at most max_log */
     mem_delivery *done_head, *done_tail;
     size_t n_done;
@@ -205,7 +205,10 @@ typedef struct mem_tenant {
     mem_queue **heap;
     size_t len, cap, n_queues;
     size_t theap_index;             /* NOT_QUEUED when no queue holds any */
-    size_t c_first, c_n, c_turn, c_at; /* claim scratch: its picks */
+    /* claim scratch: its picks in grouped[c_first ..+ c_n), whose turn is
+     * next, and (while picking) whether it comes after the rotation wraps;
+     * then where its next pick goes */
+    size_t c_first, c_n, c_turn, c_at;
 } mem_tenant;
 
 /* Records (rh_memrecord.c). The node of ev, with one reference: RH_OK,
@@ -251,6 +254,7 @@ void rh__mem_done_unlink(memstore *m, mem_delivery *d);
 void rh__mem_done_append(memstore *m, mem_delivery *d);
 mem_queue *rh__mem_first_due(memstore *m, int64_t now_ms);
 int rh__mem_scratch_reserve(memstore *m, size_t n);
+int rh__mem_tenant_scratch_reserve(memstore *m);
 /* Set d's new state from dl's; the caller has checked it exists. */
 void rh__mem_apply_complete(memstore *m, mem_delivery *d,
                             const rh_delivery *dl);

@@ -127,15 +127,16 @@ int rh__pg_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
         return rc;
     }
     char nowb[24], maxb[24], leaseb[24];
-    const char *v[6] = {
+    const char *v[7] = {
         I64(nowb, rh_claim_request_now_ms(req)),
         I64(maxb, (int64_t)max),
         ids.buf ? ids.buf : "{}",
         rooms.buf ? rooms.buf : "{}",
         I64(b[1], (int64_t)rh_claim_request_max_per_endpoint(req)),
-        I64(leaseb, rh_claim_request_lease_until_ms(req))};
+        I64(leaseb, rh_claim_request_lease_until_ms(req)),
+        rh_claim_request_tenant_after(req)};
     /* one statement: committed when it returns */
-    PGresult *r = rh__pg_run(s, S_CLAIM_FAIR, 6, v, NULL, NULL, "claim");
+    PGresult *r = rh__pg_run(s, S_CLAIM_FAIR, 7, v, NULL, NULL, "claim");
     free(ids.buf);
     free(rooms.buf);
     if (!r)

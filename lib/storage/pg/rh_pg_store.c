@@ -186,7 +186,8 @@ static const char *const sql_template[S_COUNT] = {
         " LEFT JOIN lim l ON l.id = e.id COLLATE \"C\""
         " WHERE e.first <= $1"
         " AND COALESCE(l.room, $5::int) > 0"
-        " ORDER BY trank, e.first, e.id LIMIT $2), "
+        " ORDER BY trank, e.tenant <= $7::text, e.tenant, e.first, e.id"
+        " LIMIT $2), "
         "cand AS (SELECT c.id, p.first, p.id AS ep, p.tenant, p.trank,"
         " row_number() OVER"
         " (PARTITION BY p.id ORDER BY c.due_ms, c.id) AS turn FROM pick p"
@@ -200,11 +201,12 @@ static const char *const sql_template[S_COUNT] = {
         "  OR (o.state = 3 AND o.hold_key = 1))))))"
         "  ORDER BY x.endpoint_id COLLATE \"C\", x.due_ms, x.id"
         "  LIMIT p.room FOR UPDATE SKIP LOCKED) c), "
-        /* tenants take turns, and within one its endpoints */
-        "chosen AS (SELECT id FROM (SELECT id, row_number() OVER"
-        " (PARTITION BY tenant ORDER BY turn, trank) AS tturn,"
-        " min(first) OVER (PARTITION BY tenant) AS tfirst, tenant FROM cand) t"
-        " ORDER BY tturn, tfirst, tenant LIMIT $2), "
+        /* tenants take turns in the rotation after $7, and within one its
+         * endpoints; pos keeps the turns' order to hand them back in */
+        "chosen AS (SELECT id, row_number() OVER (ORDER BY tturn,"
+        " tenant <= $7::text, tenant) AS pos FROM (SELECT id, row_number()"
+        " OVER (PARTITION BY tenant ORDER BY turn, trank) AS tturn, tenant"
+        " FROM cand) t ORDER BY pos LIMIT $2), "
         "took AS (UPDATE @.deliveries d SET state = 1, due_ms = $6"
         " WHERE d.id = ANY(ARRAY(SELECT id FROM chosen)) RETURNING d.id,"
         " d.event_id,"
@@ -212,8 +214,8 @@ static const char *const sql_template[S_COUNT] = {
         " d.next_attempt_ms, d.created_ms, d.updated_ms, d.tenant) "
         "SELECT t.id, t.event_id, t.endpoint_id, t.event_type, t.state,"
         " t.attempts, t.next_attempt_ms, t.created_ms, t.updated_ms,"
-        " e.timestamp_ms, e.data, t.tenant FROM took t JOIN @.events e"
-        " ON e.id = t.event_id ORDER BY t.next_attempt_ms, t.id",
+        " e.timestamp_ms, e.data, t.tenant FROM took t JOIN chosen c"
+        " ON c.id = t.id JOIN @.events e ON e.id = t.event_id ORDER BY c.pos",
 };
 
 int rh__pg_write_json(store *s, int which, const char **v, int n,

@@ -134,6 +134,8 @@ struct due_endpoint {
 typedef struct tenant_group {
     struct due_endpoint **eps; /* its slice of the claim's group_eps */
     size_t n, turn;
+    int wrapped; /* at or before the rotation's start: it goes after those
+                    past it */
 } tenant_group;
 
 /* One fair claim as it goes: the endpoints with due rows and room, their
@@ -182,6 +184,8 @@ static int scan_endpoints(store *s, sqlite3_stmt *st, fair_claim *fc,
         full += rh_claim_request_limit_room(fc->req, i) == 0;
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)(fc->max + full));
+    sqlite3_bind_text(st, 3, rh_claim_request_tenant_after(fc->req), -1,
+                      SQLITE_STATIC);
     int rc = rh__sqlite_for_each_row(s, st, "claim", due_endpoint_row, fc);
     return rc < 0 ? rc : RH_OK;
 }
@@ -222,14 +226,18 @@ static int by_tenant_then_pick(const void *a, const void *b)
     return c ? c : (x > y) - (x < y);
 }
 
-static int by_first_pick(const void *a, const void *b)
+/* The rotation: tenants past its start, then from the first round to it;
+ * by tenant id in each part. */
+static int by_rotation(const void *a, const void *b)
 {
     const tenant_group *x = a, *y = b;
-    return (x->eps[0] > y->eps[0]) - (x->eps[0] < y->eps[0]);
+    if (x->wrapped != y->wrapped)
+        return x->wrapped - y->wrapped;
+    return strcmp(x->eps[0]->tenant, y->eps[0]->tenant);
 }
 
-/* The picked endpoints by tenant: a group per tenant, in the order of its
- * first pick (its earliest due), each listing its endpoints in pick order.
+/* The picked endpoints by tenant: a group per tenant, in the rotation's
+ * order, each listing its endpoints in pick order (earliest due first).
  * Sorted, not searched: a claim may pick thousands of endpoints. */
 static void group_by_tenant(fair_claim *fc)
 {
@@ -241,10 +249,12 @@ static void group_by_tenant(fair_claim *fc)
             tenant_group *g = &fc->groups[fc->n_groups++];
             g->eps = &fc->group_eps[i];
             g->n = g->turn = 0;
+            g->wrapped = strcmp(fc->group_eps[i]->tenant,
+                                rh_claim_request_tenant_after(fc->req)) <= 0;
         }
         fc->groups[fc->n_groups - 1].n++;
     }
-    qsort(fc->groups, fc->n_groups, sizeof *fc->groups, by_first_pick);
+    qsort(fc->groups, fc->n_groups, sizeof *fc->groups, by_rotation);
 }
 
 /* A tenant's next row: its endpoints take turns, skipping those with no
@@ -260,9 +270,9 @@ static claimed_row *tenant_next(fair_claim *fc, tenant_group *g)
     return NULL;
 }
 
-/* Turns: one row of each tenant (earliest first due first), then again,
+/* Turns: one row of each tenant (in the rotation's order), then again,
  * until the claim is full or the rows run out; within a tenant its
- * endpoints take turns the same way. */
+ * endpoints take turns, earliest first due first. */
 static void take_turns(fair_claim *fc)
 {
     group_by_tenant(fc);
