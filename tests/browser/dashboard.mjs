@@ -47,6 +47,17 @@ try {
   const rows = await page.locator('#endpoints tbody tr').count();
   assert.equal(rows, 2);
 
+  // one for a tenant, and the operator's view of that tenant alone
+  await page.fill('#add input[name=url]', okUrl + '/acct7');
+  await page.fill('#add input[name=events]', 'order.*');
+  await page.fill('#add input[name=tenant]', 'acct_7');
+  await Promise.all([page.waitForURL(base + '/endpoints'), page.click('#add button')]);
+  await page.goto(base + '/?tenant=acct_7');
+  assert.equal(await page.locator('#endpoints tbody tr').count(), 1);
+  assert.ok((await page.textContent('#endpoints tbody')).includes('/acct7'));
+  await page.goto(base + '/');
+  assert.equal(await page.locator('#endpoints tbody tr').count(), 3);
+
   // send an event from the page; a worker delivers it
   await page.fill('#emit input[name=type]', 'order.paid');
   await page.fill('#emit input[name=data]', '{"order":42}');

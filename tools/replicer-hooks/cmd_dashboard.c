@@ -317,6 +317,7 @@ typedef struct list_ctx {
     page *pg;
     const dashboard *db;
     int n;
+    const char *tenant; /* ?tenant=: that tenant's endpoints only */
 } list_ctx;
 
 static int endpoint_row(const rh_endpoint *ep, void *ud)
@@ -324,8 +325,20 @@ static int endpoint_row(const rh_endpoint *ep, void *ud)
     list_ctx *lc = ud;
     page *pg = lc->pg;
     char state[40], health[160];
+    if (lc->tenant && strcmp(lc->tenant, rh_endpoint_tenant(ep)) != 0)
+        return RH_OK;
     lc->n++;
-    put(pg, "<tr><td><a href=\"/endpoints/");
+    put(pg, "<tr><td>");
+    if (*rh_endpoint_tenant(ep)) {
+        put(pg, "<a href=\"/?tenant=");
+        esc(pg, rh_endpoint_tenant(ep)); /* visible ASCII, escaped for HTML */
+        put(pg, "\">");
+        esc(pg, rh_endpoint_tenant(ep));
+        put(pg, "</a>");
+    } else {
+        put(pg, "<span class=\"muted\">-</span>");
+    }
+    put(pg, "</td><td><a href=\"/endpoints/");
     esc(pg, rh_endpoint_id(ep));
     put(pg, "\">");
     esc(pg, rh_endpoint_id(ep));
@@ -355,9 +368,19 @@ static cli_mhd_result index_page(struct MHD_Connection *c, dashboard *db)
     if (open_ctx(db, &ctx, err, sizeof err))
         return error_page(c, 503, "Store unavailable", err);
     page pg = {0};
-    list_ctx lc = {&pg, db, 0};
+    /* an operator's view of one tenant (the customers' own scope is not
+     * this page's): a tenant id that is no tenant's shows no endpoint */
+    const char *tenant =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tenant");
+    list_ctx lc = {&pg, db, 0, tenant && *tenant ? tenant : NULL};
     head(&pg, "Endpoints");
-    put(&pg, "<h1>Endpoints</h1>\n<table id=\"endpoints\"><thead><tr>"
+    put(&pg, "<h1>Endpoints</h1>\n");
+    if (lc.tenant) {
+        put(&pg, "<p>Tenant <strong>");
+        esc(&pg, lc.tenant);
+        put(&pg, "</strong> &middot; <a href=\"/\">every tenant</a></p>\n");
+    }
+    put(&pg, "<table id=\"endpoints\"><thead><tr><th>tenant</th>"
              "<th>id</th><th>URL</th><th>events</th><th>state</th>"
              "<th>health</th></tr></thead><tbody>\n");
     int rc = rh_endpoint_list(ctx, endpoint_row, &lc);
@@ -377,7 +400,9 @@ static cli_mhd_result index_page(struct MHD_Connection *c, dashboard *db)
              "<label>Events <input name=\"events\" type=\"text\" size=\"30\" "
              "value=\"*\" required></label> <span class=\"muted\">event "
              "types or patterns, comma-separated: order.paid, order.*, "
-             "*</span> <button>Add</button></form>\n");
+             "*</span> <label>Tenant <input name=\"tenant\" type=\"text\" "
+             "size=\"16\" placeholder=\"none\"></label> "
+             "<button>Add</button></form>\n");
     put(&pg, "<h2>Send an event</h2><form method=\"post\" action=\"/emit\" "
              "id=\"emit\">");
     csrf_field(&pg, db);
@@ -764,9 +789,23 @@ static cli_mhd_result post_action(struct MHD_Connection *c, dashboard *db,
         return error_page(c, 503, "Store unavailable", err);
     if (!strcmp(url, "/endpoints")) {
         char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+        const char *tenant = form_get(f, "tenant");
+        rh_endpoint_options *o = NULL;
+        if (rh_endpoint_options_new(&o) != RH_OK) {
+            rh_ctx_free(ctx);
+            return error_page(c, 503, "Out of memory", "try again");
+        }
+        if (tenant && *tenant &&
+            rh_endpoint_options_set_tenant(o, tenant) != RH_OK) {
+            rh_endpoint_options_free(o);
+            rh_ctx_free(ctx);
+            return error_page(c, 400, "Endpoint not added",
+                              "tenant: 1 to 128 visible ASCII characters, "
+                              "no spaces");
+        }
         rc = cli_endpoint_add(ctx, form_get(f, "url"), form_get(f, "events"),
-                              NULL,
-                              id, secret);
+                              o, id, secret);
+        rh_endpoint_options_free(o);
         if (rc != RH_OK)
             return refused(c, ctx, "Endpoint not added");
         rh_ctx_free(ctx);
