@@ -881,6 +881,21 @@ static void conf_claim_batch_rotates_tenants(void)
     RH_CHECK_EQ_STR("acct_a", g.tenants[1]);
     RH_CHECK_EQ_STR("acct_b", g.tenants[2]);
     RH_CHECK_EQ_STR("acct_a", g.tenants[3]);
+    /* next in the rotation, but its one endpoint has no room: the turn
+     * goes on to the next tenant that can take it (acct_a has nothing
+     * left due: all of it is in flight) */
+    rh_claim_limit full;
+    memset(&full, 0, sizeof full);
+    snprintf(full.endpoint_id, RH_ID_SIZE, "ep_c");
+    RH_CHECK_EQ_INT(RH_OK, put_for(&st, "acct_c", "evt_c", "a.b", "dlv_c", 2,
+                                   "ep_c", T0 - 5000, "{}", 2));
+    req.limits = &full;
+    req.n_limits = 1;
+    req.max = 1;
+    req.tenant_after = "acct_b";
+    memset(&g, 0, sizeof g);
+    RH_CHECK_EQ_INT(1, st.claim_batch(&req, got, &g, st.userdata));
+    RH_CHECK_EQ_STR("acct_b", g.tenants[0]);
     close_store(&st);
 }
 

@@ -426,10 +426,21 @@ static void test_tenant__sqlite_removal_leaves_no_secret_bytes(void)
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_options_new(&o));
     rh_endpoint_options_set_tenant(o, "acct_gone");
     rh_endpoint_options_set_secret(o, secret);
+    /* labels enough to spill the record past a page: overflow pages go to
+     * the freelist on delete, and are zeroed too */
+    char key[8], value[RH_LABEL_VALUE_MAX + 1];
+    for (int i = 0; i < RH_ENDPOINT_LABELS_MAX; i++) {
+        snprintf(key, sizeof key, "k%02d", i);
+        memset(value, 'a' + i, RH_LABEL_VALUE_MAX);
+        value[RH_LABEL_VALUE_MAX] = '\0';
+        memcpy(value, "spill-marker", 12);
+        RH_CHECK_EQ_INT(RH_OK, rh_endpoint_options_set_label(o, key, value));
+    }
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add_with(ctx, url, events, 1, o, id,
                                                 sizeof id, NULL, 0));
+    rh_endpoint_options_free(o);
+    rh_endpoint_options_new(&o);
     rh_endpoint_options_set_tenant(o, "acct_stays");
-    rh_endpoint_options_set_secret(o, NULL);
     char other[RH_ID_SIZE], other_secret[RH_SECRET_SIZE];
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add_with(ctx, url, events, 1, o, other,
                                                 sizeof other, other_secret,
@@ -437,6 +448,7 @@ static void test_tenant__sqlite_removal_leaves_no_secret_bytes(void)
     rh_endpoint_options_free(o);
     rh_ctx_free(ctx); /* the last connection: the WAL goes into the file */
     RH_CHECK(file_holds(path, secret + 6));
+    RH_CHECK(file_holds(path, "spill-marker"));
     cfg = rh_test_config();
     RH_CHECK_EQ_INT(RH_OK, rh_sqlite_open(&st, path, 0, err, sizeof err));
     rh_config_set_storage(cfg, &st);
@@ -444,6 +456,7 @@ static void test_tenant__sqlite_removal_leaves_no_secret_bytes(void)
     RH_CHECK_EQ_INT(1, rh_tenant_remove(ctx, "acct_gone"));
     rh_ctx_free(ctx);
     RH_CHECK(!file_holds(path, secret + 6));
+    RH_CHECK(!file_holds(path, "spill-marker"));
     RH_CHECK(file_holds(path, other_secret + 6));
 }
 
@@ -496,6 +509,63 @@ static void test_tenant__edits_reach_a_running_worker(void)
     sink_stop(s);
 }
 
+/* Two processes edit one endpoint, each from its own copy: neither undoes
+ * the other, not even by a whole-record save (a header) from the older
+ * copy. */
+static void test_tenant__edits_from_a_stale_copy_undo_nothing(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], id[RH_ID_SIZE], url[256];
+    const rh_endpoint *ep;
+    rh_test_path(path, sizeof path, "tenant-stale");
+    rh_ctx *a = sqlite_ctx(path, rh_test_config());
+    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(a, s, "acct", "/old", "x.*", id));
+    rh_ctx *b = sqlite_ctx(path, rh_test_config()); /* its copy: now */
+    sink_url(s, "/new", url, sizeof url);
+    const char *events[] = {"y.*"};
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_url(a, id, url));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_events(a, id, events, 1));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_name(b, id, "Billing"));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_header(b, id, "X-Key", "k-1"));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_label(a, id, "env", "prod"));
+    rh_ctx *c = sqlite_ctx(path, rh_test_config());
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(c, id, &ep));
+    RH_CHECK_EQ_STR(url, rh_endpoint_url(ep));
+    RH_CHECK_EQ_STR("y.*", rh_endpoint_event(ep, 0));
+    RH_CHECK_EQ_STR("env", rh_endpoint_label_key(ep, 0));
+    RH_CHECK_EQ_INT(1, (int)rh_endpoint_header_count(ep));
+    /* a's label edit came after b's name, from a's copy: it kept it */
+    RH_CHECK_EQ_STR("", rh_endpoint_name(ep)); /* profile is one part */
+    RH_CHECK_EQ_STR("acct", rh_endpoint_tenant(ep));
+    /* the new subscriptions decide the fan-out of a fresh context */
+    RH_CHECK_EQ_INT(0, emit_for(c, "acct", "x.z", NULL, NULL, NULL));
+    RH_CHECK_EQ_INT(1, emit_for(c, "acct", "y.z", NULL, NULL, NULL));
+    rh_ctx_free(a);
+    rh_ctx_free(b);
+    rh_ctx_free(c);
+    sink_stop(s);
+}
+
+/* A tenant's endpoints added by another process are removed too: the
+ * removal reads the store, not only this process's copy. */
+static void test_tenant__removal_reaches_other_processes_endpoints(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], id[RH_ID_SIZE];
+    const rh_endpoint *ep;
+    rh_test_path(path, sizeof path, "tenant-remove-shared");
+    rh_ctx *a = sqlite_ctx(path, rh_test_config());
+    rh_ctx *b = sqlite_ctx(path, rh_test_config());
+    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(b, s, "acme", "/b", "*", id));
+    RH_CHECK_EQ_INT(1, rh_tenant_remove(a, "acme"));
+    rh_ctx *c = sqlite_ctx(path, rh_test_config());
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_get(c, id, &ep));
+    rh_ctx_free(a);
+    rh_ctx_free(b);
+    rh_ctx_free(c);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_tenant[] = {
     RH_BACKEND_ROWS("tenant", isolation)
     RH_BACKEND_ROWS("tenant", recovery)
@@ -508,6 +578,10 @@ const rh_test_case rh_tests_tenant[] = {
      test_tenant__production_refuses_http_edit},
     {"tenant__edits_reach_a_running_worker",
      test_tenant__edits_reach_a_running_worker},
+    {"tenant__removal_reaches_other_processes_endpoints",
+     test_tenant__removal_reaches_other_processes_endpoints},
+    {"tenant__edits_from_a_stale_copy_undo_nothing",
+     test_tenant__edits_from_a_stale_copy_undo_nothing},
     {"tenant__sqlite_removal_leaves_no_secret_bytes",
      test_tenant__sqlite_removal_leaves_no_secret_bytes},
     {NULL, NULL}};

@@ -100,6 +100,12 @@ int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
 #define RH__PART_HEALTH "health"
 #define RH__PART_ENABLED "enabled"
 #define RH__PART_PAUSED "paused"
+/* what an edit in place changes (rh_endpoint_edit.c): each its own part,
+ * so that two processes editing one endpoint never write back each
+ * other's older copy, and a whole-record save keeps none of them back */
+#define RH__PART_URL "url"
+#define RH__PART_EVENTS "events"
+#define RH__PART_PROFILE "profile"
 int rh__ctx_save_endpoint_state(rh_ctx *ctx, const rh_endpoint *ep,
                                 const char *part);
 int rh__endpoint_state_store(rh_ctx *ctx, const rh_endpoint *ep,

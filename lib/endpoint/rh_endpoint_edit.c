@@ -1,8 +1,10 @@
 /* replicer-hooks endpoint options and edits (rh_account.h): an endpoint
  * added with a tenant, a name, a description, labels or a secret of the
  * host's, and changed in place afterwards. Every edit builds the new value
- * aside, stores the record, and only then keeps it: a store that refuses
- * leaves the endpoint as it was. */
+ * aside, stores it as its own part (URL, events, profile: see
+ * rh_endpoint_state.c), and only then keeps it: a store that refuses
+ * leaves the endpoint as it was, and another process's edit of another
+ * part, or its whole-record save from an older copy, is never undone. */
 #include "rh_base.h"
 #include "rh_validate.h"
 #include "rh_sign.h"
@@ -101,7 +103,8 @@ int rh_endpoint_add_with(rh_ctx *ctx, const char *url,
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
-    if (!own && (!secret_out || secret_size < 51))
+    if ((!own && (!secret_out || secret_size < 51)) ||
+        (own && secret_out && secret_size <= strlen(opts->secret)))
         return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,
                               "secret_out needs RH_SECRET_SIZE bytes");
@@ -117,7 +120,7 @@ int rh_endpoint_add_with(rh_ctx *ctx, const char *url,
                           opts ? &opts->profile : NULL, id, sizeof id);
     if (rc == RH_OK) {
         memcpy(id_out, id, strlen(id) + 1);
-        if (secret_out && secret_size > strlen(secret))
+        if (secret_out)
             memcpy(secret_out, secret, strlen(secret) + 1);
     }
     rh__wipe(secret, sizeof secret);
@@ -140,7 +143,7 @@ int rh_endpoint_set_url(rh_ctx *ctx, const char *endpoint_id, const char *url)
     /* a development context may point it at plain http: a production one
      * then holds its deliveries, as for one it added */
     ep->mode = ctx->s.mode;
-    if ((rc = rh__ctx_save_endpoint(ctx, ep)) != RH_OK) {
+    if ((rc = rh__ctx_save_endpoint_state(ctx, ep, RH__PART_URL)) != RH_OK) {
         ep->url = was;
         ep->mode = was_mode;
         rh__free(&ctx->alloc, fresh);
@@ -166,7 +169,8 @@ int rh_endpoint_set_events(rh_ctx *ctx, const char *endpoint_id,
         return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
     ep->events = fresh;
     ep->n_events = n_events;
-    if ((rc = rh__ctx_save_endpoint(ctx, ep)) != RH_OK) {
+    if ((rc = rh__ctx_save_endpoint_state(ctx, ep, RH__PART_EVENTS)) !=
+        RH_OK) {
         ep->events = was; /* kept as it was; the new list goes */
         ep->n_events = n_was;
         was = fresh;
@@ -180,28 +184,40 @@ int rh_endpoint_set_events(rh_ctx *ctx, const char *endpoint_id,
 }
 
 /* The edited copy of a profile in place of the endpoint's, stored; the
- * one not kept is freed. */
+ * one not kept is freed. The tenant never changes and the copy shares the
+ * endpoint's (copy_profile): the subscription index points at it, so it
+ * must outlive every edit. */
+static void drop_copy(rh_ctx *ctx, rh_endpoint_profile *copy)
+{
+    copy->tenant = NULL; /* shared, see above */
+    rh__profile_free(&ctx->alloc, copy);
+}
+
 static int save_profile(rh_ctx *ctx, rh_endpoint *ep,
                         rh_endpoint_profile *fresh)
 {
     rh_endpoint_profile was = ep->profile;
     ep->profile = *fresh;
-    int rc = rh__ctx_save_endpoint(ctx, ep);
+    int rc = rh__ctx_save_endpoint_state(ctx, ep, RH__PART_PROFILE);
     if (rc != RH_OK) {
         ep->profile = was;
         was = *fresh;
     }
-    rh__profile_free(&ctx->alloc, &was);
+    drop_copy(ctx, &was);
     return rc;
 }
 
-/* A copy of ep's profile to edit: RH_OK, or RH_E_NOMEM with the error. */
+/* A copy of ep's profile to edit, sharing its tenant: RH_OK, or
+ * RH_E_NOMEM with the error. */
 static int copy_profile(rh_ctx *ctx, const rh_endpoint *ep,
                         rh_endpoint_profile *out)
 {
-    return rh__profile_copy(&ctx->alloc, out, &ep->profile) == RH_OK
-               ? RH_OK
-               : rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    rh_endpoint_profile src = ep->profile;
+    src.tenant = NULL;
+    if (rh__profile_copy(&ctx->alloc, out, &src) != RH_OK)
+        return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    out->tenant = ep->profile.tenant;
+    return RH_OK;
 }
 
 /* The name (multiline 0) or the description (1). */
@@ -226,7 +242,7 @@ static int set_text(rh_ctx *ctx, const char *endpoint_id, const char *text,
                               multiline ? &fresh.description : &fresh.name,
                               text);
     if (rc != RH_OK) {
-        rh__profile_free(&ctx->alloc, &fresh);
+        drop_copy(ctx, &fresh);
         return rh__ctx_error(ctx, rc, "out of memory");
     }
     return save_profile(ctx, ep, &fresh);
@@ -260,7 +276,7 @@ int rh_endpoint_set_label(rh_ctx *ctx, const char *endpoint_id,
         return rc;
     rc = rh__profile_set_label(&ctx->alloc, &fresh, key, value);
     if (rc != RH_OK) {
-        rh__profile_free(&ctx->alloc, &fresh);
+        drop_copy(ctx, &fresh);
         if (rc == RH_E_NOT_FOUND)
             return rh__ctx_refuse(ctx, rc, RH_ARG_LABEL, RH_REFUSAL_UNKNOWN_ID,
                                   "no label %s", key);

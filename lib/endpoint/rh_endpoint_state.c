@@ -1,6 +1,7 @@
 /* replicer-hooks endpoint state: what changes while an endpoint runs (its
- * health, enabled or disabled with the reason, paused), stored in parts
- * apart from its record through the storage table's endpoint_state slots.
+ * health, enabled or disabled with the reason, paused) and what an edit in
+ * place changes (its URL, events, profile), stored in parts apart from its
+ * record through the storage table's endpoint_state slots.
  * A worker storing health then writes one small part and never the record,
  * so a pause, a disable or an edit made by another process meanwhile is
  * never written over, whatever the timing; and health saves no longer
@@ -8,6 +9,7 @@
  * before version 3. */
 #include "rh_base.h"
 #include "rh_endpoint_record.h"
+#include "rh_validate.h"
 
 #include <jansson.h>
 
@@ -38,6 +40,30 @@ static json_t *part_json(const rh_endpoint *ep, const char *part)
     if (strcmp(part, RH__PART_PAUSED) == 0)
         return json_pack("{sbsI}", "paused", ep->paused, "resumed_ms",
                          (json_int_t)ep->health.resumed_ms);
+    if (strcmp(part, RH__PART_URL) == 0)
+        return json_pack("{ssss}", "url", ep->url, "mode",
+                         ep->mode == RH_MODE_DEVELOPMENT ? "development"
+                                                         : "production");
+    if (strcmp(part, RH__PART_EVENTS) == 0) {
+        json_t *o = json_object(), *evs = json_array();
+        for (size_t i = 0; o && evs && i < ep->n_events; i++)
+            json_array_append_new(evs, json_string(ep->events[i]));
+        if (!o || !evs || json_object_set_new(o, "events", evs)) {
+            json_decref(o);
+            return NULL;
+        }
+        return o;
+    }
+    if (strcmp(part, RH__PART_PROFILE) == 0) {
+        rh_endpoint_profile p = ep->profile;
+        json_t *o = json_object();
+        p.tenant = NULL; /* never edited: it stays in the record */
+        if (o && rh__profile_encode(o, &p) != RH_OK) {
+            json_decref(o);
+            return NULL;
+        }
+        return o;
+    }
     return NULL;
 }
 
@@ -57,15 +83,74 @@ int rh__endpoint_state_store(rh_ctx *ctx, const rh_endpoint *ep,
     return rh__ctx_store_failed(ctx, rc);
 }
 
+/* An edit's part laid over the record: checked as the record is (a stored
+ * part is input too); one that fails the check is left unapplied, the
+ * record's value kept. */
+static int apply_edit(rh_ctx *ctx, rh_endpoint *ep, const char *part,
+                      json_t *o)
+{
+    const rh_allocator *a = &ctx->alloc;
+    if (strcmp(part, RH__PART_URL) == 0) {
+        const char *url = json_string_value(json_object_get(o, "url"));
+        const char *mode = json_string_value(json_object_get(o, "mode"));
+        char *copy = url && *url ? rh__strdup(a, url) : NULL;
+        if (!copy)
+            return RH_OK;
+        rh__free(a, ep->url);
+        ep->url = copy;
+        ep->mode = mode && strcmp(mode, "development") == 0
+                       ? RH_MODE_DEVELOPMENT
+                       : RH_MODE_PRODUCTION;
+    } else if (strcmp(part, RH__PART_EVENTS) == 0) {
+        json_t *evs = json_object_get(o, "events");
+        size_t n = json_array_size(evs);
+        const char *list[256];
+        if (n == 0 || n > 256)
+            return RH_OK;
+        for (size_t i = 0; i < n; i++)
+            if (!(list[i] = json_string_value(json_array_get(evs, i))) ||
+                !rh__pattern_valid(list[i]))
+                return RH_OK;
+        char **copy = rh__endpoint_copy_events(ctx, list, n);
+        if (!copy)
+            return RH_E_NOMEM;
+        for (size_t i = 0; i < ep->n_events; i++)
+            rh__free(a, ep->events[i]);
+        rh__free(a, ep->events);
+        ep->events = copy;
+        ep->n_events = n;
+    } else if (strcmp(part, RH__PART_PROFILE) == 0) {
+        rh_endpoint_profile p;
+        memset(&p, 0, sizeof p);
+        json_object_del(o, "tenant"); /* never a part's to change */
+        if (rh__profile_decode(a, o, &p) != RH_OK) {
+            rh__profile_free(a, &p);
+            return RH_OK;
+        }
+        p.tenant = ep->profile.tenant; /* the index points at it: kept */
+        ep->profile.tenant = NULL;
+        rh__profile_free(a, &ep->profile);
+        ep->profile = p;
+    }
+    ctx->index_dirty = 1;
+    return RH_OK;
+}
+
 /* One stored part laid over the endpoint read from its record. A part
  * this version does not know is left for the version that wrote it. */
-static int apply_part(rh_endpoint *ep, const char *part, const char *json,
-                      size_t len)
+static int apply_part(rh_ctx *ctx, rh_endpoint *ep, const char *part,
+                      const char *json, size_t len)
 {
     json_t *o = json_loadb(json, len, 0, NULL);
     if (!json_is_object(o)) {
         json_decref(o);
         return RH_E_INVALID_ARG;
+    }
+    if (strcmp(part, RH__PART_URL) == 0 || strcmp(part, RH__PART_EVENTS) == 0 ||
+        strcmp(part, RH__PART_PROFILE) == 0) {
+        int rc = apply_edit(ctx, ep, part, o);
+        json_decref(o);
+        return rc;
     }
     if (strcmp(part, RH__PART_HEALTH) == 0) {
         ep->health.last_success_ms = part_int(o, "last_success_ms");
@@ -95,7 +180,7 @@ static int load_part(const char *id, const char *part, const char *json,
     rh_endpoint *ep = id && part && json ? rh__idmap_get(&ctx->ep_ids, id)
                                          : NULL;
     /* a part of an endpoint removed since its record was read: dropped */
-    return ep ? apply_part(ep, part, json, len) : RH_OK;
+    return ep ? apply_part(ctx, ep, part, json, len) : RH_OK;
 }
 
 /* Failures a worker stored before the host last enabled the endpoint no

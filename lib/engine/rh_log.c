@@ -3,6 +3,7 @@
  * of one endpoint's or many endpoints' failed deliveries. Each goes
  * to the store layer (the log section of rh.h). */
 #include "rh_base.h"
+#include "rh_endpoint_record.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -118,13 +119,17 @@ int rh_delivery_skip(rh_ctx *ctx, const char *delivery_id)
 
 /* Recovery's two entries share these: the endpoint named must exist, and
  * what the store queued again may be claimed at once. */
-static int known_endpoint(rh_ctx *ctx, const char *endpoint_id)
+static int known_endpoint(rh_ctx *ctx, const char *endpoint_id,
+                          const char *tenant)
 {
-    return rh__ctx_find_endpoint(ctx, endpoint_id)
-               ? RH_OK
-               : rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
-                                RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
-                                endpoint_id);
+    const rh_endpoint *ep = rh__ctx_find_endpoint(ctx, endpoint_id);
+    /* another tenant's is unknown to a tenant's recovery, as to an emit */
+    if (ep && tenant && strcmp(rh__endpoint_tenant(ep), tenant) != 0)
+        ep = NULL;
+    return ep ? RH_OK
+              : rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
+                               RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
+                               endpoint_id);
 }
 
 static int recovered(rh_ctx *ctx, int rc)
@@ -143,7 +148,7 @@ int rh_endpoint_recover(rh_ctx *ctx, const char *endpoint_id, int64_t since_ms)
     if (!rh__id_valid(endpoint_id))
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_ENDPOINT_ID,
                               RH_REFUSAL_MALFORMED, "endpoint id is not valid");
-    if ((rc = known_endpoint(ctx, endpoint_id)) != RH_OK)
+    if ((rc = known_endpoint(ctx, endpoint_id, NULL)) != RH_OK)
         return rc;
     rh_query q;
     rh__query_init(&q);
@@ -167,13 +172,15 @@ int rh_recover(rh_ctx *ctx, const rh_query *q)
                               "and time only: its query sets a status, an "
                               "outcome, a delivery or a state");
     if (rh_query_endpoint(q) &&
-        (rc = known_endpoint(ctx, rh_query_endpoint(q))) != RH_OK)
+        (rc = known_endpoint(ctx, rh_query_endpoint(q),
+                             rh_query_tenant(q))) != RH_OK)
         return rc;
     /* a recovery cannot be filtered after the store made it */
     if (rh_query_tenant(q) && !rh__store_can(&ctx->store, RH__STORE_TENANTS))
-        return rh__ctx_error(ctx, RH_E_UNSUPPORTED,
-                             "this storage keeps no tenants (a table older "
-                             "than version 3): it cannot recover by tenant");
+        return rh__ctx_refuse(ctx, RH_E_UNSUPPORTED, RH_ARG_TENANT,
+                              RH_REFUSAL_NONE,
+                              "this storage keeps no tenants (a table older "
+                              "than version 3): it cannot recover by tenant");
     rc = rh__store_recover(&ctx->store, q, rh__ctx_now(ctx));
     return rc == RH_E_UNSUPPORTED ? rh__ctx_store_failed(ctx, rc)
                                   : recovered(ctx, rc);

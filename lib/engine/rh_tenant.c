@@ -23,6 +23,10 @@ int rh_tenant_remove(rh_ctx *ctx, const char *tenant)
     int removed = 0, rc = rh__ctx_enter(ctx);
     if (rc != RH_OK || (rc = tenant_arg(ctx, tenant)) != RH_OK)
         return rc;
+    /* the store's endpoints, not only those this context has seen: another
+     * process may have added some since */
+    if ((rc = rh__ctx_load_endpoints(ctx)) != RH_OK)
+        return rh__ctx_store_failed(ctx, rc);
     /* One at a time, each through the endpoint's own removal: the list
      * shifts under each, so look again from where the last one was. */
     for (size_t i = 0; i < ctx->n_eps;) {

@@ -60,7 +60,7 @@ static const char *arg_label(const cli_command *c, int arg)
         [RH_ARG_HEADER_VALUE] = {"VALUE"},
         [RH_ARG_CLIENT_CERT] = {"--client-cert"},
         [RH_ARG_CLIENT_KEY] = {"--client-key"},
-        [RH_ARG_TENANT] = {"--tenant"},
+        [RH_ARG_TENANT] = {"--tenant", "ID"},
         [RH_ARG_NAME] = {"--name"},
         [RH_ARG_DESCRIPTION] = {"--description"},
         [RH_ARG_LABEL] = {"--label"},

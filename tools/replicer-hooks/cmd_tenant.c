@@ -137,71 +137,67 @@ void cli_print_profile(const rh_endpoint *ep)
 
 /* ------------------------------------------------------------- tenants */
 
-typedef struct tenant_count {
-    char **names;
-    size_t *endpoints;
+typedef struct tenant_names {
+    char **names; /* one per endpoint with a tenant */
     size_t n, cap;
     int failed;
-} tenant_count;
+} tenant_names;
 
-/* Each endpoint's tenant, counted (a linear look: a tool's listing). */
-static int count_tenant(const rh_endpoint *ep, void *ud)
+static int collect_tenant(const rh_endpoint *ep, void *ud)
 {
-    tenant_count *tc = ud;
+    tenant_names *tn = ud;
     const char *t = rh_endpoint_tenant(ep);
-    size_t i = 0;
-    if (!*t)
+    if (!*t || tn->failed)
         return RH_OK;
-    while (i < tc->n && strcmp(tc->names[i], t) != 0)
-        i++;
-    if (i == tc->n) {
-        if (tc->n == tc->cap) {
-            size_t cap = tc->cap ? tc->cap * 2 : 32;
-            char **nm = realloc(tc->names, cap * sizeof *nm);
-            if (nm)
-                tc->names = nm;
-            size_t *ct = nm ? realloc(tc->endpoints, cap * sizeof *ct) : NULL;
-            if (!ct) {
-                tc->failed = 1;
-                return RH_OK;
-            }
-            tc->endpoints = ct;
-            tc->cap = cap;
-        }
-        if (!(tc->names[i] = strdup(t))) {
-            tc->failed = 1;
+    if (tn->n == tn->cap) {
+        size_t cap = tn->cap ? tn->cap * 2 : 64;
+        char **nm = realloc(tn->names, cap * sizeof *nm);
+        if (!nm) {
+            tn->failed = 1;
             return RH_OK;
         }
-        tc->endpoints[i] = 0;
-        tc->n++;
+        tn->names = nm;
+        tn->cap = cap;
     }
-    tc->endpoints[i]++;
+    if (!(tn->names[tn->n] = strdup(t)))
+        tn->failed = 1;
+    else
+        tn->n++;
     return RH_OK;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, then counted in runs: a store may hold 100,000 tenants. */
 static int run_tenant_list(cli_args *a)
 {
     rh_ctx *ctx = NULL;
-    tenant_count tc = {0};
+    tenant_names tn = {0};
     int rc = cli_open(a, NULL, &ctx);
     if (rc)
         return rc;
-    rc = rh_endpoint_list(ctx, count_tenant, &tc);
-    if (rc >= 0 && !tc.failed) {
-        if (tc.n)
+    rc = rh_endpoint_list(ctx, collect_tenant, &tn);
+    if (rc >= 0 && !tn.failed) {
+        qsort(tn.names, tn.n, sizeof *tn.names, by_name);
+        if (tn.n)
             printf("%-30s  %s\n", "TENANT", "ENDPOINTS");
-        for (size_t i = 0; i < tc.n; i++)
-            printf("%-30s  %zu\n", tc.names[i], tc.endpoints[i]);
-        if (!tc.n)
+        for (size_t i = 0, j; i < tn.n; i = j) {
+            for (j = i + 1; j < tn.n && !strcmp(tn.names[i], tn.names[j]); j++)
+                ;
+            printf("%-30s  %zu\n", tn.names[i], j - i);
+        }
+        if (!tn.n)
             fprintf(stderr, "no tenants: add an endpoint with '%s endpoint "
                             "add URL --events TYPE --tenant ID'\n",
                     cli_prog);
     }
-    for (size_t i = 0; i < tc.n; i++)
-        free(tc.names[i]);
-    free(tc.names);
-    free(tc.endpoints);
-    if (rc < 0 || tc.failed)
+    for (size_t i = 0; i < tn.n; i++)
+        free(tn.names[i]);
+    free(tn.names);
+    if (rc < 0 || tn.failed)
         return cli_fail(a, ctx, rc < 0 ? rc : RH_E_NOMEM);
     rh_ctx_free(ctx);
     return 0;
@@ -227,26 +223,45 @@ static int print_tenant_endpoint(const rh_endpoint *ep, void *ud)
     return RH_OK;
 }
 
+typedef struct page_count {
+    long long n;
+    int64_t last_ms;
+    char last_id[RH_ID_SIZE];
+} page_count;
+
 static int count_one(const rh_delivery *dl, void *ud)
 {
-    (void)dl;
-    (*(long long *)ud)++;
+    page_count *pc = ud;
+    pc->n++;
+    pc->last_ms = rh_delivery_created_ms(dl);
+    snprintf(pc->last_id, sizeof pc->last_id, "%s", rh_delivery_id(dl));
     return RH_OK;
 }
 
-/* The tenant's deliveries in one state, through its own index. */
+/* The tenant's deliveries in one state, a page at a time through its own
+ * index (never a whole backlog in memory at once). */
 static int tenant_count_in(rh_ctx *ctx, const char *tenant, int state,
                            long long *n)
 {
+    enum { PAGE = 10000 };
     rh_query *q = NULL;
+    page_count pc = {0, 0, ""};
+    int rc;
     *n = 0;
     if (rh_query_new(&q) != RH_OK)
         return RH_E_NOMEM;
     rh_query_set_tenant(q, tenant);
     rh_query_set_state(q, state);
-    rh_query_set_limit(q, 1000000);
-    int rc = rh_log_deliveries(ctx, q, count_one, n);
+    rh_query_set_limit(q, PAGE);
+    do {
+        long long before = pc.n;
+        rc = rh_log_deliveries(ctx, q, count_one, &pc);
+        if (rc < 0 || pc.n - before < PAGE)
+            break;
+        rh_query_set_delivery_cursor(q, pc.last_ms, pc.last_id);
+    } while (1);
     rh_query_free(q);
+    *n = pc.n;
     return rc < 0 ? rc : RH_OK;
 }
 
@@ -254,7 +269,7 @@ static int run_tenant_show(cli_args *a)
 {
     rh_ctx *ctx = NULL;
     tenant_view v = {a->pos[0], 0};
-    long long pending = 0, failed = 0;
+    long long pending = 0, in_flight = 0, failed = 0;
     rh_query *probe = NULL;
     if (rh_query_new(&probe) != RH_OK)
         return EXIT_FAILED;
@@ -269,13 +284,17 @@ static int run_tenant_show(cli_args *a)
     printf("tenant:          %s\n", a->pos[0]);
     if ((rc = rh_endpoint_list(ctx, print_tenant_endpoint, &v)) >= 0 &&
         (rc = tenant_count_in(ctx, a->pos[0], RH_DELIVERY_PENDING,
-                              &pending)) == RH_OK)
+                              &pending)) == RH_OK &&
+        (rc = tenant_count_in(ctx, a->pos[0], RH_DELIVERY_IN_FLIGHT,
+                              &in_flight)) == RH_OK)
         rc = tenant_count_in(ctx, a->pos[0], RH_DELIVERY_FAILED, &failed);
     if (rc < 0)
         return cli_fail(a, ctx, rc);
     if (!v.n)
         printf("endpoints:       none\n");
-    printf("pending:         %lld\nfailed:          %lld\n", pending, failed);
+    printf("pending:         %lld\nin flight:       %lld\n"
+           "failed:          %lld\n",
+           pending, in_flight, failed);
     rh_ctx_free(ctx);
     return 0;
 }
@@ -312,7 +331,7 @@ const cli_command cli_cmd_tenant_show = {
     "ID",
     "a tenant's endpoints and deliveries",
     "Prints a tenant's endpoints (id, state, URL) and how many of its\n"
-    "deliveries are pending and failed.",
+    "deliveries are pending, in flight and failed.",
     {"ID"},
     1,
     1,

@@ -282,8 +282,8 @@ struct rh_storage {
     /* ---- version 3: both set or both NULL. */
 
     /* An endpoint's state apart from its record: the library stores each
-     * part (today "health", "enabled" and "paused"; short ASCII names, and
-     * more may come) as JSON text that the store keeps as it is, one row
+     * part (today "health", "enabled", "paused", and the edits "url",
+     * "events" and "profile"; short ASCII names, and more may come) as JSON text that the store keeps as it is, one row
      * per endpoint and part. endpoint_state_save inserts or replaces one
      * part of a stored endpoint in its own short transaction and touches
      * nothing else, so that a worker storing health never writes over a

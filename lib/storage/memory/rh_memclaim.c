@@ -110,8 +110,8 @@ static size_t due_tenants(memstore *m, const rh_claim_request *req,
 /* The fair claim's picking. The tenants with due work come off the
  * tenants' heap in the rotation's order (all of them: a small claim must
  * reach the next tenant in turn, however early another's work is due);
- * then, in rounds, each of the first max gives its next due endpoint, so
- * that a tenant with many endpoints cannot take every pick. Up to max
+ * then, in rounds, each gives its next due endpoint, so that a tenant
+ * with many endpoints cannot take every pick. Up to max
  * endpoints with room; one with no room is set aside unread, after them.
  * Returns how many were picked; *n_t the tenants that take turns, of
  * *n_due taken out. */
@@ -122,10 +122,12 @@ static size_t pick(memstore *m, const rh_claim_request *req, size_t max,
     size_t n_picked = 0;
     *n_aside = 0;
     *n_due = due_tenants(m, req, now_ms);
-    *n_t = *n_due < max ? *n_due : max;
+    /* every due tenant may give a pick: one whose due endpoints are all
+     * without room (paused, held, at their cap) must not stand in for the
+     * next in the rotation */
     for (int progress = 1; progress && n_picked < max;) {
         progress = 0;
-        for (size_t i = 0; i < *n_t && n_picked < max; i++) {
+        for (size_t i = 0; i < *n_due && n_picked < max; i++) {
             mem_tenant *t = m->picked_t[i];
             mem_queue *q = next_due_of(t, now_ms);
             if (!q)
@@ -141,6 +143,15 @@ static size_t pick(memstore *m, const rh_claim_request *req, size_t max,
             progress = 1;
         }
     }
+    /* those that gave a pick to the front, in the rotation's order: they
+     * take the turns; the rest are only put back */
+    *n_t = 0;
+    for (size_t i = 0; i < *n_due; i++)
+        if (m->picked_t[i]->c_n) { /* swapped forward: actives keep order */
+            mem_tenant *t = m->picked_t[i];
+            m->picked_t[i] = m->picked_t[*n_t];
+            m->picked_t[(*n_t)++] = t;
+        }
     return n_picked;
 }
 

@@ -186,7 +186,8 @@ static const char *const sql_template[S_COUNT] = {
         " LEFT JOIN lim l ON l.id = e.id COLLATE \"C\""
         " WHERE e.first <= $1"
         " AND COALESCE(l.room, $5::int) > 0"
-        " ORDER BY trank, e.tenant <= $7::text, e.tenant, e.first, e.id"
+        " ORDER BY trank, e.tenant COLLATE \"C\" <= $7::text,"
+        " e.tenant COLLATE \"C\", e.first, e.id"
         " LIMIT $2), "
         "cand AS (SELECT c.id, p.first, p.id AS ep, p.tenant, p.trank,"
         " row_number() OVER"
@@ -204,7 +205,8 @@ static const char *const sql_template[S_COUNT] = {
         /* tenants take turns in the rotation after $7, and within one its
          * endpoints; pos keeps the turns' order to hand them back in */
         "chosen AS (SELECT id, row_number() OVER (ORDER BY tturn,"
-        " tenant <= $7::text, tenant) AS pos FROM (SELECT id, row_number()"
+        " tenant COLLATE \"C\" <= $7::text, tenant COLLATE \"C\") AS pos"
+        " FROM (SELECT id, row_number()"
         " OVER (PARTITION BY tenant ORDER BY turn, trank) AS tturn, tenant"
         " FROM cand) t ORDER BY pos LIMIT $2), "
         "took AS (UPDATE @.deliveries d SET state = 1, due_ms = $6"

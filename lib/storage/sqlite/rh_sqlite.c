@@ -43,18 +43,28 @@ static int s_endpoint_remove(const char *id, void *ud)
     int rc;
     if (!st)
         return RH_E_STORAGE;
-    if ((rc = rh__sqlite_begin(s)) != RH_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE
-             ? RH_OK
-             : rh__sqlite_fail(s, "endpoint_remove");
-    rh__sqlite_done_with(st);
-    if (rc == RH_OK && sqlite3_changes(s->db) == 0)
-        rc = RH_E_NOT_FOUND;
-    if (rc == RH_OK)
-        rc = rh__sqlite_state_remove(s, id);
-    return rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
+    /* The record holds the secrets, and labels or a client key may spill
+     * it onto overflow pages, which FAST leaves as they were on the
+     * freelist: ON zeroes those too, for this delete only (outside a
+     * transaction: the setting is the connection's, kept to its length). */
+    int own = sqlite3_get_autocommit(s->db);
+    if (own)
+        sqlite3_exec(s->db, "PRAGMA secure_delete=ON", NULL, NULL, NULL);
+    if ((rc = rh__sqlite_begin(s)) == RH_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE
+                 ? RH_OK
+                 : rh__sqlite_fail(s, "endpoint_remove");
+        rh__sqlite_done_with(st);
+        if (rc == RH_OK && sqlite3_changes(s->db) == 0)
+            rc = RH_E_NOT_FOUND;
+        if (rc == RH_OK)
+            rc = rh__sqlite_state_remove(s, id);
+        rc = rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
+    }
+    if (own)
+        sqlite3_exec(s->db, "PRAGMA secure_delete=FAST", NULL, NULL, NULL);
+    return rc;
 }
 
 
