@@ -899,6 +899,46 @@ static void conf_claim_batch_rotates_tenants(void)
     close_store(&st);
 }
 
+/* A cap per tenant: a tenant listed with no room gives nothing (its rows
+ * not read), one with room gives that many, the rest max_per_tenant. */
+static void conf_claim_batch_caps_each_tenant(void)
+{
+    rh_storage st = open_store();
+    got_log g;
+    rh_claim_request req;
+    rh_tenant_limit lim[2] = {{"big", 0}, {"mid", 1}};
+    char ev[32], pre[32], ep[32];
+    for (int i = 0; i < 3; i++) {
+        snprintf(ev, sizeof ev, "evt_big%d", i);
+        snprintf(pre, sizeof pre, "dlv_big%d_", i);
+        snprintf(ep, sizeof ep, "ep_big%d", i);
+        RH_CHECK_EQ_INT(RH_OK, put_for(&st, "big", ev, "a.b", pre, 2, ep,
+                                       T0 - 100, "{}", 2));
+    }
+    RH_CHECK_EQ_INT(RH_OK, put_for(&st, "mid", "evt_m", "a.b", "dlv_m", 2,
+                                   "ep_mid", T0 - 50, "{}", 2));
+    RH_CHECK_EQ_INT(RH_OK, put_for(&st, "small", "evt_s", "a.b", "dlv_s", 3,
+                                   "ep_small", T0, "{}", 2));
+    memset(&req, 0, sizeof req);
+    req.now_ms = T0;
+    req.lease_until_ms = T0 + 1000;
+    req.max = 10;
+    req.max_per_endpoint = 8;
+    req.max_per_tenant = 2;
+    req.tenant_limits = lim;
+    req.n_tenant_limits = 2;
+    memset(&g, 0, sizeof g);
+    RH_CHECK_EQ_INT(3, st.claim_batch(&req, got, &g, st.userdata));
+    RH_CHECK_EQ_INT(1, count_of(&g, "ep_mid"));
+    RH_CHECK_EQ_INT(2, count_of(&g, "ep_small"));
+    /* no cap per tenant: max alone */
+    req.max_per_tenant = 0;
+    req.n_tenant_limits = 0;
+    memset(&g, 0, sizeof g);
+    RH_CHECK_EQ_INT(8, st.claim_batch(&req, got, &g, st.userdata));
+    close_store(&st);
+}
+
 /* One call for many outcomes, in order; an unknown delivery is skipped. */
 static void conf_complete_batch_stores_all_in_order(void)
 {
@@ -1139,6 +1179,7 @@ static void conf_ordering_hold_skip_and_resend(void)
     X(claim_batch_takes_turns)                                                 \
     X(claim_batch_takes_turns_between_tenants)                                 \
     X(claim_batch_rotates_tenants)                                             \
+    X(claim_batch_caps_each_tenant)                                            \
     X(complete_batch_stores_all_in_order)                                      \
     X(batch_commits_enqueues)
 

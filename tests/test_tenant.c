@@ -566,11 +566,50 @@ static void test_tenant__removal_reaches_other_processes_endpoints(void)
     sink_stop(s);
 }
 
+/* A cap per tenant holds in a context: a tenant with a backlog takes no
+ * more than its cap of the in-flight room, the others get theirs at once,
+ * and everything is delivered in the end. */
+static void cap_per_tenant(void)
+{
+    sink *s = rh_test_sink();
+    rh_config *cfg = rh_test_config();
+    rh_config_set_max_in_flight_per_tenant(cfg, 2);
+    rh_ctx *ctx = rh_test_backend_ctx(cfg);
+    char big[RH_ID_SIZE], small[RH_ID_SIZE];
+    RH_CHECK(ctx != NULL);
+    sink_rule(s, "/big", 200, 300, NULL, NULL, -1); /* slow: stays in flight */
+    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "big", "/big", "*", big));
+    RH_CHECK_EQ_INT(RH_OK,
+                    tenant_endpoint(ctx, s, "small", "/small", "*", small));
+    rh_emit_options *o = NULL;
+    rh_emit_options_new(&o); /* no ordering key: they may go together */
+    rh_emit_options_set_tenant(o, "big");
+    for (int i = 0; i < 10; i++)
+        RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "x.y", "{}", 2, o, NULL, 0));
+    rh_emit_options_set_tenant(o, "small");
+    for (int i = 0; i < 3; i++)
+        RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "x.y", "{}", 2, o, NULL, 0));
+    rh_emit_options_free(o);
+    RH_CHECK(rh_tick(ctx) >= 0);
+    RH_CHECK_EQ_INT(4, (int)rh_ctx_in_flight(ctx)); /* 2 of each */
+    RH_CHECK_EQ_INT(13, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT(3, sent_to(s, "/small"));
+    RH_CHECK_EQ_INT(10, sent_to(s, "/big"));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+    rh_config *bad = rh_test_config();
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_config_set_max_in_flight_per_tenant(bad, 100001));
+    rh_config_free(bad);
+}
+RH_BACKEND_WRAPPERS(cap_per_tenant, cap_per_tenant)
+
 const rh_test_case rh_tests_tenant[] = {
     RH_BACKEND_ROWS("tenant", isolation)
     RH_BACKEND_ROWS("tenant", recovery)
     RH_BACKEND_ROWS("tenant", edits)
     RH_BACKEND_ROWS("tenant", removal)
+    RH_BACKEND_ROWS("tenant", cap_per_tenant)
     {"tenant__required_refuses_what_forgot_it",
      test_tenant__required_refuses_what_forgot_it},
     {"tenant__bad_input_is_refused", test_tenant__bad_input_is_refused},

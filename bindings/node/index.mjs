@@ -103,6 +103,7 @@ const f = {
   stateName: fn("const char *rh_delivery_state_name(int state)"),
   // accounts (rh_account.h)
   cfgTenantRequired: fn("int rh_config_set_tenant_required(void *cfg, int required)"),
+  cfgPerTenant: fn("int rh_config_set_max_in_flight_per_tenant(void *cfg, size_t n)"),
   optsTenant: fn("int rh_emit_options_set_tenant(void *opts, const char *tenant)"),
   eoNew: fn("int rh_endpoint_options_new(_Out_ void **out)"),
   eoFree: fn("void rh_endpoint_options_free(void *opts)"),
@@ -246,11 +247,14 @@ export function postgresql(conninfo, schema = null) {
 export class Context {
   constructor(opts) {
     const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
-      onFailed = null, pollMs = 2, idleConnections = null, tenantRequired = false } = options(
-      "Context options", opts, ["development", "store", "retryScheduleMs", "timeoutMs",
-        "onFailed", "pollMs", "idleConnections", "tenantRequired"]);
+      onFailed = null, pollMs = 2, idleConnections = null, tenantRequired = false,
+      maxInFlightPerTenant = null } = options("Context options", opts,
+      ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs",
+        "idleConnections", "tenantRequired", "maxInFlightPerTenant"]);
     bool("development", development);
     bool("tenantRequired", tenantRequired);
+    const perTenant = maxInFlightPerTenant == null ? null
+      : int("maxInFlightPerTenant", maxInFlightPerTenant, SIZE);
     const schedule = retryScheduleMs == null ? null
       : array("retryScheduleMs", retryScheduleMs, (n, v) => int(n, v, INT64));
     const timeout = timeoutMs == null ? null : int("timeoutMs", timeoutMs, INT64);
@@ -271,6 +275,7 @@ export class Context {
       if (timeout != null) check(f.cfgTimeout(cfg, timeout));
       if (idle != null) check(f.cfgIdle(cfg, idle));
       f.cfgTenantRequired(cfg, tenantRequired ? 1 : 0);
+      if (perTenant != null) check(f.cfgPerTenant(cfg, perTenant));
       // kept registered as long as the context lives
       this.socketCb = koffi.register((fd, what) => {
         if (what & K.RH_POLL_REMOVE) this.sockets.delete(fd);

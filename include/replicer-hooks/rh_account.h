@@ -23,6 +23,17 @@ RH_BEGIN_DECLS
 RH_EXTERN int rh_config_set_tenant_required(rh_config *cfg, int required);
 
 /**
+ * At most this many deliveries of one tenant in flight at once in this
+ * context (1 to 100000; 0, the default: no cap but the context's), so that
+ * a tenant with a deep backlog leaves room for the others however small
+ * the claims. The claim skips a tenant at its cap without reading its rows.
+ * Deliveries of no tenant count as one more tenant.
+ * @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0
+ */
+RH_EXTERN int rh_config_set_max_in_flight_per_tenant(rh_config *cfg,
+                                                     size_t n);
+
+/**
  * Emit for a tenant (1 to RH_TENANT_MAX of visible ASCII; NULL: none): the
  * event goes only to that tenant's subscribed endpoints, its idempotency
  * key is the tenant's own, and a target endpoint

@@ -289,6 +289,14 @@ int rh_config_set_idle_connections(rh_config *cfg, size_t n)
     return RH_OK;
 }
 
+int rh_config_set_max_in_flight_per_tenant(rh_config *cfg, size_t n)
+{
+    if (!cfg || n > 100000)
+        return RH_E_INVALID_ARG;
+    cfg->s.max_in_flight_per_tenant = n;
+    return RH_OK;
+}
+
 int rh_config_set_tenant_required(rh_config *cfg, int required)
 {
     if (!cfg)

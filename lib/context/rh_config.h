@@ -46,6 +46,7 @@ typedef struct rh_settings {
     rh_endpoint_state_cb endpoint_state_cb;
     void *endpoint_state_ud;
     int tenant_required; /* an emit or add without a tenant is refused */
+    size_t max_in_flight_per_tenant; /* 0: no cap */
 } rh_settings;
 
 struct rh_config {

@@ -116,6 +116,38 @@ static int build_limits(rh_ctx *ctx, rh_claim_request *req, int64_t now)
     return RH_OK;
 }
 
+static int by_tenant(const void *a, const void *b)
+{
+    return strcmp(((const rh_tenant_limit *)a)->tenant,
+                  ((const rh_tenant_limit *)b)->tenant);
+}
+
+/* With a cap per tenant: the tenants this context has in flight, each
+ * with the room it has left, sorted (their ids lent by the running jobs
+ * for the claim's length). */
+static int build_tenant_limits(rh_ctx *ctx, rh_claim_request *req)
+{
+    size_t cap = ctx->s.max_in_flight_per_tenant, n = 0, out = 0;
+    req->max_per_tenant = cap;
+    if (!cap || !ctx->in_flight)
+        return RH_OK;
+    rh_tenant_limit *tl = rh__store_tenant_limits(&ctx->store, ctx->in_flight);
+    if (!tl)
+        return RH_E_NOMEM;
+    for (rh_job *j = ctx->running.head; j && n < ctx->in_flight; j = j->next)
+        tl[n++].tenant = j->dl->tenant;
+    qsort(tl, n, sizeof *tl, by_tenant);
+    for (size_t i = 0, k; i < n; i = k) { /* runs of one tenant: counted */
+        for (k = i + 1; k < n && !strcmp(tl[k].tenant, tl[i].tenant); k++)
+            ;
+        tl[out].tenant = tl[i].tenant;
+        tl[out++].room = k - i >= cap ? 0 : cap - (k - i);
+    }
+    req->tenant_limits = tl;
+    req->n_tenant_limits = out;
+    return RH_OK;
+}
+
 static int claim_pass(rh_ctx *ctx, claim_state *cs)
 {
     int64_t lease =
@@ -131,6 +163,8 @@ static int claim_pass(rh_ctx *ctx, claim_state *cs)
     req.tenant_after = after;
     cs->handed = 0;
     int rc = build_limits(ctx, &req, cs->now);
+    if (rc == RH_OK)
+        rc = build_tenant_limits(ctx, &req);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "out of memory");
     rc = rh__store_claim(&ctx->store, &req, claimed_each, cs);

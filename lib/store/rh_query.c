@@ -270,6 +270,44 @@ size_t rh_claim_request_limit_room(const rh_claim_request *r, size_t i)
     return r && i < r->n_limits ? r->limits[i].room : 0;
 }
 
+size_t rh_claim_request_max_per_tenant(const rh_claim_request *r)
+{
+    return r ? r->max_per_tenant : 0;
+}
+size_t rh_claim_request_tenant_limit_count(const rh_claim_request *r)
+{
+    return r ? r->n_tenant_limits : 0;
+}
+const char *rh_claim_request_tenant_limit_tenant(const rh_claim_request *r,
+                                                 size_t i)
+{
+    return r && i < r->n_tenant_limits ? r->tenant_limits[i].tenant : "";
+}
+size_t rh_claim_request_tenant_limit_room(const rh_claim_request *r, size_t i)
+{
+    return r && i < r->n_tenant_limits ? r->tenant_limits[i].room : 0;
+}
+
+size_t rh_claim_request_tenant_room_of(const rh_claim_request *r,
+                                       const char *tenant)
+{
+    size_t lo = 0, hi;
+    if (!r)
+        return 0;
+    hi = r->n_tenant_limits;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(tenant ? tenant : "", r->tenant_limits[mid].tenant);
+        if (c == 0)
+            return r->tenant_limits[mid].room;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return r->max_per_tenant ? r->max_per_tenant : r->max;
+}
+
 const char *rh_claim_request_tenant_after(const rh_claim_request *r)
 {
     return r && r->tenant_after ? r->tenant_after : "";

@@ -74,6 +74,13 @@ struct rh_query {
     char tenant[RH_TENANT_MAX + 1]; /* "": any */
 };
 
+/* A tenant's room in a claim (version 3): its id points into the tenant
+ * of a running job's delivery, lent for the claim. */
+typedef struct rh_tenant_limit {
+    const char *tenant;
+    size_t room;
+} rh_tenant_limit;
+
 /* What one fair claim may take (rh_storage.h, version 2). */
 typedef struct rh_claim_limit {
     char endpoint_id[RH_ID_SIZE];
@@ -87,6 +94,9 @@ struct rh_claim_request {
     rh_claim_limit *limits; /* sorted by endpoint_id */
     size_t n_limits;
     const char *tenant_after; /* the rotation's start; "" from the first */
+    size_t max_per_tenant;    /* 0: no cap per tenant */
+    rh_tenant_limit *tenant_limits; /* sorted by tenant */
+    size_t n_tenant_limits;
 };
 
 int rh__event_make(rh_event **out, const rh_allocator *a, const char *id,

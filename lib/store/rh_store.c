@@ -52,6 +52,9 @@ void rh__store_init(rh_store *st, const rh_storage *table,
 void rh__store_fini(rh_store *st, int destroy)
 {
     rh__free(st->alloc, st->limits);
+    rh__free(st->alloc, st->tenant_limits);
+    st->tenant_limits = NULL;
+    st->tenant_limits_cap = 0;
     rh__free(st->alloc, (void *)st->dls);
     rh__free(st->alloc, (void *)st->ats);
     st->limits = NULL;
@@ -234,6 +237,20 @@ int rh__store_enqueue(rh_store *st, const rh_event *ev,
     rc = n ? CALL(enqueue, ev, dls, n) : 0;
     rc = slot_result(st, rc, "enqueue");
     return rc < 0 ? rc : 0;
+}
+
+rh_tenant_limit *rh__store_tenant_limits(rh_store *st, size_t n)
+{
+    if (!st->tenant_limits || st->tenant_limits_cap < n) {
+        size_t want = n < 16 ? 16 : n;
+        rh_tenant_limit *l =
+            rh__realloc(st->alloc, st->tenant_limits, want * sizeof *l);
+        if (!l)
+            return NULL;
+        st->tenant_limits = l;
+        st->tenant_limits_cap = want;
+    }
+    return st->tenant_limits;
 }
 
 rh_claim_limit *rh__store_limits(rh_store *st, size_t n)

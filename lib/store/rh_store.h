@@ -18,6 +18,8 @@ typedef struct rh_store {
     int64_t backoff_ms;   /* after a failure: 25 ms doubling to 1 s */
     rh_claim_limit *limits; /* the fair claim's request scratch */
     size_t limits_cap;
+    rh_tenant_limit *tenant_limits; /* and its tenants' */
+    size_t tenant_limits_cap;
     const rh_delivery **dls; /* the outcome batch's scratch */
     const rh_attempt **ats;
     size_t batch_cap;
@@ -70,8 +72,9 @@ int rh__store_enqueue(rh_store *st, const rh_event *ev,
                       const rh_delivery *const *dls, size_t n,
                       const char *key, int64_t window_start_ms,
                       char *held_event_id);
-/* Room for the claim request's list of n endpoints. */
+/* Room for the claim request's list of n endpoints, and of n tenants. */
 rh_claim_limit *rh__store_limits(rh_store *st, size_t n);
+rh_tenant_limit *rh__store_tenant_limits(rh_store *st, size_t n);
 int rh__store_claim(rh_store *st, const rh_claim_request *req,
                     rh_claimed_cb each, void *ud);
 /* Room for n outcomes in st->dls and st->ats. */

@@ -178,7 +178,8 @@ static void fan_out(int sqlite)
 /* A small tenant's paced emits (200 a second for 3 s) to its one healthy
  * endpoint; with big set, beside a big tenant with 10,000 due to an
  * endpoint that never answers and 1,000 due to 100 healthy ones. */
-static int small_beside(int big, double *p50, double *p99, double *first)
+static int small_beside(int big, size_t per_tenant, double *p50, double *p99,
+                        double *first)
 {
     rh_config *cfg = NULL;
     rh_ctx *ctx = NULL;
@@ -194,6 +195,7 @@ static int small_beside(int big, double *p50, double *p99, double *first)
     rh_config_set_max_in_flight_per_endpoint(cfg, 32);
     rh_config_set_timeout_ms(cfg, 30000);
     rh_config_set_max_pending(cfg, 2000000);
+    rh_config_set_max_in_flight_per_tenant(cfg, per_tenant);
     rh_ctx_new(&ctx, cfg);
     rh_config_free(cfg);
     rh_endpoint_options_new(&eo);
@@ -237,19 +239,23 @@ static int small_beside(int big, double *p50, double *p99, double *first)
 
 static void fairness(void)
 {
-    double alone50[REPS], alone99[REPS], beside50[REPS], beside99[REPS],
-        first[REPS], ratio[REPS], unused;
+    double alone99[REPS], beside50[REPS], beside99[REPS], first[REPS],
+        ratio[REPS], capped99[REPS], capped_ratio[REPS], unused;
     for (int r = 0; r < REPS; r++) {
-        if (small_beside(0, &alone50[r], &alone99[r], &unused) != 0 ||
-            small_beside(1, &beside50[r], &beside99[r], &first[r]) != 0)
+        if (small_beside(0, 0, &unused, &alone99[r], &unused) != 0 ||
+            small_beside(1, 0, &beside50[r], &beside99[r], &first[r]) != 0 ||
+            small_beside(1, 32, &unused, &capped99[r], &unused) != 0)
             bench_failed = 1;
         ratio[r] = beside99[r] / alone99[r];
+        capped_ratio[r] = capped99[r] / alone99[r];
     }
     record("small_tenant_alone: p99", "ms", alone99);
     record("small_tenant_beside_big: p50", "ms", beside50);
     record("small_tenant_beside_big: p99", "ms", beside99);
     record("small_tenant_beside_big: first", "ms", first);
     record("small beside big / alone p99", "ratio", ratio);
+    record("small_tenant_beside_big, cap 32: p99", "ms", capped99);
+    record("small beside big, cap 32 / alone p99", "ratio", capped_ratio);
 }
 
 void bench_tenants(void)

@@ -86,6 +86,7 @@ typedef enum cli_opt_id {
     O_DESCRIPTION,
     O_LABEL,
     O_URL,
+    O_PER_TENANT,
     O__COUNT
 } cli_opt_id;
 

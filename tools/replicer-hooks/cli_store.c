@@ -41,6 +41,10 @@ int cli_config(const cli_args *a, rh_config **out)
         (rc = rh_config_set_max_in_flight(
              cfg, (size_t)a->num[O_MAX_IN_FLIGHT])) != RH_OK)
         flag = "--max-in-flight";
+    if (rc == RH_OK && a->set[O_PER_TENANT] &&
+        (rc = rh_config_set_max_in_flight_per_tenant(
+             cfg, (size_t)a->num[O_PER_TENANT])) != RH_OK)
+        flag = "--per-tenant";
     if (rc == RH_OK && a->set[O_PER_ENDPOINT] &&
         (rc = rh_config_set_max_in_flight_per_endpoint(
              cfg, (size_t)a->num[O_PER_ENDPOINT])) != RH_OK)

@@ -95,6 +95,23 @@ test("endpoints are edited in place and tenants removed", async () => {
   }
 });
 
+test("a cap per tenant is taken and checked", async () => {
+  const r = await receiver();
+  const ctx = new rh.Context({ development: true, maxInFlightPerTenant: 2 });
+  try {
+    ctx.addEndpoint(`${r.url}/a`, ["*"], { tenant: "a" });
+    for (let i = 0; i < 5; i++) ctx.emit("x.y", {}, { tenant: "a" });
+    await ctx.idle();
+    assert.equal(r.paths.length, 5);
+  } finally {
+    ctx.close();
+    await r.close();
+  }
+  assert.throws(() => new rh.Context({ maxInFlightPerTenant: 100001 }),
+    (e) => e.codeName === "RH_E_INVALID_ARG");
+  assert.throws(() => new rh.Context({ maxInFlightPerTenant: -1 }), RangeError);
+});
+
 test("a required tenant, and bad values, are refused by name", () => {
   const ctx = new rh.Context({ development: true, tenantRequired: true });
   try {

@@ -111,6 +111,8 @@ _tenant_remove = _fn(_lib, "rh_tenant_remove", ctypes.c_int, _vp, _cp)
 _tenant_resend = _fn(_lib, "rh_tenant_resend", ctypes.c_int, _vp, _cp, _cp)
 _cfg_tenant_required = _fn(_lib, "rh_config_set_tenant_required", ctypes.c_int,
                            _vp, ctypes.c_int)
+_cfg_per_tenant = _fn(_lib, "rh_config_set_max_in_flight_per_tenant", ctypes.c_int,
+                      _vp, _sz)
 _opts_tenant = _fn(_lib, "rh_emit_options_set_tenant", ctypes.c_int, _vp, _cp)
 _opts_new = _fn(_lib, "rh_emit_options_new", ctypes.c_int, ctypes.POINTER(_vp))
 _opts_free = _fn(_lib, "rh_emit_options_free", None, _vp)
@@ -280,7 +282,7 @@ class Context:
 
     def __init__(self, development=False, store=None, timeout_ms=None,
                  retry_schedule_ms=None, on_failed=None, idle_connections=None,
-                 tenant_required=False):
+                 tenant_required=False, max_in_flight_per_tenant=None):
         cfg = _vp()
         self._ctx = None
         self._keep = []  # callbacks live as long as the context
@@ -295,6 +297,9 @@ class Context:
         _a.callback("on_failed", on_failed)
         _a.boolean("development", development)
         _a.boolean("tenant_required", tenant_required)
+        if max_in_flight_per_tenant is not None:
+            max_in_flight_per_tenant = _a.integer(
+                "max_in_flight_per_tenant", max_in_flight_per_tenant, _a.SIZE)
         if store is not None and not isinstance(store, _Store):
             raise TypeError("store must be SQLite(...), PostgreSQL(...) or None, not %s"
                             % type(store).__name__)
@@ -307,6 +312,8 @@ class Context:
             if idle_connections is not None:
                 self._check(_cfg_idle(cfg, idle_connections), ctx=None)
             _cfg_tenant_required(cfg, 1 if tenant_required else 0)
+            if max_in_flight_per_tenant is not None:
+                self._check(_cfg_per_tenant(cfg, max_in_flight_per_tenant), ctx=None)
             if retry_schedule_ms is not None:
                 arr = (_i64 * max(1, len(retry_schedule_ms)))(*retry_schedule_ms)
                 self._check(_cfg_schedule(cfg, arr, len(retry_schedule_ms)), ctx=None)

@@ -108,6 +108,18 @@ class Accounts(unittest.TestCase):
             ctx.add_endpoint(self.rx.url, ["*"], tenant="t")
             self.assertEqual(ctx.emit("a.b", {}, tenant="t")[1], 1)
 
+    def test_cap_per_tenant(self):
+        with rh.Context(development=True, max_in_flight_per_tenant=2) as ctx:
+            ctx.add_endpoint(self.rx.url + "/a", ["*"], tenant="a")
+            for _ in range(5):
+                ctx.emit("x.y", {}, tenant="a")
+            self.assertTrue(ctx.run_until_idle(10))
+            self.assertEqual(len(self.rx.requests), 5)
+        with self.assertRaises(rh.Error):
+            rh.Context(max_in_flight_per_tenant=100001)
+        with self.assertRaises(OverflowError):
+            rh.Context(max_in_flight_per_tenant=-1)
+
     def test_bad_values_are_refused_by_name(self):
         for bad in ("", "two words", "caf\u00e9", "x" * 129):
             with self.assertRaises(rh.Error) as e:

@@ -115,6 +115,23 @@ RH_EXTERN size_t rh_claim_request_room_of(const rh_claim_request *r,
  *  turn. "" when there was none. @since 0.3.0 */
 RH_EXTERN const char *rh_claim_request_tenant_after(const rh_claim_request *r);
 
+/** Claim at most this many of one tenant not listed below; 0: no cap per
+ *  tenant (then only max applies). @since 0.3.0 */
+RH_EXTERN size_t rh_claim_request_max_per_tenant(const rh_claim_request *r);
+/** The tenants with less room than max_per_tenant, in ascending strcmp()
+ *  order ("" is no tenant): how many, each one's id and room ("" and 0
+ *  out of range). A tenant listed with room 0 takes nothing: skip its
+ *  endpoints unread. @since 0.3.0 */
+RH_EXTERN size_t rh_claim_request_tenant_limit_count(const rh_claim_request *r);
+RH_EXTERN const char *rh_claim_request_tenant_limit_tenant(
+    const rh_claim_request *r, size_t i);
+RH_EXTERN size_t rh_claim_request_tenant_limit_room(const rh_claim_request *r,
+                                                    size_t i);
+/** The room of a tenant: its listed room, else max_per_tenant, else max
+ *  (no cap per tenant). @since 0.3.0 */
+RH_EXTERN size_t rh_claim_request_tenant_room_of(const rh_claim_request *r,
+                                                 const char *tenant);
+
 /** A claimed delivery and its event, handed back after the claim committed.
  *  Return RH_OK, or a negative code to stop (the rest stay claimed and come
  *  back when their lease ends). */
@@ -211,7 +228,8 @@ struct rh_storage {
      * claim looks at are picked the same way (each tenant's earliest due
      * before any tenant's second). Within a tenant its endpoints take turns,
      * earliest first due first (since 0.3.0; before, endpoints alone);
-     * within one endpoint the earliest due goes first. Hand them back in
+     * within one endpoint the earliest due goes first. No more of one
+     * tenant than rh_claim_request_tenant_room_of() (since 0.3.0). Hand them back in
      * the order of the turns. Mark them in flight until the lease time,
      * COMMIT, and only then hand each to `each`. Returns how many were
      * claimed. Called on rh_tick's path: do not wait long on locks. */

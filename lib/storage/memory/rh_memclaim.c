@@ -101,6 +101,7 @@ static size_t due_tenants(memstore *m, const rh_claim_request *req,
         rh__mem_tenant_remove(m, t);
         t->c_n = t->c_turn = 0;
         t->c_at = strcmp(t->name, after) <= 0;
+        t->c_room = rh_claim_request_tenant_room_of(req, t->name);
         m->picked_t[n++] = t;
     }
     qsort(m->picked_t, n, sizeof *m->picked_t, by_rotation);
@@ -129,6 +130,10 @@ static size_t pick(memstore *m, const rh_claim_request *req, size_t max,
         progress = 0;
         for (size_t i = 0; i < *n_due && n_picked < max; i++) {
             mem_tenant *t = m->picked_t[i];
+            /* at its cap (none of its rows read), or with endpoints enough
+             * for the room it has */
+            if (t->c_n >= t->c_room)
+                continue;
             mem_queue *q = next_due_of(t, now_ms);
             if (!q)
                 continue;
@@ -172,7 +177,7 @@ static void group_picks(memstore *m, size_t n_picked, size_t n_t)
  * of room or of due work. NULL when it has none. */
 static mem_queue *turn_of(memstore *m, mem_tenant *t, int64_t now_ms)
 {
-    for (size_t tries = 0; tries < t->c_n; tries++) {
+    for (size_t tries = 0; t->c_room && tries < t->c_n; tries++) {
         mem_queue *q = m->grouped[t->c_first + t->c_turn];
         t->c_turn = (t->c_turn + 1) % t->c_n;
         if (q->room && q->len && q->heap[0].due <= now_ms)
@@ -218,6 +223,7 @@ int rh__mem_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
             d->lease_until_ms = lease;
             m->taken[taken].due = lease;
             q->room--;
+            q->tenant->c_room--;
             taken++;
             progress = 1;
         }

@@ -208,7 +208,7 @@ typedef struct mem_tenant {
     /* claim scratch: its picks in grouped[c_first ..+ c_n), whose turn is
      * next, and (while picking) whether it comes after the rotation wraps;
      * then where its next pick goes */
-    size_t c_first, c_n, c_turn, c_at;
+    size_t c_first, c_n, c_turn, c_at, c_room;
 } mem_tenant;
 
 /* Records (rh_memrecord.c). The node of ev, with one reference: RH_OK,

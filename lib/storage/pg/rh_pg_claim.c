@@ -28,6 +28,27 @@ unsigned char *rh__pg_col_bytea(const PGresult *r, int i, int c, size_t *len)
     return PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, c), len);
 }
 
+/* A text element of an array literal, quoted: a tenant id may hold a
+ * comma, a brace, a quote or a backslash. */
+static int add_quoted(arr *a, const char *item)
+{
+    size_t n = strlen(item);
+    char *q = malloc(2 * n + 3), *o = q;
+    if (!q)
+        return RH_E_NOMEM;
+    *o++ = '"';
+    for (; *item; item++) {
+        if (*item == '"' || *item == '\\')
+            *o++ = '\\';
+        *o++ = *item;
+    }
+    *o++ = '"';
+    *o = '\0';
+    int rc = rh__pg_arr_add(a, q);
+    free(q);
+    return rc;
+}
+
 /* Row i of a claim's result (the delivery in columns 0..8, its event's
  * time and data in 9 and 10) as the records handed to the caller. */
 static int claimed_records(store *s, const PGresult *r, int i, rh_delivery **dl,
@@ -126,19 +147,40 @@ int rh__pg_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
         free(rooms.buf);
         return rc;
     }
+    arr capped = {0}, tenants = {0}, troom = {0};
+    for (size_t i = 0;
+         rc == RH_OK && i < rh_claim_request_tenant_limit_count(req); i++) {
+        const char *t = rh_claim_request_tenant_limit_tenant(req, i);
+        size_t room = rh_claim_request_tenant_limit_room(req, i);
+        rc = add_quoted(room ? &tenants : &capped, t);
+        if (rc == RH_OK && room)
+            rc = rh__pg_arr_add(&troom, I64(b[2], (int64_t)room));
+    }
+    size_t per_tenant = rh_claim_request_max_per_tenant(req);
     char nowb[24], maxb[24], leaseb[24];
-    const char *v[7] = {
+    const char *v[11] = {
         I64(nowb, rh_claim_request_now_ms(req)),
         I64(maxb, (int64_t)max),
         ids.buf ? ids.buf : "{}",
         rooms.buf ? rooms.buf : "{}",
         I64(b[1], (int64_t)rh_claim_request_max_per_endpoint(req)),
         I64(leaseb, rh_claim_request_lease_until_ms(req)),
-        rh_claim_request_tenant_after(req)};
+        rh_claim_request_tenant_after(req),
+        capped.buf ? capped.buf : "{}",
+        tenants.buf ? tenants.buf : "{}",
+        troom.buf ? troom.buf : "{}",
+        I64(b[3], (int64_t)(per_tenant ? per_tenant : max))};
     /* one statement: committed when it returns */
-    PGresult *r = rh__pg_run(s, S_CLAIM_FAIR, 7, v, NULL, NULL, "claim");
+    PGresult *r = rc == RH_OK ? rh__pg_run(s, S_CLAIM_FAIR, 11, v, NULL, NULL,
+                                           "claim")
+                              : NULL;
     free(ids.buf);
     free(rooms.buf);
+    free(capped.buf);
+    free(tenants.buf);
+    free(troom.buf);
+    if (rc != RH_OK)
+        return rc;
     if (!r)
         return RH_E_STORAGE;
     for (int i = 0; i < PQntuples(r) && rc == RH_OK; i++, n++) {

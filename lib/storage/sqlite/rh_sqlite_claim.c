@@ -136,6 +136,7 @@ typedef struct tenant_group {
     size_t n, turn;
     int wrapped; /* at or before the rotation's start: it goes after those
                     past it */
+    size_t room; /* what it may still take (its cap per tenant) */
 } tenant_group;
 
 /* One fair claim as it goes: the endpoints with due rows and room, their
@@ -174,6 +175,36 @@ static int due_endpoint_row(store *s, sqlite3_stmt *st, void *ud)
     return RH_OK;
 }
 
+/* The tenants at their cap, as a JSON array for the statement's json_each
+ * (ids are visible ASCII: only a quote and a backslash need escaping). */
+static char *full_tenants(const rh_claim_request *req)
+{
+    size_t n = rh_claim_request_tenant_limit_count(req), len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += 2 * strlen(rh_claim_request_tenant_limit_tenant(req, i)) + 3;
+    char *out = malloc(len), *o = out;
+    if (!out)
+        return NULL;
+    *o++ = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (rh_claim_request_tenant_limit_room(req, i))
+            continue;
+        if (o[-1] != '[')
+            *o++ = ',';
+        *o++ = '"';
+        for (const char *t = rh_claim_request_tenant_limit_tenant(req, i); *t;
+             t++) {
+            if (*t == '"' || *t == '\\')
+                *o++ = '\\';
+            *o++ = *t;
+        }
+        *o++ = '"';
+    }
+    *o++ = ']';
+    *o = '\0';
+    return out;
+}
+
 /* The endpoints with due rows and room, earliest due first: at most max,
  * read past those the request names as full. */
 static int scan_endpoints(store *s, sqlite3_stmt *st, fair_claim *fc,
@@ -186,6 +217,11 @@ static int scan_endpoints(store *s, sqlite3_stmt *st, fair_claim *fc,
     sqlite3_bind_int64(st, 2, (sqlite3_int64)(fc->max + full));
     sqlite3_bind_text(st, 3, rh_claim_request_tenant_after(fc->req), -1,
                       SQLITE_STATIC);
+    char *capped = full_tenants(fc->req);
+    if (!capped)
+        return RH_E_NOMEM;
+    sqlite3_bind_text(st, 4, capped, -1, SQLITE_TRANSIENT);
+    free(capped);
     int rc = rh__sqlite_for_each_row(s, st, "claim", due_endpoint_row, fc);
     return rc < 0 ? rc : RH_OK;
 }
@@ -251,6 +287,8 @@ static void group_by_tenant(fair_claim *fc)
             g->n = g->turn = 0;
             g->wrapped = strcmp(fc->group_eps[i]->tenant,
                                 rh_claim_request_tenant_after(fc->req)) <= 0;
+            g->room = rh_claim_request_tenant_room_of(fc->req,
+                                                      fc->group_eps[i]->tenant);
         }
         fc->groups[fc->n_groups - 1].n++;
     }
@@ -261,11 +299,13 @@ static void group_by_tenant(fair_claim *fc)
  * row left. NULL when it has none. */
 static claimed_row *tenant_next(fair_claim *fc, tenant_group *g)
 {
-    for (size_t tries = 0; tries < g->n; tries++) {
+    for (size_t tries = 0; g->room && tries < g->n; tries++) {
         due_endpoint *e = g->eps[g->turn];
         g->turn = (g->turn + 1) % g->n;
-        if (e->next < e->first + e->n)
+        if (e->next < e->first + e->n) {
+            g->room--;
             return &fc->rows[e->next++];
+        }
     }
     return NULL;
 }

@@ -125,7 +125,8 @@ static const char *const sql_text[S_COUNT] = {
      * backlog. Each tenant's earliest endpoint comes before any tenant's
      * second (trank), so that a tenant with many endpoints cannot fill
      * the claim's picks while another waits; the tenants in the rotation
-     * that starts after ?3. */
+     * that starts after ?3; none of a tenant at its cap (?4, a JSON
+     * array). */
     [S_DUE_ENDPOINTS] =
         "WITH RECURSIVE eps(id) AS ("
         " SELECT (SELECT MIN(endpoint_id) FROM rh_deliveries WHERE state < 2)"
@@ -138,7 +139,8 @@ static const char *const sql_text[S_COUNT] = {
         "  WHERE state < 2 AND endpoint_id = eps.id) AS first,"
         "  (SELECT tenant FROM rh_deliveries WHERE state < 2"
         "  AND endpoint_id = eps.id LIMIT 1) AS tenant"
-        "  FROM eps WHERE id IS NOT NULL) WHERE first <= ?1) "
+        "  FROM eps WHERE id IS NOT NULL) WHERE first <= ?1"
+        "  AND tenant NOT IN (SELECT value FROM json_each(?4))) "
         "ORDER BY trank, tenant <= ?3, tenant, first, id LIMIT ?2",
     /* One endpoint's due deliveries, earliest first, up to its room; the
      * state read is the one they are handed back in (in flight). */
