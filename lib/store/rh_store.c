@@ -239,32 +239,35 @@ int rh__store_enqueue(rh_store *st, const rh_event *ev,
     return rc < 0 ? rc : 0;
 }
 
+/* buf grown to hold n elements of size elem (at least 16), kept between
+ * claims; NULL when it cannot grow (buf is then still the caller's). */
+static void *grown(rh_store *st, void *buf, size_t *cap, size_t n,
+                   size_t elem)
+{
+    if (buf && *cap >= n)
+        return buf;
+    size_t want = n < 16 ? 16 : n;
+    void *p = rh__realloc(st->alloc, buf, want * elem);
+    if (p)
+        *cap = want;
+    return p;
+}
+
 rh_tenant_limit *rh__store_tenant_limits(rh_store *st, size_t n)
 {
-    if (!st->tenant_limits || st->tenant_limits_cap < n) {
-        size_t want = n < 16 ? 16 : n;
-        rh_tenant_limit *l =
-            rh__realloc(st->alloc, st->tenant_limits, want * sizeof *l);
-        if (!l)
-            return NULL;
+    rh_tenant_limit *l = grown(st, st->tenant_limits, &st->tenant_limits_cap,
+                               n, sizeof *l);
+    if (l)
         st->tenant_limits = l;
-        st->tenant_limits_cap = want;
-    }
-    return st->tenant_limits;
+    return l;
 }
 
 rh_claim_limit *rh__store_limits(rh_store *st, size_t n)
 {
-    if (!st->limits || st->limits_cap < n) {
-        size_t want = n < 16 ? 16 : n;
-        rh_claim_limit *l =
-            rh__realloc(st->alloc, st->limits, want * sizeof *l);
-        if (!l)
-            return NULL;
+    rh_claim_limit *l = grown(st, st->limits, &st->limits_cap, n, sizeof *l);
+    if (l)
         st->limits = l;
-        st->limits_cap = want;
-    }
-    return st->limits;
+    return l;
 }
 
 int rh__store_claim(rh_store *st, const rh_claim_request *req,
