@@ -117,14 +117,12 @@ int rh__endpoint_set_flag(rh_ctx *ctx, const char *id, int flag, int value);
 /* Enter ctx and find an endpoint by id (RH_E_NOT_FOUND, with the error). */
 int rh__endpoint_lookup(rh_ctx *ctx, const char *id, rh_endpoint **out);
 /* rh_endpoint.c: an add's or an edit's URL and subscriptions checked (the
- * error set), copied; and the add itself, with a valid secret and the
+ * error set); and the add itself, with a valid secret and the
  * options' profile (NULL: none). */
 int rh__endpoint_check_url(rh_ctx *ctx, const char *url);
 int rh__new_secret(rh_ctx *ctx, char *out, size_t outsz); /* "whsec_..." */
 int rh__endpoint_check_events(rh_ctx *ctx, const char *const *events,
                               size_t n_events);
-char **rh__endpoint_copy_events(rh_ctx *ctx, const char *const *events,
-                                size_t n_events);
 int rh__endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
                      size_t n_events, const char *secret,
                      const rh_endpoint_profile *profile, char *id_out,

@@ -224,6 +224,20 @@ static int decode_credentials(const rh_allocator *a, json_t *o, rh_endpoint *ep)
     return RH_OK;
 }
 
+char **rh__events_copy(const rh_allocator *a, const char *const *events,
+                       size_t n)
+{
+    char **copy = rh__calloc(a, (n ? n : 1) * sizeof(char *));
+    for (size_t i = 0; copy && i < n; i++)
+        if (!(copy[i] = rh__strdup(a, events[i]))) {
+            while (i--)
+                rh__free(a, copy[i]);
+            rh__free(a, copy);
+            return NULL;
+        }
+    return copy;
+}
+
 /* The subscribed event types, into ep->events (made with room for all). */
 static int decode_events(const rh_allocator *a, json_t *evs, rh_endpoint *ep)
 {

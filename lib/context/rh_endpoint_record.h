@@ -111,6 +111,9 @@ int rh__profile_set_text(const rh_allocator *a, char **field,
                          const char *text);
 /* The tenant, "" for none. */
 const char *rh__endpoint_tenant(const rh_endpoint *ep);
+/* A copy of n subscriptions from a's heap, or NULL (out of memory). */
+char **rh__events_copy(const rh_allocator *a, const char *const *events,
+                       size_t n);
 
 /* ----------------------------------------------------------- endpoints */
 void rh__endpoint_free(const rh_allocator *a, rh_endpoint *ep);

@@ -51,21 +51,6 @@ int rh__endpoint_check_events(rh_ctx *ctx, const char *const *events,
     return RH_OK;
 }
 
-/* A copy of the subscriptions, or NULL (out of memory). */
-char **rh__endpoint_copy_events(rh_ctx *ctx, const char *const *events,
-                                size_t n_events)
-{
-    char **copy = rh__calloc(&ctx->alloc, n_events * sizeof(char *));
-    for (size_t i = 0; copy && i < n_events; i++)
-        if (!(copy[i] = rh__strdup(&ctx->alloc, events[i]))) {
-            while (i--)
-                rh__free(&ctx->alloc, copy[i]);
-            rh__free(&ctx->alloc, copy);
-            return NULL;
-        }
-    return copy;
-}
-
 /* Shared by the add functions: secret is the one to use (already valid),
  * profile what the options gave (NULL: none). */
 int rh__endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
@@ -105,7 +90,7 @@ int rh__endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
     ep->created_ms = rh__ctx_now(ctx);
     ep->url = rh__strdup(&ctx->alloc, url);
     ep->secret = rh__strdup(&ctx->alloc, secret);
-    ep->events = rh__endpoint_copy_events(ctx, events, n_events);
+    ep->events = rh__events_copy(&ctx->alloc, events, n_events);
     ep->n_events = ep->events ? n_events : 0;
     rc = ep->url && ep->secret && ep->events ? RH_OK : RH_E_NOMEM;
     if (rc == RH_OK && profile)

@@ -162,7 +162,7 @@ int rh_endpoint_set_events(rh_ctx *ctx, const char *endpoint_id,
     if (rc != RH_OK ||
         (rc = rh__endpoint_check_events(ctx, events, n_events)) != RH_OK)
         return rc;
-    char **fresh = rh__endpoint_copy_events(ctx, events, n_events);
+    char **fresh = rh__events_copy(&ctx->alloc, events, n_events);
     char **was = ep->events;
     size_t n_was = ep->n_events;
     if (!fresh)

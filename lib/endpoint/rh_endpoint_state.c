@@ -111,7 +111,7 @@ static int apply_edit(rh_ctx *ctx, rh_endpoint *ep, const char *part,
             if (!(list[i] = json_string_value(json_array_get(evs, i))) ||
                 !rh__pattern_valid(list[i]))
                 return RH_OK;
-        char **copy = rh__endpoint_copy_events(ctx, list, n);
+        char **copy = rh__events_copy(&ctx->alloc, list, n);
         if (!copy)
             return RH_E_NOMEM;
         for (size_t i = 0; i < ep->n_events; i++)

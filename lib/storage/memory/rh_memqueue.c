@@ -258,28 +258,57 @@ static mem_queue *queue_find(memstore *m, const char *endpoint_id)
     return m->n_queue_slots ? *queue_slot(m, endpoint_id) : NULL;
 }
 
-/* The tenant's node, made (with room for it in the tenants' heap and for
- * one more queue in its own) when it is new. Tenants live as long as the
- * store, as queues do. */
+/* The tenants by name, open addressing as the queues are (the store's
+ * mem_map is not used here: this file is beneath it). */
+static mem_tenant **tenant_slot(memstore *m, const char *name)
+{
+    size_t mask = m->n_tenant_slots - 1, i = mem_hash(name) & mask;
+    while (m->tenants[i] && strcmp(m->tenants[i]->name, name))
+        i = (i + 1) & mask;
+    return &m->tenants[i];
+}
+
+/* Room for one more tenant in the table and in the tenants' heap. */
+static int tenants_reserve(memstore *m)
+{
+    if ((m->n_tenants + 1) * 2 > m->n_tenant_slots) {
+        size_t n = m->n_tenant_slots ? m->n_tenant_slots * 2 : 16;
+        mem_tenant **slots = mem_calloc(m->alloc, n * sizeof *slots);
+        if (!slots)
+            return RH_E_NOMEM;
+        mem_tenant **old = m->tenants;
+        size_t n_old = m->n_tenant_slots;
+        m->tenants = slots;
+        m->n_tenant_slots = n;
+        for (size_t i = 0; i < n_old; i++)
+            if (old[i])
+                *tenant_slot(m, old[i]->name) = old[i];
+        mem_free(m->alloc, old);
+    }
+    if (m->theap_cap < m->n_tenants + 1) {
+        size_t cap = m->theap_cap ? m->theap_cap * 2 : 16;
+        mem_tenant **h = mem_realloc(m->alloc, m->theap, cap * sizeof *h);
+        if (!h)
+            return RH_E_NOMEM;
+        m->theap = h;
+        m->theap_cap = cap;
+    }
+    return RH_OK;
+}
+
+/* The tenant's node, made when it is new, with room in its heap for one
+ * more queue. Tenants live as long as the store, as queues do. */
 static mem_tenant *tenant_get(memstore *m, const char *name)
 {
-    mem_tenant *t = rh__mem_map_get(&m->tenants, name);
+    mem_tenant *t = m->n_tenant_slots ? *tenant_slot(m, name) : NULL;
     if (!t) {
-        if (m->theap_cap < m->n_tenants + 1) {
-            size_t cap = m->theap_cap ? m->theap_cap * 2 : 16;
-            mem_tenant **h = mem_realloc(m->alloc, m->theap, cap * sizeof *h);
-            if (!h)
-                return NULL;
-            m->theap = h;
-            m->theap_cap = cap;
-        }
-        if (rh__mem_map_reserve(&m->tenants, m->alloc, 1) != RH_OK ||
+        if (tenants_reserve(m) != RH_OK ||
             !(t = mem_calloc(m->alloc, sizeof *t)))
             return NULL;
         size_t n = strlen(name);
         memcpy(t->name, name, n < RH_TENANT_MAX ? n : RH_TENANT_MAX);
         t->theap_index = NOT_QUEUED;
-        rh__mem_map_put(&m->tenants, t);
+        *tenant_slot(m, t->name) = t;
         m->n_tenants++;
     }
     if (t->cap < t->n_queues + 1) {
@@ -295,14 +324,12 @@ static mem_tenant *tenant_get(memstore *m, const char *name)
 
 void rh__mem_tenants_free(memstore *m)
 {
-    for (size_t i = 0; i < m->tenants.n_slots; i++) {
-        mem_tenant *t = rh__mem_map_slot(&m->tenants, i);
-        if (t) {
-            mem_free(m->alloc, t->heap);
-            mem_free(m->alloc, t);
+    for (size_t i = 0; i < m->n_tenant_slots; i++)
+        if (m->tenants[i]) {
+            mem_free(m->alloc, m->tenants[i]->heap);
+            mem_free(m->alloc, m->tenants[i]);
         }
-    }
-    rh__mem_map_free(&m->tenants, m->alloc);
+    mem_free(m->alloc, m->tenants);
     mem_free(m->alloc, m->theap);
 }
 

@@ -149,7 +149,8 @@ typedef struct memstore {
     /* tenant -> its heap of endpoint queues ("" for no tenant), and the
      * tenants whose queues hold anything, keyed by their earliest due: a
      * claim takes turns between tenants first (rh_memqueue.c) */
-    mem_map tenants;
+    struct mem_tenant **tenants; /* open addressing, by name */
+    size_t n_tenant_slots;
     struct mem_tenant **theap;
     size_t theap_len, theap_cap, n_tenants;
     size_t n_pending;
@@ -201,7 +202,7 @@ struct mem_queue {
 
 /* One tenant's endpoint queues that hold anything, by earliest due. */
 typedef struct mem_tenant {
-    char name[RH_TENANT_MAX + 1]; /* first: the tenant map's key */
+    char name[RH_TENANT_MAX + 1];
     mem_queue **heap;
     size_t len, cap, n_queues;
     size_t theap_index;             /* NOT_QUEUED when no queue holds any */

@@ -395,7 +395,6 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     m->max_log = max_log;
     m->dls.key_at = offsetof(mem_delivery, id);
     m->eps.key_at = 0; /* an endpoint record begins with its id */
-    m->tenants.key_at = 0; /* a tenant node begins with its name */
     rh__mem_orders_init(m);
     adapter_fill(out, m);
     out->claim = rh__mem_claim;
