@@ -135,7 +135,8 @@ static void test_cli_tenant__bad_values_name_their_flag(void)
                                NULL};
     RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_label, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--label") != NULL);
-    const char *bad_log[] = {"log", "--tenant", "", "--store", store, NULL};
+    const char *bad_log[] = {"log",   "--tenant", "two words",
+                             "--store", store,      NULL};
     RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_log, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--tenant") != NULL);
     const char *list[] = {"endpoint", "list", "--json", "--store", store,

@@ -127,6 +127,11 @@ static void isolation(void)
                                          "acct_b"));
     RH_CHECK_EQ_INT(0, rh_test_count_attempts(ctx, qc));
     RH_CHECK_EQ_INT(5, rh_test_count_deliveries(ctx, NULL));
+    /* "" : the records of no tenant only */
+    rh_query *qn = tenant_query("");
+    RH_CHECK_EQ_INT(1, rh_log_deliveries(ctx, qn, delivery_tenant_is, ""));
+    RH_CHECK_EQ_INT(1, rh_test_count_attempts(ctx, qn));
+    rh_query_free(qn);
     rh_query_free(qa);
     rh_query_free(qb);
     rh_query_free(qc);
@@ -223,7 +228,9 @@ static void test_tenant__bad_input_is_refused(void)
         RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_emit_options_set_tenant(eo, bad[i]));
         RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
                         rh_endpoint_options_set_tenant(o, bad[i]));
-        RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_query_set_tenant(q, bad[i]));
+        /* a query's "" is no tenant; the rest are refused */
+        RH_CHECK_EQ_INT(i ? RH_E_INVALID_ARG : RH_OK,
+                        rh_query_set_tenant(q, bad[i]));
     }
     long_id[RH_TENANT_MAX] = '\0'; /* exactly the longest */
     RH_CHECK_EQ_INT(RH_OK, rh_emit_options_set_tenant(eo, long_id));

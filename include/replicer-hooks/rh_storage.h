@@ -137,9 +137,10 @@ RH_EXTERN int rh_query_status(const rh_query *q);                 /* 0.2.0 */
 RH_EXTERN int rh_query_outcome(const rh_query *q);                /* 0.2.0 */
 RH_EXTERN int64_t rh_query_delivery_cursor_ms(const rh_query *q); /* 0.2.0 */
 RH_EXTERN const char *rh_query_delivery_cursor_id(const rh_query *q);
-/* Since 0.3.0: only the records of this tenant (NULL: of any tenant, or of
- * none; 1 to RH_TENANT_MAX visible ASCII characters), for log queries and
- * rh_recover. rh_query_tenant() gives NULL when any. */
+/* Since 0.3.0: only the records of this tenant (1 to RH_TENANT_MAX visible
+ * ASCII characters; "": of no tenant only; NULL: of any tenant or none),
+ * for log queries and rh_recover. rh_query_tenant() gives NULL when any,
+ * "" for none only. */
 RH_EXTERN int rh_query_set_tenant(rh_query *q, const char *tenant);
 RH_EXTERN const char *rh_query_tenant(const rh_query *q);
 

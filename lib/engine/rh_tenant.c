@@ -66,6 +66,7 @@ int rh_tenant_resend(rh_ctx *ctx, const char *tenant, const char *delivery_id)
     rh__query_init(&q);
     rh__strlcpy(q.delivery, delivery_id, sizeof q.delivery);
     rh__strlcpy(q.tenant, tenant, sizeof q.tenant);
+    q.tenant_set = 1;
     q.limit = 1;
     /* the log's own filter stands behind the store's, so that a store
      * that keeps no tenant answers "not found", never another's */

@@ -93,14 +93,15 @@ int rh_query_set_event_type(rh_query *q, const char *pattern)
 }
 int rh_query_set_tenant(rh_query *q, const char *tenant)
 {
-    if (!q || (tenant && !rh__tenant_valid(tenant)))
+    if (!q || (tenant && *tenant && !rh__tenant_valid(tenant)))
         return RH_E_INVALID_ARG;
     rh__strlcpy(q->tenant, tenant ? tenant : "", sizeof q->tenant);
+    q->tenant_set = tenant != NULL;
     return RH_OK;
 }
 const char *rh_query_tenant(const rh_query *q)
 {
-    return q && q->tenant[0] ? q->tenant : NULL;
+    return q && q->tenant_set ? q->tenant : NULL;
 }
 int rh_query_set_status(rh_query *q, int status)
 {
@@ -203,7 +204,7 @@ int rh__query_matches_attempt(const rh_query *q, const rh_attempt *at)
         return 0;
     if (q->status >= 0 && at->status != q->status)
         return 0;
-    if (q->tenant[0] && strcmp(q->tenant, at->tenant) != 0)
+    if (q->tenant_set && strcmp(q->tenant, at->tenant) != 0)
         return 0;
     if (q->outcome >= 0 && at->outcome != q->outcome)
         return 0;
@@ -230,7 +231,7 @@ int rh__query_matches_delivery(const rh_query *q, const rh_delivery *dl)
         return 0;
     if (q->type[0] && !rh__pattern_matches(q->type, rh_delivery_event_type(dl)))
         return 0;
-    if (q->tenant[0] && strcmp(q->tenant, dl->tenant) != 0)
+    if (q->tenant_set && strcmp(q->tenant, dl->tenant) != 0)
         return 0;
     if (q->after_id[0] && (dl->created_ms < q->after_created_ms ||
                            (dl->created_ms == q->after_created_ms &&

@@ -71,7 +71,8 @@ struct rh_query {
     int outcome;                /* attempts: -1 any */
     int64_t after_created_ms;   /* deliveries after (this, after_id) */
     char after_id[RH_ID_SIZE];  /* "" none */
-    char tenant[RH_TENANT_MAX + 1]; /* "": any */
+    char tenant[RH_TENANT_MAX + 1];
+    int tenant_set; /* else any tenant; set with "" : of no tenant only */
 };
 
 /* A tenant's room in a claim (version 3): its id points into the tenant

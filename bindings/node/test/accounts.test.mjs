@@ -121,7 +121,8 @@ test("a required tenant, and bad values, are refused by name", () => {
       assert.throws(() => ctx.emit("a.b", {}, { tenant: bad }), (e) => e.arg === "tenant");
       assert.throws(() => ctx.addEndpoint("http://127.0.0.1:9/x", ["*"], { tenant: bad }),
         (e) => e.arg === "tenant");
-      assert.throws(() => ctx.attempts({ tenant: bad }), (e) => e.arg === "tenant");
+      if (bad) // a query's "" is the records of no tenant
+        assert.throws(() => ctx.attempts({ tenant: bad }), (e) => e.arg === "tenant");
     }
     assert.throws(() => ctx.emit("a.b", {}, { tenant: "a\0b" }), TypeError);
     assert.throws(() => ctx.emit("a.b", {}, { tenant: 7 }), TypeError);

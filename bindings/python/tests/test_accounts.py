@@ -127,8 +127,9 @@ class Accounts(unittest.TestCase):
             self.assertEqual(e.exception.arg, "tenant")
             with self.assertRaises(rh.Error):
                 self.ctx.add_endpoint(self.rx.url, ["*"], tenant=bad)
-            with self.assertRaises(rh.Error):
-                list(self.ctx.attempts(tenant=bad))
+            if bad:  # a query's "" is the records of no tenant
+                with self.assertRaises(rh.Error):
+                    list(self.ctx.attempts(tenant=bad))
         with self.assertRaises(ValueError):
             self.ctx.emit("a.b", {}, tenant="a\0b")
         with self.assertRaises(rh.Error) as e:

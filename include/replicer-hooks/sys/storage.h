@@ -291,7 +291,7 @@ struct rh_storage {
      * on the records it builds (rh_*_set_tenant), and when
      * rh_query_tenant(q) is not NULL answers query_attempts,
      * query_deliveries and recover_matching with that tenant's records
-     * only (an index on it, so a tenant's page costs the same among 10
+     * only ("" : those of no tenant) (an index on it, so a tenant's page costs the same among 10
      * tenants or 100,000). A tenant's idempotency keys reach
      * enqueue_keyed as the tenant, a 0x1F byte and the key: up to
      * RH_TENANT_MAX + 1 + RH_IDEMPOTENCY_KEY_MAX bytes, so that each
