@@ -40,6 +40,14 @@ static void test_cli_tenant__accounts_end_to_end(void)
     add(store, s, "/a", "acct_1", a);
     add(store, s, "/b", "acct_2", b);
     add(store, s, "/none", NULL, none);
+    /* the same URL and events for another tenant is no twin: its events
+     * are its own */
+    sink_url(s, "/a", url, sizeof url);
+    const char *same[] = {"endpoint", "add",     url,      "--events",
+                          "order.*",  "--dev",   "--tenant", "acct_3",
+                          "--store",  store,     NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(same, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "already sends") == NULL);
     /* one emit per account, and one for no account */
     const char *emit1[] = {"emit",     "order.paid", "{\"n\":1}", "--tenant",
                            "acct_1",   "--store",    store,       NULL};
@@ -135,6 +143,10 @@ static void test_cli_tenant__bad_values_name_their_flag(void)
                                NULL};
     RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_label, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "--label") != NULL);
+    const char *twice[] = {"emit",     "a.b",    "{}",      "--tenant", "a",
+                           "--tenant", "b",      "--store", store,      NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(twice, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--tenant: given twice") != NULL);
     const char *bad_log[] = {"log",   "--tenant", "two words",
                              "--store", store,      NULL};
     RH_CHECK_EQ_INT(2, rh_test_tool_run(bad_log, NULL, out, sizeof out));

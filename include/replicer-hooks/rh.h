@@ -280,7 +280,8 @@ RH_EXTERN int rh_ctx_last_error_refusal(const rh_ctx *ctx);
  *  @since 0.2.0 */
 RH_EXTERN const char *rh_arg_name(int arg);
 /** "malformed", "insecure_scheme", "private_address", "too_large",
- *  "unknown_id"; "none" for 0; NULL past the last. @since 0.2.0 */
+ *  "unknown_id", "tenant_required" (0.3.0); "none" for 0; NULL past the
+ *  last. @since 0.2.0 */
 RH_EXTERN const char *rh_refusal_name(int refusal);
 /** Deliveries claimed and not yet recorded as done: being sent, or sent
  *  with the outcome waiting to be stored. Callback-safe. @since 0.1.0 */

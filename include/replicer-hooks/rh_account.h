@@ -45,10 +45,12 @@ RH_EXTERN int rh_emit_options_set_tenant(rh_emit_options *opts,
                                          const char *tenant);
 
 /**
- * Remove every endpoint of a tenant, as rh_endpoint_remove does one (their
- * secrets wiped; their pending deliveries fail when due, as "endpoint
- * removed", and stay in the log until retention prunes them). Idempotent:
- * a tenant with no endpoint left removes nothing.
+ * Remove every endpoint of a tenant, those other processes sharing the
+ * store added included, as rh_endpoint_remove does one (their secrets
+ * wiped; their pending deliveries fail for good when due, with no attempt
+ * made, and stay in the log until retention prunes them). Idempotent: a
+ * tenant with no endpoint left removes nothing. A tenant's log is read
+ * and recovered through rh_query_set_tenant (rh_storage.h).
  * @return how many endpoints went, RH_E_INVALID_ARG, RH_E_STORAGE (those
  *         removed before the failure stay removed: call again),
  *         RH_E_REENTRANT. @since 0.3.0

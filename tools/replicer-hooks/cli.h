@@ -235,10 +235,11 @@ void cli_endpoint_health(const rh_endpoint *ep, char *buf, size_t size);
  * shows them and obeys none: C0 and C1 controls and DEL as \xNN, a
  * backslash doubled; newlines kept only with keep_newlines. */
 void cli_print_escaped(const char *p, size_t len, int keep_newlines);
-/* The id of an endpoint already sending these events (in any order) to
- * url, into found ("" when there is none). */
+/* The id of an endpoint of the same tenant ("" for none) already sending
+ * these events (in any order) to url, into found ("" when there is none):
+ * another tenant's never gets this tenant's events. */
 void cli_endpoint_twin(rh_ctx *ctx, const char *url, const char *events,
-                       char found[RH_ID_SIZE]);
+                       const char *tenant, char found[RH_ID_SIZE]);
 int cli_endpoint_add(rh_ctx *ctx, const char *url, const char *events,
                      const rh_endpoint_options *opts, char id[RH_ID_SIZE],
                      char secret[RH_SECRET_SIZE]);

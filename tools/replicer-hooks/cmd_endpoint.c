@@ -150,7 +150,8 @@ static int run_add(cli_args *a)
         rh_ctx_free(ctx);
         return rc;
     }
-    cli_endpoint_twin(ctx, a->pos[0], a->text[O_EVENTS], twin);
+    cli_endpoint_twin(ctx, a->pos[0], a->text[O_EVENTS],
+                      a->set[O_TENANT] ? a->text[O_TENANT] : NULL, twin);
     rc = cli_endpoint_add(ctx, a->pos[0], a->text[O_EVENTS], opts, id, secret);
     rh_endpoint_options_free(opts);
     if (rc != RH_OK)
@@ -161,15 +162,18 @@ static int run_add(cli_args *a)
                 "URL; each will now be delivered twice (remove one with "
                 "'endpoint remove ID')\n",
                 cli_prog, twin);
+    /* the secret first: shown once, it must not be lost to a setting
+     * refused below */
+    printf("%s %s\n", id, secret);
+    fflush(stdout);
     if ((rc = apply_settings(a, ctx, id)) != 0) {
         /* ctx is freed; the endpoint stays, with the settings that took */
         fprintf(stderr,
-                "%s endpoint add: %s was added; fix the setting with "
-                "'endpoint set %s'\n",
+                "%s endpoint add: %s was added (its id and secret are "
+                "above); fix the setting with 'endpoint set %s'\n",
                 cli_prog, id, id);
         return rc;
     }
-    printf("%s %s\n", id, secret);
     rh_ctx_free(ctx);
     return 0;
 }

@@ -167,6 +167,15 @@ static int run_list(cli_args *a)
     rh_ctx *ctx = NULL;
     table t = {NULL, 0, 0, 0, NULL, 0};
     t.tenant = a->set[O_TENANT] ? a->text[O_TENANT] : NULL;
+    rh_query *probe = NULL; /* the tenant's rules, as log's */
+    if (t.tenant && (rh_query_new(&probe) != RH_OK ||
+                     rh_query_set_tenant(probe, t.tenant) != RH_OK)) {
+        rh_query_free(probe);
+        return cli_bad(a, "--tenant",
+                       "must be 1 to 128 visible ASCII characters (no "
+                       "spaces), or '' for the endpoints of no tenant");
+    }
+    rh_query_free(probe);
     int rc = cli_open(a, NULL, &ctx);
     if (rc)
         return rc;
@@ -181,7 +190,9 @@ static int run_list(cli_args *a)
     }
     if (!a->set[O_JSON] && t.n)
         print_table(&t);
-    if (t.n == 0 && !a->set[O_JSON])
+    if (t.n == 0 && !a->set[O_JSON] && t.tenant)
+        fprintf(stderr, "no endpoints of tenant '%s'\n", t.tenant);
+    else if (t.n == 0 && !a->set[O_JSON])
         fprintf(stderr,
                 "no endpoints: add one with '%s endpoint add URL "
                 "--events TYPE'\n",
@@ -199,6 +210,7 @@ typedef struct twin_search {
     const char *url;
     char *events; /* sorted, comma-separated */
     char *found;
+    const char *tenant; /* "" for none: a twin is of the same tenant */
 } twin_search;
 
 static int by_str(const void *x, const void *y)
@@ -229,7 +241,8 @@ static char *normal_events(const char *events)
 static int match_twin(const rh_endpoint *ep, void *ud)
 {
     twin_search *s = ud;
-    if (s->found[0] || strcmp(rh_endpoint_url(ep), s->url))
+    if (s->found[0] || strcmp(rh_endpoint_url(ep), s->url) ||
+        strcmp(rh_endpoint_tenant(ep), s->tenant))
         return RH_OK;
     char *mine = events_of(ep), *norm = mine ? normal_events(mine) : NULL;
     if (norm && s->events && !strcmp(norm, s->events))
@@ -240,9 +253,10 @@ static int match_twin(const rh_endpoint *ep, void *ud)
 }
 
 void cli_endpoint_twin(rh_ctx *ctx, const char *url, const char *events,
-                       char found[RH_ID_SIZE])
+                       const char *tenant, char found[RH_ID_SIZE])
 {
-    twin_search s = {url, normal_events(events ? events : ""), found};
+    twin_search s = {url, normal_events(events ? events : ""), found,
+                     tenant ? tenant : ""};
     found[0] = '\0';
     if (url && s.events)
         rh_endpoint_list(ctx, match_twin, &s);

@@ -68,9 +68,11 @@ static int run_emit(cli_args *a)
                 cli_prog, a->text[O_ENDPOINT]);
     else if (rc == 0)
         fprintf(stderr,
-                "%s emit: no enabled endpoint subscribes to %s: nothing was "
-                "queued\n",
-                cli_prog, a->pos[0]);
+                "%s emit: no enabled endpoint %s%s%ssubscribes to %s: "
+                "nothing was queued\n",
+                cli_prog, a->set[O_TENANT] ? "of tenant " : "of no tenant ",
+                a->set[O_TENANT] ? a->text[O_TENANT] : "",
+                a->set[O_TENANT] ? " " : "", a->pos[0]);
     else
         fprintf(stderr, "%s emit: queued for %d %s\n", cli_prog, rc,
                 cli_plural(rc, "endpoint", "endpoints"));

@@ -109,6 +109,12 @@ int cli_endpoint_edit(const cli_args *a, rh_ctx *ctx, const char *id)
         return 0;
     if (rh_ctx_last_error_arg(ctx) == RH_ARG_ENDPOINT_ID)
         flag = NULL; /* the id's own failure is named as the id */
+    else /* each option is its own change, in this order: say which took */
+        fprintf(stderr,
+                "%s endpoint set: changes are made in the order --url, "
+                "--events, --name, --description, --label, then the "
+                "settings; those before %s were made\n",
+                cli_prog, flag ? flag : "the refused one");
     return cli_fail_at(a, ctx, rc, flag);
 }
 

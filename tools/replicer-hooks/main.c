@@ -125,6 +125,10 @@ static int take_value(cli_args *a, const cli_opt *o, const char *v)
 {
     char why[160];
     int64_t n;
+    /* twice, the second would win unseen: a script that appends a
+     * --tenant would send one account's event to another */
+    if (a->set[o->id] && o->kind != K_FLAG && o->kind != K_LIST)
+        return cli_bad(a, o->name, "given twice");
     a->set[o->id] = 1;
     a->text[o->id] = v;
     switch (o->kind) {
