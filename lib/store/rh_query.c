@@ -8,6 +8,7 @@
 #include "rh_validate.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ query */
@@ -289,24 +290,26 @@ size_t rh_claim_request_tenant_limit_room(const rh_claim_request *r, size_t i)
     return r && i < r->n_tenant_limits ? r->tenant_limits[i].room : 0;
 }
 
+/* bsearch's order for the two lists below, each sorted by its id. */
+static int tenant_key(const void *key, const void *el)
+{
+    return strcmp(key, ((const rh_tenant_limit *)el)->tenant);
+}
+static int endpoint_key(const void *key, const void *el)
+{
+    return strcmp(key, ((const rh_claim_limit *)el)->endpoint_id);
+}
+
 size_t rh_claim_request_tenant_room_of(const rh_claim_request *r,
                                        const char *tenant)
 {
-    size_t lo = 0, hi;
     if (!r)
         return 0;
-    hi = r->n_tenant_limits;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(tenant ? tenant : "", r->tenant_limits[mid].tenant);
-        if (c == 0)
-            return r->tenant_limits[mid].room;
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return r->max_per_tenant ? r->max_per_tenant : r->max;
+    const rh_tenant_limit *l =
+        r->n_tenant_limits ? bsearch(tenant ? tenant : "", r->tenant_limits,
+                                     r->n_tenant_limits, sizeof *l, tenant_key)
+                           : NULL;
+    return l ? l->room : r->max_per_tenant ? r->max_per_tenant : r->max;
 }
 
 const char *rh_claim_request_tenant_after(const rh_claim_request *r)
@@ -317,19 +320,11 @@ const char *rh_claim_request_tenant_after(const rh_claim_request *r)
 size_t rh_claim_request_room_of(const rh_claim_request *r,
                                 const char *endpoint_id)
 {
-    size_t lo = 0, hi;
     if (!r || !endpoint_id)
         return 0;
-    hi = r->n_limits;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(endpoint_id, r->limits[mid].endpoint_id);
-        if (c == 0)
-            return r->limits[mid].room;
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return r->max_per_endpoint;
+    const rh_claim_limit *l =
+        r->n_limits ? bsearch(endpoint_id, r->limits, r->n_limits, sizeof *l,
+                              endpoint_key)
+                    : NULL;
+    return l ? l->room : r->max_per_endpoint;
 }

@@ -217,11 +217,16 @@ static int scan_endpoints(store *s, sqlite3_stmt *st, fair_claim *fc,
     sqlite3_bind_int64(st, 2, (sqlite3_int64)(fc->max + full));
     sqlite3_bind_text(st, 3, rh_claim_request_tenant_after(fc->req), -1,
                       SQLITE_STATIC);
-    char *capped = full_tenants(fc->req);
-    if (!capped)
-        return RH_E_NOMEM;
-    sqlite3_bind_text(st, 4, capped, -1, SQLITE_TRANSIENT);
-    free(capped);
+    if (!rh_claim_request_tenant_limit_count(fc->req)) {
+        /* no cap per tenant, the usual claim: nothing to build */
+        sqlite3_bind_text(st, 4, "[]", -1, SQLITE_STATIC);
+    } else {
+        char *capped = full_tenants(fc->req);
+        if (!capped)
+            return RH_E_NOMEM;
+        sqlite3_bind_text(st, 4, capped, -1, SQLITE_TRANSIENT);
+        free(capped);
+    }
     int rc = rh__sqlite_for_each_row(s, st, "claim", due_endpoint_row, fc);
     return rc < 0 ? rc : RH_OK;
 }

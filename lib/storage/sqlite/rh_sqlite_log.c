@@ -34,6 +34,18 @@ static void bind_type_filter(sqlite3_stmt *st, const rh_query *q, int i)
         sqlite3_bind_null(st, i + 1);
 }
 
+/* A log query's statement: the tenant's own (through its index, the
+ * tenant bound as ?13) when the query names one, else the plain one. */
+static sqlite3_stmt *log_stmt(store *s, const rh_query *q, int plain,
+                              int tenanted)
+{
+    const char *tenant = rh_query_tenant(q);
+    sqlite3_stmt *st = rh__sqlite_stmt(s, tenant ? tenanted : plain);
+    if (st && tenant)
+        sqlite3_bind_text(st, 13, tenant, -1, SQLITE_TRANSIENT);
+    return st;
+}
+
 static int attempt_row(store *s, sqlite3_stmt *st, void *ud)
 {
     each_pass *p = ud;
@@ -61,14 +73,11 @@ static int attempt_row(store *s, sqlite3_stmt *st, void *ud)
 int rh__sqlite_query_attempts(store *s, const rh_query *q, rh_attempt_cb each,
                               void *each_ud)
 {
-    const char *tenant = rh_query_tenant(q);
-    sqlite3_stmt *st = rh__sqlite_stmt(
-        s, tenant ? S_QUERY_ATTEMPTS_TENANT : S_QUERY_ATTEMPTS);
+    sqlite3_stmt *st =
+        log_stmt(s, q, S_QUERY_ATTEMPTS, S_QUERY_ATTEMPTS_TENANT);
     each_pass p = {NULL, each, NULL, each_ud};
     if (!st)
         return RH_E_STORAGE;
-    if (tenant)
-        sqlite3_bind_text(st, 13, tenant, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 1, rh_query_cursor(q));
     bind_query_ids(st, q, 2, 3, 4);
     sqlite3_bind_int(st, 5, rh_query_failed_only(q));
@@ -102,14 +111,11 @@ static int delivery_row(store *s, sqlite3_stmt *st, void *ud)
 int rh__sqlite_query_deliveries(store *s, const rh_query *q,
                                 rh_delivery_cb each, void *each_ud)
 {
-    const char *tenant = rh_query_tenant(q);
-    sqlite3_stmt *st = rh__sqlite_stmt(
-        s, tenant ? S_QUERY_DELIVERIES_TENANT : S_QUERY_DELIVERIES);
+    sqlite3_stmt *st =
+        log_stmt(s, q, S_QUERY_DELIVERIES, S_QUERY_DELIVERIES_TENANT);
     each_pass p = {NULL, NULL, each, each_ud};
     if (!st)
         return RH_E_STORAGE;
-    if (tenant)
-        sqlite3_bind_text(st, 13, tenant, -1, SQLITE_TRANSIENT);
     bind_query_ids(st, q, 1, 2, 3);
     sqlite3_bind_int(st, 4, rh_query_failed_only(q));
     sqlite3_bind_int(st, 5, rh_query_state(q));
