@@ -319,6 +319,38 @@ static void test_state_faults__pg_upgrade_inside_host_transaction_is_refused(
 }
 #endif
 
+/* An edit the store refuses changes nothing: not this context's copy, not
+ * the store, and the fan-out still follows the old subscriptions. After
+ * the store recovers, the same edit is made. */
+static void test_state_faults__refused_edit_changes_nothing(void)
+{
+    char path[128], ep[RH_ID_SIZE];
+    const char *events[] = {"order.*"};
+    rh_ctx *ctx = ctx_with_endpoint("edit-refused", 1, path, sizeof path, ep);
+    RH_CHECK(ctx != NULL);
+    fail_state_save = 1;
+    RH_CHECK_EQ_INT(RH_E_STORAGE,
+                    rh_endpoint_set_url(ctx, ep, "http://127.0.0.1:9/new"));
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_set_events(ctx, ep, events, 1));
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_set_name(ctx, ep, "Orders"));
+    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_endpoint_set_label(ctx, ep, "k", "v"));
+    RH_CHECK_EQ_STR("http://127.0.0.1:9/", rh_endpoint_url(get(ctx, ep)));
+    RH_CHECK_EQ_STR("*", rh_endpoint_event(get(ctx, ep), 0));
+    RH_CHECK_EQ_STR("", rh_endpoint_name(get(ctx, ep)));
+    RH_CHECK_EQ_INT(0, (int)rh_endpoint_label_count(get(ctx, ep)));
+    RH_CHECK_EQ_INT(1, rh_emit(ctx, "user.made", "{}", 2, NULL, 0));
+    fail_state_save = 0;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_events(ctx, ep, events, 1));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_name(ctx, ep, "Orders"));
+    rh_ctx_free(ctx);
+    ctx = sqlite_ctx(path, 0); /* what the store holds */
+    RH_CHECK_EQ_STR("http://127.0.0.1:9/", rh_endpoint_url(get(ctx, ep)));
+    RH_CHECK_EQ_STR("order.*", rh_endpoint_event(get(ctx, ep), 0));
+    RH_CHECK_EQ_STR("Orders", rh_endpoint_name(get(ctx, ep)));
+    RH_CHECK_EQ_INT(0, rh_emit(ctx, "user.made", "{}", 2, NULL, 0));
+    rh_ctx_free(ctx);
+}
+
 const rh_test_case rh_tests_state_faults[] = {
     {"state_faults__resume_clock_survives_reload",
      test_state_faults__resume_clock_survives_reload},
@@ -328,6 +360,8 @@ const rh_test_case rh_tests_state_faults[] = {
      test_state_faults__later_enable_beats_unsaved_disable},
     {"state_faults__v1_claim_failure_is_reported",
      test_state_faults__v1_claim_failure_is_reported},
+    {"state_faults__refused_edit_changes_nothing",
+     test_state_faults__refused_edit_changes_nothing},
 #ifdef RH_HAVE_PG
     {"state_faults__pg_upgrade_inside_host_transaction_is_refused",
      test_state_faults__pg_upgrade_inside_host_transaction_is_refused},
