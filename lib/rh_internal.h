@@ -5,10 +5,11 @@
 
 #include "rh_base.h"
 #include "rh_endpoint_record.h"
+#include "rh_event_types.h"
 #include "rh_json.h"
+#include "rh_json_keys.h"
 #include "rh_memstore.h"
 #include "rh_sign.h"
 #include "rh_validate.h"
-#include "rh_json_keys.h"
 
 #endif /* RH_INTERNAL_H */

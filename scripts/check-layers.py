@@ -18,8 +18,8 @@ import re
 import sys
 
 # bottom up; the storage backends sit on the public seam above the store
-FLOORS = ["base", "crypto", "store", "net", "storage", "context", "endpoint",
-          "engine"]
+FLOORS = ["base", "crypto", "store", "net", "storage", "context", "catalog",
+          "endpoint", "engine"]
 
 
 ROOT = "lib"

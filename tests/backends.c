@@ -110,3 +110,13 @@ rh_ctx *rh_test_backend_ctx(rh_config *cfg)
     }
     return rh_test_ctx_from(cfg);
 }
+
+rh_ctx *rh_test_sqlite_ctx(const char *path, rh_config *cfg)
+{
+    rh_storage st;
+    char err[256];
+    if (rh_sqlite_open(&st, path, 0, err, sizeof err) != RH_OK)
+        abort();
+    rh_config_set_storage(cfg, &st);
+    return rh_test_ctx_from(cfg);
+}

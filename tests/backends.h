@@ -44,6 +44,10 @@ void rh_test_run_on(const rh_test_backend *b, void (*body)(void));
  * current backend; NULL when the store cannot be opened. */
 rh_ctx *rh_test_backend_ctx(rh_config *cfg);
 
+/* A context (rh_test_ctx_from, which frees cfg) on the SQLite file at
+ * path, as another process would open it; aborts when it cannot. */
+rh_ctx *rh_test_sqlite_ctx(const char *path, rh_config *cfg);
+
 /* A path for a new file in this run's temporary directory. */
 void rh_test_path(char *out, size_t outsz, const char *stem);
 /* In a test's own process (the runner forks one per test): the paths it

@@ -58,7 +58,9 @@ static void test_api__storage_table_layout_is_pinned(void)
                     offsetof(rh_storage, endpoint_state_save));
     RH_CHECK_EQ_INT(24 * sizeof(void *),
                     offsetof(rh_storage, endpoint_state_load));
-    RH_CHECK_EQ_INT(25 * sizeof(void *), sizeof(rh_storage));
+    RH_CHECK_EQ_INT(25 * sizeof(void *), offsetof(rh_storage, document_save));
+    RH_CHECK_EQ_INT(26 * sizeof(void *), offsetof(rh_storage, document_load));
+    RH_CHECK_EQ_INT(27 * sizeof(void *), sizeof(rh_storage));
     RH_CHECK_EQ_INT(4 * sizeof(void *), sizeof(rh_allocator));
     RH_CHECK_EQ_INT(sizeof(void *), offsetof(rh_allocator, malloc_fn));
 }
@@ -133,6 +135,10 @@ static void test_api__version_1_table_is_read_by_its_own_size(void)
     bad.endpoint_state_load = state_load_slot;
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_config_set_storage(cfg, &bad));
     bad.endpoint_state_load = NULL;
+    /* the same for documents: a catalog saved must be read back */
+    RH_CHECK(bad.document_save != NULL && bad.document_load != NULL);
+    bad.document_save = NULL;
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_config_set_storage(cfg, &bad));
     rh_config_free(cfg);
 }
 

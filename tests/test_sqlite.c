@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 /* A store of schema version 3 made back into what version 2 wrote: no
- * endpoint state table, no tenants. */
+ * endpoint state table, no tenants, no documents. */
 static const char back_to_v2[] = "DROP TABLE rh_endpoint_state;"
+                                 "DROP TABLE rh_documents;"
                                  "DROP INDEX rh_deliveries_tenant;"
                                  "DROP INDEX rh_attempts_tenant;"
                                  "ALTER TABLE rh_events DROP COLUMN tenant;"

@@ -300,17 +300,17 @@ static void test_state_faults__pg_upgrade_inside_host_transaction_is_refused(
              "DROP TABLE %s.endpoint_state; UPDATE %s.meta SET value = 2 "
              "WHERE key = 'schema_version'; ALTER TABLE %s.events DROP "
              "COLUMN tenant; ALTER TABLE %s.deliveries DROP COLUMN tenant; "
-             "ALTER TABLE %s.attempts DROP COLUMN tenant",
-             schema, schema, schema, schema, schema);
+             "ALTER TABLE %s.attempts DROP COLUMN tenant; DROP TABLE "
+             "%s.documents",
+             schema, schema, schema, schema, schema, schema);
     PQclear(PQexec(c, sql));
     PQclear(PQexec(c, "BEGIN"));
-    RH_CHECK_EQ_INT(RH_E_STORAGE, rh_pg_attach(&st, c, schema, err,
-                                               sizeof err));
+    RH_CHECK_EQ_INT(RH_E_STORAGE,
+                    rh_pg_attach(&st, c, schema, err, sizeof err));
     RH_CHECK(strstr(err, "outside a transaction") != NULL);
     PQclear(PQexec(c, "ROLLBACK"));
     snprintf(sql, sizeof sql,
-             "SELECT value FROM %s.meta WHERE key = 'schema_version'",
-             schema);
+             "SELECT value FROM %s.meta WHERE key = 'schema_version'", schema);
     RH_CHECK_EQ_INT(2, pg_scalar(c, sql));
     RH_CHECK_EQ_INT(RH_OK, rh_pg_attach(&st, c, schema, err, sizeof err));
     RH_CHECK_EQ_INT(3, pg_scalar(c, sql));

@@ -467,16 +467,6 @@ static void test_tenant__sqlite_removal_leaves_no_secret_bytes(void)
     RH_CHECK(file_holds(path, other_secret + 6));
 }
 
-static rh_ctx *sqlite_ctx(const char *path, rh_config *cfg)
-{
-    rh_storage st;
-    char err[256];
-    if (rh_sqlite_open(&st, path, 0, err, sizeof err) != RH_OK)
-        abort();
-    rh_config_set_storage(cfg, &st);
-    return rh_test_ctx_from(cfg);
-}
-
 /* An edit made by one process reaches a worker in another within its
  * refresh: the new URL gets the next delivery, the new events decide the
  * next fan-out, the worker's copy never writes the old ones back. */
@@ -487,8 +477,8 @@ static void test_tenant__edits_reach_a_running_worker(void)
     rh_test_path(path, sizeof path, "tenant-edit");
     rh_config *cfg = rh_test_config();
     rh_config_set_endpoint_refresh_ms(cfg, 1000);
-    rh_ctx *worker = sqlite_ctx(path, cfg);
-    rh_ctx *admin = sqlite_ctx(path, rh_test_config());
+    rh_ctx *worker = rh_test_sqlite_ctx(path, cfg);
+    rh_ctx *admin = rh_test_sqlite_ctx(path, rh_test_config());
     RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(admin, s, "acct", "/v1", "a.*", id));
     RH_CHECK_EQ_INT(1, emit_for(admin, "acct", "a.b", NULL, NULL, NULL));
     RH_CHECK_EQ_INT(1, rh_test_drive(worker, 5000));
@@ -506,7 +496,7 @@ static void test_tenant__edits_reach_a_running_worker(void)
     RH_CHECK_EQ_INT(1, emit_for(worker, "acct", "b.d", NULL, NULL, NULL));
     /* and its health saves did not put the old URL back */
     rh_ctx_free(worker);
-    rh_ctx *fresh = sqlite_ctx(path, rh_test_config());
+    rh_ctx *fresh = rh_test_sqlite_ctx(path, rh_test_config());
     const rh_endpoint *ep;
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(fresh, id, &ep));
     RH_CHECK_EQ_STR(url, rh_endpoint_url(ep));
@@ -525,9 +515,9 @@ static void test_tenant__edits_from_a_stale_copy_undo_nothing(void)
     char path[128], id[RH_ID_SIZE], url[256];
     const rh_endpoint *ep;
     rh_test_path(path, sizeof path, "tenant-stale");
-    rh_ctx *a = sqlite_ctx(path, rh_test_config());
+    rh_ctx *a = rh_test_sqlite_ctx(path, rh_test_config());
     RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(a, s, "acct", "/old", "x.*", id));
-    rh_ctx *b = sqlite_ctx(path, rh_test_config()); /* its copy: now */
+    rh_ctx *b = rh_test_sqlite_ctx(path, rh_test_config()); /* its copy: now */
     sink_url(s, "/new", url, sizeof url);
     const char *events[] = {"y.*"};
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_url(a, id, url));
@@ -535,7 +525,7 @@ static void test_tenant__edits_from_a_stale_copy_undo_nothing(void)
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_name(b, id, "Billing"));
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_header(b, id, "X-Key", "k-1"));
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_label(a, id, "env", "prod"));
-    rh_ctx *c = sqlite_ctx(path, rh_test_config());
+    rh_ctx *c = rh_test_sqlite_ctx(path, rh_test_config());
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(c, id, &ep));
     RH_CHECK_EQ_STR(url, rh_endpoint_url(ep));
     RH_CHECK_EQ_STR("y.*", rh_endpoint_event(ep, 0));
@@ -561,11 +551,11 @@ static void test_tenant__removal_reaches_other_processes_endpoints(void)
     char path[128], id[RH_ID_SIZE];
     const rh_endpoint *ep;
     rh_test_path(path, sizeof path, "tenant-remove-shared");
-    rh_ctx *a = sqlite_ctx(path, rh_test_config());
-    rh_ctx *b = sqlite_ctx(path, rh_test_config());
+    rh_ctx *a = rh_test_sqlite_ctx(path, rh_test_config());
+    rh_ctx *b = rh_test_sqlite_ctx(path, rh_test_config());
     RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(b, s, "acme", "/b", "*", id));
     RH_CHECK_EQ_INT(1, rh_tenant_remove(a, "acme"));
-    rh_ctx *c = sqlite_ctx(path, rh_test_config());
+    rh_ctx *c = rh_test_sqlite_ctx(path, rh_test_config());
     RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_get(c, id, &ep));
     rh_ctx_free(a);
     rh_ctx_free(b);

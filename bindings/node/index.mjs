@@ -11,6 +11,7 @@ import {
   INT, INT64, MS, SIZE, array, bool, bytes, int, jsonText, kind, labels, named, optFn,
   optStr, options, str,
 } from "./args.mjs";
+import { bindCatalog } from "./catalog.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -140,6 +141,9 @@ const f = {
 };
 
 export const version = f.version();
+const catalog = bindCatalog(lib);
+/** True for the id of a test event (an example sent by sendExample). */
+export const isTestEvent = catalog.isTestEvent;
 
 export class ReplicerHooksError extends Error {
   constructor(code, message, arg) {
@@ -530,6 +534,29 @@ export class Context {
     } finally {
       f.qFree(q);
     }
+  }
+
+  // the event-type catalog (catalog.mjs): options' failures name no argument
+  #cat = (rc, withCtx = true) => (withCtx ? this.#check(rc) : check(rc));
+  /** Define a type or change the given fields: { description, group,
+   *  example, schema } (objects or JSON text); "created", "updated" or
+   *  "unchanged". */
+  defineEventType(name, def) { return catalog.define(this.ctx, this.#cat, name, def); }
+  eventType(name) { return catalog.get(this.ctx, this.#cat, name); }
+  /** The catalog by name: { group, archived }. */
+  eventTypes(filters) { return catalog.list(this.ctx, this.#cat, filters); }
+  /** "active", "deprecated" or "archived". */
+  setEventTypeState(name, state) { catalog.setState(this.ctx, this.#cat, name, state); }
+  get strict() { return catalog.strict(this.ctx, this.#cat); }
+  set strict(on) { catalog.setStrict(this.ctx, this.#cat, on); }
+  /** An OpenAPI 3.1 document's webhooks or an export; how many changed. */
+  importCatalog(doc) { return catalog.importDoc(this.ctx, this.#cat, doc); }
+  exportCatalog() { return catalog.exportDoc(this.ctx, this.#cat); }
+  /** Queue a type's example for one endpoint as a test event; its id. */
+  sendExample(endpointId, type) {
+    const id = catalog.sendExample(this.ctx, this.#cat, endpointId, type);
+    this.#schedule(0);
+    return id;
   }
 
   close() {

@@ -253,7 +253,12 @@ typedef enum rh_arg {
     RH_ARG_NAME = 15, /* an endpoint's name */
     RH_ARG_DESCRIPTION = 16,
     RH_ARG_LABEL = 17, /* a label's key or value */
-    RH_ARG_COUNT = 18  /* how many there are; not an argument */
+    /* since 0.3.0 (rh_catalog.h): an event type's */
+    RH_ARG_GROUP = 18,
+    RH_ARG_EXAMPLE = 19,
+    RH_ARG_SCHEMA = 20,
+    RH_ARG_CATALOG = 21, /* an imported catalog document */
+    RH_ARG_COUNT = 22    /* how many there are; not an argument */
 } rh_arg;
 
 /** Why it was refused. */
@@ -267,7 +272,11 @@ typedef enum rh_refusal {
     RH_REFUSAL_UNKNOWN_ID = 5, /* well formed, but nothing has it */
     /* no tenant given while one is required (0.3.0) */
     RH_REFUSAL_TENANT_REQUIRED = 6,
-    RH_REFUSAL_COUNT = 7 /* how many there are */
+    /* strict catalog (0.3.0, rh_catalog.h): an emit of a type the catalog
+     * lacks or has archived; a subscription that matches no type in it */
+    RH_REFUSAL_UNKNOWN_EVENT_TYPE = 7,
+    RH_REFUSAL_NO_MATCHING_EVENT_TYPE = 8,
+    RH_REFUSAL_COUNT = 9 /* how many there are */
 } rh_refusal;
 
 /** The rh_arg the last failure on ctx was about (RH_ARG_NONE when it was
@@ -280,8 +289,9 @@ RH_EXTERN int rh_ctx_last_error_refusal(const rh_ctx *ctx);
  *  @since 0.2.0 */
 RH_EXTERN const char *rh_arg_name(int arg);
 /** "malformed", "insecure_scheme", "private_address", "too_large",
- *  "unknown_id", "tenant_required" (0.3.0); "none" for 0; NULL past the
- *  last. @since 0.2.0 */
+ *  "unknown_id", "tenant_required", "unknown_event_type",
+ *  "no_matching_event_type" (the last three 0.3.0); "none" for 0; NULL
+ *  past the last. @since 0.2.0 */
 RH_EXTERN const char *rh_refusal_name(int refusal);
 /** Deliveries claimed and not yet recorded as done: being sent, or sent
  *  with the outcome waiting to be stored. Callback-safe. @since 0.1.0 */
@@ -314,7 +324,9 @@ typedef enum rh_stat {
     RH_STAT_ATTEMPT_MS_LE_10 = 18,
     RH_STAT_ATTEMPT_MS_LE_10000 = 26,
     RH_STAT_ATTEMPT_MS_SUM = 27,
-    RH_STAT_COUNT = 28
+    /* emits of a type the catalog marks deprecated (0.3.0) */
+    RH_STAT_DEPRECATED_EMITS = 28,
+    RH_STAT_COUNT = 29
 } rh_stat;
 /** Copy the first n stats (at most RH_STAT_COUNT) into out, in rh_stat
  *  order, at once: cheap (no storage, no lock), fine to call every second.
@@ -680,5 +692,6 @@ RH_EXTERN int rh_verify(const char *secret, const char *msg_id,
 RH_END_DECLS
 
 #include "rh_account.h"
+#include "rh_catalog.h"
 
 #endif /* RH_H */

@@ -10,16 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RH_TYPE_MAX 128        /* longest event type */
-#define RH_URL_MAX 2048        /* longest endpoint URL */
-#define RH_KEY_MAX 64          /* longest decoded secret */
-#define RH_SCHEDULE_MAX 32     /* most retries in a schedule */
+#define RH_TYPE_MAX 128                       /* longest event type */
+#define RH_URL_MAX 2048                       /* longest endpoint URL */
+#define RH_KEY_MAX 64                         /* longest decoded secret */
+#define RH_SCHEDULE_MAX 32                    /* most retries in a schedule */
 #define RH_TIMEOUT_MAX_MS 600000LL            /* a transfer: 10 minutes */
 #define RH_DELAY_MAX_MS (30LL * 86400 * 1000) /* one retry delay: 30 days */
 #define RH_RESPONSE_KEEP 65536 /* response body prefix kept in the log */
 #define RH_ALLOW_MAX 64        /* CIDR allowlist entries */
 #define RH_HEADERS_MAX 32      /* custom headers per endpoint */
-#define RH_STANDARD_HEADERS 9  /* the wire contract's request headers */
+#define RH_STANDARD_HEADERS 11 /* the wire contract's request headers */
 #define RH_REQUEST_HEADERS_MAX (RH_STANDARD_HEADERS + RH_HEADERS_MAX)
 
 /* ------------------------------------------------------------ allocation */

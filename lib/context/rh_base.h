@@ -53,13 +53,14 @@ struct rh_ctx {
     int64_t timer_told; /* the last timeout given to the host's timer cb */
     int paused;         /* rh_ctx_pause: finish transfers, claim nothing */
     int64_t endpoints_loaded_ms;
+    struct rh_catalog *catalog;    /* the event types (lib/catalog/) */
     uint64_t stats[RH_STAT_COUNT]; /* rh_stats.c */
     int64_t prune_at_ms;           /* the tick's next retention batch */
     int64_t last_id_ms;
     unsigned int id_seq;
     int last_emit_duplicate; /* rh_ctx_last_emit_duplicate */
-    int err_arg;     /* rh_arg of the last failure, RH_ARG_NONE */
-    int err_refusal; /* rh_refusal of the last failure */
+    int err_arg;             /* rh_arg of the last failure, RH_ARG_NONE */
+    int err_refusal;         /* rh_refusal of the last failure */
     char err[512];
 };
 

@@ -207,6 +207,16 @@ int rh_config_set_endpoint_state_cb(rh_config *cfg, rh_endpoint_state_cb cb,
     return RH_OK;
 }
 
+int rh_config_set_event_type_cb(rh_config *cfg, rh_event_type_notice_cb cb,
+                                void *userdata)
+{
+    if (!cfg)
+        return RH_E_INVALID_ARG;
+    cfg->s.event_type_cb = cb;
+    cfg->s.event_type_ud = userdata;
+    return RH_OK;
+}
+
 int rh_config_set_allocator(rh_config *cfg, const rh_allocator *alloc)
 {
     if (!cfg)

@@ -47,6 +47,8 @@ typedef struct rh_settings {
     void *endpoint_state_ud;
     int tenant_required; /* an emit or add without a tenant is refused */
     size_t max_in_flight_per_tenant; /* 0: no cap */
+    rh_event_type_notice_cb event_type_cb;
+    void *event_type_ud;
 } rh_settings;
 
 struct rh_config {
@@ -65,6 +67,7 @@ struct rh_emit_options {
     char ordering_key[RH_ORDERING_KEY_MAX + 1];       /* "": none */
     int ordering_hold;
     char tenant[RH_TENANT_MAX + 1]; /* "": none */
+    int test; /* a catalog example (rh_event_type_send_example): "tst_" */
 };
 
 /* -------------------------------------------------------- endpoint options */

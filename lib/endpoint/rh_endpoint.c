@@ -2,9 +2,10 @@
  * secrets and their rotation. The cache of the stored records, by id, is
  * rh_endpoint_cache.c. */
 #include "rh_base.h"
-#include "rh_validate.h"
-#include "rh_sign.h"
 #include "rh_endpoint_record.h"
+#include "rh_event_types.h"
+#include "rh_sign.h"
+#include "rh_validate.h"
 
 #include <string.h>
 #include <strings.h>
@@ -48,7 +49,7 @@ int rh__endpoint_check_events(rh_ctx *ctx, const char *const *events,
             return rh__ctx_refuse(
                 ctx, RH_E_INVALID_ARG, RH_ARG_EVENTS, RH_REFUSAL_MALFORMED,
                 "events[%zu] is not an event type, a \"prefix.*\" or \"*\"", i);
-    return RH_OK;
+    return rh__catalog_check_patterns(ctx, events, n_events);
 }
 
 /* Shared by the add functions: secret is the one to use (already valid),

@@ -4,9 +4,10 @@
  * a map kept current as endpoints come and go, so that finding one never
  * waits for rh_index.c to rebuild what an add or a removal made stale. */
 #include "rh_base.h"
-#include "rh_validate.h"
-#include "rh_sign.h"
 #include "rh_endpoint_record.h"
+#include "rh_event_types.h"
+#include "rh_sign.h"
+#include "rh_validate.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -133,8 +134,9 @@ void rh__ctx_free_endpoints(rh_ctx *ctx)
     rh__idmap_free(&ctx->ep_ids, &ctx->alloc);
 }
 
-/* Replace the cache with what storage holds now: another process sharing
- * the store may have added, changed or removed endpoints. Each endpoint
+/* Replace the cache with what storage holds now, the event-type catalog
+ * too: another process sharing the store may have added, changed or
+ * removed endpoints. Each endpoint
  * keeps what this context knows of it (its transfers in flight, its
  * health), its old self found by id: a scan of the old list for each made
  * a reload of 100,000 take 41 s. On failure the old cache stays. */
@@ -185,7 +187,8 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
     rh__idmap_free(&old_ids, &ctx->alloc);
     ctx->index_dirty = 1;
     ctx->endpoints_loaded_ms = rh__ctx_now(ctx);
-    return RH_OK;
+    /* the catalog comes with them: strict mode checks subscriptions */
+    return rh__catalog_load(ctx);
 }
 
 /* Room for one more endpoint in the context's cache. */

@@ -1,6 +1,7 @@
 /* replicer-hooks context: creation and teardown, pausing it, and the last
  * error's getters (the context section of rh.h). */
 #include "rh_base.h"
+#include "rh_event_types.h"
 #include "rh_memstore.h"
 #include "rh_sign.h"
 
@@ -112,6 +113,7 @@ fail_storage:
     rh__store_fini(&ctx->store, !cfg->has_storage);
 fail:
     rh__ctx_free_endpoints(ctx);
+    rh__catalog_free(ctx);
     rh__index_free(ctx);
     rh__http_free(ctx->http);
     rh__rng_free(ctx->rng);
@@ -150,6 +152,7 @@ void rh_ctx_free(rh_ctx *ctx)
         rh__store_batch_commit(&ctx->store);
     rh__health_save_due(ctx, 1); /* best effort: health is advisory */
     rh__ctx_free_endpoints(ctx);
+    rh__catalog_free(ctx);
     rh__index_free(ctx);
     rh__store_fini(&ctx->store, 1);
     rh__rng_free(ctx->rng);
@@ -178,18 +181,26 @@ int rh_ctx_last_error_refusal(const rh_ctx *ctx)
 const char *rh_arg_name(int arg)
 {
     static const char *const names[RH_ARG_COUNT] = {
-        "none",  "url",         "events",      "secret",      "event_type",
-        "data",  "endpoint_id", "delivery_id", "header_name", "header_value",
-        "value", "client_cert", "client_key",  "output",      "tenant",
-        "name",  "description", "label"};
+        "none",   "url",         "events",      "secret",      "event_type",
+        "data",   "endpoint_id", "delivery_id", "header_name", "header_value",
+        "value",  "client_cert", "client_key",  "output",      "tenant",
+        "name",   "description", "label",       "group",       "example",
+        "schema", "catalog"};
     return arg >= 0 && arg < RH_ARG_COUNT ? names[arg] : NULL;
 }
 
 const char *rh_refusal_name(int refusal)
 {
     static const char *const names[RH_REFUSAL_COUNT] = {
-        "none",      "malformed", "insecure_scheme", "private_address",
-        "too_large", "unknown_id", "tenant_required"};
+        "none",
+        "malformed",
+        "insecure_scheme",
+        "private_address",
+        "too_large",
+        "unknown_id",
+        "tenant_required",
+        "unknown_event_type",
+        "no_matching_event_type"};
     return refusal >= 0 && refusal < RH_REFUSAL_COUNT ? names[refusal] : NULL;
 }
 

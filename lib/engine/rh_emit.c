@@ -2,9 +2,10 @@
  * one an option names) and stored, once per idempotency key; its options;
  * emit batches (the emit section of rh.h). */
 #include "rh_base.h"
-#include "rh_validate.h"
 #include "rh_endpoint_record.h"
+#include "rh_event_types.h"
 #include "rh_json.h"
+#include "rh_validate.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +82,8 @@ static int check_emit(rh_ctx *ctx, const char *type, const char *json,
                               "event type must be 1 to %d characters of "
                               "[A-Za-z0-9_.-], dot-separated",
                               RH_TYPE_MAX);
+    if ((rc = rh__catalog_check_emit(ctx, type)) != RH_OK)
+        return rc;
     if (!json || json_len == 0)
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_DATA,
                               RH_REFUSAL_MALFORMED, "data is empty");
@@ -201,7 +204,7 @@ int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
     rc = check_emit(ctx, type, json, json_len, opts, id_out, id_size);
     if (rc != RH_OK)
         return rc;
-    rc = rh__ctx_new_id(ctx, "evt_", event_id);
+    rc = rh__ctx_new_id(ctx, opts && opts->test ? "tst_" : "evt_", event_id);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "the random source failed");
     int64_t now = rh__ctx_now(ctx);
@@ -221,6 +224,7 @@ int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
         rc = 0;
     } else {
         rc = queued(ctx, n);
+        rh__catalog_emitted(ctx, type);
     }
 done:
     rh__free(&ctx->alloc, ptrs);

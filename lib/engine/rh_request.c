@@ -140,6 +140,8 @@ int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
     names[n] = "X-Replicer-Delivery-Id", values[n++] = job->dl->id;
     names[n] = "X-Replicer-Timestamp", values[n++] = ts;
     names[n] = "X-Replicer-Signature", values[n++] = sig;
+    if (rh_event_id_is_test(job->dl->event_id)) /* a catalog example */
+        names[n] = "X-Replicer-Test", values[n++] = "1";
     if (ctx->s.standard_headers) {
         names[n] = "webhook-id", values[n++] = job->dl->id;
         names[n] = "webhook-timestamp", values[n++] = ts;

@@ -35,7 +35,8 @@ static const char *const names[RH_STAT_COUNT] = {"events_emitted",
                                                  "attempt_ms_le_2500",
                                                  "attempt_ms_le_5000",
                                                  "attempt_ms_le_10000",
-                                                 "attempt_ms_sum"};
+                                                 "attempt_ms_sum",
+                                                 "deprecated_emits"};
 
 /* An outcome is in storage: count the attempt and the delivery's state. */
 void rh__stats_outcome(rh_ctx *ctx, const rh_delivery *dl, const rh_attempt *at)

@@ -47,6 +47,8 @@ enum {
      * "?N IS NULL OR tenant = ?N" filter would read every tenant's rows) */
     S_QUERY_ATTEMPTS_TENANT,
     S_QUERY_DELIVERIES_TENANT,
+    S_DOC_SAVE, /* a document (the catalog), inserted or replaced */
+    S_DOC_LOAD, /* every document of a kind, by key */
     S_COUNT
 };
 

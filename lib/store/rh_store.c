@@ -38,6 +38,8 @@ int rh__store_table_check(const rh_storage *t)
         return RH_E_INVALID_ARG; /* a batch needs both, or neither */
     if (t->version >= 3 && !t->endpoint_state_save != !t->endpoint_state_load)
         return RH_E_INVALID_ARG; /* state saved must be loaded, and back */
+    if (t->version >= 3 && !t->document_save != !t->document_load)
+        return RH_E_INVALID_ARG; /* the same for documents */
     return RH_OK;
 }
 
@@ -81,6 +83,8 @@ int rh__store_can(const rh_store *st, int what)
         return t->batch_begin != NULL;
     case RH__STORE_TENANTS:
         return t->version >= 3;
+    case RH__STORE_DOCUMENTS:
+        return t->document_save != NULL;
     default:
         return 0;
     }
@@ -216,12 +220,30 @@ int rh__store_state_load(rh_store *st, rh_endpoint_part_cb each, void *ud)
     return own_failure(rc) ? rc : slot_result(st, rc, "endpoint_state_load");
 }
 
+int rh__store_document_save(rh_store *st, const char *kind, const char *key,
+                            const char *json, size_t len)
+{
+    if (!st->table.document_save)
+        return unsupported(st, "this storage keeps no documents (it has no "
+                               "document_save slot)");
+    return slot_result(st, CALL(document_save, kind, key, json, len),
+                       "document_save");
+}
+
+int rh__store_document_load(rh_store *st, const char *kind, rh_document_cb each,
+                            void *ud)
+{
+    if (!st->table.document_load)
+        return RH_OK; /* nothing stored */
+    int rc = CALL(document_load, kind, each, ud);
+    return own_failure(rc) ? rc : slot_result(st, rc, "document_load");
+}
+
 /* --------------------------------------------------------------- queue */
 
 int rh__store_enqueue(rh_store *st, const rh_event *ev,
-                      const rh_delivery *const *dls, size_t n,
-                      const char *key, int64_t window_start_ms,
-                      char *held_event_id)
+                      const rh_delivery *const *dls, size_t n, const char *key,
+                      int64_t window_start_ms, char *held_event_id)
 {
     int rc;
     if (key && *key) {

@@ -33,7 +33,8 @@ enum {
     RH__STORE_PRUNE,    /* retention (prune) */
     RH__STORE_STATE,    /* endpoint state in parts (endpoint_state_*) */
     RH__STORE_BATCH,    /* emit batches in one commit (batch_*) */
-    RH__STORE_TENANTS   /* keeps and filters by tenant (a version-3 table) */
+    RH__STORE_TENANTS,  /* keeps and filters by tenant (a version-3 table) */
+    RH__STORE_DOCUMENTS /* keeps documents (document_*): the catalog */
 };
 
 /* RH_OK, RH_E_UNSUPPORTED (newer than we know) or RH_E_INVALID_ARG (a
@@ -61,17 +62,21 @@ int64_t rh__store_backoff_left_ms(const rh_store *st); /* 0: none */
 int rh__store_endpoint_save(rh_store *st, const char *id, const char *json,
                             size_t len);
 int rh__store_endpoint_remove(rh_store *st, const char *id);
-int rh__store_endpoint_load(rh_store *st, rh_endpoint_record_cb each,
-                            void *ud);
+int rh__store_endpoint_load(rh_store *st, rh_endpoint_record_cb each, void *ud);
 int rh__store_state_save(rh_store *st, const char *id, const char *part,
                          const char *json, size_t len);
 int rh__store_state_load(rh_store *st, rh_endpoint_part_cb each, void *ud);
+/* A document of a kind (the event-type catalog); the load hands each of
+ * the kind to each (RH_OK with none on a table without the slots). */
+int rh__store_document_save(rh_store *st, const char *kind, const char *key,
+                            const char *json, size_t len);
+int rh__store_document_load(rh_store *st, const char *kind, rh_document_cb each,
+                            void *ud);
 /* An event and its deliveries; behind an idempotency key when key is set
  * (1: the key was held, the holder's id in held_event_id). */
 int rh__store_enqueue(rh_store *st, const rh_event *ev,
-                      const rh_delivery *const *dls, size_t n,
-                      const char *key, int64_t window_start_ms,
-                      char *held_event_id);
+                      const rh_delivery *const *dls, size_t n, const char *key,
+                      int64_t window_start_ms, char *held_event_id);
 /* Room for the claim request's list of n endpoints, and of n tenants. */
 rh_claim_limit *rh__store_limits(rh_store *st, size_t n);
 rh_tenant_limit *rh__store_tenant_limits(rh_store *st, size_t n);

@@ -85,6 +85,17 @@ int main(int argc, char **argv)
     strcpy(big + 9 + 16384, "\"}");
     rh_emit(ctx, "interop.big", big, strlen(big), NULL, 0);
     free(big);
+    /* a catalog type's example, sent as a test event: signed the same */
+    rh_event_type_options *o = NULL;
+    const char *example = "{\"call\":\"c_1\",\"seconds\":61.5}";
+    rh_event_type_options_new(&o);
+    rh_event_type_options_set_example(o, example, strlen(example));
+    int tests = rh_event_type_define(ctx, "interop.example", o) ==
+                        RH_DEFINE_CREATED &&
+                rh_event_type_send_example(ctx, ep, "interop.example", NULL,
+                                           0) == 1;
+    rh_event_type_options_free(o);
+    n += tests; /* counted below: a missing one fails the capture */
     drive_until(ctx, s, n + 1);
     /* during a rotation: two signatures, each verifiable alone */
     rh_endpoint_rotate_secret(ctx, ep, 3600000, fresh, sizeof fresh);
@@ -95,6 +106,9 @@ int main(int argc, char **argv)
         if (sink_get(s, i, &r) != 0)
             break;
         int rotated = strstr(r.body, "interop.rotated") != NULL;
+        const char *test = sink_header(&r, "X-Replicer-Test");
+        if (strstr(r.body, "interop.example") && test && !strcmp(test, "1"))
+            tests++; /* the example, marked as a test */
         for (int k = 0; k < (rotated ? 2 : 1); k++) {
             fprintf(out, "{\"secret\":");
             put_str(out, k ? secret : (rotated ? fresh : secret),
@@ -119,5 +133,7 @@ int main(int argc, char **argv)
     rh_ctx_free(ctx);
     sink_stop(s);
     fprintf(stderr, "captured %zu requests to verify\n", sent);
-    return sent == n + 1 + 2 ? 0 : 1;
+    if (tests != 2)
+        fprintf(stderr, "the catalog example was not sent as a test\n");
+    return sent == n + 1 + 2 && tests == 2 ? 0 : 1;
 }

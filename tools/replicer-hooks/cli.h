@@ -87,6 +87,10 @@ typedef enum cli_opt_id {
     O_LABEL,
     O_URL,
     O_PER_TENANT,
+    O_GROUP, /* the catalog: event-type add and list */
+    O_EXAMPLE,
+    O_JSON_SCHEMA,
+    O_ARCHIVED,
     O__COUNT
 } cli_opt_id;
 
@@ -254,6 +258,15 @@ size_t cli_split_events(char *events, const char *list[257]);
 int cli_endpoint_options(const cli_args *a, rh_endpoint_options **out);
 int cli_endpoint_edit(const cli_args *a, rh_ctx *ctx, const char *id);
 void cli_print_profile(const rh_endpoint *ep);
+/* cli_picker.c: the dashboard's event picker for an add-endpoint form,
+ * written to a page: the catalog grouped, or the free-text field when the
+ * catalog is empty. markup is written as it is, text escaped. */
+typedef struct cli_html {
+    void (*markup)(void *page, const char *s);
+    void (*text)(void *page, const char *s);
+    void *page;
+} cli_html;
+void cli_event_picker(rh_ctx *ctx, const cli_html *h);
 /* SIGTERM and SIGINT set cli_stop, for the commands that run until told */
 extern volatile sig_atomic_t cli_stop;
 void cli_catch_stop(void);
@@ -281,5 +294,9 @@ extern const cli_command cli_cmd_emit, cli_cmd_worker, cli_cmd_log,
     cli_cmd_dashboard;
 extern const cli_command cli_cmd_tenant_list, cli_cmd_tenant_show,
     cli_cmd_tenant_remove;
+extern const cli_command cli_cmd_type_add, cli_cmd_type_list,
+    cli_cmd_type_show, cli_cmd_type_deprecate, cli_cmd_type_archive,
+    cli_cmd_type_restore, cli_cmd_type_import, cli_cmd_type_export,
+    cli_cmd_type_strict, cli_cmd_endpoint_test;
 
 #endif

@@ -52,7 +52,7 @@ static const char *arg_label(const cli_command *c, int arg)
         [RH_ARG_URL] = {"URL"},
         [RH_ARG_EVENTS] = {"--events", "--event"},
         [RH_ARG_SECRET] = {"--secret"},
-        [RH_ARG_EVENT_TYPE] = {"--event", "TYPE"},
+        [RH_ARG_EVENT_TYPE] = {"--event", "TYPE", "NAME", "--event-type"},
         [RH_ARG_DATA] = {"--data", "JSON"},
         [RH_ARG_ENDPOINT_ID] = {"ID", "ENDPOINT_ID", "--endpoint"},
         [RH_ARG_DELIVERY_ID] = {"DELIVERY_ID", "--delivery"},
@@ -64,6 +64,10 @@ static const char *arg_label(const cli_command *c, int arg)
         [RH_ARG_NAME] = {"--name"},
         [RH_ARG_DESCRIPTION] = {"--description"},
         [RH_ARG_LABEL] = {"--label"},
+        [RH_ARG_GROUP] = {"--group"},
+        [RH_ARG_EXAMPLE] = {"--example"},
+        [RH_ARG_SCHEMA] = {"--json-schema"},
+        [RH_ARG_CATALOG] = {"FILE"},
     };
     if (arg <= RH_ARG_NONE || arg >= RH_ARG_COUNT)
         return NULL;

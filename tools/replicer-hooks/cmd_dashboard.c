@@ -173,9 +173,14 @@ static cli_mhd_result collect(void *cls, enum MHD_ValueKind kind,
         f->n++;
     }
     size_t have = strlen(f->values[i]);
-    char *v = realloc(f->values[i], have + size + 1);
+    /* a field given again (the picker's several events) joins with a
+     * comma, the list form endpoint add reads */
+    size_t sep = off == 0 && have > 0 && size > 0;
+    char *v = realloc(f->values[i], have + sep + size + 1);
     if (!v)
         return MHD_NO;
+    if (sep)
+        v[have++] = ',';
     memcpy(v + have, data, size);
     v[have + size] = '\0';
     f->values[i] = v;
@@ -361,6 +366,17 @@ static int endpoint_row(const rh_endpoint *ep, void *ud)
     return RH_OK;
 }
 
+/* The page's writers for code outside this file (the event picker). */
+static void put_markup(void *pg, const char *s)
+{
+    put(pg, s);
+}
+
+static void put_text(void *pg, const char *s)
+{
+    esc(pg, s);
+}
+
 static cli_mhd_result index_page(struct MHD_Connection *c, dashboard *db)
 {
     rh_ctx *ctx = NULL;
@@ -396,11 +412,10 @@ static cli_mhd_result index_page(struct MHD_Connection *c, dashboard *db)
              "action=\"/endpoints\" id=\"add\">");
     csrf_field(&pg, db);
     put(&pg, "<label>URL <input name=\"url\" type=\"text\" size=\"50\" "
-             "required placeholder=\"https://example.com/webhooks\"></label>"
-             "<label>Events <input name=\"events\" type=\"text\" size=\"30\" "
-             "value=\"*\" required></label> <span class=\"muted\">event "
-             "types or patterns, comma-separated: order.paid, order.*, "
-             "*</span> <label>Tenant <input name=\"tenant\" type=\"text\" "
+             "required placeholder=\"https://example.com/webhooks\"></label>");
+    cli_html picker = {put_markup, put_text, &pg};
+    cli_event_picker(ctx, &picker); /* the catalog, or free text */
+    put(&pg, " <label>Tenant <input name=\"tenant\" type=\"text\" "
              "size=\"16\" placeholder=\"none\"></label> "
              "<button>Add</button></form>\n");
     put(&pg, "<h2>Send an event</h2><form method=\"post\" action=\"/emit\" "

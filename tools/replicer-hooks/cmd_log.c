@@ -80,18 +80,31 @@ static int run_emit(cli_args *a)
     return 0;
 }
 
+/* The event column: the type, marked when the event is a test (a catalog
+ * example sent by endpoint test). */
+static const char *event_label(const char *type, const char *event_id,
+                               char *buf, size_t size)
+{
+    if (!rh_event_id_is_test(event_id))
+        return type;
+    snprintf(buf, size, "%s (test)", type);
+    return buf;
+}
+
 static int print_log_row(const rh_attempt *at, void *ud)
 {
     const int *json = ud;
-    char when[32];
+    char when[32], label[160];
     cli_format_time(rh_attempt_started_ms(at), when);
     if (*json) {
         printf("{\"time\":\"%s\",\"delivery\":\"%s\",\"endpoint\":\"%s\","
-               "\"event_type\":\"%s\",\"attempt\":%d,\"status\":%d,"
-               "\"success\":%s,\"outcome\":\"%s\",\"duration_ms\":%" PRId64
-               ",\"error\":",
+               "\"event_type\":\"%s\",\"test\":%s,\"attempt\":%d,"
+               "\"status\":%d,\"success\":%s,\"outcome\":\"%s\","
+               "\"duration_ms\":%" PRId64 ",\"error\":",
                when, rh_attempt_delivery_id(at), rh_attempt_endpoint_id(at),
-               rh_attempt_event_type(at), rh_attempt_number(at),
+               rh_attempt_event_type(at),
+               rh_event_id_is_test(rh_attempt_event_id(at)) ? "true" : "false",
+               rh_attempt_number(at),
                rh_attempt_status(at), rh_attempt_success(at) ? "true" : "false",
                rh_outcome_name(rh_attempt_outcome(at)),
                rh_attempt_duration_ms(at));
@@ -101,7 +114,9 @@ static int print_log_row(const rh_attempt *at, void *ud)
     } else {
         printf("%-20s  %-30s  %-29s  %-20s  %3d  %3d  %-3s  %s\n", when,
                rh_attempt_delivery_id(at), rh_attempt_endpoint_id(at),
-               rh_attempt_event_type(at), rh_attempt_number(at),
+               event_label(rh_attempt_event_type(at), rh_attempt_event_id(at),
+                           label, sizeof label),
+               rh_attempt_number(at),
                rh_attempt_status(at), rh_attempt_success(at) ? "yes" : "no",
                rh_outcome_name(rh_attempt_outcome(at)));
     }
@@ -111,21 +126,24 @@ static int print_log_row(const rh_attempt *at, void *ud)
 static int print_delivery_row(const rh_delivery *dl, void *ud)
 {
     const int *json = ud;
-    char created[32], next[32];
+    char created[32], next[32], label[160];
     cli_format_time(rh_delivery_created_ms(dl), created);
     cli_format_time(rh_delivery_next_attempt_ms(dl), next);
     if (*json)
         printf("{\"created\":\"%s\",\"delivery\":\"%s\",\"endpoint\":\"%s\","
-               "\"event\":\"%s\",\"event_type\":\"%s\",\"state\":\"%s\","
-               "\"attempts\":%d,\"next_attempt\":\"%s\"}\n",
+               "\"event\":\"%s\",\"event_type\":\"%s\",\"test\":%s,"
+               "\"state\":\"%s\",\"attempts\":%d,\"next_attempt\":\"%s\"}\n",
                created, rh_delivery_id(dl), rh_delivery_endpoint_id(dl),
                rh_delivery_event_id(dl), rh_delivery_event_type(dl),
+               rh_event_id_is_test(rh_delivery_event_id(dl)) ? "true"
+                                                             : "false",
                rh_delivery_state_name(rh_delivery_state(dl)),
                rh_delivery_attempts(dl), next);
     else
         printf("%-20s  %-30s  %-29s  %-20s  %-9s  %3d  %s\n", created,
                rh_delivery_id(dl), rh_delivery_endpoint_id(dl),
-               rh_delivery_event_type(dl),
+               event_label(rh_delivery_event_type(dl), rh_delivery_event_id(dl),
+                           label, sizeof label),
                rh_delivery_state_name(rh_delivery_state(dl)),
                rh_delivery_attempts(dl),
                rh_delivery_state(dl) <= RH_DELIVERY_IN_FLIGHT ? next : "-");

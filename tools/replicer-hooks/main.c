@@ -31,6 +31,16 @@ static const cli_command *const commands[] = {
     &cli_cmd_tenant_list,
     &cli_cmd_tenant_show,
     &cli_cmd_tenant_remove,
+    &cli_cmd_type_add,
+    &cli_cmd_type_list,
+    &cli_cmd_type_show,
+    &cli_cmd_type_deprecate,
+    &cli_cmd_type_archive,
+    &cli_cmd_type_restore,
+    &cli_cmd_type_import,
+    &cli_cmd_type_export,
+    &cli_cmd_type_strict,
+    &cli_cmd_endpoint_test,
     &cli_cmd_dashboard,
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from . import _args as _a
+from . import _catalog
 
 _HERE = Path(__file__).resolve().parent
 
@@ -153,6 +154,8 @@ _dl = {k: _fn(_lib, "rh_delivery_" + k, r, _vp) for k, r in (
     ("created_ms", _i64), ("updated_ms", _i64), ("ordering_key", _cp),
     ("tenant", _cp))}
 
+_catalog.bind(_lib, _fn)
+is_test_event = _catalog.is_test_event
 version = _version().decode()
 # page 0 would ask the library for its default of 100 rows, and _pages,
 # which stops at a page shorter than page, would read on to an empty one
@@ -273,7 +276,7 @@ def _delivery(p):
     return d
 
 
-class Context:
+class Context(_catalog.CatalogMixin):
     """A sender. development=True allows http:// and loopback receivers.
     store: None (memory), SQLite(...) or PostgreSQL(...); the context takes
     it over (a closed store, or one another context took, is a ValueError).

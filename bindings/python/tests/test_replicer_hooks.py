@@ -36,7 +36,8 @@ class Receiver:
                     self.headers["webhook-timestamp"],
                     self.headers["webhook-signature"], body)
                 receiver.requests.append({"path": self.path, "body": json.loads(body),
-                                          "valid": bool(ok)})
+                                          "valid": bool(ok),
+                                          "test": self.headers.get("X-Replicer-Test")})
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "2")

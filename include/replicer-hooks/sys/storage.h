@@ -142,8 +142,14 @@ typedef int (*rh_claimed_cb)(const rh_delivery *dl, const rh_event *ev,
  *  endpoint_state slots): the endpoint's id, the part's name and its JSON
  *  text. Return RH_OK or a negative code to stop. */
 typedef int (*rh_endpoint_part_cb)(const char *endpoint_id, const char *part,
-                                    const char *json, size_t json_len,
-                                    void *each_userdata);
+                                   const char *json, size_t json_len,
+                                   void *each_userdata);
+
+/** Storage hands back each stored document of the kind asked for (see the
+ *  document slots): its key and JSON text. Return RH_OK or a negative code
+ *  to stop. @since 0.3.0 */
+typedef int (*rh_document_cb)(const char *key, const char *json,
+                              size_t json_len, void *each_userdata);
 
 #define RH_STORAGE_VERSION 3
 
@@ -229,8 +235,8 @@ struct rh_storage {
      * before any tenant's second). Within a tenant its endpoints take turns,
      * earliest first due first (since 0.3.0; before, endpoints alone);
      * within one endpoint the earliest due goes first. No more of one
-     * tenant than rh_claim_request_tenant_room_of() (since 0.3.0). Hand them back in
-     * the order of the turns. Mark them in flight until the lease time,
+     * tenant than rh_claim_request_tenant_room_of() (since 0.3.0). Hand them
+     * back in the order of the turns. Mark them in flight until the lease time,
      * COMMIT, and only then hand each to `each`. Returns how many were
      * claimed. Called on rh_tick's path: do not wait long on locks. */
     int (*claim_batch)(const rh_claim_request *req, rh_claimed_cb each,
@@ -291,8 +297,8 @@ struct rh_storage {
      * on the records it builds (rh_*_set_tenant), and when
      * rh_query_tenant(q) is not NULL answers query_attempts,
      * query_deliveries and recover_matching with that tenant's records
-     * only ("" : those of no tenant) (an index on it, so a tenant's page costs the same among 10
-     * tenants or 100,000). A tenant's idempotency keys reach
+     * only ("" : those of no tenant) (an index on it, so a tenant's page costs
+     * the same among 10 tenants or 100,000). A tenant's idempotency keys reach
      * enqueue_keyed as the tenant, a 0x1F byte and the key: up to
      * RH_TENANT_MAX + 1 + RH_IDEMPOTENCY_KEY_MAX bytes, so that each
      * tenant has its own keys and the store needs nothing more. */
@@ -301,21 +307,37 @@ struct rh_storage {
 
     /* An endpoint's state apart from its record: the library stores each
      * part (today "health", "enabled", "paused", and the edits "url",
-     * "events" and "profile"; short ASCII names, and more may come) as JSON text that the store keeps as it is, one row
-     * per endpoint and part. endpoint_state_save inserts or replaces one
-     * part of a stored endpoint in its own short transaction and touches
-     * nothing else, so that a worker storing health never writes over a
-     * pause or an edit made by another process: RH_E_NOT_FOUND when the
-     * endpoint is not stored. endpoint_remove removes the endpoint's parts
-     * with it. endpoint_state_load hands every stored part to `each`; a
-     * part overrides what the endpoint's record says of the same thing.
-     * Without these slots, state is stored by rewriting the whole record.
+     * "events" and "profile"; short ASCII names, and more may come) as JSON
+     * text that the store keeps as it is, one row per endpoint and part.
+     * endpoint_state_save inserts or replaces one part of a stored endpoint in
+     * its own short transaction and touches nothing else, so that a worker
+     * storing health never writes over a pause or an edit made by another
+     * process: RH_E_NOT_FOUND when the endpoint is not stored. endpoint_remove
+     * removes the endpoint's parts with it. endpoint_state_load hands every
+     * stored part to `each`; a part overrides what the endpoint's record says
+     * of the same thing. Without these slots, state is stored by rewriting the
+     * whole record.
      * @since 0.3.0 */
     int (*endpoint_state_save)(const char *endpoint_id, const char *part,
                                const char *json, size_t json_len,
                                void *userdata);
     int (*endpoint_state_load)(rh_endpoint_part_cb each, void *each_userdata,
                                void *userdata);
+
+    /* ---- version 3: both set or both NULL. */
+
+    /* Documents: small JSON texts the library keeps for every process
+     * sharing the store, under a kind and a key (short ASCII both; today
+     * the event-type catalog: kind "event_type" keyed by the type's name,
+     * and kind "catalog" key "settings"; more kinds may come). The store
+     * keeps the text as it is. document_save inserts or replaces one in
+     * its own short transaction; document_load hands every document of
+     * one kind to `each`, by key in byte order. Without these slots the
+     * catalog calls get RH_E_UNSUPPORTED. @since 0.3.0 */
+    int (*document_save)(const char *kind, const char *key, const char *json,
+                         size_t json_len, void *userdata);
+    int (*document_load)(const char *kind, rh_document_cb each,
+                         void *each_userdata, void *userdata);
 };
 
 /** Free a table that rh_sqlite_new() or rh_pg_new() made, once
@@ -332,7 +354,7 @@ RH_EXTERN void rh_storage_close(rh_storage *table);
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0, 0, 0, 0, 0                                                \
+            0, 0, 0, 0, 0, 0, 0, 0, 0                                          \
     }
 
 RH_END_DECLS

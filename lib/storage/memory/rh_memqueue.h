@@ -176,6 +176,9 @@ typedef struct memstore {
     size_t n_key_slots, n_keys;
     /* endpoint and ordering key -> its deliveries (rh_memorder.c) */
     mem_map orders;
+    /* documents by (kind, key) (rh_memdoc.c) */
+    struct mem_doc **docs;
+    size_t n_docs, cap_docs;
 } memstore;
 
 /* The key lives in the entry, so that sifting reads one array and never
@@ -311,6 +314,13 @@ int rh__mem_endpoint_remove(memstore *m, const char *id);
 int rh__mem_endpoint_load(memstore *m, rh_endpoint_record_cb each,
                           void *each_ud);
 void rh__mem_endpoints_free(memstore *m);
+
+/* The document slots (rh_memdoc.c): a kind's handed back by key. */
+int rh__mem_document_save(memstore *m, const char *kind, const char *key,
+                          const char *json, size_t len);
+int rh__mem_document_load(memstore *m, const char *kind, rh_document_cb each,
+                          void *each_ud);
+void rh__mem_documents_free(memstore *m);
 
 /* The log's slots (rh_memlog.c). */
 int rh__mem_query_attempts(memstore *m, const rh_query *q, rh_attempt_cb each,

@@ -319,6 +319,7 @@ static void s_destroy(void *ud)
         mem_free(m->alloc, a);
     }
     rh__mem_endpoints_free(m);
+    rh__mem_documents_free(m);
     mem_free(m->alloc, m->queues);
     rh__mem_keys_free(m);
     rh__mem_orders_free(m);
@@ -378,6 +379,18 @@ static int s_batch_commit(void *ud)
     return RH_OK;
 }
 
+static int s_document_save(const char *kind, const char *key, const char *json,
+                           size_t len, void *ud)
+{
+    return rh__mem_document_save(ud, kind, key, json, len);
+}
+
+static int s_document_load(const char *kind, rh_document_cb each, void *each_ud,
+                           void *ud)
+{
+    return rh__mem_document_load(ud, kind, each, each_ud);
+}
+
 static const char *s_last_error(void *ud)
 {
     (void)ud;
@@ -400,5 +413,7 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     out->claim = rh__mem_claim;
     out->claim_batch = rh__mem_claim_batch;
     out->enqueue_keyed = s_enqueue_keyed;
+    out->document_save = s_document_save;
+    out->document_load = s_document_load;
     return RH_OK;
 }

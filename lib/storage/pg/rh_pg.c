@@ -451,6 +451,8 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     out->claim_batch = rh__pg_claim_batch;
     out->endpoint_state_save = rh__pg_state_save;
     out->endpoint_state_load = rh__pg_state_load;
+    out->document_save = rh__pg_document_save;
+    out->document_load = rh__pg_document_load;
     return RH_OK;
 }
 

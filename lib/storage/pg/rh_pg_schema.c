@@ -80,7 +80,8 @@ static const char schema_v2[] =
     "UPDATE @.meta SET value = 2 WHERE key = 'schema_version';";
 
 /* Version 3: endpoint state in parts apart from the record, removed with
- * it, and the tenant of each event, delivery and attempt. A library of
+ * it, the tenant of each event, delivery and attempt, and documents (the
+ * event-type catalog). A library of
  * version 2 refuses the schema after this: it would store a pause in the
  * record, under the part that says otherwise. */
 static const char schema_v3[] =
@@ -93,6 +94,8 @@ static const char schema_v3[] =
     "ALTER TABLE @.attempts ADD COLUMN tenant text NOT NULL DEFAULT '';"
     "CREATE INDEX deliveries_tenant ON @.deliveries(tenant, created_ms, id);"
     "CREATE INDEX attempts_tenant ON @.attempts(tenant, seq);"
+    "CREATE TABLE @.documents(kind text NOT NULL, key text NOT NULL,"
+    " value text NOT NULL, PRIMARY KEY(kind, key));"
     "UPDATE @.meta SET value = 3 WHERE key = 'schema_version';";
 
 int rh__pg_schema_name_ok(const char *n)

@@ -1,8 +1,10 @@
-/* replicer-hooks PostgreSQL storage: the endpoint state slots. Each part of
- * an endpoint's state (health, enabled, paused) is a row of its own,
- * written by one statement that touches no other part and not the record,
- * so that a worker's health save never writes over another process's
- * pause or edit; the rows go with their endpoint (ON DELETE CASCADE). */
+/* replicer-hooks PostgreSQL storage: the endpoint state and document
+ * slots. Each part of an endpoint's state (health, enabled, paused) is a
+ * row of its own, written by one statement that touches no other part and
+ * not the record, so that a worker's health save never writes over another
+ * process's pause or edit; the rows go with their endpoint (ON DELETE
+ * CASCADE). A document (the event-type catalog) is a row keyed by its kind
+ * and key. */
 #include "rh_pg_store.h"
 
 #include <stdlib.h>
@@ -37,10 +39,49 @@ int rh__pg_state_load(rh_endpoint_part_cb each, void *each_ud, void *ud)
     int rc = rh__pg_ensure(s);
     if (rc != RH_OK)
         return rc;
-    PGresult *r = rh__pg_run(s, S_STATE_LOAD, 0, NULL, NULL, NULL,
-                             "endpoint_state_load");
+    PGresult *r =
+        rh__pg_run(s, S_STATE_LOAD, 0, NULL, NULL, NULL, "endpoint_state_load");
     if (!r)
         return RH_E_STORAGE;
     rc = rh__pg_for_each_row(s, r, state_row, &p);
+    return rc < 0 ? rc : RH_OK;
+}
+
+/* ----------------------------------------------------------- documents */
+
+int rh__pg_document_save(const char *kind, const char *key, const char *json,
+                         size_t len, void *ud)
+{
+    const char *v[3] = {kind, key, NULL};
+    return rh__pg_write_json(ud, S_DOC_SAVE, v, 3, json, len, 0,
+                             "document_save");
+}
+
+typedef struct doc_pass {
+    rh_document_cb each;
+    void *each_ud;
+} doc_pass;
+
+static int doc_row(store *s, const PGresult *r, int i, void *ud)
+{
+    const doc_pass *p = ud;
+    (void)s;
+    return p->each(PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                   (size_t)PQgetlength(r, i, 1), p->each_ud);
+}
+
+int rh__pg_document_load(const char *kind, rh_document_cb each, void *each_ud,
+                         void *ud)
+{
+    store *s = ud;
+    doc_pass p = {each, each_ud};
+    const char *v[1] = {kind};
+    int rc = rh__pg_ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    PGresult *r = rh__pg_run(s, S_DOC_LOAD, 1, v, NULL, NULL, "document_load");
+    if (!r)
+        return RH_E_STORAGE;
+    rc = rh__pg_for_each_row(s, r, doc_row, &p);
     return rc < 0 ? rc : RH_OK;
 }

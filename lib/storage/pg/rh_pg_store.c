@@ -54,6 +54,11 @@ static const char *const sql_template[S_COUNT] = {
         "SELECT id, $2::text, $3::text FROM ep ON CONFLICT (endpoint_id, "
         "part) DO UPDATE SET value = EXCLUDED.value",
     [S_STATE_LOAD] = "SELECT endpoint_id, part, value FROM @.endpoint_state",
+    [S_DOC_SAVE] = "INSERT INTO @.documents(kind, key, value) "
+                   "VALUES($1::text, $2::text, $3::text) ON CONFLICT (kind, "
+                   "key) DO UPDATE SET value = EXCLUDED.value",
+    [S_DOC_LOAD] = "SELECT key, value FROM @.documents WHERE kind = $1::text "
+                   "ORDER BY key COLLATE \"C\"",
     /* One statement: atomic on its own, one round trip, no savepoint. */
     [S_DL_INSERT] =
         "WITH ev AS (INSERT INTO @.events(id, type, timestamp_ms, data, "
@@ -76,7 +81,8 @@ static const char *const sql_template[S_COUNT] = {
         "event_id = EXCLUDED.event_id, created_ms = EXCLUDED.created_ms "
         "WHERE @.idempotency.created_ms < $15 RETURNING 1 AS one), "
         "ev AS (INSERT INTO @.events(id, type, timestamp_ms, data, tenant) "
-        "SELECT $2, $3, $9, $10, $13 FROM k WHERE cardinality($1::text[]) > 0), "
+        "SELECT $2, $3, $9, $10, $13 FROM k WHERE cardinality($1::text[]) > "
+        "0), "
         "dl AS (INSERT INTO @.deliveries(id, event_id, endpoint_id, "
         "event_type, state, attempts, next_attempt_ms, due_ms, created_ms, "
         "updated_ms, ordering_key, hold_key, tenant) "

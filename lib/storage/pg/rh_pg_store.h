@@ -90,6 +90,10 @@ int rh__pg_write_json(store *s, int which, const char **v, int n,
 int rh__pg_state_save(const char *endpoint_id, const char *part,
                       const char *json, size_t len, void *ud);
 int rh__pg_state_load(rh_endpoint_part_cb each, void *each_ud, void *ud);
+int rh__pg_document_save(const char *kind, const char *key, const char *json,
+                         size_t len, void *ud);
+int rh__pg_document_load(const char *kind, rh_document_cb each, void *each_ud,
+                         void *ud);
 int rh__pg_schema_name_ok(const char *n);
 int rh__pg_migrate(store *s);
 

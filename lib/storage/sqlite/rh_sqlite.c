@@ -400,6 +400,8 @@ static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
     out->claim_batch = rh__sqlite_claim_batch;
     out->endpoint_state_save = rh__sqlite_state_save;
     out->endpoint_state_load = rh__sqlite_state_load;
+    out->document_save = rh__sqlite_document_save;
+    out->document_load = rh__sqlite_document_load;
     return RH_OK;
 }
 

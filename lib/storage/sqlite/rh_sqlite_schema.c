@@ -58,8 +58,9 @@ static const char schema_v2[] =
     " ordering_key, id) WHERE ordering_key IS NOT NULL;"
     "UPDATE rh_meta SET value = 2 WHERE key = 'schema_version';";
 
-/* Version 3: endpoint state in parts apart from the record, and the tenant
- * of each event, delivery and attempt. A library of version 2 refuses the
+/* Version 3: endpoint state in parts apart from the record, the tenant
+ * of each event, delivery and attempt, and documents (the event-type
+ * catalog). A library of version 2 refuses the
  * file after this: it would store a pause in the record, under the part
  * that says otherwise, and queue deliveries of no tenant. */
 static const char schema_v3[] =
@@ -73,6 +74,8 @@ static const char schema_v3[] =
     "CREATE INDEX rh_deliveries_tenant ON rh_deliveries(tenant, created_ms,"
     " id);"
     "CREATE INDEX rh_attempts_tenant ON rh_attempts(tenant, seq);"
+    "CREATE TABLE rh_documents(kind TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;"
     "UPDATE rh_meta SET value = 3 WHERE key = 'schema_version';";
 
 /* ------------------------------------------------------------ opening */

@@ -48,6 +48,11 @@ static const char *const sql_text[S_COUNT] = {
         "value = excluded.value",
     [S_STATE_LOAD] = "SELECT endpoint_id, part, value FROM rh_endpoint_state",
     [S_STATE_REMOVE] = "DELETE FROM rh_endpoint_state WHERE endpoint_id = ?1",
+    [S_DOC_SAVE] = "INSERT INTO rh_documents(kind, key, value) "
+                   "VALUES(?1, ?2, ?3) ON CONFLICT(kind, key) DO UPDATE SET "
+                   "value = excluded.value",
+    [S_DOC_LOAD] = "SELECT key, value FROM rh_documents WHERE kind = ?1 "
+                   "ORDER BY key",
     /* taken unless an event holds it since ?4: one change, else none */
     [S_KEY_TAKE] =
         "INSERT INTO rh_idempotency(key, event_id, created_ms) "

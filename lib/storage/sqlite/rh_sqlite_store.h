@@ -73,6 +73,10 @@ int rh__sqlite_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
 int rh__sqlite_state_save(const char *endpoint_id, const char *part,
                           const char *json, size_t len, void *ud);
 int rh__sqlite_state_load(rh_endpoint_part_cb each, void *each_ud, void *ud);
+int rh__sqlite_document_save(const char *kind, const char *key,
+                             const char *json, size_t len, void *ud);
+int rh__sqlite_document_load(const char *kind, rh_document_cb each,
+                             void *each_ud, void *ud);
 /* Inside endpoint_remove's transaction: the endpoint's parts go with it. */
 int rh__sqlite_state_remove(store *s, const char *endpoint_id);
 /* The delivery log's slots (rh_sqlite_log.c). update_failed resends or
