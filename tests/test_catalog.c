@@ -10,6 +10,7 @@
 
 #include <replicer-hooks/rh_pg.h>
 #include <replicer-hooks/rh_sqlite.h>
+#include <sqlite3.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,7 +257,7 @@ static void example(void)
     /* no example, unknown type or endpoint, a disabled endpoint */
     RH_CHECK_EQ_INT(RH_E_STATE, rh_event_type_send_example(
                                     ctx, id, "call.started", NULL, 0));
-    RH_CHECK(strstr(rh_ctx_last_error(ctx), "has none") != NULL);
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "has no example") != NULL);
     RH_CHECK_EQ_INT(RH_E_NOT_FOUND,
                     rh_event_type_send_example(ctx, id, "nope", NULL, 0));
     RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_event_type_send_example(
@@ -383,6 +384,9 @@ static void test_catalog__bad_input_is_refused(void)
     RH_CHECK_EQ_INT(RH_OK, rh_event_type_options_new(&o));
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
                     rh_event_type_options_set_example(o, "{\"a\":\0}", 8));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_event_type_options_set_example(o, "", 0));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_event_type_options_set_schema(o, "", 0));
+    RH_CHECK_EQ_INT(RH_OK, rh_event_type_options_set_example(o, NULL, 0));
     rh_event_type_options_free(o);
     rh_ctx_free(ctx);
 }
@@ -417,6 +421,101 @@ static void test_catalog__another_process_sees_the_catalog(void)
     RH_CHECK_EQ_INT(0, emit(worker, "call.dropped"));
     rh_ctx_free(worker);
     rh_ctx_free(admin);
+}
+
+static int import_text(rh_ctx *ctx, const char *doc)
+{
+    return rh_catalog_import(ctx, doc, strlen(doc));
+}
+
+/* Documents a hostile or careless file holds: each refused by its entry,
+ * nothing stored, never "out of memory" for what is only bad input. */
+static void test_catalog__bad_documents_are_refused_whole(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    char names[128], long_name[160];
+    const char *bad[] = {
+        "{\"event_types\":[{\"name\":\"a.d\",\"example\":\"hello\"}]}",
+        "{\"event_types\":[{\"name\":\"a.d\",\"schema\":12}]}",
+        "{\"event_types\":[{\"name\":\"a.c\",\"state\":1}]}",
+        "{\"event_types\":[{\"name\":\"a.c\",\"description\":42}]}",
+        "{\"event_types\":[{\"name\":\"a.c\",\"group\":[\"x\"]}]}",
+        "{\"event_types\":[{\"name\":\"a.c\"}],\"strict\":\"yes\"}",
+        "{\"event_types\":[{\"name\":\"d.x\",\"description\":\"one\"},"
+        "{\"name\":\"d.x\",\"description\":\"two\"}]}",
+        "{\"event_types\":[{\"name\":\"a.c\",\"example\":{\"n\":"
+        "12345678901234567890}}]}",
+        "{\"event_types\":[],\"webhooks\":{}}",
+        "{\"webhooks\":{\"a.b\":{\"$ref\":\"#/x\"}}}",
+        "{\"webhooks\":{\"a.b\":{\"post\":{\"tags\":\"x\"}}}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = import_text(ctx, bad[i]);
+        if (rc != RH_E_INVALID_ARG)
+            fprintf(stderr, "    document %zu: %d %s\n", i, rc,
+                    rh_ctx_last_error(ctx));
+        RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rc);
+        RH_CHECK_EQ_INT(RH_ARG_CATALOG == rh_ctx_last_error_arg(ctx) ||
+                            RH_ARG_EXAMPLE == rh_ctx_last_error_arg(ctx) ||
+                            RH_ARG_SCHEMA == rh_ctx_last_error_arg(ctx),
+                        1);
+    }
+    /* a name over 128 characters is refused, never cut to fit */
+    memset(long_name, 'x', 140);
+    long_name[60] = '.';
+    long_name[140] = '\0';
+    char doc[300];
+    snprintf(doc, sizeof doc, "{\"event_types\":[{\"name\":\"%s\"}]}",
+             long_name);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, import_text(ctx, doc));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "over 128") != NULL);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_catalog_import(ctx, NULL, 4));
+    RH_CHECK_EQ_STR("json is NULL", rh_ctx_last_error(ctx));
+    RH_CHECK_EQ_INT(0, list(ctx, NULL, NULL, 10, 1, names));
+    /* an OpenAPI tag a group cannot hold becomes one it can */
+    RH_CHECK_EQ_INT(1, import_text(ctx, "{\"webhooks\":{\"o.p\":{\"post\":{"
+                                        "\"tags\":[\"Order Events\"]}}}}"));
+    RH_CHECK_EQ_INT(1, list(ctx, "Order-Events", NULL, 10, 0, names));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, list(ctx, "", NULL, 10, 0, names));
+    /* NULL and empty names are bad input, not unknown ones */
+    rh_event_type_info *et = NULL;
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_event_type_get(ctx, NULL, &et));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_event_type_set_state(ctx, "", RH_EVENT_TYPE_ACTIVE));
+    rh_ctx_free(ctx);
+}
+
+/* A stored document this library cannot read (a later version's state, a
+ * hand edit) is left out: every context still opens and works. */
+static void test_catalog__unreadable_document_is_left_out(void)
+{
+    char path[128], err[256], names[128];
+    rh_test_path(path, sizeof path, "catalog-unreadable");
+    rh_ctx *ctx = rh_test_sqlite_ctx(path, rh_test_config());
+    RH_CHECK_EQ_INT(RH_DEFINE_CREATED, define(ctx, "a.one", NULL, NULL, NULL, NULL));
+    RH_CHECK_EQ_INT(RH_DEFINE_CREATED, define(ctx, "a.two", NULL, NULL, NULL, NULL));
+    RH_CHECK_EQ_INT(RH_OK, rh_tenant_set_limit(ctx, "acct", RH_TENANT_RATE, 5));
+    rh_ctx_free(ctx);
+    sqlite3 *db;
+    RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+    RH_CHECK_EQ_INT(SQLITE_OK,
+                    sqlite3_exec(db, "UPDATE rh_documents SET value = "
+                                     "replace(value, '\"active\"', "
+                                     "'\"hidden\"') WHERE key = 'a.two';"
+                                     "UPDATE rh_documents SET value = '{' "
+                                     "WHERE kind = 'tenant'",
+                                 NULL, NULL, NULL));
+    sqlite3_close(db);
+    ctx = rh_test_sqlite_ctx(path, rh_test_config());
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(1, list(ctx, NULL, NULL, 10, 1, names));
+    RH_CHECK_EQ_STR("a.one", names);
+    int64_t v = -1;
+    RH_CHECK_EQ_INT(RH_OK, rh_tenant_get_limit(ctx, "acct", RH_TENANT_RATE, &v));
+    RH_CHECK_EQ_INT(0, v);
+    RH_CHECK_EQ_INT(0, rh_emit(ctx, "a.one", "{}", 2, NULL, 0));
+    (void)err;
+    rh_ctx_free(ctx);
 }
 
 static rh_ctx *pg_ctx(const char *schema)
@@ -503,12 +602,18 @@ static void test_catalog__store_without_documents_or_failing(void)
     rh_ctx_free(ctx);
 }
 
+/* clang-format off: one row per line */
 const rh_test_case rh_tests_catalog[] = {
-    RH_BACKEND_ROWS("catalog", definitions) RH_BACKEND_ROWS("catalog", strict)
-        RH_BACKEND_ROWS("catalog", deprecated)
-            RH_BACKEND_ROWS("catalog", example) RH_BACKEND_ROWS(
-                "catalog", import){"catalog__bad_input_is_refused",
-                                   test_catalog__bad_input_is_refused},
+    RH_BACKEND_ROWS("catalog", definitions)
+    RH_BACKEND_ROWS("catalog", strict)
+    RH_BACKEND_ROWS("catalog", deprecated)
+    RH_BACKEND_ROWS("catalog", example)
+    RH_BACKEND_ROWS("catalog", import)
+    {"catalog__bad_input_is_refused", test_catalog__bad_input_is_refused},
+    {"catalog__bad_documents_are_refused_whole",
+     test_catalog__bad_documents_are_refused_whole},
+    {"catalog__unreadable_document_is_left_out",
+     test_catalog__unreadable_document_is_left_out},
     {"catalog__another_process_sees_the_catalog",
      test_catalog__another_process_sees_the_catalog},
     {"catalog__pg_workers_share_the_catalog",
@@ -516,3 +621,4 @@ const rh_test_case rh_tests_catalog[] = {
     {"catalog__store_without_documents_or_failing",
      test_catalog__store_without_documents_or_failing},
     {NULL, NULL}};
+/* clang-format on */

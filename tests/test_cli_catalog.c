@@ -168,10 +168,40 @@ static void test_cli_catalog__dashboard_picks_from_the_catalog(void)
              strstr(out, "order.paid, call.ended") != NULL);
 }
 
+/* tenant set stores a tenant's limits; show prints them; an emit past the
+ * pending limit and an add past the endpoint limit exit 1 naming
+ * --tenant; bad values exit 2. */
+static void test_cli_catalog__tenant_limits(void)
+{
+    char path[128], store[160], out[4096];
+    rh_test_path(path, sizeof path, "cli-tenant-limits");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    RUN(0, "endpoint", "add", "http://127.0.0.1:9/a", "--events", "*",
+        "--tenant", "acct", "--dev");
+    RUN(0, "tenant", "set", "acct", "--max-pending", "1", "--rate", "5",
+        "--max-endpoints", "1");
+    RH_CHECK(strstr(out, "max pending:     1") != NULL);
+    RH_CHECK(strstr(out, "rate:            5 a second") != NULL);
+    RUN(0, "emit", "x.y", "{}", "--tenant", "acct");
+    RUN(1, "emit", "x.y", "{}", "--tenant", "acct");
+    RH_CHECK(strstr(out, "--tenant") && strstr(out, "limit of 1"));
+    RUN(1, "endpoint", "add", "http://127.0.0.1:9/b", "--events", "*",
+        "--tenant", "acct", "--dev");
+    RH_CHECK(strstr(out, "limit of 1 endpoints") != NULL);
+    RUN(0, "tenant", "show", "acct");
+    RH_CHECK(strstr(out, "max in flight:   none") != NULL);
+    RUN(0, "tenant", "set", "acct", "--max-pending", "0");
+    RUN(0, "emit", "x.y", "{}", "--tenant", "acct");
+    RUN(2, "tenant", "set", "acct");
+    RUN(2, "tenant", "set", "acct", "--rate", "-1");
+    RUN(2, "tenant", "set", "a b", "--rate", "1");
+}
+
 const rh_test_case rh_tests_cli_catalog[] = {
     {"cli_catalog__catalog_end_to_end", test_cli_catalog__catalog_end_to_end},
     {"cli_catalog__bad_input_is_refused",
      test_cli_catalog__bad_input_is_refused},
+    {"cli_catalog__tenant_limits", test_cli_catalog__tenant_limits},
     {"cli_catalog__dashboard_picks_from_the_catalog",
      test_cli_catalog__dashboard_picks_from_the_catalog},
     {NULL, NULL}};

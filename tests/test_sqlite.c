@@ -16,6 +16,7 @@
  * endpoint state table, no tenants, no documents. */
 static const char back_to_v2[] = "DROP TABLE rh_endpoint_state;"
                                  "DROP TABLE rh_documents;"
+                                 "DROP INDEX rh_deliveries_open;"
                                  "DROP INDEX rh_deliveries_tenant;"
                                  "DROP INDEX rh_attempts_tenant;"
                                  "ALTER TABLE rh_events DROP COLUMN tenant;"

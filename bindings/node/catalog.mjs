@@ -5,10 +5,11 @@
 // the context's handle and its error check.
 import koffi from "koffi";
 
-import { bool, jsonText, optStr, options, str } from "./args.mjs";
+import { bool, int, jsonText, optStr, options, str } from "./args.mjs";
 
 const DEFINED = ["unchanged", "created", "updated"];
 const STATES = { active: 0, deprecated: 1, archived: 2 };
+const LIMITS = ["maxEndpoints", "maxPending", "maxInFlight", "rate"];
 
 export function bindCatalog(lib) {
   const fn = (proto) => lib.func(proto);
@@ -35,6 +36,8 @@ export function bindCatalog(lib) {
     stateName: fn("const char *rh_event_type_state_name(int state)"),
     state: fn("int rh_event_type_state(void *et)"),
     updated: fn("int64_t rh_event_type_updated_ms(void *et)"),
+    setLimit: fn("int rh_tenant_set_limit(void *ctx, const char *tenant, int kind, int64_t v)"),
+    getLimit: fn("int rh_tenant_get_limit(void *ctx, const char *tenant, int kind, _Out_ int64_t *v)"),
   };
   for (const k of ["name", "description", "group", "example", "schema"])
     f["get_" + k] = fn(`const char *rh_event_type_${k}(void *et)`);
@@ -126,6 +129,25 @@ export function bindCatalog(lib) {
         koffi.unregister(cb);
       }
       return text;
+    },
+
+    setTenantLimits(ctx, check, tenant, limits) {
+      const given = options("tenant limits", limits, LIMITS);
+      str("tenant", tenant);
+      const values = LIMITS.map((k) => (given[k] == null ? null
+        : int(k, given[k], [0n, 1000000000n])));
+      values.forEach((v, kind) => { if (v != null) check(f.setLimit(ctx, tenant, kind, v)); });
+    },
+
+    tenantLimits(ctx, check, tenant) {
+      str("tenant", tenant);
+      const out = {};
+      LIMITS.forEach((k, kind) => {
+        const v = [0];
+        check(f.getLimit(ctx, tenant, kind, v));
+        out[k] = Number(v[0]);
+      });
+      return out;
     },
 
     sendExample(ctx, check, endpointId, type) {

@@ -552,6 +552,11 @@ export class Context {
   /** An OpenAPI 3.1 document's webhooks or an export; how many changed. */
   importCatalog(doc) { return catalog.importDoc(this.ctx, this.#cat, doc); }
   exportCatalog() { return catalog.exportDoc(this.ctx, this.#cat); }
+  /** Store a tenant's limits: { maxEndpoints, maxPending, maxInFlight,
+   *  rate } (0 removes one); an add or an emit past the first two throws
+   *  RH_E_FULL. */
+  setTenantLimits(tenant, limits) { catalog.setTenantLimits(this.ctx, this.#cat, tenant, limits); }
+  tenantLimits(tenant) { return catalog.tenantLimits(this.ctx, this.#cat, tenant); }
   /** Queue a type's example for one endpoint as a test event; its id. */
   sendExample(endpointId, type) {
     const id = catalog.sendExample(this.ctx, this.#cat, endpointId, type);

@@ -161,6 +161,53 @@ RH_EXTERN const char *rh_endpoint_label_key(const rh_endpoint *ep, size_t i);
 RH_EXTERN const char *rh_endpoint_label_value(const rh_endpoint *ep,
                                               size_t i);
 
+/* ----------------------------------------------------------- tenant limits */
+
+/** A limit a host sets on one tenant (rh_tenant_set_limit). @since 0.3.0 */
+typedef enum rh_tenant_limit_kind {
+    /* endpoints it may have: an add past it is refused (RH_E_FULL) */
+    RH_TENANT_MAX_ENDPOINTS = 0,
+    /* its deliveries pending or in flight, in the whole store: an emit
+     * that would pass it is refused (RH_E_FULL) and queues nothing */
+    RH_TENANT_MAX_PENDING = 1,
+    /* its deliveries in flight at once, in each context */
+    RH_TENANT_MAX_IN_FLIGHT = 2,
+    /* its deliveries started per second, in each context (a burst of one
+     * second's worth) */
+    RH_TENANT_RATE = 3,
+    RH_TENANT_LIMIT_COUNT = 4 /* how many there are */
+} rh_tenant_limit_kind;
+
+/** The most any limit may be. @since 0.3.0 */
+#define RH_TENANT_LIMIT_MAX 1000000000
+
+/** "max_endpoints", "max_pending", "max_in_flight", "rate"; NULL past the
+ *  last. @since 0.3.0 */
+RH_EXTERN const char *rh_tenant_limit_name(int kind);
+
+/**
+ * Set one limit of a tenant (value 1 to RH_TENANT_LIMIT_MAX; 0 removes
+ * it), stored with the catalog for every process sharing the store; other
+ * processes follow within their endpoint refresh. A tenant's limits are
+ * its own: no other tenant's emits, adds or claims are slowed by them.
+ * The pending count is the store's (count_open), read at most once a
+ * second per tenant while the tenant is far from its limit and at every
+ * emit near it; the endpoint count is this context's copy of the
+ * endpoints.
+ * @return RH_OK, RH_E_INVALID_ARG (RH_ARG_TENANT, RH_ARG_VALUE),
+ *         RH_E_UNSUPPORTED (a store without the document slots, or without
+ *         count_open for RH_TENANT_MAX_PENDING), RH_E_STORAGE,
+ *         RH_E_REENTRANT. @since 0.3.0
+ */
+RH_EXTERN int rh_tenant_set_limit(rh_ctx *ctx, const char *tenant, int kind,
+                                  int64_t value);
+
+/** A tenant's limit as the store holds it now, into *value_out (0: none).
+ *  @return RH_OK, RH_E_INVALID_ARG, RH_E_STORAGE, RH_E_REENTRANT.
+ *  @since 0.3.0 */
+RH_EXTERN int rh_tenant_get_limit(rh_ctx *ctx, const char *tenant, int kind,
+                                  int64_t *value_out);
+
 RH_END_DECLS
 
 #endif /* RH_ACCOUNT_H */

@@ -70,13 +70,16 @@ RH_EXTERN int rh_event_type_options_set_description(rh_event_type_options *o,
 RH_EXTERN int rh_event_type_options_set_group(rh_event_type_options *o,
                                               const char *group);
 /** An example payload: what an emit of the type would carry as its data
- *  (one JSON object, checked as an emit's data is). Copied; NULL: none.
+ *  (one JSON object, checked as an emit's data is, with no integer beyond
+ *  64 bits, so that an export imports again). Copied; NULL: none; an
+ *  empty text is refused.
  *  @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM. @since 0.3.0 */
 RH_EXTERN int rh_event_type_options_set_example(rh_event_type_options *o,
                                                 const char *json, size_t len);
 /** A JSON Schema of the data (one JSON object of at most
  *  RH_EVENT_TYPE_SCHEMA_MAX bytes), kept and served as documentation;
- *  payloads are not validated against it. Copied; NULL: none.
+ *  payloads are not validated against it. Copied; NULL: none; an empty
+ *  text is refused.
  *  @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM. @since 0.3.0 */
 RH_EXTERN int rh_event_type_options_set_schema(rh_event_type_options *o,
                                                const char *json, size_t len);
@@ -132,7 +135,7 @@ RH_EXTERN const char *rh_event_type_group(const rh_event_type_info *et);
 RH_EXTERN const char *rh_event_type_example(const rh_event_type_info *et);
 /** The schema's JSON text; NULL when it has none. @since 0.3.0 */
 RH_EXTERN const char *rh_event_type_schema(const rh_event_type_info *et);
-/** An rh_event_type_state. @since 0.3.0 */
+/** An rh_catalog_state (RH_E_INVALID_ARG for NULL). @since 0.3.0 */
 RH_EXTERN int rh_event_type_state(const rh_event_type_info *et);
 /** When it was last defined or changed (the context's clock, Unix ms).
  *  @since 0.3.0 */
@@ -146,7 +149,7 @@ typedef int (*rh_event_type_cb)(const rh_event_type_info *et, void *userdata);
  * A page of the catalog, read from the store now, by name: the types of
  * group (NULL: every group) whose name sorts after `after` (NULL or "":
  * from the first), at most limit (1 to 1000), archived ones only when
- * with_archived is 1. A page's last name is the next page's `after`.
+ * with_archived is not 0. A page's last name is the next page's `after`.
  * @return how many were handed to each, or a negative code (RH_E_INVALID_ARG,
  *         RH_E_STORAGE, RH_E_REENTRANT, or each's). @since 0.3.0
  */
@@ -178,9 +181,11 @@ RH_EXTERN int rh_catalog_strict(const rh_ctx *ctx);
 /**
  * Load a catalog from a JSON document: the project's own form (what
  * rh_catalog_export writes: {"strict": bool, "event_types": [{"name",
- * "description", "group", "example", "schema", "state"}]}), or an OpenAPI
+ * "description", "group", "example", "schema", "state"}]}; a field given
+ * with the wrong type, or a name given twice, is a bad entry), or an OpenAPI
  * 3.1 document, whose "webhooks" entries become types (the key is the
- * name; the POST's description or summary, its first tag as the group, its
+ * name; the POST's description or summary, its first tag as the group
+ * (characters a group cannot hold as '-'), its
  * JSON request body's schema, and its example as the example, the "data"
  * of an example envelope when it is one). Each type is defined as
  * rh_event_type_define would; an import twice changes nothing. A document

@@ -18,13 +18,16 @@ static int by_name(const void *a, const void *b)
                   (*(rh_event_type_info *const *)b)->name);
 }
 
+/* The types and the tenants' limits of c. */
 static void free_types(rh_ctx *ctx, rh_catalog *c)
 {
     for (size_t i = 0; i < c->n; i++)
         rh__event_type_release(c->types[i]);
     rh__free(&ctx->alloc, c->types);
+    rh__free(&ctx->alloc, c->caps);
     c->types = NULL;
-    c->n = c->cap = 0;
+    c->caps = NULL;
+    c->n = c->cap = c->n_caps = 0;
 }
 
 void rh__catalog_free(rh_ctx *ctx)
@@ -61,6 +64,9 @@ static int load_type(const char *key, const char *json, size_t len, void *ud)
     load_pass *p = ud;
     rh_event_type_info *et;
     int rc = rh__event_type_decode(&p->ctx->alloc, key, json, len, &et);
+    if (rc == RH_E_INVALID_ARG)
+        return RH_OK; /* not one this library reads (a later one's state):
+                       * left out, never a reason to refuse the store */
     if (rc == RH_OK && (rc = add_type(p->ctx, p->into, et)) != RH_OK)
         rh__event_type_release(et);
     return rc;
@@ -73,16 +79,14 @@ static int load_settings(const char *key, const char *json, size_t len,
     if (strcmp(key, RH__DOC_SETTINGS) != 0)
         return RH_OK; /* a later library's: not ours to read */
     json_t *o = json_loadb(json, len, 0, NULL);
-    json_t *strict = json_object_get(o, "strict");
-    int ok = json_is_boolean(strict);
-    p->into->strict = json_is_true(strict);
-    json_decref(o);
-    return ok ? RH_OK : RH_E_INVALID_ARG;
+    p->into->strict = json_is_true(json_object_get(o, "strict"));
+    json_decref(o); /* unreadable: not strict, as with no catalog */
+    return RH_OK;
 }
 
 int rh__catalog_load(rh_ctx *ctx)
 {
-    rh_catalog fresh = {NULL, 0, 0, 0}, *old = ctx->catalog;
+    rh_catalog fresh = {NULL, 0, 0, 0, NULL, 0}, *old = ctx->catalog;
     load_pass p = {ctx, &fresh};
     int rc;
     if (!old && !(old = ctx->catalog = rh__calloc(&ctx->alloc, sizeof *old)))
@@ -94,12 +98,10 @@ int rh__catalog_load(rh_ctx *ctx)
     if (rc >= 0)
         rc = rh__store_document_load(&ctx->store, RH__DOC_CATALOG,
                                      load_settings, &p);
+    if (rc >= 0)
+        rc = rh__tenant_caps_load(ctx, &fresh, old);
     if (rc < 0) {
         free_types(ctx, &fresh);
-        if (rc == RH_E_INVALID_ARG)
-            return rh__ctx_error(ctx, RH_E_STORAGE,
-                                 "storage document_load: a stored event "
-                                 "type or catalog setting is not valid");
         return rc == RH_E_NOMEM ? rh__ctx_error(ctx, rc, "out of memory")
                                 : rh__ctx_store_failed(ctx, rc);
     }

@@ -149,7 +149,7 @@ int rh__event_type_decode(const rh_allocator *a, const char *key,
     int rc = RH_E_INVALID_ARG;
     if (!o || !rh__event_type_valid(key) || !state || !group || !desc ||
         state_from_name(state) < 0 || !json_is_integer(updated) ||
-        strlen(group) > RH_EVENT_TYPE_GROUP_MAX)
+        (group[0] && !rh__group_valid(group)))
         goto done;
     rc = RH_E_NOMEM;
     if (!(et = rh__event_type_new(a, key)))
@@ -246,20 +246,23 @@ int rh_event_type_options_set_group(rh_event_type_options *o, const char *group)
 int rh_event_type_options_set_example(rh_event_type_options *o,
                                       const char *json, size_t len)
 {
-    return o && (json || !len) ? set_field(&o->example, &o->example_len,
-                                           &o->has_example, json, len)
-                               : RH_E_INVALID_ARG;
+    /* NULL is none; "" is no JSON */
+    return o && (json ? len > 0 : !len)
+               ? set_field(&o->example, &o->example_len, &o->has_example, json,
+                           len)
+               : RH_E_INVALID_ARG;
 }
 
 int rh_event_type_options_set_schema(rh_event_type_options *o, const char *json,
                                      size_t len)
 {
-    return o && (json || !len) ? set_field(&o->schema, &o->schema_len,
-                                           &o->has_schema, json, len)
-                               : RH_E_INVALID_ARG;
+    return o && (json ? len > 0 : !len)
+               ? set_field(&o->schema, &o->schema_len, &o->has_schema, json,
+                           len)
+               : RH_E_INVALID_ARG;
 }
 
-static int group_valid(const char *g)
+int rh__group_valid(const char *g)
 {
     size_t n = strlen(g);
     return n >= 1 && n <= RH_EVENT_TYPE_GROUP_MAX &&
@@ -306,6 +309,14 @@ static int check_example(rh_ctx *ctx, const rh_event_type_options *o)
         return rh__ctx_refuse(ctx, rc, RH_ARG_EXAMPLE, RH_REFUSAL_MALFORMED,
                               "example must be what an emit's data is: %s",
                               err);
+    /* what an export writes must import again: no integer beyond 64 bits */
+    json_t *v = json_loadb(o->example, o->example_len, 0, NULL);
+    json_decref(v);
+    if (!v)
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_EXAMPLE,
+                              RH_REFUSAL_MALFORMED,
+                              "example: an integer beyond 64 bits cannot be "
+                              "kept in the catalog (write it as a string)");
     return RH_OK;
 }
 
@@ -321,7 +332,7 @@ int rh__catalog_check_options(rh_ctx *ctx, const rh_event_type_options *o)
                               "bytes, without control characters but for "
                               "newlines and tabs",
                               RH_EVENT_TYPE_DESCRIPTION_MAX);
-    if (o->group && !group_valid(o->group))
+    if (o->group && !rh__group_valid(o->group))
         return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_GROUP,
                               RH_REFUSAL_MALFORMED,
                               "group must be 1 to %d characters of "

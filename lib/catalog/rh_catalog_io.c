@@ -24,13 +24,14 @@ typedef struct import_entry {
  * 19.99 stays 19.99), else 17, which always does. */
 static char *dump_value(json_t *v)
 {
-    char *text = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+    char *text = json_dumps(v, flags | JSON_REAL_PRECISION(15));
     json_t *back = text ? json_loads(text, 0, NULL) : NULL;
     int same = back && json_equal(back, v);
     json_decref(back);
     if (text && !same) {
         free(text);
-        text = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        text = json_dumps(v, flags | JSON_REAL_PRECISION(17));
     }
     return text;
 }
@@ -52,6 +53,38 @@ static int bad_entry(rh_ctx *ctx, size_t i, const char *what)
 {
     return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CATALOG,
                           RH_REFUSAL_MALFORMED, "entry %zu: %s", i, what);
+}
+
+static int bad_webhook(rh_ctx *ctx, const char *name, const char *what)
+{
+    return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CATALOG,
+                          RH_REFUSAL_MALFORMED, "webhook %.140s: %s", name,
+                          what);
+}
+
+/* A field that is there must be of its type (null: not given). */
+static int is_absent(json_t *v)
+{
+    return !v || json_is_null(v);
+}
+
+static int name_fits(const char *name)
+{
+    return strlen(name) <= RH_TYPE_MAX; /* checked whole, never cut */
+}
+
+/* An OpenAPI tag as a group: its characters outside [A-Za-z0-9_.-] as
+ * '-', so that "Order Events" groups as "Order-Events". */
+static void tag_group(const char *tag, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; tag[n] && n + 1 < size && n < RH_EVENT_TYPE_GROUP_MAX; n++)
+        out[n] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789_.-",
+                        tag[n])
+                     ? tag[n]
+                     : '-';
+    out[n] = '\0';
 }
 
 /* The example of an OpenAPI media object: "example", else the first of
@@ -76,23 +109,39 @@ static json_t *openapi_example(json_t *media, const char *name)
     return ex;
 }
 
-static int read_openapi_entry(rh_ctx *ctx, size_t i, const char *name,
+static int read_openapi_entry(rh_ctx *ctx, const char *name,
                               json_t *item, import_entry *e)
 {
     json_t *post = json_object_get(item, "post");
-    json_t *media = json_object_get(
-        json_object_get(json_object_get(post, "requestBody"), "content"),
-        "application/json");
+    json_t *body = json_object_get(post, "requestBody");
+    json_t *media = json_object_get(json_object_get(body, "content"),
+                                    "application/json");
     json_t *desc = json_object_get(post, "description");
-    json_t *tag = json_array_get(json_object_get(post, "tags"), 0);
+    json_t *tags = json_object_get(post, "tags");
+    json_t *examples = json_object_get(media, "examples");
+    char group[RH_EVENT_TYPE_GROUP_MAX + 1] = "";
+    if (!name_fits(name))
+        return bad_webhook(ctx, name, "a webhook's name is over 128 characters");
     if (!json_is_object(post))
-        return bad_entry(ctx, i, "a webhook without a \"post\" operation");
+        return bad_webhook(ctx, name, json_object_get(item, "$ref")
+                                     ? "a webhook by $ref is not read: "
+                                       "write it out"
+                                     : "a webhook without a \"post\" "
+                                       "operation");
+    if ((!is_absent(tags) && !json_is_array(tags)) ||
+        (!is_absent(examples) && !json_is_object(examples)) ||
+        (!is_absent(desc) && !json_is_string(desc)))
+        return bad_webhook(ctx, name, "tags is an array, examples an object and "
+                                 "description a string");
     if (!json_is_string(desc))
         desc = json_object_get(post, "summary");
+    if (json_is_string(json_array_get(tags, 0)))
+        tag_group(json_string_value(json_array_get(tags, 0)), group,
+                  sizeof group);
     int rc = rh_event_type_options_set_description(
         e->opts, json_is_string(desc) ? json_string_value(desc) : "");
-    if (rc == RH_OK && json_is_string(tag))
-        rc = rh_event_type_options_set_group(e->opts, json_string_value(tag));
+    if (rc == RH_OK && group[0])
+        rc = rh_event_type_options_set_group(e->opts, group);
     if (rc == RH_OK)
         rc = set_json(e->opts, openapi_example(media, name), 0);
     if (rc == RH_OK)
@@ -102,7 +151,8 @@ static int read_openapi_entry(rh_ctx *ctx, size_t i, const char *name,
     return rc;
 }
 
-static int read_own_entry(rh_ctx *ctx, size_t i, json_t *item, import_entry *e)
+static int read_own_entry(rh_ctx *ctx, size_t i, json_t *item,
+                          import_entry *e)
 {
     const char *name = json_string_value(json_object_get(item, "name"));
     json_t *desc = json_object_get(item, "description");
@@ -111,6 +161,12 @@ static int read_own_entry(rh_ctx *ctx, size_t i, json_t *item, import_entry *e)
     int rc = RH_OK;
     if (!json_is_object(item) || !name)
         return bad_entry(ctx, i, "each event type is an object with a name");
+    if (!name_fits(name))
+        return bad_entry(ctx, i, "the name is over 128 characters");
+    if ((!is_absent(desc) && !json_is_string(desc)) ||
+        (!is_absent(group) && !json_is_string(group)) ||
+        (!is_absent(state) && !json_is_string(state)))
+        return bad_entry(ctx, i, "description, group and state are strings");
     rh__strlcpy(e->name, name, sizeof e->name);
     e->state = -1;
     if (json_is_string(state)) {
@@ -146,7 +202,7 @@ static int read_entries(rh_ctx *ctx, json_t *doc, import_entry *es, size_t *n)
         {
             if ((rc = rh_event_type_options_new(&es[*n].opts)) != RH_OK)
                 break;
-            rc = read_openapi_entry(ctx, *n, key, item, &es[*n]);
+            rc = read_openapi_entry(ctx, key, item, &es[*n]);
             (*n)++;
             if (rc != RH_OK)
                 break;
@@ -164,10 +220,18 @@ static int read_entries(rh_ctx *ctx, json_t *doc, import_entry *es, size_t *n)
         }
     }
     for (size_t i = 0; rc == RH_OK && i < *n; i++) {
+        for (size_t k = 0; rc == RH_OK && k < i; k++)
+            if (!strcmp(es[k].name, es[i].name))
+                rc = bad_entry(ctx, i, "a name given twice");
+        if (rc != RH_OK)
+            break;
         if (!rh__event_type_valid(es[i].name))
-            rc = bad_entry(ctx, i,
-                           "the name is not an event type: 1 to 128 "
-                           "of [A-Za-z0-9_.-], dot-separated");
+            rc = rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CATALOG,
+                                RH_REFUSAL_MALFORMED,
+                                "entry %zu (%s): the name is not an event "
+                                "type: 1 to 128 of [A-Za-z0-9_.-], "
+                                "dot-separated",
+                                i, es[i].name);
         else if ((rc = rh__catalog_check_options(ctx, es[i].opts)) != RH_OK) {
             char why[sizeof ctx->err];
             rh__strlcpy(why, ctx->err, sizeof why); /* said again, named */
@@ -222,11 +286,22 @@ int rh_catalog_import(rh_ctx *ctx, const char *json, size_t len)
                              "hold the event-type catalog");
     if ((rc = rh__catalog_load(ctx)) != RH_OK)
         return rc;
-    json_t *doc =
-        json ? json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    if (!json)
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CATALOG,
+                              RH_REFUSAL_MALFORMED, "json is NULL");
+    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
     json_t *webhooks = json_object_get(doc, "webhooks");
     json_t *types = json_object_get(doc, "event_types");
     json_t *strict = json_object_get(doc, "strict");
+    if ((webhooks && types) ||
+        (!is_absent(strict) && !json_is_boolean(strict))) {
+        rc = rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CATALOG,
+                            RH_REFUSAL_MALFORMED,
+                            "not a catalog: give \"webhooks\" or "
+                            "\"event_types\", not both; strict is true or "
+                            "false");
+        goto done;
+    }
     if (!json_is_object(webhooks) && !json_is_array(types)) {
         rc = rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_CATALOG,
                             RH_REFUSAL_MALFORMED, "not a catalog: %s",

@@ -69,6 +69,9 @@ int rh__endpoint_add(rh_ctx *ctx, const char *url, const char *const *events,
     if ((rc = rh__endpoint_check_url(ctx, url)) != RH_OK ||
         (rc = rh__endpoint_check_events(ctx, events, n_events)) != RH_OK)
         return rc;
+    if (profile && profile->tenant &&
+        (rc = rh__tenant_check_add(ctx, profile->tenant)) != RH_OK)
+        return rc; /* the tenant's limit of endpoints */
     if (!id_out || id_size < RH_ID_SIZE)
         return rh__ctx_refuse(ctx, RH_E_BUFFER, RH_ARG_OUTPUT,
                               RH_REFUSAL_TOO_LARGE,

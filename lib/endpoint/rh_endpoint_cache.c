@@ -187,8 +187,12 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
     rh__idmap_free(&old_ids, &ctx->alloc);
     ctx->index_dirty = 1;
     ctx->endpoints_loaded_ms = rh__ctx_now(ctx);
-    /* the catalog comes with them: strict mode checks subscriptions */
-    return rh__catalog_load(ctx);
+    /* the catalog comes with them (strict mode checks subscriptions); at
+     * a refresh a failure keeps the copy there is, the next one tries
+     * again, and the endpoints read are kept */
+    int first = ctx->catalog == NULL;
+    rc = rh__catalog_load(ctx);
+    return first ? rc : RH_OK;
 }
 
 /* Room for one more endpoint in the context's cache. */

@@ -1,6 +1,7 @@
 /* replicer-hooks claim: a tick's fair claim through the store layer (the
  * store commits, then hands back what it took), and the start of it. */
 #include "rh_base.h"
+#include "rh_event_types.h"
 #include "rh_endpoint_record.h"
 
 #include <stdlib.h>
@@ -122,26 +123,38 @@ static int by_tenant(const void *a, const void *b)
                   ((const rh_tenant_limit *)b)->tenant);
 }
 
-/* With a cap per tenant: the tenants this context has in flight, each
- * with the room it has left, sorted (their ids lent by the running jobs
- * for the claim's length). */
-static int build_tenant_limits(rh_ctx *ctx, rh_claim_request *req)
+/* The tenants whose room is limited, each with the room it has left,
+ * sorted: with a cap per tenant those this context has in flight, and
+ * every tenant with limits of its own (its ids lent by the running jobs
+ * and the catalog for the claim's length). Tenants not listed have the
+ * cap's room, or the whole claim's. */
+static int build_tenant_limits(rh_ctx *ctx, rh_claim_request *req,
+                               int64_t now)
 {
     size_t cap = ctx->s.max_in_flight_per_tenant, n = 0, out = 0;
+    const rh_catalog *c = ctx->catalog;
+    size_t n_caps = c ? c->n_caps : 0;
     req->max_per_tenant = cap;
-    if (!cap || !ctx->in_flight)
+    if (!n_caps && (!cap || !ctx->in_flight))
         return RH_OK;
-    rh_tenant_limit *tl = rh__store_tenant_limits(&ctx->store, ctx->in_flight);
+    rh_tenant_limit *tl =
+        rh__store_tenant_limits(&ctx->store, ctx->in_flight + n_caps);
     if (!tl)
         return RH_E_NOMEM;
     for (rh_job *j = ctx->running.head; j && n < ctx->in_flight; j = j->next)
         tl[n++].tenant = j->dl->tenant;
+    for (size_t i = 0; i < n_caps; i++) /* listed even with none running */
+        tl[n++].tenant = c->caps[i].tenant;
     qsort(tl, n, sizeof *tl, by_tenant);
     for (size_t i = 0, k; i < n; i = k) { /* runs of one tenant: counted */
+        rh_tenant_caps *own = rh__tenant_caps_find(ctx, tl[i].tenant);
         for (k = i + 1; k < n && !strcmp(tl[k].tenant, tl[i].tenant); k++)
             ;
+        size_t running = (k - i) - (own != NULL); /* its own entry */
+        if (!cap && !own)
+            continue; /* in flight, limited by nothing */
         tl[out].tenant = tl[i].tenant;
-        tl[out++].room = k - i >= cap ? 0 : cap - (k - i);
+        tl[out++].room = rh__tenant_room(ctx, own, running, now);
     }
     req->tenant_limits = tl;
     req->n_tenant_limits = out;
@@ -164,7 +177,7 @@ static int claim_pass(rh_ctx *ctx, claim_state *cs)
     cs->handed = 0;
     int rc = build_limits(ctx, &req, cs->now);
     if (rc == RH_OK)
-        rc = build_tenant_limits(ctx, &req);
+        rc = build_tenant_limits(ctx, &req, cs->now);
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "out of memory");
     rc = rh__store_claim(&ctx->store, &req, claimed_each, cs);
@@ -291,6 +304,7 @@ static int start_ready(rh_ctx *ctx, claim_state *cs)
             ctx->in_flight++;
             ep->in_flight++;
             rh__endpoint_take_token(ep);
+            rh__tenant_take_token(ctx, job->dl->tenant);
             if (ep->idle_hint)
                 ep->idle_hint--; /* the transfer takes the idle one, if any */
             break;

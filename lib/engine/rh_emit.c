@@ -208,7 +208,9 @@ int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
     if (rc != RH_OK)
         return rh__ctx_error(ctx, rc, "the random source failed");
     int64_t now = rh__ctx_now(ctx);
-    if ((rc = targets(ctx, type, opts, &matched, &n)) != RH_OK)
+    if ((rc = targets(ctx, type, opts, &matched, &n)) != RH_OK ||
+        (rc = rh__tenant_check_emit(ctx, opts ? opts->tenant : "", n)) !=
+            RH_OK)
         goto done;
     rc = make_event(ctx, &ev, event_id, type, now, json, json_len, opts);
     if (rc != RH_OK)
@@ -224,7 +226,9 @@ int rh_emit_with(rh_ctx *ctx, const char *type, const char *json,
         rc = 0;
     } else {
         rc = queued(ctx, n);
-        rh__catalog_emitted(ctx, type);
+        if (!opts || !opts->test) /* a test is not the host's emit */
+            rh__catalog_emitted(ctx, type);
+        rh__tenant_emitted(ctx, ev->tenant, n);
     }
 done:
     rh__free(&ctx->alloc, ptrs);

@@ -13,21 +13,24 @@ int rh_event_type_send_example(rh_ctx *ctx, const char *endpoint_id,
 {
     rh_emit_options opts;
     rh_endpoint *ep;
-    const rh_event_type_info *et;
+    rh_event_type_info *et;
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
-    if ((rc = rh__catalog_load(ctx)) != RH_OK)
+    /* et stays the cache's until the emit: nothing below reloads it */
+    if ((rc = rh__catalog_load(ctx)) != RH_OK ||
+        (rc = rh__catalog_find_named(ctx, name, &et)) != RH_OK)
         return rc;
-    if (!name || !(et = rh__catalog_find(ctx, name)))
-        return rh__ctx_refuse(
-            ctx, RH_E_NOT_FOUND, RH_ARG_EVENT_TYPE, RH_REFUSAL_UNKNOWN_ID,
-            "no event type %s in the catalog", name ? name : "(null)");
-    if (!et->example || et->state == RH_EVENT_TYPE_ARCHIVED)
+    if (!et->example)
         return rh__ctx_refuse(ctx, RH_E_STATE, RH_ARG_EVENT_TYPE,
                               RH_REFUSAL_NONE,
-                              "event type %s %s: there is no example to send",
-                              name, et->example ? "is archived" : "has none");
+                              "event type %s has no example to send", name);
+    if (et->state == RH_EVENT_TYPE_ARCHIVED)
+        return rh__ctx_refuse(ctx, RH_E_STATE, RH_ARG_EVENT_TYPE,
+                              RH_REFUSAL_NONE,
+                              "event type %s is archived: restore it to send "
+                              "its example",
+                              name);
     if ((rc = rh__endpoint_lookup(ctx, endpoint_id, &ep)) != RH_OK)
         return rc;
     if (!ep->enabled)

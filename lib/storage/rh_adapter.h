@@ -49,6 +49,7 @@ enum {
     S_QUERY_DELIVERIES_TENANT,
     S_DOC_SAVE, /* a document (the catalog), inserted or replaced */
     S_DOC_LOAD, /* every document of a kind, by key */
+    S_COUNT_OPEN, /* a tenant's pending and in-flight deliveries, capped */
     S_COUNT
 };
 

@@ -85,6 +85,8 @@ int rh__store_can(const rh_store *st, int what)
         return t->version >= 3;
     case RH__STORE_DOCUMENTS:
         return t->document_save != NULL;
+    case RH__STORE_COUNT_OPEN:
+        return t->count_open != NULL;
     default:
         return 0;
     }
@@ -237,6 +239,14 @@ int rh__store_document_load(rh_store *st, const char *kind, rh_document_cb each,
         return RH_OK; /* nothing stored */
     int rc = CALL(document_load, kind, each, ud);
     return own_failure(rc) ? rc : slot_result(st, rc, "document_load");
+}
+
+int rh__store_count_open(rh_store *st, const char *tenant, size_t cap)
+{
+    if (!st->table.count_open)
+        return unsupported(st, "this storage cannot count a tenant's open "
+                               "deliveries (it has no count_open slot)");
+    return slot_result(st, CALL(count_open, tenant, cap), "count_open");
 }
 
 /* --------------------------------------------------------------- queue */

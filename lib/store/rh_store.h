@@ -34,7 +34,8 @@ enum {
     RH__STORE_STATE,    /* endpoint state in parts (endpoint_state_*) */
     RH__STORE_BATCH,    /* emit batches in one commit (batch_*) */
     RH__STORE_TENANTS,  /* keeps and filters by tenant (a version-3 table) */
-    RH__STORE_DOCUMENTS /* keeps documents (document_*): the catalog */
+    RH__STORE_DOCUMENTS, /* keeps documents (document_*): the catalog */
+    RH__STORE_COUNT_OPEN /* counts a tenant's open deliveries (count_open) */
 };
 
 /* RH_OK, RH_E_UNSUPPORTED (newer than we know) or RH_E_INVALID_ARG (a
@@ -72,6 +73,8 @@ int rh__store_document_save(rh_store *st, const char *kind, const char *key,
                             const char *json, size_t len);
 int rh__store_document_load(rh_store *st, const char *kind, rh_document_cb each,
                             void *ud);
+/* A tenant's pending and in-flight deliveries, up to cap. */
+int rh__store_count_open(rh_store *st, const char *tenant, size_t cap);
 /* An event and its deliveries; behind an idempotency key when key is set
  * (1: the key was held, the holder's id in held_event_id). */
 int rh__store_enqueue(rh_store *st, const rh_event *ev,

@@ -91,6 +91,8 @@ typedef enum cli_opt_id {
     O_EXAMPLE,
     O_JSON_SCHEMA,
     O_ARCHIVED,
+    O_MAX_ENDPOINTS, /* tenant set */
+    O_MAX_PENDING,
     O__COUNT
 } cli_opt_id;
 
@@ -293,7 +295,7 @@ extern const cli_command cli_cmd_emit, cli_cmd_worker, cli_cmd_log,
     cli_cmd_resend, cli_cmd_skip, cli_cmd_recover, cli_cmd_prune,
     cli_cmd_dashboard;
 extern const cli_command cli_cmd_tenant_list, cli_cmd_tenant_show,
-    cli_cmd_tenant_remove;
+    cli_cmd_tenant_remove, cli_cmd_tenant_set;
 extern const cli_command cli_cmd_type_add, cli_cmd_type_list,
     cli_cmd_type_show, cli_cmd_type_deprecate, cli_cmd_type_archive,
     cli_cmd_type_restore, cli_cmd_type_import, cli_cmd_type_export,

@@ -26,16 +26,19 @@ static rh_event_type_options *options_from(const cli_args *a, char **bufs)
     if (!rc && a->set[O_EXAMPLE]) {
         rc = cli_load_data(a, "--example", a->text[O_EXAMPLE], 1u << 20, &text,
                            &len, &bufs[0]);
-        if (!rc)
-            rc = rh_event_type_options_set_example(o, text, len);
+        if (!rc && rh_event_type_options_set_example(o, text, len))
+            rc = cli_bad(a, "--example", "give one JSON object (the text is "
+                                         "empty or holds a NUL byte)");
     }
     if (!rc && a->set[O_JSON_SCHEMA]) {
         char at_path[4200];
         snprintf(at_path, sizeof at_path, "@%s", a->text[O_JSON_SCHEMA]);
         rc = cli_load_data(a, "--json-schema", at_path,
                            RH_EVENT_TYPE_SCHEMA_MAX, &text, &len, &bufs[1]);
-        if (!rc)
-            rc = rh_event_type_options_set_schema(o, text, len);
+        if (!rc && rh_event_type_options_set_schema(o, text, len))
+            rc = cli_bad(a, "--json-schema", "give a file of one JSON object "
+                                             "(it is empty or holds a NUL "
+                                             "byte)");
     }
     if (rc) {
         rh_event_type_options_free(o);
@@ -104,9 +107,13 @@ static int print_type(const rh_event_type_info *et, void *ud)
     const char *ex = rh_event_type_example(et), *sc = rh_event_type_schema(et);
     snprintf(p->last, sizeof p->last, "%s", rh_event_type_name(et));
     if (p->json) {
-        printf("%s\n  {\"name\": \"%s\", \"group\": \"%s\", \"state\": \"%s\", "
-               "\"description\": ",
-               p->n ? "," : "", rh_event_type_name(et), rh_event_type_group(et),
+        printf("%s\n  {\"name\": ", p->n ? "," : "");
+        cli_json_str(stdout, rh_event_type_name(et),
+                     strlen(rh_event_type_name(et)));
+        printf(", \"group\": ");
+        cli_json_str(stdout, rh_event_type_group(et),
+                     strlen(rh_event_type_group(et)));
+        printf(", \"state\": \"%s\", \"description\": ",
                rh_event_type_state_name(rh_event_type_state(et)));
         cli_json_str(stdout, rh_event_type_description(et),
                      strlen(rh_event_type_description(et)));
@@ -208,12 +215,17 @@ static int run_import(cli_args *a)
                  strerror(errno));
         return cli_bad(a, "FILE", why);
     }
-    char *doc = cli_read_all(f, &len);
+    /* at most IMPORT_MAX + 1 bytes read, from a file or a pipe alike */
+    char *doc = malloc(IMPORT_MAX + 2);
+    while (doc && len <= IMPORT_MAX && !feof(f) && !ferror(f))
+        len += fread(doc + len, 1, IMPORT_MAX + 1 - len, f);
+    int unread = !doc || ferror(f);
     if (!is_stdin)
         fclose(f);
-    if (!doc || len > IMPORT_MAX) {
+    if (unread || len > IMPORT_MAX) {
         free(doc);
-        return cli_bad(a, "FILE", "cannot read it, or it is over 16 MiB");
+        return cli_bad(a, "FILE", unread ? "cannot read it (a directory?)"
+                                         : "it is over 16 MiB");
     }
     int rc = cli_open(a, NULL, &ctx);
     if (!rc) {

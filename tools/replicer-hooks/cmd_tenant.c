@@ -271,6 +271,26 @@ static int tenant_count_in(rh_ctx *ctx, const char *tenant, int state,
     return rc < 0 ? rc : RH_OK;
 }
 
+/* Its limits, one line each ("none" where it has none). */
+static int print_limits(rh_ctx *ctx, const char *tenant)
+{
+    static const char *const label[RH_TENANT_LIMIT_COUNT] = {
+        "max endpoints:   ", "max pending:     ", "max in flight:   ",
+        "rate:            "};
+    for (int k = 0; k < RH_TENANT_LIMIT_COUNT; k++) {
+        int64_t v = 0;
+        int rc = rh_tenant_get_limit(ctx, tenant, k, &v);
+        if (rc != RH_OK)
+            return rc;
+        if (v)
+            printf("%s%lld%s\n", label[k], (long long)v,
+                   k == RH_TENANT_RATE ? " a second" : "");
+        else
+            printf("%snone\n", label[k]);
+    }
+    return RH_OK;
+}
+
 static int run_tenant_show(cli_args *a)
 {
     rh_ctx *ctx = NULL;
@@ -301,6 +321,38 @@ static int run_tenant_show(cli_args *a)
     printf("pending:         %lld\nin flight:       %lld\n"
            "failed:          %lld\n",
            pending, in_flight, failed);
+    if ((rc = print_limits(ctx, a->pos[0])) != RH_OK)
+        return cli_fail(a, ctx, rc);
+    rh_ctx_free(ctx);
+    return 0;
+}
+
+/* The options of tenant set, by rh_tenant_limit_kind. */
+static const cli_opt_id limit_opts[RH_TENANT_LIMIT_COUNT] = {
+    O_MAX_ENDPOINTS, O_MAX_PENDING, O_MAX_IN_FLIGHT, O_RATE};
+
+static int run_tenant_set(cli_args *a)
+{
+    rh_ctx *ctx = NULL;
+    int any = 0;
+    for (int k = 0; k < RH_TENANT_LIMIT_COUNT; k++)
+        any |= a->set[limit_opts[k]];
+    if (!any)
+        return cli_bad(a, "--max-endpoints", "give at least one limit "
+                                             "(0 removes one)");
+    int rc = cli_open(a, NULL, &ctx);
+    if (rc)
+        return rc;
+    for (int k = 0; k < RH_TENANT_LIMIT_COUNT; k++) {
+        if (!a->set[limit_opts[k]])
+            continue;
+        rc = rh_tenant_set_limit(ctx, a->pos[0], k, a->num[limit_opts[k]]);
+        if (rc != RH_OK)
+            return cli_fail(a, ctx, rc);
+    }
+    printf("tenant:          %s\n", a->pos[0]);
+    if ((rc = print_limits(ctx, a->pos[0])) != RH_OK)
+        return cli_fail(a, ctx, rc);
     rh_ctx_free(ctx);
     return 0;
 }
@@ -343,6 +395,30 @@ const cli_command cli_cmd_tenant_show = {
     1,
     store_opts,
     run_tenant_show};
+static const cli_opt set_opts[] = {
+    {O_MAX_ENDPOINTS, "--max-endpoints", K_INT, 0, RH_TENANT_LIMIT_MAX, "N",
+     "endpoints it may have (0: no limit)"},
+    {O_MAX_PENDING, "--max-pending", K_INT, 0, RH_TENANT_LIMIT_MAX, "N",
+     "deliveries pending or in flight; an emit past it is refused"},
+    {O_MAX_IN_FLIGHT, "--max-in-flight", K_INT, 0, RH_TENANT_LIMIT_MAX, "N",
+     "deliveries in flight at once, in each worker"},
+    {O_RATE, "--rate", K_INT, 0, RH_TENANT_LIMIT_MAX, "N",
+     "deliveries started per second, in each worker"},
+    CLI_OPT_STORE,
+    CLI_OPT_END};
+
+const cli_command cli_cmd_tenant_set = {
+    "tenant set",
+    "ID --max-endpoints N --max-pending N --max-in-flight N --rate N",
+    "set a tenant's limits",
+    "Stores the limits given (0 removes one) for every process sharing the\n"
+    "store: an add past --max-endpoints and an emit past --max-pending are\n"
+    "refused (exit 1); --max-in-flight and --rate hold in each worker.",
+    {"ID"},
+    1,
+    1,
+    set_opts,
+    run_tenant_set};
 const cli_command cli_cmd_tenant_remove = {
     "tenant remove",
     "ID",

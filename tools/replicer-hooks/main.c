@@ -30,6 +30,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_prune,
     &cli_cmd_tenant_list,
     &cli_cmd_tenant_show,
+    &cli_cmd_tenant_set,
     &cli_cmd_tenant_remove,
     &cli_cmd_type_add,
     &cli_cmd_type_list,

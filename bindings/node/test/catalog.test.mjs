@@ -100,6 +100,19 @@ test("an OpenAPI document imports once, and the export imports as a no-op",
     assert.equal(ctx.importCatalog(out), 0);
   }));
 
+test("a tenant's limits", withStore(async (ctx) => {
+  ctx.addEndpoint("http://127.0.0.1:9/x", ["*"], { tenant: "acct" });
+  ctx.setTenantLimits("acct", { maxPending: 1, rate: 5 });
+  assert.deepEqual(ctx.tenantLimits("acct"), { maxEndpoints: 0, maxPending: 1, maxInFlight: 0,
+    rate: 5 });
+  ctx.emit("x.y", {}, { tenant: "acct" });
+  assert.throws(() => ctx.emit("x.y", {}, { tenant: "acct" }),
+    (e) => e.codeName === "RH_E_FULL" && e.arg === "tenant");
+  assert.throws(() => ctx.setTenantLimits("acct", { rate: -1 }), RangeError);
+  assert.throws(() => ctx.setTenantLimits("acct", { ratee: 1 }), TypeError);
+  assert.throws(() => ctx.setTenantLimits("two words", { rate: 1 }), (e) => e.arg === "tenant");
+}));
+
 test("bad input is refused by name", withStore(async (ctx) => {
   assert.throws(() => ctx.defineEventType("order paid"), (e) => e.arg === "event_type");
   assert.throws(() => ctx.defineEventType("a.b", { example: [1] }), (e) => e.arg === "example");

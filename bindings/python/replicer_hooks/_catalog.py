@@ -13,6 +13,7 @@ _TEXT_CB = ctypes.CFUNCTYPE(ctypes.c_int, _vp, _sz, _vp)
 _f = {}
 _DEFINED = {0: "unchanged", 1: "created", 2: "updated"}
 _STATES = {"active": 0, "deprecated": 1, "archived": 2}
+_LIMITS = ("max_endpoints", "max_pending", "max_in_flight", "rate")
 
 
 def bind(lib, fn):
@@ -34,7 +35,10 @@ def bind(lib, fn):
         is_test=fn(lib, "rh_event_id_is_test", i, _cp),
         state_name=fn(lib, "rh_event_type_state_name", _cp, i),
         updated=fn(lib, "rh_event_type_updated_ms", _i64, _vp),
-        state=fn(lib, "rh_event_type_state", i, _vp))
+        state=fn(lib, "rh_event_type_state", i, _vp),
+        set_limit=fn(lib, "rh_tenant_set_limit", i, _vp, _cp, i, _i64),
+        get_limit=fn(lib, "rh_tenant_get_limit", i, _vp, _cp, i,
+                     ctypes.POINTER(_i64)))
     for k in ("description", "group"):
         _f["set_" + k] = fn(lib, "rh_event_type_options_set_" + k, i, _vp, _cp)
     for k in ("example", "schema"):
@@ -149,3 +153,26 @@ class CatalogMixin:
         self._check(_f["send"](self._ctx, _a.string("endpoint_id", endpoint_id),
                                _a.string("event_type", event_type), evt, len(evt)))
         return evt.value.decode()
+
+    # a tenant's limits (rh_account.h), stored with the catalog
+    def set_tenant_limits(self, tenant, max_endpoints=None, max_pending=None,
+                          max_in_flight=None, rate=None):
+        """Store the limits given (0 removes one) for every process sharing
+        the store: max_endpoints and max_pending refuse an add or an emit
+        past them (Error RH_E_FULL); max_in_flight and rate (deliveries
+        started a second) hold in each context."""
+        tenant = _a.string("tenant", tenant)
+        given = [(k, _a.integer(n, v, (0, 10**9))) for k, (n, v) in enumerate(
+            zip(_LIMITS, (max_endpoints, max_pending, max_in_flight, rate)))
+            if v is not None]
+        for kind, value in given:
+            self._check(_f["set_limit"](self._ctx, tenant, kind, value))
+
+    def tenant_limits(self, tenant):
+        """A tenant's limits as the store holds them (0: none), as a dict."""
+        tenant = _a.string("tenant", tenant)
+        out, v = {}, _i64()
+        for kind, name in enumerate(_LIMITS):
+            self._check(_f["get_limit"](self._ctx, tenant, kind, ctypes.byref(v)))
+            out[name] = v.value
+        return out

@@ -80,6 +80,23 @@ class Catalog(unittest.TestCase):
                          ["account.closed", "call.ended", "invoice.paid"])
         self.assertEqual(0, self.ctx.import_catalog(exported))
 
+    def test_tenant_limits(self):
+        self.ctx.add_endpoint(self.rx.url, ["*"], tenant="acct")
+        self.ctx.set_tenant_limits("acct", max_pending=1, rate=5)
+        self.assertEqual(self.ctx.tenant_limits("acct"),
+                         {"max_endpoints": 0, "max_pending": 1, "max_in_flight": 0,
+                          "rate": 5})
+        self.ctx.emit("x.y", {}, tenant="acct")
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.emit("x.y", {}, tenant="acct")
+        self.assertEqual((e.exception.code, e.exception.arg), (rh.RH_E_FULL, "tenant"))
+        self.ctx.emit("x.y", {})  # no tenant: no limit of acct's
+        with self.assertRaises(OverflowError):
+            self.ctx.set_tenant_limits("acct", rate=-1)
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.set_tenant_limits("two words", rate=1)
+        self.assertEqual(e.exception.arg, "tenant")
+
     def test_bad_input(self):
         with self.assertRaises(rh.Error) as e:
             self.ctx.define_event_type("order paid")

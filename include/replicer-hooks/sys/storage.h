@@ -338,6 +338,16 @@ struct rh_storage {
                          size_t json_len, void *userdata);
     int (*document_load)(const char *kind, rh_document_cb each,
                          void *each_userdata, void *userdata);
+
+    /* ---- version 3, optional. */
+
+    /* How many deliveries of a tenant ("": those of none) are pending or
+     * in flight, counting no further than cap: min(n, cap), so that the
+     * answer costs at most cap index entries (an index of the open
+     * deliveries by tenant). Without it a tenant's limit of pending
+     * deliveries (rh_tenant_set_limit) gets RH_E_UNSUPPORTED. @since 0.3.0
+     */
+    int (*count_open)(const char *tenant, size_t cap, void *userdata);
 };
 
 /** Free a table that rh_sqlite_new() or rh_pg_new() made, once
@@ -354,7 +364,7 @@ RH_EXTERN void rh_storage_close(rh_storage *table);
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0, 0, 0, 0, 0, 0, 0                                          \
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                       \
     }
 
 RH_END_DECLS

@@ -3,7 +3,9 @@
  * and bulk recovery, all or none. */
 #include "rh_memqueue.h"
 
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 int rh__mem_query_attempts(memstore *m, const rh_query *q, rh_attempt_cb each,
                            void *each_ud)
@@ -141,4 +143,18 @@ int rh__mem_recover(memstore *m, const mem_filter *f, int64_t now_ms)
                         all[i], now_ms);
     mem_free(m->alloc, all);
     return rc == RH_OK ? (int)want : rc;
+}
+
+/* A walk over every delivery the store holds: the memory store serves one
+ * process, and the library asks at most once a second per limited tenant
+ * unless the tenant is near its limit. */
+int rh__mem_count_open(memstore *m, const char *tenant, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->dls.n_slots && n < cap; i++) {
+        const mem_delivery *d = rh__mem_map_slot(&m->dls, i);
+        n += d && d->state <= RH_DELIVERY_IN_FLIGHT &&
+             strcmp(rh_event_tenant(d->ev->rec), tenant) == 0;
+    }
+    return n > (size_t)INT_MAX ? INT_MAX : (int)n;
 }

@@ -328,5 +328,6 @@ int rh__mem_query_attempts(memstore *m, const rh_query *q, rh_attempt_cb each,
 int rh__mem_query_deliveries(memstore *m, const rh_query *q,
                              rh_delivery_cb each, void *each_ud);
 int rh__mem_recover(memstore *m, const mem_filter *f, int64_t now_ms);
+int rh__mem_count_open(memstore *m, const char *tenant, size_t cap);
 
 #endif

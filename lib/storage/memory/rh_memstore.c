@@ -391,6 +391,11 @@ static int s_document_load(const char *kind, rh_document_cb each, void *each_ud,
     return rh__mem_document_load(ud, kind, each, each_ud);
 }
 
+static int s_count_open(const char *tenant, size_t cap, void *ud)
+{
+    return rh__mem_count_open(ud, tenant, cap);
+}
+
 static const char *s_last_error(void *ud)
 {
     (void)ud;
@@ -415,5 +420,6 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     out->enqueue_keyed = s_enqueue_keyed;
     out->document_save = s_document_save;
     out->document_load = s_document_load;
+    out->count_open = s_count_open;
     return RH_OK;
 }

@@ -388,6 +388,11 @@ static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud)
                           now_ms);
 }
 
+static int s_count_open(const char *tenant, size_t cap, void *ud)
+{
+    return rh__pg_count_open(ud, tenant, cap);
+}
+
 static int s_prune(int64_t before_ms, size_t max, void *ud)
 {
     return rh__pg_prune(ud, before_ms, max);
@@ -453,6 +458,7 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     out->endpoint_state_load = rh__pg_state_load;
     out->document_save = rh__pg_document_save;
     out->document_load = rh__pg_document_load;
+    out->count_open = s_count_open;
     return RH_OK;
 }
 

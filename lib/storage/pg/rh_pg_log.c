@@ -7,6 +7,8 @@
  * own. */
 #include "rh_pg_store.h"
 
+#include <limits.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +175,24 @@ int rh__pg_prune(store *s, int64_t before_ms, size_t max)
         return rc;
     const char *v[2] = {I64(b1, before_ms), I64(b2, (int64_t)max)};
     PGresult *r = rh__pg_run(s, S_PRUNE_DELIVERIES, 2, v, NULL, NULL, "prune");
+    if (!r)
+        return RH_E_STORAGE;
+    if (PQntuples(r) == 1)
+        n = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return n;
+}
+
+/* A tenant's open deliveries, read through deliveries_open. */
+int rh__pg_count_open(store *s, const char *tenant, size_t cap)
+{
+    char b[24];
+    int rc = rh__pg_ensure(s), n = 0;
+    if (rc != RH_OK)
+        return rc;
+    const char *v[2] = {tenant, I64(b, (int64_t)(cap > INT_MAX ? INT_MAX
+                                                                : cap))};
+    PGresult *r = rh__pg_run(s, S_COUNT_OPEN, 2, v, NULL, NULL, "count_open");
     if (!r)
         return RH_E_STORAGE;
     if (PQntuples(r) == 1)

@@ -57,6 +57,9 @@ static const char *const sql_template[S_COUNT] = {
     [S_DOC_SAVE] = "INSERT INTO @.documents(kind, key, value) "
                    "VALUES($1::text, $2::text, $3::text) ON CONFLICT (kind, "
                    "key) DO UPDATE SET value = EXCLUDED.value",
+    [S_COUNT_OPEN] = "SELECT count(*) FROM (SELECT 1 FROM @.deliveries "
+                     "WHERE tenant = $1::text AND state < 2 LIMIT $2::bigint) "
+                     "o",
     [S_DOC_LOAD] = "SELECT key, value FROM @.documents WHERE kind = $1::text "
                    "ORDER BY key COLLATE \"C\"",
     /* One statement: atomic on its own, one round trip, no savepoint. */

@@ -342,6 +342,11 @@ static int s_recover_matching(const rh_query *q, int64_t now_ms, void *ud)
                               now_ms);
 }
 
+static int s_count_open(const char *tenant, size_t cap, void *ud)
+{
+    return rh__sqlite_count_open(ud, tenant, cap);
+}
+
 static int s_prune(int64_t before_ms, size_t max, void *ud)
 {
     return rh__sqlite_prune(ud, before_ms, max);
@@ -402,6 +407,7 @@ static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
     out->endpoint_state_load = rh__sqlite_state_load;
     out->document_save = rh__sqlite_document_save;
     out->document_load = rh__sqlite_document_load;
+    out->count_open = s_count_open;
     return RH_OK;
 }
 

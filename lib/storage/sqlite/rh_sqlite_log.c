@@ -7,6 +7,8 @@
  * own. */
 #include "rh_sqlite_store.h"
 
+#include <limits.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,4 +249,19 @@ int rh__sqlite_prune(store *s, int64_t before_ms, size_t max)
     rh__sqlite_claim_sync(s, 0);
     rh__sqlite_tick_path(s, 0);
     return rc == RH_OK ? n : rc;
+}
+
+/* A tenant's open deliveries, read through rh_deliveries_open. */
+int rh__sqlite_count_open(store *s, const char *tenant, size_t cap)
+{
+    sqlite3_stmt *st = rh__sqlite_stmt(s, S_COUNT_OPEN);
+    int n;
+    if (!st)
+        return RH_E_STORAGE;
+    sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, cap > INT_MAX ? INT_MAX : (sqlite3_int64)cap);
+    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0)
+                                       : rh__sqlite_fail(s, "count_open");
+    rh__sqlite_done_with(st);
+    return n;
 }

@@ -1,0 +1,171 @@
+/* A tenant's own limits, stored for every process sharing the store: its
+ * endpoints, its pending deliveries, its deliveries in flight and its rate
+ * hold for it, and never slow another tenant. On the memory store, SQLite
+ * and PostgreSQL; a second process on one SQLite file follows them. */
+#include "backends.h"
+#include "rh_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int add_for(rh_ctx *ctx, sink *s, const char *tenant, const char *path,
+                   char id[RH_ID_SIZE])
+{
+    char url[256], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    rh_endpoint_options *o = NULL;
+    sink_url(s, path, url, sizeof url);
+    if (rh_endpoint_options_new(&o) != RH_OK ||
+        rh_endpoint_options_set_tenant(o, tenant) != RH_OK)
+        abort();
+    int rc = rh_endpoint_add_with(ctx, url, events, 1, o, id, RH_ID_SIZE,
+                                  secret, sizeof secret);
+    rh_endpoint_options_free(o);
+    return rc;
+}
+
+static int emit_for(rh_ctx *ctx, const char *tenant)
+{
+    rh_emit_options *o = NULL;
+    if (rh_emit_options_new(&o) != RH_OK ||
+        rh_emit_options_set_tenant(o, tenant) != RH_OK)
+        abort();
+    int rc = rh_emit_with(ctx, "x.y", "{}", 2, o, NULL, 0);
+    rh_emit_options_free(o);
+    return rc;
+}
+
+static int sent_to(sink *s, const char *prefix)
+{
+    int n = 0;
+    for (size_t i = 0; i < sink_count(s); i++) {
+        sink_request r;
+        if (sink_get(s, i, &r) == 0) {
+            n += strncmp(r.path, prefix, strlen(prefix)) == 0;
+            sink_request_free(&r);
+        }
+    }
+    return n;
+}
+
+/* Endpoints and pending deliveries: past the limit refused for that
+ * tenant alone, and room again once its deliveries are done. */
+static void counts(void)
+{
+    sink *s = rh_test_sink();
+    rh_ctx *ctx = rh_test_backend_ctx(rh_test_config());
+    char big[RH_ID_SIZE], more[RH_ID_SIZE], small[RH_ID_SIZE];
+    int64_t v = -1;
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "big", "/big", big));
+    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "small", "/small", small));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_tenant_set_limit(ctx, "big", RH_TENANT_MAX_ENDPOINTS, 1));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_tenant_set_limit(ctx, "big", RH_TENANT_MAX_PENDING, 3));
+    RH_CHECK_EQ_INT(RH_OK, rh_tenant_get_limit(ctx, "big",
+                                               RH_TENANT_MAX_PENDING, &v));
+    RH_CHECK_EQ_INT(3, v);
+    RH_CHECK_EQ_INT(RH_OK, rh_tenant_get_limit(ctx, "small",
+                                               RH_TENANT_MAX_PENDING, &v));
+    RH_CHECK_EQ_INT(0, v);
+    RH_CHECK_EQ_INT(RH_E_FULL, add_for(ctx, s, "big", "/big2", more));
+    RH_CHECK_EQ_INT(RH_ARG_TENANT, rh_ctx_last_error_arg(ctx));
+    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "small", "/small2", more));
+    for (int i = 0; i < 3; i++)
+        RH_CHECK_EQ_INT(1, emit_for(ctx, "big"));
+    RH_CHECK_EQ_INT(RH_E_FULL, emit_for(ctx, "big"));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "limit of 3") != NULL);
+    for (int i = 0; i < 5; i++) /* another tenant: no limit of big's */
+        RH_CHECK_EQ_INT(2, emit_for(ctx, "small"));
+    RH_CHECK_EQ_INT(13, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT(3, sent_to(s, "/big"));
+    RH_CHECK_EQ_INT(1, emit_for(ctx, "big")); /* delivered: room again */
+    /* 0 lifts a limit */
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_tenant_set_limit(ctx, "big", RH_TENANT_MAX_ENDPOINTS, 0));
+    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "big", "/big2", more));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+RH_BACKEND_WRAPPERS(counts, counts)
+
+/* In flight and rate: the tenant's transfers stay under its cap and its
+ * starts under its rate, while another tenant's go at once. */
+static void pace(void)
+{
+    sink *s = rh_test_sink();
+    rh_ctx *ctx = rh_test_backend_ctx(rh_test_config());
+    char big[RH_ID_SIZE], small[RH_ID_SIZE], slow[RH_ID_SIZE];
+    RH_CHECK(ctx != NULL);
+    sink_rule(s, "/slow", 200, 300, NULL, NULL, -1); /* stays in flight */
+    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "capped", "/slow", slow));
+    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "paced", "/big", big));
+    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "small", "/small", small));
+    RH_CHECK_EQ_INT(RH_OK, rh_tenant_set_limit(ctx, "capped",
+                                               RH_TENANT_MAX_IN_FLIGHT, 1));
+    RH_CHECK_EQ_INT(RH_OK, rh_tenant_set_limit(ctx, "paced", RH_TENANT_RATE, 2));
+    for (int i = 0; i < 4; i++)
+        RH_CHECK_EQ_INT(1, emit_for(ctx, "capped"));
+    RH_CHECK_EQ_INT(1, rh_tick(ctx) >= 0);
+    RH_CHECK_EQ_INT(1, (int)rh_ctx_in_flight(ctx)); /* its cap */
+    RH_CHECK_EQ_INT(4, rh_test_drive(ctx, 10000));
+    for (int i = 0; i < 6; i++)
+        RH_CHECK_EQ_INT(1, emit_for(ctx, "paced"));
+    for (int i = 0; i < 3; i++)
+        RH_CHECK_EQ_INT(1, emit_for(ctx, "small"));
+    /* the clock stands still: a second's worth of paced, all of small */
+    RH_CHECK_EQ_INT(5, rh_test_drive(ctx, 2000));
+    RH_CHECK_EQ_INT(2, sent_to(s, "/big"));
+    RH_CHECK_EQ_INT(3, sent_to(s, "/small"));
+    rh_test_now_ms += 1000;
+    RH_CHECK_EQ_INT(2, rh_test_drive(ctx, 2000));
+    rh_test_now_ms += 1000;
+    RH_CHECK_EQ_INT(2, rh_test_drive(ctx, 2000));
+    RH_CHECK_EQ_INT(6, sent_to(s, "/big"));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+RH_BACKEND_WRAPPERS(pace, pace)
+
+/* Limits are stored: another process on the same store follows them. */
+static void test_tenant_limits__shared_and_checked(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], id[RH_ID_SIZE];
+    rh_test_path(path, sizeof path, "tenant-limits");
+    rh_ctx *admin = rh_test_sqlite_ctx(path, rh_test_config());
+    RH_CHECK_EQ_INT(RH_OK, add_for(admin, s, "acct", "/a", id));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_tenant_set_limit(admin, "acct", RH_TENANT_MAX_PENDING, 1));
+    rh_ctx *other = rh_test_sqlite_ctx(path, rh_test_config());
+    RH_CHECK_EQ_INT(1, emit_for(other, "acct"));
+    RH_CHECK_EQ_INT(RH_E_FULL, emit_for(admin, "acct")); /* the store's count */
+    /* bad input */
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_tenant_set_limit(admin, "two words", RH_TENANT_RATE, 1));
+    RH_CHECK_EQ_INT(RH_ARG_TENANT, rh_ctx_last_error_arg(admin));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_tenant_set_limit(admin, "acct", 9, 1));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_tenant_set_limit(admin, "acct", RH_TENANT_RATE, -1));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_tenant_set_limit(admin, "acct", RH_TENANT_RATE,
+                                        (int64_t)RH_TENANT_LIMIT_MAX + 1));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_tenant_get_limit(admin, "acct", RH_TENANT_RATE, NULL));
+    RH_CHECK_EQ_STR("max_pending", rh_tenant_limit_name(RH_TENANT_MAX_PENDING));
+    RH_CHECK(rh_tenant_limit_name(RH_TENANT_LIMIT_COUNT) == NULL);
+    rh_ctx_free(other);
+    rh_ctx_free(admin);
+    sink_stop(s);
+}
+
+/* clang-format off: one row per line */
+const rh_test_case rh_tests_tenant_limits[] = {
+    RH_BACKEND_ROWS("tenant_limits", counts)
+    RH_BACKEND_ROWS("tenant_limits", pace)
+    {"tenant_limits__shared_and_checked",
+     test_tenant_limits__shared_and_checked},
+    {NULL, NULL}};
+/* clang-format on */
