@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 const rh_test_backend *rh_test_backend_now;
@@ -119,4 +120,34 @@ rh_ctx *rh_test_sqlite_ctx(const char *path, rh_config *cfg)
         abort();
     rh_config_set_storage(cfg, &st);
     return rh_test_ctx_from(cfg);
+}
+
+int rh_test_tenant_endpoint(rh_ctx *ctx, sink *s, const char *tenant,
+                            const char *path, const char *pattern,
+                            char id[RH_ID_SIZE])
+{
+    char url[256], secret[RH_SECRET_SIZE];
+    const char *events[] = {pattern};
+    rh_endpoint_options *o = NULL;
+    sink_url(s, path, url, sizeof url);
+    if (rh_endpoint_options_new(&o) != RH_OK ||
+        rh_endpoint_options_set_tenant(o, tenant) != RH_OK)
+        abort();
+    int rc = rh_endpoint_add_with(ctx, url, events, 1, o, id, RH_ID_SIZE,
+                                  secret, sizeof secret);
+    rh_endpoint_options_free(o);
+    return rc;
+}
+
+int rh_test_sent_to(sink *s, const char *prefix)
+{
+    int n = 0;
+    for (size_t i = 0; i < sink_count(s); i++) {
+        sink_request r;
+        if (sink_get(s, i, &r) == 0) {
+            n += strncmp(r.path, prefix, strlen(prefix)) == 0;
+            sink_request_free(&r);
+        }
+    }
+    return n;
 }

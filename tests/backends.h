@@ -5,6 +5,8 @@
 
 #include <replicer-hooks/rh.h>
 
+#include "sink.h"
+
 typedef struct rh_test_backend {
     const char *name;
     /* A fresh, empty store. */
@@ -47,6 +49,13 @@ rh_ctx *rh_test_backend_ctx(rh_config *cfg);
 /* A context (rh_test_ctx_from, which frees cfg) on the SQLite file at
  * path, as another process would open it; aborts when it cannot. */
 rh_ctx *rh_test_sqlite_ctx(const char *path, rh_config *cfg);
+
+/* An endpoint of tenant (NULL: none) for pattern on the sink at path. */
+int rh_test_tenant_endpoint(rh_ctx *ctx, sink *s, const char *tenant,
+                            const char *path, const char *pattern,
+                            char id[RH_ID_SIZE]);
+/* How many requests the sink got at paths beginning with prefix. */
+int rh_test_sent_to(sink *s, const char *prefix);
 
 /* A path for a new file in this run's temporary directory. */
 void rh_test_path(char *out, size_t outsz, const char *stem);

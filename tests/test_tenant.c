@@ -11,24 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An endpoint of tenant (NULL: none) on the sink at path. */
-static int tenant_endpoint(rh_ctx *ctx, sink *s, const char *tenant,
-                           const char *path, const char *pattern,
-                           char id[RH_ID_SIZE])
-{
-    char url[256], secret[RH_SECRET_SIZE];
-    const char *events[] = {pattern};
-    rh_endpoint_options *o = NULL;
-    sink_url(s, path, url, sizeof url);
-    if (rh_endpoint_options_new(&o) != RH_OK ||
-        rh_endpoint_options_set_tenant(o, tenant) != RH_OK)
-        abort();
-    int rc = rh_endpoint_add_with(ctx, url, events, 1, o, id, RH_ID_SIZE,
-                                  secret, sizeof secret);
-    rh_endpoint_options_free(o);
-    return rc;
-}
-
 /* rh_emit_with for tenant (NULL: none) with an idempotency key and an
  * ordering key (NULL: none) and a target endpoint (NULL: subscribers). */
 static int emit_for(rh_ctx *ctx, const char *tenant, const char *type,
@@ -67,20 +49,6 @@ static int delivery_tenant_is(const rh_delivery *dl, void *ud)
     return strcmp(rh_delivery_tenant(dl), ud) == 0 ? RH_OK : RH_E_USER;
 }
 
-/* How many requests arrived at paths starting with prefix. */
-static int sent_to(sink *s, const char *prefix)
-{
-    int n = 0;
-    for (size_t i = 0; i < sink_count(s); i++) {
-        sink_request r;
-        if (sink_get(s, i, &r) == 0) {
-            n += strncmp(r.path, prefix, strlen(prefix)) == 0;
-            sink_request_free(&r);
-        }
-    }
-    return n;
-}
-
 static void isolation(void)
 {
     sink *s = rh_test_sink();
@@ -89,11 +57,11 @@ static void isolation(void)
         ev_a[RH_ID_SIZE], ev_b[RH_ID_SIZE], ev_none[RH_ID_SIZE],
         again[RH_ID_SIZE];
     RH_CHECK(ctx != NULL);
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "acct_a", "/a1", "*", a1));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "acct_a", "/a1", "*", a1));
     RH_CHECK_EQ_INT(RH_OK,
-                    tenant_endpoint(ctx, s, "acct_a", "/a2", "order.*", a2));
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "acct_b", "/b1", "*", b1));
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, NULL, "/none", "*", none));
+                    rh_test_tenant_endpoint(ctx, s, "acct_a", "/a2", "order.*", a2));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "acct_b", "/b1", "*", b1));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, NULL, "/none", "*", none));
     /* one type, one idempotency key, one ordering key: three accounts */
     RH_CHECK_EQ_INT(2, emit_for(ctx, "acct_a", "order.paid", "k1", NULL, ev_a));
     RH_CHECK_EQ_INT(1, emit_for(ctx, "acct_b", "order.paid", "k1", NULL, ev_b));
@@ -113,10 +81,10 @@ static void isolation(void)
                     emit_for(ctx, NULL, "order.paid", NULL, a1, NULL));
     RH_CHECK_EQ_INT(1, emit_for(ctx, "acct_b", "user.made", NULL, b1, NULL));
     RH_CHECK_EQ_INT(5, rh_test_drive(ctx, 5000));
-    RH_CHECK_EQ_INT(1, sent_to(s, "/a1"));
-    RH_CHECK_EQ_INT(1, sent_to(s, "/a2"));
-    RH_CHECK_EQ_INT(2, sent_to(s, "/b1"));
-    RH_CHECK_EQ_INT(1, sent_to(s, "/none"));
+    RH_CHECK_EQ_INT(1, rh_test_sent_to(s, "/a1"));
+    RH_CHECK_EQ_INT(1, rh_test_sent_to(s, "/a2"));
+    RH_CHECK_EQ_INT(2, rh_test_sent_to(s, "/b1"));
+    RH_CHECK_EQ_INT(1, rh_test_sent_to(s, "/none"));
     /* the log of each tenant is its own, and says whose each row is */
     rh_query *qa = tenant_query("acct_a"), *qb = tenant_query("acct_b"),
              *qc = tenant_query("acct_c");
@@ -156,8 +124,8 @@ static void recovery(void)
     char a[RH_ID_SIZE], b[RH_ID_SIZE];
     RH_CHECK(ctx != NULL);
     sink_rule(s, "/", 500, 0, NULL, NULL, 4);
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "acct_a", "/a", "*", a));
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "acct_b", "/b", "*", b));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "acct_a", "/a", "*", a));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "acct_b", "/b", "*", b));
     RH_CHECK_EQ_INT(1, emit_for(ctx, "acct_a", "x.y", NULL, NULL, NULL));
     RH_CHECK_EQ_INT(1, emit_for(ctx, "acct_a", "x.z", NULL, NULL, NULL));
     RH_CHECK_EQ_INT(1, emit_for(ctx, "acct_b", "x.y", NULL, NULL, NULL));
@@ -197,9 +165,9 @@ static void test_tenant__required_refuses_what_forgot_it(void)
     RH_CHECK_EQ_INT(RH_REFUSAL_TENANT_REQUIRED, rh_ctx_last_error_refusal(ctx));
     RH_CHECK_EQ_STR("tenant_required",
                     rh_refusal_name(rh_ctx_last_error_refusal(ctx)));
-    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, tenant_endpoint(ctx, s, NULL, "/x", "*",
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_test_tenant_endpoint(ctx, s, NULL, "/x", "*",
                                                       id));
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "t1", "/x", "*", id));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "t1", "/x", "*", id));
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_emit(ctx, "a.b", "{}", 2, NULL, 0));
     RH_CHECK_EQ_INT(RH_ARG_TENANT, rh_ctx_last_error_arg(ctx));
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG, emit_for(ctx, NULL, "a.b", NULL, NULL,
@@ -370,9 +338,9 @@ static void removal(void)
     char a1[RH_ID_SIZE], a2[RH_ID_SIZE], b[RH_ID_SIZE];
     const rh_endpoint *ep;
     RH_CHECK(ctx != NULL);
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "acct_a", "/a1", "*", a1));
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "acct_a", "/a2", "*", a2));
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "acct_b", "/b", "*", b));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "acct_a", "/a1", "*", a1));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "acct_a", "/a2", "*", a2));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "acct_b", "/b", "*", b));
     RH_CHECK_EQ_INT(2, emit_for(ctx, "acct_a", "x.y", NULL, NULL, NULL));
     RH_CHECK_EQ_INT(1, emit_for(ctx, "acct_b", "x.y", NULL, NULL, NULL));
     RH_CHECK_EQ_INT(2, rh_tenant_remove(ctx, "acct_a"));
@@ -383,7 +351,7 @@ static void removal(void)
     /* its queued deliveries fail, and none is sent */
     rh_test_drive(ctx, 5000);
     RH_CHECK_EQ_INT(1, (int)sink_count(s));
-    RH_CHECK_EQ_INT(1, sent_to(s, "/b"));
+    RH_CHECK_EQ_INT(1, rh_test_sent_to(s, "/b"));
     rh_query *qa = tenant_query("acct_a");
     RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "x.y", "{}", 2, NULL, NULL, 0));
     rh_query_set_failed_only(qa, 1);
@@ -479,7 +447,7 @@ static void test_tenant__edits_reach_a_running_worker(void)
     rh_config_set_endpoint_refresh_ms(cfg, 1000);
     rh_ctx *worker = rh_test_sqlite_ctx(path, cfg);
     rh_ctx *admin = rh_test_sqlite_ctx(path, rh_test_config());
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(admin, s, "acct", "/v1", "a.*", id));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(admin, s, "acct", "/v1", "a.*", id));
     RH_CHECK_EQ_INT(1, emit_for(admin, "acct", "a.b", NULL, NULL, NULL));
     RH_CHECK_EQ_INT(1, rh_test_drive(worker, 5000));
     sink_url(s, "/v2", url, sizeof url);
@@ -490,7 +458,7 @@ static void test_tenant__edits_reach_a_running_worker(void)
     rh_test_now_ms += 1000;
     RH_CHECK_EQ_INT(1, rh_test_drive(worker, 5000));
     RH_CHECK_EQ_INT(2, (int)sink_count(s));
-    RH_CHECK_EQ_INT(1, sent_to(s, "/v2"));
+    RH_CHECK_EQ_INT(1, rh_test_sent_to(s, "/v2"));
     /* the worker fans out by the new events too */
     RH_CHECK_EQ_INT(0, emit_for(worker, "acct", "a.b", NULL, NULL, NULL));
     RH_CHECK_EQ_INT(1, emit_for(worker, "acct", "b.d", NULL, NULL, NULL));
@@ -516,7 +484,7 @@ static void test_tenant__edits_from_a_stale_copy_undo_nothing(void)
     const rh_endpoint *ep;
     rh_test_path(path, sizeof path, "tenant-stale");
     rh_ctx *a = rh_test_sqlite_ctx(path, rh_test_config());
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(a, s, "acct", "/old", "x.*", id));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(a, s, "acct", "/old", "x.*", id));
     rh_ctx *b = rh_test_sqlite_ctx(path, rh_test_config()); /* its copy: now */
     sink_url(s, "/new", url, sizeof url);
     const char *events[] = {"y.*"};
@@ -553,7 +521,7 @@ static void test_tenant__removal_reaches_other_processes_endpoints(void)
     rh_test_path(path, sizeof path, "tenant-remove-shared");
     rh_ctx *a = rh_test_sqlite_ctx(path, rh_test_config());
     rh_ctx *b = rh_test_sqlite_ctx(path, rh_test_config());
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(b, s, "acme", "/b", "*", id));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(b, s, "acme", "/b", "*", id));
     RH_CHECK_EQ_INT(1, rh_tenant_remove(a, "acme"));
     rh_ctx *c = rh_test_sqlite_ctx(path, rh_test_config());
     RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_get(c, id, &ep));
@@ -575,9 +543,9 @@ static void cap_per_tenant(void)
     char big[RH_ID_SIZE], small[RH_ID_SIZE];
     RH_CHECK(ctx != NULL);
     sink_rule(s, "/big", 200, 300, NULL, NULL, -1); /* slow: stays in flight */
-    RH_CHECK_EQ_INT(RH_OK, tenant_endpoint(ctx, s, "big", "/big", "*", big));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "big", "/big", "*", big));
     RH_CHECK_EQ_INT(RH_OK,
-                    tenant_endpoint(ctx, s, "small", "/small", "*", small));
+                    rh_test_tenant_endpoint(ctx, s, "small", "/small", "*", small));
     rh_emit_options *o = NULL;
     rh_emit_options_new(&o); /* no ordering key: they may go together */
     rh_emit_options_set_tenant(o, "big");
@@ -590,8 +558,8 @@ static void cap_per_tenant(void)
     RH_CHECK(rh_tick(ctx) >= 0);
     RH_CHECK_EQ_INT(4, (int)rh_ctx_in_flight(ctx)); /* 2 of each */
     RH_CHECK_EQ_INT(13, rh_test_drive(ctx, 10000));
-    RH_CHECK_EQ_INT(3, sent_to(s, "/small"));
-    RH_CHECK_EQ_INT(10, sent_to(s, "/big"));
+    RH_CHECK_EQ_INT(3, rh_test_sent_to(s, "/small"));
+    RH_CHECK_EQ_INT(10, rh_test_sent_to(s, "/big"));
     rh_ctx_free(ctx);
     sink_stop(s);
     rh_config *bad = rh_test_config();

@@ -9,22 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int add_for(rh_ctx *ctx, sink *s, const char *tenant, const char *path,
-                   char id[RH_ID_SIZE])
-{
-    char url[256], secret[RH_SECRET_SIZE];
-    const char *events[] = {"*"};
-    rh_endpoint_options *o = NULL;
-    sink_url(s, path, url, sizeof url);
-    if (rh_endpoint_options_new(&o) != RH_OK ||
-        rh_endpoint_options_set_tenant(o, tenant) != RH_OK)
-        abort();
-    int rc = rh_endpoint_add_with(ctx, url, events, 1, o, id, RH_ID_SIZE,
-                                  secret, sizeof secret);
-    rh_endpoint_options_free(o);
-    return rc;
-}
-
 static int emit_for(rh_ctx *ctx, const char *tenant)
 {
     rh_emit_options *o = NULL;
@@ -36,19 +20,6 @@ static int emit_for(rh_ctx *ctx, const char *tenant)
     return rc;
 }
 
-static int sent_to(sink *s, const char *prefix)
-{
-    int n = 0;
-    for (size_t i = 0; i < sink_count(s); i++) {
-        sink_request r;
-        if (sink_get(s, i, &r) == 0) {
-            n += strncmp(r.path, prefix, strlen(prefix)) == 0;
-            sink_request_free(&r);
-        }
-    }
-    return n;
-}
-
 /* Endpoints and pending deliveries: past the limit refused for that
  * tenant alone, and room again once its deliveries are done. */
 static void counts(void)
@@ -58,8 +29,8 @@ static void counts(void)
     char big[RH_ID_SIZE], more[RH_ID_SIZE], small[RH_ID_SIZE];
     int64_t v = -1;
     RH_CHECK(ctx != NULL);
-    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "big", "/big", big));
-    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "small", "/small", small));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "big", "/big", "*", big));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "small", "/small", "*", small));
     RH_CHECK_EQ_INT(RH_OK,
                     rh_tenant_set_limit(ctx, "big", RH_TENANT_MAX_ENDPOINTS, 1));
     RH_CHECK_EQ_INT(RH_OK,
@@ -70,9 +41,9 @@ static void counts(void)
     RH_CHECK_EQ_INT(RH_OK, rh_tenant_get_limit(ctx, "small",
                                                RH_TENANT_MAX_PENDING, &v));
     RH_CHECK_EQ_INT(0, v);
-    RH_CHECK_EQ_INT(RH_E_FULL, add_for(ctx, s, "big", "/big2", more));
+    RH_CHECK_EQ_INT(RH_E_FULL, rh_test_tenant_endpoint(ctx, s, "big", "/big2", "*", more));
     RH_CHECK_EQ_INT(RH_ARG_TENANT, rh_ctx_last_error_arg(ctx));
-    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "small", "/small2", more));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "small", "/small2", "*", more));
     for (int i = 0; i < 3; i++)
         RH_CHECK_EQ_INT(1, emit_for(ctx, "big"));
     RH_CHECK_EQ_INT(RH_E_FULL, emit_for(ctx, "big"));
@@ -80,12 +51,12 @@ static void counts(void)
     for (int i = 0; i < 5; i++) /* another tenant: no limit of big's */
         RH_CHECK_EQ_INT(2, emit_for(ctx, "small"));
     RH_CHECK_EQ_INT(13, rh_test_drive(ctx, 10000));
-    RH_CHECK_EQ_INT(3, sent_to(s, "/big"));
+    RH_CHECK_EQ_INT(3, rh_test_sent_to(s, "/big"));
     RH_CHECK_EQ_INT(1, emit_for(ctx, "big")); /* delivered: room again */
     /* 0 lifts a limit */
     RH_CHECK_EQ_INT(RH_OK,
                     rh_tenant_set_limit(ctx, "big", RH_TENANT_MAX_ENDPOINTS, 0));
-    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "big", "/big2", more));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "big", "/big2", "*", more));
     rh_ctx_free(ctx);
     sink_stop(s);
 }
@@ -100,9 +71,9 @@ static void pace(void)
     char big[RH_ID_SIZE], small[RH_ID_SIZE], slow[RH_ID_SIZE];
     RH_CHECK(ctx != NULL);
     sink_rule(s, "/slow", 200, 300, NULL, NULL, -1); /* stays in flight */
-    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "capped", "/slow", slow));
-    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "paced", "/big", big));
-    RH_CHECK_EQ_INT(RH_OK, add_for(ctx, s, "small", "/small", small));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "capped", "/slow", "*", slow));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "paced", "/big", "*", big));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "small", "/small", "*", small));
     RH_CHECK_EQ_INT(RH_OK, rh_tenant_set_limit(ctx, "capped",
                                                RH_TENANT_MAX_IN_FLIGHT, 1));
     RH_CHECK_EQ_INT(RH_OK, rh_tenant_set_limit(ctx, "paced", RH_TENANT_RATE, 2));
@@ -117,13 +88,13 @@ static void pace(void)
         RH_CHECK_EQ_INT(1, emit_for(ctx, "small"));
     /* the clock stands still: a second's worth of paced, all of small */
     RH_CHECK_EQ_INT(5, rh_test_drive(ctx, 2000));
-    RH_CHECK_EQ_INT(2, sent_to(s, "/big"));
-    RH_CHECK_EQ_INT(3, sent_to(s, "/small"));
+    RH_CHECK_EQ_INT(2, rh_test_sent_to(s, "/big"));
+    RH_CHECK_EQ_INT(3, rh_test_sent_to(s, "/small"));
     rh_test_now_ms += 1000;
     RH_CHECK_EQ_INT(2, rh_test_drive(ctx, 2000));
     rh_test_now_ms += 1000;
     RH_CHECK_EQ_INT(2, rh_test_drive(ctx, 2000));
-    RH_CHECK_EQ_INT(6, sent_to(s, "/big"));
+    RH_CHECK_EQ_INT(6, rh_test_sent_to(s, "/big"));
     rh_ctx_free(ctx);
     sink_stop(s);
 }
@@ -136,7 +107,7 @@ static void test_tenant_limits__shared_and_checked(void)
     char path[128], id[RH_ID_SIZE];
     rh_test_path(path, sizeof path, "tenant-limits");
     rh_ctx *admin = rh_test_sqlite_ctx(path, rh_test_config());
-    RH_CHECK_EQ_INT(RH_OK, add_for(admin, s, "acct", "/a", id));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(admin, s, "acct", "/a", "*", id));
     RH_CHECK_EQ_INT(RH_OK,
                     rh_tenant_set_limit(admin, "acct", RH_TENANT_MAX_PENDING, 1));
     rh_ctx *other = rh_test_sqlite_ctx(path, rh_test_config());

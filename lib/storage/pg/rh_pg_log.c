@@ -167,14 +167,15 @@ int rh__pg_recover(store *s, const char *endpoint_id, const rh_query *q,
     return rc == RH_OK ? n : rc;
 }
 
-int rh__pg_prune(store *s, int64_t before_ms, size_t max)
+/* One statement of two parameters whose answer is one count. */
+static int count_of(store *s, int which, const char *v0, const char *v1,
+                    const char *what)
 {
-    char b1[24], b2[24];
     int rc = rh__pg_ensure(s), n = 0;
     if (rc != RH_OK)
         return rc;
-    const char *v[2] = {I64(b1, before_ms), I64(b2, (int64_t)max)};
-    PGresult *r = rh__pg_run(s, S_PRUNE_DELIVERIES, 2, v, NULL, NULL, "prune");
+    const char *v[2] = {v0, v1};
+    PGresult *r = rh__pg_run(s, which, 2, v, NULL, NULL, what);
     if (!r)
         return RH_E_STORAGE;
     if (PQntuples(r) == 1)
@@ -183,20 +184,18 @@ int rh__pg_prune(store *s, int64_t before_ms, size_t max)
     return n;
 }
 
+int rh__pg_prune(store *s, int64_t before_ms, size_t max)
+{
+    char b1[24], b2[24];
+    return count_of(s, S_PRUNE_DELIVERIES, I64(b1, before_ms),
+                    I64(b2, (int64_t)max), "prune");
+}
+
 /* A tenant's open deliveries, read through deliveries_open. */
 int rh__pg_count_open(store *s, const char *tenant, size_t cap)
 {
     char b[24];
-    int rc = rh__pg_ensure(s), n = 0;
-    if (rc != RH_OK)
-        return rc;
-    const char *v[2] = {tenant, I64(b, (int64_t)(cap > INT_MAX ? INT_MAX
-                                                                : cap))};
-    PGresult *r = rh__pg_run(s, S_COUNT_OPEN, 2, v, NULL, NULL, "count_open");
-    if (!r)
-        return RH_E_STORAGE;
-    if (PQntuples(r) == 1)
-        n = atoi(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return n;
+    return count_of(s, S_COUNT_OPEN, tenant,
+                    I64(b, (int64_t)(cap > INT_MAX ? INT_MAX : cap)),
+                    "count_open");
 }
