@@ -195,6 +195,8 @@ static void test_cli_catalog__tenant_limits(void)
     RUN(2, "tenant", "set", "acct");
     RUN(2, "tenant", "set", "acct", "--rate", "-1");
     RUN(2, "tenant", "set", "a b", "--rate", "1");
+    RUN(0, "prune", "--older-than", "0s", "--tenant", "acct");
+    RH_CHECK(strstr(out, "of tenant acct") != NULL);
 }
 
 const rh_test_case rh_tests_cli_catalog[] = {

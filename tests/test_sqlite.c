@@ -17,6 +17,7 @@
 static const char back_to_v2[] = "DROP TABLE rh_endpoint_state;"
                                  "DROP TABLE rh_documents;"
                                  "DROP INDEX rh_deliveries_open;"
+                                 "DROP INDEX rh_deliveries_tenant_done;"
                                  "DROP INDEX rh_deliveries_tenant;"
                                  "DROP INDEX rh_attempts_tenant;"
                                  "ALTER TABLE rh_events DROP COLUMN tenant;"

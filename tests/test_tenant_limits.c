@@ -1,7 +1,8 @@
 /* A tenant's own limits, stored for every process sharing the store: its
  * endpoints, its pending deliveries, its deliveries in flight and its rate
- * hold for it, and never slow another tenant. On the memory store, SQLite
- * and PostgreSQL; a second process on one SQLite file follows them. */
+ * hold for it, and never slow another tenant; and a prune of one tenant's
+ * log that leaves the others'. On the memory store, SQLite and PostgreSQL;
+ * a second process on one SQLite file follows the limits. */
 #include "backends.h"
 #include "rh_test.h"
 
@@ -100,6 +101,46 @@ static void pace(void)
 }
 RH_BACKEND_WRAPPERS(pace, pace)
 
+static int count_for(rh_ctx *ctx, const char *tenant)
+{
+    rh_query *q = NULL;
+    if (rh_query_new(&q) != RH_OK || rh_query_set_tenant(q, tenant) != RH_OK)
+        abort();
+    int n = rh_test_count_deliveries(ctx, q);
+    rh_query_free(q);
+    return n;
+}
+
+/* A prune of one tenant removes its finished deliveries only: another
+ * tenant's finished ones and its own pending one stay. */
+static void prune(void)
+{
+    sink *s = rh_test_sink();
+    rh_ctx *ctx = rh_test_backend_ctx(rh_test_config());
+    char a[RH_ID_SIZE], b[RH_ID_SIZE];
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "a", "/a", "*", a));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "b", "/b", "*", b));
+    for (int i = 0; i < 2; i++) {
+        RH_CHECK_EQ_INT(1, emit_for(ctx, "a"));
+        RH_CHECK_EQ_INT(1, emit_for(ctx, "b"));
+    }
+    RH_CHECK_EQ_INT(4, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_pause(ctx, a));
+    RH_CHECK_EQ_INT(1, emit_for(ctx, "a")); /* pending: never pruned */
+    rh_test_now_ms += 60000;
+    RH_CHECK_EQ_INT(2, rh_tenant_prune(ctx, "a", 1000, 100));
+    RH_CHECK_EQ_INT(1, count_for(ctx, "a"));
+    RH_CHECK_EQ_INT(2, count_for(ctx, "b"));
+    RH_CHECK_EQ_INT(0, rh_tenant_prune(ctx, "a", 1000, 100));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_tenant_prune(ctx, "", 1000, 100));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_tenant_prune(ctx, "a", -1, 100));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_tenant_prune(ctx, "a", 0, 0));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+RH_BACKEND_WRAPPERS(prune, prune)
+
 /* Limits are stored: another process on the same store follows them. */
 static void test_tenant_limits__shared_and_checked(void)
 {
@@ -136,6 +177,7 @@ static void test_tenant_limits__shared_and_checked(void)
 const rh_test_case rh_tests_tenant_limits[] = {
     RH_BACKEND_ROWS("tenant_limits", counts)
     RH_BACKEND_ROWS("tenant_limits", pace)
+    RH_BACKEND_ROWS("tenant_limits", prune)
     {"tenant_limits__shared_and_checked",
      test_tenant_limits__shared_and_checked},
     {NULL, NULL}};

@@ -1,6 +1,7 @@
 // The event-type catalog of a Context (rh_catalog.h): define, read, list,
 // deprecate, archive and restore types, strict mode, import and export, and
-// a type's example sent to one endpoint as a test event. bindCatalog() is
+// a type's example sent to one endpoint as a test event; and a tenant's
+// limits and prune (rh_account.h). bindCatalog() is
 // called once by index.mjs with the loaded library; each function takes
 // the context's handle and its error check.
 import koffi from "koffi";
@@ -38,6 +39,8 @@ export function bindCatalog(lib) {
     updated: fn("int64_t rh_event_type_updated_ms(void *et)"),
     setLimit: fn("int rh_tenant_set_limit(void *ctx, const char *tenant, int kind, int64_t v)"),
     getLimit: fn("int rh_tenant_get_limit(void *ctx, const char *tenant, int kind, _Out_ int64_t *v)"),
+    prune: fn("int rh_prune(void *ctx, int64_t older, size_t max)"),
+    tenantPrune: fn("int rh_tenant_prune(void *ctx, const char *tenant, int64_t older, size_t max)"),
   };
   for (const k of ["name", "description", "group", "example", "schema"])
     f["get_" + k] = fn(`const char *rh_event_type_${k}(void *et)`);
@@ -148,6 +151,14 @@ export function bindCatalog(lib) {
         out[k] = Number(v[0]);
       });
       return out;
+    },
+
+    prune(ctx, check, olderThanMs, opts) {
+      const { tenant, max = 1000 } = options("prune options", opts, ["tenant", "max"]);
+      const older = int("olderThanMs", olderThanMs, [0n, 2n ** 63n - 1n]);
+      const most = int("max", max, [1n, 100000n]);
+      if (tenant == null) return check(f.prune(ctx, older, most));
+      return check(f.tenantPrune(ctx, str("tenant", tenant), older, most));
     },
 
     sendExample(ctx, check, endpointId, type) {

@@ -557,6 +557,9 @@ export class Context {
    *  RH_E_FULL. */
   setTenantLimits(tenant, limits) { catalog.setTenantLimits(this.ctx, this.#cat, tenant, limits); }
   tenantLimits(tenant) { return catalog.tenantLimits(this.ctx, this.#cat, tenant); }
+  /** Remove deliveries finished more than olderThanMs ago ({ tenant }: that
+   *  tenant's only; { max }: a call's most, 1000); how many went. */
+  prune(olderThanMs, opts) { return catalog.prune(this.ctx, this.#cat, olderThanMs, opts); }
   /** Queue a type's example for one endpoint as a test event; its id. */
   sendExample(endpointId, type) {
     const id = catalog.sendExample(this.ctx, this.#cat, endpointId, type);

@@ -161,6 +161,18 @@ RH_EXTERN const char *rh_endpoint_label_key(const rh_endpoint *ep, size_t i);
 RH_EXTERN const char *rh_endpoint_label_value(const rh_endpoint *ep,
                                               size_t i);
 
+/**
+ * rh_prune for one tenant: its deliveries that finished (succeeded or
+ * failed) more than older_than_ms ago, at most max (1 to 100000), with
+ * their attempts, and their events when no other delivery needs them; no
+ * other tenant's row is read or removed. Call again while it returns max.
+ * @return how many deliveries went, or RH_E_INVALID_ARG (RH_ARG_TENANT),
+ *         RH_E_UNSUPPORTED (a store without prune_tenant), RH_E_STORAGE,
+ *         RH_E_REENTRANT. @since 0.3.0
+ */
+RH_EXTERN int rh_tenant_prune(rh_ctx *ctx, const char *tenant,
+                              int64_t older_than_ms, size_t max);
+
 /* ----------------------------------------------------------- tenant limits */
 
 /** A limit a host sets on one tenant (rh_tenant_set_limit). @since 0.3.0 */

@@ -50,6 +50,10 @@ enum {
     S_DOC_SAVE, /* a document (the catalog), inserted or replaced */
     S_DOC_LOAD, /* every document of a kind, by key */
     S_COUNT_OPEN, /* a tenant's pending and in-flight deliveries, capped */
+    /* one tenant's prune (SQLite: its attempts, then its deliveries;
+     * PostgreSQL: all, one statement), through its own index */
+    S_PRUNE_ATTEMPTS_TENANT,
+    S_PRUNE_DELIVERIES_TENANT,
     S_COUNT
 };
 

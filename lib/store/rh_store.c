@@ -417,3 +417,13 @@ int rh__store_prune(rh_store *st, int64_t before_ms, size_t max)
         return unsupported(st, "this store has no prune slot");
     return slot_result(st, CALL(prune, before_ms, max), "prune");
 }
+
+int rh__store_prune_tenant(rh_store *st, const char *tenant, int64_t before_ms,
+                           size_t max)
+{
+    if (!st->table.prune_tenant)
+        return unsupported(st, "this store cannot prune one tenant's "
+                               "deliveries (it has no prune_tenant slot)");
+    return slot_result(st, CALL(prune_tenant, tenant, before_ms, max),
+                       "prune_tenant");
+}

@@ -98,6 +98,8 @@ int rh__store_resend(rh_store *st, const char *delivery_id, int64_t now_ms);
 int rh__store_skip(rh_store *st, const char *delivery_id, int64_t now_ms);
 int rh__store_recover(rh_store *st, const rh_query *q, int64_t now_ms);
 int rh__store_prune(rh_store *st, int64_t before_ms, size_t max);
+int rh__store_prune_tenant(rh_store *st, const char *tenant, int64_t before_ms,
+                           size_t max);
 /* The table's answer as it is: asked for timing, a failure is no error. */
 int rh__store_next_due(const rh_store *st, int64_t now_ms, int64_t *due_ms);
 int rh__store_batch_begin(rh_store *st);

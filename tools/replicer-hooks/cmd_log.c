@@ -350,14 +350,18 @@ static int run_prune(cli_args *a)
         return rc;
     /* one short transaction a batch: workers sharing the store go on */
     do {
-        rc = rh_prune(ctx, a->num[O_OLDER_THAN], BATCH);
+        rc = a->set[O_TENANT] ? rh_tenant_prune(ctx, a->text[O_TENANT],
+                                                a->num[O_OLDER_THAN], BATCH)
+                              : rh_prune(ctx, a->num[O_OLDER_THAN], BATCH);
         if (rc > 0)
             total += rc;
     } while (rc == BATCH);
     if (rc < 0)
         return cli_fail(a, ctx, rc);
-    printf("pruned %lld finished %s\n", total,
-           cli_plural(total, "delivery", "deliveries"));
+    printf("pruned %lld finished %s%s%s\n", total,
+           cli_plural(total, "delivery", "deliveries"),
+           a->set[O_TENANT] ? " of tenant " : "",
+           a->set[O_TENANT] ? a->text[O_TENANT] : "");
     rh_ctx_free(ctx);
     return 0;
 }
@@ -426,6 +430,7 @@ static const cli_opt recover_opts[] = {
 static const cli_opt prune_opts[] = {
     {O_OLDER_THAN, "--older-than", K_DURATION, 0, 0, "DURATION",
      "finished more than this long ago (30d, 12h)"},
+    CLI_OPT_TENANT("that tenant's deliveries only"),
     CLI_OPT_STORE,
     CLI_OPT_END};
 
@@ -489,7 +494,7 @@ const cli_command cli_cmd_recover = {
     run_recover};
 const cli_command cli_cmd_prune = {
     "prune",
-    "--older-than DURATION",
+    "--older-than DURATION [--tenant ID]",
     "drop finished deliveries older than DURATION",
     "Removes deliveries that succeeded or failed more than DURATION ago,\n"
     "their attempts, and the events no other delivery needs, in batches of\n"

@@ -108,6 +108,9 @@ test("a tenant's limits", withStore(async (ctx) => {
   ctx.emit("x.y", {}, { tenant: "acct" });
   assert.throws(() => ctx.emit("x.y", {}, { tenant: "acct" }),
     (e) => e.codeName === "RH_E_FULL" && e.arg === "tenant");
+  assert.equal(ctx.prune(0, { tenant: "acct" }), 0); // nothing finished yet
+  assert.throws(() => ctx.prune(0, { tenant: "two words" }), (e) => e.arg === "tenant");
+  assert.throws(() => ctx.prune(0, { tenat: "acct" }), TypeError);
   assert.throws(() => ctx.setTenantLimits("acct", { rate: -1 }), RangeError);
   assert.throws(() => ctx.setTenantLimits("acct", { ratee: 1 }), TypeError);
   assert.throws(() => ctx.setTenantLimits("two words", { rate: 1 }), (e) => e.arg === "tenant");

@@ -1,6 +1,7 @@
 """The event-type catalog of a Context (rh_catalog.h): define, read, list,
 deprecate, archive and restore types, strict mode, import and export, and
-a type's example sent to one endpoint as a test event. bind() is called
+a type's example sent to one endpoint as a test event; and a tenant's
+limits and prune (rh_account.h). bind() is called
 once by the package with its loaded library and helpers; Context inherits
 CatalogMixin."""
 import ctypes
@@ -38,7 +39,9 @@ def bind(lib, fn):
         state=fn(lib, "rh_event_type_state", i, _vp),
         set_limit=fn(lib, "rh_tenant_set_limit", i, _vp, _cp, i, _i64),
         get_limit=fn(lib, "rh_tenant_get_limit", i, _vp, _cp, i,
-                     ctypes.POINTER(_i64)))
+                     ctypes.POINTER(_i64)),
+        prune=fn(lib, "rh_prune", i, _vp, _i64, _sz),
+        tenant_prune=fn(lib, "rh_tenant_prune", i, _vp, _cp, _i64, _sz))
     for k in ("description", "group"):
         _f["set_" + k] = fn(lib, "rh_event_type_options_set_" + k, i, _vp, _cp)
     for k in ("example", "schema"):
@@ -176,3 +179,14 @@ class CatalogMixin:
             self._check(_f["get_limit"](self._ctx, tenant, kind, ctypes.byref(v)))
             out[name] = v.value
         return out
+
+    def prune(self, older_than_ms, tenant=None, max=1000):
+        """Remove deliveries finished more than older_than_ms ago (one
+        tenant's only when given), with their attempts, at most max a call;
+        how many went (call again while it returns max)."""
+        older_than_ms = _a.integer("older_than_ms", older_than_ms, _a.INT64)
+        max = _a.integer("max", max, _a.SIZE)
+        if tenant is None:
+            return self._check(_f["prune"](self._ctx, older_than_ms, max))
+        return self._check(_f["tenant_prune"](
+            self._ctx, _a.string("tenant", tenant), older_than_ms, max))

@@ -91,6 +91,10 @@ class Catalog(unittest.TestCase):
             self.ctx.emit("x.y", {}, tenant="acct")
         self.assertEqual((e.exception.code, e.exception.arg), (rh.RH_E_FULL, "tenant"))
         self.ctx.emit("x.y", {})  # no tenant: no limit of acct's
+        self.assertEqual(self.ctx.prune(0, tenant="acct"), 0)  # none finished
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.prune(0, tenant="two words")
+        self.assertEqual(e.exception.arg, "tenant")
         with self.assertRaises(OverflowError):
             self.ctx.set_tenant_limits("acct", rate=-1)
         with self.assertRaises(rh.Error) as e:

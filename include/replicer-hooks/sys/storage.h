@@ -348,6 +348,12 @@ struct rh_storage {
      * deliveries (rh_tenant_set_limit) gets RH_E_UNSUPPORTED. @since 0.3.0
      */
     int (*count_open)(const char *tenant, size_t cap, void *userdata);
+    /* prune for one tenant's deliveries only ("": those of none), through
+     * an index of finished deliveries by tenant, so that pruning a small
+     * tenant never reads a large one's rows. Without it rh_tenant_prune
+     * gets RH_E_UNSUPPORTED. @since 0.3.0 */
+    int (*prune_tenant)(const char *tenant, int64_t before_ms, size_t max,
+                        void *userdata);
 };
 
 /** Free a table that rh_sqlite_new() or rh_pg_new() made, once
@@ -364,7 +370,7 @@ RH_EXTERN void rh_storage_close(rh_storage *table);
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                       \
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                    \
     }
 
 RH_END_DECLS

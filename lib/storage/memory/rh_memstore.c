@@ -336,12 +336,19 @@ static void s_destroy(void *ud)
 /* Finished deliveries are listed in the order they finished, so the oldest
  * are at the head; attempts are logged oldest first, so those of pruned
  * deliveries are near the head too. Events go with their last delivery. */
-static int s_prune(int64_t before_ms, size_t max, void *ud)
+/* The deliveries finished before before_ms (of tenant when it is not
+ * NULL), oldest first, at most max, with the attempts no delivery kept
+ * needs. */
+static int prune_matching(memstore *m, const char *tenant, int64_t before_ms,
+                          size_t max)
 {
-    memstore *m = ud;
     size_t n = 0;
-    while (n < max && m->done_head && m->done_head->updated_ms < before_ms) {
-        mem_delivery *old = m->done_head;
+    mem_delivery *d = m->done_head;
+    while (n < max && d && d->updated_ms < before_ms) {
+        mem_delivery *old = d;
+        d = d->done_next;
+        if (tenant && strcmp(rh_event_tenant(old->ev->rec), tenant) != 0)
+            continue; /* another tenant's: kept */
         rh__mem_done_unlink(m, old);
         rh__mem_map_del(&m->dls, old->id);
         rh__mem_order_forget(m, old); /* a key it held goes on */
@@ -364,6 +371,22 @@ static int s_prune(int64_t before_ms, size_t max, void *ud)
         m->n_log--;
     }
     return (int)n;
+}
+
+/* Finished deliveries are listed in the order they finished, so the oldest
+ * are at the head; attempts are logged oldest first, so those of pruned
+ * deliveries are near the head too. Events go with their last delivery. */
+static int s_prune(int64_t before_ms, size_t max, void *ud)
+{
+    return prune_matching(ud, NULL, before_ms, max);
+}
+
+/* One tenant's: a walk past the others' finished deliveries (the memory
+ * store serves one process and keeps at most max_log of them). */
+static int s_prune_tenant(const char *tenant, int64_t before_ms, size_t max,
+                          void *ud)
+{
+    return prune_matching(ud, tenant, before_ms, max);
 }
 
 /* Nothing to frame: every enqueue is visible at once and none is durable. */
@@ -421,5 +444,6 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     out->document_save = s_document_save;
     out->document_load = s_document_load;
     out->count_open = s_count_open;
+    out->prune_tenant = s_prune_tenant;
     return RH_OK;
 }

@@ -395,7 +395,13 @@ static int s_count_open(const char *tenant, size_t cap, void *ud)
 
 static int s_prune(int64_t before_ms, size_t max, void *ud)
 {
-    return rh__pg_prune(ud, before_ms, max);
+    return rh__pg_prune(ud, NULL, before_ms, max);
+}
+
+static int s_prune_tenant(const char *tenant, int64_t before_ms, size_t max,
+                          void *ud)
+{
+    return rh__pg_prune(ud, tenant, before_ms, max);
 }
 
 static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
@@ -459,6 +465,7 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     out->document_save = rh__pg_document_save;
     out->document_load = rh__pg_document_load;
     out->count_open = s_count_open;
+    out->prune_tenant = s_prune_tenant;
     return RH_OK;
 }
 

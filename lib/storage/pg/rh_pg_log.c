@@ -167,15 +167,16 @@ int rh__pg_recover(store *s, const char *endpoint_id, const rh_query *q,
     return rc == RH_OK ? n : rc;
 }
 
-/* One statement of two parameters whose answer is one count. */
+/* One statement of two or three parameters (v2 NULL: two) whose answer is
+ * one count. */
 static int count_of(store *s, int which, const char *v0, const char *v1,
-                    const char *what)
+                    const char *v2, const char *what)
 {
     int rc = rh__pg_ensure(s), n = 0;
     if (rc != RH_OK)
         return rc;
-    const char *v[2] = {v0, v1};
-    PGresult *r = rh__pg_run(s, which, 2, v, NULL, NULL, what);
+    const char *v[3] = {v0, v1, v2};
+    PGresult *r = rh__pg_run(s, which, v2 ? 3 : 2, v, NULL, NULL, what);
     if (!r)
         return RH_E_STORAGE;
     if (PQntuples(r) == 1)
@@ -184,11 +185,12 @@ static int count_of(store *s, int which, const char *v0, const char *v1,
     return n;
 }
 
-int rh__pg_prune(store *s, int64_t before_ms, size_t max)
+int rh__pg_prune(store *s, const char *tenant, int64_t before_ms, size_t max)
 {
     char b1[24], b2[24];
-    return count_of(s, S_PRUNE_DELIVERIES, I64(b1, before_ms),
-                    I64(b2, (int64_t)max), "prune");
+    return count_of(s, tenant ? S_PRUNE_DELIVERIES_TENANT : S_PRUNE_DELIVERIES,
+                    I64(b1, before_ms), I64(b2, (int64_t)max), tenant,
+                    "prune");
 }
 
 /* A tenant's open deliveries, read through deliveries_open. */
@@ -196,6 +198,6 @@ int rh__pg_count_open(store *s, const char *tenant, size_t cap)
 {
     char b[24];
     return count_of(s, S_COUNT_OPEN, tenant,
-                    I64(b, (int64_t)(cap > INT_MAX ? INT_MAX : cap)),
+                    I64(b, (int64_t)(cap > INT_MAX ? INT_MAX : cap)), NULL,
                     "count_open");
 }

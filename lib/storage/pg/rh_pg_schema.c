@@ -95,6 +95,8 @@ static const char schema_v3[] =
     "CREATE INDEX deliveries_tenant ON @.deliveries(tenant, created_ms, id);"
     "CREATE INDEX attempts_tenant ON @.attempts(tenant, seq);"
     "CREATE INDEX deliveries_open ON @.deliveries(tenant) WHERE state < 2;"
+    "CREATE INDEX deliveries_tenant_done ON @.deliveries(tenant, updated_ms,"
+    " id) WHERE state >= 2;"
     "CREATE TABLE @.documents(kind text NOT NULL, key text NOT NULL,"
     " value text NOT NULL, PRIMARY KEY(kind, key));"
     "UPDATE @.meta SET value = 3 WHERE key = 'schema_version';";

@@ -165,6 +165,16 @@ static const char *const sql_template[S_COUNT] = {
         "(SELECT event_id FROM d) AND NOT EXISTS (SELECT 1 FROM @.deliveries "
         "x WHERE x.event_id = v.id AND x.id NOT IN (SELECT id FROM d))) "
         "SELECT count(*) FROM d",
+    /* the same for one tenant ($3), through deliveries_tenant_done */
+    [S_PRUNE_DELIVERIES_TENANT] =
+        "WITH d AS (DELETE FROM @.deliveries WHERE id IN (SELECT id FROM "
+        "@.deliveries WHERE tenant = $3::text AND state >= 2 AND updated_ms "
+        "< $1 ORDER BY updated_ms, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
+        "RETURNING id, event_id), a AS (DELETE FROM @.attempts WHERE "
+        "delivery_id IN (SELECT id FROM d)), e AS (DELETE FROM @.events v "
+        "WHERE v.id IN (SELECT event_id FROM d) AND NOT EXISTS (SELECT 1 "
+        "FROM @.deliveries x WHERE x.event_id = v.id AND x.id NOT IN "
+        "(SELECT id FROM d))) SELECT count(*) FROM d",
     /* The fair claim, one statement and so one transaction: the endpoints
      * with unfinished work and the first due time of each, one index seek
      * each (a loose index scan of deliveries_ready_c); those with room and

@@ -80,7 +80,8 @@ int rh__pg_update_failed(store *s, int which, const char *id, int64_t now_ms,
                          const char *what);
 int rh__pg_recover(store *s, const char *endpoint_id, const rh_query *q,
                    int64_t since_ms, int64_t now_ms);
-int rh__pg_prune(store *s, int64_t before_ms, size_t max);
+int rh__pg_prune(store *s, const char *tenant, int64_t before_ms,
+                 size_t max); /* tenant NULL: all */
 int rh__pg_count_open(store *s, const char *tenant, size_t cap);
 /* One write of JSON text (v[n - 1], copied NUL-terminated for libpq) in
  * its own transaction: RH_E_NOT_FOUND when need_row and no row changed. */

@@ -349,7 +349,13 @@ static int s_count_open(const char *tenant, size_t cap, void *ud)
 
 static int s_prune(int64_t before_ms, size_t max, void *ud)
 {
-    return rh__sqlite_prune(ud, before_ms, max);
+    return rh__sqlite_prune(ud, NULL, before_ms, max);
+}
+
+static int s_prune_tenant(const char *tenant, int64_t before_ms, size_t max,
+                          void *ud)
+{
+    return rh__sqlite_prune(ud, tenant, before_ms, max);
 }
 
 static int s_next_due(int64_t now_ms, int64_t *due_out, void *ud)
@@ -408,6 +414,7 @@ static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
     out->document_save = rh__sqlite_document_save;
     out->document_load = rh__sqlite_document_load;
     out->count_open = s_count_open;
+    out->prune_tenant = s_prune_tenant;
     return RH_OK;
 }
 

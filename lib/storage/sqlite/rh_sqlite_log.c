@@ -201,16 +201,22 @@ static int id_list_add(id_list *l, const char *id)
     return RH_OK;
 }
 
-static int prune_in_txn(store *s, int64_t before_ms, size_t max, int *n)
+/* tenant NULL: every tenant's */
+static int prune_in_txn(store *s, const char *tenant, int64_t before_ms,
+                        size_t max, int *n)
 {
-    sqlite3_stmt *at = rh__sqlite_stmt(s, S_PRUNE_ATTEMPTS),
-                 *dl = rh__sqlite_stmt(s, S_PRUNE_DELIVERIES),
+    sqlite3_stmt *at = rh__sqlite_stmt(
+                     s, tenant ? S_PRUNE_ATTEMPTS_TENANT : S_PRUNE_ATTEMPTS),
+                 *dl = rh__sqlite_stmt(s, tenant ? S_PRUNE_DELIVERIES_TENANT
+                                                 : S_PRUNE_DELIVERIES),
                  *ev = rh__sqlite_stmt(s, S_PRUNE_EVENT);
     id_list events = {0};
     int rc = at && dl && ev ? RH_OK : RH_E_STORAGE, step;
     if (rc == RH_OK) {
         sqlite3_bind_int64(at, 1, before_ms);
         sqlite3_bind_int64(at, 2, (sqlite3_int64)max);
+        if (tenant)
+            sqlite3_bind_text(at, 3, tenant, -1, SQLITE_STATIC);
         rc = sqlite3_step(at) == SQLITE_DONE ? RH_OK
                                              : rh__sqlite_fail(s, "prune");
         rh__sqlite_done_with(at);
@@ -218,6 +224,8 @@ static int prune_in_txn(store *s, int64_t before_ms, size_t max, int *n)
     if (rc == RH_OK) {
         sqlite3_bind_int64(dl, 1, before_ms);
         sqlite3_bind_int64(dl, 2, (sqlite3_int64)max);
+        if (tenant)
+            sqlite3_bind_text(dl, 3, tenant, -1, SQLITE_STATIC);
         while (rc == RH_OK && (step = sqlite3_step(dl)) == SQLITE_ROW)
             rc = id_list_add(&events, (const char *)sqlite3_column_text(dl, 0));
         if (rc == RH_OK && step != SQLITE_DONE)
@@ -237,13 +245,14 @@ static int prune_in_txn(store *s, int64_t before_ms, size_t max, int *n)
 
 /* On the tick's path, like a claim: a short lock wait, and a commit that is
  * not synced (a prune lost in a crash is done again). */
-int rh__sqlite_prune(store *s, int64_t before_ms, size_t max)
+int rh__sqlite_prune(store *s, const char *tenant, int64_t before_ms,
+                     size_t max)
 {
     int rc, n = 0;
     rh__sqlite_tick_path(s, 1);
     rh__sqlite_claim_sync(s, 1);
     if ((rc = rh__sqlite_begin(s)) == RH_OK) {
-        rc = prune_in_txn(s, before_ms, max, &n);
+        rc = prune_in_txn(s, tenant, before_ms, max, &n);
         rc = rc == RH_OK ? rh__sqlite_commit(s) : rh__sqlite_rollback(s, rc);
     }
     rh__sqlite_claim_sync(s, 0);

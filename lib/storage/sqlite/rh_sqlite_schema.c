@@ -76,6 +76,8 @@ static const char schema_v3[] =
     "CREATE INDEX rh_attempts_tenant ON rh_attempts(tenant, seq);"
     "CREATE INDEX rh_deliveries_open ON rh_deliveries(tenant) WHERE"
     " state < 2;"
+    "CREATE INDEX rh_deliveries_tenant_done ON rh_deliveries(tenant,"
+    " updated_ms, id) WHERE state >= 2;"
     "CREATE TABLE rh_documents(kind TEXT NOT NULL, key TEXT NOT NULL,"
     " value TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;"
     "UPDATE rh_meta SET value = 3 WHERE key = 'schema_version';";

@@ -125,6 +125,15 @@ static const char *const sql_text[S_COUNT] = {
         "DELETE FROM rh_deliveries WHERE id IN (SELECT id FROM rh_deliveries "
         "WHERE state >= 2 AND updated_ms < ?1 ORDER BY updated_ms, id "
         "LIMIT ?2) RETURNING event_id",
+    /* the same for one tenant (?3), through rh_deliveries_tenant_done */
+    [S_PRUNE_ATTEMPTS_TENANT] =
+        "DELETE FROM rh_attempts WHERE delivery_id IN (SELECT id FROM "
+        "rh_deliveries WHERE tenant = ?3 AND state >= 2 AND updated_ms < ?1 "
+        "ORDER BY updated_ms, id LIMIT ?2)",
+    [S_PRUNE_DELIVERIES_TENANT] =
+        "DELETE FROM rh_deliveries WHERE id IN (SELECT id FROM rh_deliveries "
+        "WHERE tenant = ?3 AND state >= 2 AND updated_ms < ?1 ORDER BY "
+        "updated_ms, id LIMIT ?2) RETURNING event_id",
     [S_PRUNE_EVENT] = "DELETE FROM rh_events WHERE id = ?1 AND NOT EXISTS "
                       "(SELECT 1 FROM rh_deliveries WHERE event_id = ?1)",
     /* The endpoints with unfinished deliveries, one index seek each (a

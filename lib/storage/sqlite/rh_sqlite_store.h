@@ -90,7 +90,8 @@ int rh__sqlite_update_failed(store *s, int which, const char *id,
                              int64_t now_ms, const char *what);
 int rh__sqlite_recover(store *s, const char *endpoint_id, const rh_query *q,
                        int64_t since_ms, int64_t now_ms);
-int rh__sqlite_prune(store *s, int64_t before_ms, size_t max);
+int rh__sqlite_prune(store *s, const char *tenant, int64_t before_ms,
+                     size_t max); /* tenant NULL: all */
 int rh__sqlite_count_open(store *s, const char *tenant, size_t cap);
 
 #endif
