@@ -170,14 +170,24 @@ static void test_cli_catalog__dashboard_picks_from_the_catalog(void)
 
 /* tenant set stores a tenant's limits; show prints them; an emit past the
  * pending limit and an add past the endpoint limit exit 1 naming
- * --tenant; bad values exit 2. */
+ * --tenant; bad values exit 2; an endpoint command with --tenant acts on
+ * that tenant's endpoint only; prune --tenant. */
 static void test_cli_catalog__tenant_limits(void)
 {
-    char path[128], store[160], out[4096];
+    char path[128], store[160], out[4096], id[64], sec[128];
     rh_test_path(path, sizeof path, "cli-tenant-limits");
     snprintf(store, sizeof store, "sqlite:%s", path);
     RUN(0, "endpoint", "add", "http://127.0.0.1:9/a", "--events", "*",
         "--tenant", "acct", "--dev");
+    RH_CHECK_EQ_INT(2, sscanf(out, "%63s %127s", id, sec));
+    /* one endpoint's commands, scoped: another tenant's is unknown */
+    RUN(0, "endpoint", "show", id, "--tenant", "acct");
+    RUN(2, "endpoint", "show", id, "--tenant", "other");
+    RH_CHECK(strstr(out, "no endpoint") && strstr(out, "for tenant other"));
+    RUN(2, "endpoint", "set", id, "--name", "x", "--tenant", "other");
+    RUN(2, "endpoint", "disable", id, "--tenant", "other");
+    RUN(0, "endpoint", "show", id);
+    RH_CHECK(strstr(out, "enabled") != NULL && strstr(out, "name:") == NULL);
     RUN(0, "tenant", "set", "acct", "--max-pending", "1", "--rate", "5",
         "--max-endpoints", "1");
     RH_CHECK(strstr(out, "max pending:     1") != NULL);

@@ -260,6 +260,9 @@ size_t cli_split_events(char *events, const char *list[257]);
 int cli_endpoint_options(const cli_args *a, rh_endpoint_options **out);
 int cli_endpoint_edit(const cli_args *a, rh_ctx *ctx, const char *id);
 void cli_print_profile(const rh_endpoint *ep);
+/* cli_open for a command on one endpoint: with --tenant, an endpoint of
+ * another tenant is refused as unknown (EXIT_USAGE, said). */
+int cli_open_endpoint(const cli_args *a, const char *id, rh_ctx **out);
 /* cli_picker.c: the dashboard's event picker for an add-endpoint form,
  * written to a page: the catalog grouped, or the free-text field when the
  * catalog is empty. markup is written as it is, text escaped. */

@@ -182,7 +182,7 @@ static int run_show(cli_args *a)
 {
     rh_ctx *ctx = NULL;
     const rh_endpoint *ep = NULL;
-    int rc = cli_open(a, NULL, &ctx);
+    int rc = cli_open_endpoint(a, a->pos[0], &ctx);
     if (rc)
         return rc;
     if ((rc = rh_endpoint_get(ctx, a->pos[0], &ep)) != RH_OK)
@@ -196,7 +196,7 @@ static int run_show(cli_args *a)
 static int run_set(cli_args *a)
 {
     rh_ctx *ctx = NULL;
-    int rc = cli_open(a, NULL, &ctx);
+    int rc = cli_open_endpoint(a, a->pos[0], &ctx);
     if (rc)
         return rc;
     if ((rc = cli_endpoint_edit(a, ctx, a->pos[0])) != 0 ||
@@ -211,7 +211,7 @@ static int run_state(cli_args *a)
 {
     rh_ctx *ctx = NULL;
     const char *sub = strchr(a->cmd->name, ' ') + 1, *id = a->pos[0];
-    int rc = cli_open(a, NULL, &ctx);
+    int rc = cli_open_endpoint(a, a->pos[0], &ctx);
     if (rc)
         return rc;
     rc = !strcmp(sub, "disable")  ? rh_endpoint_disable(ctx, id)
@@ -230,7 +230,7 @@ static int run_rotate(cli_args *a)
     rh_ctx *ctx = NULL;
     char secret[RH_SECRET_SIZE];
     int64_t grace = a->set[O_GRACE] ? a->num[O_GRACE] : 86400000;
-    int rc = cli_open(a, NULL, &ctx);
+    int rc = cli_open_endpoint(a, a->pos[0], &ctx);
     if (rc)
         return rc;
     rc =
@@ -247,7 +247,7 @@ static int run_rotate(cli_args *a)
 static int run_header(cli_args *a)
 {
     rh_ctx *ctx = NULL;
-    int rc = cli_open(a, NULL, &ctx);
+    int rc = cli_open_endpoint(a, a->pos[0], &ctx);
     if (rc)
         return rc;
     rc = rh_endpoint_set_header(ctx, a->pos[0], a->pos[1],
@@ -307,6 +307,10 @@ static int run_header(cli_args *a)
         {O_LABEL, "--label", K_LIST, 0, 0, "KEY=VALUE",                        \
          "a label (repeatable; on set, KEY alone removes it)"}
 
+/* the commands on one endpoint: --tenant makes them act only on that
+ * tenant's, as a customer's own tooling would ask */
+#define EP_TENANT CLI_OPT_TENANT("act only if it is this tenant's endpoint")
+
 static const cli_opt add_opts[] = {
     {O_EVENTS, "--events", K_TEXT, 0, 0, "TYPE[,TYPE...]",
      "event types or patterns (\"order.*\", \"*\") it subscribes to"},
@@ -329,12 +333,14 @@ static const cli_opt set_opts[] = {{O_URL, "--url", K_TEXT, 0, 0, "URL",
                                    {O_NO_CLIENT_CERT, "--no-client-cert",
                                     K_FLAG, 0, 0, NULL,
                                     "remove its client certificate"},
+                                   EP_TENANT,
                                    CLI_OPT_STORE,
                                    CLI_OPT_END};
-static const cli_opt store_opts[] = {CLI_OPT_STORE, CLI_OPT_END};
+static const cli_opt one_opts[] = {EP_TENANT, CLI_OPT_STORE, CLI_OPT_END};
 static const cli_opt rotate_opts[] = {
     {O_GRACE, "--grace", K_DURATION, 0, 0, "DURATION",
      "how long requests carry the old signature too (default 24h)"},
+    EP_TENANT,
     CLI_OPT_STORE,
     CLI_OPT_END};
 
@@ -361,7 +367,7 @@ const cli_command cli_cmd_endpoint_show = {
     {"ID"},
     1,
     1,
-    store_opts,
+    one_opts,
     run_show};
 const cli_command cli_cmd_endpoint_set = {
     "endpoint set",
@@ -384,7 +390,7 @@ const cli_command cli_cmd_endpoint_disable = {
     {"ID"},
     1,
     1,
-    store_opts,
+    one_opts,
     run_state};
 const cli_command cli_cmd_endpoint_enable = {
     "endpoint enable",
@@ -394,7 +400,7 @@ const cli_command cli_cmd_endpoint_enable = {
     {"ID"},
     1,
     1,
-    store_opts,
+    one_opts,
     run_state};
 const cli_command cli_cmd_endpoint_pause = {
     "endpoint pause",
@@ -405,7 +411,7 @@ const cli_command cli_cmd_endpoint_pause = {
     {"ID"},
     1,
     1,
-    store_opts,
+    one_opts,
     run_state};
 const cli_command cli_cmd_endpoint_resume = {
     "endpoint resume",
@@ -415,7 +421,7 @@ const cli_command cli_cmd_endpoint_resume = {
     {"ID"},
     1,
     1,
-    store_opts,
+    one_opts,
     run_state};
 const cli_command cli_cmd_endpoint_remove = {
     "endpoint remove",
@@ -425,7 +431,7 @@ const cli_command cli_cmd_endpoint_remove = {
     {"ID"},
     1,
     1,
-    store_opts,
+    one_opts,
     run_state};
 const cli_command cli_cmd_endpoint_rotate = {
     "endpoint rotate",
@@ -447,5 +453,5 @@ const cli_command cli_cmd_endpoint_header = {
     {"ID", "NAME", "VALUE"},
     2,
     3,
-    store_opts,
+    one_opts,
     run_header};

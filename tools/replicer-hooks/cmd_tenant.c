@@ -141,6 +141,24 @@ void cli_print_profile(const rh_endpoint *ep)
     }
 }
 
+int cli_open_endpoint(const cli_args *a, const char *id, rh_ctx **out)
+{
+    const rh_endpoint *ep = NULL;
+    int rc = cli_open(a, NULL, out);
+    if (rc || !a->set[O_TENANT])
+        return rc;
+    if ((rc = rh_endpoint_get(*out, id, &ep)) != RH_OK)
+        return cli_fail(a, *out, rc);
+    if (strcmp(rh_endpoint_tenant(ep), a->text[O_TENANT]) == 0)
+        return 0;
+    /* another tenant's is unknown to this one, as in the library */
+    fprintf(stderr, "%s %s: ID: no endpoint %s for tenant %s\n", cli_prog,
+            a->cmd->name, id, a->text[O_TENANT]);
+    rh_ctx_free(*out);
+    *out = NULL;
+    return EXIT_USAGE;
+}
+
 /* ------------------------------------------------------------- tenants */
 
 typedef struct tenant_names {
