@@ -32,7 +32,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 BASE_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(DEP_CFLAGS) $(WARN) $(SAN_FLAGS)
 # lib/ in floors, bottom up: each folder's files include and call only
 # their own folder's and lower ones' (scripts/check-layers.py, in make check)
-LIB_LAYERS := base crypto store net storage storage/memory context catalog endpoint engine
+LIB_LAYERS := base crypto store net storage storage/memory context catalog endpoint engine portal
 LIB_INC := -Ilib $(addprefix -Ilib/,$(LIB_LAYERS))
 LIB_CFLAGS := $(BASE_CFLAGS) $(LIB_INC) -fPIC -fvisibility=hidden
 LIBS := $(DEP_LIBS) $(MBED_LIBS)
@@ -50,7 +50,7 @@ PG_LIBS := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 
 # the memory store is a storage backend like the adapters, but in the core
 # library (it is the default)
-LIB_SRC := $(foreach d,base crypto store net context catalog endpoint engine,$(wildcard lib/$(d)/*.c)) \
+LIB_SRC := $(foreach d,base crypto store net context catalog endpoint engine portal,$(wildcard lib/$(d)/*.c)) \
 	$(wildcard lib/storage/memory/*.c)
 # the private headers: rh_internal.h and one per module that shares a struct
 LIB_HDR := $(wildcard lib/*.h lib/*/*.h lib/storage/memory/*.h)
@@ -259,7 +259,7 @@ node-binding-deps:
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 	    mkdir -p $(NODE_BINDING_DIR)/test && \
 	    cp bindings/node/package.json bindings/node/package-lock.json \
-	        bindings/node/index.mjs bindings/node/args.mjs bindings/node/catalog.mjs $(NODE_BINDING_DIR)/ && \
+	        bindings/node/index.mjs bindings/node/args.mjs bindings/node/catalog.mjs bindings/node/portal.mjs $(NODE_BINDING_DIR)/ && \
 	    cp bindings/node/test/*.mjs $(NODE_BINDING_DIR)/test/ && \
 	    { cmp -s bindings/node/package-lock.json $(NODE_BINDING_DIR)/.installed-lock || \
 	      { (cd $(NODE_BINDING_DIR) && npm ci --no-audit --no-fund --silent) && \
@@ -320,7 +320,7 @@ bench-instructions: deps $(BENCH_BIN)
 
 # libFuzzer targets (clang): each runs FUZZ_SECONDS on a working copy of its
 # seed corpus in tests/fuzz/corpus/; fuzz-replay only runs the seeds.
-FUZZ_TARGETS := verify url retry_after envelope endpoint_record json catalog_import
+FUZZ_TARGETS := verify url retry_after envelope endpoint_record json catalog_import portal
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))

@@ -9,6 +9,7 @@
 #include "rh_json.h"
 #include "rh_json_keys.h"
 #include "rh_memstore.h"
+#include "rh_portal_http.h"
 #include "rh_sign.h"
 #include "rh_validate.h"
 

@@ -19,7 +19,7 @@ import sys
 
 # bottom up; the storage backends sit on the public seam above the store
 FLOORS = ["base", "crypto", "store", "net", "storage", "context", "catalog",
-          "endpoint", "engine"]
+          "endpoint", "engine", "portal"]
 
 
 ROOT = "lib"

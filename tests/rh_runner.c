@@ -58,6 +58,8 @@ extern const rh_test_case rh_tests_cli_tenant[];
 extern const rh_test_case rh_tests_catalog[];
 extern const rh_test_case rh_tests_cli_catalog[];
 extern const rh_test_case rh_tests_tenant_limits[];
+extern const rh_test_case rh_tests_portal[];
+extern const rh_test_case rh_tests_cli_portal[];
 
 /* The longest first (two 15 s probes), so that they overlap the rest. */
 static const rh_test_case *const suites[] = {
@@ -73,7 +75,8 @@ static const rh_test_case *const suites[] = {
     rh_tests_retention,   rh_tests_serve,    rh_tests_serve_hostile,
     rh_tests_idempotency, rh_tests_state_faults, rh_tests_idle,
     rh_tests_tenant,      rh_tests_cli_tenant,   rh_tests_catalog,
-    rh_tests_cli_catalog, rh_tests_tenant_limits, rh_tests_bindings,    rh_tests_crash};
+    rh_tests_cli_catalog, rh_tests_tenant_limits, rh_tests_portal,
+    rh_tests_cli_portal,  rh_tests_bindings,    rh_tests_crash};
 
 
 /* Names (or parts of names) of the tests that must not share the machine:

@@ -197,7 +197,7 @@ static void test_cli_catalog__tenant_limits(void)
     RH_CHECK(strstr(out, "--tenant") && strstr(out, "limit of 1"));
     RUN(1, "endpoint", "add", "http://127.0.0.1:9/b", "--events", "*",
         "--tenant", "acct", "--dev");
-    RH_CHECK(strstr(out, "limit of 1 endpoints") != NULL);
+    RH_CHECK(strstr(out, "limit of endpoints (1") != NULL);
     RUN(0, "tenant", "show", "acct");
     RH_CHECK(strstr(out, "max in flight:   none") != NULL);
     RUN(0, "tenant", "set", "acct", "--max-pending", "0");

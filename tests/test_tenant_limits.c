@@ -53,7 +53,11 @@ static void counts(void)
         RH_CHECK_EQ_INT(2, emit_for(ctx, "small"));
     RH_CHECK_EQ_INT(13, rh_test_drive(ctx, 10000));
     RH_CHECK_EQ_INT(3, rh_test_sent_to(s, "/big"));
-    RH_CHECK_EQ_INT(1, emit_for(ctx, "big")); /* delivered: room again */
+    /* delivered: room again, once the refusal's count is a second old (a
+     * tenant at its limit costs one count a second, not one an emit) */
+    RH_CHECK_EQ_INT(RH_E_FULL, emit_for(ctx, "big"));
+    rh_test_now_ms += 1000;
+    RH_CHECK_EQ_INT(1, emit_for(ctx, "big"));
     /* 0 lifts a limit */
     RH_CHECK_EQ_INT(RH_OK,
                     rh_tenant_set_limit(ctx, "big", RH_TENANT_MAX_ENDPOINTS, 0));

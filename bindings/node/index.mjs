@@ -12,6 +12,7 @@ import {
   optStr, options, str,
 } from "./args.mjs";
 import { bindCatalog } from "./catalog.mjs";
+import { bindPortal } from "./portal.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -154,6 +155,10 @@ export class ReplicerHooksError extends Error {
     this.arg = arg;
   }
 }
+
+/** The customer portal (portal.mjs): links and the handler to mount. */
+export const { mintPortalLink, verifyPortalToken, Portal } = bindPortal(lib,
+  ReplicerHooksError);
 
 const cstr = (buf) => buf.toString("utf8", 0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0));
 

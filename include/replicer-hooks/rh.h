@@ -693,5 +693,6 @@ RH_END_DECLS
 
 #include "rh_account.h"
 #include "rh_catalog.h"
+#include "rh_portal.h"
 
 #endif /* RH_H */

@@ -43,6 +43,7 @@ typedef struct rh_tenant_caps {
     int64_t tokens_at_ms; /* 0: full */
     int64_t open;        /* open deliveries as last counted, plus emits */
     int64_t counted_ms;  /* when the store last counted them; 0: never */
+    int full;            /* that count refused an emit */
 } rh_tenant_caps;
 
 typedef struct rh_catalog {

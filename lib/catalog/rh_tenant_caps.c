@@ -109,6 +109,7 @@ int rh__tenant_caps_load(rh_ctx *ctx, rh_catalog *c, const rh_catalog *old)
         c->caps[i].tokens_at_ms = was->tokens_at_ms;
         c->caps[i].open = was->open;
         c->caps[i].counted_ms = was->counted_ms;
+        c->caps[i].full = was->full;
     }
     return RH_OK;
 }
@@ -127,8 +128,8 @@ int rh__tenant_check_add(rh_ctx *ctx, const char *tenant)
     if (n < max)
         return RH_OK;
     return rh__ctx_refuse(ctx, RH_E_FULL, RH_ARG_TENANT, RH_REFUSAL_NONE,
-                          "tenant %s has reached its limit of %lld endpoints "
-                          "(rh_tenant_set_limit)",
+                          "tenant %s has reached its limit of endpoints "
+                          "(%lld, rh_tenant_set_limit)",
                           tenant, (long long)max);
 }
 
@@ -140,21 +141,25 @@ int rh__tenant_check_emit(rh_ctx *ctx, const char *tenant, size_t n)
             now = rh__ctx_now(ctx);
     if (!max || !n)
         return RH_OK;
-    /* the store's count, again when it is a second old or the emit would
-     * pass the limit by this context's reckoning */
-    if (!t->counted_ms || now - t->counted_ms >= 1000 || now < t->counted_ms ||
-        t->open + (int64_t)n > max) {
+    /* the store's count, again when it is a second old, or when the emit
+     * would pass the limit by this context's reckoning and the count is
+     * not a refusal's of this second (a tenant at its limit costs one
+     * count a second, not one an emit) */
+    int stale = !t->counted_ms || now - t->counted_ms >= 1000 ||
+                now < t->counted_ms;
+    if (stale || (t->open + (int64_t)n > max && !t->full)) {
         int rc = rh__store_count_open(&ctx->store, tenant, (size_t)max + 1);
         if (rc < 0)
             return rh__ctx_store_failed(ctx, rc);
         t->open = rc;
         t->counted_ms = now;
     }
-    if (t->open + (int64_t)n <= max)
+    t->full = t->open + (int64_t)n > max;
+    if (!t->full)
         return RH_OK;
     return rh__ctx_refuse(ctx, RH_E_FULL, RH_ARG_TENANT, RH_REFUSAL_NONE,
-                          "tenant %s has %lld deliveries pending, and %zu "
-                          "more would pass its limit of %lld "
+                          "tenant %s has %lld pending, and %zu more would "
+                          "pass its limit of %lld pending deliveries "
                           "(rh_tenant_set_limit): nothing was queued",
                           tenant, (long long)t->open, n, (long long)max);
 }

@@ -143,11 +143,16 @@ static int build_tenant_limits(rh_ctx *ctx, rh_claim_request *req,
         return RH_E_NOMEM;
     for (rh_job *j = ctx->running.head; j && n < ctx->in_flight; j = j->next)
         tl[n++].tenant = j->dl->tenant;
-    for (size_t i = 0; i < n_caps; i++) /* listed even with none running */
-        tl[n++].tenant = c->caps[i].tenant;
+    for (size_t i = 0; i < n_caps; i++) /* listed even with none running, */
+        if (c->caps[i].limit[RH_TENANT_MAX_IN_FLIGHT] || /* when it can */
+            c->caps[i].limit[RH_TENANT_RATE])            /* hold a claim */
+            tl[n++].tenant = c->caps[i].tenant;
     qsort(tl, n, sizeof *tl, by_tenant);
     for (size_t i = 0, k; i < n; i = k) { /* runs of one tenant: counted */
         rh_tenant_caps *own = rh__tenant_caps_find(ctx, tl[i].tenant);
+        if (own && !own->limit[RH_TENANT_MAX_IN_FLIGHT] &&
+            !own->limit[RH_TENANT_RATE])
+            own = NULL; /* its limits are counts: not the claim's */
         for (k = i + 1; k < n && !strcmp(tl[k].tenant, tl[i].tenant); k++)
             ;
         size_t running = (k - i) - (own != NULL); /* its own entry */

@@ -93,6 +93,12 @@ typedef enum cli_opt_id {
     O_ARCHIVED,
     O_MAX_ENDPOINTS, /* tenant set */
     O_MAX_PENDING,
+    O_PORTAL_KEY_FILE, /* portal and portal link */
+    O_BASE,
+    O_REFRESH_URL,
+    O_TTL,
+    O_CAN,
+    O_OPERATOR,
     O__COUNT
 } cli_opt_id;
 
@@ -222,6 +228,9 @@ int cli_parse_i64(const char *s, int64_t *out);
 /* Set the sealing key (cli_key.c) on cfg; 0, or an exit code after
  * saying why. */
 int cli_sealing_key(const cli_args *a, rh_config *cfg);
+/* The portal's key from --portal-key-file (made, 0600, when absent); 0, or
+ * an exit code after saying why. */
+int cli_portal_key(const cli_args *a, unsigned char key[32]);
 int cli_parse_duration_ms(const char *s, int64_t *out);
 int cli_parse_time_ms(const char *s, int64_t *out);
 int cli_parse_schedule(const char *s, int64_t *out, size_t *n);
@@ -303,5 +312,6 @@ extern const cli_command cli_cmd_type_add, cli_cmd_type_list,
     cli_cmd_type_show, cli_cmd_type_deprecate, cli_cmd_type_archive,
     cli_cmd_type_restore, cli_cmd_type_import, cli_cmd_type_export,
     cli_cmd_type_strict, cli_cmd_endpoint_test;
+extern const cli_command cli_cmd_portal, cli_cmd_portal_link;
 
 #endif

@@ -114,3 +114,44 @@ void cli_http_secure_headers(struct MHD_Response *r)
     MHD_add_response_header(r, "Referrer-Policy", "same-origin");
     MHD_add_response_header(r, "Cache-Control", "no-store");
 }
+
+int cli_http_upload_step(void **state, const char *data, size_t *data_size,
+                         size_t max, cli_http_upload **up)
+{
+    cli_http_upload *u = *state;
+    if (!u) {
+        if (!(u = calloc(1, sizeof *u)))
+            return -1;
+        *state = u;
+        return 0;
+    }
+    if (*data_size) {
+        if (u->len + *data_size > max) {
+            u->too_large = 1;
+        } else {
+            char *p = realloc(u->p, u->len + *data_size + 1);
+            if (!p)
+                return -1;
+            memcpy(p + u->len, data, *data_size);
+            u->p = p;
+            u->len += *data_size;
+            u->p[u->len] = '\0';
+        }
+        *data_size = 0;
+        return 0;
+    }
+    *up = u;
+    return 1;
+}
+
+void cli_http_upload_done(void *cls, struct MHD_Connection *c, void **state,
+                          enum MHD_RequestTerminationCode why)
+{
+    cli_http_upload *u = *state;
+    (void)cls, (void)c, (void)why;
+    if (u) {
+        free(u->p);
+        free(u);
+        *state = NULL;
+    }
+}

@@ -63,6 +63,21 @@ void cli_http_secure_headers(struct MHD_Response *r);
 cli_mhd_result cli_http_reply(struct MHD_Connection *c, unsigned status,
                               const char *content_type, const char *body,
                               size_t len);
+/* A request's body kept across the handler's calls (listen, portal). */
+typedef struct cli_http_upload {
+    char *p; /* NUL-terminated */
+    size_t len;
+    int too_large; /* over the max given: not kept */
+} cli_http_upload;
+/* One call of the handler: 1 when the body is whole (*up is it), 0 when
+ * the handler returns MHD_YES now (the state made, or a piece kept), -1
+ * when out of memory (MHD_NO). */
+int cli_http_upload_step(void **state, const char *data, size_t *data_size,
+                         size_t max, cli_http_upload **up);
+/* The completed callback that frees it. */
+void cli_http_upload_done(void *cls, struct MHD_Connection *c, void **state,
+                          enum MHD_RequestTerminationCode why);
+
 /* A 303 to location (after a form's POST). */
 cli_mhd_result cli_http_redirect(struct MHD_Connection *c,
                                  const char *location);

@@ -45,8 +45,9 @@ static int hex_value(char c)
                                   : -1;
 }
 
-/* Read an existing key; 0, 1 when there is none, or EXIT_USAGE. */
-static int read_key(const cli_args *a, const char *path,
+/* Read an existing key (flag names the option in messages); 0, 1 when
+ * there is none, or EXIT_USAGE. */
+static int read_key(const cli_args *a, const char *flag, const char *path,
                     unsigned char key[KEY_BYTES])
 {
     char text[2 * KEY_BYTES + 2], why[600];
@@ -61,7 +62,7 @@ static int read_key(const cli_args *a, const char *path,
         snprintf(why, sizeof why, "cannot read %s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
-        return cli_bad(a, "--key-file", why);
+        return cli_bad(a, flag, why);
     }
     if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
         close(fd);
@@ -69,7 +70,7 @@ static int read_key(const cli_args *a, const char *path,
                  "%s is not a regular file owned by this user: another user "
                  "could know the key",
                  path);
-        return cli_bad(a, "--key-file", why);
+        return cli_bad(a, flag, why);
     }
     ssize_t n = read(fd, text, sizeof text);
     close(fd);
@@ -77,7 +78,7 @@ static int read_key(const cli_args *a, const char *path,
         snprintf(why, sizeof why,
                  "%s can be read by others (mode %04o): chmod 600 it", path,
                  (unsigned)(st.st_mode & 07777));
-        return cli_bad(a, "--key-file", why);
+        return cli_bad(a, flag, why);
     }
     int ok = n == 2 * KEY_BYTES || (n == 2 * KEY_BYTES + 1 && text[n - 1] == '\n');
     for (int i = 0; ok && i < KEY_BYTES; i++) {
@@ -86,9 +87,9 @@ static int read_key(const cli_args *a, const char *path,
         key[i] = (unsigned char)(hi * 16 + lo);
     }
     if (!ok) {
-        snprintf(why, sizeof why, "%s is not a sealing key (64 hex digits)",
-                 path);
-        return cli_bad(a, "--key-file", why);
+        snprintf(why, sizeof why, "%s is not a %s key (64 hex digits)", path,
+                 strcmp(flag, "--key-file") ? "portal" : "sealing");
+        return cli_bad(a, flag, why);
     }
     return 0;
 }
@@ -166,7 +167,7 @@ int cli_sealing_key(const cli_args *a, rh_config *cfg)
         return cli_bad(a, "--key-file",
                        "no place for the sealing key: give --key-file or set "
                        "REPLICER_HOOKS_KEY_FILE (or HOME)");
-    int rc = read_key(a, path, key);
+    int rc = read_key(a, "--key-file", path, key);
     if (rc == 1) {
         int made = make_key(path, is_default);
         if (made < 0) {
@@ -180,7 +181,7 @@ int cli_sealing_key(const cli_args *a, rh_config *cfg)
                     "sealed with it: keep it, and give the same file to every "
                     "process that shares the store\n",
                     cli_prog, path);
-        rc = read_key(a, path, key);
+        rc = read_key(a, "--key-file", path, key);
     }
     if (rc == 1) { /* made, then gone before we could read it */
         snprintf(why, sizeof why, "%s vanished as it was made", path);
@@ -196,4 +197,27 @@ int cli_sealing_key(const cli_args *a, rh_config *cfg)
         return EXIT_FAILED;
     }
     return 0;
+}
+
+int cli_portal_key(const cli_args *a, unsigned char key[32])
+{
+    const char *path = a->text[O_PORTAL_KEY_FILE];
+    char why[4200];
+    if (!a->set[O_PORTAL_KEY_FILE])
+        return cli_bad(a, "--portal-key-file", "missing: the key that signs "
+                                               "the portal's links");
+    int rc = read_key(a, "--portal-key-file", path, key);
+    if (rc == 1) { /* made on first use, as the sealing key is */
+        if (make_key(path, 0) < 0) {
+            snprintf(why, sizeof why, "cannot create %s: %s", path,
+                     strerror(errno));
+            return cli_bad(a, "--portal-key-file", why);
+        }
+        fprintf(stderr, "%s: made a portal key in %s; links are signed with "
+                        "it\n", cli_prog, path);
+        rc = read_key(a, "--portal-key-file", path, key);
+    }
+    return rc == 1 ? cli_bad(a, "--portal-key-file", "it vanished as it was "
+                                                     "made")
+                   : rc;
 }

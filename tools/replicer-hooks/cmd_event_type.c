@@ -285,7 +285,7 @@ static int run_test(cli_args *a)
     char id[RH_ID_SIZE];
     if (!a->set[O_EVENT_TYPE])
         return cli_bad(a, "--event-type", "name the type whose example to send");
-    int rc = cli_open(a, NULL, &ctx);
+    int rc = cli_open_endpoint(a, a->pos[0], &ctx);
     if (rc)
         return rc;
     rc = rh_event_type_send_example(ctx, a->pos[0], a->text[O_EVENT_TYPE], id,
@@ -321,6 +321,7 @@ static const cli_opt list_opts[] = {
 static const cli_opt test_opts[] = {
     {O_EVENT_TYPE, "--event-type", K_TEXT, 0, 0, "NAME",
      "the type whose example to send (required)"},
+    CLI_OPT_TENANT("act only if it is this tenant's endpoint"),
     CLI_OPT_STORE,
     CLI_OPT_END};
 

@@ -27,11 +27,7 @@ typedef struct listener {
     long long served;
 } listener;
 
-typedef struct upload {
-    char *p;
-    size_t len;
-    int too_large;
-} upload;
+typedef cli_http_upload upload;
 
 static void print_header(struct MHD_Connection *c, const char *name)
 {
@@ -144,29 +140,12 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
                                  size_t *data_size, void **state)
 {
     listener *l = cls;
-    upload *up = *state;
+    upload *up = NULL;
     (void)version;
-    if (!up) {
-        if (!(up = calloc(1, sizeof *up)))
-            return MHD_NO;
-        *state = up;
-        return MHD_YES;
-    }
-    if (*data_size) {
-        if (up->len + *data_size > LISTEN_BODY_MAX) {
-            up->too_large = 1;
-        } else {
-            char *p = realloc(up->p, up->len + *data_size + 1);
-            if (!p)
-                return MHD_NO;
-            memcpy(p + up->len, data, *data_size);
-            up->p = p;
-            up->len += *data_size;
-            up->p[up->len] = '\0';
-        }
-        *data_size = 0;
-        return MHD_YES;
-    }
+    int step = cli_http_upload_step(state, data, data_size, LISTEN_BODY_MAX,
+                                    &up);
+    if (step <= 0)
+        return step < 0 ? MHD_NO : MHD_YES;
     pthread_mutex_lock(&l->mu);
     int over = l->count && l->served >= l->count;
     if (!over) {
@@ -199,20 +178,6 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
     return cli_http_reply(c, status, "text/plain", reply, (size_t)n);
 }
 
-/* every request's end, answered or cut off mid-upload */
-static void on_completed(void *cls, struct MHD_Connection *c, void **state,
-                         enum MHD_RequestTerminationCode why)
-{
-    upload *up = *state;
-    (void)cls;
-    (void)c;
-    (void)why;
-    if (up) {
-        free(up->p);
-        free(up);
-        *state = NULL;
-    }
-}
 
 static int run_listen(cli_args *a)
 {
@@ -245,7 +210,8 @@ static int run_listen(cli_args *a)
         return cli_bad(a, "--port", "expected 0 to 65535");
     pthread_mutex_init(&l.mu, NULL);
     cli_http_server *d =
-        cli_http_start(&addr, on_request, on_completed, &l, err, sizeof err);
+        cli_http_start(&addr, on_request, cli_http_upload_done, &l, err,
+                       sizeof err);
     if (!d) {
         pthread_mutex_destroy(&l.mu);
         return cli_bad(a, "--port", err);

@@ -144,6 +144,16 @@ void cli_print_profile(const rh_endpoint *ep)
 int cli_open_endpoint(const cli_args *a, const char *id, rh_ctx **out)
 {
     const rh_endpoint *ep = NULL;
+    rh_emit_options *probe = NULL; /* the tenant rules, the library's */
+    if (a->set[O_TENANT]) {
+        int bad = rh_emit_options_new(&probe) != RH_OK ||
+                  !a->text[O_TENANT][0] ||
+                  rh_emit_options_set_tenant(probe, a->text[O_TENANT]) != RH_OK;
+        rh_emit_options_free(probe);
+        if (bad)
+            return cli_bad(a, "--tenant", "a tenant is 1 to 128 visible ASCII "
+                                          "characters");
+    }
     int rc = cli_open(a, NULL, out);
     if (rc || !a->set[O_TENANT])
         return rc;
@@ -356,8 +366,9 @@ static int run_tenant_set(cli_args *a)
     for (int k = 0; k < RH_TENANT_LIMIT_COUNT; k++)
         any |= a->set[limit_opts[k]];
     if (!any)
-        return cli_bad(a, "--max-endpoints", "give at least one limit "
-                                             "(0 removes one)");
+        return cli_bad(a, "ID", "give at least one of --max-endpoints, "
+                                "--max-pending, --max-in-flight, --rate (0 "
+                                "removes one)");
     int rc = cli_open(a, NULL, &ctx);
     if (rc)
         return rc;

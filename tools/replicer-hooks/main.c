@@ -43,6 +43,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_type_strict,
     &cli_cmd_endpoint_test,
     &cli_cmd_dashboard,
+    &cli_cmd_portal_link, /* before "portal": the longer name first */
+    &cli_cmd_portal,
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)
 

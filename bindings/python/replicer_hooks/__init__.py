@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import _args as _a
 from . import _catalog
+from . import _portal
 
 _HERE = Path(__file__).resolve().parent
 
@@ -156,6 +157,9 @@ _dl = {k: _fn(_lib, "rh_delivery_" + k, r, _vp) for k, r in (
 
 _catalog.bind(_lib, _fn)
 is_test_event = _catalog.is_test_event
+Portal = _portal.Portal
+mint_portal_link = _portal.mint_portal_link
+verify_portal_token = _portal.verify_portal_token
 version = _version().decode()
 # page 0 would ask the library for its default of 100 rows, and _pages,
 # which stops at a page shorter than page, would read on to an empty one
@@ -174,6 +178,9 @@ class Error(Exception):
 
 def _s(p):
     return p.decode() if p is not None else None
+
+
+_portal.bind(_lib, _fn, Error)
 
 
 def sign(secret, msg_id, timestamp, body):

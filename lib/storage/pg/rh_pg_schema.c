@@ -21,8 +21,8 @@
  * state. The indexes they replace go. */
 /* The indexes index_ready makes, as a number in meta: an open that finds
  * this number and the schema version current touches nothing. */
-#define INDEX_LAYOUT 1
-#define INDEX_LAYOUT_S "1"
+#define INDEX_LAYOUT 2
+#define INDEX_LAYOUT_S "2"
 
 static const char index_ready[] =
     /* idempotency before deliveries, the order a single keyed emit locks
@@ -39,6 +39,14 @@ static const char index_ready[] =
     " WHERE state < 2 AND attempts >= 0;"
     "CREATE INDEX IF NOT EXISTS deliveries_done ON @.deliveries(updated_ms,"
     " id) WHERE state >= 2;"
+    /* layout 2: a tenant's open deliveries (count_open) and finished ones
+     * (prune_tenant), and documents (the catalog, tenants' limits) */
+    "CREATE INDEX IF NOT EXISTS deliveries_open ON @.deliveries(tenant)"
+    " WHERE state < 2;"
+    "CREATE INDEX IF NOT EXISTS deliveries_tenant_done ON @.deliveries("
+    "tenant, updated_ms, id) WHERE state >= 2;"
+    "CREATE TABLE IF NOT EXISTS @.documents(kind text NOT NULL, key text"
+    " NOT NULL, value text NOT NULL, PRIMARY KEY(kind, key));"
     "DROP INDEX IF EXISTS @.deliveries_ready;"
     "DROP INDEX IF EXISTS @.deliveries_due_ms_idx;"
     "INSERT INTO @.meta(key, value) VALUES('index_layout', " INDEX_LAYOUT_S ")"
@@ -80,8 +88,8 @@ static const char schema_v2[] =
     "UPDATE @.meta SET value = 2 WHERE key = 'schema_version';";
 
 /* Version 3: endpoint state in parts apart from the record, removed with
- * it, the tenant of each event, delivery and attempt, and documents (the
- * event-type catalog). A library of
+ * it, and the tenant of each event, delivery and attempt (the documents
+ * and the tenant indexes are index_ready's, layout 2). A library of
  * version 2 refuses the schema after this: it would store a pause in the
  * record, under the part that says otherwise. */
 static const char schema_v3[] =
@@ -94,11 +102,6 @@ static const char schema_v3[] =
     "ALTER TABLE @.attempts ADD COLUMN tenant text NOT NULL DEFAULT '';"
     "CREATE INDEX deliveries_tenant ON @.deliveries(tenant, created_ms, id);"
     "CREATE INDEX attempts_tenant ON @.attempts(tenant, seq);"
-    "CREATE INDEX deliveries_open ON @.deliveries(tenant) WHERE state < 2;"
-    "CREATE INDEX deliveries_tenant_done ON @.deliveries(tenant, updated_ms,"
-    " id) WHERE state >= 2;"
-    "CREATE TABLE @.documents(kind text NOT NULL, key text NOT NULL,"
-    " value text NOT NULL, PRIMARY KEY(kind, key));"
     "UPDATE @.meta SET value = 3 WHERE key = 'schema_version';";
 
 int rh__pg_schema_name_ok(const char *n)

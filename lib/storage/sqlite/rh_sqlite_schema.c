@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* For the fair claim and for retention's oldest finished deliveries, and
- * the idempotency keys; made on every open, so that a file written by an
- * older version gains them (they change nothing an older version reads). */
+/* For the fair claim and for retention's oldest finished deliveries, the
+ * idempotency keys, a tenant's counts and prune, and the documents; made
+ * on every open, so that a file written by an older version gains them
+ * (they change nothing an older version reads). */
 static const char index_ready[] =
     "CREATE INDEX IF NOT EXISTS rh_deliveries_ready ON rh_deliveries("
     "endpoint_id, due_ms, id) WHERE state < 2;"
@@ -17,7 +18,15 @@ static const char index_ready[] =
     "CREATE TABLE IF NOT EXISTS rh_idempotency(key TEXT PRIMARY KEY,"
     " event_id TEXT NOT NULL, created_ms INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS rh_idempotency_created ON rh_idempotency("
-    "created_ms)";
+    "created_ms);"
+    /* a tenant's open deliveries (count_open) and its finished ones
+     * (prune_tenant); documents (the catalog, tenants' limits) */
+    "CREATE INDEX IF NOT EXISTS rh_deliveries_open ON rh_deliveries(tenant)"
+    " WHERE state < 2;"
+    "CREATE INDEX IF NOT EXISTS rh_deliveries_tenant_done ON rh_deliveries("
+    "tenant, updated_ms, id) WHERE state >= 2;"
+    "CREATE TABLE IF NOT EXISTS rh_documents(kind TEXT NOT NULL, key TEXT"
+    " NOT NULL, value TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID";
 
 /* Version 1. Our own meta table, not PRAGMA user_version: on the host's
  * database (the outbox case) user_version belongs to the host. */
@@ -58,9 +67,9 @@ static const char schema_v2[] =
     " ordering_key, id) WHERE ordering_key IS NOT NULL;"
     "UPDATE rh_meta SET value = 2 WHERE key = 'schema_version';";
 
-/* Version 3: endpoint state in parts apart from the record, the tenant
- * of each event, delivery and attempt, and documents (the event-type
- * catalog). A library of version 2 refuses the
+/* Version 3: endpoint state in parts apart from the record, and the
+ * tenant of each event, delivery and attempt (the documents and the
+ * tenant indexes are index_ready's). A library of version 2 refuses the
  * file after this: it would store a pause in the record, under the part
  * that says otherwise, and queue deliveries of no tenant. */
 static const char schema_v3[] =
@@ -74,12 +83,6 @@ static const char schema_v3[] =
     "CREATE INDEX rh_deliveries_tenant ON rh_deliveries(tenant, created_ms,"
     " id);"
     "CREATE INDEX rh_attempts_tenant ON rh_attempts(tenant, seq);"
-    "CREATE INDEX rh_deliveries_open ON rh_deliveries(tenant) WHERE"
-    " state < 2;"
-    "CREATE INDEX rh_deliveries_tenant_done ON rh_deliveries(tenant,"
-    " updated_ms, id) WHERE state >= 2;"
-    "CREATE TABLE rh_documents(kind TEXT NOT NULL, key TEXT NOT NULL,"
-    " value TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;"
     "UPDATE rh_meta SET value = 3 WHERE key = 'schema_version';";
 
 /* ------------------------------------------------------------ opening */

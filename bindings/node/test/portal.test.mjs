@@ -1,0 +1,68 @@
+// The portal through the Node binding: a link minted here opens a session
+// that sees its own tenant's endpoints only; another tenant's id answers
+// 404; a forged token is refused; bad input is refused by name.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import * as rh from "../index.mjs";
+
+const KEY = Buffer.from("0123456789abcdef0123456789abcdef");
+
+// A JWT made by hand with Node's own HMAC: any language can mint a link.
+function jwt(claims, key) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const head = `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims)}`;
+  return `${head}.${createHmac("sha256", key).update(head).digest("base64url")}`;
+}
+
+test("a link's session sees its own tenant only", () => {
+  const ctx = new rh.Context({ development: true });
+  const portal = new rh.Portal(ctx, KEY, { base: "/webhooks", insecureCookie: true });
+  try {
+    const a = ctx.addEndpoint("http://127.0.0.1:9/a", ["*"], { tenant: "acct_a" });
+    const b = ctx.addEndpoint("http://127.0.0.1:9/b", ["*"], { tenant: "acct_b" });
+    const token = rh.mintPortalLink(KEY, "acct_a", { caps: ["view", "manage"], ttlS: 600 });
+    assert.equal(rh.verifyPortalToken(KEY, token).tenant, "acct_a");
+    const login = portal.handle({ method: "GET", path: "/webhooks/login", query: `token=${token}` });
+    assert.equal(login.status, 303);
+    const cookie = login.headers.find(([k]) => k === "Set-Cookie")[1].split(";")[0];
+    const list = portal.handle({ method: "GET", path: "/webhooks/api/v1/endpoints",
+      headers: { Cookie: cookie } });
+    assert.equal(list.status, 200);
+    assert.deepEqual(JSON.parse(list.body).endpoints.map((e) => e.id), [a.id]);
+    assert.equal(portal.handle({ method: "GET", path: `/webhooks/api/v1/endpoints/${b.id}`,
+      headers: { Cookie: cookie } }).status, 404);
+    // a token minted by hand, as another language would
+    const theirs = jwt({ aud: "replicer-hooks-portal", sub: "acct_b",
+      exp: Math.floor(Date.now() / 1000) + 60, rh_caps: ["view"] }, KEY);
+    const other = portal.handle({ method: "GET", path: "/webhooks/api/v1/endpoints",
+      headers: { Authorization: `Bearer ${theirs}` } });
+    assert.deepEqual(JSON.parse(other.body).endpoints.map((e) => e.id), [b.id]);
+    const forged = jwt({ aud: "replicer-hooks-portal", sub: "acct_b",
+      exp: Math.floor(Date.now() / 1000) + 60, rh_caps: ["view"] }, Buffer.alloc(32, 1));
+    assert.throws(() => rh.verifyPortalToken(KEY, forged),
+      (e) => e.codeName === "RH_E_SIGNATURE");
+    assert.equal(portal.handle({ method: "GET", path: "/webhooks/api/v1/endpoints",
+      headers: { Authorization: `Bearer ${forged}` } }).status, 401);
+  } finally {
+    portal.close();
+    ctx.close();
+  }
+});
+
+test("bad input is refused", () => {
+  const ctx = new rh.Context({ development: true });
+  try {
+    assert.throws(() => rh.mintPortalLink(KEY, "acct_a", { caps: ["admin"] }), RangeError);
+    assert.throws(() => rh.mintPortalLink(KEY, "acct_a", { capz: ["view"] }), TypeError);
+    assert.throws(() => rh.mintPortalLink(Buffer.from("short"), "acct_a"),
+      (e) => e.codeName === "RH_E_INVALID_ARG");
+    assert.throws(() => new rh.Portal(ctx, KEY, { base: "no-slash" }),
+      (e) => e.codeName === "RH_E_INVALID_ARG");
+    const portal = new rh.Portal(ctx, KEY);
+    assert.throws(() => portal.handle({ method: "GET", path: 7 }), TypeError);
+    portal.close();
+  } finally {
+    ctx.close();
+  }
+});

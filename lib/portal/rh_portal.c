@@ -1,0 +1,231 @@
+/* replicer-hooks portal handler: one request in, one response out, for a
+ * host to mount under any prefix of its own web server. It reads the
+ * request's credentials (a session cookie, or a link token as a bearer),
+ * trades a link for a session cookie so that the token leaves the address
+ * bar, refuses cross-site writes, and hands the request to the API
+ * (rh_portal_api.c) with the tenant the token names: every call below is
+ * scoped by it, never by what the page asks. */
+#include "rh_portal_priv.h"
+#include "rh_portal_http.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SESSION_S (8 * 3600) /* a session lasts its link, 8 h at most */
+#define COOKIE "rh_portal"
+
+int rh_portal_new(rh_portal **out, rh_ctx *ctx, const unsigned char *key,
+                  size_t key_len)
+{
+    if (!out || !ctx || !key || key_len < RH_PORTAL_KEY_MIN ||
+        key_len > sizeof((rh_portal *)0)->key)
+        return RH_E_INVALID_ARG;
+    rh_portal *p = rh__calloc(&rh__default_allocator, sizeof *p);
+    if (!p)
+        return RH_E_NOMEM;
+    p->ctx = ctx;
+    memcpy(p->key, key, key_len);
+    p->key_len = key_len;
+    *out = p;
+    return RH_OK;
+}
+
+void rh_portal_free(rh_portal *p)
+{
+    if (!p)
+        return;
+    rh__wipe(p->key, sizeof p->key);
+    rh__free(&rh__default_allocator, p);
+}
+
+int rh_portal_set_base(rh_portal *p, const char *base)
+{
+    size_t n = base ? strlen(base) : 0;
+    if (!p || !base || n >= sizeof p->base || (n && base[0] != '/') ||
+        (n && base[n - 1] == '/') || strspn(base, RH__URL_PATH_CHARS) != n)
+        return RH_E_INVALID_ARG;
+    memcpy(p->base, base, n + 1);
+    return RH_OK;
+}
+
+int rh_portal_set_refresh_url(rh_portal *p, const char *url)
+{
+    size_t n = url ? strlen(url) : 0;
+    if (!p || n >= sizeof p->refresh_url ||
+        (url && strspn(url, RH__URL_PATH_CHARS ":?&=#%") != n))
+        return RH_E_INVALID_ARG;
+    memcpy(p->refresh_url, url ? url : "", n + 1);
+    return RH_OK;
+}
+
+int rh_portal_set_insecure_cookie(rh_portal *p, int insecure)
+{
+    if (!p || (insecure != 0 && insecure != 1))
+        return RH_E_INVALID_ARG;
+    p->insecure_cookie = insecure;
+    return RH_OK;
+}
+
+/* ----------------------------------------------------------- credentials */
+
+/* The session cookie's value, or NULL. */
+static const char *session_cookie(const rh_portal_request *rq, char *buf,
+                                   size_t size)
+{
+    const char *c = rh__portal_header(rq, "Cookie");
+    for (const char *p = c; p && *p;) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        size_t n = strcspn(p, ";");
+        if (n > strlen(COOKIE) && !strncmp(p, COOKIE "=", strlen(COOKIE) + 1)) {
+            size_t v = n - strlen(COOKIE) - 1;
+            if (v >= size)
+                return NULL;
+            memcpy(buf, p + strlen(COOKIE) + 1, v);
+            buf[v] = '\0';
+            return buf;
+        }
+        p += n;
+    }
+    return NULL;
+}
+
+/* Who asks: a bearer link token (an API client) or the session cookie (a
+ * browser); by_cookie says which. RH_OK, or the code of the refusal. */
+static int who(rh_portal *p, const rh_portal_request *rq, int64_t now_s,
+               rh_portal_claims *c, int *by_cookie)
+{
+    char buf[RH_PORTAL_TOKEN_SIZE];
+    const char *auth = rh__portal_header(rq, "Authorization");
+    *by_cookie = 0;
+    if (auth && !strncasecmp(auth, "Bearer ", 7))
+        return rh__portal_token_check(p->key, p->key_len, RH__PORTAL_LINK,
+                                      auth + 7, now_s, c);
+    const char *s = session_cookie(rq, buf, sizeof buf);
+    if (!s)
+        return RH_E_SIGNATURE;
+    *by_cookie = 1;
+    return rh__portal_token_check(p->key, p->key_len, RH__PORTAL_SESSION, s,
+                                  now_s, c);
+}
+
+/* A write a browser makes with the cookie must come from the portal's own
+ * pages: its Origin names the Host it was sent to, or the browser says
+ * same-origin. A request that says neither is refused. */
+static int same_origin(const rh_portal_request *rq)
+{
+    const char *site = rh__portal_header(rq, "Sec-Fetch-Site");
+    const char *origin = rh__portal_header(rq, "Origin");
+    const char *host = rh__portal_header(rq, "Host");
+    if (site)
+        return !strcmp(site, "same-origin");
+    if (!origin || !host)
+        return 0;
+    const char *h = strstr(origin, "://");
+    return h && !strcmp(h + 3, host);
+}
+
+/* ------------------------------------------------------------- the login */
+
+/* GET <base>/login?token=LINK: the link traded for a session cookie and a
+ * redirect to the portal's first page, so that the token is gone from the
+ * address bar, the history and any Referer. */
+static int login(rh_portal *p, const rh_portal_request *rq, int64_t now_s,
+                 rh_portal_response *r)
+{
+    char token[RH_PORTAL_TOKEN_SIZE], session[RH_PORTAL_TOKEN_SIZE],
+        cookie[RH_PORTAL_TOKEN_SIZE + 400], home[300];
+    rh_portal_claims c;
+    if (!rh__portal_query(rq, "token", token, sizeof token))
+        return rh__portal_error(r, 400, "the link has no token");
+    int rc = rh__portal_token_check(p->key, p->key_len, RH__PORTAL_LINK, token,
+                                    now_s, &c);
+    if (rc == RH_E_TIMESTAMP && p->refresh_url[0])
+        return rh__portal_redirect(r, p->refresh_url, NULL);
+    if (rc != RH_OK)
+        return rh__portal_error(r, 401, rc == RH_E_TIMESTAMP
+                                            ? "the link has expired"
+                                            : "the link is not valid");
+    int64_t until = c.expires_s < now_s + SESSION_S ? c.expires_s
+                                                    : now_s + SESSION_S;
+    rc = rh__portal_token_make(p->key, p->key_len, RH__PORTAL_SESSION,
+                               c.tenant, c.caps, now_s, until, session,
+                               sizeof session);
+    if (rc != RH_OK)
+        return rc;
+    snprintf(cookie, sizeof cookie,
+             COOKIE "=%s; Path=%s; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+             session, p->base[0] ? p->base : "/", (long long)(until - now_s),
+             p->insecure_cookie ? "" : "; Secure");
+    snprintf(home, sizeof home, "%s/", p->base);
+    return rh__portal_redirect(r, home, cookie);
+}
+
+/* ---------------------------------------------------------------- handle */
+
+static int route(rh_portal *p, const rh_portal_request *rq,
+                 rh_portal_response *r)
+{
+    rh_portal_claims c;
+    int by_cookie;
+    int64_t now_s = rh__ctx_now(p->ctx) / 1000;
+    if (!strcmp(rq->sub, "/login") && !strcmp(rq->method, "GET"))
+        return login(p, rq, now_s, r);
+    int rc = who(p, rq, now_s, &c, &by_cookie);
+    if (rc != RH_OK) {
+        int page = strncmp(rq->sub, "/api/", 5) != 0;
+        if (page && p->refresh_url[0])
+            return rh__portal_redirect(r, p->refresh_url, NULL);
+        return rh__portal_error(r, 401, rc == RH_E_TIMESTAMP
+                                            ? "the session has expired"
+                                            : "sign in through a link");
+    }
+    if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD") && by_cookie &&
+        !same_origin(rq))
+        return rh__portal_error(r, 403, "cross-site request refused");
+    return rh__portal_api(p, rq, &c, r);
+}
+
+int rh_portal_handle(rh_portal *p, const char *method, const char *path,
+                     const char *query, const char *const *names,
+                     const char *const *values, size_t n_headers,
+                     const char *body, size_t body_len,
+                     rh_portal_response **out)
+{
+    rh_portal_request rq;
+    if (!p || !method || !path || !out || (n_headers && (!names || !values)) ||
+        (body_len && !body))
+        return RH_E_INVALID_ARG;
+    rh_portal_response *r = rh__portal_response_new();
+    if (!r)
+        return RH_E_NOMEM;
+    memset(&rq, 0, sizeof rq);
+    rq.method = method;
+    rq.query = query ? query : "";
+    rq.names = names;
+    rq.values = values;
+    rq.n_headers = n_headers;
+    rq.body = body;
+    rq.body_len = body_len;
+    size_t b = strlen(p->base);
+    int rc;
+    if (strncmp(path, p->base, b) != 0 || (path[b] != '/' && path[b] != '\0'))
+        rc = rh__portal_error(r, 404, "not found");
+    else if (body_len > RH__PORTAL_BODY_MAX)
+        rc = rh__portal_error(r, 413, "the body is too large");
+    else {
+        rq.sub = path[b] ? path + b : "/";
+        rc = route(p, &rq, r);
+    }
+    if (rc == RH_OK)
+        rc = rh__portal_secure_headers(r);
+    if (rc != RH_OK) {
+        rh_portal_response_free(r);
+        return rc;
+    }
+    *out = r;
+    return RH_OK;
+}

@@ -1,0 +1,172 @@
+/* replicer-hooks portal: reading the host's request (headers by name, query
+ * parameters percent-decoded) and building the response (status, headers,
+ * body), with the headers every portal answer carries. */
+#include "rh_portal_http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *rh__portal_header(const rh_portal_request *rq, const char *name)
+{
+    for (size_t i = 0; i < rq->n_headers; i++)
+        if (rq->names[i] && rq->values[i] && !strcasecmp(rq->names[i], name))
+            return rq->values[i];
+    return NULL;
+}
+
+static int hex(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+int rh__portal_query(const rh_portal_request *rq, const char *name, char *out,
+                     size_t size)
+{
+    size_t nl = strlen(name);
+    for (const char *p = rq->query; *p;) {
+        size_t n = strcspn(p, "&");
+        if (n > nl && !strncmp(p, name, nl) && p[nl] == '=') {
+            size_t o = 0;
+            for (size_t i = nl + 1; i < n; i++) {
+                char c = p[i];
+                if (c == '+')
+                    c = ' ';
+                else if (c == '%' && i + 2 < n + 1 && hex(p[i + 1]) >= 0 &&
+                         hex(p[i + 2]) >= 0) {
+                    c = (char)(hex(p[i + 1]) * 16 + hex(p[i + 2]));
+                    i += 2;
+                }
+                if (c == '\0' || o + 1 >= size)
+                    return 0; /* a NUL, or too long: not a value of ours */
+                out[o++] = c;
+            }
+            out[o] = '\0';
+            return 1;
+        }
+        p += n + (p[n] == '&');
+    }
+    return 0;
+}
+
+rh_portal_response *rh__portal_response_new(void)
+{
+    return rh__calloc(&rh__default_allocator, sizeof(rh_portal_response));
+}
+
+int rh__portal_add_header(rh_portal_response *r, const char *name,
+                          const char *value)
+{
+    if (r->n_headers == RH__PORTAL_HEADERS_MAX)
+        return RH_E_NOMEM; /* more than any answer of ours has */
+    char *n = rh__strdup(&rh__default_allocator, name),
+         *v = rh__strdup(&rh__default_allocator, value);
+    if (!n || !v) {
+        rh__free(&rh__default_allocator, n);
+        rh__free(&rh__default_allocator, v);
+        return RH_E_NOMEM;
+    }
+    r->names[r->n_headers] = n;
+    r->values[r->n_headers++] = v;
+    return RH_OK;
+}
+
+int rh__portal_body(rh_portal_response *r, int status, const char *type,
+                    const char *body, size_t len)
+{
+    char *copy = rh__malloc(&rh__default_allocator, len + 1);
+    if (!copy)
+        return RH_E_NOMEM;
+    memcpy(copy, body, len);
+    copy[len] = '\0';
+    rh__free(&rh__default_allocator, r->body);
+    r->body = copy;
+    r->body_len = len;
+    r->status = status;
+    return rh__portal_add_header(r, "Content-Type", type);
+}
+
+int rh__portal_error(rh_portal_response *r, int status, const char *message)
+{
+    char json[300];
+    /* our own messages: no quote or backslash to escape */
+    int n = snprintf(json, sizeof json, "{\"error\":\"%s\"}", message);
+    return rh__portal_body(r, status, "application/json", json, (size_t)n);
+}
+
+int rh__portal_redirect(rh_portal_response *r, const char *location,
+                        const char *cookie)
+{
+    int rc = rh__portal_add_header(r, "Location", location);
+    if (rc == RH_OK && cookie)
+        rc = rh__portal_add_header(r, "Set-Cookie", cookie);
+    r->status = 303;
+    return rc;
+}
+
+int rh__portal_secure_headers(rh_portal_response *r)
+{
+    static const char *const h[][2] = {
+        {"Content-Security-Policy",
+         "default-src 'none'; style-src 'self'; img-src 'self'; "
+         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+        {"Cache-Control", "no-store"}};
+    for (size_t i = 0; i < sizeof h / sizeof *h; i++) {
+        int rc = rh__portal_add_header(r, h[i][0], h[i][1]);
+        if (rc != RH_OK)
+            return rc;
+    }
+    return RH_OK;
+}
+
+/* ------------------------------------------------------------- getters */
+
+int rh_portal_response_status(const rh_portal_response *r)
+{
+    return r ? r->status : RH_E_INVALID_ARG;
+}
+
+size_t rh_portal_response_header_count(const rh_portal_response *r)
+{
+    return r ? r->n_headers : 0;
+}
+
+const char *rh_portal_response_header_name(const rh_portal_response *r,
+                                           size_t i)
+{
+    return r && i < r->n_headers ? r->names[i] : NULL;
+}
+
+const char *rh_portal_response_header_value(const rh_portal_response *r,
+                                            size_t i)
+{
+    return r && i < r->n_headers ? r->values[i] : NULL;
+}
+
+const char *rh_portal_response_body(const rh_portal_response *r)
+{
+    return r && r->body ? r->body : "";
+}
+
+size_t rh_portal_response_body_len(const rh_portal_response *r)
+{
+    return r ? r->body_len : 0;
+}
+
+void rh_portal_response_free(rh_portal_response *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_headers; i++) {
+        rh__free(&rh__default_allocator, r->names[i]);
+        rh__free(&rh__default_allocator, r->values[i]);
+    }
+    rh__free(&rh__default_allocator, r->body);
+    rh__free(&rh__default_allocator, r);
+}

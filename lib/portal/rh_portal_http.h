@@ -1,0 +1,70 @@
+/* replicer-hooks portal, private: the request as the handler reads it and
+ * the response it builds (rh_portal_http.c), and the API behind the
+ * handler (rh_portal_api.c). */
+#ifndef RH_PORTAL_HTTP_H
+#define RH_PORTAL_HTTP_H
+
+#include "rh_portal_priv.h"
+
+#define RH__PORTAL_BODY_MAX (64 * 1024)
+#define RH__PORTAL_HEADERS_MAX 8
+/* what a base path or a refresh URL may hold, unescaped */
+#define RH__URL_PATH_CHARS                                                     \
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/"
+
+struct rh_portal {
+    rh_ctx *ctx;
+    unsigned char key[1024];
+    size_t key_len;
+    char base[256];
+    char refresh_url[1024];
+    int insecure_cookie;
+};
+
+typedef struct rh_portal_request {
+    const char *method;
+    const char *sub; /* the path below the base, "/..." */
+    const char *query;
+    const char *const *names;
+    const char *const *values;
+    size_t n_headers;
+    const char *body;
+    size_t body_len;
+} rh_portal_request;
+
+struct rh_portal_response {
+    int status;
+    char *names[RH__PORTAL_HEADERS_MAX];
+    char *values[RH__PORTAL_HEADERS_MAX];
+    size_t n_headers;
+    char *body;
+    size_t body_len;
+};
+
+/* The request's header of that name (any case), or NULL. */
+const char *rh__portal_header(const rh_portal_request *rq, const char *name);
+/* The query parameter's value, percent-decoded, into out: 1 when it is
+ * there and fits, else 0. */
+int rh__portal_query(const rh_portal_request *rq, const char *name, char *out,
+                     size_t size);
+
+rh_portal_response *rh__portal_response_new(void);
+int rh__portal_add_header(rh_portal_response *r, const char *name,
+                          const char *value);
+/* The body, copied, with its Content-Type. */
+int rh__portal_body(rh_portal_response *r, int status, const char *type,
+                    const char *body, size_t len);
+/* {"error": message} with the status. */
+int rh__portal_error(rh_portal_response *r, int status, const char *message);
+/* 303 to location, setting cookie when it is not NULL. */
+int rh__portal_redirect(rh_portal_response *r, const char *location,
+                        const char *cookie);
+/* The headers every answer carries: no framing, no sniffing, no referrer,
+ * no cache, and a policy that runs no script and loads nothing foreign. */
+int rh__portal_secure_headers(rh_portal_response *r);
+
+/* rh_portal_api.c: the routes, for the claims' tenant and caps. */
+int rh__portal_api(rh_portal *p, const rh_portal_request *rq,
+                   const rh_portal_claims *c, rh_portal_response *r);
+
+#endif

@@ -1,0 +1,370 @@
+/* The customer portal's first slice: link tokens (standard HS256 JWTs)
+ * minted and verified, refused when tampered, signed with another key,
+ * expired or of another algorithm; and the handler called directly with
+ * crafted requests: a link traded for a session cookie, each tenant's
+ * endpoints its own (another's id answers 404), cross-site writes
+ * refused, capabilities held, markup escaped, paths outside the base and
+ * oversized bodies refused. */
+#include "rh_test.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
+static const unsigned char other_key[32] = "fedcba9876543210fedcba9876543210";
+
+static void test_portal__tokens_verify_and_refuse(void)
+{
+    char tok[RH_PORTAL_TOKEN_SIZE], tenant[RH_TENANT_MAX + 1];
+    unsigned caps = 0;
+    int64_t exp = 0, now = 1800000000;
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_1",
+                                          RH_PORTAL_VIEW | RH_PORTAL_MANAGE,
+                                          now, 600, tok, sizeof tok));
+    RH_CHECK(strncmp(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 37) == 0);
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_verify(key, sizeof key, tok, now + 599,
+                                            tenant, sizeof tenant, &caps,
+                                            &exp));
+    RH_CHECK_EQ_STR("acct_1", tenant);
+    RH_CHECK_EQ_INT(RH_PORTAL_VIEW | RH_PORTAL_MANAGE, caps);
+    RH_CHECK_EQ_INT(now + 600, exp);
+    RH_CHECK_EQ_INT(RH_E_TIMESTAMP,
+                    rh_portal_verify(key, sizeof key, tok, now + 600, tenant,
+                                     sizeof tenant, NULL, NULL));
+    RH_CHECK_EQ_INT(RH_E_SIGNATURE,
+                    rh_portal_verify(other_key, sizeof other_key, tok, now,
+                                     tenant, sizeof tenant, NULL, NULL));
+    /* one character of the claims changed: the MAC no longer holds */
+    char bad[RH_PORTAL_TOKEN_SIZE];
+    strcpy(bad, tok);
+    bad[40] = bad[40] == 'A' ? 'B' : 'A';
+    RH_CHECK_EQ_INT(RH_E_SIGNATURE, rh_portal_verify(key, sizeof key, bad, now,
+                                                     tenant, sizeof tenant,
+                                                     NULL, NULL));
+    /* {"alg":"none"} with the same claims and no MAC */
+    const char *claims = strchr(tok, '.') + 1;
+    snprintf(bad, sizeof bad, "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.%.*s.",
+             (int)(strchr(claims, '.') - claims), claims);
+    RH_CHECK_EQ_INT(RH_E_SIGNATURE, rh_portal_verify(key, sizeof key, bad, now,
+                                                     tenant, sizeof tenant,
+                                                     NULL, NULL));
+    RH_CHECK_EQ_INT(RH_E_SIGNATURE,
+                    rh_portal_verify(key, sizeof key, "a.b.c", now, tenant,
+                                     sizeof tenant, NULL, NULL));
+    /* an operator's link has no tenant; anyone else's must */
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, NULL,
+                                          RH_PORTAL_OPERATOR | RH_PORTAL_VIEW,
+                                          now, 60, tok, sizeof tok));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_verify(key, sizeof key, tok, now, tenant,
+                                            sizeof tenant, &caps, NULL));
+    RH_CHECK_EQ_STR("", tenant);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_portal_mint(key, sizeof key, NULL, RH_PORTAL_VIEW, now,
+                                   60, tok, sizeof tok));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_portal_mint(key, 16, "a", RH_PORTAL_VIEW, now, 60, tok,
+                                   sizeof tok));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_portal_mint(key, sizeof key, "two words",
+                                   RH_PORTAL_VIEW, now, 60, tok, sizeof tok));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_portal_mint(key, sizeof key, "a", RH_PORTAL_VIEW, now,
+                                   0, tok, sizeof tok));
+    RH_CHECK_EQ_INT(RH_E_BUFFER, rh_portal_mint(key, sizeof key, "a",
+                                                RH_PORTAL_VIEW, now, 60, tok,
+                                                10));
+}
+
+/* One request: headers as "Name", "value" pairs ending with NULL. */
+static int call(rh_portal *p, const char *method, const char *path,
+                const char *query, const char *body, rh_portal_response **r,
+                ...)
+{
+    const char *names[8], *values[8];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, r);
+    for (const char *k; n < 8 && (k = va_arg(ap, const char *)) != NULL; n++) {
+        names[n] = k;
+        values[n] = va_arg(ap, const char *);
+    }
+    va_end(ap);
+    *r = NULL;
+    int rc = rh_portal_handle(p, method, path, query, names, values, n, body,
+                              body ? strlen(body) : 0, r);
+    return rc == RH_OK ? rh_portal_response_status(*r) : rc;
+}
+
+static const char *header_of(const rh_portal_response *r, const char *name)
+{
+    for (size_t i = 0; i < rh_portal_response_header_count(r); i++)
+        if (!strcmp(rh_portal_response_header_name(r, i), name))
+            return rh_portal_response_header_value(r, i);
+    return NULL;
+}
+
+/* The cookie a login sets, as a "Cookie" header's value. */
+static void session_of(const rh_portal_response *r, char *out, size_t size)
+{
+    const char *c = header_of(r, "Set-Cookie");
+    size_t n = c ? strcspn(c, ";") : 0;
+    snprintf(out, size, "%.*s", (int)n, c ? c : "");
+}
+
+static int add(rh_ctx *ctx, const char *tenant, const char *url,
+               const char *name, char id[RH_ID_SIZE])
+{
+    char secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    rh_endpoint_options *o = NULL;
+    rh_endpoint_options_new(&o);
+    rh_endpoint_options_set_tenant(o, tenant);
+    rh_endpoint_options_set_name(o, name);
+    int rc = rh_endpoint_add_with(ctx, url, events, 1, o, id, RH_ID_SIZE,
+                                  secret, sizeof secret);
+    rh_endpoint_options_free(o);
+    return rc;
+}
+
+static void test_portal__tenants_see_only_their_own(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    rh_portal *p = NULL;
+    rh_portal_response *r = NULL;
+    char a[RH_ID_SIZE], b[RH_ID_SIZE], tok[RH_PORTAL_TOKEN_SIZE], q[1100],
+        cookie[RH_PORTAL_TOKEN_SIZE + 20];
+    int64_t now = rh_test_now_ms / 1000;
+    RH_CHECK_EQ_INT(RH_OK, add(ctx, "acct_a", "http://127.0.0.1:9/a",
+                               "<script>x</script>", a));
+    RH_CHECK_EQ_INT(RH_OK, add(ctx, "acct_b", "http://127.0.0.1:9/b", "B", b));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_new(&p, ctx, key, sizeof key));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_set_base(p, "/webhooks"));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_set_insecure_cookie(p, 1));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
+                                          RH_PORTAL_VIEW | RH_PORTAL_MANAGE,
+                                          now, 600, tok, sizeof tok));
+    snprintf(q, sizeof q, "token=%s", tok);
+    /* the link traded for a cookie, and the token gone from the URL */
+    RH_CHECK_EQ_INT(303, call(p, "GET", "/webhooks/login", q, NULL, &r, NULL));
+    RH_CHECK_EQ_STR("/webhooks/", header_of(r, "Location"));
+    RH_CHECK(strstr(header_of(r, "Set-Cookie"),
+                    "; Path=/webhooks; Max-Age=600; HttpOnly; "
+                    "SameSite=Strict") != NULL);
+    session_of(r, cookie, sizeof cookie);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(200, call(p, "GET", "/webhooks/api/v1/endpoints", NULL,
+                              NULL, &r, "Cookie", cookie, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), a) != NULL);
+    RH_CHECK(strstr(rh_portal_response_body(r), b) == NULL);
+    RH_CHECK(strstr(rh_portal_response_body(r), "127.0.0.1:9/b") == NULL);
+    RH_CHECK(strstr(header_of(r, "Content-Security-Policy"),
+                    "default-src 'none'") != NULL);
+    rh_portal_response_free(r);
+    /* another tenant's id, read or removed: unknown */
+    char path[200];
+    snprintf(path, sizeof path, "/webhooks/api/v1/endpoints/%s", b);
+    RH_CHECK_EQ_INT(404, call(p, "GET", path, NULL, NULL, &r, "Cookie", cookie,
+                              NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(404, call(p, "DELETE", path, NULL, NULL, &r, "Cookie",
+                              cookie, "Sec-Fetch-Site", "same-origin", NULL));
+    rh_portal_response_free(r);
+    const rh_endpoint *still = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, b, &still));
+    /* the page escapes what a customer typed */
+    RH_CHECK_EQ_INT(200, call(p, "GET", "/webhooks/", NULL, NULL, &r, "Cookie",
+                              cookie, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "&lt;script&gt;") != NULL);
+    RH_CHECK(strstr(rh_portal_response_body(r), "<script>") == NULL);
+    rh_portal_response_free(r);
+    rh_portal_free(p);
+    rh_ctx_free(ctx);
+}
+
+static void test_portal__writes_need_origin_and_capability(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    rh_portal *p = NULL;
+    rh_portal_response *r = NULL;
+    char tok[RH_PORTAL_TOKEN_SIZE], view[RH_PORTAL_TOKEN_SIZE + 8], q[1100],
+        cookie[RH_PORTAL_TOKEN_SIZE + 20];
+    int64_t now = rh_test_now_ms / 1000;
+    const char *body = "{\"url\":\"http://127.0.0.1:9/new\","
+                       "\"events\":[\"order.paid\"],\"name\":\"Orders\"}";
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_new(&p, ctx, key, sizeof key));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
+                                          RH_PORTAL_VIEW | RH_PORTAL_MANAGE,
+                                          now, 600, tok, sizeof tok));
+    snprintf(q, sizeof q, "token=%s", tok);
+    RH_CHECK_EQ_INT(303, call(p, "GET", "/login", q, NULL, &r, NULL));
+    RH_CHECK(strstr(header_of(r, "Set-Cookie"), "; Secure") != NULL);
+    session_of(r, cookie, sizeof cookie);
+    rh_portal_response_free(r);
+    /* a cookie write that does not say it comes from the portal's page */
+    RH_CHECK_EQ_INT(403, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+                              "Cookie", cookie, "Content-Type",
+                              "application/json", NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(403, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+                              "Cookie", cookie, "Content-Type",
+                              "application/json", "Origin",
+                              "http://attacker.example", "Host",
+                              "portal.example", NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(201, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+                              "Cookie", cookie, "Content-Type",
+                              "application/json", "Origin",
+                              "https://portal.example", "Host",
+                              "portal.example", NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "\"secret\":\"whsec_") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "order.paid", "{}", 2, NULL, NULL, 0) ==
+                           0); /* no tenant: not acct_a's endpoint */
+    /* a view-only link as a bearer: reads yes, writes no */
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
+                                          RH_PORTAL_VIEW, now, 600, tok,
+                                          sizeof tok));
+    snprintf(view, sizeof view, "Bearer %s", tok);
+    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/endpoints", NULL, NULL, &r,
+                              "Authorization", view, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "Orders") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(403, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+                              "Authorization", view, "Content-Type",
+                              "application/json", NULL));
+    rh_portal_response_free(r);
+    /* bad input: named by the library; not JSON; too large */
+    RH_CHECK_EQ_INT(400, call(p, "POST", "/api/v1/endpoints", NULL,
+                              "{\"url\":\"ftp://x\",\"events\":[\"a\"]}", &r,
+                              "Cookie", cookie, "Content-Type",
+                              "application/json", "Sec-Fetch-Site",
+                              "same-origin", NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "\"field\":\"url\"") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(415, call(p, "POST", "/api/v1/endpoints", NULL, "url=x", &r,
+                              "Cookie", cookie, "Sec-Fetch-Site",
+                              "same-origin", NULL));
+    rh_portal_response_free(r);
+    char *big = malloc(70000);
+    memset(big, ' ', 69999);
+    big[69999] = '\0';
+    RH_CHECK_EQ_INT(413, call(p, "POST", "/api/v1/endpoints", NULL, big, &r,
+                              "Cookie", cookie, NULL));
+    free(big);
+    rh_portal_response_free(r);
+    rh_portal_free(p);
+    rh_ctx_free(ctx);
+}
+
+static void test_portal__sessions_end_and_paths_stay_inside(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    rh_portal *p = NULL;
+    rh_portal_response *r = NULL;
+    char tok[RH_PORTAL_TOKEN_SIZE], q[1100],
+        cookie[RH_PORTAL_TOKEN_SIZE + 20];
+    int64_t now = rh_test_now_ms / 1000;
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_new(&p, ctx, key, sizeof key));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_set_base(p, "/hooks"));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_portal_set_base(p, "/hooks/"));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_portal_set_base(p, "hooks"));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
+                                          RH_PORTAL_VIEW, now, 60, tok,
+                                          sizeof tok));
+    snprintf(q, sizeof q, "token=%s", tok);
+    RH_CHECK_EQ_INT(303, call(p, "GET", "/hooks/login", q, NULL, &r, NULL));
+    session_of(r, cookie, sizeof cookie);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(404, call(p, "GET", "/other/api/v1/endpoints", NULL, NULL,
+                              &r, "Cookie", cookie, NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(404, call(p, "GET", "/hooksx/api/v1/endpoints", NULL, NULL,
+                              &r, "Cookie", cookie, NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(404, call(p, "GET", "/hooks/../api/v1/endpoints", NULL,
+                              NULL, &r, "Cookie", cookie, NULL));
+    rh_portal_response_free(r);
+    /* a forged cookie; no credentials; then the session's end */
+    RH_CHECK_EQ_INT(401, call(p, "GET", "/hooks/api/v1/endpoints", NULL, NULL,
+                              &r, "Cookie", "rh_portal=eyJhbGciOiJIUzI1NiIs.x.y",
+                              NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(401, call(p, "GET", "/hooks/", NULL, NULL, &r, NULL));
+    rh_portal_response_free(r);
+    rh_test_now_ms += 61000;
+    RH_CHECK_EQ_INT(401, call(p, "GET", "/hooks/api/v1/endpoints", NULL, NULL,
+                              &r, "Cookie", cookie, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "expired") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_set_refresh_url(
+                               p, "https://app.example/settings/webhooks"));
+    RH_CHECK_EQ_INT(303, call(p, "GET", "/hooks/", NULL, NULL, &r, "Cookie",
+                              cookie, NULL));
+    RH_CHECK_EQ_STR("https://app.example/settings/webhooks",
+                    header_of(r, "Location"));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(303, call(p, "GET", "/hooks/login", q, NULL, &r, NULL));
+    RH_CHECK_EQ_STR("https://app.example/settings/webhooks",
+                    header_of(r, "Location")); /* an expired link too */
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_portal_handle(p, NULL, "/", NULL, NULL, NULL, 0, NULL, 0,
+                                     &r));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_portal_new(&p, ctx, key, 16));
+    rh_portal_free(p);
+    rh_ctx_free(ctx);
+}
+
+/* The catalog for the picker, and a test event sent from the portal. */
+static void test_portal__catalog_and_test_event(void)
+{
+    rh_ctx *ctx = rh_test_ctx_new();
+    rh_portal *p = NULL;
+    rh_portal_response *r = NULL;
+    rh_event_type_options *o = NULL;
+    char a[RH_ID_SIZE], tok[RH_PORTAL_TOKEN_SIZE + 8], bearer[1100], path[200];
+    int64_t now = rh_test_now_ms / 1000;
+    RH_CHECK_EQ_INT(RH_OK, add(ctx, "acct_a", "http://127.0.0.1:9/a", "A", a));
+    rh_event_type_options_new(&o);
+    rh_event_type_options_set_example(o, "{\"n\":1}", 7);
+    RH_CHECK_EQ_INT(RH_DEFINE_CREATED,
+                    rh_event_type_define(ctx, "order.paid", o));
+    rh_event_type_options_free(o);
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_new(&p, ctx, key, sizeof key));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
+                                          RH_PORTAL_VIEW | RH_PORTAL_MANAGE,
+                                          now, 600, tok, sizeof tok));
+    snprintf(bearer, sizeof bearer, "Bearer %s", tok);
+    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/event-types", NULL, NULL, &r,
+                              "Authorization", bearer, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r),
+                    "\"name\":\"order.paid\"") != NULL);
+    rh_portal_response_free(r);
+    snprintf(path, sizeof path, "/api/v1/endpoints/%s/test", a);
+    RH_CHECK_EQ_INT(202, call(p, "POST", path, NULL,
+                              "{\"event_type\":\"order.paid\"}", &r,
+                              "Authorization", bearer, "Content-Type",
+                              "application/json", NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "\"event_id\":\"tst_") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(404, call(p, "POST", path, NULL,
+                              "{\"event_type\":\"nope\"}", &r, "Authorization",
+                              bearer, "Content-Type", "application/json",
+                              NULL));
+    rh_portal_response_free(r);
+    rh_portal_free(p);
+    rh_ctx_free(ctx);
+}
+
+const rh_test_case rh_tests_portal[] = {
+    {"portal__tokens_verify_and_refuse", test_portal__tokens_verify_and_refuse},
+    {"portal__tenants_see_only_their_own",
+     test_portal__tenants_see_only_their_own},
+    {"portal__writes_need_origin_and_capability",
+     test_portal__writes_need_origin_and_capability},
+    {"portal__sessions_end_and_paths_stay_inside",
+     test_portal__sessions_end_and_paths_stay_inside},
+    {"portal__catalog_and_test_event", test_portal__catalog_and_test_event},
+    {NULL, NULL}};
