@@ -358,6 +358,134 @@ static void test_portal__catalog_and_test_event(void)
     rh_ctx_free(ctx);
 }
 
+/* Edits, state changes and rotation; the delivery history a page at a
+ * time with its attempts; resend with the capability, and never across
+ * tenants. */
+static int keep_id(const rh_delivery *d, void *ud)
+{
+    snprintf(ud, RH_ID_SIZE, "%s", rh_delivery_id(d));
+    return RH_OK;
+}
+
+static void test_portal__edit_history_and_resend(void)
+{
+    rh_config *cfg = rh_test_config();
+    rh_config_set_retry_schedule(cfg, NULL, 0); /* a 500 fails at once */
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    sink *s = rh_test_sink();
+    rh_portal *p = NULL;
+    rh_portal_response *r = NULL;
+    char a[RH_ID_SIZE], b[RH_ID_SIZE], url[256], tok[RH_PORTAL_TOKEN_SIZE],
+        bearer[1100], path[300], body[400], dl[RH_ID_SIZE];
+    int64_t now = rh_test_now_ms / 1000;
+    sink_rule(s, "/fail", 500, 0, NULL, NULL, -1);
+    sink_url(s, "/fail", url, sizeof url);
+    RH_CHECK_EQ_INT(RH_OK, add(ctx, "acct_a", url, "A", a));
+    sink_url(s, "/b", url, sizeof url);
+    RH_CHECK_EQ_INT(RH_OK, add(ctx, "acct_b", url, "B", b));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_new(&p, ctx, key, sizeof key));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
+                                          RH_PORTAL_VIEW | RH_PORTAL_MANAGE,
+                                          now, 600, tok, sizeof tok));
+    snprintf(bearer, sizeof bearer, "Bearer %s", tok);
+    /* PATCH: a new name and events; a bad URL named by the library */
+    snprintf(path, sizeof path, "/api/v1/endpoints/%s", a);
+    RH_CHECK_EQ_INT(200, call(p, "PATCH", path, NULL,
+                              "{\"name\":\"Billing\",\"events\":[\"x.*\"]}",
+                              &r, "Authorization", bearer, "Content-Type",
+                              "application/json", NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "\"name\":\"Billing\"") != NULL);
+    RH_CHECK(strstr(rh_portal_response_body(r), "[\"x.*\"]") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(400, call(p, "PATCH", path, NULL, "{\"url\":\"ftp://x\"}",
+                              &r, "Authorization", bearer, "Content-Type",
+                              "application/json", NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "\"field\":\"url\"") != NULL);
+    rh_portal_response_free(r);
+    snprintf(path, sizeof path, "/api/v1/endpoints/%s/pause", a);
+    RH_CHECK_EQ_INT(200, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+                              bearer, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "\"paused\":true") != NULL);
+    rh_portal_response_free(r);
+    snprintf(path, sizeof path, "/api/v1/endpoints/%s/resume", a);
+    RH_CHECK_EQ_INT(200, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+                              bearer, NULL));
+    rh_portal_response_free(r);
+    snprintf(path, sizeof path, "/api/v1/endpoints/%s/rotate", a);
+    RH_CHECK_EQ_INT(200, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+                              bearer, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "whsec_") != NULL);
+    rh_portal_response_free(r);
+    snprintf(path, sizeof path, "/api/v1/endpoints/%s/rotate", b);
+    RH_CHECK_EQ_INT(404, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+                              bearer, NULL));
+    rh_portal_response_free(r);
+    /* three deliveries for a, one for b; a's fail at once (no retries) */
+    rh_emit_options *o = NULL;
+    rh_emit_options_new(&o);
+    rh_emit_options_set_tenant(o, "acct_a");
+    for (int i = 0; i < 3; i++)
+        RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "x.y", "{}", 2, o, NULL, 0));
+    rh_emit_options_set_tenant(o, "acct_b");
+    RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "x.y", "{}", 2, o, NULL, 0));
+    rh_emit_options_free(o);
+    RH_CHECK_EQ_INT(4, rh_test_drive(ctx, 10000));
+    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/deliveries", "limit=2", NULL,
+                              &r, "Authorization", bearer, NULL));
+    const char *page = rh_portal_response_body(r), *next = strstr(page,
+                                                                  "\"next\":\"");
+    RH_CHECK(next != NULL);
+    char after[80];
+    RH_CHECK_EQ_INT(1, sscanf(next + 8, "%79[^\"]", after));
+    RH_CHECK(strstr(page, "\"state\":\"failed\"") != NULL);
+    RH_CHECK_EQ_INT(1, sscanf(strstr(page, "\"id\":\"") + 6, "%31[^\"]", dl));
+    rh_portal_response_free(r);
+    snprintf(body, sizeof body, "after=%s&limit=2", after);
+    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/deliveries", body, NULL, &r,
+                              "Authorization", bearer, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "\"next\":null") != NULL);
+    RH_CHECK(strstr(rh_portal_response_body(r), b) == NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(400, call(p, "GET", "/api/v1/deliveries", "state=lost",
+                              NULL, &r, "Authorization", bearer, NULL));
+    rh_portal_response_free(r);
+    snprintf(path, sizeof path, "/api/v1/deliveries/%s/attempts", dl);
+    RH_CHECK_EQ_INT(200, call(p, "GET", path, NULL, NULL, &r, "Authorization",
+                              bearer, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "\"status\":500") != NULL);
+    rh_portal_response_free(r);
+    /* resend needs its capability */
+    snprintf(path, sizeof path, "/api/v1/deliveries/%s/resend", dl);
+    RH_CHECK_EQ_INT(403, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+                              bearer, NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
+                                          RH_PORTAL_VIEW | RH_PORTAL_RESEND,
+                                          now, 600, tok, sizeof tok));
+    snprintf(bearer, sizeof bearer, "Bearer %s", tok);
+    RH_CHECK_EQ_INT(202, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+                              bearer, NULL));
+    rh_portal_response_free(r);
+    /* b's delivery is unknown to a, read or resent */
+    rh_query *q = NULL;
+    char bdl[RH_ID_SIZE] = "";
+    rh_query_new(&q);
+    rh_query_set_tenant(q, "acct_b");
+    RH_CHECK_EQ_INT(1, rh_log_deliveries(ctx, q, keep_id, bdl));
+    rh_query_free(q);
+    snprintf(path, sizeof path, "/api/v1/deliveries/%s/attempts", bdl);
+    RH_CHECK_EQ_INT(404, call(p, "GET", path, NULL, NULL, &r, "Authorization",
+                              bearer, NULL));
+    rh_portal_response_free(r);
+    snprintf(path, sizeof path, "/api/v1/deliveries/%s/resend", bdl);
+    RH_CHECK_EQ_INT(404, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+                              bearer, NULL));
+    rh_portal_response_free(r);
+    rh_portal_free(p);
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_portal[] = {
     {"portal__tokens_verify_and_refuse", test_portal__tokens_verify_and_refuse},
     {"portal__tenants_see_only_their_own",
@@ -367,4 +495,5 @@ const rh_test_case rh_tests_portal[] = {
     {"portal__sessions_end_and_paths_stay_inside",
      test_portal__sessions_end_and_paths_stay_inside},
     {"portal__catalog_and_test_event", test_portal__catalog_and_test_event},
+    {"portal__edit_history_and_resend", test_portal__edit_history_and_resend},
     {NULL, NULL}};

@@ -17,34 +17,7 @@ static int in_scope(const rh_portal_claims *c, const rh_endpoint *ep)
            !strcmp(rh_endpoint_tenant(ep), c->tenant);
 }
 
-static int send_json(rh_portal_response *r, int status, json_t *v)
-{
-    char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
-    json_decref(v);
-    if (!text)
-        return RH_E_NOMEM;
-    int rc = rh__portal_body(r, status, "application/json", text,
-                             strlen(text));
-    free(text);
-    return rc;
-}
 
-/* A library refusal as the API's answer: 400 naming the field, 404, 409
- * for a tenant's limit, 503 when storage failed. */
-static int refused(rh_portal *p, rh_portal_response *r, int rc)
-{
-    int status = rc == RH_E_INVALID_ARG || rc == RH_E_TOO_LARGE ? 400
-                 : rc == RH_E_NOT_FOUND                         ? 404
-                 : rc == RH_E_FULL                              ? 409
-                 : rc == RH_E_STATE                             ? 409
-                 : rc == RH_E_STORAGE                           ? 503
-                                                                : 500;
-    const char *field = rh_arg_name(rh_ctx_last_error_arg(p->ctx));
-    json_t *v = json_pack("{s:s}", "error", rh_ctx_last_error(p->ctx));
-    if (v && field && strcmp(field, "none"))
-        json_object_set_new(v, "field", json_string(field));
-    return send_json(r, status, v);
-}
 
 static json_t *endpoint_json(const rh_endpoint *ep)
 {
@@ -85,9 +58,9 @@ static int list_endpoints(rh_portal *p, const rh_portal_claims *c,
     int rc = rh_endpoint_list(p->ctx, list_one, &l);
     if (rc < 0) {
         json_decref(l.out);
-        return rc == RH_E_NOMEM ? rc : refused(p, r, rc);
+        return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
     }
-    return send_json(r, 200, json_pack("{s:o}", "endpoints", l.out));
+    return rh__portal_send_json(r, 200, json_pack("{s:o}", "endpoints", l.out));
 }
 
 /* The request's JSON object, or an answer saying why there is none. */
@@ -143,9 +116,9 @@ static int add_endpoint(rh_portal *p, const rh_portal_request *rq,
     if (rc == RH_E_INVALID_ARG && !rh_ctx_last_error(p->ctx)[0])
         return rh__portal_error(r, 400, "name or description is not valid");
     if (rc != RH_OK)
-        return rc == RH_E_NOMEM ? rc : refused(p, r, rc);
+        return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
     /* the secret is shown this once: the store keeps it sealed */
-    return send_json(r, 201, json_pack("{s:s, s:s}", "id", id, "secret",
+    return rh__portal_send_json(r, 201, json_pack("{s:s, s:s}", "id", id, "secret",
                                        secret));
 }
 
@@ -178,18 +151,90 @@ static int send_test(rh_portal *p, const rh_portal_request *rq,
     if (!type)
         return rh__portal_error(r, 400, "give event_type");
     if (rc < 0)
-        return refused(p, r, rc);
-    return send_json(r, 202, json_pack("{s:s}", "event_id", event_id));
+        return rh__portal_refused(p, r, rc);
+    return rh__portal_send_json(r, 202, json_pack("{s:s}", "event_id", event_id));
 }
 
-/* /api/v1/endpoints/{id}[/test] */
+/* PATCH: the fields given, each an edit of its own (url checked as an add
+ * checks one, events, name, description), in that order. */
+static int edit_endpoint(rh_portal *p, const rh_portal_request *rq,
+                         const char *id, rh_portal_response *r)
+{
+    const char *events[256];
+    int rc = RH_OK;
+    json_t *b = body_object(rq, r, &rc);
+    if (!b)
+        return rc;
+    json_t *url = json_object_get(b, "url"), *list = json_object_get(b, "events");
+    json_t *name = json_object_get(b, "name"), *desc = json_object_get(b, "description");
+    size_t n = json_array_size(list);
+    int typed = (!url || json_is_string(url)) && (!name || json_is_string(name)) &&
+                (!desc || json_is_string(desc)) &&
+                (!list || (json_is_array(list) && n >= 1 && n <= 256));
+    for (size_t i = 0; typed && i < n; i++)
+        typed = (events[i] = json_string_value(json_array_get(list, i))) != NULL;
+    if (!typed)
+        rc = rh__portal_error(r, 400, "url, name and description are strings; "
+                                      "events 1 to 256 strings");
+    else if ((url && (rc = rh_endpoint_set_url(p->ctx, id, json_string_value(url)))) ||
+             (list && (rc = rh_endpoint_set_events(p->ctx, id, events, n))) ||
+             (name && (rc = rh_endpoint_set_name(p->ctx, id, json_string_value(name)))) ||
+             (desc && (rc = rh_endpoint_set_description(p->ctx, id,
+                                                        json_string_value(desc)))))
+        rc = rh__portal_refused(p, r, rc);
+    else {
+        const rh_endpoint *ep = NULL;
+        rc = rh_endpoint_get(p->ctx, id, &ep) == RH_OK
+                 ? rh__portal_send_json(r, 200, endpoint_json(ep))
+                 : rh__portal_error(r, 404, "no such endpoint");
+    }
+    json_decref(b);
+    return rc;
+}
+
+/* POST /disable, /enable, /pause, /resume, /rotate, /test */
+static int endpoint_action(rh_portal *p, const rh_portal_request *rq,
+                           const char *id, const char *action,
+                           rh_portal_response *r)
+{
+    char secret[RH_SECRET_SIZE];
+    int rc;
+    if (!strcmp(action, "/test"))
+        return send_test(p, rq, id, r);
+    if (!strcmp(action, "/rotate")) { /* the old secret signs for 24 h more */
+        rc = rh_endpoint_rotate_secret(p->ctx, id, 86400000, secret,
+                                       sizeof secret);
+        return rc == RH_OK ? rh__portal_send_json(
+                                 r, 200, json_pack("{s:s}", "secret", secret))
+                           : rh__portal_refused(p, r, rc);
+    }
+    static const struct {
+        const char *name;
+        int (*call)(rh_ctx *, const char *);
+    } acts[] = {{"/disable", rh_endpoint_disable},
+                {"/enable", rh_endpoint_enable},
+                {"/pause", rh_endpoint_pause},
+                {"/resume", rh_endpoint_resume}};
+    size_t k = 0;
+    while (k < sizeof acts / sizeof *acts && strcmp(action, acts[k].name))
+        k++;
+    if (k == sizeof acts / sizeof *acts)
+        return rh__portal_error(r, 404, "not found");
+    rc = acts[k].call(p->ctx, id);
+    const rh_endpoint *ep = NULL;
+    if (rc == RH_OK && rh_endpoint_get(p->ctx, id, &ep) == RH_OK)
+        return rh__portal_send_json(r, 200, endpoint_json(ep));
+    return rh__portal_refused(p, r, rc);
+}
+
+/* /api/v1/endpoints/{id}[/action] */
 static int one_endpoint(rh_portal *p, const rh_portal_request *rq,
                         const rh_portal_claims *c, const char *rest,
                         rh_portal_response *r)
 {
     char id[RH_ID_SIZE];
     size_t n = strcspn(rest, "/");
-    int rc = RH_OK, manage = c->caps & RH_PORTAL_MANAGE;
+    int rc = RH_OK;
     if (n == 0 || n >= sizeof id)
         return rh__portal_error(r, 404, "no such endpoint");
     memcpy(id, rest, n);
@@ -199,19 +244,22 @@ static int one_endpoint(rh_portal *p, const rh_portal_request *rq,
         return rc;
     const char *tail = rest + n, *m = rq->method;
     if (!strcmp(tail, "") && !strcmp(m, "GET"))
-        return send_json(r, 200, endpoint_json(ep));
-    if (((!strcmp(tail, "") && !strcmp(m, "DELETE")) ||
-         (!strcmp(tail, "/test") && !strcmp(m, "POST"))) &&
-        !manage)
+        return rh__portal_send_json(r, 200, endpoint_json(ep));
+    int write = (!strcmp(tail, "") && (!strcmp(m, "DELETE") ||
+                                       !strcmp(m, "PATCH"))) ||
+                (tail[0] == '/' && !strcmp(m, "POST"));
+    if (!write)
+        return rh__portal_error(r, 404, "not found");
+    if (!(c->caps & RH_PORTAL_MANAGE))
         return rh__portal_error(r, 403, "this link cannot manage endpoints");
-    if (!strcmp(tail, "") && !strcmp(m, "DELETE")) {
+    if (!strcmp(m, "DELETE")) {
         rc = rh_endpoint_remove(p->ctx, id);
         return rc == RH_OK ? rh__portal_body(r, 204, "text/plain", "", 0)
-                           : refused(p, r, rc);
+                           : rh__portal_refused(p, r, rc);
     }
-    if (!strcmp(tail, "/test") && !strcmp(m, "POST"))
-        return send_test(p, rq, id, r);
-    return rh__portal_error(r, 404, "not found");
+    if (!strcmp(m, "PATCH"))
+        return edit_endpoint(p, rq, id, r);
+    return endpoint_action(p, rq, id, tail, r);
 }
 
 static int type_one(const rh_event_type_info *et, void *ud)
@@ -243,9 +291,9 @@ static int event_types(rh_portal *p, rh_portal_response *r)
     } while (rc == 1000);
     if (rc < 0) {
         json_decref(out);
-        return rc == RH_E_NOMEM ? rc : refused(p, r, rc);
+        return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
     }
-    return send_json(r, 200, json_pack("{s:o}", "event_types", out));
+    return rh__portal_send_json(r, 200, json_pack("{s:o}", "event_types", out));
 }
 
 /* ------------------------------------------------------------ the page */
@@ -340,7 +388,7 @@ static int home(rh_portal *p, const rh_portal_claims *c, rh_portal_response *r)
     else if (rc >= 0)
         rc = pp.rc;
     else
-        rc = refused(p, r, rc);
+        rc = rh__portal_refused(p, r, rc);
     rh__free(&rh__default_allocator, pp.html);
     return rc;
 }
@@ -364,5 +412,9 @@ int rh__portal_api(rh_portal *p, const rh_portal_request *rq,
         return one_endpoint(p, rq, c, s + 18, r);
     if (!strcmp(s, "/api/v1/event-types") && !strcmp(m, "GET"))
         return event_types(p, r);
+    if (!strcmp(s, "/api/v1/deliveries") && !strcmp(m, "GET"))
+        return rh__portal_deliveries(p, rq, c, r);
+    if (!strncmp(s, "/api/v1/deliveries/", 19))
+        return rh__portal_delivery(p, rq, c, s + 19, r);
     return rh__portal_error(r, 404, "not found");
 }

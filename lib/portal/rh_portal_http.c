@@ -3,6 +3,8 @@
  * body), with the headers every portal answer carries. */
 #include "rh_portal_http.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +125,35 @@ int rh__portal_secure_headers(rh_portal_response *r)
             return rc;
     }
     return RH_OK;
+}
+
+int rh__portal_send_json(rh_portal_response *r, int status, json_t *v)
+{
+    char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+    if (!text)
+        return RH_E_NOMEM;
+    int rc = rh__portal_body(r, status, "application/json", text,
+                             strlen(text));
+    free(text);
+    return rc;
+}
+
+/* A library refusal as the API's answer: 400 naming the field, 404, 409
+ * for a tenant's limit, 503 when storage failed. */
+int rh__portal_refused(rh_portal *p, rh_portal_response *r, int rc)
+{
+    int status = rc == RH_E_INVALID_ARG || rc == RH_E_TOO_LARGE ? 400
+                 : rc == RH_E_NOT_FOUND                         ? 404
+                 : rc == RH_E_FULL                              ? 409
+                 : rc == RH_E_STATE                             ? 409
+                 : rc == RH_E_STORAGE                           ? 503
+                                                                : 500;
+    const char *field = rh_arg_name(rh_ctx_last_error_arg(p->ctx));
+    json_t *v = json_pack("{s:s}", "error", rh_ctx_last_error(p->ctx));
+    if (v && field && strcmp(field, "none"))
+        json_object_set_new(v, "field", json_string(field));
+    return rh__portal_send_json(r, status, v);
 }
 
 /* ------------------------------------------------------------- getters */

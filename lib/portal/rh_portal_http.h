@@ -63,6 +63,20 @@ int rh__portal_redirect(rh_portal_response *r, const char *location,
  * no cache, and a policy that runs no script and loads nothing foreign. */
 int rh__portal_secure_headers(rh_portal_response *r);
 
+/* A JSON value as the answer (v's reference taken); a library refusal as
+ * the answer: 400 naming the field, 404, 409 (a limit, a state), 503 when
+ * storage failed. */
+struct json_t;
+int rh__portal_send_json(rh_portal_response *r, int status, struct json_t *v);
+int rh__portal_refused(rh_portal *p, rh_portal_response *r, int rc);
+
+/* rh_portal_log.c: the delivery history's routes. */
+int rh__portal_deliveries(rh_portal *p, const rh_portal_request *rq,
+                          const rh_portal_claims *c, rh_portal_response *r);
+int rh__portal_delivery(rh_portal *p, const rh_portal_request *rq,
+                        const rh_portal_claims *c, const char *rest,
+                        rh_portal_response *r);
+
 /* rh_portal_api.c: the routes, for the claims' tenant and caps. */
 int rh__portal_api(rh_portal *p, const rh_portal_request *rq,
                    const rh_portal_claims *c, rh_portal_response *r);

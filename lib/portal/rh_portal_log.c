@@ -1,0 +1,193 @@
+/* replicer-hooks portal API, the delivery history: a tenant's deliveries a
+ * page at a time (a cursor, filters by endpoint, event type and state), a
+ * delivery's attempts, and resend, each through a query scoped by the
+ * token's tenant in the store, so that no other tenant's row is read. */
+#include "rh_portal_http.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const state_names[] = {"pending", "in_flight", "succeeded",
+                                          "failed"};
+
+
+/* A query for the claims' tenant (every tenant for an operator's). */
+static rh_query *scoped_query(const rh_portal_claims *c)
+{
+    rh_query *q = NULL;
+    if (rh_query_new(&q) != RH_OK)
+        return NULL;
+    if (c->tenant[0] && rh_query_set_tenant(q, c->tenant) != RH_OK) {
+        rh_query_free(q);
+        return NULL;
+    }
+    return q;
+}
+
+typedef struct rows {
+    json_t *list;
+    int64_t last_ms;
+    char last_id[RH_ID_SIZE];
+} rows;
+
+static int delivery_row(const rh_delivery *dl, void *ud)
+{
+    rows *r = ud;
+    int state = rh_delivery_state(dl);
+    json_t *v = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:b}", "id",
+        rh_delivery_id(dl), "event_id", rh_delivery_event_id(dl),
+        "endpoint_id", rh_delivery_endpoint_id(dl), "event_type",
+        rh_delivery_event_type(dl), "state",
+        state >= 0 && state < 4 ? state_names[state] : "unknown", "attempts",
+        rh_delivery_attempts(dl), "next_attempt_ms",
+        (json_int_t)rh_delivery_next_attempt_ms(dl), "created_ms",
+        (json_int_t)rh_delivery_created_ms(dl), "test",
+        rh_event_id_is_test(rh_delivery_event_id(dl)));
+    r->last_ms = rh_delivery_created_ms(dl);
+    snprintf(r->last_id, sizeof r->last_id, "%s", rh_delivery_id(dl));
+    return json_array_append_new(r->list, v) ? RH_E_NOMEM : RH_OK;
+}
+
+static int attempt_row(const rh_attempt *at, void *ud)
+{
+    rows *r = ud;
+    json_t *v = json_pack(
+        "{s:I, s:s, s:i, s:I, s:I, s:i, s:b, s:s, s:s}", "seq",
+        (json_int_t)rh_attempt_seq(at), "delivery_id",
+        rh_attempt_delivery_id(at), "number", rh_attempt_number(at),
+        "started_ms", (json_int_t)rh_attempt_started_ms(at), "duration_ms",
+        (json_int_t)rh_attempt_duration_ms(at), "status",
+        rh_attempt_status(at), "success", rh_attempt_success(at), "outcome",
+        rh_outcome_name(rh_attempt_outcome(at)), "error",
+        rh_attempt_error(at));
+    return json_array_append_new(r->list, v) ? RH_E_NOMEM : RH_OK;
+}
+
+/* The filters a page takes from its query: endpoint, event_type (a type
+ * or "prefix.*"), state, limit (1 to 200) and after (the last page's
+ * "next"). 0, or an answer (400) was made. */
+static int page_filters(const rh_portal_request *rq, rh_query *q,
+                        rh_portal_response *r, int *answered)
+{
+    char v[160];
+    size_t limit = 50;
+    int bad = 0;
+    *answered = 0;
+    if (rh__portal_query(rq, "endpoint", v, sizeof v))
+        bad |= rh_query_set_endpoint(q, v) != RH_OK;
+    if (rh__portal_query(rq, "event_type", v, sizeof v))
+        bad |= rh_query_set_event_type(q, v) != RH_OK;
+    if (rh__portal_query(rq, "state", v, sizeof v)) {
+        int s = 0;
+        while (s < 4 && strcmp(v, state_names[s]))
+            s++;
+        bad |= s == 4 || rh_query_set_state(q, s) != RH_OK;
+    }
+    if (rh__portal_query(rq, "limit", v, sizeof v))
+        bad |= sscanf(v, "%zu", &limit) != 1 || limit < 1 || limit > 200;
+    if (rh__portal_query(rq, "after", v, sizeof v)) {
+        long long ms;
+        char id[RH_ID_SIZE];
+        bad |= sscanf(v, "%lld:%31s", &ms, id) != 2 ||
+               rh_query_set_delivery_cursor(q, ms, id) != RH_OK;
+    }
+    bad |= rh_query_set_limit(q, limit) != RH_OK;
+    if (!bad)
+        return 0;
+    *answered = 1;
+    return rh__portal_error(r, 400, "filters: endpoint, event_type, state "
+                                    "(pending, in_flight, succeeded, failed), "
+                                    "limit (1 to 200), after (a page's next)");
+}
+
+int rh__portal_deliveries(rh_portal *p, const rh_portal_request *rq,
+                          const rh_portal_claims *c, rh_portal_response *r)
+{
+    rows rs = {json_array(), 0, ""};
+    rh_query *q = scoped_query(c);
+    int answered, rc = RH_E_NOMEM;
+    if (!q || !rs.list)
+        goto done;
+    rc = page_filters(rq, q, r, &answered);
+    if (answered)
+        goto done;
+    rc = rh_log_deliveries(p->ctx, q, delivery_row, &rs);
+    if (rc < 0) {
+        rc = rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
+        goto done;
+    }
+    char next[64];
+    snprintf(next, sizeof next, "%lld:%s", (long long)rs.last_ms, rs.last_id);
+    json_t *v = json_pack("{s:O, s:s?}", "deliveries", rs.list, "next",
+                          (size_t)rc == rh_query_limit(q) ? next : NULL);
+    rc = rh__portal_send_json(r, 200, v);
+done:
+    json_decref(rs.list);
+    rh_query_free(q);
+    return rc;
+}
+
+/* The delivery of the path's id in scope: 1 when it is, 0 when an answer
+ * (404) was made. */
+static int delivery_in_scope(rh_portal *p, const rh_portal_claims *c,
+                             const char *id, rh_portal_response *r, int *rc)
+{
+    rows rs = {json_array(), 0, ""};
+    rh_query *q = scoped_query(c);
+    int found = 0;
+    *rc = RH_E_NOMEM;
+    if (q && rs.list && rh_query_set_delivery(q, id) == RH_OK &&
+        rh_query_set_limit(q, 1) == RH_OK &&
+        rh_log_deliveries(p->ctx, q, delivery_row, &rs) >= 0) {
+        found = json_array_size(rs.list) == 1;
+        *rc = found ? RH_OK : rh__portal_error(r, 404, "no such delivery");
+    } else if (q && rs.list) {
+        *rc = rh__portal_error(r, 404, "no such delivery");
+    }
+    json_decref(rs.list);
+    rh_query_free(q);
+    return found;
+}
+
+/* /deliveries/{id}/attempts and /deliveries/{id}/resend */
+int rh__portal_delivery(rh_portal *p, const rh_portal_request *rq,
+                        const rh_portal_claims *c, const char *rest,
+                        rh_portal_response *r)
+{
+    char id[RH_ID_SIZE];
+    size_t n = strcspn(rest, "/");
+    int rc;
+    if (n == 0 || n >= sizeof id)
+        return rh__portal_error(r, 404, "no such delivery");
+    memcpy(id, rest, n);
+    id[n] = '\0';
+    if (!delivery_in_scope(p, c, id, r, &rc))
+        return rc;
+    if (!strcmp(rest + n, "/attempts") && !strcmp(rq->method, "GET")) {
+        rows rs = {json_array(), 0, ""};
+        rh_query *q = scoped_query(c);
+        rc = RH_E_NOMEM;
+        if (q && rs.list && rh_query_set_delivery(q, id) == RH_OK &&
+            rh_query_set_limit(q, 100) == RH_OK) {
+            rc = rh_log_attempts(p->ctx, q, attempt_row, &rs);
+            rc = rc < 0 ? rh__portal_refused(p, r, rc)
+                        : rh__portal_send_json(
+                              r, 200, json_pack("{s:O}", "attempts", rs.list));
+        }
+        json_decref(rs.list);
+        rh_query_free(q);
+        return rc;
+    }
+    if (!strcmp(rest + n, "/resend") && !strcmp(rq->method, "POST")) {
+        if (!(c->caps & RH_PORTAL_RESEND))
+            return rh__portal_error(r, 403, "this link cannot resend");
+        rc = rh_delivery_resend(p->ctx, id); /* in scope: checked above */
+        return rc == RH_OK ? rh__portal_body(r, 202, "application/json",
+                                             "{}", 2)
+                           : rh__portal_refused(p, r, rc);
+    }
+    return rh__portal_error(r, 404, "not found");
+}
