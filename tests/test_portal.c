@@ -53,6 +53,20 @@ static void test_portal__tokens_verify_and_refuse(void)
     RH_CHECK_EQ_INT(RH_E_SIGNATURE,
                     rh_portal_verify(key, sizeof key, "a.b.c", now, tenant,
                                      sizeof tenant, NULL, NULL));
+    /* one spelling of the MAC: a last character with other unused bits is
+     * refused (43 characters carry 256 bits and 2 to spare) */
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_1",
+                                          RH_PORTAL_VIEW, now, 600, tok,
+                                          sizeof tok));
+    strcpy(bad, tok);
+    char *last = bad + strlen(bad) - 1;
+    const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789-_";
+    int idx = (int)(strchr(alpha, *last) - alpha);
+    *last = alpha[idx ^ 1]; /* same leading bits, a spare bit set */
+    RH_CHECK_EQ_INT(RH_E_SIGNATURE, rh_portal_verify(key, sizeof key, bad, now,
+                                                     tenant, sizeof tenant,
+                                                     NULL, NULL));
     /* an operator's link has no tenant; anyone else's must */
     RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, NULL,
                                           RH_PORTAL_OPERATOR | RH_PORTAL_VIEW,
@@ -213,6 +227,19 @@ static void test_portal__writes_need_origin_and_capability(void)
                               "http://attacker.example", "Host",
                               "portal.example", NULL));
     rh_portal_response_free(r);
+    /* http is not the portal's own origin unless it is tried over http */
+    RH_CHECK_EQ_INT(403, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+                              "Cookie", cookie, "Content-Type",
+                              "application/json", "Origin",
+                              "http://portal.example", "Host",
+                              "portal.example", NULL));
+    rh_portal_response_free(r);
+    /* two session cookies (one tossed by a sibling site): neither trusted */
+    char two[sizeof cookie * 2 + 40];
+    snprintf(two, sizeof two, "rh_portal=junk; %s", cookie);
+    RH_CHECK_EQ_INT(401, call(p, "GET", "/api/v1/endpoints", NULL, NULL, &r,
+                              "Cookie", two, NULL));
+    rh_portal_response_free(r);
     RH_CHECK_EQ_INT(201, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
                               "Cookie", cookie, "Content-Type",
                               "application/json", "Origin",
@@ -243,6 +270,22 @@ static void test_portal__writes_need_origin_and_capability(void)
                               "same-origin", NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "\"field\":\"url\"") != NULL);
     rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_emit(ctx, "x y", "{}", 2, NULL, 0));
+    int bad_name = call(p, "POST", "/api/v1/endpoints", NULL,
+                        "{\"url\":\"http://127.0.0.1:9/n\",\"events\":"
+                        "[\"*\"],\"name\":\"a\\u0001b\"}",
+                        &r, "Cookie", cookie, "Content-Type",
+                        "application/json", "Sec-Fetch-Site", "same-origin",
+                        NULL);
+    RH_CHECK_EQ_INT(400, bad_name);
+    RH_CHECK(strstr(rh_portal_response_body(r), "name or description") != NULL);
+    RH_CHECK(strstr(rh_portal_response_body(r), "event type") == NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(415, call(p, "POST", "/api/v1/endpoints", NULL, "{}", &r,
+                              "Cookie", cookie, "Content-Type",
+                              "application/jsonx", "Sec-Fetch-Site",
+                              "same-origin", NULL));
+    rh_portal_response_free(r);
     RH_CHECK_EQ_INT(415, call(p, "POST", "/api/v1/endpoints", NULL, "url=x", &r,
                               "Cookie", cookie, "Sec-Fetch-Site",
                               "same-origin", NULL));
@@ -270,6 +313,11 @@ static void test_portal__sessions_end_and_paths_stay_inside(void)
     RH_CHECK_EQ_INT(RH_OK, rh_portal_set_base(p, "/hooks"));
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_portal_set_base(p, "/hooks/"));
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_portal_set_base(p, "hooks"));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_portal_set_base(p, "//evil.example"));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_portal_set_base(p, "/a/../b"));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_portal_set_refresh_url(p, "javascript:alert(1)"));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_set_base(p, "/hooks"));
     RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
                                           RH_PORTAL_VIEW, now, 60, tok,
                                           sizeof tok));
@@ -446,9 +494,18 @@ static void test_portal__edit_history_and_resend(void)
     RH_CHECK(strstr(rh_portal_response_body(r), "\"next\":null") != NULL);
     RH_CHECK(strstr(rh_portal_response_body(r), b) == NULL);
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(400, call(p, "GET", "/api/v1/deliveries", "state=lost",
-                              NULL, &r, "Authorization", bearer, NULL));
-    rh_portal_response_free(r);
+    static const char *const bad_filters[] = {
+        "state=lost", "state=failed%00", "limit=5abc", "limit=0",
+        "after=12:dlv_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "endpoint=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"};
+    for (size_t i = 0; i < sizeof bad_filters / sizeof *bad_filters; i++) {
+        RH_CHECK_EQ_INT(400, call(p, "GET", "/api/v1/deliveries",
+                                  bad_filters[i], NULL, &r, "Authorization",
+                                  bearer, NULL));
+        rh_portal_response_free(r);
+    }
     snprintf(path, sizeof path, "/api/v1/deliveries/%s/attempts", dl);
     RH_CHECK_EQ_INT(200, call(p, "GET", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
@@ -460,11 +517,14 @@ static void test_portal__edit_history_and_resend(void)
                               bearer, NULL));
     rh_portal_response_free(r);
     RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
-                                          RH_PORTAL_VIEW | RH_PORTAL_RESEND,
-                                          now, 600, tok, sizeof tok));
+                                          RH_PORTAL_RESEND, now, 600, tok,
+                                          sizeof tok)); /* it sees, too */
     snprintf(bearer, sizeof bearer, "Bearer %s", tok);
     RH_CHECK_EQ_INT(202, call(p, "POST", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/deliveries", NULL, NULL, &r,
+                              "Authorization", bearer, NULL));
     rh_portal_response_free(r);
     /* b's delivery is unknown to a, read or resent */
     rh_query *q = NULL;

@@ -44,8 +44,13 @@ void rh_portal_free(rh_portal *p)
 int rh_portal_set_base(rh_portal *p, const char *base)
 {
     size_t n = base ? strlen(base) : 0;
+    /* a path of ours: no "//" (another site's, as a redirect target) and
+     * no "." or ".." segment */
     if (!p || !base || n >= sizeof p->base || (n && base[0] != '/') ||
-        (n && base[n - 1] == '/') || strspn(base, RH__URL_PATH_CHARS) != n)
+        (n && base[n - 1] == '/') || strspn(base, RH__URL_PATH_CHARS) != n ||
+        strstr(base, "//") || strstr(base, "/./") || strstr(base, "/../") ||
+        (n >= 2 && !strcmp(base + n - 2, "/.")) ||
+        (n >= 3 && !strcmp(base + n - 3, "/..")))
         return RH_E_INVALID_ARG;
     memcpy(p->base, base, n + 1);
     return RH_OK;
@@ -55,8 +60,10 @@ int rh_portal_set_refresh_url(rh_portal *p, const char *url)
 {
     size_t n = url ? strlen(url) : 0;
     if (!p || n >= sizeof p->refresh_url ||
-        (url && strspn(url, RH__URL_PATH_CHARS ":?&=#%") != n))
-        return RH_E_INVALID_ARG;
+        (url && strspn(url, RH__URL_PATH_CHARS ":?&=#%") != n) ||
+        (url && strncmp(url, "https://", 8) && strncmp(url, "http://", 7) &&
+         (url[0] != '/' || url[1] == '/')))
+        return RH_E_INVALID_ARG; /* a web page: no javascript: or data: */
     memcpy(p->refresh_url, url ? url : "", n + 1);
     return RH_OK;
 }
@@ -71,26 +78,31 @@ int rh_portal_set_insecure_cookie(rh_portal *p, int insecure)
 
 /* ----------------------------------------------------------- credentials */
 
-/* The session cookie's value, or NULL. */
+/* The session cookie's value, or NULL: also when the request carries
+ * several, since one may have been set by a sibling site (cookie tossing)
+ * and none of them can be told for the portal's own. */
 static const char *session_cookie(const rh_portal_request *rq, char *buf,
-                                   size_t size)
+                                  size_t size)
 {
-    const char *c = rh__portal_header(rq, "Cookie");
+    const char *c = rh__portal_header(rq, "Cookie"), *found = NULL;
+    size_t found_len = 0, name = strlen(COOKIE);
     for (const char *p = c; p && *p;) {
         while (*p == ' ' || *p == ';')
             p++;
         size_t n = strcspn(p, ";");
-        if (n > strlen(COOKIE) && !strncmp(p, COOKIE "=", strlen(COOKIE) + 1)) {
-            size_t v = n - strlen(COOKIE) - 1;
-            if (v >= size)
-                return NULL;
-            memcpy(buf, p + strlen(COOKIE) + 1, v);
-            buf[v] = '\0';
-            return buf;
+        if (n > name && !strncmp(p, COOKIE "=", name + 1)) {
+            if (found)
+                return NULL; /* two: neither is trusted */
+            found = p + name + 1;
+            found_len = n - name - 1;
         }
         p += n;
     }
-    return NULL;
+    if (!found || found_len >= size)
+        return NULL;
+    memcpy(buf, found, found_len);
+    buf[found_len] = '\0';
+    return buf;
 }
 
 /* Who asks: a bearer link token (an API client) or the session cookie (a
@@ -115,7 +127,7 @@ static int who(rh_portal *p, const rh_portal_request *rq, int64_t now_s,
 /* A write a browser makes with the cookie must come from the portal's own
  * pages: its Origin names the Host it was sent to, or the browser says
  * same-origin. A request that says neither is refused. */
-static int same_origin(const rh_portal_request *rq)
+static int same_origin(const rh_portal *p, const rh_portal_request *rq)
 {
     const char *site = rh__portal_header(rq, "Sec-Fetch-Site");
     const char *origin = rh__portal_header(rq, "Origin");
@@ -124,8 +136,12 @@ static int same_origin(const rh_portal_request *rq)
         return !strcmp(site, "same-origin");
     if (!origin || !host)
         return 0;
-    const char *h = strstr(origin, "://");
-    return h && !strcmp(h + 3, host);
+    /* https, unless the portal is tried over plain http */
+    const char *rest = !strncmp(origin, "https://", 8) ? origin + 8
+                       : p->insecure_cookie && !strncmp(origin, "http://", 7)
+                           ? origin + 7
+                           : NULL;
+    return rest && !strcmp(rest, host);
 }
 
 /* ------------------------------------------------------------- the login */
@@ -139,8 +155,11 @@ static int login(rh_portal *p, const rh_portal_request *rq, int64_t now_s,
     char token[RH_PORTAL_TOKEN_SIZE], session[RH_PORTAL_TOKEN_SIZE],
         cookie[RH_PORTAL_TOKEN_SIZE + 400], home[300];
     rh_portal_claims c;
-    if (!rh__portal_query(rq, "token", token, sizeof token))
-        return rh__portal_error(r, 400, "the link has no token");
+    int got = rh__portal_query(rq, "token", token, sizeof token);
+    if (got <= 0)
+        return rh__portal_error(r, got ? 401 : 400,
+                                got ? "the link is not valid"
+                                    : "the link has no token");
     int rc = rh__portal_token_check(p->key, p->key_len, RH__PORTAL_LINK, token,
                                     now_s, &c);
     if (rc == RH_E_TIMESTAMP && p->refresh_url[0])
@@ -184,7 +203,7 @@ static int route(rh_portal *p, const rh_portal_request *rq,
                                             : "sign in through a link");
     }
     if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD") && by_cookie &&
-        !same_origin(rq))
+        !same_origin(p, rq))
         return rh__portal_error(r, 403, "cross-site request refused");
     return rh__portal_api(p, rq, &c, r);
 }

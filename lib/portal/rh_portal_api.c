@@ -69,7 +69,8 @@ static json_t *body_object(const rh_portal_request *rq, rh_portal_response *r,
 {
     const char *type = rh__portal_header(rq, "Content-Type");
     json_t *v = NULL;
-    if (!type || strncmp(type, "application/json", 16))
+    if (!type || strncmp(type, "application/json", 16) ||
+        (type[16] != '\0' && type[16] != ';' && type[16] != ' '))
         *rc = rh__portal_error(r, 415, "send application/json");
     else if (!(v = json_loadb(rq->body ? rq->body : "", rq->body_len,
                               JSON_REJECT_DUPLICATES, NULL)) ||
@@ -92,8 +93,12 @@ static int add_endpoint(rh_portal *p, const rh_portal_request *rq,
     if (!b)
         return rc;
     const char *url = json_string_value(json_object_get(b, "url"));
-    const char *name = json_string_value(json_object_get(b, "name"));
-    const char *desc = json_string_value(json_object_get(b, "description"));
+    json_t *nv = json_object_get(b, "name"), *dv = json_object_get(b, "description");
+    const char *name = json_string_value(nv), *desc = json_string_value(dv);
+    if ((nv && !name) || (dv && !desc)) {
+        json_decref(b);
+        return rh__portal_error(r, 400, "name and description are strings");
+    }
     size_t n = json_array_size(list);
     for (size_t i = 0; i < n && i < 256; i++)
         if (!(events[i] = json_string_value(json_array_get(list, i))))
@@ -105,16 +110,19 @@ static int add_endpoint(rh_portal *p, const rh_portal_request *rq,
                                             : "an operator adds endpoints "
                                               "with the tool");
     }
+    int profile = RH_OK; /* the options' own checks touch no context */
     if ((rc = rh_endpoint_options_new(&o)) == RH_OK &&
         (rc = rh_endpoint_options_set_tenant(o, c->tenant)) == RH_OK &&
-        (!name || (rc = rh_endpoint_options_set_name(o, name)) == RH_OK) &&
-        (!desc || (rc = rh_endpoint_options_set_description(o, desc)) == RH_OK))
+        (!name || (profile = rh_endpoint_options_set_name(o, name)) == RH_OK) &&
+        (!desc ||
+         (profile = rh_endpoint_options_set_description(o, desc)) == RH_OK))
         rc = rh_endpoint_add_with(p->ctx, url, events, n, o, id, sizeof id,
                                   secret, sizeof secret);
     rh_endpoint_options_free(o);
     json_decref(b);
-    if (rc == RH_E_INVALID_ARG && !rh_ctx_last_error(p->ctx)[0])
-        return rh__portal_error(r, 400, "name or description is not valid");
+    if (profile != RH_OK) /* a constant answer: never another call's text */
+        return rh__portal_error(r, 400, "name or description is not valid: "
+                                        "text without control characters");
     if (rc != RH_OK)
         return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
     /* the secret is shown this once: the store keeps it sealed */
@@ -173,9 +181,18 @@ static int edit_endpoint(rh_portal *p, const rh_portal_request *rq,
                 (!list || (json_is_array(list) && n >= 1 && n <= 256));
     for (size_t i = 0; typed && i < n; i++)
         typed = (events[i] = json_string_value(json_array_get(list, i))) != NULL;
+    rh_endpoint_options *check = NULL; /* the profile's rules, first */
+    if (typed && rh_endpoint_options_new(&check) == RH_OK)
+        typed = (!name ||
+                 rh_endpoint_options_set_name(check, json_string_value(name)) ==
+                     RH_OK) &&
+                (!desc || rh_endpoint_options_set_description(
+                              check, json_string_value(desc)) == RH_OK);
+    rh_endpoint_options_free(check);
     if (!typed)
-        rc = rh__portal_error(r, 400, "url, name and description are strings; "
-                                      "events 1 to 256 strings");
+        rc = rh__portal_error(r, 400, "url, name and description are strings "
+                                      "(name and description without control "
+                                      "characters); events 1 to 256 strings");
     else if ((url && (rc = rh_endpoint_set_url(p->ctx, id, json_string_value(url)))) ||
              (list && (rc = rh_endpoint_set_events(p->ctx, id, events, n))) ||
              (name && (rc = rh_endpoint_set_name(p->ctx, id, json_string_value(name)))) ||
@@ -397,7 +414,7 @@ int rh__portal_api(rh_portal *p, const rh_portal_request *rq,
                    const rh_portal_claims *c, rh_portal_response *r)
 {
     const char *s = rq->sub, *m = rq->method;
-    if (!(c->caps & (RH_PORTAL_VIEW | RH_PORTAL_MANAGE | RH_PORTAL_OPERATOR)))
+    if (!c->caps) /* every capability sees what it acts on */
         return rh__portal_error(r, 403, "this link cannot view the portal");
     if (!strcmp(s, "/") && !strcmp(m, "GET"))
         return home(p, c, r);

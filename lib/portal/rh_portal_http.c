@@ -44,7 +44,7 @@ int rh__portal_query(const rh_portal_request *rq, const char *name, char *out,
                     i += 2;
                 }
                 if (c == '\0' || o + 1 >= size)
-                    return 0; /* a NUL, or too long: not a value of ours */
+                    return -1; /* a NUL, or too long: not a value of ours */
                 out[o++] = c;
             }
             out[o] = '\0';
@@ -95,8 +95,8 @@ int rh__portal_body(rh_portal_response *r, int status, const char *type,
 int rh__portal_error(rh_portal_response *r, int status, const char *message)
 {
     char json[300];
-    /* our own messages: no quote or backslash to escape */
-    int n = snprintf(json, sizeof json, "{\"error\":\"%s\"}", message);
+    /* our own messages, constant text: no quote or backslash to escape */
+    int n = snprintf(json, sizeof json, "{\"error\":\"%.250s\"}", message);
     return rh__portal_body(r, status, "application/json", json, (size_t)n);
 }
 
@@ -117,7 +117,10 @@ int rh__portal_secure_headers(rh_portal_response *r)
          "default-src 'none'; style-src 'self'; img-src 'self'; "
          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
         {"X-Content-Type-Options", "nosniff"},
-        {"Referrer-Policy", "no-referrer"},
+        /* same-origin, not no-referrer: a browser then sends its Origin
+         * with the portal's own form posts, which the cross-site check
+         * reads */
+        {"Referrer-Policy", "same-origin"},
         {"Cache-Control", "no-store"}};
     for (size_t i = 0; i < sizeof h / sizeof *h; i++) {
         int rc = rh__portal_add_header(r, h[i][0], h[i][1]);
@@ -150,7 +153,10 @@ int rh__portal_refused(rh_portal *p, rh_portal_response *r, int rc)
                  : rc == RH_E_STORAGE                           ? 503
                                                                 : 500;
     const char *field = rh_arg_name(rh_ctx_last_error_arg(p->ctx));
-    json_t *v = json_pack("{s:s}", "error", rh_ctx_last_error(p->ctx));
+    /* the store's own text stays the host's: a customer reads none of it */
+    json_t *v = json_pack("{s:s}", "error",
+                          status == 503 ? "storage is unavailable: try again"
+                                        : rh_ctx_last_error(p->ctx));
     if (v && field && strcmp(field, "none"))
         json_object_set_new(v, "field", json_string(field));
     return rh__portal_send_json(r, status, v);

@@ -44,7 +44,8 @@ struct rh_portal_response {
 /* The request's header of that name (any case), or NULL. */
 const char *rh__portal_header(const rh_portal_request *rq, const char *name);
 /* The query parameter's value, percent-decoded, into out: 1 when it is
- * there and fits, else 0. */
+ * there and fits, 0 when it is absent, -1 when it is there but holds a
+ * NUL or does not fit (a bad value, never read as an absent one). */
 int rh__portal_query(const rh_portal_request *rq, const char *name, char *out,
                      size_t size);
 

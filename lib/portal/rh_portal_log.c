@@ -74,24 +74,29 @@ static int page_filters(const rh_portal_request *rq, rh_query *q,
 {
     char v[160];
     size_t limit = 50;
-    int bad = 0;
+    int bad = 0, got;
     *answered = 0;
-    if (rh__portal_query(rq, "endpoint", v, sizeof v))
-        bad |= rh_query_set_endpoint(q, v) != RH_OK;
-    if (rh__portal_query(rq, "event_type", v, sizeof v))
-        bad |= rh_query_set_event_type(q, v) != RH_OK;
-    if (rh__portal_query(rq, "state", v, sizeof v)) {
+    if ((got = rh__portal_query(rq, "endpoint", v, sizeof v)) != 0)
+        bad |= got < 0 || rh_query_set_endpoint(q, v) != RH_OK;
+    if ((got = rh__portal_query(rq, "event_type", v, sizeof v)) != 0)
+        bad |= got < 0 || rh_query_set_event_type(q, v) != RH_OK;
+    if ((got = rh__portal_query(rq, "state", v, sizeof v)) != 0) {
         int s = 0;
-        while (s < 4 && strcmp(v, state_names[s]))
+        while (got > 0 && s < 4 && strcmp(v, state_names[s]))
             s++;
-        bad |= s == 4 || rh_query_set_state(q, s) != RH_OK;
+        bad |= got < 0 || s == 4 || rh_query_set_state(q, s) != RH_OK;
     }
-    if (rh__portal_query(rq, "limit", v, sizeof v))
-        bad |= sscanf(v, "%zu", &limit) != 1 || limit < 1 || limit > 200;
-    if (rh__portal_query(rq, "after", v, sizeof v)) {
+    if ((got = rh__portal_query(rq, "limit", v, sizeof v)) != 0) {
+        int used = 0;
+        bad |= got < 0 || sscanf(v, "%zu%n", &limit, &used) != 1 ||
+               v[used] != '\0' || limit < 1 || limit > 200;
+    }
+    if ((got = rh__portal_query(rq, "after", v, sizeof v)) != 0) {
         long long ms;
-        char id[RH_ID_SIZE];
-        bad |= sscanf(v, "%lld:%31s", &ms, id) != 2 ||
+        int used = 0;
+        char id[RH_ID_SIZE + 1];
+        bad |= got < 0 || sscanf(v, "%lld:%32s%n", &ms, id, &used) != 2 ||
+               v[used] != '\0' || strlen(id) >= RH_ID_SIZE ||
                rh_query_set_delivery_cursor(q, ms, id) != RH_OK;
     }
     bad |= rh_query_set_limit(q, limit) != RH_OK;

@@ -11,6 +11,7 @@
 #include "rh_validate.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,9 @@ static long b64url_decode(const char *in, size_t n, unsigned char *out,
                 return -1;
             v = v << 6 | (unsigned)d;
         }
+        /* the bits past the last byte are 0: one spelling per value */
+        if ((chars == 2 && (v & 0xFFFF)) || (chars == 3 && (v & 0xFF)))
+            return -1;
         for (size_t k = 0; k + 1 < chars; k++) {
             if (o == size)
                 return -1;
@@ -164,17 +168,36 @@ done:
     return rc;
 }
 
+/* The JOSE header says HS256 and nothing we would have to honour: any
+ * key order, "typ" JWT or absent, a "kid" ignored; "crit" or another
+ * algorithm, "none" included, refused. */
+static int header_ok(const char *b64, size_t n)
+{
+    unsigned char text[256];
+    long len = b64url_decode(b64, n, text, sizeof text);
+    json_t *h = len > 0 ? json_loadb((const char *)text, (size_t)len,
+                                     JSON_REJECT_DUPLICATES, NULL)
+                        : NULL;
+    const char *alg = json_string_value(json_object_get(h, "alg"));
+    json_t *typ = json_object_get(h, "typ");
+    int ok = alg && !strcmp(alg, "HS256") && !json_object_get(h, "crit") &&
+             (!typ || (json_is_string(typ) &&
+                       !strcmp(json_string_value(typ), "JWT")));
+    json_decref(h);
+    return ok;
+}
+
 int rh__portal_token_check(const unsigned char *key, size_t key_len,
                            const char *audience, const char *token,
                            int64_t now_s, rh_portal_claims *out)
 {
     unsigned char mac[32], given[48], claims[2048];
-    size_t n = token ? strlen(token) : 0, h = sizeof header_b64 - 1;
-    const char *dot2 = n > h ? strrchr(token, '.') : NULL;
-    if (!token || n > RH_PORTAL_TOKEN_SIZE - 1 || !dot2 ||
-        strncmp(token, header_b64, h) != 0 || token[h] != '.' ||
-        dot2 <= token + h)
-        return RH_E_SIGNATURE; /* not ours: any other header is refused */
+    size_t n = token ? strlen(token) : 0;
+    const char *dot1 = token ? strchr(token, '.') : NULL;
+    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    if (!token || n > RH_PORTAL_TOKEN_SIZE - 1 || !dot1 || !dot2 ||
+        strchr(dot2 + 1, '.') || !header_ok(token, (size_t)(dot1 - token)))
+        return RH_E_SIGNATURE; /* not ours: any other algorithm refused */
     long got = b64url_decode(dot2 + 1, strlen(dot2 + 1), given, sizeof given);
     if (got != 32 ||
         mac_of(key, key_len, token, (size_t)(dot2 - token), mac) != RH_OK)
@@ -184,8 +207,8 @@ int rh__portal_token_check(const unsigned char *key, size_t key_len,
         diff |= mac[i] ^ given[i];
     if (diff)
         return RH_E_SIGNATURE;
-    long len = b64url_decode(token + h + 1, (size_t)(dot2 - token - h - 1),
-                             claims, sizeof claims);
+    long len = b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), claims,
+                             sizeof claims);
     if (len < 0)
         return RH_E_SIGNATURE;
     return read_claims(claims, (size_t)len, audience, now_s, out);
@@ -205,6 +228,7 @@ int rh_portal_mint(const unsigned char *key, size_t key_len,
     int every = caps & RH_PORTAL_OPERATOR; /* no tenant: all of them */
     if (!key_ok(key, key_len) || !caps || caps >= (1u << N_CAPS) ||
         ttl_s < 1 || ttl_s > 30 * 86400 || now_s < 0 ||
+        now_s > INT64_MAX - ttl_s ||
         (tenant && tenant[0] ? !rh__tenant_valid(tenant) : !every))
         return RH_E_INVALID_ARG;
     if (!token_out || token_size < RH_PORTAL_TOKEN_SIZE)

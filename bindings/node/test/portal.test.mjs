@@ -9,9 +9,9 @@ import * as rh from "../index.mjs";
 const KEY = Buffer.from("0123456789abcdef0123456789abcdef");
 
 // A JWT made by hand with Node's own HMAC: any language can mint a link.
-function jwt(claims, key) {
+function jwt(claims, key, header = { alg: "HS256", typ: "JWT" }) {
   const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const head = `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims)}`;
+  const head = `${b64(header)}.${b64(claims)}`;
   return `${head}.${createHmac("sha256", key).update(head).digest("base64url")}`;
 }
 
@@ -38,6 +38,15 @@ test("a link's session sees its own tenant only", () => {
     const other = portal.handle({ method: "GET", path: "/webhooks/api/v1/endpoints",
       headers: { Authorization: `Bearer ${theirs}` } });
     assert.deepEqual(JSON.parse(other.body).endpoints.map((e) => e.id), [b.id]);
+    // any key order, a kid, no typ: still HS256; another algorithm is not
+    const claims = { aud: "replicer-hooks-portal", sub: "acct_b",
+      exp: Math.floor(Date.now() / 1000) + 60, rh_caps: ["view"] };
+    assert.equal(rh.verifyPortalToken(KEY, jwt(claims, KEY, { kid: "k1", alg: "HS256" })).tenant,
+      "acct_b");
+    assert.throws(() => rh.verifyPortalToken(KEY, jwt(claims, KEY, { alg: "HS512" })),
+      (e) => e.codeName === "RH_E_SIGNATURE");
+    assert.throws(() => rh.verifyPortalToken(KEY, jwt(claims, KEY, { alg: "HS256", crit: ["x"] })),
+      (e) => e.codeName === "RH_E_SIGNATURE");
     const forged = jwt({ aud: "replicer-hooks-portal", sub: "acct_b",
       exp: Math.floor(Date.now() / 1000) + 60, rh_caps: ["view"] }, Buffer.alloc(32, 1));
     assert.throws(() => rh.verifyPortalToken(KEY, forged),
