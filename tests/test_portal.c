@@ -7,6 +7,7 @@
  * oversized bodies refused. */
 #include "rh_test.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -546,6 +547,74 @@ static void test_portal__edit_history_and_resend(void)
     sink_stop(s);
 }
 
+/* Every route docs/portal-openapi.json documents is one the handler
+ * answers (never its "not found" for an unknown route), so that the file
+ * and the code cannot drift apart. */
+static void test_portal__openapi_file_matches_the_routes(void)
+{
+    rh_config *cfg = rh_test_config();
+    rh_config_set_retry_schedule(cfg, NULL, 0);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    rh_portal *p = NULL;
+    rh_portal_response *r = NULL;
+    char a[RH_ID_SIZE], dl[RH_ID_SIZE] = "", tok[RH_PORTAL_TOKEN_SIZE],
+        bearer[1100], path[300];
+    json_error_t err;
+    json_t *doc = json_load_file("docs/portal-openapi.json", 0, &err);
+    RH_CHECK(doc != NULL);
+    RH_CHECK_EQ_INT(RH_OK, add(ctx, "acct_a", "http://127.0.0.1:9/a", "A", a));
+    rh_emit_options *o = NULL;
+    rh_emit_options_new(&o);
+    rh_emit_options_set_tenant(o, "acct_a");
+    RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "x.y", "{}", 2, o, NULL, 0));
+    rh_emit_options_free(o);
+    rh_query *q = NULL;
+    rh_query_new(&q);
+    RH_CHECK_EQ_INT(1, rh_log_deliveries(ctx, q, keep_id, dl));
+    rh_query_free(q);
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_new(&p, ctx, key, sizeof key));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_portal_mint(key, sizeof key, "acct_a",
+                                   RH_PORTAL_VIEW | RH_PORTAL_MANAGE |
+                                       RH_PORTAL_RESEND,
+                                   rh_test_now_ms / 1000, 600, tok, sizeof tok));
+    snprintf(bearer, sizeof bearer, "Bearer %s", tok);
+    const char *route, *method;
+    json_t *ops, *op;
+    int n = 0;
+    json_object_foreach(json_object_get(doc, "paths"), route, ops)
+    {
+        json_object_foreach(ops, method, op)
+        {
+            char verb[16], *id = strstr(route, "{id}");
+            size_t i = 0;
+            for (; method[i] && i + 1 < sizeof verb; i++)
+                verb[i] = (char)(method[i] - 'a' + 'A');
+            verb[i] = '\0';
+            snprintf(path, sizeof path, "/api/v1%.*s%s%s",
+                     (int)(id ? id - route : (long)strlen(route)), route,
+                     id ? (strstr(route, "/deliveries") ? dl : a) : "",
+                     id ? id + 4 : "");
+            int status = call(p, verb, path, NULL,
+                              strcmp(verb, "GET") ? "{}" : NULL, &r,
+                              "Authorization", bearer, "Content-Type",
+                              "application/json", NULL);
+            if (status == 404 &&
+                !strcmp(rh_portal_response_body(r), "{\"error\":\"not found\"}"))
+                fprintf(stderr, "    %s %s: no such route\n", verb, path);
+            RH_CHECK(status != 404 || strcmp(rh_portal_response_body(r),
+                                             "{\"error\":\"not found\"}"));
+            rh_portal_response_free(r);
+            r = NULL;
+            n++;
+        }
+    }
+    RH_CHECK(n >= 15);
+    json_decref(doc);
+    rh_portal_free(p);
+    rh_ctx_free(ctx);
+}
+
 const rh_test_case rh_tests_portal[] = {
     {"portal__tokens_verify_and_refuse", test_portal__tokens_verify_and_refuse},
     {"portal__tenants_see_only_their_own",
@@ -556,4 +625,6 @@ const rh_test_case rh_tests_portal[] = {
      test_portal__sessions_end_and_paths_stay_inside},
     {"portal__catalog_and_test_event", test_portal__catalog_and_test_event},
     {"portal__edit_history_and_resend", test_portal__edit_history_and_resend},
+    {"portal__openapi_file_matches_the_routes",
+     test_portal__openapi_file_matches_the_routes},
     {NULL, NULL}};

@@ -157,8 +157,8 @@ export class ReplicerHooksError extends Error {
 }
 
 /** The customer portal (portal.mjs): links and the handler to mount. */
-export const { mintPortalLink, verifyPortalToken, Portal } = bindPortal(lib,
-  ReplicerHooksError);
+export const { mintPortalLink, verifyPortalToken, Portal, portalListener } = bindPortal(
+  lib, ReplicerHooksError);
 
 const cstr = (buf) => buf.toString("utf8", 0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0));
 

@@ -116,5 +116,28 @@ export function bindPortal(lib, ReplicerHooksError) {
       this.p = null;
     }
   }
-  return { mintPortalLink, verifyPortalToken, Portal };
+  /** A request listener for node:http (and Express: app.use(base,
+   *  ...) gives it req and res): the body read (at most 64 KiB + 1, the
+   *  portal refuses more), the portal asked, its answer written. */
+  function portalListener(portal) {
+    return (req, res) => {
+      const chunks = [];
+      let size = 0;
+      req.on("data", (c) => {
+        size += c.length;
+        if (size <= 65537) chunks.push(c);
+      });
+      req.on("end", () => {
+        const at = req.originalUrl ?? req.url; // Express strips its mount
+        const q = at.indexOf("?");
+        const headers = {};
+        for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]] = req.rawHeaders[i + 1];
+        const out = portal.handle({ method: req.method, path: q < 0 ? at : at.slice(0, q),
+          query: q < 0 ? "" : at.slice(q + 1), headers, body: Buffer.concat(chunks) });
+        res.writeHead(out.status, out.headers.flat());
+        res.end(out.body);
+      });
+    };
+  }
+  return { mintPortalLink, verifyPortalToken, Portal, portalListener };
 }

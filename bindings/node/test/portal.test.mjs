@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import http from "node:http";
 import * as rh from "../index.mjs";
 
 const KEY = Buffer.from("0123456789abcdef0123456789abcdef");
@@ -54,6 +55,29 @@ test("a link's session sees its own tenant only", () => {
     assert.equal(portal.handle({ method: "GET", path: "/webhooks/api/v1/endpoints",
       headers: { Authorization: `Bearer ${forged}` } }).status, 401);
   } finally {
+    portal.close();
+    ctx.close();
+  }
+});
+
+test("mounted in node:http", async () => {
+  const ctx = new rh.Context({ development: true });
+  const portal = new rh.Portal(ctx, KEY, { base: "/webhooks", insecureCookie: true });
+  const server = http.createServer(rh.portalListener(portal));
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const a = ctx.addEndpoint("http://127.0.0.1:9/a", ["*"], { tenant: "acct_a" });
+    const token = rh.mintPortalLink(KEY, "acct_a", { ttlS: 60 });
+    const login = await fetch(`${base}/webhooks/login?token=${token}`, { redirect: "manual" });
+    assert.equal(login.status, 303);
+    const cookie = login.headers.get("set-cookie").split(";")[0];
+    const list = await fetch(`${base}/webhooks/api/v1/endpoints`, { headers: { cookie } });
+    assert.equal(list.status, 200);
+    assert.deepEqual((await list.json()).endpoints.map((e) => e.id), [a.id]);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
     portal.close();
     ctx.close();
   }

@@ -3,11 +3,15 @@ PyJWT (Debian's python3-jwt), a token PyJWT mints opens the portal, and a
 tenant's session sees its own endpoints only; bad input refused."""
 import json
 import sys
+import threading
 import unittest
+import urllib.request
 from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import replicer_hooks as rh  # noqa: E402
+from replicer_hooks import portal_wsgi  # noqa: E402
 
 try:
     import jwt  # PyJWT: a standard JWT library, as a host would use
@@ -64,6 +68,37 @@ class Portal(unittest.TestCase):
         with self.assertRaises(rh.Error) as e:
             rh.verify_portal_token(KEY, forged)
         self.assertEqual(e.exception.code, rh.RH_E_SIGNATURE)
+
+    def test_mounted_in_a_wsgi_server(self):
+        class Quiet(WSGIRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        server = make_server("127.0.0.1", 0, portal_wsgi.application(self.portal),
+                             handler_class=Quiet)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = "http://127.0.0.1:%d" % server.server_address[1]
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args):
+                return None
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            token = rh.mint_portal_link(KEY, "acct_a", caps=["view"], ttl_s=60)
+            try:
+                opener.open(base + "/webhooks/login?token=" + token)
+                self.fail("the login redirects")
+            except urllib.error.HTTPError as e:
+                self.assertEqual(e.code, 303)
+                cookie = e.headers["Set-Cookie"].split(";")[0]
+            req = urllib.request.Request(base + "/webhooks/api/v1/endpoints",
+                                         headers={"Cookie": cookie})
+            with opener.open(req) as r:
+                ids = [e["id"] for e in json.loads(r.read())["endpoints"]]
+            self.assertEqual(ids, [self.a])
+        finally:
+            server.shutdown()
+            server.server_close()
 
     def test_bad_input(self):
         with self.assertRaises(ValueError):
