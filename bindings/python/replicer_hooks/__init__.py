@@ -15,6 +15,7 @@ from pathlib import Path
 from . import _args as _a
 from . import _catalog
 from . import _portal
+from . import _signing
 
 _HERE = Path(__file__).resolve().parent
 
@@ -59,8 +60,6 @@ _FAILED_CB = ctypes.CFUNCTYPE(None, _vp, _vp)
 _EP_CB = ctypes.CFUNCTYPE(ctypes.c_int, _vp, _vp)
 
 _strerror = _fn(_lib, "rh_strerror", _cp, ctypes.c_int)
-_sign = _fn(_lib, "rh_sign", ctypes.c_int, _cp, _cp, _i64, _cp, _sz, _cp, _sz)
-_verify = _fn(_lib, "rh_verify", ctypes.c_int, _cp, _cp, _cp, _cp, _cp, _sz, _i64, _i64)
 _version = _fn(_lib, "rh_version_string", _cp)
 _cfg_new = _fn(_lib, "rh_config_new", ctypes.c_int, ctypes.POINTER(_vp))
 _cfg_free = _fn(_lib, "rh_config_free", None, _vp)
@@ -181,38 +180,8 @@ def _s(p):
 
 
 _portal.bind(_lib, _fn, Error)
-
-
-def sign(secret, msg_id, timestamp, body):
-    """The webhook-signature header value ("v1,...") for body (bytes or str)."""
-    secret, msg_id = _a.string("secret", secret), _a.string("msg_id", msg_id)
-    timestamp = _a.integer("timestamp", timestamp, _a.INT64)
-    body = _a.data_bytes("body", body)
-    out = ctypes.create_string_buffer(RH_SIGNATURE_SIZE)
-    rc = _sign(secret, msg_id, timestamp, body, len(body), out, len(out))
-    if rc != RH_OK:
-        raise Error(rc)
-    return out.value.decode()
-
-
-def verify(secret, msg_id, timestamp, signature, body, now=None,
-           tolerance=RH_VERIFY_TOLERANCE_S):
-    """True when a signature matches and the timestamp is within tolerance,
-    False when not; Error for malformed input. timestamp: the header's
-    text as received (str or bytes), or an int."""
-    import time
-    if not isinstance(timestamp, (str, bytes)):
-        timestamp = str(_a.integer("timestamp", timestamp, _a.INT64))
-    body = _a.data_bytes("body", body)
-    now = int(time.time()) if now is None else _a.integer("now", now, _a.INT64)
-    rc = _verify(_a.string("secret", secret), _a.string("msg_id", msg_id),
-                 _a.string("timestamp", timestamp), _a.string("signature", signature),
-                 body, len(body), now, _a.integer("tolerance", tolerance, _a.INT64))
-    if rc in (RH_E_SIGNATURE, RH_E_TIMESTAMP):
-        return False
-    if rc != RH_OK:
-        raise Error(rc)
-    return True
+_signing.bind(_lib, _fn, Error, _C)
+sign, verify = _signing.sign, _signing.verify
 
 
 class _Store:
