@@ -446,6 +446,11 @@ static void test_portal__edit_history_and_resend(void)
     RH_CHECK(strstr(rh_portal_response_body(r), "\"name\":\"Billing\"") != NULL);
     RH_CHECK(strstr(rh_portal_response_body(r), "[\"x.*\"]") != NULL);
     rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(400, call(p, "PATCH", path, NULL, "{\"nme\":\"typo\"}",
+                              &r, "Authorization", bearer, "Content-Type",
+                              "application/json", NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "\"field\":\"nme\"") != NULL);
+    rh_portal_response_free(r);
     RH_CHECK_EQ_INT(400, call(p, "PATCH", path, NULL, "{\"url\":\"ftp://x\"}",
                               &r, "Authorization", bearer, "Content-Type",
                               "application/json", NULL));

@@ -106,6 +106,7 @@ const f = {
   // accounts (rh_account.h)
   cfgTenantRequired: fn("int rh_config_set_tenant_required(void *cfg, int required)"),
   cfgPerTenant: fn("int rh_config_set_max_in_flight_per_tenant(void *cfg, size_t n)"),
+  cfgSealing: fn("int rh_config_set_sealing_key(void *cfg, const uint8_t *key, size_t n)"),
   optsTenant: fn("int rh_emit_options_set_tenant(void *opts, const char *tenant)"),
   eoNew: fn("int rh_endpoint_options_new(_Out_ void **out)"),
   eoFree: fn("void rh_endpoint_options_free(void *opts)"),
@@ -257,9 +258,10 @@ export class Context {
   constructor(opts) {
     const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
       onFailed = null, pollMs = 2, idleConnections = null, tenantRequired = false,
-      maxInFlightPerTenant = null } = options("Context options", opts,
+      maxInFlightPerTenant = null, sealingKey = null } = options("Context options", opts,
       ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs",
-        "idleConnections", "tenantRequired", "maxInFlightPerTenant"]);
+        "idleConnections", "tenantRequired", "maxInFlightPerTenant", "sealingKey"]);
+    const sealing = sealingKey == null ? null : bytes("sealingKey", sealingKey);
     bool("development", development);
     bool("tenantRequired", tenantRequired);
     const perTenant = maxInFlightPerTenant == null ? null
@@ -285,6 +287,9 @@ export class Context {
       if (idle != null) check(f.cfgIdle(cfg, idle));
       f.cfgTenantRequired(cfg, tenantRequired ? 1 : 0);
       if (perTenant != null) check(f.cfgPerTenant(cfg, perTenant));
+      // 32 bytes: what the store's secrets are sealed with (the tool's key)
+      if (sealing && f.cfgSealing(cfg, sealing, sealing.length) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "sealingKey is 32 bytes", "sealingKey");
       // kept registered as long as the context lives
       this.socketCb = koffi.register((fd, what) => {
         if (what & K.RH_POLL_REMOVE) this.sockets.delete(fd);

@@ -42,7 +42,7 @@ export function bindPortal(lib, ReplicerHooksError) {
   /** A link token for one tenant's portal (tenant null with "operator":
    *  every tenant). */
   function mintPortalLink(key, tenant, opts) {
-    const { caps = ["view"], ttlS = 3600, nowS: at } = options("link options", opts,
+    const { caps = ["view"], ttlS = 600, nowS: at } = options("link options", opts,
       ["caps", "ttlS", "nowS"]);
     const k = bytes("key", key);
     optStr("tenant", tenant);

@@ -63,6 +63,30 @@ static int list_endpoints(rh_portal *p, const rh_portal_claims *c,
     return rh__portal_send_json(r, 200, json_pack("{s:o}", "endpoints", l.out));
 }
 
+/* A field the route does not read is refused, naming it, so that a typo
+ * ("nme") never answers 200 and changes nothing. */
+static int unknown_field(json_t *b, const char *const *known,
+                         rh_portal_response *r, int *rc)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v)
+    {
+        size_t i = 0;
+        while (known[i] && strcmp(known[i], k))
+            i++;
+        if (!known[i]) {
+            *rc = rh__portal_send_json(r, 400,
+                                       json_pack("{s:s, s:s}", "error",
+                                                 "a field this route does not "
+                                                 "take",
+                                                 "field", k));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The request's JSON object, or an answer saying why there is none. */
 static json_t *body_object(const rh_portal_request *rq, rh_portal_response *r,
                            int *rc)
@@ -89,9 +113,13 @@ static int add_endpoint(rh_portal *p, const rh_portal_request *rq,
     const char *events[256];
     rh_endpoint_options *o = NULL;
     int rc = RH_OK;
+    static const char *const known[] = {"url", "events", "name",
+                                        "description", NULL};
     json_t *b = body_object(rq, r, &rc), *list = json_object_get(b, "events");
-    if (!b)
+    if (!b || unknown_field(b, known, r, &rc)) {
+        json_decref(b);
         return rc;
+    }
     const char *url = json_string_value(json_object_get(b, "url"));
     json_t *nv = json_object_get(b, "name"), *dv = json_object_get(b, "description");
     const char *name = json_string_value(nv), *desc = json_string_value(dv);
@@ -168,11 +196,15 @@ static int send_test(rh_portal *p, const rh_portal_request *rq,
 static int edit_endpoint(rh_portal *p, const rh_portal_request *rq,
                          const char *id, rh_portal_response *r)
 {
+    static const char *const known[] = {"url", "events", "name",
+                                        "description", NULL};
     const char *events[256];
     int rc = RH_OK;
     json_t *b = body_object(rq, r, &rc);
-    if (!b)
+    if (!b || unknown_field(b, known, r, &rc)) {
+        json_decref(b);
         return rc;
+    }
     json_t *url = json_object_get(b, "url"), *list = json_object_get(b, "events");
     json_t *name = json_object_get(b, "name"), *desc = json_object_get(b, "description");
     size_t n = json_array_size(list);

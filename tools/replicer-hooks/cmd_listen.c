@@ -159,6 +159,7 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
         print_header(c, "webhook-signature");
         print_header(c, "content-type");
         print_header(c, "user-agent");
+        print_header(c, "x-replicer-test"); /* a catalog example */
         if (up->too_large)
             printf("  body: over %d bytes, not read\n", LISTEN_BODY_MAX);
         else

@@ -44,6 +44,11 @@ static int run_link(cli_args *a)
     if (!a->set[O_TENANT] && !a->set[O_OPERATOR])
         return cli_bad(a, "--tenant", "missing (or --operator for every "
                                       "tenant)");
+    if (a->set[O_TENANT] && a->set[O_OPERATOR])
+        return cli_bad(a, "--operator", "an operator's link is for every "
+                                        "tenant: give it without --tenant");
+    if (ttl_s < 1 || ttl_s > 30 * 86400)
+        return cli_bad(a, "--ttl", "1s to 30d");
     int rc = cli_portal_key(a, key);
     if (rc)
         return rc;
@@ -52,9 +57,8 @@ static int run_link(cli_args *a)
                         (int64_t)time(NULL), ttl_s, token, sizeof token);
     memset(key, 0, sizeof key);
     if (rc == RH_E_INVALID_ARG)
-        return cli_bad(a, a->set[O_TENANT] && ttl_s >= 1 ? "--tenant" : "--ttl",
-                       "a tenant is 1 to 128 visible ASCII characters; "
-                       "--ttl is 1s to 30d");
+        return cli_bad(a, "--tenant",
+                       "a tenant is 1 to 128 visible ASCII characters");
     if (rc != RH_OK) {
         fprintf(stderr, "%s portal link: %s\n", cli_prog, rh_strerror(rc));
         return EXIT_FAILED;

@@ -438,7 +438,7 @@ static const cli_opt set_opts[] = {
 
 const cli_command cli_cmd_tenant_set = {
     "tenant set",
-    "ID --max-endpoints N --max-pending N --max-in-flight N --rate N",
+    "ID [--max-endpoints N] [--max-pending N] [--max-in-flight N] [--rate N]",
     "set a tenant's limits",
     "Stores the limits given (0 removes one) for every process sharing the\n"
     "store: an add past --max-endpoints and an emit past --max-pending are\n"

@@ -5,6 +5,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import http from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as rh from "../index.mjs";
 
 const KEY = Buffer.from("0123456789abcdef0123456789abcdef");
@@ -80,6 +83,27 @@ test("mounted in node:http", async () => {
     await new Promise((resolve) => server.close(resolve));
     portal.close();
     ctx.close();
+  }
+});
+
+test("a sealed store opens with its key", () => {
+  const dir = mkdtempSync(join(tmpdir(), "rh-seal-"));
+  const seal = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
+  try {
+    const a = new rh.Context({ development: true, store: rh.sqlite(join(dir, "s.db")),
+      sealingKey: seal });
+    a.addEndpoint("http://127.0.0.1:9/x", ["*"], { tenant: "t" });
+    a.close();
+    assert.throws(() => new rh.Context({ development: true, store: rh.sqlite(join(dir, "s.db")) }),
+      (e) => e.codeName === "RH_E_CRYPTO");
+    const b = new rh.Context({ development: true, store: rh.sqlite(join(dir, "s.db")),
+      sealingKey: seal });
+    assert.equal(b.endpoints().length, 1);
+    b.close();
+    assert.throws(() => new rh.Context({ sealingKey: Buffer.from("short") }),
+      (e) => e.codeName === "RH_E_INVALID_ARG");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -114,6 +114,7 @@ _cfg_tenant_required = _fn(_lib, "rh_config_set_tenant_required", ctypes.c_int,
                            _vp, ctypes.c_int)
 _cfg_per_tenant = _fn(_lib, "rh_config_set_max_in_flight_per_tenant", ctypes.c_int,
                       _vp, _sz)
+_cfg_sealing = _fn(_lib, "rh_config_set_sealing_key", ctypes.c_int, _vp, _cp, _sz)
 _opts_tenant = _fn(_lib, "rh_emit_options_set_tenant", ctypes.c_int, _vp, _cp)
 _opts_new = _fn(_lib, "rh_emit_options_new", ctypes.c_int, ctypes.POINTER(_vp))
 _opts_free = _fn(_lib, "rh_emit_options_free", None, _vp)
@@ -261,7 +262,8 @@ class Context(_catalog.CatalogMixin):
 
     def __init__(self, development=False, store=None, timeout_ms=None,
                  retry_schedule_ms=None, on_failed=None, idle_connections=None,
-                 tenant_required=False, max_in_flight_per_tenant=None):
+                 tenant_required=False, max_in_flight_per_tenant=None,
+                 sealing_key=None):
         cfg = _vp()
         self._ctx = None
         self._keep = []  # callbacks live as long as the context
@@ -276,6 +278,8 @@ class Context(_catalog.CatalogMixin):
         _a.callback("on_failed", on_failed)
         _a.boolean("development", development)
         _a.boolean("tenant_required", tenant_required)
+        if sealing_key is not None:  # 32 bytes: what the store's secrets are sealed with
+            sealing_key = _a.data_bytes("sealing_key", sealing_key)
         if max_in_flight_per_tenant is not None:
             max_in_flight_per_tenant = _a.integer(
                 "max_in_flight_per_tenant", max_in_flight_per_tenant, _a.SIZE)
@@ -291,6 +295,10 @@ class Context(_catalog.CatalogMixin):
             if idle_connections is not None:
                 self._check(_cfg_idle(cfg, idle_connections), ctx=None)
             _cfg_tenant_required(cfg, 1 if tenant_required else 0)
+            if sealing_key is not None and _cfg_sealing(cfg, sealing_key,
+                                                        len(sealing_key)) < 0:
+                raise Error(RH_E_INVALID_ARG, "sealing_key is 32 bytes",
+                            "sealing_key")
             if max_in_flight_per_tenant is not None:
                 self._check(_cfg_per_tenant(cfg, max_in_flight_per_tenant), ctx=None)
             if retry_schedule_ms is not None:

@@ -53,9 +53,10 @@ def _check(rc):
     return rc
 
 
-def mint_portal_link(key, tenant, caps=("view",), ttl_s=3600, now_s=None):
-    """A link token for one tenant's portal (tenant None with "operator":
-    every tenant): a JWT any language could mint with the same key."""
+def mint_portal_link(key, tenant, caps=("view",), ttl_s=600, now_s=None):
+    """A link token (the JWT; the link is <base>/login?token=<it>) for one
+    tenant's portal (tenant None with "operator": every tenant), valid for
+    ttl_s seconds (10 minutes unless told)."""
     key = _a.data_bytes("key", key)
     tenant = _a.opt_string("tenant", tenant)
     ttl_s = _a.integer("ttl_s", ttl_s, _a.INT64)

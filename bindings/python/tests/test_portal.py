@@ -100,6 +100,22 @@ class Portal(unittest.TestCase):
             server.shutdown()
             server.server_close()
 
+    def test_a_sealed_store_opens_with_its_key(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            seal = bytes(range(32))
+            with rh.Context(development=True, store=rh.SQLite(d + "/s.db"),
+                            sealing_key=seal) as ctx:
+                ctx.add_endpoint("http://127.0.0.1:9/x", ["*"], tenant="t")
+            with self.assertRaises(rh.Error) as e:
+                rh.Context(development=True, store=rh.SQLite(d + "/s.db"))
+            self.assertEqual(e.exception.code, rh.RH_E_CRYPTO)
+            with rh.Context(development=True, store=rh.SQLite(d + "/s.db"),
+                            sealing_key=seal) as ctx:
+                self.assertEqual(len(ctx.endpoints()), 1)
+            with self.assertRaises(rh.Error):
+                rh.Context(development=True, sealing_key=b"short")
+
     def test_bad_input(self):
         with self.assertRaises(ValueError):
             rh.mint_portal_link(KEY, "acct_a", caps=["admin"])
