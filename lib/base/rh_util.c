@@ -61,6 +61,30 @@ char *rh__memdup(const rh_allocator *a, const char *s, size_t n)
     return p;
 }
 
+void rh__text_put(rh_text *t, const char *s, size_t n)
+{
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = (t->len + n + 1) * 2;
+        char *p = rh__realloc(t->a, t->p, cap);
+        if (!p) {
+            t->failed = 1;
+            return;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+void rh__text_puts(rh_text *t, const char *s)
+{
+    rh__text_put(t, s, strlen(s));
+}
+
 char *rh__strdup(const rh_allocator *a, const char *s)
 {
     return rh__memdup(a, s, strlen(s));

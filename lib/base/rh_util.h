@@ -30,6 +30,16 @@ void *rh__realloc(const rh_allocator *a, void *p, size_t n);
 void rh__free(const rh_allocator *a, void *p);
 char *rh__strdup(const rh_allocator *a, const char *s);
 char *rh__memdup(const rh_allocator *a, const char *s, size_t n);
+/* A growing NUL-terminated text: on out of memory it stops growing and
+ * says so (failed), so that a writer checks once, at its end. */
+typedef struct rh_text {
+    const rh_allocator *a;
+    char *p; /* the caller's to free */
+    size_t len, cap;
+    int failed;
+} rh_text;
+void rh__text_put(rh_text *t, const char *s, size_t n);
+void rh__text_puts(rh_text *t, const char *s);
 /* Wipe then free a NUL-terminated secret. */
 void rh__free_secret(const rh_allocator *a, char *s);
 

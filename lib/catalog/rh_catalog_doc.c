@@ -215,10 +215,8 @@ static int set_field(char **field, size_t *len_out, int *given, const char *s,
     if (s && n) {
         if (memchr(s, '\0', n))
             return RH_E_INVALID_ARG; /* the text ends before its length */
-        if (!(copy = rh__malloc(&rh__default_allocator, n + 1)))
+        if (!(copy = rh__memdup(&rh__default_allocator, s, n)))
             return RH_E_NOMEM;
-        memcpy(copy, s, n);
-        copy[n] = '\0';
     }
     rh__free(&rh__default_allocator, *field);
     *field = copy;

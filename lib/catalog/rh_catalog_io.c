@@ -333,78 +333,46 @@ done:
 
 /* ---------------------------------------------------------------- export */
 
-/* A growing text; on out of memory it stops growing and says so. */
-typedef struct text_buf {
-    const rh_allocator *a;
-    char *p;
-    size_t len, cap;
-    int failed;
-} text_buf;
-
-static void put(text_buf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *p = rh__realloc(b->a, b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void put_s(text_buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
 /* A JSON string, escaped by jansson. */
-static void put_string(text_buf *b, const char *s)
+static void put_string(rh_text *b, const char *s)
 {
     json_t *v = json_string(s);
     char *text = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
     if (!text)
         b->failed = 1;
     else
-        put_s(b, text);
+        rh__text_puts(b, text);
     free(text);
     json_decref(v);
 }
 
 /* One type: the example and the schema as the host wrote them. */
-static void put_type(text_buf *b, const rh_event_type_info *et)
+static void put_type(rh_text *b, const rh_event_type_info *et)
 {
-    put_s(b, "\n    {\"name\": ");
+    rh__text_puts(b, "\n    {\"name\": ");
     put_string(b, et->name);
-    put_s(b, ", \"description\": ");
+    rh__text_puts(b, ", \"description\": ");
     put_string(b, et->description);
     if (et->group[0]) {
-        put_s(b, ", \"group\": ");
+        rh__text_puts(b, ", \"group\": ");
         put_string(b, et->group);
     }
-    put_s(b, ", \"state\": ");
+    rh__text_puts(b, ", \"state\": ");
     put_string(b, rh_event_type_state_name(et->state));
     if (et->example) {
-        put_s(b, ",\n     \"example\": ");
-        put_s(b, et->example);
+        rh__text_puts(b, ",\n     \"example\": ");
+        rh__text_puts(b, et->example);
     }
     if (et->schema) {
-        put_s(b, ",\n     \"schema\": ");
-        put_s(b, et->schema);
+        rh__text_puts(b, ",\n     \"schema\": ");
+        rh__text_puts(b, et->schema);
     }
-    put_s(b, "}");
+    rh__text_puts(b, "}");
 }
 
 int rh_catalog_export(rh_ctx *ctx, rh_text_cb each, void *userdata)
 {
-    text_buf b = {NULL, NULL, 0, 0, 0};
+    rh_text b = {NULL, NULL, 0, 0, 0};
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
@@ -415,14 +383,14 @@ int rh_catalog_export(rh_ctx *ctx, rh_text_cb each, void *userdata)
         return rc;
     b.a = &ctx->alloc;
     const rh_catalog *c = ctx->catalog;
-    put_s(&b, c->strict ? "{\"strict\": true,\n \"event_types\": ["
+    rh__text_puts(&b, c->strict ? "{\"strict\": true,\n \"event_types\": ["
                         : "{\"strict\": false,\n \"event_types\": [");
     for (size_t i = 0; i < c->n; i++) {
         put_type(&b, c->types[i]);
         if (i + 1 < c->n)
-            put_s(&b, ",");
+            rh__text_puts(&b, ",");
     }
-    put_s(&b, c->n ? "\n ]}\n" : "]}\n");
+    rh__text_puts(&b, c->n ? "\n ]}\n" : "]}\n");
     if (b.failed) {
         rh__free(b.a, b.p);
         return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");

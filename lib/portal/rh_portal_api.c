@@ -347,61 +347,40 @@ static int event_types(rh_portal *p, rh_portal_response *r)
 
 /* ------------------------------------------------------------ the page */
 
-/* s escaped for HTML text and quoted attributes, appended to *buf. */
-static int put_html(char **buf, size_t *len, const char *s)
+/* s escaped for HTML text and quoted attributes. */
+static void put_html(rh_text *t, const char *s)
 {
     for (; *s; s++) {
-        char one[2] = {*s, 0};
         const char *e = *s == '&'    ? "&amp;"
                         : *s == '<'  ? "&lt;"
                         : *s == '>'  ? "&gt;"
                         : *s == '"'  ? "&quot;"
                         : *s == '\'' ? "&#39;"
-                                     : one;
-        size_t n = strlen(e);
-        char *grown = rh__realloc(&rh__default_allocator, *buf, *len + n + 1);
-        if (!grown)
-            return RH_E_NOMEM;
-        *buf = grown;
-        memcpy(*buf + *len, e, n + 1);
-        *len += n;
+                                     : NULL;
+        if (e)
+            rh__text_puts(t, e);
+        else
+            rh__text_put(t, s, 1);
     }
-    return RH_OK;
 }
 
 typedef struct page_pass {
     const rh_portal_claims *c;
-    char *html;
-    size_t len;
-    int rc;
+    rh_text html;
 } page_pass;
 
 static int page_row(const rh_endpoint *ep, void *ud)
 {
     page_pass *pp = ud;
-    if (!in_scope(pp->c, ep) || pp->rc)
+    if (!in_scope(pp->c, ep))
         return RH_OK;
-    /* markup as it is, each value escaped */
-    const char *parts[] = {"<tr><td>", rh_endpoint_name(ep), "</td><td>",
-                           rh_endpoint_url(ep), "</td><td>",
-                           rh_endpoint_enabled(ep) ? "enabled" : "disabled",
-                           "</td></tr>\n"};
-    for (size_t i = 0; i < 7 && !pp->rc; i++) {
-        if (i % 2 == 0) {
-            size_t n = strlen(parts[i]);
-            char *g = rh__realloc(&rh__default_allocator, pp->html,
-                                  pp->len + n + 1);
-            if (!g) {
-                pp->rc = RH_E_NOMEM;
-                break;
-            }
-            pp->html = g;
-            memcpy(pp->html + pp->len, parts[i], n + 1);
-            pp->len += n;
-        } else {
-            pp->rc = put_html(&pp->html, &pp->len, parts[i]);
-        }
-    }
+    rh__text_puts(&pp->html, "<tr><td>"); /* markup as it is, values escaped */
+    put_html(&pp->html, rh_endpoint_name(ep));
+    rh__text_puts(&pp->html, "</td><td>");
+    put_html(&pp->html, rh_endpoint_url(ep));
+    rh__text_puts(&pp->html, rh_endpoint_enabled(ep)
+                                 ? "</td><td>enabled</td></tr>\n"
+                                 : "</td><td>disabled</td></tr>\n");
     return RH_OK;
 }
 
@@ -409,36 +388,22 @@ static int page_row(const rh_endpoint *ep, void *ud)
  * seed's whole flow come next; docs/portal.md). */
 static int home(rh_portal *p, const rh_portal_claims *c, rh_portal_response *r)
 {
-    static const char head[] =
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<title>Webhooks</title></head><body><h1>Webhooks</h1><table>"
-        "<thead><tr><th>name</th><th>URL</th><th>state</th></tr></thead>"
-        "<tbody>\n";
-    static const char foot[] = "</tbody></table></body></html>\n";
-    page_pass pp = {c, rh__strdup(&rh__default_allocator, head),
-                    sizeof head - 1, RH_OK};
-    if (!pp.html)
-        return RH_E_NOMEM;
+    page_pass pp = {c, {&rh__default_allocator, NULL, 0, 0, 0}};
+    rh__text_puts(&pp.html,
+                  "<!doctype html><html lang=\"en\"><head><meta "
+                  "charset=\"utf-8\"><title>Webhooks</title></head><body>"
+                  "<h1>Webhooks</h1><table><thead><tr><th>name</th><th>URL"
+                  "</th><th>state</th></tr></thead><tbody>\n");
     int rc = rh_endpoint_list(p->ctx, page_row, &pp);
-    if (rc >= 0 && pp.rc == RH_OK) {
-        char *g = rh__realloc(&rh__default_allocator, pp.html,
-                              pp.len + sizeof foot);
-        if (g) {
-            memcpy(g + pp.len, foot, sizeof foot);
-            pp.html = g;
-            pp.len += sizeof foot - 1;
-        } else {
-            pp.rc = RH_E_NOMEM;
-        }
-    }
-    if (rc >= 0 && pp.rc == RH_OK)
-        rc = rh__portal_body(r, 200, "text/html; charset=utf-8", pp.html,
-                             pp.len);
-    else if (rc >= 0)
-        rc = pp.rc;
-    else
+    rh__text_puts(&pp.html, "</tbody></table></body></html>\n");
+    if (rc < 0)
         rc = rh__portal_refused(p, r, rc);
-    rh__free(&rh__default_allocator, pp.html);
+    else if (pp.html.failed)
+        rc = RH_E_NOMEM;
+    else
+        rc = rh__portal_body(r, 200, "text/html; charset=utf-8", pp.html.p,
+                             pp.html.len);
+    rh__free(&rh__default_allocator, pp.html.p);
     return rc;
 }
 

@@ -80,11 +80,9 @@ int rh__portal_add_header(rh_portal_response *r, const char *name,
 int rh__portal_body(rh_portal_response *r, int status, const char *type,
                     const char *body, size_t len)
 {
-    char *copy = rh__malloc(&rh__default_allocator, len + 1);
+    char *copy = rh__memdup(&rh__default_allocator, body, len);
     if (!copy)
         return RH_E_NOMEM;
-    memcpy(copy, body, len);
-    copy[len] = '\0';
     rh__free(&rh__default_allocator, r->body);
     r->body = copy;
     r->body_len = len;
