@@ -5,7 +5,10 @@
  * endpoints its own (another's id answers 404), cross-site writes
  * refused, capabilities held, markup escaped, paths outside the base and
  * oversized bodies refused. */
+#include "backends.h"
 #include "rh_test.h"
+
+#include <replicer-hooks/rh_sqlite.h>
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -620,6 +623,42 @@ static void test_portal__openapi_file_matches_the_routes(void)
     rh_ctx_free(ctx);
 }
 
+static int query_fails(const rh_query *q, rh_delivery_cb each, void *each_ud,
+                       void *ud)
+{
+    (void)q, (void)each, (void)each_ud, (void)ud;
+    return RH_E_STORAGE;
+}
+
+/* The bad day: storage fails under the history page. The customer gets a
+ * 503 with a constant text, never the store's own message. */
+static void test_portal__storage_failure_is_a_constant_503(void)
+{
+    char path[128], err[256], tok[RH_PORTAL_TOKEN_SIZE], bearer[1100];
+    rh_storage st;
+    rh_portal *p = NULL;
+    rh_portal_response *r = NULL;
+    rh_test_path(path, sizeof path, "portal-failing");
+    RH_CHECK_EQ_INT(RH_OK, rh_sqlite_open(&st, path, 0, err, sizeof err));
+    st.query_deliveries = query_fails;
+    rh_config *cfg = rh_test_config();
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &st));
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_new(&p, ctx, key, sizeof key));
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
+                                          RH_PORTAL_VIEW, rh_test_now_ms / 1000,
+                                          600, tok, sizeof tok));
+    snprintf(bearer, sizeof bearer, "Bearer %s", tok);
+    RH_CHECK_EQ_INT(503, call(p, "GET", "/api/v1/deliveries", NULL, NULL, &r,
+                              "Authorization", bearer, NULL));
+    RH_CHECK_EQ_STR("{\"error\":\"storage is unavailable: try again\"}",
+                    rh_portal_response_body(r));
+    rh_portal_response_free(r);
+    rh_portal_free(p);
+    rh_ctx_free(ctx);
+}
+
 const rh_test_case rh_tests_portal[] = {
     {"portal__tokens_verify_and_refuse", test_portal__tokens_verify_and_refuse},
     {"portal__tenants_see_only_their_own",
@@ -630,6 +669,8 @@ const rh_test_case rh_tests_portal[] = {
      test_portal__sessions_end_and_paths_stay_inside},
     {"portal__catalog_and_test_event", test_portal__catalog_and_test_event},
     {"portal__edit_history_and_resend", test_portal__edit_history_and_resend},
+    {"portal__storage_failure_is_a_constant_503",
+     test_portal__storage_failure_is_a_constant_503},
     {"portal__openapi_file_matches_the_routes",
      test_portal__openapi_file_matches_the_routes},
     {NULL, NULL}};

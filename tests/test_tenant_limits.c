@@ -6,6 +6,8 @@
 #include "backends.h"
 #include "rh_test.h"
 
+#include <replicer-hooks/rh_sqlite.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,11 +179,47 @@ static void test_tenant_limits__shared_and_checked(void)
     sink_stop(s);
 }
 
+static int count_fails(const char *tenant, size_t cap, void *ud)
+{
+    (void)tenant, (void)cap, (void)ud;
+    return RH_E_STORAGE;
+}
+
+/* The bad day: a store that cannot count a tenant's open deliveries.
+ * The limited tenant's emit fails and queues nothing; another tenant's
+ * emit, which needs no count, goes on. */
+static void test_tenant_limits__failing_count_queues_nothing(void)
+{
+    sink *s = rh_test_sink();
+    char path[128], err[256], a[RH_ID_SIZE], b[RH_ID_SIZE];
+    rh_storage st;
+    rh_test_path(path, sizeof path, "tenant-count-fails");
+    RH_CHECK_EQ_INT(RH_OK, rh_sqlite_open(&st, path, 0, err, sizeof err));
+    st.count_open = count_fails;
+    rh_config *cfg = rh_test_config();
+    RH_CHECK_EQ_INT(RH_OK, rh_config_set_storage(cfg, &st));
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK(ctx != NULL);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "a", "/a", "*", a));
+    RH_CHECK_EQ_INT(RH_OK, rh_test_tenant_endpoint(ctx, s, "b", "/b", "*", b));
+    RH_CHECK_EQ_INT(RH_OK, rh_tenant_set_limit(ctx, "a", RH_TENANT_MAX_PENDING, 5));
+    RH_CHECK_EQ_INT(RH_E_STORAGE, emit_for(ctx, "a"));
+    RH_CHECK(strstr(rh_ctx_last_error(ctx), "count_open") != NULL);
+    RH_CHECK_EQ_INT(1, emit_for(ctx, "b"));
+    RH_CHECK_EQ_INT(1, rh_test_drive(ctx, 5000));
+    RH_CHECK_EQ_INT(0, rh_test_sent_to(s, "/a"));
+    RH_CHECK_EQ_INT(1, rh_test_sent_to(s, "/b"));
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
 /* clang-format off: one row per line */
 const rh_test_case rh_tests_tenant_limits[] = {
     RH_BACKEND_ROWS("tenant_limits", counts)
     RH_BACKEND_ROWS("tenant_limits", pace)
     RH_BACKEND_ROWS("tenant_limits", prune)
+    {"tenant_limits__failing_count_queues_nothing",
+     test_tenant_limits__failing_count_queues_nothing},
     {"tenant_limits__shared_and_checked",
      test_tenant_limits__shared_and_checked},
     {NULL, NULL}};
