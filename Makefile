@@ -37,7 +37,7 @@ LIB_INC := -Ilib $(addprefix -Ilib/,$(LIB_LAYERS))
 LIB_CFLAGS := $(BASE_CFLAGS) $(LIB_INC) -fPIC -fvisibility=hidden
 LIBS := $(DEP_LIBS) $(MBED_LIBS)
 # The HTTPS test receiver only; the library never links OpenSSL itself.
-TEST_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs openssl libnghttp2 2>/dev/null || echo -lssl -lcrypto -lnghttp2)
 
 SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
@@ -83,7 +83,7 @@ TOOL := $(BUILD)/replicer-hooks
 UV_AVAILABLE := $(shell $(PKG_CONFIG) --exists libuv 2>/dev/null && echo 1)
 EXAMPLES := $(BUILD)/example-basic $(BUILD)/example-outbox $(BUILD)/demo \
     $(if $(UV_AVAILABLE),$(BUILD)/example-libuv,)
-TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/backends.c \
+TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/h2_sink.c tests/backends.c \
     tests/serve_util.c tests/rh_runner.c
 TEST_BIN := $(BUILD)/test-runner
 # The test runner links the library's objects with its own build of
@@ -181,7 +181,7 @@ examples: $(EXAMPLES) $(TOOL)
 $(BUILD)/obj/rh_http_test_hooks.o: lib/net/rh_http.c $(LIB_HDR) $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) -DRH_TEST_HOOKS $(CFLAGS) -c $< -o $@
 
-$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/backends.h tests/serve_util.h $(TEST_LIB_OBJ) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
+$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/h2_sink.h tests/backends.h tests/serve_util.h $(TEST_LIB_OBJ) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
 	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) -DRH_TEST_HOOKS -Itests $(LIB_INC) $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
 	    $(PG_LINK) $(SQLITE_STATIC) $(TEST_LIB_OBJ) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
 
@@ -289,13 +289,13 @@ interop: deps $(BUILD)/interop-capture
 # Figures, not pass/fail: always -O2 and no sanitizers, in build/bench.
 BENCH_BIN := build/bench/bench
 BENCH_PG := $(if $(PG_LIBS_ALL),build/bench/libreplicer-hooks-pg.a,)
-$(BENCH_BIN): tests/bench/bench.c tests/bench/bench.h tests/bench/bench_tls.c tests/bench/bench_tenant.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h tests/tls_sink.c tests/tls_sink.h $(LIB_SRC) $(SQLITE_SRC) $(PG_SRC) lib/storage/*.h $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
+$(BENCH_BIN): tests/bench/bench.c tests/bench/bench.h tests/bench/bench_tls.c tests/bench/bench_tenant.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h tests/tls_sink.c tests/tls_sink.h tests/h2_sink.c tests/h2_sink.h $(LIB_SRC) $(SQLITE_SRC) $(PG_SRC) lib/storage/*.h $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
 	@mkdir -p build/bench
 	$(MAKE) --no-print-directory BUILD=build/bench SANITIZE= CFLAGS="-O2 -g" \
 	    build/bench/libreplicer-hooks.a build/bench/libreplicer-hooks-sqlite.a $(BENCH_PG)
 	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(LIB_INC) -Itests $(DEP_CFLAGS) \
 	    $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) $(WARN) -O2 -g -pthread -o $@ tests/bench/bench.c \
-	    tests/bench/bench_tls.c tests/bench/bench_tenant.c tests/bench/fastsink.c tests/sink.c tests/tls_sink.c \
+	    tests/bench/bench_tls.c tests/bench/bench_tenant.c tests/bench/fastsink.c tests/sink.c tests/tls_sink.c tests/h2_sink.c \
 	    $(BENCH_PG) build/bench/libreplicer-hooks-sqlite.a build/bench/libreplicer-hooks.a \
 	    $(PG_LIBS) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS)
 

@@ -35,6 +35,7 @@ extern const rh_test_case rh_tests_cli_list[];
 extern const rh_test_case rh_tests_readme[];
 extern const rh_test_case rh_tests_cli_pause[];
 extern const rh_test_case rh_tests_tls[];
+extern const rh_test_case rh_tests_h2[];
 extern const rh_test_case rh_tests_conformance[];
 extern const rh_test_case rh_tests_sqlite[];
 extern const rh_test_case rh_tests_crash[];
@@ -69,6 +70,7 @@ static const rh_test_case *const suites[] = {
     rh_tests_cli_fulldisk, rh_tests_cli_list, rh_tests_readme,
     rh_tests_cli_pause,
     rh_tests_tls,
+    rh_tests_h2,
     rh_tests_conformance, rh_tests_sqlite,   rh_tests_guard,
     rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
     rh_tests_pg,          rh_tests_health,   rh_tests_settings,

@@ -525,6 +525,16 @@ static void test_cli__dev_endpoints_and_health(void)
     RH_CHECK_EQ_INT(0, rh_test_tool_run(show, NULL, out, sizeof out));
     RH_CHECK(strstr(out, "schedule:        the worker's") &&
              strstr(out, "timeout:         1500 ms"));
+    /* kept on HTTP/1.1 when a worker offers h2; a version past 2 refused */
+    const char *h11[] = {"endpoint", "set",     ep,    "--http-version",
+                         "1",        "--store", store, NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(h11, NULL, out, sizeof out));
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(show, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "http version:    HTTP/1.1 only") != NULL);
+    const char *h3[] = {"endpoint", "set",     ep,    "--http-version",
+                        "3",        "--store", store, NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(h3, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--http-version: expected 0 to 2") != NULL);
     /* a client certificate from files, shown, removed */
     char pki[64], cert_path[128], key_path[128];
     snprintf(pki, sizeof pki, "/tmp/rh-cli-pki-XXXXXX");

@@ -58,6 +58,9 @@ const f = {
   cfgSchedule: fn("int rh_config_set_retry_schedule(void *cfg, int64_t *delays, size_t n)"),
   cfgTimeout: fn("int rh_config_set_timeout_ms(void *cfg, int64_t ms)"),
   cfgIdle: fn("int rh_config_set_idle_connections(void *cfg, size_t n)"),
+  cfgHttpVersion: fn("int rh_config_set_http_version(void *cfg, int version)"),
+  epSetHttpVersion: fn("int rh_endpoint_set_http_version(void *ctx, const char *id, int version)"),
+  epHttpVersion: fn("int rh_endpoint_http_version(void *ep)"),
   cfgStorage: fn("int rh_config_set_storage(void *cfg, void *table)"),
   cfgSocket: fn("int rh_config_set_socket_cb(void *cfg, rh_socket_cb *cb, void *ud)"),
   cfgTimer: fn("int rh_config_set_timer_cb(void *cfg, rh_timer_cb *cb, void *ud)"),
@@ -258,9 +261,13 @@ export class Context {
   constructor(opts) {
     const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
       onFailed = null, pollMs = 2, idleConnections = null, tenantRequired = false,
-      maxInFlightPerTenant = null, sealingKey = null } = options("Context options", opts,
+      maxInFlightPerTenant = null, sealingKey = null, httpVersion = null } = options(
+      "Context options", opts,
       ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs",
-        "idleConnections", "tenantRequired", "maxInFlightPerTenant", "sealingKey"]);
+        "idleConnections", "tenantRequired", "maxInFlightPerTenant", "sealingKey",
+        "httpVersion"]);
+    // an RH_HTTP_VERSION_* constant
+    const http = httpVersion == null ? null : int("httpVersion", httpVersion, INT);
     const sealing = sealingKey == null ? null : bytes("sealingKey", sealingKey);
     bool("development", development);
     bool("tenantRequired", tenantRequired);
@@ -285,6 +292,9 @@ export class Context {
       if (schedule) check(f.cfgSchedule(cfg, schedule, schedule.length));
       if (timeout != null) check(f.cfgTimeout(cfg, timeout));
       if (idle != null) check(f.cfgIdle(cfg, idle));
+      if (http != null && f.cfgHttpVersion(cfg, http) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG,
+          "httpVersion: an RH_HTTP_VERSION_* constant (0, 1 or 2)", "httpVersion");
       f.cfgTenantRequired(cfg, tenantRequired ? 1 : 0);
       if (perTenant != null) check(f.cfgPerTenant(cfg, perTenant));
       // 32 bytes: what the store's secrets are sealed with (the tool's key)
@@ -377,10 +387,13 @@ export class Context {
   }
 
   /** Change an endpoint in place (its id, secret and log stay): url,
-   *  events, name, description, labels (a value of null removes one). */
+   *  events, name, description, labels (a value of null removes one),
+   *  httpVersion (an RH_HTTP_VERSION_* constant; DEFAULT: the context's). */
   updateEndpoint(endpointId, changes) {
-    const { url, events, name, description, labels: given } = options("endpoint changes",
-      changes, ["url", "events", "name", "description", "labels"]);
+    const { url, events, name, description, labels: given, httpVersion } = options(
+      "endpoint changes", changes,
+      ["url", "events", "name", "description", "labels", "httpVersion"]);
+    const http = httpVersion == null ? null : int("httpVersion", httpVersion, INT);
     str("endpointId", endpointId);
     const texts = [["url", f.epSetUrl, url], ["name", f.epSetName, name],
       ["description", f.epSetDescription, description]]
@@ -390,6 +403,7 @@ export class Context {
     for (const [set, v] of texts) if (v != null) this.#check(set(this.ctx, endpointId, v));
     if (list) this.#check(f.epSetEvents(this.ctx, endpointId, list, list.length));
     for (const [k, v] of pairs) this.#check(f.epSetLabel(this.ctx, endpointId, k, v));
+    if (http != null) this.#check(f.epSetHttpVersion(this.ctx, endpointId, http));
   }
 
   /** The endpoints (of one tenant when { tenant } is given). */
@@ -406,7 +420,8 @@ export class Context {
         labelled[f.epLabelKey(ep, i)] = f.epLabelValue(ep, i);
       rows.push({ id: f.epId(ep), url: f.epUrl(ep), events, enabled: f.epEnabled(ep) === 1,
         paused: f.epPaused(ep) === 1, tenant: t || null, name: f.epName(ep) || null,
-        description: f.epDescription(ep) || null, labels: labelled });
+        description: f.epDescription(ep) || null, labels: labelled,
+        httpVersion: f.epHttpVersion(ep) });
       return 0;
     }, koffi.pointer(RowCb));
     try {

@@ -156,6 +156,28 @@ RH_EXTERN int rh_config_set_lease_ms(rh_config *cfg, int64_t ms);
  * @return RH_OK, or RH_E_INVALID_ARG past 100,000. @since 0.3.0
  */
 RH_EXTERN int rh_config_set_idle_connections(rh_config *cfg, size_t n);
+/** The HTTP versions a transfer may speak (rh_config_set_http_version,
+ *  rh_endpoint_set_http_version). @since 0.3.0 */
+typedef enum rh_http_version {
+    /* a context: HTTP/1.1; an endpoint: whatever its context says */
+    RH_HTTP_VERSION_DEFAULT = 0,
+    /* HTTP/1.1 only: ALPN offers no h2 */
+    RH_HTTP_VERSION_1_1 = 1,
+    /* over TLS, h2 when the receiver offers it (ALPN), HTTP/1.1 else; the
+     * transfers to one receiver wait for and share its connection, up to
+     * 100 streams each. Plain http stays HTTP/1.1. */
+    RH_HTTP_VERSION_2 = 2
+} rh_http_version;
+/**
+ * The HTTP version of every transfer, unless an endpoint sets its own: an
+ * rh_http_version. HTTP/1.1 by default, because over h2 the libcurl of
+ * Debian 12 (7.88) stalls behind receivers that answer before they have
+ * read the body (docs/design.md, "HTTP versions"); a 2xx followed by a
+ * stream reset is a success all the same.
+ * @return RH_OK, or RH_E_INVALID_ARG for a value not in the enum.
+ * @since 0.3.0
+ */
+RH_EXTERN int rh_config_set_http_version(rh_config *cfg, int version);
 
 /** Production mode: admit a range the address guard refuses (loopback,
  *  private, link-local, ...), e.g. "10.1.2.0/24" or "fd00:1::/64"; up to 64.
@@ -419,6 +441,12 @@ RH_EXTERN int rh_endpoint_set_max_in_flight(rh_ctx *ctx,
  *  store send up to N times the rate (docs/design.md). */
 RH_EXTERN int rh_endpoint_set_rate_limit(rh_ctx *ctx, const char *endpoint_id,
                                          double per_second);
+/** The HTTP version to this receiver, an rh_http_version; DEFAULT: the
+ *  context's. RH_HTTP_VERSION_1_1 keeps one receiver on HTTP/1.1 when the
+ *  context offers h2. @since 0.3.0 */
+RH_EXTERN int rh_endpoint_set_http_version(rh_ctx *ctx,
+                                           const char *endpoint_id,
+                                           int version);
 /** A client certificate (PEM, with its chain if any) and its unencrypted
  *  private key (PEM) presented to this endpoint's receiver in the TLS
  *  handshake; both copied, or both NULL to remove them. Stored with the
@@ -436,6 +464,9 @@ RH_EXTERN int64_t rh_endpoint_timeout_ms(const rh_endpoint *ep);
 RH_EXTERN size_t rh_endpoint_max_in_flight(const rh_endpoint *ep);
 /** Its rate limit in requests a second; 0: none. */
 RH_EXTERN double rh_endpoint_rate_limit(const rh_endpoint *ep);
+/** Its own HTTP version (rh_http_version); DEFAULT: the context's.
+ *  @since 0.3.0 */
+RH_EXTERN int rh_endpoint_http_version(const rh_endpoint *ep);
 /** Copy up to cap of its own retry delays into out. @return how many it
  *  has (may exceed cap), RH_E_NOT_FOUND when it follows the context's
  *  schedule, RH_E_INVALID_ARG. */

@@ -299,6 +299,15 @@ int rh_config_set_idle_connections(rh_config *cfg, size_t n)
     return RH_OK;
 }
 
+int rh_config_set_http_version(rh_config *cfg, int version)
+{
+    if (!cfg || version < RH_HTTP_VERSION_DEFAULT ||
+        version > RH_HTTP_VERSION_2)
+        return RH_E_INVALID_ARG;
+    cfg->s.http_version = version;
+    return RH_OK;
+}
+
 int rh_config_set_max_in_flight_per_tenant(rh_config *cfg, size_t n)
 {
     if (!cfg || n > 100000)

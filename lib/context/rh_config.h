@@ -20,6 +20,7 @@ typedef struct rh_settings {
     size_t max_data_bytes;
     int64_t lease_ms;            /* 0: timeout + 60 s */
     size_t idle_connections;     /* 0: max(256, max_in_flight) */
+    int http_version;            /* an rh_http_version; 0: HTTP/1.1 */
     int64_t endpoint_refresh_ms; /* 0: reload only for an unknown id */
     int standard_headers;
     rh_cidr allow[RH_ALLOW_MAX];

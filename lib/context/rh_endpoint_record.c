@@ -48,7 +48,7 @@ static int encode_settings(json_t *o, const rh_endpoint_settings *st)
 {
     json_t *s;
     if (!st->timeout_ms && !st->max_in_flight && st->rate_per_s <= 0 &&
-        !st->has_schedule)
+        !st->has_schedule && !st->http_version)
         return RH_OK;
     s = json_object();
     if (!s || json_object_set_new(o, "settings", s))
@@ -59,7 +59,10 @@ static int encode_settings(json_t *o, const rh_endpoint_settings *st)
          json_object_set_new(s, "max_in_flight",
                              json_integer((json_int_t)st->max_in_flight))) ||
         (st->rate_per_s > 0 &&
-         json_object_set_new(s, "rate_per_s", json_real(st->rate_per_s))))
+         json_object_set_new(s, "rate_per_s", json_real(st->rate_per_s))) ||
+        (st->http_version &&
+         json_object_set_new(s, "http_version",
+                             json_integer(st->http_version))))
         return RH_E_NOMEM;
     if (st->has_schedule) {
         json_t *d = json_array();
@@ -191,6 +194,11 @@ static int decode_settings(json_t *o, rh_endpoint_settings *st)
     st->timeout_ms = get_int(s, "timeout_ms");
     st->max_in_flight = (size_t)get_int(s, "max_in_flight");
     st->rate_per_s = json_number_value(json_object_get(s, "rate_per_s"));
+    int64_t version = get_int(s, "http_version");
+    /* out of range stays out of range, for rh__endpoint_settings_valid */
+    st->http_version = version < 0 || version > RH_HTTP_VERSION_2
+                           ? -1
+                           : (int)version;
     d = json_object_get(s, "schedule_ms");
     if (d) {
         if (!json_is_array(d) || json_array_size(d) > RH_SCHEDULE_MAX)
@@ -340,7 +348,9 @@ int rh__endpoint_settings_valid(const rh_endpoint_settings *st)
 {
     if (st->timeout_ms < 0 || st->timeout_ms > RH_TIMEOUT_MAX_MS ||
         st->max_in_flight > 100000 || !(st->rate_per_s >= 0) ||
-        st->rate_per_s > 100000 || st->schedule_len > RH_SCHEDULE_MAX)
+        st->rate_per_s > 100000 || st->schedule_len > RH_SCHEDULE_MAX ||
+        st->http_version < RH_HTTP_VERSION_DEFAULT ||
+        st->http_version > RH_HTTP_VERSION_2)
         return 0;
     for (size_t i = 0; i < st->schedule_len; i++)
         if (st->schedule_ms[i] < 0 || st->schedule_ms[i] > RH_DELAY_MAX_MS)

@@ -12,6 +12,7 @@ typedef struct rh_endpoint_settings {
     int64_t timeout_ms;   /* 0: the context's */
     size_t max_in_flight; /* 0: the context's per-endpoint cap */
     double rate_per_s;    /* 0: no rate limit */
+    int http_version;     /* an rh_http_version; 0: the context's */
     int has_schedule;     /* else the context's */
     size_t schedule_len;
     int64_t schedule_ms[RH_SCHEDULE_MAX];

@@ -1,6 +1,7 @@
 /* replicer-hooks per-endpoint settings: a timeout, a retry schedule, an
- * in-flight cap and a rate limit stored with the endpoint, each overriding
- * the context's; the claim's room for an endpoint and its token bucket. */
+ * in-flight cap, a rate limit and an HTTP version stored with the
+ * endpoint, each overriding the context's; the claim's room for an
+ * endpoint and its token bucket. */
 #include "rh_base.h"
 #include "rh_endpoint_record.h"
 
@@ -163,6 +164,28 @@ int rh_endpoint_set_client_cert(rh_ctx *ctx, const char *endpoint_id,
 int rh_endpoint_has_client_cert(const rh_endpoint *ep)
 {
     return ep && ep->client_cert != NULL;
+}
+
+int rh_endpoint_set_http_version(rh_ctx *ctx, const char *endpoint_id,
+                                 int version)
+{
+    rh_endpoint *ep;
+    int rc = rh__endpoint_lookup(ctx, endpoint_id, &ep);
+    if (rc != RH_OK)
+        return rc;
+    if (version < RH_HTTP_VERSION_DEFAULT || version > RH_HTTP_VERSION_2)
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_VALUE,
+                              RH_REFUSAL_MALFORMED,
+                              "http version: 0 (the context's), 1 (HTTP/1.1) "
+                              "or 2 (h2 where offered)");
+    rh_endpoint_settings next = ep->set;
+    next.http_version = version;
+    return replace_settings(ctx, ep, &next);
+}
+
+int rh_endpoint_http_version(const rh_endpoint *ep)
+{
+    return ep ? ep->set.http_version : 0;
 }
 
 int64_t rh_endpoint_timeout_ms(const rh_endpoint *ep)

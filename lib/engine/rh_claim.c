@@ -230,10 +230,14 @@ static start_outcome start_transfer(rh_ctx *ctx, int64_t now, rh_job *job,
     job->timeout_ms = ep->set.timeout_ms;
     job->client_cert = ep->client_cert;
     job->client_key = ep->client_key;
+    job->http_version =
+        ep->set.http_version ? ep->set.http_version : ctx->s.http_version;
     /* Every connection the endpoint has is busy: libcurl 7.88 would
      * walk them all to find none idle, for each new transfer (with
-     * 10,000 slow receivers, a fifth of the sender's CPU). */
-    job->fresh_connect = ep->idle_hint == 0;
+     * 10,000 slow receivers, a fifth of the sender's CPU). Over h2 a busy
+     * connection takes more streams: there the search is the point. */
+    job->fresh_connect =
+        ep->idle_hint == 0 && job->http_version != RH_HTTP_VERSION_2;
     if (!job->url && !(job->url = rh__strdup(&ctx->alloc, ep->url)))
         rc = RH_E_NOMEM;
     else if (!job->headers)

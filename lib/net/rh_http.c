@@ -3,8 +3,9 @@
  * outcome classes. libcurl's transfer API is used here only (its parsers and
  * version check: rh_http_parse.c). */
 #include "rh_http.h"
-#include "rh_http_tls.h"
 #include "rh_http_multi.h"
+#include "rh_http_outcome.h"
+#include "rh_http_tls.h"
 
 #include <curl/curl.h>
 
@@ -19,7 +20,6 @@
 
 /* Past this many response bytes the transfer is cut: a receiver answering a
  * webhook has nothing that large to say, and we must not buffer it. */
-#define RESPONSE_ABORT (1024 * 1024)
 #define HEADER_LINE_MAX 8192
 
 struct rh_http {
@@ -41,19 +41,6 @@ struct rh_http {
     size_t n_pool;
 };
 
-/* What one request learns, cleared when a transfer starts. */
-typedef struct request_state {
-    size_t received; /* response bytes seen, kept or not */
-    int too_large;
-    int header_flood;
-    const char *blocked; /* why the guard refused the dialled address */
-    char blocked_addr[64];
-    size_t header_bytes;
-    int headers_done;  /* the final answer's blank line after its headers */
-    int informational; /* the last status line read was a 1xx */
-    char retry_after[64];
-    char errbuf[CURL_ERROR_SIZE];
-} request_state;
 
 /* One easy handle and what its transfers need, kept for the next transfer
  * once finished: the options that do not change (callbacks, limits, TLS,
@@ -227,6 +214,13 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
                   address->protocol);
 }
 
+static int upload_done(const transfer *t)
+{
+    curl_off_t sent = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_SIZE_UPLOAD_T, &sent);
+    return (size_t)sent >= t->job->body_len;
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
     transfer *t = ud;
@@ -253,9 +247,18 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
         t->rq.headers_done = 0;
         /* a 1xx is followed by the real answer: only its end counts */
         t->rq.informational = sp && (size_t)(sp - data) + 1 < n && sp[1] == '1';
+        t->rq.h2_success = n > 7 && !strncmp(data, "HTTP/2 2", 8);
     } else if ((n == 2 && data[0] == '\r') || (n == 1 && data[0] == '\n')) {
         if (!t->rq.informational)
             t->rq.headers_done = 1;
+        if (t->rq.headers_done && t->rq.h2_success && !upload_done(t)) {
+            /* The receiver took the delivery before reading all of it.
+             * libcurl 7.88 would go on sending into a stream the receiver
+             * resets, and then either report an error or wait out the
+             * whole timeout: end the transfer here, as the success it is. */
+            t->rq.answered_early = 1;
+            return 0;
+        }
     }
     return n;
 }
@@ -400,6 +403,7 @@ int rh__http_start(rh_http *h, rh_job *job)
         curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
 #endif
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, job->fresh_connect ? 1L : 0L);
+    rh__http_version_setup(e, job->http_version);
     /* a reused handle keeps what the last transfer set: set it each time */
     long timeout = (long)(job->timeout_ms ? job->timeout_ms : h->timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
@@ -421,72 +425,6 @@ int rh__http_start(rh_http *h, rh_job *job)
     return RH_OK;
 }
 
-/* libcurl's result in our classes. A success needs the whole answer: a
- * status line, the blank line that ends its headers, and the body as framed
- * (libcurl reports a short body as CURLE_PARTIAL_FILE). */
-static int classify(CURLcode rc, const transfer *t)
-{
-    long sent = 0;
-    switch (rc) {
-    case CURLE_OK:
-        /* libcurl 7.88 takes a status line followed by the connection's
-         * close as a complete answer with no body */
-        return t->rq.headers_done ? RH_OUTCOME_OK : RH_OUTCOME_RESET;
-    case CURLE_OPERATION_TIMEDOUT:
-        return RH_OUTCOME_TIMEOUT;
-    case CURLE_COULDNT_CONNECT:
-        return RH_OUTCOME_CONNECT;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return RH_OUTCOME_DNS;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CRL_BADFILE:
-        return RH_OUTCOME_TLS;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        /* the same code for a scheme our policy refused before connecting
-         * and for an answer with an unknown HTTP version or a status out of
-         * range: the request went out only in the second case */
-        curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &sent);
-        return sent > 0 ? RH_OUTCOME_BAD_RESPONSE : RH_OUTCOME_BLOCKED;
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_BAD_CONTENT_ENCODING:
-        return RH_OUTCOME_BAD_RESPONSE;
-    case CURLE_OUT_OF_MEMORY:
-        /* libcurl 7.88 reports a header line past its 100 KiB limit this
-         * way; a status line had arrived, the blank line had not */
-        return t->rq.header_bytes && !t->rq.headers_done ? RH_OUTCOME_TOO_LARGE
-                                                         : RH_OUTCOME_OTHER;
-#if LIBCURL_VERSION_NUM >= 0x080600
-    case CURLE_TOO_LARGE:
-        return RH_OUTCOME_TOO_LARGE;
-#endif
-    case CURLE_WRITE_ERROR:
-        return t->rq.too_large ? RH_OUTCOME_TOO_LARGE : RH_OUTCOME_OTHER;
-    case CURLE_RECV_ERROR:
-        /* bad chunked framing comes as a receive error; only its text
-         * tells it from a reset (if that text changes, it is a reset: a
-         * failure retried all the same) */
-        if (strstr(t->rq.errbuf, "chunked-encoding"))
-            return RH_OUTCOME_BAD_RESPONSE;
-        return RH_OUTCOME_RESET;
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-        return RH_OUTCOME_RESET;
-    default:
-        if (t->rq.header_flood)
-            return RH_OUTCOME_TOO_LARGE;
-        return RH_OUTCOME_OTHER;
-    }
-}
-
 /* Hand every finished transfer of one multi handle to `done`. */
 static int collect_one(rh_http *h, CURLM *multi, rh__http_done_cb done,
                        void *ud)
@@ -506,7 +444,7 @@ static int collect_one(rh_http *h, CURLM *multi, rh__http_done_cb done,
         curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
         job->status = (int)status;
         job->duration_ms = (int64_t)(total_us / 1000);
-        job->outcome = classify(rc, t);
+        job->outcome = rh__http_classify((int)rc, t->easy, &t->rq);
         if (rc != CURLE_OK)
             snprintf(job->error, sizeof job->error, "%s",
                      t->rq.errbuf[0] ? t->rq.errbuf : curl_easy_strerror(rc));
@@ -530,6 +468,8 @@ static int collect_one(rh_http *h, CURLM *multi, rh__http_done_cb done,
         }
         if (job->outcome == RH_OUTCOME_OK && (status < 200 || status > 299))
             job->outcome = RH_OUTCOME_HTTP_STATUS;
+        else if (job->outcome == RH_OUTCOME_OK && !t->rq.too_large)
+            job->error[0] = '\0'; /* a success ended by a reset (classify) */
         if (t->rq.header_flood) {
             job->outcome = RH_OUTCOME_TOO_LARGE; /* never a success */
             snprintf(job->error, sizeof job->error,

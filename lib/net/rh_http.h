@@ -23,6 +23,7 @@ typedef struct rh_job {
     const char *client_cert;
     const char *client_key;
     int fresh_connect; /* no idle connection to reuse: skip libcurl's search */
+    int http_version;  /* an rh_http_version: 1.1 unless RH_HTTP_VERSION_2 */
     void *priv;        /* rh_http's per-transfer state */
     /* the result, filled by rh_http */
     int done;

@@ -191,6 +191,9 @@ static int open_handle(rh_multis *m, size_t i)
     size_t idle = i == 0 && m->idle ? m->idle : 256;
     curl_multi_setopt(hd->multi, CURLMOPT_MAXCONNECTS,
                       (long)(keep > idle ? keep : idle));
+    /* h2 (RH_HTTP_VERSION_2): at most this many of our transfers share one
+     * connection; more open another (the receiver may allow fewer) */
+    curl_multi_setopt(hd->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 100L);
     return 1;
 }
 

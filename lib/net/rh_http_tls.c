@@ -1,6 +1,6 @@
 /* replicer-hooks HTTP, the TLS settings of every transfer: verification
- * that cannot be turned off, TLS 1.2 or newer, HTTP/1.1 offered in ALPN,
- * TLS sessions shared between transfers, and a CA store parsed once
+ * that cannot be turned off, TLS 1.2 or newer, the HTTP version offered in
+ * ALPN, TLS sessions shared between transfers, and a CA store parsed once
  * instead of once per connection.
  *
  * libcurl 7.87 and later (OpenSSL backend) keep the parsed CA store in the
@@ -71,17 +71,26 @@ void rh__http_tls_setup(void *easy, int mode, const char *ca_file,
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    /* HTTP/1.1 only, so ALPN offers no h2. libcurl offered it by default,
-     * and over h2 with libcurl 7.88 two things went wrong: transfers to one
-     * receiver did not share a connection (no PIPEWAIT), so h2 was slower
-     * than HTTP/1.1 keep-alive (9.8k against 17.9k deliveries/s behind
-     * nginx), and a 2xx followed by a stream reset with NO_ERROR (nginx
-     * answering before it read the body) came back as a stream error: a
-     * delivery the receiver had taken was logged failed and sent again. */
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     /* a custom CA is for development only (rh_ctx_new refuses it else) */
     if (mode != RH_MODE_PRODUCTION && ca_file)
         curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
     if (ca_cacheable)
         curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+}
+
+void rh__http_version_setup(void *easy, int version)
+{
+    CURL *e = easy;
+    if (version == RH_HTTP_VERSION_2) {
+        /* h2 where ALPN agrees; and a transfer waits for a connection
+         * being opened to its receiver rather than opening its own, so 64
+         * in flight share one connection instead of opening 64 */
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+        return;
+    }
+    /* HTTP/1.1 only, so ALPN offers no h2 (libcurl's own default offers
+     * it): docs/design.md, "HTTP versions", says why this is the default */
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 0L);
 }

@@ -9,6 +9,10 @@
 int rh__http_ca_cacheable(const char *ca_file);
 void rh__http_tls_setup(void *easy, int mode, const char *ca_file,
                         int ca_cacheable, void *share);
+/* The HTTP version of one transfer (an rh_http_version), set at each
+ * start since a kept handle carries the last one's: HTTP/1.1, or h2 over
+ * TLS where offered, with the transfer waiting to share a connection. */
+void rh__http_version_setup(void *easy, int version);
 /* A libcurl share of TLS sessions and DNS for one context (NULL when it
  * cannot be made: every handle then keeps its own), freed after the last
  * handle that used it. */

@@ -99,6 +99,8 @@ typedef enum cli_opt_id {
     O_TTL,
     O_CAN,
     O_OPERATOR,
+    O_HTTP_VERSION,    /* worker: every transfer's */
+    O_EP_HTTP_VERSION, /* endpoint add and set: its own */
     O__COUNT
 } cli_opt_id;
 

@@ -49,6 +49,10 @@ int cli_config(const cli_args *a, rh_config **out)
         (rc = rh_config_set_max_in_flight_per_endpoint(
              cfg, (size_t)a->num[O_PER_ENDPOINT])) != RH_OK)
         flag = "--per-endpoint";
+    if (rc == RH_OK && a->set[O_HTTP_VERSION] &&
+        (rc = rh_config_set_http_version(cfg, (int)a->num[O_HTTP_VERSION])) !=
+            RH_OK)
+        flag = "--http-version";
     if (rc == RH_OK && a->set[O_SCHEDULE] && !a->schedule_default &&
         (rc = rh_config_set_retry_schedule(cfg, a->schedule, a->n_schedule)) !=
             RH_OK)

@@ -57,6 +57,10 @@ static void print_endpoint_fields(const rh_endpoint *ep)
            rh_endpoint_has_client_cert(ep) ? "yes" : "none");
     if (rh_endpoint_rate_limit(ep) > 0)
         printf("rate limit:      %g a second\n", rh_endpoint_rate_limit(ep));
+    if (rh_endpoint_http_version(ep) == RH_HTTP_VERSION_1_1)
+        printf("http version:    HTTP/1.1 only\n");
+    else if (rh_endpoint_http_version(ep) == RH_HTTP_VERSION_2)
+        printf("http version:    h2 where offered\n");
     else
         printf("rate limit:      none\n");
     for (size_t i = 0; i < rh_endpoint_header_count(ep); i++)
@@ -123,6 +127,10 @@ static int apply_settings(cli_args *a, rh_ctx *ctx, const char *id)
     if (rc == RH_OK && a->set[O_RATE] &&
         (rc = rh_endpoint_set_rate_limit(ctx, id, a->real[O_RATE])) != RH_OK)
         flag = "--rate";
+    if (rc == RH_OK && a->set[O_EP_HTTP_VERSION] &&
+        (rc = rh_endpoint_set_http_version(
+             ctx, id, (int)a->num[O_EP_HTTP_VERSION])) != RH_OK)
+        flag = "--http-version";
     if (rc == RH_OK && (cert || a->set[O_NO_CLIENT_CERT]))
         rc = rh_endpoint_set_client_cert(ctx, id, cert, key);
     free(cert);
@@ -288,6 +296,13 @@ static int run_header(cli_args *a)
          100000,                                                               \
          "N",                                                                  \
          "requests a second, per worker process (0: no limit)"},               \
+        {O_EP_HTTP_VERSION,                                                    \
+         "--http-version",                                                     \
+         K_INT,                                                                \
+         0,                                                                    \
+         2,                                                                    \
+         "N",                                                                  \
+         "1: keep it on HTTP/1.1; 2: h2 where offered (0: the worker's)"},     \
         {O_CLIENT_CERT,                                                        \
          "--client-cert",                                                      \
          K_TEXT,                                                               \

@@ -498,6 +498,9 @@ static const cli_opt worker_opts[] = {
      "transfers at once (default 64)"},
     {O_PER_ENDPOINT, "--per-endpoint", K_INT, 1, 100000, "N",
      "transfers at once per endpoint (default 8)"},
+    {O_HTTP_VERSION, "--http-version", K_INT, 1, 2, "N",
+     "1: HTTP/1.1 (the default); 2: h2 where a receiver offers it, "
+     "transfers sharing its connection (docs/design.md)"},
     {O_PER_TENANT, "--per-tenant", K_INT, 0, 100000, "N",
      "in flight at once for one tenant (default 0: no cap but the others)"},
     {O_AUTO_DISABLE, "--auto-disable", K_DURATION, 0, 0, "DURATION",

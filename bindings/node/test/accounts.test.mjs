@@ -83,6 +83,12 @@ test("endpoints are edited in place and tenants removed", async () => {
     await ctx.idle();
     assert.deepEqual(r.paths, ["/new"]);
     assert.throws(() => ctx.updateEndpoint(ep.id, { url: "ftp://x" }), (e) => e.arg === "url");
+    // one receiver kept on HTTP/1.1; an out-of-range version refused
+    assert.equal(ctx.endpoints()[0].httpVersion, rh.constants.RH_HTTP_VERSION_DEFAULT);
+    ctx.updateEndpoint(ep.id, { httpVersion: rh.constants.RH_HTTP_VERSION_1_1 });
+    assert.equal(ctx.endpoints()[0].httpVersion, rh.constants.RH_HTTP_VERSION_1_1);
+    assert.throws(() => ctx.updateEndpoint(ep.id, { httpVersion: 3 }), /http version/);
+    assert.throws(() => ctx.updateEndpoint(ep.id, { httpVersion: "2" }), TypeError);
     assert.throws(() => ctx.updateEndpoint(ep.id, { labels: { gone: null } }),
       (e) => e.codeName === "RH_E_NOT_FOUND");
     assert.throws(() => ctx.updateEndpoint(ep.id, { urll: "x" }), /unknown option urll/);

@@ -157,6 +157,10 @@ test("an integer outside its C type is a RangeError, never wrapped", () => {
   assert.throws(() => new rh.Context({ idleConnections: 100001 }),
     (e) => e instanceof rh.ReplicerHooksError && e.codeName === "RH_E_INVALID_ARG");
   new rh.Context({ idleConnections: 1000 }).close();
+  assert.throws(() => new rh.Context({ httpVersion: 3 }),
+    (e) => e.codeName === "RH_E_INVALID_ARG" && e.arg === "httpVersion");
+  assert.throws(() => new rh.Context({ httpVersion: 2 ** 40 }), RangeError);
+  new rh.Context({ httpVersion: rh.constants.RH_HTTP_VERSION_2 }).close();
   // the ends of the range are taken, as numbers and as BigInt
   assert.equal(rh.sign(SECRET, MSG_ID, 1614265330n, BODY), SIG);
   assert.match(rh.sign(SECRET, MSG_ID, 2n ** 63n - 1n, BODY), /^v1,/);

@@ -103,6 +103,10 @@ _ep_edit = {k: _fn(_lib, "rh_endpoint_set_" + k, ctypes.c_int, _vp, _cp, _cp)
 _ep_set_events = _fn(_lib, "rh_endpoint_set_events", ctypes.c_int, _vp, _cp,
                      ctypes.POINTER(_cp), _sz)
 _ep_set_label = _fn(_lib, "rh_endpoint_set_label", ctypes.c_int, _vp, _cp, _cp, _cp)
+_ep_set_http = _fn(_lib, "rh_endpoint_set_http_version", ctypes.c_int, _vp, _cp,
+                   ctypes.c_int)
+_ep_http = _fn(_lib, "rh_endpoint_http_version", ctypes.c_int, _vp)
+_cfg_http = _fn(_lib, "rh_config_set_http_version", ctypes.c_int, _vp, ctypes.c_int)
 _ep_text = {k: _fn(_lib, "rh_endpoint_" + k, _cp, _vp)
             for k in ("tenant", "name", "description")}
 _ep_nlabels = _fn(_lib, "rh_endpoint_label_count", _sz, _vp)
@@ -263,7 +267,7 @@ class Context(_catalog.CatalogMixin):
     def __init__(self, development=False, store=None, timeout_ms=None,
                  retry_schedule_ms=None, on_failed=None, idle_connections=None,
                  tenant_required=False, max_in_flight_per_tenant=None,
-                 sealing_key=None):
+                 sealing_key=None, http_version=None):
         cfg = _vp()
         self._ctx = None
         self._keep = []  # callbacks live as long as the context
@@ -272,6 +276,8 @@ class Context(_catalog.CatalogMixin):
         if idle_connections is not None:
             idle_connections = _a.integer("idle_connections", idle_connections,
                                           _a.SIZE)
+        if http_version is not None:  # an RH_HTTP_VERSION_* constant
+            http_version = _a.integer("http_version", http_version, _a.INT)
         if retry_schedule_ms is not None:
             retry_schedule_ms = _a.sequence("retry_schedule_ms", retry_schedule_ms,
                                             lambda n, v: _a.integer(n, v, _a.INT64))
@@ -294,6 +300,9 @@ class Context(_catalog.CatalogMixin):
                 self._check(_cfg_timeout(cfg, timeout_ms), ctx=None)
             if idle_connections is not None:
                 self._check(_cfg_idle(cfg, idle_connections), ctx=None)
+            if http_version is not None and _cfg_http(cfg, http_version) < 0:
+                raise Error(RH_E_INVALID_ARG, "http_version: an RH_HTTP_VERSION_* "
+                            "constant (0, 1 or 2)", "http_version")
             _cfg_tenant_required(cfg, 1 if tenant_required else 0)
             if sealing_key is not None and _cfg_sealing(cfg, sealing_key,
                                                         len(sealing_key)) < 0:
@@ -372,11 +381,14 @@ class Context(_catalog.CatalogMixin):
         return ep.value.decode(), (secret if secret is not None else out.value.decode())
 
     def update_endpoint(self, endpoint_id, url=None, events=None, name=None,
-                        description=None, labels=None):
+                        description=None, labels=None, http_version=None):
         """Change an endpoint in place (its id, secret and log stay): each
         argument given is stored, in this order; labels is a dict, a value
-        of None removing that label."""
+        of None removing that label; http_version an RH_HTTP_VERSION_*
+        constant (RH_HTTP_VERSION_DEFAULT: the context's)."""
         endpoint_id = _a.string("endpoint_id", endpoint_id)
+        if http_version is not None:
+            http_version = _a.integer("http_version", http_version, _a.INT)
         texts = [(k, _a.opt_string(k, v)) for k, v in (
             ("url", url), ("name", name), ("description", description))]
         if events is not None:
@@ -390,6 +402,8 @@ class Context(_catalog.CatalogMixin):
             self._check(_ep_set_events(self._ctx, endpoint_id, evs, len(events)))
         for k, v in labels:
             self._check(_ep_set_label(self._ctx, endpoint_id, k, v))
+        if http_version is not None:
+            self._check(_ep_set_http(self._ctx, endpoint_id, http_version))
 
     def endpoints(self, tenant=None):
         """The endpoints (of one tenant when given), as dicts."""
@@ -403,7 +417,7 @@ class Context(_catalog.CatalogMixin):
             d = {"id": _s(_ep_id(ep)), "url": _s(_ep_url(ep)),
                  "events": [_s(_ep_ev(ep, i)) for i in range(_ep_nev(ep))],
                  "enabled": bool(_ep_enabled(ep)), "paused": bool(_ep_paused(ep)),
-                 "tenant": t or None,
+                 "tenant": t or None, "http_version": _ep_http(ep),
                  "labels": {_s(_ep_label["key"](ep, i)): _s(_ep_label["value"](ep, i))
                             for i in range(_ep_nlabels(ep))}}
             for k in ("name", "description"):

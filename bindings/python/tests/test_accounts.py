@@ -90,6 +90,17 @@ class Accounts(unittest.TestCase):
         with self.assertRaises(rh.Error) as e:
             self.ctx.update_endpoint(ep, url="ftp://nowhere")
         self.assertEqual(e.exception.arg, "url")
+        # one receiver kept on HTTP/1.1; an out-of-range version refused
+        self.assertEqual(self.ctx.endpoints()[0]["http_version"],
+                         rh.RH_HTTP_VERSION_DEFAULT)
+        self.ctx.update_endpoint(ep, http_version=rh.RH_HTTP_VERSION_1_1)
+        self.assertEqual(self.ctx.endpoints()[0]["http_version"],
+                         rh.RH_HTTP_VERSION_1_1)
+        with self.assertRaises(rh.Error) as e:
+            self.ctx.update_endpoint(ep, http_version=3)
+        self.assertIn("http version", str(e.exception))
+        with self.assertRaises(TypeError):
+            self.ctx.update_endpoint(ep, http_version="2")
         with self.assertRaises(rh.Error) as e:
             self.ctx.update_endpoint(ep, labels={"gone": None})
         self.assertEqual(e.exception.code, rh.RH_E_NOT_FOUND)

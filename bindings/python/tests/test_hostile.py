@@ -97,6 +97,12 @@ class Refusals(unittest.TestCase):
             rh.Context(idle_connections=100001)
         self.assertEqual(rh.RH_E_INVALID_ARG, e.exception.code)
         rh.Context(idle_connections=1000).close()
+        with self.assertRaises(rh.Error) as e:
+            rh.Context(http_version=3)
+        self.assertEqual(("http_version", rh.RH_E_INVALID_ARG),
+                         (e.exception.arg, e.exception.code))
+        self.refuses(OverflowError, "http_version", rh.Context, http_version=2**40)
+        rh.Context(http_version=rh.RH_HTTP_VERSION_2).close()
         self.refuses(OverflowError, "retry_schedule_ms[1]", rh.Context,
                      retry_schedule_ms=[1000, 2**64 + 1000])
         self.refuses(OverflowError, "max_ms", ctx.wait, 2**63)

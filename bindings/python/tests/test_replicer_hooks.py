@@ -93,7 +93,8 @@ class Delivering(unittest.TestCase):
             self.receiver.secret = secret
             self.assertEqual([{"id": ep, "url": self.receiver.url, "events": ["order.*"],
                                "enabled": True, "paused": False, "tenant": None,
-                               "name": None, "description": None, "labels": {}}],
+                               "name": None, "description": None, "labels": {},
+                               "http_version": rh.RH_HTTP_VERSION_DEFAULT}],
                              ctx.endpoints())
             evt, n, dup = ctx.emit("order.paid", {"order": "o_1"})
             self.assertEqual((1, False), (n, dup))
