@@ -21,6 +21,10 @@ void record(const char *name, const char *unit, double v[REPS]);
  * (kind 0): deliveries per second. */
 double run_e2e_to(fastsink *to, const char *ca, int kind, int n, int batch,
                   double *syncs_out);
+/* The same loop to any url, over http_version (an rh_http_version), with
+ * no sample check: for receivers other than fastsink. */
+double run_e2e_url(const char *url, const char *ca, int kind, int n,
+                   int batch, int http_version, double *syncs_out);
 /* The Node.js undici sender to `to` (https with ca when given): deliveries
  * per second, or -1 when it cannot run. */
 double run_node_undici_to(fastsink *to, const char *ca, int n);

@@ -10,9 +10,14 @@
  *
  * Also printed: the share of handshakes that resumed a session, and the
  * sender's CPU per delivery (its own thread: the receiver runs in this
- * process too). */
+ * process too).
+ *
+ * And h2 (RH_HTTP_VERSION_2) against the library's own HTTP/1.1
+ * keep-alive, both to one nghttp2 receiver that speaks either (h2_sink,
+ * a thread per connection): deliveries a second and connections opened. */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "bench.h"
+#include "h2_sink.h"
 #include "tls_sink.h"
 
 #include <stdio.h>
@@ -95,6 +100,43 @@ static void print_figures(const char *name, tls_figures *f, int with_node)
     record(strdup(ratio), "ratio", f->ratio);
 }
 
+/* h2 against HTTP/1.1 to one receiver speaking both, rounds side by side:
+ * the rate of each, their ratio, and the connections each opened. */
+static void bench_h2(const char *cert, const char *key, const char *bundle)
+{
+    h2_sink *s = NULL;
+    double h1[REPS], h2[REPS], ratio[REPS], h1_conns[REPS], h2_conns[REPS];
+    char url[64];
+    if (h2_sink_start(&s, cert, key, H2_SINK_READ_BODY, 600000) != 0) {
+        printf("(h2 figures skipped: no receiver)\n");
+        bench_failed = 1;
+        return;
+    }
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/e2e", h2_sink_port(s));
+    for (int r = 0; r < REPS; r++) {
+        h2_sink_counts c;
+        double unused;
+        h2_sink_counts_get(s, &c, 1);
+        h1[r] = run_e2e_url(url, bundle, 0, 20000, 1, RH_HTTP_VERSION_1_1,
+                            &unused);
+        h2_sink_counts_get(s, &c, 1);
+        h1_conns[r] = (double)c.connections;
+        h2[r] = run_e2e_url(url, bundle, 0, 20000, 1, RH_HTTP_VERSION_2,
+                            &unused);
+        h2_sink_counts_get(s, &c, 1);
+        h2_conns[r] = (double)c.connections;
+        if (c.h2_requests != 20000)
+            bench_failed = 1;
+        ratio[r] = h1[r] > 0 ? h2[r] / h1[r] : 0;
+    }
+    record("e2e_tls_h2_receiver_http11", "deliveries/s", h1);
+    record("e2e_tls_h2_receiver_http11: connections", "per run", h1_conns);
+    record("e2e_tls_h2", "deliveries/s", h2);
+    record("e2e_tls_h2: connections", "per run", h2_conns);
+    record("e2e_tls_h2 / http11", "ratio", ratio);
+    h2_sink_stop(s);
+}
+
 void bench_tls(void)
 {
     char pki[128], cert[160], key[160], ca[160], bundle[200];
@@ -123,4 +165,5 @@ void bench_tls(void)
                "beside RH_BENCH_NODE)\n");
     fastsink_stop(keep);
     fastsink_stop(fresh);
+    bench_h2(cert, key, bundle);
 }
