@@ -25,6 +25,7 @@ struct h2_sink {
     SSL_CTX *ssl;
     int fd, port;
     h2_sink_mode mode;
+    long answer_delay_ms; /* H2_SINK_READ_BODY: hold each answer this long */
     long deadline_ms;
     pthread_t acceptor;
     pthread_t conns[MAX_CONNS];
@@ -42,6 +43,11 @@ typedef struct conn {
     nghttp2_session *h2;
     size_t open_streams;
     int failed;
+    struct {
+        int32_t stream;
+        long due_ms;
+    } held[256]; /* answers held back (answer_delay_ms), oldest first */
+    size_t n_held;
 } conn;
 
 static long mono_ms(void)
@@ -134,8 +140,15 @@ static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *f, void *ud)
     }
     if ((f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_DATA) &&
         (f->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
-        c->sink->mode == H2_SINK_READ_BODY)
-        answer(c, f->hd.stream_id, 0);
+        c->sink->mode == H2_SINK_READ_BODY) {
+        if (c->sink->answer_delay_ms > 0 &&
+            c->n_held < sizeof c->held / sizeof *c->held) {
+            c->held[c->n_held].stream = f->hd.stream_id;
+            c->held[c->n_held++].due_ms = mono_ms() + c->sink->answer_delay_ms;
+        } else {
+            answer(c, f->hd.stream_id, 0);
+        }
+    }
     return 0;
 }
 
@@ -179,6 +192,11 @@ static void serve_h2(conn *c)
     while (!stopping(c->sink) && !c->failed) {
         const uint8_t *out;
         ssize_t n;
+        size_t due = 0;
+        while (due < c->n_held && c->held[due].due_ms <= mono_ms())
+            answer(c, c->held[due++].stream, 0);
+        memmove(c->held, c->held + due, (c->n_held - due) * sizeof *c->held);
+        c->n_held -= due;
         while ((n = nghttp2_session_mem_send(c->h2, &out)) > 0)
             if (write_all(c, out, (size_t)n) != 0)
                 c->failed = 1;
@@ -260,7 +278,8 @@ static void *serve(void *arg)
     /* reads wake every 100 ms to see a stop; a write may wait up to 5 s
      * for a busy client to read (a shorter wait dropped connections under
      * load), bounding how long a stop waits on a client that never reads */
-    struct timeval rtv = {0, 100000}, wtv = {5, 0};
+    struct timeval rtv = {0, c->sink->answer_delay_ms > 0 ? 2000 : 100000},
+                   wtv = {5, 0};
     setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &rtv, sizeof rtv);
     setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &wtv, sizeof wtv);
     c->ssl = SSL_new(c->sink->ssl);
@@ -362,6 +381,13 @@ void h2_sink_stop(h2_sink *s)
     SSL_CTX_free(s->ssl);
     pthread_mutex_destroy(&s->mu);
     free(s);
+}
+
+void h2_sink_delay(h2_sink *s, long ms)
+{
+    pthread_mutex_lock(&s->mu);
+    s->answer_delay_ms = ms;
+    pthread_mutex_unlock(&s->mu);
 }
 
 int h2_sink_port(const h2_sink *s)

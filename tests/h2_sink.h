@@ -24,6 +24,9 @@ typedef enum h2_sink_mode {
 int h2_sink_start(h2_sink **out, const char *cert, const char *key,
                   h2_sink_mode mode, long max_life_ms);
 void h2_sink_stop(h2_sink *s);
+/* H2_SINK_READ_BODY: hold each answer ms after its body is in, so that
+ * the requests of one client overlap (set before the first connection). */
+void h2_sink_delay(h2_sink *s, long ms);
 int h2_sink_port(const h2_sink *s);
 
 typedef struct h2_sink_counts {

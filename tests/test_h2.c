@@ -117,6 +117,9 @@ static void test_h2__transfers_share_a_connection(void)
     char ep[RH_ID_SIZE];
     h2_sink_counts c;
     RH_CHECK_EQ_INT(0, env_start(&e, H2_SINK_READ_BODY));
+    /* each answer 20 ms after its body: 64 in flight must overlap, and
+     * over HTTP/1.1 would need 64 connections */
+    h2_sink_delay(e.sink, 20);
     rh_ctx *ctx = h2_ctx(&e, RH_HTTP_VERSION_2, ep);
     RH_CHECK(ctx != NULL);
     RH_CHECK_EQ_INT(200, emit_and_deliver(ctx, 200, 1024));
@@ -128,7 +131,7 @@ static void test_h2__transfers_share_a_connection(void)
     RH_CHECK_EQ_INT(200, (long long)c.h2_requests);
     RH_CHECK_EQ_INT(0, (long long)c.h1_requests);
     RH_CHECK(c.connections >= 1 && c.connections <= 4);
-    RH_CHECK(c.max_streams > 1);
+    RH_CHECK(c.max_streams > 8);
     rh_ctx_free(ctx);
     env_stop(&e);
 }

@@ -838,10 +838,13 @@ static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
 }
 
 /* The end-to-end loop of every e2e figure: n emits and their deliveries
- * to url, 64 in flight, on the store `kind` says, over HTTP version
- * http_version. Deliveries per second, or -1. */
-double run_e2e_url(const char *url, const char *ca, int kind, int n,
-                   int batch, int http_version, double *syncs_out)
+ * to n_urls endpoints (one: every event; more: event i to endpoint i mod
+ * n_urls, round robin, as many connections kept idle as there are hosts),
+ * 64 in flight, on the store `kind` says, over HTTP version http_version.
+ * Deliveries per second, or -1. */
+double run_e2e_urls(const char *const *urls, size_t n_urls, const char *ca,
+                    int kind, int n, int batch, int http_version,
+                    double *syncs_out)
 {
     rh_config *cfg = NULL;
     rh_ctx *ctx = NULL;
@@ -856,6 +859,8 @@ double run_e2e_url(const char *url, const char *ca, int kind, int n,
     rh_config_set_timeout_ms(cfg, 30000);
     rh_config_set_attempt_cb(cfg, e2e_attempt, NULL);
     rh_config_set_http_version(cfg, http_version);
+    if (n_urls > 1)
+        rh_config_set_idle_connections(cfg, n_urls + 64);
     if (ca)
         rh_config_set_ca_file(cfg, ca);
     if (kind != E2E_MEMORY) {
@@ -870,7 +875,13 @@ double run_e2e_url(const char *url, const char *ca, int kind, int n,
     if (rh_ctx_new(&ctx, cfg) != RH_OK)
         return -1;
     rh_config_free(cfg);
-    rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret, sizeof secret);
+    char type[32];
+    for (size_t i = 0; i < n_urls; i++) {
+        snprintf(type, sizeof type, "bench.h%zu", i);
+        events[0] = n_urls > 1 ? type : "*";
+        rh_endpoint_add(ctx, urls[i], events, 1, ep, sizeof ep, secret,
+                        sizeof secret);
+    }
     snprintf(e2e_secret, sizeof e2e_secret, "%s", secret);
     e2e_done = 0;
     int emitted = 0;
@@ -882,9 +893,14 @@ double run_e2e_url(const char *url, const char *ca, int kind, int n,
             int m = chunk < n - emitted ? chunk : n - emitted;
             if (batch > 1 && rh_emit_batch_begin(ctx) != RH_OK)
                 return -1;
-            for (int i = 0; i < m; i++)
-                if (rh_emit(ctx, "bench.e2e", payload, 1024, NULL, 0) != 1)
+            for (int i = 0; i < m; i++) {
+                if (n_urls > 1)
+                    snprintf(type, sizeof type, "bench.h%zu",
+                             (size_t)(emitted + i) % n_urls);
+                if (rh_emit(ctx, n_urls > 1 ? type : "bench.e2e", payload,
+                            1024, NULL, 0) != 1)
                     return -1;
+            }
             if (batch > 1 && rh_emit_batch_commit(ctx) != RH_OK)
                 return -1;
             emitted += m;
@@ -909,8 +925,9 @@ double run_e2e_to(fastsink *to, const char *ca, int kind, int n, int batch,
     snprintf(url, sizeof url, "%s://127.0.0.1:%d/e2e", ca ? "https" : "http",
              fastsink_port(to));
     fastsink_reset(to, 0);
-    double rate = run_e2e_url(url, ca, kind, n, batch, RH_HTTP_VERSION_DEFAULT,
-                              syncs_out);
+    const char *one[] = {url};
+    double rate = run_e2e_urls(one, 1, ca, kind, n, batch,
+                               RH_HTTP_VERSION_DEFAULT, syncs_out);
     check_samples_of(to, e2e_secret);
     if (fastsink_count(to) != (size_t)n)
         bench_failed = 1;

@@ -21,10 +21,12 @@ void record(const char *name, const char *unit, double v[REPS]);
  * (kind 0): deliveries per second. */
 double run_e2e_to(fastsink *to, const char *ca, int kind, int n, int batch,
                   double *syncs_out);
-/* The same loop to any url, over http_version (an rh_http_version), with
- * no sample check: for receivers other than fastsink. */
-double run_e2e_url(const char *url, const char *ca, int kind, int n,
-                   int batch, int http_version, double *syncs_out);
+/* The same loop to any urls (events round robin over them when more than
+ * one), over http_version (an rh_http_version), with no sample check: for
+ * receivers other than fastsink, and for many hosts. */
+double run_e2e_urls(const char *const *urls, size_t n_urls, const char *ca,
+                    int kind, int n, int batch, int http_version,
+                    double *syncs_out);
 /* The Node.js undici sender to `to` (https with ca when given): deliveries
  * per second, or -1 when it cannot run. */
 double run_node_undici_to(fastsink *to, const char *ca, int n);

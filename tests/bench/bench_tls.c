@@ -12,7 +12,7 @@
  * sender's CPU per delivery (its own thread: the receiver runs in this
  * process too).
  *
- * And h2 (RH_HTTP_VERSION_2) against the library's own HTTP/1.1
+ * Then 1,000 hosts in round robin, and h2 (RH_HTTP_VERSION_2) against the library's own HTTP/1.1
  * keep-alive, both to one nghttp2 receiver that speaks either (h2_sink,
  * a thread per connection): deliveries a second and connections opened. */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
@@ -100,6 +100,50 @@ static void print_figures(const char *name, tls_figures *f, int with_node)
     record(strdup(ratio), "ratio", f->ratio);
 }
 
+/* 1,000 hosts in round robin (1,000 ports of one receiver: each its own
+ * connections and TLS sessions to libcurl), 20 deliveries each a round:
+ * the rate, the handshakes a round and the share of them resumed. With
+ * as many connections kept idle as hosts, each host costs one handshake a
+ * round, however many deliveries follow. */
+static void bench_hosts(const char *cert, const char *key, const char *bundle)
+{
+    enum { HOSTS = 1000 };
+    fastsink *many = NULL;
+    double rate[REPS], shakes[REPS], resumed[REPS], cpu_us[REPS];
+    static char url_text[HOSTS][64];
+    const char *urls[HOSTS];
+    if (fastsink_start_tls_hosts(&many, cert, key, HOSTS) != 0) {
+        printf("(1,000-host figures skipped: no receiver)\n");
+        bench_failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < HOSTS; i++) {
+        snprintf(url_text[i], sizeof url_text[i], "https://127.0.0.1:%d/e2e",
+                 fastsink_port_at(many, i));
+        urls[i] = url_text[i];
+    }
+    for (int r = 0; r < REPS; r++) {
+        size_t handshakes, resumed_n;
+        double unused, cpu0 = thread_cpu_s();
+        fastsink_tls_counts(many, &handshakes, &resumed_n); /* zeroed */
+        fastsink_reset(many, 0);
+        rate[r] = run_e2e_urls(urls, HOSTS, bundle, 0, 20 * HOSTS, 1,
+                               RH_HTTP_VERSION_DEFAULT, &unused);
+        cpu_us[r] = (thread_cpu_s() - cpu0) * 1e6 / (20 * HOSTS);
+        fastsink_tls_counts(many, &handshakes, &resumed_n);
+        shakes[r] = (double)handshakes;
+        resumed[r] = handshakes ? 100.0 * (double)resumed_n / (double)handshakes
+                                : 0;
+        if (fastsink_count(many) != 20 * HOSTS)
+            bench_failed = 1;
+    }
+    record("e2e_tls_1000_hosts", "deliveries/s", rate);
+    record("e2e_tls_1000_hosts: handshakes", "per round", shakes);
+    record("e2e_tls_1000_hosts: resumed", "% of them", resumed);
+    record("e2e_tls_1000_hosts: sender cpu", "us/delivery", cpu_us);
+    fastsink_stop(many);
+}
+
 /* h2 against HTTP/1.1 to one receiver speaking both, rounds side by side:
  * the rate of each, their ratio, and the connections each opened. */
 static void bench_h2(const char *cert, const char *key, const char *bundle)
@@ -113,16 +157,17 @@ static void bench_h2(const char *cert, const char *key, const char *bundle)
         return;
     }
     snprintf(url, sizeof url, "https://127.0.0.1:%d/e2e", h2_sink_port(s));
+    const char *urls[] = {url};
     for (int r = 0; r < REPS; r++) {
         h2_sink_counts c;
         double unused;
         h2_sink_counts_get(s, &c, 1);
-        h1[r] = run_e2e_url(url, bundle, 0, 20000, 1, RH_HTTP_VERSION_1_1,
-                            &unused);
+        h1[r] = run_e2e_urls(urls, 1, bundle, 0, 20000, 1,
+                             RH_HTTP_VERSION_1_1, &unused);
         h2_sink_counts_get(s, &c, 1);
         h1_conns[r] = (double)c.connections;
-        h2[r] = run_e2e_url(url, bundle, 0, 20000, 1, RH_HTTP_VERSION_2,
-                            &unused);
+        h2[r] = run_e2e_urls(urls, 1, bundle, 0, 20000, 1, RH_HTTP_VERSION_2,
+                             &unused);
         h2_sink_counts_get(s, &c, 1);
         h2_conns[r] = (double)c.connections;
         if (c.h2_requests != 20000)
@@ -165,5 +210,6 @@ void bench_tls(void)
                "beside RH_BENCH_NODE)\n");
     fastsink_stop(keep);
     fastsink_stop(fresh);
+    bench_hosts(cert, key, bundle);
     bench_h2(cert, key, bundle);
 }

@@ -56,6 +56,10 @@ struct fastsink {
     due_answer *due; /* ring of MAX_FD: each fd is queued at most once */
     size_t due_head, due_len;
     int lfd, ep, port, stop, delay_ms;
+    int *more_lfds; /* fastsink_start_tls_hosts: the other ports' */
+    int *more_ports;
+    size_t n_more;
+    unsigned char *listener; /* MAX_FD flags: the fd is a listener */
     pthread_t th;
     pthread_mutex_t mu;
     size_t count;
@@ -235,9 +239,9 @@ static void *run(void *arg)
         int n = epoll_wait(s->ep, evs, 512, s->delay_ms ? 5 : 50);
         for (int i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
-            if (fd == s->lfd) {
+            if (s->listener[fd]) {
                 int c;
-                while ((c = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+                while ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
                     if (c >= MAX_FD) {
                         close(c);
                         continue;
@@ -296,18 +300,33 @@ static void *run(void *arg)
 }
 
 static int start_with(fastsink **out, int delay_ms, SSL_CTX *tls,
-                      int close_each)
+                      int close_each, size_t more_ports)
 {
     fastsink *s = calloc(1, sizeof *s);
     s->delay_ms = delay_ms;
     s->tls = tls;
     s->close_each = close_each;
     s->due = calloc(MAX_FD, sizeof *s->due);
-    if ((s->lfd = sink_listen(NULL, 0, 4096, SOCK_NONBLOCK, &s->port)) < 0)
+    s->listener = calloc(MAX_FD, 1);
+    if ((s->lfd = sink_listen(NULL, 0, 4096, SOCK_NONBLOCK, &s->port)) < 0 ||
+        s->lfd >= MAX_FD)
         return -1;
     s->ep = epoll_create1(0);
     struct epoll_event ev = {EPOLLIN, {.fd = s->lfd}};
     epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &ev);
+    s->listener[s->lfd] = 1;
+    s->more_lfds = calloc(more_ports + 1, sizeof *s->more_lfds);
+    s->more_ports = calloc(more_ports + 1, sizeof *s->more_ports);
+    for (; s->n_more < more_ports; s->n_more++) {
+        int fd = sink_listen(NULL, 0, 64, SOCK_NONBLOCK,
+                             &s->more_ports[s->n_more]);
+        if (fd < 0 || fd >= MAX_FD)
+            return -1;
+        s->more_lfds[s->n_more] = fd;
+        s->listener[fd] = 1;
+        struct epoll_event mev = {EPOLLIN, {.fd = fd}};
+        epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &mev);
+    }
     pthread_mutex_init(&s->mu, NULL);
     pthread_create(&s->th, NULL, run, s);
     *out = s;
@@ -326,6 +345,11 @@ void fastsink_stop(fastsink *s)
     for (size_t i = 0; i < s->n_samples; i++)
         free(s->samples[i].body);
     close(s->lfd);
+    for (size_t i = 0; i < s->n_more; i++)
+        close(s->more_lfds[i]);
+    free(s->more_lfds);
+    free(s->more_ports);
+    free(s->listener);
     close(s->ep);
     free(s->lat);
     free(s->due);
@@ -334,13 +358,13 @@ void fastsink_stop(fastsink *s)
 
 int fastsink_start(fastsink **out, int delay_ms)
 {
-    return start_with(out, delay_ms, NULL, 0);
+    return start_with(out, delay_ms, NULL, 0, 0);
 }
 
 int fastsink_port(const fastsink *s) { return s->port; }
 
-int fastsink_start_tls(fastsink **out, const char *cert, const char *key,
-                       int close_each)
+int fastsink_start_tls_hosts(fastsink **out, const char *cert,
+                             const char *key, size_t hosts)
 {
     SSL_CTX *tls = SSL_CTX_new(TLS_server_method());
     if (!tls || SSL_CTX_use_certificate_chain_file(tls, cert) != 1 ||
@@ -348,11 +372,23 @@ int fastsink_start_tls(fastsink **out, const char *cert, const char *key,
         SSL_CTX_free(tls);
         return -1;
     }
-    if (start_with(out, 0, tls, close_each) != 0) {
+    int close_each = hosts == 0;
+    if (start_with(out, 0, tls, close_each, hosts > 1 ? hosts - 1 : 0) != 0) {
         SSL_CTX_free(tls);
         return -1;
     }
     return 0;
+}
+
+int fastsink_start_tls(fastsink **out, const char *cert, const char *key,
+                       int close_each)
+{
+    return fastsink_start_tls_hosts(out, cert, key, close_each ? 0 : 1);
+}
+
+int fastsink_port_at(const fastsink *s, size_t i)
+{
+    return i == 0 ? s->port : i - 1 < s->n_more ? s->more_ports[i - 1] : -1;
 }
 
 void fastsink_tls_counts(fastsink *s, size_t *handshakes, size_t *resumed)

@@ -16,6 +16,13 @@ int fastsink_start(fastsink **out, int delay_ms);
  * connection and a new handshake. */
 int fastsink_start_tls(fastsink **out, const char *cert, const char *key,
                        int close_each);
+/* The same with keep-alive on `hosts` ports (0: one port, closing each
+ * connection as fastsink_start_tls with close_each does): each port is a
+ * host of its own to a client (its connections and TLS sessions). */
+int fastsink_start_tls_hosts(fastsink **out, const char *cert,
+                             const char *key, size_t hosts);
+/* The i-th port (0: fastsink_port), or -1. */
+int fastsink_port_at(const fastsink *s, size_t i);
 /* Handshakes completed, and of them resumed, since the last call. */
 void fastsink_tls_counts(fastsink *s, size_t *handshakes, size_t *resumed);
 void fastsink_stop(fastsink *s);
