@@ -275,16 +275,18 @@ static void serve_h1(conn *c)
 static void *serve(void *arg)
 {
     conn *c = arg;
-    /* reads wake every 100 ms to see a stop; a write may wait up to 5 s
-     * for a busy client to read (a shorter wait dropped connections under
-     * load), bounding how long a stop waits on a client that never reads */
-    struct timeval rtv = {0, c->sink->answer_delay_ms > 0 ? 2000 : 100000},
-                   wtv = {5, 0};
-    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &rtv, sizeof rtv);
-    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &wtv, sizeof wtv);
+    /* the handshake may take its time (a client under valgrind); then
+     * reads wake every 100 ms (2 ms when answers are held) to see a stop
+     * or a held answer fall due; a write may wait up to 5 s for a busy
+     * client to read (a shorter wait dropped connections under load) */
+    struct timeval slow = {5, 0},
+                   rtv = {0, c->sink->answer_delay_ms > 0 ? 2000 : 100000};
+    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &slow, sizeof slow);
+    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &slow, sizeof slow);
     c->ssl = SSL_new(c->sink->ssl);
     SSL_set_fd(c->ssl, c->fd);
     if (SSL_accept(c->ssl) == 1) {
+        setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &rtv, sizeof rtv);
         const unsigned char *proto = NULL;
         unsigned int plen = 0;
         SSL_get0_alpn_selected(c->ssl, &proto, &plen);
