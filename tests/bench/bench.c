@@ -424,23 +424,28 @@ static struct curl_slist *wire_headers(struct curl_slist *h)
 }
 
 /* The transport floor: a plain libcurl multi loop, 64 reused handles on
- * keep-alive connections, prebuilt 1 KB bodies, no signing. With
- * `wire_contract`, the same loop also sends the nine headers every delivery
- * carries, prebuilt: libcurl's own cost for the request the library sends. */
-static double run_raw(int n, int wire_contract)
+ * keep-alive connections, prebuilt 1 KB bodies, no signing, to url (over
+ * TLS trusting ca, its store cached). With `wire_contract`, the same loop
+ * also sends the nine headers every delivery carries, prebuilt: libcurl's
+ * own cost for the request the library sends. */
+double run_raw_to(const char *url, const char *ca, int n, int wire_contract)
 {
     CURLM *m = curl_multi_init();
     CURL *e[64];
-    char url[64];
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     h = curl_slist_append(h, "Expect:");
     if (wire_contract)
         h = wire_headers(h);
     int started = 0, done = 0, running;
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/raw", fastsink_port(fast));
     for (int i = 0; i < 64; i++) {
         e[i] = curl_easy_init();
         curl_easy_setopt(e[i], CURLOPT_URL, url);
+        if (ca) { /* the CA store parsed once, as the library has it */
+            curl_easy_setopt(e[i], CURLOPT_CAINFO, ca);
+            curl_easy_setopt(e[i], CURLOPT_CAPATH, NULL);
+            curl_easy_setopt(e[i], CURLOPT_HTTP_VERSION,
+                             (long)CURL_HTTP_VERSION_1_1);
+        }
         curl_easy_setopt(e[i], CURLOPT_POSTFIELDS, payload);
         curl_easy_setopt(e[i], CURLOPT_POSTFIELDSIZE, 1024L);
         curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, h);
@@ -477,6 +482,13 @@ static double run_raw(int n, int wire_contract)
     curl_slist_free_all(h);
     curl_multi_cleanup(m);
     return n / dt;
+}
+
+static double run_raw(int n, int wire_contract)
+{
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/raw", fastsink_port(fast));
+    return run_raw_to(url, NULL, n, wire_contract);
 }
 
 static char big_payload[16 * 1024 + 1];
@@ -820,6 +832,7 @@ typedef enum { E2E_MEMORY, E2E_SQLITE_FULL, E2E_SQLITE_NORMAL } e2e_store;
 
 static int e2e_done;
 static char e2e_secret[RH_SECRET_SIZE]; /* the last e2e endpoint's */
+long e2e_rss_kib; /* this process's resident memory as the last loop ended */
 static void e2e_attempt(const rh_attempt *at, void *ud)
 {
     (void)ud;
@@ -835,6 +848,19 @@ static void e2e_attempt(const rh_attempt *at, void *ud)
 static double run_e2e(e2e_store kind, int n, int batch, double *syncs_out)
 {
     return run_e2e_to(fast, NULL, kind, n, batch, syncs_out);
+}
+
+long rss_kib(void)
+{
+    char line[128];
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmRSS:", 6))
+            kib = atol(line + 6);
+    if (f)
+        fclose(f);
+    return kib;
 }
 
 /* The end-to-end loop of every e2e figure: n emits and their deliveries
@@ -914,6 +940,7 @@ double run_e2e_urls(const char *const *urls, size_t n_urls, const char *ca,
     *syncs_out = (double)(n_syncs - syncs0) / n;
     if (e2e_done != n)
         bench_failed = 1;
+    e2e_rss_kib = rss_kib(); /* its connections still open */
     rh_ctx_free(ctx);
     return n / dt;
 }
@@ -1069,9 +1096,15 @@ static double run_node_undici(int n)
 
 double run_node_undici_to(fastsink *to, const char *ca, int n)
 {
+    return run_node_undici_with(to, ca, n, "");
+}
+
+double run_node_undici_with(fastsink *to, const char *ca, int n,
+                            const char *env)
+{
     static const char secret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     const char *script = getenv("RH_BENCH_NODE");
-    char path[128], cmd[512], line[512];
+    char path[128], cmd[1024], line[512];
     double rate = -1;
     int ok = -1;
     if (!script || access(script, R_OK) != 0)
@@ -1081,7 +1114,7 @@ double run_node_undici_to(fastsink *to, const char *ca, int n)
     if (!f || fwrite(payload, 1, 1024, f) != 1024 || fclose(f) != 0)
         return -1;
     /* over TLS Node trusts the same bundle, loaded once at its start */
-    snprintf(cmd, sizeof cmd, "%s%s%snode '%s' %d %d %s '%s' 64 %s",
+    snprintf(cmd, sizeof cmd, "%s %s%s%snode '%s' %d %d %s '%s' 64 %s", env,
              ca ? "NODE_EXTRA_CA_CERTS='" : "", ca ? ca : "", ca ? "' " : "",
              script, fastsink_port(to), n, secret, path, ca ? "https" : "");
     fastsink_reset(to, 0);

@@ -27,9 +27,20 @@ double run_e2e_to(fastsink *to, const char *ca, int kind, int n, int batch,
 double run_e2e_urls(const char *const *urls, size_t n_urls, const char *ca,
                     int kind, int n, int batch, int http_version,
                     double *syncs_out);
+/* A plain libcurl multi loop to url (over TLS when ca is given, its CA
+ * store cached), 64 in flight, no signing: requests per second. */
+double run_raw_to(const char *url, const char *ca, int n, int wire_contract);
+/* This process's resident memory in KiB (VmRSS), and its value as the last
+ * e2e loop ended, before its context (and connections) went. */
+long rss_kib(void);
+extern long e2e_rss_kib;
 /* The Node.js undici sender to `to` (https with ca when given): deliveries
  * per second, or -1 when it cannot run. */
 double run_node_undici_to(fastsink *to, const char *ca, int n);
+/* The same with env ("NAME=value ...") before the command: RH_PORTS_FILE
+ * for many hosts, RH_H2=1 for h2 (undici_sender.mjs). */
+double run_node_undici_with(fastsink *to, const char *ca, int n,
+                            const char *env);
 
 /* The epoll receiver every figure but TLS's sends to. */
 extern fastsink *fast;

@@ -8,7 +8,9 @@
  *  - a new connection per request: the receiver closes each one, so every
  *    delivery pays a handshake (and, before 0.3.0, a parse of the bundle).
  *
- * Also printed: the share of handshakes that resumed a session, and the
+ * Beside each, a raw libcurl loop to the same receiver (no signing, no
+ * store, the CA store cached as the library has it): what libcurl itself
+ * costs. Also printed: the share of handshakes that resumed a session, and the
  * sender's CPU per delivery (its own thread: the receiver runs in this
  * process too).
  *
@@ -55,6 +57,7 @@ static int make_bundle(const char *ca, char *out, size_t size)
 
 typedef struct tls_figures {
     double lib[REPS], node[REPS], ratio[REPS], resumed[REPS], cpu_us[REPS];
+    double raw[REPS], raw_ratio[REPS]; /* a raw libcurl loop, same sink */
 } tls_figures;
 
 /* REPS rounds of the library then Node against a TLS receiver. 0, or -1
@@ -72,6 +75,13 @@ static int rounds(fastsink *to, const char *bundle, int n, tls_figures *f)
         f->resumed[r] = handshakes > 1
                             ? 100.0 * (double)resumed / (double)(handshakes - 1)
                             : 0;
+        char url[64];
+        snprintf(url, sizeof url, "https://127.0.0.1:%d/raw",
+                 fastsink_port(to));
+        fastsink_reset(to, 0);
+        f->raw[r] = run_raw_to(url, bundle, n, 1);
+
+        f->raw_ratio[r] = f->raw[r] > 0 ? f->lib[r] / f->raw[r] : 0;
         f->node[r] = have_node ? run_node_undici_to(to, bundle, n) : -1;
         have_node = have_node && f->node[r] > 0;
         f->ratio[r] = have_node ? f->lib[r] / f->node[r] : 0;
@@ -94,6 +104,11 @@ static void print_figures(const char *name, tls_figures *f, int with_node)
     if (strcmp(name, "keepalive"))
         record(strdup(res), "% after 1st", f->resumed);
     record(strdup(cpu), "us/delivery", f->cpu_us);
+    char raw[80], raw_ratio[80];
+    snprintf(raw, sizeof raw, "raw_libcurl_tls_%s", name);
+    snprintf(raw_ratio, sizeof raw_ratio, "e2e_tls_%s / raw_libcurl", name);
+    record(strdup(raw), "requests/s", f->raw);
+    record(strdup(raw_ratio), "ratio", f->raw_ratio);
     if (!with_node)
         return;
     record(strdup(node), "deliveries/s", f->node);
@@ -110,6 +125,8 @@ static void bench_hosts(const char *cert, const char *key, const char *bundle)
     enum { HOSTS = 1000 };
     fastsink *many = NULL;
     double rate[REPS], shakes[REPS], resumed[REPS], cpu_us[REPS];
+    double node[REPS], ratio[REPS], kib_per_host[REPS];
+    char ports_file[160], env[200];
     static char url_text[HOSTS][64];
     const char *urls[HOSTS];
     if (fastsink_start_tls_hosts(&many, cert, key, HOSTS) != 0) {
@@ -117,18 +134,28 @@ static void bench_hosts(const char *cert, const char *key, const char *bundle)
         bench_failed = 1;
         return;
     }
+    snprintf(ports_file, sizeof ports_file, "%s/ports.txt", dir);
+    FILE *pf = fopen(ports_file, "w");
     for (size_t i = 0; i < HOSTS; i++) {
         snprintf(url_text[i], sizeof url_text[i], "https://127.0.0.1:%d/e2e",
                  fastsink_port_at(many, i));
         urls[i] = url_text[i];
+        if (pf)
+            fprintf(pf, "%s%d", i ? "," : "", fastsink_port_at(many, i));
     }
+    if (pf)
+        fclose(pf);
+    snprintf(env, sizeof env, "RH_PORTS_FILE='%s'", ports_file);
+    int have_node = pf != NULL;
     for (int r = 0; r < REPS; r++) {
         size_t handshakes, resumed_n;
         double unused, cpu0 = thread_cpu_s();
         fastsink_tls_counts(many, &handshakes, &resumed_n); /* zeroed */
         fastsink_reset(many, 0);
+        long kib0 = rss_kib();
         rate[r] = run_e2e_urls(urls, HOSTS, bundle, 0, 20 * HOSTS, 1,
                                RH_HTTP_VERSION_DEFAULT, &unused);
+        kib_per_host[r] = (double)(e2e_rss_kib - kib0) / HOSTS;
         cpu_us[r] = (thread_cpu_s() - cpu0) * 1e6 / (20 * HOSTS);
         fastsink_tls_counts(many, &handshakes, &resumed_n);
         shakes[r] = (double)handshakes;
@@ -136,11 +163,24 @@ static void bench_hosts(const char *cert, const char *key, const char *bundle)
                                 : 0;
         if (fastsink_count(many) != 20 * HOSTS)
             bench_failed = 1;
+        node[r] = have_node ? run_node_undici_with(many, bundle, 20 * HOSTS,
+                                                   env)
+                            : -1;
+        have_node = have_node && node[r] > 0;
+        ratio[r] = have_node ? rate[r] / node[r] : 0;
     }
     record("e2e_tls_1000_hosts", "deliveries/s", rate);
     record("e2e_tls_1000_hosts: handshakes", "per round", shakes);
     record("e2e_tls_1000_hosts: resumed", "% of them", resumed);
     record("e2e_tls_1000_hosts: sender cpu", "us/delivery", cpu_us);
+    /* the growth of this process over a round, per host: the sender's
+     * kept connection and its share of the context, and the receiver's
+     * end of the same connection (both live here) */
+    record("e2e_tls_1000_hosts: memory", "KiB/host", kib_per_host);
+    if (have_node) {
+        record("node_undici_tls_1000_hosts", "deliveries/s", node);
+        record("e2e_tls_1000_hosts / node", "ratio", ratio);
+    }
     fastsink_stop(many);
 }
 

@@ -6,7 +6,7 @@
 //        [https]  (HTTPS, trusting Node's roots plus NODE_EXTRA_CA_CERTS,
 //        loaded once at start, as a Node service trusts a private CA; a
 //        `ca` option would build a new TLS context for every connection)
-import { Pool } from 'undici';
+import { Agent, Pool } from 'undici';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -15,9 +15,18 @@ const total = Number(count);
 const inFlight = Number(inFlightArg || 64);
 const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
 const data = readFileSync(payloadFile, 'utf8');
-const pool = new Pool(`${scheme === 'https' ? 'https' : 'http'}://127.0.0.1:${port}`, {
-  connections: inFlight,
-});
+const origin = (p) => `${scheme === 'https' ? 'https' : 'http'}://127.0.0.1:${p}`;
+// RH_PORTS_FILE: many hosts (one port each, comma-separated in the file),
+// sent to in round robin through an Agent, a pool per origin, as a Node
+// service delivering to many customers would; RH_H2=1: h2 where offered
+// (undici's allowH2), one connection per origin
+const hosts = process.env.RH_PORTS_FILE
+  ? readFileSync(process.env.RH_PORTS_FILE, 'utf8').trim().split(',').map(origin)
+  : null;
+const h2 = process.env.RH_H2 === '1';
+const pool = hosts
+  ? new Agent({ allowH2: h2 })
+  : new Pool(origin(port), h2 ? { connections: 1, allowH2: true } : { connections: inFlight });
 let started = 0;
 let ok = 0;
 
@@ -30,6 +39,7 @@ async function sender() {
     const body = `{"id":"${id}","event":"bench.e2e","timestamp":"${new Date(now).toISOString()}","data":${data}}`;
     const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
     const res = await pool.request({
+      ...(hosts ? { origin: hosts[started % hosts.length] } : {}),
       path: '/e2e',
       method: 'POST',
       body,
