@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "h2_sink.h"
 #include "fastsink.h"
 #include "rh_internal.h" /* the two HMAC paths, measured apart */
 #include "sink.h"
@@ -716,23 +717,44 @@ static void count_attempt(const rh_attempt *at, void *ud)
     slow_done += rh_attempt_success(at);
 }
 
+/* The slow receiver's child: plain HTTP (fastsink), or h2 over TLS with
+ * pki's srv.pem (h2_sink); its port, written to fd. */
+static void slow_receiver(const char *pki, int fd)
+{
+    char cert[200], key[200];
+    int p = -1;
+    if (pki) {
+        h2_sink *hs;
+        snprintf(cert, sizeof cert, "%s/srv.pem", pki);
+        snprintf(key, sizeof key, "%s/srv.key", pki);
+        if (h2_sink_start(&hs, cert, key, H2_SINK_READ_BODY, 600000) != 0)
+            _exit(1);
+        h2_sink_delay(hs, 1000);
+        p = h2_sink_port(hs);
+    } else {
+        fastsink *fs;
+        if (fastsink_start(&fs, 1000) != 0)
+            _exit(1);
+        p = fastsink_port(fs);
+    }
+    if (write(fd, &p, sizeof p) != sizeof p)
+        _exit(1);
+    pause();
+    _exit(0);
+}
+
 /* 10,000 in flight at once to a receiver that answers each after 1 s; the
- * receiver runs in a child process (each side needs 10,000 sockets). */
-static double run_slow(int n, double *cpu_s)
+ * receiver runs in a child process (each side needs 10,000 sockets). With
+ * pki (a folder of tls_make_pki), over TLS and h2 (RH_HTTP_VERSION_2), 100
+ * streams a connection. */
+double run_slow_with(int n, const char *pki, double *cpu_s)
 {
     int pipefd[2], port = 0;
     if (pipe(pipefd) != 0)
         return -1;
     pid_t pid = fork();
     if (pid == 0) {
-        fastsink *fs;
-        if (fastsink_start(&fs, 1000) != 0)
-            _exit(1);
-        int p = fastsink_port(fs);
-        if (write(pipefd[1], &p, sizeof p) != sizeof p)
-            _exit(1);
-        pause();
-        _exit(0);
+        slow_receiver(pki, pipefd[1]);
     }
     if (read(pipefd[0], &port, sizeof port) != sizeof port)
         return -1;
@@ -746,9 +768,16 @@ static double run_slow(int n, double *cpu_s)
     rh_config_set_max_in_flight_per_endpoint(cfg, (size_t)n);
     rh_config_set_timeout_ms(cfg, 30000);
     rh_config_set_attempt_cb(cfg, count_attempt, NULL);
+    char ca[200];
+    if (pki) {
+        snprintf(ca, sizeof ca, "%s/ca.pem", pki);
+        rh_config_set_ca_file(cfg, ca);
+        rh_config_set_http_version(cfg, RH_HTTP_VERSION_2);
+    }
     rh_ctx_new(&ctx, cfg);
     rh_config_free(cfg);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/slow", port);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/slow",
+             pki ? "https" : "http", port);
     rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret, sizeof secret);
     for (int i = 0; i < n; i++)
         rh_emit(ctx, "bench.slow", "{}", 2, NULL, 0);
@@ -767,14 +796,21 @@ static double run_slow(int n, double *cpu_s)
              (double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) +
              (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) / 1e6 +
              (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e6;
-    if (slow_done != n)
+    if (slow_done != n) {
+        fprintf(stderr, "slow receivers: %d of %d delivered\n", slow_done, n);
         bench_failed = 1;
+    }
     rh_ctx_free(ctx);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     close(pipefd[0]);
     close(pipefd[1]);
     return dt;
+}
+
+static double run_slow(int n, double *cpu_s)
+{
+    return run_slow_with(n, NULL, cpu_s);
 }
 
 /* ----------------------------------------- issue 10: end to end, faults */
@@ -1285,7 +1321,8 @@ int main(int argc, char **argv)
     }
     if (only && strcmp(only, "slow") == 0) {
         int n = getenv("RH_BENCH_N") ? atoi(getenv("RH_BENCH_N")) : 10000;
-        double cpu, wall = run_slow(n, &cpu);
+        /* RH_BENCH_PKI: over h2 and TLS, with that tls_make_pki folder */
+        double cpu, wall = run_slow_with(n, getenv("RH_BENCH_PKI"), &cpu);
         printf("%-34s %12.2f s (cpu %.2f s)\n", only, wall, cpu);
         fastsink_stop(fast);
         sink_stop(receiver);

@@ -52,6 +52,11 @@ int paced_latency_with(rh_ctx *ctx, const char *type,
 /* A listener that never accepts: its port, and the socket to close. */
 int black_hole(int *port);
 
+/* 10,000 (n) in flight to a receiver answering each after 1 s, over h2 and
+ * TLS when pki (tls_make_pki's folder) is given: the wall time, and the
+ * sender's CPU in *cpu_s. */
+double run_slow_with(int n, const char *pki, double *cpu_s);
+
 /* bench_tls.c: the end-to-end figures over TLS. */
 void bench_tls(void);
 /* bench_tenant.c: accounts: fan-out among many tenants, memory per

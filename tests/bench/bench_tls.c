@@ -252,4 +252,16 @@ void bench_tls(void)
     fastsink_stop(fresh);
     bench_hosts(cert, key, bundle);
     bench_h2(cert, key, bundle);
+    /* 0.2.0's slow receivers over h2 (100 streams a connection), beside
+     * the same over HTTP/1.1 (a connection each), at 1,000 in flight: at
+     * 5,000 the h2 run did not end within 120 s (docs/performance.md) */
+    double wall[REPS], cpu[REPS], wall1[REPS], cpu1[REPS];
+    for (int r = 0; r < REPS; r++) {
+        wall1[r] = run_slow_with(1000, NULL, &cpu1[r]);
+        wall[r] = run_slow_with(1000, pki, &cpu[r]);
+    }
+    record("slow_receivers 1k x 1 s, http/1.1: wall", "s", wall1);
+    record("slow_receivers 1k x 1 s, http/1.1: cpu", "s", cpu1);
+    record("slow_receivers_h2 1k x 1 s: wall", "s", wall);
+    record("slow_receivers_h2 1k x 1 s: cpu", "s", cpu);
 }
