@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONNS 512
+#define MAX_CONNS 2048
 
 struct h2_sink {
     SSL_CTX *ssl;

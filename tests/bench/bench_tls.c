@@ -252,9 +252,10 @@ void bench_tls(void)
     fastsink_stop(fresh);
     bench_hosts(cert, key, bundle);
     bench_h2(cert, key, bundle);
-    /* 0.2.0's slow receivers over h2 (100 streams a connection), beside
-     * the same over HTTP/1.1 (a connection each), at 1,000 in flight: at
-     * 5,000 the h2 run did not end within 120 s (docs/performance.md) */
+    /* 0.2.0's slow receivers over h2 (100 streams a connection, and past
+     * that libcurl 7.88 opens a connection per transfer), beside the same
+     * over HTTP/1.1 (a connection each), at 1,000 in flight: 10,000 would
+     * ask the h2 receiver for a thread per connection (docs/performance.md) */
     double wall[REPS], cpu[REPS], wall1[REPS], cpu1[REPS];
     for (int r = 0; r < REPS; r++) {
         wall1[r] = run_slow_with(1000, NULL, &cpu1[r]);
