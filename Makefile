@@ -55,6 +55,10 @@ LIB_SRC := $(foreach d,base crypto store net context catalog endpoint engine por
 # the private headers: rh_internal.h and one per module that shares a struct
 LIB_HDR := $(wildcard lib/*.h lib/*/*.h lib/storage/memory/*.h)
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+# the portal's templates, CSS and script, built in as C arrays
+PORTAL_ASSETS := $(wildcard lib/portal/assets/*)
+ASSETS_C := $(BUILD)/gen/rh_portal_assets.c
+LIB_OBJ += $(BUILD)/obj/gen/rh_portal_assets.o
 HEADERS := $(wildcard include/replicer-hooks/*.h)
 SYS_HEADERS := $(wildcard include/replicer-hooks/sys/*.h)
 SONAME := libreplicer-hooks.so.$(ABI)
@@ -100,6 +104,14 @@ deps:
 	@sh scripts/deps.sh
 
 $(BUILD)/obj/%.o: lib/%.c $(LIB_HDR) $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(ASSETS_C): $(PORTAL_ASSETS) scripts/embed-assets.py
+	@mkdir -p $(@D)
+	python3 scripts/embed-assets.py $@ $(PORTAL_ASSETS)
+
+$(BUILD)/obj/gen/rh_portal_assets.o: $(ASSETS_C) lib/portal/rh_portal_tpl.h
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(CFLAGS) -c $< -o $@
 

@@ -7,6 +7,7 @@
  * scoped by it, never by what the page asks. */
 #include "rh_portal_priv.h"
 #include "rh_portal_http.h"
+#include "rh_portal_pages.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,33 +79,6 @@ int rh_portal_set_insecure_cookie(rh_portal *p, int insecure)
 
 /* ----------------------------------------------------------- credentials */
 
-/* The session cookie's value, or NULL: also when the request carries
- * several, since one may have been set by a sibling site (cookie tossing)
- * and none of them can be told for the portal's own. */
-static const char *session_cookie(const rh_portal_request *rq, char *buf,
-                                  size_t size)
-{
-    const char *c = rh__portal_header(rq, "Cookie"), *found = NULL;
-    size_t found_len = 0, name = strlen(COOKIE);
-    for (const char *p = c; p && *p;) {
-        while (*p == ' ' || *p == ';')
-            p++;
-        size_t n = strcspn(p, ";");
-        if (n > name && !strncmp(p, COOKIE "=", name + 1)) {
-            if (found)
-                return NULL; /* two: neither is trusted */
-            found = p + name + 1;
-            found_len = n - name - 1;
-        }
-        p += n;
-    }
-    if (!found || found_len >= size)
-        return NULL;
-    memcpy(buf, found, found_len);
-    buf[found_len] = '\0';
-    return buf;
-}
-
 /* Who asks: a bearer link token (an API client) or the session cookie (a
  * browser); by_cookie says which. RH_OK, or the code of the refusal. */
 static int who(rh_portal *p, const rh_portal_request *rq, int64_t now_s,
@@ -116,7 +90,7 @@ static int who(rh_portal *p, const rh_portal_request *rq, int64_t now_s,
     if (auth && !strncasecmp(auth, "Bearer ", 7))
         return rh__portal_token_check(p->key, p->key_len, RH__PORTAL_LINK,
                                       auth + 7, now_s, c);
-    const char *s = session_cookie(rq, buf, sizeof buf);
+    const char *s = rh__portal_cookie(rq, COOKIE, buf, sizeof buf);
     if (!s)
         return RH_E_SIGNATURE;
     *by_cookie = 1;
@@ -193,6 +167,13 @@ static int route(rh_portal *p, const rh_portal_request *rq,
     int64_t now_s = rh__ctx_now(p->ctx) / 1000;
     if (!strcmp(rq->sub, "/login") && !strcmp(rq->method, "GET"))
         return login(p, rq, now_s, r);
+    if (!strncmp(rq->sub, "/assets/", 8) && !strcmp(rq->method, "GET")) {
+        /* the look and the script, public: nothing of any tenant's */
+        const rh_portal_asset *a = rh__portal_asset(rq->sub + 8);
+        if (!a || strstr(a->name, ".html"))
+            return rh__portal_error(r, 404, "not found");
+        return rh__portal_body(r, 200, a->type, a->data, a->len);
+    }
     int rc = who(p, rq, now_s, &c, &by_cookie);
     if (rc != RH_OK) {
         int page = strncmp(rq->sub, "/api/", 5) != 0;
@@ -205,6 +186,10 @@ static int route(rh_portal *p, const rh_portal_request *rq,
     if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD") && by_cookie &&
         !same_origin(p, rq))
         return rh__portal_error(r, 403, "cross-site request refused");
+    if (!c.caps) /* every capability sees what it acts on */
+        return rh__portal_error(r, 403, "this link cannot view the portal");
+    if (strncmp(rq->sub, "/api/", 5) != 0)
+        return rh__portal_page(p, rq, &c, r);
     return rh__portal_api(p, rq, &c, r);
 }
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* The claims' view of an endpoint: theirs, or the operator's. */
-static int in_scope(const rh_portal_claims *c, const rh_endpoint *ep)
+int rh__portal_in_scope(const rh_portal_claims *c, const rh_endpoint *ep)
 {
     return (c->caps & RH_PORTAL_OPERATOR && !c->tenant[0]) ||
            !strcmp(rh_endpoint_tenant(ep), c->tenant);
@@ -19,7 +19,7 @@ static int in_scope(const rh_portal_claims *c, const rh_endpoint *ep)
 
 
 
-static json_t *endpoint_json(const rh_endpoint *ep)
+json_t *rh__portal_endpoint_json(const rh_endpoint *ep)
 {
     json_t *events = json_array(), *labels = json_object();
     for (size_t i = 0; events && i < rh_endpoint_event_count(ep); i++)
@@ -44,13 +44,13 @@ typedef struct list_pass {
 static int list_one(const rh_endpoint *ep, void *ud)
 {
     list_pass *l = ud;
-    if (in_scope(l->c, ep) && json_array_append_new(l->out, endpoint_json(ep)))
+    if (rh__portal_in_scope(l->c, ep) && json_array_append_new(l->out, rh__portal_endpoint_json(ep)))
         return RH_E_NOMEM;
     return RH_OK;
 }
 
-static int list_endpoints(rh_portal *p, const rh_portal_claims *c,
-                          rh_portal_response *r)
+int rh__portal_endpoints(rh_portal *p, const rh_portal_claims *c,
+                         json_t **out)
 {
     list_pass l = {c, json_array()};
     if (!l.out)
@@ -58,9 +58,20 @@ static int list_endpoints(rh_portal *p, const rh_portal_claims *c,
     int rc = rh_endpoint_list(p->ctx, list_one, &l);
     if (rc < 0) {
         json_decref(l.out);
-        return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
+        return rc;
     }
-    return rh__portal_send_json(r, 200, json_pack("{s:o}", "endpoints", l.out));
+    *out = l.out;
+    return RH_OK;
+}
+
+static int list_endpoints(rh_portal *p, const rh_portal_claims *c,
+                          rh_portal_response *r)
+{
+    json_t *list = NULL;
+    int rc = rh__portal_endpoints(p, c, &list);
+    if (rc < 0)
+        return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
+    return rh__portal_send_json(r, 200, json_pack("{s:o}", "endpoints", list));
 }
 
 /* A field the route does not read is refused, naming it, so that a typo
@@ -164,7 +175,7 @@ static const rh_endpoint *scoped(rh_portal *p, const rh_portal_claims *c,
                                  int *rc)
 {
     const rh_endpoint *ep = NULL;
-    if (rh_endpoint_get(p->ctx, id, &ep) != RH_OK || !in_scope(c, ep)) {
+    if (rh_endpoint_get(p->ctx, id, &ep) != RH_OK || !rh__portal_in_scope(c, ep)) {
         *rc = rh__portal_error(r, 404, "no such endpoint");
         return NULL;
     }
@@ -234,7 +245,7 @@ static int edit_endpoint(rh_portal *p, const rh_portal_request *rq,
     else {
         const rh_endpoint *ep = NULL;
         rc = rh_endpoint_get(p->ctx, id, &ep) == RH_OK
-                 ? rh__portal_send_json(r, 200, endpoint_json(ep))
+                 ? rh__portal_send_json(r, 200, rh__portal_endpoint_json(ep))
                  : rh__portal_error(r, 404, "no such endpoint");
     }
     json_decref(b);
@@ -272,7 +283,7 @@ static int endpoint_action(rh_portal *p, const rh_portal_request *rq,
     rc = acts[k].call(p->ctx, id);
     const rh_endpoint *ep = NULL;
     if (rc == RH_OK && rh_endpoint_get(p->ctx, id, &ep) == RH_OK)
-        return rh__portal_send_json(r, 200, endpoint_json(ep));
+        return rh__portal_send_json(r, 200, rh__portal_endpoint_json(ep));
     return rh__portal_refused(p, r, rc);
 }
 
@@ -293,7 +304,7 @@ static int one_endpoint(rh_portal *p, const rh_portal_request *rq,
         return rc;
     const char *tail = rest + n, *m = rq->method;
     if (!strcmp(tail, "") && !strcmp(m, "GET"))
-        return rh__portal_send_json(r, 200, endpoint_json(ep));
+        return rh__portal_send_json(r, 200, rh__portal_endpoint_json(ep));
     int write = (!strcmp(tail, "") && (!strcmp(m, "DELETE") ||
                                        !strcmp(m, "PATCH"))) ||
                 (tail[0] == '/' && !strcmp(m, "POST"));
@@ -323,7 +334,7 @@ static int type_one(const rh_event_type_info *et, void *ud)
     return json_array_append_new(ud, v) ? RH_E_NOMEM : RH_OK;
 }
 
-static int event_types(rh_portal *p, rh_portal_response *r)
+int rh__portal_event_types(rh_portal *p, json_t **list)
 {
     json_t *out = json_array();
     char after[RH_TYPE_MAX + 1] = "";
@@ -340,81 +351,25 @@ static int event_types(rh_portal *p, rh_portal_response *r)
     } while (rc == 1000);
     if (rc < 0) {
         json_decref(out);
-        return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
+        return rc;
     }
-    return rh__portal_send_json(r, 200, json_pack("{s:o}", "event_types", out));
-}
-
-/* ------------------------------------------------------------ the page */
-
-/* s escaped for HTML text and quoted attributes. */
-static void put_html(rh_text *t, const char *s)
-{
-    for (; *s; s++) {
-        const char *e = *s == '&'    ? "&amp;"
-                        : *s == '<'  ? "&lt;"
-                        : *s == '>'  ? "&gt;"
-                        : *s == '"'  ? "&quot;"
-                        : *s == '\'' ? "&#39;"
-                                     : NULL;
-        if (e)
-            rh__text_puts(t, e);
-        else
-            rh__text_put(t, s, 1);
-    }
-}
-
-typedef struct page_pass {
-    const rh_portal_claims *c;
-    rh_text html;
-} page_pass;
-
-static int page_row(const rh_endpoint *ep, void *ud)
-{
-    page_pass *pp = ud;
-    if (!in_scope(pp->c, ep))
-        return RH_OK;
-    rh__text_puts(&pp->html, "<tr><td>"); /* markup as it is, values escaped */
-    put_html(&pp->html, rh_endpoint_name(ep));
-    rh__text_puts(&pp->html, "</td><td>");
-    put_html(&pp->html, rh_endpoint_url(ep));
-    rh__text_puts(&pp->html, rh_endpoint_enabled(ep)
-                                 ? "</td><td>enabled</td></tr>\n"
-                                 : "</td><td>disabled</td></tr>\n");
+    *list = out;
     return RH_OK;
 }
 
-/* The first page: the tenant's endpoints, plain HTML (the pages of the
- * seed's whole flow come next; docs/portal.md). */
-static int home(rh_portal *p, const rh_portal_claims *c, rh_portal_response *r)
+static int event_types(rh_portal *p, rh_portal_response *r)
 {
-    page_pass pp = {c, {&rh__default_allocator, NULL, 0, 0, 0}};
-    rh__text_puts(&pp.html,
-                  "<!doctype html><html lang=\"en\"><head><meta "
-                  "charset=\"utf-8\"><title>Webhooks</title></head><body>"
-                  "<h1>Webhooks</h1><table><thead><tr><th>name</th><th>URL"
-                  "</th><th>state</th></tr></thead><tbody>\n");
-    int rc = rh_endpoint_list(p->ctx, page_row, &pp);
-    rh__text_puts(&pp.html, "</tbody></table></body></html>\n");
+    json_t *out = NULL;
+    int rc = rh__portal_event_types(p, &out);
     if (rc < 0)
-        rc = rh__portal_refused(p, r, rc);
-    else if (pp.html.failed)
-        rc = RH_E_NOMEM;
-    else
-        rc = rh__portal_body(r, 200, "text/html; charset=utf-8", pp.html.p,
-                             pp.html.len);
-    rh__free(&rh__default_allocator, pp.html.p);
-    return rc;
+        return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
+    return rh__portal_send_json(r, 200, json_pack("{s:o}", "event_types", out));
 }
 
 int rh__portal_api(rh_portal *p, const rh_portal_request *rq,
                    const rh_portal_claims *c, rh_portal_response *r)
 {
     const char *s = rq->sub, *m = rq->method;
-    if (!c->caps) /* every capability sees what it acts on */
-        return rh__portal_error(r, 403, "this link cannot view the portal");
-    if (!strcmp(s, "/") && !strcmp(m, "GET"))
-        return home(p, c, r);
     if (!strcmp(s, "/api/v1/endpoints") && !strcmp(m, "GET"))
         return list_endpoints(p, c, r);
     if (!strcmp(s, "/api/v1/endpoints") && !strcmp(m, "POST"))

@@ -18,6 +18,30 @@ const char *rh__portal_header(const rh_portal_request *rq, const char *name)
     return NULL;
 }
 
+const char *rh__portal_cookie(const rh_portal_request *rq, const char *name,
+                              char *buf, size_t size)
+{
+    const char *c = rh__portal_header(rq, "Cookie"), *found = NULL;
+    size_t found_len = 0, nl = strlen(name);
+    for (const char *p = c; p && *p;) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        size_t n = strcspn(p, ";");
+        if (n > nl && !strncmp(p, name, nl) && p[nl] == '=') {
+            if (found)
+                return NULL; /* two: neither is trusted */
+            found = p + nl + 1;
+            found_len = n - nl - 1;
+        }
+        p += n;
+    }
+    if (!found || found_len >= size)
+        return NULL;
+    memcpy(buf, found, found_len);
+    buf[found_len] = '\0';
+    return buf;
+}
+
 static int hex(char c)
 {
     return c >= '0' && c <= '9'   ? c - '0'
@@ -26,19 +50,22 @@ static int hex(char c)
                                   : -1;
 }
 
-int rh__portal_query(const rh_portal_request *rq, const char *name, char *out,
-                     size_t size)
+/* The nth value of name in the form-encoded s (len bytes, not always
+ * NUL-terminated), percent-decoded into out; as rh__portal_query says. */
+static int param(const char *s, size_t len, const char *name, size_t nth,
+                 char *out, size_t size)
 {
     size_t nl = strlen(name);
-    for (const char *p = rq->query; *p;) {
-        size_t n = strcspn(p, "&");
-        if (n > nl && !strncmp(p, name, nl) && p[nl] == '=') {
+    for (const char *p = s, *end = s + len; p < end;) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        size_t n = amp ? (size_t)(amp - p) : (size_t)(end - p);
+        if (n > nl && !strncmp(p, name, nl) && p[nl] == '=' && nth-- == 0) {
             size_t o = 0;
             for (size_t i = nl + 1; i < n; i++) {
                 char c = p[i];
                 if (c == '+')
                     c = ' ';
-                else if (c == '%' && i + 2 < n + 1 && hex(p[i + 1]) >= 0 &&
+                else if (c == '%' && i + 2 < n && hex(p[i + 1]) >= 0 &&
                          hex(p[i + 2]) >= 0) {
                     c = (char)(hex(p[i + 1]) * 16 + hex(p[i + 2]));
                     i += 2;
@@ -50,9 +77,21 @@ int rh__portal_query(const rh_portal_request *rq, const char *name, char *out,
             out[o] = '\0';
             return 1;
         }
-        p += n + (p[n] == '&');
+        p += n + (amp != NULL);
     }
     return 0;
+}
+
+int rh__portal_query(const rh_portal_request *rq, const char *name, char *out,
+                     size_t size)
+{
+    return param(rq->query, strlen(rq->query), name, 0, out, size);
+}
+
+int rh__portal_form(const rh_portal_request *rq, const char *name, size_t nth,
+                    char *out, size_t size)
+{
+    return rq->body ? param(rq->body, rq->body_len, name, nth, out, size) : 0;
 }
 
 rh_portal_response *rh__portal_response_new(void)
@@ -111,9 +150,12 @@ int rh__portal_redirect(rh_portal_response *r, const char *location,
 int rh__portal_secure_headers(rh_portal_response *r)
 {
     static const char *const h[][2] = {
+        /* the pages' own script file (local times, copy buttons) and
+         * nothing inline */
         {"Content-Security-Policy",
-         "default-src 'none'; style-src 'self'; img-src 'self'; "
-         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
+         "default-src 'none'; script-src 'self'; style-src 'self'; "
+         "img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+         "base-uri 'none'"},
         {"X-Content-Type-Options", "nosniff"},
         /* same-origin, not no-referrer: a browser then sends its Origin
          * with the portal's own form posts, which the cross-site check

@@ -43,11 +43,21 @@ struct rh_portal_response {
 
 /* The request's header of that name (any case), or NULL. */
 const char *rh__portal_header(const rh_portal_request *rq, const char *name);
+/* The value of the cookie of that name, or NULL: also when the request
+ * carries several, since one may have been set by a sibling site (cookie
+ * tossing) and none of them can be told for the portal's own. */
+const char *rh__portal_cookie(const rh_portal_request *rq, const char *name,
+                              char *buf, size_t size);
 /* The query parameter's value, percent-decoded, into out: 1 when it is
  * there and fits, 0 when it is absent, -1 when it is there but holds a
  * NUL or does not fit (a bad value, never read as an absent one). */
 int rh__portal_query(const rh_portal_request *rq, const char *name, char *out,
                      size_t size);
+
+/* The nth value (from 0) of a form field in an
+ * application/x-www-form-urlencoded body, as rh__portal_query answers. */
+int rh__portal_form(const rh_portal_request *rq, const char *name, size_t nth,
+                    char *out, size_t size);
 
 rh_portal_response *rh__portal_response_new(void);
 int rh__portal_add_header(rh_portal_response *r, const char *name,
@@ -71,15 +81,36 @@ struct json_t;
 int rh__portal_send_json(rh_portal_response *r, int status, struct json_t *v);
 int rh__portal_refused(rh_portal *p, rh_portal_response *r, int rc);
 
-/* rh_portal_log.c: the delivery history's routes. */
+/* rh_portal_log.c: the delivery history's routes, and the models the
+ * pages render: a page of the scoped history from the request's filters
+ * (*model NULL when an answer, 400, was made), one delivery in scope (or
+ * NULL), its attempts. */
+int rh__portal_delivery_page(rh_portal *p, const rh_portal_request *rq,
+                             const rh_portal_claims *c, rh_portal_response *r,
+                             struct json_t **model);
+struct json_t *rh__portal_delivery_get(rh_portal *p, const rh_portal_claims *c,
+                                       const char *id);
+int rh__portal_attempts_of(rh_portal *p, const rh_portal_claims *c,
+                           const char *id, struct json_t **out);
 int rh__portal_deliveries(rh_portal *p, const rh_portal_request *rq,
                           const rh_portal_claims *c, rh_portal_response *r);
 int rh__portal_delivery(rh_portal *p, const rh_portal_request *rq,
                         const rh_portal_claims *c, const char *rest,
                         rh_portal_response *r);
 
-/* rh_portal_api.c: the routes, for the claims' tenant and caps. */
+/* rh_portal_api.c: the routes, for the claims' tenant and caps; and the
+ * models the pages share with it: whether an endpoint is the claims', its
+ * JSON, the claims' endpoints, the catalog. */
 int rh__portal_api(rh_portal *p, const rh_portal_request *rq,
                    const rh_portal_claims *c, rh_portal_response *r);
+int rh__portal_in_scope(const rh_portal_claims *c, const rh_endpoint *ep);
+struct json_t *rh__portal_endpoint_json(const rh_endpoint *ep);
+int rh__portal_endpoints(rh_portal *p, const rh_portal_claims *c,
+                         struct json_t **out);
+int rh__portal_event_types(rh_portal *p, struct json_t **list);
+
+/* rh_portal_pages.c: the HTML pages (every path outside /api/). */
+int rh__portal_page(rh_portal *p, const rh_portal_request *rq,
+                    const rh_portal_claims *c, rh_portal_response *r);
 
 #endif

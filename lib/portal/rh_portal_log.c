@@ -66,6 +66,13 @@ static int attempt_row(const rh_attempt *at, void *ud)
     return json_array_append_new(r->list, v) ? RH_E_NOMEM : RH_OK;
 }
 
+/* A query value that asks for a filter: a bad one (got < 0) does, so that
+ * it is refused; an empty one does not. */
+static int given(int got, const char *v)
+{
+    return got < 0 || (got > 0 && v[0]);
+}
+
 /* The filters a page takes from its query: endpoint, event_type (a type
  * or "prefix.*"), state, limit (1 to 200) and after (the last page's
  * "next"). 0, or an answer (400) was made. */
@@ -76,11 +83,12 @@ static int page_filters(const rh_portal_request *rq, rh_query *q,
     size_t limit = 50;
     int bad = 0, got;
     *answered = 0;
-    if ((got = rh__portal_query(rq, "endpoint", v, sizeof v)) != 0)
+    /* an empty value is no filter: what a page's form sends for "any" */
+    if (given(got = rh__portal_query(rq, "endpoint", v, sizeof v), v))
         bad |= got < 0 || rh_query_set_endpoint(q, v) != RH_OK;
-    if ((got = rh__portal_query(rq, "event_type", v, sizeof v)) != 0)
+    if (given(got = rh__portal_query(rq, "event_type", v, sizeof v), v))
         bad |= got < 0 || rh_query_set_event_type(q, v) != RH_OK;
-    if ((got = rh__portal_query(rq, "state", v, sizeof v)) != 0) {
+    if (given(got = rh__portal_query(rq, "state", v, sizeof v), v)) {
         int s = 0;
         while (got > 0 && s < 4 && strcmp(v, state_names[s]))
             s++;
@@ -108,12 +116,14 @@ static int page_filters(const rh_portal_request *rq, rh_query *q,
                                     "limit (1 to 200), after (a page's next)");
 }
 
-int rh__portal_deliveries(rh_portal *p, const rh_portal_request *rq,
-                          const rh_portal_claims *c, rh_portal_response *r)
+int rh__portal_delivery_page(rh_portal *p, const rh_portal_request *rq,
+                             const rh_portal_claims *c, rh_portal_response *r,
+                             json_t **model)
 {
     rows rs = {json_array(), 0, ""};
     rh_query *q = scoped_query(c);
     int answered, rc = RH_E_NOMEM;
+    *model = NULL;
     if (!q || !rs.list)
         goto done;
     rc = page_filters(rq, q, r, &answered);
@@ -126,13 +136,37 @@ int rh__portal_deliveries(rh_portal *p, const rh_portal_request *rq,
     }
     char next[64];
     snprintf(next, sizeof next, "%lld:%s", (long long)rs.last_ms, rs.last_id);
-    json_t *v = json_pack("{s:O, s:s?}", "deliveries", rs.list, "next",
-                          (size_t)rc == rh_query_limit(q) ? next : NULL);
-    rc = rh__portal_send_json(r, 200, v);
+    *model = json_pack("{s:O, s:s?}", "deliveries", rs.list, "next",
+                       (size_t)rc == rh_query_limit(q) ? next : NULL);
+    rc = *model ? RH_OK : RH_E_NOMEM;
 done:
     json_decref(rs.list);
     rh_query_free(q);
     return rc;
+}
+
+int rh__portal_deliveries(rh_portal *p, const rh_portal_request *rq,
+                          const rh_portal_claims *c, rh_portal_response *r)
+{
+    json_t *model = NULL;
+    int rc = rh__portal_delivery_page(p, rq, c, r, &model);
+    return model ? rh__portal_send_json(r, 200, model) : rc;
+}
+
+json_t *rh__portal_delivery_get(rh_portal *p, const rh_portal_claims *c,
+                                const char *id)
+{
+    rows rs = {json_array(), 0, ""};
+    rh_query *q = scoped_query(c);
+    json_t *found = NULL;
+    if (q && rs.list && rh_query_set_delivery(q, id) == RH_OK &&
+        rh_query_set_limit(q, 1) == RH_OK &&
+        rh_log_deliveries(p->ctx, q, delivery_row, &rs) >= 0 &&
+        json_array_size(rs.list) == 1)
+        found = json_incref(json_array_get(rs.list, 0));
+    json_decref(rs.list);
+    rh_query_free(q);
+    return found;
 }
 
 /* The delivery of the path's id in scope: 1 when it is, 0 when an answer
@@ -140,21 +174,28 @@ done:
 static int delivery_in_scope(rh_portal *p, const rh_portal_claims *c,
                              const char *id, rh_portal_response *r, int *rc)
 {
+    json_t *dl = rh__portal_delivery_get(p, c, id);
+    *rc = dl ? RH_OK : rh__portal_error(r, 404, "no such delivery");
+    json_decref(dl);
+    return dl != NULL;
+}
+
+int rh__portal_attempts_of(rh_portal *p, const rh_portal_claims *c,
+                           const char *id, json_t **out)
+{
     rows rs = {json_array(), 0, ""};
     rh_query *q = scoped_query(c);
-    int found = 0;
-    *rc = RH_E_NOMEM;
+    int rc = RH_E_NOMEM;
     if (q && rs.list && rh_query_set_delivery(q, id) == RH_OK &&
-        rh_query_set_limit(q, 1) == RH_OK &&
-        rh_log_deliveries(p->ctx, q, delivery_row, &rs) >= 0) {
-        found = json_array_size(rs.list) == 1;
-        *rc = found ? RH_OK : rh__portal_error(r, 404, "no such delivery");
-    } else if (q && rs.list) {
-        *rc = rh__portal_error(r, 404, "no such delivery");
-    }
-    json_decref(rs.list);
+        rh_query_set_limit(q, 100) == RH_OK)
+        rc = rh_log_attempts(p->ctx, q, attempt_row, &rs);
     rh_query_free(q);
-    return found;
+    if (rc < 0) {
+        json_decref(rs.list);
+        return rc;
+    }
+    *out = rs.list;
+    return RH_OK;
 }
 
 /* /deliveries/{id}/attempts and /deliveries/{id}/resend */
@@ -172,19 +213,12 @@ int rh__portal_delivery(rh_portal *p, const rh_portal_request *rq,
     if (!delivery_in_scope(p, c, id, r, &rc))
         return rc;
     if (!strcmp(rest + n, "/attempts") && !strcmp(rq->method, "GET")) {
-        rows rs = {json_array(), 0, ""};
-        rh_query *q = scoped_query(c);
-        rc = RH_E_NOMEM;
-        if (q && rs.list && rh_query_set_delivery(q, id) == RH_OK &&
-            rh_query_set_limit(q, 100) == RH_OK) {
-            rc = rh_log_attempts(p->ctx, q, attempt_row, &rs);
-            rc = rc < 0 ? rh__portal_refused(p, r, rc)
-                        : rh__portal_send_json(
-                              r, 200, json_pack("{s:O}", "attempts", rs.list));
-        }
-        json_decref(rs.list);
-        rh_query_free(q);
-        return rc;
+        json_t *list = NULL;
+        rc = rh__portal_attempts_of(p, c, id, &list);
+        if (rc < 0)
+            return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
+        return rh__portal_send_json(r, 200,
+                                    json_pack("{s:o}", "attempts", list));
     }
     if (!strcmp(rest + n, "/resend") && !strcmp(rq->method, "POST")) {
         if (!(c->caps & RH_PORTAL_RESEND))

@@ -1,0 +1,189 @@
+/* replicer-hooks portal pages: an endpoint's page (its settings, its
+ * actions, its delivery history a page at a time with filters, a test
+ * event from the catalog), the confirmation before a delete, and a
+ * delivery's page with its attempts and resend. Every action is a form
+ * POST answered by a redirect (303), so a reload repeats nothing. */
+#include "rh_portal_pages.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const state_names[] = {"pending", "in_flight", "succeeded",
+                                          "failed"};
+
+/* The endpoint's history: the request's filters with its own endpoint put
+ * first (the first value of a name is the one read), a page at a time. */
+static json_t *history(rh_portal *p, const rh_portal_request *rq,
+                       const rh_portal_claims *c, const char *id,
+                       rh_portal_response *r, int *rc)
+{
+    char query[2048];
+    json_t *model = NULL;
+    if ((size_t)snprintf(query, sizeof query, "endpoint=%s&%s", id,
+                         rq->query) >= sizeof query) {
+        *rc = rh__portal_page_error(p, c, r, 400, "the query is too long");
+        return NULL;
+    }
+    rh_portal_request scoped = *rq;
+    scoped.query = query;
+    *rc = rh__portal_delivery_page(p, &scoped, c, r, &model);
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(model, "deliveries"), i, d)
+    {
+        char iso[32];
+        rh__portal_iso(json_integer_value(json_object_get(d, "created_ms")),
+                       iso);
+        json_object_set_new(d, "created", json_string(iso));
+    }
+    return model;
+}
+
+static int endpoint_view_page(rh_portal *p, const rh_portal_request *rq,
+                              const rh_portal_claims *c, const rh_endpoint *ep,
+                              rh_portal_response *r)
+{
+    char type[RH_TYPE_MAX + 3] = "", state[16] = "";
+    int rc = RH_OK;
+    json_t *page = history(p, rq, c, rh_endpoint_id(ep), r, &rc);
+    if (!page) /* RH_OK: the filters' 400 was made; else the failure */
+        return rc;
+    json_t *types = NULL, *states = json_array();
+    if (rh__portal_event_types(p, &types) != RH_OK)
+        types = json_array();
+    if (rh__portal_query(rq, "event_type", type, sizeof type) <= 0)
+        type[0] = '\0';
+    if (rh__portal_query(rq, "state", state, sizeof state) <= 0)
+        state[0] = '\0';
+    for (size_t i = 0; i < 4; i++)
+        json_array_append_new(
+            states, json_pack("{s:s, s:b}", "name", state_names[i], "selected",
+                              !strcmp(state, state_names[i])));
+    json_object_set_new(page, "endpoint", rh__portal_endpoint_view(ep));
+    json_object_set_new(page, "types", types);
+    json_object_set_new(page, "states", states);
+    json_object_set_new(page, "event_type", json_string(type));
+    json_object_set_new(page, "has_filters", json_boolean(type[0] || state[0]));
+    const char *name = rh_endpoint_name(ep);
+    return rh__portal_html(p, c, r, 200, "endpoint.html",
+                           name && *name ? name : rh_endpoint_url(ep), page);
+}
+
+/* POST /endpoints/{id}/{action}: the action, then back to a page. */
+static int endpoint_action(rh_portal *p, const rh_portal_request *rq,
+                           const rh_portal_claims *c, const char *id,
+                           const char *action, rh_portal_response *r)
+{
+    static const struct {
+        const char *name;
+        int (*call)(rh_ctx *, const char *);
+    } acts[] = {{"disable", rh_endpoint_disable},
+                {"enable", rh_endpoint_enable},
+                {"pause", rh_endpoint_pause},
+                {"resume", rh_endpoint_resume},
+                {"delete", rh_endpoint_remove}};
+    char back[512], secret[RH_SECRET_SIZE], type[RH_TYPE_MAX + 3];
+    char event_id[RH_ID_SIZE];
+    int rc = RH_E_NOT_FOUND;
+    snprintf(back, sizeof back, "%s/endpoints/%s", p->base, id);
+    for (size_t k = 0; k < sizeof acts / sizeof *acts; k++)
+        if (!strcmp(action, acts[k].name))
+            rc = acts[k].call(p->ctx, id);
+    if (!strcmp(action, "rotate")) { /* the old secret signs 24 h more */
+        rc = rh_endpoint_rotate_secret(p->ctx, id, 86400000, secret,
+                                       sizeof secret);
+        if (rc == RH_OK) {
+            rc = rh__portal_flash_secret(p, c, id, secret, r);
+            rh__wipe(secret, sizeof secret);
+            return rc;
+        }
+    }
+    if (!strcmp(action, "test"))
+        rc = rh__portal_form(rq, "event_type", 0, type, sizeof type) > 0
+                 ? rh_event_type_send_example(p->ctx, id, type, event_id,
+                                              sizeof event_id)
+                 : RH_E_INVALID_ARG;
+    if (rc == RH_E_NOMEM)
+        return rc;
+    if (rc < 0)
+        return rh__portal_page_error(p, c, r, rc == RH_E_NOT_FOUND ? 404 : 400,
+                                     rh_ctx_last_error(p->ctx)[0]
+                                         ? rh_ctx_last_error(p->ctx)
+                                         : "that cannot be done");
+    if (!strcmp(action, "delete"))
+        snprintf(back, sizeof back, "%s/", p->base);
+    return rh__portal_redirect(r, back, NULL);
+}
+
+int rh__portal_endpoint_page(rh_portal *p, const rh_portal_request *rq,
+                             const rh_portal_claims *c, const rh_endpoint *ep,
+                             const char *rest, rh_portal_response *r)
+{
+    int get = !strcmp(rq->method, "GET"), post = !strcmp(rq->method, "POST");
+    if (!strcmp(rest, "") && get)
+        return endpoint_view_page(p, rq, c, ep, r);
+    if (rest[0] != '/' || !(get || post))
+        return rh__portal_page_error(p, c, r, 404, "no such page");
+    if (!(c->caps & RH_PORTAL_MANAGE))
+        return rh__portal_page_error(p, c, r, 403,
+                                     "this link cannot change endpoints");
+    if (!strcmp(rest, "/delete") && get)
+        return rh__portal_html(
+            p, c, r, 200, "confirm_delete.html", "Delete the endpoint?",
+            json_pack("{s:o}", "endpoint", rh__portal_endpoint_view(ep)));
+    if (!post)
+        return rh__portal_page_error(p, c, r, 404, "no such page");
+    return endpoint_action(p, rq, c, rh_endpoint_id(ep), rest + 1, r);
+}
+
+/* ------------------------------------------------------------- delivery */
+
+int rh__portal_delivery_html(rh_portal *p, const rh_portal_request *rq,
+                             const rh_portal_claims *c, const char *rest,
+                             rh_portal_response *r)
+{
+    char id[RH_ID_SIZE], back[512];
+    size_t n = strcspn(rest, "/");
+    if (n == 0 || n >= sizeof id)
+        return rh__portal_page_error(p, c, r, 404, "no such delivery");
+    memcpy(id, rest, n);
+    id[n] = '\0';
+    json_t *dl = rh__portal_delivery_get(p, c, id), *attempts = NULL;
+    if (!dl)
+        return rh__portal_page_error(p, c, r, 404, "no such delivery");
+    if (!strcmp(rest + n, "/resend") && !strcmp(rq->method, "POST")) {
+        json_decref(dl);
+        if (!(c->caps & RH_PORTAL_RESEND))
+            return rh__portal_page_error(p, c, r, 403,
+                                         "this link cannot resend");
+        int rc = rh_delivery_resend(p->ctx, id);
+        if (rc != RH_OK)
+            return rc == RH_E_NOMEM
+                       ? rc
+                       : rh__portal_page_error(p, c, r, 409,
+                                               rh_ctx_last_error(p->ctx));
+        snprintf(back, sizeof back, "%s/deliveries/%s", p->base, id);
+        return rh__portal_redirect(r, back, NULL);
+    }
+    if (rest[n] || strcmp(rq->method, "GET")) {
+        json_decref(dl);
+        return rh__portal_page_error(p, c, r, 404, "no such page");
+    }
+    if (rh__portal_attempts_of(p, c, id, &attempts) != RH_OK)
+        attempts = json_array();
+    size_t i;
+    json_t *a;
+    json_array_foreach(attempts, i, a)
+    {
+        char iso[32];
+        rh__portal_iso(json_integer_value(json_object_get(a, "started_ms")),
+                       iso);
+        json_object_set_new(a, "started", json_string(iso));
+    }
+    char iso[32];
+    rh__portal_iso(json_integer_value(json_object_get(dl, "created_ms")), iso);
+    json_object_set_new(dl, "created", json_string(iso));
+    return rh__portal_html(
+        p, c, r, 200, "delivery.html", "Delivery",
+        json_pack("{s:o, s:o}", "delivery", dl, "attempts", attempts));
+}
