@@ -87,7 +87,7 @@ TOOL := $(BUILD)/replicer-hooks
 UV_AVAILABLE := $(shell $(PKG_CONFIG) --exists libuv 2>/dev/null && echo 1)
 EXAMPLES := $(BUILD)/example-basic $(BUILD)/example-outbox $(BUILD)/demo \
     $(if $(UV_AVAILABLE),$(BUILD)/example-libuv,)
-TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/h2_sink.c tests/backends.c \
+TEST_SRC := $(wildcard tests/test_*.c) tests/rh_test.c tests/sink.c tests/tls_sink.c tests/h2_sink.c tests/portal_util.c tests/backends.c \
     tests/serve_util.c tests/rh_runner.c
 TEST_BIN := $(BUILD)/test-runner
 # The test runner links the library's objects with its own build of
@@ -193,7 +193,7 @@ examples: $(EXAMPLES) $(TOOL)
 $(BUILD)/obj/rh_http_test_hooks.o: lib/net/rh_http.c $(LIB_HDR) $(HEADERS) $(SYS_HEADERS) | $(BUILD)/obj
 	$(CC) $(LIB_CFLAGS) -DRH_TEST_HOOKS $(CFLAGS) -c $< -o $@
 
-$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/h2_sink.h tests/backends.h tests/serve_util.h $(TEST_LIB_OBJ) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
+$(TEST_BIN): $(TEST_SRC) tests/rh_test.h tests/sink.h tests/tls_sink.h tests/h2_sink.h tests/portal_util.h tests/backends.h tests/serve_util.h $(TEST_LIB_OBJ) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
 	$(CC) $(BASE_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) -DRH_TEST_HOOKS -Itests $(LIB_INC) $(CFLAGS) -pthread -o $@ $(TEST_SRC) \
 	    $(PG_LINK) $(SQLITE_STATIC) $(TEST_LIB_OBJ) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS) $(SAN_FLAGS) $(LDFLAGS)
 

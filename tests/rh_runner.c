@@ -36,6 +36,7 @@ extern const rh_test_case rh_tests_readme[];
 extern const rh_test_case rh_tests_cli_pause[];
 extern const rh_test_case rh_tests_tls[];
 extern const rh_test_case rh_tests_h2[];
+extern const rh_test_case rh_tests_portal_pages[];
 extern const rh_test_case rh_tests_conformance[];
 extern const rh_test_case rh_tests_sqlite[];
 extern const rh_test_case rh_tests_crash[];
@@ -71,6 +72,7 @@ static const rh_test_case *const suites[] = {
     rh_tests_cli_pause,
     rh_tests_tls,
     rh_tests_h2,
+    rh_tests_portal_pages,
     rh_tests_conformance, rh_tests_sqlite,   rh_tests_guard,
     rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
     rh_tests_pg,          rh_tests_health,   rh_tests_settings,

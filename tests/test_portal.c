@@ -6,6 +6,7 @@
  * refused, capabilities held, markup escaped, paths outside the base and
  * oversized bodies refused. */
 #include "backends.h"
+#include "portal_util.h"
 #include "rh_test.h"
 
 #include <replicer-hooks/rh_sqlite.h>
@@ -95,42 +96,6 @@ static void test_portal__tokens_verify_and_refuse(void)
                                                 10));
 }
 
-/* One request: headers as "Name", "value" pairs ending with NULL. */
-static int call(rh_portal *p, const char *method, const char *path,
-                const char *query, const char *body, rh_portal_response **r,
-                ...)
-{
-    const char *names[8], *values[8];
-    size_t n = 0;
-    va_list ap;
-    va_start(ap, r);
-    for (const char *k; n < 8 && (k = va_arg(ap, const char *)) != NULL; n++) {
-        names[n] = k;
-        values[n] = va_arg(ap, const char *);
-    }
-    va_end(ap);
-    *r = NULL;
-    int rc = rh_portal_handle(p, method, path, query, names, values, n, body,
-                              body ? strlen(body) : 0, r);
-    return rc == RH_OK ? rh_portal_response_status(*r) : rc;
-}
-
-static const char *header_of(const rh_portal_response *r, const char *name)
-{
-    for (size_t i = 0; i < rh_portal_response_header_count(r); i++)
-        if (!strcmp(rh_portal_response_header_name(r, i), name))
-            return rh_portal_response_header_value(r, i);
-    return NULL;
-}
-
-/* The cookie a login sets, as a "Cookie" header's value. */
-static void session_of(const rh_portal_response *r, char *out, size_t size)
-{
-    const char *c = header_of(r, "Set-Cookie");
-    size_t n = c ? strcspn(c, ";") : 0;
-    snprintf(out, size, "%.*s", (int)n, c ? c : "");
-}
-
 static int add(rh_ctx *ctx, const char *tenant, const char *url,
                const char *name, char id[RH_ID_SIZE])
 {
@@ -165,34 +130,34 @@ static void test_portal__tenants_see_only_their_own(void)
                                           now, 600, tok, sizeof tok));
     snprintf(q, sizeof q, "token=%s", tok);
     /* the link traded for a cookie, and the token gone from the URL */
-    RH_CHECK_EQ_INT(303, call(p, "GET", "/webhooks/login", q, NULL, &r, NULL));
-    RH_CHECK_EQ_STR("/webhooks/", header_of(r, "Location"));
-    RH_CHECK(strstr(header_of(r, "Set-Cookie"),
+    RH_CHECK_EQ_INT(303, portal_call(p, "GET", "/webhooks/login", q, NULL, &r, NULL));
+    RH_CHECK_EQ_STR("/webhooks/", portal_header(r, "Location"));
+    RH_CHECK(strstr(portal_header(r, "Set-Cookie"),
                     "; Path=/webhooks; Max-Age=600; HttpOnly; "
                     "SameSite=Strict") != NULL);
-    session_of(r, cookie, sizeof cookie);
+    portal_session(r, cookie, sizeof cookie);
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(200, call(p, "GET", "/webhooks/api/v1/endpoints", NULL,
+    RH_CHECK_EQ_INT(200, portal_call(p, "GET", "/webhooks/api/v1/endpoints", NULL,
                               NULL, &r, "Cookie", cookie, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), a) != NULL);
     RH_CHECK(strstr(rh_portal_response_body(r), b) == NULL);
     RH_CHECK(strstr(rh_portal_response_body(r), "127.0.0.1:9/b") == NULL);
-    RH_CHECK(strstr(header_of(r, "Content-Security-Policy"),
+    RH_CHECK(strstr(portal_header(r, "Content-Security-Policy"),
                     "default-src 'none'") != NULL);
     rh_portal_response_free(r);
     /* another tenant's id, read or removed: unknown */
     char path[200];
     snprintf(path, sizeof path, "/webhooks/api/v1/endpoints/%s", b);
-    RH_CHECK_EQ_INT(404, call(p, "GET", path, NULL, NULL, &r, "Cookie", cookie,
+    RH_CHECK_EQ_INT(404, portal_call(p, "GET", path, NULL, NULL, &r, "Cookie", cookie,
                               NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(404, call(p, "DELETE", path, NULL, NULL, &r, "Cookie",
+    RH_CHECK_EQ_INT(404, portal_call(p, "DELETE", path, NULL, NULL, &r, "Cookie",
                               cookie, "Sec-Fetch-Site", "same-origin", NULL));
     rh_portal_response_free(r);
     const rh_endpoint *still = NULL;
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(ctx, b, &still));
     /* the page escapes what a customer typed */
-    RH_CHECK_EQ_INT(200, call(p, "GET", "/webhooks/", NULL, NULL, &r, "Cookie",
+    RH_CHECK_EQ_INT(200, portal_call(p, "GET", "/webhooks/", NULL, NULL, &r, "Cookie",
                               cookie, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "&lt;script&gt;") != NULL);
     RH_CHECK(strstr(rh_portal_response_body(r), "<script>") == NULL);
@@ -216,23 +181,23 @@ static void test_portal__writes_need_origin_and_capability(void)
                                           RH_PORTAL_VIEW | RH_PORTAL_MANAGE,
                                           now, 600, tok, sizeof tok));
     snprintf(q, sizeof q, "token=%s", tok);
-    RH_CHECK_EQ_INT(303, call(p, "GET", "/login", q, NULL, &r, NULL));
-    RH_CHECK(strstr(header_of(r, "Set-Cookie"), "; Secure") != NULL);
-    session_of(r, cookie, sizeof cookie);
+    RH_CHECK_EQ_INT(303, portal_call(p, "GET", "/login", q, NULL, &r, NULL));
+    RH_CHECK(strstr(portal_header(r, "Set-Cookie"), "; Secure") != NULL);
+    portal_session(r, cookie, sizeof cookie);
     rh_portal_response_free(r);
     /* a cookie write that does not say it comes from the portal's page */
-    RH_CHECK_EQ_INT(403, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+    RH_CHECK_EQ_INT(403, portal_call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
                               "Cookie", cookie, "Content-Type",
                               "application/json", NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(403, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+    RH_CHECK_EQ_INT(403, portal_call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
                               "Cookie", cookie, "Content-Type",
                               "application/json", "Origin",
                               "http://attacker.example", "Host",
                               "portal.example", NULL));
     rh_portal_response_free(r);
     /* http is not the portal's own origin unless it is tried over http */
-    RH_CHECK_EQ_INT(403, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+    RH_CHECK_EQ_INT(403, portal_call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
                               "Cookie", cookie, "Content-Type",
                               "application/json", "Origin",
                               "http://portal.example", "Host",
@@ -241,10 +206,10 @@ static void test_portal__writes_need_origin_and_capability(void)
     /* two session cookies (one tossed by a sibling site): neither trusted */
     char two[sizeof cookie * 2 + 40];
     snprintf(two, sizeof two, "rh_portal=junk; %s", cookie);
-    RH_CHECK_EQ_INT(401, call(p, "GET", "/api/v1/endpoints", NULL, NULL, &r,
+    RH_CHECK_EQ_INT(401, portal_call(p, "GET", "/api/v1/endpoints", NULL, NULL, &r,
                               "Cookie", two, NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(201, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+    RH_CHECK_EQ_INT(201, portal_call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
                               "Cookie", cookie, "Content-Type",
                               "application/json", "Origin",
                               "https://portal.example", "Host",
@@ -258,16 +223,16 @@ static void test_portal__writes_need_origin_and_capability(void)
                                           RH_PORTAL_VIEW, now, 600, tok,
                                           sizeof tok));
     snprintf(view, sizeof view, "Bearer %s", tok);
-    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/endpoints", NULL, NULL, &r,
+    RH_CHECK_EQ_INT(200, portal_call(p, "GET", "/api/v1/endpoints", NULL, NULL, &r,
                               "Authorization", view, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "Orders") != NULL);
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(403, call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
+    RH_CHECK_EQ_INT(403, portal_call(p, "POST", "/api/v1/endpoints", NULL, body, &r,
                               "Authorization", view, "Content-Type",
                               "application/json", NULL));
     rh_portal_response_free(r);
     /* bad input: named by the library; not JSON; too large */
-    RH_CHECK_EQ_INT(400, call(p, "POST", "/api/v1/endpoints", NULL,
+    RH_CHECK_EQ_INT(400, portal_call(p, "POST", "/api/v1/endpoints", NULL,
                               "{\"url\":\"ftp://x\",\"events\":[\"a\"]}", &r,
                               "Cookie", cookie, "Content-Type",
                               "application/json", "Sec-Fetch-Site",
@@ -275,7 +240,7 @@ static void test_portal__writes_need_origin_and_capability(void)
     RH_CHECK(strstr(rh_portal_response_body(r), "\"field\":\"url\"") != NULL);
     rh_portal_response_free(r);
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG, rh_emit(ctx, "x y", "{}", 2, NULL, 0));
-    int bad_name = call(p, "POST", "/api/v1/endpoints", NULL,
+    int bad_name = portal_call(p, "POST", "/api/v1/endpoints", NULL,
                         "{\"url\":\"http://127.0.0.1:9/n\",\"events\":"
                         "[\"*\"],\"name\":\"a\\u0001b\"}",
                         &r, "Cookie", cookie, "Content-Type",
@@ -285,19 +250,19 @@ static void test_portal__writes_need_origin_and_capability(void)
     RH_CHECK(strstr(rh_portal_response_body(r), "name or description") != NULL);
     RH_CHECK(strstr(rh_portal_response_body(r), "event type") == NULL);
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(415, call(p, "POST", "/api/v1/endpoints", NULL, "{}", &r,
+    RH_CHECK_EQ_INT(415, portal_call(p, "POST", "/api/v1/endpoints", NULL, "{}", &r,
                               "Cookie", cookie, "Content-Type",
                               "application/jsonx", "Sec-Fetch-Site",
                               "same-origin", NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(415, call(p, "POST", "/api/v1/endpoints", NULL, "url=x", &r,
+    RH_CHECK_EQ_INT(415, portal_call(p, "POST", "/api/v1/endpoints", NULL, "url=x", &r,
                               "Cookie", cookie, "Sec-Fetch-Site",
                               "same-origin", NULL));
     rh_portal_response_free(r);
     char *big = malloc(70000);
     memset(big, ' ', 69999);
     big[69999] = '\0';
-    RH_CHECK_EQ_INT(413, call(p, "POST", "/api/v1/endpoints", NULL, big, &r,
+    RH_CHECK_EQ_INT(413, portal_call(p, "POST", "/api/v1/endpoints", NULL, big, &r,
                               "Cookie", cookie, NULL));
     free(big);
     rh_portal_response_free(r);
@@ -326,40 +291,40 @@ static void test_portal__sessions_end_and_paths_stay_inside(void)
                                           RH_PORTAL_VIEW, now, 60, tok,
                                           sizeof tok));
     snprintf(q, sizeof q, "token=%s", tok);
-    RH_CHECK_EQ_INT(303, call(p, "GET", "/hooks/login", q, NULL, &r, NULL));
-    session_of(r, cookie, sizeof cookie);
+    RH_CHECK_EQ_INT(303, portal_call(p, "GET", "/hooks/login", q, NULL, &r, NULL));
+    portal_session(r, cookie, sizeof cookie);
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(404, call(p, "GET", "/other/api/v1/endpoints", NULL, NULL,
+    RH_CHECK_EQ_INT(404, portal_call(p, "GET", "/other/api/v1/endpoints", NULL, NULL,
                               &r, "Cookie", cookie, NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(404, call(p, "GET", "/hooksx/api/v1/endpoints", NULL, NULL,
+    RH_CHECK_EQ_INT(404, portal_call(p, "GET", "/hooksx/api/v1/endpoints", NULL, NULL,
                               &r, "Cookie", cookie, NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(404, call(p, "GET", "/hooks/../api/v1/endpoints", NULL,
+    RH_CHECK_EQ_INT(404, portal_call(p, "GET", "/hooks/../api/v1/endpoints", NULL,
                               NULL, &r, "Cookie", cookie, NULL));
     rh_portal_response_free(r);
     /* a forged cookie; no credentials; then the session's end */
-    RH_CHECK_EQ_INT(401, call(p, "GET", "/hooks/api/v1/endpoints", NULL, NULL,
+    RH_CHECK_EQ_INT(401, portal_call(p, "GET", "/hooks/api/v1/endpoints", NULL, NULL,
                               &r, "Cookie", "rh_portal=eyJhbGciOiJIUzI1NiIs.x.y",
                               NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(401, call(p, "GET", "/hooks/", NULL, NULL, &r, NULL));
+    RH_CHECK_EQ_INT(401, portal_call(p, "GET", "/hooks/", NULL, NULL, &r, NULL));
     rh_portal_response_free(r);
     rh_test_now_ms += 61000;
-    RH_CHECK_EQ_INT(401, call(p, "GET", "/hooks/api/v1/endpoints", NULL, NULL,
+    RH_CHECK_EQ_INT(401, portal_call(p, "GET", "/hooks/api/v1/endpoints", NULL, NULL,
                               &r, "Cookie", cookie, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "expired") != NULL);
     rh_portal_response_free(r);
     RH_CHECK_EQ_INT(RH_OK, rh_portal_set_refresh_url(
                                p, "https://app.example/settings/webhooks"));
-    RH_CHECK_EQ_INT(303, call(p, "GET", "/hooks/", NULL, NULL, &r, "Cookie",
+    RH_CHECK_EQ_INT(303, portal_call(p, "GET", "/hooks/", NULL, NULL, &r, "Cookie",
                               cookie, NULL));
     RH_CHECK_EQ_STR("https://app.example/settings/webhooks",
-                    header_of(r, "Location"));
+                    portal_header(r, "Location"));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(303, call(p, "GET", "/hooks/login", q, NULL, &r, NULL));
+    RH_CHECK_EQ_INT(303, portal_call(p, "GET", "/hooks/login", q, NULL, &r, NULL));
     RH_CHECK_EQ_STR("https://app.example/settings/webhooks",
-                    header_of(r, "Location")); /* an expired link too */
+                    portal_header(r, "Location")); /* an expired link too */
     rh_portal_response_free(r);
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
                     rh_portal_handle(p, NULL, "/", NULL, NULL, NULL, 0, NULL, 0,
@@ -389,19 +354,19 @@ static void test_portal__catalog_and_test_event(void)
                                           RH_PORTAL_VIEW | RH_PORTAL_MANAGE,
                                           now, 600, tok, sizeof tok));
     snprintf(bearer, sizeof bearer, "Bearer %s", tok);
-    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/event-types", NULL, NULL, &r,
+    RH_CHECK_EQ_INT(200, portal_call(p, "GET", "/api/v1/event-types", NULL, NULL, &r,
                               "Authorization", bearer, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r),
                     "\"name\":\"order.paid\"") != NULL);
     rh_portal_response_free(r);
     snprintf(path, sizeof path, "/api/v1/endpoints/%s/test", a);
-    RH_CHECK_EQ_INT(202, call(p, "POST", path, NULL,
+    RH_CHECK_EQ_INT(202, portal_call(p, "POST", path, NULL,
                               "{\"event_type\":\"order.paid\"}", &r,
                               "Authorization", bearer, "Content-Type",
                               "application/json", NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "\"event_id\":\"tst_") != NULL);
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(404, call(p, "POST", path, NULL,
+    RH_CHECK_EQ_INT(404, portal_call(p, "POST", path, NULL,
                               "{\"event_type\":\"nope\"}", &r, "Authorization",
                               bearer, "Content-Type", "application/json",
                               NULL));
@@ -442,39 +407,39 @@ static void test_portal__edit_history_and_resend(void)
     snprintf(bearer, sizeof bearer, "Bearer %s", tok);
     /* PATCH: a new name and events; a bad URL named by the library */
     snprintf(path, sizeof path, "/api/v1/endpoints/%s", a);
-    RH_CHECK_EQ_INT(200, call(p, "PATCH", path, NULL,
+    RH_CHECK_EQ_INT(200, portal_call(p, "PATCH", path, NULL,
                               "{\"name\":\"Billing\",\"events\":[\"x.*\"]}",
                               &r, "Authorization", bearer, "Content-Type",
                               "application/json", NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "\"name\":\"Billing\"") != NULL);
     RH_CHECK(strstr(rh_portal_response_body(r), "[\"x.*\"]") != NULL);
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(400, call(p, "PATCH", path, NULL, "{\"nme\":\"typo\"}",
+    RH_CHECK_EQ_INT(400, portal_call(p, "PATCH", path, NULL, "{\"nme\":\"typo\"}",
                               &r, "Authorization", bearer, "Content-Type",
                               "application/json", NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "\"field\":\"nme\"") != NULL);
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(400, call(p, "PATCH", path, NULL, "{\"url\":\"ftp://x\"}",
+    RH_CHECK_EQ_INT(400, portal_call(p, "PATCH", path, NULL, "{\"url\":\"ftp://x\"}",
                               &r, "Authorization", bearer, "Content-Type",
                               "application/json", NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "\"field\":\"url\"") != NULL);
     rh_portal_response_free(r);
     snprintf(path, sizeof path, "/api/v1/endpoints/%s/pause", a);
-    RH_CHECK_EQ_INT(200, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+    RH_CHECK_EQ_INT(200, portal_call(p, "POST", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "\"paused\":true") != NULL);
     rh_portal_response_free(r);
     snprintf(path, sizeof path, "/api/v1/endpoints/%s/resume", a);
-    RH_CHECK_EQ_INT(200, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+    RH_CHECK_EQ_INT(200, portal_call(p, "POST", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
     rh_portal_response_free(r);
     snprintf(path, sizeof path, "/api/v1/endpoints/%s/rotate", a);
-    RH_CHECK_EQ_INT(200, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+    RH_CHECK_EQ_INT(200, portal_call(p, "POST", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "whsec_") != NULL);
     rh_portal_response_free(r);
     snprintf(path, sizeof path, "/api/v1/endpoints/%s/rotate", b);
-    RH_CHECK_EQ_INT(404, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+    RH_CHECK_EQ_INT(404, portal_call(p, "POST", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
     rh_portal_response_free(r);
     /* three deliveries for a, one for b; a's fail at once (no retries) */
@@ -487,7 +452,7 @@ static void test_portal__edit_history_and_resend(void)
     RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "x.y", "{}", 2, o, NULL, 0));
     rh_emit_options_free(o);
     RH_CHECK_EQ_INT(4, rh_test_drive(ctx, 10000));
-    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/deliveries", "limit=2", NULL,
+    RH_CHECK_EQ_INT(200, portal_call(p, "GET", "/api/v1/deliveries", "limit=2", NULL,
                               &r, "Authorization", bearer, NULL));
     const char *page = rh_portal_response_body(r), *next = strstr(page,
                                                                   "\"next\":\"");
@@ -498,7 +463,7 @@ static void test_portal__edit_history_and_resend(void)
     RH_CHECK_EQ_INT(1, sscanf(strstr(page, "\"id\":\"") + 6, "%31[^\"]", dl));
     rh_portal_response_free(r);
     snprintf(body, sizeof body, "after=%s&limit=2", after);
-    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/deliveries", body, NULL, &r,
+    RH_CHECK_EQ_INT(200, portal_call(p, "GET", "/api/v1/deliveries", body, NULL, &r,
                               "Authorization", bearer, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "\"next\":null") != NULL);
     RH_CHECK(strstr(rh_portal_response_body(r), b) == NULL);
@@ -510,29 +475,29 @@ static void test_portal__edit_history_and_resend(void)
         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"};
     for (size_t i = 0; i < sizeof bad_filters / sizeof *bad_filters; i++) {
-        RH_CHECK_EQ_INT(400, call(p, "GET", "/api/v1/deliveries",
+        RH_CHECK_EQ_INT(400, portal_call(p, "GET", "/api/v1/deliveries",
                                   bad_filters[i], NULL, &r, "Authorization",
                                   bearer, NULL));
         rh_portal_response_free(r);
     }
     snprintf(path, sizeof path, "/api/v1/deliveries/%s/attempts", dl);
-    RH_CHECK_EQ_INT(200, call(p, "GET", path, NULL, NULL, &r, "Authorization",
+    RH_CHECK_EQ_INT(200, portal_call(p, "GET", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "\"status\":500") != NULL);
     rh_portal_response_free(r);
     /* resend needs its capability */
     snprintf(path, sizeof path, "/api/v1/deliveries/%s/resend", dl);
-    RH_CHECK_EQ_INT(403, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+    RH_CHECK_EQ_INT(403, portal_call(p, "POST", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
     rh_portal_response_free(r);
     RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, "acct_a",
                                           RH_PORTAL_RESEND, now, 600, tok,
                                           sizeof tok)); /* it sees, too */
     snprintf(bearer, sizeof bearer, "Bearer %s", tok);
-    RH_CHECK_EQ_INT(202, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+    RH_CHECK_EQ_INT(202, portal_call(p, "POST", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(200, call(p, "GET", "/api/v1/deliveries", NULL, NULL, &r,
+    RH_CHECK_EQ_INT(200, portal_call(p, "GET", "/api/v1/deliveries", NULL, NULL, &r,
                               "Authorization", bearer, NULL));
     rh_portal_response_free(r);
     /* b's delivery is unknown to a, read or resent */
@@ -543,11 +508,11 @@ static void test_portal__edit_history_and_resend(void)
     RH_CHECK_EQ_INT(1, rh_log_deliveries(ctx, q, keep_id, bdl));
     rh_query_free(q);
     snprintf(path, sizeof path, "/api/v1/deliveries/%s/attempts", bdl);
-    RH_CHECK_EQ_INT(404, call(p, "GET", path, NULL, NULL, &r, "Authorization",
+    RH_CHECK_EQ_INT(404, portal_call(p, "GET", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
     rh_portal_response_free(r);
     snprintf(path, sizeof path, "/api/v1/deliveries/%s/resend", bdl);
-    RH_CHECK_EQ_INT(404, call(p, "POST", path, NULL, NULL, &r, "Authorization",
+    RH_CHECK_EQ_INT(404, portal_call(p, "POST", path, NULL, NULL, &r, "Authorization",
                               bearer, NULL));
     rh_portal_response_free(r);
     rh_portal_free(p);
@@ -603,7 +568,7 @@ static void test_portal__openapi_file_matches_the_routes(void)
                      (int)(id ? id - route : (long)strlen(route)), route,
                      id ? (strstr(route, "/deliveries") ? dl : a) : "",
                      id ? id + 4 : "");
-            int status = call(p, verb, path, NULL,
+            int status = portal_call(p, verb, path, NULL,
                               strcmp(verb, "GET") ? "{}" : NULL, &r,
                               "Authorization", bearer, "Content-Type",
                               "application/json", NULL);
@@ -650,7 +615,7 @@ static void test_portal__storage_failure_is_a_constant_503(void)
                                           RH_PORTAL_VIEW, rh_test_now_ms / 1000,
                                           600, tok, sizeof tok));
     snprintf(bearer, sizeof bearer, "Bearer %s", tok);
-    RH_CHECK_EQ_INT(503, call(p, "GET", "/api/v1/deliveries", NULL, NULL, &r,
+    RH_CHECK_EQ_INT(503, portal_call(p, "GET", "/api/v1/deliveries", NULL, NULL, &r,
                               "Authorization", bearer, NULL));
     RH_CHECK_EQ_STR("{\"error\":\"storage is unavailable: try again\"}",
                     rh_portal_response_body(r));
