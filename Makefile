@@ -257,7 +257,7 @@ browser-deps:
 	    [ -x "$${RH_CHROMIUM:-/usr/bin/chromium}" ]; then \
 	    mkdir -p $(BROWSER_DIR) && \
 	    cp tests/browser/package.json tests/browser/package-lock.json \
-	        tests/browser/dashboard.mjs $(BROWSER_DIR)/ && \
+	        tests/browser/dashboard.mjs tests/browser/portal.mjs $(BROWSER_DIR)/ && \
 	    { cmp -s tests/browser/package-lock.json $(BROWSER_DIR)/.installed-lock || \
 	      { (cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --silent) && \
 	        cp tests/browser/package-lock.json $(BROWSER_DIR)/.installed-lock; } || \

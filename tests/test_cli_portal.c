@@ -1,7 +1,7 @@
 /* The tool's portal: portal link prints a link that portal serves; the
  * link opens a session (a cookie, then a redirect) that shows one tenant's
  * endpoints; another tenant's id answers 404; a forged link is refused;
- * bad options exit 2. */
+ * bad options exit 2. And the seed's flow in headless Chromium. */
 #include "backends.h"
 #include "rh_test.h"
 #include "serve_util.h"
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RUN(code, ...)                                                         \
     do {                                                                       \
@@ -79,7 +80,97 @@ static void test_cli_portal__link_opens_one_tenants_portal(void)
         store);
 }
 
+/* The seed's whole flow in a real browser (Debian's Chromium, driven by
+ * playwright-core from tests/browser/portal.mjs) for two tenants with
+ * their own links, against the tool's portal and worker on one store; the
+ * receiver's requests are checked here: signed with the secret the page
+ * showed once. Screenshots of each page go to build/portal-shots. */
+static void test_cli_portal__seed_flow_in_a_browser(void)
+{
+    const char *dir = getenv("RH_BROWSER_DIR"), *chromium = getenv("RH_CHROMIUM");
+    char script[256], modules[256], path[128], store[160], keyf[160],
+        out[8192], base[128], tool[512], ok[128], bad[128], shots[300];
+    char link_a[2300], link_b[2300], expired[2300], cmd[12000];
+    const char *refresh = "https://app.example/settings/webhooks";
+    snprintf(script, sizeof script, "%s/portal.mjs",
+             dir && *dir ? dir : "build/browser");
+    snprintf(modules, sizeof modules, "%s/node_modules/playwright-core",
+             dir && *dir ? dir : "build/browser");
+    if (access(chromium && *chromium ? chromium : "/usr/bin/chromium", X_OK))
+        RH_SKIP("no Chromium (apt-get install chromium)");
+    if (access(script, R_OK) || access(modules, R_OK))
+        RH_SKIP("playwright-core is not installed (make browser-deps)");
+    if (!realpath(rh_test_tool(), tool))
+        RH_SKIP("the tool is not built");
+    sink *s = rh_test_sink();
+    sink_url(s, "/ok", ok, sizeof ok);
+    sink_url(s, "/fail", bad, sizeof bad);
+    sink_rule(s, "/fail", 500, 0, NULL, "{\"error\":\"down\"}", -1);
+    rh_test_path(path, sizeof path, "portal-browser");
+    rh_test_path(keyf, sizeof keyf, "portal-browser.key");
+    snprintf(store, sizeof store, "sqlite:%s", path);
+    RUN(0, "event-type", "add", "order.paid", "--group", "Orders",
+        "--description", "An order was paid", "--example",
+        "{\"order\":\"o_example\"}", "--store", store);
+    const char *args[] = {"portal", "--listen", "127.0.0.1:0",
+                          "--portal-key-file", keyf, "--base", "/webhooks",
+                          "--refresh-url", refresh, "--dev", "--store", store,
+                          NULL};
+    int fd = -1;
+    pid_t pid = start_server(args, "portal on ", base, sizeof base, &fd);
+    RH_CHECK(pid > 0);
+    char *slash = strchr(base + 7, '/'); /* "http://127.0.0.1:P[/...]" */
+    if (slash)
+        *slash = '\0';
+    strncat(base, "/webhooks", sizeof base - strlen(base) - 1);
+    RUN(0, "portal", "link", "--tenant", "acct_a", "--portal-key-file", keyf,
+        "--base", base, "--can", "manage,resend");
+    RH_CHECK_EQ_INT(1, sscanf(out, "%2299s", link_a));
+    RUN(0, "portal", "link", "--tenant", "acct_b", "--portal-key-file", keyf,
+        "--base", base, "--can", "manage");
+    RH_CHECK_EQ_INT(1, sscanf(out, "%2299s", link_b));
+    RUN(0, "portal", "link", "--tenant", "acct_a", "--portal-key-file", keyf,
+        "--base", base, "--ttl", "1s");
+    RH_CHECK_EQ_INT(1, sscanf(out, "%2299s", expired));
+    snprintf(shots, sizeof shots, "mkdir -p build/portal-shots");
+    RH_CHECK_EQ_INT(0, system(shots));
+    RH_CHECK(realpath("build/portal-shots", shots) != NULL);
+    usleep(1100 * 1000); /* the 1 s link expires */
+    snprintf(cmd, sizeof cmd,
+             "node '%s' '%s' '%s' '%s' '%s' '%s' '%s' '%s' '%s' '%s' '%s' "
+             "2>&1",
+             script, base, link_a, link_b, expired, refresh, ok, bad, tool,
+             store, shots);
+    FILE *p = popen(cmd, "r");
+    RH_CHECK(p != NULL);
+    size_t got = fread(out, 1, sizeof out - 1, p);
+    out[got] = '\0';
+    int status = pclose(p);
+    int stopped = stop_server(pid, fd);
+    if (status != 0)
+        fprintf(stderr, "    the browser test said:\n%s\n", out);
+    RH_CHECK_EQ_INT(0, status);
+    RH_CHECK_EQ_INT(0, stopped);
+    RH_CHECK(strstr(out, "browser: ok") != NULL);
+    /* the event and the test event reached the receiver, signed with the
+     * secret the page showed */
+    char secret[RH_SECRET_SIZE] = "";
+    const char *at = strstr(out, "secret=");
+    RH_CHECK(at != NULL);
+    sscanf(at, "secret=%100s", secret);
+    int verified = 0;
+    for (size_t i = 0; i < sink_count(s); i++) {
+        sink_request r;
+        if (sink_get(s, i, &r) == 0 && !strcmp(r.path, "/ok"))
+            verified += rh_test_verify_request(&r, secret, -1) == RH_OK;
+    }
+    RH_CHECK_EQ_INT(2, verified);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_cli_portal[] = {
     {"cli_portal__link_opens_one_tenants_portal",
      test_cli_portal__link_opens_one_tenants_portal},
+    {"cli_portal__seed_flow_in_a_browser",
+     test_cli_portal__seed_flow_in_a_browser},
     {NULL, NULL}};
