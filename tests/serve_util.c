@@ -146,3 +146,17 @@ int count_endpoints(const char *store)
     return n;
 }
 
+
+int run_browser_script(const char *cmd, char *out, size_t size, pid_t pid,
+                       int fd)
+{
+    FILE *p = popen(cmd, "r");
+    size_t got = p ? fread(out, 1, size - 1, p) : 0;
+    out[got] = '\0';
+    int status = p ? pclose(p) : -1;
+    /* the page's work is done: the server stops whatever the verdict */
+    int stopped = stop_server(pid, fd);
+    if (status != 0)
+        fprintf(stderr, "    the browser test said:\n%s\n", out);
+    return status != 0 || stopped != 0;
+}

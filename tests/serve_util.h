@@ -29,6 +29,12 @@ int stop_server(pid_t pid, int fd);
 /* Its exit code within ms, else -2 after killing it. */
 int wait_exit(pid_t pid, int64_t ms);
 
+/* A browser script run to its end (cmd's output into out, NUL-terminated,
+ * and printed when the script failed), then the server (pid, fd) stopped
+ * whatever the verdict: 0 when both ended well. */
+int run_browser_script(const char *cmd, char *out, size_t size, pid_t pid,
+                       int fd);
+
 /* The form token from a dashboard page ("" when there is none). */
 void csrf_of(const char *page, char *out, size_t size);
 /* Endpoints in a store, by the tool's endpoint list; -1 on failure. */

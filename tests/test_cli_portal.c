@@ -141,16 +141,7 @@ static void test_cli_portal__seed_flow_in_a_browser(void)
              "2>&1",
              script, base, link_a, link_b, expired, refresh, ok, bad, tool,
              store, shots);
-    FILE *p = popen(cmd, "r");
-    RH_CHECK(p != NULL);
-    size_t got = fread(out, 1, sizeof out - 1, p);
-    out[got] = '\0';
-    int status = pclose(p);
-    int stopped = stop_server(pid, fd);
-    if (status != 0)
-        fprintf(stderr, "    the browser test said:\n%s\n", out);
-    RH_CHECK_EQ_INT(0, status);
-    RH_CHECK_EQ_INT(0, stopped);
+    RH_CHECK_EQ_INT(0, run_browser_script(cmd, out, sizeof out, pid, fd));
     RH_CHECK(strstr(out, "browser: ok") != NULL);
     /* the event and the test event reached the receiver, signed with the
      * secret the page showed */
@@ -158,13 +149,19 @@ static void test_cli_portal__seed_flow_in_a_browser(void)
     const char *at = strstr(out, "secret=");
     RH_CHECK(at != NULL);
     sscanf(at, "secret=%100s", secret);
-    int verified = 0;
+    int verified = 0, failed_attempts = 0;
     for (size_t i = 0; i < sink_count(s); i++) {
         sink_request r;
-        if (sink_get(s, i, &r) == 0 && !strcmp(r.path, "/ok"))
+        if (sink_get(s, i, &r) != 0)
+            continue;
+        if (!strcmp(r.path, "/ok"))
             verified += rh_test_verify_request(&r, secret, -1) == RH_OK;
+        else if (!strcmp(r.path, "/fail"))
+            failed_attempts++; /* the first attempt, and the resend's */
+        sink_request_free(&r);
     }
-    RH_CHECK_EQ_INT(2, verified);
+    RH_CHECK_EQ_INT(2, verified); /* the host's event and the test event */
+    RH_CHECK_EQ_INT(2, failed_attempts);
     sink_stop(s);
 }
 

@@ -277,17 +277,7 @@ static void test_serve__dashboard_in_a_browser(void)
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "node '%s' '%s' '%s' '%s' '%s' '%s' 2>&1", script,
              base, ok, bad, tool, store);
-    FILE *p = popen(cmd, "r");
-    RH_CHECK(p != NULL);
-    size_t got = fread(out, 1, sizeof out - 1, p);
-    out[got] = '\0';
-    int status = pclose(p);
-    /* the page's work is done: the dashboard stops whatever the verdict */
-    int stopped = stop_server(pid, fd);
-    if (status != 0)
-        fprintf(stderr, "    the browser test said:\n%s\n", out);
-    RH_CHECK_EQ_INT(0, status);
-    RH_CHECK_EQ_INT(0, stopped);
+    RH_CHECK_EQ_INT(0, run_browser_script(cmd, out, sizeof out, pid, fd));
     RH_CHECK(strstr(out, "browser: ok") != NULL);
     /* the receiver got the event, signed with the secret the page showed */
     char secret[RH_SECRET_SIZE] = "";
