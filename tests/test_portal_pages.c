@@ -17,8 +17,8 @@ static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 typedef struct pages {
     rh_ctx *ctx;
     rh_portal *p;
-    char a[RH_PORTAL_TOKEN_SIZE + 20]; /* acct_a's session cookie */
-    char b[RH_PORTAL_TOKEN_SIZE + 20]; /* acct_b's */
+    char a[RH_PORTAL_TOKEN_SIZE + 20];    /* acct_a's session cookie */
+    char b[RH_PORTAL_TOKEN_SIZE + 20];    /* acct_b's */
     char view[RH_PORTAL_TOKEN_SIZE + 20]; /* acct_a's, view only */
 } pages;
 
@@ -31,8 +31,8 @@ static void login(pages *t, const char *tenant, unsigned caps, char *cookie,
                                           rh_test_now_ms / 1000, 600, tok,
                                           sizeof tok));
     snprintf(q, sizeof q, "token=%s", tok);
-    RH_CHECK_EQ_INT(303, portal_call(t->p, "GET", "/w/login", q, NULL, &r,
-                                     NULL));
+    RH_CHECK_EQ_INT(303,
+                    portal_call(t->p, "GET", "/w/login", q, NULL, &r, NULL));
     portal_session(r, cookie, size);
     rh_portal_response_free(r);
 }
@@ -81,10 +81,10 @@ static int add_by_form(pages *t, const char *form, char *location,
                        size_t loc_size, char *flash, size_t flash_size)
 {
     rh_portal_response *r = NULL;
-    int status = portal_call(t->p, "POST", "/w/endpoints/new", NULL, form, &r,
-                             "Cookie", t->a, "Sec-Fetch-Site", "same-origin",
-                             "Content-Type",
-                             "application/x-www-form-urlencoded", NULL);
+    int status =
+        portal_call(t->p, "POST", "/w/endpoints/new", NULL, form, &r, "Cookie",
+                    t->a, "Sec-Fetch-Site", "same-origin", "Content-Type",
+                    "application/x-www-form-urlencoded", NULL);
     const char *loc = r ? portal_header(r, "Location") : NULL;
     snprintf(location, loc_size, "%s", loc ? loc : "");
     if (r)
@@ -100,8 +100,8 @@ static void test_portal_pages__secret_shown_once_behind_a_redirect(void)
     char loc[256], flash[512], both[2048];
     setup(&t);
     /* the form picks from the catalog, grouped */
-    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", "/w/endpoints/new", NULL,
-                                     NULL, &r, "Cookie", t.a, NULL));
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", "/w/endpoints/new", NULL, NULL,
+                                     &r, "Cookie", t.a, NULL));
     const char *html = rh_portal_response_body(r);
     RH_CHECK(strstr(html, "<h3>Orders</h3>") != NULL);
     RH_CHECK(strstr(html, "value=\"order.paid\"") != NULL);
@@ -116,8 +116,8 @@ static void test_portal_pages__secret_shown_once_behind_a_redirect(void)
     RH_CHECK(!strncmp(flash, "rh_flash=sealed:v1:", 19));
     RH_CHECK_EQ_INT(1, count_endpoints(t.ctx));
     snprintf(both, sizeof both, "%s; %s", t.a, flash);
-    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", loc, NULL, NULL, &r,
-                                     "Cookie", both, NULL));
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", loc, NULL, NULL, &r, "Cookie",
+                                     both, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "id=\"secret\" "
                                                 "class=\"secret\">whsec_"));
     /* the page clears its cookie as it shows it */
@@ -125,8 +125,8 @@ static void test_portal_pages__secret_shown_once_behind_a_redirect(void)
     RH_CHECK(strstr(portal_header(r, "Set-Cookie"), "Max-Age=0") != NULL);
     rh_portal_response_free(r);
     /* the reload: nothing added, nothing shown */
-    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", loc, NULL, NULL, &r,
-                                     "Cookie", t.a, NULL));
+    RH_CHECK_EQ_INT(
+        200, portal_call(t.p, "GET", loc, NULL, NULL, &r, "Cookie", t.a, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "id=\"gone\"") != NULL);
     RH_CHECK(strstr(rh_portal_response_body(r), "whsec_") == NULL);
     rh_portal_response_free(r);
@@ -136,10 +136,9 @@ static void test_portal_pages__secret_shown_once_behind_a_redirect(void)
     RH_CHECK_EQ_INT(303, add_by_form(&t,
                                      "url=http%3A%2F%2F127.0.0.1%3A9%2Fb&"
                                      "events=order.paid",
-                                     loc2, sizeof loc2, flash2,
-                                     sizeof flash2));
-    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", loc2, NULL, NULL, &r,
-                                     "Cookie", both, NULL));
+                                     loc2, sizeof loc2, flash2, sizeof flash2));
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", loc2, NULL, NULL, &r, "Cookie",
+                                     both, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "whsec_") == NULL);
     rh_portal_response_free(r);
     /* a refused URL: the form again, with the reason and what was typed */
@@ -171,10 +170,11 @@ static void test_portal_pages__another_tenants_pages_are_unknown(void)
     rh_portal_response *r = NULL;
     char loc[256], flash[512], path[300], id[RH_ID_SIZE] = "";
     setup(&t);
-    RH_CHECK_EQ_INT(303, add_by_form(&t,
-                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fsecret-a&"
-                                     "events=order.paid",
-                                     loc, sizeof loc, flash, sizeof flash));
+    RH_CHECK_EQ_INT(303,
+                    add_by_form(&t,
+                                "url=http%3A%2F%2F127.0.0.1%3A9%2Fsecret-a&"
+                                "events=order.paid",
+                                loc, sizeof loc, flash, sizeof flash));
     sscanf(loc, "/w/endpoints/%32[^/]", id);
     RH_CHECK_EQ_INT(1, rh_emit_with(t.ctx, "order.paid", "{}", 2, NULL, NULL,
                                     0) == 0); /* no tenant: none of A's */
@@ -182,13 +182,13 @@ static void test_portal_pages__another_tenants_pages_are_unknown(void)
     rh_emit_options_new(&eo);
     rh_emit_options_set_tenant(eo, "acct_a");
     char evt[RH_ID_SIZE];
-    RH_CHECK_EQ_INT(1, rh_emit_with(t.ctx, "order.paid", "{}", 2, eo, evt,
-                                    sizeof evt));
+    RH_CHECK_EQ_INT(
+        1, rh_emit_with(t.ctx, "order.paid", "{}", 2, eo, evt, sizeof evt));
     rh_emit_options_free(eo);
     /* A sees the delivery on the endpoint's page; B sees nothing */
     snprintf(path, sizeof path, "/w/endpoints/%s", id);
-    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", path, NULL, NULL, &r,
-                                     "Cookie", t.a, NULL));
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", path, NULL, NULL, &r, "Cookie",
+                                     t.a, NULL));
     char dl[RH_ID_SIZE] = "";
     const char *at = strstr(rh_portal_response_body(r), "/w/deliveries/");
     RH_CHECK(at != NULL);
@@ -205,24 +205,24 @@ static void test_portal_pages__another_tenants_pages_are_unknown(void)
     const char *posts[] = {"disable", "pause", "rotate", "delete", "test"};
     for (size_t i = 0; i < 5; i++) {
         snprintf(path, sizeof path, "/w/endpoints/%s/%s", id, posts[i]);
-        RH_CHECK_EQ_INT(404, portal_call(t.p, "POST", path, NULL,
-                                         "event_type=order.paid", &r,
-                                         "Cookie", t.b, "Sec-Fetch-Site",
-                                         "same-origin", NULL));
+        RH_CHECK_EQ_INT(404,
+                        portal_call(t.p, "POST", path, NULL,
+                                    "event_type=order.paid", &r, "Cookie", t.b,
+                                    "Sec-Fetch-Site", "same-origin", NULL));
         rh_portal_response_free(r);
     }
     snprintf(path, sizeof path, "/w/deliveries/%s", dl);
-    RH_CHECK_EQ_INT(404, portal_call(t.p, "GET", path, NULL, NULL, &r,
-                                     "Cookie", t.b, NULL));
+    RH_CHECK_EQ_INT(404, portal_call(t.p, "GET", path, NULL, NULL, &r, "Cookie",
+                                     t.b, NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", path, NULL, NULL, &r,
-                                     "Cookie", t.a, NULL));
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", path, NULL, NULL, &r, "Cookie",
+                                     t.a, NULL));
     RH_CHECK(strstr(rh_portal_response_body(r), "id=\"attempts\"") != NULL);
     rh_portal_response_free(r);
     snprintf(path, sizeof path, "/w/deliveries/%s/resend", dl);
-    RH_CHECK_EQ_INT(404, portal_call(t.p, "POST", path, NULL, NULL, &r,
-                                     "Cookie", t.b, "Sec-Fetch-Site",
-                                     "same-origin", NULL));
+    RH_CHECK_EQ_INT(404,
+                    portal_call(t.p, "POST", path, NULL, NULL, &r, "Cookie",
+                                t.b, "Sec-Fetch-Site", "same-origin", NULL));
     rh_portal_response_free(r);
     const rh_endpoint *ep = NULL; /* still there, still enabled */
     RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(t.ctx, id, &ep));
@@ -249,28 +249,29 @@ static void test_portal_pages__forms_origin_caps_templates_assets(void)
                                      "https://attacker.example", "Host",
                                      "portal.example", NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(403, portal_call(t.p, "GET", "/w/endpoints/new", NULL,
-                                     NULL, &r, "Cookie", t.view, NULL));
+    RH_CHECK_EQ_INT(403, portal_call(t.p, "GET", "/w/endpoints/new", NULL, NULL,
+                                     &r, "Cookie", t.view, NULL));
     rh_portal_response_free(r);
     RH_CHECK_EQ_INT(0, count_endpoints(t.ctx));
-    RH_CHECK_EQ_INT(303, add_by_form(&t, form, loc, sizeof loc, flash,
-                                     sizeof flash));
+    RH_CHECK_EQ_INT(
+        303, add_by_form(&t, form, loc, sizeof loc, flash, sizeof flash));
     sscanf(loc, "/w/endpoints/%32[^/]", id);
     snprintf(path, sizeof path, "/w/endpoints/%s/disable", id);
-    RH_CHECK_EQ_INT(403, portal_call(t.p, "POST", path, NULL, NULL, &r,
-                                     "Cookie", t.view, "Sec-Fetch-Site",
-                                     "same-origin", NULL));
+    RH_CHECK_EQ_INT(403,
+                    portal_call(t.p, "POST", path, NULL, NULL, &r, "Cookie",
+                                t.view, "Sec-Fetch-Site", "same-origin", NULL));
     rh_portal_response_free(r);
-    RH_CHECK_EQ_INT(303, portal_call(t.p, "POST", path, NULL, NULL, &r,
-                                     "Cookie", t.a, "Sec-Fetch-Site",
-                                     "same-origin", NULL));
+    RH_CHECK_EQ_INT(303,
+                    portal_call(t.p, "POST", path, NULL, NULL, &r, "Cookie",
+                                t.a, "Sec-Fetch-Site", "same-origin", NULL));
     rh_portal_response_free(r);
     /* every page whole: the layout's end and no tag left unrendered */
     char detail[300], del[300];
     snprintf(detail, sizeof detail, "/w/endpoints/%s", id);
     snprintf(del, sizeof del, "/w/endpoints/%s/delete", id);
-    const char *paths[] = {"/w/", "/w/endpoints/new", detail, del, loc,
-                           "/w/nowhere", "/w/deliveries/dlv_nope"};
+    const char *paths[] = {
+        "/w/",        "/w/endpoints/new",      detail, del, loc,
+        "/w/nowhere", "/w/deliveries/dlv_nope"};
     const int want[] = {200, 200, 200, 200, 200, 404, 404};
     for (size_t i = 0; i < 7; i++) {
         RH_CHECK_EQ_INT(want[i], portal_call(t.p, "GET", paths[i], NULL, NULL,
@@ -298,14 +299,97 @@ static void test_portal_pages__forms_origin_caps_templates_assets(void)
     const char *refused[] = {"/w/assets/layout.html", "/w/assets/../login",
                              "/w/assets/", "/w/assets/portal.css/x"};
     for (size_t i = 0; i < 4; i++) {
-        RH_CHECK_EQ_INT(404, portal_call(t.p, "GET", refused[i], NULL, NULL,
-                                         &r, NULL));
+        RH_CHECK_EQ_INT(
+            404, portal_call(t.p, "GET", refused[i], NULL, NULL, &r, NULL));
+        rh_portal_response_free(r);
+    }
+    teardown(&t);
+}
+
+/* Edit through the add form filled with the endpoint (a pattern the
+ * catalog does not list kept checked); a refused URL keeps what was typed;
+ * recover needs the resend capability; the history's time filter. */
+static void test_portal_pages__edit_recover_and_since(void)
+{
+    pages t;
+    rh_portal_response *r = NULL;
+    char loc[256], flash[512], path[300], id[RH_ID_SIZE] = "";
+    setup(&t);
+    RH_CHECK_EQ_INT(303, add_by_form(&t,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fa&"
+                                     "events=order.paid&events_text=user.*",
+                                     loc, sizeof loc, flash, sizeof flash));
+    sscanf(loc, "/w/endpoints/%32[^/]", id);
+    snprintf(path, sizeof path, "/w/endpoints/%s/edit", id);
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", path, NULL, NULL, &r, "Cookie",
+                                     t.a, NULL));
+    const char *html = rh_portal_response_body(r);
+    RH_CHECK(strstr(html, "value=\"http://127.0.0.1:9/a\"") != NULL);
+    RH_CHECK(strstr(html, "value=\"order.paid\" checked") != NULL);
+    RH_CHECK(strstr(html, "value=\"user.*\" checked") != NULL);
+    RH_CHECK(strstr(html, "Edit the endpoint") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(303, portal_call(t.p, "POST", path, NULL,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fb&"
+                                     "name=Renamed&events=user.*",
+                                     &r, "Cookie", t.a, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    rh_portal_response_free(r);
+    const rh_endpoint *ep = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(t.ctx, id, &ep));
+    RH_CHECK_EQ_STR("http://127.0.0.1:9/b", rh_endpoint_url(ep));
+    RH_CHECK_EQ_STR("Renamed", rh_endpoint_name(ep));
+    RH_CHECK_EQ_INT(1, (long long)rh_endpoint_event_count(ep));
+    RH_CHECK_EQ_INT(400, portal_call(t.p, "POST", path, NULL,
+                                     "url=ftp%3A%2F%2Fnope&events=user.*", &r,
+                                     "Cookie", t.a, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "value=\"ftp://nope\"") !=
+             NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_get(t.ctx, id, &ep));
+    RH_CHECK_EQ_STR("http://127.0.0.1:9/b", rh_endpoint_url(ep));
+    /* recover: resend's capability, and a span it knows */
+    char manage_only[RH_PORTAL_TOKEN_SIZE + 20];
+    login(&t, "acct_a", RH_PORTAL_VIEW | RH_PORTAL_MANAGE, manage_only,
+          sizeof manage_only);
+    snprintf(path, sizeof path, "/w/endpoints/%s/recover", id);
+    RH_CHECK_EQ_INT(403, portal_call(t.p, "POST", path, NULL, "since=24h", &r,
+                                     "Cookie", manage_only, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(303, portal_call(t.p, "POST", path, NULL, "since=24h", &r,
+                                     "Cookie", t.a, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(400, portal_call(t.p, "POST", path, NULL, "since=1y", &r,
+                                     "Cookie", t.a, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    rh_portal_response_free(r);
+    /* the history's time filter, on the page and in the API */
+    snprintf(path, sizeof path, "/w/endpoints/%s", id);
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", path, "since=7d&state=", NULL,
+                                     &r, "Cookie", t.a, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r),
+                    "<option value=\"7d\" selected>") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(200,
+                    portal_call(t.p, "GET", "/w/api/v1/deliveries", "since=1h",
+                                NULL, &r, "Cookie", t.a, NULL));
+    rh_portal_response_free(r);
+    const char *bad[] = {"since=5x", "since=0h", "since=9999d", "since=h"};
+    for (size_t i = 0; i < 4; i++) {
+        RH_CHECK_EQ_INT(400,
+                        portal_call(t.p, "GET", "/w/api/v1/deliveries", bad[i],
+                                    NULL, &r, "Cookie", t.a, NULL));
         rh_portal_response_free(r);
     }
     teardown(&t);
 }
 
 const rh_test_case rh_tests_portal_pages[] = {
+    {"portal_pages__edit_recover_and_since",
+     test_portal_pages__edit_recover_and_since},
     {"portal_pages__secret_shown_once_behind_a_redirect",
      test_portal_pages__secret_shown_once_behind_a_redirect},
     {"portal_pages__another_tenants_pages_are_unknown",

@@ -43,7 +43,7 @@ static int endpoint_view_page(rh_portal *p, const rh_portal_request *rq,
                               const rh_portal_claims *c, const rh_endpoint *ep,
                               rh_portal_response *r)
 {
-    char type[RH_TYPE_MAX + 3] = "", state[16] = "";
+    char type[RH_TYPE_MAX + 3] = "", state[16] = "", since[16] = "";
     int rc = RH_OK;
     json_t *page = history(p, rq, c, rh_endpoint_id(ep), r, &rc);
     if (!page) /* RH_OK: the filters' 400 was made; else the failure */
@@ -55,6 +55,16 @@ static int endpoint_view_page(rh_portal *p, const rh_portal_request *rq,
         type[0] = '\0';
     if (rh__portal_query(rq, "state", state, sizeof state) <= 0)
         state[0] = '\0';
+    if (rh__portal_query(rq, "since", since, sizeof since) <= 0)
+        since[0] = '\0';
+    json_t *sinces = json_array();
+    static const char *const spans[][2] = {
+        {"1h", "hour"}, {"24h", "24 hours"}, {"7d", "7 days"}};
+    for (size_t i = 0; i < 3; i++)
+        json_array_append_new(sinces,
+                              json_pack("{s:s, s:s, s:b}", "value", spans[i][0],
+                                        "label", spans[i][1], "selected",
+                                        !strcmp(since, spans[i][0])));
     for (size_t i = 0; i < 4; i++)
         json_array_append_new(
             states, json_pack("{s:s, s:b}", "name", state_names[i], "selected",
@@ -63,7 +73,11 @@ static int endpoint_view_page(rh_portal *p, const rh_portal_request *rq,
     json_object_set_new(page, "types", types);
     json_object_set_new(page, "states", states);
     json_object_set_new(page, "event_type", json_string(type));
-    json_object_set_new(page, "has_filters", json_boolean(type[0] || state[0]));
+    json_object_set_new(page, "sinces", sinces);
+    json_object_set_new(page, "state_filter", json_string(state));
+    json_object_set_new(page, "since_filter", json_string(since));
+    json_object_set_new(page, "has_filters",
+                        json_boolean(type[0] || state[0] || since[0]));
     const char *name = rh_endpoint_name(ep);
     return rh__portal_html(p, c, r, 200, "endpoint.html",
                            name && *name ? name : rh_endpoint_url(ep), page);
@@ -103,6 +117,21 @@ static int endpoint_action(rh_portal *p, const rh_portal_request *rq,
                  ? rh_event_type_send_example(p->ctx, id, type, event_id,
                                               sizeof event_id)
                  : RH_E_INVALID_ARG;
+    if (!strcmp(action, "recover")) {
+        char v[16];
+        int64_t span = -1;
+        static const struct {
+            const char *v;
+            int64_t ms;
+        } spans[] = {{"1h", 3600000}, {"24h", 86400000}, {"7d", 604800000}};
+        int got = rh__portal_form(rq, "since", 0, v, sizeof v);
+        for (size_t k = 0; got > 0 && k < 3; k++)
+            if (!strcmp(v, spans[k].v))
+                span = spans[k].ms;
+        rc = span < 0
+                 ? RH_E_INVALID_ARG
+                 : rh_endpoint_recover(p->ctx, id, rh__ctx_now(p->ctx) - span);
+    }
     if (rc == RH_E_NOMEM)
         return rc;
     if (rc < 0)
@@ -124,9 +153,15 @@ int rh__portal_endpoint_page(rh_portal *p, const rh_portal_request *rq,
         return endpoint_view_page(p, rq, c, ep, r);
     if (rest[0] != '/' || !(get || post))
         return rh__portal_page_error(p, c, r, 404, "no such page");
-    if (!(c->caps & RH_PORTAL_MANAGE))
+    /* recover resends: the capability a resend needs; the rest manage */
+    unsigned need =
+        !strcmp(rest, "/recover") ? RH_PORTAL_RESEND : RH_PORTAL_MANAGE;
+    if (!(c->caps & need))
         return rh__portal_page_error(p, c, r, 403,
-                                     "this link cannot change endpoints");
+                                     need == RH_PORTAL_RESEND
+                                         ? "this link cannot resend"
+                                         : "this link cannot change "
+                                           "endpoints");
     if (!strcmp(rest, "/delete") && get)
         return rh__portal_html(
             p, c, r, 200, "confirm_delete.html", "Delete the endpoint?",

@@ -12,7 +12,6 @@
 static const char *const state_names[] = {"pending", "in_flight", "succeeded",
                                           "failed"};
 
-
 /* A query for the claims' tenant (every tenant for an operator's). */
 static rh_query *scoped_query(const rh_portal_claims *c)
 {
@@ -38,11 +37,10 @@ static int delivery_row(const rh_delivery *dl, void *ud)
     int state = rh_delivery_state(dl);
     json_t *v = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:b}", "id",
-        rh_delivery_id(dl), "event_id", rh_delivery_event_id(dl),
-        "endpoint_id", rh_delivery_endpoint_id(dl), "event_type",
-        rh_delivery_event_type(dl), "state",
-        state >= 0 && state < 4 ? state_names[state] : "unknown", "attempts",
-        rh_delivery_attempts(dl), "next_attempt_ms",
+        rh_delivery_id(dl), "event_id", rh_delivery_event_id(dl), "endpoint_id",
+        rh_delivery_endpoint_id(dl), "event_type", rh_delivery_event_type(dl),
+        "state", state >= 0 && state < 4 ? state_names[state] : "unknown",
+        "attempts", rh_delivery_attempts(dl), "next_attempt_ms",
         (json_int_t)rh_delivery_next_attempt_ms(dl), "created_ms",
         (json_int_t)rh_delivery_created_ms(dl), "test",
         rh_event_id_is_test(rh_delivery_event_id(dl)));
@@ -59,10 +57,9 @@ static int attempt_row(const rh_attempt *at, void *ud)
         (json_int_t)rh_attempt_seq(at), "delivery_id",
         rh_attempt_delivery_id(at), "number", rh_attempt_number(at),
         "started_ms", (json_int_t)rh_attempt_started_ms(at), "duration_ms",
-        (json_int_t)rh_attempt_duration_ms(at), "status",
-        rh_attempt_status(at), "success", rh_attempt_success(at), "outcome",
-        rh_outcome_name(rh_attempt_outcome(at)), "error",
-        rh_attempt_error(at));
+        (json_int_t)rh_attempt_duration_ms(at), "status", rh_attempt_status(at),
+        "success", rh_attempt_success(at), "outcome",
+        rh_outcome_name(rh_attempt_outcome(at)), "error", rh_attempt_error(at));
     return json_array_append_new(r->list, v) ? RH_E_NOMEM : RH_OK;
 }
 
@@ -76,8 +73,22 @@ static int given(int got, const char *v)
 /* The filters a page takes from its query: endpoint, event_type (a type
  * or "prefix.*"), state, limit (1 to 200) and after (the last page's
  * "next"). 0, or an answer (400) was made. */
+/* "since": 1h, 24h, 7d (a number and h or d, up to 400 days): how far
+ * back from now_ms, or -1. */
+static int64_t since_of(const char *v, int64_t now_ms)
+{
+    long n = 0;
+    int used = 0;
+    char unit = 0;
+    if (sscanf(v, "%ld%c%n", &n, &unit, &used) != 2 || v[used] != '\0' ||
+        n < 1 || (unit != 'h' && unit != 'd') ||
+        n > (unit == 'h' ? 400L * 24 : 400L))
+        return -1;
+    return now_ms - n * (unit == 'h' ? 3600000LL : 86400000LL);
+}
+
 static int page_filters(const rh_portal_request *rq, rh_query *q,
-                        rh_portal_response *r, int *answered)
+                        int64_t now_ms, rh_portal_response *r, int *answered)
 {
     char v[160];
     size_t limit = 50;
@@ -93,6 +104,10 @@ static int page_filters(const rh_portal_request *rq, rh_query *q,
         while (got > 0 && s < 4 && strcmp(v, state_names[s]))
             s++;
         bad |= got < 0 || s == 4 || rh_query_set_state(q, s) != RH_OK;
+    }
+    if (given(got = rh__portal_query(rq, "since", v, sizeof v), v)) {
+        int64_t since = got > 0 ? since_of(v, now_ms) : -1;
+        bad |= since < 0 || rh_query_set_time_range(q, since, 0) != RH_OK;
     }
     if ((got = rh__portal_query(rq, "limit", v, sizeof v)) != 0) {
         int used = 0;
@@ -111,9 +126,12 @@ static int page_filters(const rh_portal_request *rq, rh_query *q,
     if (!bad)
         return 0;
     *answered = 1;
-    return rh__portal_error(r, 400, "filters: endpoint, event_type, state "
-                                    "(pending, in_flight, succeeded, failed), "
-                                    "limit (1 to 200), after (a page's next)");
+    return rh__portal_error(r, 400,
+                            "filters: endpoint, event_type, state "
+                            "(pending, in_flight, succeeded, failed), "
+                            "since (1h, 24h, 7d: a number and h or "
+                            "d), limit (1 to 200), after (a page's "
+                            "next)");
 }
 
 int rh__portal_delivery_page(rh_portal *p, const rh_portal_request *rq,
@@ -126,7 +144,7 @@ int rh__portal_delivery_page(rh_portal *p, const rh_portal_request *rq,
     *model = NULL;
     if (!q || !rs.list)
         goto done;
-    rc = page_filters(rq, q, r, &answered);
+    rc = page_filters(rq, q, rh__ctx_now(p->ctx), r, &answered);
     if (answered)
         goto done;
     rc = rh_log_deliveries(p->ctx, q, delivery_row, &rs);
@@ -224,9 +242,9 @@ int rh__portal_delivery(rh_portal *p, const rh_portal_request *rq,
         if (!(c->caps & RH_PORTAL_RESEND))
             return rh__portal_error(r, 403, "this link cannot resend");
         rc = rh_delivery_resend(p->ctx, id); /* in scope: checked above */
-        return rc == RH_OK ? rh__portal_body(r, 202, "application/json",
-                                             "{}", 2)
-                           : rh__portal_refused(p, r, rc);
+        return rc == RH_OK
+                   ? rh__portal_body(r, 202, "application/json", "{}", 2)
+                   : rh__portal_refused(p, r, rc);
     }
     return rh__portal_error(r, 404, "not found");
 }

@@ -14,6 +14,38 @@
 
 /* ------------------------------------------------------------------ list */
 
+typedef struct tally {
+    int total, ok;
+} tally;
+
+static int count_attempt(const rh_attempt *at, void *ud)
+{
+    tally *t = ud;
+    t->total++;
+    t->ok += rh_attempt_success(at);
+    return RH_OK;
+}
+
+/* The endpoint's attempts in the last 24 h, succeeded and in all (the
+ * newest 1,000 at most), as "99% of 1,000" or an em dash for none. */
+static void rate_24h(rh_portal *p, const char *id, json_t *view)
+{
+    rh_query *q = NULL;
+    tally t = {0, 0};
+    char text[64] = "\xe2\x80\x94"; /* an em dash: nothing was sent */
+    if (rh_query_new(&q) == RH_OK && rh_query_set_endpoint(q, id) == RH_OK &&
+        rh_query_set_time_range(q, rh__ctx_now(p->ctx) - 86400000, 0) ==
+            RH_OK &&
+        rh_query_set_limit(q, 1000) == RH_OK &&
+        rh_log_attempts(p->ctx, q, count_attempt, &t) >= 0 && t.total > 0)
+        snprintf(text, sizeof text, "%d%% of %d%s", t.ok * 100 / t.total,
+                 t.total, t.total == 1000 ? "+" : "");
+    rh_query_free(q);
+    json_object_set_new(view, "rate_24h", json_string(text));
+    json_object_set_new(view, "failing_24h",
+                        json_boolean(t.total > 0 && t.ok < t.total));
+}
+
 static int list_page(rh_portal *p, const rh_portal_claims *c,
                      rh_portal_response *r)
 {
@@ -31,9 +63,13 @@ static int list_page(rh_portal *p, const rh_portal_claims *c,
     json_array_foreach(list, i, e)
     {
         const rh_endpoint *ep = NULL;
-        if (rh_endpoint_get(p->ctx, json_string_value(json_object_get(e, "id")),
-                            &ep) == RH_OK)
-            json_array_append_new(views, rh__portal_endpoint_view(ep));
+        const char *id = json_string_value(json_object_get(e, "id"));
+        json_t *v = rh_endpoint_get(p->ctx, id, &ep) == RH_OK
+                        ? rh__portal_endpoint_view(ep)
+                        : NULL;
+        if (v) /* after the get: the log read ends the borrow */
+            rate_24h(p, id, v);
+        json_array_append_new(views, v);
     }
     json_decref(list);
     return rh__portal_html(p, c, r, 200, "endpoints.html", "Endpoints",
@@ -78,6 +114,28 @@ static json_t *picker(rh_portal *p, json_t *picked)
         json_array_append(json_object_get(g, "types"), t);
     }
     json_decref(types);
+    json_t *other = NULL; /* picked, and not in the catalog: kept checked */
+    size_t k;
+    json_t *name;
+    json_array_foreach(picked, k, name)
+    {
+        int listed = 0;
+        size_t gi, ti;
+        json_t *g, *t2;
+        json_array_foreach(groups, gi, g)
+            json_array_foreach(json_object_get(g, "types"), ti, t2) listed |=
+            json_equal(json_object_get(t2, "name"), name);
+        if (listed || json_array_size(groups) == 0)
+            continue;
+        if (!other && !(other = json_pack("{s:s, s:[]}", "group",
+                                          "Patterns and others", "types")))
+            break;
+        json_array_append_new(
+            json_object_get(other, "types"),
+            json_pack("{s:O, s:b}", "name", name, "checked", 1));
+    }
+    if (other)
+        json_array_append_new(groups, other);
     return groups;
 }
 
@@ -86,12 +144,31 @@ static json_t *picker(rh_portal *p, json_t *picked)
 static int new_page(rh_portal *p, const rh_portal_claims *c,
                     rh_portal_response *r, int status, json_t *model)
 {
+    char action[300];
+    snprintf(action, sizeof action, "%s/endpoints/new", p->base);
+    if (!json_object_get(model, "action"))
+        json_object_set_new(model, "action", json_string(action));
     json_t *groups = picker(p, json_object_get(model, "picked"));
+    if (json_array_size(groups) == 0) { /* the text field holds them */
+        rh_text t = {&rh__default_allocator, NULL, 0, 0, 0};
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(model, "picked"), i, e)
+        {
+            rh__text_puts(&t, i ? ", " : "");
+            rh__text_puts(&t, json_string_value(e));
+        }
+        json_object_set_new(model, "events_text",
+                            json_stringn(t.p ? t.p : "", t.len));
+        rh__free(&rh__default_allocator, t.p);
+    }
     json_object_set_new(model, "groups", groups);
     json_object_set_new(model, "no_catalog",
                         json_boolean(json_array_size(groups) == 0));
+    int editing = json_is_true(json_object_get(model, "editing"));
     return rh__portal_html(p, c, r, status, "endpoint_new.html",
-                           "Add an endpoint", model);
+                           editing ? "Edit the endpoint" : "Add an endpoint",
+                           model);
 }
 
 static int secret_page(rh_portal *p, const rh_portal_request *rq,
@@ -149,62 +226,133 @@ static int form_events(const rh_portal_request *rq, json_t *picked)
     return 0;
 }
 
+/* What the add and edit forms send. */
+typedef struct endpoint_form {
+    char url[2049];
+    char name[RH_ENDPOINT_NAME_MAX + 1];
+    char desc[RH_ENDPOINT_DESCRIPTION_MAX + 1];
+    json_t *picked; /* the events, as strings */
+    const char *events[256];
+    size_t n;
+} endpoint_form;
+
+/* The form read into f: NULL, or why it cannot be taken. */
+static const char *read_form(const rh_portal_request *rq, endpoint_form *f)
+{
+    int gu = rh__portal_form(rq, "url", 0, f->url, sizeof f->url);
+    int gn = rh__portal_form(rq, "name", 0, f->name, sizeof f->name);
+    int gd = rh__portal_form(rq, "description", 0, f->desc, sizeof f->desc);
+    if (gu <= 0)
+        f->url[0] = '\0';
+    if (gn <= 0)
+        f->name[0] = '\0';
+    if (gd <= 0)
+        f->desc[0] = '\0';
+    if (!(f->picked = json_array()))
+        return "out of memory";
+    if (form_events(rq, f->picked) < 0 || gu < 0 || gn < 0 || gd < 0)
+        return "a field is too long";
+    if (!f->url[0])
+        return "give the endpoint's URL";
+    f->n = json_array_size(f->picked);
+    if (f->n == 0 || f->n > 256)
+        return "pick at least one event type (at most 256)";
+    for (size_t i = 0; i < f->n; i++)
+        f->events[i] = json_string_value(json_array_get(f->picked, i));
+    return NULL;
+}
+
+/* The form again with why, and what the user typed (f->picked taken). */
+static int form_again(rh_portal *p, const rh_portal_claims *c,
+                      rh_portal_response *r, endpoint_form *f, const char *why,
+                      const char *action)
+{
+    json_t *model =
+        json_pack("{s:s, s:s, s:s, s:o, s:s}", "url", f->url, "name", f->name,
+                  "description", f->desc, "picked",
+                  f->picked ? f->picked : json_array(), "error", why);
+    if (model && action) {
+        json_object_set_new(model, "action", json_string(action));
+        json_object_set_new(model, "editing", json_true());
+    }
+    return new_page(p, c, r, 400, model);
+}
+
+static const char *refusal(rh_portal *p)
+{
+    const char *e = rh_ctx_last_error(p->ctx);
+    return e && e[0] ? e : "the endpoint was refused";
+}
+
 static int create(rh_portal *p, const rh_portal_request *rq,
                   const rh_portal_claims *c, rh_portal_response *r)
 {
-    char url[2049], name[RH_ENDPOINT_NAME_MAX + 1];
-    char desc[RH_ENDPOINT_DESCRIPTION_MAX + 1];
+    endpoint_form f;
     char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
-    const char *events[256];
-    json_t *picked = json_array();
-    int gu = rh__portal_form(rq, "url", 0, url, sizeof url);
-    int gn = rh__portal_form(rq, "name", 0, name, sizeof name);
-    int gd = rh__portal_form(rq, "description", 0, desc, sizeof desc);
-    if (gu <= 0)
-        url[0] = '\0';
-    if (gn <= 0)
-        name[0] = '\0';
-    if (gd <= 0)
-        desc[0] = '\0';
-    int bad =
-        !picked || form_events(rq, picked) < 0 || gu < 0 || gn < 0 || gd < 0;
-    size_t n = json_array_size(picked);
-    const char *why = bad       ? "a field is too long"
-                      : !url[0] ? "give the endpoint's URL"
-                                : NULL;
+    const char *why = read_form(rq, &f);
     if (!why && !c->tenant[0])
         why = "an operator adds endpoints with the tool";
-    if (!why && (n == 0 || n > 256))
-        why = "pick at least one event type (at most 256)";
     int rc = RH_OK;
     if (!why) {
         rh_endpoint_options *o = NULL;
-        for (size_t i = 0; i < n; i++)
-            events[i] = json_string_value(json_array_get(picked, i));
         if ((rc = rh_endpoint_options_new(&o)) == RH_OK &&
             (rc = rh_endpoint_options_set_tenant(o, c->tenant)) == RH_OK &&
-            (rc = rh_endpoint_options_set_name(o, name)) == RH_OK &&
-            (rc = rh_endpoint_options_set_description(o, desc)) == RH_OK)
-            rc = rh_endpoint_add_with(p->ctx, url, events, n, o, id, sizeof id,
-                                      secret, sizeof secret);
+            (rc = rh_endpoint_options_set_name(o, f.name)) == RH_OK &&
+            (rc = rh_endpoint_options_set_description(o, f.desc)) == RH_OK)
+            rc = rh_endpoint_add_with(p->ctx, f.url, f.events, f.n, o, id,
+                                      sizeof id, secret, sizeof secret);
         rh_endpoint_options_free(o);
         if (rc == RH_E_NOMEM) {
-            json_decref(picked);
+            json_decref(f.picked);
             return rc;
         }
         if (rc != RH_OK)
-            why = rh_ctx_last_error(p->ctx)[0] ? rh_ctx_last_error(p->ctx)
-                                               : "the endpoint was refused";
+            why = refusal(p);
     }
     if (why)
-        return new_page(p, c, r, 400,
-                        json_pack("{s:s, s:s, s:s, s:o, s:s}", "url", url,
-                                  "name", name, "description", desc, "picked",
-                                  picked, "error", why));
-    json_decref(picked);
+        return form_again(p, c, r, &f, why, NULL);
+    json_decref(f.picked);
     rc = rh__portal_flash_secret(p, c, id, secret, r);
     rh__wipe(secret, sizeof secret);
     return rc;
+}
+
+/* /endpoints/{id}/edit: the add form, filled with the endpoint, and what it
+ * posts applied field by field (the URL checked as an add checks one). */
+static int edit(rh_portal *p, const rh_portal_request *rq,
+                const rh_portal_claims *c, const rh_endpoint *ep,
+                rh_portal_response *r)
+{
+    char action[600], back[600], id[RH_ID_SIZE];
+    snprintf(id, sizeof id, "%s", rh_endpoint_id(ep));
+    snprintf(action, sizeof action, "%s/endpoints/%s/edit", p->base, id);
+    snprintf(back, sizeof back, "%s/endpoints/%s", p->base, id);
+    if (!strcmp(rq->method, "GET")) {
+        json_t *v = rh__portal_endpoint_view(ep);
+        if (v) {
+            json_object_set(v, "picked", json_object_get(v, "events"));
+            json_object_set_new(v, "action", json_string(action));
+            json_object_set_new(v, "editing", json_true());
+        }
+        return new_page(p, c, r, 200, v);
+    }
+    endpoint_form f;
+    const char *why = read_form(rq, &f);
+    int rc = RH_OK;
+    if (!why &&
+        ((rc = rh_endpoint_set_url(p->ctx, id, f.url)) != RH_OK ||
+         (rc = rh_endpoint_set_events(p->ctx, id, f.events, f.n)) != RH_OK ||
+         (rc = rh_endpoint_set_name(p->ctx, id, f.name)) != RH_OK ||
+         (rc = rh_endpoint_set_description(p->ctx, id, f.desc)) != RH_OK))
+        why = rc == RH_E_NOMEM ? NULL : refusal(p);
+    if (rc == RH_E_NOMEM) {
+        json_decref(f.picked);
+        return rc;
+    }
+    if (why)
+        return form_again(p, c, r, &f, why, action);
+    json_decref(f.picked);
+    return rh__portal_redirect(r, back, NULL);
 }
 
 /* --------------------------------------------------------------- routes */
@@ -236,6 +384,12 @@ int rh__portal_page(rh_portal *p, const rh_portal_request *rq,
             return rh__portal_page_error(p, c, r, 404, "no such endpoint");
         if (!strcmp(s + 11 + n, "/secret") && get)
             return secret_page(p, rq, c, ep, r);
+        if (!strcmp(s + 11 + n, "/edit") && (get || post))
+            return c->caps & RH_PORTAL_MANAGE
+                       ? edit(p, rq, c, ep, r)
+                       : rh__portal_page_error(p, c, r, 403,
+                                               "this link cannot change "
+                                               "endpoints");
         return rh__portal_endpoint_page(p, rq, c, ep, s + 11 + n, r);
     }
     if (!strncmp(s, "/deliveries/", 12))

@@ -1,8 +1,8 @@
 // The customer portal as two account holders see it, in Debian's headless
 // Chromium driven by playwright-core: the seed's whole flow (add with
 // events from the catalog, the secret shown once, an event from the host
-// seen delivered with its attempt, a failed one resent, a test event,
-// pause, delete behind a confirmation), one tenant blind to the other's,
+// seen delivered with its attempt, a failed one resent and recovered, a
+// test event, pause, edit, delete behind a confirmation), one tenant blind to the other's,
 // an expired link sent to the host's refresh URL, a tampered one refused.
 // Screenshots of each page go to SHOTS.
 // Run by tests/test_cli_portal.c:
@@ -66,7 +66,6 @@ try {
   await add(failUrl, 'Billing', false);
   await page.goto(base + '/');
   assert.equal(await rows('#endpoints'), 2);
-  await shot('04-endpoints');
 
   // an event from the host, delivered; its delivery and attempt on the pages
   emit('order.paid', '{"order":"o_1"}');
@@ -110,9 +109,29 @@ try {
   await page.click('#actions button:text-is("Resume")');
   assert.equal((await page.textContent('#state')).trim(), 'enabled');
 
-  // delete behind a confirmation
+  // the failing one recovered in bulk: a third attempt
   await page.goto(base + '/');
   await page.click('#endpoints a:text-is("Billing")');
+  const billingUrl = page.url();
+  await Promise.all([page.waitForURL(billingUrl), page.click('#recover button')]);
+  deliver();
+  await page.click('#deliveries a');
+  assert.equal(await rows('#attempts'), 3);
+
+  // edit: renamed, and the list says so with each one's last 24 hours
+  await page.goto(ordersUrl);
+  await page.click('#actions a:text-is("Edit")');
+  assert.equal(await page.inputValue('#new input[name=url]'), okUrl);
+  await page.fill('#new input[name=name]', 'Orders (EU)');
+  await Promise.all([page.waitForURL(ordersUrl), page.click('#new button[type=submit]')]);
+  await page.goto(base + '/');
+  assert.equal(await page.locator('#endpoints a:text-is("Orders (EU)")').count(), 1);
+  assert.match(await page.textContent('#endpoints tbody'), /100% of 2/);
+  assert.match(await page.textContent('#endpoints tbody'), /0% of 3/);
+  await shot('04-endpoints');
+
+  // delete behind a confirmation
+  await page.goto(billingUrl);
   await page.click('#actions a:text-is("Delete…")');
   await shot('07-confirm-delete');
   await Promise.all([page.waitForURL(base + '/'), page.click('#confirm button')]);
