@@ -387,7 +387,68 @@ static void test_portal_pages__edit_recover_and_since(void)
     teardown(&t);
 }
 
+/* The operator's link: every tenant's endpoints with their account, one
+ * account's on asking, any endpoint's page; no add button (operators add
+ * with the tool). */
+static void test_portal_pages__operator_sees_every_account(void)
+{
+    pages t;
+    rh_portal_response *r = NULL;
+    char loc[256], flash[512], op[RH_PORTAL_TOKEN_SIZE + 20], path[300];
+    char id[RH_ID_SIZE] = "", tok[RH_PORTAL_TOKEN_SIZE],
+         q[RH_PORTAL_TOKEN_SIZE + 10];
+    setup(&t);
+    RH_CHECK_EQ_INT(303, add_by_form(&t,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fof-a&"
+                                     "events=order.paid",
+                                     loc, sizeof loc, flash, sizeof flash));
+    sscanf(loc, "/w/endpoints/%32[^/]", id);
+    RH_CHECK_EQ_INT(303, portal_call(t.p, "POST", "/w/endpoints/new", NULL,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fof-b&"
+                                     "events=order.paid",
+                                     &r, "Cookie", t.b, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(
+        RH_OK,
+        rh_portal_mint(key, sizeof key, NULL,
+                       RH_PORTAL_OPERATOR | RH_PORTAL_VIEW | RH_PORTAL_MANAGE,
+                       rh_test_now_ms / 1000, 600, tok, sizeof tok));
+    snprintf(q, sizeof q, "token=%s", tok);
+    RH_CHECK_EQ_INT(303,
+                    portal_call(t.p, "GET", "/w/login", q, NULL, &r, NULL));
+    portal_session(r, op, sizeof op);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", "/w/", NULL, NULL, &r,
+                                     "Cookie", op, NULL));
+    const char *html = rh_portal_response_body(r);
+    RH_CHECK(strstr(html, "of-a") && strstr(html, "of-b"));
+    RH_CHECK(strstr(html, "<th>Account</th>") != NULL);
+    RH_CHECK(strstr(html, ">acct_b</a>") != NULL);
+    RH_CHECK(strstr(html, "id=\"add\"") == NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", "/w/", "tenant=acct_b", NULL,
+                                     &r, "Cookie", op, NULL));
+    html = rh_portal_response_body(r);
+    RH_CHECK(strstr(html, "of-b") && !strstr(html, "of-a"));
+    rh_portal_response_free(r);
+    snprintf(path, sizeof path, "/w/endpoints/%s", id);
+    RH_CHECK_EQ_INT(
+        200, portal_call(t.p, "GET", path, NULL, NULL, &r, "Cookie", op, NULL));
+    rh_portal_response_free(r);
+    /* a tenant's link asking for another tenant's list gets its own */
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", "/w/", "tenant=acct_b", NULL,
+                                     &r, "Cookie", t.a, NULL));
+    html = rh_portal_response_body(r);
+    RH_CHECK(strstr(html, "of-a") && !strstr(html, "of-b"));
+    RH_CHECK(strstr(html, "<th>Account</th>") == NULL);
+    rh_portal_response_free(r);
+    teardown(&t);
+}
+
 const rh_test_case rh_tests_portal_pages[] = {
+    {"portal_pages__operator_sees_every_account",
+     test_portal_pages__operator_sees_every_account},
     {"portal_pages__edit_recover_and_since",
      test_portal_pages__edit_recover_and_since},
     {"portal_pages__secret_shown_once_behind_a_redirect",

@@ -27,8 +27,10 @@ json_t *rh__portal_endpoint_json(const rh_endpoint *ep)
     for (size_t i = 0; labels && i < rh_endpoint_label_count(ep); i++)
         json_object_set_new(labels, rh_endpoint_label_key(ep, i),
                             json_string(rh_endpoint_label_value(ep, i)));
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:I}", "id",
-                     rh_endpoint_id(ep), "url", rh_endpoint_url(ep), "name",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:I}",
+                     "id", rh_endpoint_id(ep), "tenant",
+                     rh_endpoint_tenant(ep), "url", rh_endpoint_url(ep),
+                     "name",
                      rh_endpoint_name(ep), "description",
                      rh_endpoint_description(ep), "events", events, "labels",
                      labels, "enabled", rh_endpoint_enabled(ep), "paused",

@@ -46,9 +46,12 @@ static void rate_24h(rh_portal *p, const char *id, json_t *view)
                         json_boolean(t.total > 0 && t.ok < t.total));
 }
 
-static int list_page(rh_portal *p, const rh_portal_claims *c,
-                     rh_portal_response *r)
+static int list_page(rh_portal *p, const rh_portal_request *rq,
+                     const rh_portal_claims *c, rh_portal_response *r)
 {
+    char only[RH_TENANT_MAX + 1] = ""; /* an operator's view of one tenant */
+    if (c->tenant[0] || rh__portal_query(rq, "tenant", only, sizeof only) <= 0)
+        only[0] = '\0';
     json_t *list = NULL, *views = json_array();
     int rc = rh__portal_endpoints(p, c, &list);
     if (rc < 0 || !views) {
@@ -64,6 +67,9 @@ static int list_page(rh_portal *p, const rh_portal_claims *c,
     {
         const rh_endpoint *ep = NULL;
         const char *id = json_string_value(json_object_get(e, "id"));
+        if (only[0] &&
+            strcmp(json_string_value(json_object_get(e, "tenant")), only))
+            continue;
         json_t *v = rh_endpoint_get(p->ctx, id, &ep) == RH_OK
                         ? rh__portal_endpoint_view(ep)
                         : NULL;
@@ -72,8 +78,9 @@ static int list_page(rh_portal *p, const rh_portal_claims *c,
         json_array_append_new(views, v);
     }
     json_decref(list);
-    return rh__portal_html(p, c, r, 200, "endpoints.html", "Endpoints",
-                           json_pack("{s:o}", "endpoints", views));
+    return rh__portal_html(
+        p, c, r, 200, "endpoints.html", "Endpoints",
+        json_pack("{s:o, s:s}", "endpoints", views, "tenant_filter", only));
 }
 
 /* ------------------------------------------------------------------- add */
@@ -363,7 +370,7 @@ int rh__portal_page(rh_portal *p, const rh_portal_request *rq,
     const char *s = rq->sub;
     int get = !strcmp(rq->method, "GET"), post = !strcmp(rq->method, "POST");
     if (!strcmp(s, "/") && get)
-        return list_page(p, c, r);
+        return list_page(p, rq, c, r);
     if (!strcmp(s, "/endpoints/new") && (get || post)) {
         if (!(c->caps & RH_PORTAL_MANAGE))
             return rh__portal_page_error(p, c, r, 403,
