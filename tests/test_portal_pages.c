@@ -175,7 +175,7 @@ static void test_portal_pages__another_tenants_pages_are_unknown(void)
                                 "url=http%3A%2F%2F127.0.0.1%3A9%2Fsecret-a&"
                                 "events=order.paid",
                                 loc, sizeof loc, flash, sizeof flash));
-    sscanf(loc, "/w/endpoints/%32[^/]", id);
+    sscanf(loc, "/w/endpoints/%31[^/]", id);
     RH_CHECK_EQ_INT(1, rh_emit_with(t.ctx, "order.paid", "{}", 2, NULL, NULL,
                                     0) == 0); /* no tenant: none of A's */
     rh_emit_options *eo = NULL;
@@ -192,7 +192,7 @@ static void test_portal_pages__another_tenants_pages_are_unknown(void)
     char dl[RH_ID_SIZE] = "";
     const char *at = strstr(rh_portal_response_body(r), "/w/deliveries/");
     RH_CHECK(at != NULL);
-    sscanf(at, "/w/deliveries/%32[^\"]", dl);
+    sscanf(at, "/w/deliveries/%31[^\"]", dl);
     rh_portal_response_free(r);
     const char *gets[] = {"", "/delete", "/secret"};
     for (size_t i = 0; i < 3; i++) {
@@ -255,7 +255,7 @@ static void test_portal_pages__forms_origin_caps_templates_assets(void)
     RH_CHECK_EQ_INT(0, count_endpoints(t.ctx));
     RH_CHECK_EQ_INT(
         303, add_by_form(&t, form, loc, sizeof loc, flash, sizeof flash));
-    sscanf(loc, "/w/endpoints/%32[^/]", id);
+    sscanf(loc, "/w/endpoints/%31[^/]", id);
     snprintf(path, sizeof path, "/w/endpoints/%s/disable", id);
     RH_CHECK_EQ_INT(403,
                     portal_call(t.p, "POST", path, NULL, NULL, &r, "Cookie",
@@ -319,7 +319,7 @@ static void test_portal_pages__edit_recover_and_since(void)
                                      "url=http%3A%2F%2F127.0.0.1%3A9%2Fa&"
                                      "events=order.paid&events_text=user.*",
                                      loc, sizeof loc, flash, sizeof flash));
-    sscanf(loc, "/w/endpoints/%32[^/]", id);
+    sscanf(loc, "/w/endpoints/%31[^/]", id);
     snprintf(path, sizeof path, "/w/endpoints/%s/edit", id);
     RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", path, NULL, NULL, &r, "Cookie",
                                      t.a, NULL));
@@ -402,7 +402,7 @@ static void test_portal_pages__operator_sees_every_account(void)
                                      "url=http%3A%2F%2F127.0.0.1%3A9%2Fof-a&"
                                      "events=order.paid",
                                      loc, sizeof loc, flash, sizeof flash));
-    sscanf(loc, "/w/endpoints/%32[^/]", id);
+    sscanf(loc, "/w/endpoints/%31[^/]", id);
     RH_CHECK_EQ_INT(303, portal_call(t.p, "POST", "/w/endpoints/new", NULL,
                                      "url=http%3A%2F%2F127.0.0.1%3A9%2Fof-b&"
                                      "events=order.paid",
