@@ -446,7 +446,73 @@ static void test_portal_pages__operator_sees_every_account(void)
     teardown(&t);
 }
 
+/* What a review found: bytes that are not UTF-8 are refused as input, not
+ * failed on; a profile's refusal says its own constant text, never the
+ * context's last (another tenant's) message; the secret's cookie is
+ * refused after its five minutes whatever the browser keeps; a pattern
+ * the catalog does not list shows no description of its own; a group
+ * split by the catalog's order is one heading. */
+static void test_portal_pages__review_findings(void)
+{
+    pages t;
+    rh_portal_response *r = NULL;
+    char loc[256], flash[512], both[2048], id[RH_ID_SIZE] = "", path[300];
+    setup(&t);
+    rh_event_type_options *o = NULL;
+    rh_event_type_options_new(&o);
+    rh_event_type_options_set_group(o, "Billing");
+    RH_CHECK(rh_event_type_define(t.ctx, "invoice.paid", o) >= 0);
+    RH_CHECK(rh_event_type_define(t.ctx, "zebra.billed", o) >= 0);
+    rh_event_type_options_free(o);
+    RH_CHECK_EQ_INT(400, portal_call(t.p, "POST", "/w/endpoints/new", NULL,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2F%FF&"
+                                     "events=order.paid",
+                                     &r, "Cookie", t.a, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    rh_portal_response_free(r);
+    /* B's refusal first, then A's bad name: A reads its own text */
+    RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_endpoint_disable(t.ctx, "ep_nope"));
+    RH_CHECK_EQ_INT(400, portal_call(t.p, "POST", "/w/endpoints/new", NULL,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fa&"
+                                     "name=x%01&events=order.paid",
+                                     &r, "Cookie", t.a, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "ep_nope") == NULL);
+    RH_CHECK(strstr(rh_portal_response_body(r), "control characters") != NULL);
+    rh_portal_response_free(r);
+    /* one heading per group, whatever the order of names */
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", "/w/endpoints/new", NULL, NULL,
+                                     &r, "Cookie", t.a, NULL));
+    const char *html = rh_portal_response_body(r);
+    const char *first = strstr(html, "<h3>Billing</h3>");
+    RH_CHECK(first && !strstr(first + 1, "<h3>Billing</h3>"));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(303, add_by_form(&t,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fa&"
+                                     "description=DESC-OF-IT&"
+                                     "events=order.paid&events_text=user.*",
+                                     loc, sizeof loc, flash, sizeof flash));
+    sscanf(loc, "/w/endpoints/%31[^/]", id);
+    snprintf(path, sizeof path, "/w/endpoints/%s/edit", id);
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", path, NULL, NULL, &r, "Cookie",
+                                     t.a, NULL));
+    html = rh_portal_response_body(r);
+    const char *pattern = strstr(html, "<code>user.*</code>");
+    RH_CHECK(pattern && !strstr(pattern, "DESC-OF-IT"));
+    rh_portal_response_free(r);
+    /* the secret's cookie, replayed after its five minutes: nothing */
+    rh_test_now_ms += 301000;
+    snprintf(both, sizeof both, "%s; %s", t.a, flash);
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", loc, NULL, NULL, &r, "Cookie",
+                                     both, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "whsec_") == NULL);
+    RH_CHECK(strstr(rh_portal_response_body(r), "id=\"gone\"") != NULL);
+    rh_portal_response_free(r);
+    teardown(&t);
+}
+
 const rh_test_case rh_tests_portal_pages[] = {
+    {"portal_pages__review_findings", test_portal_pages__review_findings},
     {"portal_pages__operator_sees_every_account",
      test_portal_pages__operator_sees_every_account},
     {"portal_pages__edit_recover_and_since",

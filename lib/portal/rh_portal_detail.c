@@ -44,10 +44,19 @@ static int endpoint_view_page(rh_portal *p, const rh_portal_request *rq,
                               rh_portal_response *r)
 {
     char type[RH_TYPE_MAX + 3] = "", state[16] = "", since[16] = "";
+    char id[RH_ID_SIZE], title[RH_ENDPOINT_NAME_MAX + 2049];
     int rc = RH_OK;
-    json_t *page = history(p, rq, c, rh_endpoint_id(ep), r, &rc);
-    if (!page) /* RH_OK: the filters' 400 was made; else the failure */
+    /* ep is borrowed until the next call on the context: read it first */
+    json_t *view = rh__portal_endpoint_view(ep);
+    snprintf(id, sizeof id, "%s", rh_endpoint_id(ep));
+    snprintf(title, sizeof title, "%s",
+             rh_endpoint_name(ep)[0] ? rh_endpoint_name(ep)
+                                     : rh_endpoint_url(ep));
+    json_t *page = history(p, rq, c, id, r, &rc);
+    if (!page) { /* RH_OK: the filters' 400 was made; else the failure */
+        json_decref(view);
         return rc;
+    }
     json_t *types = NULL, *states = json_array();
     if (rh__portal_event_types(p, &types) != RH_OK)
         types = json_array();
@@ -69,18 +78,24 @@ static int endpoint_view_page(rh_portal *p, const rh_portal_request *rq,
         json_array_append_new(
             states, json_pack("{s:s, s:b}", "name", state_names[i], "selected",
                               !strcmp(state, state_names[i])));
-    json_object_set_new(page, "endpoint", rh__portal_endpoint_view(ep));
+    json_object_set_new(page, "endpoint", view);
     json_object_set_new(page, "types", types);
     json_object_set_new(page, "states", states);
     json_object_set_new(page, "event_type", json_string(type));
     json_object_set_new(page, "sinces", sinces);
     json_object_set_new(page, "state_filter", json_string(state));
     json_object_set_new(page, "since_filter", json_string(since));
+    if (json_is_string(json_object_get(page, "next"))) {
+        char older[1024];
+        rh__portal_query_string(
+            older, sizeof older, "after",
+            json_string_value(json_object_get(page, "next")), "event_type",
+            type, "state", state, "since", since);
+        json_object_set_new(page, "older_query", json_string(older));
+    }
     json_object_set_new(page, "has_filters",
                         json_boolean(type[0] || state[0] || since[0]));
-    const char *name = rh_endpoint_name(ep);
-    return rh__portal_html(p, c, r, 200, "endpoint.html",
-                           name && *name ? name : rh_endpoint_url(ep), page);
+    return rh__portal_html(p, c, r, 200, "endpoint.html", title, page);
 }
 
 /* POST /endpoints/{id}/{action}: the action, then back to a page. */
@@ -132,8 +147,8 @@ static int endpoint_action(rh_portal *p, const rh_portal_request *rq,
                  ? RH_E_INVALID_ARG
                  : rh_endpoint_recover(p->ctx, id, rh__ctx_now(p->ctx) - span);
     }
-    if (rc == RH_E_NOMEM)
-        return rc;
+    if (rc < 0)
+        return rh__portal_page_refused(p, c, r, rc);
     if (rc < 0)
         return rh__portal_page_error(p, c, r, rc == RH_E_NOT_FOUND ? 404 : 400,
                                      rh_ctx_last_error(p->ctx)[0]
@@ -168,7 +183,9 @@ int rh__portal_endpoint_page(rh_portal *p, const rh_portal_request *rq,
             json_pack("{s:o}", "endpoint", rh__portal_endpoint_view(ep)));
     if (!post)
         return rh__portal_page_error(p, c, r, 404, "no such page");
-    return endpoint_action(p, rq, c, rh_endpoint_id(ep), rest + 1, r);
+    char id[RH_ID_SIZE]; /* ep goes with a delete: the id is kept here */
+    snprintf(id, sizeof id, "%s", rh_endpoint_id(ep));
+    return endpoint_action(p, rq, c, id, rest + 1, r);
 }
 
 /* ------------------------------------------------------------- delivery */
@@ -193,10 +210,7 @@ int rh__portal_delivery_html(rh_portal *p, const rh_portal_request *rq,
                                          "this link cannot resend");
         int rc = rh_delivery_resend(p->ctx, id);
         if (rc != RH_OK)
-            return rc == RH_E_NOMEM
-                       ? rc
-                       : rh__portal_page_error(p, c, r, 409,
-                                               rh_ctx_last_error(p->ctx));
+            return rh__portal_page_refused(p, c, r, rc);
         snprintf(back, sizeof back, "%s/deliveries/%s", p->base, id);
         return rh__portal_redirect(r, back, NULL);
     }

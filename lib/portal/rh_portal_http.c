@@ -50,6 +50,30 @@ static int hex(char c)
                                   : -1;
 }
 
+int rh__portal_utf8(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned c = u[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
+                                 : (c >> 3) == 30                ? 4
+                                                                 : 0;
+        if (!len || i + len > n || (len == 2 && c < 0xc2) ||
+            (len == 4 && c > 0xf4))
+            return 0;
+        for (size_t k = 1; k < len; k++)
+            if ((u[i + k] & 0xc0) != 0x80)
+                return 0;
+        if ((len == 3 && c == 0xe0 && u[i + 1] < 0xa0) || /* overlong */
+            (len == 3 && c == 0xed && u[i + 1] > 0x9f) || /* surrogate */
+            (len == 4 && c == 0xf0 && u[i + 1] < 0x90) ||
+            (len == 4 && c == 0xf4 && u[i + 1] > 0x8f))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
 /* The nth value of name in the form-encoded s (len bytes, not always
  * NUL-terminated), percent-decoded into out; as rh__portal_query says. */
 static int param(const char *s, size_t len, const char *name, size_t nth,
@@ -75,7 +99,7 @@ static int param(const char *s, size_t len, const char *name, size_t nth,
                 out[o++] = c;
             }
             out[o] = '\0';
-            return 1;
+            return rh__portal_utf8(out, o) ? 1 : -1; /* text, or not ours */
         }
         p += n + (amp != NULL);
     }

@@ -50,10 +50,14 @@ const char *rh__portal_cookie(const rh_portal_request *rq, const char *name,
                               char *buf, size_t size);
 /* The query parameter's value, percent-decoded, into out: 1 when it is
  * there and fits, 0 when it is absent, -1 when it is there but holds a
- * NUL or does not fit (a bad value, never read as an absent one). */
+ * NUL, is not UTF-8 or does not fit (a bad value, never read as an
+ * absent one). */
 int rh__portal_query(const rh_portal_request *rq, const char *name, char *out,
                      size_t size);
 
+/* 1 when s (n bytes) is UTF-8: query and form values must be, since
+ * pages echo them as JSON strings. */
+int rh__portal_utf8(const char *s, size_t n);
 /* The nth value (from 0) of a form field in an
  * application/x-www-form-urlencoded body, as rh__portal_query answers. */
 int rh__portal_form(const rh_portal_request *rq, const char *name, size_t nth,

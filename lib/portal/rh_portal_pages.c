@@ -73,8 +73,15 @@ static int list_page(rh_portal *p, const rh_portal_request *rq,
         json_t *v = rh_endpoint_get(p->ctx, id, &ep) == RH_OK
                         ? rh__portal_endpoint_view(ep)
                         : NULL;
-        if (v) /* after the get: the log read ends the borrow */
+        if (v) { /* after the get: the log read ends the borrow */
+            char q[RH_TENANT_MAX * 3 + 16];
+            rh__portal_query_string(
+                q, sizeof q, "tenant",
+                json_string_value(json_object_get(v, "tenant")), NULL, NULL,
+                NULL, NULL, NULL, NULL);
+            json_object_set_new(v, "tenant_query", json_string(q));
             rate_24h(p, id, v);
+        }
         json_array_append_new(views, v);
     }
     json_decref(list);
@@ -101,11 +108,13 @@ static json_t *picker(rh_portal *p, json_t *picked)
         if (state && !strcmp(state, "archived"))
             continue;
         group = group && *group ? group : "Other";
-        json_t *g = json_array_size(groups)
-                        ? json_array_get(groups, json_array_size(groups) - 1)
-                        : NULL;
-        if (!g ||
-            strcmp(json_string_value(json_object_get(g, "group")), group)) {
+        json_t *g = NULL, *each; /* the catalog is sorted by name */
+        size_t gi;
+        json_array_foreach(
+            groups, gi,
+            each) if (!strcmp(json_string_value(json_object_get(each, "group")),
+                              group)) g = each;
+        if (!g) {
             g = json_pack("{s:s, s:[]}", "group", group, "types");
             json_array_append_new(groups, g);
         }
@@ -139,7 +148,10 @@ static json_t *picker(rh_portal *p, json_t *picked)
             break;
         json_array_append_new(
             json_object_get(other, "types"),
-            json_pack("{s:O, s:b}", "name", name, "checked", 1));
+            /* a description and a deprecation of its own, empty: the
+             * template would find the form's description outwards */
+            json_pack("{s:O, s:b, s:s, s:b}", "name", name, "checked", 1,
+                      "description", "", "deprecated", 0));
     }
     if (other)
         json_array_append_new(groups, other);
@@ -190,8 +202,14 @@ static int secret_page(rh_portal *p, const rh_portal_request *rq,
         rh__portal_cookie(rq, RH__PORTAL_FLASH, buf, sizeof buf);
     rh__portal_flash_key(p, key);
     snprintf(aad, sizeof aad, "%s:%s", c->tenant, id);
-    if (sealed && rh__unseal(key, aad, sealed, secret, sizeof secret) != RH_OK)
-        secret[0] = '\0';
+    char plain[RH_SECRET_SIZE + 32] = "";
+    long long expires = 0;
+    int used = 0;
+    if (sealed && rh__unseal(key, aad, sealed, plain, sizeof plain) == RH_OK &&
+        sscanf(plain, "%lld:%n", &expires, &used) == 1 && used > 0 &&
+        rh__ctx_now(p->ctx) <= expires)
+        snprintf(secret, sizeof secret, "%s", plain + used);
+    rh__wipe(plain, sizeof plain);
     rh__wipe(key, sizeof key);
     snprintf(clear, sizeof clear,
              RH__PORTAL_FLASH
@@ -218,7 +236,7 @@ static int form_events(const rh_portal_request *rq, json_t *picked)
 {
     char v[RH_TYPE_MAX + 3], text[4096];
     int got = 0;
-    for (size_t nth = 0; nth < 256; nth++) {
+    for (size_t nth = 0; nth <= 256; nth++) { /* a 257th: too many */
         if ((got = rh__portal_form(rq, "events", nth, v, sizeof v)) <= 0)
             break;
         json_array_append_new(picked, json_string(v));
@@ -285,10 +303,18 @@ static int form_again(rh_portal *p, const rh_portal_claims *c,
     return new_page(p, c, r, 400, model);
 }
 
-static const char *refusal(rh_portal *p)
+/* Why the library refused an add or an edit (rc, just returned): the
+ * call's own text for bad input, a constant for the profile's checks
+ * (made without the context, whose last text is another call's), NULL
+ * when the caller answers with rh__portal_page_refused instead. */
+static const char *refusal(rh_portal *p, int rc, int profile)
 {
-    const char *e = rh_ctx_last_error(p->ctx);
-    return e && e[0] ? e : "the endpoint was refused";
+    if (profile)
+        return "the name or description is not valid: text without control "
+               "characters, at most 128 and 1,024 bytes";
+    if (rc == RH_E_INVALID_ARG || rc == RH_E_FULL || rc == RH_E_STATE)
+        return rh__portal_last_refusal(p);
+    return NULL;
 }
 
 static int create(rh_portal *p, const rh_portal_request *rq,
@@ -299,22 +325,25 @@ static int create(rh_portal *p, const rh_portal_request *rq,
     const char *why = read_form(rq, &f);
     if (!why && !c->tenant[0])
         why = "an operator adds endpoints with the tool";
-    int rc = RH_OK;
+    int rc = RH_OK, profile = 0;
     if (!why) {
         rh_endpoint_options *o = NULL;
         if ((rc = rh_endpoint_options_new(&o)) == RH_OK &&
-            (rc = rh_endpoint_options_set_tenant(o, c->tenant)) == RH_OK &&
-            (rc = rh_endpoint_options_set_name(o, f.name)) == RH_OK &&
-            (rc = rh_endpoint_options_set_description(o, f.desc)) == RH_OK)
-            rc = rh_endpoint_add_with(p->ctx, f.url, f.events, f.n, o, id,
-                                      sizeof id, secret, sizeof secret);
-        rh_endpoint_options_free(o);
-        if (rc == RH_E_NOMEM) {
-            json_decref(f.picked);
-            return rc;
+            (rc = rh_endpoint_options_set_tenant(o, c->tenant)) == RH_OK) {
+            profile = 1; /* the name's and the description's own checks */
+            if ((rc = rh_endpoint_options_set_name(o, f.name)) == RH_OK &&
+                (rc = rh_endpoint_options_set_description(o, f.desc)) ==
+                    RH_OK) {
+                profile = 0;
+                rc = rh_endpoint_add_with(p->ctx, f.url, f.events, f.n, o, id,
+                                          sizeof id, secret, sizeof secret);
+            }
         }
-        if (rc != RH_OK)
-            why = refusal(p);
+        rh_endpoint_options_free(o);
+        if (rc != RH_OK && !(why = refusal(p, rc, profile))) {
+            json_decref(f.picked);
+            return rh__portal_page_refused(p, c, r, rc);
+        }
     }
     if (why)
         return form_again(p, c, r, &f, why, NULL);
@@ -350,11 +379,11 @@ static int edit(rh_portal *p, const rh_portal_request *rq,
         ((rc = rh_endpoint_set_url(p->ctx, id, f.url)) != RH_OK ||
          (rc = rh_endpoint_set_events(p->ctx, id, f.events, f.n)) != RH_OK ||
          (rc = rh_endpoint_set_name(p->ctx, id, f.name)) != RH_OK ||
-         (rc = rh_endpoint_set_description(p->ctx, id, f.desc)) != RH_OK))
-        why = rc == RH_E_NOMEM ? NULL : refusal(p);
-    if (rc == RH_E_NOMEM) {
-        json_decref(f.picked);
-        return rc;
+         (rc = rh_endpoint_set_description(p->ctx, id, f.desc)) != RH_OK)) {
+        if (!(why = refusal(p, rc, 0))) {
+            json_decref(f.picked);
+            return rh__portal_page_refused(p, c, r, rc);
+        }
     }
     if (why)
         return form_again(p, c, r, &f, why, action);

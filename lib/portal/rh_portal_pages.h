@@ -18,10 +18,26 @@ int rh__portal_html(rh_portal *p, const rh_portal_claims *c,
 /* A page saying why (404, 403, 503), with that status. */
 int rh__portal_page_error(rh_portal *p, const rh_portal_claims *c,
                           rh_portal_response *r, int status, const char *why);
+/* A query string of up to four names and values, each value
+ * percent-encoded, those NULL or empty left out ("" when it does not fit
+ * size). */
+void rh__portal_query_string(char *out, size_t size, const char *k1,
+                             const char *v1, const char *k2, const char *v2,
+                             const char *k3, const char *v3, const char *k4,
+                             const char *v4);
+/* A page for a call's refusal rc, made right after that call: 503 with a
+ * constant text when storage failed (a customer never reads the store's
+ * own messages), else the library's text with 404, 409 or 400. */
+int rh__portal_page_refused(rh_portal *p, const rh_portal_claims *c,
+                            rh_portal_response *r, int rc);
+/* The text of the call that just failed on the portal's context. */
+const char *rh__portal_last_refusal(rh_portal *p);
 /* An endpoint's model for the pages. */
 json_t *rh__portal_endpoint_view(const rh_endpoint *ep);
 /* The cookie that carries a new secret to its page. */
 #define RH__PORTAL_FLASH "rh_flash"
+/* How long it carries it: 5 minutes. */
+#define RH__PORTAL_FLASH_MS 300000
 /* The key the secret's cookie is sealed under, from the portal's key. */
 void rh__portal_flash_key(const rh_portal *p, unsigned char key[32]);
 /* Redirect to the endpoint's secret page with the secret in a sealed

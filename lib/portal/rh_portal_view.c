@@ -60,6 +60,63 @@ int rh__portal_page_error(rh_portal *p, const rh_portal_claims *c,
                            json_pack("{s:s}", "message", why));
 }
 
+/* s percent-encoded for a query value onto t (unreserved bytes kept). */
+static void put_query_value(rh_text *t, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+        if ((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') ||
+            (*u >= '0' && *u <= '9') || strchr("-._~*:", *u)) {
+            rh__text_put(t, (const char *)u, 1);
+        } else {
+            char e[3] = {'%', hex[*u >> 4], hex[*u & 15]};
+            rh__text_put(t, e, 3);
+        }
+    }
+}
+
+void rh__portal_query_string(char *out, size_t size, const char *k1,
+                             const char *v1, const char *k2, const char *v2,
+                             const char *k3, const char *v3, const char *k4,
+                             const char *v4)
+{
+    const char *kv[][2] = {{k1, v1}, {k2, v2}, {k3, v3}, {k4, v4}};
+    rh_text t = {&rh__default_allocator, NULL, 0, 0, 0};
+    for (size_t i = 0; i < 4; i++) {
+        if (!kv[i][0] || !kv[i][1] || !kv[i][1][0])
+            continue;
+        rh__text_puts(&t, t.len ? "&" : "");
+        rh__text_puts(&t, kv[i][0]);
+        rh__text_puts(&t, "=");
+        put_query_value(&t, kv[i][1]);
+    }
+    snprintf(out, size, "%s", t.failed || !t.p || t.len >= size ? "" : t.p);
+    rh__free(&rh__default_allocator, t.p);
+}
+
+int rh__portal_page_refused(rh_portal *p, const rh_portal_claims *c,
+                            rh_portal_response *r, int rc)
+{
+    if (rc == RH_E_NOMEM)
+        return rc;
+    if (rc == RH_E_STORAGE || rc == RH_E_CRYPTO || rc == RH_E_REENTRANT)
+        return rh__portal_page_error(p, c, r, 503,
+                                     "the store cannot be reached now: try "
+                                     "again in a moment");
+    const char *why = rh__portal_last_refusal(p);
+    return rh__portal_page_error(p, c, r,
+                                 rc == RH_E_NOT_FOUND                  ? 404
+                                 : rc == RH_E_FULL || rc == RH_E_STATE ? 409
+                                                                       : 400,
+                                 why);
+}
+
+const char *rh__portal_last_refusal(rh_portal *p)
+{
+    const char *e = rh_ctx_last_error(p->ctx);
+    return e && e[0] ? e : "that cannot be done";
+}
+
 /* An endpoint's model with what the pages show besides the API's fields:
  * its state in a word, its creation time, and how many types it takes. */
 json_t *rh__portal_endpoint_view(const rh_endpoint *ep)
@@ -101,15 +158,24 @@ int rh__portal_flash_secret(rh_portal *p, const rh_portal_claims *c,
     rh__portal_flash_key(p, key);
     snprintf(aad, sizeof aad, "%s:%s", c->tenant, id);
     int rc = rh__ctx_random(p->ctx, nonce, sizeof nonce);
-    if (rc == RH_OK)
-        rc = rh__seal(key, nonce, aad, secret, sealed, sizeof sealed);
+    if (rc == RH_OK) {
+        /* "<expiry ms>:<secret>": the page refuses it after the cookie's
+         * five minutes, whatever a client does with the cookie */
+        char plain[RH_SECRET_SIZE + 32];
+        snprintf(plain, sizeof plain, "%lld:%s",
+                 (long long)(rh__ctx_now(p->ctx) + RH__PORTAL_FLASH_MS),
+                 secret);
+        rc = rh__seal(key, nonce, aad, plain, sealed, sizeof sealed);
+        rh__wipe(plain, sizeof plain);
+    }
     rh__wipe(key, sizeof key);
     if (rc != RH_OK)
         return rc;
     snprintf(page, sizeof page, "%s/endpoints/%s/secret", p->base, id);
     snprintf(cookie, sizeof cookie,
              RH__PORTAL_FLASH
-             "=%s; Path=%s; Max-Age=300; HttpOnly; SameSite=Strict%s",
-             sealed, page, p->insecure_cookie ? "" : "; Secure");
+             "=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+             sealed, page, RH__PORTAL_FLASH_MS / 1000,
+             p->insecure_cookie ? "" : "; Secure");
     return rh__portal_redirect(r, page, cookie);
 }
