@@ -31,6 +31,38 @@ static void test_bindings__python(void)
     RH_CHECK_EQ_INT(0, rc);
 }
 
+/* The Python package installed the way a user installs it, offline, and
+ * imported from elsewhere (tests/bindings/pip_install.sh says how). */
+static void test_bindings__python_installs_with_pip(void)
+{
+    const char *lib_dir = getenv("RH_PYTHON_LIB_DIR");
+    if (!lib_dir || !*lib_dir)
+        RH_SKIP("the Python binding is tested in the plain build (make check)");
+    const char *py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3"
+                                                           : "python3";
+    char probe[256], dir[128], log[160], cmd[1024];
+    snprintf(probe, sizeof probe,
+             "%s -c 'import setuptools' >/dev/null 2>&1 && "
+             "%s -m pip --version >/dev/null 2>&1",
+             py, py);
+    if (system(probe) != 0)
+        RH_SKIP("no pip or setuptools (apt-get install python3-pip "
+                "python3-setuptools)");
+    rh_test_path(dir, sizeof dir, "pip-install");
+    rh_test_path(log, sizeof log, "pip-install.log");
+    snprintf(cmd, sizeof cmd,
+             "sh tests/bindings/pip_install.sh '%s' '%s' '%s' > '%s' 2>&1",
+             dir, lib_dir, py, log);
+    int rc = system(cmd);
+    if (rc != 0) {
+        char tail[400];
+        snprintf(tail, sizeof tail, "tail -n 20 '%s' >&2", log);
+        if (system(tail) != 0)
+            fprintf(stderr, "    (no log at %s)\n", log);
+    }
+    RH_CHECK_EQ_INT(0, rc);
+}
+
 /* bindings/node (node --test), in the copy make check installs koffi in. */
 static void test_bindings__node(void)
 {
@@ -116,6 +148,8 @@ static void test_bindings__man_pages(void)
 
 const rh_test_case rh_tests_bindings[] = {
     {"bindings__python", test_bindings__python},
+    {"bindings__python_installs_with_pip",
+     test_bindings__python_installs_with_pip},
     {"bindings__node", test_bindings__node},
     {"bindings__man_pages", test_bindings__man_pages},
     {NULL, NULL}};

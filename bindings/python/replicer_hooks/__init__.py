@@ -1,6 +1,7 @@
 """replicer_hooks: the replicer-hooks webhook sender from Python, on ctypes
-alone (nothing to compile). The constants come from bindings/constants.json,
-which the C build checks against the headers.
+alone (nothing to compile). The constants come from constants.json inside
+the package (a copy of bindings/constants.json, both written and checked
+against the headers by the C build).
 
 The shared library is found in $REPLICER_HOOKS_LIB_DIR, then in the source
 tree's build/ next to this package, then on the system's library path.
@@ -16,6 +17,7 @@ from . import _args as _a
 from . import _catalog
 from . import _portal
 from . import _signing
+from ._version import __version__
 
 _HERE = Path(__file__).resolve().parent
 
