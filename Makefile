@@ -208,13 +208,15 @@ check-headers: | $(BUILD)/obj
 constants:
 	python3 scripts/gen-constants.py include bindings/constants.json
 	cp bindings/constants.json bindings/python/replicer_hooks/constants.json
+	cp bindings/constants.json bindings/node/constants.json
 
 check-constants: | $(BUILD)/obj
 	@python3 scripts/gen-constants.py include $(BUILD)/constants.json $(BUILD)/constants_check.c
 	@$(CC) -std=c99 -pedantic -Wall -Werror -Wno-unused-local-typedefs -Iinclude \
 	    -c $(BUILD)/constants_check.c -o $(BUILD)/obj/constants_check.o
-	@cmp -s bindings/constants.json bindings/python/replicer_hooks/constants.json || { \
-	    echo "bindings/python/replicer_hooks/constants.json is not bindings/constants.json: run make constants" >&2; exit 1; }
+	@for copy in bindings/python/replicer_hooks/constants.json bindings/node/constants.json; do \
+	    cmp -s bindings/constants.json $$copy || { \
+	    echo "$$copy is not bindings/constants.json: run make constants" >&2; exit 1; }; done
 	@cmp -s $(BUILD)/constants.json bindings/constants.json || { \
 	    diff -u bindings/constants.json $(BUILD)/constants.json; \
 	    echo "bindings/constants.json is out of date with the headers: run make constants"; exit 1; }

@@ -6,6 +6,7 @@
 #include "rh_test.h"
 
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void test_bindings__python(void)
@@ -54,6 +55,34 @@ static void test_bindings__python_installs_with_pip(void)
              "sh tests/bindings/pip_install.sh '%s' '%s' '%s' > '%s' 2>&1",
              dir, lib_dir, py, log);
     int rc = system(cmd);
+    if (rc != 0) {
+        char tail[400];
+        snprintf(tail, sizeof tail, "tail -n 20 '%s' >&2", log);
+        if (system(tail) != 0)
+            fprintf(stderr, "    (no log at %s)\n", log);
+    }
+    RH_CHECK_EQ_INT(0, rc);
+}
+
+/* The npm package packed, installed into an app offline and imported by
+ * name (tests/bindings/npm_install.sh says how). */
+static void test_bindings__node_installs_with_npm(void)
+{
+    const char *lib_dir = getenv("RH_PYTHON_LIB_DIR"); /* the plain build's */
+    if (!lib_dir || !*lib_dir)
+        RH_SKIP("the Node binding is tested in the plain build (make check)");
+    if (system("command -v node >/dev/null 2>&1 && command -v npm "
+               ">/dev/null 2>&1") != 0)
+        RH_SKIP("no node or npm");
+    char dir[128], log[160], cmd[1024];
+    rh_test_path(dir, sizeof dir, "npm-install");
+    rh_test_path(log, sizeof log, "npm-install.log");
+    snprintf(cmd, sizeof cmd,
+             "sh tests/bindings/npm_install.sh '%s' '%s' > '%s' 2>&1", dir,
+             lib_dir, log);
+    int rc = system(cmd);
+    if (WIFEXITED(rc) && WEXITSTATUS(rc) == 3)
+        RH_SKIP("koffi is not installed (make node-binding-deps)");
     if (rc != 0) {
         char tail[400];
         snprintf(tail, sizeof tail, "tail -n 20 '%s' >&2", log);
@@ -150,6 +179,8 @@ const rh_test_case rh_tests_bindings[] = {
     {"bindings__python", test_bindings__python},
     {"bindings__python_installs_with_pip",
      test_bindings__python_installs_with_pip},
+    {"bindings__node_installs_with_npm",
+     test_bindings__node_installs_with_npm},
     {"bindings__node", test_bindings__node},
     {"bindings__man_pages", test_bindings__man_pages},
     {NULL, NULL}};

@@ -1,7 +1,8 @@
 // replicer-hooks from Node on koffi (prebuilt, nothing to compile): signing,
 // verifying, and a context driven from Node's event loop by the library's
 // own timer and socket callbacks (never rh_wait on Node's thread).
-// Constants come from bindings/constants.json, checked by the C build.
+// Constants come from constants.json beside this file (a copy of
+// bindings/constants.json; the C build writes and checks both).
 import koffi from "koffi";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";

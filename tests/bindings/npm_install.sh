@@ -1,0 +1,41 @@
+#!/bin/sh
+# The Node package installed the way a user installs it: npm pack of
+# bindings/node, then npm install of that tarball into an app of its own,
+# offline; then imported by name from that app. A test reaches no
+# registry, so the app starts with the koffi that make node-binding-deps
+# installed at the lockfile's version, which npm keeps as the package's
+# dependency (and unpacking koffi again would cost 18 s of CPU).
+# Usage: npm_install.sh WORKDIR LIB_DIR; exit 3 when that koffi is absent.
+set -eu
+work=$1 lib_dir=$2 tree=$(pwd)
+rm -rf "$work"
+mkdir -p "$work/app"
+cd "$work"
+tgz=$(npm pack --silent "$tree/bindings/node")
+# what a user gets: the code and the constants, no tests
+tar -tzf "$tgz" | grep -qx package/constants.json
+! tar -tzf "$tgz" | grep -q '^package/test/'
+cd app
+installed="$tree/build/node-binding/node_modules"
+[ -d "$installed/koffi" ] || exit 3
+mkdir -p node_modules
+cp -r "$installed/koffi" node_modules/
+# koffi's native module comes as an optional dependency of its own
+[ -d "$installed/@koromix" ] && cp -r "$installed/@koromix" node_modules/
+printf '{"name":"app","version":"1.0.0","private":true,"type":"module"}\n' > package.json
+if ! npm install --offline --no-audit --no-fund "../$tgz" > npm.log 2>&1; then
+    cat npm.log >&2
+    exit 1
+fi
+REPLICER_HOOKS_LIB_DIR="$lib_dir" node --input-type=module -e '
+import assert from "node:assert/strict";
+import * as rh from "replicer-hooks";
+const sig = rh.sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+  1614265330, Buffer.from("{\"test\": 2432232314}"));
+assert.equal(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+assert.ok(import.meta.resolve("replicer-hooks").includes("/app/node_modules/replicer-hooks/"));
+const ctx = new rh.Context({ development: true });
+assert.deepEqual(ctx.endpoints(), []);
+ctx.close();
+console.log("installed", rh.version);
+'
