@@ -9,6 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The end of a failed run's log, on stderr beside the failure. */
+static void show_log(const char *log)
+{
+    char tail[400];
+    snprintf(tail, sizeof tail, "tail -n 30 '%s' >&2", log);
+    if (system(tail) != 0)
+        fprintf(stderr, "    (no log at %s)\n", log);
+}
+
 static void test_bindings__python(void)
 {
     const char *lib_dir = getenv("RH_PYTHON_LIB_DIR");
@@ -23,12 +32,8 @@ static void test_bindings__python(void)
              "bindings/python/tests -v > '%s' 2>&1",
              lib_dir, log);
     int rc = system(cmd);
-    if (rc != 0) {
-        char tail[600];
-        snprintf(tail, sizeof tail, "tail -n 30 '%s' >&2", log);
-        if (system(tail) != 0)
-            fprintf(stderr, "    (no log at %s)\n", log);
-    }
+    if (rc != 0)
+        show_log(log);
     RH_CHECK_EQ_INT(0, rc);
 }
 
@@ -55,12 +60,8 @@ static void test_bindings__python_installs_with_pip(void)
              "sh tests/bindings/pip_install.sh '%s' '%s' '%s' > '%s' 2>&1",
              dir, lib_dir, py, log);
     int rc = system(cmd);
-    if (rc != 0) {
-        char tail[400];
-        snprintf(tail, sizeof tail, "tail -n 20 '%s' >&2", log);
-        if (system(tail) != 0)
-            fprintf(stderr, "    (no log at %s)\n", log);
-    }
+    if (rc != 0)
+        show_log(log);
     RH_CHECK_EQ_INT(0, rc);
 }
 
@@ -83,12 +84,8 @@ static void test_bindings__node_installs_with_npm(void)
     int rc = system(cmd);
     if (WIFEXITED(rc) && WEXITSTATUS(rc) == 3)
         RH_SKIP("koffi is not installed (make node-binding-deps)");
-    if (rc != 0) {
-        char tail[400];
-        snprintf(tail, sizeof tail, "tail -n 20 '%s' >&2", log);
-        if (system(tail) != 0)
-            fprintf(stderr, "    (no log at %s)\n", log);
-    }
+    if (rc != 0)
+        show_log(log);
     RH_CHECK_EQ_INT(0, rc);
 }
 
