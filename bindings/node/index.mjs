@@ -151,14 +151,38 @@ const catalog = bindCatalog(lib);
 /** True for the id of a test event (an example sent by sendExample). */
 export const isTestEvent = catalog.isTestEvent;
 
+/** A failed call: code (an RH_E_* value), codeName, the library's detail
+ *  and, when it refused an argument, which one (arg). new
+ *  ReplicerHooksError(code, ...) makes the subclass a caller would catch
+ *  for that code (InvalidArgumentError, NotFoundError, StorageError,
+ *  FullError, StateError), each still a ReplicerHooksError. */
 export class ReplicerHooksError extends Error {
   constructor(code, message, arg) {
+    const sub = new.target === ReplicerHooksError ? errorClasses()[code] : null;
+    if (sub) return new sub(code, message, arg); // eslint-disable-line no-constructor-return
     super(`${errorNames[code] ?? "RH_E_USER"}: ${message || f.strerror(code)}`);
+    this.name = new.target.name;
     this.code = code;
     this.codeName = errorNames[code] ?? "RH_E_USER";
     this.detail = message || f.strerror(code);
     this.arg = arg;
   }
+}
+/** RH_E_INVALID_ARG: bad input, named by arg when the library says. */
+export class InvalidArgumentError extends ReplicerHooksError {}
+/** RH_E_NOT_FOUND: no such endpoint, delivery or event type. */
+export class NotFoundError extends ReplicerHooksError {}
+/** RH_E_STORAGE: the store failed. */
+export class StorageError extends ReplicerHooksError {}
+/** RH_E_FULL: a cap is reached; back off and try again. */
+export class FullError extends ReplicerHooksError {}
+/** RH_E_STATE: not in a state that allows it. */
+export class StateError extends ReplicerHooksError {}
+function errorClasses() {
+  return {
+    [K.RH_E_INVALID_ARG]: InvalidArgumentError, [K.RH_E_NOT_FOUND]: NotFoundError,
+    [K.RH_E_STORAGE]: StorageError, [K.RH_E_FULL]: FullError, [K.RH_E_STATE]: StateError,
+  };
 }
 
 /** The customer portal (portal.mjs): links and the handler to mount. */
@@ -471,10 +495,26 @@ export class Context {
   }
 
   /** Resolves when nothing is pending or in flight. */
-  idle() {
+  /** Resolves true once nothing is pending or in flight; with
+   *  { timeoutMs }, false when that time runs out first (a receiver that
+   *  keeps failing has retries due for 43 minutes). */
+  idle(idleOpts) {
+    const { timeoutMs = null } = options("idle options", idleOpts, ["timeoutMs"]);
+    const limit = timeoutMs == null ? null : int("timeoutMs", timeoutMs, MS);
     return new Promise((resolve) => {
-      if (Number(f.nextTimeout(this.ctx)) < 0) resolve();
-      else this.idleWaiters.push(resolve);
+      if (Number(f.nextTimeout(this.ctx)) < 0) return resolve(true);
+      let timer = null;
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.idleWaiters.push(done);
+      if (limit != null) {
+        timer = setTimeout(() => {
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+          resolve(false);
+        }, Number(limit));
+      }
     });
   }
 

@@ -91,6 +91,16 @@ test("endpoints are edited in place and tenants removed", async () => {
     assert.throws(() => ctx.updateEndpoint(ep.id, { httpVersion: "2" }), TypeError);
     assert.throws(() => ctx.updateEndpoint(ep.id, { labels: { gone: null } }),
       (e) => e.codeName === "RH_E_NOT_FOUND");
+    // the subclass a caller catches, still a ReplicerHooksError
+    assert.throws(() => ctx.updateEndpoint(ep.id, { labels: { gone: null } }),
+      (e) => e instanceof rh.NotFoundError && e instanceof rh.ReplicerHooksError);
+    assert.throws(() => ctx.updateEndpoint(ep.id, { url: "ftp://x" }),
+      (e) => e instanceof rh.InvalidArgumentError && e.arg === "url");
+    assert.ok(new rh.ReplicerHooksError(rh.constants.RH_E_FULL) instanceof rh.FullError);
+    assert.ok(new rh.ReplicerHooksError(rh.constants.RH_E_STORAGE) instanceof rh.StorageError);
+    assert.ok(new rh.ReplicerHooksError(rh.constants.RH_E_STATE) instanceof rh.StateError);
+    assert.equal(new rh.ReplicerHooksError(rh.constants.RH_E_CRYPTO).constructor,
+      rh.ReplicerHooksError);
     assert.throws(() => ctx.updateEndpoint(ep.id, { urll: "x" }), /unknown option urll/);
     assert.equal(ctx.removeTenant("acct_a"), 1);
     assert.equal(ctx.removeTenant("acct_a"), 0);
@@ -146,4 +156,22 @@ test("a required tenant, and bad values, are refused by name", () => {
   } finally {
     ctx.close();
   }
+});
+
+test("idle() gives up after timeoutMs while retries are due", async () => {
+  const ctx = new rh.Context({ development: true });
+  try {
+    ctx.addEndpoint("http://127.0.0.1:9/refused", ["*"]); // nothing listens
+    ctx.emit("order.paid", {});
+    const t0 = Date.now();
+    assert.equal(await ctx.idle({ timeoutMs: 300 }), false); // a retry in 5 s
+    assert.ok(Date.now() - t0 < 3000);
+    assert.throws(() => ctx.idle({ timeoutMS: 1 }), /unknown option timeoutMS/);
+    assert.throws(() => ctx.idle({ timeoutMs: -1 }), RangeError);
+  } finally {
+    ctx.close();
+  }
+  const quiet = new rh.Context({ development: true });
+  assert.equal(await quiet.idle({ timeoutMs: 1000 }), true); // nothing to do
+  quiet.close();
 });

@@ -174,12 +174,46 @@ _PAGE = (1, _a.SIZE[1])
 
 class Error(Exception):
     """A failed call: code (an RH_E_* value), name, the library's message and,
-    when the call refused an argument, which one (arg)."""
+    when the call refused an argument, which one (arg). Error(code, ...)
+    makes the subclass a caller would catch for that code: InvalidArgument,
+    NotFound, StorageError, Full, StateError (and Error itself for the
+    rest), so `except rh.Error` still catches them all."""
+
+    def __new__(cls, code=-100, message="", arg=None):
+        if cls is Error:
+            cls = _BY_CODE.get(code, Error)
+        return super().__new__(cls)
 
     def __init__(self, code, message="", arg=None):
         self.code, self.name, self.arg = code, ERROR_NAMES.get(code, "RH_E_USER"), arg
         self.message = message or _strerror(code).decode()
         super().__init__("%s: %s" % (self.name, self.message))
+
+
+class InvalidArgument(Error, ValueError):
+    """RH_E_INVALID_ARG: bad input, named by arg when the library says."""
+
+
+class NotFound(Error, LookupError):
+    """RH_E_NOT_FOUND: no such endpoint, delivery or event type."""
+
+
+class StorageError(Error):
+    """RH_E_STORAGE: the store failed; the call changed nothing it says."""
+
+
+class Full(Error):
+    """RH_E_FULL: a cap is reached (pending deliveries, a tenant's limit):
+    back off and try again."""
+
+
+class StateError(Error):
+    """RH_E_STATE: not in a state that allows it (a resend of a delivery
+    that has not failed, a test event to a disabled endpoint)."""
+
+
+_BY_CODE = {RH_E_INVALID_ARG: InvalidArgument, RH_E_NOT_FOUND: NotFound,
+            RH_E_STORAGE: StorageError, RH_E_FULL: Full, RH_E_STATE: StateError}
 
 
 def _s(p):

@@ -104,6 +104,19 @@ class Accounts(unittest.TestCase):
         with self.assertRaises(rh.Error) as e:
             self.ctx.update_endpoint(ep, labels={"gone": None})
         self.assertEqual(e.exception.code, rh.RH_E_NOT_FOUND)
+        # the subclass a caller catches, still an rh.Error
+        self.assertIsInstance(e.exception, rh.NotFound)
+        self.assertIsInstance(e.exception, LookupError)
+        with self.assertRaises(rh.InvalidArgument) as bad:
+            self.ctx.update_endpoint(ep, url="ftp://nowhere")
+        self.assertIsInstance(bad.exception, ValueError)
+        self.assertEqual(bad.exception.arg, "url")
+        with self.assertRaises(rh.NotFound):
+            self.ctx.disable_endpoint("ep_nope")
+        self.assertIs(type(rh.Error(rh.RH_E_FULL)), rh.Full)
+        self.assertIs(type(rh.Error(rh.RH_E_STORAGE)), rh.StorageError)
+        self.assertIs(type(rh.Error(rh.RH_E_STATE)), rh.StateError)
+        self.assertIs(type(rh.Error(rh.RH_E_CRYPTO)), rh.Error)
         self.assertEqual(self.ctx.remove_tenant("acct_a"), 1)
         self.assertEqual(self.ctx.remove_tenant("acct_a"), 0)
         self.assertEqual(self.ctx.endpoints(), [])
