@@ -96,7 +96,7 @@ TEST_BIN := $(BUILD)/test-runner
 TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/net/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols check-sizes demo install uninstall clean \
-        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index node-binding-deps
+        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index check-binding-surface node-binding-deps
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -247,11 +247,16 @@ check-sizes:
 	@python3 scripts/check-layers.py lib
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-sizes check-constants check-api-index browser-deps node-binding-deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-sizes check-constants check-api-index check-binding-surface browser-deps node-binding-deps
 	RH_TOOL=$(TOOL) RH_BROWSER_DIR=$(BROWSER_DIR) \
 	    RH_PYTHON_LIB_DIR=$(if $(SANITIZE),,$(CURDIR)/$(BUILD)) RH_MAN_DIR=$(BUILD)/man \
 	    RH_NODE_BINDING_DIR=$(if $(SANITIZE),,$(CURDIR)/$(NODE_BINDING_DIR)) \
 	    sh scripts/with-pg.sh $(TEST_BIN) $(TESTS)
+
+# Every public call is in a binding or in bindings/surface.txt with why
+# not (loaded into Python: the plain build's library only).
+check-binding-surface: $(SHARED)
+	@$(if $(SANITIZE),echo "check-binding-surface: in the plain build only",python3 scripts/check-binding-surface.py $(BUILD))
 
 # The dashboard's browser test: playwright-core from the npm registry at the
 # committed lockfile's version, driving Debian's Chromium. Without node, npm

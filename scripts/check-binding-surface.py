@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Every public call of the C library is in a binding (Python or Node), or
+listed in bindings/surface.txt with why it is not: make check fails on a
+call that is in neither, so a new call cannot be forgotten.
+
+Python's calls are recorded as the package imports (each _fn asks its
+ctypes.CDLL for the symbol by name), plus any "rh_..." string literal in
+its sources (the stores' adapters load lazily); Node's are the names in
+its koffi declarations. Prints how many each binding covers.
+
+Usage: check-binding-surface.py LIB_DIR
+"""
+import ctypes
+import fnmatch
+import glob
+import os
+import re
+import sys
+
+
+def exported():
+    names = []
+    for f in ("docs/symbols.txt", "docs/symbols-sqlite.txt", "docs/symbols-pg.txt"):
+        names += [line.split()[0] for line in open(f) if line.startswith("rh_")]
+    return names
+
+
+def python_surface(lib_dir):
+    asked = set()
+
+    class Recording(ctypes.CDLL):
+        def __getitem__(self, name):
+            asked.add(name)
+            return super().__getitem__(name)
+
+    ctypes.CDLL = Recording
+    os.environ["REPLICER_HOOKS_LIB_DIR"] = lib_dir
+    sys.path.insert(0, "bindings/python")
+    import replicer_hooks  # noqa: F401  (its import declares every call)
+    for f in glob.glob("bindings/python/replicer_hooks/*.py"):
+        asked |= set(re.findall(r'"(rh_[a-z0-9_]+)"', open(f).read()))
+    return asked
+
+
+def node_surface():
+    names = set()
+    for f in glob.glob("bindings/node/*.mjs"):
+        names |= set(re.findall(r"\brh_[a-z0-9_]+(?=\s*\()", open(f).read()))
+    return names
+
+
+def listed():
+    rules = []
+    for line in open("bindings/surface.txt"):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            pattern, _, why = line.partition(" ")
+            if not why.strip():
+                sys.exit("bindings/surface.txt: %s says no why" % pattern)
+            rules.append((pattern, why.strip()))
+    return rules
+
+
+def main():
+    syms = exported()
+    py, node, rules = python_surface(sys.argv[1]), node_surface(), listed()
+    used = set()
+    missing = []
+    for s in syms:
+        if s in py or s in node:
+            continue
+        rule = next((p for p, _ in rules if fnmatch.fnmatchcase(s, p)), None)
+        if rule:
+            used.add(rule)
+        else:
+            missing.append(s)
+    stale = [p for p, _ in rules if p not in used]
+    n = len(syms)
+    print("check-binding-surface: %d public calls; Python %d, Node %d, "
+          "listed in bindings/surface.txt %d"
+          % (n, sum(s in py for s in syms), sum(s in node for s in syms),
+             n - sum(s in py or s in node for s in syms) - len(missing)))
+    for s in missing:
+        print("check-binding-surface: %s is in no binding and not in "
+              "bindings/surface.txt" % s)
+    for p in stale:
+        print("check-binding-surface: bindings/surface.txt lists %s, which a "
+              "binding has now (or no call matches): drop the line" % p)
+    sys.exit(1 if missing or stale else 0)
+
+
+if __name__ == "__main__":
+    main()
