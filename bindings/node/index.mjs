@@ -13,6 +13,7 @@ import {
   optStr, options, str,
 } from "./args.mjs";
 import { bindCatalog } from "./catalog.mjs";
+import { bindEndpointOps } from "./endpoint_ops.mjs";
 import { bindPortal } from "./portal.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -148,6 +149,7 @@ const f = {
 
 export const version = f.version();
 const catalog = bindCatalog(lib);
+const epOps = bindEndpointOps(lib);
 /** True for the id of a test event (an example sent by sendExample). */
 export const isTestEvent = catalog.isTestEvent;
 
@@ -600,6 +602,42 @@ export class Context {
     } finally {
       f.qFree(q);
     }
+  }
+
+  // one endpoint's operations and settings (endpoint_ops.mjs)
+  /** Stop sending to it (its deliveries wait) until enableEndpoint. */
+  disableEndpoint(endpointId) { epOps.disable(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** Send to it again after a disable (by you, a 410, or failures). */
+  enableEndpoint(endpointId) { epOps.enable(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** Forget it; its log stays until pruned. */
+  removeEndpoint(endpointId) { epOps.remove(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** Hold its deliveries (they wait, due) until resumeEndpoint. */
+  pauseEndpoint(endpointId) { epOps.pause(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** Send to it again: its due deliveries go at the next tick. */
+  resumeEndpoint(endpointId) { epOps.resume(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** A new secret, returned this once; the old one signs too for
+   *  { graceMs } (default 24 h). */
+  rotateSecret(endpointId, rotateOpts) {
+    return epOps.rotate(this.ctx, (rc) => this.#check(rc), endpointId, rotateOpts);
+  }
+  /** Send again its deliveries that failed since sinceMs: how many. */
+  recoverEndpoint(endpointId, sinceMs) {
+    return epOps.recover(this.ctx, (rc) => this.#check(rc), endpointId, sinceMs);
+  }
+  /** A header sent on every request to it; value null removes it. */
+  setHeader(endpointId, name, value = null) {
+    epOps.setHeader(this.ctx, (rc) => this.#check(rc), endpointId, name, value);
+  }
+  /** Its own timeoutMs, maxInFlight, rateLimit (0: the context's, or none)
+   *  and retryScheduleMs (delays, [] for none, or "the context's"). */
+  setEndpointSettings(endpointId, settings) {
+    epOps.settings(this.ctx, (rc) => this.#check(rc), endpointId, settings);
+  }
+  /** One endpoint whole: its row, with settings, headers and health. */
+  endpoint(endpointId) {
+    const row = this.endpoints().find((r) => r.id === endpointId);
+    const details = epOps.details(this.ctx, (rc) => this.#check(rc), endpointId);
+    return { ...row, ...details };
   }
 
   // the event-type catalog (catalog.mjs): options' failures name no argument

@@ -175,3 +175,48 @@ test("idle() gives up after timeoutMs while retries are due", async () => {
   assert.equal(await quiet.idle({ timeoutMs: 1000 }), true); // nothing to do
   quiet.close();
 });
+
+test("one endpoint's operations and settings", async () => {
+  const r = await receiver();
+  const ctx = new rh.Context({ development: true });
+  try {
+    const ep = ctx.addEndpoint(`${r.url}/ops`, ["order.*"], { tenant: "acct_a" });
+    let got = ctx.endpoint(ep.id);
+    assert.deepEqual([got.timeoutMs, got.maxInFlight, got.rateLimit, got.retryScheduleMs,
+      got.headers, got.disabledReason, got.failedInARow, got.hasClientCert],
+    [0, 0, 0, "the context's", {}, null, 0, false]);
+    assert.ok(got.createdMs > 0 && got.url === `${r.url}/ops`);
+    ctx.setEndpointSettings(ep.id, { timeoutMs: 1500, maxInFlight: 3, rateLimit: 2.5,
+      retryScheduleMs: [1000, 5000] });
+    ctx.setHeader(ep.id, "X-Team", "billing");
+    got = ctx.endpoint(ep.id);
+    assert.deepEqual([got.timeoutMs, got.maxInFlight, got.rateLimit, got.retryScheduleMs,
+      got.headers], [1500, 3, 2.5, [1000, 5000], { "X-Team": "billing" }]);
+    ctx.setEndpointSettings(ep.id, { retryScheduleMs: "the context's" });
+    ctx.setHeader(ep.id, "X-Team");
+    got = ctx.endpoint(ep.id);
+    assert.deepEqual([got.retryScheduleMs, got.headers], ["the context's", {}]);
+    assert.throws(() => ctx.setEndpointSettings(ep.id, { timeoutMs: 1e9 }),
+      (e) => e instanceof rh.InvalidArgumentError);
+    assert.throws(() => ctx.setEndpointSettings(ep.id, { rateLimit: "fast" }), TypeError);
+    assert.throws(() => ctx.setEndpointSettings(ep.id, { timeout: 1 }), /unknown option timeout/);
+    assert.throws(() => ctx.endpoint("ep_nope"), (e) => e instanceof rh.NotFoundError);
+    ctx.pauseEndpoint(ep.id);
+    assert.equal(ctx.endpoint(ep.id).paused, true);
+    ctx.resumeEndpoint(ep.id);
+    assert.equal(ctx.endpoint(ep.id).paused, false);
+    const secret = ctx.rotateSecret(ep.id, { graceMs: 0 });
+    assert.match(secret, /^whsec_/);
+    assert.notEqual(secret, ep.secret);
+    assert.equal(ctx.recoverEndpoint(ep.id, 0), 0); // none failed
+    ctx.disableEndpoint(ep.id);
+    assert.equal(ctx.endpoint(ep.id).disabledReason, "host");
+    ctx.enableEndpoint(ep.id);
+    assert.equal(ctx.endpoint(ep.id).disabledReason, null);
+    ctx.removeEndpoint(ep.id);
+    assert.equal(ctx.endpoints().length, 0);
+  } finally {
+    ctx.close();
+    await r.close();
+  }
+});

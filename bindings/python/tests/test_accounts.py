@@ -117,6 +117,45 @@ class Accounts(unittest.TestCase):
         self.assertIs(type(rh.Error(rh.RH_E_STORAGE)), rh.StorageError)
         self.assertIs(type(rh.Error(rh.RH_E_STATE)), rh.StateError)
         self.assertIs(type(rh.Error(rh.RH_E_CRYPTO)), rh.Error)
+
+    def test_endpoint_operations_and_settings(self):
+        ep, secret = self.ctx.add_endpoint(self.rx.url + "/ops", ["order.*"],
+                                           tenant="acct_a")
+        got = self.ctx.endpoint(ep)
+        self.assertEqual((got["timeout_ms"], got["max_in_flight"], got["rate_limit"],
+                          got["retry_schedule_ms"], got["headers"],
+                          got["disabled_reason"], got["failed_in_a_row"],
+                          got["has_client_cert"]),
+                         (0, 0, 0.0, "the context's", {}, None, 0, False))
+        self.assertGreater(got["created_ms"], 0)
+        self.ctx.set_endpoint_settings(ep, timeout_ms=1500, max_in_flight=3,
+                                       rate_limit=2.5, retry_schedule_ms=[1000, 5000])
+        self.ctx.set_header(ep, "X-Team", "billing")
+        got = self.ctx.endpoint(ep)
+        self.assertEqual((got["timeout_ms"], got["max_in_flight"], got["rate_limit"],
+                          got["retry_schedule_ms"], got["headers"]),
+                         (1500, 3, 2.5, [1000, 5000], {"X-Team": "billing"}))
+        self.ctx.set_endpoint_settings(ep, retry_schedule_ms="the context's")
+        self.ctx.set_header(ep, "X-Team")
+        got = self.ctx.endpoint(ep)
+        self.assertEqual((got["retry_schedule_ms"], got["headers"]), ("the context's", {}))
+        with self.assertRaises(rh.InvalidArgument):
+            self.ctx.set_endpoint_settings(ep, timeout_ms=10**9)
+        with self.assertRaises(TypeError):
+            self.ctx.set_endpoint_settings(ep, rate_limit="fast")
+        with self.assertRaises(rh.NotFound):
+            self.ctx.endpoint("ep_nope")
+        # paused: the event waits; resumed: it goes, with the header
+        self.ctx.set_header(ep, "X-Team", "billing")
+        self.ctx.pause_endpoint(ep)
+        self.assertTrue(self.ctx.endpoints()[0]["paused"])
+        self.ctx.resume_endpoint(ep)
+        self.assertFalse(self.ctx.endpoints()[0]["paused"])
+        new = self.ctx.rotate_secret(ep, grace_ms=0)
+        self.assertTrue(new.startswith("whsec_") and new != secret)
+        self.assertEqual(self.ctx.recover_endpoint(ep, 0), 0)  # none failed
+        self.ctx.disable_endpoint(ep)
+        self.assertIsNotNone(self.ctx.endpoint(ep)["disabled_reason"])
         self.assertEqual(self.ctx.remove_tenant("acct_a"), 1)
         self.assertEqual(self.ctx.remove_tenant("acct_a"), 0)
         self.assertEqual(self.ctx.endpoints(), [])
