@@ -377,6 +377,13 @@ static void test_portal_pages__edit_recover_and_since(void)
                     portal_call(t.p, "GET", "/w/api/v1/deliveries", "since=1h",
                                 NULL, &r, "Cookie", t.a, NULL));
     rh_portal_response_free(r);
+    /* a filter the page cannot read: a page that says so, in HTML */
+    RH_CHECK_EQ_INT(400, portal_call(t.p, "GET", path, "since=2w", NULL, &r,
+                                     "Cookie", t.a, NULL));
+    RH_CHECK(!strncmp(portal_header(r, "Content-Type"), "text/html", 9));
+    RH_CHECK(strstr(rh_portal_response_body(r), "filters are not valid") !=
+             NULL);
+    rh_portal_response_free(r);
     const char *bad[] = {"since=5x", "since=0h", "since=9999d", "since=h"};
     for (size_t i = 0; i < 4; i++) {
         RH_CHECK_EQ_INT(400,

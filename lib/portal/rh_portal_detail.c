@@ -27,6 +27,13 @@ static json_t *history(rh_portal *p, const rh_portal_request *rq,
     rh_portal_request scoped = *rq;
     scoped.query = query;
     *rc = rh__portal_delivery_page(p, &scoped, c, r, &model);
+    if (!model && *rc == RH_OK) { /* the filters' answer is JSON: a page */
+        rh__portal_response_clear(r);
+        *rc = rh__portal_page_error(p, c, r, 400,
+                                    "those filters are not valid: event type "
+                                    "a type or prefix.*, since 1h, 24h or "
+                                    "7d");
+    }
     size_t i;
     json_t *d;
     json_array_foreach(json_object_get(model, "deliveries"), i, d)

@@ -260,14 +260,20 @@ size_t rh_portal_response_body_len(const rh_portal_response *r)
     return r ? r->body_len : 0;
 }
 
-void rh_portal_response_free(rh_portal_response *r)
+void rh__portal_response_clear(rh_portal_response *r)
 {
-    if (!r)
-        return;
     for (size_t i = 0; i < r->n_headers; i++) {
         rh__free(&rh__default_allocator, r->names[i]);
         rh__free(&rh__default_allocator, r->values[i]);
     }
     rh__free(&rh__default_allocator, r->body);
+    memset(r, 0, sizeof *r);
+}
+
+void rh_portal_response_free(rh_portal_response *r)
+{
+    if (!r)
+        return;
+    rh__portal_response_clear(r);
     rh__free(&rh__default_allocator, r);
 }

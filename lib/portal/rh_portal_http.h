@@ -64,6 +64,8 @@ int rh__portal_form(const rh_portal_request *rq, const char *name, size_t nth,
                     char *out, size_t size);
 
 rh_portal_response *rh__portal_response_new(void);
+/* Back to empty: no status, headers or body (an answer made, taken back). */
+void rh__portal_response_clear(rh_portal_response *r);
 int rh__portal_add_header(rh_portal_response *r, const char *name,
                           const char *value);
 /* The body, copied, with its Content-Type. */
