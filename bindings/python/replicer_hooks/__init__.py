@@ -74,6 +74,10 @@ _cfg_schedule = _fn(_lib, "rh_config_set_retry_schedule", ctypes.c_int, _vp,
                     ctypes.POINTER(_i64), _sz)
 _cfg_storage = _fn(_lib, "rh_config_set_storage", ctypes.c_int, _vp, _vp)
 _cfg_failed = _fn(_lib, "rh_config_set_failed_cb", ctypes.c_int, _vp, _FAILED_CB, _vp)
+_SOCKET_CB = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_uint, _vp)
+_TIMER_CB = ctypes.CFUNCTYPE(None, _i64, _vp)
+_cfg_socket = _fn(_lib, "rh_config_set_socket_cb", ctypes.c_int, _vp, _SOCKET_CB, _vp)
+_cfg_timer = _fn(_lib, "rh_config_set_timer_cb", ctypes.c_int, _vp, _TIMER_CB, _vp)
 _storage_free = _fn(_lib, "rh_storage_free", None, _vp)
 _storage_close = _fn(_lib, "rh_storage_close", None, _vp)
 _ctx_new = _fn(_lib, "rh_ctx_new", ctypes.c_int, ctypes.POINTER(_vp), _vp)
@@ -305,7 +309,8 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin):
     def __init__(self, development=False, store=None, timeout_ms=None,
                  retry_schedule_ms=None, on_failed=None, idle_connections=None,
                  tenant_required=False, max_in_flight_per_tenant=None,
-                 sealing_key=None, http_version=None):
+                 sealing_key=None, http_version=None, on_socket=None,
+                 on_timer=None):
         cfg = _vp()
         self._ctx = None
         self._keep = []  # callbacks live as long as the context
@@ -320,6 +325,13 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin):
             retry_schedule_ms = _a.sequence("retry_schedule_ms", retry_schedule_ms,
                                             lambda n, v: _a.integer(n, v, _a.INT64))
         _a.callback("on_failed", on_failed)
+        # an event loop's hooks (rh_loop.h; replicer_hooks.aio uses them):
+        # on_socket(fd, what) and on_timer(ms), both or neither; neither may
+        # call the context
+        _a.callback("on_socket", on_socket)
+        _a.callback("on_timer", on_timer)
+        if (on_socket is None) != (on_timer is None):
+            raise TypeError("on_socket and on_timer go together")
         _a.boolean("development", development)
         _a.boolean("tenant_required", tenant_required)
         if sealing_key is not None:  # 32 bytes: what the store's secrets are sealed with
@@ -355,6 +367,12 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin):
                 cb = _FAILED_CB(lambda dl, ud: on_failed(_delivery(dl)))
                 self._keep.append(cb)
                 _cfg_failed(cfg, cb, None)
+            if on_socket:
+                scb = _SOCKET_CB(lambda fd, what, ud: on_socket(fd, what))
+                tcb = _TIMER_CB(lambda ms, ud: on_timer(ms))
+                self._keep += [scb, tcb]
+                _cfg_socket(cfg, scb, None)
+                _cfg_timer(cfg, tcb, None)
             if table is not None:
                 self._check(_cfg_storage(cfg, table), ctx=None)
             ctx = _vp()

@@ -1,0 +1,53 @@
+"""replicer_hooks.aio: a context driven by the asyncio loop's own watch of
+its sockets and its timer, with no thread and no polling task."""
+import asyncio
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import replicer_hooks as rh  # noqa: E402
+from replicer_hooks import aio  # noqa: E402
+from test_replicer_hooks import Receiver  # noqa: E402
+
+
+class AsyncDriving(unittest.TestCase):
+    def setUp(self):
+        self.rx = Receiver()
+
+    def tearDown(self):
+        self.rx.close()
+
+    def test_deliveries_go_from_the_loop(self):
+        async def run():
+            async with aio.AsyncContext(development=True) as ctx:
+                ep, secret = ctx.add_endpoint(self.rx.url, ["order.*"])
+                self.rx.secret = secret
+                for i in range(20):
+                    ctx.emit("order.paid", {"n": i})
+                # the loop does the work: this coroutine only waits
+                self.assertTrue(await ctx.idle(timeout=10))
+                self.assertEqual(20, len(list(ctx.attempts(status=200))))
+            return len(self.rx.requests), all(r["valid"] for r in self.rx.requests)
+        self.assertEqual((20, True), asyncio.run(run()))
+
+    def test_idle_gives_up_while_retries_are_due(self):
+        async def run():
+            async with aio.AsyncContext(development=True) as ctx:
+                ctx.add_endpoint("http://127.0.0.1:9/refused", ["*"])
+                ctx.emit("order.paid", {})
+                return await ctx.idle(timeout=0.3)  # a retry in 5 s
+        self.assertFalse(asyncio.run(run()))
+
+    def test_hooks_go_together_and_need_a_loop(self):
+        with self.assertRaises(TypeError):
+            rh.Context(on_socket=lambda fd, what: None)
+        with self.assertRaises(TypeError):
+            rh.Context(on_socket=1, on_timer=lambda ms: None)
+        with self.assertRaises(RuntimeError):  # no running loop
+            aio.AsyncContext(development=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
