@@ -6,7 +6,7 @@ call that is in neither, so a new call cannot be forgotten.
 Python's calls are recorded as the package imports (each _fn asks its
 ctypes.CDLL for the symbol by name), plus any "rh_..." string literal in
 its sources (the stores' adapters load lazily); Node's are the names in
-its koffi declarations. Prints how many each binding covers.
+its koffi declarations and in the tables that build them. Prints how many each binding covers.
 
 Usage: check-binding-surface.py LIB_DIR
 """
@@ -43,9 +43,13 @@ def python_surface(lib_dir):
 
 
 def node_surface():
+    """Names in koffi declarations ("int rh_x(...)") and in tables of
+    names that build them ("rh_x")."""
     names = set()
     for f in glob.glob("bindings/node/*.mjs"):
-        names |= set(re.findall(r"\brh_[a-z0-9_]+(?=\s*\()", open(f).read()))
+        text = open(f).read()
+        names |= set(re.findall(r"\brh_[a-z0-9_]+(?=\s*\()", text))
+        names |= set(re.findall(r'"(rh_[a-z0-9_]+)"', text))
     return names
 
 

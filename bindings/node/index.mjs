@@ -13,6 +13,7 @@ import {
   optStr, options, str,
 } from "./args.mjs";
 import { bindCatalog } from "./catalog.mjs";
+import { bindConfig, settingNames } from "./config.mjs";
 import { bindEndpointOps } from "./endpoint_ops.mjs";
 import { bindPortal } from "./portal.mjs";
 
@@ -150,6 +151,7 @@ const f = {
 export const version = f.version();
 const catalog = bindCatalog(lib);
 const epOps = bindEndpointOps(lib);
+const config = bindConfig(lib);
 /** True for the id of a test event (an example sent by sendExample). */
 export const isTestEvent = catalog.isTestEvent;
 
@@ -286,13 +288,15 @@ export function postgresql(conninfo, schema = null) {
  */
 export class Context {
   constructor(opts) {
-    const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
-      onFailed = null, pollMs = 2, idleConnections = null, tenantRequired = false,
-      maxInFlightPerTenant = null, sealingKey = null, httpVersion = null } = options(
-      "Context options", opts,
+    const given = options("Context options", opts,
       ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs",
         "idleConnections", "tenantRequired", "maxInFlightPerTenant", "sealingKey",
-        "httpVersion"]);
+        "httpVersion", ...settingNames]);
+    const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
+      onFailed = null, pollMs = 2, idleConnections = null, tenantRequired = false,
+      maxInFlightPerTenant = null, sealingKey = null, httpVersion = null } = given;
+    // the other settings, by their C names (config.mjs)
+    const settings = config.check(given);
     // an RH_HTTP_VERSION_* constant
     const http = httpVersion == null ? null : int("httpVersion", httpVersion, INT);
     const sealing = sealingKey == null ? null : bytes("sealingKey", sealingKey);
@@ -339,6 +343,7 @@ export class Context {
         this.failedCb = koffi.register((dl) => onFailed(delivery(dl)), koffi.pointer(FailedCb));
         f.cfgFailed(cfg, this.failedCb, null);
       }
+      config.apply(cfg, settings, ReplicerHooksError);
       if (table) check(f.cfgStorage(cfg, table));
       const ctxOut = [null];
       check(f.ctxNew(ctxOut, cfg));

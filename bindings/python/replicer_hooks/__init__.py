@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import _args as _a
 from . import _catalog
+from . import _config
 from . import _endpoint_ops
 from . import _portal
 from . import _signing
@@ -168,6 +169,7 @@ _dl = {k: _fn(_lib, "rh_delivery_" + k, r, _vp) for k, r in (
 
 _catalog.bind(_lib, _fn)
 _endpoint_ops.bind(_lib, _fn)
+_config.bind(_lib, _fn)
 is_test_event = _catalog.is_test_event
 Portal = _portal.Portal
 mint_portal_link = _portal.mint_portal_link
@@ -304,13 +306,18 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin):
     store: None (memory), SQLite(...) or PostgreSQL(...); the context takes
     it over (a closed store, or one another context took, is a ValueError).
     on_failed(delivery_dict) hears of deliveries failed for good
-    (it must not call the context). Use it from one thread at a time."""
+    (it must not call the context). Use it from one thread at a time.
+    The other settings go by their C names: max_in_flight,
+    max_in_flight_per_endpoint, max_pending, max_log, max_data_bytes,
+    lease_ms, retention_ms, idempotency_window_ms, auto_disable_ms,
+    endpoint_refresh_ms, retry_jitter_pct, standard_headers, ca_file,
+    proxy, allow_cidrs (a list)."""
 
     def __init__(self, development=False, store=None, timeout_ms=None,
                  retry_schedule_ms=None, on_failed=None, idle_connections=None,
                  tenant_required=False, max_in_flight_per_tenant=None,
                  sealing_key=None, http_version=None, on_socket=None,
-                 on_timer=None):
+                 on_timer=None, **settings):
         cfg = _vp()
         self._ctx = None
         self._keep = []  # callbacks live as long as the context
@@ -325,6 +332,8 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin):
             retry_schedule_ms = _a.sequence("retry_schedule_ms", retry_schedule_ms,
                                             lambda n, v: _a.integer(n, v, _a.INT64))
         _a.callback("on_failed", on_failed)
+        # the other settings, by their C names (_config.SETTINGS)
+        settings = _config.check(settings)
         # an event loop's hooks (rh_loop.h; replicer_hooks.aio uses them):
         # on_socket(fd, what) and on_timer(ms), both or neither; neither may
         # call the context
@@ -373,6 +382,7 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin):
                 self._keep += [scb, tcb]
                 _cfg_socket(cfg, scb, None)
                 _cfg_timer(cfg, tcb, None)
+            _config.apply(cfg, settings, Error)
             if table is not None:
                 self._check(_cfg_storage(cfg, table), ctx=None)
             ctx = _vp()

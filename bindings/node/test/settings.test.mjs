@@ -1,0 +1,41 @@
+// Context's settings by their C names: taken, checked for type, refused by
+// the library out of range (naming the setting), unknown names refused,
+// and in effect (a cap on pending deliveries, a data size limit).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as rh from "../index.mjs";
+
+test("every setting is taken", () => {
+  const ctx = new rh.Context({ development: true, maxInFlight: 16, maxInFlightPerEndpoint: 4,
+    maxPending: 1000, maxLog: 10000, maxDataBytes: 4096, leaseMs: 70000,
+    retentionMs: 86400000, idempotencyWindowMs: 3600000, autoDisableMs: 0,
+    endpointRefreshMs: 5000, retryJitterPct: 10, standardHeaders: true,
+    allowCidrs: ["10.1.2.0/24", "fd00:1::/64"], proxy: "http://127.0.0.1:3128" });
+  assert.deepEqual(ctx.endpoints(), []);
+  ctx.close();
+});
+
+test("the settings hold", () => {
+  const ctx = new rh.Context({ development: true, maxPending: 1, maxDataBytes: 64 });
+  try {
+    ctx.addEndpoint("http://127.0.0.1:9/in", ["*"]);
+    ctx.emit("a", {});
+    assert.throws(() => ctx.emit("a", {}), (e) => e instanceof rh.FullError);
+    assert.throws(() => ctx.emit("b", { x: "y".repeat(100) }),
+      (e) => e.codeName === "RH_E_TOO_LARGE");
+  } finally {
+    ctx.close();
+  }
+});
+
+test("bad settings are refused by name", () => {
+  assert.throws(() => new rh.Context({ maxInflight: 3 }), /unknown option maxInflight/);
+  assert.throws(() => new rh.Context({ standardHeaders: 1 }), TypeError);
+  assert.throws(() => new rh.Context({ allowCidrs: "10.0.0.0/8" }), TypeError);
+  assert.throws(() => new rh.Context({ maxPending: -1 }), RangeError);
+  assert.throws(() => new rh.Context({ allowCidrs: ["not a cidr"] }),
+    (e) => e instanceof rh.InvalidArgumentError && e.arg === "allowCidrs");
+  assert.throws(() => new rh.Context({ retryJitterPct: 101 }),
+    (e) => e instanceof rh.InvalidArgumentError && e.arg === "retryJitterPct");
+  assert.throws(() => new rh.Context({ proxy: "http://a\0b" }), TypeError);
+});
