@@ -14,6 +14,7 @@ import {
 } from "./args.mjs";
 import { bindCatalog } from "./catalog.mjs";
 import { bindConfig, settingNames } from "./config.mjs";
+import { bindContextOps } from "./context_ops.mjs";
 import { bindEndpointOps } from "./endpoint_ops.mjs";
 import { bindPortal } from "./portal.mjs";
 
@@ -152,6 +153,7 @@ export const version = f.version();
 const catalog = bindCatalog(lib);
 const epOps = bindEndpointOps(lib);
 const config = bindConfig(lib);
+const ctxOps = bindContextOps(lib);
 /** True for the id of a test event (an example sent by sendExample). */
 export const isTestEvent = catalog.isTestEvent;
 
@@ -608,6 +610,16 @@ export class Context {
       f.qFree(q);
     }
   }
+
+  // the context's calls on itself (context_ops.mjs)
+  /** Run fn with its emits in one batch: one transaction and one sync (a
+   *  no-op on the memory store); fn's value is returned. What fn emitted
+   *  before a throw is still committed, then the throw goes on. */
+  batch(fn) { return ctxOps.batch(this.ctx, (rc) => this.#check(rc), fn); }
+  /** The context's counters since it was made: { name: value }. */
+  stats() { return ctxOps.stats(this.ctx, (rc) => this.#check(rc)); }
+  /** Claim nothing new (true) or go on (false): for a graceful stop. */
+  pause(paused = true) { ctxOps.pause(this.ctx, (rc) => this.#check(rc), paused); }
 
   // one endpoint's operations and settings (endpoint_ops.mjs)
   /** Stop sending to it (its deliveries wait) until enableEndpoint. */

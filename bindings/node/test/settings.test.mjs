@@ -39,3 +39,30 @@ test("bad settings are refused by name", () => {
     (e) => e instanceof rh.InvalidArgumentError && e.arg === "retryJitterPct");
   assert.throws(() => new rh.Context({ proxy: "http://a\0b" }), TypeError);
 });
+
+test("batches, stats and pause", async () => {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(`${tmpdir()}/rh-batch-`);
+  const ctx = new rh.Context({ development: true, store: rh.sqlite(`${dir}/b.db`) });
+  try {
+    ctx.addEndpoint("http://127.0.0.1:9/in", ["*"]);
+    assert.equal(ctx.batch(() => { for (let i = 0; i < 5; i++) ctx.emit("a", { i }); return "done"; }),
+      "done");
+    assert.equal(ctx.deliveries({ state: "pending" }).length, 5);
+    const stats = ctx.stats();
+    assert.deepEqual([stats.events_emitted, stats.deliveries_queued], [5, 5]);
+    assert.ok("attempt_ms_sum" in stats);
+    assert.throws(() => ctx.batch(() => { ctx.emit("a", {}); throw new Error("host's own"); }),
+      /host's own/);
+    assert.equal(ctx.stats().events_emitted, 6); // committed all the same
+    assert.throws(() => ctx.batch(() => ctx.batch(() => 0)),
+      (e) => e instanceof rh.StateError);
+    assert.throws(() => ctx.batch(5), TypeError);
+    ctx.pause();
+    ctx.pause(false);
+    assert.throws(() => ctx.pause(1), TypeError);
+  } finally {
+    ctx.close();
+  }
+});

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import _args as _a
 from . import _catalog
 from . import _config
+from . import _context_ops
 from . import _endpoint_ops
 from . import _portal
 from . import _signing
@@ -170,6 +171,7 @@ _dl = {k: _fn(_lib, "rh_delivery_" + k, r, _vp) for k, r in (
 _catalog.bind(_lib, _fn)
 _endpoint_ops.bind(_lib, _fn)
 _config.bind(_lib, _fn)
+_context_ops.bind(_lib, _fn)
 is_test_event = _catalog.is_test_event
 Portal = _portal.Portal
 mint_portal_link = _portal.mint_portal_link
@@ -301,7 +303,8 @@ def _delivery(p):
     return d
 
 
-class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin):
+class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
+              _context_ops.ContextOpsMixin):
     """A sender. development=True allows http:// and loopback receivers.
     store: None (memory), SQLite(...) or PostgreSQL(...); the context takes
     it over (a closed store, or one another context took, is a ValueError).

@@ -53,5 +53,36 @@ class Settings(unittest.TestCase):
             rh.Context(proxy="http://a\0b")
 
 
+class ContextCalls(unittest.TestCase):
+    def test_batch_stats_and_pause(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d, \
+                rh.Context(development=True, store=rh.SQLite(d + "/b.db")) as ctx:
+            ctx.add_endpoint("http://127.0.0.1:9/in", ["*"])
+            with ctx.batch():
+                for i in range(5):
+                    ctx.emit("a", {"i": i})
+            self.assertEqual(5, len(list(ctx.deliveries(state="pending"))))
+            stats = ctx.stats()
+            self.assertEqual((5, 5), (stats["events_emitted"], stats["deliveries_queued"]))
+            self.assertIn("attempt_ms_sum", stats)
+            # an exception in the block: what was emitted is still queued
+            with self.assertRaises(KeyError):
+                with ctx.batch():
+                    ctx.emit("a", {})
+                    raise KeyError("host's own")
+            self.assertEqual(6, ctx.stats()["events_emitted"])
+            with self.assertRaises(rh.StateError):  # no batch within a batch
+                with ctx.batch():
+                    with ctx.batch():
+                        pass
+            ctx.pause()
+            ctx.tick()
+            self.assertEqual(0, ctx.in_flight())  # claims nothing while paused
+            ctx.pause(False)
+            with self.assertRaises(TypeError):
+                ctx.pause(1)
+
+
 if __name__ == "__main__":
     unittest.main()
