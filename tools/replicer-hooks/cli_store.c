@@ -12,6 +12,30 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The transfer settings: in-flight caps and the HTTP version. RH_OK, or
+ * the library's refusal with the flag it came from in *flag. */
+static int set_transfers(const cli_args *a, rh_config *cfg, const char **flag)
+{
+    int rc = RH_OK;
+    if (a->set[O_MAX_IN_FLIGHT] &&
+        (rc = rh_config_set_max_in_flight(
+             cfg, (size_t)a->num[O_MAX_IN_FLIGHT])) != RH_OK)
+        *flag = "--max-in-flight";
+    if (rc == RH_OK && a->set[O_PER_TENANT] &&
+        (rc = rh_config_set_max_in_flight_per_tenant(
+             cfg, (size_t)a->num[O_PER_TENANT])) != RH_OK)
+        *flag = "--per-tenant";
+    if (rc == RH_OK && a->set[O_PER_ENDPOINT] &&
+        (rc = rh_config_set_max_in_flight_per_endpoint(
+             cfg, (size_t)a->num[O_PER_ENDPOINT])) != RH_OK)
+        *flag = "--per-endpoint";
+    if (rc == RH_OK && a->set[O_HTTP_VERSION] &&
+        (rc = rh_config_set_http_version(cfg, (int)a->num[O_HTTP_VERSION])) !=
+            RH_OK)
+        *flag = "--http-version";
+    return rc;
+}
+
 int cli_config(const cli_args *a, rh_config **out)
 {
     rh_config *cfg = NULL;
@@ -37,22 +61,8 @@ int cli_config(const cli_args *a, rh_config **out)
         rh_config_free(cfg);
         return cli_bad(a, "--lease-ms", why);
     }
-    if (rc == RH_OK && a->set[O_MAX_IN_FLIGHT] &&
-        (rc = rh_config_set_max_in_flight(
-             cfg, (size_t)a->num[O_MAX_IN_FLIGHT])) != RH_OK)
-        flag = "--max-in-flight";
-    if (rc == RH_OK && a->set[O_PER_TENANT] &&
-        (rc = rh_config_set_max_in_flight_per_tenant(
-             cfg, (size_t)a->num[O_PER_TENANT])) != RH_OK)
-        flag = "--per-tenant";
-    if (rc == RH_OK && a->set[O_PER_ENDPOINT] &&
-        (rc = rh_config_set_max_in_flight_per_endpoint(
-             cfg, (size_t)a->num[O_PER_ENDPOINT])) != RH_OK)
-        flag = "--per-endpoint";
-    if (rc == RH_OK && a->set[O_HTTP_VERSION] &&
-        (rc = rh_config_set_http_version(cfg, (int)a->num[O_HTTP_VERSION])) !=
-            RH_OK)
-        flag = "--http-version";
+    if (rc == RH_OK)
+        rc = set_transfers(a, cfg, &flag);
     if (rc == RH_OK && a->set[O_SCHEDULE] && !a->schedule_default &&
         (rc = rh_config_set_retry_schedule(cfg, a->schedule, a->n_schedule)) !=
             RH_OK)
