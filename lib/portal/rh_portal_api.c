@@ -40,21 +40,23 @@ json_t *rh__portal_endpoint_json(const rh_endpoint *ep)
 
 typedef struct list_pass {
     const rh_portal_claims *c;
+    json_t *(*make)(const rh_endpoint *ep);
     json_t *out;
 } list_pass;
 
 static int list_one(const rh_endpoint *ep, void *ud)
 {
     list_pass *l = ud;
-    if (rh__portal_in_scope(l->c, ep) && json_array_append_new(l->out, rh__portal_endpoint_json(ep)))
+    if (rh__portal_in_scope(l->c, ep) &&
+        json_array_append_new(l->out, l->make(ep)))
         return RH_E_NOMEM;
     return RH_OK;
 }
 
 int rh__portal_endpoints(rh_portal *p, const rh_portal_claims *c,
-                         json_t **out)
+                         json_t *(*make)(const rh_endpoint *ep), json_t **out)
 {
-    list_pass l = {c, json_array()};
+    list_pass l = {c, make, json_array()};
     if (!l.out)
         return RH_E_NOMEM;
     int rc = rh_endpoint_list(p->ctx, list_one, &l);
@@ -70,7 +72,7 @@ static int list_endpoints(rh_portal *p, const rh_portal_claims *c,
                           rh_portal_response *r)
 {
     json_t *list = NULL;
-    int rc = rh__portal_endpoints(p, c, &list);
+    int rc = rh__portal_endpoints(p, c, rh__portal_endpoint_json, &list);
     if (rc < 0)
         return rc == RH_E_NOMEM ? rc : rh__portal_refused(p, r, rc);
     return rh__portal_send_json(r, 200, json_pack("{s:o}", "endpoints", list));

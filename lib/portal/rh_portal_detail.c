@@ -94,10 +94,12 @@ static int endpoint_view_page(rh_portal *p, const rh_portal_request *rq,
     json_object_set_new(page, "since_filter", json_string(since));
     if (json_is_string(json_object_get(page, "next"))) {
         char older[1024];
-        rh__portal_query_string(
-            older, sizeof older, "after",
-            json_string_value(json_object_get(page, "next")), "event_type",
-            type, "state", state, "since", since);
+        const char *kv[][2] = {
+            {"after", json_string_value(json_object_get(page, "next"))},
+            {"event_type", type},
+            {"state", state},
+            {"since", since}};
+        rh__portal_query_string(older, sizeof older, kv, 4);
         json_object_set_new(page, "older_query", json_string(older));
     }
     json_object_set_new(page, "has_filters",

@@ -111,7 +111,10 @@ int rh__portal_api(rh_portal *p, const rh_portal_request *rq,
                    const rh_portal_claims *c, rh_portal_response *r);
 int rh__portal_in_scope(const rh_portal_claims *c, const rh_endpoint *ep);
 struct json_t *rh__portal_endpoint_json(const rh_endpoint *ep);
+/* The claims' endpoints, each made into JSON by make (the API's
+ * rh__portal_endpoint_json, or a page's richer view). */
 int rh__portal_endpoints(rh_portal *p, const rh_portal_claims *c,
+                         struct json_t *(*make)(const rh_endpoint *ep),
                          struct json_t **out);
 int rh__portal_event_types(rh_portal *p, struct json_t **list);
 

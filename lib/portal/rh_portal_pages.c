@@ -52,8 +52,8 @@ static int list_page(rh_portal *p, const rh_portal_request *rq,
     char only[RH_TENANT_MAX + 1] = ""; /* an operator's view of one tenant */
     if (c->tenant[0] || rh__portal_query(rq, "tenant", only, sizeof only) <= 0)
         only[0] = '\0';
-    json_t *list = NULL, *views = json_array();
-    int rc = rh__portal_endpoints(p, c, &list);
+    json_t *all = NULL, *views = json_array();
+    int rc = rh__portal_endpoints(p, c, rh__portal_endpoint_view, &all);
     if (rc < 0 || !views) {
         json_decref(views);
         return rc == RH_E_NOMEM || !views
@@ -62,29 +62,22 @@ static int list_page(rh_portal *p, const rh_portal_request *rq,
                                            "the store cannot be read now");
     }
     size_t i;
-    json_t *e;
-    json_array_foreach(list, i, e)
+    json_t *v;
+    json_array_foreach(all, i, v)
     {
-        const rh_endpoint *ep = NULL;
-        const char *id = json_string_value(json_object_get(e, "id"));
-        if (only[0] &&
-            strcmp(json_string_value(json_object_get(e, "tenant")), only))
+        const char *tenant = json_string_value(json_object_get(v, "tenant"));
+        if (only[0] && strcmp(tenant, only))
             continue;
-        json_t *v = rh_endpoint_get(p->ctx, id, &ep) == RH_OK
-                        ? rh__portal_endpoint_view(ep)
-                        : NULL;
-        if (v) { /* after the get: the log read ends the borrow */
-            char q[RH_TENANT_MAX * 3 + 16];
-            rh__portal_query_string(
-                q, sizeof q, "tenant",
-                json_string_value(json_object_get(v, "tenant")), NULL, NULL,
-                NULL, NULL, NULL, NULL);
-            json_object_set_new(v, "tenant_query", json_string(q));
-            rate_24h(p, id, v);
-        }
-        json_array_append_new(views, v);
+        char q[RH_TENANT_MAX * 3 + 16];
+        const char *kv[][2] = {{"tenant", tenant}};
+        rh__portal_query_string(q, sizeof q, kv, 1);
+        json_object_set_new(v, "tenant_query", json_string(q));
+        /* the log read after the list, not inside it (no call from a
+         * callback) */
+        rate_24h(p, json_string_value(json_object_get(v, "id")), v);
+        json_array_append(views, v);
     }
-    json_decref(list);
+    json_decref(all);
     return rh__portal_html(
         p, c, r, 200, "endpoints.html", "Endpoints",
         json_pack("{s:o, s:s}", "endpoints", views, "tenant_filter", only));

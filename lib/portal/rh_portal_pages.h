@@ -18,13 +18,11 @@ int rh__portal_html(rh_portal *p, const rh_portal_claims *c,
 /* A page saying why (404, 403, 503), with that status. */
 int rh__portal_page_error(rh_portal *p, const rh_portal_claims *c,
                           rh_portal_response *r, int status, const char *why);
-/* A query string of up to four names and values, each value
+/* A query string of n names and values (kv[i][0], kv[i][1]), each value
  * percent-encoded, those NULL or empty left out ("" when it does not fit
  * size). */
-void rh__portal_query_string(char *out, size_t size, const char *k1,
-                             const char *v1, const char *k2, const char *v2,
-                             const char *k3, const char *v3, const char *k4,
-                             const char *v4);
+void rh__portal_query_string(char *out, size_t size,
+                             const char *const kv[][2], size_t n);
 /* A page for a call's refusal rc, made right after that call: 503 with a
  * constant text when storage failed (a customer never reads the store's
  * own messages), else the library's text with 404, 409 or 400. */

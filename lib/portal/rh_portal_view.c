@@ -75,15 +75,12 @@ static void put_query_value(rh_text *t, const char *s)
     }
 }
 
-void rh__portal_query_string(char *out, size_t size, const char *k1,
-                             const char *v1, const char *k2, const char *v2,
-                             const char *k3, const char *v3, const char *k4,
-                             const char *v4)
+void rh__portal_query_string(char *out, size_t size, const char *const kv[][2],
+                             size_t n)
 {
-    const char *kv[][2] = {{k1, v1}, {k2, v2}, {k3, v3}, {k4, v4}};
     rh_text t = {&rh__default_allocator, NULL, 0, 0, 0};
-    for (size_t i = 0; i < 4; i++) {
-        if (!kv[i][0] || !kv[i][1] || !kv[i][1][0])
+    for (size_t i = 0; i < n; i++) {
+        if (!kv[i][1] || !kv[i][1][0])
             continue;
         rh__text_puts(&t, t.len ? "&" : "");
         rh__text_puts(&t, kv[i][0]);
