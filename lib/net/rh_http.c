@@ -18,8 +18,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-/* Past this many response bytes the transfer is cut: a receiver answering a
- * webhook has nothing that large to say, and we must not buffer it. */
+/* A response header line longer than this is a flood (RESPONSE_ABORT, the
+ * cap on the body, is rh_http_outcome.h's). */
 #define HEADER_LINE_MAX 8192
 
 struct rh_http {
@@ -40,7 +40,6 @@ struct rh_http {
     struct transfer *pool[256];
     size_t n_pool;
 };
-
 
 /* One easy handle and what its transfers need, kept for the next transfer
  * once finished: the options that do not change (callbacks, limits, TLS,
