@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import _args as _a
 from . import _catalog
+from ._closing import Closing as _Closing
 from . import _config
 from . import _context_ops
 from . import _endpoint_ops
@@ -304,7 +305,7 @@ def _delivery(p):
 
 
 class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
-              _context_ops.ContextOpsMixin):
+              _context_ops.ContextOpsMixin, _Closing):
     """A sender. development=True allows http:// and loopback receivers.
     store: None (memory), SQLite(...) or PostgreSQL(...); the context takes
     it over (a closed store, or one another context took, is a ValueError).
@@ -409,15 +410,6 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
         if self._ctx:
             _ctx_free(self._ctx)
             self._ctx = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
 
     # endpoints
     def add_endpoint(self, url, events, tenant=None, name=None,

@@ -6,6 +6,7 @@ import ctypes
 import time
 
 from . import _args as _a
+from ._closing import Closing
 
 _vp, _cp, _sz, _i64 = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int64
 _f = {}
@@ -80,7 +81,7 @@ def verify_portal_token(key, token, now_s=None):
             "caps": [k for k, b in CAPS.items() if caps.value & b]}
 
 
-class Portal:
+class Portal(Closing):
     """The portal over a Context, for a web framework to mount under base:
     portal.handle(method, path, query, headers, body) -> (status, headers,
     body). Use it on the Context's thread."""
@@ -119,12 +120,3 @@ class Portal:
         if self._p:
             _f["free"](self._p)
             self._p = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
