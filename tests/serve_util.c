@@ -160,3 +160,27 @@ int run_browser_script(const char *cmd, char *out, size_t size, pid_t pid,
         fprintf(stderr, "    the browser test said:\n%s\n", out);
     return status != 0 || stopped != 0;
 }
+
+int tally_browser_run(struct sink *s, const char *out, const char *body_has,
+                      browser_tally *t)
+{
+    char secret[RH_SECRET_SIZE] = "";
+    const char *at = strstr(out, "secret=");
+    memset(t, 0, sizeof *t);
+    if (!at || sscanf(at, "secret=%100s", secret) != 1)
+        return -1;
+    for (size_t i = 0; i < sink_count(s); i++) {
+        sink_request r;
+        if (sink_get(s, i, &r) != 0)
+            continue;
+        if (!strcmp(r.path, "/ok")) {
+            t->ok++;
+            t->verified += rh_test_verify_request(&r, secret, -1) == RH_OK;
+            t->holding += !body_has || strstr(r.body, body_has) != NULL;
+        } else if (!strcmp(r.path, "/fail")) {
+            t->failed++;
+        }
+        sink_request_free(&r);
+    }
+    return 0;
+}

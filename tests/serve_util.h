@@ -35,6 +35,18 @@ int wait_exit(pid_t pid, int64_t ms);
 int run_browser_script(const char *cmd, char *out, size_t size, pid_t pid,
                        int fd);
 
+/* What a browser script's run left at a sink: its requests to /ok (ok),
+ * of them those that verify with the secret the script printed as
+ * "secret=..." (verified) and those whose body holds body_has (holding;
+ * body_has NULL: every one), and its requests to /fail (failed). -1 when
+ * the script printed no secret, else 0. */
+typedef struct browser_tally {
+    int ok, verified, holding, failed;
+} browser_tally;
+struct sink;
+int tally_browser_run(struct sink *s, const char *out, const char *body_has,
+                      browser_tally *t);
+
 /* The form token from a dashboard page ("" when there is none). */
 void csrf_of(const char *page, char *out, size_t size);
 /* Endpoints in a store, by the tool's endpoint list; -1 on failure. */

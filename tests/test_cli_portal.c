@@ -144,24 +144,12 @@ static void test_cli_portal__seed_flow_in_a_browser(void)
     RH_CHECK_EQ_INT(0, run_browser_script(cmd, out, sizeof out, pid, fd));
     RH_CHECK(strstr(out, "browser: ok") != NULL);
     /* the event and the test event reached the receiver, signed with the
-     * secret the page showed */
-    char secret[RH_SECRET_SIZE] = "";
-    const char *at = strstr(out, "secret=");
-    RH_CHECK(at != NULL);
-    sscanf(at, "secret=%100s", secret);
-    int verified = 0, failed_attempts = 0;
-    for (size_t i = 0; i < sink_count(s); i++) {
-        sink_request r;
-        if (sink_get(s, i, &r) != 0)
-            continue;
-        if (!strcmp(r.path, "/ok"))
-            verified += rh_test_verify_request(&r, secret, -1) == RH_OK;
-        else if (!strcmp(r.path, "/fail"))
-            failed_attempts++; /* the first attempt, a resend's */
-        sink_request_free(&r);
-    }
-    RH_CHECK_EQ_INT(2, verified); /* the host's event and the test event */
-    RH_CHECK_EQ_INT(3, failed_attempts); /* and the recovery's */
+     * secret the page showed; the failing one got the first attempt, the
+     * resend's and the recovery's */
+    browser_tally t;
+    RH_CHECK_EQ_INT(0, tally_browser_run(s, out, NULL, &t));
+    RH_CHECK_EQ_INT(2, t.verified);
+    RH_CHECK_EQ_INT(3, t.failed);
     sink_stop(s);
 }
 
