@@ -4,6 +4,7 @@
  * success it is, and one endpoint kept on HTTP/1.1. */
 #include "h2_sink.h"
 #include "rh_test.h"
+#include "sink.h"
 #include "tls_sink.h"
 
 #include <stdlib.h>
@@ -213,7 +214,48 @@ static void test_h2__http11_by_default_and_per_endpoint(void)
     env_stop(&e);
 }
 
+/* A dead receiver beside a healthy one, both over h2: the dead one takes
+ * connections and never answers (nor finishes a handshake), the healthy
+ * one's deliveries all go meanwhile, long before the dead ones time out. */
+static void test_h2__dead_receiver_beside_a_healthy_one(void)
+{
+    h2_env e;
+    char ep[RH_ID_SIZE], url[64], dead_ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    h2_sink_counts c;
+    int dead_port = 0;
+    RH_CHECK_EQ_INT(0, env_start(&e, H2_SINK_READ_BODY));
+    int dead = sink_listen(NULL, 0, 64, 0, &dead_port); /* never accepts */
+    RH_CHECK(dead >= 0);
+    rh_ctx *ctx = h2_ctx(&e, RH_HTTP_VERSION_2, ep);
+    RH_CHECK(ctx != NULL);
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/dead", dead_port);
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add(ctx, url, events, 1, dead_ep,
+                                    sizeof dead_ep, secret, sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_set_timeout_ms(ctx, dead_ep, 20000));
+    for (int i = 0; i < 20; i++)
+        RH_CHECK_EQ_INT(2, rh_emit(ctx, "h2.test", "{}", 2, NULL, 0));
+    int64_t t0 = rh_test_mono_ms();
+    do {
+        RH_CHECK(rh_tick(ctx) >= 0);
+        rh_test_pause(ctx, 10);
+        h2_sink_counts_get(e.sink, &c, 0);
+    } while (c.h2_requests < 20 && rh_test_mono_ms() - t0 < 15000);
+    int64_t took = rh_test_mono_ms() - t0;
+    fprintf(stderr, "    20 healthy deliveries in %lld ms beside a dead one\n",
+            (long long)took);
+    RH_CHECK_EQ_INT(20, (long long)c.h2_requests);
+    RH_CHECK(took < 15000);
+    RH_CHECK(rh_ctx_in_flight(ctx) >= 1); /* the dead one's still hang */
+    rh_ctx_free(ctx);
+    close(dead);
+    env_stop(&e);
+}
+
 const rh_test_case rh_tests_h2[] = {
+    {"h2__dead_receiver_beside_a_healthy_one",
+     test_h2__dead_receiver_beside_a_healthy_one},
     {"h2__transfers_share_a_connection", test_h2__transfers_share_a_connection},
     {"h2__answer_then_reset_is_one_success",
      test_h2__answer_then_reset_is_one_success},
