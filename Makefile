@@ -346,11 +346,12 @@ FUZZ_TARGETS := verify url retry_after envelope endpoint_record json catalog_imp
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
+# the portal's assets are generated C: the targets link them like the library
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(ASSETS_C) $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Iinclude $(LIB_INC) $(DEP_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	    -Iinclude $(LIB_INC) $(DEP_CFLAGS) -o $@ $< $(LIB_SRC) $(ASSETS_C) $(LIBS)
 
 fuzz-deps:
 	@sh scripts/deps.sh fuzz
