@@ -281,7 +281,7 @@ node-binding-deps:
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 	    mkdir -p $(NODE_BINDING_DIR)/test && \
 	    cp bindings/node/package.json bindings/node/package-lock.json \
-	        bindings/node/index.mjs bindings/node/args.mjs bindings/node/catalog.mjs bindings/node/portal.mjs bindings/node/endpoint_ops.mjs bindings/node/config.mjs bindings/node/context_ops.mjs $(NODE_BINDING_DIR)/ && \
+	        bindings/node/index.mjs bindings/node/*.cjs $(NODE_BINDING_DIR)/ && \
 	    cp bindings/node/test/*.mjs $(NODE_BINDING_DIR)/test/ && \
 	    { cmp -s bindings/node/package-lock.json $(NODE_BINDING_DIR)/.installed-lock || \
 	      { (cd $(NODE_BINDING_DIR) && npm ci --no-audit --no-fund --silent) && \

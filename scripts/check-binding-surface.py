@@ -46,7 +46,7 @@ def node_surface():
     """Names in koffi declarations ("int rh_x(...)") and in tables of
     names that build them ("rh_x")."""
     names = set()
-    for f in glob.glob("bindings/node/*.mjs"):
+    for f in glob.glob("bindings/node/*.cjs"):
         text = open(f).read()
         names |= set(re.findall(r"\brh_[a-z0-9_]+(?=\s*\()", text))
         names |= set(re.findall(r'"(rh_[a-z0-9_]+)"', text))

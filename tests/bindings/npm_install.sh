@@ -1,7 +1,8 @@
 #!/bin/sh
 # The Node package installed the way a user installs it: npm pack of
 # bindings/node, then npm install of that tarball into an app of its own,
-# offline; then imported by name from that app. A test reaches no
+# offline; then imported by name from that app, and required by name
+# from a CommonJS script. A test reaches no
 # registry, so the app starts with the koffi that make node-binding-deps
 # installed at the lockfile's version, which npm keeps as the package's
 # dependency (and unpacking koffi again would cost 18 s of CPU).
@@ -12,8 +13,8 @@ rm -rf "$work"
 mkdir -p "$work/app"
 cd "$work"
 tgz=$(npm pack --silent "$tree/bindings/node")
-# what a user gets: the code and the constants, no tests
-tar -tzf "$tgz" | grep -qx package/constants.json
+# what a user gets: both entry points, the code and the constants, no tests
+for f in constants.json index.mjs index.cjs; do tar -tzf "$tgz" | grep -qx "package/$f"; done
 ! tar -tzf "$tgz" | grep -q '^package/test/'
 cd app
 installed="$tree/build/node-binding/node_modules"
@@ -38,4 +39,19 @@ const ctx = new rh.Context({ development: true });
 assert.deepEqual(ctx.endpoints(), []);
 ctx.close();
 console.log("installed", rh.version);
+'
+# a CommonJS app requires it; an app that also imports it shares the one
+# module (the ESM entry re-exports index.cjs), so instanceof holds across both
+REPLICER_HOOKS_LIB_DIR="$lib_dir" node -e '
+const assert = require("node:assert/strict");
+const rh = require("replicer-hooks");
+assert.ok(require.resolve("replicer-hooks").endsWith("/app/node_modules/replicer-hooks/index.cjs"));
+const ctx = new rh.Context({ development: true });
+assert.throws(() => ctx.emit("", {}), rh.InvalidArgumentError);
+ctx.close();
+import("replicer-hooks").then((esm) => {
+  assert.equal(esm.Context, rh.Context);
+  assert.equal(esm.default, rh);
+  console.log("required", rh.version);
+});
 '

@@ -1,8 +1,9 @@
 // The rest of a Context's settings (rh.h's rh_config_set_*), as options
 // named after the C calls in camelCase: each checked here for its C type,
 // then by the library for its range, which a refusal names.
-// bindConfig() is called once by index.mjs with the loaded library.
-import { array, bool, int, INT, INT64, SIZE, str } from "./args.mjs";
+// bindConfig() is called once by index.cjs with the loaded library.
+"use strict";
+const { array, bool, int, INT, INT64, SIZE, str } = require("./args.cjs");
 
 // option: [C call, kind]
 const SETTINGS = {
@@ -25,9 +26,9 @@ const SETTINGS = {
 const C_TYPES = { size: "size_t", int64: "int64_t", int: "int", bool: "int",
   string: "const char *", strings: "const char *" };
 
-export const settingNames = Object.keys(SETTINGS);
+const settingNames = Object.keys(SETTINGS);
 
-export function bindConfig(lib) {
+function bindConfig(lib) {
   const f = {};
   for (const [key, [name, kind]] of Object.entries(SETTINGS))
     f[key] = lib.func(`int ${name}(void *cfg, ${C_TYPES[kind]} v)`);
@@ -60,3 +61,5 @@ export function bindConfig(lib) {
     },
   };
 }
+
+module.exports = { settingNames, bindConfig };

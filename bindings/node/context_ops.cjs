@@ -1,10 +1,11 @@
 // A Context's calls on itself (rh.h): emit batches (many emits, one
 // transaction and one sync), its counters, and pausing its claims for a
-// graceful stop. bindContextOps() is called once by index.mjs with the
+// graceful stop. bindContextOps() is called once by index.cjs with the
 // loaded library; each function takes the context's handle and its check.
-import { bool } from "./args.mjs";
+"use strict";
+const { bool } = require("./args.cjs");
 
-export function bindContextOps(lib) {
+function bindContextOps(lib) {
   const f = {
     begin: lib.func("int rh_emit_batch_begin(void *ctx)"),
     commit: lib.func("int rh_emit_batch_commit(void *ctx)"),
@@ -32,3 +33,5 @@ export function bindContextOps(lib) {
     pause: (ctx, check, paused) => check(f.pause(ctx, bool("paused", paused) ? 1 : 0)),
   };
 }
+
+module.exports = { bindContextOps };

@@ -1,15 +1,16 @@
 // The customer portal (rh_portal.h) from Node: link tokens minted and
 // verified (standard HS256 JWTs), and the handler an Express (or any)
 // server mounts: a request in, { status, headers, body } out. bindPortal()
-// is called once by index.mjs with the loaded library.
-import koffi from "koffi";
+// is called once by index.cjs with the loaded library.
+"use strict";
+const koffi = require("koffi");
 
-import { array, bool, bytes, int, optStr, options, str } from "./args.mjs";
+const { array, bool, bytes, int, optStr, options, str } = require("./args.cjs");
 
 const CAPS = { view: 1, manage: 2, resend: 4, operator: 8 };
 const INT64 = [-(2n ** 63n), 2n ** 63n - 1n];
 
-export function bindPortal(lib, ReplicerHooksError) {
+function bindPortal(lib, ReplicerHooksError) {
   const fn = (proto) => lib.func(proto);
   const f = {
     mint: fn("int rh_portal_mint(const uint8_t *key, size_t n, const char *tenant, unsigned int caps, int64_t now, int64_t ttl, _Out_ uint8_t *out, size_t size)"),
@@ -141,3 +142,5 @@ export function bindPortal(lib, ReplicerHooksError) {
   }
   return { mintPortalLink, verifyPortalToken, Portal, portalListener };
 }
+
+module.exports = { bindPortal };

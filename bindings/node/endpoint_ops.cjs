@@ -2,14 +2,15 @@
 // enable, remove, pause and resume, a new secret, recovery, custom headers, its own timeout,
 // in-flight cap, rate limit and retry schedule, and one endpoint read whole
 // (settings, headers and health). bindEndpointOps() is called once by
-// index.mjs with the loaded library; each function takes the context's
+// index.cjs with the loaded library; each function takes the context's
 // handle and its error check.
-import { array, int, INT64, optStr, options, SIZE, str } from "./args.mjs";
+"use strict";
+const { array, int, INT64, optStr, options, SIZE, str } = require("./args.cjs");
 
 const CONTEXTS = "the context's"; // retryScheduleMs: the context's schedule
 const SCHEDULE_MAX = 32;
 
-export function bindEndpointOps(lib) {
+function bindEndpointOps(lib) {
   const fn = (proto) => lib.func(proto);
   const f = {
     disable: fn("int rh_endpoint_disable(void *ctx, const char *id)"),
@@ -98,3 +99,5 @@ export function bindEndpointOps(lib) {
     },
   };
 }
+
+module.exports = { bindEndpointOps };

@@ -2,17 +2,18 @@
 // deprecate, archive and restore types, strict mode, import and export, and
 // a type's example sent to one endpoint as a test event; and a tenant's
 // limits and prune (rh_account.h). bindCatalog() is
-// called once by index.mjs with the loaded library; each function takes
+// called once by index.cjs with the loaded library; each function takes
 // the context's handle and its error check.
-import koffi from "koffi";
+"use strict";
+const koffi = require("koffi");
 
-import { bool, int, jsonText, optStr, options, str } from "./args.mjs";
+const { bool, int, jsonText, optStr, options, str } = require("./args.cjs");
 
 const DEFINED = ["unchanged", "created", "updated"];
 const STATES = { active: 0, deprecated: 1, archived: 2 };
 const LIMITS = ["maxEndpoints", "maxPending", "maxInFlight", "rate"];
 
-export function bindCatalog(lib) {
+function bindCatalog(lib) {
   const fn = (proto) => lib.func(proto);
   const TypeCb = koffi.proto("int rh_event_type_cb(void *et, void *ud)");
   const TextCb = koffi.proto("int rh_text_cb(void *text, size_t len, void *ud)");
@@ -168,3 +169,5 @@ export function bindCatalog(lib) {
     },
   };
 }
+
+module.exports = { bindCatalog };

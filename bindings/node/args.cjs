@@ -1,27 +1,28 @@
-// replicer-hooks for Node: the argument checks every call of index.mjs
+// replicer-hooks for Node: the argument checks every call of index.cjs
 // makes before anything reaches C, each naming the argument as the caller
 // knows it. They are needed: koffi takes a number given for a `const char *` as an
 // address (SIGSEGV) and wraps an integer outside its C type without a word,
 // and C reads a string only up to its first NUL ("order-1\0A" and
 // "order-1\0B" would be one idempotency key).
-export const INT64 = [-(2n ** 63n), 2n ** 63n - 1n];
-export const INT = [-(2n ** 31n), 2n ** 31n - 1n];
-export const SIZE = [0n, 2n ** 64n - 1n];
-export const MS = [0n, 2n ** 31n - 1n]; // a setTimeout delay
+"use strict";
+const INT64 = [-(2n ** 63n), 2n ** 63n - 1n];
+const INT = [-(2n ** 31n), 2n ** 31n - 1n];
+const SIZE = [0n, 2n ** 64n - 1n];
+const MS = [0n, 2n ** 31n - 1n]; // a setTimeout delay
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-export const kind = (v) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v);
+const kind = (v) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v);
 
-export function str(name, v) {
+function str(name, v) {
   if (typeof v !== "string") throw new TypeError(`${name} must be a string, not ${kind(v)}`);
   if (v.includes("\0")) throw new TypeError(`${name} must not contain a NUL character`);
   return v;
 }
 
-export const optStr = (name, v) => (v == null ? null : str(name, v));
+const optStr = (name, v) => (v == null ? null : str(name, v));
 
 /** An integer (number or BigInt) within [min, max] of its C type. */
-export function int(name, v, [min, max]) {
+function int(name, v, [min, max]) {
   if (typeof v === "number" && !Number.isInteger(v))
     throw new RangeError(`${name} must be an integer, not ${v}`);
   if (typeof v !== "number" && typeof v !== "bigint")
@@ -32,17 +33,17 @@ export function int(name, v, [min, max]) {
 }
 
 // Array.from visits holes too, so a sparse array is refused, not passed on.
-export function array(name, v, each) {
+function array(name, v, each) {
   if (!Array.isArray(v)) throw new TypeError(`${name} must be an array, not ${kind(v)}`);
   return Array.from(v, (x, i) => each(`${name}[${i}]`, x));
 }
 
-export function bool(name, v) {
+function bool(name, v) {
   if (typeof v !== "boolean") throw new TypeError(`${name} must be true or false, not ${kind(v)}`);
   return v;
 }
 
-export function optFn(name, v) {
+function optFn(name, v) {
   if (v != null && typeof v !== "function")
     throw new TypeError(`${name} must be a function, not ${kind(v)}`);
   return v;
@@ -50,7 +51,7 @@ export function optFn(name, v) {
 
 /** An options object (undefined or null: none); an unknown key, a typo
  *  such as idempotency_key, is refused rather than ignored. */
-export function options(name, v, keys) {
+function options(name, v, keys) {
   if (v == null) return {};
   if (typeof v !== "object" || Array.isArray(v))
     throw new TypeError(`${name} must be an object, not ${kind(v)}`);
@@ -61,7 +62,7 @@ export function options(name, v, keys) {
 }
 
 /** A member of one of constants.json's enums by its short lower-case name. */
-export function named(name, v, prefix, members) {
+function named(name, v, prefix, members) {
   const value = members[prefix + str(name, v).toUpperCase()];
   if (value === undefined) {
     const known = Object.keys(members).map((k) => k.slice(prefix.length).toLowerCase());
@@ -72,7 +73,7 @@ export function named(name, v, prefix, members) {
 
 /** Bytes passed with their length (they may hold NUL): a string (UTF-8),
  *  a Buffer or other typed array, or an ArrayBuffer. */
-export function bytes(name, v) {
+function bytes(name, v) {
   if (typeof v === "string") return Buffer.from(v, "utf8");
   if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   if (v instanceof ArrayBuffer) return Buffer.from(v);
@@ -80,7 +81,7 @@ export function bytes(name, v) {
 }
 
 /** Event data: JSON text as given, or a value JSON.stringify writes. */
-export function jsonText(v) {
+function jsonText(v) {
   if (typeof v === "string") return Buffer.from(v, "utf8");
   let text;
   try {
@@ -94,10 +95,12 @@ export function jsonText(v) {
 
 /** Labels: an object of key to string (a value of null removes it, where
  *  removable), as [key, value] pairs. */
-export function labels(name, v, removable) {
+function labels(name, v, removable) {
   if (v == null) return [];
   if (typeof v !== "object" || Array.isArray(v))
     throw new TypeError(`${name} must be an object of strings, not ${kind(v)}`);
   return Object.entries(v).map(([k, x]) => [str(`${name} key`, k),
     x === null && removable ? null : str(`${name}.${k}`, x)]);
 }
+
+module.exports = { INT64, INT, SIZE, MS, kind, str, optStr, int, array, bool, optFn, options, named, bytes, jsonText, labels };

@@ -1,0 +1,711 @@
+// replicer-hooks from Node on koffi (prebuilt, nothing to compile): signing,
+// verifying, and a context driven from Node's event loop by the library's
+// own timer and socket callbacks (never rh_wait on Node's thread).
+// Constants come from constants.json beside this file (a copy of
+// bindings/constants.json; the C build writes and checks both).
+"use strict";
+const koffi = require("koffi");
+const { existsSync, readFileSync } = require("node:fs");
+const { join } = require("node:path");
+
+const {
+  INT, INT64, MS, SIZE, array, bool, bytes, int, jsonText, kind, labels, named, optFn,
+  optStr, options, str,
+} = require("./args.cjs");
+const { bindCatalog } = require("./catalog.cjs");
+const { bindConfig, settingNames } = require("./config.cjs");
+const { bindContextOps } = require("./context_ops.cjs");
+const { bindEndpointOps } = require("./endpoint_ops.cjs");
+const { bindPortal } = require("./portal.cjs");
+
+const here = __dirname;
+
+function findFile(candidates) {
+  return candidates.find((p) => p && existsSync(p));
+}
+
+const constantsPath = findFile([
+  process.env.REPLICER_HOOKS_CONSTANTS,
+  join(here, "constants.json"),
+  join(here, "..", "constants.json"),
+]);
+if (!constantsPath) throw new Error("replicer-hooks: constants.json not found");
+const C = JSON.parse(readFileSync(constantsPath, "utf8"));
+const constants = Object.assign({}, C.defines, ...Object.values(C.enums));
+const K = constants;
+const errorNames = Object.fromEntries(Object.entries(C.enums.rh_err).map(([k, v]) => [v, k]));
+
+function load(name) {
+  const dir = findFile([
+    process.env.REPLICER_HOOKS_LIB_DIR && join(process.env.REPLICER_HOOKS_LIB_DIR, name),
+    join(here, "..", "..", "build", name),
+  ]);
+  return koffi.load(dir || name);
+}
+
+const lib = load("libreplicer-hooks.so.0");
+const fn = (proto) => lib.func(proto);
+
+const SocketCb = koffi.proto("void rh_socket_cb(int fd, unsigned int what, void *ud)");
+const TimerCb = koffi.proto("void rh_timer_cb(int64_t timeout_ms, void *ud)");
+const RowCb = koffi.proto("int rh_row_cb(void *row, void *ud)");
+const FailedCb = koffi.proto("void rh_failed_cb(void *dl, void *ud)");
+
+const f = {
+  strerror: fn("const char *rh_strerror(int code)"),
+  version: fn("const char *rh_version_string(void)"),
+  sign: fn("int rh_sign(const char *secret, const char *id, int64_t ts, const char *body, size_t len, _Out_ uint8_t *out, size_t size)"),
+  verify: fn("int rh_verify(const char *secret, const char *id, const char *ts, const char *sig, const char *body, size_t len, int64_t now, int64_t tolerance)"),
+  cfgNew: fn("int rh_config_new(_Out_ void **out)"),
+  cfgFree: fn("void rh_config_free(void *cfg)"),
+  cfgMode: fn("int rh_config_set_mode(void *cfg, int mode)"),
+  cfgSchedule: fn("int rh_config_set_retry_schedule(void *cfg, int64_t *delays, size_t n)"),
+  cfgTimeout: fn("int rh_config_set_timeout_ms(void *cfg, int64_t ms)"),
+  cfgIdle: fn("int rh_config_set_idle_connections(void *cfg, size_t n)"),
+  cfgHttpVersion: fn("int rh_config_set_http_version(void *cfg, int version)"),
+  epSetHttpVersion: fn("int rh_endpoint_set_http_version(void *ctx, const char *id, int version)"),
+  epHttpVersion: fn("int rh_endpoint_http_version(void *ep)"),
+  cfgStorage: fn("int rh_config_set_storage(void *cfg, void *table)"),
+  cfgSocket: fn("int rh_config_set_socket_cb(void *cfg, rh_socket_cb *cb, void *ud)"),
+  cfgTimer: fn("int rh_config_set_timer_cb(void *cfg, rh_timer_cb *cb, void *ud)"),
+  cfgFailed: fn("int rh_config_set_failed_cb(void *cfg, rh_failed_cb *cb, void *ud)"),
+  storageFree: fn("void rh_storage_free(void *table)"),
+  storageClose: fn("void rh_storage_close(void *table)"),
+  ctxNew: fn("int rh_ctx_new(_Out_ void **out, void *cfg)"),
+  ctxFree: fn("void rh_ctx_free(void *ctx)"),
+  lastError: fn("const char *rh_ctx_last_error(void *ctx)"),
+  lastArg: fn("int rh_ctx_last_error_arg(void *ctx)"),
+  argName: fn("const char *rh_arg_name(int arg)"),
+  duplicate: fn("int rh_ctx_last_emit_duplicate(void *ctx)"),
+  epAdd: fn("int rh_endpoint_add(void *ctx, const char *url, const char **events, size_t n, _Out_ uint8_t *id, size_t id_size, _Out_ uint8_t *secret, size_t secret_size)"),
+  optsNew: fn("int rh_emit_options_new(_Out_ void **out)"),
+  optsFree: fn("void rh_emit_options_free(void *opts)"),
+  optsIdem: fn("int rh_emit_options_set_idempotency_key(void *opts, const char *key)"),
+  optsOrder: fn("int rh_emit_options_set_ordering_key(void *opts, const char *key, int policy)"),
+  optsEndpoint: fn("int rh_emit_options_set_endpoint(void *opts, const char *id)"),
+  emitWith: fn("int rh_emit_with(void *ctx, const char *type, const char *json, size_t len, void *opts, _Out_ uint8_t *id, size_t id_size)"),
+  tick: fn("int rh_tick(void *ctx)"),
+  nextTimeout: fn("int64_t rh_next_timeout_ms(void *ctx)"),
+  inFlight: fn("size_t rh_ctx_in_flight(void *ctx)"),
+  processFd: fn("int rh_process_fd(void *ctx, int fd, unsigned int events)"),
+  resend: fn("int rh_delivery_resend(void *ctx, const char *id)"),
+  skip: fn("int rh_delivery_skip(void *ctx, const char *id)"),
+  recover: fn("int rh_recover(void *ctx, void *q)"),
+  qEndpoint: fn("int rh_query_set_endpoint(void *q, const char *id)"),
+  qRange: fn("int rh_query_set_time_range(void *q, int64_t since, int64_t until)"),
+  qNew: fn("int rh_query_new(_Out_ void **out)"),
+  qFree: fn("void rh_query_free(void *q)"),
+  qState: fn("int rh_query_set_state(void *q, int state)"),
+  qStatus: fn("int rh_query_set_status(void *q, int status)"),
+  qType: fn("int rh_query_set_event_type(void *q, const char *type)"),
+  qLimit: fn("int rh_query_set_limit(void *q, size_t limit)"),
+  logAttempts: fn("int rh_log_attempts(void *ctx, void *q, rh_row_cb *cb, void *ud)"),
+  logDeliveries: fn("int rh_log_deliveries(void *ctx, void *q, rh_row_cb *cb, void *ud)"),
+  atStatus: fn("int rh_attempt_status(void *at)"),
+  atDelivery: fn("const char *rh_attempt_delivery_id(void *at)"),
+  atType: fn("const char *rh_attempt_event_type(void *at)"),
+  atOutcome: fn("int rh_attempt_outcome(void *at)"),
+  outcomeName: fn("const char *rh_outcome_name(int outcome)"),
+  dlId: fn("const char *rh_delivery_id(void *dl)"),
+  dlState: fn("int rh_delivery_state(void *dl)"),
+  dlKey: fn("const char *rh_delivery_ordering_key(void *dl)"),
+  stateName: fn("const char *rh_delivery_state_name(int state)"),
+  // accounts (rh_account.h)
+  cfgTenantRequired: fn("int rh_config_set_tenant_required(void *cfg, int required)"),
+  cfgPerTenant: fn("int rh_config_set_max_in_flight_per_tenant(void *cfg, size_t n)"),
+  cfgSealing: fn("int rh_config_set_sealing_key(void *cfg, const uint8_t *key, size_t n)"),
+  optsTenant: fn("int rh_emit_options_set_tenant(void *opts, const char *tenant)"),
+  eoNew: fn("int rh_endpoint_options_new(_Out_ void **out)"),
+  eoFree: fn("void rh_endpoint_options_free(void *opts)"),
+  eoTenant: fn("int rh_endpoint_options_set_tenant(void *opts, const char *v)"),
+  eoName: fn("int rh_endpoint_options_set_name(void *opts, const char *v)"),
+  eoDescription: fn("int rh_endpoint_options_set_description(void *opts, const char *v)"),
+  eoSecret: fn("int rh_endpoint_options_set_secret(void *opts, const char *v)"),
+  eoLabel: fn("int rh_endpoint_options_set_label(void *opts, const char *k, const char *v)"),
+  epAddWith: fn("int rh_endpoint_add_with(void *ctx, const char *url, const char **events, size_t n, void *opts, _Out_ uint8_t *id, size_t id_size, _Out_ uint8_t *secret, size_t secret_size)"),
+  epSetUrl: fn("int rh_endpoint_set_url(void *ctx, const char *id, const char *v)"),
+  epSetName: fn("int rh_endpoint_set_name(void *ctx, const char *id, const char *v)"),
+  epSetDescription: fn("int rh_endpoint_set_description(void *ctx, const char *id, const char *v)"),
+  epSetEvents: fn("int rh_endpoint_set_events(void *ctx, const char *id, const char **events, size_t n)"),
+  epSetLabel: fn("int rh_endpoint_set_label(void *ctx, const char *id, const char *k, const char *v)"),
+  epList: fn("int rh_endpoint_list(void *ctx, rh_row_cb *cb, void *ud)"),
+  epId: fn("const char *rh_endpoint_id(void *ep)"),
+  epUrl: fn("const char *rh_endpoint_url(void *ep)"),
+  epEventCount: fn("size_t rh_endpoint_event_count(void *ep)"),
+  epEvent: fn("const char *rh_endpoint_event(void *ep, size_t i)"),
+  epEnabled: fn("int rh_endpoint_enabled(void *ep)"),
+  epPaused: fn("int rh_endpoint_paused(void *ep)"),
+  epTenant: fn("const char *rh_endpoint_tenant(void *ep)"),
+  epName: fn("const char *rh_endpoint_name(void *ep)"),
+  epDescription: fn("const char *rh_endpoint_description(void *ep)"),
+  epLabelCount: fn("size_t rh_endpoint_label_count(void *ep)"),
+  epLabelKey: fn("const char *rh_endpoint_label_key(void *ep, size_t i)"),
+  epLabelValue: fn("const char *rh_endpoint_label_value(void *ep, size_t i)"),
+  tenantRemove: fn("int rh_tenant_remove(void *ctx, const char *tenant)"),
+  tenantResend: fn("int rh_tenant_resend(void *ctx, const char *tenant, const char *id)"),
+  qTenant: fn("int rh_query_set_tenant(void *q, const char *tenant)"),
+  atTenant: fn("const char *rh_attempt_tenant(void *at)"),
+  atEndpoint: fn("const char *rh_attempt_endpoint_id(void *at)"),
+  dlTenant: fn("const char *rh_delivery_tenant(void *dl)"),
+};
+
+const version = f.version();
+const catalog = bindCatalog(lib);
+const epOps = bindEndpointOps(lib);
+const config = bindConfig(lib);
+const ctxOps = bindContextOps(lib);
+/** True for the id of a test event (an example sent by sendExample). */
+const isTestEvent = catalog.isTestEvent;
+
+/** A failed call: code (an RH_E_* value), codeName, the library's detail
+ *  and, when it refused an argument, which one (arg). new
+ *  ReplicerHooksError(code, ...) makes the subclass a caller would catch
+ *  for that code (InvalidArgumentError, NotFoundError, StorageError,
+ *  FullError, StateError), each still a ReplicerHooksError. */
+class ReplicerHooksError extends Error {
+  constructor(code, message, arg) {
+    const sub = new.target === ReplicerHooksError ? errorClasses()[code] : null;
+    if (sub) return new sub(code, message, arg); // eslint-disable-line no-constructor-return
+    super(`${errorNames[code] ?? "RH_E_USER"}: ${message || f.strerror(code)}`);
+    this.name = new.target.name;
+    this.code = code;
+    this.codeName = errorNames[code] ?? "RH_E_USER";
+    this.detail = message || f.strerror(code);
+    this.arg = arg;
+  }
+}
+/** RH_E_INVALID_ARG: bad input, named by arg when the library says. */
+class InvalidArgumentError extends ReplicerHooksError {}
+/** RH_E_NOT_FOUND: no such endpoint, delivery or event type. */
+class NotFoundError extends ReplicerHooksError {}
+/** RH_E_STORAGE: the store failed. */
+class StorageError extends ReplicerHooksError {}
+/** RH_E_FULL: a cap is reached; back off and try again. */
+class FullError extends ReplicerHooksError {}
+/** RH_E_STATE: not in a state that allows it. */
+class StateError extends ReplicerHooksError {}
+function errorClasses() {
+  return {
+    [K.RH_E_INVALID_ARG]: InvalidArgumentError, [K.RH_E_NOT_FOUND]: NotFoundError,
+    [K.RH_E_STORAGE]: StorageError, [K.RH_E_FULL]: FullError, [K.RH_E_STATE]: StateError,
+  };
+}
+
+/** The customer portal (portal.cjs): links and the handler to mount. */
+const { mintPortalLink, verifyPortalToken, Portal, portalListener } = bindPortal(
+  lib, ReplicerHooksError);
+
+const cstr = (buf) => buf.toString("utf8", 0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0));
+
+function sign(secret, msgId, timestamp, body) {
+  str("secret", secret);
+  str("msgId", msgId);
+  const ts = int("timestamp", timestamp, INT64);
+  const b = bytes("body", body);
+  const out = Buffer.alloc(K.RH_SIGNATURE_SIZE);
+  const rc = f.sign(secret, msgId, ts, b, b.length, out, out.length);
+  if (rc !== K.RH_OK) throw new ReplicerHooksError(rc);
+  return cstr(out);
+}
+
+function verify(secret, msgId, timestamp, signature, body,
+  now = Math.floor(Date.now() / 1000), tolerance = K.RH_VERIFY_TOLERANCE_S) {
+  str("secret", secret);
+  str("msgId", msgId);
+  // the header's text as received, or a number of seconds
+  const ts = typeof timestamp === "string" ? str("timestamp", timestamp)
+    : String(int("timestamp", timestamp, INT64));
+  str("signature", signature);
+  const b = bytes("body", body);
+  const rc = f.verify(secret, msgId, ts, signature, b, b.length, int("now", now, INT64),
+    int("tolerance", tolerance, INT64));
+  if (rc === K.RH_E_SIGNATURE || rc === K.RH_E_TIMESTAMP) return false;
+  if (rc !== K.RH_OK) throw new ReplicerHooksError(rc);
+  return true;
+}
+
+function openStore(libName, opener, args) {
+  const l = load(libName);
+  const open = l.func(opener);
+  const out = [null];
+  const err = Buffer.alloc(512);
+  const rc = open(out, ...args, err, err.length);
+  if (rc !== K.RH_OK) throw new ReplicerHooksError(rc, cstr(err));
+  return new Store(out[0]);
+}
+
+/** An open store, for one Context (which closes it), or close() unused. */
+class Store {
+  constructor(table) {
+    this.table = table;
+    this.gone = null; // why table is null: "closed", or a context has it
+  }
+
+  /** The table, for a context. A closed store, or one a context took, has
+   *  none, and a NULL table means the memory store to the library: the
+   *  context would acknowledge emits it never stored. */
+  openTable() {
+    if (!this.table) throw new Error(`store is ${this.gone}: open a new one`);
+    return this.table;
+  }
+
+  take(gone) {
+    const table = this.table;
+    this.table = null;
+    this.gone = gone;
+    return table;
+  }
+
+  close() {
+    if (this.table) f.storageClose(this.take("closed"));
+  }
+}
+
+function storeTable(store) {
+  if (!(store instanceof Store))
+    throw new TypeError(`store must be made by sqlite() or postgresql(), not ${kind(store)}`);
+  return store.openTable();
+}
+
+/** A SQLite file: durable, shared by the processes that open it. */
+function sqlite(path) {
+  return openStore("libreplicer-hooks-sqlite.so.0",
+    "int rh_sqlite_new(_Out_ void **out, const char *path, unsigned int flags, _Out_ uint8_t *err, size_t size)",
+    [str("path", path), 0]);
+}
+
+/** A PostgreSQL database: one queue for many processes and machines. */
+function postgresql(conninfo, schema = null) {
+  return openStore("libreplicer-hooks-pg.so.0",
+    "int rh_pg_new(_Out_ void **out, const char *conninfo, const char *schema, _Out_ uint8_t *err, size_t size)",
+    [str("conninfo", conninfo), optStr("schema", schema)]);
+}
+
+/**
+ * A sender on Node's event loop. The library says when it needs a tick
+ * (its timer callback) and which sockets it has (its socket callback).
+ * Node cannot watch a raw descriptor without a native addon, so while any
+ * socket is open the context is ticked every `pollMs` (default 2 ms); when
+ * none is, only its timer wakes it. Call close() to let the process exit.
+ */
+class Context {
+  constructor(opts) {
+    const given = options("Context options", opts,
+      ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs",
+        "idleConnections", "tenantRequired", "maxInFlightPerTenant", "sealingKey",
+        "httpVersion", ...settingNames]);
+    const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
+      onFailed = null, pollMs = 2, idleConnections = null, tenantRequired = false,
+      maxInFlightPerTenant = null, sealingKey = null, httpVersion = null } = given;
+    // the other settings, by their C names (config.cjs)
+    const settings = config.check(given);
+    // an RH_HTTP_VERSION_* constant
+    const http = httpVersion == null ? null : int("httpVersion", httpVersion, INT);
+    const sealing = sealingKey == null ? null : bytes("sealingKey", sealingKey);
+    bool("development", development);
+    bool("tenantRequired", tenantRequired);
+    const perTenant = maxInFlightPerTenant == null ? null
+      : int("maxInFlightPerTenant", maxInFlightPerTenant, SIZE);
+    const schedule = retryScheduleMs == null ? null
+      : array("retryScheduleMs", retryScheduleMs, (n, v) => int(n, v, INT64));
+    const timeout = timeoutMs == null ? null : int("timeoutMs", timeoutMs, INT64);
+    const idle = idleConnections == null ? null
+      : int("idleConnections", idleConnections, SIZE);
+    optFn("onFailed", onFailed);
+    const table = store == null ? null : storeTable(store);
+    this.sockets = new Set();
+    this.pollMs = int("pollMs", pollMs, MS);
+    this.timer = null;
+    this.idleWaiters = [];
+    const cfgOut = [null];
+    check(f.cfgNew(cfgOut));
+    const cfg = cfgOut[0];
+    try {
+      f.cfgMode(cfg, development ? K.RH_MODE_DEVELOPMENT : K.RH_MODE_PRODUCTION);
+      if (schedule) check(f.cfgSchedule(cfg, schedule, schedule.length));
+      if (timeout != null) check(f.cfgTimeout(cfg, timeout));
+      if (idle != null) check(f.cfgIdle(cfg, idle));
+      if (http != null && f.cfgHttpVersion(cfg, http) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG,
+          "httpVersion: an RH_HTTP_VERSION_* constant (0, 1 or 2)", "httpVersion");
+      f.cfgTenantRequired(cfg, tenantRequired ? 1 : 0);
+      if (perTenant != null) check(f.cfgPerTenant(cfg, perTenant));
+      // 32 bytes: what the store's secrets are sealed with (the tool's key)
+      if (sealing && f.cfgSealing(cfg, sealing, sealing.length) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "sealingKey is 32 bytes", "sealingKey");
+      // kept registered as long as the context lives
+      this.socketCb = koffi.register((fd, what) => {
+        if (what & K.RH_POLL_REMOVE) this.sockets.delete(fd);
+        else this.sockets.add(fd);
+      }, koffi.pointer(SocketCb));
+      this.timerCb = koffi.register((ms) => this.#schedule(Number(ms)), koffi.pointer(TimerCb));
+      f.cfgSocket(cfg, this.socketCb, null);
+      f.cfgTimer(cfg, this.timerCb, null);
+      if (onFailed) {
+        this.failedCb = koffi.register((dl) => onFailed(delivery(dl)), koffi.pointer(FailedCb));
+        f.cfgFailed(cfg, this.failedCb, null);
+      }
+      config.apply(cfg, settings, ReplicerHooksError);
+      if (table) check(f.cfgStorage(cfg, table));
+      const ctxOut = [null];
+      check(f.ctxNew(ctxOut, cfg));
+      this.ctx = ctxOut[0];
+      if (table) f.storageFree(store.take("already given to a context")); // the context's now
+    } finally {
+      f.cfgFree(cfg);
+    }
+    this.#schedule(0);
+  }
+
+  #check(rc) {
+    if (rc < 0) {
+      const arg = f.argName(f.lastArg(this.ctx));
+      throw new ReplicerHooksError(rc, f.lastError(this.ctx), arg && arg !== "none" ? arg : undefined);
+    }
+    return rc;
+  }
+
+  #schedule(ms) {
+    if (!this.ctx) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    let wait = ms;
+    // transfers in flight: look at their sockets every pollMs (an idle
+    // kept-alive connection alone needs no polling)
+    if (this.sockets.size && Number(f.inFlight(this.ctx)) > 0)
+      wait = wait < 0 ? this.pollMs : Math.min(wait, this.pollMs);
+    if (wait >= 0) this.timer = setTimeout(() => this.#run(), wait);
+    if (ms < 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  #run() {
+    this.timer = null;
+    if (!this.ctx) return;
+    // which socket is ready Node cannot say: let each one's transfer move
+    for (const fd of [...this.sockets]) f.processFd(this.ctx, fd, 0);
+    const rc = f.tick(this.ctx);
+    if (rc < 0 && rc !== K.RH_E_STORAGE) throw new ReplicerHooksError(rc, f.lastError(this.ctx));
+    this.#schedule(Number(f.nextTimeout(this.ctx)));
+  }
+
+  /** Register url for event types or patterns; { id, secret }. Options:
+   *  tenant (your account id), name, description, labels ({ key: value }),
+   *  secret (yours, "whsec_..."). */
+  addEndpoint(url, events, epOpts) {
+    const { tenant, name, description, labels: given, secret } = options("endpoint options",
+      epOpts, ["tenant", "name", "description", "labels", "secret"]);
+    str("url", url);
+    events = array("events", events, str);
+    const texts = [["tenant", f.eoTenant, tenant], ["name", f.eoName, name],
+      ["description", f.eoDescription, description], ["secret", f.eoSecret, secret]]
+      .map(([k, set, v]) => [k, set, optStr(k, v)]);
+    const pairs = labels("labels", given, false);
+    const out = [null];
+    check(f.eoNew(out));
+    const opts = out[0];
+    try {
+      for (const [k, set, v] of texts)
+        if (v != null && set(opts, v) < 0)
+          throw new ReplicerHooksError(K.RH_E_INVALID_ARG, `${k} is not valid`, k);
+      for (const [k, v] of pairs)
+        if (f.eoLabel(opts, k, v) < 0)
+          throw new ReplicerHooksError(K.RH_E_INVALID_ARG, `label ${k} is not valid`, "label");
+      const id = Buffer.alloc(K.RH_ID_SIZE);
+      const made = Buffer.alloc(K.RH_SECRET_SIZE);
+      this.#check(f.epAddWith(this.ctx, url, events, events.length, opts, id, id.length,
+        made, made.length));
+      return { id: cstr(id), secret: secret ?? cstr(made) };
+    } finally {
+      f.eoFree(opts);
+    }
+  }
+
+  /** Change an endpoint in place (its id, secret and log stay): url,
+   *  events, name, description, labels (a value of null removes one),
+   *  httpVersion (an RH_HTTP_VERSION_* constant; DEFAULT: the context's). */
+  updateEndpoint(endpointId, changes) {
+    const { url, events, name, description, labels: given, httpVersion } = options(
+      "endpoint changes", changes,
+      ["url", "events", "name", "description", "labels", "httpVersion"]);
+    const http = httpVersion == null ? null : int("httpVersion", httpVersion, INT);
+    str("endpointId", endpointId);
+    const texts = [["url", f.epSetUrl, url], ["name", f.epSetName, name],
+      ["description", f.epSetDescription, description]]
+      .map(([k, set, v]) => [set, optStr(k, v)]);
+    const list = events == null ? null : array("events", events, str);
+    const pairs = labels("labels", given, true);
+    for (const [set, v] of texts) if (v != null) this.#check(set(this.ctx, endpointId, v));
+    if (list) this.#check(f.epSetEvents(this.ctx, endpointId, list, list.length));
+    for (const [k, v] of pairs) this.#check(f.epSetLabel(this.ctx, endpointId, k, v));
+    if (http != null) this.#check(f.epSetHttpVersion(this.ctx, endpointId, http));
+  }
+
+  /** The endpoints (of one tenant when { tenant } is given). */
+  endpoints(filters) {
+    const { tenant } = options("endpoint filters", filters, ["tenant"]);
+    optStr("tenant", tenant);
+    const rows = [];
+    const cb = koffi.register((ep) => {
+      const t = f.epTenant(ep);
+      if (tenant != null && t !== tenant) return 0;
+      const events = [], labelled = {};
+      for (let i = 0; i < Number(f.epEventCount(ep)); i++) events.push(f.epEvent(ep, i));
+      for (let i = 0; i < Number(f.epLabelCount(ep)); i++)
+        labelled[f.epLabelKey(ep, i)] = f.epLabelValue(ep, i);
+      rows.push({ id: f.epId(ep), url: f.epUrl(ep), events, enabled: f.epEnabled(ep) === 1,
+        paused: f.epPaused(ep) === 1, tenant: t || null, name: f.epName(ep) || null,
+        description: f.epDescription(ep) || null, labels: labelled,
+        httpVersion: f.epHttpVersion(ep) });
+      return 0;
+    }, koffi.pointer(RowCb));
+    try {
+      this.#check(f.epList(this.ctx, cb, null));
+    } finally {
+      koffi.unregister(cb);
+    }
+    return rows;
+  }
+
+  /** Remove every endpoint of a tenant; how many went. */
+  removeTenant(tenant) {
+    return this.#check(f.tenantRemove(this.ctx, str("tenant", tenant)));
+  }
+
+  /** Queue an event; { id, queued, duplicate }. data: an object or JSON text. */
+  emit(type, data, emitOpts) {
+    const { idempotencyKey, orderingKey, holdOnFailure = false, endpoint, tenant } = options(
+      "emit options", emitOpts,
+      ["idempotencyKey", "orderingKey", "holdOnFailure", "endpoint", "tenant"]);
+    str("type", type);
+    optStr("idempotencyKey", idempotencyKey);
+    optStr("orderingKey", orderingKey);
+    bool("holdOnFailure", holdOnFailure);
+    optStr("endpoint", endpoint);
+    optStr("tenant", tenant);
+    const json = jsonText(data);
+    const out = [null];
+    check(f.optsNew(out));
+    const opts = out[0];
+    try {
+      if (idempotencyKey != null) check(f.optsIdem(opts, idempotencyKey));
+      if (orderingKey != null)
+        check(f.optsOrder(opts, orderingKey, holdOnFailure ? K.RH_ORDERING_HOLD : K.RH_ORDERING_CONTINUE));
+      if (endpoint != null) check(f.optsEndpoint(opts, endpoint));
+      if (tenant != null && f.optsTenant(opts, tenant) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG,
+          `tenant must be 1 to ${K.RH_TENANT_MAX} visible ASCII characters`, "tenant");
+      const id = Buffer.alloc(K.RH_ID_SIZE);
+      const n = this.#check(f.emitWith(this.ctx, type, json, json.length, opts, id, id.length));
+      this.#schedule(Number(f.nextTimeout(this.ctx)));
+      return { id: cstr(id), queued: n, duplicate: f.duplicate(this.ctx) === 1 };
+    } finally {
+      f.optsFree(opts);
+    }
+  }
+
+  /** Resolves when nothing is pending or in flight. */
+  /** Resolves true once nothing is pending or in flight; with
+   *  { timeoutMs }, false when that time runs out first (a receiver that
+   *  keeps failing has retries due for 43 minutes). */
+  idle(idleOpts) {
+    const { timeoutMs = null } = options("idle options", idleOpts, ["timeoutMs"]);
+    const limit = timeoutMs == null ? null : int("timeoutMs", timeoutMs, MS);
+    return new Promise((resolve) => {
+      if (Number(f.nextTimeout(this.ctx)) < 0) return resolve(true);
+      let timer = null;
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.idleWaiters.push(done);
+      if (limit != null) {
+        timer = setTimeout(() => {
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+          resolve(false);
+        }, Number(limit));
+      }
+    });
+  }
+
+  #rows(logFn, rowFn, filters) {
+    const { state, status, eventType, tenant, limit = 1000 } = options("filters", filters,
+      ["state", "status", "eventType", "tenant", "limit"]);
+    optStr("tenant", tenant);
+    const stateValue = state == null ? null
+      : named("state", state, "RH_DELIVERY_", C.enums.rh_state);
+    const statusValue = status == null ? null : int("status", status, INT);
+    optStr("eventType", eventType);
+    const limitValue = int("limit", limit, SIZE);
+    const out = [null];
+    check(f.qNew(out));
+    const q = out[0];
+    const rows = [];
+    const cb = koffi.register((row) => { rows.push(rowFn(row)); return 0; }, koffi.pointer(RowCb));
+    try {
+      if (stateValue != null) check(f.qState(q, stateValue));
+      if (statusValue != null) check(f.qStatus(q, statusValue));
+      if (eventType != null) check(f.qType(q, eventType));
+      if (tenant != null && f.qTenant(q, tenant) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "tenant is not valid", "tenant");
+      f.qLimit(q, limitValue);
+      this.#check(logFn(this.ctx, q, cb, null));
+      return rows;
+    } finally {
+      koffi.unregister(cb);
+      f.qFree(q);
+    }
+  }
+
+  attempts(filters) {
+    return this.#rows(f.logAttempts, (at) => ({
+      deliveryId: f.atDelivery(at), endpointId: f.atEndpoint(at), eventType: f.atType(at),
+      status: f.atStatus(at), outcome: f.outcomeName(f.atOutcome(at)),
+      tenant: f.atTenant(at) || null,
+    }), filters);
+  }
+
+  deliveries(filters) {
+    return this.#rows(f.logDeliveries, delivery, filters);
+  }
+
+  /** Send a failed delivery again; with { tenant }, only if it is that
+   *  tenant's (else RH_E_NOT_FOUND). */
+  resend(deliveryId, resendOpts) {
+    const { tenant } = options("resend options", resendOpts, ["tenant"]);
+    str("deliveryId", deliveryId);
+    optStr("tenant", tenant);
+    this.#check(tenant == null ? f.resend(this.ctx, deliveryId)
+      : f.tenantResend(this.ctx, tenant, deliveryId));
+    this.#schedule(0);
+  }
+
+  skip(deliveryId) {
+    str("deliveryId", deliveryId);
+    this.#check(f.skip(this.ctx, deliveryId));
+    this.#schedule(0);
+  }
+
+  /** Resend the failed deliveries these select; how many. */
+  recover(filters) {
+    const { endpoint, eventType, tenant, sinceMs = 0, untilMs = 0 } = options("recover filters",
+      filters, ["endpoint", "eventType", "tenant", "sinceMs", "untilMs"]);
+    optStr("endpoint", endpoint);
+    optStr("tenant", tenant);
+    optStr("eventType", eventType);
+    const since = int("sinceMs", sinceMs, INT64);
+    const until = int("untilMs", untilMs, INT64);
+    const out = [null];
+    check(f.qNew(out));
+    const q = out[0];
+    try {
+      if (endpoint != null) check(f.qEndpoint(q, endpoint));
+      if (eventType != null) check(f.qType(q, eventType));
+      if (tenant != null && f.qTenant(q, tenant) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "tenant is not valid", "tenant");
+      check(f.qRange(q, since, until));
+      const n = this.#check(f.recover(this.ctx, q));
+      this.#schedule(0);
+      return n;
+    } finally {
+      f.qFree(q);
+    }
+  }
+
+  // the context's calls on itself (context_ops.cjs)
+  /** Run fn with its emits in one batch: one transaction and one sync (a
+   *  no-op on the memory store); fn's value is returned. What fn emitted
+   *  before a throw is still committed, then the throw goes on. */
+  batch(fn) { return ctxOps.batch(this.ctx, (rc) => this.#check(rc), fn); }
+  /** The context's counters since it was made: { name: value }. */
+  stats() { return ctxOps.stats(this.ctx, (rc) => this.#check(rc)); }
+  /** Claim nothing new (true) or go on (false): for a graceful stop. */
+  pause(paused = true) { ctxOps.pause(this.ctx, (rc) => this.#check(rc), paused); }
+
+  // one endpoint's operations and settings (endpoint_ops.cjs)
+  /** Stop sending to it (its deliveries wait) until enableEndpoint. */
+  disableEndpoint(endpointId) { epOps.disable(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** Send to it again after a disable (by you, a 410, or failures). */
+  enableEndpoint(endpointId) { epOps.enable(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** Forget it; its log stays until pruned. */
+  removeEndpoint(endpointId) { epOps.remove(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** Hold its deliveries (they wait, due) until resumeEndpoint. */
+  pauseEndpoint(endpointId) { epOps.pause(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** Send to it again: its due deliveries go at the next tick. */
+  resumeEndpoint(endpointId) { epOps.resume(this.ctx, (rc) => this.#check(rc), endpointId); }
+  /** A new secret, returned this once; the old one signs too for
+   *  { graceMs } (default 24 h). */
+  rotateSecret(endpointId, rotateOpts) {
+    return epOps.rotate(this.ctx, (rc) => this.#check(rc), endpointId, rotateOpts);
+  }
+  /** Send again its deliveries that failed since sinceMs: how many. */
+  recoverEndpoint(endpointId, sinceMs) {
+    return epOps.recover(this.ctx, (rc) => this.#check(rc), endpointId, sinceMs);
+  }
+  /** A header sent on every request to it; value null removes it. */
+  setHeader(endpointId, name, value = null) {
+    epOps.setHeader(this.ctx, (rc) => this.#check(rc), endpointId, name, value);
+  }
+  /** Its own timeoutMs, maxInFlight, rateLimit (0: the context's, or none)
+   *  and retryScheduleMs (delays, [] for none, or "the context's"). */
+  setEndpointSettings(endpointId, settings) {
+    epOps.settings(this.ctx, (rc) => this.#check(rc), endpointId, settings);
+  }
+  /** One endpoint whole: its row, with settings, headers and health. */
+  endpoint(endpointId) {
+    const row = this.endpoints().find((r) => r.id === endpointId);
+    const details = epOps.details(this.ctx, (rc) => this.#check(rc), endpointId);
+    return { ...row, ...details };
+  }
+
+  // the event-type catalog (catalog.cjs): options' failures name no argument
+  #cat = (rc, withCtx = true) => (withCtx ? this.#check(rc) : check(rc));
+  /** Define a type or change the given fields: { description, group,
+   *  example, schema } (objects or JSON text); "created", "updated" or
+   *  "unchanged". */
+  defineEventType(name, def) { return catalog.define(this.ctx, this.#cat, name, def); }
+  eventType(name) { return catalog.get(this.ctx, this.#cat, name); }
+  /** The catalog by name: { group, archived }. */
+  eventTypes(filters) { return catalog.list(this.ctx, this.#cat, filters); }
+  /** "active", "deprecated" or "archived". */
+  setEventTypeState(name, state) { catalog.setState(this.ctx, this.#cat, name, state); }
+  get strict() { return catalog.strict(this.ctx, this.#cat); }
+  set strict(on) { catalog.setStrict(this.ctx, this.#cat, on); }
+  /** An OpenAPI 3.1 document's webhooks or an export; how many changed. */
+  importCatalog(doc) { return catalog.importDoc(this.ctx, this.#cat, doc); }
+  exportCatalog() { return catalog.exportDoc(this.ctx, this.#cat); }
+  /** Store a tenant's limits: { maxEndpoints, maxPending, maxInFlight,
+   *  rate } (0 removes one); an add or an emit past the first two throws
+   *  RH_E_FULL. */
+  setTenantLimits(tenant, limits) { catalog.setTenantLimits(this.ctx, this.#cat, tenant, limits); }
+  tenantLimits(tenant) { return catalog.tenantLimits(this.ctx, this.#cat, tenant); }
+  /** Remove deliveries finished more than olderThanMs ago ({ tenant }: that
+   *  tenant's only; { max }: a call's most, 1000); how many went. */
+  prune(olderThanMs, opts) { return catalog.prune(this.ctx, this.#cat, olderThanMs, opts); }
+  /** Queue a type's example for one endpoint as a test event; its id. */
+  sendExample(endpointId, type) {
+    const id = catalog.sendExample(this.ctx, this.#cat, endpointId, type);
+    this.#schedule(0);
+    return id;
+  }
+
+  close() {
+    if (!this.ctx) return;
+    clearTimeout(this.timer);
+    f.ctxFree(this.ctx); // may still call the socket callback: unregister after
+    this.ctx = null;
+    for (const cb of [this.socketCb, this.timerCb, this.failedCb]) if (cb) koffi.unregister(cb);
+    this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+}
+
+function delivery(dl) {
+  return { id: f.dlId(dl), state: f.stateName(f.dlState(dl)), orderingKey: f.dlKey(dl),
+    tenant: f.dlTenant(dl) || null };
+}
+
+function check(rc) {
+  if (rc < 0) throw new ReplicerHooksError(rc);
+  return rc;
+}
+
+module.exports = { constants, version, isTestEvent, ReplicerHooksError, InvalidArgumentError, NotFoundError, StorageError, FullError, StateError, mintPortalLink, verifyPortalToken, Portal, portalListener, sign, verify, sqlite, postgresql, Context };
