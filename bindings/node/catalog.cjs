@@ -11,7 +11,9 @@ const { bool, int, jsonText, optStr, options, str } = require("./args.cjs");
 
 const DEFINED = ["unchanged", "created", "updated"];
 const STATES = { active: 0, deprecated: 1, archived: 2 };
-const LIMITS = ["maxEndpoints", "maxPending", "maxInFlight", "rate"];
+// the limits by kind, named by the library (max_in_flight: maxInFlight)
+const LIMITS = [];
+const camel = (name) => name.replace(/_([a-z])/g, (m, c) => c.toUpperCase());
 
 function bindCatalog(lib) {
   const fn = (proto) => lib.func(proto);
@@ -40,9 +42,11 @@ function bindCatalog(lib) {
     updated: fn("int64_t rh_event_type_updated_ms(void *et)"),
     setLimit: fn("int rh_tenant_set_limit(void *ctx, const char *tenant, int kind, int64_t v)"),
     getLimit: fn("int rh_tenant_get_limit(void *ctx, const char *tenant, int kind, _Out_ int64_t *v)"),
+    limitName: fn("const char *rh_tenant_limit_name(int kind)"),
     prune: fn("int rh_prune(void *ctx, int64_t older, size_t max)"),
     tenantPrune: fn("int rh_tenant_prune(void *ctx, const char *tenant, int64_t older, size_t max)"),
   };
+  for (let kind = 0; f.limitName(kind) != null; kind++) LIMITS.push(camel(f.limitName(kind)));
   for (const k of ["name", "description", "group", "example", "schema"])
     f["get_" + k] = fn(`const char *rh_event_type_${k}(void *et)`);
 

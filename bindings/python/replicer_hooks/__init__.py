@@ -19,6 +19,8 @@ from ._closing import Closing as _Closing
 from . import _config
 from . import _context_ops
 from . import _endpoint_ops
+from . import _hooks
+from . import _log
 from . import _portal
 from . import _signing
 from ._version import __version__
@@ -61,8 +63,6 @@ def _fn(lib, name, res, *args):
     return f
 
 
-_ATTEMPT_CB = ctypes.CFUNCTYPE(ctypes.c_int, _vp, _vp)
-_FAILED_CB = ctypes.CFUNCTYPE(None, _vp, _vp)
 _EP_CB = ctypes.CFUNCTYPE(ctypes.c_int, _vp, _vp)
 
 _strerror = _fn(_lib, "rh_strerror", _cp, ctypes.c_int)
@@ -76,7 +76,6 @@ _cfg_idle = _fn(_lib, "rh_config_set_idle_connections", ctypes.c_int, _vp,
 _cfg_schedule = _fn(_lib, "rh_config_set_retry_schedule", ctypes.c_int, _vp,
                     ctypes.POINTER(_i64), _sz)
 _cfg_storage = _fn(_lib, "rh_config_set_storage", ctypes.c_int, _vp, _vp)
-_cfg_failed = _fn(_lib, "rh_config_set_failed_cb", ctypes.c_int, _vp, _FAILED_CB, _vp)
 _SOCKET_CB = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_uint, _vp)
 _TIMER_CB = ctypes.CFUNCTYPE(None, _i64, _vp)
 _cfg_socket = _fn(_lib, "rh_config_set_socket_cb", ctypes.c_int, _vp, _SOCKET_CB, _vp)
@@ -88,6 +87,8 @@ _ctx_free = _fn(_lib, "rh_ctx_free", None, _vp)
 _last_error = _fn(_lib, "rh_ctx_last_error", _cp, _vp)
 _last_arg = _fn(_lib, "rh_ctx_last_error_arg", ctypes.c_int, _vp)
 _arg_name = _fn(_lib, "rh_arg_name", _cp, ctypes.c_int)
+_last_refusal = _fn(_lib, "rh_ctx_last_error_refusal", ctypes.c_int, _vp)
+_refusal_name = _fn(_lib, "rh_refusal_name", _cp, ctypes.c_int)
 _duplicate = _fn(_lib, "rh_ctx_last_emit_duplicate", ctypes.c_int, _vp)
 _ep_add = _fn(_lib, "rh_endpoint_add", ctypes.c_int, _vp, _cp, ctypes.POINTER(_cp), _sz,
               _cp, _sz, _cp, _sz)
@@ -116,6 +117,9 @@ _ep_set_label = _fn(_lib, "rh_endpoint_set_label", ctypes.c_int, _vp, _cp, _cp, 
 _ep_set_http = _fn(_lib, "rh_endpoint_set_http_version", ctypes.c_int, _vp, _cp,
                    ctypes.c_int)
 _ep_http = _fn(_lib, "rh_endpoint_http_version", ctypes.c_int, _vp)
+_ep_mode = _fn(_lib, "rh_endpoint_mode", ctypes.c_int, _vp)
+_ep_client_cert = _fn(_lib, "rh_endpoint_set_client_cert", ctypes.c_int, _vp, _cp,
+                      _cp, _cp)
 _cfg_http = _fn(_lib, "rh_config_set_http_version", ctypes.c_int, _vp, ctypes.c_int)
 _ep_text = {k: _fn(_lib, "rh_endpoint_" + k, _cp, _vp)
             for k in ("tenant", "name", "description")}
@@ -143,60 +147,35 @@ _wait = _fn(_lib, "rh_wait", ctypes.c_int, _vp, _i64)
 _in_flight = _fn(_lib, "rh_ctx_in_flight", _sz, _vp)
 _resend = _fn(_lib, "rh_delivery_resend", ctypes.c_int, _vp, _cp)
 _skip = _fn(_lib, "rh_delivery_skip", ctypes.c_int, _vp, _cp)
-_recover = _fn(_lib, "rh_recover", ctypes.c_int, _vp, _vp)
-_log_att = _fn(_lib, "rh_log_attempts", ctypes.c_int, _vp, _vp, _ATTEMPT_CB, _vp)
-_log_dl = _fn(_lib, "rh_log_deliveries", ctypes.c_int, _vp, _vp, _ATTEMPT_CB, _vp)
-_q_new = _fn(_lib, "rh_query_new", ctypes.c_int, ctypes.POINTER(_vp))
-_q_free = _fn(_lib, "rh_query_free", None, _vp)
-_q_str = {k: _fn(_lib, "rh_query_set_" + k, ctypes.c_int, _vp, _cp)
-          for k in ("endpoint", "delivery", "event", "event_type", "tenant")}
-_q_int = {k: _fn(_lib, "rh_query_set_" + k, ctypes.c_int, _vp, ctypes.c_int)
-          for k in ("failed_only", "state", "status", "outcome")}
-_q_range = _fn(_lib, "rh_query_set_time_range", ctypes.c_int, _vp, _i64, _i64)
-_q_limit = _fn(_lib, "rh_query_set_limit", ctypes.c_int, _vp, _sz)
-_q_cursor = _fn(_lib, "rh_query_set_cursor", ctypes.c_int, _vp, _i64)
-_q_dcursor = _fn(_lib, "rh_query_set_delivery_cursor", ctypes.c_int, _vp, _i64, _cp)
-_outcome_name = _fn(_lib, "rh_outcome_name", _cp, ctypes.c_int)
-_state_name = _fn(_lib, "rh_delivery_state_name", _cp, ctypes.c_int)
-_at = {k: _fn(_lib, "rh_attempt_" + k, r, _vp) for k, r in (
-    ("seq", _i64), ("delivery_id", _cp), ("endpoint_id", _cp), ("event_id", _cp),
-    ("event_type", _cp), ("number", ctypes.c_int), ("started_ms", _i64),
-    ("duration_ms", _i64), ("status", ctypes.c_int), ("success", ctypes.c_int),
-    ("outcome", ctypes.c_int), ("error", _cp), ("tenant", _cp))}
-_dl = {k: _fn(_lib, "rh_delivery_" + k, r, _vp) for k, r in (
-    ("id", _cp), ("event_id", _cp), ("endpoint_id", _cp), ("event_type", _cp),
-    ("state", ctypes.c_int), ("attempts", ctypes.c_int), ("next_attempt_ms", _i64),
-    ("created_ms", _i64), ("updated_ms", _i64), ("ordering_key", _cp),
-    ("tenant", _cp))}
-
 _catalog.bind(_lib, _fn)
 _endpoint_ops.bind(_lib, _fn)
 _config.bind(_lib, _fn)
 _context_ops.bind(_lib, _fn)
+_log.bind(_lib, _fn, _C)
+_hooks.bind(_lib, _fn, _C)
 is_test_event = _catalog.is_test_event
 Portal = _portal.Portal
 mint_portal_link = _portal.mint_portal_link
 verify_portal_token = _portal.verify_portal_token
 version = _version().decode()
-# page 0 would ask the library for its default of 100 rows, and _pages,
-# which stops at a page shorter than page, would read on to an empty one
-_PAGE = (1, _a.SIZE[1])
 
 
 class Error(Exception):
     """A failed call: code (an RH_E_* value), name, the library's message and,
-    when the call refused an argument, which one (arg). Error(code, ...)
-    makes the subclass a caller would catch for that code: InvalidArgument,
-    NotFound, StorageError, Full, StateError (and Error itself for the
-    rest), so `except rh.Error` still catches them all."""
+    when the call refused an argument, which one (arg) and why (refusal:
+    "malformed", "insecure_scheme", "private_address", "too_large", ...).
+    Error(code, ...) makes the subclass a caller would catch for that code:
+    InvalidArgument, NotFound, StorageError, Full, StateError (and Error
+    itself for the rest), so `except rh.Error` still catches them all."""
 
-    def __new__(cls, code=-100, message="", arg=None):
+    def __new__(cls, code=-100, message="", arg=None, refusal=None):
         if cls is Error:
             cls = _BY_CODE.get(code, Error)
         return super().__new__(cls)
 
-    def __init__(self, code, message="", arg=None):
+    def __init__(self, code, message="", arg=None, refusal=None):
         self.code, self.name, self.arg = code, ERROR_NAMES.get(code, "RH_E_USER"), arg
+        self.refusal = refusal
         self.message = message or _strerror(code).decode()
         super().__init__("%s: %s" % (self.name, self.message))
 
@@ -285,32 +264,33 @@ class PostgreSQL(_Store):
                          _a.opt_string("schema", schema))
 
 
-def _attempt(p):
-    a = {k: f(p) for k, f in _at.items()}
-    for k in ("delivery_id", "endpoint_id", "event_id", "event_type", "error"):
-        a[k] = _s(a[k])
-    a["tenant"] = _s(a["tenant"]) or None
-    a["success"] = bool(a["success"])
-    a["outcome"] = _outcome_name(a["outcome"]).decode()
-    return a
-
-
-def _delivery(p):
-    d = {k: f(p) for k, f in _dl.items()}
-    for k in ("id", "event_id", "endpoint_id", "event_type", "ordering_key"):
-        d[k] = _s(d[k])
-    d["tenant"] = _s(d["tenant"]) or None
-    d["state"] = _state_name(d["state"]).decode()
+def _endpoint_row(ep):
+    """An endpoint as a dict (its settings, headers and health come from
+    Context.endpoint)."""
+    d = {"id": _s(_ep_id(ep)), "url": _s(_ep_url(ep)),
+         "events": [_s(_ep_ev(ep, i)) for i in range(_ep_nev(ep))],
+         "enabled": bool(_ep_enabled(ep)), "paused": bool(_ep_paused(ep)),
+         "tenant": _s(_ep_text["tenant"](ep)) or None, "http_version": _ep_http(ep),
+         "mode": "development" if _ep_mode(ep) == RH_MODE_DEVELOPMENT else "production",
+         "labels": {_s(_ep_label["key"](ep, i)): _s(_ep_label["value"](ep, i))
+                    for i in range(_ep_nlabels(ep))}}
+    for k in ("name", "description"):
+        d[k] = _s(_ep_text[k](ep)) or None
     return d
 
 
 class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
-              _context_ops.ContextOpsMixin, _Closing):
+              _context_ops.ContextOpsMixin, _log.LogMixin, _Closing):
     """A sender. development=True allows http:// and loopback receivers.
     store: None (memory), SQLite(...) or PostgreSQL(...); the context takes
     it over (a closed store, or one another context took, is a ValueError).
-    on_failed(delivery_dict) hears of deliveries failed for good
-    (it must not call the context). Use it from one thread at a time.
+    Hooks, called inside tick() (they must not call the context; what one
+    raises, tick() raises): on_failed(delivery) for deliveries failed for
+    good, on_attempt(attempt) after each attempt is stored,
+    on_endpoint_state(endpoint, change) ("disabled", "enabled", "failing",
+    ...), on_event_type(name, notice) ("deprecated_emitted"), and
+    token(endpoint) -> a bearer token str, (token, expires_ms), or None.
+    Use it from one thread at a time.
     The other settings go by their C names: max_in_flight,
     max_in_flight_per_endpoint, max_pending, max_log, max_data_bytes,
     lease_ms, retention_ms, idempotency_window_ms, auto_disable_ms,
@@ -318,13 +298,19 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
     proxy, allow_cidrs (a list)."""
 
     def __init__(self, development=False, store=None, timeout_ms=None,
-                 retry_schedule_ms=None, on_failed=None, idle_connections=None,
+                 retry_schedule_ms=None, idle_connections=None,
                  tenant_required=False, max_in_flight_per_tenant=None,
                  sealing_key=None, http_version=None, on_socket=None,
-                 on_timer=None, **settings):
+                 on_timer=None, on_failed=None, on_attempt=None,
+                 on_endpoint_state=None, on_event_type=None, token=None, **settings):
         cfg = _vp()
         self._ctx = None
         self._keep = []  # callbacks live as long as the context
+        self._raised = []  # what a hook raised, for tick() to raise
+        hooks = {"on_failed": on_failed, "on_attempt": on_attempt,
+                 "on_endpoint_state": on_endpoint_state, "on_event_type": on_event_type,
+                 "token": token}
+        _hooks.check(hooks)
         if timeout_ms is not None:
             timeout_ms = _a.integer("timeout_ms", timeout_ms, _a.INT64)
         if idle_connections is not None:
@@ -335,7 +321,6 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
         if retry_schedule_ms is not None:
             retry_schedule_ms = _a.sequence("retry_schedule_ms", retry_schedule_ms,
                                             lambda n, v: _a.integer(n, v, _a.INT64))
-        _a.callback("on_failed", on_failed)
         # the other settings, by their C names (_config.SETTINGS)
         settings = _config.check(settings)
         # an event loop's hooks (rh_loop.h; replicer_hooks.aio uses them):
@@ -376,10 +361,8 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
             if retry_schedule_ms is not None:
                 arr = (_i64 * max(1, len(retry_schedule_ms)))(*retry_schedule_ms)
                 self._check(_cfg_schedule(cfg, arr, len(retry_schedule_ms)), ctx=None)
-            if on_failed:
-                cb = _FAILED_CB(lambda dl, ud: on_failed(_delivery(dl)))
-                self._keep.append(cb)
-                _cfg_failed(cfg, cb, None)
+            _hooks.apply(cfg, hooks, (_log.attempt_row, _log.delivery_row, _endpoint_row),
+                         self._raised, self._keep)
             if on_socket:
                 scb = _SOCKET_CB(lambda fd, what, ud: on_socket(fd, what))
                 tcb = _TIMER_CB(lambda ms, ud: on_timer(ms))
@@ -401,8 +384,10 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
         if rc < 0:
             if ctx and self._ctx:
                 arg = _arg_name(_last_arg(self._ctx))
+                refusal = _refusal_name(_last_refusal(self._ctx))
                 raise Error(rc, _last_error(self._ctx).decode(),
-                            _s(arg) if arg and arg != b"none" else None)
+                            _s(arg) if arg and arg != b"none" else None,
+                            _s(refusal) if refusal and refusal != b"none" else None)
             raise Error(rc)
         return rc
 
@@ -472,21 +457,22 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
         out = []
 
         def each(ep, ud):
-            t = _s(_ep_text["tenant"](ep))
-            if tenant is not None and t != _s(tenant):
-                return RH_OK
-            d = {"id": _s(_ep_id(ep)), "url": _s(_ep_url(ep)),
-                 "events": [_s(_ep_ev(ep, i)) for i in range(_ep_nev(ep))],
-                 "enabled": bool(_ep_enabled(ep)), "paused": bool(_ep_paused(ep)),
-                 "tenant": t or None, "http_version": _ep_http(ep),
-                 "labels": {_s(_ep_label["key"](ep, i)): _s(_ep_label["value"](ep, i))
-                            for i in range(_ep_nlabels(ep))}}
-            for k in ("name", "description"):
-                d[k] = _s(_ep_text[k](ep)) or None
-            out.append(d)
+            d = _endpoint_row(ep)
+            if tenant is None or d["tenant"] == _s(tenant):
+                out.append(d)
             return RH_OK
         self._check(_ep_list(self._ctx, _EP_CB(each), None))
         return out
+
+    def set_client_cert(self, endpoint_id, cert_pem, key_pem):
+        """A client certificate (PEM, with its chain) and its unencrypted
+        key (PEM) for this endpoint's TLS handshakes, stored with it (the
+        key sealed when a sealing key is set); both None removes them."""
+        if (cert_pem is None) != (key_pem is None):
+            raise TypeError("cert_pem and key_pem go together (both None removes them)")
+        self._check(_ep_client_cert(self._ctx, _a.string("endpoint_id", endpoint_id),
+                                    _a.opt_string("cert_pem", cert_pem),
+                                    _a.opt_string("key_pem", key_pem)))
 
     def remove_tenant(self, tenant):
         """Remove every endpoint of a tenant; how many went."""
@@ -539,6 +525,9 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
         """Do what is due without blocking; attempts finished. A storage
         hiccup is not raised: transfers go on and nothing is lost."""
         rc = _tick(self._ctx)
+        if self._raised:
+            raised, self._raised[:] = self._raised[0], []
+            raise raised
         return rc if rc == RH_E_STORAGE else self._check(rc)
 
     def next_timeout_ms(self):
@@ -561,76 +550,6 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
             self.wait(min(100, max(0, self.next_timeout_ms())))
         return False
 
-    # the log
-    @staticmethod
-    def _filters(endpoint=None, delivery=None, event=None, event_type=None,
-                 failed_only=False, state=None, status=None, outcome=None,
-                 since_ms=0, until_ms=0, tenant=None):
-        """The log's filters checked, when the call is made (the rows are
-        read later, as they are iterated)."""
-        strs = [(k, _a.string(k, v)) for k, v in (
-            ("endpoint", endpoint), ("delivery", delivery), ("event", event),
-            ("event_type", event_type), ("tenant", tenant)) if v is not None]
-        ints = []
-        if state is not None:
-            ints.append(("state", _a.member("state", state, "RH_DELIVERY_",
-                                            _C["enums"]["rh_state"])))
-        if status is not None:
-            ints.append(("status", _a.integer("status", status, _a.INT)))
-        if outcome is not None:
-            ints.append(("outcome", _a.member("outcome", outcome, "RH_OUTCOME_",
-                                              _C["enums"]["rh_outcome"])))
-        return (strs, ints, _a.boolean("failed_only", failed_only), _a.integer("since_ms", since_ms, _a.INT64),
-                _a.integer("until_ms", until_ms, _a.INT64))
-
-    def _query(self, filters):
-        strs, ints, failed_only, since_ms, until_ms = filters
-        q = _vp()
-        self._check(_q_new(ctypes.byref(q)), ctx=None)
-        try:
-            for k, v in strs:
-                self._check(_q_str[k](q, v), ctx=None)
-            for k, v in ints:
-                self._check(_q_int[k](q, v), ctx=None)
-            if failed_only:
-                _q_int["failed_only"](q, 1)
-            self._check(_q_range(q, since_ms, until_ms), ctx=None)
-        except Exception:
-            _q_free(q)
-            raise
-        return q
-
-    def _pages(self, log, row, next_page, page, filters):
-        """Rows of one log, a page at a time: next_page(q, last row) moves
-        the query's cursor past the page just read."""
-        q = self._query(filters)
-        try:
-            _q_limit(q, page)
-            while True:
-                rows = []
-                cb = _ATTEMPT_CB(lambda p, ud: rows.append(row(p)) or RH_OK)
-                self._check(log(self._ctx, q, cb, None))
-                yield from rows
-                if len(rows) < page:
-                    return
-                next_page(q, rows[-1])
-        finally:
-            _q_free(q)
-
-    def attempts(self, page=500, **filters):
-        """The attempts, oldest first, as dicts (read a page at a time)."""
-        return self._pages(_log_att, _attempt,
-                           lambda q, last: _q_cursor(q, last["seq"]),
-                           _a.integer("page", page, _PAGE),
-                           self._filters(**filters))
-
-    def deliveries(self, page=500, **filters):
-        """The deliveries and their state, oldest first, as dicts."""
-        return self._pages(_log_dl, _delivery,
-                           lambda q, last: _q_dcursor(q, last["created_ms"], last["id"].encode()),
-                           _a.integer("page", page, _PAGE),
-                           self._filters(**filters))
-
     def resend(self, delivery_id, tenant=None):
         """Send a failed delivery again; with a tenant, only if it is that
         tenant's (else not found)."""
@@ -643,14 +562,3 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
 
     def skip(self, delivery_id):
         self._check(_skip(self._ctx, _a.string("delivery_id", delivery_id)))
-
-    def recover(self, endpoint=None, event_type=None, since_ms=0, until_ms=0,
-                tenant=None):
-        """Resend the failed deliveries these select; how many."""
-        q = self._query(self._filters(endpoint=endpoint, event_type=event_type,
-                                      since_ms=since_ms, until_ms=until_ms,
-                                      tenant=tenant))
-        try:
-            return self._check(_recover(self._ctx, q))
-        finally:
-            _q_free(q)

@@ -14,7 +14,9 @@ _TEXT_CB = ctypes.CFUNCTYPE(ctypes.c_int, _vp, _sz, _vp)
 _f = {}
 _DEFINED = {0: "unchanged", 1: "created", 2: "updated"}
 _STATES = {"active": 0, "deprecated": 1, "archived": 2}
-_LIMITS = ("max_endpoints", "max_pending", "max_in_flight", "rate")
+# the limits by kind, named by the library at bind(): the keywords of
+# set_tenant_limits and the keys of tenant_limits
+_LIMITS = []
 
 
 def bind(lib, fn):
@@ -42,6 +44,9 @@ def bind(lib, fn):
                      ctypes.POINTER(_i64)),
         prune=fn(lib, "rh_prune", i, _vp, _i64, _sz),
         tenant_prune=fn(lib, "rh_tenant_prune", i, _vp, _cp, _i64, _sz))
+    limit_name = fn(lib, "rh_tenant_limit_name", _cp, i)
+    while limit_name(len(_LIMITS)) is not None:
+        _LIMITS.append(limit_name(len(_LIMITS)).decode())
     for k in ("description", "group"):
         _f["set_" + k] = fn(lib, "rh_event_type_options_set_" + k, i, _vp, _cp)
     for k in ("example", "schema"):

@@ -37,7 +37,8 @@ class Receiver:
                     self.headers["webhook-signature"], body)
                 receiver.requests.append({"path": self.path, "body": json.loads(body),
                                           "valid": bool(ok),
-                                          "test": self.headers.get("X-Replicer-Test")})
+                                          "test": self.headers.get("X-Replicer-Test"),
+                                          "authorization": self.headers.get("Authorization")})
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
@@ -54,6 +55,12 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 class Signing(unittest.TestCase):
@@ -94,7 +101,8 @@ class Delivering(unittest.TestCase):
             self.assertEqual([{"id": ep, "url": self.receiver.url, "events": ["order.*"],
                                "enabled": True, "paused": False, "tenant": None,
                                "name": None, "description": None, "labels": {},
-                               "http_version": rh.RH_HTTP_VERSION_DEFAULT}],
+                               "http_version": rh.RH_HTTP_VERSION_DEFAULT,
+                               "mode": "development"}],
                              ctx.endpoints())
             evt, n, dup = ctx.emit("order.paid", {"order": "o_1"})
             self.assertEqual((1, False), (n, dup))
