@@ -47,8 +47,10 @@ function bindCatalog(lib) {
     tenantPrune: fn("int rh_tenant_prune(void *ctx, const char *tenant, int64_t older, size_t max)"),
   };
   for (let kind = 0; f.limitName(kind) != null; kind++) LIMITS.push(camel(f.limitName(kind)));
-  for (const k of ["name", "description", "group", "example", "schema"])
-    f["get_" + k] = fn(`const char *rh_event_type_${k}(void *et)`);
+  // the type's texts, each by its full name (check-binding-surface reads them)
+  for (const name of ["rh_event_type_name", "rh_event_type_description",
+    "rh_event_type_group", "rh_event_type_example", "rh_event_type_schema"])
+    f[name.replace("rh_event_type_", "get_")] = lib.func(name, "const char *", ["void *"]);
 
   const info = (et) => ({
     name: f.get_name(et), description: f.get_description(et), group: f.get_group(et),

@@ -1,61 +1,36 @@
-// replicer-hooks from Node on koffi (prebuilt, nothing to compile): signing,
-// verifying, and a context driven from Node's event loop by the library's
-// own timer and socket callbacks (never rh_wait on Node's thread).
-// Constants come from constants.json beside this file (a copy of
-// bindings/constants.json; the C build writes and checks both).
+// replicer-hooks from Node on koffi (prebuilt, nothing to compile): a
+// Context driven from Node's event loop by the library's own timer and
+// socket callbacks (never rh_wait on Node's thread), the stores, and the
+// package's exports; the library, its constants and errors are loaded by
+// native.cjs, and each group of calls lives in a module of its own.
 "use strict";
 const koffi = require("koffi");
-const { existsSync, readFileSync } = require("node:fs");
-const { join } = require("node:path");
 
 const {
-  INT, INT64, MS, SIZE, array, bool, bytes, int, jsonText, kind, labels, named, optFn,
-  optStr, options, str,
+  INT, INT64, MS, SIZE, array, bool, bytes, int, jsonText, kind, labels, optStr,
+  options, str,
 } = require("./args.cjs");
 const { bindCatalog } = require("./catalog.cjs");
 const { bindConfig, settingNames } = require("./config.cjs");
 const { bindContextOps } = require("./context_ops.cjs");
 const { bindEndpointOps } = require("./endpoint_ops.cjs");
+const { bindHooks } = require("./hooks.cjs");
+const { bindLog } = require("./log.cjs");
+const {
+  C, constants, K, load, lib, ReplicerHooksError, InvalidArgumentError, NotFoundError,
+  StorageError, FullError, StateError, check, cstr,
+} = require("./native.cjs");
 const { bindPortal } = require("./portal.cjs");
+const { sign, verify } = require("./signing.cjs");
 
-const here = __dirname;
-
-function findFile(candidates) {
-  return candidates.find((p) => p && existsSync(p));
-}
-
-const constantsPath = findFile([
-  process.env.REPLICER_HOOKS_CONSTANTS,
-  join(here, "constants.json"),
-  join(here, "..", "constants.json"),
-]);
-if (!constantsPath) throw new Error("replicer-hooks: constants.json not found");
-const C = JSON.parse(readFileSync(constantsPath, "utf8"));
-const constants = Object.assign({}, C.defines, ...Object.values(C.enums));
-const K = constants;
-const errorNames = Object.fromEntries(Object.entries(C.enums.rh_err).map(([k, v]) => [v, k]));
-
-function load(name) {
-  const dir = findFile([
-    process.env.REPLICER_HOOKS_LIB_DIR && join(process.env.REPLICER_HOOKS_LIB_DIR, name),
-    join(here, "..", "..", "build", name),
-  ]);
-  return koffi.load(dir || name);
-}
-
-const lib = load("libreplicer-hooks.so.0");
 const fn = (proto) => lib.func(proto);
 
 const SocketCb = koffi.proto("void rh_socket_cb(int fd, unsigned int what, void *ud)");
 const TimerCb = koffi.proto("void rh_timer_cb(int64_t timeout_ms, void *ud)");
 const RowCb = koffi.proto("int rh_row_cb(void *row, void *ud)");
-const FailedCb = koffi.proto("void rh_failed_cb(void *dl, void *ud)");
 
 const f = {
-  strerror: fn("const char *rh_strerror(int code)"),
   version: fn("const char *rh_version_string(void)"),
-  sign: fn("int rh_sign(const char *secret, const char *id, int64_t ts, const char *body, size_t len, _Out_ uint8_t *out, size_t size)"),
-  verify: fn("int rh_verify(const char *secret, const char *id, const char *ts, const char *sig, const char *body, size_t len, int64_t now, int64_t tolerance)"),
   cfgNew: fn("int rh_config_new(_Out_ void **out)"),
   cfgFree: fn("void rh_config_free(void *cfg)"),
   cfgMode: fn("int rh_config_set_mode(void *cfg, int mode)"),
@@ -65,16 +40,19 @@ const f = {
   cfgHttpVersion: fn("int rh_config_set_http_version(void *cfg, int version)"),
   epSetHttpVersion: fn("int rh_endpoint_set_http_version(void *ctx, const char *id, int version)"),
   epHttpVersion: fn("int rh_endpoint_http_version(void *ep)"),
+  epMode: fn("int rh_endpoint_mode(void *ep)"),
+  epClientCert: fn("int rh_endpoint_set_client_cert(void *ctx, const char *id, const char *cert, const char *key)"),
   cfgStorage: fn("int rh_config_set_storage(void *cfg, void *table)"),
   cfgSocket: fn("int rh_config_set_socket_cb(void *cfg, rh_socket_cb *cb, void *ud)"),
   cfgTimer: fn("int rh_config_set_timer_cb(void *cfg, rh_timer_cb *cb, void *ud)"),
-  cfgFailed: fn("int rh_config_set_failed_cb(void *cfg, rh_failed_cb *cb, void *ud)"),
   storageFree: fn("void rh_storage_free(void *table)"),
   storageClose: fn("void rh_storage_close(void *table)"),
   ctxNew: fn("int rh_ctx_new(_Out_ void **out, void *cfg)"),
   ctxFree: fn("void rh_ctx_free(void *ctx)"),
   lastError: fn("const char *rh_ctx_last_error(void *ctx)"),
   lastArg: fn("int rh_ctx_last_error_arg(void *ctx)"),
+  lastRefusal: fn("int rh_ctx_last_error_refusal(void *ctx)"),
+  refusalName: fn("const char *rh_refusal_name(int refusal)"),
   argName: fn("const char *rh_arg_name(int arg)"),
   duplicate: fn("int rh_ctx_last_emit_duplicate(void *ctx)"),
   epAdd: fn("int rh_endpoint_add(void *ctx, const char *url, const char **events, size_t n, _Out_ uint8_t *id, size_t id_size, _Out_ uint8_t *secret, size_t secret_size)"),
@@ -90,26 +68,6 @@ const f = {
   processFd: fn("int rh_process_fd(void *ctx, int fd, unsigned int events)"),
   resend: fn("int rh_delivery_resend(void *ctx, const char *id)"),
   skip: fn("int rh_delivery_skip(void *ctx, const char *id)"),
-  recover: fn("int rh_recover(void *ctx, void *q)"),
-  qEndpoint: fn("int rh_query_set_endpoint(void *q, const char *id)"),
-  qRange: fn("int rh_query_set_time_range(void *q, int64_t since, int64_t until)"),
-  qNew: fn("int rh_query_new(_Out_ void **out)"),
-  qFree: fn("void rh_query_free(void *q)"),
-  qState: fn("int rh_query_set_state(void *q, int state)"),
-  qStatus: fn("int rh_query_set_status(void *q, int status)"),
-  qType: fn("int rh_query_set_event_type(void *q, const char *type)"),
-  qLimit: fn("int rh_query_set_limit(void *q, size_t limit)"),
-  logAttempts: fn("int rh_log_attempts(void *ctx, void *q, rh_row_cb *cb, void *ud)"),
-  logDeliveries: fn("int rh_log_deliveries(void *ctx, void *q, rh_row_cb *cb, void *ud)"),
-  atStatus: fn("int rh_attempt_status(void *at)"),
-  atDelivery: fn("const char *rh_attempt_delivery_id(void *at)"),
-  atType: fn("const char *rh_attempt_event_type(void *at)"),
-  atOutcome: fn("int rh_attempt_outcome(void *at)"),
-  outcomeName: fn("const char *rh_outcome_name(int outcome)"),
-  dlId: fn("const char *rh_delivery_id(void *dl)"),
-  dlState: fn("int rh_delivery_state(void *dl)"),
-  dlKey: fn("const char *rh_delivery_ordering_key(void *dl)"),
-  stateName: fn("const char *rh_delivery_state_name(int state)"),
   // accounts (rh_account.h)
   cfgTenantRequired: fn("int rh_config_set_tenant_required(void *cfg, int required)"),
   cfgPerTenant: fn("int rh_config_set_max_in_flight_per_tenant(void *cfg, size_t n)"),
@@ -143,10 +101,6 @@ const f = {
   epLabelValue: fn("const char *rh_endpoint_label_value(void *ep, size_t i)"),
   tenantRemove: fn("int rh_tenant_remove(void *ctx, const char *tenant)"),
   tenantResend: fn("int rh_tenant_resend(void *ctx, const char *tenant, const char *id)"),
-  qTenant: fn("int rh_query_set_tenant(void *q, const char *tenant)"),
-  atTenant: fn("const char *rh_attempt_tenant(void *at)"),
-  atEndpoint: fn("const char *rh_attempt_endpoint_id(void *at)"),
-  dlTenant: fn("const char *rh_delivery_tenant(void *dl)"),
 };
 
 const version = f.version();
@@ -154,75 +108,15 @@ const catalog = bindCatalog(lib);
 const epOps = bindEndpointOps(lib);
 const config = bindConfig(lib);
 const ctxOps = bindContextOps(lib);
+const log = bindLog(lib, C);
+const hooks = bindHooks(lib, C);
 /** True for the id of a test event (an example sent by sendExample). */
 const isTestEvent = catalog.isTestEvent;
-
-/** A failed call: code (an RH_E_* value), codeName, the library's detail
- *  and, when it refused an argument, which one (arg). new
- *  ReplicerHooksError(code, ...) makes the subclass a caller would catch
- *  for that code (InvalidArgumentError, NotFoundError, StorageError,
- *  FullError, StateError), each still a ReplicerHooksError. */
-class ReplicerHooksError extends Error {
-  constructor(code, message, arg) {
-    const sub = new.target === ReplicerHooksError ? errorClasses()[code] : null;
-    if (sub) return new sub(code, message, arg); // eslint-disable-line no-constructor-return
-    super(`${errorNames[code] ?? "RH_E_USER"}: ${message || f.strerror(code)}`);
-    this.name = new.target.name;
-    this.code = code;
-    this.codeName = errorNames[code] ?? "RH_E_USER";
-    this.detail = message || f.strerror(code);
-    this.arg = arg;
-  }
-}
-/** RH_E_INVALID_ARG: bad input, named by arg when the library says. */
-class InvalidArgumentError extends ReplicerHooksError {}
-/** RH_E_NOT_FOUND: no such endpoint, delivery or event type. */
-class NotFoundError extends ReplicerHooksError {}
-/** RH_E_STORAGE: the store failed. */
-class StorageError extends ReplicerHooksError {}
-/** RH_E_FULL: a cap is reached; back off and try again. */
-class FullError extends ReplicerHooksError {}
-/** RH_E_STATE: not in a state that allows it. */
-class StateError extends ReplicerHooksError {}
-function errorClasses() {
-  return {
-    [K.RH_E_INVALID_ARG]: InvalidArgumentError, [K.RH_E_NOT_FOUND]: NotFoundError,
-    [K.RH_E_STORAGE]: StorageError, [K.RH_E_FULL]: FullError, [K.RH_E_STATE]: StateError,
-  };
-}
 
 /** The customer portal (portal.cjs): links and the handler to mount. */
 const { mintPortalLink, verifyPortalToken, Portal, portalListener } = bindPortal(
   lib, ReplicerHooksError);
 
-const cstr = (buf) => buf.toString("utf8", 0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0));
-
-function sign(secret, msgId, timestamp, body) {
-  str("secret", secret);
-  str("msgId", msgId);
-  const ts = int("timestamp", timestamp, INT64);
-  const b = bytes("body", body);
-  const out = Buffer.alloc(K.RH_SIGNATURE_SIZE);
-  const rc = f.sign(secret, msgId, ts, b, b.length, out, out.length);
-  if (rc !== K.RH_OK) throw new ReplicerHooksError(rc);
-  return cstr(out);
-}
-
-function verify(secret, msgId, timestamp, signature, body,
-  now = Math.floor(Date.now() / 1000), tolerance = K.RH_VERIFY_TOLERANCE_S) {
-  str("secret", secret);
-  str("msgId", msgId);
-  // the header's text as received, or a number of seconds
-  const ts = typeof timestamp === "string" ? str("timestamp", timestamp)
-    : String(int("timestamp", timestamp, INT64));
-  str("signature", signature);
-  const b = bytes("body", body);
-  const rc = f.verify(secret, msgId, ts, signature, b, b.length, int("now", now, INT64),
-    int("tolerance", tolerance, INT64));
-  if (rc === K.RH_E_SIGNATURE || rc === K.RH_E_TIMESTAMP) return false;
-  if (rc !== K.RH_OK) throw new ReplicerHooksError(rc);
-  return true;
-}
 
 function openStore(libName, opener, args) {
   const l = load(libName);
@@ -291,11 +185,11 @@ function postgresql(conninfo, schema = null) {
 class Context {
   constructor(opts) {
     const given = options("Context options", opts,
-      ["development", "store", "retryScheduleMs", "timeoutMs", "onFailed", "pollMs",
+      ["development", "store", "retryScheduleMs", "timeoutMs", "pollMs",
         "idleConnections", "tenantRequired", "maxInFlightPerTenant", "sealingKey",
-        "httpVersion", ...settingNames]);
+        "httpVersion", ...hooks.NAMES, ...settingNames]);
     const { development = false, store = null, retryScheduleMs = null, timeoutMs = null,
-      onFailed = null, pollMs = 2, idleConnections = null, tenantRequired = false,
+      pollMs = 2, idleConnections = null, tenantRequired = false,
       maxInFlightPerTenant = null, sealingKey = null, httpVersion = null } = given;
     // the other settings, by their C names (config.cjs)
     const settings = config.check(given);
@@ -311,12 +205,13 @@ class Context {
     const timeout = timeoutMs == null ? null : int("timeoutMs", timeoutMs, INT64);
     const idle = idleConnections == null ? null
       : int("idleConnections", idleConnections, SIZE);
-    optFn("onFailed", onFailed);
+    hooks.check(given);
     const table = store == null ? null : storeTable(store);
     this.sockets = new Set();
     this.pollMs = int("pollMs", pollMs, MS);
     this.timer = null;
     this.idleWaiters = [];
+    this.raised = []; // what a hook threw, for the tick that ran it to throw
     const cfgOut = [null];
     check(f.cfgNew(cfgOut));
     const cfg = cfgOut[0];
@@ -341,10 +236,8 @@ class Context {
       this.timerCb = koffi.register((ms) => this.#schedule(Number(ms)), koffi.pointer(TimerCb));
       f.cfgSocket(cfg, this.socketCb, null);
       f.cfgTimer(cfg, this.timerCb, null);
-      if (onFailed) {
-        this.failedCb = koffi.register((dl) => onFailed(delivery(dl)), koffi.pointer(FailedCb));
-        f.cfgFailed(cfg, this.failedCb, null);
-      }
+      this.hookCbs = hooks.apply(cfg, given, { attemptRow: log.attemptRow,
+        deliveryRow: log.deliveryRow, endpointRow }, this.raised);
       config.apply(cfg, settings, ReplicerHooksError);
       if (table) check(f.cfgStorage(cfg, table));
       const ctxOut = [null];
@@ -360,10 +253,20 @@ class Context {
   #check(rc) {
     if (rc < 0) {
       const arg = f.argName(f.lastArg(this.ctx));
-      throw new ReplicerHooksError(rc, f.lastError(this.ctx), arg && arg !== "none" ? arg : undefined);
+      const refusal = f.refusalName(f.lastRefusal(this.ctx));
+      throw new ReplicerHooksError(rc, f.lastError(this.ctx), arg && arg !== "none" ? arg : undefined,
+        refusal && refusal !== "none" ? refusal : null);
     }
     return rc;
   }
+
+  /** rc checked: with the context's detail (withCtx), or a message and
+   *  the argument it is about (the log's checks before a call). */
+  #fail = (rc, withCtx = true, message = undefined, arg = undefined) => {
+    if (rc >= 0) return rc;
+    if (withCtx) return this.#check(rc);
+    throw new ReplicerHooksError(rc, message, arg);
+  };
 
   #schedule(ms) {
     if (!this.ctx) return;
@@ -375,7 +278,16 @@ class Context {
     if (this.sockets.size && Number(f.inFlight(this.ctx)) > 0)
       wait = wait < 0 ? this.pollMs : Math.min(wait, this.pollMs);
     if (wait >= 0) this.timer = setTimeout(() => this.#run(), wait);
-    if (ms < 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    if (ms < 0) this.#settle();
+  }
+
+  /** The idle() promises waiting: rejected with what a hook threw, if one
+   *  did, else resolved (the timer callback says idle inside a tick, before
+   *  the tick returns). */
+  #settle() {
+    if (!this.idleWaiters.length) return;
+    const thrown = this.raised.splice(0)[0];
+    this.idleWaiters.splice(0).forEach((done) => done(thrown));
   }
 
   #run() {
@@ -384,8 +296,12 @@ class Context {
     // which socket is ready Node cannot say: let each one's transfer move
     for (const fd of [...this.sockets]) f.processFd(this.ctx, fd, 0);
     const rc = f.tick(this.ctx);
-    if (rc < 0 && rc !== K.RH_E_STORAGE) throw new ReplicerHooksError(rc, f.lastError(this.ctx));
+    if (this.raised.length && this.idleWaiters.length) this.#settle();
     this.#schedule(Number(f.nextTimeout(this.ctx)));
+    // what a hook threw with no idle() waiting: uncaught, as from any
+    // throwing listener
+    if (this.raised.length) throw this.raised.splice(0)[0];
+    if (rc < 0 && rc !== K.RH_E_STORAGE) throw new ReplicerHooksError(rc, f.lastError(this.ctx));
   }
 
   /** Register url for event types or patterns; { id, secret }. Options:
@@ -446,16 +362,8 @@ class Context {
     optStr("tenant", tenant);
     const rows = [];
     const cb = koffi.register((ep) => {
-      const t = f.epTenant(ep);
-      if (tenant != null && t !== tenant) return 0;
-      const events = [], labelled = {};
-      for (let i = 0; i < Number(f.epEventCount(ep)); i++) events.push(f.epEvent(ep, i));
-      for (let i = 0; i < Number(f.epLabelCount(ep)); i++)
-        labelled[f.epLabelKey(ep, i)] = f.epLabelValue(ep, i);
-      rows.push({ id: f.epId(ep), url: f.epUrl(ep), events, enabled: f.epEnabled(ep) === 1,
-        paused: f.epPaused(ep) === 1, tenant: t || null, name: f.epName(ep) || null,
-        description: f.epDescription(ep) || null, labels: labelled,
-        httpVersion: f.epHttpVersion(ep) });
+      const row = endpointRow(ep);
+      if (tenant == null || row.tenant === tenant) rows.push(row);
       return 0;
     }, koffi.pointer(RowCb));
     try {
@@ -503,19 +411,20 @@ class Context {
     }
   }
 
-  /** Resolves when nothing is pending or in flight. */
   /** Resolves true once nothing is pending or in flight; with
    *  { timeoutMs }, false when that time runs out first (a receiver that
-   *  keeps failing has retries due for 43 minutes). */
+   *  keeps failing has retries due for 43 minutes). Rejects with what a
+   *  hook threw. */
   idle(idleOpts) {
     const { timeoutMs = null } = options("idle options", idleOpts, ["timeoutMs"]);
     const limit = timeoutMs == null ? null : int("timeoutMs", timeoutMs, MS);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       if (Number(f.nextTimeout(this.ctx)) < 0) return resolve(true);
       let timer = null;
-      const done = () => {
+      const done = (thrown) => {
         clearTimeout(timer);
-        resolve(true);
+        if (thrown) reject(thrown);
+        else resolve(true);
       };
       this.idleWaiters.push(done);
       if (limit != null) {
@@ -527,46 +436,14 @@ class Context {
     });
   }
 
-  #rows(logFn, rowFn, filters) {
-    const { state, status, eventType, tenant, limit = 1000 } = options("filters", filters,
-      ["state", "status", "eventType", "tenant", "limit"]);
-    optStr("tenant", tenant);
-    const stateValue = state == null ? null
-      : named("state", state, "RH_DELIVERY_", C.enums.rh_state);
-    const statusValue = status == null ? null : int("status", status, INT);
-    optStr("eventType", eventType);
-    const limitValue = int("limit", limit, SIZE);
-    const out = [null];
-    check(f.qNew(out));
-    const q = out[0];
-    const rows = [];
-    const cb = koffi.register((row) => { rows.push(rowFn(row)); return 0; }, koffi.pointer(RowCb));
-    try {
-      if (stateValue != null) check(f.qState(q, stateValue));
-      if (statusValue != null) check(f.qStatus(q, statusValue));
-      if (eventType != null) check(f.qType(q, eventType));
-      if (tenant != null && f.qTenant(q, tenant) < 0)
-        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "tenant is not valid", "tenant");
-      f.qLimit(q, limitValue);
-      this.#check(logFn(this.ctx, q, cb, null));
-      return rows;
-    } finally {
-      koffi.unregister(cb);
-      f.qFree(q);
-    }
-  }
-
-  attempts(filters) {
-    return this.#rows(f.logAttempts, (at) => ({
-      deliveryId: f.atDelivery(at), endpointId: f.atEndpoint(at), eventType: f.atType(at),
-      status: f.atStatus(at), outcome: f.outcomeName(f.atOutcome(at)),
-      tenant: f.atTenant(at) || null,
-    }), filters);
-  }
-
-  deliveries(filters) {
-    return this.#rows(f.logDeliveries, delivery, filters);
-  }
+  // the delivery log (log.cjs)
+  /** A page of attempts, oldest first, as whole rows. Filters: endpoint,
+   *  delivery, event, eventType (a pattern), tenant, state, status,
+   *  outcome, failedOnly, sinceMs, untilMs; limit (1000) and after (the
+   *  last seq seen) for the next page. */
+  attempts(filters) { return log.attempts(this.ctx, this.#fail, filters); }
+  /** A page of deliveries, oldest first; after: the last one seen. */
+  deliveries(filters) { return log.deliveries(this.ctx, this.#fail, filters); }
 
   /** Send a failed delivery again; with { tenant }, only if it is that
    *  tenant's (else RH_E_NOT_FOUND). */
@@ -585,30 +462,12 @@ class Context {
     this.#schedule(0);
   }
 
-  /** Resend the failed deliveries these select; how many. */
+  /** Resend the failed deliveries these select ({ endpoint, eventType,
+   *  tenant, sinceMs, untilMs }); how many. */
   recover(filters) {
-    const { endpoint, eventType, tenant, sinceMs = 0, untilMs = 0 } = options("recover filters",
-      filters, ["endpoint", "eventType", "tenant", "sinceMs", "untilMs"]);
-    optStr("endpoint", endpoint);
-    optStr("tenant", tenant);
-    optStr("eventType", eventType);
-    const since = int("sinceMs", sinceMs, INT64);
-    const until = int("untilMs", untilMs, INT64);
-    const out = [null];
-    check(f.qNew(out));
-    const q = out[0];
-    try {
-      if (endpoint != null) check(f.qEndpoint(q, endpoint));
-      if (eventType != null) check(f.qType(q, eventType));
-      if (tenant != null && f.qTenant(q, tenant) < 0)
-        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "tenant is not valid", "tenant");
-      check(f.qRange(q, since, until));
-      const n = this.#check(f.recover(this.ctx, q));
-      this.#schedule(0);
-      return n;
-    } finally {
-      f.qFree(q);
-    }
+    const n = log.recover(this.ctx, this.#fail, filters);
+    this.#schedule(0);
+    return n;
   }
 
   // the context's calls on itself (context_ops.cjs)
@@ -644,6 +503,16 @@ class Context {
   /** A header sent on every request to it; value null removes it. */
   setHeader(endpointId, name, value = null) {
     epOps.setHeader(this.ctx, (rc) => this.#check(rc), endpointId, name, value);
+  }
+  /** A client certificate (PEM, with its chain) and its unencrypted key
+   *  (PEM) for its TLS handshakes, stored with it (the key sealed when a
+   *  sealing key is set); both null removes them. */
+  setClientCert(endpointId, certPem, keyPem) {
+    str("endpointId", endpointId);
+    if ((certPem == null) !== (keyPem == null))
+      throw new TypeError("certPem and keyPem go together (both null removes them)");
+    this.#check(f.epClientCert(this.ctx, endpointId, optStr("certPem", certPem),
+      optStr("keyPem", keyPem)));
   }
   /** Its own timeoutMs, maxInFlight, rateLimit (0: the context's, or none)
    *  and retryScheduleMs (delays, [] for none, or "the context's"). */
@@ -693,19 +562,24 @@ class Context {
     clearTimeout(this.timer);
     f.ctxFree(this.ctx); // may still call the socket callback: unregister after
     this.ctx = null;
-    for (const cb of [this.socketCb, this.timerCb, this.failedCb]) if (cb) koffi.unregister(cb);
-    this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    for (const cb of [this.socketCb, this.timerCb, ...this.hookCbs]) koffi.unregister(cb);
+    this.idleWaiters.splice(0).forEach((done) => done());
   }
 }
 
-function delivery(dl) {
-  return { id: f.dlId(dl), state: f.stateName(f.dlState(dl)), orderingKey: f.dlKey(dl),
-    tenant: f.dlTenant(dl) || null };
+/** An endpoint as a row (its settings, headers and health come from
+ *  Context.endpoint). */
+function endpointRow(ep) {
+  const events = [], labelled = {};
+  for (let i = 0; i < Number(f.epEventCount(ep)); i++) events.push(f.epEvent(ep, i));
+  for (let i = 0; i < Number(f.epLabelCount(ep)); i++)
+    labelled[f.epLabelKey(ep, i)] = f.epLabelValue(ep, i);
+  return { id: f.epId(ep), url: f.epUrl(ep), events, enabled: f.epEnabled(ep) === 1,
+    paused: f.epPaused(ep) === 1, tenant: f.epTenant(ep) || null, name: f.epName(ep) || null,
+    description: f.epDescription(ep) || null, labels: labelled,
+    httpVersion: f.epHttpVersion(ep),
+    mode: f.epMode(ep) === K.RH_MODE_DEVELOPMENT ? "development" : "production" };
 }
 
-function check(rc) {
-  if (rc < 0) throw new ReplicerHooksError(rc);
-  return rc;
-}
 
 module.exports = { constants, version, isTestEvent, ReplicerHooksError, InvalidArgumentError, NotFoundError, StorageError, FullError, StateError, mintPortalLink, verifyPortalToken, Portal, portalListener, sign, verify, sqlite, postgresql, Context };
