@@ -96,7 +96,7 @@ TEST_BIN := $(BUILD)/test-runner
 TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/net/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols check-sizes demo install uninstall clean \
-        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index check-binding-surface node-binding-deps
+        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index check-binding-surface node-binding-deps python-package node-package
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -288,6 +288,16 @@ node-binding-deps:
 	        cp bindings/node/package-lock.json $(NODE_BINDING_DIR)/.installed-lock; } || \
 	      echo "koffi could not be installed: the Node binding test is skipped"; }; \
 	else echo "node or npm is missing: the Node binding test is skipped"; fi
+
+# The bindings as users install them, under build/: the Python sdist
+# (pip install build/python-dist/replicer-hooks-*.tar.gz) and the npm
+# tarball (npm install build/node-dist/replicer-hooks-*.tgz). make install
+# installs the C library only; each package finds it on the loader's path
+# or in $REPLICER_HOOKS_LIB_DIR.
+python-package:
+	@sh scripts/python-package.sh build/python-dist
+node-package:
+	@sh scripts/node-package.sh build/node-dist
 
 valgrind: deps
 	@$(MAKE) --no-print-directory $(TEST_BIN) $(TOOL)

@@ -1,7 +1,9 @@
-/* The language bindings' own tests, run against this build's shared
- * libraries: bindings/python (unittest). Skipped, and counted so, without
- * python3 or outside the plain build (a sanitizer's libraries cannot be
- * loaded into an interpreter that was not built with it). */
+/* The language bindings installed as users install them, each with its own
+ * suite (bindings/python/tests, bindings/node/test) run against the
+ * installed copy and this build's shared libraries; and the man pages.
+ * Skipped, and counted so, without python3, pip, node or npm, or outside
+ * the plain build (a sanitizer's libraries cannot be loaded into an
+ * interpreter that was not built with it). */
 #include "backends.h"
 #include "rh_test.h"
 
@@ -18,34 +20,16 @@ static void show_log(const char *log)
         fprintf(stderr, "    (no log at %s)\n", log);
 }
 
-static void test_bindings__python(void)
-{
-    const char *lib_dir = getenv("RH_PYTHON_LIB_DIR");
-    if (!lib_dir || !*lib_dir)
-        RH_SKIP("the Python binding is tested in the plain build (make check)");
-    if (system("command -v python3 >/dev/null 2>&1") != 0)
-        RH_SKIP("no python3");
-    char log[160], cmd[1024];
-    rh_test_path(log, sizeof log, "python-binding.log");
-    snprintf(cmd, sizeof cmd,
-             "REPLICER_HOOKS_LIB_DIR='%s' python3 -m unittest discover -s "
-             "bindings/python/tests -v > '%s' 2>&1",
-             lib_dir, log);
-    int rc = system(cmd);
-    if (rc != 0)
-        show_log(log);
-    RH_CHECK_EQ_INT(0, rc);
-}
-
-/* The Python package installed the way a user installs it, offline, and
- * imported from elsewhere (tests/bindings/pip_install.sh says how). */
+/* The Python package installed the way a user installs it (its sdist, in a
+ * fresh virtual environment, offline), then the binding's whole suite run
+ * against that copy (tests/bindings/pip_install.sh says how). */
 static void test_bindings__python_installs_with_pip(void)
 {
     const char *lib_dir = getenv("RH_PYTHON_LIB_DIR");
     if (!lib_dir || !*lib_dir)
         RH_SKIP("the Python binding is tested in the plain build (make check)");
-    const char *py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3"
-                                                           : "python3";
+    const char *py =
+        access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
     char probe[256], dir[128], log[160], cmd[1024];
     snprintf(probe, sizeof probe,
              "%s -c 'import setuptools' >/dev/null 2>&1 && "
@@ -57,16 +41,17 @@ static void test_bindings__python_installs_with_pip(void)
     rh_test_path(dir, sizeof dir, "pip-install");
     rh_test_path(log, sizeof log, "pip-install.log");
     snprintf(cmd, sizeof cmd,
-             "sh tests/bindings/pip_install.sh '%s' '%s' '%s' > '%s' 2>&1",
-             dir, lib_dir, py, log);
+             "sh tests/bindings/pip_install.sh '%s' '%s' '%s' > '%s' 2>&1", dir,
+             lib_dir, py, log);
     int rc = system(cmd);
     if (rc != 0)
         show_log(log);
     RH_CHECK_EQ_INT(0, rc);
 }
 
-/* The npm package packed, installed into an app offline and imported by
- * name (tests/bindings/npm_install.sh says how). */
+/* The npm package packed, installed into an app offline, imported and
+ * required by name, then the binding's whole suite run in that app
+ * (tests/bindings/npm_install.sh says how). */
 static void test_bindings__node_installs_with_npm(void)
 {
     const char *lib_dir = getenv("RH_PYTHON_LIB_DIR"); /* the plain build's */
@@ -84,36 +69,10 @@ static void test_bindings__node_installs_with_npm(void)
     int rc = system(cmd);
     if (WIFEXITED(rc) && WEXITSTATUS(rc) == 3)
         RH_SKIP("koffi is not installed (make node-binding-deps)");
-    if (rc != 0)
-        show_log(log);
-    RH_CHECK_EQ_INT(0, rc);
-}
-
-/* bindings/node (node --test), in the copy make check installs koffi in. */
-static void test_bindings__node(void)
-{
-    const char *dir = getenv("RH_NODE_BINDING_DIR");
-    const char *lib_dir = getenv("RH_PYTHON_LIB_DIR"); /* the same libraries */
-    char path[512], log[160], cmd[2048], cwd[512];
-    if (!dir || !*dir || !lib_dir || !*lib_dir)
-        RH_SKIP("the Node binding is tested in the plain build (make check)");
-    snprintf(path, sizeof path, "%s/node_modules/koffi", dir);
-    if (access(path, F_OK) != 0)
-        RH_SKIP("koffi is not installed (node or npm missing, or npm ci failed: "
-                "see make node-binding-deps)");
-    if (!getcwd(cwd, sizeof cwd))
-        RH_SKIP("no working directory");
-    rh_test_path(log, sizeof log, "node-binding.log");
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && REPLICER_HOOKS_LIB_DIR='%s' "
-             "REPLICER_HOOKS_CONSTANTS='%s/bindings/constants.json' node "
-             "--test test/ > '%s' 2>&1",
-             dir, lib_dir, cwd, log);
-    int rc = system(cmd);
-    if (rc != 0) {
+    if (rc != 0) { /* a failed node test's report, else the log's end */
         snprintf(cmd, sizeof cmd, "grep -B2 -A20 '^not ok' '%s' >&2", log);
         if (system(cmd) != 0)
-            fprintf(stderr, "    see %s\n", log);
+            show_log(log);
     }
     RH_CHECK_EQ_INT(0, rc);
 }
@@ -148,8 +107,8 @@ static void test_bindings__man_pages(void)
             }
             /* no comment markup reaches a reader: no tag, no comment */
             const char *tag = strchr(text, '@');
-            if ((tag && tag[1] >= 'a' && tag[1] <= 'z') ||
-                strstr(text, "/*") || strstr(text, "*/")) {
+            if ((tag && tag[1] >= 'a' && tag[1] <= 'z') || strstr(text, "/*") ||
+                strstr(text, "*/")) {
                 fprintf(stderr, "    %s: comment markup in the page: %.40s\n",
                         sym, tag ? tag : "a comment marker");
                 RH_CHECK(0);
@@ -173,11 +132,8 @@ static void test_bindings__man_pages(void)
 }
 
 const rh_test_case rh_tests_bindings[] = {
-    {"bindings__python", test_bindings__python},
     {"bindings__python_installs_with_pip",
      test_bindings__python_installs_with_pip},
-    {"bindings__node_installs_with_npm",
-     test_bindings__node_installs_with_npm},
-    {"bindings__node", test_bindings__node},
+    {"bindings__node_installs_with_npm", test_bindings__node_installs_with_npm},
     {"bindings__man_pages", test_bindings__man_pages},
     {NULL, NULL}};

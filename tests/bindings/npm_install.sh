@@ -1,22 +1,22 @@
 #!/bin/sh
-# The Node package installed the way a user installs it: npm pack of
-# bindings/node, then npm install of that tarball into an app of its own,
-# offline; then imported by name from that app, and required by name
-# from a CommonJS script. A test reaches no
-# registry, so the app starts with the koffi that make node-binding-deps
-# installed at the lockfile's version, which npm keeps as the package's
-# dependency (and unpacking koffi again would cost 18 s of CPU).
+# The Node package installed the way a user installs it: its npm tarball
+# (scripts/node-package.sh) installed into an app of its own, offline;
+# imported by name from that app and required by name from a CommonJS
+# script, then the binding's whole suite (bindings/node/test) run there
+# against that installed copy. A test reaches no registry, so the app
+# starts with the koffi that make node-binding-deps installed at the
+# lockfile's version, which npm keeps as the package's dependency (and
+# unpacking koffi again would cost 18 s of CPU).
 # Usage: npm_install.sh WORKDIR LIB_DIR; exit 3 when that koffi is absent.
 set -eu
 work=$1 lib_dir=$2 tree=$(pwd)
 rm -rf "$work"
 mkdir -p "$work/app"
-cd "$work"
-tgz=$(npm pack --silent "$tree/bindings/node")
+tgz=$(sh scripts/node-package.sh "$work")
 # what a user gets: both entry points, the code and the constants, no tests
 for f in constants.json index.mjs index.cjs; do tar -tzf "$tgz" | grep -qx "package/$f"; done
 ! tar -tzf "$tgz" | grep -q '^package/test/'
-cd app
+cd "$work/app"
 installed="$tree/build/node-binding/node_modules"
 [ -d "$installed/koffi" ] || exit 3
 mkdir -p node_modules
@@ -24,7 +24,7 @@ cp -r "$installed/koffi" node_modules/
 # koffi's native module comes as an optional dependency of its own
 [ -d "$installed/@koromix" ] && cp -r "$installed/@koromix" node_modules/
 printf '{"name":"app","version":"1.0.0","private":true,"type":"module"}\n' > package.json
-if ! npm install --offline --no-audit --no-fund "../$tgz" > npm.log 2>&1; then
+if ! npm install --offline --no-audit --no-fund "$tgz" > npm.log 2>&1; then
     cat npm.log >&2
     exit 1
 fi
@@ -55,3 +55,7 @@ import("replicer-hooks").then((esm) => {
   console.log("required", rh.version);
 });
 '
+# the suite, importing "replicer-hooks" as an app does: the installed copy
+mkdir -p test
+cp "$tree"/bindings/node/test/*.mjs test/
+RH_SOURCE_TREE="$tree" REPLICER_HOOKS_LIB_DIR="$lib_dir" node --test test/

@@ -1,26 +1,31 @@
 #!/bin/sh
-# The Python package installed the way a user installs it, offline: pip
-# with Debian's setuptools (no build isolation, no index) from a copy of
-# bindings/python (so the source tree gets no build/ or egg-info), into a
-# folder of its own; then imported from elsewhere.
+# The Python package installed the way a user installs it, offline: its
+# sdist (scripts/python-package.sh), installed by pip with Debian's
+# setuptools (no build isolation, no index) into a fresh virtual
+# environment; imported from elsewhere, then the binding's whole suite
+# (bindings/python/tests) run against that installed copy.
 # Usage: pip_install.sh WORKDIR LIB_DIR PYTHON
 set -eu
 work=$1 lib_dir=$2 py=$3
+tree=$(pwd)
 rm -rf "$work"
-mkdir -p "$work/src"
-cp -r bindings/python/. "$work/src/"
-rm -rf "$work/src/tests"
-"$py" -m pip install --quiet --no-build-isolation --no-deps --no-index \
-    --target "$work/site" "$work/src"
+mkdir -p "$work"
+sdist=$(sh scripts/python-package.sh "$work/dist" "$py")
+# no pip of its own (Debian's ensurepip may be absent): the system's pip
+# and setuptools are seen through --system-site-packages and install into
+# the environment, which is what sys.prefix says
+"$py" -m venv --without-pip --system-site-packages "$work/venv"
+vpy="$work/venv/bin/python"
+"$vpy" -m pip install --quiet --no-build-isolation --no-deps --no-index "$sdist"
 cd /
-PYTHONPATH="$work/site" REPLICER_HOOKS_LIB_DIR="$lib_dir" "$py" - "$work/site" <<'PY'
+REPLICER_HOOKS_LIB_DIR="$lib_dir" "$vpy" - "$work/venv" <<'PY'
 import os
 import sys
 import replicer_hooks as rh
 
-site = sys.argv[1]
+venv = sys.argv[1]
 # the installed copy, not the tree's, with its constants beside it
-assert rh.__file__.startswith(site + "/"), rh.__file__
+assert rh.__file__.startswith(venv + "/lib/"), rh.__file__
 assert os.path.isfile(os.path.join(os.path.dirname(rh.__file__), "constants.json"))
 assert rh.__version__ == rh.version, (rh.__version__, rh.version)
 # the Standard Webhooks example, signed as the wire contract says
@@ -31,3 +36,7 @@ with rh.Context(development=True) as ctx:
     assert ctx.endpoints() == []
 print("installed", rh.__version__)
 PY
+# the suite, from a copy beside no package: its imports find the venv's
+cp -r "$tree/bindings/python/tests" "$work/tests"
+cd "$work"
+RH_SOURCE_TREE="$tree" REPLICER_HOOKS_LIB_DIR="$lib_dir" "$vpy" -m unittest discover -s tests -v

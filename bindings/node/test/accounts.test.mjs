@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import * as rh from "../index.mjs";
+import * as rh from "replicer-hooks";
 
 function receiver() {
   const got = { paths: [], statuses: [] };

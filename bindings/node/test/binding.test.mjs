@@ -7,7 +7,7 @@ import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as rh from "../index.mjs";
+import * as rh from "replicer-hooks";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const MSG_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek";

@@ -9,13 +9,12 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as rh from "../index.mjs";
+import * as rh from "replicer-hooks";
 
-const here = dirname(fileURLToPath(import.meta.url));
-// the tests run from a copy under build/: the document is the source tree's
-const openapi = [join(here, "..", "..", "..", "tests", "catalog", "openapi.json"),
-  join(here, "..", "..", "..", "..", "tests", "catalog", "openapi.json")]
-  .find((p) => { try { readFileSync(p); return true; } catch { return false; } });
+// the tests run from a copy (under build/, or in an app that installed the
+// package): RH_SOURCE_TREE names the tree the document is in
+const tree = process.env.RH_SOURCE_TREE ?? join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const openapi = join(tree, "tests", "catalog", "openapi.json");
 
 function receiver() {
   const got = { requests: [] };

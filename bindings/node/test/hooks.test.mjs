@@ -12,7 +12,7 @@ import https from "node:https";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as rh from "../index.mjs";
+import * as rh from "replicer-hooks";
 
 function receiver(statuses = []) {
   const got = { requests: [] };

@@ -8,7 +8,7 @@ import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as rh from "../index.mjs";
+import * as rh from "replicer-hooks";
 
 const KEY = Buffer.from("0123456789abcdef0123456789abcdef");
 

@@ -3,7 +3,7 @@
 // and in effect (a cap on pending deliveries, a data size limit).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as rh from "../index.mjs";
+import * as rh from "replicer-hooks";
 
 test("every setting is taken", () => {
   const ctx = new rh.Context({ development: true, maxInFlight: 16, maxInFlightPerEndpoint: 4,

@@ -3,6 +3,7 @@ and archive; strict mode refusing a typo by argument; an example sent as a
 signed test event the log can tell; import of the shipped OpenAPI document
 twice, and export; bad input refused before or by the library."""
 import json
+import os
 import sys
 import tempfile
 import unittest
@@ -13,7 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import replicer_hooks as rh  # noqa: E402
 from test_replicer_hooks import Receiver  # noqa: E402
 
-OPENAPI = Path(__file__).resolve().parents[3] / "tests" / "catalog" / "openapi.json"
+# the suite may run from a copy (tests/bindings/pip_install.sh): RH_SOURCE_TREE
+# names the tree the document is in
+OPENAPI = (Path(os.environ.get("RH_SOURCE_TREE") or Path(__file__).resolve().parents[3])
+           / "tests" / "catalog" / "openapi.json")
 
 
 class Catalog(unittest.TestCase):
