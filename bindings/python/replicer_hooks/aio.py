@@ -58,22 +58,42 @@ class AsyncContext(Context):
 
     def _ready(self, fd, events):
         if self._ctx:
-            rc = _process_fd(self._ctx, fd, events)
-            if rc < 0 and rc != RH_E_STORAGE:
-                self._check(rc)
-            self._settle()
+            self._step(lambda: _process_fd(self._ctx, fd, events))
 
     def _fire(self):
         self._timer = None
         if self._ctx:
-            self.tick()
-            self._settle()
+            self._step(self.tick)
+
+    def _step(self, step):
+        """Run one of the library's steps from the loop. What it raises, or
+        a hook raised inside it, goes to the idle() waiters; with none
+        waiting it is raised here, for the loop's exception handler."""
+        try:
+            rc = step()
+            if rc < 0 and rc != RH_E_STORAGE:
+                self._check(rc)
+            if self._raised:
+                raised, self._raised[:] = self._raised[0], []
+                raise raised
+        except Exception as e:
+            if not self._fail_idle(e):
+                raise
+        self._settle()
+
+    def _fail_idle(self, e):
+        waiting, self._idle = [f for f in self._idle if not f.done()], []
+        for f in waiting:
+            f.set_exception(e)
+        return bool(waiting)
 
     def _settle(self):
         if self._ctx and self.next_timeout_ms() < 0:
             self._wake_idle()
 
     def _wake_idle(self):
+        if self._raised:  # told idle inside a step that a hook raised in
+            return        # (_step gives the waiters the exception)
         waiting, self._idle = self._idle, []
         for f in waiting:
             if not f.done():
@@ -81,7 +101,7 @@ class AsyncContext(Context):
 
     async def idle(self, timeout=None):
         """True once nothing is pending or in flight; False when timeout
-        (seconds) runs out first."""
+        (seconds) runs out first. Raises what a hook raised meanwhile."""
         if self.next_timeout_ms() < 0:
             return True
         f = self._loop.create_future()

@@ -40,6 +40,28 @@ class AsyncDriving(unittest.TestCase):
                 return await ctx.idle(timeout=0.3)  # a retry in 5 s
         self.assertFalse(asyncio.run(run()))
 
+    def test_what_a_hook_raises_idle_raises(self):
+        seen = []
+
+        def on_attempt(attempt):
+            seen.append(attempt["status"])
+            raise KeyError("from the hook")
+
+        async def run():
+            async with aio.AsyncContext(development=True, on_attempt=on_attempt) as ctx:
+                ctx.add_endpoint(self.rx.url, ["*"])
+                ctx.emit("order.paid", {})
+                with self.assertRaises(KeyError):
+                    await ctx.idle(timeout=10)
+                # the attempt was stored all the same, and the loop goes on
+                self.assertEqual([200], [a["status"] for a in ctx.attempts()])
+                ctx.emit("order.paid", {})
+                with self.assertRaises(KeyError):
+                    await ctx.idle(timeout=10)
+        asyncio.run(run())
+        self.assertEqual([200, 200], seen)
+        self.assertEqual(2, len(self.rx.requests))
+
     def test_hooks_go_together_and_need_a_loop(self):
         with self.assertRaises(TypeError):
             rh.Context(on_socket=lambda fd, what: None)
