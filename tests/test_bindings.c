@@ -77,6 +77,29 @@ static void test_bindings__node_installs_with_npm(void)
     RH_CHECK_EQ_INT(0, rc);
 }
 
+/* bindings/node/index.d.ts checked by tsc against a typed example and
+ * lines that must each be a type error (tests/bindings/tsc_types.sh says
+ * how); tsc's output is in the log, and none of it is an error. */
+static void test_bindings__node_types_check(void)
+{
+    if (system("command -v node >/dev/null 2>&1 && command -v npm "
+               ">/dev/null 2>&1") != 0)
+        RH_SKIP("no node or npm");
+    char dir[128], log[160], cmd[1024];
+    rh_test_path(dir, sizeof dir, "tsc-types");
+    rh_test_path(log, sizeof log, "tsc-types.log");
+    snprintf(cmd, sizeof cmd, "sh tests/bindings/tsc_types.sh '%s' > '%s' 2>&1",
+             dir, log);
+    int rc = system(cmd);
+    if (WIFEXITED(rc) && WEXITSTATUS(rc) == 3)
+        RH_SKIP("the npm registry cannot be reached (typescript, @types/node)");
+    if (rc != 0)
+        show_log(log);
+    RH_CHECK_EQ_INT(0, rc);
+    snprintf(cmd, sizeof cmd, "grep -q 'error TS' '%s'", log);
+    RH_CHECK(system(cmd) != 0);
+}
+
 /* A man page for every exported symbol (make man, run by make check), each
  * with its prototype, and pages that man renders. */
 static void test_bindings__man_pages(void)
@@ -135,5 +158,6 @@ const rh_test_case rh_tests_bindings[] = {
     {"bindings__python_installs_with_pip",
      test_bindings__python_installs_with_pip},
     {"bindings__node_installs_with_npm", test_bindings__node_installs_with_npm},
+    {"bindings__node_types_check", test_bindings__node_types_check},
     {"bindings__man_pages", test_bindings__man_pages},
     {NULL, NULL}};
