@@ -3,6 +3,7 @@
 // directive (TS2578) and the check fails. A misspelled option, a wrong
 // type, a misspelled method, a value outside a closed set.
 import * as rh from "replicer-hooks";
+import everything from "replicer-hooks";
 
 const ctx = new rh.Context({ development: true });
 const KEY = Buffer.alloc(32);
@@ -120,5 +121,9 @@ const refusal: number = new rh.ReplicerHooksError(-1).refusal;
 void refusal;
 // @ts-expect-error storeBrand is not exported
 void rh.storeBrand;
+// @ts-expect-error the default export has what the module exports, no more
+void everything.Store;
+// @ts-expect-error a refusal is one of the library's names
+new rh.ReplicerHooksError(-1, "bad", "url", "insecure");
 
 ctx.close();

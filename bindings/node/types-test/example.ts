@@ -3,6 +3,7 @@
 // annotation below states a type index.d.ts must give.
 import http from "node:http";
 import * as rh from "replicer-hooks";
+import everything from "replicer-hooks";
 import {
   Context, type Attempt, type Delivery, type EndpointChange, type EndpointRow,
   type ReplicerHooksError,
@@ -16,6 +17,7 @@ const fromJson: Record<ConstantName, number> = rh.constants;
 const declared: rh.Constants = fromJson;
 const idSize: number = declared.RH_ID_SIZE;
 const version: string = rh.version;
+const sameContext: typeof Context = everything.Context; // the default export
 
 // signing
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -102,7 +104,8 @@ const idle: boolean = await ctx.idle({ timeoutMs: 1000 });
 await ctx.idle();
 const failed: Attempt[] = ctx.attempts({ endpoint: epId, status: 500, outcome: "http_status",
   failedOnly: true, sinceMs: 0, limit: 100 });
-const next = ctx.attempts({ after: failed[failed.length - 1]?.seq ?? 0, eventType: "order.*" });
+const next = ctx.attempts({ after: failed[failed.length - 1]?.seq ?? null, failedOnly: null,
+  eventType: "order.*" });
 const answer: Buffer | undefined = next[0]?.response;
 const pending: Delivery[] = ctx.deliveries({ state: "pending", tenant: "acct_a",
   event: sent.id });
@@ -150,6 +153,8 @@ try {
 }
 const made: rh.ReplicerHooksError = new rh.ReplicerHooksError(rh.constants.RH_E_FULL, "full");
 const named: rh.ErrorCodeName = made.codeName;
+const refused = new rh.ReplicerHooksError(rh.constants.RH_E_INVALID_ARG, "http:// in production",
+  "url", "insecure_scheme");
 
 // the portal
 const KEY = Buffer.from("0123456789abcdef0123456789abcdef");
@@ -174,4 +179,5 @@ ctx.close();
 
 console.log(idSize, version, ok, epSecret, firstName, labels, schedule, reason, health, cert,
   mode, rotated, recovered, inBatch, idle, answer, key, emitted, defined, example, listed,
-  changed, exported, isTest, limits, pruned, removed, named, caps, cookie);
+  changed, exported, isTest, limits, pruned, removed, named, caps, cookie, sameContext,
+  refused);
