@@ -96,7 +96,7 @@ TEST_BIN := $(BUILD)/test-runner
 TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/net/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols check-sizes demo install uninstall clean \
-        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index check-binding-surface node-binding-deps python-package node-package
+        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index check-binding-surface node-binding-deps node-types-deps python-package node-package
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -247,10 +247,11 @@ check-sizes:
 	@python3 scripts/check-layers.py lib
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-sizes check-constants check-api-index check-binding-surface browser-deps node-binding-deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN) check-headers check-symbols check-sizes check-constants check-api-index check-binding-surface browser-deps node-binding-deps node-types-deps
 	RH_TOOL=$(TOOL) RH_BROWSER_DIR=$(BROWSER_DIR) \
 	    RH_PYTHON_LIB_DIR=$(if $(SANITIZE),,$(CURDIR)/$(BUILD)) RH_MAN_DIR=$(BUILD)/man \
 	    RH_NODE_BINDING_DIR=$(if $(SANITIZE),,$(CURDIR)/$(NODE_BINDING_DIR)) \
+	    RH_NODE_TYPES_DIR=$(if $(SANITIZE),,$(CURDIR)/$(NODE_TYPES_DIR)) \
 	    sh scripts/with-pg.sh $(TEST_BIN) $(TESTS)
 
 # Every public call is in a binding or in bindings/surface.txt with why
@@ -288,6 +289,20 @@ node-binding-deps:
 	        cp bindings/node/package-lock.json $(NODE_BINDING_DIR)/.installed-lock; } || \
 	      echo "koffi could not be installed: the Node binding test is skipped"; }; \
 	else echo "node or npm is missing: the Node binding test is skipped"; fi
+
+# The Node declarations' check: typescript and @types/node from the npm
+# registry at bindings/node/types-test's lockfile, in build/node-types
+# (skipped without node and npm; the test then says skip).
+NODE_TYPES_DIR := build/node-types
+node-types-deps:
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+	    mkdir -p $(NODE_TYPES_DIR) && \
+	    cp bindings/node/types-test/package.json bindings/node/types-test/package-lock.json $(NODE_TYPES_DIR)/ && \
+	    { cmp -s bindings/node/types-test/package-lock.json $(NODE_TYPES_DIR)/.installed-lock || \
+	      { (cd $(NODE_TYPES_DIR) && npm ci --no-audit --no-fund --silent) && \
+	        cp bindings/node/types-test/package-lock.json $(NODE_TYPES_DIR)/.installed-lock; } || \
+	      echo "typescript could not be installed: the declarations' check is skipped"; }; \
+	else echo "node or npm is missing: the declarations' check is skipped"; fi
 
 # The bindings as users install them, under build/: the Python sdist
 # (pip install build/python-dist/replicer-hooks-*.tar.gz) and the npm
