@@ -1,9 +1,15 @@
 // A Context's calls on itself (rh.h): emit batches (many emits, one
-// transaction and one sync), its counters, and pausing its claims for a
+// transaction and one sync), its counters, the queue's figures as the
+// store holds them for every process, and pausing its claims for a
 // graceful stop. bindContextOps() is called once by index.cjs with the
 // loaded library; each function takes the context's handle and its check.
 "use strict";
-const { bool } = require("./args.cjs");
+const koffi = require("koffi");
+
+const { INT64, bool, int, named, options } = require("./args.cjs");
+
+const GROUPS = { RH_QUEUE_TOTAL: 0, RH_QUEUE_ENDPOINT: 1, RH_QUEUE_TENANT: 2 };
+const camel = (name) => name.replace(/_([a-z])/g, (m, c) => c.toUpperCase());
 
 function bindContextOps(lib) {
   const f = {
@@ -13,8 +19,15 @@ function bindContextOps(lib) {
     statName: lib.func("const char *rh_stat_name(int stat)"),
     pause: lib.func("int rh_ctx_pause(void *ctx, int paused)"),
   };
-  const names = [];
+  const FiguresCb = koffi.proto(
+    "int rh_queue_figures_cb(const char *key, const int64_t *figures, size_t n, void *ud)");
+  f.figures = lib.func(
+    "int rh_queue_figures(void *ctx, int group, int64_t window, rh_queue_figures_cb *cb, void *ud)");
+  const figureName = lib.func("const char *rh_queue_figure_name(int figure)");
+  const names = [], figureNames = [];
   while (f.statName(names.length) != null) names.push(f.statName(names.length));
+  while (figureName(figureNames.length) != null)
+    figureNames.push(camel(figureName(figureNames.length)));
   return {
     batch(ctx, check, fn) {
       if (typeof fn !== "function") throw new TypeError("batch takes a function");
@@ -31,6 +44,26 @@ function bindContextOps(lib) {
       return Object.fromEntries(names.slice(0, n).map((k, i) => [k, Number(out[i])]));
     },
     pause: (ctx, check, paused) => check(f.pause(ctx, bool("paused", paused) ? 1 : 0)),
+    queueFigures(ctx, check, opts) {
+      const { group = "total", failedWindowMs = 3600000 } = options("queue figures options",
+        opts, ["group", "failedWindowMs"]);
+      const g = named("group", group, "RH_QUEUE_", GROUPS);
+      const window = int("failedWindowMs", failedWindowMs, INT64);
+      const rows = [];
+      const cb = koffi.register((key, figures, n) => {
+        const values = koffi.decode(figures, "int64_t", Number(n));
+        const row = { key };
+        figureNames.forEach((name, i) => { row[name] = Number(values[i]); });
+        rows.push(row);
+        return 0;
+      }, koffi.pointer(FiguresCb));
+      try {
+        check(f.figures(ctx, g, window, cb, null));
+      } finally {
+        koffi.unregister(cb);
+      }
+      return rows;
+    },
   };
 }
 

@@ -477,6 +477,11 @@ class Context {
   batch(fn) { return ctxOps.batch(this.ctx, (rc) => this.#check(rc), fn); }
   /** The context's counters since it was made: { name: value }. */
   stats() { return ctxOps.stats(this.ctx, (rc) => this.#check(rc)); }
+  /** The queue as the store holds it for every process: rows of { key,
+   *  pending, due, inFlight, failedRecent, oldestDueMs }, one of all (key
+   *  "") or, with { group: "endpoint" | "tenant" }, one per endpoint or
+   *  tenant that has any; failedRecent within { failedWindowMs } (1 h). */
+  queueFigures(opts) { return ctxOps.queueFigures(this.ctx, (rc) => this.#check(rc), opts); }
   /** Claim nothing new (true) or go on (false): for a graceful stop. */
   pause(paused = true) { ctxOps.pause(this.ctx, (rc) => this.#check(rc), paused); }
 

@@ -169,6 +169,17 @@ export interface Constants {
   readonly RH_PORTAL_OPERATOR: number;
   readonly RH_PORTAL_RESEND: number;
   readonly RH_PORTAL_VIEW: number;
+  // rh_queue_figure
+  readonly RH_QUEUE_DUE: number;
+  readonly RH_QUEUE_FAILED_RECENT: number;
+  readonly RH_QUEUE_FIGURE_COUNT: number;
+  readonly RH_QUEUE_IN_FLIGHT: number;
+  readonly RH_QUEUE_OLDEST_DUE_MS: number;
+  readonly RH_QUEUE_PENDING: number;
+  // rh_queue_group
+  readonly RH_QUEUE_BY_ENDPOINT: number;
+  readonly RH_QUEUE_BY_TENANT: number;
+  readonly RH_QUEUE_TOTAL: number;
   // rh_refusal
   readonly RH_REFUSAL_COUNT: number;
   readonly RH_REFUSAL_INSECURE_SCHEME: number;
@@ -543,6 +554,29 @@ export interface TenantLimitsInput {
   rate?: Integer | null;
 }
 
+/** A row of the queue's figures (queueFigures()). */
+export interface QueueFigures {
+  /** "" for the total; else the endpoint's id or the tenant ("": none). */
+  key: string;
+  /** Waiting for an attempt, due or not. */
+  pending: number;
+  /** May be claimed now: pending and due, or in flight past its lease. */
+  due: number;
+  /** Claimed by a worker whose lease has not ended. */
+  inFlight: number;
+  /** Failed for good within the window asked for. */
+  failedRecent: number;
+  /** When the oldest due delivery became due (Unix ms); 0: none. */
+  oldestDueMs: number;
+}
+
+/** What queueFigures() groups by, and the failed deliveries' window. */
+export interface QueueFiguresOptions {
+  group?: "total" | "endpoint" | "tenant";
+  /** Default 3,600,000 (an hour). */
+  failedWindowMs?: number | bigint;
+}
+
 /** The context's counters since it was made (stats()). */
 export interface Stats {
   events_emitted: number;
@@ -609,6 +643,8 @@ export declare class Context {
   /** Run fn with its emits in one batch (one transaction); its value. */
   batch<T>(fn: () => T): T;
   stats(): Stats;
+  /** The queue as the store holds it for every process sharing it. */
+  queueFigures(opts?: QueueFiguresOptions): QueueFigures[];
   /** Claim nothing new (true, the default) or go on (false). */
   pause(paused?: boolean): void;
 

@@ -358,6 +358,25 @@ RH_EXTERN int rh_ctx_stats(const rh_ctx *ctx, uint64_t *out, size_t n);
  *  past the last. @since 0.2.0 */
 RH_EXTERN const char *rh_stat_name(int stat);
 
+/**
+ * The queue's figures as the store holds them for every process sharing it
+ * (rh_queue_figure: pending, due, in flight, failed within the last
+ * failed_window_ms, and when the oldest due delivery became due), at the
+ * context's clock, grouped by group (rh_queue_group): one row of all, or a
+ * row per endpoint or per tenant that has any, by key. What a metrics
+ * exporter turns into gauges, and an alert on a growing backlog reads:
+ * one storage call, through indexes of the open and the failed deliveries.
+ * cb gets each row (calls on the context refused meanwhile).
+ * @return how many rows, RH_E_INVALID_ARG, RH_E_UNSUPPORTED (a host's store
+ * with no queue_figures slot), RH_E_STORAGE, RH_E_REENTRANT, or what cb
+ * returned to stop. @since 0.3.0
+ */
+RH_EXTERN int rh_queue_figures(rh_ctx *ctx, int group, int64_t failed_window_ms,
+                               rh_queue_figures_cb cb, void *userdata);
+/** "pending", "due", "in_flight", "failed_recent", "oldest_due_ms"; NULL
+ *  past the last. @since 0.3.0 */
+RH_EXTERN const char *rh_queue_figure_name(int figure);
+
 /* ------------------------------------------------------------- endpoints */
 
 /**

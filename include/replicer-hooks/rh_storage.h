@@ -148,6 +148,38 @@ RH_EXTERN const char *rh_query_tenant(const rh_query *q);
 typedef int (*rh_attempt_cb)(const rh_attempt *at, void *userdata);
 typedef int (*rh_delivery_cb)(const rh_delivery *dl, void *userdata);
 
+/* ------------------------------------------------------------------------ */
+/* The queue's figures, as the store holds them for every process sharing
+ * it (rh_queue_figures in rh.h reads them).                                */
+
+/** What the queue's figures are grouped by. @since 0.3.0 */
+typedef enum rh_queue_group {
+    RH_QUEUE_TOTAL = 0,       /* one row, key "" */
+    RH_QUEUE_BY_ENDPOINT = 1, /* a row per endpoint id */
+    RH_QUEUE_BY_TENANT = 2    /* a row per tenant ("": of no tenant) */
+} rh_queue_group;
+
+/** The figures of a row, by index into its array. @since 0.3.0 */
+typedef enum rh_queue_figure {
+    /* waiting for an attempt, due or not (state pending) */
+    RH_QUEUE_PENDING = 0,
+    /* may be claimed now: pending and due, or in flight past its lease */
+    RH_QUEUE_DUE = 1,
+    /* claimed by a worker whose lease has not ended */
+    RH_QUEUE_IN_FLIGHT = 2,
+    /* failed for good, last updated within the window asked for */
+    RH_QUEUE_FAILED_RECENT = 3,
+    /* when the oldest due delivery became due (Unix ms); 0: none is due */
+    RH_QUEUE_OLDEST_DUE_MS = 4,
+    RH_QUEUE_FIGURE_COUNT = 5 /* how many there are */
+} rh_queue_figure;
+
+/** One row of figures: its key (an endpoint id, a tenant, or "" for the
+ *  total; borrowed for the call) and n figures by rh_queue_figure. Return
+ *  RH_OK, or a negative code to stop (that value is returned). */
+typedef int (*rh_queue_figures_cb)(const char *key, const int64_t *figures,
+                                   size_t n, void *userdata);
+
 RH_END_DECLS
 
 #endif /* RH_STORAGE_H */

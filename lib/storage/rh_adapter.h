@@ -54,6 +54,11 @@ enum {
      * PostgreSQL: all, one statement), through its own index */
     S_PRUNE_ATTEMPTS_TENANT,
     S_PRUNE_DELIVERIES_TENANT,
+    /* PostgreSQL: the queue's figures in all, by endpoint, by tenant
+     * (SQLite builds its one statement per call) */
+    S_FIGURES_TOTAL,
+    S_FIGURES_ENDPOINT,
+    S_FIGURES_TENANT,
     S_COUNT
 };
 

@@ -249,6 +249,19 @@ int rh__store_count_open(rh_store *st, const char *tenant, size_t cap)
     return slot_result(st, CALL(count_open, tenant, cap), "count_open");
 }
 
+int rh__store_queue_figures(rh_store *st, int64_t now_ms,
+                            int64_t failed_since_ms, int group,
+                            rh_queue_figures_cb each, void *each_userdata)
+{
+    if (!st->table.queue_figures)
+        return unsupported(st, "this storage cannot give the queue's figures "
+                               "(it has no queue_figures slot)");
+    return slot_result(st,
+                       CALL(queue_figures, now_ms, failed_since_ms, group,
+                            each, each_userdata),
+                       "queue_figures");
+}
+
 /* --------------------------------------------------------------- queue */
 
 int rh__store_enqueue(rh_store *st, const rh_event *ev,

@@ -41,7 +41,7 @@ test("bad settings are refused by name", () => {
 });
 
 test("batches, stats and pause", async () => {
-  const { mkdtempSync } = await import("node:fs");
+  const { mkdtempSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const dir = mkdtempSync(`${tmpdir()}/rh-batch-`);
   const ctx = new rh.Context({ development: true, store: rh.sqlite(`${dir}/b.db`) });
@@ -62,7 +62,20 @@ test("batches, stats and pause", async () => {
     ctx.pause();
     ctx.pause(false);
     assert.throws(() => ctx.pause(1), TypeError);
+    // the queue as the store holds it: six pending, the oldest due known
+    const [total] = ctx.queueFigures();
+    assert.equal(total.key, "");
+    assert.equal(total.pending, 6);
+    assert.equal(total.failedRecent, 0);
+    assert.ok(total.oldestDueMs > 0 && total.due <= 6);
+    const byEndpoint = ctx.queueFigures({ group: "endpoint", failedWindowMs: 60000 });
+    assert.deepEqual(byEndpoint.map((r) => [r.key, r.pending]), [[ctx.endpoints()[0].id, 6]]);
+    assert.deepEqual(ctx.queueFigures({ group: "tenant" }).map((r) => r.key), [""]);
+    assert.throws(() => ctx.queueFigures({ group: "nope" }), /group must be one of/);
+    assert.throws(() => ctx.queueFigures({ failedWindowMs: -1 }), rh.InvalidArgumentError);
+    assert.throws(() => ctx.queueFigures({ window: 1 }), /unknown option window/);
   } finally {
     ctx.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

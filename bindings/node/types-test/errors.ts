@@ -116,6 +116,10 @@ void rh.constants.RH_ID_SIZ;
 rh.constants.RH_ID_SIZE = 64;
 // @ts-expect-error a stat's name
 void ctx.stats().events;
+// @ts-expect-error: no such group
+ctx.queueFigures({ group: "endpoints" });
+// @ts-expect-error: no such figure
+void ctx.queueFigures()[0]?.in_flight;
 // @ts-expect-error an error's refusal is a name or null
 const refusal: number = new rh.ReplicerHooksError(-1).refusal;
 void refusal;

@@ -118,6 +118,10 @@ const stats: rh.Stats = ctx.stats();
 const emitted: number = stats.events_emitted + stats.attempt_ms_sum;
 ctx.pause();
 ctx.pause(false);
+const [queue]: rh.QueueFigures[] = ctx.queueFigures();
+const backlogAgeMs: number = queue && queue.oldestDueMs ? Date.now() - queue.oldestDueMs : 0;
+for (const row of ctx.queueFigures({ group: "tenant", failedWindowMs: 600000 }))
+  console.log(row.key, row.pending, row.due, row.inFlight, row.failedRecent, backlogAgeMs);
 
 // the catalog and a tenant's limits
 const defined: "created" | "updated" | "unchanged" = ctx.defineEventType("order.paid",

@@ -1,6 +1,6 @@
 """A Context's calls on itself (rh.h): emit batches (many emits, one
-transaction and one sync), its counters, and pausing its claims for a
-graceful stop. bind() is called once by the package; Context inherits
+transaction and one sync), its counters, the queue's figures as the store
+holds them for every process, and pausing its claims for a graceful stop. bind() is called once by the package; Context inherits
 ContextOpsMixin."""
 import contextlib
 import ctypes
@@ -9,6 +9,10 @@ from . import _args as _a
 
 _vp, _u64 = ctypes.c_void_p, ctypes.c_uint64
 _f = {}
+_GROUPS = {"total": 0, "endpoint": 1, "tenant": 2}  # rh_queue_group
+_FIGURES_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p,
+                               ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t, _vp)
+_FIGURE_NAMES = []
 
 
 def bind(lib, fn):
@@ -19,7 +23,11 @@ def bind(lib, fn):
         stats=fn(lib, "rh_ctx_stats", i, _vp, ctypes.POINTER(_u64), ctypes.c_size_t),
         stat_name=fn(lib, "rh_stat_name", ctypes.c_char_p, i),
         pause=fn(lib, "rh_ctx_pause", i, _vp, i),
+        figures=fn(lib, "rh_queue_figures", i, _vp, i, ctypes.c_int64, _FIGURES_CB, _vp),
     )
+    figure_name = fn(lib, "rh_queue_figure_name", ctypes.c_char_p, i)
+    while figure_name(len(_FIGURE_NAMES)) is not None:
+        _FIGURE_NAMES.append(figure_name(len(_FIGURE_NAMES)).decode())
 
 
 class ContextOpsMixin:
@@ -46,6 +54,26 @@ class ContextOpsMixin:
         out = (_u64 * max(1, len(names)))()
         n = self._check(_f["stats"](self._ctx, out, len(names)))
         return {names[k]: out[k] for k in range(n)}
+
+    def queue_figures(self, group="total", failed_window_ms=3600000):
+        """The queue as the store holds it for every process sharing it:
+        a list of {key, pending, due, in_flight, failed_recent,
+        oldest_due_ms}, one of all (key "") or, with group "endpoint" or
+        "tenant", one per endpoint or tenant that has any. failed_recent
+        counts the deliveries failed within the last failed_window_ms;
+        oldest_due_ms is when the oldest due one became due (0: none)."""
+        if group not in _GROUPS:
+            raise ValueError("group must be one of %s, not %r" % (", ".join(_GROUPS), group))
+        window = _a.integer("failed_window_ms", failed_window_ms, _a.INT64)
+        rows = []
+
+        def each(key, figures, n, ud):
+            row = {"key": key.decode()}
+            row.update((_FIGURE_NAMES[k], figures[k]) for k in range(min(n, len(_FIGURE_NAMES))))
+            rows.append(row)
+            return 0
+        self._check(_f["figures"](self._ctx, _GROUPS[group], window, _FIGURES_CB(each), None))
+        return rows
 
     def pause(self, paused=True):
         """Claim nothing new (True) or go on (False): for a graceful stop,

@@ -80,6 +80,20 @@ class ContextCalls(unittest.TestCase):
             ctx.tick()
             self.assertEqual(0, ctx.in_flight())  # claims nothing while paused
             ctx.pause(False)
+            # the queue as the store holds it: six due, none sent yet
+            [total] = ctx.queue_figures()
+            self.assertEqual({"key": "", "pending": 6, "due": 6, "in_flight": 0,
+                              "failed_recent": 0}, {k: v for k, v in total.items()
+                                                    if k != "oldest_due_ms"})
+            self.assertGreater(total["oldest_due_ms"], 0)
+            [ep] = ctx.queue_figures(group="endpoint")
+            self.assertEqual(ctx.endpoints()[0]["id"], ep["key"])
+            self.assertEqual(6, ep["pending"])
+            self.assertEqual([""], [r["key"] for r in ctx.queue_figures("tenant")])
+            with self.assertRaises(ValueError):
+                ctx.queue_figures(group="nope")
+            with self.assertRaises(rh.InvalidArgument):
+                ctx.queue_figures(failed_window_ms=-1)
             with self.assertRaises(TypeError):
                 ctx.pause(1)
 

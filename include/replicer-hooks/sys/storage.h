@@ -354,6 +354,17 @@ struct rh_storage {
      * gets RH_E_UNSUPPORTED. @since 0.3.0 */
     int (*prune_tenant)(const char *tenant, int64_t before_ms, size_t max,
                         void *userdata);
+    /* The queue's figures at now_ms (rh_queue_figure), counting failed
+     * deliveries last updated at or after failed_since_ms, grouped by
+     * group (rh_queue_group): one row for RH_QUEUE_TOTAL, even when all
+     * are 0; else a row per endpoint or tenant that has any figure not 0,
+     * in ascending strcmp() order of keys. Read from one snapshot, through
+     * indexes of the open deliveries and of the failed ones, so that the
+     * cost follows the open deliveries, never the log. Without it
+     * rh_queue_figures gets RH_E_UNSUPPORTED. @since 0.3.0 */
+    int (*queue_figures)(int64_t now_ms, int64_t failed_since_ms, int group,
+                         rh_queue_figures_cb each, void *each_userdata,
+                         void *userdata);
 };
 
 /** Free a table that rh_sqlite_new() or rh_pg_new() made, once
@@ -370,7 +381,7 @@ RH_EXTERN void rh_storage_close(rh_storage *table);
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                    \
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                 \
     }
 
 RH_END_DECLS

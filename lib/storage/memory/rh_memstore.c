@@ -419,6 +419,13 @@ static int s_count_open(const char *tenant, size_t cap, void *ud)
     return rh__mem_count_open(ud, tenant, cap);
 }
 
+static int s_queue_figures(int64_t now_ms, int64_t failed_since_ms, int group,
+                           rh_queue_figures_cb each, void *each_ud, void *ud)
+{
+    return rh__mem_queue_figures(ud, now_ms, failed_since_ms, group, each,
+                                 each_ud);
+}
+
 static const char *s_last_error(void *ud)
 {
     (void)ud;
@@ -445,5 +452,6 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     out->document_load = s_document_load;
     out->count_open = s_count_open;
     out->prune_tenant = s_prune_tenant;
+    out->queue_figures = s_queue_figures;
     return RH_OK;
 }

@@ -393,6 +393,13 @@ static int s_count_open(const char *tenant, size_t cap, void *ud)
     return rh__pg_count_open(ud, tenant, cap);
 }
 
+static int s_queue_figures(int64_t now_ms, int64_t failed_since_ms, int group,
+                           rh_queue_figures_cb each, void *each_ud, void *ud)
+{
+    return rh__pg_queue_figures(ud, now_ms, failed_since_ms, group, each,
+                                each_ud);
+}
+
 static int s_prune(int64_t before_ms, size_t max, void *ud)
 {
     return rh__pg_prune(ud, NULL, before_ms, max);
@@ -465,6 +472,7 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     out->document_save = rh__pg_document_save;
     out->document_load = rh__pg_document_load;
     out->count_open = s_count_open;
+    out->queue_figures = s_queue_figures;
     out->prune_tenant = s_prune_tenant;
     return RH_OK;
 }

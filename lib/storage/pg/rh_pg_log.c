@@ -193,11 +193,41 @@ int rh__pg_prune(store *s, const char *tenant, int64_t before_ms, size_t max)
                     "prune");
 }
 
-/* A tenant's open deliveries, read through deliveries_open. */
+/* A tenant's open deliveries, read through deliveries_open_due. */
 int rh__pg_count_open(store *s, const char *tenant, size_t cap)
 {
     char b[24];
     return count_of(s, S_COUNT_OPEN, tenant,
                     I64(b, (int64_t)(cap > INT_MAX ? INT_MAX : cap)), NULL,
                     "count_open");
+}
+
+/* The queue's figures: one statement, one snapshot. */
+int rh__pg_queue_figures(store *s, int64_t now_ms, int64_t failed_since_ms,
+                         int group, rh_queue_figures_cb each, void *each_ud)
+{
+    char b1[24], b2[24];
+    const char *v[2] = {I64(b1, now_ms), I64(b2, failed_since_ms)};
+    int which = group == RH_QUEUE_BY_ENDPOINT ? S_FIGURES_ENDPOINT
+                : group == RH_QUEUE_BY_TENANT ? S_FIGURES_TENANT
+                                              : S_FIGURES_TOTAL;
+    int rc = rh__pg_ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    PGresult *r = rh__pg_run(s, which, 2, v, NULL, NULL, "queue_figures");
+    if (!r)
+        return RH_E_STORAGE;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows && rc == RH_OK; i++) {
+        int64_t f[RH_QUEUE_FIGURE_COUNT];
+        for (int k = 0; k < RH_QUEUE_FIGURE_COUNT; k++)
+            f[k] = strtoll(PQgetvalue(r, i, k + 1), NULL, 10);
+        rc = each(PQgetvalue(r, i, 0), f, RH_QUEUE_FIGURE_COUNT, each_ud);
+    }
+    PQclear(r);
+    if (rc == RH_OK && rows == 0 && group == RH_QUEUE_TOTAL) {
+        int64_t zero[RH_QUEUE_FIGURE_COUNT] = {0};
+        rc = each("", zero, RH_QUEUE_FIGURE_COUNT, each_ud);
+    }
+    return rc;
 }

@@ -21,8 +21,8 @@
  * state. The indexes they replace go. */
 /* The indexes index_ready makes, as a number in meta: an open that finds
  * this number and the schema version current touches nothing. */
-#define INDEX_LAYOUT 2
-#define INDEX_LAYOUT_S "2"
+#define INDEX_LAYOUT 3
+#define INDEX_LAYOUT_S "3"
 
 static const char index_ready[] =
     /* idempotency before deliveries, the order a single keyed emit locks
@@ -41,8 +41,16 @@ static const char index_ready[] =
     " id) WHERE state >= 2;"
     /* layout 2: a tenant's open deliveries (count_open) and finished ones
      * (prune_tenant), and documents (the catalog, tenants' limits) */
-    "CREATE INDEX IF NOT EXISTS deliveries_open ON @.deliveries(tenant)"
-    " WHERE state < 2;"
+    /* layout 3: a tenant's open deliveries by due time (count_open and
+     * the queue's figures; deliveries_open, on the tenant alone, goes),
+     * and the in-flight and failed ones, both few at any time */
+    "CREATE INDEX IF NOT EXISTS deliveries_open_due ON @.deliveries(tenant,"
+    " due_ms) WHERE state < 2;"
+    "DROP INDEX IF EXISTS @.deliveries_open;"
+    "CREATE INDEX IF NOT EXISTS deliveries_flight ON @.deliveries(due_ms)"
+    " WHERE state = 1;"
+    "CREATE INDEX IF NOT EXISTS deliveries_failed ON @.deliveries("
+    "updated_ms) WHERE state = 3;"
     "CREATE INDEX IF NOT EXISTS deliveries_tenant_done ON @.deliveries("
     "tenant, updated_ms, id) WHERE state >= 2;"
     "CREATE TABLE IF NOT EXISTS @.documents(kind text NOT NULL, key text"

@@ -39,8 +39,27 @@
     "AND ($11::text IS NULL OR (created_ms, id) > ($12::bigint, $11)) "        \
     "ORDER BY created_ms, id LIMIT $8"
 
+/* The queue's figures grouped by KEY (an expression): the open deliveries
+ * through the partial indexes that hold them by due time, the in-flight
+ * and the failed ones through indexes of their own. $1 now, $2 the start
+ * of the failed window. */
+#define FIGURES_SQL(KEY)                                                       \
+    "SELECT key, sum(open) - sum(flight), sum(due), sum(live), sum(failed), "  \
+    "coalesce(min(oldest), 0) FROM (SELECT " KEY " AS key, count(*) AS open, " \
+    "count(*) FILTER (WHERE due_ms <= $1::bigint) AS due, min(due_ms) "       \
+    "FILTER (WHERE due_ms <= $1::bigint) AS oldest, 0 AS flight, 0 AS live, " \
+    "0 AS failed FROM @.deliveries WHERE state < 2 GROUP BY 1 UNION ALL "     \
+    "SELECT " KEY ", 0, 0, NULL, count(*), count(*) FILTER (WHERE due_ms > "  \
+    "$1::bigint), 0 FROM @.deliveries WHERE state = 1 GROUP BY 1 UNION ALL "  \
+    "SELECT " KEY ", 0, 0, NULL, 0, 0, count(*) FROM @.deliveries WHERE "     \
+    "state = 3 AND updated_ms >= $2::bigint GROUP BY 1) f GROUP BY key "      \
+    "ORDER BY key COLLATE \"C\""
+
 /* "@." stands for the schema. */
 static const char *const sql_template[S_COUNT] = {
+    [S_FIGURES_TOTAL] = FIGURES_SQL("''::text"),
+    [S_FIGURES_ENDPOINT] = FIGURES_SQL("endpoint_id"),
+    [S_FIGURES_TENANT] = FIGURES_SQL("tenant"),
     [S_EP_SAVE] = "INSERT INTO @.endpoints(id, record) VALUES($1, $2) "
                   "ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
     [S_EP_REMOVE] = "DELETE FROM @.endpoints WHERE id = $1",

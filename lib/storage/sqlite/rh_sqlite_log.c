@@ -260,7 +260,7 @@ int rh__sqlite_prune(store *s, const char *tenant, int64_t before_ms,
     return rc == RH_OK ? n : rc;
 }
 
-/* A tenant's open deliveries, read through rh_deliveries_open. */
+/* A tenant's open deliveries, read through rh_deliveries_open_due. */
 int rh__sqlite_count_open(store *s, const char *tenant, size_t cap)
 {
     sqlite3_stmt *st = rh__sqlite_stmt(s, S_COUNT_OPEN);

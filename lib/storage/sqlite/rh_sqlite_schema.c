@@ -19,10 +19,18 @@ static const char index_ready[] =
     " event_id TEXT NOT NULL, created_ms INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS rh_idempotency_created ON rh_idempotency("
     "created_ms);"
-    /* a tenant's open deliveries (count_open) and its finished ones
-     * (prune_tenant); documents (the catalog, tenants' limits) */
-    "CREATE INDEX IF NOT EXISTS rh_deliveries_open ON rh_deliveries(tenant)"
-    " WHERE state < 2;"
+    /* a tenant's open deliveries by due time (count_open, the queue's
+     * figures; it replaced rh_deliveries_open, on the tenant alone) and
+     * its finished ones (prune_tenant); documents (the catalog, tenants'
+     * limits) */
+    "CREATE INDEX IF NOT EXISTS rh_deliveries_open_due ON rh_deliveries("
+    "tenant, due_ms) WHERE state < 2;"
+    "DROP INDEX IF EXISTS rh_deliveries_open;"
+    /* the queue's figures: in flight and failed, both few at any time */
+    "CREATE INDEX IF NOT EXISTS rh_deliveries_flight ON rh_deliveries("
+    "due_ms) WHERE state = 1;"
+    "CREATE INDEX IF NOT EXISTS rh_deliveries_failed ON rh_deliveries("
+    "updated_ms) WHERE state = 3;"
     "CREATE INDEX IF NOT EXISTS rh_deliveries_tenant_done ON rh_deliveries("
     "tenant, updated_ms, id) WHERE state >= 2;"
     "CREATE TABLE IF NOT EXISTS rh_documents(kind TEXT NOT NULL, key TEXT"

@@ -51,7 +51,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_DOC_SAVE] = "INSERT INTO rh_documents(kind, key, value) "
                    "VALUES(?1, ?2, ?3) ON CONFLICT(kind, key) DO UPDATE SET "
                    "value = excluded.value",
-    /* through rh_deliveries_open: no more than ?2 index entries read */
+    /* through rh_deliveries_open_due: no more than ?2 index entries read */
     [S_COUNT_OPEN] = "SELECT count(*) FROM (SELECT 1 FROM rh_deliveries "
                      "WHERE tenant = ?1 AND state < 2 LIMIT ?2)",
     [S_DOC_LOAD] = "SELECT key, value FROM rh_documents WHERE kind = ?1 "

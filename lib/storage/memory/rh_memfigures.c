@@ -1,0 +1,86 @@
+/* replicer-hooks memory store: the queue's figures (the queue_figures
+ * slot), by a walk over every delivery it holds, grouped by sorting the
+ * open and lately failed ones by key. The memory store serves one process
+ * and holds what fits in it; a metrics scrape asks once in a while. */
+#include "rh_memqueue.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fig_entry {
+    const char *key;
+    const mem_delivery *d;
+} fig_entry;
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const fig_entry *)a)->key, ((const fig_entry *)b)->key);
+}
+
+/* One delivery into its row's figures; 0 when it counts in none. */
+static int count(int64_t *f, const mem_delivery *d, int64_t now_ms,
+                 int64_t failed_since_ms)
+{
+    int64_t due;
+    if (d->state == RH_DELIVERY_PENDING) {
+        f[RH_QUEUE_PENDING]++;
+        due = d->next_attempt_ms;
+    } else if (d->state == RH_DELIVERY_IN_FLIGHT) {
+        due = d->lease_until_ms;
+        if (due > now_ms)
+            f[RH_QUEUE_IN_FLIGHT]++;
+    } else {
+        int failed =
+            d->state == RH_DELIVERY_FAILED && d->updated_ms >= failed_since_ms;
+        f[RH_QUEUE_FAILED_RECENT] += failed;
+        return failed;
+    }
+    if (due <= now_ms &&
+        (f[RH_QUEUE_DUE]++ == 0 || due < f[RH_QUEUE_OLDEST_DUE_MS]))
+        f[RH_QUEUE_OLDEST_DUE_MS] = due;
+    return 1;
+}
+
+static const char *key_of(const mem_delivery *d, int group)
+{
+    return group == RH_QUEUE_BY_ENDPOINT ? d->endpoint_id
+                                         : rh_event_tenant(d->ev->rec);
+}
+
+int rh__mem_queue_figures(memstore *m, int64_t now_ms, int64_t failed_since_ms,
+                          int group, rh_queue_figures_cb each, void *each_ud)
+{
+    int64_t f[RH_QUEUE_FIGURE_COUNT] = {0};
+    if (group == RH_QUEUE_TOTAL) {
+        for (size_t i = 0; i < m->dls.n_slots; i++) {
+            const mem_delivery *d = rh__mem_map_slot(&m->dls, i);
+            if (d)
+                count(f, d, now_ms, failed_since_ms);
+        }
+        return each("", f, RH_QUEUE_FIGURE_COUNT, each_ud);
+    }
+    fig_entry *all = mem_calloc(m->alloc, (m->dls.n_live + 1) * sizeof *all);
+    size_t n = 0;
+    if (!all)
+        return RH_E_NOMEM;
+    for (size_t i = 0; i < m->dls.n_slots; i++) {
+        const mem_delivery *d = rh__mem_map_slot(&m->dls, i);
+        if (d && (d->state <= RH_DELIVERY_IN_FLIGHT ||
+                  (d->state == RH_DELIVERY_FAILED &&
+                   d->updated_ms >= failed_since_ms)))
+            all[n++] = (fig_entry){key_of(d, group), d};
+    }
+    qsort(all, n, sizeof *all, by_key);
+    int rc = RH_OK;
+    for (size_t i = 0, nonzero = 0; i < n && rc == RH_OK; i++) {
+        nonzero += (size_t)count(f, all[i].d, now_ms, failed_since_ms);
+        if (i + 1 < n && strcmp(all[i].key, all[i + 1].key) == 0)
+            continue;
+        if (nonzero)
+            rc = each(all[i].key, f, RH_QUEUE_FIGURE_COUNT, each_ud);
+        memset(f, 0, sizeof f);
+        nonzero = 0;
+    }
+    mem_free(m->alloc, all);
+    return rc;
+}
