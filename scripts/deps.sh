@@ -17,7 +17,7 @@ if [ "${1:-}" = "node" ]; then
         apt-get install -y -qq --no-install-recommends nodejs npm
     exit 0
 fi
-PKGS="build-essential g++ pkg-config libcurl4-openssl-dev libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libuv1-dev valgrind libssl-dev libnghttp2-dev openssl ca-certificates libmicrohttpd-dev python3 python3-jwt python3-pip python3-setuptools python3-venv"
+PKGS="build-essential g++ pkg-config libcurl4-openssl-dev libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libuv1-dev valgrind libssl-dev libnghttp2-dev openssl ca-certificates libmicrohttpd-dev python3 python3-jwt python3-mypy python3-pip python3-setuptools python3-venv"
 OPTIONAL="libpq-dev postgresql"
 [ "${1:-}" = "fuzz" ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing_of() {
