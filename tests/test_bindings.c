@@ -49,6 +49,30 @@ static void test_bindings__python_installs_with_pip(void)
     RH_CHECK_EQ_INT(0, rc);
 }
 
+/* The Python binding's type stubs: mypy --strict over typed uses right and
+ * wrong, and stubtest against the package as it imports
+ * (tests/bindings/mypy_types.sh says how). */
+static void test_bindings__python_types_check(void)
+{
+    const char *lib_dir = getenv("RH_PYTHON_LIB_DIR"); /* the plain build's */
+    if (!lib_dir || !*lib_dir)
+        RH_SKIP("the Python binding is tested in the plain build (make check)");
+    /* Debian's python3-mypy is /usr/bin/python3's, whatever is first on PATH */
+    const char *py =
+        access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+    char log[160], cmd[1024];
+    rh_test_path(log, sizeof log, "mypy-types.log");
+    snprintf(cmd, sizeof cmd,
+             "sh tests/bindings/mypy_types.sh '%s' '%s' > '%s' 2>&1", lib_dir,
+             py, log);
+    int rc = system(cmd);
+    if (WIFEXITED(rc) && WEXITSTATUS(rc) == 3)
+        RH_SKIP("no mypy (apt-get install python3-mypy)");
+    if (rc != 0)
+        show_log(log);
+    RH_CHECK_EQ_INT(0, rc);
+}
+
 /* The npm package packed, installed into an app offline, imported and
  * required by name, then the binding's whole suite run in that app
  * (tests/bindings/npm_install.sh says how). */
@@ -159,6 +183,7 @@ static void test_bindings__man_pages(void)
 const rh_test_case rh_tests_bindings[] = {
     {"bindings__python_installs_with_pip",
      test_bindings__python_installs_with_pip},
+    {"bindings__python_types_check", test_bindings__python_types_check},
     {"bindings__node_installs_with_npm", test_bindings__node_installs_with_npm},
     {"bindings__node_types_check", test_bindings__node_types_check},
     {"bindings__man_pages", test_bindings__man_pages},
