@@ -209,6 +209,7 @@ constants:
 	python3 scripts/gen-constants.py include bindings/constants.json
 	cp bindings/constants.json bindings/python/replicer_hooks/constants.json
 	cp bindings/constants.json bindings/node/constants.json
+	python3 scripts/gen-pyi-constants.py bindings/constants.json bindings/python/replicer_hooks/__init__.pyi
 
 check-constants: | $(BUILD)/obj
 	@python3 scripts/gen-constants.py include $(BUILD)/constants.json $(BUILD)/constants_check.c

@@ -24,9 +24,11 @@ import sys
 import replicer_hooks as rh
 
 venv = sys.argv[1]
-# the installed copy, not the tree's, with its constants beside it
+# the installed copy, not the tree's, with its constants and its type
+# stubs beside it
 assert rh.__file__.startswith(venv + "/lib/"), rh.__file__
-assert os.path.isfile(os.path.join(os.path.dirname(rh.__file__), "constants.json"))
+for shipped in ("constants.json", "py.typed", "__init__.pyi", "aio.pyi"):
+    assert os.path.isfile(os.path.join(os.path.dirname(rh.__file__), shipped)), shipped
 assert rh.__version__ == rh.version, (rh.__version__, rh.version)
 # the Standard Webhooks example, signed as the wire contract says
 sig = rh.sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",

@@ -127,6 +127,14 @@ class _EventTypeRow(TypedDict):
     updated_ms: int
 
 
+class _QueueFiguresRow(TypedDict):
+    key: str
+    pending: int
+    due: int
+    in_flight: int
+    failed_recent: int
+    oldest_due_ms: int
+
 class _TenantLimits(TypedDict):
     max_endpoints: int
     max_pending: int
@@ -324,6 +332,8 @@ class Context:
     # the context itself (_context_ops.ContextOpsMixin)
     def batch(self) -> AbstractContextManager[Self]: ...
     def stats(self) -> dict[str, int]: ...
+    def queue_figures(self, group: Literal["total", "endpoint", "tenant"] = "total",
+                      failed_window_ms: int = 3600000) -> list[_QueueFiguresRow]: ...
     def pause(self, paused: bool = True) -> None: ...
 
     # the log (_log.LogMixin), oldest first: the filters are keywords (None:
@@ -494,6 +504,17 @@ RH_PORTAL_VIEW: int
 RH_PORTAL_MANAGE: int
 RH_PORTAL_RESEND: int
 RH_PORTAL_OPERATOR: int
+# enum rh_queue_figure
+RH_QUEUE_PENDING: int
+RH_QUEUE_DUE: int
+RH_QUEUE_IN_FLIGHT: int
+RH_QUEUE_FAILED_RECENT: int
+RH_QUEUE_OLDEST_DUE_MS: int
+RH_QUEUE_FIGURE_COUNT: int
+# enum rh_queue_group
+RH_QUEUE_TOTAL: int
+RH_QUEUE_BY_ENDPOINT: int
+RH_QUEUE_BY_TENANT: int
 # enum rh_refusal
 RH_REFUSAL_NONE: int
 RH_REFUSAL_MALFORMED: int

@@ -128,6 +128,9 @@ def sending(path: str) -> None:
         ctx.pause()
         ctx.pause(False)
         assert ctx.stats()["events_emitted"] == 2
+        for fig in ctx.queue_figures(group="endpoint", failed_window_ms=600000):
+            backlog: int = fig["pending"] + fig["due"] + fig["in_flight"]
+            assert backlog >= 0 and fig["key"] and fig["oldest_due_ms"] >= 0
 
         ctx.set_endpoint_settings(ep, timeout_ms=1500, max_in_flight=3, rate_limit=2.5,
                                   retry_schedule_ms=[1000, 5000])

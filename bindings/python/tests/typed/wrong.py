@@ -88,6 +88,8 @@ def calls(ctx: rh.Context) -> None:
     # batch() is a with-block
     ctx.batch().emit("order.paid", {})  # type: ignore[attr-defined]
     ctx.stats()["events_emitted"] + ""  # type: ignore[operator]
+    ctx.queue_figures(group="endpoints")  # type: ignore[arg-type]
+    ctx.queue_figures()[0]["inflight"]  # type: ignore[typeddict-item]
     ctx.rotate_secret("ep_1", grace_ms=1.5)  # type: ignore[arg-type]
     ctx.prune()  # type: ignore[call-arg]
 
