@@ -215,8 +215,12 @@ _signing.bind(_lib, _fn, Error, _C)
 sign, verify = _signing.sign, _signing.verify
 
 
-class _Store:
+class _Store(_Closing):
+    """An open store: a Context takes it over; a with-block or the garbage
+    collector closes one that no context took."""
+
     def __init__(self, opener, *args):
+        self._table, self._gone = None, "never opened"
         err = ctypes.create_string_buffer(512)
         table = _vp()
         rc = opener(ctypes.byref(table), *args, err, len(err))

@@ -182,6 +182,16 @@ class Stores(unittest.TestCase):
             store = rh.SQLite(os.path.join(d, "x.db"))
             store.close()
             store.close()
+            # a with-block closes a store no context took, and leaves one a
+            # context took to that context
+            with rh.SQLite(os.path.join(d, "x.db")) as store:
+                pass
+            with self.assertRaisesRegex(ValueError, "closed"):
+                rh.Context(store=store)
+            with rh.SQLite(os.path.join(d, "x.db")) as store:
+                ctx = rh.Context(development=True, store=store)
+            self.assertEqual([], ctx.endpoints())
+            ctx.close()
 
     @unittest.skipUnless(os.environ.get("RH_TEST_PG"), "no PostgreSQL test cluster")
     def test_postgresql(self):
