@@ -220,3 +220,17 @@ test("one endpoint's operations and settings", async () => {
     await r.close();
   }
 });
+
+test("a damaged SQLite file is a StorageError, left as it was", async () => {
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(`${tmpdir()}/rh-damaged-`);
+  try {
+    const path = `${dir}/damaged.db`;
+    writeFileSync(path, "this is not a database, ".repeat(200));
+    assert.throws(() => rh.sqlite(path), (e) => e instanceof rh.StorageError && /damaged/.test(e.detail));
+    assert.ok(readFileSync(path, "utf8").startsWith("this is not a database"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -135,3 +135,28 @@ test("PostgreSQL, when RH_TEST_PG names a cluster", { skip: !process.env.RH_TEST
     await r.close();
   }
 });
+
+test("delivery on the event loop leaves the host's own timers running", async () => {
+  let answered = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    // each answer takes 50 ms: the transfers are in flight a while
+    req.on("end", () => setTimeout(() => { answered++; res.writeHead(204).end(); }, 50));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const ctx = new rh.Context({ development: true });
+  let ticks = 0;
+  const beside = setInterval(() => { ticks++; }, 5);
+  try {
+    ctx.addEndpoint(`http://127.0.0.1:${server.address().port}/in`, ["*"]);
+    for (let i = 0; i < 20; i++) ctx.emit("order.paid", { i });
+    assert.equal(await ctx.idle({ timeoutMs: 10000 }), true);
+    assert.equal(answered, 20);
+    assert.ok(ticks > 5, `the host's timer ran ${ticks} times`);
+  } finally {
+    clearInterval(beside);
+    ctx.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});

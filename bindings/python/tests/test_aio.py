@@ -24,11 +24,22 @@ class AsyncDriving(unittest.TestCase):
             async with aio.AsyncContext(development=True) as ctx:
                 ep, secret = ctx.add_endpoint(self.rx.url, ["order.*"])
                 self.rx.secret = secret
+                ticks = 0
+
+                async def other_timer():  # the host's own work on the loop
+                    nonlocal ticks
+                    while True:
+                        await asyncio.sleep(0.005)
+                        ticks += 1
+                beside = asyncio.ensure_future(other_timer())
+                self.rx.delay = 0.05  # each answer takes 50 ms
                 for i in range(20):
                     ctx.emit("order.paid", {"n": i})
                 # the loop does the work: this coroutine only waits
                 self.assertTrue(await ctx.idle(timeout=10))
+                beside.cancel()
                 self.assertEqual(20, len(list(ctx.attempts(status=200))))
+                self.assertGreater(ticks, 5)  # the loop was never blocked
             return len(self.rx.requests), all(r["valid"] for r in self.rx.requests)
         self.assertEqual((20, True), asyncio.run(run()))
 

@@ -8,6 +8,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 import unittest
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class Receiver:
 
     def __init__(self, statuses=()):
         self.statuses, self.requests, self.secret = list(statuses), [], None
+        self.delay = 0  # seconds before each answer
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -40,6 +42,8 @@ class Receiver:
                                           "test": self.headers.get("X-Replicer-Test"),
                                           "authorization": self.headers.get("Authorization")})
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -176,6 +180,17 @@ class Stores(unittest.TestCase):
             rh.SQLite("/nonexistent-dir/x.db")
         self.assertEqual(rh.RH_E_STORAGE, e.exception.code)
         self.assertIn("nonexistent-dir", e.exception.message)
+
+    def test_a_damaged_file_is_a_storage_error(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "damaged.db")
+            with open(path, "wb") as f:
+                f.write(b"this is not a database, " * 200)
+            with self.assertRaises(rh.StorageError) as e:
+                rh.SQLite(path)
+            self.assertIn("damaged", e.exception.message)
+            with open(path, "rb") as f:  # and left as it was
+                self.assertTrue(f.read().startswith(b"this is not a database"))
 
     def test_unused_store_is_closed(self):
         with tempfile.TemporaryDirectory() as d:
