@@ -53,6 +53,7 @@ extern const rh_test_case rh_tests_serve_hostile[];
 extern const rh_test_case rh_tests_idempotency[];
 extern const rh_test_case rh_tests_bindings[];
 extern const rh_test_case rh_tests_queue[];
+extern const rh_test_case rh_tests_serve_queue[];
 extern const rh_test_case rh_tests_endpoint_state[];
 extern const rh_test_case rh_tests_state_faults[];
 extern const rh_test_case rh_tests_idle[];
@@ -81,7 +82,7 @@ static const rh_test_case *const suites[] = {
     rh_tests_idempotency, rh_tests_state_faults, rh_tests_idle,
     rh_tests_tenant,      rh_tests_cli_tenant,   rh_tests_catalog,
     rh_tests_cli_catalog, rh_tests_tenant_limits, rh_tests_portal,
-    rh_tests_cli_portal,  rh_tests_bindings,    rh_tests_queue,
+    rh_tests_cli_portal,  rh_tests_bindings,    rh_tests_queue, rh_tests_serve_queue,
     rh_tests_crash};
 
 

@@ -125,6 +125,10 @@ static void test_serve__worker_metrics(void)
         "replicer_hooks_attempt_duration_seconds_bucket{le=\"+Inf\"} 2"));
     RH_CHECK(
         has_line(r.body, "replicer_hooks_attempt_duration_seconds_count 2"));
+    /* the queue from the store: both done; no labels without --metrics-top */
+    RH_CHECK(has_line(r.body, "replicer_hooks_queue_pending 0"));
+    RH_CHECK(has_line(r.body, "replicer_hooks_queue_failed_last_hour 1"));
+    RH_CHECK(strstr(r.body, "endpoint_queue") == NULL);
     snprintf(url, sizeof url, "%s/other", base);
     RH_CHECK_EQ_INT(404, http(url, NULL, NULL, &r));
     RH_CHECK_EQ_INT(0, stop_server(pid, fd));

@@ -1,14 +1,11 @@
 /* replicer-hooks worker: delivers a store's deliveries until told to stop
- * (or until idle), printing attempts and state changes; --metrics serves the
- * context's counters as Prometheus text. */
-#include "cli.h"
-#include "cli_http.h"
+ * (or until idle), printing attempts and state changes; --metrics serves its
+ * counters and the store's queue figures (cmd_worker_metrics.c). */
+#include "cmd_worker.h"
 
-#include <pthread.h>
 #include <signal.h>
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -198,129 +195,6 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ------------------------------------------------------------ --metrics */
-
-/* The worker's thread copies the counters here after each tick; the
- * server's thread reads them. The context is only ever used by the
- * worker's thread. */
-typedef struct metrics {
-    pthread_mutex_t mu;
-    uint64_t v[RH_STAT_COUNT];
-    int have;
-} metrics;
-
-static void metrics_snapshot(metrics *m, const rh_ctx *ctx)
-{
-    uint64_t v[RH_STAT_COUNT];
-    int n = rh_ctx_stats(ctx, v, RH_STAT_COUNT);
-    if (n != RH_STAT_COUNT)
-        return;
-    pthread_mutex_lock(&m->mu);
-    memcpy(m->v, v, sizeof v);
-    m->have = 1;
-    pthread_mutex_unlock(&m->mu);
-}
-
-typedef struct text {
-    char *p;
-    size_t len, cap;
-} text;
-
-static void addf(text *t, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-static void addf(text *t, const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof line)
-        return;
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 4096;
-        char *p = realloc(t->p, cap);
-        if (!p)
-            return;
-        t->p = p;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, line, (size_t)n + 1);
-    t->len += (size_t)n;
-}
-
-/* Prometheus text format 0.0.4, named from rh_stat_name so that a new
- * counter appears without a change here. */
-static void metrics_text(const uint64_t *v, text *t)
-{
-    for (int i = 0; i < RH_STAT_OUTCOME_OK; i++) {
-        const char *name = rh_stat_name(i);
-        if (i == RH_STAT_IN_FLIGHT) {
-            addf(t, "# TYPE replicer_hooks_%s gauge\n", name);
-            addf(t, "replicer_hooks_%s %" PRIu64 "\n", name, v[i]);
-        } else {
-            addf(t, "# TYPE replicer_hooks_%s_total counter\n", name);
-            addf(t, "replicer_hooks_%s_total %" PRIu64 "\n", name, v[i]);
-        }
-    }
-    addf(t, "# TYPE replicer_hooks_attempts_by_outcome_total counter\n");
-    for (int i = RH_STAT_OUTCOME_OK; i <= RH_STAT_OUTCOME_BAD_RESPONSE; i++)
-        addf(t,
-             "replicer_hooks_attempts_by_outcome_total{outcome=\"%s\"} %" PRIu64
-             "\n",
-             rh_outcome_name(i - RH_STAT_OUTCOME_OK), v[i]);
-    addf(t, "# TYPE replicer_hooks_attempt_duration_seconds histogram\n");
-    for (int i = RH_STAT_ATTEMPT_MS_LE_10; i <= RH_STAT_ATTEMPT_MS_LE_10000;
-         i++) {
-        /* "attempt_ms_le_250": the bound in ms is in the name */
-        const char *le = strrchr(rh_stat_name(i), '_') + 1;
-        addf(
-            t,
-            "replicer_hooks_attempt_duration_seconds_bucket{le=\"%g\"} %" PRIu64
-            "\n",
-            atof(le) / 1000.0, v[i]);
-    }
-    addf(t,
-         "replicer_hooks_attempt_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64
-         "\n",
-         v[RH_STAT_ATTEMPTS]);
-    addf(t, "replicer_hooks_attempt_duration_seconds_sum %.3f\n",
-         (double)v[RH_STAT_ATTEMPT_MS_SUM] / 1000);
-    addf(t, "replicer_hooks_attempt_duration_seconds_count %" PRIu64 "\n",
-         v[RH_STAT_ATTEMPTS]);
-}
-
-static cli_mhd_result serve_metrics(void *cls, struct MHD_Connection *c,
-                                    const char *url, const char *method,
-                                    const char *version, const char *upload,
-                                    size_t *upload_size, void **state)
-{
-    metrics *m = cls;
-    uint64_t v[RH_STAT_COUNT];
-    (void)version;
-    (void)upload;
-    (void)upload_size;
-    (void)state;
-    if (strcmp(url, "/metrics") != 0)
-        return cli_http_reply(c, 404, "text/plain", "not found: try /metrics\n",
-                              25);
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return cli_http_reply(c, 405, "text/plain", "GET only\n", 9);
-    pthread_mutex_lock(&m->mu);
-    memcpy(v, m->v, sizeof v);
-    pthread_mutex_unlock(&m->mu);
-    text t = {NULL, 0, 0};
-    metrics_text(v, &t);
-    cli_mhd_result ok =
-        cli_http_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8",
-                       t.p ? t.p : "", t.len);
-    free(t.p);
-    return ok;
-}
-
 /* The context a worker delivers with: the tool's config, its printing
  * callbacks and a 2 s endpoint refresh, on the store (waited for when it
  * cannot open yet). 0, or an exit code. */
@@ -355,22 +229,6 @@ static int worker_open(cli_args *a, worker_state *w, rh_ctx **ctx)
                     cli_plural(n_dev, "endpoint was", "endpoints were"));
     }
     return 0;
-}
-
-static cli_http_server *start_metrics(const cli_http_addr *addr, metrics *m,
-                                      rh_ctx *ctx)
-{
-    char err[200], base[120];
-    metrics_snapshot(m, ctx);
-    cli_http_server *server =
-        cli_http_start(addr, serve_metrics, NULL, m, err, sizeof err);
-    if (!server) {
-        fprintf(stderr, "%s worker: --metrics: %s\n", cli_prog, err);
-        return NULL;
-    }
-    cli_http_base_url(addr, server, base, sizeof base);
-    fprintf(stderr, "%s worker: metrics on %s/metrics\n", cli_prog, base);
-    return server;
 }
 
 typedef struct work_state {
@@ -422,7 +280,7 @@ static int idle_now(rh_ctx *ctx, int dev, work_state *ws, int *code)
 /* Tick until told to stop (then gracefully: start nothing new, let what
  * is in flight finish, bounded by the timeout, store its outcomes), or
  * with --until-idle until nothing can go. The exit code. */
-static int work(cli_args *a, rh_ctx *ctx, metrics *m, int serving)
+static int work(cli_args *a, rh_ctx *ctx, worker_metrics *m)
 {
     work_state ws = {0, 0, 0};
     int code = 0, rc = 0;
@@ -433,8 +291,7 @@ static int work(cli_args *a, rh_ctx *ctx, metrics *m, int serving)
                 return rc < 0 ? EXIT_FAILED : code;
         }
         rc = rh_tick(ctx);
-        if (serving)
-            metrics_snapshot(m, ctx);
+        worker_metrics_snapshot(m, ctx); /* NULL: not serving */
         if (rc == RH_E_STORAGE) {
             if (storage_trouble(ctx, &ws))
                 return EXIT_FAILED;
@@ -458,8 +315,7 @@ static int run_worker(cli_args *a)
 {
     rh_ctx *ctx = NULL;
     worker_state w = {a->set[O_QUIET]};
-    metrics m;
-    cli_http_server *server = NULL;
+    worker_metrics *m = NULL;
     cli_http_addr maddr;
     if (a->set[O_METRICS] &&
         cli_http_parse_addr(a->text[O_METRICS], &maddr) != 0)
@@ -469,16 +325,16 @@ static int run_worker(cli_args *a)
     int rc = worker_open(a, &w, &ctx);
     if (rc)
         return rc;
-    memset(&m, 0, sizeof m);
-    pthread_mutex_init(&m.mu, NULL);
-    if (a->set[O_METRICS] && !(server = start_metrics(&maddr, &m, ctx))) {
-        pthread_mutex_destroy(&m.mu);
+    if (a->set[O_METRICS] &&
+        !(m = worker_metrics_start(a, &maddr, ctx,
+                                   a->set[O_METRICS_TOP]
+                                       ? (int)a->num[O_METRICS_TOP]
+                                       : 0))) {
         rh_ctx_free(ctx);
         return EXIT_USAGE;
     }
-    rc = work(a, ctx, &m, server != NULL);
-    cli_http_stop(server);
-    pthread_mutex_destroy(&m.mu);
+    rc = work(a, ctx, m);
+    worker_metrics_stop(m);
     rh_ctx_free(ctx);
     return rc;
 }
@@ -510,7 +366,10 @@ static const cli_opt worker_opts[] = {
     CLI_OPT_MAX_DATA,
     {O_METRICS, "--metrics", K_TEXT, 0, 0, "ADDR",
      "serve Prometheus metrics on http://ADDR/metrics (e.g. "
-     "127.0.0.1:9100)"},
+     "127.0.0.1:9100): this worker's counters and the store's queue"},
+    {O_METRICS_TOP, "--metrics-top", K_INT, 1, 1000, "N",
+     "with --metrics, the queue per endpoint and per tenant too: the N "
+     "largest of each by volume, the rest as \"other\" (docs/cli.md)"},
     CLI_OPT_ALLOW,
     CLI_OPT_STORE,
     CLI_OPT_END};
