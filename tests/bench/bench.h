@@ -62,5 +62,7 @@ void bench_tls(void);
 /* bench_tenant.c: accounts: fan-out among many tenants, memory per
  * endpoint, adds, a small tenant beside a big one. */
 void bench_tenants(void);
+/* bench_queue.c: rh_queue_figures at 1,000,000 pending. */
+void bench_queue(void);
 
 #endif

@@ -8,20 +8,24 @@
 #include <stdio.h>
 #include <string.h>
 
-/* %s: the key column ('' for the total). open counts pending and in
- * flight, flight all in flight, live those whose lease has not ended. */
+/* %s: the key column ('' for the total), then the GROUP BY of each part
+ * ("" for the total: one row of a constant through a sorter cost 1M rows'
+ * worth). open counts pending and in flight, flight all in flight, live
+ * those whose lease has not ended. The in-flight and failed parts name
+ * their indexes: grouped, the planner otherwise walked every open row
+ * through rh_deliveries_ready for its endpoint order (0.32 s at 1M). */
 static const char figures_sql[] =
     "SELECT key, sum(open) - sum(flight), sum(due), sum(live), sum(failed),"
     " min(oldest) FROM ("
     " SELECT %s AS key, count(*) AS open, sum(due_ms <= ?1) AS due,"
     "  min(CASE WHEN due_ms <= ?1 THEN due_ms END) AS oldest, 0 AS flight,"
-    "  0 AS live, 0 AS failed FROM rh_deliveries WHERE state < 2 GROUP BY 1"
+    "  0 AS live, 0 AS failed FROM rh_deliveries WHERE state < 2%s"
     " UNION ALL"
     " SELECT %s, 0, 0, NULL, count(*), sum(due_ms > ?1), 0 FROM rh_deliveries"
-    "  WHERE state = 1 GROUP BY 1"
+    "  INDEXED BY rh_deliveries_flight WHERE state = 1%s"
     " UNION ALL"
     " SELECT %s, 0, 0, NULL, 0, 0, count(*) FROM rh_deliveries"
-    "  WHERE state = 3 AND updated_ms >= ?2 GROUP BY 1"
+    "  INDEXED BY rh_deliveries_failed WHERE state = 3 AND updated_ms >= ?2%s"
     ") GROUP BY key ORDER BY key";
 
 static int each_row(sqlite3_stmt *st, int total, rh_queue_figures_cb each,
@@ -51,9 +55,10 @@ int rh__sqlite_queue_figures(store *s, int64_t now_ms, int64_t failed_since_ms,
     const char *key = group == RH_QUEUE_BY_ENDPOINT ? "endpoint_id"
                       : group == RH_QUEUE_BY_TENANT ? "tenant"
                                                     : "''";
-    char sql[sizeof figures_sql + 64];
+    const char *gb = group == RH_QUEUE_TOTAL ? "" : " GROUP BY 1";
+    char sql[sizeof figures_sql + 96];
     sqlite3_stmt *st = NULL;
-    snprintf(sql, sizeof sql, figures_sql, key, key, key);
+    snprintf(sql, sizeof sql, figures_sql, key, gb, key, gb, key, gb);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return rh__sqlite_fail(s, "queue_figures");
     sqlite3_bind_int64(st, 1, now_ms);
