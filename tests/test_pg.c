@@ -136,7 +136,8 @@ static void test_pg__claim_seeks_its_own_index_whatever_the_statistics(void)
     r = PQexec(db, sql);
     RH_CHECK_EQ_STR("deliveries_done deliveries_due "
                     "deliveries_endpoint_id_created_ms_idx "
-                    "deliveries_event_id_idx deliveries_key deliveries_open "
+                    "deliveries_event_id_idx deliveries_failed "
+                    "deliveries_flight deliveries_key deliveries_open_due "
                     "deliveries_pkey deliveries_ready_c deliveries_tenant "
                     "deliveries_tenant_done",
                     PQgetvalue(r, 0, 0));

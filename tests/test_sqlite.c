@@ -16,7 +16,9 @@
  * endpoint state table, no tenants, no documents. */
 static const char back_to_v2[] = "DROP TABLE rh_endpoint_state;"
                                  "DROP TABLE rh_documents;"
-                                 "DROP INDEX rh_deliveries_open;"
+                                 "DROP INDEX rh_deliveries_open_due;"
+                                 "DROP INDEX rh_deliveries_flight;"
+                                 "DROP INDEX rh_deliveries_failed;"
                                  "DROP INDEX rh_deliveries_tenant_done;"
                                  "DROP INDEX rh_deliveries_tenant;"
                                  "DROP INDEX rh_attempts_tenant;"
