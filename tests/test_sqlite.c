@@ -22,6 +22,7 @@ static const char back_to_v2[] = "DROP TABLE rh_endpoint_state;"
                                  "DROP INDEX rh_deliveries_tenant_done;"
                                  "DROP INDEX rh_deliveries_tenant;"
                                  "DROP INDEX rh_attempts_tenant;"
+                                 "ALTER TABLE rh_events DROP COLUMN trace;"
                                  "ALTER TABLE rh_events DROP COLUMN tenant;"
                                  "ALTER TABLE rh_deliveries DROP COLUMN tenant;"
                                  "ALTER TABLE rh_attempts DROP COLUMN tenant";
@@ -443,7 +444,7 @@ static void test_sqlite__version_1_store_is_migrated(void)
     RH_CHECK_EQ_INT(1, rh_emit(ctx, "old.two", "{}", 2, NULL, 0));
     rh_ctx_free(ctx);
     RH_CHECK_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
-    RH_CHECK_EQ_INT(3, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
+    RH_CHECK_EQ_INT(4, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
                                          "key = 'schema_version'"));
     RH_CHECK_EQ_INT(3, sqlite_scalar(db, "SELECT count(*) FROM rh_deliveries "
                                          "WHERE tenant = ''"));
@@ -483,7 +484,7 @@ static void test_sqlite__upgrade_inside_host_transaction_is_refused(void)
     if (attached != RH_OK)
         fprintf(stderr, "    attach: %s\n", err);
     RH_CHECK_EQ_INT(RH_OK, attached);
-    RH_CHECK_EQ_INT(3, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
+    RH_CHECK_EQ_INT(4, sqlite_scalar(db, "SELECT value FROM rh_meta WHERE "
                                          "key = 'schema_version'"));
     st.destroy(st.userdata); /* the host's connection stays open */
     sqlite3_close(db);

@@ -61,6 +61,7 @@ const f = {
   optsIdem: fn("int rh_emit_options_set_idempotency_key(void *opts, const char *key)"),
   optsOrder: fn("int rh_emit_options_set_ordering_key(void *opts, const char *key, int policy)"),
   optsEndpoint: fn("int rh_emit_options_set_endpoint(void *opts, const char *id)"),
+  optsTrace: fn("int rh_emit_options_set_trace_context(void *opts, const char *tp, const char *ts)"),
   emitWith: fn("int rh_emit_with(void *ctx, const char *type, const char *json, size_t len, void *opts, _Out_ uint8_t *id, size_t id_size)"),
   tick: fn("int rh_tick(void *ctx)"),
   nextTimeout: fn("int64_t rh_next_timeout_ms(void *ctx)"),
@@ -379,17 +380,22 @@ class Context {
     return this.#check(f.tenantRemove(this.ctx, str("tenant", tenant)));
   }
 
-  /** Queue an event; { id, queued, duplicate }. data: an object or JSON text. */
+  /** Queue an event; { id, queued, duplicate }. data: an object or JSON
+   *  text. Options: idempotencyKey, orderingKey, holdOnFailure, endpoint,
+   *  tenant, traceparent and tracestate (W3C: sent with every attempt, each
+   *  a span of its own). */
   emit(type, data, emitOpts) {
-    const { idempotencyKey, orderingKey, holdOnFailure = false, endpoint, tenant } = options(
-      "emit options", emitOpts,
-      ["idempotencyKey", "orderingKey", "holdOnFailure", "endpoint", "tenant"]);
+    const { idempotencyKey, orderingKey, holdOnFailure = false, endpoint, tenant, traceparent,
+      tracestate } = options("emit options", emitOpts, ["idempotencyKey", "orderingKey",
+      "holdOnFailure", "endpoint", "tenant", "traceparent", "tracestate"]);
     str("type", type);
     optStr("idempotencyKey", idempotencyKey);
     optStr("orderingKey", orderingKey);
     bool("holdOnFailure", holdOnFailure);
     optStr("endpoint", endpoint);
     optStr("tenant", tenant);
+    optStr("traceparent", traceparent);
+    optStr("tracestate", tracestate);
     const json = jsonText(data);
     const out = [null];
     check(f.optsNew(out));
@@ -402,6 +408,11 @@ class Context {
       if (tenant != null && f.optsTenant(opts, tenant) < 0)
         throw new ReplicerHooksError(K.RH_E_INVALID_ARG,
           `tenant must be 1 to ${K.RH_TENANT_MAX} visible ASCII characters`, "tenant");
+      if ((traceparent != null || tracestate != null) &&
+          f.optsTrace(opts, traceparent ?? null, tracestate ?? null) < 0)
+        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "traceparent must be 00-<32 hex>-<16 "
+          + "hex>-<2 hex> in lower case (ids not all zeros), and tracestate 1 to "
+          + `${K.RH_TRACESTATE_MAX} printable ASCII characters beside it`, "traceparent");
       const id = Buffer.alloc(K.RH_ID_SIZE);
       const n = this.#check(f.emitWith(this.ctx, type, json, json.length, opts, id, id.length));
       this.#schedule(Number(f.nextTimeout(this.ctx)));

@@ -69,6 +69,8 @@ export interface Constants {
   readonly RH_TENANT_LIMIT_MAX: number;
   readonly RH_TENANT_MAX: number;
   readonly RH_TOKEN_SIZE: number;
+  readonly RH_TRACEPARENT_SIZE: number;
+  readonly RH_TRACESTATE_MAX: number;
   readonly RH_VERIFY_TOLERANCE_S: number;
   readonly RH_VERSION_MAJOR: number;
   readonly RH_VERSION_MINOR: number;
@@ -334,6 +336,8 @@ export interface Attempt {
   /** The start of the receiver's answer. */
   response: Buffer;
   tenant: string | null;
+  /** The W3C traceparent it sent (onAttempt); "" in the log, or none. */
+  traceparent: string;
 }
 
 /** One event's delivery to one endpoint (deliveries(), onFailed). */
@@ -482,6 +486,10 @@ export interface EmitOptions {
   endpoint?: string | null;
   /** To this tenant's endpoints only, with its own idempotency keys. */
   tenant?: string | null;
+  /** W3C trace context: every attempt sends it, a span of its own. */
+  traceparent?: string | null;
+  /** With traceparent: sent beside it as given. */
+  tracestate?: string | null;
 }
 
 /** What emit did. */

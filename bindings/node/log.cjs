@@ -52,6 +52,7 @@ function bindLog(lib, C) {
     ["rh_attempt_started_ms", "int64_t"], ["rh_attempt_duration_ms", "int64_t"],
     ["rh_attempt_status", "int"], ["rh_attempt_success", "int"], ["rh_attempt_outcome", "int"],
     ["rh_attempt_error", "const char *"], ["rh_attempt_tenant", "const char *"],
+    ["rh_attempt_traceparent", "const char *"],
   ]);
   const dl = getters("rh_delivery_", [
     ["rh_delivery_id", "const char *"], ["rh_delivery_event_id", "const char *"],
@@ -72,7 +73,7 @@ function bindLog(lib, C) {
       status: at.status(p), success: at.success(p) === 1,
       outcome: f.outcomeName(at.outcome(p)), error: at.error(p),
       response: n ? Buffer.from(koffi.decode(f.response(p), "uint8_t", n)) : Buffer.alloc(0),
-      tenant: at.tenant(p) || null,
+      tenant: at.tenant(p) || null, traceparent: at.traceparent(p),
     };
   }
 

@@ -589,6 +589,22 @@ RH_EXTERN int rh_emit_options_set_idempotency_key(rh_emit_options *opts,
 RH_EXTERN int rh_emit_options_set_endpoint(rh_emit_options *opts,
                                            const char *endpoint_id);
 
+/** The most bytes of a traceparent, its NUL included. @since 0.3.0 */
+#define RH_TRACEPARENT_SIZE 56
+/** The most characters of a tracestate. @since 0.3.0 */
+#define RH_TRACESTATE_MAX 512
+/** W3C Trace Context for the event, stored with it: a traceparent
+ *  ("00-", 32 lower-case hex digits of trace id, "-", 16 of parent id,
+ *  "-", 2 of flags; neither id all zeros) and a tracestate (NULL, or 1 to
+ *  RH_TRACESTATE_MAX printable ASCII characters, passed on as given).
+ *  Every attempt of each of its deliveries sends "traceparent:
+ *  00-<trace id>-<a span id of the attempt's own>-<flags>" and the
+ *  tracestate; rh_attempt_traceparent() tells the attempt callback which.
+ *  traceparent NULL: none. @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0 */
+RH_EXTERN int rh_emit_options_set_trace_context(rh_emit_options *opts,
+                                                const char *traceparent,
+                                                const char *tracestate);
+
 /** Deliveries of one ordering key to one endpoint go one at a time, in
  *  emit order: the next starts only when the one before succeeded or
  *  failed for good (then as the policy says). A key that is retrying holds

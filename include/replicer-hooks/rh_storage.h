@@ -61,6 +61,10 @@ RH_EXTERN const char *rh_event_ordering_key(const rh_event *ev);
 RH_EXTERN int rh_event_ordering_holds(const rh_event *ev);
 /* Since 0.3.0: the tenant it was emitted for ("" for none). */
 RH_EXTERN const char *rh_event_tenant(const rh_event *ev);
+/** Its trace context (rh_emit_options_set_trace_context); "" when none.
+ *  @since 0.3.0 */
+RH_EXTERN const char *rh_event_traceparent(const rh_event *ev);
+RH_EXTERN const char *rh_event_tracestate(const rh_event *ev);
 
 /* A delivery: one event for one endpoint. Its id is the same on every
  * attempt. attempts counts the attempts made since it was (re)queued. */
@@ -98,6 +102,11 @@ RH_EXTERN size_t rh_attempt_response_len(const rh_attempt *at);
 RH_EXTERN const char *rh_attempt_error(const rh_attempt *at);
 /* Since 0.3.0: its delivery's tenant ("" for none). */
 RH_EXTERN const char *rh_attempt_tenant(const rh_attempt *at);
+/** The traceparent this attempt sent (its event's trace id, a span id of
+ *  its own): what a host records a span with, in the attempt callback.
+ *  "" when its event had no trace context, and in the log's rows (it is
+ *  not stored). @since 0.3.0 */
+RH_EXTERN const char *rh_attempt_traceparent(const rh_attempt *at);
 
 /* A query over the delivery log: every filter is optional (NULL / -1 / 0
  * means "any"). Results come oldest first; to read the next page pass the

@@ -19,7 +19,7 @@
 #define RH_RESPONSE_KEEP 65536 /* response body prefix kept in the log */
 #define RH_ALLOW_MAX 64        /* CIDR allowlist entries */
 #define RH_HEADERS_MAX 32      /* custom headers per endpoint */
-#define RH_STANDARD_HEADERS 11 /* the wire contract's request headers */
+#define RH_STANDARD_HEADERS 13 /* the wire contract's, and trace context */
 #define RH_REQUEST_HEADERS_MAX (RH_STANDARD_HEADERS + RH_HEADERS_MAX)
 
 /* ------------------------------------------------------------ allocation */

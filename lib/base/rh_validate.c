@@ -114,3 +114,39 @@ int rh__tenant_valid(const char *t)
             return 0;
     return 1;
 }
+
+static int lower_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+int rh__traceparent_valid(const char *tp)
+{
+    static const size_t field[] = {2, 32, 16, 2}; /* version, ids, flags */
+    if (!tp || strlen(tp) != RH_TRACEPARENT_SIZE - 1 || strncmp(tp, "00-", 3))
+        return 0;
+    for (size_t f = 0, at = 0; f < 4; f++) {
+        int zero = 1;
+        for (size_t i = 0; i < field[f]; i++, at++) {
+            if (!lower_hex(tp[at]))
+                return 0;
+            zero &= tp[at] == '0';
+        }
+        if ((f == 1 || f == 2) && zero) /* an invalid trace or parent id */
+            return 0;
+        if (f < 3 && tp[at++] != '-')
+            return 0;
+    }
+    return 1;
+}
+
+int rh__tracestate_valid(const char *ts)
+{
+    size_t n = ts ? strlen(ts) : 0;
+    if (n == 0 || n > RH_TRACESTATE_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)ts[i] < 0x20 || (unsigned char)ts[i] > 0x7e)
+            return 0;
+    return 1;
+}

@@ -144,6 +144,8 @@ int rh__ctx_enter(rh_ctx *ctx);
 /* Tell the host's timer callback when to tick next, if that changed. */
 void rh__ctx_update_timer(rh_ctx *ctx);
 void rh__job_free(rh_ctx *ctx, rh_job *job);
+/* The job keeps a copy of its event's trace context, for its headers. */
+int rh__job_trace(rh_ctx *ctx, rh_job *job, const rh_event *ev);
 /* rh_base.c: the host's endpoint state callback (rh_endpoint_change) */
 void rh__endpoint_tell(rh_ctx *ctx, const rh_endpoint *ep, int change);
 /* rh_health.c: what an outcome says of its endpoint (after it is stored),

@@ -69,6 +69,8 @@ struct rh_emit_options {
     int ordering_hold;
     char tenant[RH_TENANT_MAX + 1]; /* "": none */
     int test; /* a catalog example (rh_event_type_send_example): "tst_" */
+    char traceparent[RH_TRACEPARENT_SIZE];  /* "": none */
+    char tracestate[RH_TRACESTATE_MAX + 1]; /* "": none */
 };
 
 /* -------------------------------------------------------- endpoint options */

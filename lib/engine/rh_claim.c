@@ -36,6 +36,8 @@ static int ready_job(claim_state *cs, const rh_delivery *dl, const rh_event *ev,
                                 rh_event_timestamp_ms(ev), rh_event_data(ev),
                                 rh_event_data_len(ev), &job->body,
                                 &job->body_len);
+        if (rc == RH_OK)
+            rc = rh__job_trace(ctx, job, ev);
         if (rc != RH_OK)
             goto fail;
     }

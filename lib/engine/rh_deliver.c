@@ -67,6 +67,7 @@ static int finalize(rh_ctx *ctx, rh_job *job, int64_t now)
     rh__strlcpy(at->event_type, rh_delivery_event_type(dl),
                 sizeof at->event_type);
     memcpy(at->tenant, dl->tenant, sizeof at->tenant);
+    memcpy(at->traceparent, job->traceparent, sizeof at->traceparent);
     at->number = dl->attempts;
     at->started_ms = job->started_ms;
     at->duration_ms = job->duration_ms;

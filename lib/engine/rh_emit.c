@@ -137,6 +137,9 @@ static int make_event(rh_ctx *ctx, rh_event **ev, const char *event_id,
                                     opts->ordering_hold);
     if (rc == RH_OK && opts)
         memcpy((*ev)->tenant, opts->tenant, sizeof opts->tenant);
+    if (rc == RH_OK && opts && opts->traceparent[0])
+        rc = rh_event_set_trace_context(*ev, opts->traceparent,
+                                        opts->tracestate);
     return rc == RH_OK ? RH_OK
                        : rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
 }
@@ -291,6 +294,20 @@ int rh_emit_options_set_tenant(rh_emit_options *opts, const char *tenant)
     if (!opts || (tenant && !rh__tenant_valid(tenant)))
         return RH_E_INVALID_ARG;
     rh__strlcpy(opts->tenant, tenant ? tenant : "", sizeof opts->tenant);
+    return RH_OK;
+}
+
+int rh_emit_options_set_trace_context(rh_emit_options *opts,
+                                      const char *traceparent,
+                                      const char *tracestate)
+{
+    if (!opts || (traceparent && !rh__traceparent_valid(traceparent)) ||
+        (tracestate && (!traceparent || !rh__tracestate_valid(tracestate))))
+        return RH_E_INVALID_ARG;
+    rh__strlcpy(opts->traceparent, traceparent ? traceparent : "",
+                sizeof opts->traceparent);
+    rh__strlcpy(opts->tracestate, tracestate ? tracestate : "",
+                sizeof opts->tracestate);
     return RH_OK;
 }
 

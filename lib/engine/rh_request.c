@@ -119,6 +119,50 @@ static int endpoint_token(rh_ctx *ctx, rh_endpoint *ep, rh_job *job)
     return ep->token ? RH_OK : RH_E_NOMEM;
 }
 
+int rh__job_trace(rh_ctx *ctx, rh_job *job, const rh_event *ev)
+{
+    const char *tp = rh_event_traceparent(ev), *ts = rh_event_tracestate(ev);
+    size_t a = strlen(tp), b = strlen(ts);
+    if (!*tp)
+        return RH_OK;
+    if (!(job->trace = rh__malloc(&ctx->alloc, a + b + 2)))
+        return RH_E_NOMEM;
+    memcpy(job->trace, tp, a + 1);
+    memcpy(job->trace + a + 1, ts, b + 1);
+    return RH_OK;
+}
+
+/* W3C Trace Context: the attempt is a span of its own, a child of the
+ * emitter's: the event's trace id and flags, 8 random bytes of span id
+ * (never all zeros, which the spec makes invalid), and its tracestate. */
+static int trace_headers(rh_ctx *ctx, rh_job *job, const char **names,
+                         const char **values, size_t *n)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char span[8];
+    char span_hex[17];
+    int rc = rh__ctx_random(ctx, span, sizeof span), zero = 1;
+    if (rc != RH_OK)
+        return rc;
+    for (size_t i = 0; i < sizeof span; i++) {
+        zero &= span[i] == 0;
+        span_hex[2 * i] = hex[span[i] >> 4];
+        span_hex[2 * i + 1] = hex[span[i] & 15];
+    }
+    if (zero)
+        span_hex[15] = '1';
+    span_hex[16] = '\0';
+    /* the traceparent's fields: "00-" trace id (32) "-" parent (16) "-"
+     * flags (2), as rh_event_set_trace_context checked them */
+    snprintf(job->traceparent, sizeof job->traceparent, "00-%.32s-%s-%.2s",
+             job->trace + 3, span_hex, job->trace + 53);
+    names[*n] = "traceparent", values[(*n)++] = job->traceparent;
+    const char *state = job->trace + strlen(job->trace) + 1;
+    if (*state)
+        names[*n] = "tracestate", values[(*n)++] = state;
+    return RH_OK;
+}
+
 /* The request's header lines in one allocation: the pointers, then the
  * "Name: value" texts they point to. */
 int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
@@ -142,6 +186,8 @@ int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
     names[n] = "X-Replicer-Signature", values[n++] = sig;
     if (rh_event_id_is_test(job->dl->event_id)) /* a catalog example */
         names[n] = "X-Replicer-Test", values[n++] = "1";
+    if (job->trace && (rc = trace_headers(ctx, job, names, values, &n)))
+        return rc;
     if (ctx->s.standard_headers) {
         names[n] = "webhook-id", values[n++] = job->dl->id;
         names[n] = "webhook-timestamp", values[n++] = ts;
@@ -201,6 +247,7 @@ void rh__job_free(rh_ctx *ctx, rh_job *job)
     rh_attempt_free(job->attempt);
     rh__free(&ctx->alloc, job->url);
     rh__free(&ctx->alloc, job->body);
+    rh__free(&ctx->alloc, job->trace);
     rh__free(&ctx->alloc, job->headers); /* one block: pointers and text */
     rh__free(&ctx->alloc, job->response);
     rh__free(&ctx->alloc, job);

@@ -16,6 +16,10 @@ typedef struct rh_job {
     size_t body_len;
     char **headers; /* "Name: value" lines */
     size_t n_headers;
+    /* owned, NULL: none: the event's trace context (as rh_event keeps
+     * it), and the traceparent this attempt sent */
+    char *trace;
+    char traceparent[RH_TRACEPARENT_SIZE];
     int64_t started_ms;
     int64_t timeout_ms; /* the endpoint's own; 0: the context's */
     /* the endpoint's client certificate and key (PEM) or NULL: read (and

@@ -62,6 +62,36 @@ enum {
     S_COUNT
 };
 
+/* An event's trace context in one text column: the traceparent (55
+ * characters: it holds no space), then a space and the tracestate when it
+ * has one; NULL when it has none. buf: RH_TRACEPARENT_SIZE +
+ * RH_TRACESTATE_MAX + 1 bytes. */
+#define ADAPTER_TRACE_SIZE (RH_TRACEPARENT_SIZE + RH_TRACESTATE_MAX + 1)
+static inline const char *adapter_trace_text(const rh_event *ev, char *buf)
+{
+    const char *tp = rh_event_traceparent(ev), *ts = rh_event_tracestate(ev);
+    if (!*tp)
+        return NULL;
+    snprintf(buf, ADAPTER_TRACE_SIZE, "%s%s%s", tp, *ts ? " " : "", ts);
+    return buf;
+}
+
+/* That column's text back on a built event (NULL or "": none). */
+static inline int adapter_trace_set(rh_event *ev, const char *text)
+{
+    char tp[RH_TRACEPARENT_SIZE];
+    if (!text || !*text)
+        return RH_OK;
+    if (strlen(text) < RH_TRACEPARENT_SIZE - 1)
+        return RH_E_INVALID_ARG;
+    memcpy(tp, text, RH_TRACEPARENT_SIZE - 1);
+    tp[RH_TRACEPARENT_SIZE - 1] = '\0';
+    return rh_event_set_trace_context(ev, tp,
+                                      text[RH_TRACEPARENT_SIZE - 1] == ' '
+                                          ? text + RH_TRACEPARENT_SIZE
+                                          : NULL);
+}
+
 /* The caller's callback for one kind of row. */
 typedef struct each_pass {
     rh_endpoint_record_cb on_endpoint;

@@ -87,6 +87,11 @@ rh_event *rh__event_copy(const rh_allocator *a, const rh_event *src)
         return NULL;
     }
     memcpy(ev->tenant, src->tenant, sizeof ev->tenant);
+    if (src->trace && rh_event_set_trace_context(ev, rh_event_traceparent(src),
+                                                 rh_event_tracestate(src))) {
+        rh_event_free(ev);
+        return NULL;
+    }
     return ev;
 }
 
@@ -105,6 +110,7 @@ void rh_event_free(rh_event *ev)
     const rh_allocator *a = ev ? ev->alloc : NULL;
     if (a) {
         rh__free(a, ev->ordering_key);
+        rh__free(a, ev->trace);
         rh__free(a, ev->data);
         rh__free(a, ev);
     }
@@ -137,6 +143,34 @@ static int set_tenant(char *dst, const char *tenant)
 }
 
 const char *rh_event_tenant(const rh_event *ev) { return ev ? ev->tenant : ""; }
+const char *rh_event_traceparent(const rh_event *ev)
+{
+    return ev && ev->trace ? ev->trace : "";
+}
+const char *rh_event_tracestate(const rh_event *ev)
+{
+    return ev && ev->trace ? ev->trace + strlen(ev->trace) + 1 : "";
+}
+int rh_event_set_trace_context(rh_event *ev, const char *traceparent,
+                               const char *tracestate)
+{
+    const char *tp = traceparent && *traceparent ? traceparent : NULL;
+    const char *ts = tp && tracestate && *tracestate ? tracestate : NULL;
+    if (!ev || (tp && !rh__traceparent_valid(tp)) ||
+        (ts && !rh__tracestate_valid(ts)))
+        return RH_E_INVALID_ARG;
+    char *t = NULL;
+    if (tp) {
+        size_t a = strlen(tp), b = ts ? strlen(ts) : 0;
+        if (!(t = rh__malloc(ev->alloc, a + b + 2)))
+            return RH_E_NOMEM;
+        memcpy(t, tp, a + 1);
+        memcpy(t + a + 1, ts ? ts : "", b + 1);
+    }
+    rh__free(ev->alloc, ev->trace);
+    ev->trace = t;
+    return RH_OK;
+}
 int rh_event_set_tenant(rh_event *ev, const char *tenant)
 {
     return ev ? set_tenant(ev->tenant, tenant) : RH_E_INVALID_ARG;
@@ -387,6 +421,10 @@ const char *rh_attempt_error(const rh_attempt *at)
 const char *rh_attempt_tenant(const rh_attempt *at)
 {
     return at ? at->tenant : "";
+}
+const char *rh_attempt_traceparent(const rh_attempt *at)
+{
+    return at ? at->traceparent : "";
 }
 int rh_attempt_set_tenant(rh_attempt *at, const char *tenant)
 {

@@ -17,6 +17,9 @@ struct rh_event {
     char *ordering_key; /* owned; NULL: none */
     int ordering_hold;  /* a failed delivery holds its key */
     char tenant[RH_TENANT_MAX + 1]; /* "": none */
+    /* owned, NULL: none; else the traceparent, a NUL, the tracestate
+     * ("" when none) and a NUL: one allocation, nothing when unused */
+    char *trace;
 };
 
 struct rh_delivery {
@@ -54,6 +57,7 @@ struct rh_attempt {
     size_t response_len;
     char *error;
     char tenant[RH_TENANT_MAX + 1]; /* "": none */
+    char traceparent[RH_TRACEPARENT_SIZE]; /* sent; "": none, or logged */
 };
 
 struct rh_query {

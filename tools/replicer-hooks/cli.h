@@ -71,6 +71,8 @@ typedef enum cli_opt_id {
     O_SAVE,
     O_METRICS,
     O_METRICS_TOP,
+    O_TRACEPARENT,
+    O_TRACESTATE,
     O_EP_TIMEOUT_MS, /* an endpoint's own: endpoint add and set */
     O_EP_SCHEDULE,
     O_EP_MAX_IN_FLIGHT,

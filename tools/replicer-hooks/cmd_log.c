@@ -6,6 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* --traceparent and --tracestate: the W3C trace context the event carries
+ * to every attempt of its deliveries. 0, or an exit code. */
+static int emit_trace(cli_args *a, rh_emit_options *opts)
+{
+    if (a->set[O_TRACESTATE] && !a->set[O_TRACEPARENT])
+        return cli_bad(a, "--tracestate", "needs --traceparent");
+    if (!a->set[O_TRACEPARENT])
+        return 0;
+    if (rh_emit_options_set_trace_context(opts, a->text[O_TRACEPARENT], NULL))
+        return cli_bad(a, "--traceparent",
+                       "must be 00-<32 hex>-<16 hex>-<2 hex> in lower case, "
+                       "neither id all zeros");
+    if (a->set[O_TRACESTATE] &&
+        rh_emit_options_set_trace_context(opts, a->text[O_TRACEPARENT],
+                                          a->text[O_TRACESTATE]))
+        return cli_bad(a, "--tracestate",
+                       "must be 1 to 512 printable ASCII characters");
+    return 0;
+}
+
 static int run_emit(cli_args *a)
 {
     rh_ctx *ctx = NULL;
@@ -44,6 +64,8 @@ static int run_emit(cli_args *a)
                                                   : RH_ORDERING_CONTINUE))
         rc = cli_bad(a, "--ordering-key",
                      "must be 1 to 255 printable ASCII characters");
+    if (!rc)
+        rc = emit_trace(a, opts);
     if (!rc)
         rc = cli_open(a, NULL, &ctx);
     if (rc) {
@@ -377,6 +399,10 @@ static const cli_opt emit_opts[] = {
      "with --ordering-key: one that fails for good holds the key until "
      "skip or resend"},
     CLI_OPT_TENANT("for this tenant's endpoints only"),
+    {O_TRACEPARENT, "--traceparent", K_TEXT, 0, 0, "TP",
+     "a W3C traceparent: every attempt sends it with a span id of its own"},
+    {O_TRACESTATE, "--tracestate", K_TEXT, 0, 0, "TS",
+     "with --traceparent: the tracestate sent beside it"},
     CLI_OPT_MAX_DATA,
     CLI_OPT_STORE,
     CLI_OPT_END};

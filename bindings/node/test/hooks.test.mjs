@@ -19,7 +19,8 @@ function receiver(statuses = []) {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      got.requests.push({ path: req.url, authorization: req.headers.authorization ?? null });
+      got.requests.push({ path: req.url, authorization: req.headers.authorization ?? null,
+        traceparent: req.headers.traceparent ?? null, tracestate: req.headers.tracestate ?? null });
       res.writeHead(statuses.length ? statuses.shift() : 200).end("ok");
     });
   });
@@ -61,6 +62,25 @@ test("onAttempt gets each attempt whole, as the log has it", () => {
     assert.equal(dl.endpointId, id);
     assert.equal(dl.state, "succeeded");
     assert.ok(dl.createdMs > 0 && dl.updatedMs >= dl.createdMs);
+  });
+});
+
+test("the trace context goes with each attempt, a span of its own", () => {
+  const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const seen = [];
+  return withBoth([500], { retryScheduleMs: [0], onAttempt: (a) => seen.push(a) }, async (ctx, r) => {
+    ctx.addEndpoint(r.url, ["*"]);
+    ctx.emit("order.paid", {}, { traceparent: tp, tracestate: "congo=t61" });
+    assert.equal(await ctx.idle({ timeoutMs: 10000 }), true);
+    const sent = r.requests.map((q) => q.traceparent);
+    assert.deepEqual(sent, seen.map((a) => a.traceparent));
+    assert.equal(new Set(sent).size, 2);
+    assert.ok(sent.every((t) => t.slice(0, 36) === tp.slice(0, 36) && t.endsWith("-01")));
+    assert.deepEqual(r.requests.map((q) => q.tracestate), ["congo=t61", "congo=t61"]);
+    assert.deepEqual(ctx.attempts().map((a) => a.traceparent), ["", ""]);
+    assert.throws(() => ctx.emit("order.paid", {}, { traceparent: tp.toUpperCase() }),
+      (e) => e instanceof rh.InvalidArgumentError && e.arg === "traceparent");
+    assert.throws(() => ctx.emit("order.paid", {}, { tracestate: "a=b" }), rh.InvalidArgumentError);
   });
 });
 

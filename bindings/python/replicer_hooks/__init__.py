@@ -140,6 +140,8 @@ _opts_idem = _fn(_lib, "rh_emit_options_set_idempotency_key", ctypes.c_int, _vp,
 _opts_order = _fn(_lib, "rh_emit_options_set_ordering_key", ctypes.c_int, _vp, _cp,
                   ctypes.c_int)
 _opts_ep = _fn(_lib, "rh_emit_options_set_endpoint", ctypes.c_int, _vp, _cp)
+_opts_trace = _fn(_lib, "rh_emit_options_set_trace_context", ctypes.c_int, _vp, _cp,
+                  _cp)
 _emit_with = _fn(_lib, "rh_emit_with", ctypes.c_int, _vp, _cp, _cp, _sz, _vp, _cp, _sz)
 _tick = _fn(_lib, "rh_tick", ctypes.c_int, _vp)
 _next = _fn(_lib, "rh_next_timeout_ms", _i64, _vp)
@@ -493,9 +495,12 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
 
     # emit
     def emit(self, event_type, data, idempotency_key=None, ordering_key=None,
-             hold_on_failure=False, endpoint=None, tenant=None):
+             hold_on_failure=False, endpoint=None, tenant=None, traceparent=None,
+             tracestate=None):
         """Queue an event (data: a dict or list, or JSON text as str or bytes,
-        sent as given). Returns (event_id, deliveries_queued, duplicate)."""
+        sent as given). traceparent (W3C) and tracestate go with every
+        attempt, each a span of its own. Returns (event_id,
+        deliveries_queued, duplicate)."""
         event_type = _a.string("event_type", event_type)
         data = _a.json_text("data", data)
         _a.boolean("hold_on_failure", hold_on_failure)
@@ -503,6 +508,8 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
         ordering_key = _a.opt_string("ordering_key", ordering_key)
         endpoint = _a.opt_string("endpoint", endpoint)
         tenant = _a.opt_string("tenant", tenant)
+        traceparent = _a.opt_string("traceparent", traceparent)
+        tracestate = _a.opt_string("tracestate", tracestate)
         opts = _vp()
         self._check(_opts_new(ctypes.byref(opts)), ctx=None)
         try:
@@ -517,6 +524,12 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
             if tenant is not None and _opts_tenant(opts, tenant) < 0:
                 raise Error(RH_E_INVALID_ARG, "tenant is not 1 to %d visible ASCII "
                             "characters" % RH_TENANT_MAX, "tenant")
+            if (traceparent is not None or tracestate is not None) and \
+                    _opts_trace(opts, traceparent, tracestate) < 0:
+                raise Error(RH_E_INVALID_ARG, "traceparent must be 00-<32 hex>-<16 "
+                            "hex>-<2 hex> in lower case (ids not all zeros), and "
+                            "tracestate 1 to %d printable ASCII characters beside it"
+                            % RH_TRACESTATE_MAX, "traceparent")
             evt = ctypes.create_string_buffer(RH_ID_SIZE)
             n = self._check(_emit_with(self._ctx, event_type, data, len(data), opts,
                                        evt, len(evt)))

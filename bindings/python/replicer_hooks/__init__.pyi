@@ -73,6 +73,7 @@ class _AttemptRow(TypedDict):
     error: str  # "" when none
     tenant: str | None
     response: bytes  # the start of the receiver's answer
+    traceparent: str  # what it sent (on_attempt); "" in the log, or none
 
 
 class _DeliveryRow(TypedDict):
@@ -285,6 +286,7 @@ class Context:
         self, event_type: _Text, data: _JSONDoc, idempotency_key: _Text | None = None,
         ordering_key: _Text | None = None, hold_on_failure: bool = False,
         endpoint: _Text | None = None, tenant: _Text | None = None,
+        traceparent: _Text | None = None, tracestate: _Text | None = None,
     ) -> tuple[str, int, bool]: ...
 
     # driving: tick() gives how many attempts finished (RH_E_STORAGE, not
@@ -408,6 +410,8 @@ RH_STORAGE_VERSION: int
 RH_TENANT_LIMIT_MAX: int
 RH_TENANT_MAX: int
 RH_TOKEN_SIZE: int
+RH_TRACEPARENT_SIZE: int
+RH_TRACESTATE_MAX: int
 RH_VERIFY_TOLERANCE_S: int
 RH_VERSION_MAJOR: int
 RH_VERSION_MINOR: int

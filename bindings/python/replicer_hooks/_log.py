@@ -42,7 +42,7 @@ def bind(lib, fn, constants):
         ("seq", _i64), ("delivery_id", _cp), ("endpoint_id", _cp), ("event_id", _cp),
         ("event_type", _cp), ("number", i), ("started_ms", _i64),
         ("duration_ms", _i64), ("status", i), ("success", i),
-        ("outcome", i), ("error", _cp), ("tenant", _cp))}
+        ("outcome", i), ("error", _cp), ("tenant", _cp), ("traceparent", _cp))}
     _f["dl"] = {k: fn(lib, "rh_delivery_" + k, r, _vp) for k, r in (
         ("id", _cp), ("event_id", _cp), ("endpoint_id", _cp), ("event_type", _cp),
         ("state", i), ("attempts", i), ("next_attempt_ms", _i64),
@@ -58,9 +58,11 @@ def _s(p):
 
 def attempt_row(p):
     """An attempt as a dict: every field the C getters give; response is
-    the start of the receiver's answer, as bytes."""
+    the start of the receiver's answer, as bytes; traceparent what it sent
+    (on_attempt only: "" in the log, which does not keep it)."""
     a = {k: f(p) for k, f in _f["at"].items()}
-    for k in ("delivery_id", "endpoint_id", "event_id", "event_type", "error"):
+    for k in ("delivery_id", "endpoint_id", "event_id", "event_type", "error",
+              "traceparent"):
         a[k] = _s(a[k])
     a["tenant"] = _s(a["tenant"]) or None
     a["success"] = bool(a["success"])

@@ -50,6 +50,27 @@ class Hooks(unittest.TestCase):
             self.assertTrue(all(a.pop("seq") > 0 for a in stored))
             self.assertEqual(seen, stored)
 
+    def test_the_trace_context_goes_with_each_attempt(self):
+        tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        self.rx.statuses = [500]
+        seen = []
+        with rh.Context(development=True, retry_schedule_ms=[0],
+                        on_attempt=seen.append) as ctx:
+            ctx.add_endpoint(self.rx.url, ["*"])
+            ctx.emit("order.paid", {}, traceparent=tp, tracestate="congo=t61")
+            self.drive(ctx)
+            sent = [r["traceparent"] for r in self.rx.requests]
+            self.assertEqual(sent, [a["traceparent"] for a in seen])
+            self.assertEqual(2, len(set(sent)))  # each attempt a span of its own
+            self.assertTrue(all(t[:36] == tp[:36] and t[-3:] == "-01" for t in sent))
+            self.assertEqual(["congo=t61"] * 2, [r["tracestate"] for r in self.rx.requests])
+            self.assertEqual(["", ""], [a["traceparent"] for a in ctx.attempts()])
+            with self.assertRaises(rh.InvalidArgument) as e:
+                ctx.emit("order.paid", {}, traceparent=tp.upper())
+            self.assertEqual("traceparent", e.exception.arg)
+            with self.assertRaises(rh.InvalidArgument):
+                ctx.emit("order.paid", {}, tracestate="a=b")
+
     def test_a_410_tells_on_endpoint_state(self):
         self.rx.statuses = [410]
         changes = []

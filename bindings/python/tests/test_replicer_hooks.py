@@ -40,7 +40,9 @@ class Receiver:
                 receiver.requests.append({"path": self.path, "body": json.loads(body),
                                           "valid": bool(ok),
                                           "test": self.headers.get("X-Replicer-Test"),
-                                          "authorization": self.headers.get("Authorization")})
+                                          "authorization": self.headers.get("Authorization"),
+                                          "traceparent": self.headers.get("traceparent"),
+                                          "tracestate": self.headers.get("tracestate")})
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 if receiver.delay:
                     time.sleep(receiver.delay)

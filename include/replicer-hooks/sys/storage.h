@@ -25,6 +25,12 @@ RH_EXTERN void rh_event_free(rh_event *ev);
 /** Set a built event's tenant (copied; NULL or "": none).
  *  @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0 */
 RH_EXTERN int rh_event_set_tenant(rh_event *ev, const char *tenant);
+/** Set a built event's trace context (copied; traceparent NULL or "":
+ *  none), as rh_emit_options_set_trace_context checks it. A store keeps
+ *  both with the event and gives them back on the events it claims.
+ *  @return RH_OK, RH_E_INVALID_ARG, RH_E_NOMEM. @since 0.3.0 */
+RH_EXTERN int rh_event_set_trace_context(rh_event *ev, const char *traceparent,
+                                         const char *tracestate);
 
 /**
  * Build a delivery record (for storage adapters). Strings are copied.

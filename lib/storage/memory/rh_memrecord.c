@@ -17,7 +17,10 @@ int rh__mem_event_new(memstore *m, const rh_event *ev, mem_event **out)
                               rh_event_timestamp_ms(ev), rh_event_data(ev),
                               rh_event_data_len(ev))
                : RH_E_NOMEM;
-    if (rc == RH_OK && (rc = rh_event_set_tenant(e->rec, rh_event_tenant(ev))))
+    if (rc == RH_OK &&
+        ((rc = rh_event_set_tenant(e->rec, rh_event_tenant(ev))) ||
+         (rc = rh_event_set_trace_context(e->rec, rh_event_traceparent(ev),
+                                          rh_event_tracestate(ev)))))
         rh_event_free(e->rec);
     if (rc != RH_OK) {
         mem_free(m->alloc, e);

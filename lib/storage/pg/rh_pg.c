@@ -71,10 +71,10 @@ static int s_endpoint_load(rh_endpoint_record_cb each, void *each_ud,
  * behind an idempotency key (S_KEY_TAKE): its text parameters. */
 typedef struct enqueue_params {
     arr ids, eps, att, nxt, cr, up;
-    char ts[24], window[24];
-    const char *v[15];
-    int lens[15];
-    int bin[15];
+    char ts[24], window[24], trace[ADAPTER_TRACE_SIZE];
+    const char *v[16];
+    int lens[16];
+    int bin[16];
 } enqueue_params;
 
 static int enqueue_fill(enqueue_params *p, const rh_event *ev,
@@ -98,7 +98,7 @@ static int enqueue_fill(enqueue_params *p, const rh_event *ev,
         if (rc == RH_OK)
             rc = rh__pg_arr_add(&p->up, I64(b, rh_delivery_updated_ms(dls[i])));
     }
-    const char *v[15] = {p->ids.buf ? p->ids.buf : "{}",
+    const char *v[16] = {p->ids.buf ? p->ids.buf : "{}",
                          rh_event_id(ev),
                          rh_event_type(ev),
                          p->eps.buf ? p->eps.buf : "{}",
@@ -111,6 +111,7 @@ static int enqueue_fill(enqueue_params *p, const rh_event *ev,
                          rh_event_ordering_key(ev),
                          rh_event_ordering_holds(ev) ? "1" : "0",
                          rh_event_tenant(ev),
+                         adapter_trace_text(ev, p->trace),
                          key,
                          I64(p->window, window_start_ms)};
     memcpy(p->v, v, sizeof v);
@@ -142,12 +143,12 @@ static int s_enqueue(const rh_event *ev, const rh_delivery *const *dls,
     if (rc == RH_OK && s->pipelined) {
         /* in a batch: sent now, its answer read at the commit (or every so
          * often, so that answers never pile up unread) */
-        rc = rh__pg_send_prepared(s, S_DL_INSERT, 13, p.v, p.lens, p.bin);
+        rc = rh__pg_send_prepared(s, S_DL_INSERT, 14, p.v, p.lens, p.bin);
         if (rc == RH_OK && ++s->n_unread >= 256)
             rc = rh__pg_pipeline_sync_read(s);
     } else if (rc == RH_OK) {
         PGresult *r =
-            rh__pg_run(s, S_DL_INSERT, 13, p.v, p.lens, p.bin, "enqueue");
+            rh__pg_run(s, S_DL_INSERT, 14, p.v, p.lens, p.bin, "enqueue");
         rc = r ? RH_OK : RH_E_STORAGE;
         PQclear(r);
     }
@@ -167,7 +168,7 @@ static int s_enqueue_keyed(const rh_event *ev, const rh_delivery *const *dls,
     int rc = enqueue_fill(&p, ev, dls, n, key, window_start_ms);
     if (rc == RH_OK)
         rc = rh__pg_ensure(s);
-    PGresult *r = rc == RH_OK ? rh__pg_run(s, S_KEY_TAKE, 15, p.v, p.lens,
+    PGresult *r = rc == RH_OK ? rh__pg_run(s, S_KEY_TAKE, 16, p.v, p.lens,
                                            p.bin, "enqueue_keyed")
                               : NULL;
     if (rc == RH_OK && !r)

@@ -61,8 +61,11 @@ static int claimed_records(store *s, const PGresult *r, int i, rh_delivery **dl,
     if (rc == RH_OK)
         rc = rh_event_new(ev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 3),
                           rh__pg_col_i64(r, i, 9), (const char *)data, dlen);
-    if (rc == RH_OK && (rc = rh_event_set_tenant(*ev, PQgetvalue(r, i, 11))) ==
-                           RH_OK)
+    if (rc == RH_OK &&
+        (rc = rh_event_set_tenant(*ev, PQgetvalue(r, i, 11))) == RH_OK &&
+        (rc = adapter_trace_set(
+             *ev, PQgetisnull(r, i, 12) ? NULL : PQgetvalue(r, i, 12))) ==
+            RH_OK)
         rc = rh_delivery_set_tenant(*dl, PQgetvalue(r, i, 11));
     PQfreemem(data);
     return adapter_row_rc(rc, "event", s->err, sizeof s->err);

@@ -112,6 +112,13 @@ static const char schema_v3[] =
     "CREATE INDEX attempts_tenant ON @.attempts(tenant, seq);"
     "UPDATE @.meta SET value = 3 WHERE key = 'schema_version';";
 
+/* Version 4: each event's trace context (adapter_trace_text). A library
+ * of version 3 refuses the schema after this: it would send the events
+ * unlinked from their traces. */
+static const char schema_v4[] =
+    "ALTER TABLE @.events ADD COLUMN trace text;"
+    "UPDATE @.meta SET value = 4 WHERE key = 'schema_version';";
+
 int rh__pg_schema_name_ok(const char *n)
 {
     size_t len = strlen(n);
@@ -205,6 +212,9 @@ static int migrate_locked(store *s)
         return rc;
     if (version < 3 &&
         (rc = exec_in_schema(s, schema_v3, "migrate schema")) != RH_OK)
+        return rc;
+    if (version < 4 &&
+        (rc = exec_in_schema(s, schema_v4, "migrate schema")) != RH_OK)
         return rc;
     return exec_in_schema(s, index_ready, "create index");
 }

@@ -84,7 +84,7 @@ static const char *const sql_template[S_COUNT] = {
     /* One statement: atomic on its own, one round trip, no savepoint. */
     [S_DL_INSERT] =
         "WITH ev AS (INSERT INTO @.events(id, type, timestamp_ms, data, "
-        "tenant) VALUES($2, $3, $9, $10, $13)) "
+        "tenant, trace) VALUES($2, $3, $9, $10, $13, $14::text)) "
         "INSERT INTO @.deliveries(id, event_id, endpoint_id, event_type, "
         "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms, "
         "ordering_key, hold_key, tenant) "
@@ -99,11 +99,12 @@ static const char *const sql_template[S_COUNT] = {
      * keys go too. Returns the row count of the take: 1 or 0. */
     [S_KEY_TAKE] =
         "WITH k AS (INSERT INTO @.idempotency(key, event_id, created_ms) "
-        "VALUES($14, $2, $9) ON CONFLICT (key) DO UPDATE SET "
+        "VALUES($15, $2, $9) ON CONFLICT (key) DO UPDATE SET "
         "event_id = EXCLUDED.event_id, created_ms = EXCLUDED.created_ms "
-        "WHERE @.idempotency.created_ms < $15 RETURNING 1 AS one), "
-        "ev AS (INSERT INTO @.events(id, type, timestamp_ms, data, tenant) "
-        "SELECT $2, $3, $9, $10, $13 FROM k WHERE cardinality($1::text[]) > "
+        "WHERE @.idempotency.created_ms < $16 RETURNING 1 AS one), "
+        "ev AS (INSERT INTO @.events(id, type, timestamp_ms, data, tenant, "
+        "trace) SELECT $2, $3, $9, $10, $13, $14::text FROM k WHERE "
+        "cardinality($1::text[]) > "
         "0), "
         "dl AS (INSERT INTO @.deliveries(id, event_id, endpoint_id, "
         "event_type, state, attempts, next_attempt_ms, due_ms, created_ms, "
@@ -113,7 +114,7 @@ static const char *const sql_template[S_COUNT] = {
         "FROM unnest($1::text[], $4::text[], $5::int[], $6::bigint[], "
         "$7::bigint[], $8::bigint[]) AS d(id, ep, att, nxt, cr, up), k), "
         "gone AS (DELETE FROM @.idempotency WHERE key IN (SELECT key FROM "
-        "@.idempotency WHERE created_ms < $15 AND key <> $14 LIMIT 8 "
+        "@.idempotency WHERE created_ms < $16 AND key <> $15 LIMIT 8 "
         "FOR UPDATE SKIP LOCKED)) "
         "SELECT count(*) FROM k",
     [S_KEY_HELD] = "SELECT event_id FROM @.idempotency WHERE key = $1",
@@ -128,7 +129,7 @@ static const char *const sql_template[S_COUNT] = {
         " ORDER BY x.due_ms LIMIT $2 FOR UPDATE SKIP LOCKED) "
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
-        "e.timestamp_ms, e.data, d.tenant FROM @.deliveries d "
+        "e.timestamp_ms, e.data, d.tenant, e.trace FROM @.deliveries d "
         "JOIN due USING (id) "
         "JOIN @.events e ON e.id = d.event_id ORDER BY d.due_ms, d.id",
     [S_CLAIM_TAKE] = "UPDATE @.deliveries SET state = 1, due_ms = $2 "
@@ -259,7 +260,7 @@ static const char *const sql_template[S_COUNT] = {
         " d.next_attempt_ms, d.created_ms, d.updated_ms, d.tenant) "
         "SELECT t.id, t.event_id, t.endpoint_id, t.event_type, t.state,"
         " t.attempts, t.next_attempt_ms, t.created_ms, t.updated_ms,"
-        " e.timestamp_ms, e.data, t.tenant FROM took t JOIN chosen c"
+        " e.timestamp_ms, e.data, t.tenant, e.trace FROM took t JOIN chosen c"
         " ON c.id = t.id JOIN @.events e ON e.id = t.event_id ORDER BY c.pos",
 };
 

@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define POLL_MS 1000        /* other processes add work: look this often */
 #define BACKOFF_MIN_MS 200  /* reconnect attempts, doubling ... */
 #define BACKOFF_MAX_MS 5000 /* ... up to this */

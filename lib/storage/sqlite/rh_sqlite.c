@@ -104,7 +104,9 @@ static int insert_event(store *s, const rh_event *ev,
     sqlite3_bind_int64(ei, 3, rh_event_timestamp_ms(ev));
     sqlite3_bind_blob(ei, 4, rh_event_data(ev), (int)rh_event_data_len(ev),
                       SQLITE_STATIC);
+    char trace[ADAPTER_TRACE_SIZE];
     sqlite3_bind_text(ei, 5, rh_event_tenant(ev), -1, SQLITE_STATIC);
+    rh__sqlite_bind_text_or_null(ei, 6, adapter_trace_text(ev, trace));
     rc = sqlite3_step(ei) == SQLITE_DONE ? RH_OK
                                          : rh__sqlite_fail(s, "enqueue event");
     rh__sqlite_done_with(ei);

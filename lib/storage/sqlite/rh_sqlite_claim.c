@@ -31,7 +31,9 @@ static int claim_row(store *s, sqlite3_stmt *st, void *ud)
                           (size_t)sqlite3_column_bytes(st, 10));
     if (rc == RH_OK) {
         const char *tenant = (const char *)sqlite3_column_text(st, 11);
-        if ((rc = rh_event_set_tenant(r->ev, tenant)) == RH_OK)
+        if ((rc = rh_event_set_tenant(r->ev, tenant)) == RH_OK &&
+            (rc = adapter_trace_set(
+                 r->ev, (const char *)sqlite3_column_text(st, 12))) == RH_OK)
             rc = rh_delivery_set_tenant(r->dl, tenant);
         if (rc != RH_OK) {
             rh_event_free(r->ev);

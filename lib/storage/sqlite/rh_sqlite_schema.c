@@ -93,6 +93,14 @@ static const char schema_v3[] =
     "CREATE INDEX rh_attempts_tenant ON rh_attempts(tenant, seq);"
     "UPDATE rh_meta SET value = 3 WHERE key = 'schema_version';";
 
+/* Version 4: the trace context of each event (W3C traceparent and
+ * tracestate, one column: adapter_trace_text). A library of version 3
+ * refuses the file after this: it would send the events unlinked from
+ * their traces. */
+static const char schema_v4[] =
+    "ALTER TABLE rh_events ADD COLUMN trace TEXT;"
+    "UPDATE rh_meta SET value = 4 WHERE key = 'schema_version';";
+
 /* ------------------------------------------------------------ opening */
 
 static int damaged(store *s, const char *why)
@@ -215,6 +223,9 @@ int rh__sqlite_setup(store *s, unsigned int flags)
         return rh__sqlite_rollback(s, rh__sqlite_fail(s, "migrate schema"));
     if (version < 3 &&
         sqlite3_exec(s->db, schema_v3, NULL, NULL, NULL) != SQLITE_OK)
+        return rh__sqlite_rollback(s, rh__sqlite_fail(s, "migrate schema"));
+    if (version < 4 &&
+        sqlite3_exec(s->db, schema_v4, NULL, NULL, NULL) != SQLITE_OK)
         return rh__sqlite_rollback(s, rh__sqlite_fail(s, "migrate schema"));
     if (sqlite3_exec(s->db, index_ready, NULL, NULL, NULL) != SQLITE_OK)
         return rh__sqlite_rollback(s, rh__sqlite_fail(s, "create index"));

@@ -67,7 +67,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_KEY_EXPIRE] = "DELETE FROM rh_idempotency WHERE rowid IN (SELECT rowid "
                      "FROM rh_idempotency WHERE created_ms < ?1 LIMIT 8)",
     [S_EV_INSERT] = "INSERT INTO rh_events(id, type, timestamp_ms, data, "
-                    "tenant) VALUES(?1, ?2, ?3, ?4, ?5)",
+                    "tenant, trace) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_DL_INSERT] =
         "INSERT INTO rh_deliveries(id, event_id, endpoint_id, event_type, "
         "state, attempts, next_attempt_ms, due_ms, created_ms, updated_ms, "
@@ -76,7 +76,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_CLAIM_SCAN] =
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
-        "e.timestamp_ms, e.data, d.tenant FROM rh_deliveries d "
+        "e.timestamp_ms, e.data, d.tenant, e.trace FROM rh_deliveries d "
         "JOIN rh_events e ON e.id = d.event_id "
         "WHERE d.state < 2 AND d.due_ms <= ?1 "
         "AND (d.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
@@ -164,7 +164,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_ENDPOINT_DUE] =
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, 1, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
-        "e.timestamp_ms, e.data, d.tenant FROM rh_deliveries d "
+        "e.timestamp_ms, e.data, d.tenant, e.trace FROM rh_deliveries d "
         "JOIN rh_events e ON e.id = d.event_id "
         "WHERE d.endpoint_id = ?1 AND d.state < 2 AND d.due_ms <= ?2 "
         "AND (d.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM "

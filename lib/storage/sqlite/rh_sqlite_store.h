@@ -11,7 +11,7 @@
 #include "rh_adapter.h"
 #undef RH_ADAPTER_HELPERS_ONLY
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 /* A shared file may gain work from another process: look at least this
  * often while anything is pending. */
 #define POLL_MS 1000
