@@ -72,6 +72,7 @@ typedef enum cli_opt_id {
     O_METRICS,
     O_METRICS_TOP,
     O_TRACEPARENT,
+    O_FOLLOW,
     O_TRACESTATE,
     O_EP_TIMEOUT_MS, /* an endpoint's own: endpoint add and set */
     O_EP_SCHEDULE,
@@ -289,6 +290,11 @@ void cli_event_picker(rh_ctx *ctx, const cli_html *h);
 /* SIGTERM and SIGINT set cli_stop, for the commands that run until told */
 extern volatile sig_atomic_t cli_stop;
 void cli_catch_stop(void);
+/* log --follow (cmd_log_follow.c): the attempts q selects that are stored
+ * after from_seq, by any process, each to print, until a stop. 0, or a
+ * negative code. */
+int cli_log_follow(rh_ctx *ctx, rh_query *q, int64_t from_seq,
+                   int (*print)(const rh_attempt *at, void *ud), void *ud);
 
 /* cli_store.c */
 /* A config from the options a command was given (mode, timeouts,

@@ -119,11 +119,13 @@ static int print_log_row(const rh_attempt *at, void *ud)
     char when[32], label[160];
     cli_format_time(rh_attempt_started_ms(at), when);
     if (*json) {
-        printf("{\"time\":\"%s\",\"delivery\":\"%s\",\"endpoint\":\"%s\","
-               "\"event_type\":\"%s\",\"test\":%s,\"attempt\":%d,"
+        printf("{\"seq\":%" PRId64 ",\"time\":\"%s\",\"delivery\":\"%s\","
+               "\"endpoint\":\"%s\",\"event\":\"%s\",\"event_type\":\"%s\","
+               "\"test\":%s,\"attempt\":%d,"
                "\"status\":%d,\"success\":%s,\"outcome\":\"%s\","
                "\"duration_ms\":%" PRId64 ",\"error\":",
-               when, rh_attempt_delivery_id(at), rh_attempt_endpoint_id(at),
+               rh_attempt_seq(at), when, rh_attempt_delivery_id(at),
+               rh_attempt_endpoint_id(at), rh_attempt_event_id(at),
                rh_attempt_event_type(at),
                rh_event_id_is_test(rh_attempt_event_id(at)) ? "true" : "false",
                rh_attempt_number(at),
@@ -240,6 +242,8 @@ static int log_filters(cli_args *a, rh_query *q, int deliveries)
                        "filters attempts, not --deliveries");
     if (!deliveries && a->set[O_STATE])
         return cli_bad(a, "--state", "needs --deliveries");
+    if (deliveries && a->set[O_FOLLOW])
+        return cli_bad(a, "--follow", "follows attempts, not --deliveries");
     if (a->set[O_STATUS] &&
         rh_query_set_status(q, (int)a->num[O_STATUS]) != RH_OK)
         return cli_bad(a, "--status", "not 0 (no answer) or 100 to 599");
@@ -301,7 +305,11 @@ static int run_log(cli_args *a)
                "delivery", "endpoint", "event", "try", "http", "ok", "outcome");
     rc = deliveries ? rh_log_deliveries(ctx, q, page_delivery, &page)
                     : rh_log_attempts(ctx, q, page_attempt, &page);
-    if (rc >= 0 && a->set[O_LIMIT] && page.rows == (int)a->num[O_LIMIT]) {
+    if (rc >= 0 && a->set[O_FOLLOW]) {
+        fflush(stdout);
+        rc = cli_log_follow(ctx, q, page.last_seq, print_log_row, &page.json);
+    } else if (rc >= 0 && a->set[O_LIMIT] &&
+               page.rows == (int)a->num[O_LIMIT]) {
         /* a full page: say how to read the next one */
         if (deliveries)
             fprintf(stderr, "more: --after %" PRId64 ":%s\n", page.last_created,
@@ -444,6 +452,9 @@ static const cli_opt log_opts[] = {
      "at most N rows; a full page prints the next one's --after"},
     {O_AFTER, "--after", K_TEXT, 0, 0, "CURSOR",
      "the page after the one that printed it"},
+    {O_FOLLOW, "--follow", K_FLAG, 0, 0, NULL,
+     "then print the attempts stored from now on, by any process, until "
+     "SIGINT or SIGTERM"},
     CLI_OPT_STORE,
     CLI_OPT_END};
 static const cli_opt store_opts[] = {CLI_OPT_STORE, CLI_OPT_END};

@@ -14,10 +14,22 @@ typedef struct worker_state {
     int quiet;
 } worker_state;
 
+/* Each line a worker prints begins with the time it happened (UTC), so a
+ * log read later says when. */
+static const char *stamp(char out[32])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    cli_format_time((int64_t)ts.tv_sec * 1000, out);
+    return out;
+}
+
 static void print_state_change(const rh_endpoint *ep, int change, void *ud)
 {
+    char now[32];
     (void)ud;
     int reason = rh_endpoint_disabled_reason(ep);
+    printf("%s ", stamp(now));
     if (change == RH_ENDPOINT_HELD)
         printf("endpoint %s: held: it was added with --dev; a worker "
                "started with --dev delivers it\n",
@@ -34,9 +46,11 @@ static void print_state_change(const rh_endpoint *ep, int change, void *ud)
 static void print_attempt_line(const rh_attempt *at, void *ud)
 {
     worker_state *w = ud;
+    char now[32];
     if (w->quiet)
         return;
-    printf("%s #%d -> %d %s %" PRId64 " ms%s%s\n", rh_attempt_delivery_id(at),
+    printf("%s %s #%d -> %d %s %" PRId64 " ms%s%s\n", stamp(now),
+           rh_attempt_delivery_id(at),
            rh_attempt_number(at), rh_attempt_status(at),
            rh_outcome_name(rh_attempt_outcome(at)), rh_attempt_duration_ms(at),
            rh_attempt_error(at)[0] ? ": " : "", rh_attempt_error(at));
@@ -46,8 +60,10 @@ static void print_attempt_line(const rh_attempt *at, void *ud)
 /* printed with --quiet too: the end of a delivery is news */
 static void print_failed(const rh_delivery *dl, void *ud)
 {
+    char now[32];
     (void)ud;
-    printf("%s failed for good after %d %s (endpoint %s)\n", rh_delivery_id(dl),
+    printf("%s %s failed for good after %d %s (endpoint %s)\n", stamp(now),
+           rh_delivery_id(dl),
            rh_delivery_attempts(dl),
            cli_plural(rh_delivery_attempts(dl), "attempt", "attempts"),
            rh_delivery_endpoint_id(dl));
