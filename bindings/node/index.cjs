@@ -455,6 +455,11 @@ class Context {
   attempts(filters) { return log.attempts(this.ctx, this.#fail, filters); }
   /** A page of deliveries, oldest first; after: the last one seen. */
   deliveries(filters) { return log.deliveries(this.ctx, this.#fail, filters); }
+  /** What attempt number `attempt` (1) of a delivery sent, rebuilt: {
+   *  headers: [[name, value]] in order, secrets "<redacted>", body }. */
+  attemptRequest(deliveryId, attempt = 1) {
+    return log.request(this.ctx, this.#fail, deliveryId, attempt);
+  }
 
   /** Send a failed delivery again; with { tenant }, only if it is that
    *  tenant's (else RH_E_NOT_FOUND). */

@@ -562,6 +562,12 @@ export interface TenantLimitsInput {
   rate?: Integer | null;
 }
 
+/** What an attempt sent (attemptRequest()). */
+export interface AttemptRequest {
+  headers: Array<[string, string]>;
+  body: Buffer;
+}
+
 /** A row of the queue's figures (queueFigures()). */
 export interface QueueFigures {
   /** "" for the total; else the endpoint's id or the tenant ("": none). */
@@ -640,6 +646,10 @@ export declare class Context {
   attempts(filters?: AttemptFilters | null): Attempt[];
   /** The deliveries and their state, oldest first. */
   deliveries(filters?: DeliveryFilters | null): Delivery[];
+  /** What attempt number `attempt` (1: the first) of a delivery sent,
+   *  rebuilt from the store: headers in order (secrets "<redacted>") and
+   *  the body byte for byte. */
+  attemptRequest(deliveryId: string, attempt?: number): AttemptRequest;
   /** Send a failed delivery again (only if it is tenant's, when given). */
   resend(deliveryId: string, options?: { tenant?: string | null } | null): void;
   /** Let a failed delivery (emitted with holdOnFailure) release the

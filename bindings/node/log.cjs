@@ -14,10 +14,13 @@ const FILTERS = ["endpoint", "delivery", "event", "eventType", "tenant", "state"
 function bindLog(lib, C) {
   const fn = (proto) => lib.func(proto);
   const RowCb = koffi.proto("int rh_log_row_cb(void *row, void *ud)");
+  const RequestCb = koffi.proto(
+    "int rh_log_request_cb(const uint8_t *h, size_t hl, const uint8_t *b, size_t bl, void *ud)");
   const f = {
     attempts: fn("int rh_log_attempts(void *ctx, void *q, rh_log_row_cb *cb, void *ud)"),
     deliveries: fn("int rh_log_deliveries(void *ctx, void *q, rh_log_row_cb *cb, void *ud)"),
     recover: fn("int rh_recover(void *ctx, void *q)"),
+    request: fn("int rh_attempt_request(void *ctx, const char *id, int n, rh_log_request_cb *cb, void *ud)"),
     qNew: fn("int rh_query_new(_Out_ void **out)"),
     qFree: fn("void rh_query_free(void *q)"),
     qRange: fn("int rh_query_set_time_range(void *q, int64_t since, int64_t until)"),
@@ -163,6 +166,28 @@ function bindLog(lib, C) {
         if (cursor) f.qDeliveryCursor(q, cursor[0], cursor[1]);
         return rows(ctx, fail, f.deliveries, deliveryRow, q);
       }, fail);
+    },
+    /** What an attempt sent, rebuilt: { headers: [[name, value]] in the
+     *  order sent (secrets "<redacted>"), body: a Buffer, byte for byte }. */
+    request(ctx, fail, deliveryId, attempt) {
+      str("deliveryId", deliveryId);
+      const n = int("attempt", attempt, INT);
+      const got = {};
+      const cb = koffi.register((h, hl, b, bl) => {
+        const text = Buffer.from(koffi.decode(h, "uint8_t", Number(hl))).toString("latin1");
+        got.headers = text.split("\r\n").filter((l) => l).map((l) => {
+          const at = l.indexOf(": ");
+          return [l.slice(0, at), l.slice(at + 2)];
+        });
+        got.body = Number(bl) ? Buffer.from(koffi.decode(b, "uint8_t", Number(bl))) : Buffer.alloc(0);
+        return 0;
+      }, koffi.pointer(RequestCb));
+      try {
+        fail(f.request(ctx, deliveryId, n, cb, null), true);
+      } finally {
+        koffi.unregister(cb);
+      }
+      return got;
     },
     /** Resend the failed deliveries these select; how many. */
     recover(ctx, fail, filters) {

@@ -377,6 +377,32 @@ RH_EXTERN int rh_queue_figures(rh_ctx *ctx, int group, int64_t failed_window_ms,
  *  past the last. @since 0.3.0 */
 RH_EXTERN const char *rh_queue_figure_name(int figure);
 
+/** One attempt's request: its header lines ("Name: value\r\n" each, in
+ *  the order sent) and its body, both borrowed for the call. Return RH_OK,
+ *  or a negative code to stop (that value is returned). @since 0.3.0 */
+typedef int (*rh_request_cb)(const char *headers, size_t headers_len,
+                             const char *body, size_t body_len,
+                             void *userdata);
+/**
+ * What attempt number `attempt` (1 is the first) of a delivery sent,
+ * rebuilt from the store for a support page or `log --show`: the body byte
+ * for byte (the envelope around the event's data), and the header lines in
+ * the order sent, with the time its signature used (the attempt's start),
+ * the endpoint's own headers as they are now, and every secret shown as
+ * "<redacted>": the signatures, and any header whose name says it carries
+ * one (Authorization, and names holding auth, key, token, secret,
+ * password, cookie or session). A traceparent shows the event's trace id;
+ * the attempt's own span id is not kept. cb gets it (calls on the context
+ * refused meanwhile).
+ * @return RH_OK or what cb returned to stop; RH_E_INVALID_ARG,
+ * RH_E_NOT_FOUND (no such delivery, or no such attempt of it; or pruned),
+ * RH_E_UNSUPPORTED (a host's store with no delivery_event slot),
+ * RH_E_STORAGE, RH_E_NOMEM, RH_E_REENTRANT. @since 0.3.0
+ */
+RH_EXTERN int rh_attempt_request(rh_ctx *ctx, const char *delivery_id,
+                                 int attempt, rh_request_cb cb,
+                                 void *userdata);
+
 /* ------------------------------------------------------------- endpoints */
 
 /**

@@ -83,6 +83,8 @@ int rh__ctx_new_id(rh_ctx *ctx, const char *prefix, char out[RH_ID_SIZE]);
 typedef struct rh_index rh_index;
 /* rh_endpoint_cache.c: the endpoint of that id, or NULL */
 rh_endpoint *rh__ctx_find_endpoint(rh_ctx *ctx, const char *id);
+/* What every request says it is (rh_request.c, rh_inspect.c). */
+#define RH__USER_AGENT "replicer-hooks/" RH_VERSION_STRING
 /* The enabled endpoints of tenant ("": of none) subscribed to type, each
  * once (caller frees). */
 int rh__ctx_match(rh_ctx *ctx, const char *tenant, const char *type,

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define USER_AGENT "replicer-hooks/" RH_VERSION_STRING
 
 int rh__envelope_build(const rh_allocator *a, const char *delivery_id,
                        const char *type, int64_t ts_ms, const char *data,
@@ -179,7 +178,7 @@ int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
     if (rc != RH_OK)
         return rc;
     names[n] = "Content-Type", values[n++] = "application/json";
-    names[n] = "User-Agent", values[n++] = USER_AGENT;
+    names[n] = "User-Agent", values[n++] = RH__USER_AGENT;
     names[n] = "X-Replicer-Event", values[n++] = type;
     names[n] = "X-Replicer-Delivery-Id", values[n++] = job->dl->id;
     names[n] = "X-Replicer-Timestamp", values[n++] = ts;

@@ -59,6 +59,7 @@ enum {
     S_FIGURES_TOTAL,
     S_FIGURES_ENDPOINT,
     S_FIGURES_TENANT,
+    S_DELIVERY_EVENT, /* one delivery and its event, as a claim row */
     S_COUNT
 };
 

@@ -249,6 +249,17 @@ int rh__store_count_open(rh_store *st, const char *tenant, size_t cap)
     return slot_result(st, CALL(count_open, tenant, cap), "count_open");
 }
 
+int rh__store_delivery_event(rh_store *st, const char *delivery_id,
+                             rh_claimed_cb each, void *each_userdata)
+{
+    if (!st->table.delivery_event)
+        return unsupported(st, "this storage cannot read a delivery's event "
+                               "(it has no delivery_event slot)");
+    return slot_result(st, CALL(delivery_event, delivery_id, each,
+                                each_userdata),
+                       "delivery_event");
+}
+
 int rh__store_queue_figures(rh_store *st, int64_t now_ms,
                             int64_t failed_since_ms, int group,
                             rh_queue_figures_cb each, void *each_userdata)

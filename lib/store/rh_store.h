@@ -75,6 +75,8 @@ int rh__store_document_load(rh_store *st, const char *kind, rh_document_cb each,
                             void *ud);
 /* A tenant's pending and in-flight deliveries, up to cap. */
 int rh__store_count_open(rh_store *st, const char *tenant, size_t cap);
+int rh__store_delivery_event(rh_store *st, const char *delivery_id,
+                             rh_claimed_cb each, void *each_userdata);
 int rh__store_queue_figures(rh_store *st, int64_t now_ms,
                             int64_t failed_since_ms, int group,
                             rh_queue_figures_cb each, void *each_userdata);

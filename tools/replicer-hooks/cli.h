@@ -73,6 +73,7 @@ typedef enum cli_opt_id {
     O_METRICS_TOP,
     O_TRACEPARENT,
     O_FOLLOW,
+    O_SHOW,
     O_TRACESTATE,
     O_EP_TIMEOUT_MS, /* an endpoint's own: endpoint add and set */
     O_EP_SCHEDULE,
@@ -295,6 +296,9 @@ void cli_catch_stop(void);
  * negative code. */
 int cli_log_follow(rh_ctx *ctx, rh_query *q, int64_t from_seq,
                    int (*print)(const rh_attempt *at, void *ud), void *ud);
+/* log --show (cmd_log_show.c): each attempt of a delivery with the request
+ * it sent and the start of its answer. 0, or a negative code. */
+int cli_log_show(rh_ctx *ctx, const char *delivery_id);
 
 /* cli_store.c */
 /* A config from the options a command was given (mode, timeouts,

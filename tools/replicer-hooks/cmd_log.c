@@ -297,6 +297,13 @@ static int run_log(cli_args *a)
         rh_query_free(q);
         return rc;
     }
+    if (a->set[O_SHOW]) { /* one delivery's attempts, with their requests */
+        rh_query_free(q);
+        if ((rc = cli_log_show(ctx, a->text[O_SHOW])) < 0)
+            return cli_fail(a, ctx, rc);
+        rh_ctx_free(ctx);
+        return 0;
+    }
     if (!page.json && deliveries)
         printf("%-20s  %-30s  %-29s  %-20s  %-9s  %3s  %s\n", "created",
                "delivery", "endpoint", "event", "state", "try", "next");
@@ -452,6 +459,9 @@ static const cli_opt log_opts[] = {
      "at most N rows; a full page prints the next one's --after"},
     {O_AFTER, "--after", K_TEXT, 0, 0, "CURSOR",
      "the page after the one that printed it"},
+    {O_SHOW, "--show", K_TEXT, 0, 0, "DELIVERY_ID",
+     "each attempt of that delivery with the request it sent (secrets "
+     "redacted, the body byte for byte) and the start of its answer"},
     {O_FOLLOW, "--follow", K_FLAG, 0, 0, NULL,
      "then print the attempts stored from now on, by any process, until "
      "SIGINT or SIGTERM"},

@@ -78,6 +78,14 @@ test("the trace context goes with each attempt, a span of its own", () => {
     assert.ok(sent.every((t) => t.slice(0, 36) === tp.slice(0, 36) && t.endsWith("-01")));
     assert.deepEqual(r.requests.map((q) => q.tracestate), ["congo=t61", "congo=t61"]);
     assert.deepEqual(ctx.attempts().map((a) => a.traceparent), ["", ""]);
+    // what each attempt sent, rebuilt: the body, the signature redacted
+    const dlv = seen[0].deliveryId;
+    const req = ctx.attemptRequest(dlv, 2);
+    assert.deepEqual(JSON.parse(req.body.toString()).event, "order.paid");
+    const headers = Object.fromEntries(req.headers);
+    assert.equal(headers["X-Replicer-Signature"], "<redacted>");
+    assert.equal(headers["X-Replicer-Delivery-Id"], dlv);
+    assert.throws(() => ctx.attemptRequest(dlv, 3), rh.NotFoundError);
     assert.throws(() => ctx.emit("order.paid", {}, { traceparent: tp.toUpperCase() }),
       (e) => e instanceof rh.InvalidArgumentError && e.arg === "traceparent");
     assert.throws(() => ctx.emit("order.paid", {}, { tracestate: "a=b" }), rh.InvalidArgumentError);

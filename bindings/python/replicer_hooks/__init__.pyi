@@ -128,6 +128,11 @@ class _EventTypeRow(TypedDict):
     updated_ms: int
 
 
+class _AttemptRequest(TypedDict):
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
 class _QueueFiguresRow(TypedDict):
     key: str
     pending: int
@@ -337,6 +342,7 @@ class Context:
 
     # the context itself (_context_ops.ContextOpsMixin)
     def batch(self) -> AbstractContextManager[Self]: ...
+    def attempt_request(self, delivery_id: _Text, attempt: int = 1) -> _AttemptRequest: ...
     def stats(self) -> dict[str, int]: ...
     def queue_figures(self, group: Literal["total", "endpoint", "tenant"] = "total",
                       failed_window_ms: int = 3600000) -> list[_QueueFiguresRow]: ...

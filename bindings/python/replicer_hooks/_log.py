@@ -10,6 +10,8 @@ from . import _args as _a
 
 _vp, _cp, _sz, _i64 = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int64
 ROW_CB = ctypes.CFUNCTYPE(ctypes.c_int, _vp, _vp)
+_REQUEST_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_char), _sz,
+                               ctypes.POINTER(ctypes.c_char), _sz, _vp)
 _f = {}
 _E = {}
 # page 0 would ask the library for its default of 100 rows, and _pages,
@@ -24,6 +26,7 @@ def bind(lib, fn, constants):
         attempts=fn(lib, "rh_log_attempts", i, _vp, _vp, ROW_CB, _vp),
         deliveries=fn(lib, "rh_log_deliveries", i, _vp, _vp, ROW_CB, _vp),
         recover=fn(lib, "rh_recover", i, _vp, _vp),
+        request=fn(lib, "rh_attempt_request", i, _vp, _cp, i, _REQUEST_CB, _vp),
         q_new=fn(lib, "rh_query_new", i, ctypes.POINTER(_vp)),
         q_free=fn(lib, "rh_query_free", None, _vp),
         q_range=fn(lib, "rh_query_set_time_range", i, _vp, _i64, _i64),
@@ -170,6 +173,22 @@ class LogMixin:
                            lambda q, last: _f["q_dcursor"](q, last["created_ms"],
                                                            last["id"].encode()),
                            _a.integer("page", page, _PAGE), start, _filters(**filters))
+
+    def attempt_request(self, delivery_id, attempt=1):
+        """What an attempt (1 is the first) sent, rebuilt from the store:
+        {"headers": [(name, value), ...] in the order sent, every secret
+        "<redacted>", "body": the body byte for byte}."""
+        delivery_id = _a.string("delivery_id", delivery_id)
+        attempt = _a.integer("attempt", attempt, _a.INT)
+        got = {}
+
+        def keep(headers, hlen, body, blen, ud):
+            lines = ctypes.string_at(headers, hlen).decode("latin-1").split("\r\n")
+            got["headers"] = [tuple(h.split(": ", 1)) for h in lines if h]
+            got["body"] = ctypes.string_at(body, blen)
+            return 0
+        self._check(_f["request"](self._ctx, delivery_id, attempt, _REQUEST_CB(keep), None))
+        return got
 
     def recover(self, endpoint=None, event_type=None, since_ms=0, until_ms=0,
                 tenant=None):

@@ -5,6 +5,7 @@ bearer token from the token hook, a hook's exception raised by tick(),
 the log read on from a cursor, refusals named, and a client certificate
 presented to a TLS receiver that requires one (certificates made now)."""
 import http.server
+import json
 import os
 import shutil
 import ssl
@@ -65,6 +66,17 @@ class Hooks(unittest.TestCase):
             self.assertTrue(all(t[:36] == tp[:36] and t[-3:] == "-01" for t in sent))
             self.assertEqual(["congo=t61"] * 2, [r["tracestate"] for r in self.rx.requests])
             self.assertEqual(["", ""], [a["traceparent"] for a in ctx.attempts()])
+            # what each attempt sent, rebuilt: the body as received,
+            # the signature redacted
+            dlv = seen[0]["delivery_id"]
+            for n in (1, 2):
+                req = ctx.attempt_request(dlv, n)
+                self.assertEqual(self.rx.requests[n - 1]["body"], json.loads(req["body"]))
+                headers = dict(req["headers"])
+                self.assertEqual("<redacted>", headers["X-Replicer-Signature"])
+                self.assertEqual(dlv, headers["X-Replicer-Delivery-Id"])
+            with self.assertRaises(rh.NotFound):
+                ctx.attempt_request(dlv, 3)
             with self.assertRaises(rh.InvalidArgument) as e:
                 ctx.emit("order.paid", {}, traceparent=tp.upper())
             self.assertEqual("traceparent", e.exception.arg)

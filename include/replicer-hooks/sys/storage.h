@@ -371,6 +371,13 @@ struct rh_storage {
     int (*queue_figures)(int64_t now_ms, int64_t failed_since_ms, int group,
                          rh_queue_figures_cb each, void *each_userdata,
                          void *userdata);
+    /* One delivery and its event (data, tenant and trace context), by the
+     * delivery's id, handed to each once: RH_E_NOT_FOUND when the delivery
+     * is not stored (never made, or pruned with its event). Read, never
+     * claimed. Without it rh_attempt_request gets RH_E_UNSUPPORTED.
+     * @since 0.3.0 */
+    int (*delivery_event)(const char *delivery_id, rh_claimed_cb each,
+                          void *each_userdata, void *userdata);
 };
 
 /** Free a table that rh_sqlite_new() or rh_pg_new() made, once
@@ -387,7 +394,7 @@ RH_EXTERN void rh_storage_close(rh_storage *table);
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                 \
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                              \
     }
 
 RH_END_DECLS

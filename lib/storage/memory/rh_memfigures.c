@@ -1,7 +1,8 @@
 /* replicer-hooks memory store: the queue's figures (the queue_figures
  * slot), by a walk over every delivery it holds, grouped by sorting the
- * open and lately failed ones by key. The memory store serves one process
- * and holds what fits in it; a metrics scrape asks once in a while. */
+ * open and lately failed ones by key: the memory store serves one process
+ * and holds what fits in it; a metrics scrape asks once in a while. And a
+ * delivery with its event, by id (delivery_event), for an inspection. */
 #include "rh_memqueue.h"
 
 #include <stdlib.h>
@@ -82,5 +83,19 @@ int rh__mem_queue_figures(memstore *m, int64_t now_ms, int64_t failed_since_ms,
         nonzero = 0;
     }
     mem_free(m->alloc, all);
+    return rc;
+}
+
+int rh__mem_delivery_event(memstore *m, const char *delivery_id,
+                           rh_claimed_cb each, void *each_ud)
+{
+    const mem_delivery *d = rh__mem_map_get(&m->dls, delivery_id);
+    rh_delivery *dl = NULL;
+    if (!d)
+        return RH_E_NOT_FOUND;
+    int rc = rh__mem_delivery_lend(d, &dl);
+    if (rc == RH_OK)
+        rc = each(dl, d->ev->rec, each_ud);
+    rh_delivery_free(dl);
     return rc;
 }

@@ -332,5 +332,7 @@ int rh__mem_count_open(memstore *m, const char *tenant, size_t cap);
 /* the queue_figures slot (rh_memfigures.c) */
 int rh__mem_queue_figures(memstore *m, int64_t now_ms, int64_t failed_since_ms,
                           int group, rh_queue_figures_cb each, void *each_ud);
+int rh__mem_delivery_event(memstore *m, const char *delivery_id,
+                           rh_claimed_cb each, void *each_ud);
 
 #endif

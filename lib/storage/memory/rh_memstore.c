@@ -426,6 +426,12 @@ static int s_queue_figures(int64_t now_ms, int64_t failed_since_ms, int group,
                                  each_ud);
 }
 
+static int s_delivery_event(const char *delivery_id, rh_claimed_cb each,
+                            void *each_ud, void *ud)
+{
+    return rh__mem_delivery_event(ud, delivery_id, each, each_ud);
+}
+
 static const char *s_last_error(void *ud)
 {
     (void)ud;
@@ -453,5 +459,6 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     out->count_open = s_count_open;
     out->prune_tenant = s_prune_tenant;
     out->queue_figures = s_queue_figures;
+    out->delivery_event = s_delivery_event;
     return RH_OK;
 }

@@ -394,6 +394,12 @@ static int s_count_open(const char *tenant, size_t cap, void *ud)
     return rh__pg_count_open(ud, tenant, cap);
 }
 
+static int s_delivery_event(const char *delivery_id, rh_claimed_cb each,
+                            void *each_ud, void *ud)
+{
+    return rh__pg_delivery_event(ud, delivery_id, each, each_ud);
+}
+
 static int s_queue_figures(int64_t now_ms, int64_t failed_since_ms, int group,
                            rh_queue_figures_cb each, void *each_ud, void *ud)
 {
@@ -474,6 +480,7 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     out->document_load = rh__pg_document_load;
     out->count_open = s_count_open;
     out->queue_figures = s_queue_figures;
+    out->delivery_event = s_delivery_event;
     out->prune_tenant = s_prune_tenant;
     return RH_OK;
 }

@@ -199,3 +199,27 @@ int rh__pg_claim_batch(const rh_claim_request *req, rh_claimed_cb each,
     PQclear(r);
     return rc < 0 ? rc : (int)n;
 }
+
+/* One delivery and its event, read as a claim row is (delivery_event). */
+int rh__pg_delivery_event(store *s, const char *delivery_id,
+                          rh_claimed_cb each, void *each_ud)
+{
+    rh_delivery *dl = NULL;
+    rh_event *ev = NULL;
+    int rc = rh__pg_ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    const char *v[1] = {delivery_id};
+    PGresult *r =
+        rh__pg_run(s, S_DELIVERY_EVENT, 1, v, NULL, NULL, "delivery_event");
+    if (!r)
+        return RH_E_STORAGE;
+    if (PQntuples(r) != 1)
+        rc = RH_E_NOT_FOUND;
+    else if ((rc = claimed_records(s, r, 0, &dl, &ev)) == RH_OK)
+        rc = each(dl, ev, each_ud);
+    PQclear(r);
+    rh_delivery_free(dl);
+    rh_event_free(ev);
+    return rc;
+}

@@ -57,6 +57,11 @@
 
 /* "@." stands for the schema. */
 static const char *const sql_template[S_COUNT] = {
+    [S_DELIVERY_EVENT] =
+        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
+        "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
+        "e.timestamp_ms, e.data, d.tenant, e.trace FROM @.deliveries d "
+        "JOIN @.events e ON e.id = d.event_id WHERE d.id = $1::text",
     [S_FIGURES_TOTAL] = FIGURES_SQL("''::text"),
     [S_FIGURES_ENDPOINT] = FIGURES_SQL("endpoint_id"),
     [S_FIGURES_TENANT] = FIGURES_SQL("tenant"),

@@ -49,6 +49,24 @@ static int claim_row(store *s, sqlite3_stmt *st, void *ud)
     return RH_OK;
 }
 
+/* One delivery and its event, read as a claim row is (delivery_event). */
+int rh__sqlite_delivery_event(store *s, const char *delivery_id,
+                              rh_claimed_cb each, void *each_ud)
+{
+    claimed_row row = {NULL, NULL};
+    scan_state sc = {&row, 0};
+    sqlite3_stmt *st = rh__sqlite_stmt(s, S_DELIVERY_EVENT);
+    if (!st)
+        return RH_E_STORAGE;
+    sqlite3_bind_text(st, 1, delivery_id, -1, SQLITE_TRANSIENT);
+    int rc = rh__sqlite_for_each_row(s, st, "delivery_event", claim_row, &sc);
+    if (rc >= 0)
+        rc = sc.n ? each(row.dl, row.ev, each_ud) : RH_E_NOT_FOUND;
+    rh_delivery_free(row.dl);
+    rh_event_free(row.ev);
+    return rc;
+}
+
 /* Version 1's claim: offered in the transaction, within a window. */
 static int claim_offered(store *s, int64_t now_ms, int64_t lease_until_ms,
                          size_t max, rh_claim_cb each, void *each_ud)

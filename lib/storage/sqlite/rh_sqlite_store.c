@@ -66,6 +66,11 @@ static const char *const sql_text[S_COUNT] = {
     /* a few a time: each keyed emit clears more than it adds */
     [S_KEY_EXPIRE] = "DELETE FROM rh_idempotency WHERE rowid IN (SELECT rowid "
                      "FROM rh_idempotency WHERE created_ms < ?1 LIMIT 8)",
+    [S_DELIVERY_EVENT] =
+        "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
+        "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "
+        "e.timestamp_ms, e.data, d.tenant, e.trace FROM rh_deliveries d "
+        "JOIN rh_events e ON e.id = d.event_id WHERE d.id = ?1",
     [S_EV_INSERT] = "INSERT INTO rh_events(id, type, timestamp_ms, data, "
                     "tenant, trace) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_DL_INSERT] =
