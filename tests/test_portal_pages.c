@@ -518,6 +518,62 @@ static void test_portal_pages__review_findings(void)
     teardown(&t);
 }
 
+/* A delivery's page opens each attempt on the request it sent (headers,
+ * secrets redacted; the payload indented, its markup escaped) and the
+ * answer's start. */
+static void test_portal_pages__delivery_shows_the_request(void)
+{
+    pages t;
+    sink *s = rh_test_sink();
+    rh_portal_response *r = NULL;
+    char ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], path[300], dl[RH_ID_SIZE];
+    setup(&t);
+    sink_rule(s, "/r", 500, 0, NULL, "nope \x01", 1);
+    rh_endpoint_options *eo = NULL;
+    rh_emit_options *o = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_options_new(&eo));
+    rh_endpoint_options_set_tenant(eo, "acct_a");
+    char url[128];
+    const char *events[] = {"order.paid"};
+    sink_url(s, "/r", url, sizeof url);
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add_with(t.ctx, url, events, 1, eo, ep,
+                                         sizeof ep, secret, sizeof secret));
+    rh_endpoint_options_free(eo);
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_set_header(t.ctx, ep, "X-Api-Key", "s3cret"));
+    rh_emit_options_new(&o);
+    rh_emit_options_set_tenant(o, "acct_a");
+    const char *data = "{\"amount\":12,\"note\":\"<b>hi</b>\"}";
+    RH_CHECK_EQ_INT(
+        1, rh_emit_with(t.ctx, "order.paid", data, strlen(data), o, NULL, 0));
+    rh_emit_options_free(o);
+    RH_CHECK_EQ_INT(0, rh_test_tick_until_sent(t.ctx, s, 1, 10000));
+    for (int i = 0; i < 20; i++) {
+        rh_tick(t.ctx);
+        rh_test_pause(t.ctx, 5);
+    }
+    sink_request rq;
+    RH_CHECK_EQ_INT(0, sink_get(s, 0, &rq));
+    snprintf(dl, sizeof dl, "%s", sink_header(&rq, "X-Replicer-Delivery-Id"));
+    sink_request_free(&rq);
+    snprintf(path, sizeof path, "/w/deliveries/%s", dl);
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", path, NULL, NULL, &r, "Cookie",
+                                     t.a, NULL));
+    const char *page = rh_portal_response_body(r);
+    RH_CHECK(strstr(page, "id=\"attempt-1\"") != NULL);
+    RH_CHECK(strstr(page, "X-Replicer-Signature: &lt;redacted&gt;") != NULL);
+    RH_CHECK(strstr(page, "X-Api-Key: &lt;redacted&gt;") != NULL);
+    RH_CHECK(strstr(page, "&quot;amount&quot;: 12") != NULL); /* indented */
+    RH_CHECK(strstr(page, "&lt;b&gt;hi&lt;/b&gt;") != NULL);
+    RH_CHECK(strstr(page, "<b>hi") == NULL);
+    RH_CHECK(strstr(page, "nope \\x01") != NULL); /* the answer, shown */
+    RH_CHECK(strstr(page, "s3cret") == NULL && strstr(page, secret) == NULL);
+    rh_portal_response_free(r);
+    teardown(&t);
+    sink_stop(s);
+}
+
 const rh_test_case rh_tests_portal_pages[] = {
     {"portal_pages__review_findings", test_portal_pages__review_findings},
     {"portal_pages__operator_sees_every_account",
@@ -530,4 +586,6 @@ const rh_test_case rh_tests_portal_pages[] = {
      test_portal_pages__another_tenants_pages_are_unknown},
     {"portal_pages__forms_origin_caps_templates_assets",
      test_portal_pages__forms_origin_caps_templates_assets},
+    {"portal_pages__delivery_shows_the_request",
+     test_portal_pages__delivery_shows_the_request},
     {NULL, NULL}};

@@ -237,6 +237,7 @@ int rh__portal_delivery_html(rh_portal *p, const rh_portal_request *rq,
         rh__portal_iso(json_integer_value(json_object_get(a, "started_ms")),
                        iso);
         json_object_set_new(a, "started", json_string(iso));
+        rh__portal_attempt_request(p, id, a);
     }
     char iso[32];
     rh__portal_iso(json_integer_value(json_object_get(dl, "created_ms")), iso);

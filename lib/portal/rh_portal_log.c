@@ -3,6 +3,7 @@
  * delivery's attempts, and resend, each through a query scoped by the
  * token's tenant in the store, so that no other tenant's row is read. */
 #include "rh_portal_http.h"
+#include "rh_portal_pages.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -49,18 +50,69 @@ static int delivery_row(const rh_delivery *dl, void *ud)
     return json_array_append_new(r->list, v) ? RH_E_NOMEM : RH_OK;
 }
 
+/* Bytes a receiver or a host wrote, as text a page can show: printable
+ * ASCII, newlines (a CRLF too) and tabs as they are, the rest as \xNN
+ * (JSON strings must be UTF-8, and an answer may be anything). At most max
+ * bytes read. */
+static json_t *shown_bytes(const char *p, size_t n, size_t max)
+{
+    char out[4 * 2048 + 1];
+    size_t o = 0;
+    if (max > 2048)
+        max = 2048;
+    for (size_t i = 0; i < n && i < max; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\r' && i + 1 < n && p[i + 1] == '\n')
+            continue;
+        if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
+    }
+    out[o] = '\0';
+    return json_string(out);
+}
+
 static int attempt_row(const rh_attempt *at, void *ud)
 {
     rows *r = ud;
     json_t *v = json_pack(
-        "{s:I, s:s, s:i, s:I, s:I, s:i, s:b, s:s, s:s}", "seq",
+        "{s:I, s:s, s:i, s:I, s:I, s:i, s:b, s:s, s:s, s:o}", "seq",
         (json_int_t)rh_attempt_seq(at), "delivery_id",
         rh_attempt_delivery_id(at), "number", rh_attempt_number(at),
         "started_ms", (json_int_t)rh_attempt_started_ms(at), "duration_ms",
         (json_int_t)rh_attempt_duration_ms(at), "status", rh_attempt_status(at),
         "success", rh_attempt_success(at), "outcome",
-        rh_outcome_name(rh_attempt_outcome(at)), "error", rh_attempt_error(at));
+        rh_outcome_name(rh_attempt_outcome(at)), "error", rh_attempt_error(at),
+        "response",
+        shown_bytes(rh_attempt_response(at), rh_attempt_response_len(at),
+                    rh_attempt_response_len(at)));
     return json_array_append_new(r->list, v) ? RH_E_NOMEM : RH_OK;
+}
+
+static int request_of(const char *headers, size_t hlen, const char *body,
+                      size_t blen, void *ud)
+{
+    json_t *a = ud, *doc = json_loadb(body, blen, 0, NULL);
+    char *pretty = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+                       : NULL;
+    json_object_set_new(a, "request_headers", shown_bytes(headers, hlen, hlen));
+    json_object_set_new(a, "payload", pretty ? json_string(pretty)
+                                             : shown_bytes(body, blen, blen));
+    free(pretty);
+    json_decref(doc);
+    return RH_OK;
+}
+
+void rh__portal_attempt_request(rh_portal *p, const char *delivery_id,
+                                json_t *attempt)
+{
+    int number = (int)json_integer_value(json_object_get(attempt, "number"));
+    if (rh_attempt_request(p->ctx, delivery_id, number, request_of, attempt) !=
+        RH_OK)
+        json_object_set_new(attempt, "request_headers",
+                            json_string("(not available: the delivery's "
+                                        "event is no longer stored)"));
 }
 
 /* A query value that asks for a filter: a bad one (got < 0) does, so that

@@ -7,6 +7,11 @@
 #include "rh_portal_http.h"
 #include "rh_portal_tpl.h"
 
+/* An attempt's request rebuilt (rh_attempt_request, rh_portal_log.c) onto
+ * its JSON row: request_headers (secrets redacted) and payload (the body,
+ * indented). */
+void rh__portal_attempt_request(rh_portal *p, const char *delivery_id,
+                                json_t *attempt);
 /* Unix ms as "2026-12-07T08:00:00Z" ("" for none); the page's script shows
  * it in the browser's zone. */
 void rh__portal_iso(int64_t ms, char out[32]);

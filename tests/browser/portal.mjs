@@ -36,7 +36,8 @@ try {
   const page = await a.newPage();
   page.setDefaultTimeout(15000);
   const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-  const rows = (sel) => page.locator(`${sel} tbody tr`).count();
+  // a table's rows, not the rows that open an attempt's request
+  const rows = (sel) => page.locator(`${sel} tbody tr:not(.detail)`).count();
 
   // the link becomes a session: the token leaves the address bar
   await page.goto(linkA);
@@ -81,6 +82,11 @@ try {
   assert.equal(await rows('#attempts'), 1);
   assert.match(await page.textContent('#attempts tbody td:nth-child(3)'), /^\s*20[04]\s*$/);
   assert.equal((await page.textContent('#attempts tbody td:nth-child(4)')).trim(), 'ok');
+  // the attempt opens on the request it sent: secrets redacted, the payload
+  assert.equal(await page.isVisible('#attempt-1 pre.payload'), false);
+  await page.click('#attempt-1 summary');
+  assert.match(await page.textContent('#attempt-1 pre.headers'), /X-Replicer-Signature: <redacted>/);
+  assert.match(await page.textContent('#attempt-1 pre.payload'), /"data": \{/);
   await shot('06-delivery');
 
   // the failed one, resent: a second attempt
