@@ -24,6 +24,9 @@ function bindContextOps(lib) {
   f.figures = lib.func(
     "int rh_queue_figures(void *ctx, int group, int64_t window, rh_queue_figures_cb *cb, void *ud)");
   const figureName = lib.func("const char *rh_queue_figure_name(int figure)");
+  const StatsCb = koffi.proto(
+    "int rh_stats_row_cb(const char *key, const uint64_t *stats, size_t n, void *ud)");
+  f.statsBy = lib.func("int rh_ctx_stats_by(void *ctx, int group, rh_stats_row_cb *cb, void *ud)");
   const names = [], figureNames = [];
   while (f.statName(names.length) != null) names.push(f.statName(names.length));
   while (figureName(figureNames.length) != null)
@@ -44,6 +47,24 @@ function bindContextOps(lib) {
       return Object.fromEntries(names.slice(0, n).map((k, i) => [k, Number(out[i])]));
     },
     pause: (ctx, check, paused) => check(f.pause(ctx, bool("paused", paused) ? 1 : 0)),
+    statsBy(ctx, check, opts) {
+      const { group = "endpoint" } = options("stats options", opts, ["group"]);
+      if (group !== "endpoint" && group !== "tenant")
+        throw new RangeError(`group must be endpoint or tenant, not ${group}`);
+      const out = {};
+      const cb = koffi.register((key, stats, n) => {
+        const values = koffi.decode(stats, "uint64_t", Number(n));
+        out[key] = Object.fromEntries(names.map((k, i) => [k, Number(values[i])]));
+        return 0;
+      }, koffi.pointer(StatsCb));
+      try {
+        check(f.statsBy(ctx, GROUPS[group === "endpoint" ? "RH_QUEUE_ENDPOINT" : "RH_QUEUE_TENANT"],
+          cb, null));
+      } finally {
+        koffi.unregister(cb);
+      }
+      return out;
+    },
     queueFigures(ctx, check, opts) {
       const { group = "total", failedWindowMs = 3600000 } = options("queue figures options",
         opts, ["group", "failedWindowMs"]);

@@ -498,6 +498,9 @@ class Context {
    *  "") or, with { group: "endpoint" | "tenant" }, one per endpoint or
    *  tenant that has any; failedRecent within { failedWindowMs } (1 h). */
   queueFigures(opts) { return ctxOps.queueFigures(this.ctx, (rc) => this.#check(rc), opts); }
+  /** This context's counters per endpoint or per tenant it has attempted
+   *  ({ group: "endpoint" | "tenant" }): { key: { name: value } }. */
+  statsBy(opts) { return ctxOps.statsBy(this.ctx, (rc) => this.#check(rc), opts); }
   /** Claim nothing new (true) or go on (false): for a graceful stop. */
   pause(paused = true) { ctxOps.pause(this.ctx, (rc) => this.#check(rc), paused); }
 

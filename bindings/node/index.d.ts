@@ -65,6 +65,7 @@ export interface Constants {
   readonly RH_SECRET_SIZE: number;
   readonly RH_SIGNATURE_SIZE: number;
   readonly RH_SQLITE_SYNC_NORMAL: number;
+  readonly RH_STATS_KEYS_MAX: number;
   readonly RH_STORAGE_VERSION: number;
   readonly RH_TENANT_LIMIT_MAX: number;
   readonly RH_TENANT_MAX: number;
@@ -663,6 +664,8 @@ export declare class Context {
   stats(): Stats;
   /** The queue as the store holds it for every process sharing it. */
   queueFigures(opts?: QueueFiguresOptions): QueueFigures[];
+  /** This context's counters per endpoint or per tenant it attempted. */
+  statsBy(opts?: { group?: "endpoint" | "tenant" }): Record<string, Stats>;
   /** Claim nothing new (true, the default) or go on (false). */
   pause(paused?: boolean): void;
 

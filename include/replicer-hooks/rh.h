@@ -357,6 +357,28 @@ RH_EXTERN int rh_ctx_stats(const rh_ctx *ctx, uint64_t *out, size_t n);
 /** "events_emitted", ..., "outcome_ok", ..., "attempt_ms_le_10", ...; NULL
  *  past the last. @since 0.2.0 */
 RH_EXTERN const char *rh_stat_name(int stat);
+/** One key's counters: an endpoint's id or a tenant ("": of none),
+ *  borrowed for the call, and n stats by rh_stat. Return RH_OK, or a
+ *  negative code to stop (that value is returned). @since 0.3.0 */
+typedef int (*rh_stats_row_cb)(const char *key, const uint64_t *stats,
+                               size_t n, void *userdata);
+/** The most keys of each grouping rh_ctx_stats_by keeps. @since 0.3.0 */
+#define RH_STATS_KEYS_MAX 65536
+/**
+ * The context's counters per endpoint (group RH_QUEUE_BY_ENDPOINT) or per
+ * tenant (RH_QUEUE_BY_TENANT), since it was made, for the keys it has
+ * attempted: attempts by outcome, successes, failures for good, attempt
+ * durations (rh_stat; events_emitted and deliveries_queued are 0 here, and
+ * in_flight is the endpoint's transfers now, 0 for a tenant). A row per
+ * key, in no particular order; a context keeps at most RH_STATS_KEYS_MAX
+ * keys of each (the rest count in rh_ctx_stats alone). No storage, no
+ * lock: as cheap as a walk of the keys. What a metrics exporter labels,
+ * bounding the labels itself (the tool's --metrics-top).
+ * @return how many rows, RH_E_INVALID_ARG, RH_E_REENTRANT, or what cb
+ * returned to stop. @since 0.3.0
+ */
+RH_EXTERN int rh_ctx_stats_by(rh_ctx *ctx, int group, rh_stats_row_cb cb,
+                              void *userdata);
 
 /**
  * The queue's figures as the store holds them for every process sharing it

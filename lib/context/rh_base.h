@@ -55,6 +55,9 @@ struct rh_ctx {
     int64_t endpoints_loaded_ms;
     struct rh_catalog *catalog;    /* the event types (lib/catalog/) */
     uint64_t stats[RH_STAT_COUNT]; /* rh_stats.c */
+    /* the same per endpoint and per tenant (rh_stats_by.c): records of
+     * struct rh_key_stats, by key */
+    rh_idmap stats_by[2];
     int64_t prune_at_ms;           /* the tick's next retention batch */
     int64_t last_id_ms;
     unsigned int id_seq;
@@ -157,6 +160,10 @@ void rh__health_save_due(rh_ctx *ctx, int all);
 /* rh_retention.c: a prune batch after the tick's claim, when one is due */
 void rh__retention_tick(rh_ctx *ctx);
 /* rh_stats.c: count a stored outcome */
+/* rh_stats_by.c: the per-key records, freed with the context. */
+void rh__stats_by_free(rh_ctx *ctx);
+/* rh_stats.c: one outcome into st, an array of RH_STAT_COUNT counters. */
+void rh__stats_count(uint64_t *st, const rh_delivery *dl, const rh_attempt *at);
 void rh__stats_outcome(rh_ctx *ctx, const rh_delivery *dl,
                        const rh_attempt *at);
 /* rh_index.c: paused, or added in development mode and ctx is not */

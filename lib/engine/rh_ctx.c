@@ -152,6 +152,7 @@ void rh_ctx_free(rh_ctx *ctx)
         rh__store_batch_commit(&ctx->store);
     rh__health_save_due(ctx, 1); /* best effort: health is advisory */
     rh__ctx_free_endpoints(ctx);
+    rh__stats_by_free(ctx);
     rh__catalog_free(ctx);
     rh__index_free(ctx);
     rh__store_fini(&ctx->store, 1);

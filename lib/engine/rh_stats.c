@@ -38,10 +38,9 @@ static const char *const names[RH_STAT_COUNT] = {"events_emitted",
                                                  "attempt_ms_sum",
                                                  "deprecated_emits"};
 
-/* An outcome is in storage: count the attempt and the delivery's state. */
-void rh__stats_outcome(rh_ctx *ctx, const rh_delivery *dl, const rh_attempt *at)
+/* One outcome into st: the attempt and the delivery's state. */
+void rh__stats_count(uint64_t *st, const rh_delivery *dl, const rh_attempt *at)
 {
-    uint64_t *st = ctx->stats;
     if (at) {
         int64_t ms = at->duration_ms > 0 ? at->duration_ms : 0;
         int outcome = at->outcome;

@@ -17,7 +17,7 @@ worker_metrics *worker_metrics_start(const cli_args *a,
                                      const cli_http_addr *addr, rh_ctx *ctx,
                                      int top);
 /* The worker's counters copied for the next scrape (the worker's thread). */
-void worker_metrics_snapshot(worker_metrics *m, const rh_ctx *ctx);
+void worker_metrics_snapshot(worker_metrics *m, rh_ctx *ctx);
 void worker_metrics_stop(worker_metrics *m); /* NULL: nothing */
 
 #endif

@@ -3,7 +3,8 @@
  * store holds it for every process (rh_queue_figures, read at each scrape
  * through the server's own context: the worker's belongs to its thread).
  * Endpoints and tenants are labelled only with --metrics-top N: the top N
- * by volume each, the rest summed as "other", so the series stay bounded. */
+ * by volume each, the rest summed as "other", so the series stay bounded;
+ * their counters (rh_ctx_stats_by) are copied at most once a second. */
 #include "cmd_worker.h"
 
 #include <pthread.h>
@@ -14,22 +15,92 @@
 #include <string.h>
 #include <time.h>
 
+/* One key's counters, for the labelled series. */
+typedef struct keyed {
+    char key[RH_TENANT_MAX + 8];
+    uint64_t v[RH_STAT_COUNT];
+} keyed;
+
+typedef struct keyed_set {
+    keyed *k;
+    size_t n, cap;
+} keyed_set;
+
+static int64_t wall_now_ms(void);
+static void label_value(const char *in, char *out, size_t size);
+
 struct worker_metrics {
     pthread_mutex_t mu;
     uint64_t v[RH_STAT_COUNT];
+    keyed_set by[2]; /* endpoints, tenants: the top and "other" */
+    int64_t by_copied_ms;
     rh_ctx *figures; /* the server's own, on the worker's store; or NULL */
     char why[200];   /* why there is none */
     int top;
     cli_http_server *server;
 };
 
-void worker_metrics_snapshot(worker_metrics *m, const rh_ctx *ctx)
+static int keep_keyed(const char *key, const uint64_t *v, size_t n, void *ud)
+{
+    keyed_set *s = ud;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        keyed *k = realloc(s->k, cap * sizeof *k);
+        if (!k)
+            return RH_E_NOMEM;
+        s->k = k;
+        s->cap = cap;
+    }
+    keyed *k = &s->k[s->n++];
+    snprintf(k->key, sizeof k->key, "%s", key);
+    memset(k->v, 0, sizeof k->v);
+    memcpy(k->v, v, (n < RH_STAT_COUNT ? n : RH_STAT_COUNT) * sizeof *v);
+    return RH_OK;
+}
+
+static int by_attempts(const void *a, const void *b)
+{
+    uint64_t x = ((const keyed *)a)->v[RH_STAT_ATTEMPTS],
+             y = ((const keyed *)b)->v[RH_STAT_ATTEMPTS];
+    return x != y ? (x < y ? 1 : -1)
+                  : strcmp(((const keyed *)a)->key, ((const keyed *)b)->key);
+}
+
+/* The top rows by attempts, the rest summed into one keyed "other". */
+static void keep_top_keyed(keyed_set *s, int top)
+{
+    qsort(s->k, s->n, sizeof *s->k, by_attempts);
+    if (s->n <= (size_t)top)
+        return;
+    keyed *other = &s->k[top];
+    for (size_t i = (size_t)top + 1; i < s->n; i++)
+        for (int j = 0; j < RH_STAT_COUNT; j++)
+            other->v[j] += s->k[i].v[j];
+    snprintf(other->key, sizeof other->key, "other");
+    s->n = (size_t)top + 1;
+}
+
+void worker_metrics_snapshot(worker_metrics *m, rh_ctx *ctx)
 {
     uint64_t v[RH_STAT_COUNT];
+    keyed_set by[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
     if (!m || rh_ctx_stats(ctx, v, RH_STAT_COUNT) != RH_STAT_COUNT)
         return;
+    int64_t now = wall_now_ms();
+    int copy = m->top > 0 && now - m->by_copied_ms >= 1000;
+    for (int g = 0; copy && g < 2; g++) {
+        rh_ctx_stats_by(ctx, g ? RH_QUEUE_BY_TENANT : RH_QUEUE_BY_ENDPOINT,
+                        keep_keyed, &by[g]);
+        keep_top_keyed(&by[g], m->top);
+    }
     pthread_mutex_lock(&m->mu);
     memcpy(m->v, v, sizeof v);
+    for (int g = 0; copy && g < 2; g++) {
+        free(m->by[g].k);
+        m->by[g] = by[g];
+    }
+    if (copy)
+        m->by_copied_ms = now;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -103,6 +174,64 @@ static void counters_text(const uint64_t *v, text *t)
          (double)v[RH_STAT_ATTEMPT_MS_SUM] / 1000);
     addf(t, "replicer_hooks_attempt_duration_seconds_count %" PRIu64 "\n",
          v[RH_STAT_ATTEMPTS]);
+}
+
+/* The labelled counters: attempts, successes, failures for good, attempts
+ * by outcome and the duration histogram, per key (the top and "other"). */
+static void keyed_text(text *t, const keyed_set *s, const char *prefix,
+                       const char *label)
+{
+    static const struct {
+        int stat;
+        const char *name;
+    } totals[] = {{RH_STAT_ATTEMPTS, "attempts_total"},
+                  {RH_STAT_SUCCEEDED, "succeeded_total"},
+                  {RH_STAT_FAILED, "failed_total"}};
+    char key[2 * (RH_TENANT_MAX + 8)];
+    for (size_t c = 0; c < 3; c++) {
+        addf(t, "# TYPE replicer_hooks_%s_%s counter\n", prefix,
+             totals[c].name);
+        for (size_t i = 0; i < s->n; i++) {
+            label_value(s->k[i].key, key, sizeof key);
+            addf(t, "replicer_hooks_%s_%s{%s=\"%s\"} %" PRIu64 "\n", prefix,
+                 totals[c].name, label, key, s->k[i].v[totals[c].stat]);
+        }
+    }
+    addf(t, "# TYPE replicer_hooks_%s_attempts_by_outcome_total counter\n",
+         prefix);
+    for (size_t i = 0; i < s->n; i++) {
+        label_value(s->k[i].key, key, sizeof key);
+        for (int o = 0; o <= RH_OUTCOME_BAD_RESPONSE; o++)
+            addf(t,
+                 "replicer_hooks_%s_attempts_by_outcome_total{%s=\"%s\","
+                 "outcome=\"%s\"} %" PRIu64 "\n",
+                 prefix, label, key, rh_outcome_name(o),
+                 s->k[i].v[RH_STAT_OUTCOME_OK + o]);
+    }
+    addf(t, "# TYPE replicer_hooks_%s_attempt_duration_seconds histogram\n",
+         prefix);
+    for (size_t i = 0; i < s->n; i++) {
+        const uint64_t *v = s->k[i].v;
+        label_value(s->k[i].key, key, sizeof key);
+        for (int b = RH_STAT_ATTEMPT_MS_LE_10; b <= RH_STAT_ATTEMPT_MS_LE_10000;
+             b++)
+            addf(t,
+                 "replicer_hooks_%s_attempt_duration_seconds_bucket{%s=\"%s\","
+                 "le=\"%g\"} %" PRIu64 "\n",
+                 prefix, label, key,
+                 atof(strrchr(rh_stat_name(b), '_') + 1) / 1000.0, v[b]);
+        addf(t,
+             "replicer_hooks_%s_attempt_duration_seconds_bucket{%s=\"%s\","
+             "le=\"+Inf\"} %" PRIu64 "\n",
+             prefix, label, key, v[RH_STAT_ATTEMPTS]);
+        addf(t,
+             "replicer_hooks_%s_attempt_duration_seconds_sum{%s=\"%s\"} %.3f\n",
+             prefix, label, key, (double)v[RH_STAT_ATTEMPT_MS_SUM] / 1000);
+        addf(t,
+             "replicer_hooks_%s_attempt_duration_seconds_count{%s=\"%s\"} "
+             "%" PRIu64 "\n",
+             prefix, label, key, v[RH_STAT_ATTEMPTS]);
+    }
 }
 
 /* ------------------------------------------------------ queue figures */
@@ -275,6 +404,10 @@ static cli_mhd_result serve_metrics(void *cls, struct MHD_Connection *c,
     pthread_mutex_lock(&m->mu); /* the counters, and the server's context */
     memcpy(v, m->v, sizeof v);
     counters_text(v, &t);
+    if (m->top > 0) {
+        keyed_text(&t, &m->by[0], "endpoint", "endpoint");
+        keyed_text(&t, &m->by[1], "tenant", "tenant");
+    }
     queue_text(m, &t);
     pthread_mutex_unlock(&m->mu);
     cli_mhd_result ok =
@@ -322,6 +455,8 @@ void worker_metrics_stop(worker_metrics *m)
         return;
     cli_http_stop(m->server);
     rh_ctx_free(m->figures);
+    free(m->by[0].k);
+    free(m->by[1].k);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }

@@ -92,6 +92,17 @@ test("the trace context goes with each attempt, a span of its own", () => {
   });
 });
 
+test("counters per endpoint and per tenant", () => withBoth([], {}, async (ctx, r) => {
+  const { id } = ctx.addEndpoint(r.url, ["*"], { tenant: "acct" });
+  ctx.emit("order.paid", {}, { tenant: "acct" });
+  await ctx.idle({ timeoutMs: 10000 });
+  const byEp = ctx.statsBy();
+  assert.equal(byEp[id].attempts, 1);
+  assert.equal(byEp[id].succeeded, 1);
+  assert.deepEqual(Object.keys(ctx.statsBy({ group: "tenant" })), ["acct"]);
+  assert.throws(() => ctx.statsBy({ group: "total" }), RangeError);
+}));
+
 test("a 410 tells onEndpointState, a deprecated type tells onEventType", () => {
   const changes = [], notices = [];
   return withBoth([410], {

@@ -13,6 +13,8 @@ _GROUPS = {"total": 0, "endpoint": 1, "tenant": 2}  # rh_queue_group
 _FIGURES_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p,
                                ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t, _vp)
 _FIGURE_NAMES = []
+_STATS_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(_u64),
+                             ctypes.c_size_t, _vp)
 
 
 def bind(lib, fn):
@@ -24,6 +26,7 @@ def bind(lib, fn):
         stat_name=fn(lib, "rh_stat_name", ctypes.c_char_p, i),
         pause=fn(lib, "rh_ctx_pause", i, _vp, i),
         figures=fn(lib, "rh_queue_figures", i, _vp, i, ctypes.c_int64, _FIGURES_CB, _vp),
+        stats_by=fn(lib, "rh_ctx_stats_by", i, _vp, i, _STATS_CB, _vp),
     )
     figure_name = fn(lib, "rh_queue_figure_name", ctypes.c_char_p, i)
     while figure_name(len(_FIGURE_NAMES)) is not None:
@@ -54,6 +57,23 @@ class ContextOpsMixin:
         out = (_u64 * max(1, len(names)))()
         n = self._check(_f["stats"](self._ctx, out, len(names)))
         return {names[k]: out[k] for k in range(n)}
+
+    def stats_by(self, group="endpoint"):
+        """The context's counters per endpoint ("endpoint") or per tenant
+        ("tenant") it has attempted: {key: {name: value}}, the names as
+        stats() has them (a tenant's key "" is no tenant)."""
+        if group not in ("endpoint", "tenant"):
+            raise ValueError("group must be endpoint or tenant, not %r" % (group,))
+        names = []
+        while _f["stat_name"](len(names)) is not None:
+            names.append(_f["stat_name"](len(names)).decode())
+        out = {}
+
+        def each(key, v, n, ud):
+            out[key.decode()] = {names[k]: v[k] for k in range(min(n, len(names)))}
+            return 0
+        self._check(_f["stats_by"](self._ctx, _GROUPS[group], _STATS_CB(each), None))
+        return out
 
     def queue_figures(self, group="total", failed_window_ms=3600000):
         """The queue as the store holds it for every process sharing it:

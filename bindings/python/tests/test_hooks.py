@@ -83,6 +83,18 @@ class Hooks(unittest.TestCase):
             with self.assertRaises(rh.InvalidArgument):
                 ctx.emit("order.paid", {}, tracestate="a=b")
 
+    def test_counters_per_endpoint_and_tenant(self):
+        with rh.Context(development=True) as ctx:
+            ep, _ = ctx.add_endpoint(self.rx.url, ["*"], tenant="acct")
+            ctx.emit("order.paid", {}, tenant="acct")
+            self.drive(ctx)
+            by_ep = ctx.stats_by("endpoint")
+            self.assertEqual(1, by_ep[ep]["attempts"])
+            self.assertEqual(1, by_ep[ep]["succeeded"])
+            self.assertEqual({"acct"}, set(ctx.stats_by("tenant")))
+            with self.assertRaises(ValueError):
+                ctx.stats_by("total")
+
     def test_a_410_tells_on_endpoint_state(self):
         self.rx.statuses = [410]
         changes = []
