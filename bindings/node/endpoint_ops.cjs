@@ -20,6 +20,7 @@ function bindEndpointOps(lib) {
     resume: fn("int rh_endpoint_resume(void *ctx, const char *id)"),
     rotate: fn("int rh_endpoint_rotate_secret(void *ctx, const char *id, int64_t grace, _Out_ uint8_t *out, size_t size)"),
     recover: fn("int rh_endpoint_recover(void *ctx, const char *id, int64_t since)"),
+    healthNow: fn("int rh_endpoint_health(void *ctx, const char *id, _Out_ int64_t *ok, _Out_ int64_t *failing, _Out_ int64_t *failed)"),
     setHeader: fn("int rh_endpoint_set_header(void *ctx, const char *id, const char *name, const char *value)"),
     setTimeout: fn("int rh_endpoint_set_timeout_ms(void *ctx, const char *id, int64_t ms)"),
     setCap: fn("int rh_endpoint_set_max_in_flight(void *ctx, const char *id, size_t n)"),
@@ -58,6 +59,12 @@ function bindEndpointOps(lib) {
       const out = Buffer.alloc(128);
       check(f.rotate(ctx, str("endpointId", id), grace, out, out.length));
       return out.toString("utf8", 0, out.indexOf(0));
+    },
+    health(ctx, check, id) {
+      const h = [[0], [0], [0]];
+      check(f.healthNow(ctx, str("endpointId", id), h[0], h[1], h[2]));
+      return { lastSuccessMs: Number(h[0][0]), failingSinceMs: Number(h[1][0]),
+        failedInARow: Number(h[2][0]) };
     },
     recover: (ctx, check, id, sinceMs) =>
       check(f.recover(ctx, str("endpointId", id), int("sinceMs", sinceMs, INT64))),

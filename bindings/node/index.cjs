@@ -520,6 +520,11 @@ class Context {
   rotateSecret(endpointId, rotateOpts) {
     return epOps.rotate(this.ctx, (rc) => this.#check(rc), endpointId, rotateOpts);
   }
+  /** Its health as the store's log says it now, whichever process
+   *  delivered: { lastSuccessMs, failingSinceMs, failedInARow } (0: none). */
+  endpointHealth(endpointId) {
+    return epOps.health(this.ctx, (rc) => this.#check(rc), endpointId);
+  }
   /** Send again its deliveries that failed since sinceMs: how many. */
   recoverEndpoint(endpointId, sinceMs) {
     return epOps.recover(this.ctx, (rc) => this.#check(rc), endpointId, sinceMs);

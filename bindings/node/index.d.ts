@@ -681,6 +681,8 @@ export declare class Context {
    *  (default 24 h). */
   rotateSecret(endpointId: string, options?: { graceMs?: Integer } | null): string;
   /** Send again its deliveries that failed since sinceMs; how many. */
+  /** Its health as the store's log says it now (0: none). */
+  endpointHealth(endpointId: string): { lastSuccessMs: number; failingSinceMs: number; failedInARow: number };
   recoverEndpoint(endpointId: string, sinceMs: Integer): number;
   /** A header sent on every request to it; null or none removes it. */
   setHeader(endpointId: string, name: string, value?: string | null): void;

@@ -572,6 +572,22 @@ RH_EXTERN int64_t rh_endpoint_failed_in_a_row(const rh_endpoint *ep);
 /** "disabled", "enabled", "recovered", "failing", "paused", "resumed",
  *  "held"; "unknown" for any other value. @since 0.2.0 */
 RH_EXTERN const char *rh_endpoint_change_name(int change);
+/**
+ * An endpoint's health as the store's log says it now, whichever process
+ * delivered: when its last successful attempt ended (0: none), when its
+ * attempts began failing after that (0: they are not), and how many of its
+ * deliveries failed for good since that success. Where the getters above
+ * give what the delivering contexts stored (at most once a minute), this
+ * reads the log (an index seek for a healthy endpoint); on a store without
+ * the endpoint_health slot, or when retention pruned the log past what a
+ * context stored, it gives the stored health. Any out pointer may be NULL.
+ * @return RH_OK, RH_E_INVALID_ARG, RH_E_NOT_FOUND, RH_E_STORAGE,
+ * RH_E_REENTRANT. @since 0.3.0
+ */
+RH_EXTERN int rh_endpoint_health(rh_ctx *ctx, const char *endpoint_id,
+                                 int64_t *last_success_ms,
+                                 int64_t *failing_since_ms,
+                                 int64_t *failed_in_a_row);
 /** "", "host", "gone", "failing"; "unknown" for any other value.
  *  @since 0.2.0 */
 RH_EXTERN const char *rh_disabled_reason_name(int reason);

@@ -159,13 +159,13 @@ void rh__health_note(rh_ctx *ctx, const rh_delivery *dl, const rh_attempt *at);
 void rh__health_save_due(rh_ctx *ctx, int all);
 /* rh_retention.c: a prune batch after the tick's claim, when one is due */
 void rh__retention_tick(rh_ctx *ctx);
-/* rh_stats.c: count a stored outcome */
-/* rh_stats_by.c: the per-key records, freed with the context. */
+/* rh_stats_by.c: count a stored outcome (the context's counters, its
+ * endpoint's and its tenant's); the per-key records, freed with it. */
+void rh__stats_outcome(rh_ctx *ctx, const rh_delivery *dl,
+                       const rh_attempt *at);
 void rh__stats_by_free(rh_ctx *ctx);
 /* rh_stats.c: one outcome into st, an array of RH_STAT_COUNT counters. */
 void rh__stats_count(uint64_t *st, const rh_delivery *dl, const rh_attempt *at);
-void rh__stats_outcome(rh_ctx *ctx, const rh_delivery *dl,
-                       const rh_attempt *at);
 /* rh_index.c: paused, or added in development mode and ctx is not */
 int rh__endpoint_held(const rh_ctx *ctx, const rh_endpoint *ep);
 

@@ -1,8 +1,9 @@
 /* replicer-hooks endpoint health: what each stored outcome says of its
  * endpoint (last success, failing since, deliveries failed in a row), the
- * automatic disable it leads to (410 Gone, or failing for too long), and
+ * automatic disable it leads to (410 Gone, or failing for too long),
  * health stored at most once a minute (rh_endpoint_state.c: a part of
- * its own, never the endpoint's record, on a store with the state slots). */
+ * its own, never the endpoint's record, on a store with the state slots),
+ * and health read from the log now (rh_endpoint_health). */
 #include "rh_base.h"
 #include "rh_endpoint_record.h"
 
@@ -141,4 +142,39 @@ const char *rh_disabled_reason_name(int reason)
     return reason >= 0 && reason < (int)(sizeof names / sizeof *names)
                ? names[reason]
                : "unknown";
+}
+
+int rh_endpoint_health(rh_ctx *ctx, const char *endpoint_id,
+                       int64_t *last_success_ms, int64_t *failing_since_ms,
+                       int64_t *failed_in_a_row)
+{
+    int64_t h[3] = {0, 0, 0};
+    int rc = rh__ctx_enter(ctx);
+    if (rc != RH_OK)
+        return rc;
+    rh_endpoint *ep = rh__ctx_find_endpoint(ctx, endpoint_id);
+    if (!ep && rh__ctx_load_endpoints(ctx) == RH_OK)
+        ep = rh__ctx_find_endpoint(ctx, endpoint_id);
+    if (!ep)
+        return rh__ctx_refuse(ctx, RH_E_NOT_FOUND, RH_ARG_ENDPOINT_ID,
+                              RH_REFUSAL_UNKNOWN_ID, "no endpoint %s",
+                              endpoint_id ? endpoint_id : "(null)");
+    rc = rh__store_endpoint_health(&ctx->store, endpoint_id, h);
+    if (rc < 0 && rc != RH_E_UNSUPPORTED)
+        return rh__ctx_store_failed(ctx, rc);
+    /* the log is the truth unless retention pruned what a context stored
+     * (its success is then newer than anything the log holds) */
+    if (rc == RH_E_UNSUPPORTED || ep->health.last_success_ms > h[0] ||
+        (!h[0] && !h[1] && ep->health.failing_since_ms)) {
+        h[0] = ep->health.last_success_ms;
+        h[1] = ep->health.failing_since_ms;
+        h[2] = ep->health.failed_in_a_row;
+    }
+    if (last_success_ms)
+        *last_success_ms = h[0];
+    if (failing_since_ms)
+        *failing_since_ms = h[1];
+    if (failed_in_a_row)
+        *failed_in_a_row = h[2];
+    return RH_OK;
 }

@@ -60,6 +60,7 @@ enum {
     S_FIGURES_ENDPOINT,
     S_FIGURES_TENANT,
     S_DELIVERY_EVENT, /* one delivery and its event, as a claim row */
+    S_ENDPOINT_HEALTH, /* an endpoint's health from its log */
     S_COUNT
 };
 

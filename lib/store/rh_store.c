@@ -249,6 +249,15 @@ int rh__store_count_open(rh_store *st, const char *tenant, size_t cap)
     return slot_result(st, CALL(count_open, tenant, cap), "count_open");
 }
 
+int rh__store_endpoint_health(rh_store *st, const char *endpoint_id,
+                              int64_t out[3])
+{
+    if (!st->table.endpoint_health)
+        return RH_E_UNSUPPORTED;
+    return slot_result(st, CALL(endpoint_health, endpoint_id, out),
+                       "endpoint_health");
+}
+
 int rh__store_delivery_event(rh_store *st, const char *delivery_id,
                              rh_claimed_cb each, void *each_userdata)
 {

@@ -75,6 +75,9 @@ int rh__store_document_load(rh_store *st, const char *kind, rh_document_cb each,
                             void *ud);
 /* A tenant's pending and in-flight deliveries, up to cap. */
 int rh__store_count_open(rh_store *st, const char *tenant, size_t cap);
+/* RH_E_UNSUPPORTED without the slot (the caller falls back). */
+int rh__store_endpoint_health(rh_store *st, const char *endpoint_id,
+                              int64_t out[3]);
 int rh__store_delivery_event(rh_store *st, const char *delivery_id,
                              rh_claimed_cb each, void *each_userdata);
 int rh__store_queue_figures(rh_store *st, int64_t now_ms,

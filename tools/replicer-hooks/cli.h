@@ -251,7 +251,12 @@ const char *cli_plural(long long n, const char *one, const char *many);
 /* "enabled", "paused", "disabled (gone)", ... (buf may be returned) */
 const char *cli_endpoint_state(const rh_endpoint *ep, char *buf, size_t size);
 /* "ok 2026-12-02T20:00:00Z", "failing since ..., 3 failed", ... */
-void cli_endpoint_health(const rh_endpoint *ep, char *buf, size_t size);
+/* An endpoint's health from the store's log now (rh_endpoint_health; the
+ * stored health inside a list's callback): h[0] last success, h[1]
+ * failing since, h[2] failed for good since; and as a phrase. */
+void cli_health_now(rh_ctx *ctx, const rh_endpoint *ep, int64_t h[3]);
+void cli_endpoint_health(rh_ctx *ctx, const rh_endpoint *ep, char *buf,
+                         size_t size);
 /* rh_endpoint_add with the events as one text, "a.b,c.*" or "a.b, c.*" */
 /* Bytes from outside (a sender, a stored URL) printed so that a terminal
  * shows them and obeys none: C0 and C1 controls and DEL as \xNN, a

@@ -251,15 +251,30 @@ const char *cli_endpoint_state(const rh_endpoint *ep, char *buf, size_t size)
     return buf;
 }
 
-void cli_endpoint_health(const rh_endpoint *ep, char *buf, size_t size)
+void cli_health_now(rh_ctx *ctx, const rh_endpoint *ep, int64_t h[3])
+{
+    /* from the log now; inside a walk of the context (a list's callback)
+     * it refuses, and the health the workers stored is what there is */
+    if (rh_endpoint_health(ctx, rh_endpoint_id(ep), &h[0], &h[1], &h[2]) !=
+        RH_OK) {
+        h[0] = rh_endpoint_last_success_ms(ep);
+        h[1] = rh_endpoint_failing_since_ms(ep);
+        h[2] = rh_endpoint_failed_in_a_row(ep);
+    }
+}
+
+void cli_endpoint_health(rh_ctx *ctx, const rh_endpoint *ep, char *buf,
+                         size_t size)
 {
     char t[32];
-    int64_t n = rh_endpoint_failed_in_a_row(ep);
+    int64_t h[3];
+    cli_health_now(ctx, ep, h);
+    int64_t n = h[2];
     /* two counts that differ: attempts fail from the first failure on, a
      * delivery fails for good only after its last retry (and a resend
      * starts it over), so each is named for what it counts */
-    if (rh_endpoint_failing_since_ms(ep)) {
-        cli_format_time(rh_endpoint_failing_since_ms(ep), t);
+    if (h[1]) {
+        cli_format_time(h[1], t);
         if (n)
             snprintf(buf, size,
                      "attempts failing since %s; %lld %s failed for good "
@@ -270,8 +285,8 @@ void cli_endpoint_health(const rh_endpoint *ep, char *buf, size_t size)
                      "attempts failing since %s; retrying, none failed for "
                      "good yet",
                      t);
-    } else if (rh_endpoint_last_success_ms(ep)) {
-        cli_format_time(rh_endpoint_last_success_ms(ep), t);
+    } else if (h[0]) {
+        cli_format_time(h[0], t);
         snprintf(buf, size, "ok %s", t);
     } else {
         snprintf(buf, size, "no attempt yet");

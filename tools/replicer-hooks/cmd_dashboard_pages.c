@@ -53,7 +53,8 @@ static int endpoint_row(const rh_endpoint *ep, void *ud)
     dash_esc(pg, cli_endpoint_state(ep, state, sizeof state));
     if (rh_endpoint_mode(ep) == RH_MODE_DEVELOPMENT)
         dash_put(pg, " <span class=\"muted\">(dev)</span>");
-    cli_endpoint_health(ep, health, sizeof health);
+    /* inside the list's walk: the health the workers stored */
+    cli_endpoint_health(NULL, ep, health, sizeof health);
     dash_put(pg, "</td><td>");
     dash_esc(pg, health);
     dash_put(pg, "</td></tr>\n");
@@ -258,7 +259,7 @@ cli_mhd_result dash_endpoint_page(struct MHD_Connection *c, dashboard *db,
     }
     dash_put(&pg, "</dd><dt>state</dt><dd class=\"state\">");
     dash_esc(&pg, cli_endpoint_state(ep, state, sizeof state));
-    cli_endpoint_health(ep, health, sizeof health);
+    cli_endpoint_health(ctx, ep, health, sizeof health);
     dash_put(&pg, "</dd><dt>health</dt><dd class=\"health\">");
     dash_esc(&pg, health);
     dash_put(&pg, "</dd></dl><p class=\"actions\">");

@@ -17,9 +17,11 @@ static void print_time_or(const char *label, int64_t ms, const char *none)
     }
 }
 
-static void print_endpoint_fields(const rh_endpoint *ep)
+static void print_endpoint_fields(rh_ctx *ctx, const rh_endpoint *ep)
 {
     char state[32];
+    int64_t h[3];
+    cli_health_now(ctx, ep, h); /* from the log now */
     printf("id:              %s\nurl:             %s\nstate:           %s\n"
            "mode:            %s\nevents:          ",
            rh_endpoint_id(ep), rh_endpoint_url(ep),
@@ -30,11 +32,11 @@ static void print_endpoint_fields(const rh_endpoint *ep)
         printf("%s%s", i ? "," : "", rh_endpoint_event(ep, i));
     printf("\n");
     print_time_or("created:", rh_endpoint_created_ms(ep), "-");
-    print_time_or("last success:", rh_endpoint_last_success_ms(ep), "none");
-    print_time_or("failing since:", rh_endpoint_failing_since_ms(ep), "-");
+    print_time_or("last success:", h[0], "none");
+    print_time_or("failing since:", h[1], "-");
     printf("failed in a row: %" PRId64
            " (deliveries failed for good since the last success)\n",
-           rh_endpoint_failed_in_a_row(ep));
+           h[2]);
     if (rh_endpoint_timeout_ms(ep))
         printf("timeout:         %" PRId64 " ms\n", rh_endpoint_timeout_ms(ep));
     else
@@ -195,7 +197,7 @@ static int run_show(cli_args *a)
         return rc;
     if ((rc = rh_endpoint_get(ctx, a->pos[0], &ep)) != RH_OK)
         return cli_fail(a, ctx, rc);
-    print_endpoint_fields(ep);
+    print_endpoint_fields(ctx, ep);
     cli_print_profile(ep);
     rh_ctx_free(ctx);
     return 0;

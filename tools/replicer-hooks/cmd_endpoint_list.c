@@ -22,6 +22,7 @@ typedef struct table {
     int failed;
     const char *tenant; /* --tenant: that tenant's only; NULL: all */
     int tenants;        /* some endpoint has one: a TENANT column */
+    rh_ctx *ctx;        /* for the health, read after the list's walk */
 } table;
 
 static int other_tenant(const table *t, const rh_endpoint *ep)
@@ -65,7 +66,6 @@ static int collect(const rh_endpoint *ep, void *ud)
     char state[32];
     snprintf(r->state, sizeof r->state, "%s",
              cli_endpoint_state(ep, state, sizeof state));
-    cli_endpoint_health(ep, r->health, sizeof r->health);
     r->url = strdup(rh_endpoint_url(ep));
     r->events = events_of(ep);
     r->dev = rh_endpoint_mode(ep) == RH_MODE_DEVELOPMENT;
@@ -125,8 +125,11 @@ static int print_json(const rh_endpoint *ep, void *ud)
 {
     char state[32];
     json_t *events, *o, *labels;
+    int64_t h[3];
+    const table *t = ud;
     if (other_tenant(ud, ep))
         return RH_OK;
+    cli_health_now(t->ctx, ep, h);
     events = json_array();
     labels = json_object();
     for (size_t i = 0; i < rh_endpoint_event_count(ep); i++)
@@ -138,11 +141,8 @@ static int print_json(const rh_endpoint *ep, void *ud)
                                                               : "production",
                   "events", events, "created",
                   time_or_null(rh_endpoint_created_ms(ep)), "last_success",
-                  time_or_null(rh_endpoint_last_success_ms(ep)),
-                  "failing_since",
-                  time_or_null(rh_endpoint_failing_since_ms(ep)),
-                  "failed_in_a_row",
-                  (json_int_t)rh_endpoint_failed_in_a_row(ep));
+                  time_or_null(h[0]), "failing_since", time_or_null(h[1]),
+                  "failed_in_a_row", (json_int_t)h[2]);
     const char *tenant = rh_endpoint_tenant(ep), *name = rh_endpoint_name(ep);
     for (size_t i = 0; i < rh_endpoint_label_count(ep); i++)
         json_object_set_new(labels, rh_endpoint_label_key(ep, i),
@@ -165,7 +165,7 @@ static int print_json(const rh_endpoint *ep, void *ud)
 static int run_list(cli_args *a)
 {
     rh_ctx *ctx = NULL;
-    table t = {NULL, 0, 0, 0, NULL, 0};
+    table t = {NULL, 0, 0, 0, NULL, 0, NULL};
     t.tenant = a->set[O_TENANT] ? a->text[O_TENANT] : NULL;
     rh_query *probe = NULL; /* the tenant's rules, as log's */
     if (t.tenant && (rh_query_new(&probe) != RH_OK ||
@@ -179,7 +179,19 @@ static int run_list(cli_args *a)
     int rc = cli_open(a, NULL, &ctx);
     if (rc)
         return rc;
-    rc = rh_endpoint_list(ctx, a->set[O_JSON] ? print_json : collect, &t);
+    t.ctx = ctx;
+    rc = rh_endpoint_list(ctx, collect, &t);
+    /* each row's health from the log, now the list's walk is over */
+    for (size_t i = 0; rc >= 0 && !t.failed && i < t.n; i++) {
+        const rh_endpoint *ep = NULL;
+        if (rh_endpoint_get(ctx, t.rows[i].id, &ep) != RH_OK)
+            continue; /* removed meanwhile */
+        if (a->set[O_JSON])
+            print_json(ep, &t);
+        else
+            cli_endpoint_health(ctx, ep, t.rows[i].health,
+                                sizeof t.rows[i].health);
+    }
     if (rc < 0 || t.failed) {
         for (size_t i = 0; i < t.n; i++) {
             free(t.rows[i].url);

@@ -100,6 +100,10 @@ test("counters per endpoint and per tenant", () => withBoth([], {}, async (ctx, 
   assert.equal(byEp[id].attempts, 1);
   assert.equal(byEp[id].succeeded, 1);
   assert.deepEqual(Object.keys(ctx.statsBy({ group: "tenant" })), ["acct"]);
+  const health = ctx.endpointHealth(id);
+  assert.ok(health.lastSuccessMs > 0);
+  assert.deepEqual([health.failingSinceMs, health.failedInARow], [0, 0]);
+  assert.throws(() => ctx.endpointHealth("ep_nobody"), rh.NotFoundError);
   assert.throws(() => ctx.statsBy({ group: "total" }), RangeError);
 }));
 

@@ -21,6 +21,8 @@ def bind(lib, fn):
         ep,
         rotate=fn(lib, "rh_endpoint_rotate_secret", i, _vp, _cp, _i64, _cp, _sz),
         recover=fn(lib, "rh_endpoint_recover", i, _vp, _cp, _i64),
+        health_now=fn(lib, "rh_endpoint_health", i, _vp, _cp, ctypes.POINTER(_i64),
+                      ctypes.POINTER(_i64), ctypes.POINTER(_i64)),
         set_header=fn(lib, "rh_endpoint_set_header", i, _vp, _cp, _cp, _cp),
         set_timeout=fn(lib, "rh_endpoint_set_timeout_ms", i, _vp, _cp, _i64),
         set_cap=fn(lib, "rh_endpoint_set_max_in_flight", i, _vp, _cp, _sz),
@@ -68,6 +70,16 @@ class EndpointOpsMixin:
         out = ctypes.create_string_buffer(128)
         self._check(_f["rotate"](self._ctx, endpoint_id, grace_ms, out, len(out)))
         return out.value.decode()
+
+    def endpoint_health(self, endpoint_id):
+        """Its health as the store's log says it now, whichever process
+        delivered: {last_success_ms, failing_since_ms, failed_in_a_row}
+        (0: none); endpoint() gives what the workers stored."""
+        h = [_i64(), _i64(), _i64()]
+        self._check(_f["health_now"](self._ctx, _a.string("endpoint_id", endpoint_id),
+                                     *(ctypes.byref(v) for v in h)))
+        return dict(zip(("last_success_ms", "failing_since_ms", "failed_in_a_row"),
+                        (v.value for v in h)))
 
     def recover_endpoint(self, endpoint_id, since_ms):
         """Send again its deliveries that failed since since_ms (Unix ms):

@@ -92,6 +92,11 @@ class Hooks(unittest.TestCase):
             self.assertEqual(1, by_ep[ep]["attempts"])
             self.assertEqual(1, by_ep[ep]["succeeded"])
             self.assertEqual({"acct"}, set(ctx.stats_by("tenant")))
+            health = ctx.endpoint_health(ep)
+            self.assertGreater(health["last_success_ms"], 0)
+            self.assertEqual((0, 0), (health["failing_since_ms"], health["failed_in_a_row"]))
+            with self.assertRaises(rh.NotFound):
+                ctx.endpoint_health("ep_nobody")
             with self.assertRaises(ValueError):
                 ctx.stats_by("total")
 

@@ -378,6 +378,15 @@ struct rh_storage {
      * @since 0.3.0 */
     int (*delivery_event)(const char *delivery_id, rh_claimed_cb each,
                           void *each_userdata, void *userdata);
+    /* An endpoint's health from the log, now: out[0] when its last
+     * successful attempt ended (0: none logged), out[1] when its first
+     * failed attempt after that began (0: none), out[2] its deliveries that
+     * failed for good and were last updated after that success. Through
+     * the log's index of each endpoint's attempts, newest first, so that a
+     * healthy endpoint costs a seek. Without it rh_endpoint_health gives
+     * the health the delivering contexts stored. @since 0.3.0 */
+    int (*endpoint_health)(const char *endpoint_id, int64_t *out,
+                           void *userdata);
 };
 
 /** Free a table that rh_sqlite_new() or rh_pg_new() made, once
@@ -394,7 +403,7 @@ RH_EXTERN void rh_storage_close(rh_storage *table);
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                              \
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                           \
     }
 
 RH_END_DECLS

@@ -2,7 +2,8 @@
  * slot), by a walk over every delivery it holds, grouped by sorting the
  * open and lately failed ones by key: the memory store serves one process
  * and holds what fits in it; a metrics scrape asks once in a while. And a
- * delivery with its event, by id (delivery_event), for an inspection. */
+ * delivery with its event, by id (delivery_event), for an inspection, and
+ * an endpoint's health from its log (endpoint_health). */
 #include "rh_memqueue.h"
 
 #include <stdlib.h>
@@ -98,4 +99,32 @@ int rh__mem_delivery_event(memstore *m, const char *delivery_id,
         rc = each(dl, d->ev->rec, each_ud);
     rh_delivery_free(dl);
     return rc;
+}
+
+/* A walk of the log (oldest first, at most max_log) and of the deliveries:
+ * the memory store serves one process, which reads health for a page. */
+int rh__mem_endpoint_health(memstore *m, const char *endpoint_id,
+                            int64_t *out)
+{
+    int64_t ok = 0, ok_seq = 0, failing = 0;
+    for (const mem_attempt *a = m->log_head; a; a = a->next) {
+        if (strcmp(a->endpoint_id, endpoint_id) != 0)
+            continue;
+        if (a->success) {
+            ok = a->started_ms + a->duration_ms;
+            ok_seq = a->seq;
+            failing = 0;
+        } else if (!failing && a->seq > ok_seq) {
+            failing = a->started_ms;
+        }
+    }
+    int64_t failed = 0;
+    for (size_t i = 0; i < m->dls.n_slots; i++) {
+        const mem_delivery *d = rh__mem_map_slot(&m->dls, i);
+        failed += d && d->state == RH_DELIVERY_FAILED &&
+                  d->updated_ms > ok &&
+                  strcmp(d->endpoint_id, endpoint_id) == 0;
+    }
+    out[0] = ok, out[1] = failing, out[2] = failed;
+    return RH_OK;
 }

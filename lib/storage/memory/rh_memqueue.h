@@ -334,5 +334,7 @@ int rh__mem_queue_figures(memstore *m, int64_t now_ms, int64_t failed_since_ms,
                           int group, rh_queue_figures_cb each, void *each_ud);
 int rh__mem_delivery_event(memstore *m, const char *delivery_id,
                            rh_claimed_cb each, void *each_ud);
+int rh__mem_endpoint_health(memstore *m, const char *endpoint_id,
+                            int64_t *out);
 
 #endif

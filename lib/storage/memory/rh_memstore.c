@@ -432,6 +432,11 @@ static int s_delivery_event(const char *delivery_id, rh_claimed_cb each,
     return rh__mem_delivery_event(ud, delivery_id, each, each_ud);
 }
 
+static int s_endpoint_health(const char *endpoint_id, int64_t *out, void *ud)
+{
+    return rh__mem_endpoint_health(ud, endpoint_id, out);
+}
+
 static const char *s_last_error(void *ud)
 {
     (void)ud;
@@ -460,5 +465,6 @@ int rh__memstore_new(rh_storage *out, const rh_allocator *a, size_t max_pending,
     out->prune_tenant = s_prune_tenant;
     out->queue_figures = s_queue_figures;
     out->delivery_event = s_delivery_event;
+    out->endpoint_health = s_endpoint_health;
     return RH_OK;
 }

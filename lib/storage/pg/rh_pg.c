@@ -394,6 +394,11 @@ static int s_count_open(const char *tenant, size_t cap, void *ud)
     return rh__pg_count_open(ud, tenant, cap);
 }
 
+static int s_endpoint_health(const char *endpoint_id, int64_t *out, void *ud)
+{
+    return rh__pg_endpoint_health(ud, endpoint_id, out);
+}
+
 static int s_delivery_event(const char *delivery_id, rh_claimed_cb each,
                             void *each_ud, void *ud)
 {
@@ -481,6 +486,7 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     out->count_open = s_count_open;
     out->queue_figures = s_queue_figures;
     out->delivery_event = s_delivery_event;
+    out->endpoint_health = s_endpoint_health;
     out->prune_tenant = s_prune_tenant;
     return RH_OK;
 }

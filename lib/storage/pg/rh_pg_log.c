@@ -231,3 +231,20 @@ int rh__pg_queue_figures(store *s, int64_t now_ms, int64_t failed_since_ms,
     }
     return rc;
 }
+
+/* An endpoint's health from its log: one statement. */
+int rh__pg_endpoint_health(store *s, const char *endpoint_id, int64_t *out)
+{
+    int rc = rh__pg_ensure(s);
+    if (rc != RH_OK)
+        return rc;
+    const char *v[1] = {endpoint_id};
+    PGresult *r =
+        rh__pg_run(s, S_ENDPOINT_HEALTH, 1, v, NULL, NULL, "endpoint_health");
+    if (!r)
+        return RH_E_STORAGE;
+    for (int i = 0; i < 3; i++)
+        out[i] = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, i), NULL, 10) : 0;
+    PQclear(r);
+    return RH_OK;
+}

@@ -57,6 +57,15 @@
 
 /* "@." stands for the schema. */
 static const char *const sql_template[S_COUNT] = {
+    [S_ENDPOINT_HEALTH] =
+        "WITH ok AS (SELECT seq, started_ms + duration_ms AS at FROM "
+        "@.attempts WHERE endpoint_id = $1::text AND success = 1 ORDER BY "
+        "seq DESC LIMIT 1) SELECT coalesce((SELECT at FROM ok), 0), "
+        "coalesce((SELECT min(started_ms) FROM @.attempts WHERE endpoint_id "
+        "= $1::text AND seq > coalesce((SELECT seq FROM ok), 0) AND success "
+        "= 0), 0), (SELECT count(*) FROM @.deliveries WHERE endpoint_id = "
+        "$1::text AND state = 3 AND updated_ms > coalesce((SELECT at FROM "
+        "ok), 0))",
     [S_DELIVERY_EVENT] =
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "

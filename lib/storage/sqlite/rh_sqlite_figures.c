@@ -2,7 +2,8 @@
  * slot) in one statement, so one read transaction: the open deliveries
  * counted through the partial indexes that hold them by due time (in all,
  * by endpoint, by tenant), the in-flight and the failed ones through
- * indexes of their own, which stay small. */
+ * indexes of their own, which stay small. And an endpoint's health from
+ * its log (the endpoint_health slot). */
 #include "rh_sqlite_store.h"
 
 #include <stdio.h>
@@ -67,5 +68,23 @@ int rh__sqlite_queue_figures(store *s, int64_t now_ms, int64_t failed_since_ms,
     if (rc == RH_E_STORAGE)
         rh__sqlite_fail(s, "queue_figures");
     sqlite3_finalize(st);
+    return rc;
+}
+
+int rh__sqlite_endpoint_health(store *s, const char *endpoint_id, int64_t *out)
+{
+    sqlite3_stmt *st = rh__sqlite_stmt(s, S_ENDPOINT_HEALTH);
+    int rc;
+    if (!st)
+        return RH_E_STORAGE;
+    sqlite3_bind_text(st, 1, endpoint_id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < 3; i++)
+            out[i] = sqlite3_column_int64(st, i); /* NULL reads 0 */
+        rc = RH_OK;
+    } else {
+        rc = rh__sqlite_fail(s, "endpoint_health");
+    }
+    rh__sqlite_done_with(st);
     return rc;
 }

@@ -66,6 +66,17 @@ static const char *const sql_text[S_COUNT] = {
     /* a few a time: each keyed emit clears more than it adds */
     [S_KEY_EXPIRE] = "DELETE FROM rh_idempotency WHERE rowid IN (SELECT rowid "
                      "FROM rh_idempotency WHERE created_ms < ?1 LIMIT 8)",
+    /* the last success through rh_attempts_endpoint, newest first: a seek
+     * for a healthy endpoint; the failures after it, and its deliveries
+     * failed for good since */
+    [S_ENDPOINT_HEALTH] =
+        "WITH ok AS (SELECT seq, started_ms + duration_ms AS at FROM "
+        "rh_attempts WHERE endpoint_id = ?1 AND success = 1 ORDER BY seq DESC "
+        "LIMIT 1) SELECT (SELECT at FROM ok), (SELECT min(started_ms) FROM "
+        "rh_attempts WHERE endpoint_id = ?1 AND seq > coalesce((SELECT seq "
+        "FROM ok), 0) AND success = 0), (SELECT count(*) FROM rh_deliveries "
+        "WHERE endpoint_id = ?1 AND state = 3 AND updated_ms > "
+        "coalesce((SELECT at FROM ok), 0))",
     [S_DELIVERY_EVENT] =
         "SELECT d.id, d.event_id, d.endpoint_id, d.event_type, d.state, "
         "d.attempts, d.next_attempt_ms, d.created_ms, d.updated_ms, "

@@ -95,6 +95,7 @@ int rh__sqlite_prune(store *s, const char *tenant, int64_t before_ms,
 int rh__sqlite_count_open(store *s, const char *tenant, size_t cap);
 int rh__sqlite_delivery_event(store *s, const char *delivery_id,
                               rh_claimed_cb each, void *each_ud);
+int rh__sqlite_endpoint_health(store *s, const char *endpoint_id, int64_t *out);
 int rh__sqlite_queue_figures(store *s, int64_t now_ms, int64_t failed_since_ms,
                              int group, rh_queue_figures_cb each,
                              void *each_ud);
