@@ -97,6 +97,11 @@ try {
   const statuses = await page.locator('table.attempts tbody tr td:nth-child(5)')
     .allTextContents();
   assert.deepEqual(statuses, ['500', '500']);
+  // the request it sent: the signature redacted, the body as sent
+  await page.click('#request-1 summary');
+  const sent = await page.textContent('#request-1 pre.request');
+  assert.match(sent, /X-Replicer-Signature: <redacted>/);
+  assert.match(sent, /"event":"/);
 
   // pause and resume from the endpoint page
   await page.goto(`${base}/endpoints/${ok.id}`);

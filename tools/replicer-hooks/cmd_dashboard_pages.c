@@ -324,6 +324,36 @@ static int keep_delivery(const rh_delivery *dl, void *ud)
     return RH_E_USER; /* one is all */
 }
 
+/* An attempt's request, into the page (rh_attempt_request): the header
+ * lines (secrets redacted) and the body as sent, escaped. */
+static int request_into(const char *headers, size_t hlen, const char *body,
+                        size_t blen, void *ud)
+{
+    page *pg = ud;
+    dash_put(pg, "<pre class=\"request\">");
+    dash_esc_n(pg, headers, hlen);
+    dash_put(pg, "\n");
+    dash_esc_n(pg, body, blen);
+    dash_put(pg, "</pre>");
+    return RH_OK;
+}
+
+/* Each attempt's request, in a details element of its own. */
+static void requests_of(page *pg, rh_ctx *ctx, const char *id, int attempts)
+{
+    if (attempts > 0)
+        dash_put(pg, "<h2>Requests</h2>\n");
+    for (int n = 1; n <= attempts; n++) {
+        dash_putf(pg,
+                  "<details id=\"request-%d\"><summary>attempt %d</summary>", n,
+                  n);
+        if (rh_attempt_request(ctx, id, n, request_into, pg) != RH_OK)
+            dash_put(pg, "<p class=\"muted\">not available: the log no "
+                         "longer holds it</p>");
+        dash_put(pg, "</details>\n");
+    }
+}
+
 cli_mhd_result dash_delivery_page(struct MHD_Connection *c, dashboard *db,
                                   const char *id)
 {
@@ -387,6 +417,7 @@ cli_mhd_result dash_delivery_page(struct MHD_Connection *c, dashboard *db,
         attempts_table(&pg, rg, 1);
     free(rg);
     rh_query_free(q);
+    requests_of(&pg, ctx, id, d.attempts);
     dash_foot(&pg);
     rh_ctx_free(ctx);
     return dash_send_page(c, 200, &pg, NULL);
