@@ -69,7 +69,8 @@ static int by_attempts(const void *a, const void *b)
 /* The top rows by attempts, the rest summed into one keyed "other". */
 static void keep_top_keyed(keyed_set *s, int top)
 {
-    qsort(s->k, s->n, sizeof *s->k, by_attempts);
+    if (s->n > 1) /* none copied yet: no array to sort */
+        qsort(s->k, s->n, sizeof *s->k, by_attempts);
     if (s->n <= (size_t)top)
         return;
     keyed *other = &s->k[top];
