@@ -29,6 +29,14 @@ static int keep(const char *headers, size_t hlen, const char *body, size_t blen,
     return RH_OK;
 }
 
+/* A callback that stops: its code is what the call returns. */
+static int stop(const char *headers, size_t hlen, const char *body, size_t blen,
+                void *ud)
+{
+    (void)headers, (void)hlen, (void)body, (void)blen, (void)ud;
+    return -42;
+}
+
 /* The value our rebuilt lines give name, or NULL. */
 static const char *value_of(const char *headers, const char *name, char *out,
                             size_t size)
@@ -117,6 +125,7 @@ static void a_request_is_rebuilt(void)
     check_attempt(ctx, s, 0, dlv, secret);
     check_attempt(ctx, s, 1, dlv, secret);
     RH_CHECK_EQ_INT(RH_E_NOT_FOUND, rh_attempt_request(ctx, dlv, 3, keep, &g));
+    RH_CHECK_EQ_INT(-42, rh_attempt_request(ctx, dlv, 1, stop, NULL));
     RH_CHECK_EQ_INT(
         RH_E_NOT_FOUND,
         rh_attempt_request(ctx, "dlv_01M981Y9P7001KSW2NS0MEZ9P3", 1, keep, &g));

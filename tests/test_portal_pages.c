@@ -544,7 +544,9 @@ static void test_portal_pages__delivery_shows_the_request(void)
                     rh_endpoint_set_header(t.ctx, ep, "X-Api-Key", "s3cret"));
     rh_emit_options_new(&o);
     rh_emit_options_set_tenant(o, "acct_a");
-    const char *data = "{\"amount\":12,\"note\":\"<b>hi</b>\"}";
+    const char *data =
+        "{\"amount\":12,\"rate\":0.1,\"note\":\"<b>hi</b> \\\"q\\\", {x}\","
+        "\"empty\":{}}";
     RH_CHECK_EQ_INT(
         1, rh_emit_with(t.ctx, "order.paid", data, strlen(data), o, NULL, 0));
     rh_emit_options_free(o);
@@ -565,6 +567,11 @@ static void test_portal_pages__delivery_shows_the_request(void)
     RH_CHECK(strstr(page, "X-Replicer-Signature: &lt;redacted&gt;") != NULL);
     RH_CHECK(strstr(page, "X-Api-Key: &lt;redacted&gt;") != NULL);
     RH_CHECK(strstr(page, "&quot;amount&quot;: 12") != NULL); /* indented */
+    /* as sent: the number as written, a string's quote, comma and brace
+     * left alone, an empty object whole */
+    RH_CHECK(strstr(page, "  &quot;rate&quot;: 0.1,\n") != NULL);
+    RH_CHECK(strstr(page, "\\&quot;q\\&quot;, {x}&quot;,\n") != NULL);
+    RH_CHECK(strstr(page, "&quot;empty&quot;: {}\n  }\n}") != NULL);
     RH_CHECK(strstr(page, "&lt;b&gt;hi&lt;/b&gt;") != NULL);
     RH_CHECK(strstr(page, "<b>hi") == NULL);
     RH_CHECK(strstr(page, "nope \\x01") != NULL); /* the answer, shown */

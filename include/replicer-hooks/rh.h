@@ -414,7 +414,8 @@ typedef int (*rh_request_cb)(const char *headers, size_t headers_len,
  * "<redacted>": the signatures, and any header whose name says it carries
  * one (Authorization, and names holding auth, key, token, secret,
  * password, cookie or session). A traceparent shows the event's trace id;
- * the attempt's own span id is not kept. After a resend the numbering
+ * the attempt's own span id is not kept; nor is a token callback's
+ * bearer token, which is not shown. After a resend the numbering
  * starts again: a number names the latest attempt that has it. cb gets it
  * (calls on the context refused meanwhile).
  * @return RH_OK or what cb returned to stop; RH_E_INVALID_ARG,

@@ -149,6 +149,9 @@ int rh__ctx_enter(rh_ctx *ctx);
 /* Tell the host's timer callback when to tick next, if that changed. */
 void rh__ctx_update_timer(rh_ctx *ctx);
 void rh__job_free(rh_ctx *ctx, rh_job *job);
+/* An endpoint's own header the request leaves out: Authorization when a
+ * token is sent, traceparent and tracestate when the event has a trace. */
+int rh__header_overridden(const char *name, int token, int trace);
 /* The job keeps a copy of its event's trace context, for its headers. */
 int rh__job_trace(rh_ctx *ctx, rh_job *job, const rh_event *ev);
 /* rh_base.c: the host's endpoint state callback (rh_endpoint_change) */

@@ -152,6 +152,9 @@ int rh_endpoint_health(rh_ctx *ctx, const char *endpoint_id,
     int rc = rh__ctx_enter(ctx);
     if (rc != RH_OK)
         return rc;
+    if (!endpoint_id || !*endpoint_id)
+        return rh__ctx_refuse(ctx, RH_E_INVALID_ARG, RH_ARG_ENDPOINT_ID,
+                              RH_REFUSAL_MALFORMED, "endpoint_id is empty");
     rh_endpoint *ep = rh__ctx_find_endpoint(ctx, endpoint_id);
     if (!ep && rh__ctx_load_endpoints(ctx) == RH_OK)
         ep = rh__ctx_find_endpoint(ctx, endpoint_id);
@@ -162,10 +165,9 @@ int rh_endpoint_health(rh_ctx *ctx, const char *endpoint_id,
     rc = rh__store_endpoint_health(&ctx->store, endpoint_id, h);
     if (rc < 0 && rc != RH_E_UNSUPPORTED)
         return rh__ctx_store_failed(ctx, rc);
-    /* the log is the truth unless retention pruned what a context stored
-     * (its success is then newer than anything the log holds) */
-    if (rc == RH_E_UNSUPPORTED || ep->health.last_success_ms > h[0] ||
-        (!h[0] && !h[1] && ep->health.failing_since_ms)) {
+    /* the log is the truth; the stored health only when the log holds
+     * nothing of the endpoint (retention pruned it, or no such slot) */
+    if (rc == RH_E_UNSUPPORTED || (!h[0] && !h[1] && !h[2])) {
         h[0] = ep->health.last_success_ms;
         h[1] = ep->health.failing_since_ms;
         h[2] = ep->health.failed_in_a_row;

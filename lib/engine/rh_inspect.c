@@ -106,7 +106,8 @@ static void headers_of(inspect *in, const rh_delivery *dl, const rh_event *ev)
     rh_endpoint *ep =
         rh__ctx_find_endpoint(in->ctx, rh_delivery_endpoint_id(dl));
     for (size_t i = 0; ep && i < ep->n_headers; i++)
-        line(in, ep->hdr_names[i], ep->hdr_values[i]);
+        if (!rh__header_overridden(ep->hdr_names[i], 0, *trace != '\0'))
+            line(in, ep->hdr_names[i], ep->hdr_values[i]);
 }
 
 static int rebuild(const rh_delivery *dl, const rh_event *ev, void *p)
@@ -132,7 +133,9 @@ static int attempt_start(rh_ctx *ctx, const char *delivery_id, inspect *in)
 {
     rh_query *q = NULL;
     int rc = rh_query_new(&q);
-    if (rc == RH_OK && (rc = rh_query_set_delivery(q, delivery_id)) == RH_OK)
+    /* every attempt of it: resends start the numbering again */
+    if (rc == RH_OK && (rc = rh_query_set_delivery(q, delivery_id)) == RH_OK &&
+        (rc = rh_query_set_limit(q, 1000000)) == RH_OK)
         rc = rh__store_query_attempts(&ctx->store, q, find_attempt, in);
     rh_query_free(q);
     return rc < 0 ? rc : in->found ? RH_OK : RH_E_NOT_FOUND;
@@ -159,11 +162,13 @@ int rh_attempt_request(rh_ctx *ctx, const char *delivery_id, int attempt,
         rc = rh__store_delivery_event(&ctx->store, delivery_id, rebuild, &in);
     ctx->in_callback = 0;
     rh__free(&ctx->alloc, in.text);
+    if (in.rc == RH_E_NOMEM)
+        return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
+    if (in.rc < 0)
+        return in.rc; /* the host's callback stopped it: its code */
     if (rc == RH_E_NOT_FOUND)
         return rh__ctx_refuse(
             ctx, rc, RH_ARG_DELIVERY_ID, RH_REFUSAL_UNKNOWN_ID,
             "no attempt %d of delivery %s", attempt, delivery_id);
-    if (in.rc < 0 && rc == in.rc)
-        return rc; /* the host's callback stopped it, or out of memory */
     return rc < 0 ? rh__ctx_store_failed(ctx, rc) : RH_OK;
 }

@@ -118,6 +118,13 @@ static int endpoint_token(rh_ctx *ctx, rh_endpoint *ep, rh_job *job)
     return ep->token ? RH_OK : RH_E_NOMEM;
 }
 
+int rh__header_overridden(const char *name, int token, int trace)
+{
+    return (token && !strcasecmp(name, "Authorization")) ||
+           (trace && (!strcasecmp(name, "traceparent") ||
+                      !strcasecmp(name, "tracestate")));
+}
+
 int rh__job_trace(rh_ctx *ctx, rh_job *job, const rh_event *ev)
 {
     const char *tp = rh_event_traceparent(ev), *ts = rh_event_tracestate(ev);
@@ -204,9 +211,11 @@ int rh__request_headers(rh_ctx *ctx, rh_job *job, rh_endpoint *ep,
         }
     }
     /* the endpoint's own headers, validated when they were set or loaded;
-     * a token replaces its own Authorization */
+     * a token replaces its own Authorization, and an event's trace context
+     * its own traceparent and tracestate */
     for (size_t i = 0; i < ep->n_headers && n < RH_REQUEST_HEADERS_MAX; i++)
-        if (!has_token || strcasecmp(ep->hdr_names[i], "Authorization"))
+        if (!rh__header_overridden(ep->hdr_names[i], has_token,
+                                   job->trace != NULL))
             names[n] = ep->hdr_names[i], values[n++] = ep->hdr_values[i];
     size_t name_len[RH_REQUEST_HEADERS_MAX], value_len[RH_REQUEST_HEADERS_MAX];
     for (size_t i = 0; i < n; i++) {

@@ -56,21 +56,95 @@ static int delivery_row(const rh_delivery *dl, void *ud)
  * bytes read. */
 static json_t *shown_bytes(const char *p, size_t n, size_t max)
 {
-    char out[4 * 2048 + 1];
+    if (n > max)
+        n = max;
+    char *out = malloc(4 * n + 1);
     size_t o = 0;
-    if (max > 2048)
-        max = 2048;
-    for (size_t i = 0; i < n && i < max; i++) {
+    if (!out)
+        return json_string("");
+    for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c == '\r' && i + 1 < n && p[i + 1] == '\n')
             continue;
         if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t')
             out[o++] = (char)c;
         else
-            o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
+            o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
     }
     out[o] = '\0';
-    return json_string(out);
+    json_t *s = json_string(out);
+    free(out);
+    return s;
+}
+
+static int json_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A line break and the indent of depth (two spaces a level). */
+static size_t line_break(char *out, size_t o, int depth)
+{
+    out[o++] = '\n';
+    for (int d = 0; d < depth; d++)
+        out[o++] = ' ', out[o++] = ' ';
+    return o;
+}
+
+/* The body indented, its bytes otherwise as sent: a walk of the JSON
+ * text's structure (strings copied whole), never a parse and a print,
+ * which would change what was sent (0.1 printed as 0.10000000000000001,
+ * big integers, duplicate keys). NULL when out of memory. */
+static char *indented(const char *p, size_t n)
+{
+    size_t cap = 2 * n + 64, o = 0;
+    int depth = 0, in_str = 0, esc = 0;
+    char *out = malloc(cap);
+    for (size_t i = 0; out && i < n; i++) {
+        char c = p[i];
+        if (o + 2 * (size_t)depth + 8 > cap) {
+            char *t = realloc(out, cap = 2 * cap + 2 * (size_t)depth + 8);
+            if (!t)
+                free(out);
+            if (!(out = t))
+                return NULL;
+        }
+        if (in_str) {
+            out[o++] = c;
+            if (esc)
+                esc = 0; /* the escaped character, a quote too */
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && json_space(p[j]))
+            j++;
+        if (json_space(c))
+            continue;
+        if ((c == '{' || c == '[') && j < n && (p[j] == '}' || p[j] == ']')) {
+            out[o++] = c, out[o++] = p[j], i = j; /* {} and [] stay whole */
+        } else if (c == '{' || c == '[') {
+            out[o++] = c;
+            o = line_break(out, o, ++depth);
+        } else if (c == '}' || c == ']') {
+            o = line_break(out, o, depth > 0 ? --depth : 0);
+            out[o++] = c;
+        } else if (c == ',') {
+            out[o++] = c;
+            o = line_break(out, o, depth);
+        } else {
+            out[o++] = c;
+            if (c == ':')
+                out[o++] = ' ';
+            in_str = c == '"';
+        }
+    }
+    if (out)
+        out[o] = '\0';
+    return out;
 }
 
 static int attempt_row(const rh_attempt *at, void *ud)
@@ -86,21 +160,22 @@ static int attempt_row(const rh_attempt *at, void *ud)
         rh_outcome_name(rh_attempt_outcome(at)), "error", rh_attempt_error(at),
         "response",
         shown_bytes(rh_attempt_response(at), rh_attempt_response_len(at),
-                    rh_attempt_response_len(at)));
+                    4096));
     return json_array_append_new(r->list, v) ? RH_E_NOMEM : RH_OK;
 }
 
 static int request_of(const char *headers, size_t hlen, const char *body,
                       size_t blen, void *ud)
 {
-    json_t *a = ud, *doc = json_loadb(body, blen, 0, NULL);
-    char *pretty = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-                       : NULL;
+    json_t *a = ud, *text = NULL;
+    char *pretty = indented(body, blen);
+    /* the host's data is UTF-8 (emit checks it): shown as it is */
+    if (pretty)
+        text = json_string(pretty);
     json_object_set_new(a, "request_headers", shown_bytes(headers, hlen, hlen));
-    json_object_set_new(a, "payload", pretty ? json_string(pretty)
-                                             : shown_bytes(body, blen, blen));
+    json_object_set_new(a, "payload",
+                        text ? text : shown_bytes(body, blen, blen));
     free(pretty);
-    json_decref(doc);
     return RH_OK;
 }
 

@@ -314,7 +314,9 @@ static int run_log(cli_args *a)
                     : rh_log_attempts(ctx, q, page_attempt, &page);
     if (rc >= 0 && a->set[O_FOLLOW]) {
         fflush(stdout);
-        rc = cli_log_follow(ctx, q, page.last_seq, print_log_row, &page.json);
+        /* from the last row listed, or from --after when none was */
+        int64_t from = page.rows ? page.last_seq : rh_query_cursor(q);
+        rc = cli_log_follow(ctx, q, from, print_log_row, &page.json);
     } else if (rc >= 0 && a->set[O_LIMIT] &&
                page.rows == (int)a->num[O_LIMIT]) {
         /* a full page: say how to read the next one */

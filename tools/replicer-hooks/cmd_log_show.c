@@ -101,7 +101,8 @@ int cli_log_show(rh_ctx *ctx, const char *delivery_id)
     shown s = {NULL, 0, 0};
     rh_query *q = NULL;
     int rc = rh_query_new(&q);
-    if (rc == RH_OK && (rc = rh_query_set_delivery(q, delivery_id)) == RH_OK)
+    if (rc == RH_OK && (rc = rh_query_set_delivery(q, delivery_id)) == RH_OK &&
+        (rc = rh_query_set_limit(q, 1000000)) == RH_OK)
         rc = rh_log_attempts(ctx, q, keep_attempt, &s);
     rh_query_free(q);
     if (rc >= 0 && s.n == 0)

@@ -30,7 +30,8 @@ static int64_t wall_now_ms(void);
 static void label_value(const char *in, char *out, size_t size);
 
 struct worker_metrics {
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;     /* what the worker copies: v and by */
+    pthread_mutex_t fig_mu; /* the server's own context, figures */
     uint64_t v[RH_STAT_COUNT];
     keyed_set by[2]; /* endpoints, tenants: the top and "other" */
     int64_t by_copied_ms;
@@ -306,7 +307,7 @@ static void label_value(const char *in, char *out, size_t size)
 {
     size_t o = 0;
     for (; *in && o + 3 < size; in++) {
-        if (*in == '\\' || *in == '"')
+        if (*in == '\\' || *in == '"' || *in == '\n')
             out[o++] = '\\';
         out[o++] = *in == '\n' ? 'n' : *in;
     }
@@ -402,15 +403,19 @@ static cli_mhd_result serve_metrics(void *cls, struct MHD_Connection *c,
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return cli_http_reply(c, 405, "text/plain", "GET only\n", 9);
     text t = {NULL, 0, 0};
-    pthread_mutex_lock(&m->mu); /* the counters, and the server's context */
+    /* the worker's copies: only memory, so the worker never waits on a
+     * scrape's store queries, which come after, under a lock of their own */
+    pthread_mutex_lock(&m->mu);
     memcpy(v, m->v, sizeof v);
     counters_text(v, &t);
     if (m->top > 0) {
         keyed_text(&t, &m->by[0], "endpoint", "endpoint");
         keyed_text(&t, &m->by[1], "tenant", "tenant");
     }
-    queue_text(m, &t);
     pthread_mutex_unlock(&m->mu);
+    pthread_mutex_lock(&m->fig_mu);
+    queue_text(m, &t);
+    pthread_mutex_unlock(&m->fig_mu);
     cli_mhd_result ok =
         cli_http_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8",
                        t.p ? t.p : "", t.len);
@@ -436,6 +441,7 @@ worker_metrics *worker_metrics_start(const cli_args *a,
     if (!m)
         return NULL;
     pthread_mutex_init(&m->mu, NULL);
+    pthread_mutex_init(&m->fig_mu, NULL);
     m->top = top;
     worker_metrics_snapshot(m, ctx);
     open_figures(m, a);
@@ -459,5 +465,6 @@ void worker_metrics_stop(worker_metrics *m)
     free(m->by[0].k);
     free(m->by[1].k);
     pthread_mutex_destroy(&m->mu);
+    pthread_mutex_destroy(&m->fig_mu);
     free(m);
 }
