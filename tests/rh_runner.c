@@ -59,6 +59,7 @@ extern const rh_test_case rh_tests_cli_follow[];
 extern const rh_test_case rh_tests_inspect[];
 extern const rh_test_case rh_tests_stats_by[];
 extern const rh_test_case rh_tests_health_now[];
+extern const rh_test_case rh_tests_cli_emit_lines[];
 extern const rh_test_case rh_tests_endpoint_state[];
 extern const rh_test_case rh_tests_state_faults[];
 extern const rh_test_case rh_tests_idle[];
@@ -89,7 +90,7 @@ static const rh_test_case *const suites[] = {
     rh_tests_cli_catalog, rh_tests_tenant_limits, rh_tests_portal,
     rh_tests_cli_portal,  rh_tests_bindings,    rh_tests_queue, rh_tests_serve_queue,
     rh_tests_trace, rh_tests_cli_follow, rh_tests_inspect,
-    rh_tests_stats_by, rh_tests_health_now,    rh_tests_crash};
+    rh_tests_stats_by, rh_tests_health_now, rh_tests_cli_emit_lines,    rh_tests_crash};
 
 
 /* Names (or parts of names) of the tests that must not share the machine:

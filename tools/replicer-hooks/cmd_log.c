@@ -26,6 +26,31 @@ static int emit_trace(cli_args *a, rh_emit_options *opts)
     return 0;
 }
 
+/* emit --stdin: the events are the lines, their options with them. */
+static int run_emit_stdin(cli_args *a)
+{
+    static const int per_event[] = {O_IDEMPOTENCY_KEY, O_ENDPOINT,
+                                    O_ORDERING_KEY,    O_HOLD_ON_FAILURE,
+                                    O_TENANT,          O_TRACEPARENT,
+                                    O_TRACESTATE};
+    rh_ctx *ctx = NULL;
+    if (a->n_pos)
+        return cli_bad(a, "--stdin", "takes no TYPE or JSON: each line has "
+                                     "its own");
+    for (size_t i = 0; i < sizeof per_event / sizeof *per_event; i++)
+        if (a->set[per_event[i]])
+            return cli_bad(a, "--stdin",
+                           "each line carries its own options (keys "
+                           "idempotency_key, endpoint, ordering_key, "
+                           "hold_on_failure, tenant, traceparent, tracestate)");
+    int rc = cli_open(a, NULL, &ctx);
+    if (rc)
+        return rc;
+    rc = cli_emit_lines(ctx, a->set[O_BATCH] ? (size_t)a->num[O_BATCH] : 1000);
+    rh_ctx_free(ctx);
+    return rc;
+}
+
 static int run_emit(cli_args *a)
 {
     rh_ctx *ctx = NULL;
@@ -35,6 +60,12 @@ static int run_emit(cli_args *a)
     char *data_buf;
     size_t max = a->set[O_MAX_DATA] ? (size_t)a->num[O_MAX_DATA]
                                     : RH_MAX_DATA_BYTES_DEFAULT;
+    if (a->set[O_STDIN])
+        return run_emit_stdin(a);
+    if (a->set[O_BATCH])
+        return cli_bad(a, "--batch", "is for --stdin");
+    if (a->n_pos != 2)
+        return cli_bad(a, "TYPE JSON", "missing (or --stdin)");
     if (cli_load_data(a, "JSON", a->pos[1], max, &data, &data_len, &data_buf) !=
         0)
         return EXIT_USAGE;
@@ -420,6 +451,12 @@ static const cli_opt emit_opts[] = {
      "a W3C traceparent: every attempt sends it with a span id of its own"},
     {O_TRACESTATE, "--tracestate", K_TEXT, 0, 0, "TS",
      "with --traceparent: the tracestate sent beside it"},
+    {O_STDIN, "--stdin", K_FLAG, 0, 0, NULL,
+     "many events: a JSON line each on standard input, {\"type\", \"data\", "
+     "and its options by name}; each id printed once its batch is stored"},
+    {O_BATCH, "--batch", K_INT, 1, 10000, "N",
+     "with --stdin: at most N events a commit (default 1000; a commit comes "
+     "sooner when no next line is waiting)"},
     CLI_OPT_MAX_DATA,
     CLI_OPT_STORE,
     CLI_OPT_END};
@@ -485,14 +522,15 @@ static const cli_opt prune_opts[] = {
 
 const cli_command cli_cmd_emit = {
     "emit",
-    "TYPE JSON|@FILE",
+    "TYPE JSON|@FILE, or --stdin",
     "queue an event for its subscribers; prints its id",
     "Queues an event for every enabled endpoint subscribed to TYPE (or for\n"
     "the --endpoint alone) and prints its id. The data is a JSON object,\n"
     "sent byte for byte as given. With --idempotency-key, a retry of the\n"
-    "same emit queues nothing and prints the first one's id.",
+    "same emit queues nothing and prints the first one's id. With --stdin,\n"
+    "each line is an event, and the lines' emits share their commits.",
     {"TYPE", "JSON"},
-    2,
+    0,
     2,
     emit_opts,
     run_emit};
