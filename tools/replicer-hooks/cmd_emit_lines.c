@@ -96,7 +96,8 @@ typedef struct reader {
 
 static int has_line(const reader *r)
 {
-    return memchr(r->buf + r->start, '\n', r->len - r->start) != NULL;
+    return r->len > r->start && /* and a buffer: memchr takes no NULL */
+           memchr(r->buf + r->start, '\n', r->len - r->start) != NULL;
 }
 
 /* The next line (its '\n' dropped) in *line, *n; 0, or -1 at the end. */
