@@ -306,9 +306,9 @@ int cli_log_follow(rh_ctx *ctx, rh_query *q, int64_t from_seq,
 /* log --show (cmd_log_show.c): each attempt of a delivery with the request
  * it sent and the start of its answer. 0, or a negative code. */
 int cli_log_show(rh_ctx *ctx, const char *delivery_id);
-/* emit --stdin (cmd_emit_lines.c): a JSON line an event, batch_size to a
+/* emit --stdin (cmd_emit_lines.c): a JSON line an event, --batch to a
  * commit, each id printed once stored. 0, or an exit code. */
-int cli_emit_lines(rh_ctx *ctx, size_t batch_size);
+int cli_emit_stdin(cli_args *a);
 
 /* cli_store.c */
 /* A config from the options a command was given (mode, timeouts,

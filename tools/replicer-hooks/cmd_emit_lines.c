@@ -237,7 +237,7 @@ static int emit_line(rh_ctx *ctx, batch *b, long no, const char *s, size_t n)
     return why ? -1 : 0;
 }
 
-int cli_emit_lines(rh_ctx *ctx, size_t batch_size)
+static int emit_lines(rh_ctx *ctx, size_t batch_size)
 {
     reader r = {NULL, 0, 0, 0, 0};
     batch b = {calloc(batch_size, RH_ID_SIZE), 0, 0, batch_size, 0, 0};
@@ -263,4 +263,29 @@ int cli_emit_lines(rh_ctx *ctx, size_t batch_size)
     free(r.buf);
     free(b.ids);
     return bad || b.failed ? EXIT_FAILED : 0;
+}
+
+/* emit --stdin: the events are the lines, their options with them. */
+int cli_emit_stdin(cli_args *a)
+{
+    static const int per_event[] = {
+        O_IDEMPOTENCY_KEY, O_ENDPOINT,    O_ORDERING_KEY, O_HOLD_ON_FAILURE,
+        O_TENANT,          O_TRACEPARENT, O_TRACESTATE};
+    rh_ctx *ctx = NULL;
+    if (a->n_pos)
+        return cli_bad(a, "--stdin",
+                       "takes no TYPE or JSON: each line has "
+                       "its own");
+    for (size_t i = 0; i < sizeof per_event / sizeof *per_event; i++)
+        if (a->set[per_event[i]])
+            return cli_bad(a, "--stdin",
+                           "each line carries its own options (keys "
+                           "idempotency_key, endpoint, ordering_key, "
+                           "hold_on_failure, tenant, traceparent, tracestate)");
+    int rc = cli_open(a, NULL, &ctx);
+    if (rc)
+        return rc;
+    rc = emit_lines(ctx, a->set[O_BATCH] ? (size_t)a->num[O_BATCH] : 1000);
+    rh_ctx_free(ctx);
+    return rc;
 }

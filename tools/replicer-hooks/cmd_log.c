@@ -26,54 +26,10 @@ static int emit_trace(cli_args *a, rh_emit_options *opts)
     return 0;
 }
 
-/* emit --stdin: the events are the lines, their options with them. */
-static int run_emit_stdin(cli_args *a)
+/* The command line's options of one emit into opts: 0, or an exit code
+ * after saying which option is wrong. */
+static int emit_options(cli_args *a, rh_emit_options *opts)
 {
-    static const int per_event[] = {O_IDEMPOTENCY_KEY, O_ENDPOINT,
-                                    O_ORDERING_KEY,    O_HOLD_ON_FAILURE,
-                                    O_TENANT,          O_TRACEPARENT,
-                                    O_TRACESTATE};
-    rh_ctx *ctx = NULL;
-    if (a->n_pos)
-        return cli_bad(a, "--stdin", "takes no TYPE or JSON: each line has "
-                                     "its own");
-    for (size_t i = 0; i < sizeof per_event / sizeof *per_event; i++)
-        if (a->set[per_event[i]])
-            return cli_bad(a, "--stdin",
-                           "each line carries its own options (keys "
-                           "idempotency_key, endpoint, ordering_key, "
-                           "hold_on_failure, tenant, traceparent, tracestate)");
-    int rc = cli_open(a, NULL, &ctx);
-    if (rc)
-        return rc;
-    rc = cli_emit_lines(ctx, a->set[O_BATCH] ? (size_t)a->num[O_BATCH] : 1000);
-    rh_ctx_free(ctx);
-    return rc;
-}
-
-static int run_emit(cli_args *a)
-{
-    rh_ctx *ctx = NULL;
-    char evt[RH_ID_SIZE];
-    const char *data;
-    size_t data_len;
-    char *data_buf;
-    size_t max = a->set[O_MAX_DATA] ? (size_t)a->num[O_MAX_DATA]
-                                    : RH_MAX_DATA_BYTES_DEFAULT;
-    if (a->set[O_STDIN])
-        return run_emit_stdin(a);
-    if (a->set[O_BATCH])
-        return cli_bad(a, "--batch", "is for --stdin");
-    if (a->n_pos != 2)
-        return cli_bad(a, "TYPE JSON", "missing (or --stdin)");
-    if (cli_load_data(a, "JSON", a->pos[1], max, &data, &data_len, &data_buf) !=
-        0)
-        return EXIT_USAGE;
-    rh_emit_options *opts = NULL;
-    if (rh_emit_options_new(&opts) != RH_OK) {
-        free(data_buf);
-        return EXIT_FAILED;
-    }
     int rc = 0;
     if (a->set[O_IDEMPOTENCY_KEY] &&
         rh_emit_options_set_idempotency_key(opts, a->text[O_IDEMPOTENCY_KEY]))
@@ -97,6 +53,33 @@ static int run_emit(cli_args *a)
                      "must be 1 to 255 printable ASCII characters");
     if (!rc)
         rc = emit_trace(a, opts);
+    return rc;
+}
+
+static int run_emit(cli_args *a)
+{
+    rh_ctx *ctx = NULL;
+    char evt[RH_ID_SIZE];
+    const char *data;
+    size_t data_len;
+    char *data_buf;
+    size_t max = a->set[O_MAX_DATA] ? (size_t)a->num[O_MAX_DATA]
+                                    : RH_MAX_DATA_BYTES_DEFAULT;
+    if (a->set[O_STDIN])
+        return cli_emit_stdin(a);
+    if (a->set[O_BATCH])
+        return cli_bad(a, "--batch", "is for --stdin");
+    if (a->n_pos != 2)
+        return cli_bad(a, "TYPE JSON", "missing (or --stdin)");
+    if (cli_load_data(a, "JSON", a->pos[1], max, &data, &data_len, &data_buf) !=
+        0)
+        return EXIT_USAGE;
+    rh_emit_options *opts = NULL;
+    if (rh_emit_options_new(&opts) != RH_OK) {
+        free(data_buf);
+        return EXIT_FAILED;
+    }
+    int rc = emit_options(a, opts);
     if (!rc)
         rc = cli_open(a, NULL, &ctx);
     if (rc) {
