@@ -103,4 +103,10 @@ function labels(name, v, removable) {
     x === null && removable ? null : str(`${name}.${k}`, x)]);
 }
 
-module.exports = { INT64, INT, SIZE, MS, kind, str, optStr, int, array, bool, optFn, options, named, bytes, jsonText, labels };
+/** A C name as a JavaScript one: max_in_flight is maxInFlight. */
+const camel = (name) => name.replace(/_([a-z])/g, (m, c) => c.toUpperCase());
+
+module.exports = {
+  INT64, INT, SIZE, MS, kind, str, optStr, int, array, bool, optFn, options, named, bytes,
+  jsonText, labels, camel,
+};

@@ -7,13 +7,12 @@
 "use strict";
 const koffi = require("koffi");
 
-const { bool, int, jsonText, optStr, options, str } = require("./args.cjs");
+const { bool, camel, int, jsonText, optStr, options, str } = require("./args.cjs");
 
 const DEFINED = ["unchanged", "created", "updated"];
 const STATES = { active: 0, deprecated: 1, archived: 2 };
 // the limits by kind, named by the library (max_in_flight: maxInFlight)
 const LIMITS = [];
-const camel = (name) => name.replace(/_([a-z])/g, (m, c) => c.toUpperCase());
 
 function bindCatalog(lib) {
   const fn = (proto) => lib.func(proto);

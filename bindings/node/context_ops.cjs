@@ -6,10 +6,9 @@
 "use strict";
 const koffi = require("koffi");
 
-const { INT64, bool, int, named, options } = require("./args.cjs");
+const { INT64, bool, camel, int, named, options } = require("./args.cjs");
 
 const GROUPS = { RH_QUEUE_TOTAL: 0, RH_QUEUE_ENDPOINT: 1, RH_QUEUE_TENANT: 2 };
-const camel = (name) => name.replace(/_([a-z])/g, (m, c) => c.toUpperCase());
 
 function bindContextOps(lib) {
   const f = {

@@ -1,6 +1,7 @@
 /* replicer-hooks log --show DELIVERY_ID: each attempt of one delivery,
  * with the request it sent (rh_attempt_request: the headers, secrets
- * redacted, and the body byte for byte) and the start of its answer. */
+ * redacted, and the body byte for byte) and the start of its answer,
+ * escaped as the tool escapes a receiver's bytes (cli_print_escaped). */
 #include "cli.h"
 
 #include <inttypes.h>
@@ -53,19 +54,6 @@ static int keep_attempt(const rh_attempt *at, void *ud)
     return RH_OK;
 }
 
-/* The receiver's bytes: printable ASCII as it is, the rest as \xNN, so an
- * answer never drives the terminal. */
-static void print_escaped(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if ((c >= 0x20 && c < 0x7f) || c == '\n')
-            putchar(c);
-        else
-            printf("\\x%02x", c);
-    }
-}
-
 static int print_request(const char *headers, size_t headers_len,
                          const char *body, size_t body_len, void *ud)
 {
@@ -91,7 +79,8 @@ static int show_one(rh_ctx *ctx, const char *delivery_id,
     if (rc < 0)
         return rc;
     printf("response (its first %zu bytes):\n", k->response_len);
-    print_escaped(k->response, k->response_len);
+    /* the receiver's bytes: never to drive the terminal */
+    cli_print_escaped(k->response, k->response_len, 1);
     printf("\n");
     return RH_OK;
 }

@@ -13,6 +13,7 @@ _GROUPS = {"total": 0, "endpoint": 1, "tenant": 2}  # rh_queue_group
 _FIGURES_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p,
                                ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t, _vp)
 _FIGURE_NAMES = []
+_STAT_NAMES = []  # by rh_stat, named by the library at bind()
 _STATS_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(_u64),
                              ctypes.c_size_t, _vp)
 
@@ -28,9 +29,11 @@ def bind(lib, fn):
         figures=fn(lib, "rh_queue_figures", i, _vp, i, ctypes.c_int64, _FIGURES_CB, _vp),
         stats_by=fn(lib, "rh_ctx_stats_by", i, _vp, i, _STATS_CB, _vp),
     )
-    figure_name = fn(lib, "rh_queue_figure_name", ctypes.c_char_p, i)
-    while figure_name(len(_FIGURE_NAMES)) is not None:
-        _FIGURE_NAMES.append(figure_name(len(_FIGURE_NAMES)).decode())
+    for names, name_of in ((_STAT_NAMES, _f["stat_name"]),
+                           (_FIGURE_NAMES, fn(lib, "rh_queue_figure_name",
+                                              ctypes.c_char_p, i))):
+        while name_of(len(names)) is not None:
+            names.append(name_of(len(names)).decode())
 
 
 class ContextOpsMixin:
@@ -51,9 +54,7 @@ class ContextOpsMixin:
     def stats(self):
         """The context's counters since it was made: {name: value}
         (events_emitted, deliveries_queued, attempts, outcome_ok, ...)."""
-        names = []
-        while _f["stat_name"](len(names)) is not None:
-            names.append(_f["stat_name"](len(names)).decode())
+        names = _STAT_NAMES
         out = (_u64 * max(1, len(names)))()
         n = self._check(_f["stats"](self._ctx, out, len(names)))
         return {names[k]: out[k] for k in range(n)}
@@ -64,9 +65,7 @@ class ContextOpsMixin:
         stats() has them (a tenant's key "" is no tenant)."""
         if group not in ("endpoint", "tenant"):
             raise ValueError("group must be endpoint or tenant, not %r" % (group,))
-        names = []
-        while _f["stat_name"](len(names)) is not None:
-            names.append(_f["stat_name"](len(names)).decode())
+        names = _STAT_NAMES
         out = {}
 
         def each(key, v, n, ud):
