@@ -15,10 +15,13 @@
 #include <string.h>
 #include <time.h>
 
-/* One key's counters, for the labelled series. */
+/* One key's values for the labelled series: the worker's counters
+ * (rh_stat) or the queue's figures (rh_queue_figure, none negative), and
+ * the volume that ranks the keys. */
 typedef struct keyed {
     char key[RH_TENANT_MAX + 8];
     uint64_t v[RH_STAT_COUNT];
+    uint64_t volume;
 } keyed;
 
 typedef struct keyed_set {
@@ -41,9 +44,9 @@ struct worker_metrics {
     cli_http_server *server;
 };
 
-static int keep_keyed(const char *key, const uint64_t *v, size_t n, void *ud)
+static int append_keyed(keyed_set *s, const char *key, const uint64_t *v,
+                        size_t n, uint64_t volume)
 {
-    keyed_set *s = ud;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
         keyed *k = realloc(s->k, cap * sizeof *k);
@@ -56,28 +59,41 @@ static int keep_keyed(const char *key, const uint64_t *v, size_t n, void *ud)
     snprintf(k->key, sizeof k->key, "%s", key);
     memset(k->v, 0, sizeof k->v);
     memcpy(k->v, v, (n < RH_STAT_COUNT ? n : RH_STAT_COUNT) * sizeof *v);
+    k->volume = volume;
     return RH_OK;
 }
 
-static int by_attempts(const void *a, const void *b)
+/* A key's counters, ranked by its attempts. */
+static int keep_keyed(const char *key, const uint64_t *v, size_t n, void *ud)
 {
-    uint64_t x = ((const keyed *)a)->v[RH_STAT_ATTEMPTS],
-             y = ((const keyed *)b)->v[RH_STAT_ATTEMPTS];
+    return append_keyed(ud, key, v, n,
+                        n > RH_STAT_ATTEMPTS ? v[RH_STAT_ATTEMPTS] : 0);
+}
+
+static int by_volume(const void *a, const void *b)
+{
+    uint64_t x = ((const keyed *)a)->volume, y = ((const keyed *)b)->volume;
     return x != y ? (x < y ? 1 : -1)
                   : strcmp(((const keyed *)a)->key, ((const keyed *)b)->key);
 }
 
-/* The top rows by attempts, the rest summed into one keyed "other". */
-static void keep_top_keyed(keyed_set *s, int top)
+/* The top rows by volume, the rest summed into one keyed "other"; the
+ * value at index oldest (-1: none), a time, is their earliest instead. */
+static void keep_top(keyed_set *s, int top, int oldest)
 {
     if (s->n > 1) /* none copied yet: no array to sort */
-        qsort(s->k, s->n, sizeof *s->k, by_attempts);
+        qsort(s->k, s->n, sizeof *s->k, by_volume);
     if (s->n <= (size_t)top)
         return;
     keyed *other = &s->k[top];
     for (size_t i = (size_t)top + 1; i < s->n; i++)
-        for (int j = 0; j < RH_STAT_COUNT; j++)
-            other->v[j] += s->k[i].v[j];
+        for (int j = 0; j < RH_STAT_COUNT; j++) {
+            uint64_t v = s->k[i].v[j];
+            if (j != oldest)
+                other->v[j] += v;
+            else if (v && (!other->v[j] || v < other->v[j]))
+                other->v[j] = v;
+        }
     snprintf(other->key, sizeof other->key, "other");
     s->n = (size_t)top + 1;
 }
@@ -93,7 +109,7 @@ void worker_metrics_snapshot(worker_metrics *m, rh_ctx *ctx)
     for (int g = 0; copy && g < 2; g++) {
         rh_ctx_stats_by(ctx, g ? RH_QUEUE_BY_TENANT : RH_QUEUE_BY_ENDPOINT,
                         keep_keyed, &by[g]);
-        keep_top_keyed(&by[g], m->top);
+        keep_top(&by[g], m->top, -1);
     }
     pthread_mutex_lock(&m->mu);
     memcpy(m->v, v, sizeof v);
@@ -240,66 +256,15 @@ static void keyed_text(text *t, const keyed_set *s, const char *prefix,
 
 #define FAILED_WINDOW_MS 3600000 /* the failed_last_hour gauge's */
 
-typedef struct qrow {
-    char key[RH_TENANT_MAX + 8];
-    int64_t f[RH_QUEUE_FIGURE_COUNT];
-} qrow;
-
-typedef struct qrows {
-    qrow *r;
-    size_t n, cap;
-} qrows;
-
+/* A key's figures, ranked by what waits or failed. */
 static int collect(const char *key, const int64_t *f, size_t n, void *ud)
 {
-    qrows *rs = ud;
-    if (rs->n == rs->cap) {
-        size_t cap = rs->cap ? rs->cap * 2 : 16;
-        qrow *r = realloc(rs->r, cap * sizeof *r);
-        if (!r)
-            return RH_E_NOMEM;
-        rs->r = r;
-        rs->cap = cap;
-    }
-    qrow *row = &rs->r[rs->n++];
-    memset(row, 0, sizeof *row);
-    snprintf(row->key, sizeof row->key, "%s", key);
-    memcpy(row->f, f,
-           (n < RH_QUEUE_FIGURE_COUNT ? n : RH_QUEUE_FIGURE_COUNT) * sizeof *f);
-    return RH_OK;
-}
-
-static int64_t volume(const qrow *r)
-{
-    return r->f[RH_QUEUE_PENDING] + r->f[RH_QUEUE_IN_FLIGHT] +
-           r->f[RH_QUEUE_FAILED_RECENT];
-}
-
-static int by_volume(const void *a, const void *b)
-{
-    int64_t va = volume(a), vb = volume(b);
-    return va != vb ? (va < vb ? 1 : -1)
-                    : strcmp(((const qrow *)a)->key, ((const qrow *)b)->key);
-}
-
-/* The top rows by volume, the rest summed into one row keyed "other". */
-static void keep_top(qrows *rs, int top)
-{
-    if (rs->n <= (size_t)top)
-        return;
-    qsort(rs->r, rs->n, sizeof *rs->r, by_volume);
-    qrow *other = &rs->r[top];
-    for (size_t i = (size_t)top + 1; i < rs->n; i++) {
-        const int64_t *f = rs->r[i].f;
-        for (int k = 0; k < RH_QUEUE_OLDEST_DUE_MS; k++)
-            other->f[k] += f[k];
-        int64_t o = f[RH_QUEUE_OLDEST_DUE_MS];
-        if (o && (!other->f[RH_QUEUE_OLDEST_DUE_MS] ||
-                  o < other->f[RH_QUEUE_OLDEST_DUE_MS]))
-            other->f[RH_QUEUE_OLDEST_DUE_MS] = o;
-    }
-    snprintf(other->key, sizeof other->key, "other");
-    rs->n = (size_t)top + 1;
+    uint64_t v[RH_QUEUE_FIGURE_COUNT] = {0};
+    for (size_t k = 0; k < n && k < RH_QUEUE_FIGURE_COUNT; k++)
+        v[k] = f[k] > 0 ? (uint64_t)f[k] : 0;
+    return append_keyed(ud, key, v, RH_QUEUE_FIGURE_COUNT,
+                        v[RH_QUEUE_PENDING] + v[RH_QUEUE_IN_FLIGHT] +
+                            v[RH_QUEUE_FAILED_RECENT]);
 }
 
 /* A label value as the text format wants it: \ " and newline escaped. */
@@ -320,20 +285,20 @@ static const char *const gauge_names[RH_QUEUE_FIGURE_COUNT] = {
 
 /* One gauge per figure: replicer_hooks_<prefix>_<figure>{label="key"}. */
 static void gauges_text(text *t, const char *prefix, const char *label,
-                        const qrows *rs, int64_t now_ms)
+                        const keyed_set *rs, int64_t now_ms)
 {
     for (int k = 0; k < RH_QUEUE_FIGURE_COUNT; k++) {
         addf(t, "# TYPE replicer_hooks_%s_%s gauge\n", prefix, gauge_names[k]);
         for (size_t i = 0; i < rs->n; i++) {
-            const int64_t *f = rs->r[i].f;
-            char value[64], key[2 * sizeof rs->r[i].key], labels[300] = "";
+            const uint64_t *f = rs->k[i].v;
+            char value[64], key[2 * sizeof rs->k[i].key], labels[300] = "";
             if (k == RH_QUEUE_OLDEST_DUE_MS)
                 snprintf(value, sizeof value, "%.3f",
-                         f[k] ? (double)(now_ms - f[k]) / 1000 : 0.0);
+                         f[k] ? (double)(now_ms - (int64_t)f[k]) / 1000 : 0.0);
             else
-                snprintf(value, sizeof value, "%" PRId64, f[k]);
+                snprintf(value, sizeof value, "%" PRIu64, f[k]);
             if (label) {
-                label_value(rs->r[i].key, key, sizeof key);
+                label_value(rs->k[i].key, key, sizeof key);
                 snprintf(labels, sizeof labels, "{%s=\"%s\"}", label, key);
             }
             addf(t, "replicer_hooks_%s_%s%s %s\n", prefix, gauge_names[k],
@@ -350,7 +315,7 @@ static int64_t wall_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int read_group(worker_metrics *m, int group, qrows *rs)
+static int read_group(worker_metrics *m, int group, keyed_set *rs)
 {
     rs->n = 0;
     return rh_queue_figures(m->figures, group, FAILED_WINDOW_MS, collect, rs);
@@ -364,7 +329,7 @@ static void queue_text(worker_metrics *m, text *t)
         const char *prefix, *label;
     } by[] = {{RH_QUEUE_BY_ENDPOINT, "endpoint_queue", "endpoint"},
               {RH_QUEUE_BY_TENANT, "tenant_queue", "tenant"}};
-    qrows rs = {NULL, 0, 0};
+    keyed_set rs = {NULL, 0, 0};
     int64_t now = wall_now_ms();
     if (!m->figures) {
         addf(t, "# the queue's figures are not available: %s\n", m->why);
@@ -373,17 +338,17 @@ static void queue_text(worker_metrics *m, text *t)
     if (read_group(m, RH_QUEUE_TOTAL, &rs) < 0) {
         addf(t, "# the queue's figures are not available: %s\n",
              rh_ctx_last_error(m->figures));
-        free(rs.r);
+        free(rs.k);
         return;
     }
     gauges_text(t, "queue", NULL, &rs, now);
     for (size_t g = 0; m->top > 0 && g < 2; g++) {
         if (read_group(m, by[g].group, &rs) < 0)
             continue;
-        keep_top(&rs, m->top);
+        keep_top(&rs, m->top, RH_QUEUE_OLDEST_DUE_MS);
         gauges_text(t, by[g].prefix, by[g].label, &rs, now);
     }
-    free(rs.r);
+    free(rs.k);
 }
 
 static cli_mhd_result serve_metrics(void *cls, struct MHD_Connection *c,
