@@ -34,8 +34,8 @@ BASE_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(
 # their own folder's and lower ones' (scripts/check-layers.py, in make check)
 LIB_LAYERS := base crypto store net storage storage/memory context catalog endpoint engine portal
 LIB_INC := -Ilib $(addprefix -Ilib/,$(LIB_LAYERS))
-LIB_CFLAGS := $(BASE_CFLAGS) $(LIB_INC) -fPIC -fvisibility=hidden
-LIBS := $(DEP_LIBS) $(MBED_LIBS)
+LIB_CFLAGS := $(BASE_CFLAGS) $(LIB_INC) -fPIC -fvisibility=hidden -pthread
+LIBS := $(DEP_LIBS) $(MBED_LIBS) -pthread
 # The HTTPS test receiver only; the library never links OpenSSL itself.
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs openssl libnghttp2 2>/dev/null || echo -lssl -lcrypto -lnghttp2)
 

@@ -51,6 +51,8 @@ extern const rh_test_case rh_tests_retention[];
 extern const rh_test_case rh_tests_serve[];
 extern const rh_test_case rh_tests_serve_hostile[];
 extern const rh_test_case rh_tests_idempotency[];
+extern const rh_test_case rh_tests_emitter[];
+extern const rh_test_case rh_tests_emitter_groups[];
 extern const rh_test_case rh_tests_bindings[];
 extern const rh_test_case rh_tests_queue[];
 extern const rh_test_case rh_tests_serve_queue[];
@@ -85,7 +87,8 @@ static const rh_test_case *const suites[] = {
     rh_tests_loop,        rh_tests_engine,   rh_tests_wire,
     rh_tests_pg,          rh_tests_health,   rh_tests_settings,
     rh_tests_retention,   rh_tests_serve,    rh_tests_serve_hostile,
-    rh_tests_idempotency, rh_tests_state_faults, rh_tests_idle,
+    rh_tests_idempotency, rh_tests_emitter, rh_tests_emitter_groups,
+    rh_tests_state_faults, rh_tests_idle,
     rh_tests_tenant,      rh_tests_cli_tenant,   rh_tests_catalog,
     rh_tests_cli_catalog, rh_tests_tenant_limits, rh_tests_portal,
     rh_tests_cli_portal,  rh_tests_bindings,    rh_tests_queue, rh_tests_serve_queue,

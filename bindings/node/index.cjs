@@ -13,6 +13,7 @@ const {
 const { bindCatalog } = require("./catalog.cjs");
 const { bindConfig, settingNames } = require("./config.cjs");
 const { bindContextOps } = require("./context_ops.cjs");
+const { bindEmitter } = require("./emitter.cjs");
 const { bindEndpointOps } = require("./endpoint_ops.cjs");
 const { bindHooks } = require("./hooks.cjs");
 const { bindLog } = require("./log.cjs");
@@ -56,12 +57,6 @@ const f = {
   argName: fn("const char *rh_arg_name(int arg)"),
   duplicate: fn("int rh_ctx_last_emit_duplicate(void *ctx)"),
   epAdd: fn("int rh_endpoint_add(void *ctx, const char *url, const char **events, size_t n, _Out_ uint8_t *id, size_t id_size, _Out_ uint8_t *secret, size_t secret_size)"),
-  optsNew: fn("int rh_emit_options_new(_Out_ void **out)"),
-  optsFree: fn("void rh_emit_options_free(void *opts)"),
-  optsIdem: fn("int rh_emit_options_set_idempotency_key(void *opts, const char *key)"),
-  optsOrder: fn("int rh_emit_options_set_ordering_key(void *opts, const char *key, int policy)"),
-  optsEndpoint: fn("int rh_emit_options_set_endpoint(void *opts, const char *id)"),
-  optsTrace: fn("int rh_emit_options_set_trace_context(void *opts, const char *tp, const char *ts)"),
   emitWith: fn("int rh_emit_with(void *ctx, const char *type, const char *json, size_t len, void *opts, _Out_ uint8_t *id, size_t id_size)"),
   tick: fn("int rh_tick(void *ctx)"),
   nextTimeout: fn("int64_t rh_next_timeout_ms(void *ctx)"),
@@ -73,7 +68,6 @@ const f = {
   cfgTenantRequired: fn("int rh_config_set_tenant_required(void *cfg, int required)"),
   cfgPerTenant: fn("int rh_config_set_max_in_flight_per_tenant(void *cfg, size_t n)"),
   cfgSealing: fn("int rh_config_set_sealing_key(void *cfg, const uint8_t *key, size_t n)"),
-  optsTenant: fn("int rh_emit_options_set_tenant(void *opts, const char *tenant)"),
   eoNew: fn("int rh_endpoint_options_new(_Out_ void **out)"),
   eoFree: fn("void rh_endpoint_options_free(void *opts)"),
   eoTenant: fn("int rh_endpoint_options_set_tenant(void *opts, const char *v)"),
@@ -270,7 +264,7 @@ class Context {
   };
 
   #schedule(ms) {
-    if (!this.ctx) return;
+    if (!this.ctx || this.lent) return;
     clearTimeout(this.timer);
     this.timer = null;
     let wait = ms;
@@ -385,42 +379,30 @@ class Context {
    *  tenant, traceparent and tracestate (W3C: sent with every attempt, each
    *  a span of its own). */
   emit(type, data, emitOpts) {
-    const { idempotencyKey, orderingKey, holdOnFailure = false, endpoint, tenant, traceparent,
-      tracestate } = options("emit options", emitOpts, ["idempotencyKey", "orderingKey",
-      "holdOnFailure", "endpoint", "tenant", "traceparent", "tracestate"]);
     str("type", type);
-    optStr("idempotencyKey", idempotencyKey);
-    optStr("orderingKey", orderingKey);
-    bool("holdOnFailure", holdOnFailure);
-    optStr("endpoint", endpoint);
-    optStr("tenant", tenant);
-    optStr("traceparent", traceparent);
-    optStr("tracestate", tracestate);
     const json = jsonText(data);
-    const out = [null];
-    check(f.optsNew(out));
-    const opts = out[0];
+    const opts = emitter.emitOptions(emitOpts);
     try {
-      if (idempotencyKey != null) check(f.optsIdem(opts, idempotencyKey));
-      if (orderingKey != null)
-        check(f.optsOrder(opts, orderingKey, holdOnFailure ? K.RH_ORDERING_HOLD : K.RH_ORDERING_CONTINUE));
-      if (endpoint != null) check(f.optsEndpoint(opts, endpoint));
-      if (tenant != null && f.optsTenant(opts, tenant) < 0)
-        throw new ReplicerHooksError(K.RH_E_INVALID_ARG,
-          `tenant must be 1 to ${K.RH_TENANT_MAX} visible ASCII characters`, "tenant");
-      if ((traceparent != null || tracestate != null) &&
-          f.optsTrace(opts, traceparent ?? null, tracestate ?? null) < 0)
-        throw new ReplicerHooksError(K.RH_E_INVALID_ARG, "traceparent must be 00-<32 hex>-<16 "
-          + "hex>-<2 hex> in lower case (ids not all zeros), and tracestate 1 to "
-          + `${K.RH_TRACESTATE_MAX} printable ASCII characters beside it`, "traceparent");
       const id = Buffer.alloc(K.RH_ID_SIZE);
       const n = this.#check(f.emitWith(this.ctx, type, json, json.length, opts, id, id.length));
       this.#schedule(Number(f.nextTimeout(this.ctx)));
       return { id: cstr(id), queued: n, duplicate: f.duplicate(this.ctx) === 1 };
     } finally {
-      f.optsFree(opts);
+      emitter.freeEmitOptions(opts);
     }
   }
+
+  /** For an Emitter: lent (its timer stops, close() is refused) or given
+   *  back (it looks at its queue again). */
+  lendToEmitter(lent) {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.lent = lent;
+    if (!lent) this.#schedule(0);
+  }
+
+  /** For an Emitter: rc thrown with this context's detail. */
+  failed(rc) { return this.#check(rc); }
 
   /** Resolves true once nothing is pending or in flight; with
    *  { timeoutMs }, false when that time runs out first (a receiver that
@@ -588,11 +570,26 @@ class Context {
 
   close() {
     if (!this.ctx) return;
+    if (this.lent) throw new StateError(K.RH_E_STATE, "an Emitter has this context: close it first");
     clearTimeout(this.timer);
     f.ctxFree(this.ctx); // may still call the socket callback: unregister after
     this.ctx = null;
     for (const cb of [this.socketCb, this.timerCb, ...this.hookCbs]) koffi.unregister(cb);
     this.idleWaiters.splice(0).forEach((done) => done());
+  }
+}
+
+const emitter = bindEmitter(lib);
+
+/** Emits from libuv's thread pool into a Context's store, committed in
+ *  groups (emitter.cjs); the context is lent to it until close(). */
+class Emitter extends emitter.Emitter {
+  constructor(context) {
+    if (!(context instanceof Context))
+      throw new TypeError(`context must be a Context, not ${kind(context)}`);
+    if (!context.ctx) throw new StateError(K.RH_E_STATE, "the context is closed");
+    if (context.lent) throw new StateError(K.RH_E_STATE, "the context is lent to an Emitter already");
+    super(context, (lent) => context.lendToEmitter(lent));
   }
 }
 
@@ -611,4 +608,4 @@ function endpointRow(ep) {
 }
 
 
-module.exports = { constants, version, isTestEvent, ReplicerHooksError, InvalidArgumentError, NotFoundError, StorageError, FullError, StateError, mintPortalLink, verifyPortalToken, Portal, portalListener, sign, verify, sqlite, postgresql, Context };
+module.exports = { constants, version, isTestEvent, ReplicerHooksError, InvalidArgumentError, NotFoundError, StorageError, FullError, StateError, mintPortalLink, verifyPortalToken, Portal, portalListener, sign, verify, sqlite, postgresql, Context, Emitter };

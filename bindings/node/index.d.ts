@@ -46,6 +46,7 @@ export type ErrorCodeName =
 export interface Constants {
   // defines
   readonly RH_AUTO_DISABLE_DEFAULT_MS: number;
+  readonly RH_EMITTER_GROUP_MAX: number;
   readonly RH_ENDPOINT_DESCRIPTION_MAX: number;
   readonly RH_ENDPOINT_LABELS_MAX: number;
   readonly RH_ENDPOINT_NAME_MAX: number;
@@ -719,6 +720,30 @@ export declare class Context {
 }
 
 /** A request to the portal. */
+export interface EmitterResult extends EmitResult {
+  /** how many emits shared the commit that made this one durable */
+  groupSize: number;
+}
+
+export interface EmitterCounts {
+  emits: number;
+  commits: number;
+  largestGroup: number;
+}
+
+/** Emits on koffi's worker threads into a Context's store (SQLite or
+ *  PostgreSQL), the emits in flight at once committed in groups; the
+ *  context is lent to it (its timer stops, its close() throws) until
+ *  close(). A key's emits (orderingKey) are stored in call order. */
+export declare class Emitter {
+  constructor(context: Context);
+  /** Resolves once the event is durable; rejects with its own error. */
+  emit(type: string, data: Json, options?: EmitOptions | null): Promise<EmitterResult>;
+  counts(): EmitterCounts;
+  /** Throws StateError while emits are in flight. */
+  close(): void;
+}
+
 export interface PortalRequest {
   method: string;
   path: string;
@@ -801,6 +826,7 @@ declare const replicerHooks: {
   sqlite: typeof sqlite;
   postgresql: typeof postgresql;
   Context: typeof Context;
+  Emitter: typeof Emitter;
 };
 export default replicerHooks;
 

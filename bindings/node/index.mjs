@@ -6,6 +6,6 @@ import rh from "./index.cjs";
 export const {
   constants, version, isTestEvent, ReplicerHooksError, InvalidArgumentError, NotFoundError,
   StorageError, FullError, StateError, mintPortalLink, verifyPortalToken, Portal, portalListener,
-  sign, verify, sqlite, postgresql, Context,
+  sign, verify, sqlite, postgresql, Context, Emitter,
 } = rh;
 export default rh;

@@ -825,6 +825,7 @@ RH_END_DECLS
 
 #include "rh_account.h"
 #include "rh_catalog.h"
+#include "rh_emitter.h"
 #include "rh_portal.h"
 
 #endif /* RH_H */

@@ -28,6 +28,8 @@ struct rh_ctx {
     char *ca_file;
     char *proxy;
     rh_store store; /* every storage call goes through it (rh_store.h) */
+    int store_private; /* the memory store it made: no other context sees it */
+    int lent_to_emitter; /* rh_emitter_new: its timer callback is not called */
     rh_http *http;
     struct rh_rng *rng; /* rh_sign.h */
     rh_endpoint **eps; /* oldest first */

@@ -94,6 +94,7 @@ int rh_ctx_new(rh_ctx **out, const rh_config *cfg)
         if (rc != RH_OK)
             goto fail;
         rh__store_init(&ctx->store, &mem, &ctx->alloc);
+        ctx->store_private = 1;
     }
     if (cfg->proxy && !(ctx->proxy = rh__strdup(&ctx->alloc, cfg->proxy))) {
         rc = RH_E_NOMEM;

@@ -258,8 +258,8 @@ int64_t rh_next_timeout_ms(const rh_ctx *ctx)
 void rh__ctx_update_timer(rh_ctx *ctx)
 {
     int64_t t;
-    if (!ctx->s.timer_cb)
-        return;
+    if (!ctx->s.timer_cb || ctx->lent_to_emitter)
+        return; /* an emitter's threads must not run the host's timer */
     t = rh_next_timeout_ms(ctx);
     if (t == ctx->timer_told && t != 0)
         return;

@@ -130,4 +130,9 @@ void everything.Store;
 // @ts-expect-error a refusal is one of the library's names
 new rh.ReplicerHooksError(-1, "bad", "url", "insecure");
 
+// @ts-expect-error an Emitter takes a Context, not a store
+new rh.Emitter(rh.sqlite("hooks.db"));
+// @ts-expect-error an Emitter's emit resolves later: it is not an EmitResult
+const notYet: rh.EmitResult = new rh.Emitter(ctx).emit("a.b", {});
+
 ctx.close();

@@ -100,6 +100,14 @@ const sent: rh.EmitResult = ctx.emit("order.paid", { order: "o_1" },
   { idempotencyKey: "o_1-paid", orderingKey: "o_1", holdOnFailure: true, tenant: "acct_a" });
 ctx.emit("order.refunded", '{"order":"o_1"}', { endpoint: epId });
 const inBatch: string = ctx.batch(() => { ctx.emit("a.b", [1, 2]); return "done"; });
+// many emits at once, committed in groups, from a context of their own
+const lentCtx = new Context({ development: true, store: rh.sqlite("/tmp/hooks.db") });
+const emitter = new rh.Emitter(lentCtx);
+const durable: Promise<rh.EmitResult> = emitter.emit("order.paid", { order: "o_2" },
+  { orderingKey: "o_2", tenant: "acct_1" });
+const counted: rh.EmitterCounts = emitter.counts();
+const groups: number = counted.largestGroup;
+void durable.then(() => emitter.close());
 const idle: boolean = await ctx.idle({ timeoutMs: 1000 });
 await ctx.idle();
 const failed: Attempt[] = ctx.attempts({ endpoint: epId, status: 500, outcome: "http_status",
@@ -184,4 +192,4 @@ ctx.close();
 console.log(idSize, version, ok, epSecret, firstName, labels, schedule, reason, health, cert,
   mode, rotated, recovered, inBatch, idle, answer, key, emitted, defined, example, listed,
   changed, exported, isTest, limits, pruned, removed, named, caps, cookie, sameContext,
-  refused);
+  refused, groups);

@@ -18,6 +18,7 @@ from . import _catalog
 from ._closing import Closing as _Closing
 from . import _config
 from . import _context_ops
+from . import _emitter
 from . import _endpoint_ops
 from . import _hooks
 from . import _log
@@ -133,15 +134,6 @@ _cfg_tenant_required = _fn(_lib, "rh_config_set_tenant_required", ctypes.c_int,
 _cfg_per_tenant = _fn(_lib, "rh_config_set_max_in_flight_per_tenant", ctypes.c_int,
                       _vp, _sz)
 _cfg_sealing = _fn(_lib, "rh_config_set_sealing_key", ctypes.c_int, _vp, _cp, _sz)
-_opts_tenant = _fn(_lib, "rh_emit_options_set_tenant", ctypes.c_int, _vp, _cp)
-_opts_new = _fn(_lib, "rh_emit_options_new", ctypes.c_int, ctypes.POINTER(_vp))
-_opts_free = _fn(_lib, "rh_emit_options_free", None, _vp)
-_opts_idem = _fn(_lib, "rh_emit_options_set_idempotency_key", ctypes.c_int, _vp, _cp)
-_opts_order = _fn(_lib, "rh_emit_options_set_ordering_key", ctypes.c_int, _vp, _cp,
-                  ctypes.c_int)
-_opts_ep = _fn(_lib, "rh_emit_options_set_endpoint", ctypes.c_int, _vp, _cp)
-_opts_trace = _fn(_lib, "rh_emit_options_set_trace_context", ctypes.c_int, _vp, _cp,
-                  _cp)
 _emit_with = _fn(_lib, "rh_emit_with", ctypes.c_int, _vp, _cp, _cp, _sz, _vp, _cp, _sz)
 _tick = _fn(_lib, "rh_tick", ctypes.c_int, _vp)
 _next = _fn(_lib, "rh_next_timeout_ms", _i64, _vp)
@@ -213,6 +205,8 @@ def _s(p):
 
 
 _portal.bind(_lib, _fn, Error)
+_emitter.bind(_lib, _fn, Error, globals())
+Emitter = _emitter.Emitter
 _signing.bind(_lib, _fn, Error, _C)
 sign, verify = _signing.sign, _signing.verify
 
@@ -503,39 +497,12 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
         deliveries_queued, duplicate)."""
         event_type = _a.string("event_type", event_type)
         data = _a.json_text("data", data)
-        _a.boolean("hold_on_failure", hold_on_failure)
-        idempotency_key = _a.opt_string("idempotency_key", idempotency_key)
-        ordering_key = _a.opt_string("ordering_key", ordering_key)
-        endpoint = _a.opt_string("endpoint", endpoint)
-        tenant = _a.opt_string("tenant", tenant)
-        traceparent = _a.opt_string("traceparent", traceparent)
-        tracestate = _a.opt_string("tracestate", tracestate)
-        opts = _vp()
-        self._check(_opts_new(ctypes.byref(opts)), ctx=None)
-        try:
-            if idempotency_key is not None:
-                self._check(_opts_idem(opts, idempotency_key), ctx=None)
-            if ordering_key is not None:
-                self._check(_opts_order(opts, ordering_key,
-                                        RH_ORDERING_HOLD if hold_on_failure
-                                        else RH_ORDERING_CONTINUE), ctx=None)
-            if endpoint is not None:
-                self._check(_opts_ep(opts, endpoint), ctx=None)
-            if tenant is not None and _opts_tenant(opts, tenant) < 0:
-                raise Error(RH_E_INVALID_ARG, "tenant is not 1 to %d visible ASCII "
-                            "characters" % RH_TENANT_MAX, "tenant")
-            if (traceparent is not None or tracestate is not None) and \
-                    _opts_trace(opts, traceparent, tracestate) < 0:
-                raise Error(RH_E_INVALID_ARG, "traceparent must be 00-<32 hex>-<16 "
-                            "hex>-<2 hex> in lower case (ids not all zeros), and "
-                            "tracestate 1 to %d printable ASCII characters beside it"
-                            % RH_TRACESTATE_MAX, "traceparent")
+        with _emitter.emit_options(idempotency_key, ordering_key, hold_on_failure,
+                                   endpoint, tenant, traceparent, tracestate) as opts:
             evt = ctypes.create_string_buffer(RH_ID_SIZE)
             n = self._check(_emit_with(self._ctx, event_type, data, len(data), opts,
                                        evt, len(evt)))
             return evt.value.decode(), n, bool(_duplicate(self._ctx))
-        finally:
-            _opts_free(opts)
 
     # driving
     def tick(self):

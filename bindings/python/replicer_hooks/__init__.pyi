@@ -392,9 +392,32 @@ class Portal:
     def __exit__(self, *exc: object) -> None: ...
 
 
+class _EmitterCounts(TypedDict):
+    emits: int
+    commits: int
+    largest_group: int
+
+
+# emits from many threads into a SQLite or PostgreSQL context's store,
+# committed in groups; the context is taken over until close()
+class Emitter:
+    def __init__(self, context: Context) -> None: ...
+    def emit(
+        self, event_type: _Text, data: _JSONDoc, idempotency_key: _Text | None = None,
+        ordering_key: _Text | None = None, hold_on_failure: bool = False,
+        endpoint: _Text | None = None, tenant: _Text | None = None,
+        traceparent: _Text | None = None, tracestate: _Text | None = None,
+    ) -> tuple[str, int, bool]: ...
+    def counts(self) -> _EmitterCounts: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+
 # BEGIN constants.json (scripts/gen-pyi-constants.py writes this block)
 # the defines
 RH_AUTO_DISABLE_DEFAULT_MS: int
+RH_EMITTER_GROUP_MAX: int
 RH_ENDPOINT_DESCRIPTION_MAX: int
 RH_ENDPOINT_LABELS_MAX: int
 RH_ENDPOINT_NAME_MAX: int
