@@ -337,13 +337,13 @@ interop: deps $(BUILD)/interop-capture
 # Figures, not pass/fail: always -O2 and no sanitizers, in build/bench.
 BENCH_BIN := build/bench/bench
 BENCH_PG := $(if $(PG_LIBS_ALL),build/bench/libreplicer-hooks-pg.a,)
-$(BENCH_BIN): tests/bench/bench.c tests/bench/bench.h tests/bench/bench_tls.c tests/bench/bench_tenant.c tests/bench/bench_queue.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h tests/tls_sink.c tests/tls_sink.h tests/h2_sink.c tests/h2_sink.h $(LIB_SRC) $(SQLITE_SRC) $(PG_SRC) lib/storage/*.h $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
+$(BENCH_BIN): tests/bench/bench.c tests/bench/bench.h tests/bench/bench_tls.c tests/bench/bench_tenant.c tests/bench/bench_queue.c tests/bench/bench_emitter.c tests/bench/fastsink.c tests/bench/fastsink.h tests/sink.c tests/sink.h tests/tls_sink.c tests/tls_sink.h tests/h2_sink.c tests/h2_sink.h $(LIB_SRC) $(SQLITE_SRC) $(PG_SRC) lib/storage/*.h $(HEADERS) $(SYS_HEADERS) $(LIB_HDR)
 	@mkdir -p build/bench
 	$(MAKE) --no-print-directory BUILD=build/bench SANITIZE= CFLAGS="-O2 -g" \
 	    build/bench/libreplicer-hooks.a build/bench/libreplicer-hooks-sqlite.a $(BENCH_PG)
 	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(LIB_INC) -Itests $(DEP_CFLAGS) \
 	    $(SQLITE_CFLAGS) $(PG_CFLAGS) $(PG_DEFINE) $(WARN) -O2 -g -pthread -o $@ tests/bench/bench.c \
-	    tests/bench/bench_tls.c tests/bench/bench_tenant.c tests/bench/bench_queue.c tests/bench/fastsink.c tests/sink.c tests/tls_sink.c tests/h2_sink.c \
+	    tests/bench/bench_tls.c tests/bench/bench_tenant.c tests/bench/bench_queue.c tests/bench/bench_emitter.c tests/bench/fastsink.c tests/sink.c tests/tls_sink.c tests/h2_sink.c \
 	    $(BENCH_PG) build/bench/libreplicer-hooks-sqlite.a build/bench/libreplicer-hooks.a \
 	    $(PG_LIBS) $(SQLITE_LIBS) $(LIBS) $(TEST_LIBS)
 

@@ -1307,6 +1307,12 @@ int main(int argc, char **argv)
         sink_stop(receiver);
         return bench_failed;
     }
+    if (only && strcmp(only, "threads") == 0) {
+        bench_emit_threads();
+        fastsink_stop(fast);
+        sink_stop(receiver);
+        return bench_failed;
+    }
     if (only && strcmp(only, "queue") == 0) {
         bench_queue();
         fastsink_stop(fast);
@@ -1436,6 +1442,7 @@ int main(int argc, char **argv)
     bench_tls();
     bench_tenants();
     bench_queue();
+    bench_emit_threads();
     bench_e2e();
     for (int r = 0; r < REPS; r++)
         v[r] = run_emit(STORE_SQLITE, 1000, 1);

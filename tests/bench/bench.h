@@ -64,5 +64,7 @@ void bench_tls(void);
 void bench_tenants(void);
 /* bench_queue.c: rh_queue_figures at 1,000,000 pending. */
 void bench_queue(void);
+/* bench_emitter.c: 64 threads emitting through one emitter, end to end. */
+void bench_emit_threads(void);
 
 #endif

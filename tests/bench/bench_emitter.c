@@ -1,0 +1,202 @@
+/* Emits from many threads, end to end (make bench, or
+ * RH_BENCH_ONLY=threads): 64 threads emit 1 KB events through one emitter
+ * (rh_emitter.h, group commit) into a SQLite FULL file or a PostgreSQL
+ * schema, while a worker context on the same store delivers them to the
+ * epoll sink. Deliveries per second from the first emit to the last
+ * delivery, the store's commits per emit, the ratio to one thread, and
+ * the latency of one emit's return among 64 threads and alone. */
+#include "bench.h"
+
+#include <replicer-hooks/rh_sqlite.h>
+#ifdef RH_HAVE_PG
+#include <replicer-hooks/rh_pg.h>
+#endif
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { THREADS_SQLITE_FULL, THREADS_PG };
+
+typedef struct emit_job {
+    rh_emitter *em;
+    int n;
+    double *lat_ms; /* each emit's time to return */
+    int failed;
+} emit_job;
+
+static void *emit_thread(void *arg)
+{
+    emit_job *j = arg;
+    for (int i = 0; i < j->n; i++) {
+        double t0 = now_s();
+        j->failed += rh_emitter_emit(j->em, "bench.threads", payload, 1024,
+                                     NULL, NULL) != 1;
+        j->lat_ms[i] = (now_s() - t0) * 1000;
+    }
+    return NULL;
+}
+
+static int delivered;
+static void count_success(const rh_attempt *at, void *ud)
+{
+    (void)ud;
+    delivered += rh_attempt_success(at);
+}
+
+/* A context on the store (a fresh SQLite file or PostgreSQL schema, named
+ * by where), delivering when worker says so; NULL when it cannot. */
+static rh_ctx *store_ctx(int kind, const char *where, int worker)
+{
+    rh_config *cfg = NULL;
+    rh_ctx *ctx = NULL;
+    rh_storage st;
+    int rc = RH_E_UNSUPPORTED;
+    if (kind == THREADS_SQLITE_FULL)
+        rc = rh_sqlite_open(&st, where, 0, NULL, 0);
+#ifdef RH_HAVE_PG
+    else
+        rc = rh_pg_open(&st, getenv("RH_TEST_PG"), where, NULL, 0);
+#endif
+    if (rc != RH_OK)
+        return NULL;
+    rh_config_new(&cfg);
+    rh_config_set_mode(cfg, RH_MODE_DEVELOPMENT);
+    rh_config_set_storage(cfg, &st);
+    if (worker) {
+        rh_config_set_max_in_flight(cfg, 64);
+        rh_config_set_max_in_flight_per_endpoint(cfg, 64);
+        rh_config_set_attempt_cb(cfg, count_success, NULL);
+    }
+    rc = rh_ctx_new(&ctx, cfg);
+    rh_config_free(cfg);
+    return rc == RH_OK ? ctx : NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct threads_run {
+    double rate;             /* deliveries per second, end to end */
+    double commits_per_emit; /* the emitter's commits over its emits */
+    double p50_ms, p99_ms;   /* an emit's return */
+} threads_run;
+
+/* Deliver on this thread until the emits are all delivered (or 120 s). */
+static void deliver_all(rh_ctx *worker, int total)
+{
+    double t0 = now_s();
+    while (delivered < total && now_s() - t0 < 120) {
+        if (rh_tick(worker) < 0)
+            bench_failed = 1;
+        rh_wait(worker, 5);
+    }
+}
+
+/* threads x per_thread emits into the store of kind, delivered by a
+ * worker context on this thread; 0, or -1 when it could not run. */
+static int run_threads(int kind, int threads, int per_thread, threads_run *out)
+{
+    static int k;
+    char where[192], url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *events[] = {"*"};
+    emit_job jobs[64];
+    pthread_t tid[64];
+    rh_emitter *em = NULL;
+    uint64_t emits = 0, commits = 0;
+    int total = threads * per_thread;
+    if (kind == THREADS_SQLITE_FULL)
+        snprintf(where, sizeof where, "%s/threads-%d.db", dir, k++);
+    else
+        snprintf(where, sizeof where, "bench_threads_%d_%d", (int)getpid(),
+                 k++);
+    rh_ctx *worker = store_ctx(kind, where, 1);
+    rh_ctx *ctx = worker ? store_ctx(kind, where, 0) : NULL;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/t", fastsink_port(fast));
+    fastsink_reset(fast, 0);
+    if (!ctx ||
+        rh_endpoint_add(ctx, url, events, 1, ep, sizeof ep, secret,
+                        sizeof secret) != RH_OK ||
+        rh_emitter_new(ctx, &em) != RH_OK)
+        return -1;
+    double *lat = calloc((size_t)total, sizeof *lat);
+    delivered = 0;
+    double t0 = now_s();
+    for (int t = 0; t < threads; t++) {
+        jobs[t] = (emit_job){em, per_thread, lat + t * per_thread, 0};
+        pthread_create(&tid[t], NULL, emit_thread, &jobs[t]);
+    }
+    deliver_all(worker, total);
+    out->rate = total / (now_s() - t0);
+    for (int t = 0; t < threads; t++) {
+        pthread_join(tid[t], NULL);
+        if (jobs[t].failed)
+            bench_failed = 1;
+    }
+    if (delivered != total || fastsink_count(fast) != (size_t)total)
+        bench_failed = 1;
+    rh_emitter_counts(em, &emits, &commits, NULL);
+    out->commits_per_emit = (double)commits / (double)emits;
+    qsort(lat, (size_t)total, sizeof *lat, cmp_double);
+    out->p50_ms = lat[total / 2];
+    out->p99_ms = lat[total * 99 / 100];
+    free(lat);
+    rh_emitter_free(em);
+    rh_ctx_free(ctx);
+    rh_ctx_free(worker);
+    return 0;
+}
+
+/* One store's figures: 64 threads and one, REPS rounds interleaved. */
+static void bench_threads_on(int kind, const char *name, int per_thread)
+{
+    double rate[REPS], one[REPS], ratio[REPS], commits[REPS], p50[REPS],
+        p99[REPS], alone50[REPS], alone99[REPS];
+    char label[96];
+    for (int r = 0; r < REPS; r++) {
+        threads_run many, single;
+        if (run_threads(kind, 64, per_thread, &many) != 0 ||
+            run_threads(kind, 1, per_thread * 4, &single) != 0) {
+            printf("%-34s could not run\n", name);
+            bench_failed = 1;
+            return;
+        }
+        rate[r] = many.rate;
+        one[r] = single.rate;
+        ratio[r] = many.rate / single.rate;
+        commits[r] = many.commits_per_emit;
+        p50[r] = many.p50_ms;
+        p99[r] = many.p99_ms;
+        alone50[r] = single.p50_ms;
+        alone99[r] = single.p99_ms;
+    }
+    record(name, "deliveries/s", rate);
+    snprintf(label, sizeof label, "%s: one thread", name);
+    record(label, "deliveries/s", one);
+    snprintf(label, sizeof label, "%s / one thread", name);
+    record(label, "ratio", ratio);
+    snprintf(label, sizeof label, "%s: commits", name);
+    record(label, "per emit", commits);
+    snprintf(label, sizeof label, "%s: emit p50", name);
+    record(label, "ms", p50);
+    snprintf(label, sizeof label, "%s: emit p99", name);
+    record(label, "ms", p99);
+    snprintf(label, sizeof label, "%s: alone p50", name);
+    record(label, "ms", alone50);
+    snprintf(label, sizeof label, "%s: alone p99", name);
+    record(label, "ms", alone99);
+}
+
+void bench_emit_threads(void)
+{
+    bench_threads_on(THREADS_SQLITE_FULL, "emit_threads_sqlite_full", 300);
+#ifdef RH_HAVE_PG
+    if (getenv("RH_TEST_PG") && *getenv("RH_TEST_PG"))
+        bench_threads_on(THREADS_PG, "emit_threads_pg", 300);
+#endif
+}
