@@ -96,7 +96,7 @@ TEST_BIN := $(BUILD)/test-runner
 TEST_LIB_OBJ := $(filter-out $(BUILD)/obj/net/rh_http.o,$(LIB_OBJ)) $(BUILD)/obj/rh_http_test_hooks.o
 
 .PHONY: all check check-headers check-symbols check-sizes demo install uninstall clean \
-        format deps valgrind examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index check-binding-surface node-binding-deps node-types-deps python-package node-package
+        format deps valgrind race examples interop browser-deps bench bench-node bench-instructions fuzz fuzz-replay fuzz-deps constants check-constants man api-index check-api-index check-binding-surface node-binding-deps node-types-deps python-package node-package
 
 all: $(SHARED) $(STATIC) $(SQLITE_SHARED) $(SQLITE_STATIC) $(PG_LIBS_ALL) $(TOOL) $(EXAMPLES)
 
@@ -320,6 +320,14 @@ valgrind: deps
 	RH_TEST_VALGRIND=1 RH_TOOL=$(TOOL) sh scripts/with-pg.sh valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --quiet $(TEST_BIN) $(TESTS)
 
+# The emitter's threads under ThreadSanitizer (a data race is a failure):
+# the test runner and the tool built into build/tsan, the emitter's suites
+# run (64 threads on SQLite and PostgreSQL, groups, a SIGKILL).
+race: deps
+	@$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread build/tsan/test-runner build/tsan/replicer-hooks
+	TSAN_OPTIONS="halt_on_error=1" RH_TOOL=build/tsan/replicer-hooks \
+	    sh scripts/with-pg.sh build/tsan/test-runner emitter__
+
 # Our requests checked by the Standard Webhooks reference library for Node
 # (needs node and npm, and the npm registry; CI runs it).
 $(BUILD)/interop-capture: tests/interop/capture.c tests/sink.c tests/sink.h $(STATIC) $(HEADERS) $(SYS_HEADERS)
@@ -353,7 +361,8 @@ $(BENCH_BIN): tests/bench/bench.c tests/bench/bench.h tests/bench/bench_tls.c te
 bench-node:
 	@sh scripts/deps.sh node && mkdir -p $(BUILD)/bench-node && \
 	    cp tests/bench/node/package.json tests/bench/node/package-lock.json \
-	        tests/bench/node/undici_sender.mjs $(BUILD)/bench-node/ && \
+	        tests/bench/node/undici_sender.mjs tests/bench/node/bullmq_sender.mjs \
+	        tests/bench/node/pgboss_sender.mjs $(BUILD)/bench-node/ && \
 	    (cd $(BUILD)/bench-node && npm ci --no-audit --no-fund --silent) || \
 	    echo "the Node baseline is skipped: node, npm or undici is missing"
 

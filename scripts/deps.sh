@@ -4,17 +4,23 @@
 # PostgreSQL is optional: without it the PostgreSQL adapter is not built and
 # its tests are counted as skipped. So are Node.js, npm and Chromium: without
 # them the Node binding's and the dashboard's browser tests are skipped. "fuzz" adds clang and its libFuzzer
-# runtime, for make fuzz. "node" checks for node and npm alone (the bench's
-# Node.js baseline), installing Debian's nodejs and npm when they are absent.
+# runtime, for make fuzz. "node" checks for node, npm and redis-server alone
+# (the bench's Node.js baselines: undici, and BullMQ on Redis), installing
+# Debian's nodejs, npm and redis-server when they are absent.
 set -e
 if [ "${1:-}" = "node" ]; then
-    command -v node >/dev/null && command -v npm >/dev/null && exit 0
+    want=""
+    command -v node >/dev/null && command -v npm >/dev/null || want="nodejs npm"
+    command -v redis-server >/dev/null || want="$want redis-server"
+    [ -z "$want" ] && exit 0
     if [ "$(id -u)" != "0" ]; then
-        echo "node and npm are missing: sudo apt-get install -y nodejs npm" >&2
-        exit 1
+        echo "for the bench's Node baselines: sudo apt-get install -y $want" >&2
+        command -v node >/dev/null && command -v npm >/dev/null # only node is a must
+        exit $?
     fi
+    # shellcheck disable=SC2086
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends nodejs npm
+        apt-get install -y -qq --no-install-recommends $want
     exit 0
 fi
 PKGS="build-essential g++ pkg-config libcurl4-openssl-dev libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libuv1-dev valgrind libssl-dev libnghttp2-dev openssl ca-certificates libmicrohttpd-dev python3 python3-jwt python3-mypy python3-pip python3-setuptools python3-venv"

@@ -4,7 +4,10 @@
  * schema, while a worker context on the same store delivers them to the
  * epoll sink. Deliveries per second from the first emit to the last
  * delivery, the store's commits per emit, the ratio to one thread, and
- * the latency of one emit's return among 64 threads and alone. */
+ * the latency of one emit's return among 64 threads and alone; beside
+ * them, in the same rounds, what a Node developer would use instead for
+ * durable webhooks: BullMQ on Redis syncing every write, and pg-boss on
+ * the same PostgreSQL, 64 producers each (tests/bench/node). */
 #include "bench.h"
 
 #include <replicer-hooks/rh_sqlite.h>
@@ -152,11 +155,75 @@ static int run_threads(int kind, int threads, int per_thread, threads_run *out)
     return 0;
 }
 
+/* A Node queue baseline (script beside RH_BENCH_NODE's, given port, count,
+ * secret, payload file, 64 producers and extra arguments) to the epoll
+ * sink: deliveries per second, or -1 when it cannot run. */
+static double run_node_queue(const char *script, int n, const char *extra)
+{
+    static const char secret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const char *undici = getenv("RH_BENCH_NODE");
+    char folder[256], path[160], cmd[1024], line[512];
+    double rate = -1;
+    int ok = -1;
+    if (!undici || strlen(undici) >= sizeof folder)
+        return -1;
+    snprintf(folder, sizeof folder, "%s", undici);
+    char *slash = strrchr(folder, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    snprintf(path, sizeof path, "%s/queue-payload.json", dir);
+    FILE *f = fopen(path, "w");
+    if (!f || fwrite(payload, 1, 1024, f) != 1024 || fclose(f) != 0)
+        return -1;
+    snprintf(cmd, sizeof cmd, "node '%s/%s' %d %d %s '%s' 64 %s", folder,
+             script, fastsink_port(fast), n, secret, path, extra);
+    fastsink_reset(fast, 0);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    if (fgets(line, sizeof line, p)) {
+        const char *r = strstr(line, "\"rate\":"), *o = strstr(line, "\"ok\":");
+        if (r && o) {
+            rate = atof(r + 7);
+            ok = atoi(o + 5);
+        }
+    }
+    if (pclose(p) != 0 || ok != n || fastsink_count(fast) < (size_t)n) {
+        fprintf(stderr, "bench: %s failed (%d of %d ok)\n", script, ok, n);
+        return -1;
+    }
+    return rate;
+}
+
+/* The baseline's rate, and the library's over it, as figures. */
+static void record_baseline(const char *name, const char *lib_name,
+                            double base[REPS], double lib[REPS])
+{
+    double ratio[REPS];
+    char label[96];
+    for (int r = 0; r < REPS; r++) {
+        if (base[r] <= 0) {
+            printf("(%s skipped: node, redis-server or the packages of "
+                   "tests/bench/node are missing; make bench-node)\n",
+                   name);
+            return;
+        }
+        ratio[r] = lib[r] / base[r];
+    }
+    record(name, "deliveries/s", base);
+    snprintf(label, sizeof label, "%s / %s", lib_name, name);
+    record(label, "ratio", ratio);
+}
+
 /* One store's figures: 64 threads and one, REPS rounds interleaved. */
 static void bench_threads_on(int kind, const char *name, int per_thread)
 {
     double rate[REPS], one[REPS], ratio[REPS], commits[REPS], p50[REPS],
-        p99[REPS], alone50[REPS], alone99[REPS];
+        p99[REPS], alone50[REPS], alone99[REPS], base[REPS];
+    char extra[300];
+    const char *pg = getenv("RH_TEST_PG");
+    snprintf(extra, sizeof extra, "'%s'", pg ? pg : "");
     char label[96];
     for (int r = 0; r < REPS; r++) {
         threads_run many, single;
@@ -174,6 +241,10 @@ static void bench_threads_on(int kind, const char *name, int per_thread)
         p99[r] = many.p99_ms;
         alone50[r] = single.p50_ms;
         alone99[r] = single.p99_ms;
+        base[r] =
+            kind == THREADS_PG
+                ? run_node_queue("pgboss_sender.mjs", 6000, extra)
+                : run_node_queue("bullmq_sender.mjs", 64 * per_thread, "");
     }
     record(name, "deliveries/s", rate);
     snprintf(label, sizeof label, "%s: one thread", name);
@@ -190,10 +261,52 @@ static void bench_threads_on(int kind, const char *name, int per_thread)
     record(label, "ms", alone50);
     snprintf(label, sizeof label, "%s: alone p99", name);
     record(label, "ms", alone99);
+    record_baseline(kind == THREADS_PG ? "pgboss_64_producers"
+                                       : "bullmq_64_producers",
+                    name, base, rate);
+}
+
+/* `replicer-hooks emit --stdin --batch batch` of n 1 KB events into a new
+ * SQLite FULL file, the process timed whole: events per second, or -1. */
+static double run_emit_stdin(int n, int batch)
+{
+    static int k;
+    char lines[160], store[192], cmd[1200];
+    snprintf(lines, sizeof lines, "%s/stdin-lines.json", dir);
+    snprintf(store, sizeof store, "%s/stdin-%d.db", dir, k++);
+    FILE *f = fopen(lines, "w");
+    if (!f)
+        return -1;
+    for (int i = 0; i < n; i++)
+        fprintf(f, "{\"type\":\"bench.stdin\",\"data\":%s}\n", payload);
+    if (fclose(f) != 0)
+        return -1;
+    const char *tool =
+        getenv("RH_TOOL") ? getenv("RH_TOOL") : "build/replicer-hooks";
+    snprintf(cmd, sizeof cmd,
+             "%s endpoint add http://127.0.0.1:9/in --events 'bench.*' --dev "
+             "--store sqlite:%s >/dev/null && %s emit --stdin --batch %d "
+             "--store sqlite:%s < %s | grep -c '^evt_'",
+             tool, store, tool, batch, store, lines);
+    double t0 = now_s();
+    FILE *p = popen(cmd, "r");
+    char out[64] = "";
+    if (!p || !fgets(out, sizeof out, p) || pclose(p) != 0 || atoi(out) != n)
+        return -1;
+    return n / (now_s() - t0);
 }
 
 void bench_emit_threads(void)
 {
+    double batched[REPS], single[REPS];
+    for (int r = 0; r < REPS; r++) {
+        batched[r] = run_emit_stdin(20000, 1000);
+        single[r] = run_emit_stdin(2000, 1);
+        if (batched[r] < 0 || single[r] < 0)
+            bench_failed = 1;
+    }
+    record("emit_stdin_sqlite_full --batch 1000", "events/s", batched);
+    record("emit_stdin_sqlite_full --batch 1", "events/s", single);
     bench_threads_on(THREADS_SQLITE_FULL, "emit_threads_sqlite_full", 300);
 #ifdef RH_HAVE_PG
     if (getenv("RH_TEST_PG") && *getenv("RH_TEST_PG"))
