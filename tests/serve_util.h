@@ -47,8 +47,16 @@ struct sink;
 int tally_browser_run(struct sink *s, const char *out, const char *body_has,
                       browser_tally *t);
 
-/* The form token from a dashboard page ("" when there is none). */
-void csrf_of(const char *page, char *out, size_t size);
+/* A header's value in a reply's headers ("" when absent), up to the
+ * first ';' for a cookie when cut_at_semicolon. */
+void reply_header(const reply *r, const char *name, char *out, size_t size,
+                  int cut_at_semicolon);
+/* The dashboard's operator signed in, as a browser is: its door's
+ * redirect to a minted link (door: the headers its token needs, or NULL),
+ * the portal's /login trading it for the session cookie ("rh_portal=...",
+ * into cookie). 0, or -1 when a step was not as said. */
+int dashboard_session(const char *base, const char *const *door,
+                      char *cookie, size_t size);
 /* Endpoints in a store, by the tool's endpoint list; -1 on failure. */
 int count_endpoints(const char *store);
 

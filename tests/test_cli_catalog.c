@@ -119,13 +119,14 @@ static void test_cli_catalog__bad_input_is_refused(void)
     RH_CHECK(strstr(out, "--event-type") != NULL);
 }
 
-/* The dashboard's add-endpoint form picks from the catalog: grouped,
- * deprecated marked, archived hidden; the picked types arrive as one
- * subscription list. With no catalog the free-text field stays. */
+/* The dashboard's add-endpoint form (the portal's, for the operator)
+ * picks from the catalog: grouped, deprecated marked, archived hidden;
+ * the picked types arrive as one subscription list. With no catalog the
+ * free-text field stays. */
 static void test_cli_catalog__dashboard_picks_from_the_catalog(void)
 {
-    char path[128], store[160], out[4096], base[128], url[192], csrf[40],
-        form[512], origin[200];
+    char path[128], store[160], out[4096], base[128], url[192], form[512],
+        origin[200], cookie[1200], session[1300];
     int fd = -1;
     reply r;
     rh_test_path(path, sizeof path, "cli-catalog-dashboard");
@@ -134,9 +135,13 @@ static void test_cli_catalog__dashboard_picks_from_the_catalog(void)
                           "--store",   store,      NULL};
     pid_t pid = start_server(args, "dashboard on ", base, sizeof base, &fd);
     RH_CHECK(pid > 0);
-    snprintf(url, sizeof url, "%s/", base);
-    RH_CHECK_EQ_INT(200, http(url, NULL, NULL, &r));
-    RH_CHECK(strstr(r.body, "<input name=\"events\" type=\"text\"") != NULL);
+    RH_CHECK_EQ_INT(0, dashboard_session(base, NULL, cookie, sizeof cookie));
+    snprintf(session, sizeof session, "Cookie: %s", cookie);
+    snprintf(origin, sizeof origin, "Origin: %s", base);
+    const char *mine[] = {session, NULL}, *own[] = {session, origin, NULL};
+    snprintf(url, sizeof url, "%s/endpoints/new", base);
+    RH_CHECK_EQ_INT(200, http(url, NULL, mine, &r));
+    RH_CHECK(strstr(r.body, "name=\"events_text\"") != NULL);
     RUN(0, "event-type", "add", "order.paid", "--description",
         "Paid <in> full");
     RUN(0, "event-type", "add", "order.refunded");
@@ -145,23 +150,22 @@ static void test_cli_catalog__dashboard_picks_from_the_catalog(void)
     RUN(0, "event-type", "deprecate", "call.legacy");
     RUN(0, "event-type", "add", "call.gone");
     RUN(0, "event-type", "archive", "call.gone");
-    RH_CHECK_EQ_INT(200, http(url, NULL, NULL, &r));
-    RH_CHECK(strstr(r.body, "<input name=\"events\" type=\"text\"") == NULL);
-    const char *calls = strstr(r.body, "<optgroup label=\"calls\">");
-    const char *order = strstr(r.body, "<optgroup label=\"order\">");
+    RH_CHECK_EQ_INT(200, http(url, NULL, mine, &r));
+    RH_CHECK(strstr(r.body, "name=\"events_text\"") == NULL);
+    const char *calls = strstr(r.body, "<h3>calls</h3>");
+    const char *order = strstr(r.body, "<h3>order</h3>");
     RH_CHECK(calls && order && calls < order);
-    RH_CHECK(strstr(r.body, "call.legacy (deprecated)") != NULL);
+    const char *legacy = strstr(r.body, "<code>call.legacy</code>");
+    RH_CHECK(legacy && !strncmp(legacy + 24,
+                                " <span class=\"badge paused\">"
+                                "deprecated</span>",
+                                45));
     RH_CHECK(strstr(r.body, "call.gone") == NULL);
-    RH_CHECK(strstr(r.body, "title=\"Paid &lt;in&gt; full\"") != NULL);
-    csrf_of(r.body, csrf, sizeof csrf);
-    snprintf(url, sizeof url, "%s/endpoints", base);
+    RH_CHECK(strstr(r.body, "Paid &lt;in&gt; full") != NULL);
     snprintf(form, sizeof form,
-             "csrf=%s&url=http%%3A%%2F%%2F127.0.0.1%%3A9%%2Fa&events=order.paid"
-             "&events=call.ended",
-             csrf);
-    snprintf(origin, sizeof origin, "Origin: %s", base);
-    const char *own[] = {origin, NULL};
-    RH_CHECK_EQ_INT(200, http(url, form, own, &r));
+             "url=http%%3A%%2F%%2F127.0.0.1%%3A9%%2Fa&events=order.paid"
+             "&events=call.ended");
+    RH_CHECK_EQ_INT(303, http(url, form, own, &r));
     RH_CHECK_EQ_INT(0, stop_server(pid, fd));
     RUN(0, "endpoint", "list");
     RH_CHECK(strstr(out, "order.paid,call.ended") != NULL ||

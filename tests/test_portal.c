@@ -266,6 +266,40 @@ static void test_portal__writes_need_origin_and_capability(void)
                               "Cookie", cookie, NULL));
     free(big);
     rh_portal_response_free(r);
+    /* an operator's add names the account (a tenant's "tenant" is its own) */
+    RH_CHECK_EQ_INT(RH_OK, rh_portal_mint(key, sizeof key, NULL,
+                                          RH_PORTAL_OPERATOR | RH_PORTAL_VIEW |
+                                              RH_PORTAL_MANAGE,
+                                          now, 600, tok, sizeof tok));
+    snprintf(view, sizeof view, "Bearer %s", tok);
+    int st = portal_call(p, "POST", "/api/v1/endpoints", NULL,
+                         "{\"url\":\"http://127.0.0.1:9/op\","
+                         "\"events\":[\"*\"],\"tenant\":\"acct_z\"}",
+                         &r, "Authorization", view, "Content-Type",
+                         "application/json", NULL);
+    RH_CHECK_EQ_INT(201, st);
+    rh_portal_response_free(r);
+    st = portal_call(p, "POST", "/api/v1/endpoints", NULL,
+                     "{\"url\":\"http://127.0.0.1:9/op\","
+                     "\"events\":[\"*\"],\"tenant\":7}",
+                     &r, "Authorization", view, "Content-Type",
+                     "application/json", NULL);
+    RH_CHECK_EQ_INT(400, st);
+    rh_portal_response_free(r);
+    st = portal_call(p, "POST", "/api/v1/endpoints", NULL,
+                     "{\"url\":\"http://127.0.0.1:9/mine\","
+                     "\"events\":[\"*\"],\"tenant\":\"acct_z\"}",
+                     &r, "Cookie", cookie, "Content-Type", "application/json",
+                     "Sec-Fetch-Site", "same-origin", NULL);
+    RH_CHECK_EQ_INT(201, st);
+    rh_portal_response_free(r);
+    rh_emit_options *eo = NULL;
+    rh_emit_options_new(&eo);
+    rh_emit_options_set_tenant(eo, "acct_z");
+    RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "order.paid", "{}", 2, eo, NULL, 0));
+    rh_emit_options_set_tenant(eo, "acct_a");
+    RH_CHECK_EQ_INT(2, rh_emit_with(ctx, "order.paid", "{}", 2, eo, NULL, 0));
+    rh_emit_options_free(eo);
     rh_portal_free(p);
     rh_ctx_free(ctx);
 }

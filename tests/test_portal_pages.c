@@ -395,8 +395,8 @@ static void test_portal_pages__edit_recover_and_since(void)
 }
 
 /* The operator's link: every tenant's endpoints with their account, one
- * account's on asking, any endpoint's page; no add button (operators add
- * with the tool). */
+ * account's on asking, any endpoint's page; an add for the account the
+ * form names (a tenant's form cannot name another). */
 static void test_portal_pages__operator_sees_every_account(void)
 {
     pages t;
@@ -432,7 +432,36 @@ static void test_portal_pages__operator_sees_every_account(void)
     RH_CHECK(strstr(html, "of-a") && strstr(html, "of-b"));
     RH_CHECK(strstr(html, "<th>Account</th>") != NULL);
     RH_CHECK(strstr(html, ">acct_b</a>") != NULL);
-    RH_CHECK(strstr(html, "id=\"add\"") == NULL);
+    RH_CHECK(strstr(html, "id=\"add\"") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(303, portal_call(t.p, "POST", "/w/endpoints/new", NULL,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fof-c&"
+                                     "events=order.paid&account=acct_c",
+                                     &r, "Cookie", op, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(303, portal_call(t.p, "POST", "/w/endpoints/new", NULL,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fof-d&"
+                                     "events=order.paid&account=acct_c",
+                                     &r, "Cookie", t.a, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(400, portal_call(t.p, "POST", "/w/endpoints/new", NULL,
+                                     "url=http%3A%2F%2F127.0.0.1%3A9%2Fof-e&"
+                                     "events=order.paid&account=bad%20one",
+                                     &r, "Cookie", op, "Sec-Fetch-Site",
+                                     "same-origin", NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "the account is") != NULL);
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", "/w/", "tenant=acct_c", NULL,
+                                     &r, "Cookie", op, NULL));
+    html = rh_portal_response_body(r);
+    RH_CHECK(strstr(html, "of-c") && !strstr(html, "of-d") &&
+             !strstr(html, "of-e"));
+    rh_portal_response_free(r);
+    RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", "/w/", NULL, NULL, &r,
+                                     "Cookie", t.a, NULL));
+    RH_CHECK(strstr(rh_portal_response_body(r), "of-d") != NULL);
     rh_portal_response_free(r);
     RH_CHECK_EQ_INT(200, portal_call(t.p, "GET", "/w/", "tenant=acct_b", NULL,
                                      &r, "Cookie", op, NULL));

@@ -139,13 +139,15 @@ static void test_serve__worker_metrics(void)
     sink_stop(s);
 }
 
-/* The dashboard's rules: loopback Host only without a token; POSTs only
- * with the page's form token and from its own origin; markup escaped; a
- * non-loopback address needs a token, and a token is asked for. */
+/* The dashboard is the portal's pages for the operator, behind its own
+ * door: loopback Host only without a token; a session only through the
+ * door; POSTs only from its own origin; markup escaped; an operator adds
+ * an endpoint for an account; a non-loopback address needs a token. */
 static void test_serve__dashboard_security(void)
 {
-    char db[128], store[160], base[128], url[192], csrf[40], form[512],
-        out[4096];
+    char db[128], store[160], base[128], url[2048], form[512], out[4096],
+        cookie[1200], session[1300], origin[200], location[256], flash[600],
+        both[2000];
     int fd = -1;
     reply r;
     rh_test_path(db, sizeof db, "dashboard-rules");
@@ -155,59 +157,78 @@ static void test_serve__dashboard_security(void)
     pid_t pid = start_server(args, "dashboard on ", base, sizeof base, &fd);
     RH_CHECK(pid > 0);
     snprintf(url, sizeof url, "%s/", base);
-    RH_CHECK_EQ_INT(200, http(url, NULL, NULL, &r));
-    RH_CHECK(strstr(r.body, "<h1>Endpoints</h1>") != NULL);
-    RH_CHECK(strstr(r.headers, "Content-Security-Policy: default-src 'none'") !=
-             NULL);
-    csrf_of(r.body, csrf, sizeof csrf);
-    RH_CHECK_EQ_INT(32, (int)strlen(csrf));
-    /* another name for 127.0.0.1 (DNS rebinding) */
+    /* no session yet: to the door's sign-in, never a page */
+    RH_CHECK_EQ_INT(303, http(url, NULL, NULL, &r));
+    reply_header(&r, "Location", location, sizeof location, 0);
+    RH_CHECK_EQ_STR("/operator-login", location);
+    /* another name for 127.0.0.1 (DNS rebinding), on every path */
     const char *rebound[] = {"Host: attacker.example", NULL};
     RH_CHECK_EQ_INT(421, http(url, NULL, rebound, &r));
-
-    snprintf(url, sizeof url, "%s/endpoints", base);
-    /* no form token: refused, nothing added */
-    RH_CHECK_EQ_INT(
-        403,
-        http(url, "url=http%3A%2F%2F127.0.0.1%3A9%2Fa&events=a", NULL, &r));
-    RH_CHECK(strstr(r.body, "cross-site request refused") != NULL);
-    /* the right token, sent by another site */
-    snprintf(form, sizeof form,
-             "csrf=%s&url=http%%3A%%2F%%2F127.0.0.1%%3A9%%2Fa&events=a", csrf);
-    const char *evil_origin[] = {"Origin: http://attacker.example", NULL};
-    RH_CHECK_EQ_INT(403, http(url, form, evil_origin, &r));
-    const char *cross[] = {"Sec-Fetch-Site: cross-site", NULL};
-    RH_CHECK_EQ_INT(403, http(url, form, cross, &r));
-    RH_CHECK_EQ_INT(0, count_endpoints(store));
-    /* a GET does not change anything */
-    snprintf(url, sizeof url, "%s/endpoints/ep_x/disable", base);
-    RH_CHECK_EQ_INT(404, http(url, NULL, NULL, &r));
-
-    /* from its own page: added, the secret shown; markup in the URL is
-     * escaped wherever it is shown */
-    snprintf(url, sizeof url, "%s/endpoints", base);
-    snprintf(
-        form, sizeof form,
-        "csrf=%s&url=http%%3A%%2F%%2F127.0.0.1%%3A9%%2F%%22%%3E%%3Cscript%%"
-        "3Ealert(1)%%3C%%2Fscript%%3E&events=a.b",
-        csrf);
-    char origin[200];
-    snprintf(origin, sizeof origin, "Origin: %s", base);
-    const char *own[] = {origin, NULL};
-    RH_CHECK_EQ_INT(200, http(url, form, own, &r));
-    RH_CHECK(strstr(r.body, "<code id=\"secret\">whsec_") != NULL);
-    RH_CHECK_EQ_INT(1, count_endpoints(store));
+    snprintf(url, sizeof url, "%s/operator-login", base);
+    RH_CHECK_EQ_INT(421, http(url, NULL, rebound, &r));
+    RH_CHECK_EQ_INT(0, dashboard_session(base, NULL, cookie, sizeof cookie));
+    snprintf(session, sizeof session, "Cookie: %s", cookie);
+    const char *mine[] = {session, NULL};
     snprintf(url, sizeof url, "%s/", base);
-    RH_CHECK_EQ_INT(200, http(url, NULL, NULL, &r));
-    RH_CHECK(strstr(r.body,
-                    "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;") != NULL);
-    RH_CHECK(strstr(r.body, "<script>") == NULL);
-    /* bad input on a form: a page that names the field, nothing added */
-    snprintf(url, sizeof url, "%s/endpoints", base);
-    snprintf(form, sizeof form, "csrf=%s&url=ftp%%3A%%2F%%2Fx&events=a", csrf);
-    RH_CHECK_EQ_INT(400, http(url, form, NULL, &r));
-    RH_CHECK(strstr(r.body, "url: ") != NULL);
+    RH_CHECK_EQ_INT(200, http(url, NULL, mine, &r));
+    RH_CHECK(strstr(r.body, "operator: every account") != NULL);
+    RH_CHECK(strstr(r.headers, "Content-Security-Policy: default-src 'none'") !=
+             NULL);
+
+    /* an add from another site, or with no session: refused, none added */
+    snprintf(url, sizeof url, "%s/endpoints/new", base);
+    snprintf(form, sizeof form,
+             "url=http%%3A%%2F%%2F127.0.0.1%%3A9%%2Fa&"
+             "events_text=a&account=acct_9");
+    const char *evil[] = {session, "Origin: http://attacker.example", NULL};
+    RH_CHECK_EQ_INT(403, http(url, form, evil, &r));
+    RH_CHECK(strstr(r.body, "cross-site request refused") != NULL);
+    const char *cross[] = {session, "Sec-Fetch-Site: cross-site", NULL};
+    RH_CHECK_EQ_INT(403, http(url, form, cross, &r));
+    RH_CHECK_EQ_INT(403, http(url, form, mine, &r)); /* no Origin at all */
+    snprintf(origin, sizeof origin, "Origin: %s", base);
+    const char *no_session[] = {origin, NULL};
+    RH_CHECK(http(url, form, no_session, &r) != 200 &&
+             strstr(r.body, "whsec_") == NULL);
+    RH_CHECK_EQ_INT(0, count_endpoints(store));
+
+    /* from its own page: added for the account named, the secret shown
+     * once; markup in the URL is escaped wherever it is shown */
+    const char *own[] = {session, origin, NULL};
+    snprintf(form, sizeof form,
+             "url=http%%3A%%2F%%2F127.0.0.1%%3A9%%2F%%22%%3E%%3Cscript%%"
+             "3Ealert(1)%%3C%%2Fscript%%3E&events_text=a.b&account=acct_9");
+    RH_CHECK_EQ_INT(303, http(url, form, own, &r));
+    reply_header(&r, "Location", location, sizeof location, 0);
+    reply_header(&r, "Set-Cookie", flash, sizeof flash, 1);
+    snprintf(both, sizeof both, "Cookie: %s; %s", cookie, flash);
+    const char *with_flash[] = {both, NULL};
+    snprintf(url, sizeof url, "%s%s", base, location);
+    RH_CHECK_EQ_INT(200, http(url, NULL, with_flash, &r));
+    RH_CHECK(strstr(r.body, "whsec_") != NULL);
+    RH_CHECK_EQ_INT(200, http(url, NULL, mine, &r)); /* a reload: gone */
+    RH_CHECK(strstr(r.body, "whsec_") == NULL);
     RH_CHECK_EQ_INT(1, count_endpoints(store));
+    const char *list[] = {"endpoint", "list", "--tenant", "acct_9",
+                          "--store",  store,  NULL};
+    RH_CHECK_EQ_INT(0, rh_test_tool_run(list, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "acct_9") != NULL);
+    snprintf(url, sizeof url, "%s/", base);
+    RH_CHECK_EQ_INT(200, http(url, NULL, mine, &r));
+    RH_CHECK(strstr(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL);
+    RH_CHECK(strstr(r.body, "<script>alert") == NULL);
+    /* bad input on the form: the page says why, nothing added */
+    snprintf(url, sizeof url, "%s/endpoints/new", base);
+    RH_CHECK_EQ_INT(400, http(url, "url=ftp%3A%2F%2Fx&events_text=a", own, &r));
+    RH_CHECK(strstr(r.body, "id=\"error\"") != NULL);
+    RH_CHECK_EQ_INT(1, count_endpoints(store));
+    RH_CHECK_EQ_INT(0, stop_server(pid, fd));
+
+    /* a session of an earlier run opens nothing: each run has its key */
+    pid = start_server(args, "dashboard on ", base, sizeof base, &fd);
+    RH_CHECK(pid > 0);
+    snprintf(url, sizeof url, "%s/", base);
+    RH_CHECK_EQ_INT(303, http(url, NULL, mine, &r));
     RH_CHECK_EQ_INT(0, stop_server(pid, fd));
 
     /* beyond loopback only with a token */
@@ -230,26 +251,36 @@ static void test_serve__dashboard_security(void)
     RH_CHECK(pid > 0);
     snprintf(url, sizeof url, "%s/", base);
     RH_CHECK_EQ_INT(403, http(url, NULL, NULL, &r));
+    snprintf(url, sizeof url, "%s/operator-login", base);
+    RH_CHECK_EQ_INT(403, http(url, NULL, NULL, &r)); /* no way in around it */
     const char *wrong[] = {"Authorization: Bearer tok-0123456789abcdeX", NULL};
     RH_CHECK_EQ_INT(403, http(url, NULL, wrong, &r));
     const char *right[] = {"Authorization: Bearer tok-0123456789abcdef", NULL};
-    RH_CHECK_EQ_INT(200, http(url, NULL, right, &r));
+    RH_CHECK_EQ_INT(0, dashboard_session(base, right, cookie, sizeof cookie));
     snprintf(url, sizeof url, "%s/?token=tok-0123456789abcdef", base);
     RH_CHECK_EQ_INT(303, http(url, NULL, NULL, &r));
     RH_CHECK(strstr(r.headers,
                     "Set-Cookie: rh_dashboard=tok-0123456789abcdef; HttpOnly; "
                     "SameSite=Strict") != NULL);
-    const char *cookie[] = {"Cookie: rh_dashboard=tok-0123456789abcdef", NULL};
+    const char *door[] = {"Cookie: rh_dashboard=tok-0123456789abcdef", NULL};
+    RH_CHECK_EQ_INT(0, dashboard_session(base, door, cookie, sizeof cookie));
+    /* the portal's session alone does not pass the door */
+    snprintf(session, sizeof session, "Cookie: %s", cookie);
     snprintf(url, sizeof url, "%s/", base);
-    RH_CHECK_EQ_INT(200, http(url, NULL, cookie, &r));
+    RH_CHECK_EQ_INT(403, http(url, NULL, mine, &r));
+    snprintf(both, sizeof both, "Cookie: rh_dashboard=tok-0123456789abcdef; %s",
+             cookie);
+    const char *inside[] = {both, NULL};
+    RH_CHECK_EQ_INT(200, http(url, NULL, inside, &r));
     RH_CHECK_EQ_INT(0, stop_server(pid, fd));
 }
 
-/* The seed's dashboard flow in a real browser (Debian's Chromium, driven by
- * playwright-core from tests/browser/dashboard.mjs): endpoints added with
- * their secret shown once, an event sent from the page, its deliveries and
- * attempts seen, a failed one resent. What the receiver got is checked
- * here: signed with the secret the page showed. */
+/* The operator's dashboard in a real browser (Debian's Chromium, driven by
+ * playwright-core from tests/browser/dashboard.mjs): signed in through the
+ * door, endpoints added for two accounts with their secrets shown once,
+ * the host's events seen delivered with their attempts, a failed one
+ * resent. What the receiver got is checked here: signed with the secret
+ * the page showed. */
 static void test_serve__dashboard_in_a_browser(void)
 {
     const char *dir = getenv("RH_BROWSER_DIR");

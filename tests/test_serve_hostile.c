@@ -72,27 +72,27 @@ static void test_serve_hostile__dashboard_refuses_rebound_hosts(void)
         RH_CHECK(status == 421 || status == 400);
         RH_CHECK(strstr(r.body, "csrf") == NULL);
     }
-    /* a rebound page that somehow had a form token: still nothing added */
-    snprintf(url, sizeof url, "%s/endpoints", base);
+    /* a rebound page's form post: refused at the door, nothing added */
+    snprintf(url, sizeof url, "%s/endpoints/new", base);
     snprintf(form, sizeof form,
-             "csrf=00000000000000000000000000000000&url=http%%3A%%2F%%2F"
-             "127.0.0.1%%3A9%%2Fa&events=*");
+             "url=http%%3A%%2F%%2F127.0.0.1%%3A9%%2Fa&events_text=*");
     snprintf(host, sizeof host, "Host: 127.evil.io:%s", port);
     char origin[180];
     snprintf(origin, sizeof origin, "Origin: http://127.evil.io:%s", port);
     const char *rebound[] = {host, origin, NULL};
     RH_CHECK_EQ_INT(421, http(url, form, rebound, &r));
     RH_CHECK_EQ_INT(0, count_endpoints(store));
-    /* what a browser at the real address sends is served */
-    snprintf(url, sizeof url, "%s/", base);
+    /* what a browser at the real address sends passes the door: the
+     * operator is signed in to the portal's pages */
+    snprintf(url, sizeof url, "%s/operator-login", base);
     const char *good[] = {"127.0.0.1:%s", "localhost:%s", "hooks.test:%s"};
     for (size_t i = 0; i < 3; i++) {
         char value[140];
         snprintf(value, sizeof value, good[i], port);
         snprintf(host, sizeof host, "Host: %s", value);
         const char *h[] = {host, NULL};
-        RH_CHECK_EQ_INT(200, http(url, NULL, h, &r));
-        RH_CHECK(strstr(r.body, "name=\"csrf\"") != NULL);
+        RH_CHECK_EQ_INT(303, http(url, NULL, h, &r));
+        RH_CHECK(strstr(r.headers, "\nLocation: /login?token=") != NULL);
     }
     RH_CHECK_EQ_INT(0, stop_server(pid, fd));
 }
@@ -162,7 +162,8 @@ static void test_serve_hostile__servers_survive_idle_connections(void)
     pid = start_dashboard("idle-dash", NULL, store, sizeof store, base,
                           sizeof base, &fd);
     RH_CHECK(pid > 0);
-    RH_CHECK_EQ_INT(0, idle_flood_then_request(base, "/", NULL, 200));
+    /* past the door: the portal's redirect to the operator's sign-in */
+    RH_CHECK_EQ_INT(0, idle_flood_then_request(base, "/", NULL, 303));
     stop_server(pid, fd);
 
     /* with a token, where the flood needs no token at all */
@@ -172,7 +173,7 @@ static void test_serve_hostile__servers_survive_idle_connections(void)
     RH_CHECK(pid > 0);
     snprintf(bearer, sizeof bearer, "Authorization: Bearer %s", TOKEN);
     const char *auth[] = {bearer, NULL};
-    RH_CHECK_EQ_INT(0, idle_flood_then_request(base, "/", auth, 200));
+    RH_CHECK_EQ_INT(0, idle_flood_then_request(base, "/", auth, 303));
     stop_server(pid, fd);
 }
 
@@ -248,15 +249,15 @@ static void test_serve_hostile__dashboard_token_redirect_and_replies(void)
     char bearer[80];
     snprintf(bearer, sizeof bearer, "Authorization: Bearer %s", TOKEN);
     const char *auth[] = {bearer, NULL};
-    snprintf(url, sizeof url, "%s/style.css", base);
+    snprintf(url, sizeof url, "%s/assets/portal.css", base);
     RH_CHECK_EQ_INT(200, http(url, NULL, auth, &r));
     RH_CHECK(strstr(r.headers, "X-Content-Type-Options: nosniff") != NULL);
-    RH_CHECK(strstr(r.headers, "X-Frame-Options: DENY") != NULL);
+    RH_CHECK(strstr(r.headers, "frame-ancestors 'none'") != NULL);
     /* a form too large: 413, with the headers too */
-    static char big[1100 * 1024]; /* over the form limit of 1 MiB */
+    static char big[1100 * 1024]; /* over the portal's limit of 64 KiB */
     memset(big, 'a', sizeof big - 1);
-    memcpy(big, "csrf=", 5);
-    snprintf(url, sizeof url, "%s/endpoints", base);
+    memcpy(big, "url=", 4);
+    snprintf(url, sizeof url, "%s/endpoints/new", base);
     RH_CHECK_EQ_INT(413, http(url, big, auth, &r));
     RH_CHECK(strstr(r.headers, "Content-Security-Policy:") != NULL);
     RH_CHECK_EQ_INT(0, stop_server(pid, fd));
@@ -269,7 +270,7 @@ static void test_serve_hostile__dashboard_token_redirect_and_replies(void)
     RH_CHECK(pid > 0);
     snprintf(url, sizeof url, "%s/", base);
     RH_CHECK_EQ_INT(403, http(url, NULL, NULL, &r));
-    RH_CHECK_EQ_INT(200, http(url, NULL, auth, &r));
+    RH_CHECK_EQ_INT(303, http(url, NULL, auth, &r)); /* to the sign-in */
     RH_CHECK_EQ_INT(400, http_get_with_body(url, big, 100 * 1024, auth, &r));
     RH_CHECK(strstr(r.body, "no body") != NULL);
     RH_CHECK_EQ_INT(0, stop_server(pid, fd));

@@ -128,8 +128,8 @@ static int add_endpoint(rh_portal *p, const rh_portal_request *rq,
     const char *events[256];
     rh_endpoint_options *o = NULL;
     int rc = RH_OK;
-    static const char *const known[] = {"url", "events", "name",
-                                        "description", NULL};
+    static const char *const known[] = {"url",         "events", "name",
+                                        "description", "tenant", NULL};
     json_t *b = body_object(rq, r, &rc), *list = json_object_get(b, "events");
     if (!b || unknown_field(b, known, r, &rc)) {
         json_decref(b);
@@ -146,16 +146,18 @@ static int add_endpoint(rh_portal *p, const rh_portal_request *rq,
     for (size_t i = 0; i < n && i < 256; i++)
         if (!(events[i] = json_string_value(json_array_get(list, i))))
             n = 0;
-    if (!url || !n || n > 256 || !c->tenant[0]) {
+    /* the operator names the account ("tenant"; none: no account) */
+    json_t *tv = json_object_get(b, "tenant");
+    const char *tenant = c->tenant[0] ? c->tenant : json_string_value(tv);
+    if (!url || !n || n > 256 || (tv && !c->tenant[0] && !tenant)) {
         json_decref(b);
-        return rh__portal_error(r, 400, c->tenant[0]
-                                            ? "give url and events (strings)"
-                                            : "an operator adds endpoints "
-                                              "with the tool");
+        return rh__portal_error(r, 400, "give url and events (strings), and "
+                                        "an operator's tenant as a string");
     }
     int profile = RH_OK; /* the options' own checks touch no context */
     if ((rc = rh_endpoint_options_new(&o)) == RH_OK &&
-        (rc = rh_endpoint_options_set_tenant(o, c->tenant)) == RH_OK &&
+        (rc = rh_endpoint_options_set_tenant(
+             o, tenant && tenant[0] ? tenant : NULL)) == RH_OK &&
         (!name || (profile = rh_endpoint_options_set_name(o, name)) == RH_OK) &&
         (!desc ||
          (profile = rh_endpoint_options_set_description(o, desc)) == RH_OK))

@@ -249,7 +249,8 @@ typedef struct endpoint_form {
     char url[2049];
     char name[RH_ENDPOINT_NAME_MAX + 1];
     char desc[RH_ENDPOINT_DESCRIPTION_MAX + 1];
-    json_t *picked; /* the events, as strings */
+    char account[RH_TENANT_MAX + 1]; /* an operator's add: whose ("": none) */
+    json_t *picked;                  /* the events, as strings */
     const char *events[256];
     size_t n;
 } endpoint_form;
@@ -260,6 +261,9 @@ static const char *read_form(const rh_portal_request *rq, endpoint_form *f)
     int gu = rh__portal_form(rq, "url", 0, f->url, sizeof f->url);
     int gn = rh__portal_form(rq, "name", 0, f->name, sizeof f->name);
     int gd = rh__portal_form(rq, "description", 0, f->desc, sizeof f->desc);
+    int ga = rh__portal_form(rq, "account", 0, f->account, sizeof f->account);
+    if (ga <= 0)
+        f->account[0] = '\0';
     if (gu <= 0)
         f->url[0] = '\0';
     if (gn <= 0)
@@ -268,7 +272,7 @@ static const char *read_form(const rh_portal_request *rq, endpoint_form *f)
         f->desc[0] = '\0';
     if (!(f->picked = json_array()))
         return "out of memory";
-    if (form_events(rq, f->picked) < 0 || gu < 0 || gn < 0 || gd < 0)
+    if (form_events(rq, f->picked) < 0 || gu < 0 || gn < 0 || gd < 0 || ga < 0)
         return "a field is too long";
     if (!f->url[0])
         return "give the endpoint's URL";
@@ -286,9 +290,9 @@ static int form_again(rh_portal *p, const rh_portal_claims *c,
                       const char *action)
 {
     json_t *model =
-        json_pack("{s:s, s:s, s:s, s:o, s:s}", "url", f->url, "name", f->name,
-                  "description", f->desc, "picked",
-                  f->picked ? f->picked : json_array(), "error", why);
+        json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "url", f->url, "name",
+                  f->name, "description", f->desc, "account", f->account,
+                  "picked", f->picked ? f->picked : json_array(), "error", why);
     if (model && action) {
         json_object_set_new(model, "action", json_string(action));
         json_object_set_new(model, "editing", json_true());
@@ -316,13 +320,16 @@ static int create(rh_portal *p, const rh_portal_request *rq,
     endpoint_form f;
     char id[RH_ID_SIZE], secret[RH_SECRET_SIZE];
     const char *why = read_form(rq, &f);
-    if (!why && !c->tenant[0])
-        why = "an operator adds endpoints with the tool";
+    /* a tenant's own; the operator's for the account the form names */
+    const char *tenant = c->tenant[0] ? c->tenant : f.account;
     int rc = RH_OK, profile = 0;
     if (!why) {
         rh_endpoint_options *o = NULL;
         if ((rc = rh_endpoint_options_new(&o)) == RH_OK &&
-            (rc = rh_endpoint_options_set_tenant(o, c->tenant)) == RH_OK) {
+            rh_endpoint_options_set_tenant(o, tenant[0] ? tenant : NULL) !=
+                RH_OK)
+            why = "the account is 1 to 128 visible ASCII characters";
+        else if (rc == RH_OK) {
             profile = 1; /* the name's and the description's own checks */
             if ((rc = rh_endpoint_options_set_name(o, f.name)) == RH_OK &&
                 (rc = rh_endpoint_options_set_description(o, f.desc)) ==

@@ -1,6 +1,9 @@
-// The dashboard as a user sees it, in Debian's headless Chromium driven by
-// playwright-core: add endpoints (the secret shown once), send an event,
-// see the deliveries and their attempts, resend a failed one.
+// The dashboard as its operator sees it, in Debian's headless Chromium
+// driven by playwright-core: the portal's pages signed in through the
+// dashboard's door, every account's endpoints; add one for an account
+// (the secret shown once), one account's view, an event from the host
+// seen delivered with its attempt and request, a failed one resent, pause
+// and resume.
 // Run by tests/test_serve.c: node dashboard.mjs BASE OK_URL FAIL_URL TOOL STORE
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
@@ -9,7 +12,11 @@ import assert from 'node:assert/strict';
 const [base, okUrl, failUrl, tool, store] = process.argv.slice(2);
 const chromiumPath = process.env.RH_CHROMIUM || '/usr/bin/chromium';
 
-// one worker run: delivers what is due, no retries, then exits
+// the host's side: an emit for an account, and one worker run (no retries)
+function emit(tenant, data) {
+  execFileSync(tool, ['emit', 'order.paid', data, '--tenant', tenant, '--store', store],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+}
 function deliver() {
   execFileSync(tool, ['worker', '--until-idle', '--dev', '--quiet',
     '--schedule', '', '--store', store], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -25,90 +32,69 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage();
   page.setDefaultTimeout(15000);
+  const rows = (sel) => page.locator(`${sel} tbody tr:not(.detail)`).count();
 
-  async function addEndpoint(url, events) {
+  // the door signs the operator in: no link, no token in the address bar
+  await page.goto(base + '/');
+  assert.equal(page.url(), base + '/');
+  assert.match(await page.textContent('header .who'), /operator: every account/);
+
+  async function add(url, name, account, events) {
     await page.goto(base + '/');
-    await page.fill('#add input[name=url]', url);
-    await page.fill('#add input[name=events]', events);
-    await Promise.all([page.waitForURL(base + '/endpoints'), page.click('#add button')]);
+    await Promise.all([page.waitForURL(base + '/endpoints/new'), page.click('#add')]);
+    await page.fill('#new input[name=url]', url);
+    await page.fill('#new input[name=name]', name);
+    await page.fill('#new input[name=account]', account);
+    await page.fill('#new input[name=events_text]', events);
+    await Promise.all([page.waitForURL(/\/secret$/), page.click('#new button[type=submit]')]);
     const secret = (await page.textContent('#secret')).trim();
     assert.match(secret, /^whsec_[A-Za-z0-9+/=]{40,}$/);
-    // shown once: the endpoint list never shows it
-    await page.goto(base + '/');
-    assert.equal((await page.content()).includes(secret), false, 'secret shown again');
-    const id = await page.locator('#endpoints tr', { hasText: url })
-      .locator('a').first().textContent();
-    return { id: id.trim(), secret };
+    await page.reload(); // shown once
+    assert.equal(await page.locator('#secret').count(), 0);
+    return secret;
   }
-
-  const ok = await addEndpoint(okUrl, 'order.*');
-  const bad = await addEndpoint(failUrl, 'order.paid');
-  console.log(`secret=${ok.secret}`);
-  const rows = await page.locator('#endpoints tbody tr').count();
-  assert.equal(rows, 2);
-
-  // one for a tenant, and the operator's view of that tenant alone
-  await page.fill('#add input[name=url]', okUrl + '/acct7');
-  await page.fill('#add input[name=events]', 'order.*');
-  await page.fill('#add input[name=tenant]', 'acct_7');
-  await Promise.all([page.waitForURL(base + '/endpoints'), page.click('#add button')]);
-  await page.goto(base + '/?tenant=acct_7');
-  assert.equal(await page.locator('#endpoints tbody tr').count(), 1);
-  assert.ok((await page.textContent('#endpoints tbody')).includes('/acct7'));
+  const secret = await add(okUrl, 'Orders', 'acct_7', 'order.*');
+  await add(failUrl, 'Billing', 'acct_8', 'order.paid');
+  console.log(`secret=${secret}`);
   await page.goto(base + '/');
-  assert.equal(await page.locator('#endpoints tbody tr').count(), 3);
+  assert.equal(await rows('#endpoints'), 2);
+  // one account's view
+  await page.click('#endpoints a:text-is("acct_7")');
+  assert.equal(await rows('#endpoints'), 1);
+  assert.equal((await page.content()).includes(failUrl), false);
 
-  // send an event from the page; a worker delivers it
-  await page.fill('#emit input[name=type]', 'order.paid');
-  await page.fill('#emit input[name=data]', '{"order":42}');
-  await Promise.all([page.waitForURL(base + '/'), page.click('#emit button')]);
+  // an event from the host for each account; a worker delivers them
+  emit('acct_7', '{"order":42}');
+  emit('acct_8', '{"order":43}');
   deliver();
-
-  // the good endpoint: its history shows attempt 1, 200, success
-  await page.click(`a:text("${ok.id}")`);
-  await page.waitForURL(`${base}/endpoints/${ok.id}`);
-  // columns: time, event type, delivery, attempt, status, success, ...
-  const okCells = await page.locator('table.attempts tbody tr').first()
-    .locator('td').allTextContents();
-  assert.deepEqual([okCells[1], okCells[3], okCells[4], okCells[5]],
-    ['order.paid', '1', '200', 'yes']);
-  assert.match(await page.textContent('dd.health'), /^ok/);
+  await page.goto(base + '/');
+  await page.click('#endpoints a:text-is("Orders")');
+  assert.equal((await page.textContent('#deliveries .badge')).trim(), 'succeeded');
   if (process.env.RH_SCREENSHOT)
     await page.screenshot({ path: process.env.RH_SCREENSHOT, fullPage: true });
+  await page.click('#deliveries a');
+  assert.equal(await rows('#attempts'), 1);
+  await page.click('#attempt-1 summary');
+  assert.match(await page.textContent('#attempt-1 pre.headers'), /X-Replicer-Signature: <redacted>/);
 
-  // the failing one: 500, failed for good; its delivery page shows the
-  // response's start, and Resend queues it again
-  await page.goto(`${base}/endpoints/${bad.id}`);
-  const badRow = page.locator('table.attempts tbody tr').first();
-  const badCells = await badRow.locator('td').allTextContents();
-  assert.equal(badCells[4], '500');
-  assert.equal(badCells[5], 'no');
-  await badRow.locator('a').click();
-  await page.waitForURL(/\/deliveries\//);
-  assert.equal((await page.textContent('dd.state')).trim(), 'failed');
-  assert.match(await page.textContent('table.attempts tbody tr code'), /\S/);
-  await page.click('button:text("Resend")');
-  await page.waitForSelector('dd.state:text-is("pending")');
+  // the failing one, resent: a second attempt, both in the log
+  await page.goto(base + '/');
+  await page.click('#endpoints a:text-is("Billing")');
+  const billingUrl = page.url();
+  assert.equal((await page.textContent('#deliveries .badge')).trim(), 'failed');
+  await page.click('#deliveries a');
+  const deliveryUrl = page.url();
+  await Promise.all([page.waitForURL(deliveryUrl), page.click('#resend button')]);
   deliver();
   await page.reload();
-  assert.equal((await page.textContent('dd.state')).trim(), 'failed');
-  // a resend starts a fresh schedule: its attempt is number 1 again, and
-  // the log keeps both
-  const statuses = await page.locator('table.attempts tbody tr td:nth-child(5)')
-    .allTextContents();
-  assert.deepEqual(statuses, ['500', '500']);
-  // the request it sent: the signature redacted, the body as sent
-  await page.click('#request-1 summary');
-  const sent = await page.textContent('#request-1 pre.request');
-  assert.match(sent, /X-Replicer-Signature: <redacted>/);
-  assert.match(sent, /"event":"/);
+  assert.equal(await rows('#attempts'), 2);
 
-  // pause and resume from the endpoint page
-  await page.goto(`${base}/endpoints/${ok.id}`);
-  await page.click('button:text("Pause")');
-  await page.waitForSelector('dd.state:text-is("paused")');
-  await page.click('button:text("Resume")');
-  await page.waitForSelector('dd.state:text-is("enabled")');
+  // pause and resume
+  await page.goto(billingUrl);
+  await page.click('#actions button:text-is("Pause")');
+  assert.equal((await page.textContent('#state')).trim(), 'paused');
+  await page.click('#actions button:text-is("Resume")');
+  assert.equal((await page.textContent('#state')).trim(), 'enabled');
   console.log('browser: ok');
 } finally {
   await browser.close();

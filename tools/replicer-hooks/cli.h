@@ -286,15 +286,6 @@ void cli_print_profile(const rh_endpoint *ep);
 /* cli_open for a command on one endpoint: with --tenant, an endpoint of
  * another tenant is refused as unknown (EXIT_USAGE, said). */
 int cli_open_endpoint(const cli_args *a, const char *id, rh_ctx **out);
-/* cli_picker.c: the dashboard's event picker for an add-endpoint form,
- * written to a page: the catalog grouped, or the free-text field when the
- * catalog is empty. markup is written as it is, text escaped. */
-typedef struct cli_html {
-    void (*markup)(void *page, const char *s);
-    void (*text)(void *page, const char *s);
-    void *page;
-} cli_html;
-void cli_event_picker(rh_ctx *ctx, const cli_html *h);
 /* SIGTERM and SIGINT set cli_stop, for the commands that run until told */
 extern volatile sig_atomic_t cli_stop;
 void cli_catch_stop(void);

@@ -1,90 +1,31 @@
-/* replicer-hooks dashboard: server-rendered pages over a store's endpoints and
- * delivery log, with the add/pause/rotate/resend forms; loopback by default. */
-#include "cmd_dashboard.h"
-
-#include <signal.h>
+/* replicer-hooks dashboard: the operator's view of the store, which is the
+ * customer portal's pages (the library's rh_portal_handle, cli_portal.h)
+ * with the operator capability: every tenant's endpoints, deliveries and
+ * attempts, resend and recover, edits. The tool keeps its own door in front
+ * of them: loopback Host names only without a token, and the token (a
+ * bearer header, or ?token= once, kept in a cookie) with one. Behind the
+ * door the operator is signed in to the portal by a link this process
+ * mints with a key of its own, made at start and never stored. */
+#include "cli_portal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#define FORM_MAX (1024 * 1024)
+/* where the portal sends a browser without a session, for a new one */
+#define OPERATOR_LOGIN "/operator-login"
 
-/* ------------------------------------------------------------- the server */
-
-static cli_mhd_result collect(void *cls, enum MHD_ValueKind kind,
-                              const char *key, const char *filename,
-                              const char *content_type,
-                              const char *transfer_encoding, const char *data,
-                              uint64_t off, size_t size)
-{
-    form *f = cls;
-    (void)kind;
-    (void)filename;
-    (void)content_type;
-    (void)transfer_encoding;
-    f->bytes += size;
-    if (f->bytes > FORM_MAX) {
-        f->too_large = 1;
-        return MHD_NO;
-    }
-    size_t i = 0;
-    while (i < f->n && strcmp(f->names[i], key))
-        i++;
-    if (i == f->n) {
-        if (f->n == 16 || off)
-            return MHD_YES; /* more fields than any form has: ignored */
-        f->names[i] = strdup(key);
-        f->values[i] = calloc(1, 1);
-        if (!f->names[i] || !f->values[i]) {
-            free(f->names[i]);
-            free(f->values[i]);
-            return MHD_NO;
-        }
-        f->n++;
-    }
-    size_t have = strlen(f->values[i]);
-    /* a field given again (the picker's several events) joins with a
-     * comma, the list form endpoint add reads */
-    size_t sep = off == 0 && have > 0 && size > 0;
-    char *v = realloc(f->values[i], have + sep + size + 1);
-    if (!v)
-        return MHD_NO;
-    if (sep)
-        v[have++] = ',';
-    memcpy(v + have, data, size);
-    v[have + size] = '\0';
-    f->values[i] = v;
-    return MHD_YES;
-}
-
-static void request_free(request *r)
-{
-    if (!r)
-        return;
-    if (r->pp)
-        MHD_destroy_post_processor(r->pp);
-    for (size_t i = 0; i < r->f.n; i++) {
-        free(r->f.names[i]);
-        free(r->f.values[i]);
-    }
-    free(r);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **state,
-                         enum MHD_RequestTerminationCode why)
-{
-    (void)cls;
-    (void)c;
-    (void)why;
-    request_free(*state);
-    *state = NULL;
-}
+typedef struct dashboard {
+    const char *token;   /* NULL: loopback, no token */
+    char token_buf[256]; /* the token read from a file or the environment */
+    char bound_host[48]; /* "127.0.0.1", "[::1]": the address listened on */
+    unsigned port;
+    const char *extra_hosts; /* --allow-host: "name,name" */
+    cli_portal_site site;    /* the pages, with this process's key */
+} dashboard;
 
 /* Constant time: a token compare that leaks no prefix length. */
 static int same_secret(const char *a, const char *b)
@@ -95,24 +36,6 @@ static int same_secret(const char *a, const char *b)
         d |= (unsigned char)(a[i] ^ b[i]);
     return d == 0;
 }
-
-static const char style_css[] =
-    "body{font:15px/1.4 system-ui,sans-serif;margin:0;color:#1d2330}"
-    "header{background:#1d2330;color:#fff;padding:.6em 1.2em}"
-    "header a{color:#fff;font-weight:600;text-decoration:none}"
-    "main{padding:1em 1.2em;max-width:80em}"
-    "table{border-collapse:collapse;width:100%;margin:.5em 0}"
-    "th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid #dde}"
-    "th{font-weight:600;background:#f3f4f8}"
-    "tr.bad td{background:#fff4f4}"
-    ".url{word-break:break-all}"
-    ".muted{color:#778}"
-    ".error{color:#a01818}"
-    "form{margin:.5em 0}form.inline{display:inline;margin-right:.4em}"
-    "label{margin-right:.8em}"
-    "code{background:#f3f4f8;padding:.1em .3em}"
-    "dl{display:grid;grid-template-columns:10em auto}"
-    "dt{font-weight:600}dd{margin:0 0 .3em}\n";
 
 /* Is name one of the comma-separated names in list? Exact, byte for byte:
  * browsers send the Host in lower case, and a near miss is a different
@@ -178,30 +101,6 @@ static int allowed(const dashboard *db, struct MHD_Connection *c,
     return 0;
 }
 
-/* A state-changing request must come from our own pages: the form's token
- * (which another site cannot read), and no Origin or Sec-Fetch-Site that
- * says another site sent it. */
-static int same_site_post(const dashboard *db, struct MHD_Connection *c,
-                          const form *f)
-{
-    const char *site =
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
-    if (site && strcmp(site, "same-origin") && strcmp(site, "none"))
-        return 0;
-    const char *origin =
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-    if (origin && strcmp(origin, "null")) {
-        const char *o = strstr(origin, "://");
-        if (!o || !host || strcmp(o + 3, host))
-            return 0;
-    } else if (origin) {
-        return 0; /* "null": a sandboxed or opaque origin */
-    }
-    const char *token = dash_form_get(f, "csrf");
-    return token && same_secret(token, db->csrf);
-}
-
 /* A request that may not come in: 421 for a Host that is not ours (the
  * address bar named something else), 403 for a missing token. */
 static cli_mhd_result refuse_client(struct MHD_Connection *c,
@@ -251,26 +150,22 @@ static cli_mhd_result token_redirect(struct MHD_Connection *c,
     return ok;
 }
 
-/* A request's headers are in: who may come in, and the form parser for a
- * POST; its body (if any) follows in the next calls. */
-static cli_mhd_result begin_request(dashboard *db, struct MHD_Connection *c,
-                                    const char *url, const char *method,
-                                    void **state)
+/* The operator's way in: a link for every tenant, signed with this
+ * process's key and good for a minute, traded at once by the portal's
+ * /login for its session cookie. The portal sends a browser here whenever
+ * it has no session (its refresh URL). */
+static cli_mhd_result operator_login(struct MHD_Connection *c,
+                                     const dashboard *db)
 {
-    int set_cookie = 0;
-    request *r;
-    if (!allowed(db, c, &set_cookie))
-        return refuse_client(c, db);
-    if (!(r = calloc(1, sizeof *r)))
-        return MHD_NO;
-    *state = r;
-    if (!strcmp(method, "POST")) {
-        r->pp = MHD_create_post_processor(c, 16 * 1024, collect, &r->f);
-        if (!r->pp)
-            return cli_http_reply(c, 415, "text/plain", "expected a form\n",
-                                  16);
-    }
-    return set_cookie ? token_redirect(c, db, url) : MHD_YES;
+    char token[RH_PORTAL_TOKEN_SIZE], location[RH_PORTAL_TOKEN_SIZE + 16];
+    int rc = rh_portal_mint(db->site.key, sizeof db->site.key, NULL,
+                            RH_PORTAL_VIEW | RH_PORTAL_MANAGE |
+                                RH_PORTAL_RESEND | RH_PORTAL_OPERATOR,
+                            (int64_t)time(NULL), 60, token, sizeof token);
+    if (rc != RH_OK)
+        return cli_http_reply(c, 500, "text/plain", "cannot sign in\n", 15);
+    snprintf(location, sizeof location, "/login?token=%s", token);
+    return cli_http_redirect(c, location);
 }
 
 static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
@@ -279,66 +174,36 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
                                  size_t *data_size, void **state)
 {
     dashboard *db = cls;
-    request *r = *state;
+    cli_http_upload *up = NULL;
     (void)version;
-    if (!r)
-        return begin_request(db, c, url, method, state);
-    if (r->pp && *data_size) {
-        /* counted here too: the parser holds back a field it has not seen
-         * the end of, so one huge field never reaches collect() */
-        r->f.bytes_in += *data_size;
-        if (r->f.bytes_in > FORM_MAX)
-            r->f.too_large = 1;
-        else
-            MHD_post_process(r->pp, data, *data_size);
-        *data_size = 0;
-        return MHD_YES;
+    if (!*state) { /* the headers are in: who may come in */
+        int set_cookie = 0;
+        if (!allowed(db, c, &set_cookie))
+            return refuse_client(c, db);
+        if (set_cookie)
+            return token_redirect(c, db, url);
     }
-    if (*data_size) { /* a body where none belongs: read, dropped, refused */
-        r->unexpected_body = 1;
-        *data_size = 0;
-        return MHD_YES;
-    }
-    if (r->unexpected_body)
+    int step = cli_portal_body(state, data, data_size, &up);
+    if (step <= 0)
+        return step < 0 ? MHD_NO : MHD_YES;
+    if ((up->len || up->too_large) &&
+        (!strcmp(method, "GET") || !strcmp(method, "HEAD")))
         return cli_http_reply(c, 400, "text/plain",
                               "a GET or HEAD request has no body\n", 34);
-    if (!strcmp(method, "POST")) {
-        if (r->f.too_large)
-            return cli_http_reply(c, 413, "text/plain", "form too large\n", 15);
-        if (!same_site_post(db, c, &r->f))
-            return dash_error_page(c, 403, "Refused",
-                                   "this request did not come from the "
-                                   "dashboard's own page (cross-site request "
-                                   "refused)");
-        return dash_post_action(c, db, url, &r->f);
-    }
-    if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-        return cli_http_reply(c, 405, "text/plain", "GET or POST\n", 12);
-    if (!strcmp(url, "/"))
-        return dash_index_page(c, db);
-    if (!strcmp(url, "/style.css"))
-        return cli_http_reply(c, 200, "text/css", style_css,
-                              sizeof style_css - 1);
-    if (!strncmp(url, "/endpoints/", 11) && url[11])
-        return dash_endpoint_page(c, db, url + 11);
-    if (!strncmp(url, "/deliveries/", 12) && url[12])
-        return dash_delivery_page(c, db, url + 12);
-    return dash_error_page(c, 404, "Not found", url);
+    if (!strcmp(url, OPERATOR_LOGIN) && !strcmp(method, "GET"))
+        return operator_login(c, db);
+    return cli_portal_answer(&db->site, c, url, method, up);
 }
 
-static int random_hex(char *out, size_t bytes)
+/* This process's portal key: random, in memory only, so that a session
+ * of an earlier run (or of another dashboard) opens nothing here. */
+static int random_key(unsigned char *out, size_t bytes)
 {
-    unsigned char b[32];
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || bytes > sizeof b || read(fd, b, bytes) != (ssize_t)bytes) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    close(fd);
-    for (size_t i = 0; i < bytes; i++)
-        snprintf(out + 2 * i, 3, "%02x", b[i]);
-    return 0;
+    ssize_t got = fd < 0 ? -1 : read(fd, out, bytes);
+    if (fd >= 0)
+        close(fd);
+    return got == (ssize_t)bytes ? 0 : -1;
 }
 
 /* The token: --token, else the first line of --token-file, else
@@ -387,7 +252,11 @@ static int run_dashboard(cli_args *a)
     rh_ctx *probe = NULL;
     int rc;
     memset(&db, 0, sizeof db);
-    db.args = a;
+    db.site.args = a;
+    db.site.base = "";
+    db.site.refresh_url = OPERATOR_LOGIN;
+    db.site.insecure_cookie = 1; /* it serves plain http */
+    db.site.hide_authorization = 1;
     if ((rc = take_token(a, &db)) != 0)
         return rc;
     db.extra_hosts = a->set[O_ALLOW_HOST] ? a->text[O_ALLOW_HOST] : NULL;
@@ -401,7 +270,7 @@ static int run_dashboard(cli_args *a)
         return cli_bad(a, "--listen",
                        "not a loopback address: give --token T as well, so "
                        "that only those who know it get in");
-    if (random_hex(db.csrf, 16) != 0) {
+    if (random_key(db.site.key, sizeof db.site.key) != 0) {
         fprintf(stderr, "%s dashboard: the random source failed\n", cli_prog);
         return EXIT_FAILED;
     }
@@ -410,9 +279,9 @@ static int run_dashboard(cli_args *a)
     if (rc)
         return rc;
     rh_ctx_free(probe);
-    /* on_completed frees each request's state, however it ended */
-    cli_http_server *d =
-        cli_http_start(&addr, on_request, on_completed, &db, err, sizeof err);
+    /* cli_http_upload_done frees each request's body, however it ended */
+    cli_http_server *d = cli_http_start(&addr, on_request, cli_http_upload_done,
+                                        &db, err, sizeof err);
     if (!d)
         return cli_bad(a, "--listen", err);
     cli_catch_stop();
@@ -429,6 +298,7 @@ static int run_dashboard(cli_args *a)
         nanosleep(&tick, NULL);
     }
     cli_http_stop(d);
+    memset(db.site.key, 0, sizeof db.site.key);
     return 0;
 }
 
@@ -452,11 +322,12 @@ static const cli_opt dashboard_opts[] = {
 const cli_command cli_cmd_dashboard = {
     "dashboard",
     "[--listen 127.0.0.1:8080]",
-    "a web page of endpoints and deliveries",
-    "Serves a dashboard of the store: endpoints with their state and\n"
-    "health; add one (its secret shown once), disable, pause, resume,\n"
-    "rotate; each endpoint's delivery history and each delivery's attempts;\n"
-    "resend and recover; send an event. A worker delivers what it queues.\n"
+    "the portal's pages for the operator: every tenant",
+    "Serves the customer portal's pages (as `portal` does) signed in as the\n"
+    "operator: every tenant's endpoints with their state and health, edit,\n"
+    "disable, pause, rotate, delete; each endpoint's deliveries, filtered\n"
+    "and paged; each delivery's attempts, request and response; resend,\n"
+    "recover and test events. Add endpoints with `endpoint add`.\n"
     "Loopback only unless a token is given (--token, --token-file or\n"
     "$REPLICER_HOOKS_DASHBOARD_TOKEN). Without one, a request whose Host\n"
     "is not the address listened on or localhost is refused (421), so a\n"

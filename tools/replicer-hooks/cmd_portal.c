@@ -1,12 +1,13 @@
 /* replicer-hooks portal: the customer portal served by the tool (each
  * request handed to the library's rh_portal_handle on a context opened for
- * it, so that it answers what the store holds now), and portal link: a
- * signed, expiring link for one tenant. */
-#include "cli.h"
-#include "cli_http.h"
+ * it, so that it answers what the store holds now; cli_portal.h, which the
+ * dashboard serves too), and portal link: a signed, expiring link for one
+ * tenant. */
+#include "cli_portal.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define PORTAL_BODY_MAX (64 * 1024) /* the library's own limit, plus one */
@@ -70,17 +71,12 @@ static int run_link(cli_args *a)
 
 /* ---------------------------------------------------------------- server */
 
-typedef struct portal_server {
-    const cli_args *args;
-    unsigned char key[32];
-    const char *base, *refresh_url;
-} portal_server;
-
 typedef cli_http_upload upload;
 
 typedef struct header_list {
     const char *names[PORTAL_HEADERS_MAX], *values[PORTAL_HEADERS_MAX];
     size_t n;
+    int hide_authorization;
 } header_list;
 
 static cli_mhd_result keep_header(void *cls, enum MHD_ValueKind kind,
@@ -88,6 +84,8 @@ static cli_mhd_result keep_header(void *cls, enum MHD_ValueKind kind,
 {
     header_list *h = cls;
     (void)kind;
+    if (h->hide_authorization && key && !strcasecmp(key, "Authorization"))
+        return MHD_YES;
     if (h->n < PORTAL_HEADERS_MAX && key && value) {
         h->names[h->n] = key;
         h->values[h->n++] = value;
@@ -131,14 +129,14 @@ static cli_mhd_result keep_arg(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
-/* The library's answer to one request, on a context opened for it. */
-static cli_mhd_result answer(portal_server *ps, struct MHD_Connection *c,
-                             const char *url, const char *method, upload *up)
+cli_mhd_result cli_portal_answer(const cli_portal_site *ps,
+                                 struct MHD_Connection *c, const char *url,
+                                 const char *method, upload *up)
 {
     rh_ctx *ctx = NULL;
     rh_portal *p = NULL;
     rh_portal_response *r = NULL;
-    header_list h = {{0}, {0}, 0};
+    header_list h = {{0}, {0}, 0, ps->hide_authorization};
     query_text q = {"", 0};
     MHD_get_connection_values(c, MHD_HEADER_KIND, keep_header, &h);
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, keep_arg, &q);
@@ -150,7 +148,7 @@ static cli_mhd_result answer(portal_server *ps, struct MHD_Connection *c,
     if (rc == RH_OK && ps->refresh_url)
         rc = rh_portal_set_refresh_url(p, ps->refresh_url);
     if (rc == RH_OK)
-        rc = rh_portal_set_insecure_cookie(p, ps->args->set[O_DEV]);
+        rc = rh_portal_set_insecure_cookie(p, ps->insecure_cookie);
     if (rc == RH_OK)
         rc = rh_portal_handle(p, method, url, q.buf, h.names, h.values, h.n,
                               up->p, up->too_large ? PORTAL_BODY_MAX + 1 : up->len,
@@ -177,6 +175,22 @@ static cli_mhd_result answer(portal_server *ps, struct MHD_Connection *c,
     return res;
 }
 
+int cli_portal_body(void **state, const char *data, size_t *data_size,
+                    upload **up)
+{
+    int step =
+        cli_http_upload_step(state, data, data_size, PORTAL_BODY_MAX, up);
+    if (step <= 0)
+        return step;
+    if ((*up)->too_large) { /* the library answers 413 for any length over */
+        free((*up)->p);
+        (*up)->p = calloc(1, PORTAL_BODY_MAX + 2);
+        if (!(*up)->p)
+            return -1;
+    }
+    return 1;
+}
+
 static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
                                  const char *url, const char *method,
                                  const char *version, const char *data,
@@ -184,29 +198,23 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
 {
     upload *up = NULL;
     (void)version;
-    int step = cli_http_upload_step(state, data, data_size, PORTAL_BODY_MAX,
-                                    &up);
+    int step = cli_portal_body(state, data, data_size, &up);
     if (step <= 0)
         return step < 0 ? MHD_NO : MHD_YES;
-    if (up->too_large) { /* the library answers 413 for any length over */
-        free(up->p);
-        up->p = calloc(1, PORTAL_BODY_MAX + 2);
-        if (!up->p)
-            return MHD_NO;
-    }
-    return answer(cls, c, url, method, up);
+    return cli_portal_answer(cls, c, url, method, up);
 }
 
 
 static int run_portal(cli_args *a)
 {
-    portal_server ps;
+    cli_portal_site ps;
     cli_http_addr addr;
     char err[200], base_url[120];
     memset(&ps, 0, sizeof ps);
     ps.args = a;
     ps.base = a->set[O_BASE] ? a->text[O_BASE] : "";
     ps.refresh_url = a->set[O_REFRESH_URL] ? a->text[O_REFRESH_URL] : NULL;
+    ps.insecure_cookie = a->set[O_DEV];
     if (cli_http_parse_addr(a->set[O_LISTEN] ? a->text[O_LISTEN]
                                              : "127.0.0.1:8090",
                             &addr) != 0)
