@@ -29,6 +29,7 @@ typedef struct emit_req {
     int keyed; /* an idempotency key: committed alone, after the group */
     int rc;
     int done; /* under the mutex: the answer is in, the caller may go */
+    pthread_cond_t cv; /* its caller waits here: done, or its turn to lead */
     rh_emit_result res;
     struct emit_req *next;
 } emit_req;
@@ -36,9 +37,8 @@ typedef struct emit_req {
 struct rh_emitter {
     rh_ctx *ctx;
     pthread_mutex_t mu;
-    pthread_cond_t done_cv; /* a group is done, or the leader stepped down */
-    emit_req *head, *tail;  /* queued, not yet taken by a leader */
-    int leading;            /* a leader is committing a group */
+    emit_req *head, *tail; /* queued, not yet taken by a leader */
+    int leading;           /* a leader is committing a group */
     pthread_t leader;
     uint64_t emits, commits, largest;
 };
@@ -112,11 +112,6 @@ int rh_emitter_new(rh_ctx *ctx, rh_emitter **out)
         rh__free(&ctx->alloc, em);
         return rh__ctx_error(ctx, RH_E_NOMEM, "cannot make a mutex");
     }
-    if (pthread_cond_init(&em->done_cv, NULL) != 0) {
-        pthread_mutex_destroy(&em->mu);
-        rh__free(&ctx->alloc, em);
-        return rh__ctx_error(ctx, RH_E_NOMEM, "cannot make a condition");
-    }
     em->ctx = ctx;
     ctx->lent_to_emitter = 1;
     *out = em;
@@ -129,7 +124,6 @@ void rh_emitter_free(rh_emitter *em)
         return;
     em->ctx->lent_to_emitter = 0;
     rh__ctx_update_timer(em->ctx); /* the host's timer hears of the emits */
-    pthread_cond_destroy(&em->done_cv);
     pthread_mutex_destroy(&em->mu);
     rh__free(&em->ctx->alloc, em);
 }
@@ -258,12 +252,16 @@ static void lead(rh_emitter *em)
     em->commits += commits;
     if (n > em->largest)
         em->largest = n;
+    /* each caller of the group woken alone, and the first still queued,
+     * whose turn it is to lead: no herd of every waiter at every commit */
     for (r = group; r; r = next) {
         next = r->next; /* r is its caller's once done is set */
         r->done = 1;
+        pthread_cond_signal(&r->cv);
     }
     em->leading = 0;
-    pthread_cond_broadcast(&em->done_cv);
+    if (em->head)
+        pthread_cond_signal(&em->head->cv);
 }
 
 int rh_emitter_emit(rh_emitter *em, const char *type, const char *json,
@@ -279,6 +277,8 @@ int rh_emitter_emit(rh_emitter *em, const char *type, const char *json,
     r.json_len = json_len;
     r.opts = opts;
     r.keyed = opts && opts->idempotency_key[0];
+    if (pthread_cond_init(&r.cv, NULL) != 0)
+        return RH_E_NOMEM;
     pthread_mutex_lock(&em->mu);
     if (em->leading && pthread_equal(em->leader, pthread_self())) {
         pthread_mutex_unlock(&em->mu);
@@ -296,10 +296,11 @@ int rh_emitter_emit(rh_emitter *em, const char *type, const char *json,
             if (!em->leading)
                 lead(em);
             else
-                pthread_cond_wait(&em->done_cv, &em->mu);
+                pthread_cond_wait(&r.cv, &em->mu);
         }
         pthread_mutex_unlock(&em->mu);
     }
+    pthread_cond_destroy(&r.cv);
     if (result)
         *result = r.res;
     return r.rc;
