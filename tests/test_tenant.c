@@ -99,6 +99,23 @@ static void isolation(void)
     rh_query *qn = tenant_query("");
     RH_CHECK_EQ_INT(1, rh_log_deliveries(ctx, qn, delivery_tenant_is, ""));
     RH_CHECK_EQ_INT(1, rh_test_count_attempts(ctx, qn));
+    /* one endpoint's page (its own index in the stores) keeps the tenant
+     * asked for beside it: another tenant's endpoint has no rows */
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_endpoint(qa, a1));
+    RH_CHECK_EQ_INT(1, rh_test_count_attempts(ctx, qa));
+    RH_CHECK_EQ_INT(1, rh_test_count_deliveries(ctx, qa));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_endpoint(qa, b1));
+    RH_CHECK_EQ_INT(0, rh_test_count_attempts(ctx, qa));
+    RH_CHECK_EQ_INT(0, rh_test_count_deliveries(ctx, qa));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_endpoint(qn, a1));
+    RH_CHECK_EQ_INT(0, rh_test_count_attempts(ctx, qn));
+    rh_query *qe = NULL;
+    RH_CHECK_EQ_INT(RH_OK, rh_query_new(&qe));
+    RH_CHECK_EQ_INT(RH_OK, rh_query_set_endpoint(qe, b1));
+    RH_CHECK_EQ_INT(2, rh_test_count_attempts(ctx, qe));
+    RH_CHECK_EQ_INT(2, rh_log_deliveries(ctx, qe, delivery_tenant_is,
+                                         "acct_b"));
+    rh_query_free(qe);
     rh_query_free(qn);
     rh_query_free(qa);
     rh_query_free(qb);

@@ -61,6 +61,11 @@ enum {
     S_FIGURES_TENANT,
     S_DELIVERY_EVENT, /* one delivery and its event, as a claim row */
     S_ENDPOINT_HEALTH, /* an endpoint's health from its log */
+    /* the log queries of one endpoint, through its own index (the tenant,
+     * when asked, a filter beside it): "?N IS NULL OR endpoint_id = ?N"
+     * would read the whole log in seq order */
+    S_QUERY_ATTEMPTS_ENDPOINT,
+    S_QUERY_DELIVERIES_ENDPOINT,
     S_COUNT
 };
 

@@ -39,16 +39,19 @@ static int attempt_row(store *s, const PGresult *r, int i, void *ud)
 
 /* A log query's 12 parameters, and the tenant's statement (13th parameter)
  * when the query names one: its page through the tenant's own index. */
-static PGresult *run_log_query(store *s, int which, int which_tenant,
-                               const char *const *v, const char *tenant,
-                               const char *what)
+/* One endpoint's page through its own index (the tenant, if any, beside
+ * it), a tenant's through its own, or the plain query. */
+static PGresult *run_log_query(store *s, const int which[3],
+                               const char *const *v, const char *endpoint,
+                               const char *tenant, const char *what)
 {
     const char *vt[13];
-    if (!tenant)
-        return rh__pg_run(s, which, 12, v, NULL, NULL, what);
+    if (!tenant && !endpoint)
+        return rh__pg_run(s, which[0], 12, v, NULL, NULL, what);
     memcpy(vt, v, 12 * sizeof *v);
     vt[12] = tenant;
-    return rh__pg_run(s, which_tenant, 13, vt, NULL, NULL, what);
+    return rh__pg_run(s, endpoint ? which[2] : which[1], 13, vt, NULL, NULL,
+                      what);
 }
 
 int rh__pg_query_attempts(store *s, const rh_query *q, rh_attempt_cb each,
@@ -73,8 +76,10 @@ int rh__pg_query_attempts(store *s, const rh_query *q, rh_attempt_cb each,
                          f.prefix,
                          I64(b[5], rh_query_status(q)),
                          I64(b[6], rh_query_outcome(q))};
-    PGresult *r = run_log_query(s, S_QUERY_ATTEMPTS, S_QUERY_ATTEMPTS_TENANT,
-                                v, rh_query_tenant(q), "query_attempts");
+    static const int which[3] = {S_QUERY_ATTEMPTS, S_QUERY_ATTEMPTS_TENANT,
+                                 S_QUERY_ATTEMPTS_ENDPOINT};
+    PGresult *r = run_log_query(s, which, v, rh_query_endpoint(q),
+                                rh_query_tenant(q), "query_attempts");
     return r ? rh__pg_for_each_row(s, r, attempt_row, &p) : RH_E_STORAGE;
 }
 
@@ -116,9 +121,10 @@ int rh__pg_query_deliveries(store *s, const rh_query *q, rh_delivery_cb each,
                          f.prefix,
                          rh_query_delivery_cursor_id(q),
                          I64(b[5], rh_query_delivery_cursor_ms(q))};
-    PGresult *r =
-        run_log_query(s, S_QUERY_DELIVERIES, S_QUERY_DELIVERIES_TENANT, v,
-                      rh_query_tenant(q), "query_deliveries");
+    static const int which[3] = {S_QUERY_DELIVERIES, S_QUERY_DELIVERIES_TENANT,
+                                 S_QUERY_DELIVERIES_ENDPOINT};
+    PGresult *r = run_log_query(s, which, v, rh_query_endpoint(q),
+                                rh_query_tenant(q), "query_deliveries");
     return r ? rh__pg_for_each_row(s, r, delivery_row, &p) : RH_E_STORAGE;
 }
 

@@ -166,6 +166,11 @@ static const char *const sql_template[S_COUNT] = {
     [S_QUERY_ATTEMPTS_TENANT] = QUERY_ATTEMPTS("tenant = $13 AND seq > $1"),
     [S_QUERY_DELIVERIES] = QUERY_DELIVERIES("true"),
     [S_QUERY_DELIVERIES_TENANT] = QUERY_DELIVERIES("tenant = $13"),
+    [S_QUERY_ATTEMPTS_ENDPOINT] =
+        QUERY_ATTEMPTS("endpoint_id = $2 AND ($13::text IS NULL OR "
+                       "tenant = $13) AND seq > $1"),
+    [S_QUERY_DELIVERIES_ENDPOINT] = QUERY_DELIVERIES(
+        "endpoint_id = $1 AND ($13::text IS NULL OR tenant = $13)"),
     [S_RESEND] = "UPDATE @.deliveries SET state = 0, attempts = 0, "
                  "next_attempt_ms = $2, due_ms = $2, updated_ms = $2 "
                  "WHERE id = $1 AND state = 3",

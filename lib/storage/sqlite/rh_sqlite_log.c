@@ -39,12 +39,13 @@ static void bind_type_filter(sqlite3_stmt *st, const rh_query *q, int i)
 /* A log query's statement: the tenant's own (through its index, the
  * tenant bound as ?13) when the query names one, else the plain one. */
 static sqlite3_stmt *log_stmt(store *s, const rh_query *q, int plain,
-                              int tenanted)
+                              int tenanted, int by_endpoint)
 {
     const char *tenant = rh_query_tenant(q);
-    sqlite3_stmt *st = rh__sqlite_stmt(s, tenant ? tenanted : plain);
-    if (st && tenant)
-        sqlite3_bind_text(st, 13, tenant, -1, SQLITE_TRANSIENT);
+    int which = rh_query_endpoint(q) ? by_endpoint : tenant ? tenanted : plain;
+    sqlite3_stmt *st = rh__sqlite_stmt(s, which);
+    if (st && which != plain)
+        rh__sqlite_bind_text_or_null(st, 13, tenant);
     return st;
 }
 
@@ -76,7 +77,8 @@ int rh__sqlite_query_attempts(store *s, const rh_query *q, rh_attempt_cb each,
                               void *each_ud)
 {
     sqlite3_stmt *st =
-        log_stmt(s, q, S_QUERY_ATTEMPTS, S_QUERY_ATTEMPTS_TENANT);
+        log_stmt(s, q, S_QUERY_ATTEMPTS, S_QUERY_ATTEMPTS_TENANT,
+                 S_QUERY_ATTEMPTS_ENDPOINT);
     each_pass p = {NULL, each, NULL, each_ud};
     if (!st)
         return RH_E_STORAGE;
@@ -114,7 +116,8 @@ int rh__sqlite_query_deliveries(store *s, const rh_query *q,
                                 rh_delivery_cb each, void *each_ud)
 {
     sqlite3_stmt *st =
-        log_stmt(s, q, S_QUERY_DELIVERIES, S_QUERY_DELIVERIES_TENANT);
+        log_stmt(s, q, S_QUERY_DELIVERIES, S_QUERY_DELIVERIES_TENANT,
+                 S_QUERY_DELIVERIES_ENDPOINT);
     each_pass p = {NULL, NULL, each, each_ud};
     if (!st)
         return RH_E_STORAGE;
