@@ -187,6 +187,64 @@ static int count_events(const char *path)
     return n;
 }
 
+/* More than RH_EMITTER_GROUP_MAX queued behind the held emit: the next
+ * leader takes the most a group may hold, and the rest commit after, each
+ * stored once. */
+static void test_emitter__a_group_holds_at_most_the_max(void)
+{
+    enum { BEHIND = RH_EMITTER_GROUP_MAX + 10 };
+    char path[128], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    const char *all[] = {"*"};
+    rh_emitter *em = NULL;
+    uint64_t taken = 0, commits = 0, largest = 0;
+    if (getenv("RH_TEST_VALGRIND"))
+        RH_SKIP("1,035 threads: too slow under valgrind");
+    rh_test_path(path, sizeof path, "group-max");
+    rh_ctx *ctx = gated_ctx(path);
+    RH_CHECK(ctx);
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_endpoint_add(ctx, "http://127.0.0.1:9/m", all, 1, ep,
+                                    sizeof ep, secret, sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_emitter_new(ctx, &em));
+    one_emit *e = calloc(BEHIND + 1, sizeof *e);
+    pthread_t *tid = calloc(BEHIND + 1, sizeof *tid);
+    RH_CHECK(e && tid);
+    for (int i = 0; i <= BEHIND; i++)
+        e[i] = (one_emit){em, "{\"n\":1}", 0, NULL};
+    pthread_create(&tid[0], NULL, emit_once, &e[0]);
+    pthread_mutex_lock(&gate_mu);
+    while (!gate_held)
+        pthread_cond_wait(&gate_cv, &gate_mu);
+    pthread_mutex_unlock(&gate_mu);
+    int started = 1;
+    for (int i = 1; i <= BEHIND; i++)
+        started += pthread_create(&tid[i], NULL, emit_once, &e[i]) == 0;
+    RH_CHECK_EQ_INT(BEHIND + 1, started);
+    int64_t until = rh_test_mono_ms() + 20000;
+    while (taken < BEHIND + 1 && rh_test_mono_ms() < until) {
+        rh_emitter_counts(em, &taken, NULL, NULL);
+        usleep(1000);
+    }
+    pthread_mutex_lock(&gate_mu);
+    gate_open = 1;
+    pthread_cond_broadcast(&gate_cv);
+    pthread_mutex_unlock(&gate_mu);
+    int stored = 0;
+    for (int i = 0; i < started; i++) {
+        pthread_join(tid[i], NULL);
+        stored += e[i].rc == 1;
+    }
+    RH_CHECK_EQ_INT(BEHIND + 1, stored);
+    RH_CHECK_EQ_INT(BEHIND + 1, count_events(path));
+    RH_CHECK_EQ_INT(RH_OK, rh_emitter_counts(em, &taken, &commits, &largest));
+    RH_CHECK_EQ_INT(RH_EMITTER_GROUP_MAX, (int)largest);
+    RH_CHECK_EQ_INT(3, (int)commits); /* the held one, the most, the rest */
+    free(e);
+    free(tid);
+    rh_emitter_free(em);
+    rh_ctx_free(ctx);
+}
+
 /* A store locked by another process's connection (the busy wait runs
  * out): every emit of the group fails with the store's error and none is
  * kept; once the lock is gone the same emitter stores again. */
@@ -265,6 +323,9 @@ static void test_emitter__refusals(void)
     RH_CHECK_EQ_INT(RH_OK, rh_event_type_set_state(ctx, "old.type",
                                                    RH_EVENT_TYPE_DEPRECATED));
     RH_CHECK_EQ_INT(RH_OK, rh_emitter_new(ctx, &em));
+    rh_emitter *second = NULL; /* two leaders would share the context */
+    RH_CHECK_EQ_INT(RH_E_STATE, rh_emitter_new(ctx, &second));
+    RH_CHECK(second == NULL);
     RH_CHECK_EQ_INT(RH_OK, rh_emit_result_new(&res));
     hook_em = em;
     RH_CHECK_EQ_INT(0, rh_emitter_emit(em, "old.type", "{}", 2, NULL, res));
@@ -275,6 +336,15 @@ static void test_emitter__refusals(void)
                     rh_emitter_emit(em, "bad type!", "{}", 2, NULL, res));
     RH_CHECK_EQ_INT(RH_ARG_EVENT_TYPE, rh_emit_result_error_arg(res));
     RH_CHECK(strstr(rh_emit_result_error(res), "event type"));
+    uint64_t commits = 0;
+    RH_CHECK_EQ_INT(RH_OK, rh_emitter_counts(em, NULL, &commits, NULL));
+    RH_CHECK_EQ_INT(1, (int)commits); /* the refused emit kept nothing */
+    /* a NULL emitter leaves no earlier answer in the result */
+    RH_CHECK_EQ_INT(0, rh_emitter_emit(em, "old.type", "{}", 2, NULL, res));
+    RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
+                    rh_emitter_emit(NULL, "old.type", "{}", 2, NULL, res));
+    RH_CHECK_EQ_STR("", rh_emit_result_id(res));
+    RH_CHECK(rh_emit_result_error(res)[0] != '\0');
     rh_emit_result_free(res);
     rh_emitter_free(em);
     rh_ctx_free(ctx);
@@ -409,6 +479,8 @@ const rh_test_case rh_tests_emitter_groups[] = {
     {"emitter__locked_store_fails_the_group",
      test_emitter__locked_store_fails_the_group},
     {"emitter__refusals", test_emitter__refusals},
+    {"emitter__a_group_holds_at_most_the_max",
+     test_emitter__a_group_holds_at_most_the_max},
     {"emitter__sigkill_keeps_every_acknowledged_emit",
      test_emitter__sigkill_keeps_every_acknowledged_emit},
     {NULL, NULL}};

@@ -239,6 +239,11 @@ static void test_serve__dashboard_security(void)
     const char *short_token[] = {"dashboard", "--token", "abc",
                                  "--store",   store,     NULL};
     RH_CHECK_EQ_INT(2, rh_test_tool_run(short_token, NULL, out, sizeof out));
+    /* an empty name would let a request with an empty Host in */
+    const char *empty_name[] = {"dashboard", "--allow-host", "hooks.test,",
+                                "--store",   store,          NULL};
+    RH_CHECK_EQ_INT(2, rh_test_tool_run(empty_name, NULL, out, sizeof out));
+    RH_CHECK(strstr(out, "--allow-host") != NULL);
     const char *tok[] = {"dashboard",
                          "--listen",
                          "127.0.0.1:0",
@@ -257,6 +262,15 @@ static void test_serve__dashboard_security(void)
     RH_CHECK_EQ_INT(403, http(url, NULL, wrong, &r));
     const char *right[] = {"Authorization: Bearer tok-0123456789abcdef", NULL};
     RH_CHECK_EQ_INT(0, dashboard_session(base, right, cookie, sizeof cookie));
+    /* the door's bearer token is the door's: the portal behind it never
+     * takes it for a token of its own, so the session's pages and API
+     * answer beside it */
+    snprintf(session, sizeof session, "Cookie: %s", cookie);
+    const char *bearer_and_session[] = {right[0], session, NULL};
+    snprintf(url, sizeof url, "%s/", base);
+    RH_CHECK_EQ_INT(200, http(url, NULL, bearer_and_session, &r));
+    snprintf(url, sizeof url, "%s/api/v1/endpoints", base);
+    RH_CHECK_EQ_INT(200, http(url, NULL, bearer_and_session, &r));
     snprintf(url, sizeof url, "%s/?token=tok-0123456789abcdef", base);
     RH_CHECK_EQ_INT(303, http(url, NULL, NULL, &r));
     RH_CHECK(strstr(r.headers,

@@ -246,6 +246,12 @@ static void test_serve_hostile__dashboard_token_redirect_and_replies(void)
     snprintf(url, sizeof url, "%s/endpoints/x?token=%s", base, TOKEN);
     RH_CHECK_EQ_INT(303, http(url, NULL, NULL, &r));
     RH_CHECK(strstr(r.headers, "Location: /endpoints/x\r\n") != NULL);
+    /* beside a good cookie too: the token never stays in the address */
+    char door[120];
+    snprintf(door, sizeof door, "Cookie: rh_dashboard=%s", TOKEN);
+    const char *with_cookie[] = {door, NULL};
+    RH_CHECK_EQ_INT(303, http(url, NULL, with_cookie, &r));
+    RH_CHECK(strstr(r.headers, "Location: /endpoints/x\r\n") != NULL);
     char bearer[80];
     snprintf(bearer, sizeof bearer, "Authorization: Bearer %s", TOKEN);
     const char *auth[] = {bearer, NULL};

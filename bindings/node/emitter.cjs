@@ -131,20 +131,32 @@ function bindEmitter(lib) {
         const key = emitOpts?.orderingKey;
         const before = key == null ? null : this.#keyTail.get(key);
         const settled = new Promise((resolve, reject) => {
-          const call = () => f.emit.async(this.#em, type, json, json.length, opts, res, (err, rc) => {
+          // this emit's handles freed and its place given up, once
+          const settle = () => {
+            f.resFree(res);
+            f.optsFree(opts);
+            this.#pending--;
+            this.#calls--;
+            if (this.#waiting.length) this.#call(this.#waiting.shift());
+          };
+          const done = (err, rc) => {
             try {
               if (err) reject(err);
               else if (rc < 0) reject(resultError(rc, res));
               else resolve({ id: f.resId(res), queued: rc, duplicate: f.resDup(res) === 1,
                 groupSize: Number(f.resGroup(res)) });
             } finally {
-              f.resFree(res);
-              f.optsFree(opts);
-              this.#pending--;
-              this.#calls--;
-              if (this.#waiting.length) this.#call(this.#waiting.shift());
+              settle();
             }
-          });
+          };
+          const call = () => {
+            try {
+              f.emit.async(this.#em, type, json, json.length, opts, res, done);
+            } catch (e) { // koffi's queue is full (other async users): this one fails
+              reject(e);
+              settle();
+            }
+          };
           const start = () => {
             if (this.#calls < IN_FLIGHT_MAX) this.#call(call);
             else this.#waiting.push(call);

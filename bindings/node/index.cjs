@@ -178,6 +178,18 @@ function postgresql(conninfo, schema = null) {
  * none is, only its timer wakes it. Call close() to let the process exit.
  */
 class Context {
+  #handle = null; // the C context
+
+  /** The C context; StateError while an Emitter has it (its pool threads
+   *  would share it with this thread's calls). */
+  get ctx() {
+    if (this.lent)
+      throw new StateError(K.RH_E_STATE, "this context is lent to an Emitter: close the emitter first");
+    return this.#handle;
+  }
+
+  set ctx(handle) { this.#handle = handle; }
+
   constructor(opts) {
     const given = options("Context options", opts,
       ["development", "store", "retryScheduleMs", "timeoutMs", "pollMs",
@@ -264,7 +276,7 @@ class Context {
   };
 
   #schedule(ms) {
-    if (!this.ctx || this.lent) return;
+    if (this.lent || !this.ctx) return;
     clearTimeout(this.timer);
     this.timer = null;
     let wait = ms;
@@ -287,7 +299,7 @@ class Context {
 
   #run() {
     this.timer = null;
-    if (!this.ctx) return;
+    if (this.lent || !this.ctx) return;
     // which socket is ready Node cannot say: let each one's transfer move
     for (const fd of [...this.sockets]) f.processFd(this.ctx, fd, 0);
     const rc = f.tick(this.ctx);
@@ -569,8 +581,8 @@ class Context {
   }
 
   close() {
-    if (!this.ctx) return;
     if (this.lent) throw new StateError(K.RH_E_STATE, "an Emitter has this context: close it first");
+    if (!this.ctx) return;
     clearTimeout(this.timer);
     f.ctxFree(this.ctx); // may still call the socket callback: unregister after
     this.ctx = null;
@@ -587,8 +599,8 @@ class Emitter extends emitter.Emitter {
   constructor(context) {
     if (!(context instanceof Context))
       throw new TypeError(`context must be a Context, not ${kind(context)}`);
-    if (!context.ctx) throw new StateError(K.RH_E_STATE, "the context is closed");
     if (context.lent) throw new StateError(K.RH_E_STATE, "the context is lent to an Emitter already");
+    if (!context.ctx) throw new StateError(K.RH_E_STATE, "the context is closed");
     super(context, (lent) => context.lendToEmitter(lent));
   }
 }

@@ -719,7 +719,7 @@ export declare class Context {
   close(): void;
 }
 
-/** A request to the portal. */
+/** What an Emitter's emit resolves to. */
 export interface EmitterResult extends EmitResult {
   /** how many emits shared the commit that made this one durable */
   groupSize: number;
@@ -744,6 +744,7 @@ export declare class Emitter {
   close(): void;
 }
 
+/** A request to the portal. */
 export interface PortalRequest {
   method: string;
   path: string;

@@ -55,7 +55,8 @@ RH_EXTERN size_t rh_emit_result_group_size(const rh_emit_result *result);
  * is not called while the emitter has it (it would run on the emitting
  * threads); rh_emitter_free() calls it with the timeout then.
  * @return RH_OK, RH_E_INVALID_ARG (NULL), RH_E_UNSUPPORTED (the memory
- *         store), RH_E_STATE (an emit batch is open on ctx), RH_E_NOMEM,
+ *         store), RH_E_STATE (an emit batch is open on ctx, or it has an
+ *         emitter already), RH_E_NOMEM,
  *         RH_E_REENTRANT. @since 0.3.0
  */
 RH_EXTERN int rh_emitter_new(rh_ctx *ctx, rh_emitter **out);
@@ -87,9 +88,10 @@ RH_EXTERN int rh_emitter_emit(rh_emitter *em, const char *type,
                               rh_emit_result *result);
 
 /**
- * Counts since rh_emitter_new(): emits taken, storage commits made for
- * them (one per group, one per keyed emit), and the largest group. Any
- * pointer may be NULL. @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0
+ * Counts since rh_emitter_new(): emits taken, storage commits that kept
+ * them (one per group, one per keyed emit; a commit that failed is not
+ * one), and the most emits one leader took at once. Any pointer may be
+ * NULL. @return RH_OK, RH_E_INVALID_ARG. @since 0.3.0
  */
 RH_EXTERN int rh_emitter_counts(rh_emitter *em, uint64_t *emits,
                                 uint64_t *commits, uint64_t *largest_group);

@@ -105,6 +105,9 @@ int rh_emitter_new(rh_ctx *ctx, rh_emitter **out)
                              "store)");
     if (ctx->store.batch_open)
         return rh__ctx_error(ctx, RH_E_STATE, "an emit batch is open");
+    if (ctx->lent_to_emitter) /* two leaders would share the context */
+        return rh__ctx_error(ctx, RH_E_STATE,
+                             "the context has an emitter already");
     rh_emitter *em = rh__calloc(&ctx->alloc, sizeof *em);
     if (!em)
         return rh__ctx_error(ctx, RH_E_NOMEM, "out of memory");
@@ -180,8 +183,7 @@ static uint64_t commit_unkeyed(rh_ctx *ctx, emit_req *group, size_t n)
     if (n == 1) { /* alone: rh_emit_with commits it */
         for (r = group; r->keyed; r = r->next)
             ;
-        emit_one(ctx, r);
-        return 1;
+        return emit_one(ctx, r) >= 0;
     }
     int rc = rh_emit_batch_begin(ctx);
     for (r = group; r; r = r->next)
@@ -199,7 +201,7 @@ static uint64_t commit_unkeyed(rh_ctx *ctx, emit_req *group, size_t n)
             else
                 r->res.group_size = stored;
         }
-    return 1;
+    return rc == RH_OK;
 }
 
 /* The endpoints reloaded as a claim reloads them, since no tick runs on
@@ -224,10 +226,8 @@ static uint64_t commit_group(rh_ctx *ctx, emit_req *group)
         unkeyed += !r->keyed;
     commits = commit_unkeyed(ctx, group, unkeyed);
     for (r = group; r; r = r->next)
-        if (r->keyed) {
-            emit_one(ctx, r);
-            commits++;
-        }
+        if (r->keyed)
+            commits += emit_one(ctx, r) >= 0;
     return commits;
 }
 
@@ -269,16 +269,21 @@ int rh_emitter_emit(rh_emitter *em, const char *type, const char *json,
                     rh_emit_result *result)
 {
     emit_req r;
-    if (!em)
-        return RH_E_INVALID_ARG;
     memset(&r, 0, sizeof r);
+    if (!em || pthread_cond_init(&r.cv, NULL) != 0) {
+        if (result) { /* not the last emit's answer */
+            memset(result, 0, sizeof *result);
+            rh__strlcpy(result->err,
+                        em ? "cannot make a condition" : "em is NULL",
+                        sizeof result->err);
+        }
+        return em ? RH_E_NOMEM : RH_E_INVALID_ARG;
+    }
     r.type = type;
     r.json = json;
     r.json_len = json_len;
     r.opts = opts;
     r.keyed = opts && opts->idempotency_key[0];
-    if (pthread_cond_init(&r.cv, NULL) != 0)
-        return RH_E_NOMEM;
     pthread_mutex_lock(&em->mu);
     if (em->leading && pthread_equal(em->leader, pthread_self())) {
         pthread_mutex_unlock(&em->mu);

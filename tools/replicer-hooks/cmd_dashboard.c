@@ -83,6 +83,14 @@ static int allowed(const dashboard *db, struct MHD_Connection *c,
     if (!db->token)
         return host_allowed(
             db, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"));
+    /* ?token= first: even beside a good cookie it is redirected away, so
+     * that it never stays in the address bar or reaches the pages */
+    const char *q =
+        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+    if (q && same_secret(q, db->token)) {
+        *set_cookie = 1;
+        return 1;
+    }
     const char *auth =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     if (auth && !strncmp(auth, "Bearer ", 7) &&
@@ -90,15 +98,7 @@ static int allowed(const dashboard *db, struct MHD_Connection *c,
         return 1;
     const char *cookie =
         MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "rh_dashboard");
-    if (cookie && same_secret(cookie, db->token))
-        return 1;
-    const char *q =
-        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-    if (q && same_secret(q, db->token)) {
-        *set_cookie = 1;
-        return 1;
-    }
-    return 0;
+    return cookie && same_secret(cookie, db->token);
 }
 
 /* A request that may not come in: 421 for a Host that is not ours (the
@@ -260,6 +260,12 @@ static int run_dashboard(cli_args *a)
     if ((rc = take_token(a, &db)) != 0)
         return rc;
     db.extra_hosts = a->set[O_ALLOW_HOST] ? a->text[O_ALLOW_HOST] : NULL;
+    if (db.extra_hosts && (!*db.extra_hosts || strstr(db.extra_hosts, ",,") ||
+                           db.extra_hosts[0] == ',' ||
+                           db.extra_hosts[strlen(db.extra_hosts) - 1] == ','))
+        return cli_bad(a, "--allow-host",
+                       "host names, comma-separated, "
+                       "none empty");
     const char *listen =
         a->set[O_LISTEN] ? a->text[O_LISTEN] : "127.0.0.1:8080";
     if (cli_http_parse_addr(listen, &addr) != 0)

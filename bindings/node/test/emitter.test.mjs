@@ -39,6 +39,9 @@ test("emits in flight together share commits and are all delivered", async () =>
     const em = new rh.Emitter(ctx);
     assert.throws(() => ctx.close(), (e) => e instanceof rh.StateError);
     assert.throws(() => new rh.Emitter(ctx), (e) => e instanceof rh.StateError);
+    // lent: its own calls would race the pool threads, so they are refused
+    assert.throws(() => ctx.emit("load.test", {}), (e) => e instanceof rh.StateError);
+    assert.throws(() => ctx.endpoints(), (e) => e instanceof rh.StateError);
     const emits = [];
     for (let key = 0; key < 8; key++)
       for (let n = 0; n < 40; n++)
@@ -63,6 +66,7 @@ test("emits in flight together share commits and are all delivered", async () =>
       (e) => e.arg === "tenant");
     em.close();
     await assert.rejects(em.emit("load.test", {}), (e) => e instanceof rh.StateError);
+    assert.equal(ctx.endpoints().length, 1); // given back
     ctx.close();
     await worker.idle({ timeoutMs: 60000 });
     worker.close();

@@ -297,6 +297,21 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
     endpoint_refresh_ms, retry_jitter_pct, standard_headers, ca_file,
     proxy, allow_cidrs (a list)."""
 
+    _lent_to = None  # the Emitter that has the C context, if one has
+
+    @property
+    def _ctx(self):
+        """The C context; StateError while an Emitter has it (its threads
+        would share it with this one's calls)."""
+        if self._lent_to is not None:
+            raise StateError(RH_E_STATE, "this context is lent to an Emitter: "
+                             "close the emitter first")
+        return self.__dict__.get("_ctx_raw")
+
+    @_ctx.setter
+    def _ctx(self, value):
+        self.__dict__["_ctx_raw"] = value
+
     def __init__(self, development=False, store=None, timeout_ms=None,
                  retry_schedule_ms=None, idle_connections=None,
                  tenant_required=False, max_in_flight_per_tenant=None,

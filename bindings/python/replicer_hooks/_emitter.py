@@ -6,6 +6,7 @@ ctypes lets go of the GIL for the C call, so threads do wait together.
 bind() is called once by the package."""
 import contextlib
 import ctypes
+import threading
 
 from . import _args as _a
 from ._closing import Closing
@@ -100,30 +101,46 @@ class Emitter(Closing):
 
     def __init__(self, context):
         self._p = _vp()
-        self._context = context  # kept alive: the emitter borrows its C context
-        rc = _f["new"](context._ctx, ctypes.byref(self._p))
+        self._lock = threading.Lock()  # guards _p and _in_flight
+        self._in_flight = 0
+        ctx = context._ctx  # StateError when another Emitter has it
+        rc = _f["new"](ctx, ctypes.byref(self._p))
         if rc < 0:
+            self._p = None
             context._check(rc)
+        # kept alive, and lent: its own calls raise StateError until close()
+        self._context = context
+        context._lent_to = self
 
     def close(self):
-        """Free the emitter (no thread may be inside emit()); the context is
-        the caller's again."""
-        if getattr(self, "_p", None):
-            _f["free"](self._p)
-            self._p = None
+        """Free the emitter and give the context back; StateError while a
+        thread is inside emit()."""
+        lock = getattr(self, "_lock", None)
+        if lock is None:
+            return  # __init__ failed before anything was made
+        with lock:
+            if self._in_flight:
+                raise _f["error"](_f["k"]["RH_E_STATE"],
+                                  "emits are in flight: close after they return")
+            if self._p:
+                _f["free"](self._p)
+                self._p = None
+                self._context._lent_to = None
 
     def emit(self, event_type, data, idempotency_key=None, ordering_key=None,
              hold_on_failure=False, endpoint=None, tenant=None, traceparent=None,
              tracestate=None):
         """As Context.emit, from any thread: (event_id, deliveries_queued,
         duplicate), once the event is durable."""
-        if not self._p:
-            raise _f["error"](_f["k"]["RH_E_STATE"], "the emitter is closed")
         event_type = _a.string("event_type", event_type)
         data = _a.json_text("data", data)
+        with self._lock:
+            if not self._p:
+                raise _f["error"](_f["k"]["RH_E_STATE"], "the emitter is closed")
+            self._in_flight += 1
         res = _vp()
-        _check(_f["res_new"](ctypes.byref(res)))
         try:
+            _check(_f["res_new"](ctypes.byref(res)))
             with emit_options(idempotency_key, ordering_key, hold_on_failure,
                               endpoint, tenant, traceparent, tracestate) as opts:
                 rc = _f["emit"](self._p, event_type, data, len(data), opts, res)
@@ -137,11 +154,14 @@ class Emitter(Closing):
             return _f["res_id"](res).decode(), rc, bool(_f["res_dup"](res))
         finally:
             _f["res_free"](res)
+            with self._lock:
+                self._in_flight -= 1
 
     def counts(self):
         """{"emits", "commits", "largest_group"} since the emitter was made."""
-        if not self._p:
-            raise _f["error"](_f["k"]["RH_E_STATE"], "the emitter is closed")
         out = [_u64(), _u64(), _u64()]
-        _check(_f["counts"](self._p, *[ctypes.byref(v) for v in out]))
+        with self._lock:
+            if not self._p:
+                raise _f["error"](_f["k"]["RH_E_STATE"], "the emitter is closed")
+            _check(_f["counts"](self._p, *[ctypes.byref(v) for v in out]))
         return dict(zip(("emits", "commits", "largest_group"), (v.value for v in out)))

@@ -100,6 +100,24 @@ class Threads(unittest.TestCase):
             em.emit("a.b", {})
         ctx.close()
 
+    def test_the_lent_context_is_refused_until_the_emitter_closes(self):
+        ctx = rh.Context(development=True, store=rh.SQLite(self.path))
+        ctx.add_endpoint(self.receiver.url, ["*"])
+        em = rh.Emitter(ctx)
+        with self.assertRaises(rh.StateError):
+            rh.Emitter(ctx)  # a second leader on the same context
+        with self.assertRaises(rh.StateError):
+            ctx.emit("a.b", {})  # its threads would share the context
+        with self.assertRaises(rh.StateError):
+            ctx.close()
+        self.assertEqual(1, em.emit("a.b", {})[1])
+        em.close()
+        em.close()
+        self.assertEqual(1, ctx.emit("a.b", {})[1])  # given back
+        with self.assertRaises(rh.StateError):
+            em.counts()
+        ctx.close()
+
     def test_the_memory_store_is_refused(self):
         with rh.Context(development=True) as ctx:
             with self.assertRaises(rh.Error) as e:
