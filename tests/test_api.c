@@ -65,7 +65,7 @@ static void test_api__storage_table_layout_is_pinned(void)
     RH_CHECK_EQ_INT(29 * sizeof(void *), offsetof(rh_storage, queue_figures));
     RH_CHECK_EQ_INT(30 * sizeof(void *), offsetof(rh_storage, delivery_event));
     RH_CHECK_EQ_INT(31 * sizeof(void *), offsetof(rh_storage, endpoint_health));
-    RH_CHECK_EQ_INT(32 * sizeof(void *), sizeof(rh_storage));
+    RH_CHECK_EQ_INT(33 * sizeof(void *), sizeof(rh_storage));
     RH_CHECK_EQ_INT(4 * sizeof(void *), sizeof(rh_allocator));
     RH_CHECK_EQ_INT(sizeof(void *), offsetof(rh_allocator, malloc_fn));
 }

@@ -178,10 +178,38 @@ static void idem_bad_options_and_batches(void)
                     rh_emit_options_set_endpoint(o, "not an id"));
     RH_CHECK_EQ_INT(RH_E_INVALID_ARG,
                     rh_emit_options_set_idempotency_key(NULL, "k"));
+    /* a key inside a batch: answered where the batch answers (the memory
+     * store, SQLite), refused where it is a pipeline (PostgreSQL on its
+     * own connection) */
+    rh_emit_options *in_batch = NULL;
+    char first[RH_ID_SIZE], again[RH_ID_SIZE];
+    int pipelined = rh_test_backend_now == &rh_test_pg_backend;
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_options_new(&in_batch));
+    RH_CHECK_EQ_INT(RH_OK,
+                    rh_emit_options_set_idempotency_key(in_batch, "in-batch"));
     RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_begin(ctx));
-    RH_CHECK_EQ_INT(RH_E_STATE, rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0));
-    RH_CHECK(strstr(rh_ctx_last_error(ctx), "batch") != NULL);
+    if (pipelined) {
+        RH_CHECK_EQ_INT(RH_E_STATE, rh_emit_with(ctx, "t", "{}", 2, in_batch,
+                                                 NULL, 0));
+        RH_CHECK(strstr(rh_ctx_last_error(ctx), "batch") != NULL);
+    } else {
+        RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "t", "{}", 2, in_batch, first,
+                                        sizeof first));
+        RH_CHECK_EQ_INT(0, rh_ctx_last_emit_duplicate(ctx));
+        /* the batch's next write sees the key taken */
+        RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "t", "{}", 2, in_batch, again,
+                                        sizeof again));
+        RH_CHECK_EQ_INT(1, rh_ctx_last_emit_duplicate(ctx));
+        RH_CHECK_EQ_STR(first, again);
+    }
     RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_commit(ctx));
+    if (!pipelined) { /* and it stays taken once the batch is durable */
+        RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "t", "{}", 2, in_batch, again,
+                                        sizeof again));
+        RH_CHECK_EQ_INT(1, rh_ctx_last_emit_duplicate(ctx));
+        RH_CHECK_EQ_STR(first, again);
+    }
+    rh_emit_options_free(in_batch);
     RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0));
     RH_CHECK_EQ_INT(0, rh_ctx_last_emit_duplicate(ctx));
     RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "t", "{}", 2, o, NULL, 0));

@@ -76,6 +76,47 @@ static void test_pg__outbox_commits_and_rolls_back_with_the_host(void)
     PQfinish(db); /* ours; the adapter never closed it */
 }
 
+/* On the host's connection an emit batch is a plain transaction, which
+ * answers a keyed emit at once: the batch's second emit of a key is a
+ * repeat, and a batch rolled back with the host's transaction frees it. */
+static void test_pg__host_connection_batch_answers_keys(void)
+{
+    NEED_PG();
+    char schema[64], err[512], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE],
+        first[RH_ID_SIZE], again[RH_ID_SIZE];
+    const char *events[] = {"*"};
+    rh_storage st;
+    rh_emit_options *o = NULL;
+    fresh_schema(schema, sizeof schema, "batchkeys");
+    PGconn *db = PQconnectdb(rh_test_pg());
+    RH_CHECK_EQ_INT(CONNECTION_OK, PQstatus(db));
+    RH_CHECK_EQ_INT(RH_OK, rh_pg_attach(&st, db, schema, err, sizeof err));
+    rh_config *cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    rh_ctx *ctx = rh_test_ctx_from(cfg);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/k",
+                                           events, 1, ep, sizeof ep, secret,
+                                           sizeof secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_options_new(&o));
+    RH_CHECK_EQ_INT(RH_OK, rh_emit_options_set_idempotency_key(o, "k-1"));
+    for (int keep = 0; keep < 2; keep++) {
+        PQclear(PQexec(db, "BEGIN")); /* the host's transaction */
+        RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_begin(ctx));
+        RH_CHECK_EQ_INT(1, rh_emit_with(ctx, "a.b", "{}", 2, o, first,
+                                        sizeof first));
+        RH_CHECK_EQ_INT(0, rh_emit_with(ctx, "a.b", "{}", 2, o, again,
+                                        sizeof again));
+        RH_CHECK_EQ_INT(1, rh_ctx_last_emit_duplicate(ctx));
+        RH_CHECK_EQ_STR(first, again);
+        RH_CHECK_EQ_INT(RH_OK, rh_emit_batch_commit(ctx));
+        PQclear(PQexec(db, keep ? "COMMIT" : "ROLLBACK"));
+        RH_CHECK_EQ_INT(keep, rh_test_count_deliveries(ctx, NULL));
+    }
+    rh_emit_options_free(o);
+    rh_ctx_free(ctx);
+    PQfinish(db);
+}
+
 /* The counter of one of the schema's indexes on deliveries, or of its
  * sequential scans (index NULL); -1 until the server has it. */
 static int64_t scans_of(PGconn *db, const char *schema, const char *index)
@@ -554,6 +595,10 @@ static void test_pg__ordering_keys_through_kills(void)
 
 #else /* no libpq in this build */
 
+static void test_pg__host_connection_batch_answers_keys(void)
+{
+    RH_SKIP("built without libpq");
+}
 static void test_pg__outbox_commits_and_rolls_back_with_the_host(void)
 {
     RH_SKIP("built without libpq");
@@ -584,6 +629,8 @@ static void test_pg__ordering_keys_through_kills(void)
 const rh_test_case rh_tests_pg[] = {
     {"pg__outbox_commits_and_rolls_back_with_the_host",
      test_pg__outbox_commits_and_rolls_back_with_the_host},
+    {"pg__host_connection_batch_answers_keys",
+     test_pg__host_connection_batch_answers_keys},
     {"pg__claim_seeks_its_own_index_whatever_the_statistics",
      test_pg__claim_seeks_its_own_index_whatever_the_statistics},
     {"pg__lost_connection_is_an_error_then_recovers",

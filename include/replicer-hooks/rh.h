@@ -683,8 +683,9 @@ RH_EXTERN int rh_emit_options_set_ordering_key(rh_emit_options *opts,
 /**
  * rh_emit with options (NULL: none, the same as rh_emit).
  * @return as rh_emit; also RH_E_NOT_FOUND (the options' endpoint is
- *         unknown), RH_E_STATE (an idempotency key inside an emit batch:
- *         its answer must come from the store before the emit returns),
+ *         unknown), RH_E_STATE (an idempotency key inside an emit batch
+ *         of a store whose batch answers only at the commit: PostgreSQL
+ *         on its own connection, or a host table without batch_keys),
  *         RH_E_UNSUPPORTED (a host store without the enqueue_keyed slot,
  *         given a key). A repeated idempotency key returns 0 with the first
  *         event's id in id_out, and rh_ctx_last_emit_duplicate() says so.

@@ -75,8 +75,11 @@ RH_EXTERN void rh_emitter_free(rh_emitter *em);
  * options, an unknown endpoint) fails alone; a commit that fails (a full
  * disk, a locked store, a lost connection) fails every emit of its group
  * with the store's error, and none of them is stored. An emit with an
- * idempotency key commits on its own, after the group, since the store
- * must answer it before it returns. Emits of one thread are stored in the
+ * idempotency key is in the group where the store's batch answers it
+ * (SQLite, the memory store, PostgreSQL on the host's connection: the
+ * storage table's batch_keys slot); elsewhere (PostgreSQL on its own
+ * connection, whose batch is a pipeline) it commits on its own, after
+ * the group. Emits of one thread are stored in the
  * order made (so ordering keys keep their order); emits of threads at once
  * are in no order among themselves.
  * @return as rh_emit_with; RH_E_REENTRANT when called from a callback of

@@ -108,10 +108,13 @@ static int check_emit(rh_ctx *ctx, const char *type, const char *json,
     if (rc != RH_OK)
         return rh__ctx_refuse(ctx, rc, RH_ARG_DATA, RH_REFUSAL_MALFORMED, "%s",
                               err);
-    if (key[0] && ctx->store.batch_open)
+    if (key[0] && ctx->store.batch_open &&
+        !rh__store_can(&ctx->store, RH__STORE_BATCH_KEYS))
         return rh__ctx_error(ctx, RH_E_STATE,
                              "an emit with an idempotency key cannot be in a "
-                             "batch: the store must answer before it returns");
+                             "batch of this store: the store must answer "
+                             "before it returns, and its batch answers only "
+                             "at the commit");
     if (opts && opts->ordering_key[0] &&
         !rh__store_can(&ctx->store, RH__STORE_ORDERING))
         return rh__ctx_error(ctx, RH_E_UNSUPPORTED,

@@ -26,7 +26,9 @@ typedef struct emit_req {
     const char *json;
     size_t json_len;
     const rh_emit_options *opts;
-    int keyed; /* an idempotency key: committed alone, after the group */
+    int keyed; /* an idempotency key */
+    int alone; /* keyed, and the store's batch cannot answer it: committed
+                  alone, after the group */
     int rc;
     int done; /* under the mutex: the answer is in, the caller may go */
     pthread_cond_t cv; /* its caller waits here: done, or its turn to lead */
@@ -171,31 +173,31 @@ static int emit_one(rh_ctx *ctx, emit_req *r)
     return rc;
 }
 
-/* The group's emits without a key in one batch: each refused one fails
- * alone, and a batch that cannot begin or commit fails all that got in.
- * Returns the commits made (0 or 1). */
-static uint64_t commit_unkeyed(rh_ctx *ctx, emit_req *group, size_t n)
+/* The group's n emits that are not alone in one batch: each refused one
+ * fails by itself, and a batch that cannot begin or commit fails all that
+ * got in. Returns the commits that kept emits (0 or 1). */
+static uint64_t commit_batched(rh_ctx *ctx, emit_req *group, size_t n)
 {
     emit_req *r;
     size_t stored = 0;
     if (n == 0)
         return 0;
     if (n == 1) { /* alone: rh_emit_with commits it */
-        for (r = group; r->keyed; r = r->next)
+        for (r = group; r->alone; r = r->next)
             ;
         return emit_one(ctx, r) >= 0;
     }
     int rc = rh_emit_batch_begin(ctx);
     for (r = group; r; r = r->next)
-        if (!r->keyed && rc != RH_OK)
+        if (!r->alone && rc != RH_OK)
             note(r, ctx, rc);
-        else if (!r->keyed)
+        else if (!r->alone)
             stored += emit_one(ctx, r) >= 0;
     if (rc != RH_OK)
         return 0;
     rc = rh_emit_batch_commit(ctx);
     for (r = group; r; r = r->next)
-        if (!r->keyed && r->rc >= 0) {
+        if (!r->alone && r->rc >= 0) {
             if (rc != RH_OK)
                 note(r, ctx, rc); /* none of the batch was kept */
             else
@@ -214,19 +216,23 @@ static void reload_if_stale(rh_ctx *ctx)
         (void)rh__ctx_load_endpoints(ctx);
 }
 
-/* Commit a group taken off the queue, without the mutex: the batch of
- * those without a key, then each keyed one. Returns the commits made. */
+/* Commit a group taken off the queue, without the mutex: one batch, and
+ * after it each keyed emit the store's batch cannot answer. Returns the
+ * commits that kept emits. */
 static uint64_t commit_group(rh_ctx *ctx, emit_req *group)
 {
-    size_t unkeyed = 0;
+    size_t batched = 0;
     uint64_t commits;
     emit_req *r;
     reload_if_stale(ctx);
+    int keys_in_batch = rh__store_can(&ctx->store, RH__STORE_BATCH_KEYS);
+    for (r = group; r; r = r->next) {
+        r->alone = r->keyed && !keys_in_batch;
+        batched += !r->alone;
+    }
+    commits = commit_batched(ctx, group, batched);
     for (r = group; r; r = r->next)
-        unkeyed += !r->keyed;
-    commits = commit_unkeyed(ctx, group, unkeyed);
-    for (r = group; r; r = r->next)
-        if (r->keyed)
+        if (r->alone)
             commits += emit_one(ctx, r) >= 0;
     return commits;
 }

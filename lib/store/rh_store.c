@@ -87,6 +87,8 @@ int rh__store_can(const rh_store *st, int what)
         return t->document_save != NULL;
     case RH__STORE_COUNT_OPEN:
         return t->count_open != NULL;
+    case RH__STORE_BATCH_KEYS:
+        return t->batch_keys && t->batch_keys(t->userdata) == 1;
     default:
         return 0;
     }

@@ -35,7 +35,8 @@ enum {
     RH__STORE_BATCH,    /* emit batches in one commit (batch_*) */
     RH__STORE_TENANTS,  /* keeps and filters by tenant (a version-3 table) */
     RH__STORE_DOCUMENTS, /* keeps documents (document_*): the catalog */
-    RH__STORE_COUNT_OPEN /* counts a tenant's open deliveries (count_open) */
+    RH__STORE_COUNT_OPEN, /* counts a tenant's open deliveries (count_open) */
+    RH__STORE_BATCH_KEYS  /* a keyed enqueue answers inside a batch */
 };
 
 /* RH_OK, RH_E_UNSUPPORTED (newer than we know) or RH_E_INVALID_ARG (a

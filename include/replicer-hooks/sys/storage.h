@@ -387,6 +387,14 @@ struct rh_storage {
      * the health the delivering contexts stored. @since 0.3.0 */
     int (*endpoint_health)(const char *endpoint_id, int64_t *out,
                            void *userdata);
+    /* 1 when enqueue_keyed answers inside an emit batch (between
+     * batch_begin and batch_commit): the key's verdict is known when it
+     * returns, later writes of the batch see the key taken, and a batch
+     * rolled back frees it. 0 when the batch's writes go unanswered until
+     * the commit (PostgreSQL's pipeline on its own connection). Without it,
+     * or when 0, an emit with a key inside a batch is RH_E_STATE, and an
+     * emitter commits such emits one by one. @since 0.3.0 */
+    int (*batch_keys)(void *userdata);
 };
 
 /** Free a table that rh_sqlite_new() or rh_pg_new() made, once
@@ -403,7 +411,7 @@ RH_EXTERN void rh_storage_close(rh_storage *table);
 #define RH_STORAGE_INIT                                                        \
     {                                                                          \
         RH_STORAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                           \
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                        \
     }
 
 RH_END_DECLS

@@ -352,6 +352,15 @@ static int s_batch_commit(void *ud)
     return rc;
 }
 
+/* On our own connection a batch is a pipeline: a keyed enqueue's verdict
+ * would come back only at the commit. On the host's connection the batch
+ * is a plain transaction, where it answers at once. */
+static int s_batch_keys(void *ud)
+{
+    const store *s = ud;
+    return !s->owned;
+}
+
 /* ---------------------------------------------------------- delivery log */
 
 /* The log's slots, each on the store in rh_pg_log.c. */
@@ -488,6 +497,7 @@ static int finish(rh_storage *out, store *s, const char *schema, char *err,
     out->delivery_event = s_delivery_event;
     out->endpoint_health = s_endpoint_health;
     out->prune_tenant = s_prune_tenant;
+    out->batch_keys = s_batch_keys;
     return RH_OK;
 }
 

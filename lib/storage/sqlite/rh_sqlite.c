@@ -307,6 +307,14 @@ static int s_batch_commit(void *ud)
     return RH_OK;
 }
 
+/* A keyed enqueue inside a batch runs in the batch's transaction and
+ * answers at once; later writes of the batch see the key taken. */
+static int s_batch_keys(void *ud)
+{
+    (void)ud;
+    return 1;
+}
+
 /* ---------------------------------------------------------- delivery log */
 
 /* The log's slots, each on the store in rh_sqlite_log.c. */
@@ -438,6 +446,7 @@ static int finish(rh_storage *out, store *s, unsigned int flags, char *err,
     out->delivery_event = s_delivery_event;
     out->endpoint_health = s_endpoint_health;
     out->prune_tenant = s_prune_tenant;
+    out->batch_keys = s_batch_keys;
     return RH_OK;
 }
 

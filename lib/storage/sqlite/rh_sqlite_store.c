@@ -270,8 +270,10 @@ int rh__sqlite_rollback(store *s, int rc)
     } else if (s->own_txn == TXN_SAVEPOINT) {
         sqlite3_exec(s->db, "ROLLBACK TO rh", NULL, NULL, NULL);
         sqlite3_exec(s->db, "RELEASE rh", NULL, NULL, NULL);
-    } else if (rc != RH_E_NOT_FOUND && rc != RH_E_STATE) {
-        s->batch_failed = 1; /* part of it may be written: undone at commit */
+    } else if (rc < 0 && rc != RH_E_NOT_FOUND && rc != RH_E_STATE) {
+        /* part of it may be written: undone at commit. Not for an answer
+         * that wrote nothing (a held key's 1) */
+        s->batch_failed = 1;
     }
     return rc;
 }
