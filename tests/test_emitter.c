@@ -140,10 +140,13 @@ static void threads_emit(int pg, const char *where)
     RH_CHECK_EQ_INT(n, (int)pending(other));
     RH_CHECK_EQ_INT(RH_OK, rh_emitter_counts(em, &taken, &commits, &largest));
     RH_CHECK_EQ_INT(threads * emits, (int)taken);
-    /* groups were made: on SQLite keyed emits share them too; on
-     * PostgreSQL's own connection (a pipeline) the keyed fifth commit
-     * alone */
-    RH_CHECK((int)commits < threads * emits * (pg ? 3 : 1) / 5);
+    /* groups were made (how large depends on the scheduler: valgrind runs
+     * one thread at a time, so there only "some"); that keyed emits join
+     * them on SQLite is test_emitter_groups.c's, where the group is known */
+    if (getenv("RH_TEST_VALGRIND"))
+        RH_CHECK((int)commits < threads * emits);
+    else /* on PostgreSQL's own connection the keyed fifth commits alone */
+        RH_CHECK((int)commits < threads * emits * (pg ? 3 : 1) / 5);
     RH_CHECK(largest > 1);
     fprintf(stderr, "%d emits, %llu commits, largest group %llu\n",
             threads * emits, (unsigned long long)commits,

@@ -62,26 +62,29 @@ typedef struct one_emit {
     const char *data;
     int rc;
     rh_emit_result *res;
+    const rh_emit_options *opts; /* NULL: none */
 } one_emit;
 
 static void *emit_once(void *arg)
 {
     one_emit *e = arg;
-    e->rc = rh_emitter_emit(e->em, "group.test", e->data, strlen(e->data), NULL,
-                            e->res);
+    e->rc = rh_emitter_emit(e->em, "group.test", e->data, strlen(e->data),
+                            e->opts, e->res);
     return NULL;
 }
 
 /* The held emit first; when it is held, QUEUED more behind it (their data
- * from data_of), then lock (a SQLite connection holding the file's write
- * lock, or NULL) and the gate opened: the QUEUED are one group. */
+ * from data_of, their options from opts_of, or none when it is NULL),
+ * then lock (a SQLite connection holding the file's write lock, or NULL)
+ * and the gate opened: the QUEUED are one group. */
 static void run_groups(rh_emitter *em, one_emit *e, const char **data_of,
-                       void (*lock)(void))
+                       rh_emit_options *const *opts_of, void (*lock)(void))
 {
     pthread_t tid[QUEUED + 1];
     uint64_t taken = 0;
     for (int i = 0; i <= QUEUED; i++) {
-        e[i] = (one_emit){em, i ? data_of[i - 1] : "{\"first\":true}", 0, NULL};
+        e[i] = (one_emit){em, i ? data_of[i - 1] : "{\"first\":true}", 0, NULL,
+                          i && opts_of ? opts_of[i - 1] : NULL};
         if (rh_emit_result_new(&e[i].res) != RH_OK)
             abort();
     }
@@ -130,7 +133,7 @@ static void test_emitter__refused_emit_fails_alone(void)
     RH_CHECK_EQ_INT(RH_OK, rh_emitter_new(ctx, &em));
     for (int i = 0; i < QUEUED; i++)
         data[i] = i == 5 ? "[\"not an object\"]" : "{\"ok\":true}";
-    run_groups(em, e, data, NULL);
+    run_groups(em, e, data, NULL, NULL);
     RH_CHECK_EQ_INT(1, e[0].rc);
     RH_CHECK_EQ_INT(1, (int)rh_emit_result_group_size(e[0].res));
     for (int i = 1; i <= QUEUED; i++) {
@@ -210,7 +213,7 @@ static void test_emitter__a_group_holds_at_most_the_max(void)
     pthread_t *tid = calloc(BEHIND + 1, sizeof *tid);
     RH_CHECK(e && tid);
     for (int i = 0; i <= BEHIND; i++)
-        e[i] = (one_emit){em, "{\"n\":1}", 0, NULL};
+        e[i] = (one_emit){em, "{\"n\":1}", 0, NULL, NULL};
     pthread_create(&tid[0], NULL, emit_once, &e[0]);
     pthread_mutex_lock(&gate_mu);
     while (!gate_held)
@@ -245,6 +248,60 @@ static void test_emitter__a_group_holds_at_most_the_max(void)
     rh_ctx_free(ctx);
 }
 
+/* On SQLite, whose batch answers a key at once, keyed emits join the
+ * group: distinct keys each stored, a key given twice in the group a
+ * repeat of its first (its id, nothing queued), all in one commit. */
+static void test_emitter__keyed_emits_join_the_group(void)
+{
+    char path[128], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE], key[16];
+    const char *data[QUEUED];
+    rh_emit_options *opts[QUEUED];
+    one_emit e[QUEUED + 1];
+    rh_emitter *em = NULL;
+    uint64_t commits = 0;
+    rh_test_path(path, sizeof path, "keyed-group");
+    rh_ctx *ctx = gated_ctx(path);
+    sink *s = rh_test_sink();
+    RH_CHECK(ctx);
+    RH_CHECK_EQ_INT(RH_OK, rh_test_endpoint(ctx, s, "/k", "*", ep, secret));
+    RH_CHECK_EQ_INT(RH_OK, rh_emitter_new(ctx, &em));
+    for (int i = 0; i < QUEUED; i++) {
+        /* keys k0..k9, then k0 twice more */
+        snprintf(key, sizeof key, "k%d", i < QUEUED - 2 ? i : 0);
+        data[i] = "{\"keyed\":true}";
+        if (rh_emit_options_new(&opts[i]) != RH_OK ||
+            rh_emit_options_set_idempotency_key(opts[i], key) != RH_OK)
+            abort();
+    }
+    run_groups(em, e, data, opts, NULL);
+    int stored = 0, repeats = 0;
+    for (int i = 1; i <= QUEUED; i++) {
+        stored += e[i].rc == 1 && !rh_emit_result_duplicate(e[i].res);
+        repeats += e[i].rc == 0 && rh_emit_result_duplicate(e[i].res);
+        RH_CHECK_EQ_INT(QUEUED, (int)rh_emit_result_group_size(e[i].res));
+    }
+    RH_CHECK_EQ_INT(QUEUED - 2, stored);
+    RH_CHECK_EQ_INT(2, repeats);
+    /* the repeats carry the first k0's id, whichever came first */
+    const char *first = NULL;
+    for (int i = 1; i <= QUEUED; i++)
+        if (e[i].rc == 1 && (i == 1 || i >= QUEUED - 1))
+            first = rh_emit_result_id(e[i].res);
+    RH_CHECK(first != NULL);
+    for (int i = 1; i <= QUEUED; i++)
+        if (i == 1 || i >= QUEUED - 1)
+            RH_CHECK_EQ_STR(first, rh_emit_result_id(e[i].res));
+    RH_CHECK_EQ_INT(RH_OK, rh_emitter_counts(em, NULL, &commits, NULL));
+    RH_CHECK_EQ_INT(2, (int)commits); /* the held one, then the group */
+    RH_CHECK_EQ_INT(1 + QUEUED - 2, count_events(path));
+    for (int i = 0; i < QUEUED; i++)
+        rh_emit_options_free(opts[i]);
+    free_results(e);
+    rh_emitter_free(em);
+    rh_ctx_free(ctx);
+    sink_stop(s);
+}
+
 /* A store locked by another process's connection (the busy wait runs
  * out): every emit of the group fails with the store's error and none is
  * kept; once the lock is gone the same emitter stores again. */
@@ -262,7 +319,7 @@ static void test_emitter__locked_store_fails_the_group(void)
     RH_CHECK_EQ_INT(RH_OK, rh_emitter_new(ctx, &em));
     for (int i = 0; i < QUEUED; i++)
         data[i] = "{\"ok\":true}";
-    run_groups(em, e, data, take_lock);
+    run_groups(em, e, data, NULL, take_lock);
     RH_CHECK_EQ_INT(1, e[0].rc); /* stored before the lock */
     for (int i = 1; i <= QUEUED; i++) {
         RH_CHECK_EQ_INT(RH_E_STORAGE, e[i].rc);
@@ -479,6 +536,8 @@ const rh_test_case rh_tests_emitter_groups[] = {
     {"emitter__locked_store_fails_the_group",
      test_emitter__locked_store_fails_the_group},
     {"emitter__refusals", test_emitter__refusals},
+    {"emitter__keyed_emits_join_the_group",
+     test_emitter__keyed_emits_join_the_group},
     {"emitter__a_group_holds_at_most_the_max",
      test_emitter__a_group_holds_at_most_the_max},
     {"emitter__sigkill_keeps_every_acknowledged_emit",
