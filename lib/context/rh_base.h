@@ -100,6 +100,9 @@ void rh__index_free(rh_ctx *ctx);
 size_t rh__ctx_listed(rh_ctx *ctx, rh_endpoint *const **out);
 int rh__ctx_endpoints_reserve(rh_ctx *ctx);
 int rh__ctx_load_endpoints(rh_ctx *ctx);
+/* 1 when the endpoints are due a reload at now (the context's clock):
+ * rh_config_set_endpoint_refresh_ms has passed since the last one. */
+int rh__ctx_endpoints_stale(const rh_ctx *ctx, int64_t now);
 void rh__ctx_free_endpoints(rh_ctx *ctx);
 int rh__ctx_save_endpoint(rh_ctx *ctx, const rh_endpoint *ep);
 /* One part of an endpoint's state stored on its own (rh_endpoint_cache.c:

@@ -195,6 +195,12 @@ int rh__ctx_load_endpoints(rh_ctx *ctx)
     return first ? rc : RH_OK;
 }
 
+int rh__ctx_endpoints_stale(const rh_ctx *ctx, int64_t now)
+{
+    return ctx->s.endpoint_refresh_ms > 0 &&
+           now - ctx->endpoints_loaded_ms >= ctx->s.endpoint_refresh_ms;
+}
+
 /* Room for one more endpoint in the context's cache. */
 int rh__ctx_endpoints_reserve(rh_ctx *ctx)
 {

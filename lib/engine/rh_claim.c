@@ -339,8 +339,7 @@ int rh__claim_due(rh_ctx *ctx)
     if (ctx->paused || busy >= ctx->s.max_in_flight)
         return RH_OK;
     cs.room = ctx->s.max_in_flight - busy;
-    if (ctx->s.endpoint_refresh_ms > 0 &&
-        cs.now - ctx->endpoints_loaded_ms >= ctx->s.endpoint_refresh_ms) {
+    if (rh__ctx_endpoints_stale(ctx, cs.now)) {
         rc = rh__ctx_load_endpoints(ctx);
         if (rc != RH_OK)
             return rc;

@@ -210,9 +210,7 @@ static uint64_t commit_batched(rh_ctx *ctx, emit_req *group, size_t n)
  * the emitter's context; a failure keeps the copy there is. */
 static void reload_if_stale(rh_ctx *ctx)
 {
-    int64_t now = rh__ctx_now(ctx);
-    if (ctx->s.endpoint_refresh_ms > 0 &&
-        now - ctx->endpoints_loaded_ms >= ctx->s.endpoint_refresh_ms)
+    if (rh__ctx_endpoints_stale(ctx, rh__ctx_now(ctx)))
         (void)rh__ctx_load_endpoints(ctx);
 }
 
