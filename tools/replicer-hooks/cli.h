@@ -240,6 +240,8 @@ int cli_sealing_key(const cli_args *a, rh_config *cfg);
 /* The portal's key from --portal-key-file (made, 0600, when absent); 0, or
  * an exit code after saying why. */
 int cli_portal_key(const cli_args *a, unsigned char key[32]);
+/* n bytes from the system's random source: 0, or -1 when it failed. */
+int cli_random_bytes(unsigned char *out, size_t n);
 int cli_parse_duration_ms(const char *s, int64_t *out);
 int cli_parse_time_ms(const char *s, int64_t *out);
 int cli_parse_schedule(const char *s, int64_t *out, size_t *n);

@@ -131,11 +131,7 @@ static int make_key(const char *path, int is_default)
         }
         mkdir(dir, 0700);
     }
-    int rnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    ssize_t got = rnd >= 0 ? read(rnd, key, sizeof key) : -1;
-    if (rnd >= 0)
-        close(rnd);
-    if (got != (ssize_t)sizeof key)
+    if (cli_random_bytes(key, sizeof key) != 0)
         return -1;
     for (int i = 0; i < KEY_BYTES; i++)
         snprintf(text + 2 * i, 3, "%02x", key[i]);
@@ -220,4 +216,13 @@ int cli_portal_key(const cli_args *a, unsigned char key[32])
     return rc == 1 ? cli_bad(a, "--portal-key-file", "it vanished as it was "
                                                      "made")
                    : rc;
+}
+
+int cli_random_bytes(unsigned char *out, size_t n)
+{
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, out, n) : -1;
+    if (fd >= 0)
+        close(fd);
+    return got == (ssize_t)n ? 0 : -1;
 }

@@ -9,11 +9,9 @@
 #include "cli_portal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 /* where the portal sends a browser without a session, for a new one */
 #define OPERATOR_LOGIN "/operator-login"
@@ -195,16 +193,6 @@ static cli_mhd_result on_request(void *cls, struct MHD_Connection *c,
     return cli_portal_answer(&db->site, c, url, method, up);
 }
 
-/* This process's portal key: random, in memory only, so that a session
- * of an earlier run (or of another dashboard) opens nothing here. */
-static int random_key(unsigned char *out, size_t bytes)
-{
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd < 0 ? -1 : read(fd, out, bytes);
-    if (fd >= 0)
-        close(fd);
-    return got == (ssize_t)bytes ? 0 : -1;
-}
 
 /* The token: --token, else the first line of --token-file, else
  * $REPLICER_HOOKS_DASHBOARD_TOKEN (a file or the environment keep it out of
@@ -276,7 +264,9 @@ static int run_dashboard(cli_args *a)
         return cli_bad(a, "--listen",
                        "not a loopback address: give --token T as well, so "
                        "that only those who know it get in");
-    if (random_key(db.site.key, sizeof db.site.key) != 0) {
+    /* this process's portal key: random, in memory only, so that a
+     * session of an earlier run (or another dashboard) opens nothing */
+    if (cli_random_bytes(db.site.key, sizeof db.site.key) != 0) {
         fprintf(stderr, "%s dashboard: the random source failed\n", cli_prog);
         return EXIT_FAILED;
     }
