@@ -73,6 +73,36 @@ static void *emit_once(void *arg)
     return NULL;
 }
 
+/* Until the first emit is held in the store, its group under way. */
+static void wait_held(void)
+{
+    pthread_mutex_lock(&gate_mu);
+    while (!gate_held)
+        pthread_cond_wait(&gate_cv, &gate_mu);
+    pthread_mutex_unlock(&gate_mu);
+}
+
+/* Until the emitter has taken n emits (all queued behind the held one),
+ * at most ms of real time. */
+static void wait_taken(rh_emitter *em, uint64_t n, int64_t ms)
+{
+    uint64_t taken = 0;
+    int64_t until = rh_test_mono_ms() + ms;
+    while (taken < n && rh_test_mono_ms() < until) {
+        rh_emitter_counts(em, &taken, NULL, NULL);
+        usleep(1000);
+    }
+}
+
+/* The held emit goes on: the next leader takes what queued meanwhile. */
+static void open_gate(void)
+{
+    pthread_mutex_lock(&gate_mu);
+    gate_open = 1;
+    pthread_cond_broadcast(&gate_cv);
+    pthread_mutex_unlock(&gate_mu);
+}
+
 /* The held emit first; when it is held, QUEUED more behind it (their data
  * from data_of, their options from opts_of, or none when it is NULL),
  * then lock (a SQLite connection holding the file's write lock, or NULL)
@@ -81,7 +111,6 @@ static void run_groups(rh_emitter *em, one_emit *e, const char **data_of,
                        rh_emit_options *const *opts_of, void (*lock)(void))
 {
     pthread_t tid[QUEUED + 1];
-    uint64_t taken = 0;
     for (int i = 0; i <= QUEUED; i++) {
         e[i] = (one_emit){em, i ? data_of[i - 1] : "{\"first\":true}", 0, NULL,
                           i && opts_of ? opts_of[i - 1] : NULL};
@@ -89,23 +118,13 @@ static void run_groups(rh_emitter *em, one_emit *e, const char **data_of,
             abort();
     }
     pthread_create(&tid[0], NULL, emit_once, &e[0]);
-    pthread_mutex_lock(&gate_mu);
-    while (!gate_held)
-        pthread_cond_wait(&gate_cv, &gate_mu);
-    pthread_mutex_unlock(&gate_mu);
+    wait_held();
     for (int i = 1; i <= QUEUED; i++)
         pthread_create(&tid[i], NULL, emit_once, &e[i]);
-    int64_t until = rh_test_mono_ms() + 10000;
-    while (taken < QUEUED + 1 && rh_test_mono_ms() < until) {
-        rh_emitter_counts(em, &taken, NULL, NULL);
-        usleep(1000);
-    }
+    wait_taken(em, QUEUED + 1, 10000);
     if (lock)
         lock();
-    pthread_mutex_lock(&gate_mu);
-    gate_open = 1;
-    pthread_cond_broadcast(&gate_cv);
-    pthread_mutex_unlock(&gate_mu);
+    open_gate();
     for (int i = 0; i <= QUEUED; i++)
         pthread_join(tid[i], NULL);
 }
@@ -215,23 +234,13 @@ static void test_emitter__a_group_holds_at_most_the_max(void)
     for (int i = 0; i <= BEHIND; i++)
         e[i] = (one_emit){em, "{\"n\":1}", 0, NULL, NULL};
     pthread_create(&tid[0], NULL, emit_once, &e[0]);
-    pthread_mutex_lock(&gate_mu);
-    while (!gate_held)
-        pthread_cond_wait(&gate_cv, &gate_mu);
-    pthread_mutex_unlock(&gate_mu);
+    wait_held();
     int started = 1;
     for (int i = 1; i <= BEHIND; i++)
         started += pthread_create(&tid[i], NULL, emit_once, &e[i]) == 0;
     RH_CHECK_EQ_INT(BEHIND + 1, started);
-    int64_t until = rh_test_mono_ms() + 20000;
-    while (taken < BEHIND + 1 && rh_test_mono_ms() < until) {
-        rh_emitter_counts(em, &taken, NULL, NULL);
-        usleep(1000);
-    }
-    pthread_mutex_lock(&gate_mu);
-    gate_open = 1;
-    pthread_cond_broadcast(&gate_cv);
-    pthread_mutex_unlock(&gate_mu);
+    wait_taken(em, BEHIND + 1, 20000);
+    open_gate();
     int stored = 0;
     for (int i = 0; i < started; i++) {
         pthread_join(tid[i], NULL);
