@@ -24,12 +24,21 @@ const constants = Object.assign({}, C.defines, ...Object.values(C.enums));
 const K = constants;
 const errorNames = Object.fromEntries(Object.entries(C.enums.rh_err).map(([k, v]) => [v, k]));
 
+// Every library loaded stays loaded: koffi unloads one whose object is
+// collected, and a context keeps the storage adapter's function pointers
+// long after sqlite() or postgresql() returned (a collected adapter made
+// the next call on the context jump into unmapped code).
+const loaded = new Map();
+
 function load(name) {
-  const dir = findFile([
-    process.env.REPLICER_HOOKS_LIB_DIR && join(process.env.REPLICER_HOOKS_LIB_DIR, name),
-    join(here, "..", "..", "build", name),
-  ]);
-  return koffi.load(dir || name);
+  if (!loaded.has(name)) {
+    const dir = findFile([
+      process.env.REPLICER_HOOKS_LIB_DIR && join(process.env.REPLICER_HOOKS_LIB_DIR, name),
+      join(here, "..", "..", "build", name),
+    ]);
+    loaded.set(name, koffi.load(dir || name));
+  }
+  return loaded.get(name);
 }
 
 const lib = load("libreplicer-hooks.so.0");
