@@ -362,7 +362,8 @@ bench-node:
 	@sh scripts/deps.sh node && mkdir -p $(BUILD)/bench-node && \
 	    cp tests/bench/node/package.json tests/bench/node/package-lock.json \
 	        tests/bench/node/undici_sender.mjs tests/bench/node/bullmq_sender.mjs \
-	        tests/bench/node/pgboss_sender.mjs $(BUILD)/bench-node/ && \
+	        tests/bench/node/pgboss_sender.mjs tests/bench/node/signed.mjs \
+	        $(BUILD)/bench-node/ && \
 	    (cd $(BUILD)/bench-node && npm ci --no-audit --no-fund --silent) || \
 	    echo "the Node baseline is skipped: node, npm or undici is missing"
 

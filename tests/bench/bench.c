@@ -1135,12 +1135,11 @@ double run_node_undici_to(fastsink *to, const char *ca, int n)
     return run_node_undici_with(to, ca, n, "");
 }
 
-double run_node_undici_with(fastsink *to, const char *ca, int n,
-                            const char *env)
+double run_node_baseline(const char *script, fastsink *to, int n,
+                         const char *env, const char *args)
 {
     static const char secret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    const char *script = getenv("RH_BENCH_NODE");
-    char path[128], cmd[1024], line[512];
+    char path[160], cmd[1024], line[512];
     double rate = -1;
     int ok = -1;
     if (!script || access(script, R_OK) != 0)
@@ -1149,10 +1148,8 @@ double run_node_undici_with(fastsink *to, const char *ca, int n,
     FILE *f = fopen(path, "w");
     if (!f || fwrite(payload, 1, 1024, f) != 1024 || fclose(f) != 0)
         return -1;
-    /* over TLS Node trusts the same bundle, loaded once at its start */
-    snprintf(cmd, sizeof cmd, "%s %s%s%snode '%s' %d %d %s '%s' 64 %s", env,
-             ca ? "NODE_EXTRA_CA_CERTS='" : "", ca ? ca : "", ca ? "' " : "",
-             script, fastsink_port(to), n, secret, path, ca ? "https" : "");
+    snprintf(cmd, sizeof cmd, "%s node '%s' %d %d %s '%s' %s", env, script,
+             fastsink_port(to), n, secret, path, args);
     fastsink_reset(to, 0);
     FILE *p = popen(cmd, "r");
     if (!p)
@@ -1165,8 +1162,8 @@ double run_node_undici_with(fastsink *to, const char *ca, int n,
         }
     }
     if (pclose(p) != 0 || ok != n) {
-        fprintf(stderr, "bench: the Node baseline failed (%d of %d ok)\n", ok,
-                n);
+        fprintf(stderr, "bench: the Node baseline %s failed (%d of %d ok)\n",
+                script, ok, n);
         bench_failed = 1;
         return -1;
     }
@@ -1174,6 +1171,17 @@ double run_node_undici_with(fastsink *to, const char *ca, int n,
     if (fastsink_count(to) != (size_t)n)
         bench_failed = 1;
     return rate;
+}
+
+double run_node_undici_with(fastsink *to, const char *ca, int n,
+                            const char *env)
+{
+    char full_env[512];
+    /* over TLS Node trusts the same bundle, loaded once at its start */
+    snprintf(full_env, sizeof full_env, "%s %s%s%s", env,
+             ca ? "NODE_EXTRA_CA_CERTS='" : "", ca ? ca : "", ca ? "'" : "");
+    return run_node_baseline(getenv("RH_BENCH_NODE"), to, n, full_env,
+                             ca ? "64 https" : "64");
 }
 
 /* What a user pays, against what they would write instead: the library's

@@ -37,6 +37,12 @@ extern long e2e_rss_kib;
 /* The Node.js undici sender to `to` (https with ca when given): deliveries
  * per second, or -1 when it cannot run. */
 double run_node_undici_to(fastsink *to, const char *ca, int n);
+/* A Node baseline script run as "node SCRIPT PORT N SECRET PAYLOAD_FILE
+ * ARGS" with env ("NAME=value ...") before it: the rate its one JSON line
+ * prints, every request arrived and the first ones verifying, or -1 when
+ * it cannot run (the figure's rounds then fail). */
+double run_node_baseline(const char *script, fastsink *to, int n,
+                         const char *env, const char *args);
 /* The same with env ("NAME=value ...") before the command: RH_PORTS_FILE
  * for many hosts, RH_H2=1 for h2 (undici_sender.mjs). */
 double run_node_undici_with(fastsink *to, const char *ca, int n,

@@ -8,7 +8,7 @@
 //        CONNINFO (libpq's keyword=value form, as RH_TEST_PG has it)
 import PgBoss from 'pg-boss';
 import { Pool } from 'undici';
-import { createHmac, randomBytes } from 'node:crypto';
+import { postSigned } from './signed.mjs';
 import { readFileSync } from 'node:fs';
 
 const [port, count, secret, payloadFile, producersArg, conninfo] = process.argv.slice(2);
@@ -29,19 +29,8 @@ let allDone;
 const done = new Promise((r) => { allDone = r; });
 
 async function deliver(job) {
-  const id = 'msg_' + randomBytes(16).toString('base64url');
-  const now = Date.now();
-  const ts = String(Math.floor(now / 1000));
-  const body = `{"id":"${id}","event":"bench.e2e","timestamp":"${new Date(now).toISOString()}","data":${job.data.data}}`;
-  const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
-  const res = await pool.request({
-    path: '/e2e', method: 'POST', body,
-    headers: { 'content-type': 'application/json', 'webhook-id': id,
-      'webhook-timestamp': ts, 'webhook-signature': `v1,${sig}` },
-    headersTimeout: 10000, bodyTimeout: 10000,
-  });
-  await res.body.dump();
-  if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`status ${res.statusCode}`);
+  const status = await postSigned(pool, key, job.data.data);
+  if (status < 200 || status >= 300) throw new Error(`status ${status}`);
   if (++ok === total) allDone();
 }
 

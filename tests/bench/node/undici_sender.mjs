@@ -7,8 +7,8 @@
 //        loaded once at start, as a Node service trusts a private CA; a
 //        `ca` option would build a new TLS context for every connection)
 import { Agent, Pool } from 'undici';
-import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { postSigned } from './signed.mjs';
 
 const [port, count, secret, payloadFile, inFlightArg, scheme] = process.argv.slice(2);
 const total = Number(count);
@@ -33,27 +33,9 @@ let ok = 0;
 async function sender() {
   while (started < total) {
     started++;
-    const id = 'msg_' + randomBytes(16).toString('base64url');
-    const now = Date.now();
-    const ts = String(Math.floor(now / 1000));
-    const body = `{"id":"${id}","event":"bench.e2e","timestamp":"${new Date(now).toISOString()}","data":${data}}`;
-    const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
-    const res = await pool.request({
-      ...(hosts ? { origin: hosts[started % hosts.length] } : {}),
-      path: '/e2e',
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': ts,
-        'webhook-signature': `v1,${sig}`,
-      },
-      headersTimeout: 10000,
-      bodyTimeout: 10000,
-    });
-    await res.body.dump();
-    if (res.statusCode >= 200 && res.statusCode < 300) ok++;
+    const status = await postSigned(pool, key, data,
+      hosts ? { origin: hosts[started % hosts.length] } : {});
+    if (status >= 200 && status < 300) ok++;
   }
 }
 
