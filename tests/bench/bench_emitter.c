@@ -95,7 +95,11 @@ static void deliver_all(rh_ctx *worker, int total)
 {
     double t0 = now_s();
     while (delivered < total && now_s() - t0 < 120) {
-        if (rh_tick(worker) < 0)
+        /* a store busy with the emitters' commits is a tick's hiccup (it
+         * backs off and loses nothing); what must not happen is checked
+         * after: every emit delivered */
+        int rc = rh_tick(worker);
+        if (rc < 0 && rc != RH_E_STORAGE)
             bench_failed = 1;
         rh_wait(worker, 5);
     }
