@@ -1050,7 +1050,7 @@ static int cmp_d(const void *a, const void *b)
 }
 
 typedef struct figure {
-    const char *name;
+    char name[96]; /* a copy: some labels are built on the caller's stack */
     const char *unit;
     double med, min, max;
 } figure;
@@ -1062,7 +1062,7 @@ void record(const char *name, const char *unit, double v[REPS])
 {
     qsort(v, REPS, sizeof *v, cmp_d);
     figure *f = &figures[n_figures++];
-    f->name = name;
+    snprintf(f->name, sizeof f->name, "%s", name);
     f->unit = unit;
     f->min = v[0];
     f->med = v[REPS / 2];

@@ -4,7 +4,9 @@
  * schema, while a worker context on the same store delivers them to the
  * epoll sink. Deliveries per second from the first emit to the last
  * delivery, the store's commits per emit, the ratio to one thread, and
- * the latency of one emit's return among 64 threads and alone; beside
+ * the latency of one emit's return among 64 threads and alone, and a
+ * split run (the emits first, then the deliveries) showing what each side
+ * does on its own, where the end-to-end figure's bound lies; beside
  * them, in the same rounds, what a Node developer would use instead for
  * durable webhooks: BullMQ on Redis syncing every write, and pg-boss on
  * the same PostgreSQL, 64 producers each (tests/bench/node). */
@@ -86,9 +88,31 @@ static int cmp_double(const void *a, const void *b)
 
 typedef struct threads_run {
     double rate;             /* deliveries per second, end to end */
+    double cpu_busy;         /* percent of the machine's CPU time in use */
+    double emits_alone;      /* split runs: emits per second, no worker */
+    double deliveries_alone; /* split runs: then deliveries per second */
     double commits_per_emit; /* the emitter's commits over its emits */
     double p50_ms, p99_ms;   /* an emit's return */
 } threads_run;
+
+/* The machine's CPU time so far (/proc/stat, in clock ticks): busy and
+ * all; 0s where it cannot be read. Between two readings it tells whether
+ * a run was bound by the cores or by something serial. */
+static void cpu_ticks(long long *busy, long long *all)
+{
+    long long v[8] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+    *busy = *all = 0;
+    if (!f)
+        return;
+    if (fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0],
+               &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+        /* user nice system idle iowait irq softirq steal */
+        *busy = v[0] + v[1] + v[2] + v[5] + v[6];
+        *all = *busy + v[3] + v[4] + v[7];
+    }
+    fclose(f);
+}
 
 /* Deliver on this thread until the emits are all delivered (or 120 s). */
 static void deliver_all(rh_ctx *worker, int total)
@@ -106,8 +130,12 @@ static void deliver_all(rh_ctx *worker, int total)
 }
 
 /* threads x per_thread emits into the store of kind, delivered by a
- * worker context on this thread; 0, or -1 when it could not run. */
-static int run_threads(int kind, int threads, int per_thread, threads_run *out)
+ * worker context on this thread; 0, or -1 when it could not run. A split
+ * run lets the emits finish before the worker starts, to show what each
+ * side does alone on this machine (where the end-to-end figure's bound
+ * lies). */
+static int run_threads(int kind, int threads, int per_thread, int split,
+                       threads_run *out)
 {
     static int k;
     char where[192], url[64], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
@@ -133,15 +161,27 @@ static int run_threads(int kind, int threads, int per_thread, threads_run *out)
         return -1;
     double *lat = calloc((size_t)total, sizeof *lat);
     delivered = 0;
+    long long busy0, all0, busy1, all1;
+    cpu_ticks(&busy0, &all0);
     double t0 = now_s();
     for (int t = 0; t < threads; t++) {
         jobs[t] = (emit_job){em, per_thread, lat + t * per_thread, 0};
         pthread_create(&tid[t], NULL, emit_thread, &jobs[t]);
     }
+    for (int t = 0; split && t < threads; t++)
+        pthread_join(tid[t], NULL);
+    double t_emitted = now_s();
     deliver_all(worker, total);
     out->rate = total / (now_s() - t0);
+    cpu_ticks(&busy1, &all1);
+    out->cpu_busy =
+        all1 > all0 ? 100.0 * (double)(busy1 - busy0) / (double)(all1 - all0)
+                    : 0;
+    out->emits_alone = total / (t_emitted - t0);
+    out->deliveries_alone = total / (now_s() - t_emitted);
     for (int t = 0; t < threads; t++) {
-        pthread_join(tid[t], NULL);
+        if (!split)
+            pthread_join(tid[t], NULL);
         if (jobs[t].failed)
             bench_failed = 1;
     }
@@ -211,14 +251,16 @@ static void record_baseline(const char *name, const char *lib_name,
 static void bench_threads_on(int kind, const char *name, int per_thread)
 {
     double rate[REPS], one[REPS], ratio[REPS], commits[REPS], p50[REPS],
-        p99[REPS], alone50[REPS], alone99[REPS], base[REPS];
+        p99[REPS], alone50[REPS], alone99[REPS], base[REPS], emits[REPS],
+        deliveries[REPS], busy[REPS];
     char extra[300];
     const char *pg = getenv("RH_TEST_PG");
     snprintf(extra, sizeof extra, "'%s'", pg ? pg : "");
     for (int r = 0; r < REPS; r++) {
-        threads_run many, single;
-        if (run_threads(kind, 64, per_thread, &many) != 0 ||
-            run_threads(kind, 1, per_thread * 4, &single) != 0) {
+        threads_run many, single, split;
+        if (run_threads(kind, 64, per_thread, 0, &many) != 0 ||
+            run_threads(kind, 1, per_thread * 4, 0, &single) != 0 ||
+            run_threads(kind, 64, per_thread, 1, &split) != 0) {
             printf("%-34s could not run\n", name);
             bench_failed = 1;
             return;
@@ -231,6 +273,9 @@ static void bench_threads_on(int kind, const char *name, int per_thread)
         p99[r] = many.p99_ms;
         alone50[r] = single.p50_ms;
         alone99[r] = single.p99_ms;
+        busy[r] = many.cpu_busy;
+        emits[r] = split.emits_alone;
+        deliveries[r] = split.deliveries_alone;
         base[r] =
             kind == THREADS_PG
                 ? run_node_queue("pgboss_sender.mjs", 6000, extra)
@@ -244,6 +289,10 @@ static void bench_threads_on(int kind, const char *name, int per_thread)
     record_of(name, ": emit p99", "ms", p99);
     record_of(name, ": alone p50", "ms", alone50);
     record_of(name, ": alone p99", "ms", alone99);
+    record_of(name, ": CPU busy", "% of cores", busy);
+    record_of(name, ": emits only", "emits/s", emits);
+    record_of(name, ": then deliveries only", "deliveries/s",
+              deliveries);
     record_baseline(kind == THREADS_PG ? "pgboss_64_producers"
                                        : "bullmq_64_producers",
                     name, base, rate);
