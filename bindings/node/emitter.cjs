@@ -13,7 +13,9 @@ const IN_FLIGHT_MAX = 64;
 const EMIT_OPTIONS = ["idempotencyKey", "orderingKey", "holdOnFailure", "endpoint", "tenant",
   "traceparent", "tracestate"];
 
-function bindEmitter(lib) {
+// refusedError(rc, message, argCode, refusalCode): index.cjs's error of a
+// refused call, the argument and the reason named as the library names them
+function bindEmitter(lib, refusedError) {
   const fn = (proto) => lib.func(proto);
   const f = {
     optsNew: fn("int rh_emit_options_new(_Out_ void **out)"),
@@ -35,8 +37,6 @@ function bindEmitter(lib) {
     resArg: fn("int rh_emit_result_error_arg(void *result)"),
     resRefusal: fn("int rh_emit_result_error_refusal(void *result)"),
     resGroup: fn("size_t rh_emit_result_group_size(void *result)"),
-    argName: fn("const char *rh_arg_name(int arg)"),
-    refusalName: fn("const char *rh_refusal_name(int refusal)"),
   };
 
   /** An rh_emit_options handle from an emit's option object (checked; the
@@ -76,10 +76,7 @@ function bindEmitter(lib) {
 
   /** The error an emit's result holds. */
   function resultError(rc, res) {
-    const arg = f.argName(f.resArg(res));
-    const refusal = f.refusalName(f.resRefusal(res));
-    return new ReplicerHooksError(rc, f.resError(res), arg && arg !== "none" ? arg : undefined,
-      refusal && refusal !== "none" ? refusal : null);
+    return refusedError(rc, f.resError(res), f.resArg(res), f.resRefusal(res));
   }
 
   /**

@@ -99,6 +99,15 @@ const f = {
 };
 
 const version = f.version();
+
+/** The error of a refused call: its code and message, and the argument and
+ *  the reason the library named (rh_arg_name, rh_refusal_name; "none" is
+ *  neither). */
+function refusedError(rc, message, argCode, refusalCode) {
+  const arg = f.argName(argCode), refusal = f.refusalName(refusalCode);
+  return new ReplicerHooksError(rc, message, arg && arg !== "none" ? arg : undefined,
+    refusal && refusal !== "none" ? refusal : null);
+}
 const catalog = bindCatalog(lib);
 const epOps = bindEndpointOps(lib);
 const config = bindConfig(lib);
@@ -258,12 +267,8 @@ class Context {
   }
 
   #check(rc) {
-    if (rc < 0) {
-      const arg = f.argName(f.lastArg(this.ctx));
-      const refusal = f.refusalName(f.lastRefusal(this.ctx));
-      throw new ReplicerHooksError(rc, f.lastError(this.ctx), arg && arg !== "none" ? arg : undefined,
-        refusal && refusal !== "none" ? refusal : null);
-    }
+    if (rc < 0)
+      throw refusedError(rc, f.lastError(this.ctx), f.lastArg(this.ctx), f.lastRefusal(this.ctx));
     return rc;
   }
 
@@ -591,7 +596,7 @@ class Context {
   }
 }
 
-const emitter = bindEmitter(lib);
+const emitter = bindEmitter(lib, refusedError);
 
 /** Emits from libuv's thread pool into a Context's store, committed in
  *  groups (emitter.cjs); the context is lent to it until close(). */

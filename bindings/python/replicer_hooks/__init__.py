@@ -204,8 +204,17 @@ def _s(p):
     return p.decode() if p is not None else None
 
 
+def _refused(rc, message, arg_code, refusal_code):
+    """The Error of a refused call: its code and message, and the argument
+    and the reason the library named (rh_arg_name, rh_refusal_name; "none"
+    is neither)."""
+    arg, refusal = _arg_name(arg_code), _refusal_name(refusal_code)
+    return Error(rc, message, _s(arg) if arg and arg != b"none" else None,
+                 _s(refusal) if refusal and refusal != b"none" else None)
+
+
 _portal.bind(_lib, _fn, Error)
-_emitter.bind(_lib, _fn, Error, globals())
+_emitter.bind(_lib, _fn, Error, _refused, globals())
 Emitter = _emitter.Emitter
 _signing.bind(_lib, _fn, Error, _C)
 sign, verify = _signing.sign, _signing.verify
@@ -398,11 +407,8 @@ class Context(_catalog.CatalogMixin, _endpoint_ops.EndpointOpsMixin,
     def _check(self, rc, ctx=True):
         if rc < 0:
             if ctx and self._ctx:
-                arg = _arg_name(_last_arg(self._ctx))
-                refusal = _refusal_name(_last_refusal(self._ctx))
-                raise Error(rc, _last_error(self._ctx).decode(),
-                            _s(arg) if arg and arg != b"none" else None,
-                            _s(refusal) if refusal and refusal != b"none" else None)
+                raise _refused(rc, _last_error(self._ctx).decode(),
+                               _last_arg(self._ctx), _last_refusal(self._ctx))
             raise Error(rc)
         return rc
 

@@ -15,12 +15,13 @@ _vp, _cp, _sz, _u64 = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.
 _f = {}
 
 
-def bind(lib, fn, error, constants):
+def bind(lib, fn, error, refused, constants):
     """Declare the C functions (fn: the package's _fn; error: its Error
-    class; constants: its RH_* names)."""
+    class; refused: its Error of a refusal, from the codes of the argument
+    and the reason; constants: its RH_* names)."""
     i, pp = ctypes.c_int, ctypes.POINTER(_vp)
     _f.update(
-        error=error, k=constants,
+        error=error, refused=refused, k=constants,
         opts_new=fn(lib, "rh_emit_options_new", i, pp),
         opts_free=fn(lib, "rh_emit_options_free", None, _vp),
         opts_idem=fn(lib, "rh_emit_options_set_idempotency_key", i, _vp, _cp),
@@ -41,8 +42,6 @@ def bind(lib, fn, error, constants):
         res_arg=fn(lib, "rh_emit_result_error_arg", i, _vp),
         res_refusal=fn(lib, "rh_emit_result_error_refusal", i, _vp),
         res_group=fn(lib, "rh_emit_result_group_size", _sz, _vp),
-        arg_name=fn(lib, "rh_arg_name", _cp, i),
-        refusal_name=fn(lib, "rh_refusal_name", _cp, i),
     )
 
 
@@ -145,12 +144,8 @@ class Emitter(Closing):
                               endpoint, tenant, traceparent, tracestate) as opts:
                 rc = _f["emit"](self._p, event_type, data, len(data), opts, res)
             if rc < 0:
-                arg = _f["arg_name"](_f["res_arg"](res))
-                refusal = _f["refusal_name"](_f["res_refusal"](res))
-                raise _f["error"](rc, _f["res_error"](res).decode(),
-                                  arg.decode() if arg and arg != b"none" else None,
-                                  refusal.decode() if refusal and refusal != b"none"
-                                  else None)
+                raise _f["refused"](rc, _f["res_error"](res).decode(),
+                                    _f["res_arg"](res), _f["res_refusal"](res))
             return _f["res_id"](res).decode(), rc, bool(_f["res_dup"](res))
         finally:
             _f["res_free"](res)
