@@ -125,7 +125,6 @@ int wait_exit(pid_t pid, int64_t ms)
 }
 
 
-/* The form token from a dashboard page. */
 /* A header's value in a reply's headers ("" when absent), up to the
  * first ';' for a cookie when cut_at_semicolon. */
 void reply_header(const reply *r, const char *name, char *out, size_t size,

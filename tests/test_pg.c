@@ -40,25 +40,40 @@ static int64_t scalar(PGconn *c, const char *sql)
     return v;
 }
 
+/* A context on a connection of the host's own (*db, the caller's to
+ * finish) to a fresh schema (its name into schema, of 64), with one
+ * endpoint at url for the events of pattern; *ctx is NULL when a step
+ * failed (the failure said). */
+static void host_connection_ctx(const char *stem, const char *url,
+                                const char *pattern, char *schema,
+                                PGconn **db, rh_ctx **ctx)
+{
+    char err[512], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE];
+    rh_storage st;
+    *ctx = NULL;
+    fresh_schema(schema, 64, stem);
+    *db = PQconnectdb(rh_test_pg());
+    RH_CHECK_EQ_INT(CONNECTION_OK, PQstatus(*db));
+    RH_CHECK_EQ_INT(RH_OK, rh_pg_attach(&st, *db, schema, err, sizeof err));
+    rh_config *cfg = rh_test_config();
+    rh_config_set_storage(cfg, &st);
+    rh_ctx *made = rh_test_ctx_from(cfg);
+    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(made, url, &pattern, 1, ep,
+                                           sizeof ep, secret, sizeof secret));
+    *ctx = made;
+}
+
 static void test_pg__outbox_commits_and_rolls_back_with_the_host(void)
 {
     NEED_PG();
-    char schema[64], err[512], sql[256], ep[RH_ID_SIZE],
-        secret[RH_SECRET_SIZE];
-    const char *events[] = {"order.*"};
-    rh_storage st;
-    fresh_schema(schema, sizeof schema, "outbox");
-    PGconn *db = PQconnectdb(rh_test_pg());
-    RH_CHECK_EQ_INT(CONNECTION_OK, PQstatus(db));
-    RH_CHECK_EQ_INT(RH_OK, rh_pg_attach(&st, db, schema, err, sizeof err));
+    char schema[64], sql[256];
+    PGconn *db = NULL;
+    rh_ctx *ctx = NULL;
+    host_connection_ctx("outbox", "http://127.0.0.1:9/o", "order.*", schema,
+                        &db, &ctx);
+    RH_CHECK(ctx);
     snprintf(sql, sizeof sql, "CREATE TABLE %s.orders(id text)", schema);
     PQclear(PQexec(db, sql));
-    rh_config *cfg = rh_test_config();
-    rh_config_set_storage(cfg, &st);
-    rh_ctx *ctx = rh_test_ctx_from(cfg);
-    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/o",
-                                           events, 1, ep, sizeof ep, secret,
-                                           sizeof secret));
     for (int commit = 0; commit < 2; commit++) {
         PQclear(PQexec(db, "BEGIN"));
         snprintf(sql, sizeof sql, "INSERT INTO %s.orders VALUES('o_%d')",
@@ -82,21 +97,13 @@ static void test_pg__outbox_commits_and_rolls_back_with_the_host(void)
 static void test_pg__host_connection_batch_answers_keys(void)
 {
     NEED_PG();
-    char schema[64], err[512], ep[RH_ID_SIZE], secret[RH_SECRET_SIZE],
-        first[RH_ID_SIZE], again[RH_ID_SIZE];
-    const char *events[] = {"*"};
-    rh_storage st;
+    char schema[64], first[RH_ID_SIZE], again[RH_ID_SIZE];
+    PGconn *db = NULL;
+    rh_ctx *ctx = NULL;
     rh_emit_options *o = NULL;
-    fresh_schema(schema, sizeof schema, "batchkeys");
-    PGconn *db = PQconnectdb(rh_test_pg());
-    RH_CHECK_EQ_INT(CONNECTION_OK, PQstatus(db));
-    RH_CHECK_EQ_INT(RH_OK, rh_pg_attach(&st, db, schema, err, sizeof err));
-    rh_config *cfg = rh_test_config();
-    rh_config_set_storage(cfg, &st);
-    rh_ctx *ctx = rh_test_ctx_from(cfg);
-    RH_CHECK_EQ_INT(RH_OK, rh_endpoint_add(ctx, "http://127.0.0.1:9/k",
-                                           events, 1, ep, sizeof ep, secret,
-                                           sizeof secret));
+    host_connection_ctx("batchkeys", "http://127.0.0.1:9/k", "*", schema, &db,
+                        &ctx);
+    RH_CHECK(ctx);
     RH_CHECK_EQ_INT(RH_OK, rh_emit_options_new(&o));
     RH_CHECK_EQ_INT(RH_OK, rh_emit_options_set_idempotency_key(o, "k-1"));
     for (int keep = 0; keep < 2; keep++) {
