@@ -320,10 +320,11 @@ const cli_command cli_cmd_dashboard = {
     "[--listen 127.0.0.1:8080]",
     "the portal's pages for the operator: every tenant",
     "Serves the customer portal's pages (as `portal` does) signed in as the\n"
-    "operator: every tenant's endpoints with their state and health, edit,\n"
-    "disable, pause, rotate, delete; each endpoint's deliveries, filtered\n"
-    "and paged; each delivery's attempts, request and response; resend,\n"
-    "recover and test events. Add endpoints with `endpoint add`.\n"
+    "operator: every tenant's endpoints with their state and health; add\n"
+    "one for a tenant (its secret shown once), edit, disable, pause,\n"
+    "rotate, delete; each endpoint's deliveries, filtered and paged; each\n"
+    "delivery's attempts, request and response; resend, recover and test\n"
+    "events.\n"
     "Loopback only unless a token is given (--token, --token-file or\n"
     "$REPLICER_HOOKS_DASHBOARD_TOKEN). Without one, a request whose Host\n"
     "is not the address listened on or localhost is refused (421), so a\n"

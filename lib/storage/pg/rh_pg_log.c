@@ -37,10 +37,10 @@ static int attempt_row(store *s, const PGresult *r, int i, void *ud)
     return adapter_give_attempt(p, rc, at, s->err, sizeof s->err);
 }
 
-/* A log query's 12 parameters, and the tenant's statement (13th parameter)
- * when the query names one: its page through the tenant's own index. */
-/* One endpoint's page through its own index (the tenant, if any, beside
- * it), a tenant's through its own, or the plain query. */
+/* A log query with its 12 parameters: one endpoint's page through the
+ * endpoint's own index (which[2]; the tenant, if any, a filter beside it as
+ * the 13th parameter), else a tenant's through the tenant's own (which[1]),
+ * else the plain one (which[0]). */
 static PGresult *run_log_query(store *s, const int which[3],
                                const char *const *v, const char *endpoint,
                                const char *tenant, const char *what)

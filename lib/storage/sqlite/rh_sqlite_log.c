@@ -36,8 +36,10 @@ static void bind_type_filter(sqlite3_stmt *st, const rh_query *q, int i)
         sqlite3_bind_null(st, i + 1);
 }
 
-/* A log query's statement: the tenant's own (through its index, the
- * tenant bound as ?13) when the query names one, else the plain one. */
+/* A log query's statement: the endpoint's own (through its index) when
+ * the query names one, else the tenant's own (through the tenant's index)
+ * when it names a tenant, else the plain one; the tenant, or NULL, bound as
+ * ?13 to either of the first two. */
 static sqlite3_stmt *log_stmt(store *s, const rh_query *q, int plain,
                               int tenanted, int by_endpoint)
 {
